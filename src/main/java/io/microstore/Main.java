@@ -1,0 +1,110 @@
+package io.microstore;
+
+import java.io.IOException;
+import java.io.PrintStream;
+
+import io.helidon.config.Config;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.http.Status;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.http.HttpRouting;
+import io.microstore.api.AppsService;
+import io.microstore.api.Problems;
+import io.microstore.api.SchemaService;
+import io.microstore.persist.MemoryPersistence;
+import io.microstore.persist.Persistence;
+import io.microstore.store.Store;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
+
+/** Wires config → store → routing → server, and nothing else. */
+public final class Main {
+    private static final System.Logger LOG = System.getLogger(Main.class.getName());
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        Cli cli;
+        Settings settings;
+        Config config;
+        try {
+            cli = Cli.parse(args);
+            if (cli.help() || cli.version()) {
+                System.out.print(cli.help() ? Cli.USAGE : "microstore " + version() + "\n");
+                return;
+            }
+            config = Settings.load(cli);
+            settings = Settings.from(config);
+        } catch (RuntimeException e) {
+            exit(2, "microstore: " + e.getMessage() + "\nTry 'java -jar target/microstore.jar --help'.");
+            return;
+        }
+        Logging.configure(cli.debug());
+        if (settings.data() != null || cli.repair()) {
+            exit(2, "microstore: --data and --repair are not available yet: this build keeps data in memory only.");
+        }
+        Persistence persistence = new MemoryPersistence();
+        LOG.log(System.Logger.Level.WARNING, "no data directory (--data DIR): data is kept in memory only "
+                + "and lost when microstore stops");
+        try {
+            Store store = Store.open(persistence, settings.store());
+            WebServer server = WebServer.builder()
+                    .update(builder -> setup(builder, config, store))
+                    .shutdownHook(false)
+                    .build()
+                    .start();
+            onSignals(() -> shutdown(server, store));
+            System.out.printf("microstore listening on http://%s:%d/ (Swagger UI at /openapi/ui, data: %s, fsync: %s)%n",
+                    settings.host(), server.port(), persistence.describe(), settings.store().fsync().wireName());
+        } catch (IOException | RuntimeException e) {
+            exit(1, "microstore: cannot start: " + e.getMessage());
+        }
+    }
+
+    /** Everything a server needs besides the store; the tests use it too. */
+    public static void setup(WebServerConfig.Builder server, Config config, Store store) {
+        server.config(config.get("server"))
+                .directHandlers(Problems.directHandlers())
+                .routing(routing -> routing(routing, store));
+    }
+
+    static void routing(HttpRouting.Builder routing, Store store) {
+        routing.get("/", (req, res) -> res.status(Status.FOUND_302)
+                        .header(HeaderValues.create(HeaderNames.LOCATION, "/openapi/ui"))
+                        .send())
+                .register("/api/apps", new AppsService(store))
+                .register("/api/schema", new SchemaService());
+        Problems.register(routing);
+    }
+
+    /** SIGTERM and Ctrl-C: stop taking requests, finish queued writes, close the store, exit 0. */
+    private static void onSignals(Runnable shutdown) {
+        SignalHandler handler = signal -> {
+            shutdown.run();
+            System.exit(0);
+        };
+        Signal.handle(new Signal("TERM"), handler);
+        Signal.handle(new Signal("INT"), handler);
+    }
+
+    private static void shutdown(WebServer server, Store store) {
+        LOG.log(System.Logger.Level.INFO, "stopping: finishing queued writes");
+        server.stop();
+        store.close();
+        LOG.log(System.Logger.Level.INFO, "stopped");
+    }
+
+    private static String version() {
+        String version = Main.class.getPackage().getImplementationVersion();
+        return version == null ? "(development build)" : version;
+    }
+
+    private static void exit(int status, String message) {
+        PrintStream err = System.err;
+        err.println(message);
+        System.exit(status);
+    }
+}

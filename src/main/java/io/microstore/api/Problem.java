@@ -1,0 +1,59 @@
+package io.microstore.api;
+
+import java.io.ByteArrayOutputStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.helidon.http.Header;
+import io.helidon.http.HeaderValues;
+import io.helidon.http.Status;
+import io.microstore.json.JsonText;
+
+/**
+ * An RFC 9457 problem detail ({@code application/problem+json}): {@code type}, {@code title},
+ * {@code status}, {@code detail} and optional extension members, plus headers that go with it
+ * (Allow, Retry-After, ETag...).
+ */
+public record Problem(Status status, String detail, Map<String, Object> extensions, List<Header> headers) {
+    public static final Header CONTENT_TYPE = HeaderValues.create("Content-Type", "application/problem+json");
+
+    public Problem(Status status, String detail) {
+        this(status, detail, Map.of(), List.of());
+    }
+
+    public Problem with(String member, Object value) {
+        Map<String, Object> more = new LinkedHashMap<>(extensions);
+        more.put(member, value);
+        return new Problem(status, detail, more, headers);
+    }
+
+    public Problem with(Header header) {
+        return new Problem(status, detail, extensions, concat(headers, header));
+    }
+
+    /** The JSON body. {@code type} is about:blank, so {@code title} is the status's reason phrase. */
+    public byte[] body() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+        out.writeBytes("{\"type\":\"about:blank\",\"title\":".getBytes());
+        JsonText.writeQuoted(out, status.reasonPhrase());
+        out.writeBytes((",\"status\":" + status.code() + ",\"detail\":").getBytes());
+        JsonText.writeQuoted(out, detail == null ? status.reasonPhrase() : detail);
+        extensions.forEach((name, value) -> {
+            out.write(',');
+            JsonText.writeQuoted(out, name);
+            out.write(':');
+            if (value instanceof Number || value instanceof Boolean) {
+                out.writeBytes(value.toString().getBytes());
+            } else {
+                JsonText.writeQuoted(out, String.valueOf(value));
+            }
+        });
+        out.write('}');
+        return out.toByteArray();
+    }
+
+    private static List<Header> concat(List<Header> list, Header header) {
+        return java.util.stream.Stream.concat(list.stream(), java.util.stream.Stream.of(header)).toList();
+    }
+}

@@ -1,0 +1,107 @@
+package io.microstore.api;
+
+import io.helidon.http.DirectHandler;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.http.HttpException;
+import io.helidon.http.ServerResponseHeaders;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.DirectHandlers;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.microstore.json.MalformedJson;
+import io.microstore.store.AppNotFound;
+import io.microstore.store.InvalidName;
+import io.microstore.store.PreconditionFailed;
+import io.microstore.store.StoreBusy;
+import io.microstore.store.StoreUnavailable;
+
+/**
+ * The one place where exceptions become HTTP answers: every error the service produces is an
+ * {@code application/problem+json} body with the right status and headers.
+ */
+public final class Problems {
+    private static final System.Logger LOG = System.getLogger(Problems.class.getName());
+
+    private Problems() {
+    }
+
+    /** Maps every exception thrown while routing, and Helidon's own 404 for unknown routes. */
+    public static void register(HttpRouting.Builder routing) {
+        routing.error(RuntimeException.class, Problems::handle);
+    }
+
+    /**
+     * Problem bodies also for errors Helidon answers before routing (bad framing, a body over
+     * {@code server.max-payload-size}, malformed headers).
+     */
+    public static DirectHandlers directHandlers() {
+        DirectHandlers.Builder builder = DirectHandlers.builder();
+        for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
+            builder.addHandler(type, Problems::direct);
+        }
+        return builder.build();
+    }
+
+    /** The problem for an exception. */
+    public static Problem of(Throwable e) {
+        return switch (e) {
+            case MalformedJson m -> new Problem(Status.BAD_REQUEST_400, "the body is not valid JSON: " + m.getMessage())
+                    .with("offset", m.offset());
+            case BadRequest b -> new Problem(Status.BAD_REQUEST_400, b.getMessage());
+            case InvalidName n -> new Problem(Status.BAD_REQUEST_400, n.getMessage());
+            case AppNotFound n -> new Problem(Status.NOT_FOUND_404, n.getMessage());
+            case MethodNotAllowed m -> new Problem(Status.METHOD_NOT_ALLOWED_405, m.getMessage())
+                    .with(HeaderValues.create(HeaderNames.ALLOW, m.allow()));
+            case UnsupportedMediaType u -> new Problem(Status.UNSUPPORTED_MEDIA_TYPE_415, u.getMessage())
+                    .with(HeaderValues.create(u.advertise(), u.accepted()));
+            case PreconditionFailed p -> preconditionFailed(p);
+            case StoreBusy b -> new Problem(Status.SERVICE_UNAVAILABLE_503, b.getMessage())
+                    .with(HeaderValues.create(HeaderNames.RETRY_AFTER, 1));
+            case StoreUnavailable u -> new Problem(Status.SERVICE_UNAVAILABLE_503, u.getMessage());
+            case HttpException h -> new Problem(h.status(), h.getMessage());
+            default -> {
+                LOG.log(System.Logger.Level.ERROR, "unexpected error", e);
+                yield new Problem(Status.INTERNAL_SERVER_ERROR_500, "internal error: " + e.getClass().getSimpleName());
+            }
+        };
+    }
+
+    static void send(ServerRequest req, ServerResponse res, Problem problem) {
+        res.status(problem.status());
+        res.header(Problem.CONTENT_TYPE);
+        problem.headers().forEach(res::header);
+        Responses.send(req, res, problem.body());
+    }
+
+    private static Problem preconditionFailed(PreconditionFailed p) {
+        Problem problem = new Problem(Status.PRECONDITION_FAILED_412, p.getMessage());
+        String etag = p.currentEtag();
+        return etag == null ? problem : problem.with("etag", etag).with(Responses.etag(etag));
+    }
+
+    private static void handle(ServerRequest req, ServerResponse res, RuntimeException e) {
+        Problem problem = e instanceof HttpException h && h.status().code() == Status.NOT_FOUND_404.code()
+                ? new Problem(Status.NOT_FOUND_404, "no route for " + req.prologue().method().text() + " "
+                        + req.path().rawPath())
+                : of(e);
+        send(req, res, problem);
+    }
+
+    private static DirectHandler.TransportResponse direct(DirectHandler.TransportRequest request,
+                                                          DirectHandler.EventType type,
+                                                          Status status,
+                                                          ServerResponseHeaders headers,
+                                                          String message) {
+        String detail = status == Status.REQUEST_ENTITY_TOO_LARGE_413
+                ? "the request body is larger than server.max-payload-size"
+                : message == null || message.isBlank() ? status.reasonPhrase() : message;
+        return DirectHandler.TransportResponse.builder()
+                .status(status)
+                .headers(headers)
+                .header(Problem.CONTENT_TYPE)
+                .entity(new Problem(status, detail).body())
+                .build();
+    }
+}

@@ -1,0 +1,8 @@
+package io.microstore.store;
+
+/** An app name outside the rules of {@link Names}. */
+public final class InvalidName extends RuntimeException {
+    public InvalidName(String message) {
+        super(message);
+    }
+}

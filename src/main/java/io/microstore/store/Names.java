@@ -1,0 +1,59 @@
+package io.microstore.store;
+
+import java.util.Comparator;
+
+/** The rules for app names, and the order in which names are listed. */
+public final class Names {
+    /** Longest name, in UTF-8 bytes. */
+    public static final int MAX_BYTES = 1024;
+
+    /**
+     * Unicode code point order, which is also UTF-8 byte order (and Python's string order, which the
+     * old service used). {@link String#compareTo} compares UTF-16 units instead and would sort
+     * characters above U+FFFF before U+E000..U+FFFF.
+     */
+    public static final Comparator<String> ORDER = Names::compare;
+
+    private Names() {
+    }
+
+    /** Returns {@code name} when it is 1..1024 UTF-8 bytes without control characters. */
+    public static String check(String name) {
+        if (name == null || name.isEmpty()) {
+            throw new InvalidName("the app name is empty");
+        }
+        int bytes = 0;
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (Character.isISOControl(c)) {
+                throw new InvalidName("the app name contains a control character (U+"
+                        + String.format("%04X", (int) c) + ")");
+            }
+            bytes += c < 0x80 ? 1 : c < 0x800 || Character.isSurrogate(c) ? 2 : 3; // a surrogate pair is 4 bytes
+        }
+        if (bytes > MAX_BYTES) {
+            throw new InvalidName("the app name is " + bytes + " bytes of UTF-8; at most " + MAX_BYTES + " are allowed");
+        }
+        return name;
+    }
+
+    static int compare(String a, String b) {
+        int n = Math.min(a.length(), b.length());
+        for (int i = 0; i < n; i++) {
+            char x = a.charAt(i);
+            char y = b.charAt(i);
+            if (x != y) {
+                if (x >= Character.MIN_SURROGATE && y >= Character.MIN_SURROGATE) {
+                    return fixup(x) - fixup(y);
+                }
+                return x - y;
+            }
+        }
+        return a.length() - b.length();
+    }
+
+    /** Moves surrogates (D800..DFFF) above E000..FFFF, where the code points they encode belong. */
+    private static int fixup(char c) {
+        return c >= 0xE000 ? c - 0x800 : c + 0x2000;
+    }
+}

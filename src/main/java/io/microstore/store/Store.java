@@ -1,0 +1,312 @@
+package io.microstore.store;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import io.microstore.persist.Persistence;
+
+/**
+ * The datastore. Reads come straight from the committed {@link Index}. Every write goes through
+ * one platform worker thread that drains what has queued, checks each command's precondition,
+ * gives each mutation the next sequence number, appends the batch to {@link Persistence}, syncs
+ * it per the fsync policy, and only then publishes it to the index, acknowledges it and hands it
+ * to the {@link CommitListener}s (apply after commit: nothing is visible before it is durable).
+ */
+public final class Store implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Store.class.getName());
+    private static final int MAX_BATCH = 1024;
+    private static final long IDLE_POLL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** Queued by {@link #close()} to wake the worker; carries no command. */
+    private static final Pending WAKE = new Pending(null, null);
+
+    private final Persistence persistence;
+    private final StoreConfig config;
+    private final Index index = new Index();
+    private final BlockingQueue<Pending> queue;
+    private final List<CommitListener> listeners = new CopyOnWriteArrayList<>();
+    private final Thread worker;
+    private volatile long lastSeq;
+    private volatile boolean closing;
+    private volatile StoreUnavailable failure;
+    // Worker-only state.
+    private boolean unsynced;
+    private long lastSyncNanos = System.nanoTime();
+
+    private Store(Persistence persistence, StoreConfig config) {
+        this.persistence = persistence;
+        this.config = config;
+        this.queue = new LinkedBlockingQueue<>(config.queueCapacity());
+        this.worker = Thread.ofPlatform().name("microstore-worker").daemon(true).unstarted(this::run);
+    }
+
+    /** Loads the durable state from {@code persistence} and starts the worker. */
+    public static Store open(Persistence persistence, StoreConfig config) throws IOException {
+        Store store = new Store(persistence, config);
+        store.lastSeq = persistence.load(new Persistence.RecoverySink() {
+            @Override
+            public void restore(String name, byte[] data, long seq) {
+                store.index.put(name, new Entry(data, seq));
+            }
+
+            @Override
+            public void replay(Mutation mutation) {
+                store.index.apply(mutation);
+            }
+        });
+        store.worker.start();
+        return store;
+    }
+
+    /** The committed entry for {@code name}, or null. Never waits for the worker. */
+    public Entry get(String name) {
+        return index.get(name);
+    }
+
+    /** A page of committed entries; see {@link Index#list}. */
+    public Page list(String prefix, String after, int limit) {
+        return index.list(prefix, after, limit);
+    }
+
+    public Index index() {
+        return index;
+    }
+
+    /** Sequence number of the last committed mutation. */
+    public long lastSeq() {
+        return lastSeq;
+    }
+
+    public void addListener(CommitListener listener) {
+        listeners.add(listener);
+    }
+
+    /**
+     * Queues {@code command} and waits until it is committed (durable per the fsync policy) or refused.
+     *
+     * @throws StoreBusy when the queue is full
+     * @throws StoreUnavailable when the store is closing or has stopped after a persistence failure
+     * @throws PreconditionFailed, AppNotFound, or whatever a {@link Command.Change} throws
+     */
+    public Outcome execute(Command command) {
+        Pending pending = new Pending(command, new CompletableFuture<>());
+        StoreUnavailable failed = failure;
+        if (failed != null) {
+            throw failed;
+        }
+        if (closing) {
+            throw shuttingDown();
+        }
+        if (!queue.offer(pending)) {
+            throw new StoreBusy(config.queueCapacity());
+        }
+        // close() may have let the worker finish between the check above and the offer.
+        if (closing && queue.remove(pending)) {
+            throw shuttingDown();
+        }
+        try {
+            return pending.result().join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
+    /** Stops taking writes, finishes the queued ones, syncs and closes persistence. */
+    @Override
+    public void close() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        queue.offer(WAKE);
+        try {
+            worker.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            if (failure == null) {
+                persistence.sync();
+            }
+            persistence.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException("closing persistence failed", e);
+        }
+    }
+
+    private void run() {
+        List<Pending> batch = new ArrayList<>(MAX_BATCH);
+        long pollNanos = config.fsync() == FsyncPolicy.INTERVAL ? config.fsyncInterval().toNanos() : IDLE_POLL_NANOS;
+        while (true) {
+            Pending first;
+            try {
+                first = queue.poll(pollNanos, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                first = null;
+            }
+            if (first != null) {
+                batch.add(first);
+                queue.drainTo(batch, MAX_BATCH - 1);
+                try {
+                    commit(batch);
+                } catch (Throwable t) { // anything unexpected must not leave clients waiting forever
+                    failStop(t);
+                    batch.forEach(p -> fail(p, failure));
+                }
+                batch.clear();
+            }
+            syncIfDue();
+            if (closing && queue.isEmpty()) {
+                return;
+            }
+        }
+    }
+
+    private void commit(List<Pending> batch) {
+        if (failure != null) {
+            batch.forEach(p -> fail(p, failure));
+            return;
+        }
+        Map<String, Entry> overlay = new HashMap<>(); // this batch's uncommitted results; null = deleted
+        List<Mutation> mutations = new ArrayList<>(batch.size());
+        Outcome[] outcomes = new Outcome[batch.size()];
+        long seq = lastSeq;
+        for (int i = 0; i < batch.size(); i++) {
+            Command command = batch.get(i).command();
+            if (command == null) {
+                continue;
+            }
+            String name = command.name();
+            Entry current = overlay.containsKey(name) ? overlay.get(name) : index.get(name);
+            try {
+                if (!command.precondition().allows(current)) {
+                    throw new PreconditionFailed(name, current);
+                }
+                byte[] data = newValue(command, current);
+                if (data == null && current == null) {
+                    outcomes[i] = new Outcome(0, null); // deleting nothing changes nothing
+                    continue;
+                }
+                seq++;
+                Entry after = data == null ? null : new Entry(data, seq);
+                overlay.put(name, after);
+                mutations.add(new Mutation(seq, data == null ? Op.DELETE : Op.PUT, name, data));
+                outcomes[i] = new Outcome(seq, after);
+            } catch (RuntimeException e) {
+                batch.get(i).result().completeExceptionally(e);
+            }
+        }
+        if (!mutations.isEmpty()) {
+            try {
+                persistence.append(mutations);
+                if (config.fsync() == FsyncPolicy.ALWAYS) {
+                    persistence.sync();
+                    lastSyncNanos = System.nanoTime();
+                } else {
+                    unsynced = true;
+                }
+            } catch (IOException | RuntimeException e) {
+                failStop(e);
+                for (int i = 0; i < outcomes.length; i++) {
+                    if (outcomes[i] != null) {
+                        fail(batch.get(i), failure);
+                    }
+                }
+                return;
+            }
+            for (Mutation m : mutations) {
+                Entry entry = overlay.get(m.name());
+                if (entry != null && entry.seq() == m.seq()) {
+                    index.put(m.name(), entry); // the same object the outcome carries
+                } else {
+                    index.apply(m);
+                }
+            }
+            lastSeq = seq;
+        }
+        for (int i = 0; i < outcomes.length; i++) {
+            if (outcomes[i] != null) {
+                batch.get(i).result().complete(outcomes[i]);
+            }
+        }
+        if (!mutations.isEmpty()) {
+            publish(mutations);
+        }
+    }
+
+    /** The value a command writes: its data, null for a delete, or a patch computed from {@code current}. */
+    private static byte[] newValue(Command command, Entry current) {
+        return switch (command) {
+            case Command.Put put -> put.data();
+            case Command.Delete ignored -> null;
+            case Command.Patch patch -> {
+                if (current == null) {
+                    throw new AppNotFound(patch.name());
+                }
+                yield patch.change().apply(patch.name(), current);
+            }
+        };
+    }
+
+    private void publish(List<Mutation> mutations) {
+        for (CommitListener listener : listeners) {
+            try {
+                listener.committed(mutations);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "commit listener failed", e);
+            }
+        }
+    }
+
+    private void syncIfDue() {
+        if (!unsynced || failure != null || config.fsync() != FsyncPolicy.INTERVAL) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (now - lastSyncNanos < config.fsyncInterval().toNanos()) {
+            return;
+        }
+        try {
+            persistence.sync();
+            unsynced = false;
+            lastSyncNanos = now;
+        } catch (IOException | RuntimeException e) {
+            failStop(e);
+        }
+    }
+
+    /** After a failed write or fsync nothing more is written: the file's state is unknown (never retry an fsync). */
+    private void failStop(Throwable cause) {
+        if (failure == null) {
+            LOG.log(System.Logger.Level.ERROR, "persistence failed; the store takes no more writes", cause);
+            failure = new StoreUnavailable("the store stopped taking writes after a persistence failure: " + cause, cause);
+        }
+    }
+
+    private static void fail(Pending pending, RuntimeException e) {
+        if (pending.result() != null) {
+            pending.result().completeExceptionally(e);
+        }
+    }
+
+    private static StoreUnavailable shuttingDown() {
+        return new StoreUnavailable("the store is shutting down", null);
+    }
+
+    /** True when the store still takes writes (open, not failed). */
+    public boolean writable() {
+        return failure == null && !closing;
+    }
+}
