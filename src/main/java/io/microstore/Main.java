@@ -10,9 +10,11 @@ import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.HttpRouting;
+import io.microstore.api.AdminService;
 import io.microstore.api.AppsService;
 import io.microstore.api.Problems;
 import io.microstore.api.SchemaService;
+import io.microstore.persist.JournalPersistence;
 import io.microstore.persist.MemoryPersistence;
 import io.microstore.persist.Persistence;
 import io.microstore.store.Store;
@@ -43,14 +45,16 @@ public final class Main {
             return;
         }
         Logging.configure(cli.debug());
-        if (settings.data() != null || cli.repair()) {
-            exit(2, "microstore: --data and --repair are not available yet: this build keeps data in memory only.");
+        if (cli.repair()) {
+            repair(settings);
+            return;
         }
-        Persistence persistence = new MemoryPersistence();
-        LOG.log(System.Logger.Level.WARNING, "no data directory (--data DIR): data is kept in memory only "
-                + "and lost when microstore stops");
         try {
+            Persistence persistence = persistence(settings);
+            long start = System.nanoTime();
             Store store = Store.open(persistence, settings.store());
+            LOG.log(System.Logger.Level.INFO, String.format("%d apps ready in %d ms", store.index().size(),
+                    (System.nanoTime() - start) / 1_000_000));
             WebServer server = WebServer.builder()
                     .update(builder -> setup(builder, config, store))
                     .shutdownHook(false)
@@ -61,6 +65,30 @@ public final class Main {
                     settings.host(), server.port(), persistence.describe(), settings.store().fsync().wireName());
         } catch (IOException | RuntimeException e) {
             exit(1, "microstore: cannot start: " + e.getMessage());
+        }
+    }
+
+    private static Persistence persistence(Settings settings) throws IOException {
+        if (settings.data() == null) {
+            LOG.log(System.Logger.Level.WARNING, "no data directory (--data DIR): data is kept in memory only "
+                    + "and lost when microstore stops");
+            return new MemoryPersistence();
+        }
+        return JournalPersistence.open(settings.journal());
+    }
+
+    /** --repair: cut a damaged journal at its last good record, keep the damage aside, report, exit. */
+    private static void repair(Settings settings) {
+        if (settings.data() == null) {
+            exit(2, "microstore: --repair needs --data DIR");
+        }
+        try {
+            for (String line : JournalPersistence.repair(settings.journal())) {
+                System.out.println("repair: " + line);
+            }
+            System.out.println("repair: done; start microstore without --repair to serve " + settings.data());
+        } catch (IOException | RuntimeException e) {
+            exit(1, "microstore: repair failed: " + e.getMessage());
         }
     }
 
@@ -76,7 +104,8 @@ public final class Main {
                         .header(HeaderValues.create(HeaderNames.LOCATION, "/openapi/ui"))
                         .send())
                 .register("/api/apps", new AppsService(store))
-                .register("/api/schema", new SchemaService());
+                .register("/api/schema", new SchemaService())
+                .register("/api/admin", new AdminService(store));
         Problems.register(routing);
     }
 

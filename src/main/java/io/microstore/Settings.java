@@ -6,11 +6,13 @@ import java.time.Duration;
 
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
+import io.microstore.persist.FileOps;
+import io.microstore.persist.JournalConfig;
 import io.microstore.store.FsyncPolicy;
 import io.microstore.store.StoreConfig;
 
 /** The settings microstore itself reads, checked once at start. Helidon reads {@code server.*} itself. */
-record Settings(String host, int port, Path data, StoreConfig store) {
+record Settings(String host, int port, Path data, StoreConfig store, long minJournalBytes) {
     static final Path DEFAULT_CONFIG_FILE = Path.of("conf", "application.yaml");
 
     /**
@@ -44,6 +46,12 @@ record Settings(String host, int port, Path data, StoreConfig store) {
         return new Settings(config.get("server.host").asString().orElse("127.0.0.1"),
                 config.get("server.port").asInt().orElse(8080),
                 data.isEmpty() ? null : Path.of(data),
-                store);
+                store,
+                config.get("store.compaction.min-journal-bytes").asLong().orElse(JournalConfig.DEFAULT_MIN_JOURNAL_BYTES));
+    }
+
+    /** The journal's settings; only meaningful with a data directory. */
+    JournalConfig journal() {
+        return new JournalConfig(data, minJournalBytes, FileOps.REAL);
     }
 }

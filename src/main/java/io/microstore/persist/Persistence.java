@@ -3,7 +3,9 @@ package io.microstore.persist;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
+import io.microstore.store.Index;
 import io.microstore.store.Mutation;
 
 /**
@@ -26,6 +28,21 @@ public interface Persistence extends Closeable {
     /** Forces everything appended so far to stable storage. */
     void sync() throws IOException;
 
+    /**
+     * Called on the worker after each committed batch, with the committed state. The journal starts a
+     * background compaction here once it has grown past its threshold. Must return quickly.
+     */
+    default void committed(Index state) {
+    }
+
+    /**
+     * Called on the worker: compact now (unless a compaction is running already) and complete the
+     * returned future when the new snapshot is durable.
+     */
+    default CompletableFuture<Compaction> compact(Index state) {
+        return CompletableFuture.completedFuture(null);
+    }
+
     /** Where the data lives, for the start-up line, e.g. {@code in memory} or a directory. */
     String describe();
 
@@ -36,5 +53,8 @@ public interface Persistence extends Closeable {
 
         /** One mutation replayed from the journal after the snapshot. */
         void replay(Mutation mutation);
+
+        /** Forget everything restored so far: the snapshot was damaged part-way; an older one follows. */
+        void reset();
     }
 }

@@ -61,6 +61,11 @@ public final class Index {
         }
     }
 
+    void clear() {
+        map.clear();
+        size = 0;
+    }
+
     void apply(Mutation m) {
         if (m.op() == Op.PUT) {
             put(m.name(), new Entry(m.data(), m.seq()));

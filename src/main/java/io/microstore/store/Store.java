@@ -13,6 +13,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
+import io.microstore.persist.Compaction;
 import io.microstore.persist.Persistence;
 
 /**
@@ -27,7 +28,7 @@ public final class Store implements AutoCloseable {
     private static final int MAX_BATCH = 1024;
     private static final long IDLE_POLL_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** Queued by {@link #close()} to wake the worker; carries no command. */
-    private static final Pending WAKE = new Pending(null, null);
+    private static final Pending WAKE = new Pending(null, null, null);
 
     private final Persistence persistence;
     private final StoreConfig config;
@@ -61,6 +62,11 @@ public final class Store implements AutoCloseable {
             @Override
             public void replay(Mutation mutation) {
                 store.index.apply(mutation);
+            }
+
+            @Override
+            public void reset() {
+                store.index.clear();
             }
         });
         store.worker.start();
@@ -99,6 +105,38 @@ public final class Store implements AutoCloseable {
      */
     public Outcome execute(Command command) {
         Pending pending = new Pending(command, new CompletableFuture<>());
+        enqueue(pending);
+        try {
+            return pending.result().join();
+        } catch (CompletionException e) {
+            throw unwrap(e);
+        }
+    }
+
+    /**
+     * Compacts persistence now, after every write queued before this call, and waits for the new
+     * snapshot to be durable. Returns null for persistence without snapshots (memory).
+     */
+    public Compaction compact() {
+        CompletableFuture<Compaction> done = new CompletableFuture<>();
+        Pending pending = new Pending(null, new CompletableFuture<>(), () -> persistence.compact(index)
+                .whenComplete((c, e) -> {
+                    if (e != null) {
+                        done.completeExceptionally(e);
+                    } else {
+                        done.complete(c);
+                    }
+                }));
+        enqueue(pending);
+        try {
+            pending.result().join(); // fails when the store has failed or is closing
+            return done.join();
+        } catch (CompletionException e) {
+            throw unwrap(e);
+        }
+    }
+
+    private void enqueue(Pending pending) {
         StoreUnavailable failed = failure;
         if (failed != null) {
             throw failed;
@@ -113,14 +151,14 @@ public final class Store implements AutoCloseable {
         if (closing && queue.remove(pending)) {
             throw shuttingDown();
         }
-        try {
-            return pending.result().join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException cause) {
-                throw cause;
-            }
-            throw e;
-        }
+    }
+
+    private static RuntimeException unwrap(CompletionException e) {
+        return switch (e.getCause()) {
+            case RuntimeException cause -> cause;
+            case java.io.IOException cause -> new StoreUnavailable("persistence failed: " + cause.getMessage(), cause);
+            default -> e;
+        };
     }
 
     /** Stops taking writes, finishes the queued ones, syncs and closes persistence. */
@@ -186,7 +224,7 @@ public final class Store implements AutoCloseable {
         for (int i = 0; i < batch.size(); i++) {
             Command command = batch.get(i).command();
             if (command == null) {
-                continue;
+                continue; // a task or the wake-up marker
             }
             String name = command.name();
             Entry current = overlay.containsKey(name) ? overlay.get(name) : index.get(name);
@@ -219,11 +257,7 @@ public final class Store implements AutoCloseable {
                 }
             } catch (IOException | RuntimeException e) {
                 failStop(e);
-                for (int i = 0; i < outcomes.length; i++) {
-                    if (outcomes[i] != null) {
-                        fail(batch.get(i), failure);
-                    }
-                }
+                batch.forEach(p -> fail(p, failure)); // a no-op for those refused already
                 return;
             }
             for (Mutation m : mutations) {
@@ -243,6 +277,13 @@ public final class Store implements AutoCloseable {
         }
         if (!mutations.isEmpty()) {
             publish(mutations);
+            persistence.committed(index);
+        }
+        for (Pending p : batch) {
+            if (p.task() != null) {
+                p.task().run();
+                p.result().complete(null);
+            }
         }
     }
 

@@ -1,0 +1,222 @@
+package io.microstore.persist;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.zip.CRC32C;
+
+import io.microstore.json.JsonText;
+import io.microstore.store.Mutation;
+
+/**
+ * Encodes and decodes the lines of journal and snapshot files. Every line is one compact JSON
+ * object ending in a CRC32C of all the line's bytes before {@code ,"crc"}, so that {@code jq} can
+ * read the files and recovery can tell a whole record from a torn or damaged one:
+ *
+ * <pre>
+ * record   = "{" seq "," op "," name [ "," data ] "," crc "}" LF
+ * seq      = %s"\"seq\":" 1*DIGIT                      ; global sequence number, previous + 1
+ * op       = %s"\"op\":\"put\"" / %s"\"op\":\"delete\""
+ * name     = %s"\"name\":" json-string                  ; the app's name
+ * data     = %s"\"data\":" json-value                   ; compact; only for put
+ * crc      = %s"\"crc\":\"" 8HEXDIG "\""                  ; CRC32C, lower case, of the bytes before ",\"crc\""
+ *
+ * header   = "{" %s"\"snapshot\":" 1*DIGIT ",\"version\":1" "," crc "}" LF   ; snapshot files only
+ * footer   = "{" %s"\"count\":" 1*DIGIT "," crc "}" LF                      ; number of records before it
+ * </pre>
+ *
+ * Example: {@code {"seq":7,"op":"put","name":"a","data":{"x":1},"crc":"0f3a9c1e"}}.
+ */
+final class Records {
+    /** Length of {@code ,"crc":"xxxxxxxx"}} — the fixed tail of every line, without LF. */
+    static final int CRC_TAIL = 18;
+    static final int VERSION = 1;
+
+    private static final byte[] SEQ = ascii("{\"seq\":");
+    private static final byte[] PUT = ascii(",\"op\":\"put\",\"name\":");
+    private static final byte[] DELETE = ascii(",\"op\":\"delete\",\"name\":");
+    private static final byte[] DATA = ascii(",\"data\":");
+    private static final byte[] CRC = ascii(",\"crc\":\"");
+    private static final byte[] HEADER = ascii("{\"snapshot\":");
+    private static final byte[] HEADER_VERSION = ascii(",\"version\":" + VERSION);
+    private static final byte[] FOOTER = ascii("{\"count\":");
+    private static final byte[] HEX = ascii("0123456789abcdef");
+
+    private Records() {
+    }
+
+    static void encode(RecordBuffer out, Mutation m) {
+        int start = out.size();
+        out.writeBytes(SEQ);
+        out.writeAscii(Long.toString(m.seq()));
+        out.writeBytes(m.data() == null ? DELETE : PUT);
+        JsonText.writeQuoted(out, m.name());
+        if (m.data() != null) {
+            out.writeBytes(DATA);
+            out.writeBytes(m.data());
+        }
+        endLine(out, start);
+    }
+
+    static void encodeHeader(RecordBuffer out, long snapshotSeq) {
+        int start = out.size();
+        out.writeBytes(HEADER);
+        out.writeAscii(Long.toString(snapshotSeq));
+        out.writeBytes(HEADER_VERSION);
+        endLine(out, start);
+    }
+
+    static void encodeFooter(RecordBuffer out, long count) {
+        int start = out.size();
+        out.writeBytes(FOOTER);
+        out.writeAscii(Long.toString(count));
+        endLine(out, start);
+    }
+
+    /** Decodes the record {@code line[from, to)} (without its LF). */
+    static Mutation decode(byte[] line, int from, int to) throws BadRecord {
+        int end = payloadEnd(line, from, to);
+        Cursor c = new Cursor(line, from, end);
+        c.expect(SEQ);
+        long seq = c.number();
+        boolean put;
+        if (c.startsWith(PUT)) {
+            put = true;
+            c.pos += PUT.length;
+        } else {
+            c.expect(DELETE);
+            put = false;
+        }
+        int nameStart = c.pos;
+        c.skipString();
+        String name = JsonText.decode(line, nameStart, c.pos);
+        if (!put) {
+            c.expectEnd();
+            return Mutation.delete(seq, name);
+        }
+        c.expect(DATA);
+        if (c.pos >= end) {
+            throw new BadRecord("put without data");
+        }
+        return Mutation.put(seq, name, Arrays.copyOfRange(line, c.pos, end));
+    }
+
+    /** The snapshot sequence number of a header line. */
+    static long decodeHeader(byte[] line, int from, int to) throws BadRecord {
+        Cursor c = new Cursor(line, from, payloadEnd(line, from, to));
+        c.expect(HEADER);
+        long seq = c.number();
+        c.expect(HEADER_VERSION);
+        c.expectEnd();
+        return seq;
+    }
+
+    /** The count of a footer line, or -1 when the line is not a footer at all (it may be a record). */
+    static long decodeFooter(byte[] line, int from, int to) throws BadRecord {
+        if (to - from < FOOTER.length || !Arrays.equals(line, from, from + FOOTER.length, FOOTER, 0, FOOTER.length)) {
+            return -1;
+        }
+        Cursor c = new Cursor(line, from, payloadEnd(line, from, to));
+        c.expect(FOOTER);
+        long count = c.number();
+        c.expectEnd();
+        return count;
+    }
+
+    /** Checks the CRC tail of a line and returns where the checked bytes end. */
+    private static int payloadEnd(byte[] line, int from, int to) throws BadRecord {
+        int end = to - CRC_TAIL;
+        if (end <= from || !Arrays.equals(line, end, end + CRC.length, CRC, 0, CRC.length)
+                || line[to - 2] != '"' || line[to - 1] != '}') {
+            throw new BadRecord("no CRC at the end of the line");
+        }
+        int stored = 0;
+        for (int i = end + CRC.length; i < to - 2; i++) {
+            int digit = Character.digit(line[i], 16);
+            if (digit < 0) {
+                throw new BadRecord("malformed CRC");
+            }
+            stored = stored << 4 | digit;
+        }
+        if (stored != crc(line, from, end)) {
+            throw new BadRecord("CRC mismatch");
+        }
+        return end;
+    }
+
+    private static void endLine(RecordBuffer out, int start) {
+        int crc = crc(out.array(), start, out.size());
+        out.writeBytes(CRC);
+        for (int shift = 28; shift >= 0; shift -= 4) {
+            out.write(HEX[(crc >>> shift) & 0xF]);
+        }
+        out.write('"');
+        out.write('}');
+        out.write('\n');
+    }
+
+    private static int crc(byte[] bytes, int from, int to) {
+        CRC32C crc = new CRC32C();
+        crc.update(bytes, from, to - from);
+        return (int) crc.getValue();
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** A read position within a line's checked bytes. */
+    private static final class Cursor {
+        private final byte[] line;
+        private final int end;
+        private int pos;
+
+        Cursor(byte[] line, int pos, int end) {
+            this.line = line;
+            this.pos = pos;
+            this.end = end;
+        }
+
+        boolean startsWith(byte[] token) {
+            return pos + token.length <= end && Arrays.equals(line, pos, pos + token.length, token, 0, token.length);
+        }
+
+        void expect(byte[] token) throws BadRecord {
+            if (!startsWith(token)) {
+                throw new BadRecord("expected " + new String(token, StandardCharsets.US_ASCII) + " at byte " + pos);
+            }
+            pos += token.length;
+        }
+
+        long number() throws BadRecord {
+            long value = 0;
+            int start = pos;
+            while (pos < end && line[pos] >= '0' && line[pos] <= '9' && pos - start < 18) {
+                value = value * 10 + (line[pos++] - '0');
+            }
+            if (pos == start) {
+                throw new BadRecord("expected a number at byte " + pos);
+            }
+            return value;
+        }
+
+        void skipString() throws BadRecord {
+            if (pos >= end || line[pos] != '"') {
+                throw new BadRecord("expected a string at byte " + pos);
+            }
+            pos++;
+            while (pos < end && line[pos] != '"') {
+                pos += line[pos] == '\\' ? 2 : 1;
+            }
+            if (pos >= end) {
+                throw new BadRecord("unterminated string");
+            }
+            pos++;
+        }
+
+        void expectEnd() throws BadRecord {
+            if (pos != end) {
+                throw new BadRecord("unexpected bytes at byte " + pos);
+            }
+        }
+    }
+}
