@@ -111,10 +111,12 @@ public final class Main {
 
     /** SIGTERM and Ctrl-C: stop taking requests, finish queued writes, close the store, exit 0. */
     private static void onSignals(Runnable shutdown) {
-        SignalHandler handler = signal -> {
+        // A non-daemon thread: once the server has stopped, its threads no longer keep the JVM alive,
+        // and the store must still finish the queued writes and close the journal.
+        SignalHandler handler = signal -> Thread.ofPlatform().name("microstore-shutdown").daemon(false).start(() -> {
             shutdown.run();
             System.exit(0);
-        };
+        });
         Signal.handle(new Signal("TERM"), handler);
         Signal.handle(new Signal("INT"), handler);
     }

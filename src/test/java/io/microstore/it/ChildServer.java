@@ -1,0 +1,121 @@
+package io.microstore.it;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The real microstore jar in a child JVM on a free loopback port: started, killed with SIGKILL or
+ * stopped with SIGTERM, with everything it printed kept for assertions and failure messages.
+ */
+final class ChildServer implements AutoCloseable {
+    private static final Pattern LISTENING = Pattern.compile("^microstore listening on http://127\\.0\\.0\\.1:(\\d+)/");
+
+    private final Process process;
+    private final StringBuffer output = new StringBuffer();
+    private final CompletableFuture<Integer> port = new CompletableFuture<>();
+    private final Thread pump;
+
+    private ChildServer(Process process) {
+        this.process = process;
+        this.pump = Thread.ofPlatform().daemon(true).start(this::pump);
+    }
+
+    /** Starts the jar with {@code args} (plus {@code --port 0}); does not wait for it. */
+    static ChildServer launch(List<String> jvmOptions, String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(jvmOptions);
+        command.add("-jar");
+        command.add(jar().toString());
+        command.add("--port");
+        command.add("0");
+        command.addAll(List.of(args));
+        return new ChildServer(new ProcessBuilder(command).redirectErrorStream(true).start());
+    }
+
+    /** Starts the jar and waits for its start-up line. */
+    static ChildServer start(List<String> jvmOptions, String... args) throws Exception {
+        ChildServer server = launch(jvmOptions, args);
+        server.awaitPort();
+        return server;
+    }
+
+    static Path jar() {
+        return Path.of(System.getProperty("microstore.jar", "target/microstore.jar"));
+    }
+
+    int awaitPort() throws Exception {
+        try {
+            return port.get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("the server did not start; it printed:\n" + output, e);
+        }
+    }
+
+    String baseUrl() throws Exception {
+        return "http://127.0.0.1:" + awaitPort();
+    }
+
+    String output() {
+        return output.toString();
+    }
+
+    void kill9() throws InterruptedException {
+        // Through the handle: Process.destroy*() would also close our end of its output pipe.
+        process.toHandle().destroyForcibly(); // SIGKILL on Linux
+        process.waitFor();
+        pump.join(5000);
+    }
+
+    /** SIGTERM, then the exit status. */
+    int terminate() throws InterruptedException {
+        process.toHandle().destroy(); // SIGTERM
+        return waitFor();
+    }
+
+    int waitFor() throws InterruptedException {
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.toHandle().destroyForcibly();
+            throw new IllegalStateException("the server did not exit within 60 s; it printed:\n" + output);
+        }
+        pump.join(5000); // everything it printed has been read
+        return process.exitValue();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    private void pump() {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                output.append(line).append('\n');
+                Matcher m = LISTENING.matcher(line);
+                if (m.find()) {
+                    port.complete(Integer.parseInt(m.group(1)));
+                }
+            }
+        } catch (IOException e) {
+            output.append("[reading output failed: ").append(e).append("]\n");
+        } finally {
+            port.completeExceptionally(new IllegalStateException("the server exited"));
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            kill9();
+        }
+    }
+}
