@@ -396,6 +396,13 @@ class AppsServiceTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"%FF", "a%C3%28", "%ED%A0%80", "%C0%AF", "%F5%80%80%80", "%E6%97"})
+    void nameThatIsNotUtf8Is400(String encoded) {
+        assertProblem(send("PUT", "/api/apps/" + encoded, utf8("{\"data\":1}")), 400);
+        assertJson(get("/api/apps"), 200, "[]");
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"a", "é", "😀", "日"})
     void nameOf1024Utf8BytesWorksAnd1025Is400(String first) {
         String name = first + "a".repeat(Names.MAX_BYTES - utf8(first).length);
@@ -523,6 +530,7 @@ class AppsServiceTest {
         assertJson(get("/api/apps?after=b"), 200, "[{\"name\":\"c\"},{\"name\":\"d\"},{\"name\":\"e\"}]");
         assertJson(get("/api/apps?after=bb&limit=2"), 200, "[{\"name\":\"c\"},{\"name\":\"d\"}]");
         assertJson(get("/api/apps?after=e"), 200, "[]");
+        assertThat(listNames(get("/api/apps?after=")), is(List.of("a", "b", "c", "d", "e")));
         assertJson(get("/api/apps?prefix=c&after=a"), 200, "[{\"name\":\"c\"}]");
         assertJson(get("/api/apps?prefix=c&after=c"), 200, "[]");
         Res exact = get("/api/apps?limit=5");
@@ -569,7 +577,7 @@ class AppsServiceTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"limit=0", "limit=10001", "limit=abc", "limit=-1", "limit=", "limit=1.5",
-            "include=foo", "include=", "include=DATA"})
+            "limit=99999999999", "limit=%22%5C%01", "include=foo", "include=", "include=DATA", "include=%22%0A"})
     void badListParameterIs400(String query) {
         assertProblem(get("/api/apps?" + query), 400);
     }
@@ -678,6 +686,10 @@ class AppsServiceTest {
         String text() {
             return new String(body, StandardCharsets.UTF_8);
         }
+
+        String describe() {
+            return "HTTP " + status + " " + text();
+        }
     }
 
     private static String app(String name) {
@@ -724,17 +736,17 @@ class AppsServiceTest {
     }
 
     private static void assertStatus(Res res, int status) {
-        assertThat(res.text(), res.status, is(status));
+        assertThat(res.describe(), res.status, is(status));
     }
 
     private static void assertJson(Res res, int status, String json) {
-        assertThat(res.text(), res.status, is(status));
+        assertThat(res.describe(), res.status, is(status));
         assertThat(res.header("Content-Type"), is("application/json"));
         assertThat(res.text(), is(json));
     }
 
     private static void assertProblem(Res res, int status) {
-        assertThat(res.text(), res.status, is(status));
+        assertThat(res.describe(), res.status, is(status));
         assertThat(res.header("Content-Type"), is("application/problem+json"));
         JsonObject problem = parse(res).asJsonObject();
         assertThat(problem.getString("type"), is("about:blank"));
