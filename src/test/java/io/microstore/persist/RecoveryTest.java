@@ -66,7 +66,8 @@ class RecoveryTest {
     private static JournalDamaged assertRefused(Path dir, String file, long offset) throws IOException {
         List<String> names = fileNames(dir);
         List<byte[]> contents = names.stream().map(n -> bytes(dir.resolve(n))).toList();
-        JournalDamaged e = assertThrows(JournalDamaged.class, () -> openStore(dir).close());
+        JournalDamaged e = assertThrows(JournalDamaged.class, () -> openStore(dir).close(),
+                () -> "opening " + dir.getFileName()); // the copies in loops are named after their damage
         assertEquals(file, e.file().getFileName().toString());
         assertEquals(offset, e.offset(), "offset of the damage");
         assertThat(e.getMessage(), containsString(file));
@@ -158,6 +159,13 @@ class RecoveryTest {
         assertEquals(1, warnings.size(), "one warning for the cut");
         assertThat(warnings.getFirst().getMessage(), containsString(segmentName(1)));
         assertThat(warnings.getFirst().getMessage(), containsString("byte " + size));
+
+        try (Store store = openStore(dir)) {
+            assertEquals(6, JournalFiles.put(store, "next", "6").seq());
+        }
+        List<Mutation> more = new ArrayList<>(history);
+        more.add(put(6, "next", "6"));
+        assertEquals(new Loaded(6, stateOf(more)), load(dir), "the journal goes on where the torn record was cut");
     }
 
     private enum Garbage {
@@ -216,6 +224,20 @@ class RecoveryTest {
         }
     }
 
+    @Test
+    void aFailureWhileCuttingATornTailIsCutAgainAtTheNextStart() throws IOException {
+        List<Mutation> history = mutations(1, 5);
+        Path segment = writeSegment(dir, 1, history);
+        long size = Files.size(segment);
+        JournalFiles.append(segment, "{\"seq\":6,\"op\":\"del".getBytes(StandardCharsets.UTF_8));
+        FaultyFileOps ops = new FaultyFileOps().failNth(FaultyFileOps.Kind.TRUNCATE, 1);
+        try (JournalPersistence journal = JournalPersistence.open(new JournalConfig(dir, 4096, ops))) {
+            assertThrows(IOException.class, () -> journal.load(new StateSink()));
+        }
+        assertEquals(new Loaded(5, stateOf(history)), load(dir));
+        assertEquals(size, Files.size(segment));
+    }
+
     // --- damage before the end: refuse, naming file, offset and --repair ---
 
     @Test
@@ -227,6 +249,20 @@ class RecoveryTest {
             Path copy = copyDir(source, dir.resolve("flip-" + i));
             flipByte(copy.resolve(segmentName(1)), i);
             assertRefusedForRepair(copy, segmentName(1), starts[2]);
+        }
+    }
+
+    /** Its LF too: a flipped LF joins it to the final record, and appends never rewrite an earlier record's bytes. */
+    @Test
+    void aFlippedByteInTheRecordBeforeTheFinalOneIsRefused() throws IOException {
+        Path source = Files.createDirectories(dir.resolve("source"));
+        byte[] original = bytes(writeSegment(source, 1, mutations(1, 6)));
+        long[] starts = lineStarts(original);
+        long record = starts[starts.length - 3];
+        for (long i = record; i < starts[starts.length - 2]; i++) {
+            Path copy = copyDir(source, dir.resolve("flip-" + i));
+            flipByte(copy.resolve(segmentName(1)), i);
+            assertRefusedForRepair(copy, segmentName(1), record);
         }
     }
 
