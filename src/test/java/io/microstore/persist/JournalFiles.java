@@ -35,6 +35,15 @@ final class JournalFiles {
     private JournalFiles() {
     }
 
+    /** App names that need escaping or are not ASCII; the journal must keep any name, even ones the API refuses. */
+    static final List<String> UNUSUAL_NAMES = List.of("plain", "team/svc/config", "with space", "quote\"d",
+            "back\\slash", "ünïcödé/日本語/😀", "control\n\t\r\b\f\u0000\u001f", "\u007f\u0080\u2028", "{\"seq\":1}",
+            ",\"crc\":\"00000000\"}");
+
+    /** Compact JSON values with escapes inside strings, UTF-8 and numbers. */
+    static final List<String> UNUSUAL_VALUES = List.of("{}", "null", "\"\"", "[1,-2.5e10,true,false,null]",
+            "{\"s\":\"nl\\n q\\\" bs\\\\ nul\\u0000 tab\\t 😀\"}", "\"日本語 😀 ünï\"");
+
     static Mutation put(long seq, String name, String json) {
         return Mutation.put(seq, name, json.getBytes(StandardCharsets.UTF_8));
     }

@@ -34,6 +34,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static io.microstore.persist.JournalFiles.delete;
 import static io.microstore.persist.JournalFiles.fileNames;
@@ -62,20 +63,20 @@ class JournalPersistenceTest {
 
     /** Names and values that exercise escaping, UTF-8 and long lines, as puts and deletes with seq 1.. */
     private static List<Mutation> variedHistory() {
-        String[] names = {"plain", "team/svc/config", "with space", "quote\"d", "back\\slash", "ünïcödé/日本語/😀",
-                "line\nfeed\u0000nul", "{\"seq\":1}"};
-        String[] values = {"{\"s\":\"nl\\n q\\\" bs\\\\ nul\\u0000 tab\\t\"}", "\"日本語 😀 ünï\"", "[1,-2.5e10,true,false,null]",
-                "{}", "0", MIB_VALUE, "{\"big\":\"" + "ü".repeat(600_000) + "\"}"};
+        List<String> names = JournalFiles.UNUSUAL_NAMES;
+        List<String> values = new ArrayList<>(JournalFiles.UNUSUAL_VALUES);
+        values.add(MIB_VALUE);
+        values.add("{\"big\":\"" + "ü".repeat(600_000) + "\"}"); // 1.2 MB of two-byte characters
         List<Mutation> history = new ArrayList<>();
         long seq = 1;
-        for (int i = 0; i < names.length; i++) {
-            history.add(put(seq++, names[i], values[i % values.length]));
+        for (int i = 0; i < names.size(); i++) {
+            history.add(put(seq++, names.get(i), values.get(i % values.size())));
         }
-        for (int i = 0; i < names.length; i += 2) {
-            history.add(Mutation.delete(seq++, names[i]));
+        for (int i = 0; i < names.size(); i += 2) {
+            history.add(Mutation.delete(seq++, names.get(i)));
         }
-        history.add(put(seq++, names[0], values[5])); // re-created after its delete
-        history.add(put(seq++, names[1], values[6]));
+        history.add(put(seq++, names.get(0), MIB_VALUE)); // re-created after its delete
+        history.add(put(seq++, names.get(1), values.getLast()));
         return history;
     }
 
@@ -270,7 +271,7 @@ class JournalPersistenceTest {
     private static final int JOURNAL_BEFORE_RENAME = 4;
 
     @ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(ints = {CUT_SEGMENT, NEW_SEGMENT, JOURNAL_BEFORE_RENAME})
+    @ValueSource(ints = {CUT_SEGMENT, NEW_SEGMENT, JOURNAL_BEFORE_RENAME})
     void aFailedJournalForceDuringCompactionStopsWrites(int nthForce) throws IOException {
         FaultyFileOps ops = new FaultyFileOps();
         SortedMap<String, String> state;

@@ -1,6 +1,7 @@
 package io.microstore.persist;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.zip.CRC32C;
@@ -63,12 +64,10 @@ class RecordsTest {
 
     @Test
     void unusualNamesAndValuesDecodeToWhatWasEncoded() throws BadRecord {
-        String[] names = {"a", "team/svc/config", "with space", "quote\"d", "back\\slash", "ünïcödé 日本語 😀",
-                "control\n\t\r\b\f\u0000\u001f", "\u007f\u0080\u2028", "{\"seq\":1}", ",\"crc\":\"00000000\"}"};
-        String[] values = {"{}", "null", "\"\"", "[1,-2.5e10,true,false,null]",
-                "{\"s\":\"nl\\n q\\\" bs\\\\ nul\\u0000 😀\"}", "\"" + "v".repeat(5000) + "\""};
+        List<String> values = new ArrayList<>(JournalFiles.UNUSUAL_VALUES);
+        values.add("\"" + "v".repeat(5000) + "\"");
         long seq = 1;
-        for (String name : names) {
+        for (String name : JournalFiles.UNUSUAL_NAMES) {
             for (String value : values) {
                 assertSame(put(seq, name, value), decode(encode(List.of(put(seq, name, value)))));
                 seq++;
