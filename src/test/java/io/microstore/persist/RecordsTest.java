@@ -1,0 +1,157 @@
+package io.microstore.persist;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+import io.microstore.store.Mutation;
+import io.microstore.store.Op;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static io.microstore.persist.JournalFiles.encode;
+import static io.microstore.persist.JournalFiles.put;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.fail;
+
+class RecordsTest {
+    /** The grammar's line, built independently of {@link Records}: payload, CRC32C of it in lower-case hex, LF. */
+    private static String line(String payload) {
+        byte[] bytes = payload.getBytes(StandardCharsets.UTF_8);
+        CRC32C crc = new CRC32C();
+        crc.update(bytes);
+        return payload + ",\"crc\":\"" + String.format("%08x", crc.getValue()) + "\"}\n";
+    }
+
+    private static Mutation decode(byte[] line) throws BadRecord {
+        return Records.decode(line, 0, line.length - 1); // without the LF
+    }
+
+    @Test
+    void recordsAreCompactJsonLinesEndingInTheCrcOfTheirBytes() {
+        String putLine = new String(encode(List.of(put(7, "a", "{\"x\":1}"))), StandardCharsets.UTF_8);
+        assertEquals(line("{\"seq\":7,\"op\":\"put\",\"name\":\"a\",\"data\":{\"x\":1}"), putLine);
+
+        String deleteLine = new String(encode(List.of(Mutation.delete(8, "a/b c"))), StandardCharsets.UTF_8);
+        assertEquals(line("{\"seq\":8,\"op\":\"delete\",\"name\":\"a/b c\""), deleteLine);
+    }
+
+    @Test
+    void headerAndFooterFollowTheGrammar() throws BadRecord {
+        RecordBuffer out = new RecordBuffer(64);
+        Records.encodeHeader(out, 42);
+        Records.encodeFooter(out, 3);
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertEquals(line("{\"snapshot\":42,\"version\":1") + line("{\"count\":3"), text);
+
+        byte[] bytes = out.toByteArray();
+        int headerEnd = text.indexOf('\n');
+        assertEquals(42, Records.decodeHeader(bytes, 0, headerEnd));
+        assertEquals(3, Records.decodeFooter(bytes, headerEnd + 1, bytes.length - 1));
+    }
+
+    @Test
+    void aRecordIsNotTakenForAFooter() throws BadRecord {
+        byte[] record = encode(List.of(put(1, "count", "{\"count\":1}")));
+        assertEquals(-1, Records.decodeFooter(record, 0, record.length - 1));
+    }
+
+    @Test
+    void unusualNamesAndValuesDecodeToWhatWasEncoded() throws BadRecord {
+        List<String> values = new ArrayList<>(JournalFiles.UNUSUAL_VALUES);
+        values.add("\"" + "v".repeat(5000) + "\"");
+        long seq = 1;
+        for (String name : JournalFiles.UNUSUAL_NAMES) {
+            for (String value : values) {
+                assertSame(put(seq, name, value), decode(encode(List.of(put(seq, name, value)))));
+                seq++;
+            }
+            assertSame(Mutation.delete(seq, name), decode(encode(List.of(Mutation.delete(seq, name)))));
+            seq++;
+        }
+    }
+
+    @Test
+    void largeSequenceNumbersRoundTrip() throws BadRecord {
+        long seq = 999_999_999_999_999_999L; // 18 digits: far more writes than any journal will hold
+        assertSame(put(seq, "a", "1"), decode(encode(List.of(put(seq, "a", "1")))));
+    }
+
+    /** Not 0x20: it turns a CRC digit a..f into A..F, which spells the same checksum and leaves the record intact. */
+    @Test
+    void everyFlippedBitOrByteIsRejected() {
+        byte[] record = encode(List.of(put(1043, "name/ü", "{\"x\":[1,2,{\"y\":\"z\"}]}")));
+        for (int i = 0; i < record.length - 1; i++) {
+            for (int mask : new int[] {0x01, 0x04, 0x80, 0xFF}) {
+                byte[] damaged = record.clone();
+                damaged[i] ^= (byte) mask;
+                int at = i;
+                assertThrows(BadRecord.class, () -> decode(damaged), () -> "byte " + at + " ^ " + mask + " accepted");
+            }
+        }
+    }
+
+    @Test
+    void everyCutShortLineIsRejected() {
+        for (Mutation m : List.of(put(12, "a", "{\"x\":\"yz\"}"), Mutation.delete(13, "a"))) {
+            byte[] record = encode(List.of(m));
+            for (int length = 0; length < record.length - 1; length++) {
+                byte[] prefix = Arrays.copyOf(record, length + 1); // decode() drops the last byte as if it were LF
+                int cut = length;
+                assertThrows(BadRecord.class, () -> decode(prefix), () -> "accepted the first " + cut + " bytes");
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "{\"seq\":1,\"op\":\"patch\",\"name\":\"a\",\"data\":1",
+            "{\"seq\":1,\"op\":\"put\",\"name\":\"a\"",
+            "{\"seq\":1,\"op\":\"put\",\"name\":\"a\",\"data\":",
+            "{\"seq\":1,\"op\":\"delete\",\"name\":\"a\",\"data\":1",
+            "{\"seq\":x,\"op\":\"put\",\"name\":\"a\",\"data\":1",
+            "{\"seq\":-1,\"op\":\"put\",\"name\":\"a\",\"data\":1",
+            "{\"op\":\"put\",\"seq\":1,\"name\":\"a\",\"data\":1",
+            "{\"seq\":1,\"op\":\"put\",\"name\":a,\"data\":1",
+            "{\"seq\":1,\"op\":\"put\",\"name\":\"a,\"data\":1",
+            "{\"seq\":1,\"op\":\"delete\",\"name\":\"a\\\"",
+            "{\"seq\":1,\"op\":\"delete\",\"name\":\"\\u00zz\"",
+            "{\"seq\":1,\"op\":\"delete\",\"name\":\"\\u0\"",
+            "{\"seq\":1,\"op\":\"delete\",\"name\":\"a\"}",
+            "{\"snapshot\":1,\"version\":1",
+            ""})
+    void aLineOutsideTheGrammarIsABadRecordEvenWithAValidCrc(String payload) {
+        byte[] bytes = line(payload).getBytes(StandardCharsets.UTF_8);
+        try {
+            Mutation m = decode(bytes);
+            fail("decoded " + m + " from " + payload);
+        } catch (BadRecord expected) {
+            // the documented way to say "not a record"
+        } catch (RuntimeException e) {
+            fail("decoding " + payload + " threw " + e + " instead of BadRecord", e);
+        }
+    }
+
+    @Test
+    void aHeaderWithAnotherVersionIsRejected() {
+        byte[] bytes = line("{\"snapshot\":5,\"version\":2").getBytes(StandardCharsets.UTF_8);
+        assertThrows(BadRecord.class, () -> Records.decodeHeader(bytes, 0, bytes.length - 1));
+    }
+
+    private static void assertSame(Mutation expected, Mutation actual) {
+        assertEquals(expected.seq(), actual.seq());
+        assertEquals(expected.op(), actual.op());
+        assertEquals(expected.name(), actual.name());
+        if (expected.op() == Op.DELETE) {
+            assertNull(actual.data());
+        } else {
+            assertArrayEquals(expected.data(), actual.data(), () -> "data of " + expected.name());
+        }
+    }
+}

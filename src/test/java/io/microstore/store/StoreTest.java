@@ -1,0 +1,454 @@
+package io.microstore.store;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.LongStream;
+
+import io.microstore.persist.Persistence;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.instanceOf;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.nullValue;
+import static org.hamcrest.Matchers.sameInstance;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.fail;
+
+@Timeout(20)
+class StoreTest {
+    private static final Precondition NONE = Precondition.NONE;
+
+    private final TestPersistence persistence = new TestPersistence();
+    private Store store;
+
+    @AfterEach
+    void closeStore() {
+        persistence.release();
+        if (store != null) {
+            store.close();
+        }
+    }
+
+    private Store open(StoreConfig config) throws IOException {
+        store = Store.open(persistence, config);
+        return store;
+    }
+
+    private Store open() throws IOException {
+        return open(StoreConfig.DEFAULTS);
+    }
+
+    @Test
+    void sequenceNumbersIncreaseByOnePerMutation() throws IOException {
+        open();
+        assertThat(store.lastSeq(), is(0L));
+        assertThat(store.execute(put("a", "1")).seq(), is(1L));
+        assertThat(store.execute(put("b", "2")).seq(), is(2L));
+        Outcome replaced = store.execute(put("a", "[3]"));
+        assertThat(replaced.seq(), is(3L));
+        assertThat(replaced.entry().etag(), is("\"3\""));
+        Outcome deleted = store.execute(new Command.Delete("b", NONE));
+        assertThat(deleted.seq(), is(4L));
+        assertThat(deleted.entry(), nullValue());
+        assertThat(store.execute(put("b", "5")).seq(), is(5L)); // re-created: a new tag, never an old one
+
+        assertThat(store.lastSeq(), is(5L));
+        assertThat(text(store.get("a").data()), is("[3]"));
+        assertThat(store.get("a").seq(), is(3L));
+        assertThat(store.get("b").seq(), is(5L));
+        assertThat(persistence.seqs(), contains(1L, 2L, 3L, 4L, 5L));
+        assertThat(persistence.appended.get(3).op(), is(Op.DELETE));
+        assertThat(persistence.appended.get(3).name(), is("b"));
+    }
+
+    @Test
+    void deleteOfMissingNameChangesNothing() throws IOException {
+        open();
+        store.execute(put("a", "1"));
+        Outcome outcome = store.execute(new Command.Delete("missing", NONE));
+        assertThat(outcome.seq(), is(0L));
+        assertThat(outcome.entry(), nullValue());
+        assertThat(store.lastSeq(), is(1L));
+        assertThat(persistence.seqs(), contains(1L));
+        assertThat(store.execute(put("b", "2")).seq(), is(2L));
+    }
+
+    @Test
+    void writesAreInvisibleUntilPersistedAndSynced() throws Exception {
+        open();
+        persistence.hold();
+        CompletableFuture<Outcome> write = submit(put("a", "1"));
+        persistence.awaitHeld();
+        assertThat(store.get("a"), nullValue());
+        assertThat(store.lastSeq(), is(0L));
+        assertThat(write.isDone(), is(false));
+        persistence.release();
+        assertThat(write.join().seq(), is(1L));
+        assertThat(store.get("a").seq(), is(1L));
+        assertThat(persistence.syncs.get() >= 1, is(true));
+    }
+
+    @Test
+    void preconditionsSeeEarlierCommandsOfTheSameBatch() throws Exception {
+        open();
+        store.execute(put("k", "0")); // seq 1
+        persistence.hold();
+        CompletableFuture<Outcome> blocker = submit(put("blocker", "0")); // seq 2, holds the worker
+        persistence.awaitHeld();
+        // Queued behind the blocker, these are drained and checked as one batch, in this order.
+        List<CompletableFuture<Outcome>> ifMatch = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            ifMatch.add(submitQueued(new Command.Put("k", bytes("" + (100 + i)), new Precondition(List.of("\"1\""), null))));
+        }
+        CompletableFuture<Outcome> create = submitQueued(new Command.Put("n", bytes("1"), new Precondition(null, List.of("*"))));
+        CompletableFuture<Outcome> createAgain = submitQueued(new Command.Put("n", bytes("2"), new Precondition(null, List.of("*"))));
+        CompletableFuture<Outcome> deleteCreated = submitQueued(new Command.Delete("n", new Precondition(List.of("\"4\""), null)));
+        CompletableFuture<Outcome> replaceDeleted = submitQueued(new Command.Put("n", bytes("3"), new Precondition(List.of("*"), null)));
+        CompletableFuture<Outcome> recreate = submitQueued(new Command.Put("n", bytes("4"), new Precondition(null, List.of("*"))));
+        CompletableFuture<Outcome> staleDelete = submitQueued(new Command.Delete("k", new Precondition(List.of("\"1\""), null)));
+        persistence.release();
+
+        assertThat(blocker.join().seq(), is(2L));
+        assertThat(ifMatch.getFirst().join().seq(), is(3L)); // the first in the queue wins
+        for (CompletableFuture<Outcome> loser : ifMatch.subList(1, ifMatch.size())) {
+            PreconditionFailed e = failure(loser, PreconditionFailed.class);
+            assertThat(e.currentEtag(), is("\"3\""));
+        }
+        assertThat(create.join().seq(), is(4L));
+        assertThat(failure(createAgain, PreconditionFailed.class).currentEtag(), is("\"4\""));
+        assertThat(deleteCreated.join().seq(), is(5L));
+        assertThat(failure(replaceDeleted, PreconditionFailed.class).currentEtag(), nullValue());
+        assertThat(recreate.join().seq(), is(6L));
+        failure(staleDelete, PreconditionFailed.class);
+
+        assertThat(text(store.get("k").data()), is("100"));
+        assertThat(store.get("k").seq(), is(3L));
+        assertThat(text(store.get("n").data()), is("4"));
+        assertThat(store.get("n").seq(), is(6L));
+        assertThat(store.lastSeq(), is(6L));
+        assertThat(persistence.seqs(), contains(1L, 2L, 3L, 4L, 5L, 6L));
+    }
+
+    @Test
+    void concurrentConditionalIncrementsLoseNoUpdate() throws Exception {
+        open();
+        store.execute(put("counter", "0"));
+        int threads = 8;
+        int increments = 50;
+        List<CompletableFuture<Void>> done = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            done.add(CompletableFuture.runAsync(() -> {
+                for (int i = 0; i < increments; ) {
+                    Entry current = store.get("counter");
+                    long next = Long.parseLong(text(current.data())) + 1;
+                    try {
+                        store.execute(new Command.Put("counter", bytes("" + next),
+                                new Precondition(List.of(current.etag()), null)));
+                        i++;
+                    } catch (PreconditionFailed e) {
+                        // someone else won this round; read again and retry
+                    }
+                }
+            }, runnable -> Thread.ofPlatform().daemon().start(runnable)));
+        }
+        CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).join();
+        int total = threads * increments;
+        assertThat(text(store.get("counter").data()), is("" + total));
+        assertThat(store.lastSeq(), is(total + 1L));
+        assertThat(persistence.seqs(), is(LongStream.rangeClosed(1, total + 1).boxed().toList()));
+    }
+
+    @Test
+    void throwingPatchLeavesStateUnchangedAndReachesTheCaller() throws Exception {
+        open();
+        store.execute(put("k", "{\"v\":1}"));
+        Entry before = store.get("k");
+        IllegalStateException refusal = new IllegalStateException("refused by the change");
+        AtomicReference<Entry> seen = new AtomicReference<>();
+        Command.Patch patch = new Command.Patch("k", (name, current) -> {
+            seen.set(current);
+            throw refusal;
+        }, NONE);
+        IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> store.execute(patch));
+        assertThat(thrown, sameInstance(refusal));
+        assertThat(seen.get(), sameInstance(before));
+        assertThat(store.get("k"), sameInstance(before));
+        assertThat(store.lastSeq(), is(1L));
+        assertThat(persistence.seqs(), contains(1L));
+
+        // In the middle of a batch it takes nothing down with it.
+        persistence.hold();
+        CompletableFuture<Outcome> blocker = submit(put("blocker", "0"));
+        persistence.awaitHeld();
+        CompletableFuture<Outcome> first = submitQueued(put("k", "2"));
+        CompletableFuture<Outcome> refused = submitQueued(new Command.Patch("k", (name, current) -> {
+            throw refusal;
+        }, NONE));
+        CompletableFuture<Outcome> patched = submitQueued(new Command.Patch("k",
+                (name, current) -> bytes("[" + text(current.data()) + "]"), NONE));
+        persistence.release();
+        assertThat(blocker.join().seq(), is(2L));
+        assertThat(first.join().seq(), is(3L));
+        assertThat(failure(refused, IllegalStateException.class), sameInstance(refusal));
+        assertThat(patched.join().seq(), is(4L));
+        assertThat(text(store.get("k").data()), is("[2]"));
+        assertThat(persistence.seqs(), contains(1L, 2L, 3L, 4L));
+    }
+
+    @Test
+    void patchOfMissingAppIsNotFound() throws IOException {
+        open();
+        assertThrows(AppNotFound.class, () -> store.execute(new Command.Patch("nope", (n, c) -> bytes("1"), NONE)));
+        assertThat(store.get("nope"), nullValue());
+        assertThat(store.lastSeq(), is(0L));
+    }
+
+    @Test
+    void fullQueueIsStoreBusy() throws Exception {
+        open(new StoreConfig(1, FsyncPolicy.ALWAYS, Duration.ofMillis(100)));
+        persistence.hold();
+        CompletableFuture<Outcome> inWorker = submit(put("a", "1"));
+        persistence.awaitHeld(); // the worker took it: the queue is empty again
+        CompletableFuture<Outcome> queued = submitQueued(put("b", "2")); // the queue's only slot
+        assertThrows(StoreBusy.class, () -> store.execute(put("c", "3")));
+        persistence.release();
+        assertThat(inWorker.join().seq(), is(1L));
+        assertThat(queued.join().seq(), is(2L));
+        assertThat(store.get("c"), nullValue());
+        assertThat(store.execute(put("c", "3")).seq(), is(3L)); // room again
+    }
+
+    @Test
+    void closeFinishesQueuedWritesThenRefusesNewOnes() throws Exception {
+        open();
+        persistence.hold();
+        CompletableFuture<Outcome> inWorker = submit(put("a", "1"));
+        persistence.awaitHeld();
+        CompletableFuture<Outcome> queued1 = submitQueued(put("b", "2"));
+        CompletableFuture<Outcome> queued2 = submitQueued(new Command.Delete("a", NONE));
+        CompletableFuture<Void> closed = CompletableFuture.runAsync(store::close,
+                runnable -> Thread.ofPlatform().daemon().start(runnable));
+        awaitTrue(() -> !store.writable());
+        assertThrows(StoreUnavailable.class, () -> store.execute(put("late", "1")));
+        assertThat(closed.isDone(), is(false));
+        persistence.release();
+        closed.join();
+
+        assertThat(inWorker.join().seq(), is(1L));
+        assertThat(queued1.join().seq(), is(2L));
+        assertThat(queued2.join().seq(), is(3L));
+        assertThat(store.get("a"), nullValue());
+        assertThat(text(store.get("b").data()), is("2"));
+        assertThat(persistence.closed, is(true));
+        assertThrows(StoreUnavailable.class, () -> store.execute(put("later", "1")));
+        assertThat(store.get("later"), nullValue());
+        assertThat(store.get("late"), nullValue());
+        assertThat(persistence.seqs(), contains(1L, 2L, 3L));
+    }
+
+    @Test
+    void failedAppendFailsItsBatchAndEveryLaterWrite() throws Exception {
+        persistence.failAppendAt = 3;
+        failedPersistenceStopsTheStore(IOException.class);
+    }
+
+    @Test
+    void failedSyncFailsItsBatchAndEveryLaterWrite() throws Exception {
+        persistence.failSyncAt = 3;
+        failedPersistenceStopsTheStore(IOException.class);
+    }
+
+    /** The third append or sync fails: it carries a batch of three writes queued behind a held second batch. */
+    private void failedPersistenceStopsTheStore(Class<? extends Exception> cause) throws Exception {
+        open();
+        store.execute(put("a", "1")); // batch 1
+        persistence.hold();
+        CompletableFuture<Outcome> blocker = submit(put("blocker", "1")); // batch 2
+        persistence.awaitHeld();
+        List<CompletableFuture<Outcome>> doomed = List.of( // batch 3
+                submitQueued(put("x", "1")),
+                submitQueued(put("a", "2")),
+                submitQueued(new Command.Delete("blocker", NONE)));
+        persistence.release();
+        assertThat(blocker.join().seq(), is(2L));
+        for (CompletableFuture<Outcome> write : doomed) {
+            StoreUnavailable e = failure(write, StoreUnavailable.class);
+            assertThat(e.getCause(), instanceOf(cause));
+        }
+        assertThat(store.get("x"), nullValue());
+        assertThat(text(store.get("a").data()), is("1"));
+        assertThat(store.get("a").seq(), is(1L));
+        assertThat(store.get("blocker").seq(), is(2L));
+        assertThat(store.lastSeq(), is(2L));
+        assertThat(store.writable(), is(false));
+
+        int appends = persistence.appends.get();
+        assertThrows(StoreUnavailable.class, () -> store.execute(put("y", "1")));
+        assertThrows(StoreUnavailable.class, () -> store.execute(new Command.Delete("a", NONE)));
+        assertThrows(StoreUnavailable.class, () -> store.execute(put("a", "3")));
+        assertThat(store.get("y"), nullValue());
+        assertThat(text(store.get("a").data()), is("1"));
+        assertThat("nothing more is written after the failure", persistence.appends.get(), is(appends));
+    }
+
+    @Test
+    void failureDuringTheFirstWriteLeavesNothingVisible() throws IOException {
+        persistence.failAppendAt = 1;
+        open();
+        assertThrows(StoreUnavailable.class, () -> store.execute(put("a", "1")));
+        assertThat(store.get("a"), nullValue());
+        assertThat(store.list("", null, 10).items(), empty());
+        assertThrows(StoreUnavailable.class, () -> store.execute(put("b", "1")));
+    }
+
+    // --- helpers -------------------------------------------------------------------------------
+
+    private static Command.Put put(String name, String json) {
+        return new Command.Put(name, bytes(json), NONE);
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String text(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    /** Runs {@code store.execute(command)} on a thread of its own. */
+    private CompletableFuture<Outcome> submit(Command command) {
+        CompletableFuture<Outcome> result = new CompletableFuture<>();
+        Thread.ofPlatform().daemon().start(() -> {
+            try {
+                result.complete(store.execute(command));
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
+    /**
+     * Like {@link #submit}, but returns only once the command is in the queue: its thread is parked waiting
+     * for the result. Only meaningful while the worker is held, so commands queue in the order given.
+     */
+    private CompletableFuture<Outcome> submitQueued(Command command) {
+        AtomicReference<Thread> thread = new AtomicReference<>();
+        CompletableFuture<Outcome> result = new CompletableFuture<>();
+        thread.set(Thread.ofPlatform().daemon().start(() -> {
+            try {
+                result.complete(store.execute(command));
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
+            }
+        }));
+        awaitTrue(() -> thread.get().getState() == Thread.State.WAITING || result.isDone());
+        return result;
+    }
+
+    private static <T extends Throwable> T failure(CompletableFuture<?> future, Class<T> type) {
+        try {
+            future.join();
+        } catch (CompletionException e) {
+            assertThat(e.getCause(), instanceOf(type));
+            return type.cast(e.getCause());
+        }
+        return fail("expected " + type.getSimpleName() + " but the write succeeded");
+    }
+
+    private static void awaitTrue(java.util.function.BooleanSupplier condition) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("condition not met within 10 s");
+            }
+            Thread.onSpinWait();
+            Thread.yield();
+        }
+    }
+
+    /** A Persistence that records what it is given, can hold the worker inside append, and can fail. */
+    private static final class TestPersistence implements Persistence {
+        final List<Mutation> appended = new CopyOnWriteArrayList<>();
+        final AtomicInteger appends = new AtomicInteger();
+        final AtomicInteger syncs = new AtomicInteger();
+        volatile int failAppendAt; // 1-based number of the append call that throws; 0 = none
+        volatile int failSyncAt;
+        volatile boolean closed;
+        private volatile CountDownLatch entered = new CountDownLatch(1);
+        private volatile CountDownLatch gate = new CountDownLatch(0);
+
+        /** The next append blocks until {@link #release()}. */
+        void hold() {
+            entered = new CountDownLatch(1);
+            gate = new CountDownLatch(1);
+        }
+
+        void awaitHeld() throws InterruptedException {
+            if (!entered.await(10, TimeUnit.SECONDS)) {
+                fail("the worker never reached append");
+            }
+        }
+
+        void release() {
+            gate.countDown();
+        }
+
+        List<Long> seqs() {
+            return appended.stream().map(Mutation::seq).toList();
+        }
+
+        @Override
+        public long load(RecoverySink sink) {
+            return 0;
+        }
+
+        @Override
+        public void append(List<Mutation> batch) throws IOException {
+            int call = appends.incrementAndGet();
+            entered.countDown();
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            }
+            if (call == failAppendAt) {
+                throw new IOException("disk full (test)");
+            }
+            appended.addAll(batch);
+        }
+
+        @Override
+        public void sync() throws IOException {
+            if (syncs.incrementAndGet() == failSyncAt) {
+                throw new IOException("fsync failed (test)");
+            }
+        }
+
+        @Override
+        public String describe() {
+            return "test";
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+    }
+}
