@@ -22,6 +22,12 @@ import io.microstore.store.Store;
 
 /** {@code /api/apps}: list, get, put and delete JSON documents by name. */
 public final class AppsService implements HttpService {
+    /**
+     * The rest of the path, slashes included. Not {@code {+name}}: Helidon compiles that to {@code .+},
+     * which does not match line breaks, so such names would get 404 instead of a clear 400.
+     */
+    private static final String NAME_PATH = "/{name:[\\s\\S]+}";
+    private static final String PREFIX = "/api/apps/";
     private static final byte[] NAME = "{\"name\":".getBytes();
     private static final byte[] DATA = ",\"data\":".getBytes();
 
@@ -36,11 +42,12 @@ public final class AppsService implements HttpService {
         rules.get("/", this::list)
                 .head("/", this::list)
                 .any("/", MethodNotAllowed.handler("GET, HEAD"))
-                .get("/{+name}", this::get)
-                .head("/{+name}", this::get)
-                .put("/{+name}", this::put)
-                .delete("/{+name}", this::delete)
-                .any("/{+name}", MethodNotAllowed.handler("GET, HEAD, PUT, DELETE"));
+                .get(NAME_PATH, this::get)
+                .head(NAME_PATH, this::get)
+                .put(NAME_PATH, this::put)
+                .delete(NAME_PATH, this::delete)
+                .patch(NAME_PATH, this::patch)
+                .any(NAME_PATH, MethodNotAllowed.handler("GET, HEAD, PUT, PATCH, DELETE"));
     }
 
     private void list(ServerRequest req, ServerResponse res) {
@@ -88,6 +95,14 @@ public final class AppsService implements HttpService {
         res.status(Status.NO_CONTENT_204).send();
     }
 
+    private void patch(ServerRequest req, ServerResponse res) {
+        String name = name(req);
+        Command.Change change = Patches.parse(Bodies.mediaType(req), Bodies.read(req));
+        Outcome outcome = store.execute(new Command.Patch(name, change, EntityTags.precondition(req.headers())));
+        res.header(Responses.etag(outcome.entry().etag()));
+        Responses.json(req, res, document(name, outcome.entry().data()));
+    }
+
     private void delete(ServerRequest req, ServerResponse res) {
         String name = name(req);
         store.execute(new Command.Delete(name, EntityTags.precondition(req.headers())));
@@ -111,7 +126,12 @@ public final class AppsService implements HttpService {
         out.write('}');
     }
 
+    /**
+     * The app name, decoded from the raw path here rather than taken from Helidon's path parameter,
+     * which replaces invalid UTF-8 with U+FFFD and would make different names the same app.
+     */
     static String name(ServerRequest req) {
-        return Names.check(req.path().pathParameters().get("name"));
+        String raw = req.path().absolute().rawPath();
+        return Names.check(PercentDecoder.decode(raw.substring(raw.indexOf(PREFIX) + PREFIX.length())));
     }
 }

@@ -57,6 +57,8 @@ public final class Problems {
             case UnsupportedMediaType u -> new Problem(Status.UNSUPPORTED_MEDIA_TYPE_415, u.getMessage())
                     .with(HeaderValues.create(u.advertise(), u.accepted()));
             case PreconditionFailed p -> preconditionFailed(p);
+            case PatchConflict c -> new Problem(Status.CONFLICT_409, c.getMessage());
+            case PatchRefused r -> new Problem(Status.UNPROCESSABLE_CONTENT_422, r.getMessage());
             case StoreBusy b -> new Problem(Status.SERVICE_UNAVAILABLE_503, b.getMessage())
                     .with(HeaderValues.create(HeaderNames.RETRY_AFTER, 1));
             case StoreUnavailable u -> new Problem(Status.SERVICE_UNAVAILABLE_503, u.getMessage());

@@ -5,18 +5,28 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** The {@code LOCK} file of a data directory, held for the life of the process: one process per directory. */
 final class DirectoryLock implements Closeable {
+    /**
+     * Directories locked by this process. A second open in the same JVM must be refused before it
+     * opens LOCK at all: closing any descriptor of a file drops every POSIX lock the process holds
+     * on it, so the refused attempt would release the first one's lock.
+     */
+    private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
+
+    private final Path dir;
     private final FileChannel channel;
     private final FileLock lock;
 
-    private DirectoryLock(FileChannel channel, FileLock lock) {
+    private DirectoryLock(Path dir, FileChannel channel, FileLock lock) {
+        this.dir = dir;
         this.channel = channel;
         this.lock = lock;
     }
@@ -34,6 +44,19 @@ final class DirectoryLock implements Closeable {
         if (!Files.isWritable(dir)) {
             throw new IOException("data directory " + dir + " is not writable");
         }
+        Path real = dir.toRealPath();
+        if (!HELD.add(real)) {
+            throw new IOException("data directory " + dir + " is in use: already open in this process");
+        }
+        try {
+            return lock(real);
+        } catch (IOException | RuntimeException e) {
+            HELD.remove(real);
+            throw e;
+        }
+    }
+
+    private static DirectoryLock lock(Path dir) throws IOException {
         FileChannel channel;
         try {
             channel = FileChannel.open(dir.resolve(DataFiles.LOCK), StandardOpenOption.CREATE,
@@ -41,12 +64,7 @@ final class DirectoryLock implements Closeable {
         } catch (IOException e) {
             throw new IOException("cannot open " + dir.resolve(DataFiles.LOCK) + ": " + e, e);
         }
-        FileLock lock;
-        try {
-            lock = channel.tryLock();
-        } catch (OverlappingFileLockException e) {
-            lock = null; // held by this very process, e.g. a second store in the same JVM
-        }
+        FileLock lock = channel.tryLock();
         if (lock == null) {
             String holder = holder(channel);
             channel.close();
@@ -54,7 +72,7 @@ final class DirectoryLock implements Closeable {
         }
         channel.truncate(0);
         channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
-        return new DirectoryLock(channel, lock);
+        return new DirectoryLock(dir, channel, lock);
     }
 
     private static String holder(FileChannel channel) {
@@ -70,7 +88,11 @@ final class DirectoryLock implements Closeable {
 
     @Override
     public void close() throws IOException {
-        lock.release();
-        channel.close();
+        try {
+            lock.release();
+            channel.close();
+        } finally {
+            HELD.remove(dir);
+        }
     }
 }

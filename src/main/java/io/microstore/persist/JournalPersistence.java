@@ -42,13 +42,13 @@ public final class JournalPersistence implements Persistence {
     private FileChannel segment;
     private long segmentFirstSeq;
     private long lastSeq;
-    private long retryAfterNanos;
     // Shared with the compaction thread.
     private final AtomicLong journalBytes = new AtomicLong();
     private volatile long snapshotSeq;
     private volatile long snapshotBytes;
     private volatile CompletableFuture<Compaction> running;
     private volatile IOException failure;
+    private volatile long retryAfterNanos;
 
     private JournalPersistence(JournalConfig config, DirectoryLock lock) {
         this.config = config;
@@ -155,16 +155,22 @@ public final class JournalPersistence implements Persistence {
         running = future;
         FileChannel journal = segment;
         Thread.ofPlatform().name("microstore-compaction").daemon(true).start(() -> {
+            Compaction done = null;
+            Exception failed = null;
             try {
-                future.complete(writeSnapshot(seq, state, journal));
+                done = writeSnapshot(seq, state, journal);
             } catch (IOException | RuntimeException e) {
                 LOG.log(System.Logger.Level.ERROR, "compaction at seq " + seq + " failed; the journal keeps "
                         + "everything and compaction will be tried again", e);
                 journalBytes.addAndGet(covered);
                 retryAfterNanos = System.nanoTime() + RETRY_NANOS;
-                future.completeExceptionally(e);
-            } finally {
-                running = null;
+                failed = e;
+            }
+            running = null; // before completing, so that a compact() right after starts a new one
+            if (failed != null) {
+                future.completeExceptionally(failed);
+            } else {
+                future.complete(done);
             }
         });
         return future;

@@ -88,7 +88,12 @@ final class Records {
         }
         int nameStart = c.pos;
         c.skipString();
-        String name = JsonText.decode(line, nameStart, c.pos);
+        String name;
+        try {
+            name = JsonText.decode(line, nameStart, c.pos);
+        } catch (RuntimeException e) { // a bad escape: only a hand edit with a recomputed CRC gets here
+            throw new BadRecord("bad name: " + e.getMessage());
+        }
         if (!put) {
             c.expectEnd();
             return Mutation.delete(seq, name);
@@ -98,6 +103,11 @@ final class Records {
             throw new BadRecord("put without data");
         }
         return Mutation.put(seq, name, Arrays.copyOfRange(line, c.pos, end));
+    }
+
+    /** True when a record's first bytes, {@code {"seq":}, start at {@code line[at]}. */
+    static boolean startsRecord(byte[] line, int at, int to) {
+        return to - at > SEQ.length && Arrays.equals(line, at, at + SEQ.length, SEQ, 0, SEQ.length);
     }
 
     /** The snapshot sequence number of a header line. */

@@ -123,24 +123,28 @@ final class Recovery {
         }
     }
 
-    /** Replays the segments that hold records after {@code snapshotSeq}. */
+    /**
+     * Replays the segments that hold records after {@code snapshotSeq}. Every record, also those the
+     * snapshot covers, must carry exactly the seq after the one before it, from the first segment's
+     * name on; only those after {@code snapshotSeq} are replayed.
+     */
     private Result replay(List<DataFiles.Numbered> segments, long snapshotSeq, long snapshotBytes) throws IOException {
-        long expected = snapshotSeq + 1;
         int first = 0;
-        while (first + 1 < segments.size() && segments.get(first + 1).seq() <= expected) {
+        while (first + 1 < segments.size() && segments.get(first + 1).seq() <= snapshotSeq + 1) {
             first++; // every record of segments.get(first) is in the snapshot already
         }
+        long next = segments.isEmpty() ? snapshotSeq + 1 : Math.min(segments.get(first).seq(), snapshotSeq + 1);
         for (int i = first; i < segments.size(); i++) {
             DataFiles.Numbered segment = segments.get(i);
             boolean last = i == segments.size() - 1;
-            if (segment.seq() > expected) {
-                String problem = "a segment is missing: the journal should continue with seq " + expected
+            if (segment.seq() != next) {
+                String problem = "a segment is missing: the journal should continue with seq " + next
                         + " but this segment starts at " + segment.seq();
                 if (!repair) {
                     throw new JournalDamaged(segment.path(), 0, problem, REMEDY);
                 }
                 cutAndSetAsideRest(segments, i, 0, problem);
-                return result(segments.subList(first, i), expected - 1, snapshotSeq, snapshotBytes);
+                return result(segments.subList(first, i), next - 1, snapshotSeq, snapshotBytes);
             }
             try (LineReader r = new LineReader(segment.path())) {
                 while (r.next()) {
@@ -156,32 +160,32 @@ final class Recovery {
                         }
                     }
                     boolean torn = problem != null;
-                    if (m != null && m.seq() < expected && i == first) {
-                        continue; // before the snapshot's seq
-                    }
-                    if (m != null && m.seq() != expected) {
-                        problem = "seq " + m.seq() + " where " + expected + " was expected";
+                    if (m != null && m.seq() != next) {
+                        problem = "seq " + m.seq() + " where " + next + " was expected";
                     }
                     if (problem == null) {
-                        sink.replay(m);
-                        expected++;
-                        progress();
+                        next++;
+                        if (m.seq() > snapshotSeq) {
+                            sink.replay(m);
+                            progress();
+                        }
                         continue;
                     }
                     long offset = r.offset();
                     if (last && torn && !validRecordFollows(r)) {
                         cutTornTail(segment.path(), offset, problem);
-                    } else if (repair) {
-                        cutAndSetAsideRest(segments, i, offset, problem);
-                        return result(segments.subList(first, i + 1), expected - 1, snapshotSeq, snapshotBytes);
-                    } else {
+                        break;
+                    }
+                    if (!repair) {
                         throw new JournalDamaged(segment.path(), offset, problem, REMEDY);
                     }
-                    break;
+                    cutAndSetAsideRest(segments, i, offset, problem);
+                    return result(segments.subList(first, offset == 0 ? i : i + 1), next - 1, snapshotSeq,
+                            snapshotBytes);
                 }
             }
         }
-        return result(segments.subList(first, segments.size()), expected - 1, snapshotSeq, snapshotBytes);
+        return result(segments.subList(first, segments.size()), next - 1, snapshotSeq, snapshotBytes);
     }
 
     private Result result(List<DataFiles.Numbered> kept, long lastSeq, long snapshotSeq, long snapshotBytes)
@@ -194,8 +198,23 @@ final class Recovery {
         return new Result(lastSeq, snapshotSeq, snapshotBytes, lastSegment, journalBytes, records, List.copyOf(actions));
     }
 
-    /** After a bad record: does any complete, valid record follow it? Then it is damage, not a torn write. */
+    /**
+     * After a bad line: does a complete, valid record follow it? Then this is damage, not a torn write,
+     * which only ever leaves a prefix of what was written. A valid record may also end the bad line
+     * itself, when the damage hit the LF before it.
+     */
     private static boolean validRecordFollows(LineReader r) throws IOException {
+        byte[] line = r.buffer();
+        for (int at = r.from() + 1; r.complete() && at < r.to(); at++) {
+            if (Records.startsRecord(line, at, r.to())) {
+                try {
+                    Records.decode(line, at, r.to());
+                    return true;
+                } catch (BadRecord e) {
+                    // not a record boundary
+                }
+            }
+        }
         while (r.next()) {
             if (r.complete()) {
                 try {
@@ -228,10 +247,20 @@ final class Recovery {
         actions.add(action);
     }
 
-    /** --repair: keep the damaged segment aside, cut it at {@code offset}, set aside every later segment. */
+    /**
+     * --repair: keep the damaged segment aside, cut it at {@code offset} (or set it aside whole when
+     * nothing before the damage is good), and set aside every later segment.
+     */
     private void cutAndSetAsideRest(List<DataFiles.Numbered> segments, int index, long offset, String problem)
             throws IOException {
+        for (DataFiles.Numbered later : segments.subList(index + 1, segments.size())) {
+            setAside(later.path(), "set aside " + later.path().getFileName() + ", which comes after the damage");
+        }
         Path segment = segments.get(index).path();
+        if (offset == 0) {
+            setAside(segment, "set aside " + segment.getFileName() + " (" + problem + ")");
+            return;
+        }
         Path original = files.broken(segment);
         Files.copy(segment, original, StandardCopyOption.COPY_ATTRIBUTES);
         try (FileChannel copy = ops.open(original, StandardOpenOption.WRITE)) {
@@ -240,9 +269,6 @@ final class Recovery {
         truncate(segment, offset);
         actions.add("cut " + segment.getFileName() + " at byte " + offset + " (" + problem + "); the original is kept as "
                 + original.getFileName());
-        for (DataFiles.Numbered later : segments.subList(index + 1, segments.size())) {
-            setAside(later.path(), "set aside " + later.path().getFileName() + ", which comes after the damage");
-        }
     }
 
     private void truncate(Path file, long size) throws IOException {

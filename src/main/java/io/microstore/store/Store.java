@@ -174,11 +174,10 @@ public final class Store implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        try {
+        try (Persistence closing = persistence) { // closed (and the directory released) even if the sync fails
             if (failure == null) {
-                persistence.sync();
+                closing.sync();
             }
-            persistence.close();
         } catch (IOException e) {
             throw new UncheckedIOException("closing persistence failed", e);
         }

@@ -437,7 +437,7 @@ class AppsServiceTest {
     static Stream<Arguments> wrongMethods() {
         return Stream.of(
                 Arguments.of("POST", "/api/apps/x"),
-                Arguments.of("PATCH", "/api/apps/x"),
+                Arguments.of("TRACE", "/api/apps/x"),
                 Arguments.of("OPTIONS", "/api/apps/x"),
                 Arguments.of("PUT", "/api/apps"),
                 Arguments.of("DELETE", "/api/apps"),

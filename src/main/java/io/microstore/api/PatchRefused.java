@@ -1,0 +1,8 @@
+package io.microstore.api;
+
+/** A patch whose result is not a valid app (renamed, {@code data} removed, extra members): 422. */
+public final class PatchRefused extends RuntimeException {
+    public PatchRefused(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,47 @@
+package io.microstore.api;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+
+import io.microstore.store.InvalidName;
+
+/** Strict percent-decoding of a path segment: {@code %XX} bytes and the result must be valid UTF-8. */
+final class PercentDecoder {
+    private PercentDecoder() {
+    }
+
+    static String decode(String raw) {
+        if (raw.indexOf('%') < 0 && raw.chars().allMatch(c -> c < 0x80)) {
+            return raw; // the common case
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(raw.length());
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c == '%') {
+                int hi = i + 2 < raw.length() ? Character.digit(raw.charAt(i + 1), 16) : -1;
+                int lo = hi >= 0 ? Character.digit(raw.charAt(i + 2), 16) : -1;
+                if (lo < 0) {
+                    throw new InvalidName("the app name has a bad percent escape at character " + i);
+                }
+                bytes.write(hi << 4 | lo);
+                i += 2;
+            } else if (c < 0x100) {
+                bytes.write(c); // the request line's bytes, read as ISO-8859-1
+            } else {
+                bytes.writeBytes(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes.toByteArray()))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new InvalidName("the app name is not valid UTF-8");
+        }
+    }
+}
