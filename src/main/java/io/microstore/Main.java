@@ -9,6 +9,7 @@ import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRouting;
 import io.microstore.api.AdminService;
 import io.microstore.api.AppsService;
@@ -100,9 +101,11 @@ public final class Main {
     }
 
     static void routing(HttpRouting.Builder routing, Store store) {
-        routing.get("/", (req, res) -> res.status(Status.FOUND_302)
-                        .header(HeaderValues.create(HeaderNames.LOCATION, "/openapi/ui"))
-                        .send())
+        Handler toSwaggerUi = (req, res) -> res.status(Status.FOUND_302)
+                .header(HeaderValues.create(HeaderNames.LOCATION, "/openapi/ui"))
+                .send();
+        routing.get("/", toSwaggerUi)
+                .head("/", toSwaggerUi)
                 .register("/api/apps", new AppsService(store))
                 .register("/api/schema", new SchemaService())
                 .register("/api/admin", new AdminService(store));
