@@ -13,6 +13,7 @@ import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRouting;
 import io.microstore.api.AdminService;
 import io.microstore.api.AppsService;
+import io.microstore.api.ChangesService;
 import io.microstore.api.Problems;
 import io.microstore.api.SchemaService;
 import io.microstore.persist.JournalPersistence;
@@ -107,6 +108,7 @@ public final class Main {
         routing.get("/", toSwaggerUi)
                 .head("/", toSwaggerUi)
                 .register("/api/apps", new AppsService(store))
+                .register("/api/changes", new ChangesService(store.feed()))
                 .register("/api/schema", new SchemaService())
                 .register("/api/admin", new AdminService(store));
         Problems.register(routing);

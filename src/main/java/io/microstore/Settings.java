@@ -8,6 +8,7 @@ import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import io.microstore.persist.FileOps;
 import io.microstore.persist.JournalConfig;
+import io.microstore.store.FeedConfig;
 import io.microstore.store.FsyncPolicy;
 import io.microstore.store.StoreConfig;
 
@@ -39,10 +40,17 @@ record Settings(String host, int port, Path data, StoreConfig store, long minJou
 
     static Settings from(Config config) {
         String data = config.get("store.data").asString().orElse("").trim();
+        FeedConfig defaults = FeedConfig.DEFAULTS;
+        FeedConfig feed = new FeedConfig(
+                config.get("store.changes.retain").asInt().orElse(defaults.retain()),
+                config.get("store.changes.retain-bytes").asLong().orElse(defaults.retainBytes()),
+                config.get("store.changes.max-subscribers").asInt().orElse(defaults.maxSubscribers()),
+                config.get("store.changes.keep-alive").as(Duration.class).orElse(defaults.keepAlive()));
         StoreConfig store = new StoreConfig(
                 config.get("store.queue-capacity").asInt().orElse(StoreConfig.DEFAULTS.queueCapacity()),
                 FsyncPolicy.parse(config.get("store.fsync").asString().orElse("always")),
-                config.get("store.fsync-interval").as(Duration.class).orElse(StoreConfig.DEFAULTS.fsyncInterval()));
+                config.get("store.fsync-interval").as(Duration.class).orElse(StoreConfig.DEFAULTS.fsyncInterval()),
+                feed);
         return new Settings(config.get("server.host").asString().orElse("127.0.0.1"),
                 config.get("server.port").asInt().orElse(8080),
                 data.isEmpty() ? null : Path.of(data),

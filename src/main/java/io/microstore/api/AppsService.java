@@ -1,6 +1,7 @@
 package io.microstore.api;
 
 import java.io.ByteArrayOutputStream;
+import java.time.Duration;
 import java.util.Map;
 
 import io.helidon.http.HeaderNames;
@@ -13,6 +14,7 @@ import io.helidon.webserver.http.ServerResponse;
 import io.microstore.json.CompactJson;
 import io.microstore.json.JsonText;
 import io.microstore.store.AppNotFound;
+import io.microstore.store.ChangeFeed;
 import io.microstore.store.Command;
 import io.microstore.store.Entry;
 import io.microstore.store.Names;
@@ -69,9 +71,12 @@ public final class AppsService implements HttpService {
         Responses.json(req, res, out.toByteArray());
     }
 
-    private void get(ServerRequest req, ServerResponse res) {
+    private void get(ServerRequest req, ServerResponse res) throws InterruptedException {
         String name = name(req);
         Entry entry = store.get(name);
+        if (entry != null && req.query().contains("wait") && EntityTags.notModified(req.headers(), entry)) {
+            entry = watch(name, entry, ChangesQuery.waitTime(req.query().get("wait")));
+        }
         if (entry == null) {
             throw new AppNotFound(name);
         }
@@ -81,6 +86,24 @@ public final class AppsService implements HttpService {
             return;
         }
         Responses.json(req, res, document(name, entry.data()));
+    }
+
+    /**
+     * {@code ?wait=} with If-None-Match: blocks until the app is no longer at {@code seen} (changed or
+     * deleted) or the time is up; returns what it holds then.
+     */
+    private Entry watch(String name, Entry seen, Duration wait) throws InterruptedException {
+        ChangeFeed feed = store.feed();
+        try (ChangeFeed.Subscription ignored = feed.subscribe()) {
+            long deadline = System.nanoTime() + wait.toNanos();
+            while (true) {
+                long cursor = feed.lastSeq(); // before looking: a commit after this wakes await at once
+                Entry now = store.get(name);
+                if (now != seen || !feed.await(cursor, Duration.ofNanos(deadline - System.nanoTime()))) {
+                    return now == seen ? store.get(name) : now;
+                }
+            }
+        }
     }
 
     private void put(ServerRequest req, ServerResponse res) {

@@ -24,7 +24,7 @@ record ListQuery(String prefix, String after, int limit, boolean includeData) {
         return new ListQuery(prefix, after, limit, include != null);
     }
 
-    private static int limit(String value) {
+    static int limit(String value) {
         try {
             int limit = Integer.parseInt(value.trim());
             if (limit >= 1 && limit <= MAX_LIMIT) {

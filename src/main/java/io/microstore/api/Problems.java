@@ -12,6 +12,8 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.microstore.json.MalformedJson;
 import io.microstore.store.AppNotFound;
+import io.microstore.store.FeedBusy;
+import io.microstore.store.FeedGone;
 import io.microstore.store.InvalidName;
 import io.microstore.store.PreconditionFailed;
 import io.microstore.store.StoreBusy;
@@ -62,6 +64,9 @@ public final class Problems {
             case StoreBusy b -> new Problem(Status.SERVICE_UNAVAILABLE_503, b.getMessage())
                     .with(HeaderValues.create(HeaderNames.RETRY_AFTER, 1));
             case StoreUnavailable u -> new Problem(Status.SERVICE_UNAVAILABLE_503, u.getMessage());
+            case FeedGone g -> new Problem(Status.GONE_410, g.getMessage()).with("last_seq", g.lastSeq());
+            case FeedBusy b -> new Problem(Status.SERVICE_UNAVAILABLE_503, b.getMessage())
+                    .with(HeaderValues.create(HeaderNames.RETRY_AFTER, 5));
             case HttpException h -> new Problem(h.status(), h.getMessage());
             default -> {
                 LOG.log(System.Logger.Level.ERROR, "unexpected error", e);

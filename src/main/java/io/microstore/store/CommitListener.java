@@ -9,4 +9,12 @@ import java.util.List;
 @FunctionalInterface
 public interface CommitListener {
     void committed(List<Mutation> batch);
+
+    /** While the store loads: one mutation replayed from the journal after the snapshot. */
+    default void restored(Mutation mutation) {
+    }
+
+    /** The store has loaded; {@code lastSeq} is the seq of its last durable change. */
+    default void loaded(long lastSeq) {
+    }
 }

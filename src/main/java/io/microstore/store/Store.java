@@ -33,6 +33,7 @@ public final class Store implements AutoCloseable {
     private final Persistence persistence;
     private final StoreConfig config;
     private final Index index = new Index();
+    private final ChangeFeed feed;
     private final BlockingQueue<Pending> queue;
     private final List<CommitListener> listeners = new CopyOnWriteArrayList<>();
     private final Thread worker;
@@ -47,12 +48,19 @@ public final class Store implements AutoCloseable {
         this.persistence = persistence;
         this.config = config;
         this.queue = new LinkedBlockingQueue<>(config.queueCapacity());
+        this.feed = new ChangeFeed(config.feed());
+        this.listeners.add(feed);
         this.worker = Thread.ofPlatform().name("microstore-worker").daemon(true).unstarted(this::run);
     }
 
-    /** Loads the durable state from {@code persistence} and starts the worker. */
-    public static Store open(Persistence persistence, StoreConfig config) throws IOException {
+    /**
+     * Loads the durable state from {@code persistence}, hands the replayed journal tail to the changes
+     * feed and {@code listeners}, as well as every later commit, and starts the worker.
+     */
+    public static Store open(Persistence persistence, StoreConfig config, CommitListener... listeners)
+            throws IOException {
         Store store = new Store(persistence, config);
+        store.listeners.addAll(List.of(listeners));
         store.lastSeq = persistence.load(new Persistence.RecoverySink() {
             @Override
             public void restore(String name, byte[] data, long seq) {
@@ -62,6 +70,7 @@ public final class Store implements AutoCloseable {
             @Override
             public void replay(Mutation mutation) {
                 store.index.apply(mutation);
+                store.listeners.forEach(l -> l.restored(mutation));
             }
 
             @Override
@@ -69,6 +78,7 @@ public final class Store implements AutoCloseable {
                 store.index.clear();
             }
         });
+        store.listeners.forEach(l -> l.loaded(store.lastSeq));
         store.worker.start();
         return store;
     }
@@ -87,13 +97,14 @@ public final class Store implements AutoCloseable {
         return index;
     }
 
+    /** The changes feed: the recent commit stream, for clients to follow. */
+    public ChangeFeed feed() {
+        return feed;
+    }
+
     /** Sequence number of the last committed mutation. */
     public long lastSeq() {
         return lastSeq;
-    }
-
-    public void addListener(CommitListener listener) {
-        listeners.add(listener);
     }
 
     /**
@@ -174,6 +185,7 @@ public final class Store implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        feed.close();
         try (Persistence closing = persistence) { // closed (and the directory released) even if the sync fails
             if (failure == null) {
                 closing.sync();

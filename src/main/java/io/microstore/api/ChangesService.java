@@ -1,0 +1,148 @@
+package io.microstore.api;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.microstore.json.JsonText;
+import io.microstore.store.ChangeFeed;
+import io.microstore.store.ChangePage;
+import io.microstore.store.FeedGone;
+import io.microstore.store.Mutation;
+import io.microstore.store.Op;
+
+/**
+ * {@code /api/changes}: every committed change in seq order, as a poll, a long-poll ({@code wait})
+ * or a Server-Sent Events stream ({@code Accept: text/event-stream}), resumable by seq.
+ */
+public final class ChangesService implements HttpService {
+    private static final int SSE_BATCH = 1000;
+    private static final HeaderName LAST_EVENT_ID = HeaderNames.create("Last-Event-ID");
+
+    private final ChangeFeed feed;
+
+    public ChangesService(ChangeFeed feed) {
+        this.feed = feed;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/", this::changes)
+                .any("/", MethodNotAllowed.handler("GET"));
+    }
+
+    private void changes(ServerRequest req, ServerResponse res) throws InterruptedException {
+        ChangesQuery query = ChangesQuery.from(req.query());
+        if (req.headers().first(HeaderNames.ACCEPT).orElse("").contains("text/event-stream")) {
+            // A browser's EventSource reconnects to the same URL with Last-Event-ID: that one wins.
+            long since = req.headers().first(LAST_EVENT_ID).map(ChangesQuery::since)
+                    .orElse(query.since() == null ? feed.lastSeq() : query.since());
+            stream(res, query, since);
+        } else {
+            poll(req, res, query);
+        }
+    }
+
+    /** One page of changes; with {@code wait}, blocks until one matches or the time is up. */
+    private void poll(ServerRequest req, ServerResponse res, ChangesQuery query) throws InterruptedException {
+        long since = query.since() == null ? feed.lastSeq() : query.since();
+        ChangePage page = feed.read(since, query.limit(), query.prefix());
+        if (page.changes().isEmpty() && query.waitFor().isPositive()) {
+            try (ChangeFeed.Subscription ignored = feed.subscribe()) {
+                long deadline = System.nanoTime() + query.waitFor().toNanos();
+                while (page.changes().isEmpty() && !feed.closed()
+                        && feed.await(page.lastSeq(), Duration.ofNanos(deadline - System.nanoTime()))) {
+                    page = feed.read(page.lastSeq(), query.limit(), query.prefix());
+                }
+            }
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(64 + page.changes().size() * 64);
+        out.writeBytes("{\"results\":[".getBytes(StandardCharsets.US_ASCII));
+        for (Mutation m : page.changes()) {
+            if (out.size() > 12) {
+                out.write(',');
+            }
+            writeChange(out, m, query.includeData());
+        }
+        out.writeBytes(("],\"last_seq\":" + page.lastSeq() + "}").getBytes(StandardCharsets.US_ASCII));
+        Responses.json(req, res, out.toByteArray());
+    }
+
+    /**
+     * Server-Sent Events until the client goes away: {@code id} is the seq, {@code event} put or
+     * delete, {@code data} the change as JSON; a comment every keep-alive period; {@code event: reset}
+     * (then the end of the stream) when the client has fallen out of the retained window.
+     */
+    private void stream(ServerResponse res, ChangesQuery query, long since) throws InterruptedException {
+        feed.read(since, 1, ""); // a since outside the window gets a 410 problem before the stream starts
+        try (ChangeFeed.Subscription ignored = feed.subscribe()) {
+            res.header(HeaderValues.create(HeaderNames.CONTENT_TYPE, "text/event-stream"));
+            res.header(HeaderValues.create(HeaderNames.CACHE_CONTROL, "no-cache"));
+            try (OutputStream out = res.outputStream()) {
+                out.write(": microstore changes\n\n".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                long cursor = since;
+                while (!feed.closed()) {
+                    ChangePage page;
+                    try {
+                        page = feed.read(cursor, SSE_BATCH, query.prefix());
+                    } catch (FeedGone e) {
+                        out.write(resetEvent(e));
+                        return;
+                    }
+                    for (Mutation m : page.changes()) {
+                        out.write(event(m, query.includeData()));
+                    }
+                    cursor = page.lastSeq();
+                    if (!page.changes().isEmpty()) {
+                        out.flush();
+                    } else if (!feed.await(cursor, feed.config().keepAlive())) {
+                        out.write(": keep-alive\n\n".getBytes(StandardCharsets.US_ASCII));
+                        out.flush();
+                    }
+                }
+            } catch (IOException | UncheckedIOException e) {
+                // the client went away
+            }
+        }
+    }
+
+    private static byte[] event(Mutation m, boolean includeData) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(96 + (includeData && m.data() != null ? m.data().length : 0));
+        out.writeBytes(("id: " + m.seq() + "\nevent: " + m.op().wireName() + "\ndata: ").getBytes(StandardCharsets.US_ASCII));
+        writeChange(out, m, includeData); // compact JSON: never a line break inside
+        out.writeBytes("\n\n".getBytes(StandardCharsets.US_ASCII));
+        return out.toByteArray();
+    }
+
+    private static byte[] resetEvent(FeedGone gone) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        out.writeBytes("event: reset\ndata: {\"detail\":".getBytes(StandardCharsets.US_ASCII));
+        JsonText.writeQuoted(out, gone.getMessage());
+        out.writeBytes((",\"last_seq\":" + gone.lastSeq() + "}\n\n").getBytes(StandardCharsets.US_ASCII));
+        return out.toByteArray();
+    }
+
+    /** {@code {"seq":..,"name":..,"op":..,"etag":..[,"data":..]}}. */
+    static void writeChange(ByteArrayOutputStream out, Mutation m, boolean includeData) {
+        out.writeBytes(("{\"seq\":" + m.seq() + ",\"name\":").getBytes(StandardCharsets.US_ASCII));
+        JsonText.writeQuoted(out, m.name());
+        out.writeBytes((",\"op\":\"" + m.op().wireName() + "\",\"etag\":\"\\\"" + m.seq() + "\\\"\"")
+                .getBytes(StandardCharsets.US_ASCII));
+        if (includeData && m.op() == Op.PUT) {
+            out.writeBytes(",\"data\":".getBytes(StandardCharsets.US_ASCII));
+            out.writeBytes(m.data());
+        }
+        out.write('}');
+    }
+}

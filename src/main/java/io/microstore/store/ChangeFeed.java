@@ -1,0 +1,198 @@
+package io.microstore.store;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Phaser;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * The changes feed: a consumer of the commit stream that keeps a bounded window of the most recent
+ * mutations (by count and by bytes of values), for any number of clients to read at their own pace
+ * and resume by seq. After a restart the window is rebuilt from the journal records replayed after
+ * the snapshot.
+ *
+ * <p>The worker only drops mutations into a ring and pokes a dispatcher thread, which wakes the
+ * waiting clients: a slow or numerous audience never slows writes down. A client that falls out of
+ * the window gets {@link FeedGone} on its next read instead of holding memory for it.
+ */
+public final class ChangeFeed implements CommitListener, AutoCloseable {
+    private final FeedConfig config;
+    private final AtomicReferenceArray<Mutation> ring; // the change with seq s sits at s % retain
+    private final Semaphore subscribers;
+    private final Semaphore wake = new Semaphore(0);
+    private final Phaser commits = new Phaser(1); // its phase advances after commits, for waiters
+    private final Thread dispatcher;
+    /** Changes with seq > floor are in the window; -1 until the first change or the end of loading. */
+    private volatile long floor = -1;
+    private volatile long last;
+    private volatile boolean closed;
+    private long bytes; // of values in the window; worker only
+
+    public ChangeFeed(FeedConfig config) {
+        this.config = config;
+        this.ring = new AtomicReferenceArray<>(config.retain());
+        this.subscribers = new Semaphore(config.maxSubscribers());
+        this.dispatcher = Thread.ofPlatform().name("microstore-feed").daemon(true).start(this::dispatch);
+    }
+
+    public FeedConfig config() {
+        return config;
+    }
+
+    /** The seq of the last committed change. */
+    public long lastSeq() {
+        return last;
+    }
+
+    @Override
+    public void restored(Mutation mutation) {
+        add(mutation);
+        last = mutation.seq();
+    }
+
+    @Override
+    public void loaded(long lastSeq) {
+        if (floor < 0) {
+            floor = lastSeq; // no journal tail: the window starts empty, at the current seq
+        }
+        last = lastSeq;
+    }
+
+    @Override
+    public void committed(List<Mutation> batch) {
+        for (Mutation m : batch) {
+            add(m);
+        }
+        last = batch.getLast().seq();
+        wake.release();
+    }
+
+    /**
+     * Up to {@code limit} changes with seq > {@code since} whose names start with {@code prefix}.
+     *
+     * @throws FeedGone when changes after {@code since} have left the window, or {@code since} is ahead
+     */
+    public ChangePage read(long since, int limit, String prefix) {
+        long end = last;
+        if (since > end) {
+            throw new FeedGone("since=" + since + " is ahead of this store, whose last seq is " + end
+                    + " (it may have restarted without its data); list the apps again and resume from "
+                    + "since=" + end, end);
+        }
+        List<Mutation> changes = new ArrayList<>(Math.min(limit, 64));
+        long seq = since;
+        while (seq < end && changes.size() < limit) {
+            Mutation m = ring.get(slot(seq + 1));
+            if (since < floor || m == null || m.seq() != seq + 1) {
+                throw gone(since, end);
+            }
+            seq++;
+            if (m.name().startsWith(prefix)) {
+                changes.add(m);
+            }
+        }
+        if (since < floor) { // also when nothing was read: the window starts after since
+            throw gone(since, end);
+        }
+        return new ChangePage(changes, seq);
+    }
+
+    /**
+     * Waits until a change after {@code seq} exists, the timeout passes or the feed closes.
+     *
+     * @return true when there is a change after {@code seq}
+     */
+    public boolean await(long seq, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            int phase = commits.getPhase(); // read before checking, so a commit in between is not missed
+            if (last > seq) {
+                return true;
+            }
+            long remaining = deadline - System.nanoTime();
+            if (closed || phase < 0 || remaining <= 0) {
+                return false;
+            }
+            try {
+                commits.awaitAdvanceInterruptibly(phase, remaining, TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                return last > seq;
+            }
+        }
+    }
+
+    /** Counts a waiting client against {@code store.changes.max-subscribers}; close it when done. */
+    public Subscription subscribe() {
+        if (closed || !subscribers.tryAcquire()) {
+            throw new FeedBusy(config.maxSubscribers());
+        }
+        return subscribers::release;
+    }
+
+    /** Number of clients waiting on the feed now. */
+    public int subscribers() {
+        return config.maxSubscribers() - subscribers.availablePermits();
+    }
+
+    public boolean closed() {
+        return closed;
+    }
+
+    /** Wakes every waiting client for good; they end their streams. */
+    @Override
+    public void close() {
+        closed = true;
+        commits.forceTermination();
+        dispatcher.interrupt();
+    }
+
+    private void add(Mutation m) {
+        if (floor < 0) {
+            floor = m.seq() - 1;
+        }
+        long size = size(m);
+        while (m.seq() - floor > config.retain() || (bytes + size > config.retainBytes() && floor < m.seq() - 1)) {
+            Mutation evicted = ring.getAndSet(slot(floor + 1), null);
+            bytes -= evicted == null ? 0 : size(evicted);
+            floor++;
+        }
+        ring.set(slot(m.seq()), m);
+        bytes += size;
+    }
+
+    private void dispatch() {
+        while (!closed) {
+            try {
+                wake.acquire();
+            } catch (InterruptedException e) {
+                return;
+            }
+            wake.drainPermits(); // one wake-up for all the batches that committed meanwhile
+            commits.arrive();
+        }
+    }
+
+    private FeedGone gone(long since, long end) {
+        return new FeedGone("since=" + since + " is older than the changes this server keeps (it can resume from since="
+                + floor + " on); list the apps again and resume from since=" + end, end);
+    }
+
+    private int slot(long seq) {
+        return (int) (seq % config.retain());
+    }
+
+    private static long size(Mutation m) {
+        return m.data() == null ? 0 : m.data().length;
+    }
+
+    /** A client's place among the feed's subscribers. */
+    @FunctionalInterface
+    public interface Subscription extends AutoCloseable {
+        @Override
+        void close();
+    }
+}
