@@ -8,7 +8,8 @@ import java.util.Map;
  * The command line: flags become config overrides (they win over every other source) plus a few
  * actions that are not config (help, version, repair).
  */
-record Cli(Map<String, String> overrides, Path configFile, boolean help, boolean version, boolean repair, boolean debug) {
+record Cli(Map<String, String> overrides, Path configFile, boolean help, boolean version, boolean repair, boolean debug,
+           Path importFile, boolean overwrite) {
     static final String USAGE = """
             Usage: java -jar target/microstore.jar [options]
 
@@ -20,9 +21,13 @@ record Cli(Map<String, String> overrides, Path configFile, boolean help, boolean
               --debug          verbose logging
               --repair         with --data: cut a damaged journal at its last good record, keep the
                                damaged original aside, report, and exit
+              --import FILE    before serving, load FILE: a db.json of the old Flask + TinyDB service
+                               or JSON lines from GET /api/export; refuses names that exist already
+              --overwrite      with --import: replace apps that exist already
               -h, --help       print this help and exit
               --version        print the version and exit
 
+            Bearer-token auth for /api: set security.token or MICROSTORE_TOKEN (see README).
             Settings come from, highest first: these flags, -D system properties, environment
             variables (STORE_FSYNC=never), the config file, the defaults packaged in the jar.
             """;
@@ -34,6 +39,8 @@ record Cli(Map<String, String> overrides, Path configFile, boolean help, boolean
         boolean version = false;
         boolean repair = false;
         boolean debug = false;
+        Path importFile = null;
+        boolean overwrite = false;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             String inline = null;
@@ -47,6 +54,8 @@ record Cli(Map<String, String> overrides, Path configFile, boolean help, boolean
                 case "--version" -> version = true;
                 case "--repair" -> repair = true;
                 case "--debug" -> debug = true;
+                case "--overwrite" -> overwrite = true;
+                case "--import" -> importFile = Path.of(inline != null ? inline : value(args, ++i, arg));
                 case "--data" -> overrides.put("store.data", inline != null ? inline : value(args, ++i, arg));
                 case "--host" -> overrides.put("server.host", inline != null ? inline : value(args, ++i, arg));
                 case "--port" -> overrides.put("server.port", inline != null ? inline : value(args, ++i, arg));
@@ -55,7 +64,7 @@ record Cli(Map<String, String> overrides, Path configFile, boolean help, boolean
                 default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'");
             }
         }
-        return new Cli(Map.copyOf(overrides), configFile, help, version, repair, debug);
+        return new Cli(Map.copyOf(overrides), configFile, help, version, repair, debug, importFile, overwrite);
     }
 
     private static String value(String[] args, int i, String flag) {

@@ -2,6 +2,8 @@ package io.microstore;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import io.helidon.config.Config;
 import io.helidon.http.HeaderNames;
@@ -16,9 +18,18 @@ import io.microstore.api.AppsService;
 import io.microstore.api.ChangesService;
 import io.microstore.api.Problems;
 import io.microstore.api.SchemaService;
+import io.microstore.api.TransferService;
+import io.microstore.api.BearerAuth;
+import io.microstore.observe.StoreHealth;
+import io.microstore.observe.StoreMetrics;
+import io.helidon.webserver.observe.ObserveFeature;
+import io.helidon.webserver.observe.health.HealthObserver;
+import io.helidon.webserver.observe.metrics.MetricsObserver;
 import io.microstore.persist.JournalPersistence;
 import io.microstore.persist.MemoryPersistence;
 import io.microstore.persist.Persistence;
+import io.microstore.store.ImportRejected;
+import io.microstore.store.Importer;
 import io.microstore.store.Store;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
@@ -57,6 +68,10 @@ public final class Main {
             Store store = Store.open(persistence, settings.store());
             LOG.log(System.Logger.Level.INFO, String.format("%d apps ready in %d ms", store.index().size(),
                     (System.nanoTime() - start) / 1_000_000));
+            if (cli.importFile() != null) {
+                importFile(store, cli.importFile(), cli.overwrite());
+            }
+            warnIfExposed(settings, config);
             WebServer server = WebServer.builder()
                     .update(builder -> setup(builder, config, store))
                     .shutdownHook(false)
@@ -67,6 +82,27 @@ public final class Main {
                     settings.host(), server.port(), persistence.describe(), settings.store().fsync().wireName());
         } catch (IOException | RuntimeException e) {
             exit(1, "microstore: cannot start: " + e.getMessage());
+        }
+    }
+
+    /** --import FILE: loads it before serving; refuses (and exits) when names exist and --overwrite is absent. */
+    private static void importFile(Store store, Path file, boolean overwrite) throws IOException {
+        try {
+            Importer.Report report = Importer.run(store, Importer.fromFile(Files.readAllBytes(file)), overwrite);
+            System.out.println("imported " + report.imported() + " apps from " + file
+                    + (report.refused().isEmpty() ? "" : "; refused (created meanwhile): " + report.refused()));
+        } catch (ImportRejected e) {
+            store.close();
+            exit(1, "microstore: import of " + file + " refused: " + e.getMessage());
+        }
+    }
+
+    private static void warnIfExposed(Settings settings, Config config) {
+        boolean loopback = settings.host().equals("localhost") || settings.host().startsWith("127.")
+                || settings.host().equals("::1");
+        if (!loopback && ApiSecurity.from(config).token().isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "listening on " + settings.host() + " without a token: anyone who "
+                    + "can reach this port can read and change every app (set security.token or MICROSTORE_TOKEN)");
         }
     }
 
@@ -96,9 +132,20 @@ public final class Main {
 
     /** Everything a server needs besides the store; the tests use it too. */
     public static void setup(WebServerConfig.Builder server, Config config, Store store) {
+        ApiSecurity security = ApiSecurity.from(config);
+        StoreMetrics.bind(store);
         server.config(config.get("server"))
                 .directHandlers(Problems.directHandlers())
-                .routing(routing -> routing(routing, store));
+                .addFeature(ObserveFeature.builder()
+                        .addObserver(HealthObserver.builder().details(true).addCheck(new StoreHealth(store)).build())
+                        .addObserver(MetricsObserver.create())
+                        .build())
+                .routing(routing -> {
+                    StoreMetrics.countRequests(routing);
+                    security.token().ifPresent(token -> routing.addFilter(new BearerAuth(token, security.publicRead())));
+                    routing(routing, store);
+                });
+        Cors.from(config).ifPresent(server::addFeature);
     }
 
     static void routing(HttpRouting.Builder routing, Store store) {
@@ -110,7 +157,8 @@ public final class Main {
                 .register("/api/apps", new AppsService(store))
                 .register("/api/changes", new ChangesService(store.feed()))
                 .register("/api/schema", new SchemaService())
-                .register("/api/admin", new AdminService(store));
+                .register("/api/admin", new AdminService(store))
+                .register("/api", new TransferService(store));
         Problems.register(routing);
     }
 

@@ -14,6 +14,7 @@ import io.microstore.json.MalformedJson;
 import io.microstore.store.AppNotFound;
 import io.microstore.store.FeedBusy;
 import io.microstore.store.FeedGone;
+import io.microstore.store.ImportRejected;
 import io.microstore.store.InvalidName;
 import io.microstore.store.PreconditionFailed;
 import io.microstore.store.StoreBusy;
@@ -58,12 +59,17 @@ public final class Problems {
                     .with(HeaderValues.create(HeaderNames.ALLOW, m.allow()));
             case UnsupportedMediaType u -> new Problem(Status.UNSUPPORTED_MEDIA_TYPE_415, u.getMessage())
                     .with(HeaderValues.create(u.advertise(), u.accepted()));
+            case Unauthorized u -> new Problem(Status.UNAUTHORIZED_401, u.getMessage())
+                    .with(HeaderValues.create(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"microstore\""));
             case PreconditionFailed p -> preconditionFailed(p);
             case PatchConflict c -> new Problem(Status.CONFLICT_409, c.getMessage());
             case PatchRefused r -> new Problem(Status.UNPROCESSABLE_CONTENT_422, r.getMessage());
             case StoreBusy b -> new Problem(Status.SERVICE_UNAVAILABLE_503, b.getMessage())
                     .with(HeaderValues.create(HeaderNames.RETRY_AFTER, 1));
             case StoreUnavailable u -> new Problem(Status.SERVICE_UNAVAILABLE_503, u.getMessage());
+            case ImportRejected r -> r.conflicts().isEmpty()
+                    ? new Problem(Status.BAD_REQUEST_400, r.getMessage())
+                    : new Problem(Status.CONFLICT_409, r.getMessage());
             case FeedGone g -> new Problem(Status.GONE_410, g.getMessage()).with("last_seq", g.lastSeq());
             case FeedBusy b -> new Problem(Status.SERVICE_UNAVAILABLE_503, b.getMessage())
                     .with(HeaderValues.create(HeaderNames.RETRY_AFTER, 5));

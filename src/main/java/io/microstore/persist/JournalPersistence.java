@@ -49,6 +49,7 @@ public final class JournalPersistence implements Persistence {
     private volatile CompletableFuture<Compaction> running;
     private volatile IOException failure;
     private volatile long retryAfterNanos;
+    private final AtomicLong compactions = new AtomicLong();
 
     private JournalPersistence(JournalConfig config, DirectoryLock lock) {
         this.config = config;
@@ -214,6 +215,7 @@ public final class JournalPersistence implements Persistence {
         ops.syncDirectory(config.dir());
         snapshotSeq = seq;
         snapshotBytes = bytes;
+        compactions.incrementAndGet();
         deleteCovered(seq);
         Compaction done = new Compaction(seq, apps, bytes, Duration.ofNanos(System.nanoTime() - start));
         LOG.log(System.Logger.Level.INFO, String.format("compacted: snapshot at seq %d, %d apps, %d bytes, in %d ms",
@@ -256,6 +258,11 @@ public final class JournalPersistence implements Persistence {
         if (failed != null) {
             throw new IOException("the journal failed earlier: " + failed.getMessage(), failed);
         }
+    }
+
+    @Override
+    public PersistenceStats stats() {
+        return new PersistenceStats(journalBytes.get(), snapshotBytes, compactions.get());
     }
 
     @Override

@@ -43,6 +43,11 @@ public interface Persistence extends Closeable {
         return CompletableFuture.completedFuture(null);
     }
 
+    /** Sizes and counts for metrics. */
+    default PersistenceStats stats() {
+        return PersistenceStats.NONE;
+    }
+
     /** Where the data lives, for the start-up line, e.g. {@code in memory} or a directory. */
     String describe();
 

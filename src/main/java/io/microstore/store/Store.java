@@ -40,6 +40,7 @@ public final class Store implements AutoCloseable {
     private volatile long lastSeq;
     private volatile boolean closing;
     private volatile StoreUnavailable failure;
+    private volatile WorkerStats stats = WorkerStats.NONE;
     // Worker-only state.
     private boolean unsynced;
     private long lastSyncNanos = System.nanoTime();
@@ -261,11 +262,11 @@ public final class Store implements AutoCloseable {
             try {
                 persistence.append(mutations);
                 if (config.fsync() == FsyncPolicy.ALWAYS) {
-                    persistence.sync();
-                    lastSyncNanos = System.nanoTime();
+                    sync();
                 } else {
                     unsynced = true;
                 }
+                stats.batch(mutations.size());
             } catch (IOException | RuntimeException e) {
                 failStop(e);
                 batch.forEach(p -> fail(p, failure)); // a no-op for those refused already
@@ -331,12 +332,18 @@ public final class Store implements AutoCloseable {
             return;
         }
         try {
-            persistence.sync();
-            unsynced = false;
-            lastSyncNanos = now;
+            sync();
         } catch (IOException | RuntimeException e) {
             failStop(e);
         }
+    }
+
+    private void sync() throws IOException {
+        long start = System.nanoTime();
+        persistence.sync();
+        lastSyncNanos = System.nanoTime();
+        unsynced = false;
+        stats.synced(lastSyncNanos - start);
     }
 
     /** After a failed write or fsync nothing more is written: the file's state is unknown (never retry an fsync). */
@@ -360,5 +367,51 @@ public final class Store implements AutoCloseable {
     /** True when the store still takes writes (open, not failed). */
     public boolean writable() {
         return failure == null && !closing;
+    }
+
+    /** Why the store stopped taking writes, or null. */
+    public String failure() {
+        StoreUnavailable failed = failure;
+        return failed != null ? failed.getMessage() : closing ? "the store is closed" : null;
+    }
+
+    /** Writes waiting for the worker. */
+    public int queued() {
+        return queue.size();
+    }
+
+    public Persistence persistence() {
+        return persistence;
+    }
+
+    /** Reports batches and syncs to {@code stats} from now on. */
+    public void observe(WorkerStats stats) {
+        this.stats = stats;
+    }
+
+    /**
+     * Queues all {@code commands} at once, so they commit in as few batches (and syncs) as possible,
+     * and waits for all. Each result is an {@link Outcome} or the exception that command got.
+     */
+    public List<Object> executeAll(List<Command> commands) {
+        List<Pending> pending = new ArrayList<>(commands.size());
+        List<Object> results = new ArrayList<>(commands.size());
+        for (Command command : commands) {
+            Pending p = new Pending(command, new CompletableFuture<>());
+            try {
+                enqueue(p);
+                pending.add(p);
+            } catch (RuntimeException e) {
+                pending.add(new Pending(command, CompletableFuture.failedFuture(e)));
+            }
+        }
+        for (Pending p : pending) {
+            try {
+                results.add(p.result().join());
+            } catch (CompletionException e) {
+                results.add(unwrap(e));
+            }
+        }
+        return results;
     }
 }

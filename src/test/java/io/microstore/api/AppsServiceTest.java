@@ -438,7 +438,7 @@ class AppsServiceTest {
         return Stream.of(
                 Arguments.of("POST", "/api/apps/x"),
                 Arguments.of("TRACE", "/api/apps/x"),
-                Arguments.of("OPTIONS", "/api/apps/x"),
+                Arguments.of("FOO", "/api/apps/x"),
                 Arguments.of("PUT", "/api/apps"),
                 Arguments.of("DELETE", "/api/apps"),
                 Arguments.of("POST", "/api/apps"),

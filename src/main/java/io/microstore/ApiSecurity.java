@@ -1,0 +1,19 @@
+package io.microstore;
+
+import java.util.Optional;
+
+import io.helidon.config.Config;
+
+/**
+ * The optional bearer token of the API: {@code security.token}, or the environment variable
+ * {@code MICROSTORE_TOKEN}; and {@code security.public-read}, which lets GET and HEAD through without it.
+ */
+record ApiSecurity(Optional<String> token, boolean publicRead) {
+    static ApiSecurity from(Config config) {
+        Optional<String> token = config.get("security.token").asString().asOptional()
+                .or(() -> Optional.ofNullable(System.getenv("MICROSTORE_TOKEN")))
+                .map(String::trim)
+                .filter(t -> !t.isEmpty());
+        return new ApiSecurity(token, config.get("security.public-read").asBoolean().orElse(false));
+    }
+}

@@ -1,0 +1,84 @@
+package io.microstore.api;
+
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Map;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.microstore.json.JsonText;
+import io.microstore.store.Entry;
+import io.microstore.store.Importer;
+import io.microstore.store.Store;
+
+/**
+ * {@code GET /api/export} streams every app as JSON lines ({@code {"name":..,"data":..}} per line);
+ * {@code POST /api/import} takes the same format back ({@code ?overwrite=true} to replace existing names).
+ */
+public final class TransferService implements HttpService {
+    static final String JSON_LINES = "application/x-ndjson";
+
+    private final Store store;
+
+    public TransferService(Store store) {
+        this.store = store;
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/export", this::export)
+                .head("/export", this::export)
+                .any("/export", MethodNotAllowed.handler("GET, HEAD"))
+                .post("/import", this::importApps)
+                .any("/import", MethodNotAllowed.handler("POST"));
+    }
+
+    /** Streams the apps in name order; writes that happen meanwhile may or may not be included. */
+    private void export(ServerRequest req, ServerResponse res) throws IOException {
+        res.header(HeaderValues.create(HeaderNames.CONTENT_TYPE, JSON_LINES));
+        if (req.prologue().method() == io.helidon.http.Method.HEAD) {
+            res.send();
+            return;
+        }
+        try (OutputStream out = new BufferedOutputStream(res.outputStream(), 64 << 10)) {
+            ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+            for (Map.Entry<String, Entry> app : store.index().entries()) {
+                line.reset();
+                line.writeBytes("{\"name\":".getBytes());
+                JsonText.writeQuoted(line, app.getKey());
+                line.writeBytes(",\"data\":".getBytes());
+                line.writeBytes(app.getValue().data());
+                line.writeBytes("}\n".getBytes());
+                line.writeTo(out);
+            }
+        }
+    }
+
+    private void importApps(ServerRequest req, ServerResponse res) {
+        String overwrite = req.query().first("overwrite").orElse("false");
+        if (!overwrite.equals("true") && !overwrite.equals("false")) {
+            throw new BadRequest("overwrite must be true or false, not '" + overwrite + "'");
+        }
+        String type = Bodies.mediaType(req);
+        if (!type.equals(JSON_LINES) && !type.equals("application/jsonl") && !type.equals("application/json")) {
+            throw new UnsupportedMediaType(type, HeaderNames.ACCEPT, JSON_LINES);
+        }
+        Importer.Report report = Importer.run(store, Importer.fromJsonLines(Bodies.read(req)), overwrite.equals("true"));
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.writeBytes(("{\"imported\":" + report.imported() + ",\"refused\":[").getBytes());
+        for (int i = 0; i < report.refused().size(); i++) {
+            if (i > 0) {
+                body.write(',');
+            }
+            JsonText.writeQuoted(body, report.refused().get(i));
+        }
+        body.writeBytes("]}".getBytes());
+        Responses.json(req, res, body.toByteArray());
+    }
+}

@@ -1,0 +1,39 @@
+package io.microstore.observe;
+
+import io.helidon.health.HealthCheck;
+import io.helidon.health.HealthCheckResponse;
+import io.helidon.health.HealthCheckType;
+import io.microstore.store.Store;
+
+/** Up while the store is open and takes writes; down once it has stopped after a disk failure. */
+public final class StoreHealth implements HealthCheck {
+    private final Store store;
+
+    public StoreHealth(Store store) {
+        this.store = store;
+    }
+
+    @Override
+    public String name() {
+        return "store";
+    }
+
+    @Override
+    public HealthCheckType type() {
+        return HealthCheckType.READINESS;
+    }
+
+    @Override
+    public HealthCheckResponse call() {
+        String failure = store.failure();
+        HealthCheckResponse.Builder response = HealthCheckResponse.builder()
+                .status(failure == null)
+                .detail("data", store.persistence().describe())
+                .detail("apps", store.index().size())
+                .detail("lastSeq", store.lastSeq());
+        if (failure != null) {
+            response.detail("failure", failure);
+        }
+        return response.build();
+    }
+}

@@ -1,0 +1,107 @@
+package io.microstore.observe;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.ToDoubleFunction;
+
+import io.helidon.metrics.api.Counter;
+import io.helidon.metrics.api.DistributionSummary;
+import io.helidon.metrics.api.FunctionalCounter;
+import io.helidon.metrics.api.Gauge;
+import io.helidon.metrics.api.MeterRegistry;
+import io.helidon.metrics.api.Metrics;
+import io.helidon.metrics.api.Tag;
+import io.helidon.metrics.api.Timer;
+import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
+import io.microstore.store.Store;
+import io.microstore.store.WorkerStats;
+
+/**
+ * The store's own meters in Helidon's metrics registry, shown at {@code /observe/metrics} in
+ * Prometheus text: apps, last seq, journal and snapshot bytes, write queue depth, batch size, fsync
+ * latency, compactions, feed subscribers, and requests by method, route and status.
+ *
+ * <p>The registry is global to the JVM, so the gauges read whichever store was bound last (there is
+ * one per process; tests start several one after the other).
+ */
+public final class StoreMetrics implements WorkerStats {
+    private static final AtomicReference<Store> CURRENT = new AtomicReference<>();
+    private static final StoreMetrics INSTANCE = new StoreMetrics(Metrics.globalRegistry());
+
+    private final MeterRegistry registry;
+    private final DistributionSummary batchSize;
+    private final Timer fsync;
+
+    private StoreMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        gauge("microstore.apps", "Apps in the store", s -> s.index().size());
+        gauge("microstore.last.seq", "Sequence number of the last committed change", Store::lastSeq);
+        gauge("microstore.journal.bytes", "Bytes of journal since the last snapshot",
+                s -> s.persistence().stats().journalBytes());
+        gauge("microstore.snapshot.bytes", "Bytes of the last snapshot", s -> s.persistence().stats().snapshotBytes());
+        gauge("microstore.queue.depth", "Writes waiting for the writer", Store::queued);
+        gauge("microstore.subscribers", "Clients waiting on the changes feed", s -> s.feed().subscribers());
+        registry.getOrCreate(FunctionalCounter.builder("microstore.compactions", CURRENT,
+                        ref -> ref.get() == null ? 0L : ref.get().persistence().stats().compactions())
+                .description("Compactions (snapshots written) since start"));
+        batchSize = registry.getOrCreate(DistributionSummary.builder("microstore.batch.size")
+                .description("Writes committed together with one journal write (group commit)"));
+        fsync = registry.getOrCreate(Timer.builder("microstore.fsync")
+                .description("Time of one journal fsync"));
+    }
+
+    /** Makes the meters report on {@code store} and its worker report to them. */
+    public static void bind(Store store) {
+        CURRENT.set(store);
+        store.observe(INSTANCE);
+    }
+
+    /** Counts every request by method, route (not the app name) and status. */
+    public static void countRequests(HttpRouting.Builder routing) {
+        routing.addFilter(INSTANCE::count);
+    }
+
+    @Override
+    public void batch(int mutations) {
+        batchSize.record(mutations);
+    }
+
+    @Override
+    public void synced(long nanos) {
+        fsync.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void count(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+        try {
+            chain.proceed();
+        } finally {
+            registry.getOrCreate(Counter.builder("microstore.requests")
+                            .description("HTTP requests by method, route and status")
+                            .tags(List.of(Tag.create("method", req.prologue().method().text()),
+                                    Tag.create("route", route(req.path().absolute().path())),
+                                    Tag.create("status", String.valueOf(res.status().code())))))
+                    .increment();
+        }
+    }
+
+    /** The route a path belongs to, without the app name, so the number of series stays small. */
+    static String route(String path) {
+        if (path.startsWith("/api/apps/") && path.length() > "/api/apps/".length()) {
+            return "/api/apps/{name}";
+        }
+        return switch (path) {
+            case "/", "/api/apps", "/api/apps/", "/api/changes", "/api/schema", "/api/export", "/api/import",
+                 "/api/admin/compact" -> path;
+            default -> path.startsWith("/openapi") ? "/openapi" : path.startsWith("/observe") ? "/observe" : "other";
+        };
+    }
+
+    private void gauge(String name, String description, ToDoubleFunction<Store> value) {
+        registry.getOrCreate(Gauge.builder(name, CURRENT, ref -> ref.get() == null ? 0 : value.applyAsDouble(ref.get()))
+                .description(description));
+    }
+}

@@ -1,0 +1,159 @@
+package io.microstore.store;
+
+import java.io.ByteArrayInputStream;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.microstore.json.CompactJson;
+import io.microstore.json.JsonText;
+import io.microstore.json.MalformedJson;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+
+/**
+ * Loads many apps at once: from JSON lines ({@code {"name": ..., "data": ...}} per line, the format of
+ * {@code GET /api/export}) or from a file of the old Flask + TinyDB service
+ * ({@code {"apps": {"1": {"key": <name>, "value": <data>}, ...}}}, other tables ignored). Everything
+ * is checked before anything is written; existing names are refused unless overwriting is asked for.
+ */
+public final class Importer {
+    private static final int CHUNK = 4096;
+
+    /** One app to import: its name and compact JSON value. */
+    public record Item(String name, byte[] data) {
+    }
+
+    private Importer() {
+    }
+
+    /** Parses a file: a TinyDB file of the old service (one object with an "apps" table) or JSON lines. */
+    public static List<Item> fromFile(byte[] file) {
+        try {
+            byte[] compact = CompactJson.compact(file);
+            if (CompactJson.member(compact, "apps") != null) {
+                return fromTinyDb(file);
+            }
+        } catch (MalformedJson e) {
+            // not one JSON value: JSON lines (or garbage, which fromJsonLines reports by line)
+        }
+        return fromJsonLines(file);
+    }
+
+    /** Parses JSON lines; blank lines are skipped. */
+    public static List<Item> fromJsonLines(byte[] body) {
+        List<Item> items = new ArrayList<>();
+        int line = 0;
+        for (int start = 0; start < body.length; ) {
+            int end = start;
+            while (end < body.length && body[end] != '\n') {
+                end++;
+            }
+            line++;
+            byte[] text = Arrays.copyOfRange(body, start, end > start && body[end - 1] == '\r' ? end - 1 : end);
+            start = end + 1;
+            if (new String(text, StandardCharsets.UTF_8).isBlank()) {
+                continue;
+            }
+            try {
+                byte[] name = CompactJson.member(text, "name");
+                byte[] data = CompactJson.member(text, "data");
+                if (name == null || name[0] != '"' || data == null) {
+                    throw new ImportRejected("line " + line + ": expected {\"name\": \"...\", \"data\": ...}", List.of());
+                }
+                items.add(item(JsonText.decode(name, 0, name.length), data, "line " + line));
+            } catch (MalformedJson e) {
+                throw new ImportRejected("line " + line + " is not valid JSON: " + e.getMessage(), List.of());
+            }
+        }
+        return items;
+    }
+
+    /** Parses a TinyDB file of the old service: the {@code apps} table, in document order. */
+    public static List<Item> fromTinyDb(byte[] file) {
+        JsonValue root;
+        try {
+            root = Json.createReader(new ByteArrayInputStream(CompactJson.compact(file))).readValue();
+        } catch (MalformedJson e) {
+            throw new ImportRejected("the file is not valid JSON: " + e.getMessage(), List.of());
+        }
+        if (!(root instanceof JsonObject db) || !(db.get("apps") instanceof JsonObject apps)) {
+            throw new ImportRejected("not a TinyDB file of the old service: no \"apps\" table", List.of());
+        }
+        List<Map.Entry<String, JsonValue>> docs = new ArrayList<>(apps.entrySet());
+        docs.sort((a, b) -> compareIds(a.getKey(), b.getKey()));
+        List<Item> items = new ArrayList<>(docs.size());
+        for (Map.Entry<String, JsonValue> doc : docs) {
+            String where = "document " + doc.getKey();
+            if (!(doc.getValue() instanceof JsonObject app) || !(app.get("key") instanceof JsonString key)
+                    || !app.containsKey("value")) {
+                throw new ImportRejected(where + ": expected {\"key\": \"<name>\", \"value\": ...}", List.of());
+            }
+            StringWriter data = new StringWriter();
+            Json.createWriter(data).write(app.get("value"));
+            items.add(item(key.getString(), data.toString().getBytes(StandardCharsets.UTF_8), where));
+        }
+        return items;
+    }
+
+    /**
+     * Writes {@code items} (the last one wins for a name given twice), in batches through the worker.
+     * Without {@code overwrite}, names that exist already refuse the whole import before any write,
+     * and each write is create-only, so a name created meanwhile is reported rather than overwritten.
+     *
+     * @return the number of apps written and the names refused because they appeared meanwhile
+     */
+    public static Report run(Store store, List<Item> items, boolean overwrite) {
+        Map<String, byte[]> latest = new LinkedHashMap<>();
+        items.forEach(i -> latest.put(i.name(), i.data()));
+        if (!overwrite) {
+            List<String> existing = latest.keySet().stream().filter(n -> store.get(n) != null).toList();
+            if (!existing.isEmpty()) {
+                throw new ImportRejected(existing.size() + " of the names exist already (import with overwrite "
+                        + "to replace them): " + String.join(", ", existing.subList(0, Math.min(20, existing.size())))
+                        + (existing.size() > 20 ? ", ..." : ""), existing);
+            }
+        }
+        Precondition precondition = overwrite ? Precondition.NONE : new Precondition(null, List.of("*"));
+        List<Command> commands = new ArrayList<>(latest.size());
+        latest.forEach((name, data) -> commands.add(new Command.Put(name, data, precondition)));
+        int written = 0;
+        List<String> refused = new ArrayList<>();
+        for (int from = 0; from < commands.size(); from += CHUNK) {
+            List<Command> chunk = commands.subList(from, Math.min(commands.size(), from + CHUNK));
+            List<Object> results = store.executeAll(chunk);
+            for (int i = 0; i < results.size(); i++) {
+                switch (results.get(i)) {
+                    case Outcome ignored -> written++;
+                    case PreconditionFailed ignored -> refused.add(chunk.get(i).name());
+                    case RuntimeException e -> throw e;
+                    default -> throw new IllegalStateException("unexpected result " + results.get(i));
+                }
+            }
+        }
+        return new Report(written, refused);
+    }
+
+    /** What an import did. */
+    public record Report(int imported, List<String> refused) {
+    }
+
+    private static Item item(String name, byte[] data, String where) {
+        try {
+            return new Item(Names.check(name), data);
+        } catch (InvalidName e) {
+            throw new ImportRejected(where + ": " + e.getMessage(), List.of());
+        }
+    }
+
+    /** TinyDB document ids are numbers written as strings: "2" before "10". */
+    private static int compareIds(String a, String b) {
+        return a.length() != b.length() ? a.length() - b.length() : a.compareTo(b);
+    }
+}
