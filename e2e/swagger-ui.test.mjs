@@ -15,8 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-// Debian's Chromium as root: no sandbox; no GPU; and no background connections (they are refused
-// here, and they slow the start down).
+// Debian's Chromium as root needs --no-sandbox; the rest keep it from opening connections of its own
+// (updates, sync, QUIC), which are refused here.
 const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const TOTAL_MS = 110_000;   // the whole test
@@ -35,6 +35,8 @@ const DATA = { color: 'blue', retries: 3, tags: ['e2e', 'grüße'], nested: { ok
 
 class CheckFailed extends Error {}
 
+const started = Date.now();
+
 const base = (process.argv[2] || '').replace(/\/+$/, '');
 if (!/^https?:\/\//.test(base)) {
   console.error('usage: node e2e/swagger-ui.test.mjs BASE_URL   (e.g. http://127.0.0.1:8080)');
@@ -48,7 +50,7 @@ const apiTraffic = [];  // what the page sent to /api/ and what came back, for f
 const pageErrors = [];
 
 function ok(what) {
-  console.log(`ok   ${what}`);
+  console.log(`ok   ${what}`.padEnd(96) + ` ${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s`);
 }
 
 function check(what, condition, detail) {
@@ -160,6 +162,12 @@ async function checkOptionalEmpty(op, what, params) {
  * Returns what the UI shows: status code, body text, response headers text, request URL.
  */
 async function execute(op, method, what) {
+  // A response shown from an earlier Execute goes first, so that only the new one can be read.
+  const clear = op.getByRole('button', { name: 'Clear', exact: true });
+  if (await clear.isVisible()) {
+    await clear.click();
+    await op.locator('.live-responses-table').waitFor({ state: 'detached' });
+  }
   const sent = page.waitForResponse(r => r.request().method() === method && new URL(r.url()).pathname.startsWith('/api/'),
     { timeout: STEP_MS });
   await op.getByRole('button', { name: 'Execute', exact: true }).click();
@@ -185,6 +193,7 @@ async function execute(op, method, what) {
 // ---- the test ----------------------------------------------------------------------------------
 
 async function run() {
+  rmSync(FAILURE_SCREENSHOT, { force: true });   // from an earlier run
   profile = mkdtempSync(join(tmpdir(), 'microstore-e2e-chromium-'));
   context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -203,7 +212,7 @@ async function run() {
       apiTraffic.push(`${r.request().method()} ${r.url()} -> ${r.status()}`);
     }
   });
-  ok(`Chromium ${context.browser()?.version() ?? ''} started`.replace(/ +started/, ' started'));
+  ok(`Chromium ${context.browser()?.version() ?? '(version unknown)'} started`);
 
   // / redirects to the Swagger UI, which loads the OpenAPI document and renders every operation.
   await page.goto(base + '/', { waitUntil: 'load' });
@@ -329,7 +338,6 @@ async function cleanUp() {
   }
 }
 
-const started = Date.now();
 let status = 0;
 try {
   await withTimeout(run(), TOTAL_MS, 'the whole browser test');
