@@ -7,6 +7,7 @@
 // A direct HTTP request checks after each write that the server's state matches what the UI did.
 // Saves docs/swagger-ui.png (the GET with its response); on a failure, target/e2e-failure.png.
 // Exits 1 with a message on the first failed check; everything has an explicit time limit.
+// $CHROMIUM names another Chromium or Chrome than Debian's /usr/bin/chromium.
 import { chromium } from 'playwright-core';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
