@@ -15,7 +15,10 @@ DATA ?= data
 PORT ?=
 RUN_FLAGS := $(if $(DATA),--data $(DATA)) $(if $(PORT),--port $(PORT))
 
-.PHONY: build run test smoke clean
+CHROMIUM := /usr/bin/chromium
+E2E_DEPS := e2e/node_modules/.package-lock.json
+
+.PHONY: build run test smoke e2e clean
 
 build: $(JAR)
 
@@ -31,6 +34,19 @@ test:
 
 smoke: $(JAR)
 	scripts/with-server.sh scripts/smoke.sh
+
+# A real browser drives the Swagger UI against a fresh in-memory server (see README.md, "Browser test").
+e2e: $(JAR) $(CHROMIUM) $(E2E_DEPS)
+	scripts/with-server.sh node e2e/swagger-ui.test.mjs
+
+$(CHROMIUM):
+	@[ "$$(id -u)" = 0 ] || { echo "$(CHROMIUM) is missing: install Debian's chromium package (as root) and try again" >&2; exit 1; }
+	apt-get update -qq && apt-get install -y -qq chromium
+
+# npm writes this file on every install: older than the lock file means node_modules is stale.
+$(E2E_DEPS): e2e/package.json e2e/package-lock.json
+	cd e2e && npm ci --no-audit --no-fund
+	@touch $@
 
 clean:
 	$(MVN) clean
