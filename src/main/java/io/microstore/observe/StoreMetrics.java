@@ -1,6 +1,8 @@
 package io.microstore.observe;
 
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.ToDoubleFunction;
@@ -35,6 +37,7 @@ public final class StoreMetrics implements WorkerStats {
     private final MeterRegistry registry;
     private final DistributionSummary batchSize;
     private final Timer fsync;
+    private final Map<String, Counter> requests = new ConcurrentHashMap<>();
 
     private StoreMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -79,11 +82,15 @@ public final class StoreMetrics implements WorkerStats {
         try {
             chain.proceed();
         } finally {
-            registry.getOrCreate(Counter.builder("microstore.requests")
-                            .description("HTTP requests by method, route and status")
-                            .tags(List.of(Tag.create("method", req.prologue().method().text()),
-                                    Tag.create("route", route(req.path().absolute().path())),
-                                    Tag.create("status", String.valueOf(res.status().code())))))
+            String method = req.prologue().method().text();
+            String route = route(req.path().absolute().path());
+            int status = res.status().code();
+            // The registry's lookup builds and hashes tags: too slow for every request, so cache.
+            requests.computeIfAbsent(method + ' ' + route + ' ' + status, key -> registry.getOrCreate(
+                            Counter.builder("microstore.requests")
+                                    .description("HTTP requests by method, route and status")
+                                    .tags(List.of(Tag.create("method", method), Tag.create("route", route),
+                                            Tag.create("status", String.valueOf(status))))))
                     .increment();
         }
     }
