@@ -18,7 +18,7 @@ RUN_FLAGS := $(if $(DATA),--data $(DATA)) $(if $(PORT),--port $(PORT))
 CHROMIUM := /usr/bin/chromium
 E2E_DEPS := e2e/node_modules/.package-lock.json
 
-.PHONY: build run test smoke e2e clean
+.PHONY: build run test smoke e2e bench clean
 
 build: $(JAR)
 
@@ -47,6 +47,11 @@ $(CHROMIUM):
 $(E2E_DEPS): e2e/package.json e2e/package-lock.json
 	cd e2e && npm ci --no-audit --no-fund
 	@touch $@
+
+# Load tests against bare Helidon and json-server; appends to docs/BENCHMARKS.md, draws docs/bench.png.
+bench: $(JAR)
+	$(MVN) test-compile
+	scripts/bench.sh
 
 clean:
 	$(MVN) clean

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Usage: scripts/bench-report.sh RESULTS.tsv SCALE.tsv "WRK COMMAND"   (called by scripts/bench.sh)
+# Prints the results with ratios to the bare Helidon server of the same run, checks the goals,
+# appends all of it with the date and the machine to docs/BENCHMARKS.md and draws docs/bench.png.
+set -euo pipefail
+results=$1 scale=$2 wrk=$3
+report=$(mktemp)
+
+bare() { awk -F'\t' -v a="$1" -v t="$2" '$1=="bare" && $2==a && $3==t {print $4}' "$results"; }
+value() { awk -F'\t' -v s="$1" -v a="$2" -v t="$3" -v c="$4" '$1==s && $2==a && $3==t {print $c}' "$results"; }
+scaled() { awk -F'\t' -v k="$1" '$1==k {print $2}' "$scale"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+
+{
+  echo
+  echo "## $(date -u '+%Y-%m-%d %H:%M UTC') — $(hostname), $(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1)"
+  echo
+  echo "\`$wrk\` on loopback, one run of \`make bench\`; ratios are to the bare Helidon server (same routes, no store) measured in the same run. Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
+  echo
+  echo "| server | apps | test | req/s | p50 ms | p99 ms | errors | ratio to bare |"
+  echo "|---|---|---|---:|---:|---:|---:|---:|"
+  while IFS=$'\t' read -r server apps test rps p50 p99 errs; do
+    base=$(bare "$apps" "${test%%-*}")
+    printf '| %s | %s | %s | %.0f | %s | %s | %s | %s |\n' "$server" "$apps" "$test" "$rps" "$p50" "$p99" "$errs" "$(ratio "$rps" "$base")"
+  done < "$results"
+  echo
+  echo "| scale figure (microstore) | value |"
+  echo "|---|---:|"
+  while IFS=$'\t' read -r key val; do echo "| $key | $val |"; done < "$scale"
+  echo
+  small=$(awk -F'\t' '$1=="microstore" {print $2}' "$results" | sort -n | head -n 1)
+  large=$(awk -F'\t' '$1=="microstore" {print $2}' "$results" | sort -n | tail -n 1)
+  get=$(ratio "$(value microstore "$small" get 4)" "$(bare "$small" get)")
+  put=$(ratio "$(value microstore "$small" put 4)" "$(bare "$small" put)")
+  scaleput=$(ratio "$(value microstore "$large" put 4)" "$(value microstore "$small" put 4)")
+  p99=$(ratio "$(value microstore "$large" put-compacting 6)" "$(value microstore "$large" put-baseline 6)")
+  startup=$(scaled "start-up from a snapshot of $large apps (ms, load)")
+  replay=$(scaled "start-up replaying a journal of $large records (ms, load)")
+  heap=$(scaled "heap per app beyond its value's JSON bytes")
+  met() { awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN { if (v == "" || v == "n/a") print "?"; else if ((op == ">=" && v + 0 >= t) || (op == "<" && v + 0 < t) || (op == "<=" && v + 0 <= t)) print "yes"; else print "**no**" }'; }
+  echo "| goal | target | measured | met |"
+  echo "|---|---|---:|---|"
+  echo "| GET vs bare Helidon ($small apps) | >= 0.80 | $get | $(met "$get" 0.80 ">=") |"
+  echo "| PUT, fsync always, ${CONNS:-64} connections, vs bare ($small apps) | >= 0.50 | $put | $(met "$put" 0.50 ">=") |"
+  echo "| PUT throughput at $large apps vs at $small | >= 0.90 | $scaleput | $(met "$scaleput" 0.90 ">=") |"
+  echo "| PUT p99 during compaction vs without ($large apps) | <= 3.0 | $p99 | $(met "$p99" 3.0 "<=") |"
+  echo "| start-up with $large apps from a snapshot (ms) | < 3000 | ${startup:-?} | $(met "${startup:-}" 3000 "<") |"
+  echo "| start-up replaying a journal of $large records (ms) | < 3000 | ${replay:-?} | $(met "${replay:-}" 3000 "<") |"
+  echo "| heap per small app beyond its JSON (bytes) | < 300 | ${heap:-?} | $(met "${heap:-}" 300 "<") |"
+} > "$report"
+cat "$report"
+[ -f docs/BENCHMARKS.md ] || printf '# Benchmarks\n\nEach section is one run of `make bench` (newest last). See README.md, "Performance".\n' > docs/BENCHMARKS.md
+cat "$report" >> docs/BENCHMARKS.md
+
+# The chart: requests/s as a ratio to bare Helidon, per test, for microstore and json-server.
+data=$(mktemp)
+for server in microstore json-server; do
+  for apps in $(awk -F'\t' '{print $2}' "$results" | sort -un); do
+    for test in get put mix list; do
+      rps=$(value "$server" "$apps" "$test" 4)
+      [ -n "$rps" ] && printf '"%s %s"\t"%s"\t%s\n' "$test" "$apps" "$server" "$(ratio "$rps" "$(bare "$apps" "$test")")"
+    done
+  done
+done > "$data"
+awk -F'\t' '{ key=$1; if (!(key in seen)) { order[++n]=key; seen[key]=1 } v[key,$2]=$3 }
+  END { print "test\tmicrostore\tjson-server"; for (i = 1; i <= n; i++) { k=order[i]; print k "\t" (v[k,"\"microstore\""] == "" ? 0 : v[k,"\"microstore\""]) "\t" (v[k,"\"json-server\""] == "" ? 0 : v[k,"\"json-server\""]) } }' "$data" > "$data.cols"
+gnuplot <<GNUPLOT
+set terminal pngcairo size 1000,520 font "sans,11"
+set output "docs/bench.png"
+set title "Requests/s as a ratio to bare Helidon (same routes, no store), $(date -u +%Y-%m-%d), wrk -c${CONNS:-64}"
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.9 border -1
+set boxwidth 0.9
+set logscale y
+set yrange [0.0005:2]
+set ytics ("0.001" 0.001, "0.01" 0.01, "0.1" 0.1, "0.5" 0.5, "1" 1)
+set grid ytics
+set key top right
+set xtics rotate by -30
+plot "$data.cols" using 2:xtic(1) title "microstore" lc rgb "#2b7bba", "" using 3 title "json-server 0.17.4" lc rgb "#d95f02", 0.8 with lines dt 2 lc rgb "#444444" title "GET goal 0.8"
+GNUPLOT
+rm -f "$report" "$data" "$data.cols"
+echo "appended to docs/BENCHMARKS.md; chart in docs/bench.png"

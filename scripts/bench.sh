@@ -1,0 +1,213 @@
+#!/usr/bin/env bash
+# Usage: scripts/bench.sh   (run by `make bench`, which builds first)
+#
+# Load tests with wrk on loopback against, in one run: microstore (fresh data directory), a bare
+# Helidon server with the same routes and no store (the ceiling; src/test/.../bench/BareServer.java)
+# and json-server 0.17.4 (a peer). For each: GET hit, PUT (microstore: fsync always and interval),
+# a 90/10 GET/PUT mix, and a page of 100 names, at 1k and at 1M apps. Then scale figures for
+# microstore at 1M apps: start-up time (journal replay and snapshot), heap and RSS, journal bytes per
+# PUT, compaction time and PUT p99 while it runs. Prints a table, appends it with the date and the
+# machine to docs/BENCHMARKS.md and draws docs/bench.png (ratios to the ceiling).
+#
+# Environment: BENCH_DURATION (default 10s per run), BENCH_CONNS (64), BENCH_SIZES ("1000 1000000").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+: "${JAVA_HOME:?JAVA_HOME must point at a JDK >= 21 (make bench sets it)}"
+JAVA="$JAVA_HOME/bin/java"
+DURATION=${BENCH_DURATION:-10s}
+export CONNS=${BENCH_CONNS:-64}
+SIZES=${BENCH_SIZES:-"1000 1000000"}
+WORK=target/bench
+RESULTS=$WORK/results.tsv
+SCALE=$WORK/scale.tsv
+CP="target/test-classes:target/classes:target/libs/*"
+mkdir -p "$WORK" docs
+: > "$RESULTS"
+: > "$SCALE"
+
+log() { echo "[bench $(date +%H:%M:%S)] $*" >&2; }
+
+install_tools() {
+  local missing=()
+  command -v wrk >/dev/null || missing+=(wrk)
+  command -v gnuplot >/dev/null || missing+=(gnuplot-nox)
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing ${missing[*]} from Debian's packages"
+    apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+  if [ ! -x "$WORK/node_modules/.bin/json-server" ]; then
+    log "installing json-server 0.17.4 from npm"
+    npm install --prefix "$WORK" --no-audit --no-fund --silent json-server@0.17.4 >/dev/null
+  fi
+}
+
+# start NAME COMMAND...: runs it in the background, waits for "listening on http://127.0.0.1:PORT/"
+# (microstore and BareServer print it) or for json-server's port, and sets PORT and PID.
+start() {
+  local name=$1; shift
+  "$@" > "$WORK/$name.log" 2>&1 &
+  PID=$!
+  PORT=""
+  for _ in $(seq 1 1200); do
+    PORT=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\)\/.*/\1/p' "$WORK/$name.log" | head -n 1)
+    [ -n "$PORT" ] && return 0
+    kill -0 $PID 2>/dev/null || break
+    sleep 0.1
+  done
+  log "$name did not start:"; cat "$WORK/$name.log" >&2; exit 1
+}
+
+stop() {
+  kill -TERM "$PID" 2>/dev/null || true
+  wait "$PID" 2>/dev/null || true
+}
+
+free_port() { "$JAVA" -cp "$CP" io.microstore.bench.FreePort; }
+
+# wrk_run SERVER APPS TEST SCRIPT [VAR=VALUE...]: one wrk run, appended to RESULTS as
+# server, apps, test, requests/s, p50 ms, p99 ms, errors (socket errors + non-2xx/3xx).
+wrk_run() {
+  local server=$1 apps=$2 test=$3 script=$4; shift 4
+  local out
+  out=$(env BENCH_KEYS="$apps" "$@" wrk -t2 -c"$CONNS" -d"$DURATION" --latency -s "scripts/bench/$script.lua" \
+        "http://127.0.0.1:$PORT" 2>&1)
+  local rps p50 p99 errs
+  rps=$(awk '/Requests\/sec/ {print $2}' <<< "$out")
+  p50=$(awk '$1=="50%" {print $2}' <<< "$out" | to_ms)
+  p99=$(awk '$1=="99%" {print $2}' <<< "$out" | to_ms)
+  errs=$(awk '/Socket errors/ {gsub(",",""); s=$4+$6+$8+$10} /Non-2xx/ {n=$5} END {print s+n}' <<< "$out")
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$server" "$apps" "$test" "${rps:-0}" "${p50:-0}" "${p99:-0}" "${errs:-0}" >> "$RESULTS"
+  log "$server $apps $test: ${rps:-0} req/s, p50 ${p50:-?} ms, p99 ${p99:-?} ms, errors ${errs:-0}"
+}
+
+to_ms() { awk '{v=$1; if (v ~ /us$/) {sub("us","",v); v/=1000} else if (v ~ /ms$/) sub("ms","",v); else if (v ~ /s$/) {sub("s","",v); v*=1000}; printf "%.2f\n", v}'; }
+
+# Data for N apps k1..kN with a small value: JSON lines for microstore, db.json for json-server.
+make_data() {
+  local n=$1
+  [ -f "$WORK/apps-$n.jsonl" ] || awk -v n="$n" 'BEGIN { for (i = 1; i <= n; i++)
+      printf "{\"name\":\"k%d\",\"data\":{\"n\":1,\"s\":\"some small value\"}}\n", i }' > "$WORK/apps-$n.jsonl"
+  awk -v n="$n" 'BEGIN { printf "{\"apps\":["; for (i = 1; i <= n; i++)
+      printf "%s{\"id\":\"k%d\",\"data\":{\"n\":1,\"s\":\"some small value\"}}", (i > 1 ? "," : ""), i; print "]}" }' \
+      > "$WORK/db-$n.json"
+}
+
+# heap_used PID: bytes of heap in use after a full GC.
+heap_used() {
+  "$JAVA_HOME/bin/jcmd" "$1" GC.run >/dev/null
+  "$JAVA_HOME/bin/jcmd" "$1" GC.heap_info | awk '/used/ { for (i = 1; i <= NF; i++) if ($i == "used") { v = $(i+1); sub("K,?", "", v); print v * 1024; exit } }'
+}
+
+rss() { awk '/VmRSS/ {print $2 * 1024}' "/proc/$1/status"; }
+
+scale() { printf '%s\t%s\n' "$1" "$2" >> "$SCALE"; log "$1: $2"; }
+
+bench_bare() {
+  start bare "$JAVA" -cp "$CP" io.microstore.bench.BareServer 0
+  for n in $SIZES; do
+    wrk_run bare "$n" get get
+    wrk_run bare "$n" put put
+    wrk_run bare "$n" mix mix
+    wrk_run bare "$n" list list
+  done
+  stop
+}
+
+bench_microstore() {
+  local n=$1 dir=$WORK/data-$n
+  rm -rf "$dir"
+  start "microstore-$n" "$JAVA" -jar target/microstore.jar --port 0 --data "$dir" --import "$WORK/apps-$n.jsonl"
+  wrk_run microstore "$n" get get
+  wrk_run microstore "$n" put put
+  wrk_run microstore "$n" mix mix
+  wrk_run microstore "$n" list list
+  if [ "$n" -ge 1000000 ]; then
+    compaction_under_load "$n"
+    curl -s -X POST "http://127.0.0.1:$PORT/api/admin/compact" > /dev/null
+  fi
+  stop
+  start "microstore-$n-interval" "$JAVA" -jar target/microstore.jar --port 0 --data "$dir" --fsync interval
+  wrk_run microstore "$n" put-interval put
+  if [ "$n" -ge 1000000 ]; then
+    scale "start-up from a snapshot of $n apps (ms, load)" "$(sed -n 's/.* apps ready in \([0-9]*\) ms/\1/p' "$WORK/microstore-$n-interval.log")"
+    memory "$n"
+  fi
+  stop
+}
+
+# PUT p99 without and with compactions running back to back during the load.
+compaction_under_load() {
+  local n=$1
+  wrk_run microstore "$n" put-baseline put
+  : > "$WORK/compactions.log"
+  ( end=$((SECONDS + ${DURATION%s})); while [ $SECONDS -lt $end ]; do
+      curl -s -X POST "http://127.0.0.1:$PORT/api/admin/compact" >> "$WORK/compactions.log"; echo >> "$WORK/compactions.log"
+    done ) &
+  local looper=$!
+  wrk_run microstore "$n" put-compacting put
+  wait $looper
+  scale "compaction of $n apps (ms, median of runs)" "$(sed -n 's/.*"millis":\([0-9]*\).*/\1/p' "$WORK/compactions.log" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')"
+}
+
+memory() {
+  local n=$1
+  local used empty
+  used=$(heap_used "$PID")
+  scale "heap used with $n apps (bytes, after GC)" "$used"
+  scale "RSS with $n apps (bytes)" "$(rss "$PID")"
+  local saved_pid=$PID saved_port=$PORT
+  start empty "$JAVA" -jar target/microstore.jar --port 0
+  empty=$(heap_used "$PID")
+  stop
+  PID=$saved_pid PORT=$saved_port
+  scale "heap used, empty store (bytes)" "$empty"
+  # Beyond its JSON: the value {"n":1,"s":"some small value"} is 30 bytes; names are k1..kN.
+  scale "heap per app beyond its value's JSON bytes" "$(( (used - empty) / n - 30 ))"
+}
+
+# A journal of N records and nothing else: start-up replays all of it.
+journal_startup() {
+  local n=$1 dir=$WORK/journal-$n
+  rm -rf "$dir"
+  start "journal-$n-load" "$JAVA" -Dstore.compaction.min-journal-bytes=100000000000 -jar target/microstore.jar \
+      --port 0 --data "$dir" --import "$WORK/apps-$n.jsonl"
+  stop
+  local bytes
+  bytes=$(cat "$dir"/journal-*.jsonl | wc -c)
+  scale "journal bytes per small PUT" "$(( bytes / n ))"
+  local t0 t1
+  t0=$(date +%s%N)
+  start "journal-$n-replay" "$JAVA" -Dstore.compaction.min-journal-bytes=100000000000 -jar target/microstore.jar \
+      --port 0 --data "$dir"
+  t1=$(date +%s%N)
+  scale "start-up replaying a journal of $n records (ms, load)" "$(sed -n 's/.* apps ready in \([0-9]*\) ms/\1/p' "$WORK/journal-$n-replay.log")"
+  scale "start-up replaying a journal of $n records (ms, JVM start to listening)" "$(( (t1 - t0) / 1000000 ))"
+  stop
+}
+
+bench_json_server() {
+  local n=$1
+  cp "$WORK/db-$n.json" "$WORK/db-run.json"
+  local port
+  port=$(free_port)
+  node "$WORK/node_modules/json-server/lib/cli/bin.js" --quiet --port "$port" "$WORK/db-run.json" > "$WORK/json-server-$n.log" 2>&1 &
+  PID=$!
+  PORT=$port
+  for _ in $(seq 1 600); do curl -s -o /dev/null "http://127.0.0.1:$PORT/apps/k1" && break; sleep 0.2; done
+  wrk_run json-server "$n" get get BENCH_PATH=/apps/k
+  wrk_run json-server "$n" put put BENCH_PATH=/apps/k BENCH_BODY=jsonserver
+  wrk_run json-server "$n" mix mix BENCH_PATH=/apps/k BENCH_BODY=jsonserver
+  wrk_run json-server "$n" list list BENCH_LIST=jsonserver
+  stop
+}
+
+install_tools
+log "machine: $(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo); load $(cut -d' ' -f1-3 /proc/loadavg)"
+for n in $SIZES; do make_data "$n"; done
+bench_bare
+for n in $SIZES; do
+  bench_microstore "$n"
+  [ "$n" -ge 1000000 ] && journal_startup "$n"
+  bench_json_server "$n"
+done
+scripts/bench-report.sh "$RESULTS" "$SCALE" "wrk -t2 -c$CONNS -d$DURATION"
