@@ -13,8 +13,18 @@ final class PercentDecoder {
     private PercentDecoder() {
     }
 
+    private static boolean plainAscii(String raw) {
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c == '%' || c >= 0x80) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     static String decode(String raw) {
-        if (raw.indexOf('%') < 0 && raw.chars().allMatch(c -> c < 0x80)) {
+        if (plainAscii(raw)) {
             return raw; // the common case
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(raw.length());
