@@ -1,0 +1,273 @@
+package io.microstore.store;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import io.microstore.persist.Persistence;
+
+/**
+ * The store's single writer: one platform thread that drains what has queued, checks each command's
+ * precondition against the state including the batch's earlier commands, gives each mutation the
+ * next sequence number, appends the batch to {@link Persistence} and syncs it per the fsync policy
+ * (group commit), and only then publishes it to the index, completes the requests and hands it to
+ * the {@link CommitListener}s. Nothing is visible or acknowledged before it is durable.
+ */
+final class Writer {
+    private static final System.Logger LOG = System.getLogger(Writer.class.getName());
+    private static final int MAX_BATCH = 1024;
+    private static final long IDLE_POLL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** Queued by {@link #stop()} to wake the thread; carries no command. */
+    private static final Pending WAKE = new Pending(null, null, null);
+
+    private final Persistence persistence;
+    private final StoreConfig config;
+    private final Index index;
+    private final List<CommitListener> listeners;
+    private final BlockingQueue<Pending> queue;
+    private final Thread thread;
+    private volatile long lastSeq;
+    private volatile boolean closing;
+    private volatile StoreUnavailable failure;
+    private volatile WorkerStats stats = WorkerStats.NONE;
+    // Touched by the writer thread only.
+    private boolean unsynced;
+    private long lastSyncNanos = System.nanoTime();
+
+    Writer(Persistence persistence, StoreConfig config, Index index, List<CommitListener> listeners, long lastSeq) {
+        this.persistence = persistence;
+        this.config = config;
+        this.index = index;
+        this.listeners = listeners;
+        this.lastSeq = lastSeq;
+        this.queue = new LinkedBlockingQueue<>(config.queueCapacity());
+        this.thread = Thread.ofPlatform().name("microstore-worker").daemon(true).start(this::run);
+    }
+
+    long lastSeq() {
+        return lastSeq;
+    }
+
+    StoreUnavailable failure() {
+        return failure;
+    }
+
+    boolean closing() {
+        return closing;
+    }
+
+    int queued() {
+        return queue.size();
+    }
+
+    void observe(WorkerStats stats) {
+        this.stats = stats;
+    }
+
+    /**
+     * Queues a command or task.
+     *
+     * @throws StoreBusy when the queue is full
+     * @throws StoreUnavailable when closing or after a persistence failure
+     */
+    void enqueue(Pending pending) {
+        StoreUnavailable failed = failure;
+        if (failed != null) {
+            throw failed;
+        }
+        if (closing) {
+            throw shuttingDown();
+        }
+        if (!queue.offer(pending)) {
+            throw new StoreBusy(config.queueCapacity());
+        }
+        // close() may have let the worker finish between the check above and the offer.
+        if (closing && queue.remove(pending)) {
+            throw shuttingDown();
+        }
+    }
+
+    /** Stops taking writes and returns once the queued ones are finished. */
+    void stop() {
+        closing = true;
+        queue.offer(WAKE);
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void run() {
+        List<Pending> batch = new ArrayList<>(MAX_BATCH);
+        long pollNanos = config.fsync() == FsyncPolicy.INTERVAL ? config.fsyncInterval().toNanos() : IDLE_POLL_NANOS;
+        while (true) {
+            Pending first;
+            try {
+                first = queue.poll(pollNanos, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                first = null;
+            }
+            if (first != null) {
+                batch.add(first);
+                queue.drainTo(batch, MAX_BATCH - 1);
+                try {
+                    commit(batch);
+                } catch (Throwable t) { // anything unexpected must not leave clients waiting forever
+                    failStop(t);
+                    batch.forEach(p -> fail(p, failure));
+                }
+                batch.clear();
+            }
+            syncIfDue();
+            if (closing && queue.isEmpty()) {
+                return;
+            }
+        }
+    }
+
+    private void commit(List<Pending> batch) {
+        if (failure != null) {
+            batch.forEach(p -> fail(p, failure));
+            return;
+        }
+        Map<String, Entry> overlay = new HashMap<>(); // this batch's uncommitted results; null = deleted
+        List<Mutation> mutations = new ArrayList<>(batch.size());
+        Outcome[] outcomes = new Outcome[batch.size()];
+        long seq = lastSeq;
+        for (int i = 0; i < batch.size(); i++) {
+            Command command = batch.get(i).command();
+            if (command == null) {
+                continue; // a task or the wake-up marker
+            }
+            String name = command.name();
+            Entry current = overlay.containsKey(name) ? overlay.get(name) : index.get(name);
+            try {
+                if (!command.precondition().allows(current)) {
+                    throw new PreconditionFailed(name, current);
+                }
+                byte[] data = newValue(command, current);
+                if (data == null && current == null) {
+                    outcomes[i] = new Outcome(0, null); // deleting nothing changes nothing
+                    continue;
+                }
+                seq++;
+                Entry after = data == null ? null : new Entry(data, seq);
+                overlay.put(name, after);
+                mutations.add(new Mutation(seq, data == null ? Op.DELETE : Op.PUT, name, data));
+                outcomes[i] = new Outcome(seq, after);
+            } catch (RuntimeException e) {
+                batch.get(i).result().completeExceptionally(e);
+            }
+        }
+        if (!mutations.isEmpty()) {
+            try {
+                persistence.append(mutations);
+                if (config.fsync() == FsyncPolicy.ALWAYS) {
+                    sync();
+                } else {
+                    unsynced = true;
+                }
+                stats.batch(mutations.size());
+            } catch (IOException | RuntimeException e) {
+                failStop(e);
+                batch.forEach(p -> fail(p, failure)); // a no-op for those refused already
+                return;
+            }
+            for (Mutation m : mutations) {
+                Entry entry = overlay.get(m.name());
+                if (entry != null && entry.seq() == m.seq()) {
+                    index.put(m.name(), entry); // the same object the outcome carries
+                } else {
+                    index.apply(m);
+                }
+            }
+            lastSeq = seq;
+        }
+        for (int i = 0; i < outcomes.length; i++) {
+            if (outcomes[i] != null) {
+                batch.get(i).result().complete(outcomes[i]);
+            }
+        }
+        if (!mutations.isEmpty()) {
+            publish(mutations);
+            persistence.committed(index);
+        }
+        for (Pending p : batch) {
+            if (p.task() != null) {
+                p.task().run();
+                p.result().complete(null);
+            }
+        }
+    }
+
+    /** The value a command writes: its data, null for a delete, or a patch computed from {@code current}. */
+    private static byte[] newValue(Command command, Entry current) {
+        return switch (command) {
+            case Command.Put put -> put.data();
+            case Command.Delete ignored -> null;
+            case Command.Patch patch -> {
+                if (current == null) {
+                    throw new AppNotFound(patch.name());
+                }
+                yield patch.change().apply(patch.name(), current);
+            }
+        };
+    }
+
+    private void publish(List<Mutation> mutations) {
+        for (CommitListener listener : listeners) {
+            try {
+                listener.committed(mutations);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "commit listener failed", e);
+            }
+        }
+    }
+
+    private void syncIfDue() {
+        if (!unsynced || failure != null || config.fsync() != FsyncPolicy.INTERVAL) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (now - lastSyncNanos < config.fsyncInterval().toNanos()) {
+            return;
+        }
+        try {
+            sync();
+        } catch (IOException | RuntimeException e) {
+            failStop(e);
+        }
+    }
+
+    private void sync() throws IOException {
+        long start = System.nanoTime();
+        persistence.sync();
+        lastSyncNanos = System.nanoTime();
+        unsynced = false;
+        stats.synced(lastSyncNanos - start);
+    }
+
+    /** After a failed write or fsync nothing more is written: the file's state is unknown (never retry an fsync). */
+    private void failStop(Throwable cause) {
+        if (failure == null) {
+            LOG.log(System.Logger.Level.ERROR, "persistence failed; the store takes no more writes", cause);
+            failure = new StoreUnavailable("the store stopped taking writes after a persistence failure: " + cause, cause);
+        }
+    }
+
+    private static void fail(Pending pending, RuntimeException e) {
+        if (pending.result() != null) {
+            pending.result().completeExceptionally(e);
+        }
+    }
+
+    private static StoreUnavailable shuttingDown() {
+        return new StoreUnavailable("the store is shutting down", null);
+    }
+}
