@@ -59,13 +59,17 @@ final class Http {
         this.port = port;
     }
 
-    /** Wires {@code server} like production, with an in-memory store and the given payload limit. */
+    /**
+     * Wires {@code server} like production (the packaged application.yaml, so the same server features),
+     * with an in-memory store, any free port and the given payload limit.
+     */
     static Store setup(WebServerConfig.Builder server, int maxPayload) throws IOException {
         Store store = Store.open(new MemoryPersistence(), StoreConfig.DEFAULTS);
         Config config = Config.just(ConfigSources.create(Map.of(
-                "server.host", "127.0.0.1",
-                "server.port", "0",
-                "server.max-payload-size", String.valueOf(maxPayload))));
+                        "server.host", "127.0.0.1",
+                        "server.port", "0",
+                        "server.max-payload-size", String.valueOf(maxPayload))),
+                ConfigSources.classpath("application.yaml"));
         Main.setup(server, config, store);
         return store;
     }
