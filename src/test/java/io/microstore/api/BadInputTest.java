@@ -30,6 +30,7 @@ import static io.microstore.api.Http.utf8;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.anyOf;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.lessThan;
@@ -102,7 +103,7 @@ class BadInputTest {
         } else {
             assertProblem(res);
         }
-        assertThat(http.get("/api/apps").text(), not(org.hamcrest.Matchers.containsString("\uFFFD")));
+        assertThat(http.get("/api/apps").text(), not(containsString("\uFFFD")));
     }
 
     interface Exchange {
