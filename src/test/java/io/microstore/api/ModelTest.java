@@ -1,0 +1,425 @@
+package io.microstore.api;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
+import io.microstore.api.Http.Res;
+import io.microstore.store.Store;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
+
+import static io.microstore.api.Http.JSON_PATCH;
+import static io.microstore.api.Http.MERGE;
+import static io.microstore.api.Http.app;
+import static io.microstore.api.Http.assertProblem;
+import static io.microstore.api.Http.assertStatus;
+import static io.microstore.api.Http.encode;
+import static io.microstore.api.Http.etag;
+import static io.microstore.api.Http.parse;
+import static io.microstore.api.Http.quote;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.nullValue;
+
+/**
+ * Model-based property test: random sequences of writes (plain and conditional), patches, reads and
+ * listings go to a real server and to a small model (a sorted map of name → data and seq, plus the seq
+ * counter); every status, ETag and body must agree, and so must the final state. One server serves every
+ * try; each try works under its own name prefix.
+ */
+class ModelTest {
+    private static final List<String> KEYS = List.of("a", "a/b", "ab", "b c", "é", "😀", "\uFFFD");
+    private static final List<String> MEMBERS = List.of("x", "y", "z");
+    private static final AtomicInteger TRIES = new AtomicInteger();
+    private static Store store;
+    private static WebServer server;
+    private static Http http;
+
+    @BeforeContainer
+    static void start() throws IOException {
+        WebServerConfig.Builder builder = WebServer.builder();
+        store = Http.setup(builder, 65536);
+        server = builder.build().start();
+        http = new Http(server.port());
+    }
+
+    @AfterContainer
+    static void stop() {
+        server.stop();
+        store.close();
+    }
+
+    @Property(tries = 100)
+    void serverBehavesLikeTheModel(@ForAll("actions") List<Action> actions) {
+        Model model = new Model("try" + TRIES.incrementAndGet() + "/", store.lastSeq());
+        for (Action action : actions) {
+            model.run(action);
+        }
+        model.checkEverything();
+    }
+
+    // --- the model ----------------------------------------------------------------------------
+
+    /** What a condition header asks: none, the current tag, an outdated tag, If-Match: *, If-None-Match: *. */
+    enum Cond { NONE, CURRENT, STALE, ANY, ABSENT }
+
+    record Doc(JsonValue data, long seq) {
+        String etag() {
+            return Http.etag(seq);
+        }
+    }
+
+    /** A JSON Patch operation on {@code /data/<member>} (or {@code /name} for a rename). */
+    record Op(String op, String path, String from, String value) {
+        String json() {
+            return "{\"op\":\"" + op + "\",\"path\":\"" + path + "\""
+                    + (from == null ? "" : ",\"from\":\"" + from + "\"")
+                    + (value == null ? "" : ",\"value\":" + value) + "}";
+        }
+    }
+
+    sealed interface Action permits Put, Merge, Patch, Delete, Get, ListApps { }
+
+    record Put(String key, String data, Cond cond) implements Action { }
+
+    record Merge(String key, String patch, Cond cond) implements Action { }
+
+    record Patch(String key, List<Op> ops, Cond cond) implements Action { }
+
+    record Delete(String key, Cond cond) implements Action { }
+
+    record Get(String key, boolean ifNoneMatch) implements Action { }
+
+    record ListApps(String prefix, int limit, boolean includeData) implements Action { }
+
+    /** The expected state of one try, and the checks of each response against it. */
+    static final class Model {
+        private final String prefix;
+        private final TreeMap<String, Doc> apps = new TreeMap<>(Http::compareCodePoints);
+        private final Map<String, Long> retired = new TreeMap<>(); // a tag each key had before, for STALE
+        private long seq;
+
+        Model(String prefix, long seq) {
+            this.prefix = prefix;
+            this.seq = seq;
+        }
+
+        void run(Action action) {
+            switch (action) {
+                case Put(String key, String data, Cond cond) -> {
+                    Res res = http.put(prefix + key, "{\"data\":" + data + "}", headers(key, cond));
+                    if (preconditionFails(key, cond, res)) {
+                        return;
+                    }
+                    assertStatus(res, 204);
+                    assertThat(res.header("ETag"), is(commit(key, parse(data))));
+                }
+                case Merge(String key, String patch, Cond cond) -> {
+                    Res res = http.patch(prefix + key, MERGE, patch, headers(key, cond));
+                    if (!preconditionFails(key, cond, res) && !missing(key, res)) {
+                        patched(key, merge(document(key), parse(patch)), res);
+                    }
+                }
+                case Patch(String key, List<Op> ops, Cond cond) -> {
+                    String body = ops.stream().map(Op::json).collect(Collectors.joining(",", "[", "]"));
+                    Res res = http.patch(prefix + key, JSON_PATCH, body, headers(key, cond));
+                    if (!preconditionFails(key, cond, res) && !missing(key, res)) {
+                        patched(key, apply(document(key), ops), res);
+                    }
+                }
+                case Delete(String key, Cond cond) -> {
+                    Res res = http.delete(prefix + key, headers(key, cond));
+                    if (preconditionFails(key, cond, res)) {
+                        return;
+                    }
+                    assertStatus(res, 204);
+                    if (apps.containsKey(key)) {
+                        commit(key, null);
+                    }
+                }
+                case Get(String key, boolean ifNoneMatch) -> {
+                    Doc doc = apps.get(key);
+                    Res res = ifNoneMatch && doc != null
+                            ? http.get(app(prefix + key), "If-None-Match", doc.etag())
+                            : http.get(app(prefix + key));
+                    if (doc == null) {
+                        assertProblem(res, 404);
+                    } else if (ifNoneMatch) {
+                        assertStatus(res, 304);
+                        assertThat(res.header("ETag"), is(doc.etag()));
+                    } else {
+                        assertDocument(res, 200, key);
+                    }
+                }
+                case ListApps(String sub, int limit, boolean includeData) -> {
+                    Res res = http.get("/api/apps?prefix=" + encode(prefix + sub) + "&limit=" + limit
+                            + (includeData ? "&include=data" : ""));
+                    List<String> expected = apps.keySet().stream().filter(k -> k.startsWith(sub)).toList();
+                    assertStatus(res, 200);
+                    assertThat(res.json(), is(listing(expected.subList(0, Math.min(limit, expected.size())),
+                            includeData)));
+                    assertThat(res.describe(), res.header("Link") != null, is(expected.size() > limit));
+                }
+            }
+        }
+
+        /** The final state: every listed app, its data and its ETag. */
+        void checkEverything() {
+            Res res = http.get("/api/apps?include=data&prefix=" + encode(prefix));
+            assertStatus(res, 200);
+            assertThat(res.json(), is(listing(new ArrayList<>(apps.keySet()), true)));
+            apps.keySet().forEach(key -> assertDocument(http.get(app(prefix + key)), 200, key));
+        }
+
+        /** One committed mutation: the next seq, and the new data (null to delete). Returns the new ETag. */
+        private String commit(String key, JsonValue data) {
+            seq++;
+            Doc old = data == null ? apps.remove(key) : apps.put(key, new Doc(data, seq));
+            if (old != null) {
+                retired.put(key, old.seq());
+            }
+            return etag(seq);
+        }
+
+        private String[] headers(String key, Cond cond) {
+            Doc doc = apps.get(key);
+            return switch (cond) {
+                case NONE -> new String[0];
+                case CURRENT -> new String[] {"If-Match", doc != null ? doc.etag() : "\"0\""};
+                case STALE -> new String[] {"If-Match", etag(retired.getOrDefault(key, 0L))};
+                case ANY -> new String[] {"If-Match", "*"};
+                case ABSENT -> new String[] {"If-None-Match", "*"};
+            };
+        }
+
+        /** Checks a 412 when the condition does not hold for the model, and says whether it did not. */
+        private boolean preconditionFails(String key, Cond cond, Res res) {
+            Doc doc = apps.get(key);
+            boolean holds = switch (cond) {
+                case NONE -> true;
+                case CURRENT, ANY -> doc != null;
+                case STALE -> false;
+                case ABSENT -> doc == null;
+            };
+            if (holds) {
+                return false;
+            }
+            JsonObject problem = assertProblem(res, 412);
+            assertThat(res.header("ETag"), is(doc == null ? null : doc.etag()));
+            assertThat(problem.containsKey("etag") ? problem.getString("etag") : null,
+                    is(doc == null ? null : doc.etag()));
+            return true;
+        }
+
+        private boolean missing(String key, Res res) {
+            if (apps.containsKey(key)) {
+                return false;
+            }
+            assertProblem(res, 404);
+            return true;
+        }
+
+        /** The outcome of a patch whose result is {@code result}, or null for a conflict. */
+        private void patched(String key, JsonValue result, Res res) {
+            if (result == null) {
+                assertProblem(res, 409);
+            } else if (!(result instanceof JsonObject doc) || doc.size() != 2 || !doc.containsKey("data")
+                    || !(doc.get("name") instanceof JsonString name) || !name.getString().equals(prefix + key)) {
+                assertProblem(res, 422);
+            } else {
+                String tag = commit(key, doc.get("data"));
+                assertDocument(res, 200, key);
+                assertThat(res.header("ETag"), is(tag));
+            }
+        }
+
+        private void assertDocument(Res res, int status, String key) {
+            assertStatus(res, status);
+            assertThat(res.header("Content-Type"), is("application/json"));
+            assertThat(res.json(), is(document(key)));
+            assertThat(res.header("ETag"), is(apps.get(key).etag()));
+        }
+
+        private JsonObject document(String key) {
+            return Json.createObjectBuilder().add("name", prefix + key).add("data", apps.get(key).data()).build();
+        }
+
+        private JsonValue listing(List<String> keys, boolean includeData) {
+            var array = Json.createArrayBuilder();
+            keys.forEach(key -> array.add(includeData ? document(key)
+                    : Json.createObjectBuilder().add("name", prefix + key).build()));
+            return array.build();
+        }
+    }
+
+    /** RFC 7396, as written in its section 2. */
+    static JsonValue merge(JsonValue target, JsonValue patch) {
+        if (!(patch instanceof JsonObject p)) {
+            return patch;
+        }
+        Map<String, JsonValue> result = target instanceof JsonObject t ? new LinkedHashMap<>(t) : new LinkedHashMap<>();
+        p.forEach((name, value) -> {
+            if (value == JsonValue.NULL) {
+                result.remove(name);
+            } else {
+                result.put(name, merge(result.getOrDefault(name, JsonValue.NULL), value));
+            }
+        });
+        return object(result);
+    }
+
+    /** RFC 6902 for the paths the generator makes: {@code /name} and {@code /data/<member>}; null on a conflict. */
+    static JsonValue apply(JsonObject document, List<Op> ops) {
+        Map<String, JsonValue> doc = new LinkedHashMap<>(document);
+        for (Op op : ops) {
+            if (op.path().equals("/name")) { // the generator only replaces the name
+                doc.put("name", parse(op.value()));
+                continue;
+            }
+            if (!(doc.get("data") instanceof JsonObject data)) {
+                return null; // "/data/x" needs an object to point into
+            }
+            Map<String, JsonValue> members = new LinkedHashMap<>(data);
+            String member = op.path().substring("/data/".length());
+            String from = op.from() == null ? null : op.from().substring("/data/".length());
+            if ((op.op().equals("remove") || op.op().equals("replace") || op.op().equals("test")) && !members.containsKey(member)
+                    || from != null && !members.containsKey(from)) {
+                return null;
+            }
+            switch (op.op()) {
+                case "add", "replace" -> members.put(member, parse(op.value()));
+                case "remove" -> members.remove(member);
+                case "test" -> {
+                    if (!members.get(member).equals(parse(op.value()))) {
+                        return null;
+                    }
+                }
+                case "copy" -> members.put(member, members.get(from));
+                case "move" -> members.put(member, members.remove(from));
+                default -> throw new IllegalStateException(op.op());
+            }
+            doc.put("data", object(members));
+        }
+        return object(doc);
+    }
+
+    private static JsonObject object(Map<String, JsonValue> members) {
+        JsonObjectBuilder builder = Json.createObjectBuilder();
+        members.forEach(builder::add);
+        return builder.build();
+    }
+
+    // --- generators -----------------------------------------------------------------------------
+
+    @Provide
+    Arbitrary<List<Action>> actions() {
+        Arbitrary<String> key = Arbitraries.of(KEYS);
+        Arbitrary<Cond> cond = Arbitraries.frequency(Tuple.of(6, Cond.NONE), Tuple.of(2, Cond.CURRENT),
+                Tuple.of(1, Cond.STALE), Tuple.of(1, Cond.ANY), Tuple.of(1, Cond.ABSENT));
+        Arbitrary<Action> action = Arbitraries.frequencyOf(
+                Tuple.of(5, Combinators.combine(key, value(), cond).as(Put::new)),
+                Tuple.of(3, Combinators.combine(key, mergePatch(), cond).as(Merge::new)),
+                Tuple.of(3, Combinators.combine(key, op().list().ofMinSize(1).ofMaxSize(3), cond).as(Patch::new)),
+                Tuple.of(2, Combinators.combine(key, cond).as(Delete::new)),
+                Tuple.of(2, Combinators.combine(key, Arbitraries.of(true, false)).as(Get::new)),
+                Tuple.of(1, Combinators.combine(Arbitraries.of("", "a", "é", "\uFFFD"), Arbitraries.integers().between(1, 4),
+                        Arbitraries.of(true, false)).as(ListApps::new)));
+        return action.list().ofMinSize(30).ofMaxSize(60);
+    }
+
+    /** Small JSON texts: numbers, strings, literals, arrays and objects over the members x, y, z. */
+    static Arbitrary<String> scalar() {
+        return Arbitraries.oneOf(Arbitraries.integers().between(-5, 120).map(String::valueOf),
+                Arbitraries.of("\"\"", "\"s\"", "\"é 😀\"", "\"a\\\"b\"", "true", "false", "null", "1.5", "[]", "{}"));
+    }
+
+    static Arbitrary<String> value() {
+        Arbitrary<String> array = scalar().list().ofMaxSize(3).map(items -> "[" + String.join(",", items) + "]");
+        return Arbitraries.frequencyOf(Tuple.of(2, scalar()), Tuple.of(1, array),
+                Tuple.of(5, objectOf(Arbitraries.oneOf(scalar(), array))), Tuple.of(1, objectOf(objectOf(scalar()))));
+    }
+
+    static Arbitrary<String> objectOf(Arbitrary<String> values) {
+        return Arbitraries.maps(Arbitraries.of(MEMBERS), values).ofMaxSize(3).map(members -> members.entrySet().stream()
+                .map(e -> quote(e.getKey()) + ":" + e.getValue()).collect(Collectors.joining(",", "{", "}")));
+    }
+
+    static Arbitrary<String> mergePatch() {
+        Arbitrary<String> member = Arbitraries.oneOf(scalar(), Arbitraries.just("null"), objectOf(scalar()));
+        return Arbitraries.frequencyOf(
+                Tuple.of(8, objectOf(member).map(data -> "{\"data\":" + data + "}")),
+                Tuple.of(2, value().map(data -> "{\"data\":" + data + "}")),
+                Tuple.of(1, Arbitraries.of("{}", "{\"name\":\"renamed\"}", "{\"data\":null}", "{\"extra\":1}",
+                        "{\"name\":null}", "[1]", "\"x\"")));
+    }
+
+    static Arbitrary<Op> op() {
+        Arbitrary<String> path = Arbitraries.of(MEMBERS).map(m -> "/data/" + m);
+        return Arbitraries.frequencyOf(
+                Tuple.of(4, Combinators.combine(Arbitraries.of("add", "add", "replace", "test"), path, value())
+                        .as((op, p, v) -> new Op(op, p, null, v))),
+                Tuple.of(2, path.map(p -> new Op("remove", p, null, null))),
+                Tuple.of(2, Combinators.combine(Arbitraries.of("copy", "move"), path, path)
+                        .as((op, p, from) -> new Op(op, p, from, null))),
+                Tuple.of(1, Arbitraries.just(new Op("replace", "/name", null, "\"renamed\""))));
+    }
+
+    /** The model's merge against the examples of RFC 7396 appendix A. */
+    @Example
+    void modelMergeFollowsTheRfc7396Examples() {
+        List<List<String>> examples = List.of(
+                List.of("{\"a\":\"b\"}", "{\"a\":\"c\"}", "{\"a\":\"c\"}"),
+                List.of("{\"a\":\"b\"}", "{\"b\":\"c\"}", "{\"a\":\"b\",\"b\":\"c\"}"),
+                List.of("{\"a\":\"b\"}", "{\"a\":null}", "{}"),
+                List.of("{\"a\":\"b\",\"b\":\"c\"}", "{\"a\":null}", "{\"b\":\"c\"}"),
+                List.of("{\"a\":[\"b\"]}", "{\"a\":\"c\"}", "{\"a\":\"c\"}"),
+                List.of("{\"a\":\"c\"}", "{\"a\":[\"b\"]}", "{\"a\":[\"b\"]}"),
+                List.of("{\"a\":{\"b\":\"c\"}}", "{\"a\":{\"b\":\"d\",\"c\":null}}", "{\"a\":{\"b\":\"d\"}}"),
+                List.of("{\"a\":[{\"b\":\"c\"}]}", "{\"a\":[1]}", "{\"a\":[1]}"),
+                List.of("[\"a\",\"b\"]", "[\"c\",\"d\"]", "[\"c\",\"d\"]"),
+                List.of("{\"a\":\"b\"}", "[\"c\"]", "[\"c\"]"),
+                List.of("{\"a\":\"foo\"}", "null", "null"),
+                List.of("{\"a\":\"foo\"}", "\"bar\"", "\"bar\""),
+                List.of("{\"e\":null}", "{\"a\":1}", "{\"e\":null,\"a\":1}"),
+                List.of("[1,2]", "{\"a\":\"b\",\"c\":null}", "{\"a\":\"b\"}"),
+                List.of("{}", "{\"a\":{\"bb\":{\"ccc\":null}}}", "{\"a\":{\"bb\":{}}}"));
+        for (List<String> e : examples) {
+            assertThat(e.toString(), merge(parse(e.get(0)), parse(e.get(1))), is(parse(e.get(2))));
+        }
+    }
+
+    /** The model's JSON Patch: in order, all or nothing, conflicts on missing members. */
+    @Example
+    void modelPatchAppliesInOrderAndAllOrNothing() {
+        JsonObject doc = parse("{\"name\":\"n\",\"data\":{\"x\":1}}").asJsonObject();
+        assertThat(apply(doc, List.of(new Op("copy", "/data/y", "/data/x", null), new Op("replace", "/data/x", null, "2"),
+                new Op("move", "/data/z", "/data/y", null), new Op("test", "/data/z", null, "1"))),
+                is(parse("{\"name\":\"n\",\"data\":{\"x\":2,\"z\":1}}")));
+        assertThat(apply(doc, List.of(new Op("add", "/data/y", null, "1"), new Op("remove", "/data/q", null, null))),
+                is(nullValue()));
+        assertThat(apply(parse("{\"name\":\"n\",\"data\":[1]}").asJsonObject(),
+                List.of(new Op("add", "/data/y", null, "1"))), is(nullValue()));
+        assertThat(doc, is(parse("{\"name\":\"n\",\"data\":{\"x\":1}}")));
+    }
+}
