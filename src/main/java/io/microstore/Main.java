@@ -143,18 +143,18 @@ public final class Main {
                 .routing(routing -> {
                     StoreMetrics.countRequests(routing);
                     security.token().ifPresent(token -> routing.addFilter(new BearerAuth(token, security.publicRead())));
-                    routing(routing, store);
+                    routing(routing, store, config.get("server.max-payload-size").asLong().orElse(10L << 20));
                 });
         Cors.from(config).ifPresent(server::addFeature);
     }
 
-    static void routing(HttpRouting.Builder routing, Store store) {
+    static void routing(HttpRouting.Builder routing, Store store, long maxPayload) {
         Handler toSwaggerUi = (req, res) -> res.status(Status.FOUND_302)
                 .header(HeaderValues.create(HeaderNames.LOCATION, "/openapi/ui"))
                 .send();
         routing.get("/", toSwaggerUi)
                 .head("/", toSwaggerUi)
-                .register("/api/apps", new AppsService(store))
+                .register("/api/apps", new AppsService(store, maxPayload))
                 .register("/api/changes", new ChangesService(store.feed()))
                 .register("/api/schema", new SchemaService())
                 .register("/api/admin", new AdminService(store))

@@ -34,9 +34,12 @@ public final class AppsService implements HttpService {
     private static final byte[] DATA = ",\"data\":".getBytes();
 
     private final Store store;
+    private final Patches patches;
 
-    public AppsService(Store store) {
+    /** {@code maxBytes}: the largest value a PATCH may produce (server.max-payload-size). */
+    public AppsService(Store store, long maxBytes) {
         this.store = store;
+        this.patches = new Patches(maxBytes);
     }
 
     @Override
@@ -74,8 +77,9 @@ public final class AppsService implements HttpService {
     private void get(ServerRequest req, ServerResponse res) throws InterruptedException {
         String name = name(req);
         Entry entry = store.get(name);
-        if (entry != null && req.query().contains("wait") && EntityTags.notModified(req.headers(), entry)) {
-            entry = watch(name, entry, ChangesQuery.waitTime(req.query().get("wait")));
+        String wait = ListQuery.single(req.query(), "wait");
+        if (entry != null && wait != null && EntityTags.notModified(req.headers(), entry)) {
+            entry = watch(name, entry, ChangesQuery.waitTime(wait));
         }
         if (entry == null) {
             throw new AppNotFound(name);
@@ -108,7 +112,7 @@ public final class AppsService implements HttpService {
 
     private void put(ServerRequest req, ServerResponse res) {
         String name = name(req);
-        Bodies.requireJson(req);
+        Bodies.mediaType(req, HeaderNames.ACCEPT, "application/json", Bodies::isJson);
         byte[] data = CompactJson.member(Bodies.read(req), "data");
         if (data == null) {
             throw new BadRequest("the body must be a JSON object with a \"data\" member, e.g. {\"data\": {\"x\": 1}}");
@@ -120,7 +124,8 @@ public final class AppsService implements HttpService {
 
     private void patch(ServerRequest req, ServerResponse res) {
         String name = name(req);
-        Command.Change change = Patches.parse(Bodies.mediaType(req), Bodies.read(req));
+        String type = Bodies.mediaType(req, HeaderNames.ACCEPT_PATCH, Patches.ACCEPTED, Patches::supports);
+        Command.Change change = patches.parse(type, Bodies.read(req));
         Outcome outcome = store.execute(new Command.Patch(name, change, EntityTags.precondition(req.headers())));
         res.header(Responses.etag(outcome.entry().etag()));
         Responses.json(req, res, document(name, outcome.entry().data()));

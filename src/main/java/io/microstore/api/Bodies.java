@@ -1,7 +1,10 @@
 package io.microstore.api;
 
+import java.util.List;
 import java.util.Locale;
+import java.util.function.Predicate;
 
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 
@@ -13,34 +16,48 @@ final class Bodies {
     }
 
     /**
-     * The media type of the body without parameters, lower case, or {@code application/json} when the
-     * client sent no Content-Type (curl -T, fetch without headers). A charset other than UTF-8 is
-     * refused: JSON is UTF-8 (RFC 8259).
+     * The media type of the body without parameters, lower case; {@code application/json} when the
+     * client sent no Content-Type (curl -T, fetch without headers). It must pass {@code ok} and any
+     * charset must be UTF-8 (JSON is UTF-8, RFC 8259), else 415 with {@code advertise} listing
+     * {@code accepted}. More than one Content-Type is a 400.
      */
-    static String mediaType(ServerRequest req) {
-        String header = req.headers().first(HeaderNames.CONTENT_TYPE).orElse("application/json");
-        String[] parts = header.split(";");
+    static String mediaType(ServerRequest req, HeaderName advertise, String accepted, Predicate<String> ok) {
+        List<String> values = req.headers().contains(HeaderNames.CONTENT_TYPE)
+                ? req.headers().get(HeaderNames.CONTENT_TYPE).allValues()
+                : List.of("application/json");
+        if (values.size() != 1) {
+            throw new BadRequest("the request has " + values.size() + " Content-Type headers; send one");
+        }
+        String header = values.getFirst();
+        String[] parts = header.split(";", -1);
         String type = parts[0].trim().toLowerCase(Locale.ROOT);
         for (int i = 1; i < parts.length; i++) {
             String[] param = parts[i].split("=", 2);
             if (param[0].trim().equalsIgnoreCase("charset") && param.length == 2
                     && !param[1].trim().replace("\"", "").equalsIgnoreCase("utf-8")) {
-                throw new UnsupportedMediaType(header, HeaderNames.ACCEPT, "application/json");
+                throw new UnsupportedMediaType(header, advertise, accepted);
             }
+        }
+        if (!ok.test(type)) {
+            throw new UnsupportedMediaType(header, advertise, accepted);
         }
         return type;
     }
 
-    /** Refuses a body that is not JSON ({@code application/json} or any {@code application/*+json}). */
-    static void requireJson(ServerRequest req) {
-        String type = mediaType(req);
-        if (!type.equals("application/json") && !(type.startsWith("application/") && type.endsWith("+json"))) {
-            throw new UnsupportedMediaType(type, HeaderNames.ACCEPT, "application/json");
-        }
+    /** {@code application/json} or any {@code application/*+json}. */
+    static boolean isJson(String type) {
+        return type.equals("application/json") || type.startsWith("application/") && type.endsWith("+json");
     }
 
-    /** The whole body; the server has already refused one over {@code server.max-payload-size}. */
+    /**
+     * The whole body; the server has already refused one over {@code server.max-payload-size}. A
+     * malformed chunked encoding surfaces here as a parse error of Helidon's, which is the client's fault.
+     */
     static byte[] read(ServerRequest req) {
-        return req.content().hasEntity() ? req.content().as(byte[].class) : EMPTY;
+        try {
+            return req.content().hasEntity() ? req.content().as(byte[].class) : EMPTY;
+        } catch (IllegalArgumentException e) { // includes NumberFormatException for a bad chunk size
+            throw new BadRequest("the request body is malformed: " + e.getMessage());
+        }
     }
 }

@@ -1,6 +1,7 @@
 package io.microstore.api;
 
 import java.time.Duration;
+import java.util.Objects;
 
 import io.helidon.common.uri.UriQuery;
 
@@ -15,39 +16,31 @@ record ChangesQuery(Long since, int limit, String prefix, boolean includeData, D
 
     /** @return the query; {@code since} is null for "now" */
     static ChangesQuery from(UriQuery query) {
-        String since = query.first("since").orElse("now");
-        String include = query.first("include").orElse(null);
-        if (include != null && !include.equals("data")) {
-            throw new BadRequest("include must be 'data', not '" + include + "'");
-        }
+        String since = Objects.requireNonNullElse(ListQuery.single(query, "since"), "now");
+        String limit = ListQuery.single(query, "limit");
+        String wait = ListQuery.single(query, "wait");
         return new ChangesQuery(since.equals("now") ? null : since(since),
-                query.contains("limit") ? ListQuery.limit(query.get("limit")) : DEFAULT_LIMIT,
-                query.first("prefix").orElse(""),
-                include != null,
-                query.contains("wait") ? waitTime(query.get("wait")) : Duration.ZERO);
+                limit == null ? DEFAULT_LIMIT : ListQuery.limit(limit),
+                Objects.requireNonNullElse(ListQuery.single(query, "prefix"), ""),
+                ListQuery.includeData(query),
+                wait == null ? Duration.ZERO : waitTime(wait));
     }
 
     /** A seq from {@code since} or a {@code Last-Event-ID} header. */
     static long since(String value) {
-        try {
-            long seq = Long.parseLong(value.trim());
-            if (seq >= 0) {
-                return seq;
-            }
-        } catch (NumberFormatException e) {
-            // answered below
+        String digits = value.trim();
+        if (digits.matches("[0-9]{1,18}")) {
+            return Long.parseLong(digits);
         }
         throw new BadRequest("since must be a sequence number (0 or more) or 'now', not '" + value + "'");
     }
 
     static Duration waitTime(String value) {
-        try {
+        if (value.trim().matches("[0-9]{1,3}(\\.[0-9]{1,3})?")) {
             double seconds = Double.parseDouble(value.trim());
-            if (seconds >= 0 && seconds <= MAX_WAIT_SECONDS) {
+            if (seconds <= MAX_WAIT_SECONDS) {
                 return Duration.ofMillis(Math.round(seconds * 1000));
             }
-        } catch (NumberFormatException e) {
-            // answered below
         }
         throw new BadRequest("wait must be a number of seconds from 0 to " + MAX_WAIT_SECONDS + ", not '" + value + "'");
     }

@@ -2,6 +2,8 @@ package io.microstore.api;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Objects;
 
 import io.helidon.common.uri.UriQuery;
 
@@ -14,24 +16,40 @@ record ListQuery(String prefix, String after, int limit, boolean includeData) {
     static final int MAX_LIMIT = 10_000;
 
     static ListQuery from(UriQuery query) {
-        String prefix = query.first("prefix").orElse("");
-        String after = query.first("after").orElse(null);
-        int limit = query.contains("limit") ? limit(query.get("limit")) : Integer.MAX_VALUE;
-        String include = query.first("include").orElse(null);
+        String limit = single(query, "limit");
+        return new ListQuery(Objects.requireNonNullElse(single(query, "prefix"), ""),
+                single(query, "after"),
+                limit == null ? Integer.MAX_VALUE : limit(limit),
+                includeData(query));
+    }
+
+    /** The value of a parameter given at most once, or null; twice is ambiguous, so a 400. */
+    static String single(UriQuery query, String name) {
+        if (!query.contains(name)) {
+            return null;
+        }
+        List<String> values = query.all(name);
+        if (values.size() > 1) {
+            throw new BadRequest("the query parameter " + name + " is given " + values.size() + " times");
+        }
+        return values.getFirst();
+    }
+
+    /** {@code include=data}, or no include at all. */
+    static boolean includeData(UriQuery query) {
+        String include = single(query, "include");
         if (include != null && !include.equals("data")) {
             throw new BadRequest("include must be 'data', not '" + include + "'");
         }
-        return new ListQuery(prefix, after, limit, include != null);
+        return include != null;
     }
 
     static int limit(String value) {
-        try {
-            int limit = Integer.parseInt(value.trim());
+        if (value.matches("[0-9]{1,5}")) { // ASCII digits only: parseInt would take any Unicode digit
+            int limit = Integer.parseInt(value);
             if (limit >= 1 && limit <= MAX_LIMIT) {
                 return limit;
             }
-        } catch (NumberFormatException e) {
-            // answered below
         }
         throw new BadRequest("limit must be a whole number from 1 to " + MAX_LIMIT + ", not '" + value + "'");
     }

@@ -1,20 +1,22 @@
 package io.microstore.api;
 
-import java.io.ByteArrayInputStream;
-import java.io.StringWriter;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import io.helidon.http.HeaderNames;
 import io.microstore.json.CompactJson;
+import io.microstore.json.MalformedJson;
 import io.microstore.store.Command;
 import io.microstore.store.Entry;
 import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonPatch;
+import jakarta.json.JsonString;
 import jakarta.json.JsonStructure;
 import jakarta.json.JsonValue;
 
@@ -22,7 +24,8 @@ import jakarta.json.JsonValue;
  * PATCH on the representation {@code {"name", "data"}} in the two standard formats, JSON Merge Patch
  * (RFC 7396) and JSON Patch (RFC 6902), with JSON-P's own implementations. The patch document is
  * checked here, on the request's thread; it is applied on the worker, to the current value, so it is
- * atomic with respect to every other write.
+ * atomic with respect to every other write. The result must still be a valid app no larger than
+ * {@code maxBytes} and no deeper than PUT allows.
  */
 final class Patches {
     static final String MERGE = "application/merge-patch+json";
@@ -30,40 +33,51 @@ final class Patches {
     static final String ACCEPTED = MERGE + ", " + JSON_PATCH;
     private static final Set<String> OPS = Set.of("add", "remove", "replace", "move", "copy", "test");
 
-    private Patches() {
+    private final long maxBytes;
+
+    Patches(long maxBytes) {
+        this.maxBytes = maxBytes;
     }
 
-    /** The change a PATCH request asks for, given its media type and body. */
-    static Command.Change parse(String mediaType, byte[] body) {
-        return switch (mediaType) {
-            case MERGE -> {
-                JsonValue patch = read(body);
-                yield (name, current) -> result(name, Json.createMergePatch(patch).apply(document(name, current)));
-            }
-            case JSON_PATCH -> {
-                if (!(read(body) instanceof JsonArray ops)) {
-                    throw new BadRequest("a JSON Patch document must be an array of operations");
+    static boolean supports(String mediaType) {
+        return mediaType.equals(MERGE) || mediaType.equals(JSON_PATCH);
+    }
+
+    /** The change a PATCH request asks for, given its (supported) media type and body. */
+    Command.Change parse(String mediaType, byte[] body) {
+        JsonValue patch = read(body);
+        if (mediaType.equals(MERGE)) {
+            return (name, current) -> result(name, Json.createMergePatch(patch).apply(document(name, current)));
+        }
+        if (!(patch instanceof JsonArray ops)) {
+            throw new BadRequest("a JSON Patch document must be an array of operations");
+        }
+        ops.forEach(Patches::checkOperation);
+        return (name, current) -> {
+            JsonStructure doc = document(name, current);
+            // One operation at a time, so each path can be checked against the document it applies to.
+            for (JsonValue op : ops) {
+                JsonObject operation = op.asJsonObject();
+                checkIndexes(doc, operation, "path");
+                checkIndexes(doc, operation, "from");
+                try {
+                    doc = Json.createPatch(Json.createArrayBuilder().add(operation).build()).apply(doc);
+                } catch (JsonException e) {
+                    throw new PatchConflict("the patch does not apply to the current value: " + e.getMessage());
                 }
-                ops.forEach(Patches::checkOperation);
-                JsonPatch patch = Json.createPatch(ops);
-                yield (name, current) -> {
-                    JsonStructure patched;
-                    try {
-                        patched = patch.apply(document(name, current));
-                    } catch (JsonException e) {
-                        throw new PatchConflict("the patch does not apply to the current value: " + e.getMessage());
-                    }
-                    return result(name, patched);
-                };
             }
-            default -> throw new UnsupportedMediaType(mediaType, HeaderNames.ACCEPT_PATCH, ACCEPTED);
+            return result(name, doc);
         };
     }
 
     /** Validates (UTF-8, grammar, depth) with the same scanner as PUT, then builds the JSON-P tree. */
     private static JsonValue read(byte[] body) {
-        byte[] compact = CompactJson.compact(body);
-        return Json.createReader(new ByteArrayInputStream(compact)).readValue();
+        return parse(CompactJson.compact(body));
+    }
+
+    /** Parses valid compact JSON. Through a Reader: Parsson cannot guess the encoding of a 1-byte stream. */
+    private static JsonValue parse(byte[] json) {
+        return Json.createReader(new StringReader(new String(json, StandardCharsets.UTF_8))).readValue();
     }
 
     /** RFC 6902 section 4: every operation names a known op and a JSON Pointer, with its other members. */
@@ -71,7 +85,7 @@ final class Patches {
         if (!(value instanceof JsonObject op)) {
             throw new BadRequest("every JSON Patch operation must be an object, not " + value);
         }
-        if (!(op.get("op") instanceof jakarta.json.JsonString kind) || !OPS.contains(kind.getString())) {
+        if (!(op.get("op") instanceof JsonString kind) || !OPS.contains(kind.getString())) {
             throw new BadRequest("\"op\" must be one of " + OPS + " in " + op);
         }
         pointer(op, "path");
@@ -86,24 +100,48 @@ final class Patches {
         }
     }
 
+    /** RFC 6901: empty, or "/"-separated tokens in which "~" only appears as "~0" or "~1". */
     private static void pointer(JsonObject op, String member) {
-        if (!(op.get(member) instanceof jakarta.json.JsonString p)
-                || !(p.getString().isEmpty() || p.getString().startsWith("/"))) {
+        if (!(op.get(member) instanceof JsonString p) || !(p.getString().isEmpty() || p.getString().startsWith("/"))
+                || !p.getString().replaceAll("~[01]", "").chars().noneMatch(c -> c == '~')) {
             throw new BadRequest("\"" + member + "\" must be a JSON Pointer such as \"/data/x\" in " + op);
         }
     }
 
+    /**
+     * Where a pointer goes through an array, its token must be an index without leading zeros (or "-",
+     * the end, as the last token); JSON-P would read "01" as 1. Such a path does not exist: 409.
+     */
+    private static void checkIndexes(JsonStructure doc, JsonObject op, String member) {
+        if (!(op.get(member) instanceof JsonString p) || p.getString().isEmpty()) {
+            return;
+        }
+        JsonValue at = doc;
+        List<String> tokens = List.of(p.getString().substring(1).split("/", -1));
+        for (int i = 0; i < tokens.size() && at != null; i++) {
+            String token = tokens.get(i).replace("~1", "/").replace("~0", "~");
+            if (at instanceof JsonArray array) {
+                boolean end = token.equals("-") && i == tokens.size() - 1;
+                if (!end && !token.matches("0|[1-9][0-9]{0,9}")) {
+                    throw new PatchConflict("\"" + token + "\" in " + p.getString() + " is not an array index");
+                }
+                at = end || Long.parseLong(token) >= array.size() ? null : array.get(Integer.parseInt(token));
+            } else {
+                at = at instanceof JsonObject object ? object.get(token) : null;
+            }
+        }
+    }
+
     private static JsonObject document(String name, Entry current) {
-        JsonValue data = Json.createReader(new ByteArrayInputStream(current.data())).readValue();
-        return Json.createObjectBuilder(Map.of("name", Json.createValue(name), "data", data)).build();
+        return Json.createObjectBuilder(Map.of("name", Json.createValue(name), "data", parse(current.data()))).build();
     }
 
     /** The new compact data of a patched document, which must still be {@code {"name": name, "data": ...}}. */
-    private static byte[] result(String name, JsonValue patched) {
+    private byte[] result(String name, JsonValue patched) {
         if (!(patched instanceof JsonObject doc)) {
             throw new PatchRefused("the patched document must stay an object {\"name\", \"data\"}");
         }
-        if (!(doc.get("name") instanceof jakarta.json.JsonString n) || !n.getString().equals(name)) {
+        if (!(doc.get("name") instanceof JsonString n) || !n.getString().equals(name)) {
             throw new PatchRefused("a patch cannot rename an app; \"name\" must stay \"" + name + "\"");
         }
         if (!doc.containsKey("data")) {
@@ -112,8 +150,43 @@ final class Patches {
         if (doc.size() != 2) {
             throw new PatchRefused("an app has only \"name\" and \"data\"; the patch added " + doc.keySet());
         }
-        StringWriter out = new StringWriter();
-        Json.createWriter(out).write(doc.get("data"));
-        return out.toString().getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        // Bounded while writing: a few "copy" operations can double the value each time.
+        Json.createWriter(new Limited(out, maxBytes)).write(doc.get("data"));
+        try {
+            return CompactJson.compact(out.toByteArray()); // the same depth limit as PUT
+        } catch (MalformedJson e) {
+            throw new PatchRefused("the patched value is not storable: " + e.getMessage());
+        }
+    }
+
+    /** An output stream that refuses to grow past a limit. */
+    private static final class Limited extends OutputStream {
+        private final ByteArrayOutputStream out;
+        private final long limit;
+
+        Limited(ByteArrayOutputStream out, long limit) {
+            this.out = out;
+            this.limit = limit;
+        }
+
+        @Override
+        public void write(int b) {
+            check(1);
+            out.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            check(len);
+            out.write(b, off, len);
+        }
+
+        private void check(int more) {
+            if (out.size() + (long) more > limit) {
+                throw new PatchRefused("the patched value would be larger than " + limit
+                        + " bytes (server.max-payload-size)");
+            }
+        }
     }
 }

@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
 
 import io.microstore.store.InvalidName;
 
-/** Strict percent-decoding of a path segment: {@code %XX} bytes and the result must be valid UTF-8. */
+/** Strict percent-decoding of a path: only ASCII and {@code %XX} bytes, which must form valid UTF-8. */
 final class PercentDecoder {
     private PercentDecoder() {
     }
@@ -38,10 +38,12 @@ final class PercentDecoder {
                 }
                 bytes.write(hi << 4 | lo);
                 i += 2;
-            } else if (c < 0x100) {
-                bytes.write(c); // the request line's bytes, read as ISO-8859-1
+            } else if (c < 0x80) {
+                bytes.write(c);
             } else {
-                bytes.writeBytes(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
+                // Helidon has already turned raw non-ASCII bytes of the request line into U+FFFD, so
+                // they cannot be decoded faithfully: only percent-encoding names them reliably.
+                throw new InvalidName("the app name has a raw non-ASCII character; percent-encode it (UTF-8)");
             }
         }
         try {

@@ -37,12 +37,12 @@ public final class Problems {
 
     /**
      * Problem bodies also for errors Helidon answers before routing (bad framing, a body over
-     * {@code server.max-payload-size}, malformed headers).
+     * {@code server.max-payload-size}, malformed headers or request lines).
      */
     public static DirectHandlers directHandlers() {
         DirectHandlers.Builder builder = DirectHandlers.builder();
         for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
-            builder.addHandler(type, Problems::direct);
+            builder.addHandler(type, new Direct());
         }
         return builder.build();
     }
@@ -102,19 +102,38 @@ public final class Problems {
         send(req, res, problem);
     }
 
-    private static DirectHandler.TransportResponse direct(DirectHandler.TransportRequest request,
-                                                          DirectHandler.EventType type,
-                                                          Status status,
-                                                          ServerResponseHeaders headers,
-                                                          String message) {
-        String detail = status == Status.REQUEST_ENTITY_TOO_LARGE_413
-                ? "the request body is larger than server.max-payload-size"
-                : message == null || message.isBlank() ? status.reasonPhrase() : message;
-        return DirectHandler.TransportResponse.builder()
-                .status(status)
-                .headers(headers)
-                .header(Problem.CONTENT_TYPE)
-                .entity(new Problem(status, detail).body())
-                .build();
+    /**
+     * Answers Helidon's own errors with problem+json. Helidon reports an error while parsing a request
+     * line or headers (e.g. an illegal character in the method) as an internal error, through the
+     * message variant of {@code handle}; that is the client's malformed request, so a 400. Errors
+     * that escaped routing come through the throwable variant and keep their status.
+     */
+    private static final class Direct implements DirectHandler {
+        @Override
+        public TransportResponse handle(TransportRequest request, EventType type, Status status,
+                                        ServerResponseHeaders headers, Throwable thrown) {
+            return respond(status, headers, thrown == null ? null : thrown.getMessage());
+        }
+
+        @Override
+        public TransportResponse handle(TransportRequest request, EventType type, Status status,
+                                        ServerResponseHeaders headers, String message) {
+            if (type == EventType.INTERNAL_ERROR) {
+                return respond(Status.BAD_REQUEST_400, headers, "the request line or headers could not be parsed");
+            }
+            return respond(status, headers, message);
+        }
+
+        private static TransportResponse respond(Status status, ServerResponseHeaders headers, String message) {
+            String detail = status.code() == Status.REQUEST_ENTITY_TOO_LARGE_413.code()
+                    ? "the request body is larger than server.max-payload-size"
+                    : message == null || message.isBlank() ? status.reasonPhrase() : message;
+            return TransportResponse.builder()
+                    .status(status)
+                    .headers(headers)
+                    .header(Problem.CONTENT_TYPE)
+                    .entity(new Problem(status, detail).body())
+                    .build();
+        }
     }
 }

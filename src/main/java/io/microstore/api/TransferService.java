@@ -5,6 +5,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Map;
+import java.util.Objects;
 
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
@@ -61,14 +62,12 @@ public final class TransferService implements HttpService {
     }
 
     private void importApps(ServerRequest req, ServerResponse res) {
-        String overwrite = req.query().first("overwrite").orElse("false");
+        String overwrite = Objects.requireNonNullElse(ListQuery.single(req.query(), "overwrite"), "false");
         if (!overwrite.equals("true") && !overwrite.equals("false")) {
             throw new BadRequest("overwrite must be true or false, not '" + overwrite + "'");
         }
-        String type = Bodies.mediaType(req);
-        if (!type.equals(JSON_LINES) && !type.equals("application/jsonl") && !type.equals("application/json")) {
-            throw new UnsupportedMediaType(type, HeaderNames.ACCEPT, JSON_LINES);
-        }
+        Bodies.mediaType(req, HeaderNames.ACCEPT, JSON_LINES,
+                type -> type.equals(JSON_LINES) || type.equals("application/jsonl") || type.equals("application/json"));
         Importer.Report report = Importer.run(store, Importer.fromJsonLines(Bodies.read(req)), overwrite.equals("true"));
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         body.writeBytes(("{\"imported\":" + report.imported() + ",\"refused\":[").getBytes());

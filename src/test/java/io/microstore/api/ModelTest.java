@@ -5,6 +5,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.function.Supplier;
+import java.util.stream.LongStream;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
@@ -18,16 +21,11 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import static io.microstore.api.Http.JSON_PATCH;
 import static io.microstore.api.Http.MERGE;
@@ -46,7 +44,8 @@ import static org.hamcrest.Matchers.nullValue;
  * Model-based property test: random sequences of writes (plain and conditional), patches, reads and
  * listings go to a real server and to a small model (a sorted map of name → data and seq, plus the seq
  * counter); every status, ETag and body must agree, and so must the final state. One server serves every
- * try; each try works under its own name prefix.
+ * try; each try works under its own name prefix. Each try's sequence comes from its own seed (in the
+ * test's name), so a failure replays exactly; {@code -Dmodel.seed=N} starts from another base seed.
  */
 class ModelTest {
     private static final List<String> KEYS = List.of("a", "a/b", "ab", "b c", "é", "😀", "\uFFFD");
@@ -56,7 +55,9 @@ class ModelTest {
     private static WebServer server;
     private static Http http;
 
-    @BeforeContainer
+    private static final int TRIES_PER_RUN = 100;
+
+    @BeforeAll
     static void start() throws IOException {
         WebServerConfig.Builder builder = WebServer.builder();
         store = Http.setup(builder, 65536);
@@ -64,14 +65,21 @@ class ModelTest {
         http = new Http(server.port());
     }
 
-    @AfterContainer
+    @AfterAll
     static void stop() {
         server.stop();
         store.close();
     }
 
-    @Property(tries = 100)
-    void serverBehavesLikeTheModel(@ForAll("actions") List<Action> actions) {
+    static LongStream seeds() {
+        long base = Long.getLong("model.seed", 20261127L);
+        return LongStream.range(base, base + TRIES_PER_RUN);
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void serverBehavesLikeTheModel(long seed) {
+        List<Action> actions = new Gen(new Random(seed)).actions();
         Model model = new Model("try" + TRIES.incrementAndGet() + "/", store.lastSeq());
         for (Action action : actions) {
             model.run(action);
@@ -332,61 +340,111 @@ class ModelTest {
 
     // --- generators -----------------------------------------------------------------------------
 
-    @Provide
-    Arbitrary<List<Action>> actions() {
-        Arbitrary<String> key = Arbitraries.of(KEYS);
-        Arbitrary<Cond> cond = Arbitraries.frequency(Tuple.of(6, Cond.NONE), Tuple.of(2, Cond.CURRENT),
-                Tuple.of(1, Cond.STALE), Tuple.of(1, Cond.ANY), Tuple.of(1, Cond.ABSENT));
-        Arbitrary<Action> action = Arbitraries.frequencyOf(
-                Tuple.of(5, Combinators.combine(key, value(), cond).as(Put::new)),
-                Tuple.of(3, Combinators.combine(key, mergePatch(), cond).as(Merge::new)),
-                Tuple.of(3, Combinators.combine(key, op().list().ofMinSize(1).ofMaxSize(3), cond).as(Patch::new)),
-                Tuple.of(2, Combinators.combine(key, cond).as(Delete::new)),
-                Tuple.of(2, Combinators.combine(key, Arbitraries.of(true, false)).as(Get::new)),
-                Tuple.of(1, Combinators.combine(Arbitraries.of("", "a", "é", "\uFFFD"), Arbitraries.integers().between(1, 4),
-                        Arbitraries.of(true, false)).as(ListApps::new)));
-        return action.list().ofMinSize(30).ofMaxSize(60);
-    }
+    /** Random actions and JSON texts, drawn with fixed weights from one seeded {@link Random}. */
+    record Gen(Random random) {
+        List<Action> actions() {
+            List<Action> actions = new ArrayList<>();
+            for (int i = 30 + random.nextInt(31); i > 0; i--) {
+                actions.add(action());
+            }
+            return actions;
+        }
 
-    /** Small JSON texts: numbers, strings, literals, arrays and objects over the members x, y, z. */
-    static Arbitrary<String> scalar() {
-        return Arbitraries.oneOf(Arbitraries.integers().between(-5, 120).map(String::valueOf),
-                Arbitraries.of("\"\"", "\"s\"", "\"é 😀\"", "\"a\\\"b\"", "true", "false", "null", "1.5", "[]", "{}"));
-    }
+        Action action() {
+            return weighted(List.of(
+                    Map.entry(5, () -> new Put(key(), value(), cond())),
+                    Map.entry(3, () -> new Merge(key(), mergePatch(), cond())),
+                    Map.entry(3, () -> new Patch(key(), ops(), cond())),
+                    Map.entry(2, () -> new Delete(key(), cond())),
+                    Map.entry(2, () -> new Get(key(), random.nextBoolean())),
+                    Map.entry(1, () -> new ListApps(pick(List.of("", "a", "é", "\uFFFD")), 1 + random.nextInt(4),
+                            random.nextBoolean()))));
+        }
 
-    static Arbitrary<String> value() {
-        Arbitrary<String> array = scalar().list().ofMaxSize(3).map(items -> "[" + String.join(",", items) + "]");
-        return Arbitraries.frequencyOf(Tuple.of(2, scalar()), Tuple.of(1, array),
-                Tuple.of(5, objectOf(Arbitraries.oneOf(scalar(), array))), Tuple.of(1, objectOf(objectOf(scalar()))));
-    }
+        String key() {
+            return pick(KEYS);
+        }
 
-    static Arbitrary<String> objectOf(Arbitrary<String> values) {
-        return Arbitraries.maps(Arbitraries.of(MEMBERS), values).ofMaxSize(3).map(members -> members.entrySet().stream()
-                .map(e -> quote(e.getKey()) + ":" + e.getValue()).collect(Collectors.joining(",", "{", "}")));
-    }
+        Cond cond() {
+            return weighted(List.of(Map.entry(6, () -> Cond.NONE), Map.entry(2, () -> Cond.CURRENT),
+                    Map.entry(1, () -> Cond.STALE), Map.entry(1, () -> Cond.ANY), Map.entry(1, () -> Cond.ABSENT)));
+        }
 
-    static Arbitrary<String> mergePatch() {
-        Arbitrary<String> member = Arbitraries.oneOf(scalar(), Arbitraries.just("null"), objectOf(scalar()));
-        return Arbitraries.frequencyOf(
-                Tuple.of(8, objectOf(member).map(data -> "{\"data\":" + data + "}")),
-                Tuple.of(2, value().map(data -> "{\"data\":" + data + "}")),
-                Tuple.of(1, Arbitraries.of("{}", "{\"name\":\"renamed\"}", "{\"data\":null}", "{\"extra\":1}",
-                        "{\"name\":null}", "[1]", "\"x\"")));
-    }
+        /** Small JSON texts: numbers, strings, literals, arrays and objects over the members x, y, z. */
+        String scalar() {
+            return random.nextBoolean() ? String.valueOf(random.nextInt(126) - 5)
+                    : pick(List.of("\"\"", "\"s\"", "\"é 😀\"", "\"a\\\"b\"", "true", "false", "null", "1.5", "[]", "{}"));
+        }
 
-    static Arbitrary<Op> op() {
-        Arbitrary<String> path = Arbitraries.of(MEMBERS).map(m -> "/data/" + m);
-        return Arbitraries.frequencyOf(
-                Tuple.of(4, Combinators.combine(Arbitraries.of("add", "add", "replace", "test"), path, value())
-                        .as((op, p, v) -> new Op(op, p, null, v))),
-                Tuple.of(2, path.map(p -> new Op("remove", p, null, null))),
-                Tuple.of(2, Combinators.combine(Arbitraries.of("copy", "move"), path, path)
-                        .as((op, p, from) -> new Op(op, p, from, null))),
-                Tuple.of(1, Arbitraries.just(new Op("replace", "/name", null, "\"renamed\""))));
+        String array() {
+            List<String> items = new ArrayList<>();
+            for (int i = random.nextInt(4); i > 0; i--) {
+                items.add(scalar());
+            }
+            return "[" + String.join(",", items) + "]";
+        }
+
+        String value() {
+            return weighted(List.of(Map.entry(2, this::scalar), Map.entry(1, this::array),
+                    Map.entry(5, () -> objectOf(() -> random.nextBoolean() ? scalar() : array())),
+                    Map.entry(1, () -> objectOf(() -> objectOf(this::scalar)))));
+        }
+
+        String objectOf(Supplier<String> values) {
+            Map<String, String> members = new LinkedHashMap<>();
+            for (int i = random.nextInt(4); i > 0; i--) {
+                members.put(pick(MEMBERS), values.get());
+            }
+            return members.entrySet().stream().map(e -> quote(e.getKey()) + ":" + e.getValue())
+                    .collect(Collectors.joining(",", "{", "}"));
+        }
+
+        String mergePatch() {
+            Supplier<String> member = () -> weighted(List.of(Map.entry(2, this::scalar), Map.entry(1, () -> "null"),
+                    Map.entry(1, () -> objectOf(this::scalar))));
+            return weighted(List.of(
+                    Map.entry(8, () -> "{\"data\":" + objectOf(member) + "}"),
+                    Map.entry(2, () -> "{\"data\":" + value() + "}"),
+                    Map.entry(1, () -> pick(List.of("{}", "{\"name\":\"renamed\"}", "{\"data\":null}", "{\"extra\":1}",
+                            "{\"name\":null}", "[1]", "\"x\"")))));
+        }
+
+        List<Op> ops() {
+            List<Op> ops = new ArrayList<>();
+            for (int i = 1 + random.nextInt(3); i > 0; i--) {
+                ops.add(op());
+            }
+            return ops;
+        }
+
+        Op op() {
+            Supplier<String> path = () -> "/data/" + pick(MEMBERS);
+            return weighted(List.of(
+                    Map.entry(4, () -> new Op(pick(List.of("add", "add", "replace", "test")), path.get(), null, value())),
+                    Map.entry(2, () -> new Op("remove", path.get(), null, null)),
+                    Map.entry(2, () -> new Op(pick(List.of("copy", "move")), path.get(), path.get(), null)),
+                    Map.entry(1, () -> new Op("replace", "/name", null, "\"renamed\""))));
+        }
+
+        <T> T pick(List<T> items) {
+            return items.get(random.nextInt(items.size()));
+        }
+
+        <T> T weighted(List<Map.Entry<Integer, Supplier<T>>> choices) {
+            int total = choices.stream().mapToInt(Map.Entry::getKey).sum();
+            int roll = random.nextInt(total);
+            for (Map.Entry<Integer, Supplier<T>> choice : choices) {
+                roll -= choice.getKey();
+                if (roll < 0) {
+                    return choice.getValue().get();
+                }
+            }
+            throw new IllegalStateException("weights");
+        }
     }
 
     /** The model's merge against the examples of RFC 7396 appendix A. */
-    @Example
+    @Test
     void modelMergeFollowsTheRfc7396Examples() {
         List<List<String>> examples = List.of(
                 List.of("{\"a\":\"b\"}", "{\"a\":\"c\"}", "{\"a\":\"c\"}"),
@@ -410,7 +468,7 @@ class ModelTest {
     }
 
     /** The model's JSON Patch: in order, all or nothing, conflicts on missing members. */
-    @Example
+    @Test
     void modelPatchAppliesInOrderAndAllOrNothing() {
         JsonObject doc = parse("{\"name\":\"n\",\"data\":{\"x\":1}}").asJsonObject();
         assertThat(apply(doc, List.of(new Op("copy", "/data/y", "/data/x", null), new Op("replace", "/data/x", null, "2"),
