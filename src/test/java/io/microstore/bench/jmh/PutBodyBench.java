@@ -60,7 +60,7 @@ public class PutBodyBench {
             case "64k" -> nested(64 << 10);
             default -> throw new IllegalArgumentException(body);
         }).getBytes(StandardCharsets.UTF_8);
-        // All three must agree on the value (Parsson may spell it differently, e.g. numbers).
+        // All three must agree on the value; the bytes may differ (Parsson writes the 64k body's escaped é as é itself).
         JsonValue expected = READERS.createReader(new ByteArrayInputStream(bytes)).readObject().get("data");
         for (byte[] out : new byte[][] {compactJson(), parssonFactory(), parssonStatic()}) {
             if (!READERS.createReader(new ByteArrayInputStream(out)).readValue().equals(expected)) {
