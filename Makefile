@@ -15,10 +15,16 @@ DATA ?= data
 PORT ?=
 RUN_FLAGS := $(if $(DATA),--data $(DATA)) $(if $(PORT),--port $(PORT))
 
+# Short runs for a small machine: one fork, 3 x 1 s warm-up, 5 x 1 s measured per benchmark and parameter.
+# Any JMH option works, e.g. `make jmh JMH_ARGS='-f 1 -i 3 PutBody'` (a regex selects benchmarks).
+JMH_ARGS ?= -f 1 -wi 3 -w 1s -i 5 -r 1s
+# JDK 24+ warns about JMH's use of sun.misc.Unsafe in every JVM; forks get the host JVM's options.
+JMH_JVM = $(shell $(JAVA) --sun-misc-unsafe-memory-access=allow -version >/dev/null 2>&1 && echo --sun-misc-unsafe-memory-access=allow)
+
 CHROMIUM := /usr/bin/chromium
 E2E_DEPS := e2e/node_modules/.package-lock.json
 
-.PHONY: build run test smoke e2e bench clean
+.PHONY: build run test smoke e2e bench jmh clean
 
 build: $(JAR)
 
@@ -38,6 +44,13 @@ smoke: $(JAR)
 # A real browser drives the Swagger UI against a fresh in-memory server (see README.md, "Browser test").
 e2e: $(JAR) $(CHROMIUM) $(E2E_DEPS)
 	scripts/with-server.sh node e2e/swagger-ui.test.mjs
+
+# JMH microbenchmarks (src/test/java/**/*Bench.java; see README.md, "Microbenchmarks"): the log and
+# the results table go to target/jmh.txt, the results as JSON to target/jmh.json.
+jmh:
+	$(MVN) test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test.classpath
+	set -o pipefail; $(JAVA) $(JMH_JVM) -cp target/test-classes:target/classes:$$(cat target/test.classpath) \
+		org.openjdk.jmh.Main $(JMH_ARGS) -rf json -rff target/jmh.json 2>&1 | tee target/jmh.txt
 
 $(CHROMIUM):
 	@[ "$$(id -u)" = 0 ] || { echo "$(CHROMIUM) is missing: install Debian's chromium package (as root) and try again" >&2; exit 1; }
