@@ -12,13 +12,13 @@ import io.microstore.json.CompactJson;
 import io.microstore.json.MalformedJson;
 import io.microstore.store.Command;
 import io.microstore.store.Entry;
-import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonStructure;
 import jakarta.json.JsonValue;
+import jakarta.json.spi.JsonProvider;
 
 /**
  * PATCH on the representation {@code {"name", "data"}} in the two standard formats, JSON Merge Patch
@@ -28,6 +28,8 @@ import jakarta.json.JsonValue;
  * {@code maxBytes} and no deeper than PUT allows.
  */
 final class Patches {
+    /** Looked up once: every {@code Json.*} call would search the service loader again. */
+    private static final JsonProvider JSON = JsonProvider.provider();
     static final String MERGE = "application/merge-patch+json";
     static final String JSON_PATCH = "application/json-patch+json";
     static final String ACCEPTED = MERGE + ", " + JSON_PATCH;
@@ -47,7 +49,7 @@ final class Patches {
     Command.Change parse(String mediaType, byte[] body) {
         JsonValue patch = read(body);
         if (mediaType.equals(MERGE)) {
-            return (name, current) -> result(name, Json.createMergePatch(patch).apply(document(name, current)));
+            return (name, current) -> result(name, JSON.createMergePatch(patch).apply(document(name, current)));
         }
         if (!(patch instanceof JsonArray ops)) {
             throw new BadRequest("a JSON Patch document must be an array of operations");
@@ -61,7 +63,7 @@ final class Patches {
                 checkIndexes(doc, operation, "path");
                 checkIndexes(doc, operation, "from");
                 try {
-                    doc = Json.createPatch(Json.createArrayBuilder().add(operation).build()).apply(doc);
+                    doc = JSON.createPatch(JSON.createArrayBuilder().add(operation).build()).apply(doc);
                 } catch (JsonException e) {
                     throw new PatchConflict("the patch does not apply to the current value: " + e.getMessage());
                 }
@@ -77,7 +79,7 @@ final class Patches {
 
     /** Parses valid compact JSON. Through a Reader: Parsson cannot guess the encoding of a 1-byte stream. */
     private static JsonValue parse(byte[] json) {
-        return Json.createReader(new StringReader(new String(json, StandardCharsets.UTF_8))).readValue();
+        return JSON.createReader(new StringReader(new String(json, StandardCharsets.UTF_8))).readValue();
     }
 
     /** RFC 6902 section 4: every operation names a known op and a JSON Pointer, with its other members. */
@@ -133,7 +135,7 @@ final class Patches {
     }
 
     private static JsonObject document(String name, Entry current) {
-        return Json.createObjectBuilder(Map.of("name", Json.createValue(name), "data", parse(current.data()))).build();
+        return JSON.createObjectBuilder(Map.of("name", JSON.createValue(name), "data", parse(current.data()))).build();
     }
 
     /** The new compact data of a patched document, which must still be {@code {"name": name, "data": ...}}. */
@@ -152,7 +154,7 @@ final class Patches {
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         // Bounded while writing: a few "copy" operations can double the value each time.
-        Json.createWriter(new Limited(out, maxBytes)).write(doc.get("data"));
+        JSON.createWriter(new Limited(out, maxBytes)).write(doc.get("data"));
         try {
             return CompactJson.compact(out.toByteArray()); // the same depth limit as PUT
         } catch (MalformedJson e) {

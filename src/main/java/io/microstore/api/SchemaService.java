@@ -12,10 +12,10 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
+import jakarta.json.spi.JsonProvider;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -25,6 +25,8 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * the same static {@code META-INF/openapi.yaml} that helidon-openapi serves at {@code /openapi}.
  */
 public final class SchemaService implements HttpService {
+    /** Looked up once: every {@code Json.*} call would search the service loader again. */
+    private static final JsonProvider JSON = JsonProvider.provider();
     static final String RESOURCE = "META-INF/openapi.yaml";
 
     private final byte[] schema = load();
@@ -47,7 +49,7 @@ public final class SchemaService implements HttpService {
             }
             Object tree = new Yaml(new SafeConstructor(new LoaderOptions())).load(in);
             StringWriter out = new StringWriter();
-            Json.createWriter(out).write(toJson(tree));
+            JSON.createWriter(out).write(toJson(tree));
             return out.toString().getBytes(StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -58,21 +60,21 @@ public final class SchemaService implements HttpService {
         return switch (node) {
             case null -> JsonValue.NULL;
             case Map<?, ?> map -> {
-                JsonObjectBuilder object = Json.createObjectBuilder();
+                JsonObjectBuilder object = JSON.createObjectBuilder();
                 // YAML keys like 200: are integers; OpenAPI's JSON form wants strings.
                 map.forEach((key, value) -> object.add(String.valueOf(key), toJson(value)));
                 yield object.build();
             }
             case List<?> list -> {
-                JsonArrayBuilder array = Json.createArrayBuilder();
+                JsonArrayBuilder array = JSON.createArrayBuilder();
                 list.forEach(value -> array.add(toJson(value)));
                 yield array.build();
             }
             case Boolean b -> b ? JsonValue.TRUE : JsonValue.FALSE;
-            case Integer i -> Json.createValue(i);
-            case Long l -> Json.createValue(l);
-            case Number n -> Json.createValue(new java.math.BigDecimal(n.toString()));
-            default -> Json.createValue(String.valueOf(node));
+            case Integer i -> JSON.createValue(i);
+            case Long l -> JSON.createValue(l);
+            case Number n -> JSON.createValue(new java.math.BigDecimal(n.toString()));
+            default -> JSON.createValue(String.valueOf(node));
         };
     }
 }

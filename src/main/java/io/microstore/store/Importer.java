@@ -12,10 +12,10 @@ import java.util.Map;
 import io.microstore.json.CompactJson;
 import io.microstore.json.JsonText;
 import io.microstore.json.MalformedJson;
-import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
+import jakarta.json.spi.JsonProvider;
 
 /**
  * Loads many apps at once: from JSON lines ({@code {"name": ..., "data": ...}} per line, the format of
@@ -24,6 +24,8 @@ import jakarta.json.JsonValue;
  * is checked before anything is written; existing names are refused unless overwriting is asked for.
  */
 public final class Importer {
+    /** Looked up once: every {@code Json.*} call would search the service loader again. */
+    private static final JsonProvider JSON = JsonProvider.provider();
     private static final int CHUNK = 4096;
 
     /** One app to import: its name and compact JSON value. */
@@ -79,7 +81,7 @@ public final class Importer {
     public static List<Item> fromTinyDb(byte[] file) {
         JsonValue root;
         try {
-            root = Json.createReader(new ByteArrayInputStream(CompactJson.compact(file))).readValue();
+            root = JSON.createReader(new ByteArrayInputStream(CompactJson.compact(file))).readValue();
         } catch (MalformedJson e) {
             throw new ImportRejected("the file is not valid JSON: " + e.getMessage(), List.of());
         }
@@ -96,7 +98,7 @@ public final class Importer {
                 throw new ImportRejected(where + ": expected {\"key\": \"<name>\", \"value\": ...}", List.of());
             }
             StringWriter data = new StringWriter();
-            Json.createWriter(data).write(app.get("value"));
+            JSON.createWriter(data).write(app.get("value"));
             items.add(item(key.getString(), data.toString().getBytes(StandardCharsets.UTF_8), where));
         }
         return items;
