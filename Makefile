@@ -15,7 +15,7 @@ DATA ?= data
 PORT ?=
 RUN_FLAGS := $(if $(DATA),--data $(DATA)) $(if $(PORT),--port $(PORT))
 
-.PHONY: build run test smoke clean
+.PHONY: build run test smoke feed-bench clean
 
 build: $(JAR)
 
@@ -31,6 +31,16 @@ test:
 
 smoke: $(JAR)
 	scripts/with-server.sh scripts/smoke.sh
+
+# Changes-feed fan-out: K SSE subscribers (stepping up, see FeedFanout) under a steady writer, on a
+# fresh data dir. FEED_BENCH_OPTS passes options, e.g. FEED_BENCH_OPTS='-Dsteps=100,1000 -Drate=50'.
+FEED_BENCH_OPTS ?=
+feed-bench: $(JAR)
+	$(MVN) test-compile
+	ulimit -n $$(ulimit -Hn); data=$$(mktemp -d); \
+	SERVER_JVM_OPTS="-Xmx1g -Dstore.changes.max-subscribers=100000" SERVER_FLAGS="--data $$data" \
+	  scripts/with-server.sh $(JAVA) -Xmx1g $(FEED_BENCH_OPTS) -cp 'target/test-classes:target/classes:target/libs/*' \
+	  io.microstore.bench.FeedFanout; status=$$?; rm -rf "$$data"; exit $$status
 
 clean:
 	$(MVN) clean

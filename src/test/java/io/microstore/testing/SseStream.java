@@ -37,6 +37,7 @@ public final class SseStream implements AutoCloseable {
     private final int status;
     private final Map<String, String> headers;
     private final InputStream body;
+    private byte[] lineBuffer = new byte[256];
     private String id;
     private String event;
     private StringBuilder data;
@@ -121,7 +122,7 @@ public final class SseStream implements AutoCloseable {
      */
     public Event next() throws IOException {
         while (true) {
-            String line = line(body);
+            String line = bodyLine();
             if (line == null) {
                 return null;
             }
@@ -166,6 +167,25 @@ public final class SseStream implements AutoCloseable {
         } catch (IOException e) {
             // nothing to do
         }
+    }
+
+    /** {@link #line} for the body, without allocating a buffer per line: SSE clients can be many. */
+    private String bodyLine() throws IOException {
+        int n = 0;
+        int b;
+        while ((b = body.read()) >= 0 && b != '\n') {
+            if (n == lineBuffer.length) {
+                lineBuffer = java.util.Arrays.copyOf(lineBuffer, n * 2);
+            }
+            lineBuffer[n++] = (byte) b;
+        }
+        if (b < 0 && n == 0) {
+            return null;
+        }
+        if (n > 0 && lineBuffer[n - 1] == '\r') {
+            n--;
+        }
+        return new String(lineBuffer, 0, n, StandardCharsets.UTF_8);
     }
 
     /** One line without its LF (or CRLF); null at the end of the stream before any byte. */
