@@ -354,7 +354,7 @@ class ChangesServiceTest {
         String prefix = "resume/";
         AtomicBoolean done = new AtomicBoolean();
         CompletableFuture<Void> writer = async(() -> {
-            writeMix(prefix, 600, 7);
+            writeMix(prefix, 400, 7);
             done.set(true);
             return null;
         });
