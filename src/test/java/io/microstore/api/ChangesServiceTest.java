@@ -403,7 +403,7 @@ class ChangesServiceTest {
         long s = settledSeq();
         String[] prefixes = {"", "fan/", "fan/w0/", "fan/w1/", "fan/w2/", "fan/w3/", "fan/w2/k3", "fan/none/"};
         int writers = 4;
-        int opsPerWriter = 400;
+        int opsPerWriter = 300;
         Map<String, Long> lastOf = new ConcurrentHashMap<>(); // prefix -> last seq to expect, once known
         AtomicLong end = new AtomicLong(Long.MAX_VALUE);
         List<Client> clients = new ArrayList<>();
