@@ -1,5 +1,6 @@
 # microstore — see README.md. `make run` serves on http://127.0.0.1:8080/ with data in ./data
-# (`make run DATA=` keeps it in memory, `PORT=9090` picks the port); `make test` runs every test.
+# (`make run DATA=` keeps it in memory, `PORT=9090` picks the port); `make test` runs every test;
+# `make feed-bench` measures the changes feed's SSE fan-out (FeedFanout).
 SHELL := /bin/bash
 JAVA_HOME := $(shell scripts/find-jdk.sh)
 ifeq ($(JAVA_HOME),)
@@ -34,6 +35,8 @@ smoke: $(JAR)
 
 # Changes-feed fan-out: K SSE subscribers (stepping up, see FeedFanout) under a steady writer, on a
 # fresh data dir. FEED_BENCH_OPTS passes options, e.g. FEED_BENCH_OPTS='-Dsteps=100,1000 -Drate=50'.
+# Each process needs a file descriptor per subscriber: the limit is raised to the hard limit, and a
+# step beyond it fails (Helidon then closes the server socket for good: keep K below `ulimit -Hn`).
 FEED_BENCH_OPTS ?=
 feed-bench: $(JAR)
 	$(MVN) test-compile

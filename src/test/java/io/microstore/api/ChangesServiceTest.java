@@ -122,14 +122,14 @@ class ChangesServiceTest {
         }
         settledSeq();
         assertThat(pollSeqs("since=" + s + "&limit=2"), is(List.of(s + 1, s + 2)));
-        assertThat(json(get(base, "/api/changes?since=" + s + "&limit=2")).getJsonNumber("last_seq").longValue(), is(s + 2));
-        JsonObject odd = json(get(base, "/api/changes?since=" + s + "&prefix=page/odd/"));
+        assertThat(ok(get(base, "/api/changes?since=" + s + "&limit=2")).getJsonNumber("last_seq").longValue(), is(s + 2));
+        JsonObject odd = ok(get(base, "/api/changes?since=" + s + "&prefix=page/odd/"));
         assertThat(seqs(odd), is(List.of(s + 2, s + 4)));
         assertThat(odd.getJsonNumber("last_seq").longValue(), is(s + 5)); // read past the non-matching last one
-        JsonObject evenFirst = json(get(base, "/api/changes?since=" + s + "&prefix=page/even/&limit=1"));
+        JsonObject evenFirst = ok(get(base, "/api/changes?since=" + s + "&prefix=page/even/&limit=1"));
         assertThat(seqs(evenFirst), is(List.of(s + 1)));
         assertThat(evenFirst.getJsonNumber("last_seq").longValue(), is(s + 1));
-        JsonObject none = json(get(base, "/api/changes?since=" + s + "&prefix=page/none/"));
+        JsonObject none = ok(get(base, "/api/changes?since=" + s + "&prefix=page/none/"));
         assertThat(seqs(none), is(List.of()));
         assertThat(none.getJsonNumber("last_seq").longValue(), is(s + 5));
     }
@@ -160,10 +160,10 @@ class ChangesServiceTest {
                 assertThat(json(res).getJsonNumber("last_seq").longValue(), is(10L));
                 assertProblem(get(other.base, "/api/changes?since=" + since + "&wait=5"), 410);
             }
-            assertThat(seqs(json(get(other.base, "/api/changes?since=5"))), is(List.of(6L, 7L, 8L, 9L, 10L)));
-            assertThat(seqs(json(get(other.base, "/api/changes?since=9"))), is(List.of(10L)));
-            assertThat(seqs(json(get(other.base, "/api/changes?since=10"))), is(List.of()));
-            assertThat(seqs(json(get(other.base, "/api/changes"))), is(List.of()));
+            assertThat(seqs(ok(get(other.base, "/api/changes?since=5"))), is(List.of(6L, 7L, 8L, 9L, 10L)));
+            assertThat(seqs(ok(get(other.base, "/api/changes?since=9"))), is(List.of(10L)));
+            assertThat(seqs(ok(get(other.base, "/api/changes?since=10"))), is(List.of()));
+            assertThat(seqs(ok(get(other.base, "/api/changes"))), is(List.of()));
 
             try (SseStream old = sse(other.base, "/api/changes?since=4")) {
                 assertThat(old.status(), is(410));
@@ -237,7 +237,7 @@ class ChangesServiceTest {
         put(base, "lp2/b", "2");
         settledSeq();
         Res res = async(() -> get(base, "/api/changes?since=" + s + "&wait=300&limit=1")).get(20, TimeUnit.SECONDS);
-        assertThat(seqs(json(res)), is(List.of(s + 1)));
+        assertThat(seqs(ok(res)), is(List.of(s + 1)));
     }
 
     @Test
@@ -435,7 +435,7 @@ class ChangesServiceTest {
                     long cursor = s;
                     while (cursor < end.get()) {
                         Res res = get(base, "/api/changes?since=" + cursor + "&prefix=" + prefix + "&wait=1&limit=37");
-                        JsonObject page = json(res);
+                        JsonObject page = ok(res);
                         for (JsonValue v : page.getJsonArray("results")) {
                             client.seen.add(describe(v.asJsonObject()));
                         }
@@ -673,7 +673,7 @@ class ChangesServiceTest {
         long cursor = since;
         long end = settledSeq();
         while (cursor < end) {
-            JsonObject page = json(get(base, "/api/changes?since=" + cursor + "&limit=10000&prefix=" + enc(prefix)));
+            JsonObject page = ok(get(base, "/api/changes?since=" + cursor + "&limit=10000&prefix=" + enc(prefix)));
             page.getJsonArray("results").forEach(v -> all.add(describe(v.asJsonObject())));
             cursor = page.getJsonNumber("last_seq").longValue();
         }
@@ -721,7 +721,7 @@ class ChangesServiceTest {
     }
 
     private List<Long> pollSeqs(String query) {
-        return seqs(json(get(base, "/api/changes?" + query)));
+        return seqs(ok(get(base, "/api/changes?" + query)));
     }
 
     private static List<Long> seqs(JsonObject page) {
@@ -834,8 +834,14 @@ class ChangesServiceTest {
     }
 
     private static JsonObject json(Res res) {
-        assertThat(res.describe(), res.status / 100, is(res.status == 200 ? 2 : res.status / 100));
         return json(res.text());
+    }
+
+    /** The body of a 200 JSON answer. */
+    private static JsonObject ok(Res res) {
+        assertThat(res.describe(), res.status, is(200));
+        assertThat(res.header("Content-Type"), is("application/json"));
+        return json(res);
     }
 
     private static JsonObject json(String text) {
