@@ -1,5 +1,6 @@
 # microstore — see README.md. `make run` serves on http://127.0.0.1:8080/ with data in ./data
-# (`make run DATA=` keeps it in memory, `PORT=9090` picks the port); `make test` runs every test.
+# (`make run DATA=` keeps it in memory, `PORT=9090` picks the port); `make test` runs every test;
+# `make feed-bench` measures the changes feed's SSE fan-out (FeedFanout).
 SHELL := /bin/bash
 JAVA_HOME := $(shell scripts/find-jdk.sh)
 ifeq ($(JAVA_HOME),)
@@ -24,7 +25,7 @@ JMH_JVM = $(shell $(JAVA) --sun-misc-unsafe-memory-access=allow -version >/dev/n
 CHROMIUM := /usr/bin/chromium
 E2E_DEPS := e2e/node_modules/.package-lock.json
 
-.PHONY: build run test smoke e2e bench jmh clean
+.PHONY: build run test smoke e2e bench feed-bench jmh clean
 
 build: $(JAR)
 
@@ -65,6 +66,18 @@ $(E2E_DEPS): e2e/package.json e2e/package-lock.json
 bench: $(JAR)
 	$(MVN) test-compile
 	scripts/bench.sh
+
+# Changes-feed fan-out: K SSE subscribers (stepping up, see FeedFanout) under a steady writer, on a
+# fresh data dir. FEED_BENCH_OPTS passes options, e.g. FEED_BENCH_OPTS='-Dsteps=100,1000 -Drate=50'.
+# Each process needs a file descriptor per subscriber: the limit is raised to the hard limit, and a
+# step beyond it fails (Helidon then closes the server socket for good: keep K below `ulimit -Hn`).
+FEED_BENCH_OPTS ?=
+feed-bench: $(JAR)
+	$(MVN) test-compile
+	ulimit -n $$(ulimit -Hn); data=$$(mktemp -d); \
+	SERVER_JVM_OPTS="-Xmx1g -Dstore.changes.max-subscribers=100000" SERVER_FLAGS="--data $$data" \
+	  scripts/with-server.sh $(JAVA) -Xmx1g $(FEED_BENCH_OPTS) -cp 'target/test-classes:target/classes:target/libs/*' \
+	  io.microstore.bench.FeedFanout; status=$$?; rm -rf "$$data"; exit $$status
 
 clean:
 	$(MVN) clean

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Usage: scripts/with-server.sh COMMAND [ARGS...]
-# Starts target/microstore.jar on a free loopback port (extra flags from $SERVER_FLAGS), waits for its
+# Starts target/microstore.jar on a free loopback port (extra flags from $SERVER_FLAGS, JVM options such
+# as -Dstore.changes.max-subscribers=N from $SERVER_JVM_OPTS), waits for its
 # start-up line, runs COMMAND with the base URL as its last argument, stops the server with SIGTERM
 # and exits with COMMAND's status (or 1 if the server did not start or did not stop cleanly).
 set -euo pipefail
 java="${JAVA_HOME:?JAVA_HOME must point at a JDK >= 21}/bin/java"
 log=$(mktemp)
-"$java" -jar target/microstore.jar --port 0 ${SERVER_FLAGS:-} >"$log" 2>&1 &
+"$java" ${SERVER_JVM_OPTS:-} -jar target/microstore.jar --port 0 ${SERVER_FLAGS:-} >"$log" 2>&1 &
 pid=$!
 trap 'kill -9 $pid 2>/dev/null || true; rm -f "$log"' EXIT
 url=""

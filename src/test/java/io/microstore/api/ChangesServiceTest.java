@@ -1,0 +1,876 @@
+package io.microstore.api;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.testing.junit5.ServerTest;
+import io.helidon.webserver.testing.junit5.SetUpServer;
+import io.microstore.Main;
+import io.microstore.persist.MemoryPersistence;
+import io.microstore.store.Command;
+import io.microstore.store.FeedConfig;
+import io.microstore.store.FsyncPolicy;
+import io.microstore.store.Precondition;
+import io.microstore.store.Store;
+import io.microstore.store.StoreConfig;
+import io.microstore.testing.SseStream;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.lessThan;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * {@code /api/changes} (poll, long-poll, SSE) and the per-app watch over real HTTP. The
+ * {@code @ServerTest} server keeps a large window and a short keep-alive; tests that need a small
+ * window or subscriber cap start a server of their own ({@link #start}). Tests do not clean the
+ * shared store: each one reads from the seq it starts at.
+ */
+@ServerTest
+@Timeout(120)
+class ChangesServiceTest {
+    private static final Duration KEEP_ALIVE = Duration.ofMillis(500);
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final int READ_TIMEOUT = 30_000;
+    private static Store store;
+
+    private final URI base;
+
+    ChangesServiceTest(WebServer server) {
+        this.base = URI.create("http://127.0.0.1:" + server.port());
+    }
+
+    @SetUpServer
+    static void setup(WebServerConfig.Builder server) throws IOException {
+        store = Store.open(new MemoryPersistence(), storeConfig(new FeedConfig(100_000, 64L << 20, 200, KEEP_ALIVE)));
+        Main.setup(server, serverConfig(), store);
+    }
+
+    // --- poll ---------------------------------------------------------------------------------
+
+    @Test
+    void pollListsChangesWithSeqNameOpAndEtag() {
+        long s = settledSeq();
+        String etag1 = put(base, "poll/a", "{\"x\":1}").header("ETag");
+        String etag2 = put(base, "poll/quo\"te ü/😀", "[1,\"two\"]").header("ETag");
+        assertStatus(delete(base, "poll/a"), 204);
+        settledSeq();
+        assertThat(etag1, is("\"" + (s + 1) + "\""));
+        assertThat(etag2, is("\"" + (s + 2) + "\""));
+        Res res = get(base, "/api/changes?since=" + s);
+        assertThat(res.describe(), res.status, is(200));
+        assertThat(res.header("Content-Type"), is("application/json"));
+        assertThat(res.text(), is("{\"results\":["
+                + "{\"seq\":" + (s + 1) + ",\"name\":\"poll/a\",\"op\":\"put\",\"etag\":\"\\\"" + (s + 1) + "\\\"\"},"
+                + "{\"seq\":" + (s + 2) + ",\"name\":\"poll/quo\\\"te ü/😀\",\"op\":\"put\",\"etag\":\"\\\"" + (s + 2) + "\\\"\"},"
+                + "{\"seq\":" + (s + 3) + ",\"name\":\"poll/a\",\"op\":\"delete\",\"etag\":\"\\\"" + (s + 3) + "\\\"\"}"
+                + "],\"last_seq\":" + (s + 3) + "}"));
+        // the etag member is the ETag header the write answered with
+        assertThat(json(res).getJsonArray("results").getJsonObject(1).getString("etag"), is(etag2));
+        assertThat(json(res).getJsonArray("results").getJsonObject(1).getString("name"), is("poll/quo\"te ü/😀"));
+
+        Res withData = get(base, "/api/changes?since=" + s + "&include=data");
+        assertThat(withData.text(), is("{\"results\":["
+                + "{\"seq\":" + (s + 1) + ",\"name\":\"poll/a\",\"op\":\"put\",\"etag\":\"\\\"" + (s + 1) + "\\\"\",\"data\":{\"x\":1}},"
+                + "{\"seq\":" + (s + 2) + ",\"name\":\"poll/quo\\\"te ü/😀\",\"op\":\"put\",\"etag\":\"\\\"" + (s + 2) + "\\\"\",\"data\":[1,\"two\"]},"
+                + "{\"seq\":" + (s + 3) + ",\"name\":\"poll/a\",\"op\":\"delete\",\"etag\":\"\\\"" + (s + 3) + "\\\"\"}"
+                + "],\"last_seq\":" + (s + 3) + "}"));
+    }
+
+    @Test
+    void pollPagesWithLimitAndPrefix() {
+        long s = settledSeq();
+        for (int i = 0; i < 5; i++) {
+            put(base, "page/" + (i % 2 == 0 ? "even/" : "odd/") + i, String.valueOf(i));
+        }
+        settledSeq();
+        assertThat(pollSeqs("since=" + s + "&limit=2"), is(List.of(s + 1, s + 2)));
+        assertThat(ok(get(base, "/api/changes?since=" + s + "&limit=2")).getJsonNumber("last_seq").longValue(), is(s + 2));
+        JsonObject odd = ok(get(base, "/api/changes?since=" + s + "&prefix=page/odd/"));
+        assertThat(seqs(odd), is(List.of(s + 2, s + 4)));
+        assertThat(odd.getJsonNumber("last_seq").longValue(), is(s + 5)); // read past the non-matching last one
+        JsonObject evenFirst = ok(get(base, "/api/changes?since=" + s + "&prefix=page/even/&limit=1"));
+        assertThat(seqs(evenFirst), is(List.of(s + 1)));
+        assertThat(evenFirst.getJsonNumber("last_seq").longValue(), is(s + 1));
+        JsonObject none = ok(get(base, "/api/changes?since=" + s + "&prefix=page/none/"));
+        assertThat(seqs(none), is(List.of()));
+        assertThat(none.getJsonNumber("last_seq").longValue(), is(s + 5));
+    }
+
+    @Test
+    void sinceNowAndNoSinceStartAtTheCurrentSeq() {
+        put(base, "now/a", "1");
+        long s = settledSeq();
+        for (String query : new String[] {"", "?since=now", "?prefix=now/", "?since=now&include=data"}) {
+            Res res = get(base, "/api/changes" + query);
+            assertThat(res.text(), is("{\"results\":[],\"last_seq\":" + s + "}"));
+        }
+        put(base, "now/b", "2");
+        settledSeq();
+        assertThat(pollSeqs("since=" + s), is(List.of(s + 1)));
+    }
+
+    @Test
+    void sinceOlderThanTheWindowIsGoneWithTheLastSeq() throws Exception {
+        try (Other other = start(new FeedConfig(5, 1 << 20, 10, KEEP_ALIVE))) {
+            for (int i = 1; i <= 10; i++) {
+                put(other.base, "gone/" + i, String.valueOf(i));
+            }
+            settle(other.store);
+            for (long since : new long[] {0, 3, 4, 11, 1000}) {
+                Res res = get(other.base, "/api/changes?since=" + since);
+                assertProblem(res, 410);
+                assertThat(json(res).getJsonNumber("last_seq").longValue(), is(10L));
+                assertProblem(get(other.base, "/api/changes?since=" + since + "&wait=5"), 410);
+            }
+            assertThat(seqs(ok(get(other.base, "/api/changes?since=5"))), is(List.of(6L, 7L, 8L, 9L, 10L)));
+            assertThat(seqs(ok(get(other.base, "/api/changes?since=9"))), is(List.of(10L)));
+            assertThat(seqs(ok(get(other.base, "/api/changes?since=10"))), is(List.of()));
+            assertThat(seqs(ok(get(other.base, "/api/changes"))), is(List.of()));
+
+            try (SseStream old = sse(other.base, "/api/changes?since=4")) {
+                assertThat(old.status(), is(410));
+                assertThat(old.header("Content-Type"), is("application/problem+json"));
+                assertThat(json(old.readBody()).getJsonNumber("last_seq").longValue(), is(10L));
+            }
+            try (SseStream old = sse(other.base, "/api/changes?since=7", "Last-Event-ID", "2")) {
+                assertThat("Last-Event-ID wins over since", old.status(), is(410));
+            }
+            try (SseStream fine = sse(other.base, "/api/changes?since=0", "Last-Event-ID", "8")) {
+                assertThat(fine.status(), is(200));
+                assertThat(fine.nextEvent().seq(), is(9L));
+                assertThat(fine.nextEvent().seq(), is(10L));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"since=-1", "since=abc", "since=", "since=1.5", "since=99999999999999999999",
+            "limit=0", "limit=-3", "limit=abc", "limit=10001", "wait=301", "wait=-1", "wait=abc", "wait=NaN",
+            "include=x", "include=", "include=DATA"})
+    void badParametersAre400(String query) {
+        long s = settledSeq();
+        String q = query.startsWith("since=") ? query : query + "&since=" + s;
+        assertProblem(get(base, "/api/changes?" + q), 400);
+        try (SseStream stream = sse(base, "/api/changes?" + q)) {
+            assertThat(query, stream.status(), is(400));
+        }
+    }
+
+    @Test
+    void badLastEventIdIs400() {
+        for (String id : new String[] {"abc", "-1", "1.0"}) {
+            try (SseStream stream = sse(base, "/api/changes", "Last-Event-ID", id)) {
+                assertThat(id, stream.status(), is(400));
+                assertThat(stream.header("Content-Type"), is("application/problem+json"));
+            }
+        }
+    }
+
+    @Test
+    void otherMethodsAre405() {
+        for (String method : new String[] {"POST", "PUT", "DELETE", "PATCH"}) {
+            Res res = send(base, method, "/api/changes", "{}".getBytes(), "Content-Type", "application/json");
+            assertProblem(res, 405);
+            assertThat(res.header("Allow"), is("GET"));
+        }
+    }
+
+    // --- long-poll ----------------------------------------------------------------------------
+
+    @Test
+    void longPollWakesOnAMatchingWriteAndIgnoresOthers() throws Exception {
+        long s = settledSeq();
+        CompletableFuture<Res> poll = async(() -> get(base, "/api/changes?since=" + s + "&prefix=lp/yes/&wait=60"));
+        put(base, "lp/no/1", "1");
+        put(base, "lp/yesno", "1"); // a prefix is a prefix of the name, not of a path segment: no match
+        Thread.sleep(300);
+        assertThat("answered before a matching change", poll.isDone(), is(false));
+        put(base, "lp/yes/1", "{\"v\":1}");
+        Res res = poll.get(60, TimeUnit.SECONDS);
+        assertThat(res.describe(), res.status, is(200));
+        assertThat(res.text(), is("{\"results\":[{\"seq\":" + (s + 3) + ",\"name\":\"lp/yes/1\",\"op\":\"put\",\"etag\":\"\\\""
+                + (s + 3) + "\\\"\"}],\"last_seq\":" + (s + 3) + "}"));
+    }
+
+    @Test
+    void longPollAnswersAtOnceWhenChangesExist() throws Exception {
+        long s = settledSeq();
+        put(base, "lp2/a", "1");
+        put(base, "lp2/b", "2");
+        settledSeq();
+        Res res = async(() -> get(base, "/api/changes?since=" + s + "&wait=300&limit=1")).get(20, TimeUnit.SECONDS);
+        assertThat(seqs(ok(res)), is(List.of(s + 1)));
+    }
+
+    @Test
+    void longPollTimesOutWithNoResultsAndTheSeqItReadTo() throws Exception {
+        long s = settledSeq();
+        assertThat(get(base, "/api/changes?since=" + s + "&wait=0.3").text(),
+                is("{\"results\":[],\"last_seq\":" + s + "}"));
+        // non-matching changes before and during the wait: last_seq moves past them
+        put(base, "lp3/other/1", "1");
+        CompletableFuture<Res> poll = async(() -> get(base, "/api/changes?since=" + s + "&prefix=lp3/mine/&wait=1"));
+        Thread.sleep(200);
+        put(base, "lp3/other/2", "2");
+        Res res = poll.get(60, TimeUnit.SECONDS);
+        assertThat(res.text(), is("{\"results\":[],\"last_seq\":" + (s + 2) + "}"));
+    }
+
+    // --- SSE ----------------------------------------------------------------------------------
+
+    @Test
+    void sseStreamsEventsWithIdTypeAndData() throws Exception {
+        long s = settledSeq();
+        try (SseStream stream = sse(base, "/api/changes?since=" + s + "&include=data")) {
+            assertThat(stream.status(), is(200));
+            assertThat(stream.header("Content-Type"), is("text/event-stream"));
+            assertThat(stream.header("Cache-Control"), is("no-cache"));
+            put(base, "sse/a", "{\"k\":[true,null]}");
+            delete(base, "sse/a");
+            assertEvent(stream.nextEvent(), s + 1, "put", "sse/a", "{\"k\":[true,null]}");
+            assertEvent(stream.nextEvent(), s + 2, "delete", "sse/a", null);
+        }
+        try (SseStream stream = sse(base, "/api/changes?since=" + s)) {
+            assertEvent(stream.nextEvent(), s + 1, "put", "sse/a", null); // no data without include=data
+        }
+    }
+
+    @Test
+    void sseWithoutSinceStartsNow() throws Exception {
+        put(base, "ssenow/before", "1");
+        long s = settledSeq();
+        try (SseStream stream = sse(base, "/api/changes?prefix=ssenow/")) {
+            SseStream.Event hello = stream.next(); // written after the stream took its start
+            assertThat(hello.isComment(), is(true));
+            put(base, "ssenow/after", "2");
+            assertEvent(stream.nextEvent(), s + 1, "put", "ssenow/after", null);
+        }
+    }
+
+    @Test
+    void ssePrefixFiltersEvents() throws Exception {
+        long s = settledSeq();
+        try (SseStream stream = sse(base, "/api/changes?since=" + s + "&prefix=" + enc("sp/a ü/") + "&include=data")) {
+            put(base, "sp/a ü/1", "1");
+            put(base, "sp/b/1", "2");
+            put(base, "sp/a ü", "3");
+            put(base, "sp/a ü/2", "4");
+            delete(base, "sp/a ü/1");
+            delete(base, "sp/b/1");
+            put(base, "sp/a ü/3", "5");
+            assertEvent(stream.nextEvent(), s + 1, "put", "sp/a ü/1", "1");
+            assertEvent(stream.nextEvent(), s + 4, "put", "sp/a ü/2", "4");
+            assertEvent(stream.nextEvent(), s + 5, "delete", "sp/a ü/1", null);
+            assertEvent(stream.nextEvent(), s + 7, "put", "sp/a ü/3", "5");
+        }
+    }
+
+    @Test
+    void sseSendsKeepAliveCommentsWhenIdle() throws Exception {
+        settledSeq();
+        try (SseStream stream = sse(base, "/api/changes?prefix=ka/idle/")) {
+            assertThat(stream.next().isComment(), is(true)); // the greeting
+            SseStream.Event e = stream.next();
+            assertThat(e.isComment(), is(true));
+            assertThat(e.comment(), is("keep-alive"));
+            assertThat(stream.next().comment(), is("keep-alive"));
+        }
+    }
+
+    /**
+     * A stream whose prefix matches none of a steady flow of changes is idle for its client: it must
+     * still get a keep-alive comment every period (and a client that went away must be noticed, or it
+     * holds its subscriber slot for as long as the flow goes on).
+     */
+    @Test
+    void sseSendsKeepAliveCommentsWhileOnlyOtherNamesChange() throws Exception {
+        settledSeq();
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread writer = Thread.ofPlatform().start(() -> {
+            for (int i = 0; !stop.get(); i++) {
+                store.execute(new Command.Put("ka/busy/" + (i % 10), "1".getBytes(), Precondition.NONE));
+                sleep(20);
+            }
+        });
+        int periods = 10;
+        try (SseStream stream = SseStream.open(base, "/api/changes?prefix=ka/quiet/", 0,
+                (int) KEEP_ALIVE.toMillis() * periods)) {
+            assertThat(stream.next().isComment(), is(true)); // the greeting
+            SseStream.Event e;
+            try {
+                e = stream.next();
+            } catch (java.net.SocketTimeoutException timeout) {
+                throw new AssertionError("no keep-alive comment in " + periods + " keep-alive periods while "
+                        + "non-matching changes were committed every 20 ms", timeout);
+            }
+            assertThat(e.comment(), is("keep-alive"));
+        } finally {
+            stop.set(true);
+            writer.join();
+        }
+    }
+
+    @Test
+    void sseReconnectingWithLastEventIdSeesEveryChangeOnce() throws Exception {
+        long s = settledSeq();
+        String prefix = "resume/";
+        AtomicBoolean done = new AtomicBoolean();
+        CompletableFuture<Void> writer = async(() -> {
+            writeMix(prefix, 400, 7);
+            done.set(true);
+            return null;
+        });
+        List<String> seen = new ArrayList<>();
+        long lastId = s;
+        int connections = 0;
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        long end = Long.MAX_VALUE;
+        while (lastId < end) {
+            // since=0 would replay the whole window: Last-Event-ID must win
+            String query = connections == 0 ? "/api/changes?since=" + s + "&prefix=" + prefix
+                    : "/api/changes?since=0&prefix=" + prefix;
+            String[] headers = connections == 0 ? new String[0] : new String[] {"Last-Event-ID", String.valueOf(lastId)};
+            connections++;
+            try (SseStream stream = sse(base, query, headers)) {
+                assertThat(stream.status(), is(200));
+                int take = random.nextInt(1, 60);
+                for (int i = 0; i < take && lastId < end; ) {
+                    SseStream.Event e = stream.next();
+                    if (e.isComment()) {
+                        if (done.get() && end == Long.MAX_VALUE) {
+                            end = lastPrefixSeq(s, prefix);
+                        }
+                        continue;
+                    }
+                    seen.add(describe(e));
+                    lastId = e.seq();
+                    i++;
+                }
+            } // closed abruptly, in the middle of the stream
+            if (done.get() && end == Long.MAX_VALUE) {
+                end = lastPrefixSeq(s, prefix);
+            }
+        }
+        writer.get(60, TimeUnit.SECONDS);
+        assertThat("connections", connections > 5, is(true));
+        assertEquals(expected(s, prefix), seen);
+    }
+
+    /**
+     * 20 SSE clients and 10 long-poll clients on various prefixes while 4 writers put and delete:
+     * each client gets exactly the changes of its prefix, in seq order, each once.
+     */
+    @Test
+    void manyConcurrentClientsEachSeeTheirChangesInOrderOnce() throws Exception {
+        long s = settledSeq();
+        String[] prefixes = {"", "fan/", "fan/w0/", "fan/w1/", "fan/w2/", "fan/w3/", "fan/w2/k3", "fan/none/"};
+        int writers = 4;
+        int opsPerWriter = 300;
+        Map<String, Long> lastOf = new ConcurrentHashMap<>(); // prefix -> last seq to expect, once known
+        AtomicLong end = new AtomicLong(Long.MAX_VALUE);
+        List<Client> clients = new ArrayList<>();
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 20; i++) {
+                String prefix = prefixes[i % prefixes.length];
+                SseStream stream = sse(base, "/api/changes?since=" + s + "&prefix=" + prefix);
+                assertThat(stream.status(), is(200));
+                Client client = new Client("sse " + i + " '" + prefix + "'", prefix, new ArrayList<>(), null);
+                clients.add(client.with(threads.submit(() -> {
+                    try (stream) {
+                        while (client.seen.isEmpty() || lastSeq(client.seen) < lastOf.getOrDefault(prefix, Long.MAX_VALUE)) {
+                            if (lastOf.containsKey(prefix) && lastOf.get(prefix) == s) {
+                                break; // nothing to expect
+                            }
+                            SseStream.Event e = stream.next();
+                            if (!e.isComment()) {
+                                client.seen.add(describe(e));
+                            }
+                        }
+                    }
+                    return null;
+                })));
+            }
+            for (int i = 0; i < 10; i++) {
+                String prefix = prefixes[(i + 3) % prefixes.length];
+                Client client = new Client("long-poll " + i + " '" + prefix + "'", prefix, new ArrayList<>(), null);
+                clients.add(client.with(threads.submit(() -> {
+                    long cursor = s;
+                    while (cursor < end.get()) {
+                        Res res = get(base, "/api/changes?since=" + cursor + "&prefix=" + prefix + "&wait=1&limit=37");
+                        JsonObject page = ok(res);
+                        for (JsonValue v : page.getJsonArray("results")) {
+                            client.seen.add(describe(v.asJsonObject()));
+                        }
+                        cursor = page.getJsonNumber("last_seq").longValue();
+                    }
+                    return null;
+                })));
+            }
+            List<Future<?>> writing = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                String prefix = "fan/w" + w + "/";
+                writing.add(threads.submit(() -> writeMix(prefix, opsPerWriter, 5)));
+            }
+            for (Future<?> f : writing) {
+                f.get(90, TimeUnit.SECONDS);
+            }
+            long last = settledSeq();
+            List<String> all = expected(s, "");
+            assertThat(all.size(), is(writers * opsPerWriter));
+            for (String prefix : prefixes) {
+                List<String> mine = expected(s, prefix);
+                lastOf.put(prefix, mine.isEmpty() ? s : lastSeq(mine));
+            }
+            end.set(last);
+            for (Client c : clients) {
+                try {
+                    c.done.get(60, TimeUnit.SECONDS);
+                } catch (TimeoutException e) {
+                    fail(c.name + " did not get its changes in time; it saw " + c.seen.size() + " of "
+                            + expected(s, c.prefix).size());
+                }
+            }
+        }
+        for (Client c : clients) {
+            assertEquals(expected(s, c.prefix), c.seen, c.name);
+        }
+    }
+
+    private record Client(String name, String prefix, List<String> seen, Future<?> done) {
+        Client with(Future<?> future) {
+            return new Client(name, prefix, seen, future);
+        }
+    }
+
+    /**
+     * A client that stops reading while many large changes commit falls out of a small window: once
+     * it drains, its events so far are complete and in order, then {@code event: reset} and the end of
+     * the stream. A client reading along on the same server sees every change, and the writer is
+     * never held up by the stalled one.
+     */
+    @Test
+    void aSlowSseClientIsResetWhileAFastOneKeepsUp() throws Exception {
+        int retain = 200;
+        int writes = 4000;
+        byte[] value = ("\"" + "v".repeat(4000) + "\"").getBytes(StandardCharsets.UTF_8);
+        try (Other other = start(new FeedConfig(retain, 64L << 20, 10, Duration.ofSeconds(30)));
+             SseStream slow = SseStream.open(other.base, "/api/changes?since=0&include=data", 4096, READ_TIMEOUT);
+             SseStream fast = sse(other.base, "/api/changes?since=0&include=data")) {
+            assertThat(slow.status(), is(200));
+            assertThat(slow.next().isComment(), is(true)); // subscribed; from now on it reads nothing
+            AtomicLong fastSeen = new AtomicLong();
+            CompletableFuture<List<Long>> fastRead = async(() -> {
+                List<Long> ids = new ArrayList<>();
+                while (ids.size() < writes) {
+                    SseStream.Event e = fast.nextEvent();
+                    assertThat(e.event(), is("put"));
+                    ids.add(e.seq());
+                    fastSeen.set(e.seq());
+                }
+                return ids;
+            });
+            for (int i = 1; i <= writes; i++) {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (i - fastSeen.get() > retain / 2) { // keep the fast client well inside the window
+                    assertThat("the fast client stalled at " + fastSeen.get(), System.nanoTime() < deadline, is(true));
+                    Thread.sleep(1);
+                }
+                other.store.execute(new Command.Put("slow/" + (i % 10), value, Precondition.NONE));
+            }
+            assertThat(fastRead.get(60, TimeUnit.SECONDS), is(range(1, writes)));
+
+            long expectId = 1;
+            SseStream.Event e;
+            while ((e = slow.next()) != null && !e.isComment() && !"reset".equals(e.event())) {
+                assertThat(e.seq(), is(expectId));
+                assertThat(e.data(), is("{\"seq\":" + expectId + ",\"name\":\"slow/" + (expectId % 10)
+                        + "\",\"op\":\"put\",\"etag\":\"\\\"" + expectId + "\\\"\",\"data\":" + new String(value) + "}"));
+                expectId++;
+            }
+            assertThat("the slow client ended without a reset after " + (expectId - 1) + " events", e, notNullValue());
+            assertThat(e.event(), is("reset"));
+            assertThat(expectId - 1, lessThan((long) writes - retain));
+            JsonObject reset = json(e.data());
+            assertThat(reset.getString("detail").isBlank(), is(false));
+            assertThat(reset.getJsonNumber("last_seq").longValue(), is((long) writes));
+            assertThat("the stream ends after the reset", slow.next(), is((SseStream.Event) null));
+        }
+    }
+
+    // --- subscriber cap -----------------------------------------------------------------------
+
+    @Test
+    void subscribersBeyondTheCapGet503WithRetryAfterUntilOneLeaves() throws Exception {
+        try (Other other = start(new FeedConfig(1000, 1 << 20, 2, Duration.ofMillis(200)))) {
+            String etag = put(other.base, "cap/x", "1").header("ETag");
+            settle(other.store);
+            SseStream first = sse(other.base, "/api/changes");
+            try (SseStream second = sse(other.base, "/api/changes?prefix=cap/")) {
+                assertThat(first.next().isComment(), is(true));
+                assertThat(second.next().isComment(), is(true));
+                try (SseStream third = sse(other.base, "/api/changes")) {
+                    assertThat(third.status(), is(503));
+                    assertThat(third.header("Retry-After"), notNullValue());
+                    assertThat(third.header("Content-Type"), is("application/problem+json"));
+                    assertThat(json(third.readBody()).getInt("status"), is(503));
+                }
+                Res poll = get(other.base, "/api/changes?wait=5");
+                assertProblem(poll, 503);
+                assertThat(Integer.parseInt(poll.header("Retry-After")), greaterThanOrEqualTo(1));
+                assertProblem(get(other.base, "/api/apps/cap/x?wait=5", "If-None-Match", etag), 503);
+                // clients that do not wait are not subscribers
+                assertThat(get(other.base, "/api/changes").status, is(200));
+                assertThat(get(other.base, "/api/changes?since=0&wait=5").status, is(200)); // answered at once
+                assertThat(get(other.base, "/api/apps/cap/x", "If-None-Match", etag).status, is(304));
+
+                first.close(); // the server notices when it next writes to it (a keep-alive at the latest)
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (true) {
+                    try (SseStream again = sse(other.base, "/api/changes")) {
+                        if (again.status() == 200) {
+                            break;
+                        }
+                        assertThat(again.status(), is(503));
+                    }
+                    assertThat("the closed stream's slot was never freed", System.nanoTime() < deadline, is(true));
+                    Thread.sleep(100);
+                }
+            } finally {
+                first.close();
+            }
+        }
+    }
+
+    // --- per-app watch ------------------------------------------------------------------------
+
+    @Test
+    void watchWakesWhenTheAppChanges() throws Exception {
+        String etag = put(base, "watch/a", "1").header("ETag");
+        CompletableFuture<Res> watch = async(() -> get(base, "/api/apps/watch/a?wait=60", "If-None-Match", etag));
+        put(base, "watch/other", "1");
+        Thread.sleep(300);
+        assertThat("answered before the app changed", watch.isDone(), is(false));
+        String newEtag = put(base, "watch/a", "{\"v\":2}").header("ETag");
+        Res res = watch.get(60, TimeUnit.SECONDS);
+        assertThat(res.describe(), res.status, is(200));
+        assertThat(res.header("ETag"), is(newEtag));
+        assertThat(res.text(), is("{\"name\":\"watch/a\",\"data\":{\"v\":2}}"));
+    }
+
+    @Test
+    void watchWakesWhenTheAppIsDeleted() throws Exception {
+        String etag = put(base, "watch/b", "1").header("ETag");
+        CompletableFuture<Res> watch = async(() -> get(base, "/api/apps/watch/b?wait=60", "If-None-Match", etag));
+        Thread.sleep(200);
+        assertStatus(delete(base, "watch/b"), 204);
+        assertProblem(watch.get(60, TimeUnit.SECONDS), 404);
+    }
+
+    @Test
+    void watchTimesOutWith304() {
+        String etag = put(base, "watch/c", "1").header("ETag");
+        put(base, "watch/c2", "1");
+        Res res = get(base, "/api/apps/watch/c?wait=0.5", "If-None-Match", etag);
+        assertThat(res.describe(), res.status, is(304));
+        assertThat(res.header("ETag"), is(etag));
+    }
+
+    @Test
+    void watchAnswersAtOnceWhenTheEtagDiffersOrIsMissing() throws Exception {
+        String etag = put(base, "watch/d", "1").header("ETag");
+        String current = put(base, "watch/d", "2").header("ETag");
+        Res stale = async(() -> get(base, "/api/apps/watch/d?wait=300", "If-None-Match", etag)).get(20, TimeUnit.SECONDS);
+        assertThat(stale.describe(), stale.status, is(200));
+        assertThat(stale.header("ETag"), is(current));
+        assertThat(stale.text(), is("{\"name\":\"watch/d\",\"data\":2}"));
+        Res plain = async(() -> get(base, "/api/apps/watch/d?wait=300")).get(20, TimeUnit.SECONDS);
+        assertThat(plain.describe(), plain.status, is(200));
+        assertProblem(async(() -> get(base, "/api/apps/watch/none?wait=300", "If-None-Match", etag))
+                .get(20, TimeUnit.SECONDS), 404);
+    }
+
+    // --- helpers: writing ---------------------------------------------------------------------
+
+    /**
+     * {@code ops} changes under {@code prefix} over HTTP, one at a time: puts to {@code keys} names and,
+     * every fifth operation, a delete of a name that exists (so that every operation is a change).
+     */
+    private void writeMix(String prefix, int ops, int keys) {
+        Set<String> existing = new HashSet<>();
+        for (int i = 0; i < ops; i++) {
+            String name = prefix + "k" + (i % keys);
+            if (i % 5 == 4 && existing.remove(name)) {
+                assertStatus(delete(base, name), 204);
+            } else {
+                assertStatus(put(base, name, "{\"i\":" + i + "}"), 204);
+                existing.add(name);
+            }
+        }
+    }
+
+    /**
+     * The shared store's last seq, once its feed has every acknowledged write: writes are answered
+     * before the feed gets them (ChangeFeedTest.anAcknowledgedWriteIsAlreadyInTheFeed), and the tests
+     * here are about other things.
+     */
+    private static long settledSeq() {
+        return settle(store);
+    }
+
+    private static long settle(Store s) {
+        try {
+            long seq = s.lastSeq();
+            assertThat(s.feed().await(seq - 1, Duration.ofSeconds(30)), is(true));
+            return seq;
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // --- helpers: reading the feed ------------------------------------------------------------
+
+    /** Every change after {@code since} with {@code prefix}, as "seq op name", by polling page by page. */
+    private List<String> expected(long since, String prefix) {
+        List<String> all = new ArrayList<>();
+        long cursor = since;
+        long end = settledSeq();
+        while (cursor < end) {
+            JsonObject page = ok(get(base, "/api/changes?since=" + cursor + "&limit=10000&prefix=" + enc(prefix)));
+            page.getJsonArray("results").forEach(v -> all.add(describe(v.asJsonObject())));
+            cursor = page.getJsonNumber("last_seq").longValue();
+        }
+        if (prefix.isEmpty()) { // the full list: gap-free
+            for (int i = 0; i < all.size(); i++) {
+                assertThat(all.get(i), org.hamcrest.Matchers.startsWith((since + 1 + i) + " "));
+            }
+        }
+        return all;
+    }
+
+    private long lastPrefixSeq(long since, String prefix) {
+        List<String> mine = expected(since, prefix);
+        return mine.isEmpty() ? since : lastSeq(mine);
+    }
+
+    private static long lastSeq(List<String> described) {
+        String last = described.getLast();
+        return Long.parseLong(last.substring(0, last.indexOf(' ')));
+    }
+
+    private static String describe(JsonObject change) {
+        long seq = change.getJsonNumber("seq").longValue();
+        assertThat(change.getString("etag"), is("\"" + seq + "\""));
+        return seq + " " + change.getString("op") + " " + change.getString("name");
+    }
+
+    private static String describe(SseStream.Event e) {
+        JsonObject change = json(e.data());
+        assertThat(e.id(), is(String.valueOf(change.getJsonNumber("seq").longValue())));
+        assertThat(e.event(), is(change.getString("op")));
+        return describe(change);
+    }
+
+    private static void assertEvent(SseStream.Event e, long seq, String op, String name, String data) {
+        assertThat(e, notNullValue());
+        assertThat(e.id(), is(String.valueOf(seq)));
+        assertThat(e.event(), is(op));
+        JsonObject change = json(e.data());
+        assertThat(change.getJsonNumber("seq").longValue(), is(seq));
+        assertThat(change.getString("name"), is(name));
+        assertThat(change.getString("op"), is(op));
+        assertThat(change.getString("etag"), is("\"" + seq + "\""));
+        assertThat(change.containsKey("data") ? change.get("data").toString() : null, is(data));
+    }
+
+    private List<Long> pollSeqs(String query) {
+        return seqs(ok(get(base, "/api/changes?" + query)));
+    }
+
+    private static List<Long> seqs(JsonObject page) {
+        return page.getJsonArray("results").stream().map(v -> v.asJsonObject().getJsonNumber("seq").longValue()).toList();
+    }
+
+    private static List<Long> range(long from, long to) {
+        return java.util.stream.LongStream.rangeClosed(from, to).boxed().toList();
+    }
+
+    // --- helpers: HTTP ------------------------------------------------------------------------
+
+    /** A server of its own for a test that needs other feed settings; closed with its store. */
+    private record Other(WebServer server, Store store, URI base) implements AutoCloseable {
+        @Override
+        public void close() {
+            server.stop();
+            store.close();
+        }
+    }
+
+    private static Other start(FeedConfig feed) throws IOException {
+        Store s = Store.open(new MemoryPersistence(), storeConfig(feed));
+        WebServer server = WebServer.builder().update(b -> Main.setup(b, serverConfig(), s)).port(0).build().start();
+        return new Other(server, s, URI.create("http://127.0.0.1:" + server.port()));
+    }
+
+    private static StoreConfig storeConfig(FeedConfig feed) {
+        return new StoreConfig(65536, FsyncPolicy.ALWAYS, Duration.ofMillis(100), feed);
+    }
+
+    private static Config serverConfig() {
+        return Config.just(ConfigSources.create(Map.of("server.host", "127.0.0.1")));
+    }
+
+    private static SseStream sse(URI base, String pathAndQuery, String... headers) {
+        try {
+            return SseStream.open(base, pathAndQuery, 0, READ_TIMEOUT, headers);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A response, read fully. */
+    private record Res(int status, java.net.http.HttpHeaders headers, byte[] body) {
+        String header(String name) {
+            return headers.firstValue(name).orElse(null);
+        }
+
+        String text() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
+
+        String describe() {
+            return "HTTP " + status + " " + text();
+        }
+    }
+
+    private static Res get(URI base, String path, String... headers) {
+        return send(base, "GET", path, null, headers);
+    }
+
+    private static Res put(URI base, String name, String json) {
+        Res res = send(base, "PUT", app(name), ("{\"data\":" + json + "}").getBytes(StandardCharsets.UTF_8),
+                "Content-Type", "application/json");
+        assertStatus(res, 204);
+        return res;
+    }
+
+    private static Res delete(URI base, String name) {
+        return send(base, "DELETE", app(name), null);
+    }
+
+    private static Res send(URI base, String method, String path, byte[] body, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(90))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        try {
+            HttpResponse<byte[]> res = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            return new Res(res.statusCode(), res.headers(), res.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(method + " " + path, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String app(String name) {
+        return "/api/apps/" + enc(name);
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private static void assertStatus(Res res, int status) {
+        assertThat(res.describe(), res.status, is(status));
+    }
+
+    private static void assertProblem(Res res, int status) {
+        assertThat(res.describe(), res.status, is(status));
+        assertThat(res.header("Content-Type"), is("application/problem+json"));
+        JsonObject problem = json(res);
+        assertThat(problem.getInt("status"), is(status));
+        assertThat(problem.getString("title").isBlank(), is(false));
+        assertThat(problem.getString("detail").isBlank(), is(false));
+    }
+
+    private static JsonObject json(Res res) {
+        return json(res.text());
+    }
+
+    /** The body of a 200 JSON answer. */
+    private static JsonObject ok(Res res) {
+        assertThat(res.describe(), res.status, is(200));
+        assertThat(res.header("Content-Type"), is("application/json"));
+        return json(res);
+    }
+
+    private static JsonObject json(String text) {
+        try (var reader = Json.createReader(new StringReader(text))) {
+            return reader.readObject();
+        }
+    }
+
+    private interface Call<T> {
+        T call() throws Exception;
+    }
+
+    private static <T> CompletableFuture<T> async(Call<T> call) {
+        CompletableFuture<T> future = new CompletableFuture<>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                future.complete(call.call());
+            } catch (Throwable t) {
+                future.completeExceptionally(t);
+            }
+        });
+        return future;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,411 @@
+package io.microstore.store;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.LongStream;
+
+import io.microstore.persist.JournalConfig;
+import io.microstore.persist.JournalPersistence;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.is;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** {@link ChangeFeed} on its own: the window, reads, waits, the subscriber cap and the rebuild at start. */
+@Timeout(60)
+class ChangeFeedTest {
+    private static final Duration KEEP_ALIVE = Duration.ofSeconds(15);
+
+    private final List<AutoCloseable> closeAfter = new ArrayList<>();
+
+    @AfterEach
+    void close() throws Exception {
+        for (AutoCloseable c : closeAfter.reversed()) {
+            c.close();
+        }
+    }
+
+    /** A feed as a fresh empty store leaves it: loaded at seq 0. */
+    private ChangeFeed feed(int retain, long retainBytes, int maxSubscribers) {
+        ChangeFeed feed = new ChangeFeed(new FeedConfig(retain, retainBytes, maxSubscribers, KEEP_ALIVE));
+        closeAfter.add(feed);
+        feed.loaded(0);
+        return feed;
+    }
+
+    /** A put whose value is {@code bytes} long: a digit, or a string of x. */
+    private static Mutation put(long seq, String name, int bytes) {
+        String value = bytes == 1 ? "7" : "\"" + "x".repeat(bytes - 2) + "\"";
+        return Mutation.put(seq, name, value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Commits puts {@code from..to} named {@code n<seq>} with 10-byte values, one batch each. */
+    private static void commitPuts(ChangeFeed feed, long from, long to) {
+        for (long seq = from; seq <= to; seq++) {
+            feed.committed(List.of(put(seq, "n" + seq, 10)));
+        }
+    }
+
+    private static List<Long> seqs(ChangePage page) {
+        return page.changes().stream().map(Mutation::seq).toList();
+    }
+
+    private static List<Long> range(long from, long to) {
+        return LongStream.rangeClosed(from, to).boxed().toList();
+    }
+
+    // --- the window ---------------------------------------------------------------------------
+
+    @Test
+    void windowByCountKeepsTheLastRetainChanges() {
+        ChangeFeed feed = feed(5, 1 << 20, 10);
+        commitPuts(feed, 1, 5);
+        assertThat(seqs(feed.read(0, 100, "")), is(range(1, 5))); // exactly full: nothing evicted yet
+        feed.committed(List.of(put(6, "a", 10), put(7, "b", 10), put(8, "c", 10))); // one batch of three
+        commitPuts(feed, 9, 12);
+        assertThat(feed.lastSeq(), is(12L));
+        assertThat(seqs(feed.read(7, 100, "")), is(range(8, 12)));
+        assertThat(seqs(feed.read(10, 100, "")), is(range(11, 12)));
+        ChangePage caughtUp = feed.read(12, 100, "");
+        assertThat(caughtUp.changes(), is(empty()));
+        assertThat(caughtUp.lastSeq(), is(12L));
+        for (long since : new long[] {0, 1, 6}) {
+            FeedGone gone = assertThrows(FeedGone.class, () -> feed.read(since, 100, ""), "since=" + since);
+            assertThat(gone.lastSeq(), is(12L));
+        }
+        // a read that would only need changes inside the window still refuses a since before it
+        assertThrows(FeedGone.class, () -> feed.read(6, 1, ""));
+    }
+
+    @Test
+    void windowByBytesEvictsTheOldestValuesAndDeletesCostNothing() {
+        ChangeFeed feed = feed(1000, 100, 10);
+        feed.committed(List.of(put(1, "a", 30), put(2, "b", 30), put(3, "c", 30))); // 90 bytes
+        assertThat(seqs(feed.read(0, 100, "")), is(range(1, 3)));
+        feed.committed(List.of(put(4, "d", 30))); // 120 > 100: seq 1 leaves
+        assertThrows(FeedGone.class, () -> feed.read(0, 100, ""));
+        assertThat(seqs(feed.read(1, 100, "")), is(range(2, 4)));
+        feed.committed(List.of(Mutation.delete(5, "a"), Mutation.delete(6, "b"))); // no value bytes
+        assertThat(seqs(feed.read(1, 100, "")), is(range(2, 6)));
+        feed.committed(List.of(put(7, "e", 10))); // 90 + 10 = 100: still fits
+        assertThat(seqs(feed.read(1, 100, "")), is(range(2, 7)));
+        feed.committed(List.of(put(8, "f", 1))); // 101: seq 2 leaves
+        assertThrows(FeedGone.class, () -> feed.read(1, 100, ""));
+        assertThat(seqs(feed.read(2, 100, "")), is(range(3, 8)));
+    }
+
+    @Test
+    void aValueLargerThanTheByteLimitStaysAloneInTheWindow() {
+        ChangeFeed feed = feed(1000, 100, 10);
+        commitPuts(feed, 1, 3);
+        feed.committed(List.of(put(4, "big", 500)));
+        assertThat(seqs(feed.read(3, 100, "")), is(List.of(4L)));
+        assertThrows(FeedGone.class, () -> feed.read(2, 100, ""));
+        feed.committed(List.of(put(5, "small", 10))); // the big one goes
+        assertThat(seqs(feed.read(4, 100, "")), is(List.of(5L)));
+        assertThrows(FeedGone.class, () -> feed.read(3, 100, ""));
+    }
+
+    @Test
+    void aSinceAheadOfTheFeedIsGone() {
+        ChangeFeed feed = feed(10, 1 << 20, 10);
+        commitPuts(feed, 1, 3);
+        FeedGone gone = assertThrows(FeedGone.class, () -> feed.read(4, 100, ""));
+        assertThat(gone.lastSeq(), is(3L));
+        assertThrows(FeedGone.class, () -> feed.read(Long.MAX_VALUE, 100, ""));
+    }
+
+    @Test
+    void readsReturnTheMutationsAsCommitted() {
+        ChangeFeed feed = feed(10, 1 << 20, 10);
+        Mutation a = Mutation.put(1, "team/ünï 😀", "{\"x\":[1,2]}".getBytes(StandardCharsets.UTF_8));
+        Mutation b = Mutation.delete(2, "team/ünï 😀");
+        feed.committed(List.of(a, b));
+        assertThat(feed.read(0, 100, "").changes(), contains(a, b));
+    }
+
+    // --- prefix and limit ---------------------------------------------------------------------
+
+    @Test
+    void prefixFiltersAndLastSeqAdvancesOverChangesThatDoNotMatch() {
+        ChangeFeed feed = feed(100, 1 << 20, 10);
+        feed.committed(List.of(put(1, "a/1", 10), put(2, "b/1", 10), put(3, "a/2", 10),
+                put(4, "b/2", 10), Mutation.delete(5, "b/1"), put(6, "ab", 10)));
+        ChangePage a = feed.read(0, 100, "a/");
+        assertThat(seqs(a), is(List.of(1L, 3L)));
+        assertThat(a.lastSeq(), is(6L)); // read to the end, past the non-matching 4..6
+        ChangePage none = feed.read(3, 100, "a/");
+        assertThat(none.changes(), is(empty()));
+        assertThat(none.lastSeq(), is(6L));
+        assertThat(seqs(feed.read(0, 100, "a")), is(List.of(1L, 3L, 6L)));
+        assertThat(seqs(feed.read(0, 100, "zzz")), is(empty()));
+        // a limited page stops at its last match: resuming from lastSeq misses nothing
+        ChangePage first = feed.read(0, 2, "b/");
+        assertThat(seqs(first), is(List.of(2L, 4L)));
+        assertThat(first.lastSeq(), is(4L));
+        ChangePage second = feed.read(first.lastSeq(), 2, "b/");
+        assertThat(seqs(second), is(List.of(5L)));
+        assertThat(second.lastSeq(), is(6L));
+        ChangePage one = feed.read(0, 1, "");
+        assertThat(seqs(one), is(List.of(1L)));
+        assertThat(one.lastSeq(), is(1L));
+    }
+
+    // --- waiting ------------------------------------------------------------------------------
+
+    @Test
+    void awaitWakesOnACommitFromAnotherThread() throws Exception {
+        ChangeFeed feed = feed(100, 1 << 20, 10);
+        commitPuts(feed, 1, 2);
+        CompletableFuture<Boolean> woke = CompletableFuture.supplyAsync(() -> await(feed, 2, Duration.ofSeconds(50)));
+        Thread.sleep(100); // most likely waiting by now; either way it must see the commit
+        assertThat(woke.isDone(), is(false));
+        commitPuts(feed, 3, 3);
+        assertThat(woke.get(40, TimeUnit.SECONDS), is(true));
+    }
+
+    @Test
+    void awaitReturnsAtOnceWhenThereIsAlreadyALaterChange() throws InterruptedException {
+        ChangeFeed feed = feed(100, 1 << 20, 10);
+        commitPuts(feed, 1, 2);
+        assertThat(feed.await(1, Duration.ofSeconds(50)), is(true));
+        assertThat(feed.await(0, Duration.ZERO), is(true));
+    }
+
+    @Test
+    void awaitTimesOutWithoutAChange() throws InterruptedException {
+        ChangeFeed feed = feed(100, 1 << 20, 10);
+        commitPuts(feed, 1, 2);
+        assertThat(feed.await(2, Duration.ofMillis(200)), is(false));
+        assertThat(feed.await(2, Duration.ZERO), is(false));
+    }
+
+    @Test
+    void manyWaitersAllWakeOnOneCommit() throws Exception {
+        ChangeFeed feed = feed(100, 1 << 20, 10);
+        List<CompletableFuture<Boolean>> waiters = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            CompletableFuture<Boolean> f = new CompletableFuture<>();
+            Thread.ofVirtual().start(() -> f.complete(await(feed, 0, Duration.ofSeconds(50))));
+            waiters.add(f);
+        }
+        commitPuts(feed, 1, 1);
+        for (CompletableFuture<Boolean> f : waiters) {
+            assertThat(f.get(40, TimeUnit.SECONDS), is(true));
+        }
+    }
+
+    @Test
+    void closeWakesWaitersAndRefusesNewSubscribers() throws Exception {
+        ChangeFeed feed = feed(100, 1 << 20, 10);
+        CompletableFuture<Boolean> woke = CompletableFuture.supplyAsync(() -> await(feed, 0, Duration.ofSeconds(50)));
+        Thread.sleep(100);
+        feed.close();
+        assertThat(woke.get(40, TimeUnit.SECONDS), is(false));
+        assertThat(feed.closed(), is(true));
+        assertThat(feed.await(0, Duration.ofSeconds(50)), is(false)); // returns at once after close
+        assertThrows(FeedBusy.class, feed::subscribe);
+    }
+
+    private static boolean await(ChangeFeed feed, long seq, Duration timeout) {
+        try {
+            return feed.await(seq, timeout);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // --- subscribers --------------------------------------------------------------------------
+
+    @Test
+    void subscribersAreCappedAndReleasedOnClose() {
+        ChangeFeed feed = feed(100, 1 << 20, 2);
+        ChangeFeed.Subscription first = feed.subscribe();
+        ChangeFeed.Subscription second = feed.subscribe();
+        assertThat(feed.subscribers(), is(2));
+        assertThrows(FeedBusy.class, feed::subscribe);
+        assertThat(feed.subscribers(), is(2)); // a refused one does not count
+        first.close();
+        assertThat(feed.subscribers(), is(1));
+        ChangeFeed.Subscription third = feed.subscribe();
+        assertThrows(FeedBusy.class, feed::subscribe);
+        second.close();
+        third.close();
+        assertThat(feed.subscribers(), is(0));
+    }
+
+    // --- concurrent readers -------------------------------------------------------------------
+
+    /**
+     * Readers racing a committing thread over a small ring: every page they get is the exact run of
+     * seqs after their cursor (no torn or stale slot), or they are told the feed is gone.
+     */
+    @Test
+    void readersRacingCommitsSeeContiguousPagesOrGone() throws Exception {
+        ChangeFeed feed = feed(64, 1 << 20, 10);
+        long total = 200_000;
+        AtomicBoolean done = new AtomicBoolean();
+        List<CompletableFuture<long[]>> readers = new ArrayList<>();
+        for (int r = 0; r < 3; r++) {
+            readers.add(CompletableFuture.supplyAsync(() -> {
+                long cursor = 0;
+                long pages = 0;
+                long gone = 0;
+                while (!done.get() || cursor < feed.lastSeq()) {
+                    try {
+                        ChangePage page = feed.read(cursor, 16, "");
+                        List<Long> seqs = seqs(page);
+                        if (!seqs.equals(range(cursor + 1, cursor + seqs.size()))
+                                || page.lastSeq() != cursor + seqs.size()) {
+                            throw new AssertionError("after " + cursor + " read " + seqs + " up to " + page.lastSeq());
+                        }
+                        for (Mutation m : page.changes()) {
+                            if (!m.name().equals("n" + m.seq())) {
+                                throw new AssertionError("seq " + m.seq() + " carries " + m.name());
+                            }
+                        }
+                        cursor = page.lastSeq();
+                        pages++;
+                    } catch (FeedGone e) {
+                        gone++;
+                        cursor = e.lastSeq();
+                    }
+                }
+                return new long[] {pages, gone};
+            }, runnable -> Thread.ofPlatform().start(runnable)));
+        }
+        for (long seq = 1; seq <= total; seq += 4) {
+            feed.committed(List.of(put(seq, "n" + seq, 10), put(seq + 1, "n" + (seq + 1), 10),
+                    put(seq + 2, "n" + (seq + 2), 10), put(seq + 3, "n" + (seq + 3), 10)));
+        }
+        done.set(true);
+        for (CompletableFuture<long[]> reader : readers) {
+            long[] counts = reader.get(50, TimeUnit.SECONDS);
+            assertThat("pages read", counts[0] > 0, is(true));
+        }
+    }
+
+    // --- rebuild at start ---------------------------------------------------------------------
+
+    @Test
+    void restoredChangesFormTheWindowAfterTheSnapshot() {
+        ChangeFeed feed = new ChangeFeed(new FeedConfig(100, 1 << 20, 10, KEEP_ALIVE));
+        closeAfter.add(feed);
+        for (long seq = 11; seq <= 15; seq++) { // a snapshot at 10, then the journal tail
+            feed.restored(seq % 2 == 0 ? Mutation.delete(seq, "n" + (seq - 1)) : put(seq, "n" + seq, 10));
+        }
+        feed.loaded(15);
+        assertThat(feed.lastSeq(), is(15L));
+        ChangePage page = feed.read(10, 100, "");
+        assertThat(seqs(page), is(range(11, 15)));
+        assertThat(page.changes().get(1).op(), is(Op.DELETE));
+        assertThrows(FeedGone.class, () -> feed.read(9, 100, ""));
+        commitPuts(feed, 16, 16);
+        assertThat(seqs(feed.read(10, 100, "")), is(range(11, 16)));
+    }
+
+    @Test
+    void aLongJournalTailKeepsOnlyTheWindow() {
+        ChangeFeed feed = new ChangeFeed(new FeedConfig(5, 1 << 20, 10, KEEP_ALIVE));
+        closeAfter.add(feed);
+        for (long seq = 1; seq <= 20; seq++) {
+            feed.restored(put(seq, "n" + seq, 10));
+        }
+        feed.loaded(20);
+        assertThat(seqs(feed.read(15, 100, "")), is(range(16, 20)));
+        assertThrows(FeedGone.class, () -> feed.read(14, 100, ""));
+    }
+
+    @Test
+    void withoutAJournalTailTheWindowStartsEmptyAtTheLoadedSeq() {
+        ChangeFeed feed = new ChangeFeed(new FeedConfig(100, 1 << 20, 10, KEEP_ALIVE));
+        closeAfter.add(feed);
+        feed.loaded(7); // everything is in the snapshot
+        assertThat(feed.lastSeq(), is(7L));
+        ChangePage page = feed.read(7, 100, "");
+        assertThat(page.changes(), is(empty()));
+        assertThat(page.lastSeq(), is(7L));
+        assertThrows(FeedGone.class, () -> feed.read(6, 100, ""));
+        assertThrows(FeedGone.class, () -> feed.read(0, 100, ""));
+        commitPuts(feed, 8, 9);
+        assertThat(seqs(feed.read(7, 100, "")), is(range(8, 9)));
+    }
+
+    /**
+     * Read-your-writes on the feed: once a write is acknowledged, a client that asks for the changes
+     * after the ETag it got (or just before it) must not be told that this seq is ahead of the store.
+     */
+    @Test
+    void anAcknowledgedWriteIsAlreadyInTheFeed() throws IOException {
+        try (Store store = Store.open(new io.microstore.persist.MemoryPersistence(), StoreConfig.DEFAULTS)) {
+            for (int i = 0; i < 2000; i++) {
+                long seq = store.execute(new Command.Put("rw", "1".getBytes(), Precondition.NONE)).seq();
+                ChangePage after = store.feed().read(seq, 10, ""); // FeedGone "ahead of this store" if not published yet
+                assertThat(after.lastSeq(), is(seq));
+                assertThat(seqs(store.feed().read(seq - 1, 10, "")), is(List.of(seq)));
+            }
+        }
+    }
+
+    /** The real thing: a store on a journal, closed and opened again, with and without compaction. */
+    @Test
+    void aReopenedStoreRebuildsItsFeedFromTheJournal(@TempDir Path dir) throws IOException {
+        StoreConfig config = new StoreConfig(1024, FsyncPolicy.ALWAYS, Duration.ofMillis(100),
+                new FeedConfig(1000, 1 << 20, 10, KEEP_ALIVE));
+        List<Mutation> before;
+        try (Store store = Store.open(JournalPersistence.open(new JournalConfig(dir)), config)) {
+            for (int i = 1; i <= 6; i++) {
+                store.execute(new Command.Put("app/" + (i % 3), ("[" + i + "]").getBytes(), Precondition.NONE));
+            }
+            store.execute(new Command.Delete("app/1", Precondition.NONE));
+            before = readAll(store);
+        }
+        assertThat(before.stream().map(Mutation::seq).toList(), is(range(1, 7)));
+        long snapshot;
+        try (Store store = Store.open(JournalPersistence.open(new JournalConfig(dir)), config)) {
+            assertThat(describe(readAll(store)), is(describe(before)));
+            assertThat(store.execute(new Command.Put("app/9", "9".getBytes(), Precondition.NONE)).seq(), is(8L));
+            assertThat(readAll(store).stream().map(Mutation::seq).toList(), is(range(1, 8)));
+            snapshot = store.compact().seq();
+            store.execute(new Command.Put("app/10", "10".getBytes(), Precondition.NONE));
+        }
+        assertThat(snapshot, is(8L));
+        try (Store store = Store.open(JournalPersistence.open(new JournalConfig(dir)), config)) {
+            assertThrows(FeedGone.class, () -> store.feed().read(0, 100, ""));
+            assertThrows(FeedGone.class, () -> store.feed().read(snapshot - 1, 100, ""));
+            List<Mutation> tail = store.feed().read(snapshot, 100, "").changes();
+            assertThat(describe(tail), is(List.of("9 put app/10 10")));
+        }
+    }
+
+    /**
+     * Every change in the feed after the store's acknowledged writes have reached it (see
+     * {@link #anAcknowledgedWriteIsAlreadyInTheFeed}: they may not have yet when execute returns).
+     */
+    private static List<Mutation> readAll(Store store) {
+        try {
+            assertThat(store.feed().await(store.lastSeq() - 1, Duration.ofSeconds(30)), is(true));
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+        return store.feed().read(0, 1000, "").changes();
+    }
+
+    private static List<String> describe(List<Mutation> mutations) {
+        return mutations.stream().map(m -> m.seq() + " " + m.op().wireName() + " " + m.name()
+                + (m.data() == null ? "" : " " + new String(m.data(), StandardCharsets.UTF_8))).toList();
+    }
+}
