@@ -176,6 +176,7 @@ public final class Main {
 
     private static void shutdown(WebServer server, Store store) {
         LOG.log(System.Logger.Level.INFO, "stopping: finishing queued writes");
+        store.feed().close(); // first, so waiting clients get their answer before the server stops
         server.stop();
         store.close();
         LOG.log(System.Logger.Level.INFO, "stopped");

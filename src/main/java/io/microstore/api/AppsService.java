@@ -74,12 +74,13 @@ public final class AppsService implements HttpService {
         Responses.json(req, res, out.toByteArray());
     }
 
-    private void get(ServerRequest req, ServerResponse res) throws InterruptedException {
+    private void get(ServerRequest req, ServerResponse res) {
         String name = name(req);
-        Entry entry = store.get(name);
         String wait = ListQuery.single(req.query(), "wait");
-        if (entry != null && wait != null && EntityTags.notModified(req.headers(), entry)) {
-            entry = watch(name, entry, ChangesQuery.waitTime(wait));
+        Duration waitFor = wait == null ? Duration.ZERO : ChangesQuery.waitTime(wait);
+        Entry entry = store.get(name);
+        if (entry != null && waitFor.isPositive() && EntityTags.notModified(req.headers(), entry)) {
+            entry = watch(name, entry, waitFor);
         }
         if (entry == null) {
             throw new AppNotFound(name);
@@ -96,7 +97,7 @@ public final class AppsService implements HttpService {
      * {@code ?wait=} with If-None-Match: blocks until the app is no longer at {@code seen} (changed or
      * deleted) or the time is up; returns what it holds then.
      */
-    private Entry watch(String name, Entry seen, Duration wait) throws InterruptedException {
+    private Entry watch(String name, Entry seen, Duration wait) {
         ChangeFeed feed = store.feed();
         try (ChangeFeed.Subscription ignored = feed.subscribe()) {
             long deadline = System.nanoTime() + wait.toNanos();

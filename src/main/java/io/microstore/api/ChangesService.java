@@ -41,7 +41,7 @@ public final class ChangesService implements HttpService {
                 .any("/", MethodNotAllowed.handler("GET"));
     }
 
-    private void changes(ServerRequest req, ServerResponse res) throws InterruptedException {
+    private void changes(ServerRequest req, ServerResponse res) {
         ChangesQuery query = ChangesQuery.from(req.query());
         if (req.headers().first(HeaderNames.ACCEPT).orElse("").contains("text/event-stream")) {
             // A browser's EventSource reconnects to the same URL with Last-Event-ID: that one wins.
@@ -54,7 +54,7 @@ public final class ChangesService implements HttpService {
     }
 
     /** One page of changes; with {@code wait}, blocks until one matches or the time is up. */
-    private void poll(ServerRequest req, ServerResponse res, ChangesQuery query) throws InterruptedException {
+    private void poll(ServerRequest req, ServerResponse res, ChangesQuery query) {
         long since = query.since() == null ? feed.lastSeq() : query.since();
         ChangePage page = feed.read(since, query.limit(), query.prefix());
         if (page.changes().isEmpty() && query.waitFor().isPositive()) {
@@ -83,7 +83,7 @@ public final class ChangesService implements HttpService {
      * delete, {@code data} the change as JSON; a comment every keep-alive period; {@code event: reset}
      * (then the end of the stream) when the client has fallen out of the retained window.
      */
-    private void stream(ServerResponse res, ChangesQuery query, long since) throws InterruptedException {
+    private void stream(ServerResponse res, ChangesQuery query, long since) {
         feed.read(since, 1, ""); // a since outside the window gets a 410 problem before the stream starts
         try (ChangeFeed.Subscription ignored = feed.subscribe()) {
             res.header(HeaderValues.create(HeaderNames.CONTENT_TYPE, "text/event-stream"));
@@ -92,7 +92,9 @@ public final class ChangesService implements HttpService {
                 out.write(": microstore changes\n\n".getBytes(StandardCharsets.US_ASCII));
                 out.flush();
                 long cursor = since;
-                while (!feed.closed()) {
+                long keepAlive = feed.config().keepAlive().toNanos();
+                long lastSent = System.nanoTime();
+                while (!feed.closed() && !Thread.currentThread().isInterrupted()) {
                     ChangePage page;
                     try {
                         page = feed.read(cursor, SSE_BATCH, query.prefix());
@@ -106,9 +108,18 @@ public final class ChangesService implements HttpService {
                     cursor = page.lastSeq();
                     if (!page.changes().isEmpty()) {
                         out.flush();
-                    } else if (!feed.await(cursor, feed.config().keepAlive())) {
+                        lastSent = System.nanoTime();
+                        continue;
+                    }
+                    // Quiet for this client (other names may be changing): a comment now and then
+                    // keeps proxies from closing the stream and finds out when the client is gone.
+                    long quiet = System.nanoTime() - lastSent;
+                    if (quiet >= keepAlive) {
                         out.write(": keep-alive\n\n".getBytes(StandardCharsets.US_ASCII));
                         out.flush();
+                        lastSent = System.nanoTime();
+                    } else {
+                        feed.await(cursor, Duration.ofNanos(keepAlive - quiet));
                     }
                 }
             } catch (IOException | UncheckedIOException e) {

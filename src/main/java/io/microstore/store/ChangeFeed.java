@@ -102,11 +102,12 @@ public final class ChangeFeed implements CommitListener, AutoCloseable {
     }
 
     /**
-     * Waits until a change after {@code seq} exists, the timeout passes or the feed closes.
+     * Waits until a change after {@code seq} exists, the timeout passes, the feed closes or the thread
+     * is interrupted (the server stopping); the last two end a client's wait as if the time were up.
      *
      * @return true when there is a change after {@code seq}
      */
-    public boolean await(long seq, Duration timeout) throws InterruptedException {
+    public boolean await(long seq, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             int phase = commits.getPhase(); // read before checking, so a commit in between is not missed
@@ -120,6 +121,9 @@ public final class ChangeFeed implements CommitListener, AutoCloseable {
             try {
                 commits.awaitAdvanceInterruptibly(phase, remaining, TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
+                return last > seq;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
                 return last > seq;
             }
         }

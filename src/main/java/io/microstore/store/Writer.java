@@ -189,13 +189,15 @@ final class Writer {
             }
             lastSeq = seq;
         }
+        if (!mutations.isEmpty()) {
+            publish(mutations); // before the acknowledgements: after a 204, the feed has the change
+        }
         for (int i = 0; i < outcomes.length; i++) {
             if (outcomes[i] != null) {
                 batch.get(i).result().complete(outcomes[i]);
             }
         }
         if (!mutations.isEmpty()) {
-            publish(mutations);
             persistence.committed(index);
         }
         for (Pending p : batch) {

@@ -87,11 +87,10 @@ class ChangesServiceTest {
 
     @Test
     void pollListsChangesWithSeqNameOpAndEtag() {
-        long s = settledSeq();
+        long s = store.lastSeq();
         String etag1 = put(base, "poll/a", "{\"x\":1}").header("ETag");
         String etag2 = put(base, "poll/quo\"te ü/😀", "[1,\"two\"]").header("ETag");
         assertStatus(delete(base, "poll/a"), 204);
-        settledSeq();
         assertThat(etag1, is("\"" + (s + 1) + "\""));
         assertThat(etag2, is("\"" + (s + 2) + "\""));
         Res res = get(base, "/api/changes?since=" + s);
@@ -116,11 +115,10 @@ class ChangesServiceTest {
 
     @Test
     void pollPagesWithLimitAndPrefix() {
-        long s = settledSeq();
+        long s = store.lastSeq();
         for (int i = 0; i < 5; i++) {
             put(base, "page/" + (i % 2 == 0 ? "even/" : "odd/") + i, String.valueOf(i));
         }
-        settledSeq();
         assertThat(pollSeqs("since=" + s + "&limit=2"), is(List.of(s + 1, s + 2)));
         assertThat(ok(get(base, "/api/changes?since=" + s + "&limit=2")).getJsonNumber("last_seq").longValue(), is(s + 2));
         JsonObject odd = ok(get(base, "/api/changes?since=" + s + "&prefix=page/odd/"));
@@ -137,13 +135,12 @@ class ChangesServiceTest {
     @Test
     void sinceNowAndNoSinceStartAtTheCurrentSeq() {
         put(base, "now/a", "1");
-        long s = settledSeq();
+        long s = store.lastSeq();
         for (String query : new String[] {"", "?since=now", "?prefix=now/", "?since=now&include=data"}) {
             Res res = get(base, "/api/changes" + query);
             assertThat(res.text(), is("{\"results\":[],\"last_seq\":" + s + "}"));
         }
         put(base, "now/b", "2");
-        settledSeq();
         assertThat(pollSeqs("since=" + s), is(List.of(s + 1)));
     }
 
@@ -153,7 +150,6 @@ class ChangesServiceTest {
             for (int i = 1; i <= 10; i++) {
                 put(other.base, "gone/" + i, String.valueOf(i));
             }
-            settle(other.store);
             for (long since : new long[] {0, 3, 4, 11, 1000}) {
                 Res res = get(other.base, "/api/changes?since=" + since);
                 assertProblem(res, 410);
@@ -186,7 +182,7 @@ class ChangesServiceTest {
             "limit=0", "limit=-3", "limit=abc", "limit=10001", "wait=301", "wait=-1", "wait=abc", "wait=NaN",
             "include=x", "include=", "include=DATA"})
     void badParametersAre400(String query) {
-        long s = settledSeq();
+        long s = store.lastSeq();
         String q = query.startsWith("since=") ? query : query + "&since=" + s;
         assertProblem(get(base, "/api/changes?" + q), 400);
         try (SseStream stream = sse(base, "/api/changes?" + q)) {
@@ -217,7 +213,7 @@ class ChangesServiceTest {
 
     @Test
     void longPollWakesOnAMatchingWriteAndIgnoresOthers() throws Exception {
-        long s = settledSeq();
+        long s = store.lastSeq();
         CompletableFuture<Res> poll = async(() -> get(base, "/api/changes?since=" + s + "&prefix=lp/yes/&wait=60"));
         put(base, "lp/no/1", "1");
         put(base, "lp/yesno", "1"); // a prefix is a prefix of the name, not of a path segment: no match
@@ -232,17 +228,16 @@ class ChangesServiceTest {
 
     @Test
     void longPollAnswersAtOnceWhenChangesExist() throws Exception {
-        long s = settledSeq();
+        long s = store.lastSeq();
         put(base, "lp2/a", "1");
         put(base, "lp2/b", "2");
-        settledSeq();
         Res res = async(() -> get(base, "/api/changes?since=" + s + "&wait=300&limit=1")).get(20, TimeUnit.SECONDS);
         assertThat(seqs(ok(res)), is(List.of(s + 1)));
     }
 
     @Test
     void longPollTimesOutWithNoResultsAndTheSeqItReadTo() throws Exception {
-        long s = settledSeq();
+        long s = store.lastSeq();
         assertThat(get(base, "/api/changes?since=" + s + "&wait=0.3").text(),
                 is("{\"results\":[],\"last_seq\":" + s + "}"));
         // non-matching changes before and during the wait: last_seq moves past them
@@ -258,7 +253,7 @@ class ChangesServiceTest {
 
     @Test
     void sseStreamsEventsWithIdTypeAndData() throws Exception {
-        long s = settledSeq();
+        long s = store.lastSeq();
         try (SseStream stream = sse(base, "/api/changes?since=" + s + "&include=data")) {
             assertThat(stream.status(), is(200));
             assertThat(stream.header("Content-Type"), is("text/event-stream"));
@@ -276,7 +271,7 @@ class ChangesServiceTest {
     @Test
     void sseWithoutSinceStartsNow() throws Exception {
         put(base, "ssenow/before", "1");
-        long s = settledSeq();
+        long s = store.lastSeq();
         try (SseStream stream = sse(base, "/api/changes?prefix=ssenow/")) {
             SseStream.Event hello = stream.next(); // written after the stream took its start
             assertThat(hello.isComment(), is(true));
@@ -287,7 +282,7 @@ class ChangesServiceTest {
 
     @Test
     void ssePrefixFiltersEvents() throws Exception {
-        long s = settledSeq();
+        long s = store.lastSeq();
         try (SseStream stream = sse(base, "/api/changes?since=" + s + "&prefix=" + enc("sp/a ü/") + "&include=data")) {
             put(base, "sp/a ü/1", "1");
             put(base, "sp/b/1", "2");
@@ -305,7 +300,6 @@ class ChangesServiceTest {
 
     @Test
     void sseSendsKeepAliveCommentsWhenIdle() throws Exception {
-        settledSeq();
         try (SseStream stream = sse(base, "/api/changes?prefix=ka/idle/")) {
             assertThat(stream.next().isComment(), is(true)); // the greeting
             SseStream.Event e = stream.next();
@@ -322,7 +316,6 @@ class ChangesServiceTest {
      */
     @Test
     void sseSendsKeepAliveCommentsWhileOnlyOtherNamesChange() throws Exception {
-        settledSeq();
         AtomicBoolean stop = new AtomicBoolean();
         Thread writer = Thread.ofPlatform().start(() -> {
             for (int i = 0; !stop.get(); i++) {
@@ -350,7 +343,7 @@ class ChangesServiceTest {
 
     @Test
     void sseReconnectingWithLastEventIdSeesEveryChangeOnce() throws Exception {
-        long s = settledSeq();
+        long s = store.lastSeq();
         String prefix = "resume/";
         AtomicBoolean done = new AtomicBoolean();
         CompletableFuture<Void> writer = async(() -> {
@@ -400,7 +393,7 @@ class ChangesServiceTest {
      */
     @Test
     void manyConcurrentClientsEachSeeTheirChangesInOrderOnce() throws Exception {
-        long s = settledSeq();
+        long s = store.lastSeq();
         String[] prefixes = {"", "fan/", "fan/w0/", "fan/w1/", "fan/w2/", "fan/w3/", "fan/w2/k3", "fan/none/"};
         int writers = 4;
         int opsPerWriter = 300;
@@ -452,7 +445,7 @@ class ChangesServiceTest {
             for (Future<?> f : writing) {
                 f.get(90, TimeUnit.SECONDS);
             }
-            long last = settledSeq();
+            long last = store.lastSeq();
             List<String> all = expected(s, "");
             assertThat(all.size(), is(writers * opsPerWriter));
             for (String prefix : prefixes) {
@@ -541,7 +534,6 @@ class ChangesServiceTest {
     void subscribersBeyondTheCapGet503WithRetryAfterUntilOneLeaves() throws Exception {
         try (Other other = start(new FeedConfig(1000, 1 << 20, 2, Duration.ofMillis(200)))) {
             String etag = put(other.base, "cap/x", "1").header("ETag");
-            settle(other.store);
             SseStream first = sse(other.base, "/api/changes");
             try (SseStream second = sse(other.base, "/api/changes?prefix=cap/")) {
                 assertThat(first.next().isComment(), is(true));
@@ -646,32 +638,13 @@ class ChangesServiceTest {
         }
     }
 
-    /**
-     * The shared store's last seq, once its feed has every acknowledged write: writes are answered
-     * before the feed gets them (ChangeFeedTest.anAcknowledgedWriteIsAlreadyInTheFeed), and the tests
-     * here are about other things.
-     */
-    private static long settledSeq() {
-        return settle(store);
-    }
-
-    private static long settle(Store s) {
-        try {
-            long seq = s.lastSeq();
-            assertThat(s.feed().await(seq - 1, Duration.ofSeconds(30)), is(true));
-            return seq;
-        } catch (InterruptedException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     // --- helpers: reading the feed ------------------------------------------------------------
 
     /** Every change after {@code since} with {@code prefix}, as "seq op name", by polling page by page. */
     private List<String> expected(long since, String prefix) {
         List<String> all = new ArrayList<>();
         long cursor = since;
-        long end = settledSeq();
+        long end = store.lastSeq();
         while (cursor < end) {
             JsonObject page = ok(get(base, "/api/changes?since=" + cursor + "&limit=10000&prefix=" + enc(prefix)));
             page.getJsonArray("results").forEach(v -> all.add(describe(v.asJsonObject())));
