@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -17,7 +18,8 @@ import java.util.regex.Pattern;
  * stopped with SIGTERM, with everything it printed kept for assertions and failure messages.
  */
 final class ChildServer implements AutoCloseable {
-    private static final Pattern LISTENING = Pattern.compile("^microstore listening on http://127\\.0\\.0\\.1:(\\d+)/");
+    /** Any host (--host 0.0.0.0 too); the tests always connect to 127.0.0.1. */
+    private static final Pattern LISTENING = Pattern.compile("^microstore listening on http://.*:(\\d+)/ ");
 
     private final Process process;
     private final StringBuffer output = new StringBuffer();
@@ -31,6 +33,11 @@ final class ChildServer implements AutoCloseable {
 
     /** Starts the jar with {@code args} (plus {@code --port 0}); does not wait for it. */
     static ChildServer launch(List<String> jvmOptions, String... args) throws IOException {
+        return launch(Map.of(), jvmOptions, args);
+    }
+
+    /** Like {@link #launch(List, String...)}, with {@code env} added to the inherited environment. */
+    static ChildServer launch(Map<String, String> env, List<String> jvmOptions, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(jvmOptions);
@@ -39,12 +46,20 @@ final class ChildServer implements AutoCloseable {
         command.add("--port");
         command.add("0");
         command.addAll(List.of(args));
-        return new ChildServer(new ProcessBuilder(command).redirectErrorStream(true).start());
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().remove("MICROSTORE_TOKEN"); // a token only where a test sets one
+        builder.environment().putAll(env);
+        return new ChildServer(builder.start());
     }
 
     /** Starts the jar and waits for its start-up line. */
     static ChildServer start(List<String> jvmOptions, String... args) throws Exception {
-        ChildServer server = launch(jvmOptions, args);
+        return start(Map.of(), jvmOptions, args);
+    }
+
+    /** Starts the jar with {@code env} added to the environment and waits for its start-up line. */
+    static ChildServer start(Map<String, String> env, List<String> jvmOptions, String... args) throws Exception {
+        ChildServer server = launch(env, jvmOptions, args);
         server.awaitPort();
         return server;
     }

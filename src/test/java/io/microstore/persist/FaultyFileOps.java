@@ -16,8 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * own thread. Only the armed call fails; later calls succeed again, so a test also sees whether the
  * code under test stopped on its own (fail-stop) rather than because the disk kept failing.
  */
-final class FaultyFileOps implements FileOps {
-    enum Kind { OPEN, WRITE, FORCE, TRUNCATE, MOVE, DELETE, SYNC_DIRECTORY }
+public final class FaultyFileOps implements FileOps {
+    public enum Kind { OPEN, WRITE, FORCE, TRUNCATE, MOVE, DELETE, SYNC_DIRECTORY }
 
     private final FileOps delegate = FileOps.REAL;
     private final Map<Kind, AtomicInteger> calls = new EnumMap<>(Kind.class);
@@ -25,14 +25,14 @@ final class FaultyFileOps implements FileOps {
     private final AtomicInteger failures = new AtomicInteger();
     private volatile boolean tearWrites;
 
-    FaultyFileOps() {
+    public FaultyFileOps() {
         for (Kind kind : Kind.values()) {
             calls.put(kind, new AtomicInteger()); // filled once, then only read: safe to share
         }
     }
 
     /** Fails the {@code k}-th call of {@code kind} counted from now (k = 1: the next one). */
-    FaultyFileOps failNth(Kind kind, int k) {
+    public FaultyFileOps failNth(Kind kind, int k) {
         failAt.put(kind, calls.get(kind).get() + k);
         return this;
     }
@@ -43,12 +43,12 @@ final class FaultyFileOps implements FileOps {
         return failNth(Kind.WRITE, k);
     }
 
-    int calls(Kind kind) {
+    public int calls(Kind kind) {
         return calls.get(kind).get();
     }
 
     /** How many injected failures have been thrown. */
-    int failures() {
+    public int failures() {
         return failures.get();
     }
 

@@ -1,0 +1,266 @@
+package io.microstore;
+
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+import io.helidon.common.media.type.MediaTypes;
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.cors.CorsFeature;
+import io.microstore.TestHttp.Res;
+import io.microstore.persist.MemoryPersistence;
+import io.microstore.store.Store;
+import io.microstore.store.StoreConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static io.microstore.TestHttp.assertStatus;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.lessThan;
+import static org.hamcrest.Matchers.nullValue;
+import static org.hamcrest.Matchers.startsWith;
+
+/**
+ * CORS by config: this class's server allows one origin ({@code cors.allow-origins}); a second
+ * server without the setting must answer no CORS at all; {@link Cors#from} reads a comma-separated
+ * string as well as a YAML list.
+ *
+ * <p>Not a {@code @ServerTest}: under Helidon's test extension the CorsFeature that {@link Main#setup}
+ * adds is not the one that answers (preflights get Helidon's defaults: any origin, simple methods),
+ * while a server built like the jar builds it ({@link TestServer}) uses it.
+ */
+class CorsTest {
+    private static final String ORIGIN = "https://app.example.com";
+    private static final String OTHER = "https://evil.example.org";
+    private static Store store;
+    private static TestServer server;
+    private static TestHttp http;
+
+    @BeforeAll
+    static void start() throws IOException {
+        store = Store.open(new MemoryPersistence(), StoreConfig.DEFAULTS);
+        server = TestServer.start(store, "cors.allow-origins", ORIGIN);
+        http = server.http();
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+        store.close();
+    }
+
+    // --- the allowed origin ---------------------------------------------------------------------
+
+    @Test
+    void preflightOfAConditionalPutFromTheAllowedOriginIsAllowed() {
+        // the way browsers send it (Fetch: lower case, sorted, joined by a bare comma)
+        Res res = preflight("/api/apps/cors-put", ORIGIN, "PUT", "authorization,content-type,if-match,if-none-match");
+        assert2xx(res);
+        assertThat(res.describe(), res.header("Access-Control-Allow-Origin"), is(ORIGIN));
+        assertThat(res.describe(), lowerCaseList(res, "Access-Control-Allow-Methods"), hasItems("put"));
+        assertThat(res.describe(), lowerCaseList(res, "Access-Control-Allow-Headers"),
+                hasItems("authorization", "content-type", "if-match", "if-none-match"));
+    }
+
+    @Test
+    void preflightWithHeaderNamesInTheirUsualCaseIsAllowedToo() {
+        Res res = preflight("/api/apps/cors-put", ORIGIN, "PUT", "If-Match, Content-Type");
+        assert2xx(res);
+        assertThat(res.describe(), res.header("Access-Control-Allow-Origin"), is(ORIGIN));
+        assertThat(res.describe(), lowerCaseList(res, "Access-Control-Allow-Headers"),
+                hasItems("if-match", "content-type"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"GET", "HEAD", "PUT", "PATCH", "DELETE", "POST"})
+    void preflightOfEveryMethodOfTheApiIsAllowed(String method) {
+        String path = method.equals("POST") ? "/api/import" : "/api/apps/cors-" + method.toLowerCase(Locale.ROOT);
+        Res res = preflight(path, ORIGIN, method, "content-type");
+        assert2xx(res);
+        assertThat(res.describe(), res.header("Access-Control-Allow-Origin"), is(ORIGIN));
+        assertThat(res.describe(), lowerCaseList(res, "Access-Control-Allow-Methods"),
+                hasItems(method.toLowerCase(Locale.ROOT)));
+    }
+
+    @Test
+    void anActualGetFromTheAllowedOriginExposesEtagLinkAndLocation() {
+        assertStatus(http.putApp("cors-get", "1"), 204);
+        Res res = http.get("/api/apps/cors-get", "Origin", ORIGIN);
+        assertStatus(res, 200);
+        assertThat(res.describe(), res.header("Access-Control-Allow-Origin"), is(ORIGIN));
+        assertThat(res.describe(), lowerCaseList(res, "Access-Control-Expose-Headers"),
+                hasItems("etag", "link", "location"));
+        assertThat(res.text(), is("{\"name\":\"cors-get\",\"data\":1}"));
+    }
+
+    @Test
+    void anActualPutFromTheAllowedOriginIsAllowedAndExposesTheEtag() {
+        Res res = http.putApp("cors-actual-put", "2", "Origin", ORIGIN);
+        assertStatus(res, 204);
+        assertThat(res.describe(), res.header("Access-Control-Allow-Origin"), is(ORIGIN));
+        assertThat(res.describe(), lowerCaseList(res, "Access-Control-Expose-Headers"), hasItems("etag"));
+        assertThat(res.describe(), res.header("ETag"), startsWith("\""));
+    }
+
+    @Test
+    void aRequestWithoutOriginGetsNoCorsHeaders() {
+        Res res = http.get("/api/apps");
+        assertStatus(res, 200);
+        assertThat(res.describe(), corsHeaders(res), is(empty()));
+    }
+
+    // --- other origins and methods --------------------------------------------------------------
+
+    @Test
+    void preflightFromAnotherOriginIsRefusedWithoutAllowOrigin() {
+        Res res = preflight("/api/apps/cors-put", OTHER, "PUT", "if-match");
+        assertThat(res.describe(), res.header("Access-Control-Allow-Origin"), is(nullValue()));
+        assertStatus(res, 403); // what Helidon's CORS does for an origin it does not allow
+    }
+
+    @Test
+    void anActualGetFromAnotherOriginHasNoAllowOrigin() {
+        assertStatus(http.putApp("cors-other", "1"), 204);
+        Res res = http.get("/api/apps/cors-other", "Origin", OTHER);
+        assertThat(res.describe(), res.header("Access-Control-Allow-Origin"), is(nullValue()));
+        assertStatus(res, 403); // Helidon refuses actual requests from other origins too
+        assertThat(res.describe(), res.header("Access-Control-Expose-Headers"), is(nullValue()));
+    }
+
+    @Test
+    void preflightForAMethodTheApiDoesNotHaveIsRefused() {
+        Res res = preflight("/api/apps/cors-put", ORIGIN, "TRACE", "");
+        assertThat(res.describe(), res.header("Access-Control-Allow-Origin"), is(nullValue()));
+    }
+
+    @Test
+    void preflightForAHeaderThatIsNotAllowedIsRefused() {
+        Res res = preflight("/api/apps/cors-put", ORIGIN, "PUT", "x-custom-secret");
+        assertThat(res.describe(), res.header("Access-Control-Allow-Origin"), is(nullValue()));
+    }
+
+    // --- without cors.allow-origins -------------------------------------------------------------
+
+    @Test
+    void withoutTheSettingThereAreNoCorsHeadersAtAll() throws IOException {
+        try (Store plain = Store.open(new MemoryPersistence(), StoreConfig.DEFAULTS);
+             TestServer server = TestServer.start(plain)) {
+            TestHttp other = server.http();
+            Res pre = other.send("OPTIONS", "/api/apps/x", (byte[]) null,
+                    "Origin", ORIGIN, "Access-Control-Request-Method", "PUT",
+                    "Access-Control-Request-Headers", "if-match,content-type");
+            assertThat(pre.describe(), corsHeaders(pre), is(empty()));
+            assertThat(pre.describe(), pre.status(), lessThan(500));
+
+            assertStatus(other.putApp("x", "1", "Origin", ORIGIN), 204);
+            Res get = other.get("/api/apps/x", "Origin", ORIGIN);
+            assertStatus(get, 200);
+            assertThat(get.describe(), corsHeaders(get), is(empty()));
+        }
+    }
+
+    // --- Cors.from(config) ----------------------------------------------------------------------
+
+    @Test
+    void noSettingAnEmptyStringAndOnlyCommasMeanNoCors() {
+        assertThat(Cors.from(TestServer.config()).isPresent(), is(false));
+        assertThat(Cors.from(TestServer.config("cors.allow-origins", "")).isPresent(), is(false));
+        assertThat(Cors.from(TestServer.config("cors.allow-origins", " , ,")).isPresent(), is(false));
+        assertThat(Cors.from(yaml("cors:\n  allow-origins: []\n")).isPresent(), is(false));
+    }
+
+    @Test
+    void aCommaSeparatedStringAllowsEachOriginInIt() {
+        Config config = TestServer.config("cors.allow-origins", " https://a.example.com ,http://localhost:5173,");
+        assertAllows(Cors.from(config), "https://a.example.com", "http://localhost:5173");
+    }
+
+    @Test
+    void aYamlListAllowsEachOriginInIt() {
+        Config config = yaml("""
+                cors:
+                  allow-origins:
+                    - https://a.example.com
+                    - " http://localhost:5173 "
+                """);
+        assertAllows(Cors.from(config), "https://a.example.com", "http://localhost:5173");
+    }
+
+    @Test
+    void aYamlFlowListWorksToo() {
+        assertAllows(Cors.from(yaml("cors:\n  allow-origins: [https://a.example.com, https://b.example.com]\n")),
+                "https://a.example.com", "https://b.example.com");
+    }
+
+    /** How Helidon spells a list in properties and environment variables: -Dcors.allow-origins.0=... */
+    @Test
+    void anIndexedListFromPropertiesWorksToo() {
+        assertAllows(Cors.from(TestServer.config("cors.allow-origins.0", "https://a.example.com",
+                "cors.allow-origins.1", "https://b.example.com")), "https://a.example.com", "https://b.example.com");
+    }
+
+    /** Starts a server with the feature and checks which origins its preflight allows. */
+    private static void assertAllows(Optional<CorsFeature> feature, String... origins) {
+        assertThat(feature.isPresent(), is(true));
+        try (Store s = Store.open(new MemoryPersistence(), StoreConfig.DEFAULTS)) {
+            WebServer server = WebServer.builder()
+                    .host("127.0.0.1").port(0)
+                    .addFeature(feature.get())
+                    .routing(r -> r.get("/x", (req, res) -> res.send("ok")))
+                    .build().start();
+            try {
+                TestHttp client = new TestHttp(server.port());
+                for (String origin : origins) {
+                    Res res = client.get("/x", "Origin", origin);
+                    assertThat(res.describe(), res.header("Access-Control-Allow-Origin"), is(origin));
+                }
+                Res other = client.get("/x", "Origin", OTHER);
+                assertThat(other.describe(), other.header("Access-Control-Allow-Origin"), is(nullValue()));
+            } finally {
+                server.stop();
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static Config yaml(String text) {
+        return Config.just(ConfigSources.create(text, MediaTypes.APPLICATION_X_YAML));
+    }
+
+    private Res preflight(String path, String origin, String method, String headers) {
+        return headers.isEmpty()
+                ? http.send("OPTIONS", path, (byte[]) null, "Origin", origin, "Access-Control-Request-Method", method)
+                : http.send("OPTIONS", path, (byte[]) null, "Origin", origin, "Access-Control-Request-Method", method,
+                        "Access-Control-Request-Headers", headers);
+    }
+
+    private static void assert2xx(Res res) {
+        assertThat(res.describe(), res.status() / 100, is(2));
+    }
+
+    /** The comma-separated values of a header (all its lines), trimmed and in lower case. */
+    private static List<String> lowerCaseList(Res res, String header) {
+        return res.headers(header).stream()
+                .flatMap(v -> Arrays.stream(v.split(",")))
+                .map(v -> v.trim().toLowerCase(Locale.ROOT))
+                .filter(v -> !v.isEmpty())
+                .toList();
+    }
+
+    private static List<String> corsHeaders(Res res) {
+        return res.headers().map().keySet().stream()
+                .filter(h -> h.toLowerCase(Locale.ROOT).startsWith("access-control-"))
+                .toList();
+    }
+}

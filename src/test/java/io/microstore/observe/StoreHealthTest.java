@@ -1,0 +1,161 @@
+package io.microstore.observe;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.testing.junit5.ServerTest;
+import io.helidon.webserver.testing.junit5.SetUpServer;
+import io.microstore.Main;
+import io.microstore.TestHttp;
+import io.microstore.TestHttp.Res;
+import io.microstore.TestServer;
+import io.microstore.persist.FaultyFileOps;
+import io.microstore.persist.JournalConfig;
+import io.microstore.persist.JournalPersistence;
+import io.microstore.persist.MemoryPersistence;
+import io.microstore.store.FsyncPolicy;
+import io.microstore.store.Store;
+import io.microstore.store.StoreConfig;
+import jakarta.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static io.microstore.TestHttp.assertProblem;
+import static io.microstore.TestHttp.assertStatus;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
+
+/**
+ * {@code /observe/health}: UP while the store is open and takes writes, DOWN (503) once it has
+ * stopped after a persistence failure or has been closed. The class's own server has a healthy
+ * store in memory; the failure scenarios start a server each over a journal whose fsync fails.
+ */
+@ServerTest
+class StoreHealthTest {
+    private static Store memory;
+
+    private final TestHttp http;
+
+    StoreHealthTest(WebServer server) {
+        this.http = new TestHttp(server.port());
+    }
+
+    @SetUpServer
+    static void setup(WebServerConfig.Builder server) throws IOException {
+        memory = Store.open(new MemoryPersistence(), StoreConfig.DEFAULTS);
+        Main.setup(server, TestServer.config(), memory);
+    }
+
+    @AfterAll
+    static void close() {
+        memory.close();
+    }
+
+    @Test
+    void aFreshStoreIsUpWithTheStoreCheckAndItsDetails() {
+        assertStatus(http.putApp("health-up", "{\"x\":1}"), 204);
+        JsonObject check = storeCheck(http, 200, "UP");
+        JsonObject data = check.getJsonObject("data");
+        assertThat(data.toString(), data.getString("data"), containsString("memory"));
+        assertThat(data.toString(), data.getInt("apps"), is(memory.index().size()));
+        assertThat(data.toString(), data.getJsonNumber("lastSeq").longValue(), is(memory.lastSeq()));
+        assertThat(data.toString(), data.containsKey("failure"), is(false));
+    }
+
+    @Test
+    void theReadinessEndpointAlsoCarriesTheStoreCheck() {
+        Res ready = http.get("/observe/health/ready");
+        assertStatus(ready, 200);
+        assertThat(ready.text(), containsString("\"store\""));
+    }
+
+    @Test
+    void afterAnFsyncFailureHealthIsDownWithTheFailureReadsWorkAndWritesGet503(@TempDir Path dir)
+            throws IOException {
+        FaultyFileOps ops = new FaultyFileOps();
+        Store store = journalStore(dir, ops);
+        try (TestServer server = TestServer.start(store)) {
+            TestHttp http = server.http();
+            assertStatus(http.putApp("before", "{\"kept\":true}"), 204);
+            storeCheck(http, 200, "UP");
+
+            ops.failNth(FaultyFileOps.Kind.FORCE, 1);
+            assertProblem(http.putApp("lost", "1"), 503);
+            assertThat(ops.failures(), is(1));
+
+            JsonObject check = storeCheck(http, 503, "DOWN");
+            JsonObject data = check.getJsonObject("data");
+            assertThat(data.toString(), data.getString("failure"), containsString("injected failure of FORCE"));
+            assertThat(data.toString(), data.getString("data"), containsString(dir.toString()));
+            assertThat(data.toString(), data.getInt("apps"), is(1));
+
+            Res read = http.get("/api/apps/before");
+            assertStatus(read, 200);
+            assertThat(read.text(), is("{\"name\":\"before\",\"data\":{\"kept\":true}}"));
+            assertStatus(http.get("/api/apps/lost"), 404);
+            assertStatus(http.get("/api/apps"), 200);
+
+            // the disk works again, but the store stays stopped: nothing more is written
+            assertThat(assertProblem(http.putApp("after", "2"), 503).getString("detail"),
+                    containsString("stopped taking writes"));
+            assertProblem(http.send("DELETE", "/api/apps/before", (byte[]) null), 503);
+            storeCheck(http, 503, "DOWN");
+        } finally {
+            store.close();
+        }
+    }
+
+    @Test
+    void aClosedStoreIsDown(@TempDir Path dir) throws IOException {
+        Store store = journalStore(dir, new FaultyFileOps());
+        try (TestServer server = TestServer.start(store)) {
+            storeCheck(server.http(), 200, "UP");
+            store.close();
+            JsonObject check = storeCheck(server.http(), 503, "DOWN");
+            assertThat(check.toString(), check.getJsonObject("data").getString("failure"), containsString("closed"));
+        }
+    }
+
+    @Test
+    void theHealthOfAnotherStoreDoesNotLeakIntoThisServer(@TempDir Path dir) throws IOException {
+        FaultyFileOps ops = new FaultyFileOps();
+        Store failing = journalStore(dir, ops);
+        try (TestServer other = TestServer.start(failing)) {
+            ops.failNth(FaultyFileOps.Kind.FORCE, 1);
+            assertProblem(other.http().putApp("x", "1"), 503);
+            storeCheck(other.http(), 503, "DOWN");
+            JsonObject check = storeCheck(http, 200, "UP");
+            assertThat(check.toString(), check.getJsonObject("data").getString("data"), not(containsString(dir.toString())));
+        } finally {
+            failing.close();
+        }
+    }
+
+    /** A store over a journal in {@code dir} that syncs every batch through {@code ops}. */
+    private static Store journalStore(Path dir, FaultyFileOps ops) throws IOException {
+        JournalPersistence journal = JournalPersistence.open(
+                new JournalConfig(dir, JournalConfig.DEFAULT_MIN_JOURNAL_BYTES, ops));
+        return Store.open(journal, new StoreConfig(1024, FsyncPolicy.ALWAYS, StoreConfig.DEFAULTS.fsyncInterval()));
+    }
+
+    /** GETs /observe/health, checks the status and the overall state, and returns the "store" check. */
+    private static JsonObject storeCheck(TestHttp http, int status, String state) {
+        Res res = http.get("/observe/health");
+        assertStatus(res, status);
+        assertThat(res.describe(), res.header("Content-Type"), containsString("application/json"));
+        JsonObject health = res.json().asJsonObject();
+        assertThat(res.describe(), health.getString("status"), is(state));
+        JsonObject store = health.getJsonArray("checks").stream()
+                .map(v -> v.asJsonObject())
+                .filter(c -> c.getString("name").equals("store"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no store check in " + res.describe()));
+        assertThat(res.describe(), store.getString("status"), is(state));
+        return store;
+    }
+}
