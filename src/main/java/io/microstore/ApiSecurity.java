@@ -10,9 +10,11 @@ import io.helidon.config.Config;
  */
 record ApiSecurity(Optional<String> token, boolean publicRead) {
     static ApiSecurity from(Config config) {
+        // An empty security.token (as packaged) means "not set", so the environment variable still counts.
         Optional<String> token = config.get("security.token").asString().asOptional()
-                .or(() -> Optional.ofNullable(System.getenv("MICROSTORE_TOKEN")))
                 .map(String::trim)
+                .filter(t -> !t.isEmpty())
+                .or(() -> Optional.ofNullable(System.getenv("MICROSTORE_TOKEN")).map(String::trim))
                 .filter(t -> !t.isEmpty());
         return new ApiSecurity(token, config.get("security.public-read").asBoolean().orElse(false));
     }

@@ -1,39 +1,32 @@
 package io.microstore;
 
-import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import io.helidon.config.Config;
-import io.helidon.webserver.cors.CorsFeature;
+import io.microstore.api.CorsFilter;
 
 /**
- * CORS for browser apps on other origins, only for the origins listed in {@code cors.allow-origins}
- * (none by default): all of the API's methods, the conditional and auth request headers, and the
- * response headers a client needs to see (ETag, Link, Location, Retry-After).
+ * Reads {@code cors.allow-origins}: a list (YAML, or {@code .0}, {@code .1}... keys) or one
+ * comma-separated string (handier in environment variables). Unset or empty: no CORS at all.
  */
 final class Cors {
     private Cors() {
     }
 
-    static Optional<CorsFeature> from(Config config) {
+    static Optional<CorsFilter> from(Config config) {
         Config node = config.get("cors.allow-origins");
-        List<String> origins = (node.isList()
-                ? node.asList(String.class).orElse(List.of())
-                : List.of(node.asString().orElse("").split(","))) // one string is handier in env vars
-                .stream().map(String::trim).filter(o -> !o.isEmpty()).toList();
-        if (origins.isEmpty()) {
-            return Optional.empty();
-        }
-        return Optional.of(CorsFeature.create(cors -> cors
-                .addDefaults(false)
-                .addPath(path -> path.pathPattern("/*")
-                        .allowOrigins(Set.copyOf(origins))
-                        .allowMethods(Set.of("GET", "HEAD", "PUT", "PATCH", "DELETE", "POST"))
-                        .allowHeaders(Set.of("Content-Type", "If-Match", "If-None-Match", "Authorization",
-                                "Last-Event-ID", "Accept"))
-                        .exposeHeaders(Set.of("ETag", "Link", "Location", "Retry-After"))
-                        .maxAge(Duration.ofHours(1)))));
+        List<String> values = !node.exists() ? List.of()
+                : node.isLeaf() ? List.of(node.asString().orElse(""))
+                : node.asList(String.class).orElse(List.of());
+        Set<String> origins = values.stream()
+                .flatMap(v -> Arrays.stream(v.split(",")))
+                .map(String::trim)
+                .filter(o -> !o.isEmpty())
+                .collect(Collectors.toUnmodifiableSet());
+        return origins.isEmpty() ? Optional.empty() : Optional.of(new CorsFilter(origins));
     }
 }

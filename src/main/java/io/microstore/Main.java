@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 
 import io.helidon.config.Config;
 import io.helidon.http.HeaderNames;
@@ -16,6 +17,7 @@ import io.helidon.webserver.http.HttpRouting;
 import io.microstore.api.AdminService;
 import io.microstore.api.AppsService;
 import io.microstore.api.ChangesService;
+import io.microstore.api.CorsFilter;
 import io.microstore.api.Problems;
 import io.microstore.api.SchemaService;
 import io.microstore.api.TransferService;
@@ -133,6 +135,7 @@ public final class Main {
     /** Everything a server needs besides the store; the tests use it too. */
     public static void setup(WebServerConfig.Builder server, Config config, Store store) {
         ApiSecurity security = ApiSecurity.from(config);
+        Optional<CorsFilter> cors = Cors.from(config);
         StoreMetrics.bind(store);
         server.config(config.get("server"))
                 .directHandlers(Problems.directHandlers())
@@ -142,10 +145,10 @@ public final class Main {
                         .build())
                 .routing(routing -> {
                     StoreMetrics.countRequests(routing);
+                    cors.ifPresent(routing::addFilter); // before auth, so a 401 carries CORS headers too
                     security.token().ifPresent(token -> routing.addFilter(new BearerAuth(token, security.publicRead())));
                     routing(routing, store, config.get("server.max-payload-size").asLong().orElse(10L << 20));
                 });
-        Cors.from(config).ifPresent(server::addFeature);
     }
 
     static void routing(HttpRouting.Builder routing, Store store, long maxPayload) {

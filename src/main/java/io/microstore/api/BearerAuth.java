@@ -29,11 +29,13 @@ public final class BearerAuth implements Filter {
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         if (needsToken(req)) {
             String header = req.headers().first(HeaderNames.AUTHORIZATION).orElse(null);
-            if (header == null) {
-                throw new Unauthorized("this route needs an Authorization: Bearer <token> header");
-            }
-            if (!header.regionMatches(true, 0, "Bearer ", 0, 7) || !matches(header.substring(7).trim())) {
-                throw new Unauthorized("the bearer token is not right");
+            String refusal = header == null ? "this route needs an Authorization: Bearer <token> header"
+                    : !header.regionMatches(true, 0, "Bearer ", 0, 7) || !matches(header.substring(7).trim())
+                    ? "the bearer token is not right" : null;
+            if (refusal != null) {
+                // Answered here, not thrown: filters around this one (metrics, access log) then see the 401.
+                Problems.send(req, res, Problems.of(new Unauthorized(refusal)));
+                return;
             }
         }
         chain.proceed();

@@ -2,6 +2,8 @@ package io.microstore.json;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Validates JSON text given as raw UTF-8 bytes (RFC 8259 grammar and well-formed UTF-8) and returns
@@ -44,36 +46,59 @@ public final class CompactJson {
      * member {@code name} (the last one if repeated, as most parsers do), or null when there is none.
      */
     public static byte[] member(byte[] text, String name) {
-        CompactJson p = new CompactJson(text);
         byte[] wanted = JsonText.quote(name);
-        p.skipWhitespace();
-        if (p.pos >= p.in.length) {
-            throw p.error("empty body, expected a JSON object");
+        int[] found = {-1, -1};
+        CompactJson p = new CompactJson(text);
+        p.topObject((key, from, to) -> {
+            if (JsonText.sameString(p.out, key[0], key[1], wanted)) {
+                found[0] = from;
+                found[1] = to;
+            }
+        });
+        return found[0] < 0 ? null : Arrays.copyOfRange(p.out, found[0], found[1]);
+    }
+
+    /**
+     * Parses a JSON text that must be an object and returns its members in order, each name decoded
+     * and each value compact (byte for byte as written, numbers included); the last of a repeated name wins.
+     */
+    public static Map<String, byte[]> members(byte[] text) {
+        Map<String, byte[]> members = new LinkedHashMap<>();
+        CompactJson p = new CompactJson(text);
+        p.topObject((key, from, to) ->
+                members.put(JsonText.decode(p.out, key[0], key[1]), Arrays.copyOfRange(p.out, from, to)));
+        return members;
+    }
+
+    /** Receives each member of the top-level object: its name token and value as ranges of {@code out}. */
+    @FunctionalInterface
+    private interface MemberVisitor {
+        void member(int[] name, int valueFrom, int valueTo);
+    }
+
+    private void topObject(MemberVisitor visitor) {
+        skipWhitespace();
+        if (pos >= in.length) {
+            throw error("empty body, expected a JSON object");
         }
-        if (p.in[p.pos] != '{') {
-            p.value(0);
-            p.expectEnd();
+        if (in[pos] != '{') {
+            value(0);
+            expectEnd();
             throw new MalformedJson("expected a JSON object", 0);
         }
-        int from = -1;
-        int to = -1;
-        p.open('{', 1);
-        if (!p.closes('}')) {
+        open('{', 1);
+        if (!closes('}')) {
             do {
-                int keyStart = p.size;
-                p.memberName();
-                boolean match = JsonText.sameString(p.out, keyStart, p.size, wanted);
-                p.colon();
-                int valueStart = p.size;
-                p.value(1);
-                if (match) {
-                    from = valueStart;
-                    to = p.size;
-                }
-            } while (p.nextMember('}'));
+                int keyStart = size;
+                memberName();
+                int[] name = {keyStart, size};
+                colon();
+                int valueStart = size;
+                value(1);
+                visitor.member(name, valueStart, size);
+            } while (nextMember('}'));
         }
-        p.expectEnd();
-        return from < 0 ? null : Arrays.copyOfRange(p.out, from, to);
+        expectEnd();
     }
 
     private void value(int depth) {

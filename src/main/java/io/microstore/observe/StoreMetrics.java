@@ -2,6 +2,7 @@ package io.microstore.observe;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -32,6 +33,8 @@ import io.microstore.store.WorkerStats;
  */
 public final class StoreMetrics implements WorkerStats {
     private static final AtomicReference<Store> CURRENT = new AtomicReference<>();
+    /** Methods counted by name; any other becomes "other", so made-up methods add no series. */
+    private static final Set<String> METHODS = Set.of("GET", "HEAD", "PUT", "PATCH", "DELETE", "POST", "OPTIONS");
     private static final StoreMetrics INSTANCE = new StoreMetrics(Metrics.globalRegistry());
 
     private final MeterRegistry registry;
@@ -82,7 +85,7 @@ public final class StoreMetrics implements WorkerStats {
         try {
             chain.proceed();
         } finally {
-            String method = req.prologue().method().text();
+            String method = METHODS.contains(req.prologue().method().text()) ? req.prologue().method().text() : "other";
             String route = route(req.path().absolute().path());
             int status = res.status().code();
             // The registry's lookup builds and hashes tags: too slow for every request, so cache.

@@ -1,7 +1,5 @@
 package io.microstore.store;
 
-import java.io.ByteArrayInputStream;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -12,10 +10,6 @@ import java.util.Map;
 import io.microstore.json.CompactJson;
 import io.microstore.json.JsonText;
 import io.microstore.json.MalformedJson;
-import jakarta.json.JsonObject;
-import jakarta.json.JsonString;
-import jakarta.json.JsonValue;
-import jakarta.json.spi.JsonProvider;
 
 /**
  * Loads many apps at once: from JSON lines ({@code {"name": ..., "data": ...}} per line, the format of
@@ -24,8 +18,6 @@ import jakarta.json.spi.JsonProvider;
  * is checked before anything is written; existing names are refused unless overwriting is asked for.
  */
 public final class Importer {
-    /** Looked up once: every {@code Json.*} call would search the service loader again. */
-    private static final JsonProvider JSON = JsonProvider.provider();
     private static final int CHUNK = 4096;
 
     /** One app to import: its name and compact JSON value. */
@@ -35,17 +27,18 @@ public final class Importer {
     private Importer() {
     }
 
-    /** Parses a file: a TinyDB file of the old service (one object with an "apps" table) or JSON lines. */
+    /**
+     * Parses a file: a TinyDB file of the old service (one object with an "apps" table) or JSON lines
+     * (one object per line; a file of one such line is a single object with a "name").
+     */
     public static List<Item> fromFile(byte[] file) {
+        Map<String, byte[]> root;
         try {
-            byte[] compact = CompactJson.compact(file);
-            if (CompactJson.member(compact, "apps") != null) {
-                return fromTinyDb(file);
-            }
+            root = CompactJson.members(file);
         } catch (MalformedJson e) {
-            // not one JSON value: JSON lines (or garbage, which fromJsonLines reports by line)
+            return fromJsonLines(file); // not one JSON object: JSON lines, or garbage reported by line
         }
-        return fromJsonLines(file);
+        return root.containsKey("name") && !root.containsKey("apps") ? fromJsonLines(file) : fromTinyDb(file);
     }
 
     /** Parses JSON lines; blank lines are skipped. */
@@ -77,29 +70,42 @@ public final class Importer {
         return items;
     }
 
-    /** Parses a TinyDB file of the old service: the {@code apps} table, in document order. */
+    /**
+     * Parses a TinyDB file of the old service: the {@code apps} table, in document order. Values keep
+     * their exact text (no JSON-P tree, which would rewrite numbers and refuse very long ones).
+     */
     public static List<Item> fromTinyDb(byte[] file) {
-        JsonValue root;
         try {
-            root = JSON.createReader(new ByteArrayInputStream(CompactJson.compact(file))).readValue();
+            return tinyDb(file);
         } catch (MalformedJson e) {
             throw new ImportRejected("the file is not valid JSON: " + e.getMessage(), List.of());
         }
-        if (!(root instanceof JsonObject db) || !(db.get("apps") instanceof JsonObject apps)) {
+    }
+
+    private static List<Item> tinyDb(byte[] file) {
+        byte[] table;
+        try {
+            table = CompactJson.members(file).get("apps");
+        } catch (MalformedJson e) {
+            table = null;
+            CompactJson.compact(file); // valid JSON but not an object: no apps table, said below
+        }
+        if (table == null || table[0] != '{') {
             throw new ImportRejected("not a TinyDB file of the old service: no \"apps\" table", List.of());
         }
-        List<Map.Entry<String, JsonValue>> docs = new ArrayList<>(apps.entrySet());
-        docs.sort((a, b) -> compareIds(a.getKey(), b.getKey()));
-        List<Item> items = new ArrayList<>(docs.size());
-        for (Map.Entry<String, JsonValue> doc : docs) {
-            String where = "document " + doc.getKey();
-            if (!(doc.getValue() instanceof JsonObject app) || !(app.get("key") instanceof JsonString key)
-                    || !app.containsKey("value")) {
+        Map<String, byte[]> apps = CompactJson.members(table);
+        List<String> ids = new ArrayList<>(apps.keySet());
+        ids.sort(Importer::compareIds);
+        List<Item> items = new ArrayList<>(ids.size());
+        for (String id : ids) {
+            String where = "document " + id;
+            byte[] doc = apps.get(id);
+            Map<String, byte[]> app = doc[0] == '{' ? CompactJson.members(doc) : Map.of();
+            byte[] key = app.get("key");
+            if (key == null || key[0] != '"' || !app.containsKey("value")) {
                 throw new ImportRejected(where + ": expected {\"key\": \"<name>\", \"value\": ...}", List.of());
             }
-            StringWriter data = new StringWriter();
-            JSON.createWriter(data).write(app.get("value"));
-            items.add(item(key.getString(), data.toString().getBytes(StandardCharsets.UTF_8), where));
+            items.add(item(JsonText.decode(key, 0, key.length), app.get("value"), where));
         }
         return items;
     }
@@ -129,14 +135,19 @@ public final class Importer {
         List<String> refused = new ArrayList<>();
         for (int from = 0; from < commands.size(); from += CHUNK) {
             List<Command> chunk = commands.subList(from, Math.min(commands.size(), from + CHUNK));
-            List<Object> results = store.executeAll(chunk);
-            for (int i = 0; i < results.size(); i++) {
-                switch (results.get(i)) {
-                    case Outcome ignored -> written++;
-                    case PreconditionFailed ignored -> refused.add(chunk.get(i).name());
-                    case RuntimeException e -> throw e;
-                    default -> throw new IllegalStateException("unexpected result " + results.get(i));
+            while (!chunk.isEmpty()) {
+                List<Object> results = store.executeAll(chunk);
+                List<Command> busy = new ArrayList<>();
+                for (int i = 0; i < results.size(); i++) {
+                    switch (results.get(i)) {
+                        case Outcome ignored -> written++;
+                        case PreconditionFailed ignored -> refused.add(chunk.get(i).name());
+                        case StoreBusy ignored -> busy.add(chunk.get(i)); // the queue was full: again, once it drained
+                        case RuntimeException e -> throw e;
+                        default -> throw new IllegalStateException("unexpected result " + results.get(i));
+                    }
                 }
+                chunk = busy;
             }
         }
         return new Report(written, refused);
