@@ -41,6 +41,17 @@ install_tools() {
   fi
 }
 
+# settle: a full GC after loading, so the runs do not pay for the loader's garbage and the collector's
+# concurrent marking of the freshly grown heap (on 2 cores that takes a share of the CPU).
+settle() { "$JAVA_HOME/bin/jcmd" "$PID" GC.run > /dev/null 2>&1 || true; }
+
+# warm_up SCRIPT [VAR=VALUE...]: an unrecorded run, so the JIT has compiled the paths measured next.
+warm_up() {
+  local script=$1; shift
+  env BENCH_KEYS="${WARM_KEYS:-1000}" "$@" wrk -t2 -c"$CONNS" -d"${BENCH_WARMUP:-5s}" -s "scripts/bench/$script.lua" \
+      "http://127.0.0.1:$PORT" > /dev/null 2>&1 || true
+}
+
 # start NAME COMMAND...: runs it in the background, waits for "listening on http://127.0.0.1:PORT/"
 # (microstore and BareServer print it) or for json-server's port, and sets PORT and PID.
 start() {
@@ -104,6 +115,7 @@ scale() { printf '%s\t%s\n' "$1" "$2" >> "$SCALE"; log "$1: $2"; }
 
 bench_bare() {
   start bare "$JAVA" -cp "$CP" io.microstore.bench.BareServer 0
+  warm_up mix
   for n in $SIZES; do
     wrk_run bare "$n" get get
     wrk_run bare "$n" put put
@@ -117,6 +129,8 @@ bench_microstore() {
   local n=$1 dir=$WORK/data-$n
   rm -rf "$dir"
   start "microstore-$n" "$JAVA" -jar target/microstore.jar --port 0 --data "$dir" --import "$WORK/apps-$n.jsonl"
+  settle
+  WARM_KEYS=$n warm_up mix
   wrk_run microstore "$n" get get
   wrk_run microstore "$n" put put
   wrk_run microstore "$n" mix mix
@@ -127,6 +141,7 @@ bench_microstore() {
   fi
   stop
   start "microstore-$n-interval" "$JAVA" -jar target/microstore.jar --port 0 --data "$dir" --fsync interval
+  WARM_KEYS=$n warm_up put
   wrk_run microstore "$n" put-interval put
   if [ "$n" -ge 1000000 ]; then
     scale "start-up from a snapshot of $n apps (ms, load)" "$(sed -n 's/.* apps ready in \([0-9]*\) ms/\1/p' "$WORK/microstore-$n-interval.log")"
@@ -194,6 +209,7 @@ bench_json_server() {
   PID=$!
   PORT=$port
   for _ in $(seq 1 600); do curl -s -o /dev/null "http://127.0.0.1:$PORT/apps/k1" && break; sleep 0.2; done
+  WARM_KEYS=$n BENCH_WARMUP=3s warm_up get BENCH_PATH=/apps/k
   wrk_run json-server "$n" get get BENCH_PATH=/apps/k
   wrk_run json-server "$n" put put BENCH_PATH=/apps/k BENCH_BODY=jsonserver
   wrk_run json-server "$n" mix mix BENCH_PATH=/apps/k BENCH_BODY=jsonserver

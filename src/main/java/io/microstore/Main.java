@@ -1,9 +1,6 @@
 package io.microstore;
 
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Optional;
 
 import io.helidon.config.Config;
@@ -14,24 +11,20 @@ import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.observe.ObserveFeature;
+import io.helidon.webserver.observe.health.HealthObserver;
+import io.helidon.webserver.observe.metrics.MetricsObserver;
 import io.microstore.api.AdminService;
 import io.microstore.api.AppsService;
+import io.microstore.api.BearerAuth;
 import io.microstore.api.ChangesService;
 import io.microstore.api.CorsFilter;
 import io.microstore.api.Problems;
 import io.microstore.api.SchemaService;
 import io.microstore.api.TransferService;
-import io.microstore.api.BearerAuth;
 import io.microstore.observe.StoreHealth;
 import io.microstore.observe.StoreMetrics;
-import io.helidon.webserver.observe.ObserveFeature;
-import io.helidon.webserver.observe.health.HealthObserver;
-import io.helidon.webserver.observe.metrics.MetricsObserver;
-import io.microstore.persist.JournalPersistence;
-import io.microstore.persist.MemoryPersistence;
 import io.microstore.persist.Persistence;
-import io.microstore.store.ImportRejected;
-import io.microstore.store.Importer;
 import io.microstore.store.Store;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
@@ -50,30 +43,30 @@ public final class Main {
         try {
             cli = Cli.parse(args);
             if (cli.help() || cli.version()) {
-                System.out.print(cli.help() ? Cli.USAGE : "microstore " + version() + "\n");
+                System.out.print(cli.help() ? Cli.USAGE : "microstore " + Startup.version() + "\n");
                 return;
             }
             config = Settings.load(cli);
             settings = Settings.from(config);
         } catch (RuntimeException e) {
-            exit(2, "microstore: " + e.getMessage() + "\nTry 'java -jar target/microstore.jar --help'.");
+            Startup.exit(2, "microstore: " + e.getMessage() + "\nTry 'java -jar target/microstore.jar --help'.");
             return;
         }
         Logging.configure(cli.debug());
         if (cli.repair()) {
-            repair(settings);
+            Startup.repair(settings);
             return;
         }
         try {
-            Persistence persistence = persistence(settings);
+            Persistence persistence = Startup.persistence(settings);
             long start = System.nanoTime();
             Store store = Store.open(persistence, settings.store());
             LOG.log(System.Logger.Level.INFO, String.format("%d apps ready in %d ms", store.index().size(),
                     (System.nanoTime() - start) / 1_000_000));
             if (cli.importFile() != null) {
-                importFile(store, cli.importFile(), cli.overwrite());
+                Startup.importFile(store, cli.importFile(), cli.overwrite());
             }
-            warnIfExposed(settings, config);
+            Startup.warnIfExposed(settings, config);
             WebServer server = WebServer.builder()
                     .update(builder -> setup(builder, config, store))
                     .shutdownHook(false)
@@ -83,52 +76,7 @@ public final class Main {
             System.out.printf("microstore listening on http://%s:%d/ (Swagger UI at /openapi/ui, data: %s, fsync: %s)%n",
                     settings.host(), server.port(), persistence.describe(), settings.store().fsync().wireName());
         } catch (IOException | RuntimeException e) {
-            exit(1, "microstore: cannot start: " + e.getMessage());
-        }
-    }
-
-    /** --import FILE: loads it before serving; refuses (and exits) when names exist and --overwrite is absent. */
-    private static void importFile(Store store, Path file, boolean overwrite) throws IOException {
-        try {
-            Importer.Report report = Importer.run(store, Importer.fromFile(Files.readAllBytes(file)), overwrite);
-            System.out.println("imported " + report.imported() + " apps from " + file
-                    + (report.refused().isEmpty() ? "" : "; refused (created meanwhile): " + report.refused()));
-        } catch (ImportRejected e) {
-            store.close();
-            exit(1, "microstore: import of " + file + " refused: " + e.getMessage());
-        }
-    }
-
-    private static void warnIfExposed(Settings settings, Config config) {
-        boolean loopback = settings.host().equals("localhost") || settings.host().startsWith("127.")
-                || settings.host().equals("::1");
-        if (!loopback && ApiSecurity.from(config).token().isEmpty()) {
-            LOG.log(System.Logger.Level.WARNING, "listening on " + settings.host() + " without a token: anyone who "
-                    + "can reach this port can read and change every app (set security.token or MICROSTORE_TOKEN)");
-        }
-    }
-
-    private static Persistence persistence(Settings settings) throws IOException {
-        if (settings.data() == null) {
-            LOG.log(System.Logger.Level.WARNING, "no data directory (--data DIR): data is kept in memory only "
-                    + "and lost when microstore stops");
-            return new MemoryPersistence();
-        }
-        return JournalPersistence.open(settings.journal());
-    }
-
-    /** --repair: cut a damaged journal at its last good record, keep the damage aside, report, exit. */
-    private static void repair(Settings settings) {
-        if (settings.data() == null) {
-            exit(2, "microstore: --repair needs --data DIR");
-        }
-        try {
-            for (String line : JournalPersistence.repair(settings.journal())) {
-                System.out.println("repair: " + line);
-            }
-            System.out.println("repair: done; start microstore without --repair to serve " + settings.data());
-        } catch (IOException | RuntimeException e) {
-            exit(1, "microstore: repair failed: " + e.getMessage());
+            Startup.exit(1, "microstore: cannot start: " + e.getMessage());
         }
     }
 
@@ -185,14 +133,4 @@ public final class Main {
         LOG.log(System.Logger.Level.INFO, "stopped");
     }
 
-    private static String version() {
-        String version = Main.class.getPackage().getImplementationVersion();
-        return version == null ? "(development build)" : version;
-    }
-
-    private static void exit(int status, String message) {
-        PrintStream err = System.err;
-        err.println(message);
-        System.exit(status);
-    }
 }

@@ -1,9 +1,9 @@
 package io.microstore.api;
 
-import java.util.List;
 import java.util.Locale;
 import java.util.function.Predicate;
 
+import io.helidon.http.Header;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
@@ -22,13 +22,14 @@ final class Bodies {
      * {@code accepted}. More than one Content-Type is a 400.
      */
     static String mediaType(ServerRequest req, HeaderName advertise, String accepted, Predicate<String> ok) {
-        List<String> values = req.headers().contains(HeaderNames.CONTENT_TYPE)
-                ? req.headers().get(HeaderNames.CONTENT_TYPE).allValues()
-                : List.of("application/json");
-        if (values.size() != 1) {
-            throw new BadRequest("the request has " + values.size() + " Content-Type headers; send one");
+        String header = "application/json";
+        if (req.headers().contains(HeaderNames.CONTENT_TYPE)) {
+            Header contentType = req.headers().get(HeaderNames.CONTENT_TYPE);
+            if (contentType.valueCount() != 1) {
+                throw new BadRequest("the request has " + contentType.valueCount() + " Content-Type headers; send one");
+            }
+            header = contentType.get();
         }
-        String header = values.getFirst();
         String[] parts = header.split(";", -1);
         String type = parts[0].trim().toLowerCase(Locale.ROOT);
         for (int i = 1; i < parts.length; i++) {

@@ -1,14 +1,12 @@
 package io.microstore.observe;
 
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.ToDoubleFunction;
 
-import io.helidon.metrics.api.Counter;
 import io.helidon.metrics.api.DistributionSummary;
 import io.helidon.metrics.api.FunctionalCounter;
 import io.helidon.metrics.api.Gauge;
@@ -34,13 +32,18 @@ import io.microstore.store.WorkerStats;
 public final class StoreMetrics implements WorkerStats {
     private static final AtomicReference<Store> CURRENT = new AtomicReference<>();
     /** Methods counted by name; any other becomes "other", so made-up methods add no series. */
-    private static final Set<String> METHODS = Set.of("GET", "HEAD", "PUT", "PATCH", "DELETE", "POST", "OPTIONS");
+    private static final List<String> METHODS = List.of("GET", "HEAD", "PUT", "PATCH", "DELETE", "POST", "OPTIONS");
+    /** Every value {@link #route} returns. */
+    private static final List<String> ROUTES = List.of("/api/apps/{name}", "/", "/api/apps", "/api/apps/",
+            "/api/changes", "/api/schema", "/api/export", "/api/import", "/api/admin/compact", "/openapi", "/observe",
+            "other");
     private static final StoreMetrics INSTANCE = new StoreMetrics(Metrics.globalRegistry());
 
     private final MeterRegistry registry;
     private final DistributionSummary batchSize;
     private final Timer fsync;
-    private final Map<String, Counter> requests = new ConcurrentHashMap<>();
+    private final AtomicReferenceArray<LongAdder> requests =
+            new AtomicReferenceArray<>((METHODS.size() + 1) * ROUTES.size() * 500);
 
     private StoreMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -85,17 +88,32 @@ public final class StoreMetrics implements WorkerStats {
         try {
             chain.proceed();
         } finally {
-            String method = METHODS.contains(req.prologue().method().text()) ? req.prologue().method().text() : "other";
-            String route = route(req.path().absolute().path());
-            int status = res.status().code();
-            // The registry's lookup builds and hashes tags: too slow for every request, so cache.
-            requests.computeIfAbsent(method + ' ' + route + ' ' + status, key -> registry.getOrCreate(
-                            Counter.builder("microstore.requests")
-                                    .description("HTTP requests by method, route and status")
-                                    .tags(List.of(Tag.create("method", method), Tag.create("route", route),
-                                            Tag.create("status", String.valueOf(status))))))
-                    .increment();
+            int method = METHODS.indexOf(req.prologue().method().text());
+            int route = ROUTES.indexOf(route(req.path().absolute().path()));
+            int status = Math.min(Math.max(res.status().code(), 100), 599);
+            // One LongAdder per method, route and status, found by index: cheap on every request.
+            // The registry reads it through a functional counter made the first time.
+            int slot = ((method < 0 ? METHODS.size() : method) * ROUTES.size() + route) * 500 + status - 100;
+            LongAdder adder = requests.get(slot);
+            if (adder == null) {
+                adder = register(slot, method < 0 ? "other" : METHODS.get(method), ROUTES.get(route), status);
+            }
+            adder.increment();
         }
+    }
+
+    private synchronized LongAdder register(int slot, String method, String route, int status) {
+        LongAdder adder = requests.get(slot);
+        if (adder == null) {
+            LongAdder created = new LongAdder();
+            registry.getOrCreate(FunctionalCounter.builder("microstore.requests", created, LongAdder::sum)
+                    .description("HTTP requests by method, route and status")
+                    .tags(List.of(Tag.create("method", method), Tag.create("route", route),
+                            Tag.create("status", String.valueOf(status)))));
+            requests.set(slot, created);
+            adder = created;
+        }
+        return adder;
     }
 
     /** The route a path belongs to, without the app name, so the number of series stays small. */

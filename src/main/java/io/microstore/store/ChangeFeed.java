@@ -7,6 +7,7 @@ import java.util.concurrent.Phaser;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -25,6 +26,7 @@ public final class ChangeFeed implements CommitListener, AutoCloseable {
     private final Semaphore subscribers;
     private final Semaphore wake = new Semaphore(0);
     private final Phaser commits = new Phaser(1); // its phase advances after commits, for waiters
+    private final AtomicInteger waiting = new AtomicInteger();
     private final Thread dispatcher;
     /** Changes with seq > floor are in the window; -1 until the first change or the end of loading. */
     private volatile long floor = -1;
@@ -68,7 +70,11 @@ public final class ChangeFeed implements CommitListener, AutoCloseable {
             add(m);
         }
         last = batch.getLast().seq();
-        wake.release();
+        // Waiters count themselves before they read `last`, and this reads `waiting` after writing it,
+        // so either a waiter sees the new seq or the dispatcher is woken for it. Nobody waiting: no wake.
+        if (waiting.get() > 0) {
+            wake.release();
+        }
     }
 
     /**
@@ -108,6 +114,15 @@ public final class ChangeFeed implements CommitListener, AutoCloseable {
      * @return true when there is a change after {@code seq}
      */
     public boolean await(long seq, Duration timeout) {
+        waiting.incrementAndGet();
+        try {
+            return awaitCounted(seq, timeout);
+        } finally {
+            waiting.decrementAndGet();
+        }
+    }
+
+    private boolean awaitCounted(long seq, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             int phase = commits.getPhase(); // read before checking, so a commit in between is not missed

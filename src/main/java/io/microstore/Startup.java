@@ -1,0 +1,80 @@
+package io.microstore;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import io.helidon.config.Config;
+import io.microstore.persist.JournalPersistence;
+import io.microstore.persist.MemoryPersistence;
+import io.microstore.persist.Persistence;
+import io.microstore.store.ImportRejected;
+import io.microstore.store.Importer;
+import io.microstore.store.Store;
+
+/** What happens around serving: choosing persistence, --repair, --import, start-up warnings, exiting. */
+final class Startup {
+    private static final System.Logger LOG = System.getLogger(Startup.class.getName());
+
+    private Startup() {
+    }
+
+    /** --import FILE: loads it before serving; refuses (and exits) when names exist and --overwrite is absent. */
+    static void importFile(Store store, Path file, boolean overwrite) throws IOException {
+        try {
+            Importer.Report report = Importer.run(store, Importer.fromFile(Files.readAllBytes(file)), overwrite);
+            System.out.println("imported " + report.imported() + " apps from " + file
+                    + (report.refused().isEmpty() ? "" : "; refused (created meanwhile): " + report.refused()));
+        } catch (ImportRejected e) {
+            store.close();
+            exit(1, "microstore: import of " + file + " refused: " + e.getMessage());
+        }
+    }
+
+    /** A warning when the API can be reached from other machines without a token. */
+    static void warnIfExposed(Settings settings, Config config) {
+        boolean loopback = settings.host().equals("localhost") || settings.host().startsWith("127.")
+                || settings.host().equals("::1");
+        if (!loopback && ApiSecurity.from(config).token().isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "listening on " + settings.host() + " without a token: anyone who "
+                    + "can reach this port can read and change every app (set security.token or MICROSTORE_TOKEN)");
+        }
+    }
+
+    /** The journal in the data directory, or memory only (with a warning). */
+    static Persistence persistence(Settings settings) throws IOException {
+        if (settings.data() == null) {
+            LOG.log(System.Logger.Level.WARNING, "no data directory (--data DIR): data is kept in memory only "
+                    + "and lost when microstore stops");
+            return new MemoryPersistence();
+        }
+        return JournalPersistence.open(settings.journal());
+    }
+
+    /** --repair: cut a damaged journal at its last good record, keep the damage aside, report, exit. */
+    static void repair(Settings settings) {
+        if (settings.data() == null) {
+            exit(2, "microstore: --repair needs --data DIR");
+        }
+        try {
+            for (String line : JournalPersistence.repair(settings.journal())) {
+                System.out.println("repair: " + line);
+            }
+            System.out.println("repair: done; start microstore without --repair to serve " + settings.data());
+        } catch (IOException | RuntimeException e) {
+            exit(1, "microstore: repair failed: " + e.getMessage());
+        }
+    }
+
+    /** From the jar's manifest (Implementation-Version). */
+    static String version() {
+        String version = Main.class.getPackage().getImplementationVersion();
+        return version == null ? "(development build)" : version;
+    }
+
+    /** One line on stderr, then exit with {@code status}. */
+    static void exit(int status, String message) {
+        System.err.println(message);
+        System.exit(status);
+    }
+}
