@@ -9,12 +9,18 @@
 # PUT, compaction time and PUT p99 while it runs. Prints a table, appends it with the date and the
 # machine to docs/BENCHMARKS.md and draws docs/bench.png (ratios to the ceiling).
 #
-# Environment: BENCH_DURATION (default 10s per run), BENCH_CONNS (64), BENCH_SIZES ("1000 1000000").
+# The machine is shared and noisy: throughput drifts by tens of percent within minutes. So the bare
+# server and microstore run side by side, idle but for the one under load, and each test alternates
+# between them BENCH_ROUNDS times; the report takes the median of each. Ratios come from runs
+# minutes apart at most.
+#
+# Environment: BENCH_DURATION (8s per run), BENCH_ROUNDS (3), BENCH_CONNS (64), BENCH_SIZES ("1000 1000000").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${JAVA_HOME:?JAVA_HOME must point at a JDK >= 21 (make bench sets it)}"
 JAVA="$JAVA_HOME/bin/java"
-DURATION=${BENCH_DURATION:-10s}
+DURATION=${BENCH_DURATION:-8s}
+ROUNDS=${BENCH_ROUNDS:-3}
 export CONNS=${BENCH_CONNS:-64}
 SIZES=${BENCH_SIZES:-"1000 1000000"}
 WORK=target/bench
@@ -41,19 +47,8 @@ install_tools() {
   fi
 }
 
-# settle: a full GC after loading, so the runs do not pay for the loader's garbage and the collector's
-# concurrent marking of the freshly grown heap (on 2 cores that takes a share of the CPU).
-settle() { "$JAVA_HOME/bin/jcmd" "$PID" GC.run > /dev/null 2>&1 || true; }
-
-# warm_up SCRIPT [VAR=VALUE...]: an unrecorded run, so the JIT has compiled the paths measured next.
-warm_up() {
-  local script=$1; shift
-  env BENCH_KEYS="${WARM_KEYS:-1000}" "$@" wrk -t2 -c"$CONNS" -d"${BENCH_WARMUP:-5s}" -s "scripts/bench/$script.lua" \
-      "http://127.0.0.1:$PORT" > /dev/null 2>&1 || true
-}
-
-# start NAME COMMAND...: runs it in the background, waits for "listening on http://127.0.0.1:PORT/"
-# (microstore and BareServer print it) or for json-server's port, and sets PORT and PID.
+# start NAME COMMAND...: runs it in the background and waits for "listening on http://127.0.0.1:PORT/"
+# (microstore and BareServer print it); sets PORT and PID.
 start() {
   local name=$1; shift
   "$@" > "$WORK/$name.log" 2>&1 &
@@ -68,20 +63,26 @@ start() {
   log "$name did not start:"; cat "$WORK/$name.log" >&2; exit 1
 }
 
-stop() {
-  kill -TERM "$PID" 2>/dev/null || true
-  wait "$PID" 2>/dev/null || true
+stop() { kill -TERM "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+
+# A full GC after loading, so the runs do not pay for the loader's garbage or the collector's
+# concurrent marking of the freshly grown heap (on 2 cores that takes a share of the CPU).
+settle() { "$JAVA_HOME/bin/jcmd" "$1" GC.run > /dev/null 2>&1 || true; }
+
+# warm_up PORT SCRIPT [VAR=VALUE...]: an unrecorded run, so the JIT has compiled what is measured next.
+warm_up() {
+  local port=$1 script=$2; shift 2
+  env BENCH_KEYS="${WARM_KEYS:-1000}" "$@" wrk -t2 -c"$CONNS" -d"${BENCH_WARMUP:-5s}" \
+      -s "scripts/bench/$script.lua" "http://127.0.0.1:$port" > /dev/null 2>&1 || true
 }
 
-free_port() { "$JAVA" -cp "$CP" io.microstore.bench.FreePort; }
-
-# wrk_run SERVER APPS TEST SCRIPT [VAR=VALUE...]: one wrk run, appended to RESULTS as
+# wrk_run SERVER PORT APPS TEST SCRIPT [VAR=VALUE...]: one wrk run, appended to RESULTS as
 # server, apps, test, requests/s, p50 ms, p99 ms, errors (socket errors + non-2xx/3xx).
 wrk_run() {
-  local server=$1 apps=$2 test=$3 script=$4; shift 4
+  local server=$1 port=$2 apps=$3 test=$4 script=$5; shift 5
   local out
   out=$(env BENCH_KEYS="$apps" "$@" wrk -t2 -c"$CONNS" -d"$DURATION" --latency -s "scripts/bench/$script.lua" \
-        "http://127.0.0.1:$PORT" 2>&1)
+        "http://127.0.0.1:$port" 2>&1)
   local rps p50 p99 errs
   rps=$(awk '/Requests\/sec/ {print $2}' <<< "$out")
   p50=$(awk '$1=="50%" {print $2}' <<< "$out" | to_ms)
@@ -93,12 +94,21 @@ wrk_run() {
 
 to_ms() { awk '{v=$1; if (v ~ /us$/) {sub("us","",v); v/=1000} else if (v ~ /ms$/) sub("ms","",v); else if (v ~ /s$/) {sub("s","",v); v*=1000}; printf "%.2f\n", v}'; }
 
+# pairs APPS TEST SCRIPT MICROSTORE_TEST: ROUNDS alternating runs of the bare server and microstore.
+pairs() {
+  local apps=$1 test=$2 script=$3 mtest=$4
+  for _ in $(seq 1 "$ROUNDS"); do
+    wrk_run bare "$BARE_PORT" "$apps" "$test" "$script"
+    wrk_run microstore "$MS_PORT" "$apps" "$mtest" "$script"
+  done
+}
+
 # Data for N apps k1..kN with a small value: JSON lines for microstore, db.json for json-server.
 make_data() {
   local n=$1
   [ -f "$WORK/apps-$n.jsonl" ] || awk -v n="$n" 'BEGIN { for (i = 1; i <= n; i++)
       printf "{\"name\":\"k%d\",\"data\":{\"n\":1,\"s\":\"some small value\"}}\n", i }' > "$WORK/apps-$n.jsonl"
-  awk -v n="$n" 'BEGIN { printf "{\"apps\":["; for (i = 1; i <= n; i++)
+  [ -f "$WORK/db-$n.json" ] || awk -v n="$n" 'BEGIN { printf "{\"apps\":["; for (i = 1; i <= n; i++)
       printf "%s{\"id\":\"k%d\",\"data\":{\"n\":1,\"s\":\"some small value\"}}", (i > 1 ? "," : ""), i; print "]}" }' \
       > "$WORK/db-$n.json"
 }
@@ -113,68 +123,57 @@ rss() { awk '/VmRSS/ {print $2 * 1024}' "/proc/$1/status"; }
 
 scale() { printf '%s\t%s\n' "$1" "$2" >> "$SCALE"; log "$1: $2"; }
 
-bench_bare() {
-  start bare "$JAVA" -cp "$CP" io.microstore.bench.BareServer 0
-  warm_up mix
-  for n in $SIZES; do
-    wrk_run bare "$n" get get
-    wrk_run bare "$n" put put
-    wrk_run bare "$n" mix mix
-    wrk_run bare "$n" list list
-  done
-  stop
-}
-
 bench_microstore() {
   local n=$1 dir=$WORK/data-$n
   rm -rf "$dir"
   start "microstore-$n" "$JAVA" -jar target/microstore.jar --port 0 --data "$dir" --import "$WORK/apps-$n.jsonl"
-  settle
-  WARM_KEYS=$n warm_up mix
-  wrk_run microstore "$n" get get
-  wrk_run microstore "$n" put put
-  wrk_run microstore "$n" mix mix
-  wrk_run microstore "$n" list list
-  if [ "$n" -ge 1000000 ]; then
-    compaction_under_load "$n"
-    curl -s -X POST "http://127.0.0.1:$PORT/api/admin/compact" > /dev/null
-  fi
-  stop
+  MS_PID=$PID MS_PORT=$PORT
+  settle "$MS_PID"
+  WARM_KEYS=$n warm_up "$MS_PORT" mix
+  pairs "$n" get get get
+  pairs "$n" put put put
+  pairs "$n" mix mix mix
+  pairs "$n" list list list
+  [ "$n" -ge 1000000 ] && compaction_under_load "$n"
+  curl -s -X POST "http://127.0.0.1:$MS_PORT/api/admin/compact" > /dev/null
+  stop "$MS_PID"
   start "microstore-$n-interval" "$JAVA" -jar target/microstore.jar --port 0 --data "$dir" --fsync interval
-  WARM_KEYS=$n warm_up put
-  wrk_run microstore "$n" put-interval put
+  MS_PID=$PID MS_PORT=$PORT
+  WARM_KEYS=$n warm_up "$MS_PORT" put
+  pairs "$n" put put-interval put
   if [ "$n" -ge 1000000 ]; then
-    scale "start-up from a snapshot of $n apps (ms, load)" "$(sed -n 's/.* apps ready in \([0-9]*\) ms/\1/p' "$WORK/microstore-$n-interval.log")"
+    scale "start-up from a snapshot of $n apps (ms, load)" \
+        "$(sed -n 's/.* apps ready in \([0-9]*\) ms/\1/p' "$WORK/microstore-$n-interval.log")"
     memory "$n"
   fi
-  stop
+  stop "$MS_PID"
 }
 
-# PUT p99 without and with compactions running back to back during the load.
+# PUT p99 without and with compactions running back to back during the load, alternating.
 compaction_under_load() {
   local n=$1
-  wrk_run microstore "$n" put-baseline put
   : > "$WORK/compactions.log"
-  ( end=$((SECONDS + ${DURATION%s})); while [ $SECONDS -lt $end ]; do
-      curl -s -X POST "http://127.0.0.1:$PORT/api/admin/compact" >> "$WORK/compactions.log"; echo >> "$WORK/compactions.log"
-    done ) &
-  local looper=$!
-  wrk_run microstore "$n" put-compacting put
-  wait $looper
-  scale "compaction of $n apps (ms, median of runs)" "$(sed -n 's/.*"millis":\([0-9]*\).*/\1/p' "$WORK/compactions.log" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')"
+  for _ in $(seq 1 "$ROUNDS"); do
+    wrk_run microstore "$MS_PORT" "$n" put-baseline put
+    ( end=$((SECONDS + ${DURATION%s})); while [ $SECONDS -lt $end ]; do
+        curl -s -X POST "http://127.0.0.1:$MS_PORT/api/admin/compact" >> "$WORK/compactions.log"; echo >> "$WORK/compactions.log"
+      done ) &
+    local looper=$!
+    wrk_run microstore "$MS_PORT" "$n" put-compacting put
+    wait $looper
+  done
+  scale "compaction of $n apps (ms, median)" "$(sed -n 's/.*"millis":\([0-9]*\).*/\1/p' "$WORK/compactions.log" \
+      | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')"
 }
 
 memory() {
-  local n=$1
-  local used empty
-  used=$(heap_used "$PID")
+  local n=$1 used empty
+  used=$(heap_used "$MS_PID")
   scale "heap used with $n apps (bytes, after GC)" "$used"
-  scale "RSS with $n apps (bytes)" "$(rss "$PID")"
-  local saved_pid=$PID saved_port=$PORT
+  scale "RSS with $n apps (bytes)" "$(rss "$MS_PID")"
   start empty "$JAVA" -jar target/microstore.jar --port 0
   empty=$(heap_used "$PID")
-  stop
-  PID=$saved_pid PORT=$saved_port
+  stop "$PID"
   scale "heap used, empty store (bytes)" "$empty"
   # Beyond its JSON: the value {"n":1,"s":"some small value"} is 30 bytes; names are k1..kN.
   scale "heap per app beyond its value's JSON bytes" "$(( (used - empty) / n - 30 ))"
@@ -186,44 +185,45 @@ journal_startup() {
   rm -rf "$dir"
   start "journal-$n-load" "$JAVA" -Dstore.compaction.min-journal-bytes=100000000000 -jar target/microstore.jar \
       --port 0 --data "$dir" --import "$WORK/apps-$n.jsonl"
-  stop
-  local bytes
-  bytes=$(cat "$dir"/journal-*.jsonl | wc -c)
-  scale "journal bytes per small PUT" "$(( bytes / n ))"
+  stop "$PID"
+  scale "journal bytes per small PUT" "$(( $(cat "$dir"/journal-*.jsonl | wc -c) / n ))"
   local t0 t1
   t0=$(date +%s%N)
   start "journal-$n-replay" "$JAVA" -Dstore.compaction.min-journal-bytes=100000000000 -jar target/microstore.jar \
       --port 0 --data "$dir"
   t1=$(date +%s%N)
-  scale "start-up replaying a journal of $n records (ms, load)" "$(sed -n 's/.* apps ready in \([0-9]*\) ms/\1/p' "$WORK/journal-$n-replay.log")"
+  scale "start-up replaying a journal of $n records (ms, load)" \
+      "$(sed -n 's/.* apps ready in \([0-9]*\) ms/\1/p' "$WORK/journal-$n-replay.log")"
   scale "start-up replaying a journal of $n records (ms, JVM start to listening)" "$(( (t1 - t0) / 1000000 ))"
-  stop
+  stop "$PID"
 }
 
 bench_json_server() {
-  local n=$1
+  local n=$1 port
   cp "$WORK/db-$n.json" "$WORK/db-run.json"
-  local port
-  port=$(free_port)
-  node "$WORK/node_modules/json-server/lib/cli/bin.js" --quiet --port "$port" "$WORK/db-run.json" > "$WORK/json-server-$n.log" 2>&1 &
-  PID=$!
-  PORT=$port
-  for _ in $(seq 1 600); do curl -s -o /dev/null "http://127.0.0.1:$PORT/apps/k1" && break; sleep 0.2; done
-  WARM_KEYS=$n BENCH_WARMUP=3s warm_up get BENCH_PATH=/apps/k
-  wrk_run json-server "$n" get get BENCH_PATH=/apps/k
-  wrk_run json-server "$n" put put BENCH_PATH=/apps/k BENCH_BODY=jsonserver
-  wrk_run json-server "$n" mix mix BENCH_PATH=/apps/k BENCH_BODY=jsonserver
-  wrk_run json-server "$n" list list BENCH_LIST=jsonserver
-  stop
+  port=$("$JAVA" -cp "$CP" io.microstore.bench.FreePort)
+  node "$WORK/node_modules/json-server/lib/cli/bin.js" --quiet --port "$port" "$WORK/db-run.json" \
+      > "$WORK/json-server-$n.log" 2>&1 &
+  local pid=$!
+  for _ in $(seq 1 600); do curl -s -o /dev/null "http://127.0.0.1:$port/apps/k1" && break; sleep 0.2; done
+  WARM_KEYS=$n BENCH_WARMUP=3s warm_up "$port" get BENCH_PATH=/apps/k
+  wrk_run json-server "$port" "$n" get get BENCH_PATH=/apps/k
+  wrk_run json-server "$port" "$n" put put BENCH_PATH=/apps/k BENCH_BODY=jsonserver
+  wrk_run json-server "$port" "$n" mix mix BENCH_PATH=/apps/k BENCH_BODY=jsonserver
+  wrk_run json-server "$port" "$n" list list BENCH_LIST=jsonserver
+  stop "$pid"
 }
 
 install_tools
 log "machine: $(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo); load $(cut -d' ' -f1-3 /proc/loadavg)"
 for n in $SIZES; do make_data "$n"; done
-bench_bare
+start bare "$JAVA" -cp "$CP" io.microstore.bench.BareServer 0
+BARE_PID=$PID BARE_PORT=$PORT
+warm_up "$BARE_PORT" mix
 for n in $SIZES; do
   bench_microstore "$n"
-  [ "$n" -ge 1000000 ] && journal_startup "$n"
+  if [ "$n" -ge 1000000 ]; then journal_startup "$n"; fi
   bench_json_server "$n"
 done
-scripts/bench-report.sh "$RESULTS" "$SCALE" "wrk -t2 -c$CONNS -d$DURATION"
+stop "$BARE_PID"
+scripts/bench-report.sh "$RESULTS" "$SCALE" "wrk -t2 -c$CONNS -d$DURATION, $ROUNDS alternating rounds"
