@@ -80,6 +80,7 @@ warm_up() {
 # server, apps, test, requests/s, p50 ms, p99 ms, errors (socket errors + non-2xx/3xx).
 wrk_run() {
   local server=$1 port=$2 apps=$3 test=$4 script=$5; shift 5
+  [ -f "scripts/bench/$script.lua" ] || { log "no script scripts/bench/$script.lua"; exit 1; }
   local out
   out=$(env BENCH_KEYS="$apps" "$@" wrk -t2 -c"$CONNS" -d"$DURATION" --latency -s "scripts/bench/$script.lua" \
         "http://127.0.0.1:$port" 2>&1)
@@ -140,7 +141,7 @@ bench_microstore() {
   start "microstore-$n-interval" "$JAVA" -jar target/microstore.jar --port 0 --data "$dir" --fsync interval
   MS_PID=$PID MS_PORT=$PORT
   WARM_KEYS=$n warm_up "$MS_PORT" put
-  pairs "$n" put put-interval put
+  pairs "$n" put put put-interval
   if [ "$n" -ge 1000000 ]; then
     scale "start-up from a snapshot of $n apps (ms, load)" \
         "$(sed -n 's/.* apps ready in \([0-9]*\) ms/\1/p' "$WORK/microstore-$n-interval.log")"
