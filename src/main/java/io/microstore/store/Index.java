@@ -1,27 +1,44 @@
 package io.microstore.store;
 
+import java.util.AbstractMap;
 import java.util.ArrayList;
-import java.util.Collection;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.NoSuchElementException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
- * The committed state, name to entry, sorted by name. Only the worker writes it, and only with
- * mutations that are already durable; readers use it directly without waiting for the worker.
+ * The committed state, name to entry. Only the worker writes it, and only with mutations that are
+ * already durable; readers use it directly without waiting for the worker.
+ *
+ * <p>Each name has one slot holding its current entry, reachable two ways: by a hash map, for
+ * lookups, which stay a couple of cache misses at a million apps where a skip list takes twenty; and
+ * by a skip list in name order, for listing and snapshots. Replacing a value only swaps the slot's
+ * entry, so the skip list is touched only when a name is created or deleted.
  */
 public final class Index {
-    private final ConcurrentSkipListMap<String, Entry> map = new ConcurrentSkipListMap<>(Names.ORDER);
-    // ConcurrentSkipListMap.size() walks the whole map; the single writer keeps the count instead.
-    private volatile int size;
+    private final ConcurrentHashMap<String, Slot> byName = new ConcurrentHashMap<>();
+    private final ConcurrentSkipListMap<String, Slot> sorted = new ConcurrentSkipListMap<>(Names.ORDER);
+
+    /** A name's current entry; null once the name is deleted. */
+    private static final class Slot {
+        private volatile Entry entry;
+
+        Slot(Entry entry) {
+            this.entry = entry;
+        }
+    }
 
     public Entry get(String name) {
-        return map.get(name);
+        Slot slot = byName.get(name);
+        return slot == null ? null : slot.entry;
     }
 
     public int size() {
-        return size;
+        return byName.size();
     }
 
     /**
@@ -30,9 +47,9 @@ public final class Index {
      */
     public Page list(String prefix, String after, int limit) {
         boolean pastPrefix = after != null && !after.isEmpty() && Names.ORDER.compare(after, prefix) >= 0;
-        NavigableMap<String, Entry> tail = pastPrefix ? map.tailMap(after, false) : map.tailMap(prefix, true);
+        NavigableMap<String, Slot> tail = pastPrefix ? sorted.tailMap(after, false) : sorted.tailMap(prefix, true);
         List<Map.Entry<String, Entry>> items = new ArrayList<>(Math.min(limit, 256));
-        for (Map.Entry<String, Entry> e : tail.entrySet()) {
+        for (Map.Entry<String, Entry> e : entries(tail)) {
             if (!e.getKey().startsWith(prefix)) {
                 break;
             }
@@ -45,25 +62,32 @@ public final class Index {
     }
 
     /** A weakly consistent view of every entry in name order (for snapshots and export). */
-    public Collection<Map.Entry<String, Entry>> entries() {
-        return map.entrySet();
+    public Iterable<Map.Entry<String, Entry>> entries() {
+        return entries(sorted);
     }
 
     void put(String name, Entry entry) {
-        if (map.put(name, entry) == null) {
-            size++;
+        Slot slot = byName.get(name);
+        if (slot != null) {
+            slot.entry = entry;
+            return;
         }
+        slot = new Slot(entry);
+        sorted.put(name, slot);
+        byName.put(name, slot);
     }
 
     void remove(String name) {
-        if (map.remove(name) != null) {
-            size--;
+        Slot slot = byName.remove(name);
+        if (slot != null) {
+            slot.entry = null;
+            sorted.remove(name);
         }
     }
 
     void clear() {
-        map.clear();
-        size = 0;
+        byName.clear();
+        sorted.clear();
     }
 
     void apply(Mutation m) {
@@ -72,5 +96,39 @@ public final class Index {
         } else {
             remove(m.name());
         }
+    }
+
+    /** The slots of {@code map} as name → entry, skipping names deleted while iterating. */
+    private static Iterable<Map.Entry<String, Entry>> entries(NavigableMap<String, Slot> map) {
+        return () -> new Iterator<>() {
+            private final Iterator<Map.Entry<String, Slot>> slots = map.entrySet().iterator();
+            private Map.Entry<String, Entry> next = advance();
+
+            private Map.Entry<String, Entry> advance() {
+                while (slots.hasNext()) {
+                    Map.Entry<String, Slot> e = slots.next();
+                    Entry entry = e.getValue().entry;
+                    if (entry != null) {
+                        return new AbstractMap.SimpleImmutableEntry<>(e.getKey(), entry);
+                    }
+                }
+                return null;
+            }
+
+            @Override
+            public boolean hasNext() {
+                return next != null;
+            }
+
+            @Override
+            public Map.Entry<String, Entry> next() {
+                if (next == null) {
+                    throw new NoSuchElementException();
+                }
+                Map.Entry<String, Entry> current = next;
+                next = advance();
+                return current;
+            }
+        };
     }
 }
