@@ -3,6 +3,8 @@ package io.microstore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 import io.helidon.config.Config;
 import io.microstore.persist.JournalPersistence;
@@ -17,6 +19,35 @@ final class Startup {
     private static final System.Logger LOG = System.getLogger(Startup.class.getName());
 
     private Startup() {
+    }
+
+    /** Loads {@code store} on a thread of its own, logging how many apps and how long. */
+    static CompletableFuture<Void> load(Store store) {
+        CompletableFuture<Void> loaded = new CompletableFuture<>();
+        Thread.ofPlatform().name("microstore-load").start(() -> {
+            long start = System.nanoTime();
+            try {
+                store.load();
+                LOG.log(System.Logger.Level.INFO, String.format("%d apps ready in %d ms", store.index().size(),
+                        (System.nanoTime() - start) / 1_000_000));
+                loaded.complete(null);
+            } catch (IOException | RuntimeException e) {
+                loaded.completeExceptionally(e);
+            }
+        });
+        return loaded;
+    }
+
+    /** Waits for {@link #load}; its failure (a damaged journal, say) ends the start with its message. */
+    static void await(CompletableFuture<Void> loading) throws IOException {
+        try {
+            loading.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
     }
 
     /** --import FILE: loads it before serving; refuses (and exits) when names exist and --overwrite is absent. */

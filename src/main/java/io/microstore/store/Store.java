@@ -18,27 +18,40 @@ import io.microstore.persist.Persistence;
  */
 public final class Store implements AutoCloseable {
     private final Persistence persistence;
-    private final Index index;
+    private final StoreConfig config;
+    private final Index index = new Index();
     private final ChangeFeed feed;
-    private final Writer writer;
+    private final List<CommitListener> listeners;
+    private volatile WorkerStats stats = WorkerStats.NONE;
+    private volatile Writer writer; // set once by load()
 
-    private Store(Persistence persistence, Index index, ChangeFeed feed, Writer writer) {
+    private Store(Persistence persistence, StoreConfig config, CommitListener... extra) {
         this.persistence = persistence;
-        this.index = index;
-        this.feed = feed;
-        this.writer = writer;
+        this.config = config;
+        this.feed = new ChangeFeed(config.feed());
+        this.listeners = new CopyOnWriteArrayList<>(List.of(extra));
+        this.listeners.addFirst(feed);
+    }
+
+    /** {@link #create} and {@link #load}: the usual way to get a store. */
+    public static Store open(Persistence persistence, StoreConfig config, CommitListener... extra)
+            throws IOException {
+        return create(persistence, config, extra).load();
     }
 
     /**
-     * Loads the durable state from {@code persistence}, hands the replayed journal tail to the changes
-     * feed and {@code listeners}, as well as every later commit, and starts the writer.
+     * A store that is not loaded yet: it may be wired into a server (which must not be started) while
+     * {@link #load} runs, so the server's set-up and a long journal replay take turns on the CPU.
      */
-    public static Store open(Persistence persistence, StoreConfig config, CommitListener... extra)
-            throws IOException {
-        Index index = new Index();
-        ChangeFeed feed = new ChangeFeed(config.feed());
-        List<CommitListener> listeners = new CopyOnWriteArrayList<>(List.of(extra));
-        listeners.addFirst(feed);
+    public static Store create(Persistence persistence, StoreConfig config, CommitListener... extra) {
+        return new Store(persistence, config, extra);
+    }
+
+    /**
+     * Loads the durable state from persistence, hands the replayed journal tail to the changes feed and
+     * the other listeners, as well as every later commit, and starts the writer. Call once.
+     */
+    public Store load() throws IOException {
         long lastSeq = persistence.load(new Persistence.RecoverySink() {
             @Override
             public void restore(String name, byte[] data, long seq) {
@@ -57,7 +70,8 @@ public final class Store implements AutoCloseable {
             }
         });
         listeners.forEach(l -> l.loaded(lastSeq));
-        return new Store(persistence, index, feed, new Writer(persistence, config, index, listeners, lastSeq));
+        writer = new Writer(persistence, config, index, listeners, lastSeq, stats);
+        return this;
     }
 
     /** The committed entry for {@code name}, or null. Never waits for the worker. */
@@ -170,7 +184,11 @@ public final class Store implements AutoCloseable {
 
     /** Reports batches and syncs to {@code stats} from now on. */
     public void observe(WorkerStats stats) {
-        writer.observe(stats);
+        this.stats = stats;
+        Writer started = writer;
+        if (started != null) {
+            started.observe(stats);
+        }
     }
 
     /**

@@ -34,12 +34,14 @@ final class Writer {
     private volatile long lastSeq;
     private volatile boolean closing;
     private volatile StoreUnavailable failure;
-    private volatile WorkerStats stats = WorkerStats.NONE;
+    private volatile WorkerStats stats;
     // Touched by the writer thread only.
     private boolean unsynced;
     private long lastSyncNanos = System.nanoTime();
 
-    Writer(Persistence persistence, StoreConfig config, Index index, List<CommitListener> listeners, long lastSeq) {
+    Writer(Persistence persistence, StoreConfig config, Index index, List<CommitListener> listeners, long lastSeq,
+           WorkerStats stats) {
+        this.stats = stats;
         this.persistence = persistence;
         this.config = config;
         this.index = index;
