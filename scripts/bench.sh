@@ -6,8 +6,9 @@
 # and json-server 0.17.4 (a peer). For each: GET hit, PUT (microstore: fsync always and interval),
 # a 90/10 GET/PUT mix, and a page of 100 names, at 1k and at 1M apps. Then scale figures for
 # microstore at 1M apps: start-up time (journal replay and snapshot), heap and RSS, journal bytes per
-# PUT, compaction time and PUT p99 while it runs. Prints a table, appends it with the date and the
-# machine to docs/BENCHMARKS.md and draws docs/bench.png (ratios to the ceiling).
+# PUT, compaction time and PUT p99 while it runs; last, PUT at 1k and at 1M apps alternating. Prints
+# a table, appends it with the date and the machine to docs/BENCHMARKS.md and draws docs/bench.png
+# (ratios to the ceiling).
 #
 # The machine is shared and noisy: throughput drifts by tens of percent within minutes. So the bare
 # server and microstore run side by side, idle but for the one under load, and each test alternates
@@ -215,6 +216,25 @@ bench_json_server() {
   stop "$pid"
 }
 
+# PUT at the smallest and the largest size, both servers up (restarted on their data directories) and
+# the runs alternating between them: measured minutes apart, the two drift with the disk's fsync
+# latency on this shared machine by more than the difference being measured.
+put_scale() {
+  local small=$1 large=$2 small_pid small_port
+  start "scale-$small" "$JAVA" -jar target/microstore.jar --port 0 --data "$WORK/data-$small"
+  small_pid=$PID small_port=$PORT
+  start "scale-$large" "$JAVA" -jar target/microstore.jar --port 0 --data "$WORK/data-$large"
+  settle "$PID"
+  WARM_KEYS=$small warm_up "$small_port" put
+  WARM_KEYS=$large warm_up "$PORT" put
+  for _ in $(seq 1 "$ROUNDS"); do
+    wrk_run microstore "$small_port" "$small" put-scale put
+    wrk_run microstore "$PORT" "$large" put-scale put
+  done
+  stop "$PID"
+  stop "$small_pid"
+}
+
 install_tools
 log "machine: $(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo); load $(cut -d' ' -f1-3 /proc/loadavg)"
 for n in $SIZES; do make_data "$n"; done
@@ -227,4 +247,6 @@ for n in $SIZES; do
   bench_json_server "$n"
 done
 stop "$BARE_PID"
+read -r -a sizes <<< "$SIZES"
+[ "${#sizes[@]}" -ge 2 ] && put_scale "${sizes[0]}" "${sizes[-1]}"
 scripts/bench-report.sh "$RESULTS" "$SCALE" "wrk -t2 -c$CONNS -d$DURATION, $ROUNDS alternating rounds"
