@@ -162,12 +162,8 @@ public final class Store implements AutoCloseable {
             throw new UncheckedIOException("closing persistence failed", e);
         }
     }
-    /** True when the store still takes writes (open, not failed). */
-    public boolean writable() {
-        return writer.failure() == null && !writer.closing();
-    }
 
-    /** Why the store stopped taking writes, or null. */
+    /** Why the store stopped taking writes (failed or closed), or null while it takes them. */
     public String failure() {
         StoreUnavailable failed = writer.failure();
         return failed != null ? failed.getMessage() : writer.closing() ? "the store is closed" : null;

@@ -52,8 +52,9 @@ import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class JournalPersistenceTest {
     private static final String MIB_VALUE = "\"" + "m".repeat(1 << 20) + "\"";
@@ -255,7 +256,7 @@ class JournalPersistenceTest {
             }
             assertEquals(k - 1, acknowledged.size(), "acknowledged before the failure, and none after it");
             assertEquals(1, ops.failures());
-            assertFalse(store.writable());
+            assertNotNull(store.failure());
         }
 
         Loaded recovered = load(dir);
@@ -283,7 +284,7 @@ class JournalPersistenceTest {
             ops.failNth(Kind.FORCE, nthForce);
             assertThrows(StoreUnavailable.class, store::compact);
             assertThrows(StoreUnavailable.class, () -> put(store, "after", "1"));
-            assertFalse(store.writable());
+            assertNotNull(store.failure());
         }
         assertEquals(new Loaded(10, state), load(dir));
         assertThat(fileNames(dir), everyItem(not(endsWith(".tmp"))));
@@ -326,7 +327,7 @@ class JournalPersistenceTest {
             ops.failNth(kind, nth);
             assertThrows(StoreUnavailable.class, store::compact);
             assertEquals(1, ops.failures());
-            assertTrue(store.writable(), "a failed snapshot does not touch the journal");
+            assertNull(store.failure(), "a failed snapshot does not touch the journal");
             writeSome(store, 11, 12);
             state = stateOf(store.index());
         }

@@ -24,6 +24,7 @@ import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.instanceOf;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.sameInstance;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -243,7 +244,7 @@ class StoreTest {
         CompletableFuture<Outcome> queued2 = submitQueued(new Command.Delete("a", NONE));
         CompletableFuture<Void> closed = CompletableFuture.runAsync(store::close,
                 runnable -> Thread.ofPlatform().daemon().start(runnable));
-        awaitTrue(() -> !store.writable());
+        awaitTrue(() -> store.failure() != null);
         assertThrows(StoreUnavailable.class, () -> store.execute(put("late", "1")));
         assertThat(closed.isDone(), is(false));
         persistence.release();
@@ -295,7 +296,7 @@ class StoreTest {
         assertThat(store.get("a").seq(), is(1L));
         assertThat(store.get("blocker").seq(), is(2L));
         assertThat(store.lastSeq(), is(2L));
-        assertThat(store.writable(), is(false));
+        assertThat(store.failure(), notNullValue());
 
         int appends = persistence.appends.get();
         assertThrows(StoreUnavailable.class, () -> store.execute(put("y", "1")));
