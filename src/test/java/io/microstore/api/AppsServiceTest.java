@@ -2,44 +2,27 @@ package io.microstore.api;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.StringReader;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
-import io.helidon.config.Config;
-import io.helidon.config.ConfigSources;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.testing.junit5.ServerTest;
 import io.helidon.webserver.testing.junit5.SetUpServer;
-import io.microstore.Main;
-import io.microstore.persist.MemoryPersistence;
-import io.microstore.store.Command;
+import io.microstore.api.Http.Res;
 import io.microstore.store.Names;
-import io.microstore.store.Precondition;
 import io.microstore.store.Store;
-import io.microstore.store.StoreConfig;
-import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
@@ -50,6 +33,13 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import static io.microstore.api.Http.app;
+import static io.microstore.api.Http.assertProblem;
+import static io.microstore.api.Http.assertStatus;
+import static io.microstore.api.Http.next;
+import static io.microstore.api.Http.quote;
+import static io.microstore.api.Http.seq;
+import static io.microstore.api.Http.utf8;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.endsWith;
@@ -59,37 +49,31 @@ import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.startsWith;
 
-/** The {@code /api/apps} and {@code /api/schema} API over real HTTP, against a server wired by {@link Main#setup}. */
+/** The {@code /api/apps} and {@code /api/schema} API over real HTTP, against a server wired by {@link Http#setup}. */
 @ServerTest
 class AppsServiceTest {
     /** Small enough to test 413 cheaply, large enough for 1024-byte names and 900-level nesting. */
     private static final int MAX_PAYLOAD = 16384;
-    private static final Pattern NEXT = Pattern.compile("<([^>]*)>\\s*;\\s*rel=\"next\"");
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private static Store store;
 
-    private final URI base;
+    private final Http http;
 
     AppsServiceTest(WebServer server) {
-        this.base = URI.create("http://127.0.0.1:" + server.port());
+        this.http = new Http(server.port());
     }
 
     @SetUpServer
     static void setup(WebServerConfig.Builder server) throws IOException {
-        store = Store.open(new MemoryPersistence(), StoreConfig.DEFAULTS);
-        Config config = Config.just(ConfigSources.create(Map.of(
-                "server.host", "127.0.0.1",
-                "server.max-payload-size", String.valueOf(MAX_PAYLOAD))));
-        Main.setup(server, config, store);
+        store = Http.setup(server, MAX_PAYLOAD);
     }
 
     /** Every test starts from an empty store (deleted directly, not through the API under test). */
     @BeforeEach
     void emptyTheStore() {
-        store.list("", null, Integer.MAX_VALUE).items()
-                .forEach(item -> store.execute(new Command.Delete(item.getKey(), Precondition.NONE)));
+        Http.empty(store);
     }
 
     // --- the old service's own suite ----------------------------------------------------------
@@ -118,7 +102,7 @@ class AppsServiceTest {
         put("base-delete", "{\"data\":1}");
         Res deleted = send("DELETE", app("base-delete"), null);
         assertStatus(deleted, 204);
-        assertThat(deleted.body.length, is(0));
+        assertThat(deleted.body().length, is(0));
         assertProblem(get(app("base-delete")), 404);
     }
 
@@ -135,7 +119,7 @@ class AppsServiceTest {
     void putAnswers204WithAnEtagThatGetRepeats() {
         Res created = put("etag", "{\"data\":1}");
         assertStatus(created, 204);
-        assertThat(created.body.length, is(0));
+        assertThat(created.body().length, is(0));
         String etag = created.header("ETag");
         seq(etag);
         Res read = get(app("etag"));
@@ -164,9 +148,9 @@ class AppsServiceTest {
     private void assertHeadLikeGet(String path) {
         Res get = get(path);
         Res head = send("HEAD", path, null);
-        assertThat(head.status, is(get.status));
-        assertThat(head.body.length, is(0));
-        assertThat(get.header("Content-Length"), is(String.valueOf(get.body.length)));
+        assertThat(head.status(), is(get.status()));
+        assertThat(head.body().length, is(0));
+        assertThat(get.header("Content-Length"), is(String.valueOf(get.body().length)));
         assertThat(head.header("Content-Length"), is(get.header("Content-Length")));
         assertThat(head.header("Content-Type"), is(get.header("Content-Type")));
         assertThat(head.header("ETag"), is(get.header("ETag")));
@@ -177,14 +161,14 @@ class AppsServiceTest {
     void headOfAMissingAppIs404WithoutBody() {
         Res head = send("HEAD", app("head-missing"), null);
         assertStatus(head, 404);
-        assertThat(head.body.length, is(0));
+        assertThat(head.body().length, is(0));
     }
 
     @Test
     void deleteOfAMissingAppIs204() {
         Res res = send("DELETE", app("never-existed"), null);
         assertStatus(res, 204);
-        assertThat(res.body.length, is(0));
+        assertThat(res.body().length, is(0));
         assertJson(get("/api/apps"), 200, "[]");
     }
 
@@ -472,7 +456,7 @@ class AppsServiceTest {
         HttpClient following = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NORMAL).build();
         for (String path : List.of("/", "/openapi/ui", "/openapi/ui/index.html")) {
-            Res res = send(following, "GET", path, null);
+            Res res = http.send(following, "GET", path, null);
             assertStatus(res, 200);
             assertThat(path, res.header("Content-Type"), startsWith("text/html"));
             assertThat(path, res.text().toLowerCase(Locale.ROOT), containsString("swagger"));
@@ -484,7 +468,7 @@ class AppsServiceTest {
         Res res = get("/api/schema");
         assertStatus(res, 200);
         assertThat(res.header("Content-Type"), startsWith("application/json"));
-        JsonObject schema = parse(res).asJsonObject();
+        JsonObject schema = res.json().asJsonObject();
         assertThat(schema, hasKey("openapi"));
         assertThat(schema.getString("openapi"), startsWith("3."));
         JsonObject paths = schema.getJsonObject("paths");
@@ -526,7 +510,7 @@ class AppsServiceTest {
         }
         Res first = get("/api/apps?limit=2");
         assertJson(first, 200, "[{\"name\":\"a\"},{\"name\":\"b\"}]");
-        assertThat(next(first).isPresent(), is(true));
+        assertThat(next(first), notNullValue());
         assertJson(get("/api/apps?after=b"), 200, "[{\"name\":\"c\"},{\"name\":\"d\"},{\"name\":\"e\"}]");
         assertJson(get("/api/apps?after=bb&limit=2"), 200, "[{\"name\":\"c\"},{\"name\":\"d\"}]");
         assertJson(get("/api/apps?after=e"), 200, "[]");
@@ -556,7 +540,7 @@ class AppsServiceTest {
             while (url != null) {
                 Res page = get(url);
                 assertStatus(page, 200);
-                JsonArray items = parse(page).asJsonArray();
+                JsonArray items = page.json().asJsonArray();
                 assertThat(items.size() <= 4, is(true));
                 for (JsonValue item : items) {
                     String name = item.asJsonObject().getString("name");
@@ -565,7 +549,7 @@ class AppsServiceTest {
                         assertThat(item.asJsonObject().getString("data"), is(name));
                     }
                 }
-                url = next(page).orElse(null);
+                url = next(page);
                 pages++;
                 assertThat("runaway paging", pages <= names.size(), is(true));
             }
@@ -606,7 +590,7 @@ class AppsServiceTest {
         request.writeBytes(head.getBytes(StandardCharsets.ISO_8859_1));
         request.writeBytes(body);
         request.writeBytes("\r\n0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-        Http.Res res = new Http(base.getPort()).raw(request.toByteArray());
+        Res res = http.raw(request.toByteArray());
         assertThat(res.describe(), res.status(), is(413));
         assertThat(res.header("Content-Type"), is("application/problem+json"));
         assertJson(get(app("big-chunked")), 200, "{\"name\":\"big-chunked\",\"data\":\"small\"}");
@@ -684,124 +668,32 @@ class AppsServiceTest {
 
     // --- helpers ------------------------------------------------------------------------------
 
-    /** A response, read fully. */
-    private record Res(int status, java.net.http.HttpHeaders headers, byte[] body) {
-        String header(String name) {
-            return headers.firstValue(name).orElse(null);
-        }
-
-        String text() {
-            return new String(body, StandardCharsets.UTF_8);
-        }
-
-        String describe() {
-            return "HTTP " + status + " " + text();
-        }
-    }
-
-    private static String app(String name) {
-        // '.' too, so that no client or server treats "." and ".." as dot segments
-        return "/api/apps/" + URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20").replace(".", "%2E");
-    }
-
     private Res get(String path) {
-        return send("GET", path, null);
+        return http.get(path);
     }
 
     private Res put(String name, String body) {
-        return send("PUT", app(name), utf8(body), "Content-Type", "application/json");
+        return http.put(name, body);
     }
 
     private Res send(String method, String path, byte[] body, String... headers) {
-        return send(HTTP, method, path, body, headers);
+        return http.send(method, path, body, headers);
     }
 
-    private Res send(HttpClient client, String method, String path, byte[] body, String... headers) {
-        HttpRequest.Builder request = request(path).method(method, body == null
-                ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofByteArray(body))
-                .expectContinue(Http.asksFirst(body));
-        for (int i = 0; i < headers.length; i += 2) {
-            request.header(headers[i], headers[i + 1]);
-        }
-        return exchange(client, request.build());
-    }
-
-    private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(URI.create(base + path)).timeout(java.time.Duration.ofSeconds(30));
-    }
-
-    private static Res exchange(HttpClient client, HttpRequest request) {
-        try {
-            HttpResponse<byte[]> res = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
-            return new Res(res.statusCode(), res.headers(), res.body());
-        } catch (IOException e) {
-            throw new UncheckedIOException(request.method() + " " + request.uri(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void assertStatus(Res res, int status) {
-        assertThat(res.describe(), res.status, is(status));
-    }
-
+    /** Unlike {@link Http#assertJson}, the exact text: values must round-trip byte for byte. */
     private static void assertJson(Res res, int status, String json) {
-        assertThat(res.describe(), res.status, is(status));
+        assertThat(res.describe(), res.status(), is(status));
         assertThat(res.header("Content-Type"), is("application/json"));
         assertThat(res.text(), is(json));
     }
 
-    private static void assertProblem(Res res, int status) {
-        assertThat(res.describe(), res.status, is(status));
-        assertThat(res.header("Content-Type"), is("application/problem+json"));
-        JsonObject problem = parse(res).asJsonObject();
-        assertThat(problem.getString("type"), is("about:blank"));
-        assertThat(problem.getString("title").isBlank(), is(false));
-        assertThat(problem.getInt("status"), is(status));
-        assertThat(problem.getString("detail").isBlank(), is(false));
-    }
-
-    private static JsonValue parse(Res res) {
-        try (var reader = Json.createReader(new StringReader(res.text()))) {
-            return reader.readValue();
-        }
-    }
-
-    private static Optional<String> next(Res res) {
-        String link = res.header("Link");
-        if (link == null) {
-            return Optional.empty();
-        }
-        Matcher m = NEXT.matcher(link);
-        assertThat(link, m.find(), is(true));
-        return Optional.of(m.group(1));
-    }
-
     private static List<String> listNames(Res res) {
         assertStatus(res, 200);
-        return parse(res).asJsonArray().stream().map(v -> v.asJsonObject().getString("name")).toList();
+        return res.json().asJsonArray().stream().map(v -> v.asJsonObject().getString("name")).toList();
     }
 
     private static List<String> sorted(List<String> names) {
-        return names.stream()
-                .sorted((a, b) -> java.util.Arrays.compareUnsigned(utf8(a), utf8(b)))
-                .toList();
-    }
-
-    private static long seq(String etag) {
-        assertThat("a strong ETag of digits: " + etag, etag != null && etag.matches("\"[0-9]+\""), is(true));
-        return Long.parseLong(etag.substring(1, etag.length() - 1));
-    }
-
-    /** A JSON string token for the names used here (they hold no control characters). */
-    private static String quote(String s) {
-        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
-    }
-
-    private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
+        return names.stream().sorted(Http::compareCodePoints).toList();
     }
 
     private static byte[] latin1(String s) {

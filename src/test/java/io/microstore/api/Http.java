@@ -128,6 +128,10 @@ final class Http {
 
     /** {@code headers} are name, value pairs. */
     Res send(String method, String path, byte[] body, String... headers) {
+        return send(CLIENT, method, path, body, headers);
+    }
+
+    Res send(HttpClient client, String method, String path, byte[] body, String... headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + path))
                 .timeout(Duration.ofSeconds(30))
                 .method(method, body == null
@@ -138,7 +142,7 @@ final class Http {
             request.header(headers[i], headers[i + 1]);
         }
         try {
-            HttpResponse<byte[]> res = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> res = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
             return new Res(res.statusCode(), res.headers(), res.body());
         } catch (IOException e) {
             throw new UncheckedIOException(method + " " + path, e);
