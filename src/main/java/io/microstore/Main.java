@@ -134,5 +134,4 @@ public final class Main {
         store.close();
         LOG.log(System.Logger.Level.INFO, "stopped");
     }
-
 }

@@ -145,7 +145,8 @@ public final class AppsService implements HttpService {
         return out.toByteArray();
     }
 
-    private static void writeApp(ByteArrayOutputStream out, String name, byte[] data) {
+    /** Appends {@code {"name": ...}}, with {@code "data"} unless it is null (a listing without data). */
+    static void writeApp(ByteArrayOutputStream out, String name, byte[] data) {
         out.writeBytes(NAME);
         JsonText.writeQuoted(out, name);
         if (data != null) {

@@ -51,11 +51,8 @@ public final class TransferService implements HttpService {
             ByteArrayOutputStream line = new ByteArrayOutputStream(256);
             for (Map.Entry<String, Entry> app : store.index().entries()) {
                 line.reset();
-                line.writeBytes("{\"name\":".getBytes());
-                JsonText.writeQuoted(line, app.getKey());
-                line.writeBytes(",\"data\":".getBytes());
-                line.writeBytes(app.getValue().data());
-                line.writeBytes("}\n".getBytes());
+                AppsService.writeApp(line, app.getKey(), app.getValue().data());
+                line.write('\n');
                 line.writeTo(out);
             }
         }

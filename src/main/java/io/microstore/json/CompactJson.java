@@ -49,8 +49,8 @@ public final class CompactJson {
         byte[] wanted = JsonText.quote(name);
         int[] found = {-1, -1};
         CompactJson p = new CompactJson(text);
-        p.topObject((key, from, to) -> {
-            if (JsonText.sameString(p.out, key[0], key[1], wanted)) {
+        p.topObject((nameFrom, nameTo, from, to) -> {
+            if (JsonText.sameString(p.out, nameFrom, nameTo, wanted)) {
                 found[0] = from;
                 found[1] = to;
             }
@@ -65,15 +65,15 @@ public final class CompactJson {
     public static Map<String, byte[]> members(byte[] text) {
         Map<String, byte[]> members = new LinkedHashMap<>();
         CompactJson p = new CompactJson(text);
-        p.topObject((key, from, to) ->
-                members.put(JsonText.decode(p.out, key[0], key[1]), Arrays.copyOfRange(p.out, from, to)));
+        p.topObject((nameFrom, nameTo, from, to) ->
+                members.put(JsonText.decode(p.out, nameFrom, nameTo), Arrays.copyOfRange(p.out, from, to)));
         return members;
     }
 
     /** Receives each member of the top-level object: its name token and value as ranges of {@code out}. */
     @FunctionalInterface
     private interface MemberVisitor {
-        void member(int[] name, int valueFrom, int valueTo);
+        void member(int nameFrom, int nameTo, int valueFrom, int valueTo);
     }
 
     private void topObject(MemberVisitor visitor) {
@@ -89,13 +89,13 @@ public final class CompactJson {
         open('{', 1);
         if (!closes('}')) {
             do {
-                int keyStart = size;
+                int nameFrom = size;
                 memberName();
-                int[] name = {keyStart, size};
+                int nameTo = size;
                 colon();
-                int valueStart = size;
+                int valueFrom = size;
                 value(1);
-                visitor.member(name, valueStart, size);
+                visitor.member(nameFrom, nameTo, valueFrom, size);
             } while (nextMember('}'));
         }
         expectEnd();

@@ -121,11 +121,10 @@ public final class StoreMetrics implements WorkerStats {
         if (path.startsWith("/api/apps/") && path.length() > "/api/apps/".length()) {
             return "/api/apps/{name}";
         }
-        return switch (path) {
-            case "/", "/api/apps", "/api/apps/", "/api/changes", "/api/schema", "/api/export", "/api/import",
-                 "/api/admin/compact" -> path;
-            default -> path.startsWith("/openapi") ? "/openapi" : path.startsWith("/observe") ? "/observe" : "other";
-        };
+        if (ROUTES.contains(path)) {
+            return path;
+        }
+        return path.startsWith("/openapi") ? "/openapi" : path.startsWith("/observe") ? "/observe" : "other";
     }
 
     private void gauge(String name, String description, ToDoubleFunction<Store> value) {

@@ -38,7 +38,7 @@ public final class Importer {
         } catch (MalformedJson e) {
             return fromJsonLines(file); // not one JSON object: JSON lines, or garbage reported by line
         }
-        return root.containsKey("name") && !root.containsKey("apps") ? fromJsonLines(file) : fromTinyDb(file);
+        return root.containsKey("name") && !root.containsKey("apps") ? fromJsonLines(file) : tinyDb(root);
     }
 
     /** Parses JSON lines; blank lines are skipped. */
@@ -57,8 +57,9 @@ public final class Importer {
                 continue;
             }
             try {
-                byte[] name = CompactJson.member(text, "name");
-                byte[] data = CompactJson.member(text, "data");
+                Map<String, byte[]> members = CompactJson.members(text);
+                byte[] name = members.get("name");
+                byte[] data = members.get("data");
                 if (name == null || name[0] != '"' || data == null) {
                     throw new ImportRejected("line " + line + ": expected {\"name\": \"...\", \"data\": ...}", List.of());
                 }
@@ -75,21 +76,23 @@ public final class Importer {
      * their exact text (no JSON-P tree, which would rewrite numbers and refuse very long ones).
      */
     public static List<Item> fromTinyDb(byte[] file) {
+        Map<String, byte[]> root;
         try {
-            return tinyDb(file);
-        } catch (MalformedJson e) {
-            throw new ImportRejected("the file is not valid JSON: " + e.getMessage(), List.of());
+            root = CompactJson.members(file);
+        } catch (MalformedJson notAnObject) {
+            try {
+                CompactJson.compact(file);
+            } catch (MalformedJson e) {
+                throw new ImportRejected("the file is not valid JSON: " + e.getMessage(), List.of());
+            }
+            root = Map.of(); // valid JSON but not an object: no apps table, said below
         }
+        return tinyDb(root);
     }
 
-    private static List<Item> tinyDb(byte[] file) {
-        byte[] table;
-        try {
-            table = CompactJson.members(file).get("apps");
-        } catch (MalformedJson e) {
-            table = null;
-            CompactJson.compact(file); // valid JSON but not an object: no apps table, said below
-        }
+    /** The items of a parsed TinyDB file, whose values are valid compact JSON already. */
+    private static List<Item> tinyDb(Map<String, byte[]> root) {
+        byte[] table = root.get("apps");
         if (table == null || table[0] != '{') {
             throw new ImportRejected("not a TinyDB file of the old service: no \"apps\" table", List.of());
         }

@@ -190,8 +190,6 @@ final class Writer {
                 }
             }
             lastSeq = seq;
-        }
-        if (!mutations.isEmpty()) {
             publish(mutations); // before the acknowledgements: after a 204, the feed has the change
         }
         for (int i = 0; i < outcomes.length; i++) {
