@@ -2,13 +2,12 @@
 # (`make run DATA=` keeps it in memory, `PORT=9090` picks the port); `make test` runs every test;
 # `make feed-bench` measures the changes feed's SSE fan-out (FeedFanout).
 SHELL := /bin/bash
-JAVA_HOME := $(shell scripts/find-jdk.sh)
-ifeq ($(JAVA_HOME),)
-$(error no JDK >= 21 found (see the message above))
-endif
-export JAVA_HOME
-JAVA := $(JAVA_HOME)/bin/java
-MVN := $(shell scripts/ensure-maven.sh) -B -q
+
+# The JDK and Maven are looked for only by the targets that use them (`make clean` needs neither, and
+# must never install Maven): JDK and MVN are recursively expanded and remember their value on first use.
+JDK = $(eval JDK := $(or $(shell scripts/find-jdk.sh),$(error no JDK >= 21 found (see the message above))))$(JDK)
+MVN = $(eval MVN := $(or $(shell scripts/ensure-maven.sh),$(error no Maven (see the message above))) -B -q)$(MVN)
+JAVA = $(JDK)/bin/java
 JAR := target/microstore.jar
 SOURCES := pom.xml $(shell find src/main -type f 2>/dev/null)
 
@@ -26,6 +25,9 @@ CHROMIUM := /usr/bin/chromium
 E2E_DEPS := e2e/node_modules/.package-lock.json
 
 .PHONY: build run test smoke e2e bench feed-bench jmh clean
+
+# Maven and the scripts (with-server.sh, bench.sh) take the JDK from JAVA_HOME; prerequisites inherit it.
+build $(JAR) run test smoke e2e bench feed-bench jmh: export JAVA_HOME = $(JDK)
 
 build: $(JAR)
 
@@ -79,5 +81,6 @@ feed-bench: $(JAR)
 	  scripts/with-server.sh $(JAVA) -Xmx1g $(FEED_BENCH_OPTS) -cp 'target/test-classes:target/classes:target/libs/*' \
 	  io.microstore.bench.FeedFanout; status=$$?; rm -rf "$$data"; exit $$status
 
+# What `mvn clean` would do, without Maven or a JDK.
 clean:
-	$(MVN) clean
+	rm -rf target
