@@ -4,9 +4,10 @@
 SHELL := /bin/bash
 
 # The JDK and Maven are looked for only by the targets that use them (`make clean` needs neither, and
-# must never install Maven): JDK and MVN are recursively expanded and remember their value on first use.
+# must never install Maven): JDK and MAVEN are recursively expanded and remember their value on first use.
 JDK = $(eval JDK := $(or $(shell scripts/find-jdk.sh),$(error no JDK >= 21 found (see the message above))))$(JDK)
-MVN = $(eval MVN := $(or $(shell scripts/ensure-maven.sh),$(error no Maven (see the message above))) -B -q)$(MVN)
+MAVEN = $(eval MAVEN := $(or $(shell scripts/ensure-maven.sh),$(error no Maven (see the message above))))$(MAVEN)
+MVN = $(MAVEN) -B -q
 JAVA = $(JDK)/bin/java
 JAR := target/microstore.jar
 SOURCES := pom.xml $(shell find src/main -type f 2>/dev/null)
@@ -38,8 +39,28 @@ $(JAR): $(SOURCES)
 run: $(JAR)
 	$(JAVA) -jar $(JAR) $(RUN_FLAGS)
 
+# Quiet when green: Maven's full log goes to target/test.log and the console gets only the test counts
+# (Surefire: unit and HTTP tests; Failsafe: *IT, the real jar in child JVMs), errors and the verdict.
+# A test's own output (logs included) is in target/{surefire,failsafe}-reports/<class>-output.txt;
+# on failure the tail of that file is printed for each class that failed.
+TEST_LOG := target/test.log
 test:
-	$(MVN) verify
+	@mkdir -p target; red=; off=; if [ -t 1 ]; then red=$$'\e[1;31m'; off=$$'\e[0m'; fi; \
+	echo "mvn verify: the full log goes to $(TEST_LOG)"; \
+	set -o pipefail; $(MAVEN) -B -Dstyle.color=never verify 2>&1 | tee $(TEST_LOG) | awk -v red="$$red" -v off="$$off" '\
+	  /^\[INFO\] --- .*surefire.*:test /             { kind = "unit and HTTP tests (Surefire)"; print kind "..."; fflush() } \
+	  /^\[INFO\] --- .*failsafe.*:integration-test / { kind = "*IT tests on the real jar (Failsafe)"; print kind "..."; fflush() } \
+	  /Tests run:.* in [[:alnum:]_.$$]+$$/ { if (/<<</) { print red $$0 off; fflush() } next } \
+	  /^\[[A-Z]+\] Tests run:/ { sub(/^\[[A-Z]+\] /, ""); print kind ": " ($$0 ~ /Failures: 0, Errors: 0/ ? $$0 : red $$0 off); fflush(); next } \
+	  /^\[ERROR\] *$$|Please refer to|-> \[Help|\[Help 1\]|-e switch|-X switch|following articles/ { next } \
+	  /^\[ERROR\]|BUILD FAILURE/ { print red $$0 off; fflush() }' \
+	|| { status=$$?; \
+	  for class in $$(sed -n 's/.*<<< [A-Z]*!.* in \([[:alnum:]_.$$]*\)$$/\1/p' $(TEST_LOG) | sort -u); do \
+	    for out in target/surefire-reports/$$class-output.txt target/failsafe-reports/$$class-output.txt; do \
+	      [ -f $$out ] || continue; echo; echo "$$red--- $$class failed; the last 200 lines of its output ($$out):$$off"; tail -n 200 $$out; \
+	    done; \
+	  done; \
+	  echo "$${red}make test FAILED$$off (full log: $(TEST_LOG))"; exit $$status; }
 
 smoke: $(JAR)
 	scripts/with-server.sh scripts/smoke.sh
