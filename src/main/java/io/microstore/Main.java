@@ -1,10 +1,8 @@
 package io.microstore;
 
 import java.io.IOException;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
-import io.helidon.config.Config;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
@@ -25,7 +23,7 @@ import io.microstore.api.SchemaService;
 import io.microstore.api.TransferService;
 import io.microstore.observe.StoreHealth;
 import io.microstore.observe.StoreMetrics;
-import io.microstore.persist.Persistence;
+import io.microstore.store.Engine;
 import io.microstore.store.Store;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
@@ -40,15 +38,13 @@ public final class Main {
     public static void main(String[] args) {
         Cli cli;
         Settings settings;
-        Config config;
         try {
             cli = Cli.parse(args);
             if (cli.help() || cli.version()) {
                 System.out.print(cli.help() ? Cli.USAGE : "microstore " + Startup.version() + "\n");
                 return;
             }
-            config = Settings.load(cli);
-            settings = Settings.from(config);
+            settings = Settings.from(Settings.load(cli));
         } catch (RuntimeException e) {
             Startup.exit(2, "microstore: " + e.getMessage() + "\nTry 'java -jar target/microstore.jar --help'.");
             return;
@@ -59,35 +55,34 @@ public final class Main {
             return;
         }
         try {
-            Persistence persistence = Startup.persistence(settings);
-            Store store = Store.create(persistence, settings.store());
+            Engine engine = Startup.engine(settings);
+            Store store = Store.create(engine, settings.feed());
             // Load while the server is set up (about a second of Helidon's own work): with a large
             // journal that halves the time to the first request. The server starts once both are done.
             CompletableFuture<Void> loading = Startup.load(store);
             WebServer server = WebServer.builder()
-                    .update(builder -> setup(builder, config, store))
+                    .update(builder -> setup(builder, settings, store))
                     .shutdownHook(false)
                     .build();
             Startup.await(loading);
             if (cli.importFile() != null) {
                 Startup.importFile(store, cli.importFile(), cli.overwrite());
             }
-            Startup.warnIfExposed(settings, config);
+            Startup.warnIfExposed(settings);
             server.start();
             onSignals(() -> shutdown(server, store));
             System.out.printf("microstore listening on http://%s:%d/ (Swagger UI at /openapi/ui, data: %s, fsync: %s)%n",
-                    settings.host(), server.port(), persistence.describe(), settings.store().fsync().wireName());
+                    settings.host(), server.port(), store.describe(), settings.local().fsync().wireName());
         } catch (IOException | RuntimeException e) {
             Startup.exit(1, "microstore: cannot start: " + e.getMessage());
         }
     }
 
     /** Everything a server needs besides the store; the tests use it too. */
-    public static void setup(WebServerConfig.Builder server, Config config, Store store) {
-        ApiSecurity security = ApiSecurity.from(config);
-        Optional<CorsFilter> cors = Cors.from(config);
+    public static void setup(WebServerConfig.Builder server, Settings settings, Store store) {
+        ApiSecurity security = settings.security();
         StoreMetrics.bind(store);
-        server.config(config.get("server"))
+        server.config(settings.server())
                 .directHandlers(Problems.directHandlers())
                 .addFeature(ObserveFeature.builder()
                         .addObserver(HealthObserver.builder().details(true).addCheck(new StoreHealth(store)).build())
@@ -95,9 +90,11 @@ public final class Main {
                         .build())
                 .routing(routing -> {
                     StoreMetrics.countRequests(routing);
-                    cors.ifPresent(routing::addFilter); // before auth, so a 401 carries CORS headers too
+                    if (!settings.corsOrigins().isEmpty()) { // before auth, so a 401 carries CORS headers too
+                        routing.addFilter(new CorsFilter(settings.corsOrigins()));
+                    }
                     security.token().ifPresent(token -> routing.addFilter(new BearerAuth(token, security.publicRead())));
-                    routing(routing, store, config.get("server.max-payload-size").asLong().orElse(10L << 20));
+                    routing(routing, store, settings.maxPayload());
                 });
     }
 

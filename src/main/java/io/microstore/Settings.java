@@ -3,17 +3,26 @@ package io.microstore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
+import io.microstore.local.FsyncPolicy;
+import io.microstore.local.LocalConfig;
 import io.microstore.persist.FileOps;
 import io.microstore.persist.JournalConfig;
-import io.microstore.store.FeedConfig;
-import io.microstore.store.FsyncPolicy;
-import io.microstore.store.StoreConfig;
+import io.microstore.store.feed.FeedConfig;
 
-/** The settings microstore itself reads, checked once at start. Helidon reads {@code server.*} itself. */
-record Settings(String host, int port, Path data, StoreConfig store, long minJournalBytes) {
+/**
+ * Every setting microstore reads, read once at start from the config into this record, which
+ * {@link Main} passes down. {@code server} is the config section Helidon reads itself.
+ */
+public record Settings(Config server, String host, int port, long maxPayload, Path data, LocalConfig local, FeedConfig feed,
+                long minJournalBytes, ApiSecurity security, Set<String> corsOrigins) {
     static final Path DEFAULT_CONFIG_FILE = Path.of("conf", "application.yaml");
 
     /**
@@ -38,28 +47,63 @@ record Settings(String host, int port, Path data, StoreConfig store, long minJou
         return builder.addSource(ConfigSources.classpath("application.yaml")).build();
     }
 
-    static Settings from(Config config) {
+    /** Reads and checks every setting; a bad value throws with the key's name. */
+    public static Settings from(Config config) {
         String data = config.get("store.data").asString().orElse("").trim();
-        FeedConfig defaults = FeedConfig.DEFAULTS;
-        FeedConfig feed = new FeedConfig(
-                config.get("store.changes.retain").asInt().orElse(defaults.retain()),
-                config.get("store.changes.retain-bytes").asLong().orElse(defaults.retainBytes()),
-                config.get("store.changes.max-subscribers").asInt().orElse(defaults.maxSubscribers()),
-                config.get("store.changes.keep-alive").as(Duration.class).orElse(defaults.keepAlive()));
-        StoreConfig store = new StoreConfig(
-                config.get("store.queue-capacity").asInt().orElse(StoreConfig.DEFAULTS.queueCapacity()),
-                FsyncPolicy.parse(config.get("store.fsync").asString().orElse("always")),
-                config.get("store.fsync-interval").as(Duration.class).orElse(StoreConfig.DEFAULTS.fsyncInterval()),
-                feed);
-        return new Settings(config.get("server.host").asString().orElse("127.0.0.1"),
+        FeedConfig feed = FeedConfig.DEFAULTS;
+        LocalConfig local = LocalConfig.DEFAULTS;
+        return new Settings(config.get("server"),
+                config.get("server.host").asString().orElse("127.0.0.1"),
                 config.get("server.port").asInt().orElse(8080),
+                config.get("server.max-payload-size").asLong().orElse(10L << 20),
                 data.isEmpty() ? null : Path.of(data),
-                store,
-                config.get("store.compaction.min-journal-bytes").asLong().orElse(JournalConfig.DEFAULT_MIN_JOURNAL_BYTES));
+                new LocalConfig(
+                        config.get("store.queue-capacity").asInt().orElse(local.queueCapacity()),
+                        FsyncPolicy.parse(config.get("store.fsync").asString().orElse("always")),
+                        config.get("store.fsync-interval").as(Duration.class).orElse(local.fsyncInterval())),
+                new FeedConfig(
+                        config.get("store.changes.retain").asInt().orElse(feed.retain()),
+                        config.get("store.changes.retain-bytes").asLong().orElse(feed.retainBytes()),
+                        config.get("store.changes.max-subscribers").asInt().orElse(feed.maxSubscribers()),
+                        config.get("store.changes.keep-alive").as(Duration.class).orElse(feed.keepAlive())),
+                config.get("store.compaction.min-journal-bytes").asLong().orElse(JournalConfig.DEFAULT_MIN_JOURNAL_BYTES),
+                security(config),
+                corsOrigins(config));
     }
 
     /** The journal's settings; only meaningful with a data directory. */
     JournalConfig journal() {
         return new JournalConfig(data, minJournalBytes, FileOps.REAL);
+    }
+
+    /** True when the server listens on a loopback address only. */
+    boolean loopback() {
+        return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
+    }
+
+    private static ApiSecurity security(Config config) {
+        // An empty security.token (as packaged) means "not set", so the environment variable still counts.
+        Optional<String> token = config.get("security.token").asString().asOptional()
+                .map(String::trim)
+                .filter(t -> !t.isEmpty())
+                .or(() -> Optional.ofNullable(System.getenv("MICROSTORE_TOKEN")).map(String::trim))
+                .filter(t -> !t.isEmpty());
+        return new ApiSecurity(token, config.get("security.public-read").asBoolean().orElse(false));
+    }
+
+    /**
+     * {@code cors.allow-origins}: a list (YAML, or {@code .0}, {@code .1}... keys) or one comma-separated
+     * string (handier in environment variables). Unset or empty: no CORS at all.
+     */
+    private static Set<String> corsOrigins(Config config) {
+        Config node = config.get("cors.allow-origins");
+        List<String> values = !node.exists() ? List.of()
+                : node.isLeaf() ? List.of(node.asString().orElse(""))
+                : node.asList(String.class).orElse(List.of());
+        return values.stream()
+                .flatMap(v -> Arrays.stream(v.split(",")))
+                .map(String::trim)
+                .filter(o -> !o.isEmpty())
+                .collect(Collectors.toUnmodifiableSet());
     }
 }

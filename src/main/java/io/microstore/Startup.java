@@ -6,15 +6,16 @@ import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
-import io.helidon.config.Config;
+import io.microstore.local.LocalEngine;
 import io.microstore.persist.JournalPersistence;
 import io.microstore.persist.MemoryPersistence;
 import io.microstore.persist.Persistence;
+import io.microstore.store.Engine;
 import io.microstore.store.ImportRejected;
 import io.microstore.store.Importer;
 import io.microstore.store.Store;
 
-/** What happens around serving: choosing persistence, --repair, --import, start-up warnings, exiting. */
+/** What happens around serving: choosing the engine, --repair, --import, start-up warnings, exiting. */
 final class Startup {
     private static final System.Logger LOG = System.getLogger(Startup.class.getName());
 
@@ -28,7 +29,7 @@ final class Startup {
             long start = System.nanoTime();
             try {
                 store.load();
-                LOG.log(System.Logger.Level.INFO, String.format("%d apps ready in %d ms", store.index().size(),
+                LOG.log(System.Logger.Level.INFO, String.format("%d apps ready in %d ms", store.size(),
                         (System.nanoTime() - start) / 1_000_000));
                 loaded.complete(null);
             } catch (IOException | RuntimeException e) {
@@ -63,23 +64,24 @@ final class Startup {
     }
 
     /** A warning when the API can be reached from other machines without a token. */
-    static void warnIfExposed(Settings settings, Config config) {
-        boolean loopback = settings.host().equals("localhost") || settings.host().startsWith("127.")
-                || settings.host().equals("::1");
-        if (!loopback && ApiSecurity.from(config).token().isEmpty()) {
+    static void warnIfExposed(Settings settings) {
+        if (!settings.loopback() && settings.security().token().isEmpty()) {
             LOG.log(System.Logger.Level.WARNING, "listening on " + settings.host() + " without a token: anyone who "
                     + "can reach this port can read and change every app (set security.token or MICROSTORE_TOKEN)");
         }
     }
 
-    /** The journal in the data directory, or memory only (with a warning). */
-    static Persistence persistence(Settings settings) throws IOException {
+    /** The local engine on the journal in the data directory, or in memory only (with a warning). */
+    static Engine engine(Settings settings) throws IOException {
+        Persistence persistence;
         if (settings.data() == null) {
             LOG.log(System.Logger.Level.WARNING, "no data directory (--data DIR): data is kept in memory only "
                     + "and lost when microstore stops");
-            return new MemoryPersistence();
+            persistence = new MemoryPersistence();
+        } else {
+            persistence = JournalPersistence.open(settings.journal());
         }
-        return JournalPersistence.open(settings.journal());
+        return new LocalEngine(persistence, settings.local());
     }
 
     /** --repair: cut a damaged journal at its last good record, keep the damage aside, report, exit. */

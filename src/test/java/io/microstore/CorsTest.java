@@ -4,18 +4,14 @@ import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.Set;
 
 import io.helidon.common.media.type.MediaTypes;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
-import io.helidon.webserver.WebServer;
-import io.microstore.api.CorsFilter;
 import io.microstore.TestHttp.Res;
-import io.microstore.persist.MemoryPersistence;
 import io.microstore.store.Store;
-import io.microstore.store.StoreConfig;
+import io.microstore.testing.Stores;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,7 +45,7 @@ class CorsTest {
 
     @BeforeAll
     static void start() throws IOException {
-        store = Store.open(new MemoryPersistence(), StoreConfig.DEFAULTS);
+        store = Stores.memory();
         server = TestServer.start(store, "cors.allow-origins", ORIGIN);
         http = server.http();
     }
@@ -156,7 +152,7 @@ class CorsTest {
 
     @Test
     void withoutTheSettingThereAreNoCorsHeadersAtAll() throws IOException {
-        try (Store plain = Store.open(new MemoryPersistence(), StoreConfig.DEFAULTS);
+        try (Store plain = Stores.memory();
              TestServer server = TestServer.start(plain)) {
             TestHttp other = server.http();
             Res pre = other.send("OPTIONS", "/api/apps/x", (byte[]) null,
@@ -172,20 +168,20 @@ class CorsTest {
         }
     }
 
-    // --- Cors.from(config) ----------------------------------------------------------------------
+    // --- cors.allow-origins, read by Settings ----------------------------------------------------------------------
 
     @Test
     void noSettingAnEmptyStringAndOnlyCommasMeanNoCors() {
-        assertThat(Cors.from(TestServer.config()).isPresent(), is(false));
-        assertThat(Cors.from(TestServer.config("cors.allow-origins", "")).isPresent(), is(false));
-        assertThat(Cors.from(TestServer.config("cors.allow-origins", " , ,")).isPresent(), is(false));
-        assertThat(Cors.from(yaml("cors:\n  allow-origins: []\n")).isPresent(), is(false));
+        assertThat(origins(TestServer.config()), is(empty()));
+        assertThat(origins(TestServer.config("cors.allow-origins", "")), is(empty()));
+        assertThat(origins(TestServer.config("cors.allow-origins", " , ,")), is(empty()));
+        assertThat(origins(yaml("cors:\n  allow-origins: []\n")), is(empty()));
     }
 
     @Test
     void aCommaSeparatedStringAllowsEachOriginInIt() {
         Config config = TestServer.config("cors.allow-origins", " https://a.example.com ,http://localhost:5173,");
-        assertAllows(Cors.from(config), "https://a.example.com", "http://localhost:5173");
+        assertAllows(origins(config), "https://a.example.com", "http://localhost:5173");
     }
 
     @Test
@@ -196,25 +192,28 @@ class CorsTest {
                     - https://a.example.com
                     - " http://localhost:5173 "
                 """);
-        assertAllows(Cors.from(config), "https://a.example.com", "http://localhost:5173");
+        assertAllows(origins(config), "https://a.example.com", "http://localhost:5173");
     }
 
     @Test
     void aYamlFlowListWorksToo() {
-        assertAllows(Cors.from(yaml("cors:\n  allow-origins: [https://a.example.com, https://b.example.com]\n")),
+        assertAllows(origins(yaml("cors:\n  allow-origins: [https://a.example.com, https://b.example.com]\n")),
                 "https://a.example.com", "https://b.example.com");
     }
 
     /** How Helidon spells a list in properties and environment variables: -Dcors.allow-origins.0=... */
     @Test
     void anIndexedListFromPropertiesWorksToo() {
-        assertAllows(Cors.from(TestServer.config("cors.allow-origins.0", "https://a.example.com",
+        assertAllows(origins(TestServer.config("cors.allow-origins.0", "https://a.example.com",
                 "cors.allow-origins.1", "https://b.example.com")), "https://a.example.com", "https://b.example.com");
     }
 
-    private static void assertAllows(Optional<CorsFilter> filter, String... origins) {
-        assertThat(filter.isPresent(), is(true));
-        assertThat(filter.get().origins(), is(Set.of(origins)));
+    private static void assertAllows(Set<String> allowed, String... origins) {
+        assertThat(allowed, is(Set.of(origins)));
+    }
+
+    private static Set<String> origins(Config config) {
+        return Settings.from(config).corsOrigins();
     }
 
     private static Config yaml(String text) {

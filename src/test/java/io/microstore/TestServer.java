@@ -25,7 +25,7 @@ public final class TestServer implements AutoCloseable {
     }
 
     public static TestServer start(Store store, Config config) {
-        return new TestServer(WebServer.builder().update(b -> Main.setup(b, config, store)).build().start());
+        return new TestServer(WebServer.builder().update(b -> Main.setup(b, Settings.from(config), store)).build().start());
     }
 
     /**

@@ -12,12 +12,10 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.microstore.json.CompactJson;
-import io.microstore.json.JsonText;
 import io.microstore.store.AppNotFound;
-import io.microstore.store.ChangeFeed;
 import io.microstore.store.Command;
+import io.microstore.store.Documents;
 import io.microstore.store.Entry;
-import io.microstore.store.Names;
 import io.microstore.store.Outcome;
 import io.microstore.store.Page;
 import io.microstore.store.Store;
@@ -30,8 +28,6 @@ public final class AppsService implements HttpService {
      */
     private static final String NAME_PATH = "/{name:[\\s\\S]+}";
     private static final String PREFIX = "/api/apps/";
-    private static final byte[] NAME = "{\"name\":".getBytes();
-    private static final byte[] DATA = ",\"data\":".getBytes();
 
     private final Store store;
     private final Patches patches;
@@ -64,7 +60,7 @@ public final class AppsService implements HttpService {
             if (out.size() > 1) {
                 out.write(',');
             }
-            writeApp(out, item.getKey(), query.includeData() ? item.getValue().data() : null);
+            Documents.writeApp(out, item.getKey(), query.includeData() ? item.getValue().data() : null);
         }
         out.write(']');
         if (page.more()) {
@@ -80,7 +76,7 @@ public final class AppsService implements HttpService {
         Duration waitFor = wait == null ? Duration.ZERO : ChangesQuery.waitTime(wait);
         Entry entry = store.get(name);
         if (entry != null && waitFor.isPositive() && EntityTags.notModified(req.headers(), entry)) {
-            entry = watch(name, entry, waitFor);
+            entry = store.watch(name, entry, waitFor);
         }
         if (entry == null) {
             throw new AppNotFound(name);
@@ -90,25 +86,7 @@ public final class AppsService implements HttpService {
             res.status(Status.NOT_MODIFIED_304).send();
             return;
         }
-        Responses.json(req, res, document(name, entry.data()));
-    }
-
-    /**
-     * {@code ?wait=} with If-None-Match: blocks until the app is no longer at {@code seen} (changed or
-     * deleted) or the time is up; returns what it holds then.
-     */
-    private Entry watch(String name, Entry seen, Duration wait) {
-        ChangeFeed feed = store.feed();
-        try (ChangeFeed.Subscription ignored = feed.subscribe()) {
-            long deadline = System.nanoTime() + wait.toNanos();
-            while (true) {
-                long cursor = feed.lastSeq(); // before looking: a commit after this wakes await at once
-                Entry now = store.get(name);
-                if (now != seen || !feed.await(cursor, Duration.ofNanos(deadline - System.nanoTime()))) {
-                    return now == seen ? store.get(name) : now;
-                }
-            }
-        }
+        Responses.json(req, res, Documents.app(name, entry.data()));
     }
 
     private void put(ServerRequest req, ServerResponse res) {
@@ -129,7 +107,7 @@ public final class AppsService implements HttpService {
         Command.Change change = patches.parse(type, Bodies.read(req));
         Outcome outcome = store.execute(new Command.Patch(name, change, EntityTags.precondition(req.headers())));
         res.header(Responses.etag(outcome.entry().etag()));
-        Responses.json(req, res, document(name, outcome.entry().data()));
+        Responses.json(req, res, Documents.app(name, outcome.entry().data()));
     }
 
     private void delete(ServerRequest req, ServerResponse res) {
@@ -138,30 +116,13 @@ public final class AppsService implements HttpService {
         res.status(Status.NO_CONTENT_204).send();
     }
 
-    /** {@code {"name": ..., "data": ...}} written from the stored bytes, without re-serialising them. */
-    static byte[] document(String name, byte[] data) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(name.length() + data.length + 24);
-        writeApp(out, name, data);
-        return out.toByteArray();
-    }
-
-    /** Appends {@code {"name": ...}}, with {@code "data"} unless it is null (a listing without data). */
-    static void writeApp(ByteArrayOutputStream out, String name, byte[] data) {
-        out.writeBytes(NAME);
-        JsonText.writeQuoted(out, name);
-        if (data != null) {
-            out.writeBytes(DATA);
-            out.writeBytes(data);
-        }
-        out.write('}');
-    }
-
     /**
      * The app name, decoded from the raw path here rather than taken from Helidon's path parameter,
-     * which replaces invalid UTF-8 with U+FFFD and would make different names the same app.
+     * which replaces invalid UTF-8 with U+FFFD and would make different names the same app. The store
+     * checks it.
      */
     static String name(ServerRequest req) {
         String raw = req.path().absolute().rawPath();
-        return Names.check(PercentDecoder.decode(raw.substring(raw.indexOf(PREFIX) + PREFIX.length())));
+        return PercentDecoder.decode(raw.substring(raw.indexOf(PREFIX) + PREFIX.length()));
     }
 }

@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
@@ -15,11 +16,11 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.microstore.json.JsonText;
-import io.microstore.store.ChangeFeed;
-import io.microstore.store.ChangePage;
-import io.microstore.store.FeedGone;
+import io.microstore.store.Documents;
 import io.microstore.store.Mutation;
-import io.microstore.store.Op;
+import io.microstore.store.feed.ChangeFeed;
+import io.microstore.store.feed.ChangePage;
+import io.microstore.store.feed.FeedGone;
 
 /**
  * {@code /api/changes}: every committed change in seq order, as a poll, a long-poll ({@code wait})
@@ -58,12 +59,10 @@ public final class ChangesService implements HttpService {
         long since = query.since() == null ? feed.lastSeq() : query.since();
         ChangePage page = feed.read(since, query.limit(), query.prefix());
         if (page.changes().isEmpty() && query.waitFor().isPositive()) {
-            try (ChangeFeed.Subscription ignored = feed.subscribe()) {
-                long deadline = System.nanoTime() + query.waitFor().toNanos();
-                while (page.changes().isEmpty() && !feed.closed()
-                        && feed.await(page.lastSeq(), Duration.ofNanos(deadline - System.nanoTime()))) {
-                    page = feed.read(page.lastSeq(), query.limit(), query.prefix());
-                }
+            try (ChangeFeed.Waiter waiter = feed.subscribe()) {
+                ChangePage[] cursor = {page};
+                ChangePage found = waiter.await(query.waitFor(), () -> nonEmpty(cursor, query.limit(), query.prefix()));
+                page = found != null ? found : cursor[0];
             }
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream(64 + page.changes().size() * 64);
@@ -72,10 +71,16 @@ public final class ChangesService implements HttpService {
             if (out.size() > 12) {
                 out.write(',');
             }
-            writeChange(out, m, query.includeData());
+            Documents.writeChange(out, m, query.includeData());
         }
         out.writeBytes(("],\"last_seq\":" + page.lastSeq() + "}").getBytes(StandardCharsets.US_ASCII));
         Responses.json(req, res, out.toByteArray());
+    }
+
+    /** Reads on from {@code cursor[0]}, moving it along; the page read when it holds changes, else null. */
+    private ChangePage nonEmpty(ChangePage[] cursor, int limit, String prefix) {
+        cursor[0] = feed.read(cursor[0].lastSeq(), limit, prefix);
+        return cursor[0].changes().isEmpty() ? null : cursor[0];
     }
 
     /**
@@ -85,42 +90,35 @@ public final class ChangesService implements HttpService {
      */
     private void stream(ServerResponse res, ChangesQuery query, long since) {
         feed.read(since, 1, ""); // a since outside the window gets a 410 problem before the stream starts
-        try (ChangeFeed.Subscription ignored = feed.subscribe()) {
+        try (ChangeFeed.Waiter waiter = feed.subscribe()) {
             res.header(HeaderValues.create(HeaderNames.CONTENT_TYPE, "text/event-stream"));
             res.header(HeaderValues.create(HeaderNames.CACHE_CONTROL, "no-cache"));
             try (OutputStream out = res.outputStream()) {
                 out.write(": microstore changes\n\n".getBytes(StandardCharsets.US_ASCII));
                 out.flush();
-                long cursor = since;
-                long keepAlive = feed.config().keepAlive().toNanos();
-                long lastSent = System.nanoTime();
+                ChangePage[] cursor = {new ChangePage(List.of(), since)};
+                Duration keepAlive = feed.config().keepAlive();
                 while (!feed.closed() && !Thread.currentThread().isInterrupted()) {
                     ChangePage page;
                     try {
-                        page = feed.read(cursor, SSE_BATCH, query.prefix());
+                        page = waiter.await(keepAlive, () -> nonEmpty(cursor, SSE_BATCH, query.prefix()));
                     } catch (FeedGone e) {
                         out.write(resetEvent(e));
                         return;
                     }
-                    for (Mutation m : page.changes()) {
-                        out.write(event(m, query.includeData()));
+                    if (page == null && feed.closed()) {
+                        return;
                     }
-                    cursor = page.lastSeq();
-                    if (!page.changes().isEmpty()) {
-                        out.flush();
-                        lastSent = System.nanoTime();
-                        continue;
-                    }
-                    // Quiet for this client (other names may be changing): a comment now and then
-                    // keeps proxies from closing the stream and finds out when the client is gone.
-                    long quiet = System.nanoTime() - lastSent;
-                    if (quiet >= keepAlive) {
+                    if (page == null) {
+                        // Quiet for this client (other names may be changing): a comment now and then
+                        // keeps proxies from closing the stream and finds out when the client is gone.
                         out.write(": keep-alive\n\n".getBytes(StandardCharsets.US_ASCII));
-                        out.flush();
-                        lastSent = System.nanoTime();
                     } else {
-                        feed.await(cursor, Duration.ofNanos(keepAlive - quiet));
+                        for (Mutation m : page.changes()) {
+                            out.write(event(m, query.includeData()));
+                        }
                     }
+                    out.flush();
                 }
             } catch (IOException | UncheckedIOException e) {
                 // the client went away
@@ -131,7 +129,7 @@ public final class ChangesService implements HttpService {
     private static byte[] event(Mutation m, boolean includeData) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(96 + (includeData && m.data() != null ? m.data().length : 0));
         out.writeBytes(("id: " + m.seq() + "\nevent: " + m.op().wireName() + "\ndata: ").getBytes(StandardCharsets.US_ASCII));
-        writeChange(out, m, includeData); // compact JSON: never a line break inside
+        Documents.writeChange(out, m, includeData); // compact JSON: never a line break inside
         out.writeBytes("\n\n".getBytes(StandardCharsets.US_ASCII));
         return out.toByteArray();
     }
@@ -142,18 +140,5 @@ public final class ChangesService implements HttpService {
         JsonText.writeQuoted(out, gone.getMessage());
         out.writeBytes((",\"last_seq\":" + gone.lastSeq() + "}\n\n").getBytes(StandardCharsets.US_ASCII));
         return out.toByteArray();
-    }
-
-    /** {@code {"seq":..,"name":..,"op":..,"etag":..[,"data":..]}}. */
-    static void writeChange(ByteArrayOutputStream out, Mutation m, boolean includeData) {
-        out.writeBytes(("{\"seq\":" + m.seq() + ",\"name\":").getBytes(StandardCharsets.US_ASCII));
-        JsonText.writeQuoted(out, m.name());
-        out.writeBytes((",\"op\":\"" + m.op().wireName() + "\",\"etag\":\"\\\"" + m.seq() + "\\\"\"")
-                .getBytes(StandardCharsets.US_ASCII));
-        if (includeData && m.op() == Op.PUT) {
-            out.writeBytes(",\"data\":".getBytes(StandardCharsets.US_ASCII));
-            out.writeBytes(m.data());
-        }
-        out.write('}');
     }
 }

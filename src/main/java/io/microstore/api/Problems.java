@@ -12,13 +12,13 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.microstore.json.MalformedJson;
 import io.microstore.store.AppNotFound;
-import io.microstore.store.FeedBusy;
-import io.microstore.store.FeedGone;
 import io.microstore.store.ImportRejected;
 import io.microstore.store.InvalidName;
 import io.microstore.store.PreconditionFailed;
 import io.microstore.store.StoreBusy;
 import io.microstore.store.StoreUnavailable;
+import io.microstore.store.feed.FeedBusy;
+import io.microstore.store.feed.FeedGone;
 
 /**
  * The one place where exceptions become HTTP answers: every error the service produces is an

@@ -14,6 +14,7 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.microstore.json.JsonText;
+import io.microstore.store.Documents;
 import io.microstore.store.Entry;
 import io.microstore.store.Importer;
 import io.microstore.store.Store;
@@ -49,9 +50,9 @@ public final class TransferService implements HttpService {
         }
         try (OutputStream out = new BufferedOutputStream(res.outputStream(), 64 << 10)) {
             ByteArrayOutputStream line = new ByteArrayOutputStream(256);
-            for (Map.Entry<String, Entry> app : store.index().entries()) {
+            for (Map.Entry<String, Entry> app : store.entries()) {
                 line.reset();
-                AppsService.writeApp(line, app.getKey(), app.getValue().data());
+                Documents.writeApp(line, app.getKey(), app.getValue().data());
                 line.write('\n');
                 line.writeTo(out);
             }

@@ -28,8 +28,8 @@ public final class StoreHealth implements HealthCheck {
         String failure = store.failure();
         HealthCheckResponse.Builder response = HealthCheckResponse.builder()
                 .status(failure == null)
-                .detail("data", store.persistence().describe())
-                .detail("apps", store.index().size())
+                .detail("data", store.describe())
+                .detail("apps", store.size())
                 .detail("lastSeq", store.lastSeq());
         if (failure != null) {
             response.detail("failure", failure);

@@ -18,8 +18,8 @@ import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
+import io.microstore.store.EngineEvents;
 import io.microstore.store.Store;
-import io.microstore.store.WorkerStats;
 
 /**
  * The store's own meters in Helidon's metrics registry, shown at {@code /observe/metrics} in
@@ -29,7 +29,7 @@ import io.microstore.store.WorkerStats;
  * <p>The registry is global to the JVM, so the gauges read whichever store was bound last (there is
  * one per process; tests start several one after the other).
  */
-public final class StoreMetrics implements WorkerStats {
+public final class StoreMetrics implements EngineEvents {
     private static final AtomicReference<Store> CURRENT = new AtomicReference<>();
     /** Methods counted by name; any other becomes "other", so made-up methods add no series. */
     private static final List<String> METHODS = List.of("GET", "HEAD", "PUT", "PATCH", "DELETE", "POST", "OPTIONS");
@@ -47,15 +47,15 @@ public final class StoreMetrics implements WorkerStats {
 
     private StoreMetrics(MeterRegistry registry) {
         this.registry = registry;
-        gauge("microstore.apps", "Apps in the store", s -> s.index().size());
+        gauge("microstore.apps", "Apps in the store", Store::size);
         gauge("microstore.last.seq", "Sequence number of the last committed change", Store::lastSeq);
         gauge("microstore.journal.bytes", "Bytes of journal since the last snapshot",
-                s -> s.persistence().stats().journalBytes());
-        gauge("microstore.snapshot.bytes", "Bytes of the last snapshot", s -> s.persistence().stats().snapshotBytes());
-        gauge("microstore.queue.depth", "Writes waiting for the writer", Store::queued);
+                s -> s.stats().journalBytes());
+        gauge("microstore.snapshot.bytes", "Bytes of the last snapshot", s -> s.stats().snapshotBytes());
+        gauge("microstore.queue.depth", "Writes waiting for the writer", s -> s.stats().queued());
         gauge("microstore.subscribers", "Clients waiting on the changes feed", s -> s.feed().subscribers());
         registry.getOrCreate(FunctionalCounter.builder("microstore.compactions", CURRENT,
-                        ref -> ref.get() == null ? 0L : ref.get().persistence().stats().compactions())
+                        ref -> ref.get() == null ? 0L : ref.get().stats().compactions())
                 .description("Compactions (snapshots written) since start"));
         batchSize = registry.getOrCreate(DistributionSummary.builder("microstore.batch.size")
                 .description("Writes committed together with one journal write (group commit)"));

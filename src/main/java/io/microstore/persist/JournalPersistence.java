@@ -7,13 +7,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
-import io.microstore.store.Entry;
-import io.microstore.store.Index;
-import io.microstore.store.Mutation;
 
 /**
  * Persistence in a data directory: an append-only journal of {@link Records} in segments, compacted
@@ -42,10 +38,12 @@ public final class JournalPersistence implements Persistence {
     private FileChannel segment;
     private long segmentFirstSeq;
     private long lastSeq;
+    private long addedSeq; // of the last record added and not yet written
     // Shared with the compaction thread.
     private final AtomicLong journalBytes = new AtomicLong();
     private volatile long snapshotSeq;
     private volatile long snapshotBytes;
+    private volatile long snapshotApps;
     private volatile CompletableFuture<Compaction> running;
     private volatile IOException failure;
     private volatile long retryAfterNanos;
@@ -84,6 +82,7 @@ public final class JournalPersistence implements Persistence {
         lastSeq = result.lastSeq();
         snapshotSeq = result.snapshotSeq();
         snapshotBytes = result.snapshotBytes();
+        snapshotApps = result.snapshotApps();
         journalBytes.set(result.journalBytes());
         if (result.lastSegment() == null) {
             startSegment(lastSeq + 1);
@@ -100,17 +99,23 @@ public final class JournalPersistence implements Persistence {
     }
 
     @Override
-    public void append(List<Mutation> batch) throws IOException {
-        checkFailure();
-        buffer.reset();
-        for (Mutation m : batch) {
-            Records.encode(buffer, m);
-        }
-        ops.write(segment, buffer.view());
-        journalBytes.addAndGet(buffer.size());
-        lastSeq = batch.getLast().seq();
-        if (buffer.array().length > 16 * BUFFER_BYTES) {
-            buffer = new RecordBuffer(BUFFER_BYTES); // do not hold on to the memory of one huge batch
+    public void add(long seq, String name, byte[] data) {
+        Records.encode(buffer, seq, name, data);
+        addedSeq = seq;
+    }
+
+    @Override
+    public void write() throws IOException {
+        try {
+            checkFailure();
+            ops.write(segment, buffer.view());
+            journalBytes.addAndGet(buffer.size());
+            lastSeq = addedSeq;
+        } finally {
+            buffer.reset();
+            if (buffer.array().length > 16 * BUFFER_BYTES) {
+                buffer = new RecordBuffer(BUFFER_BYTES); // do not hold on to the memory of one huge batch
+            }
         }
     }
 
@@ -121,7 +126,7 @@ public final class JournalPersistence implements Persistence {
     }
 
     @Override
-    public void committed(Index state) {
+    public void committed(SnapshotSource state) {
         if (running == null && lastSeq > snapshotSeq && System.nanoTime() - retryAfterNanos > 0
                 && journalBytes.get() > Math.max(config.minJournalBytes(), snapshotBytes)) {
             compact(state);
@@ -129,13 +134,13 @@ public final class JournalPersistence implements Persistence {
     }
 
     @Override
-    public CompletableFuture<Compaction> compact(Index state) {
+    public CompletableFuture<Compaction> compact(SnapshotSource state) {
         CompletableFuture<Compaction> current = running;
         if (current != null) {
             return current;
         }
         if (lastSeq == snapshotSeq) {
-            return CompletableFuture.completedFuture(new Compaction(snapshotSeq, state.size(), snapshotBytes, Duration.ZERO));
+            return CompletableFuture.completedFuture(new Compaction(snapshotSeq, snapshotApps, snapshotBytes, Duration.ZERO));
         }
         long seq = lastSeq;
         long covered;
@@ -177,27 +182,27 @@ public final class JournalPersistence implements Persistence {
         return future;
     }
 
-    private Compaction writeSnapshot(long seq, Index state, FileChannel journal) throws IOException {
+    private Compaction writeSnapshot(long seq, SnapshotSource state, FileChannel journal) throws IOException {
         long start = System.nanoTime();
         Path target = files.snapshot(seq);
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-        long apps = 0;
-        long bytes = 0;
+        long[] apps = {0};
+        long[] bytes = {0};
         try (FileChannel out = ops.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE)) {
             RecordBuffer buf = new RecordBuffer(1 << 20);
             Records.encodeHeader(buf, seq);
-            for (Map.Entry<String, Entry> e : state.entries()) {
-                Records.encode(buf, Mutation.put(e.getValue().seq(), e.getKey(), e.getValue().data()));
-                apps++;
+            state.forEachApp((name, data, appSeq) -> {
+                Records.encode(buf, appSeq, name, data);
+                apps[0]++;
                 if (buf.size() >= 1 << 20) {
-                    bytes += buf.size();
+                    bytes[0] += buf.size();
                     ops.write(out, buf.view());
                     buf.reset();
                 }
-            }
-            Records.encodeFooter(buf, apps);
-            bytes += buf.size();
+            });
+            Records.encodeFooter(buf, apps[0]);
+            bytes[0] += buf.size();
             ops.write(out, buf.view());
             ops.force(out);
         } catch (IOException | RuntimeException e) {
@@ -214,12 +219,13 @@ public final class JournalPersistence implements Persistence {
         ops.move(tmp, target);
         ops.syncDirectory(config.dir());
         snapshotSeq = seq;
-        snapshotBytes = bytes;
+        snapshotBytes = bytes[0];
+        snapshotApps = apps[0];
         compactions.incrementAndGet();
         deleteCovered(seq);
-        Compaction done = new Compaction(seq, apps, bytes, Duration.ofNanos(System.nanoTime() - start));
+        Compaction done = new Compaction(seq, apps[0], bytes[0], Duration.ofNanos(System.nanoTime() - start));
         LOG.log(System.Logger.Level.INFO, String.format("compacted: snapshot at seq %d, %d apps, %d bytes, in %d ms",
-                seq, apps, bytes, done.took().toMillis()));
+                seq, done.apps(), done.bytes(), done.took().toMillis()));
         return done;
     }
 
@@ -296,7 +302,7 @@ public final class JournalPersistence implements Persistence {
         }
 
         @Override
-        public void replay(Mutation mutation) {
+        public void replay(long seq, String name, byte[] data) {
         }
 
         @Override

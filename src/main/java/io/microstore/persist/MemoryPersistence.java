@@ -1,9 +1,5 @@
 package io.microstore.persist;
 
-import java.util.List;
-
-import io.microstore.store.Mutation;
-
 /** Keeps nothing: the store lives in memory only and is gone when the process ends. */
 public final class MemoryPersistence implements Persistence {
     @Override
@@ -12,7 +8,11 @@ public final class MemoryPersistence implements Persistence {
     }
 
     @Override
-    public void append(List<Mutation> batch) {
+    public void add(long seq, String name, byte[] data) {
+    }
+
+    @Override
+    public void write() {
     }
 
     @Override

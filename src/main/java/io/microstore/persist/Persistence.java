@@ -2,16 +2,12 @@ package io.microstore.persist;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
-import io.microstore.store.Index;
-import io.microstore.store.Mutation;
-
 /**
- * Where committed mutations go. The store's single worker is the only caller of {@link #append}
- * and {@link #sync}, so implementations need no locking for those. Shaped so that a networked
- * engine can replace the local journal: load, append a batch, sync, close.
+ * Where the local engine's committed changes go: memory (nowhere) or the journal of a data directory.
+ * The engine's single writer thread is the only caller of {@link #add}, {@link #write} and {@link #sync},
+ * so implementations need no locking for those.
  */
 public interface Persistence extends Closeable {
     /**
@@ -22,24 +18,27 @@ public interface Persistence extends Closeable {
      */
     long load(RecoverySink sink) throws IOException;
 
-    /** Writes a batch of mutations in sequence order; durable only once {@link #sync} returns. */
-    void append(List<Mutation> batch) throws IOException;
+    /** Adds the record of a put ({@code data} is compact JSON) or, with {@code data} null, a delete to the next write. */
+    void add(long seq, String name, byte[] data);
+
+    /** Writes the records added since the last write, in the order added; durable only once {@link #sync} returns. */
+    void write() throws IOException;
 
     /** Forces everything appended so far to stable storage. */
     void sync() throws IOException;
 
     /**
-     * Called on the worker after each committed batch, with the committed state. The journal starts a
+     * Called on the writer after each committed batch, with the committed state. The journal starts a
      * background compaction here once it has grown past its threshold. Must return quickly.
      */
-    default void committed(Index state) {
+    default void committed(SnapshotSource state) {
     }
 
     /**
-     * Called on the worker: compact now (unless a compaction is running already) and complete the
+     * Called on the writer: compact now (unless a compaction is running already) and complete the
      * returned future when the new snapshot is durable.
      */
-    default CompletableFuture<Compaction> compact(Index state) {
+    default CompletableFuture<Compaction> compact(SnapshotSource state) {
         return CompletableFuture.completedFuture(null);
     }
 
@@ -56,8 +55,8 @@ public interface Persistence extends Closeable {
         /** One app as a snapshot holds it: name, compact JSON, sequence number of its last change. */
         void restore(String name, byte[] data, long seq);
 
-        /** One mutation replayed from the journal after the snapshot. */
-        void replay(Mutation mutation);
+        /** One change replayed from the journal after the snapshot: a put, or a delete when {@code data} is null. */
+        void replay(long seq, String name, byte[] data);
 
         /** Forget everything restored so far: the snapshot was damaged part-way; an older one follows. */
         void reset();

@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.zip.CRC32C;
 
 import io.microstore.json.JsonText;
-import io.microstore.store.Mutation;
 
 /**
  * Encodes and decodes the lines of journal and snapshot files. Every line is one compact JSON
@@ -44,15 +43,16 @@ final class Records {
     private Records() {
     }
 
-    static void encode(RecordBuffer out, Mutation m) {
+    /** Appends the record of a put ({@code data} is compact JSON) or, with {@code data} null, a delete. */
+    static void encode(RecordBuffer out, long seq, String name, byte[] data) {
         int start = out.size();
         out.writeBytes(SEQ);
-        out.writeAscii(Long.toString(m.seq()));
-        out.writeBytes(m.data() == null ? DELETE : PUT);
-        JsonText.writeQuoted(out, m.name());
-        if (m.data() != null) {
+        out.writeAscii(Long.toString(seq));
+        out.writeBytes(data == null ? DELETE : PUT);
+        JsonText.writeQuoted(out, name);
+        if (data != null) {
             out.writeBytes(DATA);
-            out.writeBytes(m.data());
+            out.writeBytes(data);
         }
         endLine(out, start);
     }
@@ -73,7 +73,7 @@ final class Records {
     }
 
     /** Decodes the record {@code line[from, to)} (without its LF). */
-    static Mutation decode(byte[] line, int from, int to) throws BadRecord {
+    static JournalRecord decode(byte[] line, int from, int to) throws BadRecord {
         int end = payloadEnd(line, from, to);
         Cursor c = new Cursor(line, from, end);
         c.expect(SEQ);
@@ -96,13 +96,13 @@ final class Records {
         }
         if (!put) {
             c.expectEnd();
-            return Mutation.delete(seq, name);
+            return new JournalRecord(seq, name, null);
         }
         c.expect(DATA);
         if (c.pos >= end) {
             throw new BadRecord("put without data");
         }
-        return Mutation.put(seq, name, Arrays.copyOfRange(line, c.pos, end));
+        return new JournalRecord(seq, name, Arrays.copyOfRange(line, c.pos, end));
     }
 
     /** True when a record's first bytes, {@code {"seq":}, start at {@code line[at]}. */

@@ -10,8 +10,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.microstore.store.Mutation;
-import io.microstore.store.Op;
 
 /**
  * Rebuilds the state of a data directory: the newest valid snapshot (an older one if the newest is
@@ -36,10 +34,11 @@ final class Recovery {
     private final Persistence.RecoverySink sink;
     private final List<String> actions = new ArrayList<>();
     private long records;
+    private long snapshotApps;
 
     /** What recovery found: where the journal continues, and how big things are. */
-    record Result(long lastSeq, long snapshotSeq, long snapshotBytes, DataFiles.Numbered lastSegment, long journalBytes,
-                  long records, List<String> actions) {
+    record Result(long lastSeq, long snapshotSeq, long snapshotBytes, long snapshotApps, DataFiles.Numbered lastSegment,
+                  long journalBytes, long records, List<String> actions) {
     }
 
     Recovery(DataFiles files, FileOps ops, boolean repair, Persistence.RecoverySink sink) {
@@ -110,10 +109,11 @@ final class Recovery {
                     if (r.next()) {
                         throw new JournalDamaged(path, r.offset(), "data after the footer", REMEDY);
                     }
+                    snapshotApps = count;
                     return;
                 }
-                Mutation m = decode(path, r, Records::decode);
-                if (m.op() != Op.PUT) {
+                JournalRecord m = decode(path, r, Records::decode);
+                if (m.data() == null) {
                     throw new JournalDamaged(path, r.offset(), "a delete record in a snapshot", REMEDY);
                 }
                 sink.restore(m.name(), m.data(), m.seq());
@@ -149,7 +149,7 @@ final class Recovery {
             try (LineReader r = new LineReader(segment.path())) {
                 while (r.next()) {
                     String problem = null;
-                    Mutation m = null;
+                    JournalRecord m = null;
                     if (!r.complete()) {
                         problem = "incomplete last record";
                     } else {
@@ -166,7 +166,7 @@ final class Recovery {
                     if (problem == null) {
                         next++;
                         if (m.seq() > snapshotSeq) {
-                            sink.replay(m);
+                            sink.replay(m.seq(), m.name(), m.data());
                             progress();
                         }
                         continue;
@@ -195,7 +195,8 @@ final class Recovery {
             journalBytes += Files.size(segment.path());
         }
         DataFiles.Numbered lastSegment = kept.isEmpty() ? null : kept.getLast();
-        return new Result(lastSeq, snapshotSeq, snapshotBytes, lastSegment, journalBytes, records, List.copyOf(actions));
+        return new Result(lastSeq, snapshotSeq, snapshotBytes, snapshotApps, lastSegment, journalBytes, records,
+                List.copyOf(actions));
     }
 
     /**

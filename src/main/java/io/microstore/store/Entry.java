@@ -7,6 +7,11 @@ package io.microstore.store;
 public record Entry(byte[] data, long seq) {
     /** The strong entity tag of this version, e.g. {@code "17"} with the quotes. */
     public String etag() {
+        return etag(seq);
+    }
+
+    /** The strong entity tag of the version written at {@code seq}: the only place it is spelled. */
+    public static String etag(long seq) {
         return "\"" + seq + "\"";
     }
 }

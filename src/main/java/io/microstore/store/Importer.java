@@ -57,13 +57,11 @@ public final class Importer {
                 continue;
             }
             try {
-                Map<String, byte[]> members = CompactJson.members(text);
-                byte[] name = members.get("name");
-                byte[] data = members.get("data");
-                if (name == null || name[0] != '"' || data == null) {
+                Item app = Documents.readApp(text);
+                if (app == null) {
                     throw new ImportRejected("line " + line + ": expected {\"name\": \"...\", \"data\": ...}", List.of());
                 }
-                items.add(item(JsonText.decode(name, 0, name.length), data, "line " + line));
+                items.add(item(app.name(), app.data(), "line " + line));
             } catch (MalformedJson e) {
                 throw new ImportRejected("line " + line + " is not valid JSON: " + e.getMessage(), List.of());
             }

@@ -1,82 +1,56 @@
 package io.microstore.store;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CopyOnWriteArrayList;
 
-import io.microstore.persist.Compaction;
-import io.microstore.persist.Persistence;
+import io.microstore.store.feed.ChangeFeed;
+import io.microstore.store.feed.FeedConfig;
 
 /**
- * The datastore. Reads come straight from the committed {@link Index}, without waiting for anything.
- * Writes are queued for the single {@link Writer}, which commits them in batches and publishes them
- * to the index, the {@link ChangeFeed} and other {@link CommitListener}s only once durable.
+ * The datastore, and the only door to it: it checks names, serves reads from the committed
+ * {@link Index} without waiting for anything, owns the {@link ChangeFeed}, and hands every write to
+ * its {@link Engine}. The engine's commit stream updates the index and then the feed, so both show a
+ * change only once it is durable, and before the write that made it is acknowledged.
  */
 public final class Store implements AutoCloseable {
-    private final Persistence persistence;
-    private final StoreConfig config;
+    private final Engine engine;
     private final Index index = new Index();
     private final ChangeFeed feed;
-    private final List<CommitListener> listeners;
-    private volatile WorkerStats stats = WorkerStats.NONE;
-    private volatile Writer writer; // set once by load()
+    private volatile boolean loaded;
 
-    private Store(Persistence persistence, StoreConfig config, CommitListener... extra) {
-        this.persistence = persistence;
-        this.config = config;
-        this.feed = new ChangeFeed(config.feed());
-        this.listeners = new CopyOnWriteArrayList<>(List.of(extra));
-        this.listeners.addFirst(feed);
+    private Store(Engine engine, FeedConfig feed) {
+        this.engine = engine;
+        this.feed = new ChangeFeed(feed);
     }
 
     /** {@link #create} and {@link #load}: the usual way to get a store. */
-    public static Store open(Persistence persistence, StoreConfig config, CommitListener... extra)
-            throws IOException {
-        return create(persistence, config, extra).load();
+    public static Store open(Engine engine, FeedConfig feed) throws IOException {
+        return create(engine, feed).load();
     }
 
     /**
      * A store that is not loaded yet: it may be wired into a server (which must not be started) while
      * {@link #load} runs, so the server's set-up and a long journal replay take turns on the CPU.
      */
-    public static Store create(Persistence persistence, StoreConfig config, CommitListener... extra) {
-        return new Store(persistence, config, extra);
+    public static Store create(Engine engine, FeedConfig feed) {
+        return new Store(engine, feed);
     }
 
-    /**
-     * Loads the durable state from persistence, hands the replayed journal tail to the changes feed and
-     * the other listeners, as well as every later commit, and starts the writer. Call once.
-     */
+    /** Starts the engine, which loads the durable state into the index and the feed. Call once. */
     public Store load() throws IOException {
-        long lastSeq = persistence.load(new Persistence.RecoverySink() {
-            @Override
-            public void restore(String name, byte[] data, long seq) {
-                index.put(name, new Entry(data, seq));
-            }
-
-            @Override
-            public void replay(Mutation mutation) {
-                index.apply(mutation);
-                listeners.forEach(l -> l.restored(mutation));
-            }
-
-            @Override
-            public void reset() {
-                index.clear();
-            }
-        });
-        listeners.forEach(l -> l.loaded(lastSeq));
-        writer = new Writer(persistence, config, index, listeners, lastSeq, stats);
+        engine.start(index, new Applier());
+        loaded = true;
         return this;
     }
 
-    /** The committed entry for {@code name}, or null. Never waits for the worker. */
+    /** The committed entry for {@code name}, or null. Never waits for the engine. */
     public Entry get(String name) {
-        return index.get(name);
+        return index.get(Names.check(name));
     }
 
     /** A page of committed entries; see {@link Index#list}. */
@@ -84,8 +58,26 @@ public final class Store implements AutoCloseable {
         return index.list(prefix, after, limit);
     }
 
-    public Index index() {
-        return index;
+    /** Every committed app in name order, weakly consistent (for export). */
+    public Iterable<Map.Entry<String, Entry>> entries() {
+        return index.entries();
+    }
+
+    /** Number of apps. */
+    public int size() {
+        return index.size();
+    }
+
+    /**
+     * Blocks until {@code name} is no longer at {@code seen} (changed or deleted), the time is up or the
+     * store closes; returns what it holds then (null when deleted).
+     */
+    public Entry watch(String name, Entry seen, Duration wait) {
+        Names.check(name);
+        try (ChangeFeed.Waiter waiter = feed.subscribe()) {
+            waiter.await(wait, () -> index.get(name) != seen ? Boolean.TRUE : null);
+        }
+        return index.get(name);
     }
 
     /** The changes feed: the recent commit stream, for clients to follow. */
@@ -93,123 +85,124 @@ public final class Store implements AutoCloseable {
         return feed;
     }
 
-    /** Sequence number of the last committed mutation. */
+    /** Sequence number of the last committed change. */
     public long lastSeq() {
-        return writer.lastSeq();
+        return feed.lastSeq();
     }
 
     /**
-     * Queues {@code command} and waits until it is committed (durable per the fsync policy) or refused.
+     * Hands {@code command} to the engine and waits until it is committed (durable) or refused.
      *
-     * @throws StoreBusy when the queue is full
-     * @throws StoreUnavailable when the store is closing or has stopped after a persistence failure
+     * @throws InvalidName when the command's name is not a valid app name
+     * @throws StoreBusy when too many writes are waiting
+     * @throws StoreUnavailable when the store takes no writes now
      * @throws PreconditionFailed, AppNotFound, or whatever a {@link Command.Change} throws
      */
     public Outcome execute(Command command) {
-        Pending pending = new Pending(command, new CompletableFuture<>());
-        writer.enqueue(pending);
-        try {
-            return pending.result().join();
-        } catch (CompletionException e) {
-            throw unwrap(e);
-        }
+        Names.check(command.name());
+        return join(engine.submit(command));
     }
 
     /**
-     * Compacts persistence now, after every write queued before this call, and waits for the new
-     * snapshot to be durable. Returns null for persistence without snapshots (memory).
-     */
-    public Compaction compact() {
-        CompletableFuture<Compaction> done = new CompletableFuture<>();
-        Pending pending = new Pending(null, new CompletableFuture<>(), () -> persistence.compact(index)
-                .whenComplete((c, e) -> {
-                    if (e != null) {
-                        done.completeExceptionally(e);
-                    } else {
-                        done.complete(c);
-                    }
-                }));
-        writer.enqueue(pending);
-        try {
-            pending.result().join(); // fails when the store has failed or is closing
-            return done.join();
-        } catch (CompletionException e) {
-            throw unwrap(e);
-        }
-    }
-
-    private static RuntimeException unwrap(CompletionException e) {
-        return switch (e.getCause()) {
-            case RuntimeException cause -> cause;
-            case IOException cause -> new StoreUnavailable("persistence failed: " + cause.getMessage(), cause);
-            default -> e;
-        };
-    }
-
-    /** Stops taking writes, finishes the queued ones, syncs and closes persistence. */
-    @Override
-    public void close() {
-        if (writer.closing()) {
-            return;
-        }
-        writer.stop();
-        feed.close();
-        try (Persistence closing = persistence) { // closed (and the directory released) even if the sync fails
-            if (writer.failure() == null) {
-                closing.sync();
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("closing persistence failed", e);
-        }
-    }
-
-    /** Why the store stopped taking writes (failed or closed), or null while it takes them. */
-    public String failure() {
-        StoreUnavailable failed = writer.failure();
-        return failed != null ? failed.getMessage() : writer.closing() ? "the store is closed" : null;
-    }
-
-    /** Writes waiting for the worker. */
-    public int queued() {
-        return writer.queued();
-    }
-
-    public Persistence persistence() {
-        return persistence;
-    }
-
-    /** Reports batches and syncs to {@code stats} from now on. */
-    public void observe(WorkerStats stats) {
-        this.stats = stats;
-        Writer started = writer;
-        if (started != null) {
-            started.observe(stats);
-        }
-    }
-
-    /**
-     * Queues all {@code commands} at once, so they commit in as few batches (and syncs) as possible,
-     * and waits for all. Each result is an {@link Outcome} or the exception that command got.
+     * Hands all {@code commands} to the engine at once, so they commit in as few batches (and syncs) as
+     * possible, and waits for all. Each result is an {@link Outcome} or the exception that command got.
      */
     public List<Object> executeAll(List<Command> commands) {
-        List<Pending> pending = new ArrayList<>(commands.size());
-        List<Object> results = new ArrayList<>(commands.size());
+        List<CompletableFuture<Outcome>> pending = new ArrayList<>(commands.size());
         for (Command command : commands) {
-            Pending p = new Pending(command, new CompletableFuture<>());
             try {
-                writer.enqueue(p);
-                pending.add(p);
+                Names.check(command.name());
+                pending.add(engine.submit(command));
             } catch (RuntimeException e) {
-                pending.add(new Pending(command, CompletableFuture.failedFuture(e)));
+                pending.add(CompletableFuture.failedFuture(e));
             }
         }
-        for (Pending p : pending) {
+        List<Object> results = new ArrayList<>(commands.size());
+        for (CompletableFuture<Outcome> p : pending) {
             try {
-                results.add(p.result().join());
-            } catch (CompletionException e) {
-                results.add(unwrap(e));
+                results.add(join(p));
+            } catch (RuntimeException e) {
+                results.add(e);
             }
         }
         return results;
+    }
+
+    /**
+     * Compacts what the engine keeps now, after every write submitted before this call, and waits
+     * until it is done. Null when the engine has nothing to compact (memory).
+     */
+    public Compacted compact() {
+        return join(engine.compact());
+    }
+
+    /** Why the store takes no writes now (failed, unreachable or closed), or null while it does. */
+    public String failure() {
+        return loaded ? engine.failure() : "the store is still loading";
+    }
+
+    /** The engine's sizes and counts, for metrics. */
+    public EngineStats stats() {
+        return engine.stats();
+    }
+
+    /** Reports the engine's batches and syncs to {@code events} from now on. */
+    public void observe(EngineEvents events) {
+        engine.observe(events);
+    }
+
+    /** Where the data lives, e.g. {@code in memory only} or a directory. */
+    public String describe() {
+        return engine.describe();
+    }
+
+    /** Stops taking writes, finishes those taken, closes the engine and ends the feed's waits. */
+    @Override
+    public void close() {
+        try {
+            engine.close();
+        } finally {
+            feed.close();
+        }
+    }
+
+    private static <T> T join(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
+    }
+
+    /** The commit stream: into the index first, then the feed, so the feed never runs ahead of reads. */
+    private final class Applier implements CommitStream {
+        @Override
+        public void restore(String name, byte[] data, long seq) {
+            index.put(name, new Entry(data, seq));
+        }
+
+        @Override
+        public void replayed(Mutation mutation) {
+            index.apply(mutation);
+            feed.replayed(mutation);
+        }
+
+        @Override
+        public void reset() {
+            index.clear();
+        }
+
+        @Override
+        public void loaded(long lastSeq) {
+            feed.loaded(lastSeq);
+        }
+
+        @Override
+        public void committed(List<Mutation> batch) {
+            for (Mutation m : batch) {
+                index.apply(m);
+            }
+            feed.committed(batch);
+        }
     }
 }

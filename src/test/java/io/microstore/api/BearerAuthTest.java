@@ -5,14 +5,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.stream.Stream;
 
-import io.microstore.TestHttp;
 import io.microstore.TestHttp.Res;
+import io.microstore.TestHttp;
 import io.microstore.TestServer;
-import io.microstore.persist.MemoryPersistence;
 import io.microstore.store.Command;
 import io.microstore.store.Precondition;
 import io.microstore.store.Store;
-import io.microstore.store.StoreConfig;
+import io.microstore.testing.Stores;
 import jakarta.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -52,7 +51,7 @@ class BearerAuthTest {
 
     @BeforeAll
     static void start() throws IOException {
-        store = Store.open(new MemoryPersistence(), StoreConfig.DEFAULTS);
+        store = Stores.memory();
         openServer = TestServer.start(store);
         securedServer = TestServer.start(store, "security.token", TOKEN, "cors.allow-origins", ORIGIN);
         publicReadServer = TestServer.start(store, "security.token", TOKEN, "security.public-read", "true");
@@ -279,7 +278,7 @@ class BearerAuthTest {
 
     /** A refused request wrote nothing: still just "a" with its value. */
     private static void assertUnchanged() {
-        assertThat(store.index().size(), is(1));
+        assertThat(store.size(), is(1));
         assertThat(new String(store.get("a").data(), StandardCharsets.UTF_8), is("{\"x\":1}"));
     }
 }

@@ -33,14 +33,13 @@ import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.testing.junit5.ServerTest;
 import io.helidon.webserver.testing.junit5.SetUpServer;
 import io.microstore.Main;
-import io.microstore.persist.MemoryPersistence;
+import io.microstore.Settings;
 import io.microstore.store.Command;
-import io.microstore.store.FeedConfig;
-import io.microstore.store.FsyncPolicy;
 import io.microstore.store.Precondition;
 import io.microstore.store.Store;
-import io.microstore.store.StoreConfig;
+import io.microstore.store.feed.FeedConfig;
 import io.microstore.testing.SseStream;
+import io.microstore.testing.Stores;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
@@ -79,8 +78,8 @@ class ChangesServiceTest {
 
     @SetUpServer
     static void setup(WebServerConfig.Builder server) throws IOException {
-        store = Store.open(new MemoryPersistence(), storeConfig(new FeedConfig(100_000, 64L << 20, 200, KEEP_ALIVE)));
-        Main.setup(server, serverConfig(), store);
+        store = Stores.memory(new FeedConfig(100_000, 64L << 20, 200, KEEP_ALIVE));
+        Main.setup(server, Settings.from(serverConfig()), store);
     }
 
     // --- poll ---------------------------------------------------------------------------------
@@ -717,13 +716,9 @@ class ChangesServiceTest {
     }
 
     private static Other start(FeedConfig feed) throws IOException {
-        Store s = Store.open(new MemoryPersistence(), storeConfig(feed));
-        WebServer server = WebServer.builder().update(b -> Main.setup(b, serverConfig(), s)).port(0).build().start();
+        Store s = Stores.memory(feed);
+        WebServer server = WebServer.builder().update(b -> Main.setup(b, Settings.from(serverConfig()), s)).port(0).build().start();
         return new Other(server, s, URI.create("http://127.0.0.1:" + server.port()));
-    }
-
-    private static StoreConfig storeConfig(FeedConfig feed) {
-        return new StoreConfig(65536, FsyncPolicy.ALWAYS, Duration.ofMillis(100), feed);
     }
 
     private static Config serverConfig() {

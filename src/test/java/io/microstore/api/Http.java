@@ -27,11 +27,11 @@ import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import io.helidon.webserver.WebServerConfig;
 import io.microstore.Main;
-import io.microstore.persist.MemoryPersistence;
+import io.microstore.Settings;
 import io.microstore.store.Command;
 import io.microstore.store.Precondition;
 import io.microstore.store.Store;
-import io.microstore.store.StoreConfig;
+import io.microstore.testing.Stores;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
@@ -64,13 +64,13 @@ final class Http {
      * with an in-memory store, any free port and the given payload limit.
      */
     static Store setup(WebServerConfig.Builder server, int maxPayload) throws IOException {
-        Store store = Store.open(new MemoryPersistence(), StoreConfig.DEFAULTS);
+        Store store = Stores.memory();
         Config config = Config.just(ConfigSources.create(Map.of(
                         "server.host", "127.0.0.1",
                         "server.port", "0",
                         "server.max-payload-size", String.valueOf(maxPayload))),
                 ConfigSources.classpath("application.yaml"));
-        Main.setup(server, config, store);
+        Main.setup(server, Settings.from(config), store);
         return store;
     }
 

@@ -15,18 +15,20 @@ import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.testing.junit5.ServerTest;
 import io.helidon.webserver.testing.junit5.SetUpServer;
 import io.microstore.Main;
-import io.microstore.TestHttp;
+import io.microstore.Settings;
 import io.microstore.TestHttp.Res;
+import io.microstore.TestHttp;
 import io.microstore.TestServer;
 import io.microstore.json.CompactJson;
 import io.microstore.json.JsonText;
+import io.microstore.local.LocalConfig;
 import io.microstore.persist.MemoryPersistence;
 import io.microstore.store.Command;
 import io.microstore.store.Entry;
 import io.microstore.store.Names;
 import io.microstore.store.Precondition;
 import io.microstore.store.Store;
-import io.microstore.store.StoreConfig;
+import io.microstore.testing.Stores;
 import jakarta.json.Json;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -62,8 +64,8 @@ class TransferServiceTest {
 
     @SetUpServer
     static void setup(WebServerConfig.Builder server) throws IOException {
-        store = Store.open(new MemoryPersistence(), StoreConfig.DEFAULTS);
-        Main.setup(server, TestServer.config(), store);
+        store = Stores.memory();
+        Main.setup(server, Settings.from(TestServer.config()), store);
     }
 
     @AfterAll
@@ -130,14 +132,14 @@ class TransferServiceTest {
         Res exported = http.get("/api/export");
         assertStatus(exported, 200);
 
-        try (Store fresh = Store.open(new MemoryPersistence(), StoreConfig.DEFAULTS);
+        try (Store fresh = Stores.memory();
              TestServer target = TestServer.start(fresh)) {
             Res imported = target.http().send("POST", "/api/import", exported.body(), "Content-Type", NDJSON);
             assertStatus(imported, 200);
             assertThat(imported.header("Content-Type"), is("application/json"));
             assertThat(imported.text(), is("{\"imported\":" + apps.size() + ",\"refused\":[]}"));
 
-            assertThat(fresh.index().size(), is(apps.size()));
+            assertThat(fresh.size(), is(apps.size()));
             apps.forEach((name, data) -> {
                 Entry entry = fresh.get(name);
                 assertThat(name, entry == null ? null : new String(entry.data(), StandardCharsets.UTF_8),
@@ -184,7 +186,7 @@ class TransferServiceTest {
                 + "{\"name\":\"dup\",\"data\":2}\n", false);
         assertStatus(res, 200);
         assertThat(text(store.get("dup")), is("2"));
-        assertThat(store.index().size(), is(2));
+        assertThat(store.size(), is(2));
     }
 
     @Test
@@ -192,20 +194,20 @@ class TransferServiceTest {
         Res res = importLines(manyLines(10_000), false);
         assertStatus(res, 200);
         assertThat(res.text(), is("{\"imported\":10000,\"refused\":[]}"));
-        assertThat(store.index().size(), is(10_000));
+        assertThat(store.size(), is(10_000));
         assertThat(text(store.get("bulk-09999")), is("{\"i\":9999}"));
     }
 
     /** store.queue-capacity may be set below the importer's batch: the import must still go in whole. */
     @Test
     void aLargeImportIntoAStoreWithASmallWriteQueueWritesEverything() throws IOException {
-        try (Store small = Store.open(new MemoryPersistence(),
-                new StoreConfig(100, StoreConfig.DEFAULTS.fsync(), StoreConfig.DEFAULTS.fsyncInterval()));
+        try (Store small = Stores.open(new MemoryPersistence(),
+                new LocalConfig(100, LocalConfig.DEFAULTS.fsync(), LocalConfig.DEFAULTS.fsyncInterval()));
              TestServer server = TestServer.start(small)) {
             Res res = server.http().send("POST", "/api/import", manyLines(1000), "Content-Type", NDJSON);
-            assertThat(res.describe() + "; apps written: " + small.index().size(), res.status(), is(200));
+            assertThat(res.describe() + "; apps written: " + small.size(), res.status(), is(200));
             assertThat(res.text(), is("{\"imported\":1000,\"refused\":[]}"));
-            assertThat(small.index().size(), is(1000));
+            assertThat(small.size(), is(1000));
         }
     }
 
@@ -288,10 +290,10 @@ class TransferServiceTest {
         Res res = importLines(body, false);
         assertThat(assertProblem(res, 400).getString("detail"), containsString(where));
         assertThat(store.lastSeq(), is(seq));
-        assertThat(store.index().size(), is(0));
+        assertThat(store.size(), is(0));
         // overwrite does not change that
         assertProblem(importLines(body, true), 400);
-        assertThat(store.index().size(), is(0));
+        assertThat(store.size(), is(0));
     }
 
     @ParameterizedTest

@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.LongStream;
 
 import io.microstore.persist.JournalConfig;
@@ -262,7 +261,8 @@ class ChangesIT {
                 }
 
                 @Override
-                public void replay(Mutation mutation) {
+                public void replay(long seq, String name, byte[] data) {
+                Mutation mutation = data == null ? Mutation.delete(seq, name) : Mutation.put(seq, name, data);
                     replayed.add(mutation);
                 }
 

@@ -6,12 +6,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-import io.microstore.TestHttp;
 import io.microstore.TestHttp.Res;
+import io.microstore.TestHttp;
 import io.microstore.persist.JournalConfig;
 import io.microstore.persist.JournalPersistence;
 import io.microstore.store.Store;
-import io.microstore.store.StoreConfig;
+import io.microstore.testing.Stores;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -62,10 +62,10 @@ class OperationsIT {
         assertTrue(refusal.contains("3 of the names exist already"), refusal);
         assertTrue(refusal.contains("a, dup, with space"), refusal);
         assertFalse(refusal.contains("microstore listening"), refusal);
-        try (Store store = Store.open(JournalPersistence.open(new JournalConfig(data)), StoreConfig.DEFAULTS)) {
+        try (Store store = Stores.open(JournalPersistence.open(new JournalConfig(data)))) {
             assertEquals("\"changed\"", new String(store.get("a").data(), StandardCharsets.UTF_8));
             assertEquals("{\"from\":10}", new String(store.get("dup").data(), StandardCharsets.UTF_8));
-            assertEquals(3, store.index().size());
+            assertEquals(3, store.size());
         }
 
         try (ChildServer server = ChildServer.start(List.of(),

@@ -8,16 +8,17 @@ import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.testing.junit5.ServerTest;
 import io.helidon.webserver.testing.junit5.SetUpServer;
 import io.microstore.Main;
-import io.microstore.TestHttp;
+import io.microstore.Settings;
 import io.microstore.TestHttp.Res;
+import io.microstore.TestHttp;
 import io.microstore.TestServer;
+import io.microstore.local.FsyncPolicy;
+import io.microstore.local.LocalConfig;
 import io.microstore.persist.FaultyFileOps;
 import io.microstore.persist.JournalConfig;
 import io.microstore.persist.JournalPersistence;
-import io.microstore.persist.MemoryPersistence;
-import io.microstore.store.FsyncPolicy;
 import io.microstore.store.Store;
-import io.microstore.store.StoreConfig;
+import io.microstore.testing.Stores;
 import jakarta.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -47,8 +48,8 @@ class StoreHealthTest {
 
     @SetUpServer
     static void setup(WebServerConfig.Builder server) throws IOException {
-        memory = Store.open(new MemoryPersistence(), StoreConfig.DEFAULTS);
-        Main.setup(server, TestServer.config(), memory);
+        memory = Stores.memory();
+        Main.setup(server, Settings.from(TestServer.config()), memory);
     }
 
     @AfterAll
@@ -62,7 +63,7 @@ class StoreHealthTest {
         JsonObject check = storeCheck(http, 200, "UP");
         JsonObject data = check.getJsonObject("data");
         assertThat(data.toString(), data.getString("data"), containsString("memory"));
-        assertThat(data.toString(), data.getInt("apps"), is(memory.index().size()));
+        assertThat(data.toString(), data.getInt("apps"), is(memory.size()));
         assertThat(data.toString(), data.getJsonNumber("lastSeq").longValue(), is(memory.lastSeq()));
         assertThat(data.toString(), data.containsKey("failure"), is(false));
     }
@@ -140,7 +141,7 @@ class StoreHealthTest {
     private static Store journalStore(Path dir, FaultyFileOps ops) throws IOException {
         JournalPersistence journal = JournalPersistence.open(
                 new JournalConfig(dir, JournalConfig.DEFAULT_MIN_JOURNAL_BYTES, ops));
-        return Store.open(journal, new StoreConfig(1024, FsyncPolicy.ALWAYS, StoreConfig.DEFAULTS.fsyncInterval()));
+        return Stores.open(journal, new LocalConfig(1024, FsyncPolicy.ALWAYS, LocalConfig.DEFAULTS.fsyncInterval()));
     }
 
     /** GETs /observe/health, checks the status and the overall state, and returns the "store" check. */

@@ -20,13 +20,14 @@ import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.testing.junit5.ServerTest;
 import io.helidon.webserver.testing.junit5.SetUpServer;
 import io.microstore.Main;
-import io.microstore.TestHttp;
+import io.microstore.Settings;
 import io.microstore.TestHttp.Res;
+import io.microstore.TestHttp;
 import io.microstore.TestServer;
 import io.microstore.persist.JournalConfig;
 import io.microstore.persist.JournalPersistence;
 import io.microstore.store.Store;
-import io.microstore.store.StoreConfig;
+import io.microstore.testing.Stores;
 import jakarta.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -66,8 +67,8 @@ class StoreMetricsTest {
     @SetUpServer
     static void setup(WebServerConfig.Builder server) throws IOException {
         dir = Files.createTempDirectory("store-metrics-test");
-        store = Store.open(JournalPersistence.open(new JournalConfig(dir)), StoreConfig.DEFAULTS);
-        Main.setup(server, TestServer.config(), store);
+        store = Stores.open(JournalPersistence.open(new JournalConfig(dir)));
+        Main.setup(server, Settings.from(TestServer.config()), store);
     }
 
     @AfterAll
@@ -127,7 +128,7 @@ class StoreMetricsTest {
         }
         Metrics after = metrics();
         assertThat(after.value("microstore_apps"), is(before.value("microstore_apps") + 3));
-        assertThat(after.value("microstore_apps"), is((double) store.index().size()));
+        assertThat(after.value("microstore_apps"), is((double) store.size()));
         assertThat(after.value("microstore_last_seq"), is(before.value("microstore_last_seq") + 3));
         assertThat(after.value("microstore_last_seq"), is((double) store.lastSeq()));
         assertThat(after.value("microstore_journal_bytes"), greaterThan(before.value("microstore_journal_bytes")));

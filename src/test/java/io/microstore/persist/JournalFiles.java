@@ -16,15 +16,15 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
+import io.microstore.local.LocalConfig;
 import io.microstore.store.Command;
 import io.microstore.store.Entry;
-import io.microstore.store.Index;
 import io.microstore.store.Mutation;
 import io.microstore.store.Op;
 import io.microstore.store.Outcome;
 import io.microstore.store.Precondition;
 import io.microstore.store.Store;
-import io.microstore.store.StoreConfig;
+import io.microstore.testing.Stores;
 
 /**
  * Shared test helpers for data directories: crafting records, segments and snapshots with {@link Records},
@@ -60,7 +60,7 @@ final class JournalFiles {
 
     static byte[] encode(Collection<Mutation> mutations) {
         RecordBuffer out = new RecordBuffer(256);
-        mutations.forEach(m -> Records.encode(out, m));
+        mutations.forEach(m -> Records.encode(out, m.seq(), m.name(), m.data()));
         return out.toByteArray();
     }
 
@@ -81,7 +81,7 @@ final class JournalFiles {
                 apps.remove(m.name());
             }
         }
-        apps.values().forEach(m -> Records.encode(out, m));
+        apps.values().forEach(m -> Records.encode(out, m.seq(), m.name(), m.data()));
         Records.encodeFooter(out, apps.size());
         return Files.write(new DataFiles(dir).snapshot(seq), out.toByteArray());
     }
@@ -114,6 +114,14 @@ final class JournalFiles {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
             channel.truncate(size);
         }
+    }
+
+    /** Writes {@code batch} to {@code journal} as the local engine's writer does (not synced). */
+    static void append(Persistence journal, List<Mutation> batch) throws IOException {
+        for (Mutation m : batch) {
+            journal.add(m.seq(), m.name(), m.data());
+        }
+        journal.write();
     }
 
     static void append(Path file, byte[] bytes) throws IOException {
@@ -151,9 +159,9 @@ final class JournalFiles {
         return state;
     }
 
-    static SortedMap<String, String> stateOf(Index index) {
+    static SortedMap<String, String> stateOf(Store store) {
         SortedMap<String, String> state = new TreeMap<>();
-        for (Map.Entry<String, Entry> e : index.entries()) {
+        for (Map.Entry<String, Entry> e : store.entries()) {
             state.put(e.getKey(), show(e.getValue().seq(), e.getValue().data()));
         }
         return state;
@@ -182,7 +190,8 @@ final class JournalFiles {
         }
 
         @Override
-        public void replay(Mutation mutation) {
+        public void replay(long seq, String name, byte[] data) {
+                Mutation mutation = data == null ? Mutation.delete(seq, name) : Mutation.put(seq, name, data);
             apply(state, mutation);
         }
 
@@ -206,10 +215,10 @@ final class JournalFiles {
     }
 
     /** A store over a journal in {@code config.dir()}; the journal is closed again when the store cannot open. */
-    static Store openStore(JournalConfig config, StoreConfig storeConfig) throws IOException {
+    static Store openStore(JournalConfig config, LocalConfig storeConfig) throws IOException {
         JournalPersistence journal = JournalPersistence.open(config);
         try {
-            return Store.open(journal, storeConfig);
+            return Stores.open(journal, storeConfig);
         } catch (IOException | RuntimeException e) {
             journal.close();
             throw e;
@@ -217,7 +226,7 @@ final class JournalFiles {
     }
 
     static Store openStore(Path dir) throws IOException {
-        return openStore(new JournalConfig(dir), StoreConfig.DEFAULTS);
+        return openStore(new JournalConfig(dir), LocalConfig.DEFAULTS);
     }
 
     static Outcome put(Store store, String name, String json) {

@@ -30,7 +30,8 @@ class RecordsTest {
     }
 
     private static Mutation decode(byte[] line) throws BadRecord {
-        return Records.decode(line, 0, line.length - 1); // without the LF
+        JournalRecord r = Records.decode(line, 0, line.length - 1); // without the LF
+        return r.data() == null ? Mutation.delete(r.seq(), r.name()) : Mutation.put(r.seq(), r.name(), r.data());
     }
 
     @Test

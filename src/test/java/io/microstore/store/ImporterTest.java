@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 
-import io.microstore.persist.MemoryPersistence;
+import io.microstore.testing.Stores;
 import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonNumber;
@@ -74,7 +74,7 @@ class ImporterTest {
 
     @BeforeEach
     void open() throws IOException {
-        store = Store.open(new MemoryPersistence(), StoreConfig.DEFAULTS);
+        store = Stores.memory();
     }
 
     @AfterEach
@@ -101,7 +101,7 @@ class ImporterTest {
         DOCUMENTS.forEach(d -> expected.put(d.getKey(), d.getValue())); // later ids replace earlier ones
         assertThat(report.imported(), is(expected.size()));
         assertThat(report.refused(), is(empty()));
-        assertThat(store.index().size(), is(expected.size()));
+        assertThat(store.size(), is(expected.size()));
         expected.forEach((name, value) -> {
             Entry entry = store.get(name);
             assertThat("missing " + name, entry == null, is(false));
@@ -313,7 +313,7 @@ class ImporterTest {
     void moreItemsThanOneBatchAreAllWritten() {
         String[] names = IntStream.range(0, 9000).mapToObj(i -> "n" + i).toArray(String[]::new);
         assertThat(Importer.run(store, items(names), false).imported(), is(9000));
-        assertThat(store.index().size(), is(9000));
+        assertThat(store.size(), is(9000));
     }
 
     // --- helpers --------------------------------------------------------------------------------

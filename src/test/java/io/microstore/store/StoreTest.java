@@ -14,7 +14,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.LongStream;
 
+import io.microstore.local.FsyncPolicy;
+import io.microstore.local.LocalConfig;
 import io.microstore.persist.Persistence;
+import io.microstore.testing.Stores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -45,13 +48,13 @@ class StoreTest {
         }
     }
 
-    private Store open(StoreConfig config) throws IOException {
-        store = Store.open(persistence, config);
+    private Store open(LocalConfig config) throws IOException {
+        store = Stores.open(persistence, config);
         return store;
     }
 
     private Store open() throws IOException {
-        return open(StoreConfig.DEFAULTS);
+        return open(LocalConfig.DEFAULTS);
     }
 
     @Test
@@ -221,7 +224,7 @@ class StoreTest {
 
     @Test
     void fullQueueIsStoreBusy() throws Exception {
-        open(new StoreConfig(1, FsyncPolicy.ALWAYS, Duration.ofMillis(100)));
+        open(new LocalConfig(1, FsyncPolicy.ALWAYS, Duration.ofMillis(100)));
         persistence.hold();
         CompletableFuture<Outcome> inWorker = submit(put("a", "1"));
         persistence.awaitHeld(); // the worker took it: the queue is empty again
@@ -383,7 +386,7 @@ class StoreTest {
         }
     }
 
-    /** A Persistence that records what it is given, can hold the worker inside append, and can fail. */
+    /** A Persistence that records what it is given, can hold the writer inside write, and can fail. */
     private static final class TestPersistence implements Persistence {
         final List<Mutation> appended = new CopyOnWriteArrayList<>();
         final AtomicInteger appends = new AtomicInteger();
@@ -419,8 +422,17 @@ class StoreTest {
             return 0;
         }
 
+        private final List<Mutation> added = new ArrayList<>();
+
         @Override
-        public void append(List<Mutation> batch) throws IOException {
+        public void add(long seq, String name, byte[] data) {
+            added.add(data == null ? Mutation.delete(seq, name) : Mutation.put(seq, name, data));
+        }
+
+        @Override
+        public void write() throws IOException {
+            List<Mutation> batch = List.copyOf(added);
+            added.clear();
             int call = appends.incrementAndGet();
             entered.countDown();
             try {

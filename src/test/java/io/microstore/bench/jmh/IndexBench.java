@@ -2,17 +2,15 @@ package io.microstore.bench.jmh;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
+import io.microstore.local.LocalConfig;
 import io.microstore.persist.Persistence;
 import io.microstore.store.Entry;
-import io.microstore.store.Index;
-import io.microstore.store.Mutation;
 import io.microstore.store.Page;
 import io.microstore.store.Store;
-import io.microstore.store.StoreConfig;
+import io.microstore.testing.Stores;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -25,7 +23,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * JMH (run by {@code make jmh}): reads of the committed {@link Index} with {@code entries} apps named
+ * JMH (run by {@code make jmh}): reads of the committed index through {@link Store} with {@code entries} apps named
  * {@code apps/0000000}, {@code apps/0000001}, ... — {@code get} of a present and of an absent name
  * (both at random positions, from 4096 names picked in advance, as fresh String objects like a request
  * gives), and {@code list("apps/", after, 100)} from a random name, i.e. one page of 100.
@@ -44,7 +42,6 @@ public class IndexBench {
     private static final String PREFIX = "apps/";
 
     private Store store;
-    private Index index;
     private final String[] present = new String[KEYS];
     private final String[] absent = new String[KEYS];
     private final String[] after = new String[KEYS];
@@ -54,7 +51,7 @@ public class IndexBench {
     public void fill() throws IOException {
         byte[] data = "{\"n\":1,\"s\":\"some small value\",\"ok\":true}".getBytes(StandardCharsets.UTF_8);
         int n = entries;
-        store = Store.open(new Persistence() {
+        store = Stores.open(new Persistence() {
             @Override
             public long load(RecoverySink sink) {
                 for (int i = 0; i < n; i++) {
@@ -64,7 +61,11 @@ public class IndexBench {
             }
 
             @Override
-            public void append(List<Mutation> batch) {
+            public void add(long seq, String name, byte[] data) {
+            }
+
+            @Override
+            public void write() {
             }
 
             @Override
@@ -79,16 +80,15 @@ public class IndexBench {
             @Override
             public void close() {
             }
-        }, StoreConfig.DEFAULTS);
-        index = store.index();
+        }, LocalConfig.DEFAULTS);
         Random random = new Random(42);
         for (int k = 0; k < KEYS; k++) {
             present[k] = name(random.nextInt(n)); // a new String, not the map's own instance
             absent[k] = name(random.nextInt(n)) + "-gone"; // sorts right after a present name
             after[k] = name(random.nextInt(Math.max(1, n - 200)));
         }
-        if (index.size() != n || index.get(present[0]) == null || index.get(absent[0]) != null
-                || index.list(PREFIX, after[0], 100).items().size() != 100) {
+        if (store.size() != n || store.get(present[0]) == null || store.get(absent[0]) != null
+                || store.list(PREFIX, after[0], 100).items().size() != 100) {
             throw new IllegalStateException("the index is not what the benchmark expects");
         }
     }
@@ -104,16 +104,16 @@ public class IndexBench {
 
     @Benchmark
     public Entry getHit() {
-        return index.get(present[next++ & (KEYS - 1)]);
+        return store.get(present[next++ & (KEYS - 1)]);
     }
 
     @Benchmark
     public Entry getMiss() {
-        return index.get(absent[next++ & (KEYS - 1)]);
+        return store.get(absent[next++ & (KEYS - 1)]);
     }
 
     @Benchmark
     public Page list() {
-        return index.list(PREFIX, after[next++ & (KEYS - 1)], 100);
+        return store.list(PREFIX, after[next++ & (KEYS - 1)], 100);
     }
 }

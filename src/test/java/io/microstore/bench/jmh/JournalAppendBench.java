@@ -97,7 +97,10 @@ public class JournalAppendBench {
             seq++;
             mutations.add(Mutation.put(seq, names[(int) (seq & (names.length - 1))], DATA));
         }
-        journal.append(mutations);
+        for (Mutation m : mutations) {
+            journal.add(m.seq(), m.name(), m.data());
+        }
+        journal.write();
         journal.sync();
         written.record += batch;
     }
@@ -108,7 +111,8 @@ public class JournalAppendBench {
         }
 
         @Override
-        public void replay(Mutation mutation) {
+        public void replay(long seq, String name, byte[] data) {
+                Mutation mutation = data == null ? Mutation.delete(seq, name) : Mutation.put(seq, name, data);
         }
 
         @Override

@@ -1,6 +1,8 @@
-package io.microstore.store;
+package io.microstore.store.feed;
 
 import java.util.List;
+
+import io.microstore.store.Mutation;
 
 /**
  * Changes read from the feed, in seq order, and {@code lastSeq}: the seq up to which the feed was

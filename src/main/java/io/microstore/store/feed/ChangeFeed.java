@@ -1,4 +1,4 @@
-package io.microstore.store;
+package io.microstore.store.feed;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,18 +9,21 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Supplier;
+
+import io.microstore.store.Mutation;
 
 /**
- * The changes feed: a consumer of the commit stream that keeps a bounded window of the most recent
- * mutations (by count and by bytes of values), for any number of clients to read at their own pace
- * and resume by seq. After a restart the window is rebuilt from the journal records replayed after
- * the snapshot.
+ * The changes feed: the store's consumer of the commit stream that keeps a bounded window of the most
+ * recent mutations (by count and by bytes of values), for any number of clients to read at their own
+ * pace and resume by seq. After a restart the window is rebuilt from the changes replayed at load.
  *
- * <p>The worker only drops mutations into a ring and pokes a dispatcher thread, which wakes the
- * waiting clients: a slow or numerous audience never slows writes down. A client that falls out of
- * the window gets {@link FeedGone} on its next read instead of holding memory for it.
+ * <p>The engine's thread only drops mutations into a ring and pokes a dispatcher thread, which wakes
+ * the waiting clients: a slow or numerous audience never slows writes down. A client that falls out of
+ * the window gets {@link FeedGone} on its next read instead of holding memory for it. Every client
+ * that waits for a change (long-poll, SSE, app watch) waits through one {@link Waiter}.
  */
-public final class ChangeFeed implements CommitListener, AutoCloseable {
+public final class ChangeFeed implements AutoCloseable {
     private final FeedConfig config;
     private final AtomicReferenceArray<Mutation> ring; // the change with seq s sits at s % retain
     private final Semaphore subscribers;
@@ -50,13 +53,13 @@ public final class ChangeFeed implements CommitListener, AutoCloseable {
         return last;
     }
 
-    @Override
-    public void restored(Mutation mutation) {
+    /** A change replayed while the store loads. */
+    public void replayed(Mutation mutation) {
         add(mutation);
         last = mutation.seq();
     }
 
-    @Override
+    /** The store has loaded; {@code lastSeq} is the seq of its last durable change. */
     public void loaded(long lastSeq) {
         if (floor < 0) {
             floor = lastSeq; // no journal tail: the window starts empty, at the current seq
@@ -64,7 +67,7 @@ public final class ChangeFeed implements CommitListener, AutoCloseable {
         last = lastSeq;
     }
 
-    @Override
+    /** A durable batch, already visible in the index. Called on the engine's thread: returns at once. */
     public void committed(List<Mutation> batch) {
         for (Mutation m : batch) {
             add(m);
@@ -113,7 +116,7 @@ public final class ChangeFeed implements CommitListener, AutoCloseable {
      *
      * @return true when there is a change after {@code seq}
      */
-    public boolean await(long seq, Duration timeout) {
+    boolean await(long seq, Duration timeout) {
         waiting.incrementAndGet();
         try {
             return awaitCounted(seq, timeout);
@@ -144,12 +147,17 @@ public final class ChangeFeed implements CommitListener, AutoCloseable {
         }
     }
 
-    /** Counts a waiting client against {@code store.changes.max-subscribers}; close it when done. */
-    public Subscription subscribe() {
+    /**
+     * A place among the clients that wait for changes, counted against
+     * {@code store.changes.max-subscribers}; close it when done.
+     *
+     * @throws FeedBusy when that many wait already
+     */
+    public Waiter subscribe() {
         if (closed || !subscribers.tryAcquire()) {
             throw new FeedBusy(config.maxSubscribers());
         }
-        return subscribers::release;
+        return new Waiter();
     }
 
     /** Number of clients waiting on the feed now. */
@@ -208,10 +216,35 @@ public final class ChangeFeed implements CommitListener, AutoCloseable {
         return m.data() == null ? 0 : m.data().length;
     }
 
-    /** A client's place among the feed's subscribers. */
-    @FunctionalInterface
-    public interface Subscription extends AutoCloseable {
+    /** A client's place among the feed's subscribers, and the one way to wait for a change. */
+    public final class Waiter implements AutoCloseable {
+        private boolean open = true;
+
+        private Waiter() {
+        }
+
+        /**
+         * Calls {@code probe} now and again after each commit until it returns non-null, the time is up,
+         * the feed closes or the thread is interrupted; returns its last result (null: nothing came).
+         */
+        public <T> T await(Duration timeout, Supplier<T> probe) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (true) {
+                long seen = last; // before probing: a commit after this read ends the wait below at once
+                T result = probe.get();
+                if (result != null || closed
+                        || !ChangeFeed.this.await(seen, Duration.ofNanos(deadline - System.nanoTime()))) {
+                    return result;
+                }
+            }
+        }
+
         @Override
-        void close();
+        public void close() {
+            if (open) {
+                open = false;
+                subscribers.release();
+            }
+        }
     }
 }

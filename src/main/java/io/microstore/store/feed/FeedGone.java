@@ -1,4 +1,4 @@
-package io.microstore.store;
+package io.microstore.store.feed;
 
 /**
  * A client asked for changes after a seq the feed can no longer (or not yet) vouch for: older than

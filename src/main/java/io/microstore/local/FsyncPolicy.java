@@ -1,8 +1,8 @@
-package io.microstore.store;
+package io.microstore.local;
 
 import java.util.Locale;
 
-/** When the worker forces written records to stable storage before acknowledging them. */
+/** When the writer forces written records to stable storage before acknowledging them. */
 public enum FsyncPolicy {
     /** Sync every batch before acknowledging it: acknowledged writes survive power loss. */
     ALWAYS,

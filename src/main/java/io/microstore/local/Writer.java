@@ -1,4 +1,4 @@
-package io.microstore.store;
+package io.microstore.local;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -10,13 +10,26 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import io.microstore.persist.Persistence;
+import io.microstore.persist.SnapshotSource;
+import io.microstore.store.AppNotFound;
+import io.microstore.store.Command;
+import io.microstore.store.CommitStream;
+import io.microstore.store.EngineEvents;
+import io.microstore.store.Entry;
+import io.microstore.store.Index;
+import io.microstore.store.Mutation;
+import io.microstore.store.Op;
+import io.microstore.store.Outcome;
+import io.microstore.store.PreconditionFailed;
+import io.microstore.store.StoreBusy;
+import io.microstore.store.StoreUnavailable;
 
 /**
- * The store's single writer: one platform thread that drains what has queued, checks each command's
- * precondition against the state including the batch's earlier commands, gives each mutation the
- * next sequence number, appends the batch to {@link Persistence} and syncs it per the fsync policy
- * (group commit), and only then publishes it to the index, completes the requests and hands it to
- * the {@link CommitListener}s. Nothing is visible or acknowledged before it is durable.
+ * The local engine's single writer: one platform thread that drains what has queued, checks each
+ * command's precondition against the state including the batch's earlier commands, gives each mutation
+ * the next sequence number, writes the batch to {@link Persistence} and syncs it per the fsync policy
+ * (group commit), and only then hands it to the {@link CommitStream} (index, then feed) and completes
+ * the requests. Nothing is visible or acknowledged before it is durable.
  */
 final class Writer {
     private static final System.Logger LOG = System.getLogger(Writer.class.getName());
@@ -26,26 +39,32 @@ final class Writer {
     private static final Pending WAKE = new Pending(null, null, null);
 
     private final Persistence persistence;
-    private final StoreConfig config;
+    private final LocalConfig config;
     private final Index index;
-    private final List<CommitListener> listeners;
+    private final SnapshotSource snapshot;
+    private final CommitStream stream;
     private final BlockingQueue<Pending> queue;
     private final Thread thread;
     private volatile long lastSeq;
     private volatile boolean closing;
     private volatile StoreUnavailable failure;
-    private volatile WorkerStats stats;
+    private volatile EngineEvents stats;
     // Touched by the writer thread only.
     private boolean unsynced;
     private long lastSyncNanos = System.nanoTime();
 
-    Writer(Persistence persistence, StoreConfig config, Index index, List<CommitListener> listeners, long lastSeq,
-           WorkerStats stats) {
+    Writer(Persistence persistence, LocalConfig config, Index index, CommitStream stream, long lastSeq,
+           EngineEvents stats) {
         this.stats = stats;
         this.persistence = persistence;
         this.config = config;
         this.index = index;
-        this.listeners = listeners;
+        this.snapshot = app -> {
+            for (Map.Entry<String, Entry> e : index.entries()) {
+                app.accept(e.getKey(), e.getValue().data(), e.getValue().seq());
+            }
+        };
+        this.stream = stream;
         this.lastSeq = lastSeq;
         this.queue = new LinkedBlockingQueue<>(config.queueCapacity());
         this.thread = Thread.ofPlatform().name("microstore-worker").daemon(true).start(this::run);
@@ -67,7 +86,7 @@ final class Writer {
         return queue.size();
     }
 
-    void observe(WorkerStats stats) {
+    void observe(EngineEvents stats) {
         this.stats = stats;
     }
 
@@ -169,7 +188,10 @@ final class Writer {
         }
         if (!mutations.isEmpty()) {
             try {
-                persistence.append(mutations);
+                for (Mutation m : mutations) {
+                    persistence.add(m.seq(), m.name(), m.data());
+                }
+                persistence.write();
                 if (config.fsync() == FsyncPolicy.ALWAYS) {
                     sync();
                 } else {
@@ -181,16 +203,8 @@ final class Writer {
                 batch.forEach(p -> fail(p, failure)); // a no-op for those refused already
                 return;
             }
-            for (Mutation m : mutations) {
-                Entry entry = overlay.get(m.name());
-                if (entry != null && entry.seq() == m.seq()) {
-                    index.put(m.name(), entry); // the same object the outcome carries
-                } else {
-                    index.apply(m);
-                }
-            }
             lastSeq = seq;
-            publish(mutations); // before the acknowledgements: after a 204, the feed has the change
+            publish(mutations); // before the acknowledgements: after a 204, a GET and the feed see the change
         }
         for (int i = 0; i < outcomes.length; i++) {
             if (outcomes[i] != null) {
@@ -198,7 +212,7 @@ final class Writer {
             }
         }
         if (!mutations.isEmpty()) {
-            persistence.committed(index);
+            persistence.committed(snapshot);
         }
         for (Pending p : batch) {
             if (p.task() != null) {
@@ -223,13 +237,16 @@ final class Writer {
     }
 
     private void publish(List<Mutation> mutations) {
-        for (CommitListener listener : listeners) {
-            try {
-                listener.committed(mutations);
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.ERROR, "commit listener failed", e);
-            }
+        try {
+            stream.committed(mutations);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "applying a committed batch failed", e);
         }
+    }
+
+    /** The committed state, for snapshots. */
+    SnapshotSource snapshot() {
+        return snapshot;
     }
 
     private void syncIfDue() {

@@ -1,8 +1,8 @@
 package io.microstore.store;
 
-/** Told about the worker's batches and syncs, for metrics. Called on the worker: must be quick. */
-public interface WorkerStats {
-    WorkerStats NONE = new WorkerStats() {
+/** Told about an engine's batches and syncs, for metrics. Called on the engine's thread: must be quick. */
+public interface EngineEvents {
+    EngineEvents NONE = new EngineEvents() {
         @Override
         public void batch(int mutations) {
         }
@@ -15,6 +15,6 @@ public interface WorkerStats {
     /** A batch of {@code mutations} committed (group commit: one write, at most one sync). */
     void batch(int mutations);
 
-    /** An fsync of the journal took {@code nanos}. */
+    /** A sync to stable storage took {@code nanos}. */
     void synced(long nanos);
 }

@@ -1,4 +1,4 @@
-package io.microstore.store;
+package io.microstore.store.feed;
 
 /** Too many clients are waiting on the feed already ({@code store.changes.max-subscribers}). */
 public final class FeedBusy extends RuntimeException {

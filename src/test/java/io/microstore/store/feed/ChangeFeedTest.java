@@ -1,4 +1,4 @@
-package io.microstore.store;
+package io.microstore.store.feed;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -11,8 +11,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.LongStream;
 
+import io.microstore.local.FsyncPolicy;
+import io.microstore.local.LocalConfig;
 import io.microstore.persist.JournalConfig;
 import io.microstore.persist.JournalPersistence;
+import io.microstore.store.Command;
+import io.microstore.store.Mutation;
+import io.microstore.store.Op;
+import io.microstore.store.Precondition;
+import io.microstore.store.Store;
+import io.microstore.testing.Stores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -229,14 +237,14 @@ class ChangeFeedTest {
     @Test
     void subscribersAreCappedAndReleasedOnClose() {
         ChangeFeed feed = feed(100, 1 << 20, 2);
-        ChangeFeed.Subscription first = feed.subscribe();
-        ChangeFeed.Subscription second = feed.subscribe();
+        ChangeFeed.Waiter first = feed.subscribe();
+        ChangeFeed.Waiter second = feed.subscribe();
         assertThat(feed.subscribers(), is(2));
         assertThrows(FeedBusy.class, feed::subscribe);
         assertThat(feed.subscribers(), is(2)); // a refused one does not count
         first.close();
         assertThat(feed.subscribers(), is(1));
-        ChangeFeed.Subscription third = feed.subscribe();
+        ChangeFeed.Waiter third = feed.subscribe();
         assertThrows(FeedBusy.class, feed::subscribe);
         second.close();
         third.close();
@@ -301,7 +309,7 @@ class ChangeFeedTest {
         ChangeFeed feed = new ChangeFeed(new FeedConfig(100, 1 << 20, 10, KEEP_ALIVE));
         closeAfter.add(feed);
         for (long seq = 11; seq <= 15; seq++) { // a snapshot at 10, then the journal tail
-            feed.restored(seq % 2 == 0 ? Mutation.delete(seq, "n" + (seq - 1)) : put(seq, "n" + seq, 10));
+            feed.replayed(seq % 2 == 0 ? Mutation.delete(seq, "n" + (seq - 1)) : put(seq, "n" + seq, 10));
         }
         feed.loaded(15);
         assertThat(feed.lastSeq(), is(15L));
@@ -318,7 +326,7 @@ class ChangeFeedTest {
         ChangeFeed feed = new ChangeFeed(new FeedConfig(5, 1 << 20, 10, KEEP_ALIVE));
         closeAfter.add(feed);
         for (long seq = 1; seq <= 20; seq++) {
-            feed.restored(put(seq, "n" + seq, 10));
+            feed.replayed(put(seq, "n" + seq, 10));
         }
         feed.loaded(20);
         assertThat(seqs(feed.read(15, 100, "")), is(range(16, 20)));
@@ -346,7 +354,7 @@ class ChangeFeedTest {
      */
     @Test
     void anAcknowledgedWriteIsAlreadyInTheFeed() throws IOException {
-        try (Store store = Store.open(new io.microstore.persist.MemoryPersistence(), StoreConfig.DEFAULTS)) {
+        try (Store store = Stores.memory()) {
             for (int i = 0; i < 2000; i++) {
                 long seq = store.execute(new Command.Put("rw", "1".getBytes(), Precondition.NONE)).seq();
                 ChangePage after = store.feed().read(seq, 10, ""); // FeedGone "ahead of this store" if not published yet
@@ -359,10 +367,10 @@ class ChangeFeedTest {
     /** The real thing: a store on a journal, closed and opened again, with and without compaction. */
     @Test
     void aReopenedStoreRebuildsItsFeedFromTheJournal(@TempDir Path dir) throws IOException {
-        StoreConfig config = new StoreConfig(1024, FsyncPolicy.ALWAYS, Duration.ofMillis(100),
-                new FeedConfig(1000, 1 << 20, 10, KEEP_ALIVE));
+        LocalConfig config = new LocalConfig(1024, FsyncPolicy.ALWAYS, Duration.ofMillis(100));
+        FeedConfig feed = new FeedConfig(1000, 1 << 20, 10, KEEP_ALIVE);
         List<Mutation> before;
-        try (Store store = Store.open(JournalPersistence.open(new JournalConfig(dir)), config)) {
+        try (Store store = Stores.open(JournalPersistence.open(new JournalConfig(dir)), config, feed)) {
             for (int i = 1; i <= 6; i++) {
                 store.execute(new Command.Put("app/" + (i % 3), ("[" + i + "]").getBytes(), Precondition.NONE));
             }
@@ -371,7 +379,7 @@ class ChangeFeedTest {
         }
         assertThat(before.stream().map(Mutation::seq).toList(), is(range(1, 7)));
         long snapshot;
-        try (Store store = Store.open(JournalPersistence.open(new JournalConfig(dir)), config)) {
+        try (Store store = Stores.open(JournalPersistence.open(new JournalConfig(dir)), config, feed)) {
             assertThat(describe(readAll(store)), is(describe(before)));
             assertThat(store.execute(new Command.Put("app/9", "9".getBytes(), Precondition.NONE)).seq(), is(8L));
             assertThat(readAll(store).stream().map(Mutation::seq).toList(), is(range(1, 8)));
@@ -379,7 +387,7 @@ class ChangeFeedTest {
             store.execute(new Command.Put("app/10", "10".getBytes(), Precondition.NONE));
         }
         assertThat(snapshot, is(8L));
-        try (Store store = Store.open(JournalPersistence.open(new JournalConfig(dir)), config)) {
+        try (Store store = Stores.open(JournalPersistence.open(new JournalConfig(dir)), config, feed)) {
             assertThrows(FeedGone.class, () -> store.feed().read(0, 100, ""));
             assertThrows(FeedGone.class, () -> store.feed().read(snapshot - 1, 100, ""));
             List<Mutation> tail = store.feed().read(snapshot, 100, "").changes();

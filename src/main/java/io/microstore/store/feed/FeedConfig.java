@@ -1,4 +1,4 @@
-package io.microstore.store;
+package io.microstore.store.feed;
 
 import java.time.Duration;
 

@@ -1,0 +1,136 @@
+package io.microstore.local;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.concurrent.CompletableFuture;
+
+import io.microstore.persist.Compaction;
+import io.microstore.persist.MemoryPersistence;
+import io.microstore.persist.Persistence;
+import io.microstore.persist.PersistenceStats;
+import io.microstore.store.Command;
+import io.microstore.store.CommitStream;
+import io.microstore.store.Compacted;
+import io.microstore.store.Engine;
+import io.microstore.store.EngineEvents;
+import io.microstore.store.EngineStats;
+import io.microstore.store.Index;
+import io.microstore.store.Mutation;
+import io.microstore.store.Outcome;
+import io.microstore.store.StoreUnavailable;
+
+/**
+ * The engine of one process: a single {@link Writer} thread in front of {@link Persistence}, which is
+ * memory only or the journal of a data directory. It guarantees what {@link Writer} describes.
+ */
+public final class LocalEngine implements Engine {
+    private final Persistence persistence;
+    private final LocalConfig config;
+    private volatile EngineEvents events = EngineEvents.NONE;
+    private volatile Writer writer; // set once by start()
+
+    public LocalEngine(Persistence persistence, LocalConfig config) {
+        this.persistence = persistence;
+        this.config = config;
+    }
+
+    /** An engine that keeps data in memory only, with the default settings. */
+    public static LocalEngine inMemory() {
+        return new LocalEngine(new MemoryPersistence(), LocalConfig.DEFAULTS);
+    }
+
+    @Override
+    public void start(Index committed, CommitStream stream) throws IOException {
+        long lastSeq = persistence.load(new Persistence.RecoverySink() {
+            @Override
+            public void restore(String name, byte[] data, long seq) {
+                stream.restore(name, data, seq);
+            }
+
+            @Override
+            public void replay(long seq, String name, byte[] data) {
+                stream.replayed(data == null ? Mutation.delete(seq, name) : Mutation.put(seq, name, data));
+            }
+
+            @Override
+            public void reset() {
+                stream.reset();
+            }
+        });
+        stream.loaded(lastSeq);
+        writer = new Writer(persistence, config, committed, stream, lastSeq, events);
+    }
+
+    @Override
+    public CompletableFuture<Outcome> submit(Command command) {
+        Pending pending = new Pending(command, new CompletableFuture<>());
+        writer.enqueue(pending);
+        return pending.result();
+    }
+
+    /** Runs on the writer after the writes queued before it, so the snapshot covers them. */
+    @Override
+    public CompletableFuture<Compacted> compact() {
+        CompletableFuture<Compacted> done = new CompletableFuture<>();
+        Pending task = new Pending(null, new CompletableFuture<>(), () -> persistence.compact(writer.snapshot())
+                .whenComplete((c, e) -> {
+                    if (e != null) {
+                        done.completeExceptionally(e instanceof IOException io
+                                ? new StoreUnavailable("compaction failed: " + io.getMessage(), io) : e);
+                    } else {
+                        done.complete(c == null ? null : compacted(c));
+                    }
+                }));
+        writer.enqueue(task);
+        // the task's own future fails when the store has failed or is closing before it ran
+        return task.result().thenCompose(ignored -> done);
+    }
+
+    private static Compacted compacted(Compaction c) {
+        return new Compacted(c.seq(), c.apps(), c.bytes(), c.took());
+    }
+
+    @Override
+    public String failure() {
+        StoreUnavailable failed = writer.failure();
+        return failed != null ? failed.getMessage() : writer.closing() ? "the store is closed" : null;
+    }
+
+    @Override
+    public EngineStats stats() {
+        PersistenceStats disk = persistence.stats();
+        Writer started = writer;
+        return new EngineStats(started == null ? 0 : started.queued(), disk.journalBytes(), disk.snapshotBytes(),
+                disk.compactions());
+    }
+
+    @Override
+    public void observe(EngineEvents events) {
+        this.events = events;
+        Writer started = writer;
+        if (started != null) {
+            started.observe(events);
+        }
+    }
+
+    @Override
+    public String describe() {
+        return persistence.describe();
+    }
+
+    /** Stops taking writes, finishes the queued ones, syncs and closes persistence. */
+    @Override
+    public void close() {
+        if (writer.closing()) {
+            return;
+        }
+        writer.stop();
+        try (Persistence closing = persistence) { // closed (and the directory released) even if the sync fails
+            if (writer.failure() == null) {
+                closing.sync();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("closing persistence failed", e);
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package io.microstore.store;
+
+import java.util.List;
+
+/**
+ * What an {@link Engine} emits, on one thread at a time, in seq order: first the loaded state, then
+ * every committed batch, each only once it is durable. The {@link Store} applies it to the index and
+ * then the change feed, which do not know which engine produced it.
+ */
+public interface CommitStream {
+    /** One app of the loaded state (a snapshot, or a listing): not a change, so not in the feed. */
+    void restore(String name, byte[] data, long seq);
+
+    /** A change applied while loading (the journal after the snapshot): in the index and the feed's window. */
+    void replayed(Mutation mutation);
+
+    /** Forget the state restored so far; what follows replaces it. */
+    void reset();
+
+    /** Loading is done; {@code lastSeq} is the seq of the last durable change. */
+    void loaded(long lastSeq);
+
+    /** A durable batch of changes, in seq order. Must return quickly. */
+    void committed(List<Mutation> batch);
+}

@@ -1,0 +1,50 @@
+package io.microstore.store;
+
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The port an engine implements: it decides the order of writes, checks each command's precondition
+ * against the committed state, gives each change its seq, makes it durable, and only then hands it to
+ * the {@link CommitStream} (which updates the index and the feed) and completes the command. The
+ * {@link Store} owns reads, names and the feed, and never knows which engine it talks to.
+ */
+public interface Engine extends AutoCloseable {
+    /**
+     * Loads the durable state into {@code stream} (ending with {@link CommitStream#loaded}) and starts
+     * taking commands. {@code committed} is the state the stream builds, for preconditions and snapshots.
+     * Called once.
+     */
+    void start(Index committed, CommitStream stream) throws IOException;
+
+    /**
+     * Takes {@code command}; the future completes once the change is durable and in the index, or
+     * with the command's refusal ({@link PreconditionFailed}, {@link AppNotFound}, ...).
+     *
+     * @throws StoreBusy when too many writes are waiting
+     * @throws StoreUnavailable when the engine takes no writes now
+     */
+    CompletableFuture<Outcome> submit(Command command);
+
+    /**
+     * Compacts what the engine keeps, after every command submitted before; completes when done. An
+     * engine with nothing to compact completes with null.
+     */
+    CompletableFuture<Compacted> compact();
+
+    /** Why the engine takes no writes now (failed, unreachable or closed), or null while it does. */
+    String failure();
+
+    /** Sizes and counts for metrics. */
+    EngineStats stats();
+
+    /** Reports batches and syncs to {@code events} from now on. */
+    void observe(EngineEvents events);
+
+    /** Where the data lives, for the start-up line and health, e.g. {@code in memory only} or a directory. */
+    String describe();
+
+    /** Stops taking commands, finishes those taken, and releases what the engine holds. */
+    @Override
+    void close();
+}
