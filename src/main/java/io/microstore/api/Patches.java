@@ -23,7 +23,7 @@ import jakarta.json.spi.JsonProvider;
 /**
  * PATCH on the representation {@code {"name", "data"}} in the two standard formats, JSON Merge Patch
  * (RFC 7396) and JSON Patch (RFC 6902), with JSON-P's own implementations. The patch document is
- * checked here, on the request's thread; it is applied on the worker, to the current value, so it is
+ * checked here, on the request's thread; it is applied by the engine, to the current value, so it is
  * atomic with respect to every other write. The result must still be a valid app no larger than
  * {@code maxBytes} and no deeper than PUT allows.
  */

@@ -67,7 +67,7 @@ final class Writer {
         this.stream = stream;
         this.lastSeq = lastSeq;
         this.queue = new LinkedBlockingQueue<>(config.queueCapacity());
-        this.thread = Thread.ofPlatform().name("microstore-worker").daemon(true).start(this::run);
+        this.thread = Thread.ofPlatform().name("microstore-writer").daemon(true).start(this::run);
     }
 
     long lastSeq() {
@@ -107,7 +107,7 @@ final class Writer {
         if (!queue.offer(pending)) {
             throw new StoreBusy(config.queueCapacity());
         }
-        // close() may have let the worker finish between the check above and the offer.
+        // close() may have let the writer finish between the check above and the offer.
         if (closing && queue.remove(pending)) {
             throw shuttingDown();
         }

@@ -63,7 +63,7 @@ public final class StoreMetrics implements EngineEvents {
                 .description("Time of one journal fsync"));
     }
 
-    /** Makes the meters report on {@code store} and its worker report to them. */
+    /** Makes the meters report on {@code store} and its engine report to them. */
     public static void bind(Store store) {
         CURRENT.set(store);
         store.observe(INSTANCE);

@@ -1,6 +1,6 @@
 package io.microstore.store;
 
-/** A write request for the worker. Each carries the precondition checked just before it commits. */
+/** A write request for the engine. Each carries the precondition checked just before it commits. */
 public sealed interface Command {
     String name();
 
@@ -18,7 +18,7 @@ public sealed interface Command {
     record Patch(String name, Change change, Precondition precondition) implements Command {
     }
 
-    /** Computes a new value from the current one, on the worker; throws to refuse the change. */
+    /** Computes a new value from the current one, in the engine; throws to refuse the change. */
     @FunctionalInterface
     interface Change {
         byte[] apply(String name, Entry current);

@@ -112,7 +112,7 @@ public final class Importer {
     }
 
     /**
-     * Writes {@code items} (the last one wins for a name given twice), in batches through the worker.
+     * Writes {@code items} (the last one wins for a name given twice), in batches through the engine.
      * Without {@code overwrite}, names that exist already refuse the whole import before any write,
      * and each write is create-only, so a name created meanwhile is reported rather than overwritten.
      *

@@ -11,8 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
- * The committed state, name to entry. Only the worker writes it, and only with mutations that are
- * already durable; readers use it directly without waiting for the worker.
+ * The committed state, name to entry. Only the engine's commit stream writes it, and only with
+ * mutations that are already durable; readers use it directly without waiting for the engine.
  *
  * <p>Each name has one slot holding its current entry, reachable two ways: by a hash map, for
  * lookups, which stay a couple of cache misses at a million apps where a skip list takes twenty; and

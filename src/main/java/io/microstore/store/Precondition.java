@@ -3,7 +3,7 @@ package io.microstore.store;
 import java.util.List;
 
 /**
- * The conditions of a conditional write (RFC 9110 If-Match / If-None-Match), evaluated on the worker
+ * The conditions of a conditional write (RFC 9110 If-Match / If-None-Match), evaluated by the engine
  * against the current version so two racing writers cannot both win. A null list means the header
  * was absent; a list holding {@code "*"} matches any existing version.
  */
