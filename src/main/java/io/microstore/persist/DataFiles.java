@@ -10,17 +10,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-/**
- * The files of a data directory and their names:
- *
- * <pre>
- * LOCK                                   held with FileChannel.tryLock while a process uses the directory
- * snapshot-&lt;seq, 20 digits&gt;.jsonl       every app as of seq (header, one record per app, footer)
- * journal-&lt;first seq, 20 digits&gt;.jsonl  one record per committed mutation, from first seq on
- * *.tmp                                  unfinished writes: deleted at start
- * *.broken                               damaged bytes set aside by recovery or --repair: never read
- * </pre>
- */
+/** The names of the files in a data directory (what each holds: {@code package-info.java}). */
 record DataFiles(Path dir) {
     static final String LOCK = "LOCK";
     private static final Pattern SEGMENT = Pattern.compile("journal-(\\d{20})\\.jsonl");

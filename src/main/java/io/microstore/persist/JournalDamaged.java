@@ -9,6 +9,11 @@ import java.nio.file.Path;
  * writes. The message names the file, the byte offset and the way out.
  */
 public final class JournalDamaged extends IOException {
+    /** The way out of damage that only a person can decide to cut. */
+    static final String REMEDY = "microstore will not start on a damaged journal, because acknowledged "
+            + "writes after this point could be lost. Run once with --repair to keep the damaged file aside and "
+            + "cut the journal at its last good record, or restore the directory from a backup.";
+
     private final transient Path file;
     private final long offset;
     private final String reason;

@@ -2,9 +2,6 @@ package io.microstore.persist;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -12,17 +9,13 @@ import java.util.concurrent.atomic.AtomicLong;
 
 
 /**
- * Persistence in a data directory: an append-only journal of {@link Records} in segments, compacted
- * into snapshots (layout in {@link DataFiles}).
+ * Persistence in a data directory: an append-only journal in {@link Segments}, compacted into
+ * {@link Snapshots}, read back by {@link Recovery}. Format and file lifecycle: {@code package-info.java}.
  *
  * <p>The store's worker is the only thread that appends, syncs and rolls segments. A compaction cuts
  * the journal at seq S on the worker (sync the segment, start {@code journal-(S+1)}, sync the
- * directory), then writes {@code snapshot-S.jsonl.tmp} on its own thread from the live index while
- * writes go on. The index may by then hold changes after S, all durable in the journal already except
- * (with fsync interval/never) the newest, so the journal is synced before the snapshot counts: fsync
- * the snapshot, sync the journal, rename it into place, sync the directory, and only then delete the
- * segments and snapshots it covers. Replaying records after S over such a "fuzzy" snapshot gives the
- * exact state, because each record sets or removes a whole value (as in ZooKeeper).
+ * directory), then writes the snapshot on a thread of its own from the live state while writes go on;
+ * only once the snapshot is durable are the files it covers deleted.
  */
 public final class JournalPersistence implements Persistence {
     private static final System.Logger LOG = System.getLogger(JournalPersistence.class.getName());
@@ -33,10 +26,10 @@ public final class JournalPersistence implements Persistence {
     private final DataFiles files;
     private final FileOps ops;
     private final DirectoryLock lock;
+    private final Segments segments;
+    private final Snapshots snapshots;
     // Owned by the worker thread.
     private RecordBuffer buffer = new RecordBuffer(BUFFER_BYTES);
-    private FileChannel segment;
-    private long segmentFirstSeq;
     private long lastSeq;
     private long addedSeq; // of the last record added and not yet written
     // Shared with the compaction thread.
@@ -54,6 +47,8 @@ public final class JournalPersistence implements Persistence {
         this.files = new DataFiles(config.dir());
         this.ops = config.ops();
         this.lock = lock;
+        this.segments = new Segments(files, ops);
+        this.snapshots = new Snapshots(files, ops);
     }
 
     /** Takes the directory's lock (creating the directory if needed); {@link #load} reads it. */
@@ -66,13 +61,7 @@ public final class JournalPersistence implements Persistence {
      * refusing, with every damaged original kept in a {@code .broken} file; returns what it did.
      */
     public static List<String> repair(JournalConfig config) throws IOException {
-        try (DirectoryLock ignored = DirectoryLock.acquire(config.dir())) {
-            Recovery.Result result = new Recovery(new DataFiles(config.dir()), config.ops(), true, IGNORE).run();
-            List<String> report = new java.util.ArrayList<>(result.actions());
-            report.add("kept " + result.records() + " journal records after snapshot seq " + result.snapshotSeq()
-                    + ": the data now ends at seq " + result.lastSeq());
-            return report;
-        }
+        return Repair.run(config);
     }
 
     @Override
@@ -85,11 +74,9 @@ public final class JournalPersistence implements Persistence {
         snapshotApps = result.snapshotApps();
         journalBytes.set(result.journalBytes());
         if (result.lastSegment() == null) {
-            startSegment(lastSeq + 1);
+            segments.start(lastSeq + 1);
         } else {
-            segment = ops.open(result.lastSegment().path(), StandardOpenOption.WRITE);
-            segment.position(segment.size());
-            segmentFirstSeq = result.lastSegment().seq();
+            segments.openForAppend(result.lastSegment());
         }
         deleteCovered(snapshotSeq);
         LOG.log(System.Logger.Level.INFO, String.format(
@@ -108,7 +95,7 @@ public final class JournalPersistence implements Persistence {
     public void write() throws IOException {
         try {
             checkFailure();
-            ops.write(segment, buffer.view());
+            segments.write(buffer.view());
             journalBytes.addAndGet(buffer.size());
             lastSeq = addedSeq;
         } finally {
@@ -122,7 +109,7 @@ public final class JournalPersistence implements Persistence {
     @Override
     public void sync() throws IOException {
         checkFailure();
-        ops.force(segment);
+        segments.force();
     }
 
     @Override
@@ -145,11 +132,10 @@ public final class JournalPersistence implements Persistence {
         long seq = lastSeq;
         long covered;
         try {
-            if (segmentFirstSeq <= seq) { // the current segment holds records up to seq: cut it here
-                ops.force(segment);
-                segment.close();
+            if (segments.holds(seq)) { // the current segment holds records up to seq: cut it here
+                segments.finish();
                 covered = journalBytes.getAndSet(0);
-                startSegment(seq + 1);
+                segments.start(seq + 1);
             } else {
                 covered = 0;
             }
@@ -159,7 +145,7 @@ public final class JournalPersistence implements Persistence {
         }
         CompletableFuture<Compaction> future = new CompletableFuture<>();
         running = future;
-        FileChannel journal = segment;
+        FileChannel journal = segments.current();
         Thread.ofPlatform().name("microstore-compaction").daemon(true).start(() -> {
             Compaction done = null;
             Exception failed = null;
@@ -182,48 +168,23 @@ public final class JournalPersistence implements Persistence {
         return future;
     }
 
+    /** On the compaction thread: the snapshot at {@code seq}, then the files it makes redundant go. */
     private Compaction writeSnapshot(long seq, SnapshotSource state, FileChannel journal) throws IOException {
         long start = System.nanoTime();
-        Path target = files.snapshot(seq);
-        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-        long[] apps = {0};
-        long[] bytes = {0};
-        try (FileChannel out = ops.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
-            RecordBuffer buf = new RecordBuffer(1 << 20);
-            Records.encodeHeader(buf, seq);
-            state.forEachApp((name, data, appSeq) -> {
-                Records.encode(buf, appSeq, name, data);
-                apps[0]++;
-                if (buf.size() >= 1 << 20) {
-                    bytes[0] += buf.size();
-                    ops.write(out, buf.view());
-                    buf.reset();
-                }
-            });
-            Records.encodeFooter(buf, apps[0]);
-            bytes[0] += buf.size();
-            ops.write(out, buf.view());
-            ops.force(out);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
-        }
-        try {
-            ops.force(journal); // what the snapshot holds beyond seq must be durable in the journal first
-        } catch (IOException e) {
-            failure = e;
-            Files.deleteIfExists(tmp);
-            throw e;
-        }
-        ops.move(tmp, target);
-        ops.syncDirectory(config.dir());
+        Snapshots.Written written = snapshots.write(seq, state, () -> {
+            try {
+                ops.force(journal);
+            } catch (IOException e) {
+                failure = e; // the journal can no longer be trusted to hold what was acknowledged: fail-stop
+                throw e;
+            }
+        });
         snapshotSeq = seq;
-        snapshotBytes = bytes[0];
-        snapshotApps = apps[0];
+        snapshotBytes = written.bytes();
+        snapshotApps = written.apps();
         compactions.incrementAndGet();
         deleteCovered(seq);
-        Compaction done = new Compaction(seq, apps[0], bytes[0], Duration.ofNanos(System.nanoTime() - start));
+        Compaction done = new Compaction(seq, written.apps(), written.bytes(), Duration.ofNanos(System.nanoTime() - start));
         LOG.log(System.Logger.Level.INFO, String.format("compacted: snapshot at seq %d, %d apps, %d bytes, in %d ms",
                 seq, done.apps(), done.bytes(), done.took().toMillis()));
         return done;
@@ -235,28 +196,13 @@ public final class JournalPersistence implements Persistence {
             return;
         }
         try {
-            List<DataFiles.Numbered> segments = files.segments();
-            for (int i = 0; i + 1 < segments.size() && segments.get(i + 1).seq() <= seq + 1; i++) {
-                ops.delete(segments.get(i).path());
-            }
-            for (DataFiles.Numbered snapshot : files.snapshots()) {
-                if (snapshot.seq() < seq) {
-                    ops.delete(snapshot.path());
-                }
-            }
+            segments.deleteCovered(seq);
+            snapshots.deleteOlder(seq);
             ops.syncDirectory(config.dir());
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "could not delete files that the snapshot at seq " + seq
                     + " covers; they are harmless and will be deleted later", e);
         }
-    }
-
-    /** Starts a new, empty segment and makes its existence durable. */
-    private void startSegment(long firstSeq) throws IOException {
-        segment = ops.open(files.segment(firstSeq), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        segmentFirstSeq = firstSeq;
-        ops.force(segment);
-        ops.syncDirectory(config.dir());
     }
 
     private void checkFailure() throws IOException {
@@ -284,29 +230,9 @@ public final class JournalPersistence implements Persistence {
             current.exceptionally(e -> null).join();
         }
         try {
-            if (segment != null && segment.isOpen()) {
-                if (failure == null) {
-                    ops.force(segment);
-                }
-                segment.close();
-            }
+            segments.close(failure == null);
         } finally {
             lock.close();
         }
     }
-
-    /** --repair only checks and cuts; nothing is served. */
-    private static final RecoverySink IGNORE = new RecoverySink() {
-        @Override
-        public void restore(String name, byte[] data, long seq) {
-        }
-
-        @Override
-        public void replay(long seq, String name, byte[] data) {
-        }
-
-        @Override
-        public void reset() {
-        }
-    };
 }

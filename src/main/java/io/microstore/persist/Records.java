@@ -7,23 +7,8 @@ import java.util.zip.CRC32C;
 import io.microstore.json.JsonText;
 
 /**
- * Encodes and decodes the lines of journal and snapshot files. Every line is one compact JSON
- * object ending in a CRC32C of all the line's bytes before {@code ,"crc"}, so that {@code jq} can
- * read the files and recovery can tell a whole record from a torn or damaged one:
- *
- * <pre>
- * record   = "{" seq "," op "," name [ "," data ] "," crc "}" LF
- * seq      = %s"\"seq\":" 1*DIGIT                      ; global sequence number, previous + 1
- * op       = %s"\"op\":\"put\"" / %s"\"op\":\"delete\""
- * name     = %s"\"name\":" json-string                  ; the app's name
- * data     = %s"\"data\":" json-value                   ; compact; only for put
- * crc      = %s"\"crc\":\"" 8HEXDIG "\""                  ; CRC32C, lower case, of the bytes before ",\"crc\""
- *
- * header   = "{" %s"\"snapshot\":" 1*DIGIT ",\"version\":1" "," crc "}" LF   ; snapshot files only
- * footer   = "{" %s"\"count\":" 1*DIGIT "," crc "}" LF                      ; number of records before it
- * </pre>
- *
- * Example: {@code {"seq":7,"op":"put","name":"a","data":{"x":1},"crc":"0f3a9c1e"}}.
+ * Encodes and decodes the lines of journal and snapshot files: records, snapshot header and footer,
+ * each ending in its CRC32C. The grammar and an example are in {@code package-info.java}.
  */
 final class Records {
     /** Length of {@code ,"crc":"xxxxxxxx"}} — the fixed tail of every line, without LF. */

@@ -1,12 +1,8 @@
 package io.microstore.persist;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,22 +13,19 @@ import java.util.List;
  * that each record's CRC holds and its seq is exactly the previous one + 1.
  *
  * <p>A bad record at the very end of the last segment, with no valid record after it, is what a
- * crash in the middle of a write leaves: it is cut off, its bytes kept in a {@code .broken} file,
- * with a warning. Damage anywhere else stops start-up with {@link JournalDamaged}; in repair mode the
- * journal is instead cut at the last good record, with the damaged original kept aside.
+ * crash in the middle of a write leaves: it is cut off (by {@link Repair}). Damage anywhere else stops
+ * start-up with {@link JournalDamaged}; in repair mode the journal is instead cut at the last good
+ * record. See {@code package-info.java} for the whole story.
  */
 final class Recovery {
     private static final System.Logger LOG = System.getLogger(Recovery.class.getName());
-    private static final String REMEDY = "microstore will not start on a damaged journal, because acknowledged "
-            + "writes after this point could be lost. Run once with --repair to keep the damaged file aside and "
-            + "cut the journal at its last good record, or restore the directory from a backup.";
     private static final long PROGRESS_EVERY = 1 << 20;
 
     private final DataFiles files;
     private final FileOps ops;
-    private final boolean repair;
+    private final boolean repairMode;
     private final Persistence.RecoverySink sink;
-    private final List<String> actions = new ArrayList<>();
+    private final Repair repairs;
     private long records;
     private long snapshotApps;
 
@@ -43,9 +36,10 @@ final class Recovery {
 
     Recovery(DataFiles files, FileOps ops, boolean repair, Persistence.RecoverySink sink) {
         this.files = files;
-        this.ops = ops;
-        this.repair = repair;
+        this.repairMode = repair;
         this.sink = sink;
+        this.ops = ops;
+        this.repairs = new Repair(files, ops);
     }
 
     Result run() throws IOException {
@@ -57,7 +51,7 @@ final class Recovery {
         List<JournalDamaged> damaged = new ArrayList<>();
         for (DataFiles.Numbered candidate : files.snapshots()) {
             try {
-                loadSnapshot(candidate);
+                snapshotApps = Snapshots.load(candidate, sink);
                 snapshot = candidate;
                 break;
             } catch (JournalDamaged e) {
@@ -76,51 +70,13 @@ final class Recovery {
                         "Restore the data directory from a backup.");
             }
             for (JournalDamaged d : damaged) {
-                setAside(d.file(), "set aside damaged snapshot " + d.file().getFileName() + " (" + d.reason()
+                repairs.setAside(d.file(), "set aside damaged snapshot " + d.file().getFileName() + " (" + d.reason()
                         + "); loaded " + (snapshot == null ? "the journal alone" : snapshot.path().getFileName())
                         + " instead");
             }
         }
         long snapshotBytes = snapshot == null ? 0 : Files.size(snapshot.path());
         return replay(segments, snapshotSeq, snapshotBytes);
-    }
-
-    private void loadSnapshot(DataFiles.Numbered snapshot) throws IOException {
-        Path path = snapshot.path();
-        try (LineReader r = new LineReader(path)) {
-            if (!r.next() || !r.complete()) {
-                throw new JournalDamaged(path, 0, "no header line", REMEDY);
-            }
-            long seq = decode(path, r, Records::decodeHeader);
-            if (seq != snapshot.seq()) {
-                throw new JournalDamaged(path, 0, "its header says seq " + seq, REMEDY);
-            }
-            long count = 0;
-            while (r.next()) {
-                if (!r.complete()) {
-                    throw new JournalDamaged(path, r.offset(), "incomplete last line", REMEDY);
-                }
-                long footer = decode(path, r, Records::decodeFooter);
-                if (footer >= 0) {
-                    if (footer != count) {
-                        throw new JournalDamaged(path, r.offset(), "its footer counts " + footer + " apps, but "
-                                + count + " precede it", REMEDY);
-                    }
-                    if (r.next()) {
-                        throw new JournalDamaged(path, r.offset(), "data after the footer", REMEDY);
-                    }
-                    snapshotApps = count;
-                    return;
-                }
-                JournalRecord m = decode(path, r, Records::decode);
-                if (m.data() == null) {
-                    throw new JournalDamaged(path, r.offset(), "a delete record in a snapshot", REMEDY);
-                }
-                sink.restore(m.name(), m.data(), m.seq());
-                count++;
-            }
-            throw new JournalDamaged(path, Files.size(path), "no footer: the snapshot is cut short", REMEDY);
-        }
     }
 
     /**
@@ -140,10 +96,10 @@ final class Recovery {
             if (segment.seq() != next) {
                 String problem = "a segment is missing: the journal should continue with seq " + next
                         + " but this segment starts at " + segment.seq();
-                if (!repair) {
-                    throw new JournalDamaged(segment.path(), 0, problem, REMEDY);
+                if (!repairMode) {
+                    throw new JournalDamaged(segment.path(), 0, problem, JournalDamaged.REMEDY);
                 }
-                cutAndSetAsideRest(segments, i, 0, problem);
+                repairs.cutAndSetAsideRest(segments, i, 0, problem);
                 return result(segments.subList(first, i), next - 1, snapshotSeq, snapshotBytes);
             }
             try (LineReader r = new LineReader(segment.path())) {
@@ -173,13 +129,13 @@ final class Recovery {
                     }
                     long offset = r.offset();
                     if (last && torn && !validRecordFollows(r)) {
-                        cutTornTail(segment.path(), offset, problem);
+                        repairs.cutTornTail(segment.path(), offset, problem);
                         break;
                     }
-                    if (!repair) {
-                        throw new JournalDamaged(segment.path(), offset, problem, REMEDY);
+                    if (!repairMode) {
+                        throw new JournalDamaged(segment.path(), offset, problem, JournalDamaged.REMEDY);
                     }
-                    cutAndSetAsideRest(segments, i, offset, problem);
+                    repairs.cutAndSetAsideRest(segments, i, offset, problem);
                     return result(segments.subList(first, offset == 0 ? i : i + 1), next - 1, snapshotSeq,
                             snapshotBytes);
                 }
@@ -196,7 +152,7 @@ final class Recovery {
         }
         DataFiles.Numbered lastSegment = kept.isEmpty() ? null : kept.getLast();
         return new Result(lastSeq, snapshotSeq, snapshotBytes, snapshotApps, lastSegment, journalBytes, records,
-                List.copyOf(actions));
+                repairs.actions());
     }
 
     /**
@@ -229,81 +185,10 @@ final class Recovery {
         return false;
     }
 
-    /** A torn last write: keep its bytes in a .broken file, cut them off, and go on. */
-    private void cutTornTail(Path segment, long offset, String problem) throws IOException {
-        long size = Files.size(segment);
-        Path broken = files.broken(segment);
-        try (FileChannel in = FileChannel.open(segment, StandardOpenOption.READ);
-             FileChannel out = ops.open(broken, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            ByteBuffer tail = ByteBuffer.allocate((int) Math.min(size - offset, Integer.MAX_VALUE - 8));
-            in.read(tail, offset);
-            tail.flip();
-            ops.write(out, tail);
-            ops.force(out);
-        }
-        truncate(segment, offset);
-        String action = "cut a torn record off the end of " + segment.getFileName() + ": " + (size - offset)
-                + " bytes from byte " + offset + " (" + problem + "), kept in " + broken.getFileName();
-        LOG.log(System.Logger.Level.WARNING, action);
-        actions.add(action);
-    }
-
-    /**
-     * --repair: keep the damaged segment aside, cut it at {@code offset} (or set it aside whole when
-     * nothing before the damage is good), and set aside every later segment.
-     */
-    private void cutAndSetAsideRest(List<DataFiles.Numbered> segments, int index, long offset, String problem)
-            throws IOException {
-        for (DataFiles.Numbered later : segments.subList(index + 1, segments.size())) {
-            setAside(later.path(), "set aside " + later.path().getFileName() + ", which comes after the damage");
-        }
-        Path segment = segments.get(index).path();
-        if (offset == 0) {
-            setAside(segment, "set aside " + segment.getFileName() + " (" + problem + ")");
-            return;
-        }
-        Path original = files.broken(segment);
-        Files.copy(segment, original, StandardCopyOption.COPY_ATTRIBUTES);
-        try (FileChannel copy = ops.open(original, StandardOpenOption.WRITE)) {
-            ops.force(copy);
-        }
-        truncate(segment, offset);
-        actions.add("cut " + segment.getFileName() + " at byte " + offset + " (" + problem + "); the original is kept as "
-                + original.getFileName());
-    }
-
-    private void truncate(Path file, long size) throws IOException {
-        try (FileChannel channel = ops.open(file, StandardOpenOption.WRITE)) {
-            ops.truncate(channel, size);
-            ops.force(channel);
-        }
-        ops.syncDirectory(files.dir());
-    }
-
-    private void setAside(Path file, String action) throws IOException {
-        ops.move(file, files.broken(file));
-        ops.syncDirectory(files.dir());
-        LOG.log(System.Logger.Level.WARNING, action);
-        actions.add(action);
-    }
-
     private void progress() {
         if (++records % PROGRESS_EVERY == 0) {
             LOG.log(System.Logger.Level.INFO, "replayed " + records + " journal records so far");
         }
     }
 
-    /** Decodes the current line, turning a bad record into damage at the line's offset. */
-    private static <T> T decode(Path path, LineReader r, Decoder<T> decoder) throws JournalDamaged {
-        try {
-            return decoder.decode(r.buffer(), r.from(), r.to());
-        } catch (BadRecord e) {
-            throw new JournalDamaged(path, r.offset(), e.getMessage(), REMEDY);
-        }
-    }
-
-    @FunctionalInterface
-    private interface Decoder<T> {
-        T decode(byte[] line, int from, int to) throws BadRecord;
-    }
 }

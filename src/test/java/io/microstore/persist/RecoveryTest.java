@@ -130,7 +130,7 @@ class RecoveryTest {
         JournalFiles.append(segment, "{\"seq\":6,\"op\":\"put\",\"name\":\"x\",\"da".getBytes(StandardCharsets.UTF_8));
 
         List<LogRecord> warnings = new ArrayList<>();
-        Logger logger = Logger.getLogger(Recovery.class.getName());
+        Logger logger = Logger.getLogger(Repair.class.getName()); // Repair makes (and logs) the cut
         Handler handler = new Handler() {
             @Override
             public void publish(LogRecord record) {
