@@ -123,7 +123,7 @@ public final class TestClient {
      * sent; without it the server closes the connection under a client still writing, and java.net.http
      * reports that as a reset instead of the 413 (seen in CI).
      */
-    public static boolean asksFirst(byte[] body) {
+    private static boolean asksFirst(byte[] body) {
         return body != null && body.length > 1024;
     }
 
