@@ -9,16 +9,18 @@ import java.util.Set;
 import io.helidon.common.media.type.MediaTypes;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
-import io.microstore.TestHttp.Res;
 import io.microstore.store.Store;
 import io.microstore.testing.Stores;
+import io.microstore.testing.TestClient;
+import io.microstore.testing.TestClient.Res;
+import io.microstore.testing.TestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import static io.microstore.TestHttp.assertStatus;
+import static io.microstore.testing.TestClient.assertStatus;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.hasItems;
@@ -41,7 +43,7 @@ class CorsTest {
     private static final String OTHER = "https://evil.example.org";
     private static Store store;
     private static TestServer server;
-    private static TestHttp http;
+    private static TestClient http;
 
     @BeforeAll
     static void start() throws IOException {
@@ -154,7 +156,7 @@ class CorsTest {
     void withoutTheSettingThereAreNoCorsHeadersAtAll() throws IOException {
         try (Store plain = Stores.memory();
              TestServer server = TestServer.start(plain)) {
-            TestHttp other = server.http();
+            TestClient other = server.http();
             Res pre = other.send("OPTIONS", "/api/apps/x", (byte[]) null,
                     "Origin", ORIGIN, "Access-Control-Request-Method", "PUT",
                     "Access-Control-Request-Headers", "if-match,content-type");

@@ -1,7 +1,6 @@
 package io.microstore.api;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -16,13 +15,13 @@ import java.util.concurrent.Future;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
-import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
-import io.helidon.webserver.testing.junit5.ServerTest;
 import io.helidon.webserver.testing.junit5.SetUpServer;
-import io.microstore.api.Http.Res;
 import io.microstore.store.Names;
-import io.microstore.store.Store;
+import io.microstore.testing.ServerTestBase;
+import io.microstore.testing.Stores;
+import io.microstore.testing.TestClient;
+import io.microstore.testing.TestClient.Res;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
@@ -33,13 +32,13 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import static io.microstore.api.Http.app;
-import static io.microstore.api.Http.assertProblem;
-import static io.microstore.api.Http.assertStatus;
-import static io.microstore.api.Http.next;
-import static io.microstore.api.Http.quote;
-import static io.microstore.api.Http.seq;
-import static io.microstore.api.Http.utf8;
+import static io.microstore.testing.TestClient.app;
+import static io.microstore.testing.TestClient.assertProblem;
+import static io.microstore.testing.TestClient.assertStatus;
+import static io.microstore.testing.TestClient.next;
+import static io.microstore.testing.TestClient.quote;
+import static io.microstore.testing.TestClient.seq;
+import static io.microstore.testing.TestClient.utf8;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.endsWith;
@@ -52,28 +51,20 @@ import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.startsWith;
 
-/** The {@code /api/apps} and {@code /api/schema} API over real HTTP, against a server wired by {@link Http#setup}. */
-@ServerTest
-class AppsServiceTest {
+/** The {@code /api/apps} and {@code /api/schema} API over real HTTP, against a server wired by {@link io.microstore.testing.TestServer#setup}. */
+class AppsServiceTest extends ServerTestBase {
     /** Small enough to test 413 cheaply, large enough for 1024-byte names and 900-level nesting. */
     private static final int MAX_PAYLOAD = 16384;
-    private static Store store;
-
-    private final Http http;
-
-    AppsServiceTest(WebServer server) {
-        this.http = new Http(server.port());
-    }
 
     @SetUpServer
-    static void setup(WebServerConfig.Builder server) throws IOException {
-        store = Http.setup(server, MAX_PAYLOAD);
+    static void setup(WebServerConfig.Builder server) {
+        serve(server, "server.max-payload-size", String.valueOf(MAX_PAYLOAD));
     }
 
     /** Every test starts from an empty store (deleted directly, not through the API under test). */
     @BeforeEach
     void emptyTheStore() {
-        Http.empty(store);
+        Stores.empty(store);
     }
 
     // --- the old service's own suite ----------------------------------------------------------
@@ -100,7 +91,7 @@ class AppsServiceTest {
     @Test
     void deleteThenGetIs404() {
         put("base-delete", "{\"data\":1}");
-        Res deleted = send("DELETE", app("base-delete"), null);
+        Res deleted = send("DELETE", app("base-delete"), (byte[]) null);
         assertStatus(deleted, 204);
         assertThat(deleted.body().length, is(0));
         assertProblem(get(app("base-delete")), 404);
@@ -147,7 +138,7 @@ class AppsServiceTest {
 
     private void assertHeadLikeGet(String path) {
         Res get = get(path);
-        Res head = send("HEAD", path, null);
+        Res head = send("HEAD", path, (byte[]) null);
         assertThat(head.status(), is(get.status()));
         assertThat(head.body().length, is(0));
         assertThat(get.header("Content-Length"), is(String.valueOf(get.body().length)));
@@ -159,14 +150,14 @@ class AppsServiceTest {
 
     @Test
     void headOfAMissingAppIs404WithoutBody() {
-        Res head = send("HEAD", app("head-missing"), null);
+        Res head = send("HEAD", app("head-missing"), (byte[]) null);
         assertStatus(head, 404);
         assertThat(head.body().length, is(0));
     }
 
     @Test
     void deleteOfAMissingAppIs204() {
-        Res res = send("DELETE", app("never-existed"), null);
+        Res res = send("DELETE", app("never-existed"), (byte[]) null);
         assertStatus(res, 204);
         assertThat(res.body().length, is(0));
         assertJson(get("/api/apps"), 200, "[]");
@@ -175,10 +166,10 @@ class AppsServiceTest {
     @Test
     void conditionalRequestsUseTheEtag() {
         String etag = put("cond", "{\"data\":1}").header("ETag");
-        Res notModified = send("GET", app("cond"), null, "If-None-Match", etag);
+        Res notModified = send("GET", app("cond"), (byte[]) null, "If-None-Match", etag);
         assertStatus(notModified, 304);
         assertThat(notModified.header("ETag"), is(etag));
-        assertStatus(send("GET", app("cond"), null, "If-None-Match", "\"0\""), 200);
+        assertStatus(send("GET", app("cond"), (byte[]) null, "If-None-Match", "\"0\""), 200);
 
         for (String[] condition : List.of(new String[] {"If-Match", "\"0\""}, new String[] {"If-None-Match", "*"},
                 new String[] {"If-None-Match", etag})) {
@@ -186,7 +177,7 @@ class AppsServiceTest {
             assertProblem(refused, 412);
             assertThat(refused.header("ETag"), is(etag));
         }
-        assertProblem(send("DELETE", app("cond"), null, "If-Match", "\"0\""), 412);
+        assertProblem(send("DELETE", app("cond"), (byte[]) null, "If-Match", "\"0\""), 412);
         assertJson(get(app("cond")), 200, "{\"name\":\"cond\",\"data\":1}");
         assertThat(get(app("cond")).header("ETag"), is(etag));
 
@@ -343,7 +334,7 @@ class AppsServiceTest {
         assertStatus(send("PUT", "/api/apps/team%2Fsvc%2Fconfig", utf8("{\"data\":2}")), 204);
         assertJson(get("/api/apps/team/svc/config"), 200, "{\"name\":\"team/svc/config\",\"data\":2}");
         assertJson(get("/api/apps"), 200, "[{\"name\":\"team/svc/config\"}]");
-        assertStatus(send("DELETE", "/api/apps/team%2Fsvc%2Fconfig", null), 204);
+        assertStatus(send("DELETE", "/api/apps/team%2Fsvc%2Fconfig", (byte[]) null), 204);
         assertProblem(get("/api/apps/team/svc/config"), 404);
     }
 
@@ -397,7 +388,7 @@ class AppsServiceTest {
         String tooLong = name + "a";
         assertProblem(put(tooLong, "{\"data\":\"long\"}"), 400);
         assertProblem(get(app(tooLong)), 400);
-        assertProblem(send("DELETE", app(tooLong), null), 400);
+        assertProblem(send("DELETE", app(tooLong), (byte[]) null), 400);
         assertJson(get("/api/apps"), 200, "[{\"name\":\"" + name + "\"}]");
     }
 
@@ -680,7 +671,7 @@ class AppsServiceTest {
         return http.send(method, path, body, headers);
     }
 
-    /** Unlike {@link Http#assertJson}, the exact text: values must round-trip byte for byte. */
+    /** Unlike {@link TestClient#assertJson}, the exact text: values must round-trip byte for byte. */
     private static void assertJson(Res res, int status, String json) {
         assertThat(res.describe(), res.status(), is(status));
         assertThat(res.header("Content-Type"), is("application/json"));
@@ -693,7 +684,7 @@ class AppsServiceTest {
     }
 
     private static List<String> sorted(List<String> names) {
-        return names.stream().sorted(Http::compareCodePoints).toList();
+        return names.stream().sorted(TestClient::compareCodePoints).toList();
     }
 
     private static byte[] latin1(String s) {

@@ -1,16 +1,16 @@
 package io.microstore.api;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
-import io.helidon.webserver.WebServer;
-import io.helidon.webserver.WebServerConfig;
-import io.microstore.api.Http.Res;
 import io.microstore.store.Store;
+import io.microstore.testing.Stores;
+import io.microstore.testing.TestClient;
+import io.microstore.testing.TestClient.Res;
+import io.microstore.testing.TestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,14 +19,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import static io.microstore.api.Http.JSON;
-import static io.microstore.api.Http.JSON_PATCH;
-import static io.microstore.api.Http.MERGE;
-import static io.microstore.api.Http.app;
-import static io.microstore.api.Http.assertJson;
-import static io.microstore.api.Http.assertProblem;
-import static io.microstore.api.Http.assertStatus;
-import static io.microstore.api.Http.utf8;
+import static io.microstore.testing.TestClient.JSON;
+import static io.microstore.testing.TestClient.JSON_PATCH;
+import static io.microstore.testing.TestClient.MERGE;
+import static io.microstore.testing.TestClient.app;
+import static io.microstore.testing.TestClient.assertJson;
+import static io.microstore.testing.TestClient.assertProblem;
+import static io.microstore.testing.TestClient.assertStatus;
+import static io.microstore.testing.TestClient.utf8;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.anyOf;
@@ -51,22 +51,21 @@ class BadInputTest {
     private static final List<String> ROUTES = List.of("/", "/api/schema", "/api/apps", "/api/apps/victim",
             "/api/admin/compact");
     private static Store store;
-    private static WebServer server;
-    private static Http http;
+    private static TestServer server;
+    private static TestClient http;
 
     private String victimEtag;
 
     @BeforeAll
-    static void start() throws IOException {
-        WebServerConfig.Builder builder = WebServer.builder();
-        store = Http.setup(builder, MAX_PAYLOAD);
-        server = builder.build().start();
-        http = new Http(server.port());
+    static void start() {
+        store = Stores.memory();
+        server = TestServer.start(store, "server.max-payload-size", String.valueOf(MAX_PAYLOAD));
+        http = server.http();
     }
 
     @AfterAll
     static void stop() {
-        server.stop();
+        server.close();
         store.close();
     }
 
@@ -74,7 +73,7 @@ class BadInputTest {
     @BeforeEach
     void storeTheVictim() {
         Res current = http.get(app(VICTIM));
-        if (current.status() != 200 || !current.json().equals(Http.parse(victimDocument()))) {
+        if (current.status() != 200 || !current.json().equals(TestClient.parse(victimDocument()))) {
             assertStatus(http.put(VICTIM, "{\"data\":" + VICTIM_DATA + "}"), 204);
             current = http.get(app(VICTIM));
         }
@@ -107,7 +106,7 @@ class BadInputTest {
     }
 
     interface Exchange {
-        Res send(Http http);
+        Res send(TestClient http);
     }
 
     static Stream<Arguments> battery() {

@@ -5,13 +5,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.stream.Stream;
 
-import io.microstore.TestHttp.Res;
-import io.microstore.TestHttp;
-import io.microstore.TestServer;
 import io.microstore.store.Command;
 import io.microstore.store.Precondition;
 import io.microstore.store.Store;
 import io.microstore.testing.Stores;
+import io.microstore.testing.TestClient;
+import io.microstore.testing.TestClient.Res;
+import io.microstore.testing.TestServer;
 import jakarta.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,8 +22,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import static io.microstore.TestHttp.assertProblem;
-import static io.microstore.TestHttp.assertStatus;
+import static io.microstore.testing.TestClient.assertProblem;
+import static io.microstore.testing.TestClient.assertStatus;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
@@ -45,9 +45,9 @@ class BearerAuthTest {
     private static TestServer openServer;
     private static TestServer securedServer;
     private static TestServer publicReadServer;
-    private static TestHttp open;
-    private static TestHttp secured;
-    private static TestHttp publicRead;
+    private static TestClient open;
+    private static TestClient secured;
+    private static TestClient publicRead;
 
     @BeforeAll
     static void start() throws IOException {
@@ -71,8 +71,7 @@ class BearerAuthTest {
     /** One app, "a", written directly (not through the API under test). */
     @BeforeEach
     void oneApp() {
-        store.list("", null, Integer.MAX_VALUE).items()
-                .forEach(e -> store.execute(new Command.Delete(e.getKey(), Precondition.NONE)));
+        Stores.empty(store);
         store.execute(new Command.Put("a", "{\"x\":1}".getBytes(StandardCharsets.UTF_8), Precondition.NONE));
     }
 
@@ -264,7 +263,7 @@ class BearerAuthTest {
         assertStatus(publicRead.get("/api/apps/a", "Authorization", "Bearer wrong"), 200);
     }
 
-    private static Res send(TestHttp http, String method, String path, String body, String type, String... auth) {
+    private static Res send(TestClient http, String method, String path, String body, String type, String... auth) {
         String[] headers = type == null ? auth : concat(new String[] {"Content-Type", type}, auth);
         return http.send(method, path, body, headers);
     }

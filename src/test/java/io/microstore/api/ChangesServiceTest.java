@@ -1,13 +1,7 @@
 package io.microstore.api;
 
 import java.io.IOException;
-import java.io.StringReader;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,21 +20,17 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
-import io.helidon.config.Config;
-import io.helidon.config.ConfigSources;
-import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
-import io.helidon.webserver.testing.junit5.ServerTest;
 import io.helidon.webserver.testing.junit5.SetUpServer;
-import io.microstore.Main;
-import io.microstore.Settings;
 import io.microstore.store.Command;
 import io.microstore.store.Precondition;
 import io.microstore.store.Store;
 import io.microstore.store.feed.FeedConfig;
+import io.microstore.testing.ServerTestBase;
 import io.microstore.testing.SseStream;
-import io.microstore.testing.Stores;
-import jakarta.json.Json;
+import io.microstore.testing.TestClient;
+import io.microstore.testing.TestClient.Res;
+import io.microstore.testing.TestServer;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import org.junit.jupiter.api.Test;
@@ -48,6 +38,11 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import static io.microstore.testing.TestClient.assertOk;
+import static io.microstore.testing.TestClient.assertProblem;
+import static io.microstore.testing.TestClient.assertStatus;
+import static io.microstore.testing.TestClient.encode;
+import static io.microstore.testing.TestClient.parse;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.is;
@@ -62,24 +57,14 @@ import static org.junit.jupiter.api.Assertions.fail;
  * window or subscriber cap start a server of their own ({@link #start}). Tests do not clean the
  * shared store: each one reads from the seq it starts at.
  */
-@ServerTest
 @Timeout(120)
-class ChangesServiceTest {
+class ChangesServiceTest extends ServerTestBase {
     private static final Duration KEEP_ALIVE = Duration.ofMillis(500);
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private static final int READ_TIMEOUT = 30_000;
-    private static Store store;
-
-    private final URI base;
-
-    ChangesServiceTest(WebServer server) {
-        this.base = URI.create("http://127.0.0.1:" + server.port());
-    }
 
     @SetUpServer
-    static void setup(WebServerConfig.Builder server) throws IOException {
-        store = Stores.memory(new FeedConfig(100_000, 64L << 20, 200, KEEP_ALIVE));
-        Main.setup(server, Settings.from(serverConfig()), store);
+    static void setup(WebServerConfig.Builder server) {
+        serve(server, newStore(new FeedConfig(100_000, 64L << 20, 200, KEEP_ALIVE)));
     }
 
     // --- poll ---------------------------------------------------------------------------------
@@ -87,13 +72,13 @@ class ChangesServiceTest {
     @Test
     void pollListsChangesWithSeqNameOpAndEtag() {
         long s = store.lastSeq();
-        String etag1 = put(base, "poll/a", "{\"x\":1}").header("ETag");
-        String etag2 = put(base, "poll/quo\"te ü/😀", "[1,\"two\"]").header("ETag");
-        assertStatus(delete(base, "poll/a"), 204);
+        String etag1 = put(http, "poll/a", "{\"x\":1}").header("ETag");
+        String etag2 = put(http, "poll/quo\"te ü/😀", "[1,\"two\"]").header("ETag");
+        assertStatus(http.delete("poll/a"), 204);
         assertThat(etag1, is("\"" + (s + 1) + "\""));
         assertThat(etag2, is("\"" + (s + 2) + "\""));
-        Res res = get(base, "/api/changes?since=" + s);
-        assertThat(res.describe(), res.status, is(200));
+        Res res = http.get("/api/changes?since=" + s);
+        assertThat(res.describe(), res.status(), is(200));
         assertThat(res.header("Content-Type"), is("application/json"));
         assertThat(res.text(), is("{\"results\":["
                 + "{\"seq\":" + (s + 1) + ",\"name\":\"poll/a\",\"op\":\"put\",\"etag\":\"\\\"" + (s + 1) + "\\\"\"},"
@@ -101,10 +86,10 @@ class ChangesServiceTest {
                 + "{\"seq\":" + (s + 3) + ",\"name\":\"poll/a\",\"op\":\"delete\",\"etag\":\"\\\"" + (s + 3) + "\\\"\"}"
                 + "],\"last_seq\":" + (s + 3) + "}"));
         // the etag member is the ETag header the write answered with
-        assertThat(json(res).getJsonArray("results").getJsonObject(1).getString("etag"), is(etag2));
-        assertThat(json(res).getJsonArray("results").getJsonObject(1).getString("name"), is("poll/quo\"te ü/😀"));
+        assertThat(res.json().asJsonObject().getJsonArray("results").getJsonObject(1).getString("etag"), is(etag2));
+        assertThat(res.json().asJsonObject().getJsonArray("results").getJsonObject(1).getString("name"), is("poll/quo\"te ü/😀"));
 
-        Res withData = get(base, "/api/changes?since=" + s + "&include=data");
+        Res withData = http.get("/api/changes?since=" + s + "&include=data");
         assertThat(withData.text(), is("{\"results\":["
                 + "{\"seq\":" + (s + 1) + ",\"name\":\"poll/a\",\"op\":\"put\",\"etag\":\"\\\"" + (s + 1) + "\\\"\",\"data\":{\"x\":1}},"
                 + "{\"seq\":" + (s + 2) + ",\"name\":\"poll/quo\\\"te ü/😀\",\"op\":\"put\",\"etag\":\"\\\"" + (s + 2) + "\\\"\",\"data\":[1,\"two\"]},"
@@ -116,30 +101,30 @@ class ChangesServiceTest {
     void pollPagesWithLimitAndPrefix() {
         long s = store.lastSeq();
         for (int i = 0; i < 5; i++) {
-            put(base, "page/" + (i % 2 == 0 ? "even/" : "odd/") + i, String.valueOf(i));
+            put(http, "page/" + (i % 2 == 0 ? "even/" : "odd/") + i, String.valueOf(i));
         }
         assertThat(pollSeqs("since=" + s + "&limit=2"), is(List.of(s + 1, s + 2)));
-        assertThat(ok(get(base, "/api/changes?since=" + s + "&limit=2")).getJsonNumber("last_seq").longValue(), is(s + 2));
-        JsonObject odd = ok(get(base, "/api/changes?since=" + s + "&prefix=page/odd/"));
+        assertThat(assertOk(http.get("/api/changes?since=" + s + "&limit=2")).getJsonNumber("last_seq").longValue(), is(s + 2));
+        JsonObject odd = assertOk(http.get("/api/changes?since=" + s + "&prefix=page/odd/"));
         assertThat(seqs(odd), is(List.of(s + 2, s + 4)));
         assertThat(odd.getJsonNumber("last_seq").longValue(), is(s + 5)); // read past the non-matching last one
-        JsonObject evenFirst = ok(get(base, "/api/changes?since=" + s + "&prefix=page/even/&limit=1"));
+        JsonObject evenFirst = assertOk(http.get("/api/changes?since=" + s + "&prefix=page/even/&limit=1"));
         assertThat(seqs(evenFirst), is(List.of(s + 1)));
         assertThat(evenFirst.getJsonNumber("last_seq").longValue(), is(s + 1));
-        JsonObject none = ok(get(base, "/api/changes?since=" + s + "&prefix=page/none/"));
+        JsonObject none = assertOk(http.get("/api/changes?since=" + s + "&prefix=page/none/"));
         assertThat(seqs(none), is(List.of()));
         assertThat(none.getJsonNumber("last_seq").longValue(), is(s + 5));
     }
 
     @Test
     void sinceNowAndNoSinceStartAtTheCurrentSeq() {
-        put(base, "now/a", "1");
+        put(http, "now/a", "1");
         long s = store.lastSeq();
         for (String query : new String[] {"", "?since=now", "?prefix=now/", "?since=now&include=data"}) {
-            Res res = get(base, "/api/changes" + query);
+            Res res = http.get("/api/changes" + query);
             assertThat(res.text(), is("{\"results\":[],\"last_seq\":" + s + "}"));
         }
-        put(base, "now/b", "2");
+        put(http, "now/b", "2");
         assertThat(pollSeqs("since=" + s), is(List.of(s + 1)));
     }
 
@@ -147,28 +132,28 @@ class ChangesServiceTest {
     void sinceOlderThanTheWindowIsGoneWithTheLastSeq() throws Exception {
         try (Other other = start(new FeedConfig(5, 1 << 20, 10, KEEP_ALIVE))) {
             for (int i = 1; i <= 10; i++) {
-                put(other.base, "gone/" + i, String.valueOf(i));
+                put(other.http, "gone/" + i, String.valueOf(i));
             }
             for (long since : new long[] {0, 3, 4, 11, 1000}) {
-                Res res = get(other.base, "/api/changes?since=" + since);
+                Res res = other.http.get("/api/changes?since=" + since);
                 assertProblem(res, 410);
-                assertThat(json(res).getJsonNumber("last_seq").longValue(), is(10L));
-                assertProblem(get(other.base, "/api/changes?since=" + since + "&wait=5"), 410);
+                assertThat(res.json().asJsonObject().getJsonNumber("last_seq").longValue(), is(10L));
+                assertProblem(other.http.get("/api/changes?since=" + since + "&wait=5"), 410);
             }
-            assertThat(seqs(ok(get(other.base, "/api/changes?since=5"))), is(List.of(6L, 7L, 8L, 9L, 10L)));
-            assertThat(seqs(ok(get(other.base, "/api/changes?since=9"))), is(List.of(10L)));
-            assertThat(seqs(ok(get(other.base, "/api/changes?since=10"))), is(List.of()));
-            assertThat(seqs(ok(get(other.base, "/api/changes"))), is(List.of()));
+            assertThat(seqs(assertOk(other.http.get("/api/changes?since=5"))), is(List.of(6L, 7L, 8L, 9L, 10L)));
+            assertThat(seqs(assertOk(other.http.get("/api/changes?since=9"))), is(List.of(10L)));
+            assertThat(seqs(assertOk(other.http.get("/api/changes?since=10"))), is(List.of()));
+            assertThat(seqs(assertOk(other.http.get("/api/changes"))), is(List.of()));
 
-            try (SseStream old = sse(other.base, "/api/changes?since=4")) {
+            try (SseStream old = sse(other.http, "/api/changes?since=4")) {
                 assertThat(old.status(), is(410));
                 assertThat(old.header("Content-Type"), is("application/problem+json"));
                 assertThat(json(old.readBody()).getJsonNumber("last_seq").longValue(), is(10L));
             }
-            try (SseStream old = sse(other.base, "/api/changes?since=7", "Last-Event-ID", "2")) {
+            try (SseStream old = sse(other.http, "/api/changes?since=7", "Last-Event-ID", "2")) {
                 assertThat("Last-Event-ID wins over since", old.status(), is(410));
             }
-            try (SseStream fine = sse(other.base, "/api/changes?since=0", "Last-Event-ID", "8")) {
+            try (SseStream fine = sse(other.http, "/api/changes?since=0", "Last-Event-ID", "8")) {
                 assertThat(fine.status(), is(200));
                 assertThat(fine.nextEvent().seq(), is(9L));
                 assertThat(fine.nextEvent().seq(), is(10L));
@@ -183,8 +168,8 @@ class ChangesServiceTest {
     void badParametersAre400(String query) {
         long s = store.lastSeq();
         String q = query.startsWith("since=") ? query : query + "&since=" + s;
-        assertProblem(get(base, "/api/changes?" + q), 400);
-        try (SseStream stream = sse(base, "/api/changes?" + q)) {
+        assertProblem(http.get("/api/changes?" + q), 400);
+        try (SseStream stream = sse(http, "/api/changes?" + q)) {
             assertThat(query, stream.status(), is(400));
         }
     }
@@ -192,7 +177,7 @@ class ChangesServiceTest {
     @Test
     void badLastEventIdIs400() {
         for (String id : new String[] {"abc", "-1", "1.0"}) {
-            try (SseStream stream = sse(base, "/api/changes", "Last-Event-ID", id)) {
+            try (SseStream stream = sse(http, "/api/changes", "Last-Event-ID", id)) {
                 assertThat(id, stream.status(), is(400));
                 assertThat(stream.header("Content-Type"), is("application/problem+json"));
             }
@@ -202,7 +187,7 @@ class ChangesServiceTest {
     @Test
     void otherMethodsAre405() {
         for (String method : new String[] {"POST", "PUT", "DELETE", "PATCH"}) {
-            Res res = send(base, method, "/api/changes", "{}".getBytes(), "Content-Type", "application/json");
+            Res res = http.send(method, "/api/changes", "{}".getBytes(), "Content-Type", "application/json");
             assertProblem(res, 405);
             assertThat(res.header("Allow"), is("GET"));
         }
@@ -213,14 +198,14 @@ class ChangesServiceTest {
     @Test
     void longPollWakesOnAMatchingWriteAndIgnoresOthers() throws Exception {
         long s = store.lastSeq();
-        CompletableFuture<Res> poll = async(() -> get(base, "/api/changes?since=" + s + "&prefix=lp/yes/&wait=60"));
-        put(base, "lp/no/1", "1");
-        put(base, "lp/yesno", "1"); // a prefix is a prefix of the name, not of a path segment: no match
+        CompletableFuture<Res> poll = async(() -> http.get("/api/changes?since=" + s + "&prefix=lp/yes/&wait=60"));
+        put(http, "lp/no/1", "1");
+        put(http, "lp/yesno", "1"); // a prefix is a prefix of the name, not of a path segment: no match
         Thread.sleep(300);
         assertThat("answered before a matching change", poll.isDone(), is(false));
-        put(base, "lp/yes/1", "{\"v\":1}");
+        put(http, "lp/yes/1", "{\"v\":1}");
         Res res = poll.get(60, TimeUnit.SECONDS);
-        assertThat(res.describe(), res.status, is(200));
+        assertThat(res.describe(), res.status(), is(200));
         assertThat(res.text(), is("{\"results\":[{\"seq\":" + (s + 3) + ",\"name\":\"lp/yes/1\",\"op\":\"put\",\"etag\":\"\\\""
                 + (s + 3) + "\\\"\"}],\"last_seq\":" + (s + 3) + "}"));
     }
@@ -228,22 +213,22 @@ class ChangesServiceTest {
     @Test
     void longPollAnswersAtOnceWhenChangesExist() throws Exception {
         long s = store.lastSeq();
-        put(base, "lp2/a", "1");
-        put(base, "lp2/b", "2");
-        Res res = async(() -> get(base, "/api/changes?since=" + s + "&wait=300&limit=1")).get(20, TimeUnit.SECONDS);
-        assertThat(seqs(ok(res)), is(List.of(s + 1)));
+        put(http, "lp2/a", "1");
+        put(http, "lp2/b", "2");
+        Res res = async(() -> http.get("/api/changes?since=" + s + "&wait=300&limit=1")).get(20, TimeUnit.SECONDS);
+        assertThat(seqs(assertOk(res)), is(List.of(s + 1)));
     }
 
     @Test
     void longPollTimesOutWithNoResultsAndTheSeqItReadTo() throws Exception {
         long s = store.lastSeq();
-        assertThat(get(base, "/api/changes?since=" + s + "&wait=0.3").text(),
+        assertThat(http.get("/api/changes?since=" + s + "&wait=0.3").text(),
                 is("{\"results\":[],\"last_seq\":" + s + "}"));
         // non-matching changes before and during the wait: last_seq moves past them
-        put(base, "lp3/other/1", "1");
-        CompletableFuture<Res> poll = async(() -> get(base, "/api/changes?since=" + s + "&prefix=lp3/mine/&wait=1"));
+        put(http, "lp3/other/1", "1");
+        CompletableFuture<Res> poll = async(() -> http.get("/api/changes?since=" + s + "&prefix=lp3/mine/&wait=1"));
         Thread.sleep(200);
-        put(base, "lp3/other/2", "2");
+        put(http, "lp3/other/2", "2");
         Res res = poll.get(60, TimeUnit.SECONDS);
         assertThat(res.text(), is("{\"results\":[],\"last_seq\":" + (s + 2) + "}"));
     }
@@ -253,28 +238,28 @@ class ChangesServiceTest {
     @Test
     void sseStreamsEventsWithIdTypeAndData() throws Exception {
         long s = store.lastSeq();
-        try (SseStream stream = sse(base, "/api/changes?since=" + s + "&include=data")) {
+        try (SseStream stream = sse(http, "/api/changes?since=" + s + "&include=data")) {
             assertThat(stream.status(), is(200));
             assertThat(stream.header("Content-Type"), is("text/event-stream"));
             assertThat(stream.header("Cache-Control"), is("no-cache"));
-            put(base, "sse/a", "{\"k\":[true,null]}");
-            delete(base, "sse/a");
+            put(http, "sse/a", "{\"k\":[true,null]}");
+            http.delete("sse/a");
             assertEvent(stream.nextEvent(), s + 1, "put", "sse/a", "{\"k\":[true,null]}");
             assertEvent(stream.nextEvent(), s + 2, "delete", "sse/a", null);
         }
-        try (SseStream stream = sse(base, "/api/changes?since=" + s)) {
+        try (SseStream stream = sse(http, "/api/changes?since=" + s)) {
             assertEvent(stream.nextEvent(), s + 1, "put", "sse/a", null); // no data without include=data
         }
     }
 
     @Test
     void sseWithoutSinceStartsNow() throws Exception {
-        put(base, "ssenow/before", "1");
+        put(http, "ssenow/before", "1");
         long s = store.lastSeq();
-        try (SseStream stream = sse(base, "/api/changes?prefix=ssenow/")) {
+        try (SseStream stream = sse(http, "/api/changes?prefix=ssenow/")) {
             SseStream.Event hello = stream.next(); // written after the stream took its start
             assertThat(hello.isComment(), is(true));
-            put(base, "ssenow/after", "2");
+            put(http, "ssenow/after", "2");
             assertEvent(stream.nextEvent(), s + 1, "put", "ssenow/after", null);
         }
     }
@@ -282,14 +267,14 @@ class ChangesServiceTest {
     @Test
     void ssePrefixFiltersEvents() throws Exception {
         long s = store.lastSeq();
-        try (SseStream stream = sse(base, "/api/changes?since=" + s + "&prefix=" + enc("sp/a ü/") + "&include=data")) {
-            put(base, "sp/a ü/1", "1");
-            put(base, "sp/b/1", "2");
-            put(base, "sp/a ü", "3");
-            put(base, "sp/a ü/2", "4");
-            delete(base, "sp/a ü/1");
-            delete(base, "sp/b/1");
-            put(base, "sp/a ü/3", "5");
+        try (SseStream stream = sse(http, "/api/changes?since=" + s + "&prefix=" + encode("sp/a ü/") + "&include=data")) {
+            put(http, "sp/a ü/1", "1");
+            put(http, "sp/b/1", "2");
+            put(http, "sp/a ü", "3");
+            put(http, "sp/a ü/2", "4");
+            http.delete("sp/a ü/1");
+            http.delete("sp/b/1");
+            put(http, "sp/a ü/3", "5");
             assertEvent(stream.nextEvent(), s + 1, "put", "sp/a ü/1", "1");
             assertEvent(stream.nextEvent(), s + 4, "put", "sp/a ü/2", "4");
             assertEvent(stream.nextEvent(), s + 5, "delete", "sp/a ü/1", null);
@@ -299,7 +284,7 @@ class ChangesServiceTest {
 
     @Test
     void sseSendsKeepAliveCommentsWhenIdle() throws Exception {
-        try (SseStream stream = sse(base, "/api/changes?prefix=ka/idle/")) {
+        try (SseStream stream = sse(http, "/api/changes?prefix=ka/idle/")) {
             assertThat(stream.next().isComment(), is(true)); // the greeting
             SseStream.Event e = stream.next();
             assertThat(e.isComment(), is(true));
@@ -323,7 +308,7 @@ class ChangesServiceTest {
             }
         });
         int periods = 10;
-        try (SseStream stream = SseStream.open(base, "/api/changes?prefix=ka/quiet/", 0,
+        try (SseStream stream = SseStream.open(http.uri(), "/api/changes?prefix=ka/quiet/", 0,
                 (int) KEEP_ALIVE.toMillis() * periods)) {
             assertThat(stream.next().isComment(), is(true)); // the greeting
             SseStream.Event e;
@@ -361,7 +346,7 @@ class ChangesServiceTest {
                     : "/api/changes?since=0&prefix=" + prefix;
             String[] headers = connections == 0 ? new String[0] : new String[] {"Last-Event-ID", String.valueOf(lastId)};
             connections++;
-            try (SseStream stream = sse(base, query, headers)) {
+            try (SseStream stream = sse(http, query, headers)) {
                 assertThat(stream.status(), is(200));
                 int take = random.nextInt(1, 60);
                 for (int i = 0; i < take && lastId < end; ) {
@@ -402,7 +387,7 @@ class ChangesServiceTest {
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < 20; i++) {
                 String prefix = prefixes[i % prefixes.length];
-                SseStream stream = sse(base, "/api/changes?since=" + s + "&prefix=" + prefix);
+                SseStream stream = sse(http, "/api/changes?since=" + s + "&prefix=" + prefix);
                 assertThat(stream.status(), is(200));
                 Client client = new Client("sse " + i + " '" + prefix + "'", prefix, new ArrayList<>(), null);
                 clients.add(client.with(threads.submit(() -> {
@@ -426,8 +411,8 @@ class ChangesServiceTest {
                 clients.add(client.with(threads.submit(() -> {
                     long cursor = s;
                     while (cursor < end.get()) {
-                        Res res = get(base, "/api/changes?since=" + cursor + "&prefix=" + prefix + "&wait=1&limit=37");
-                        JsonObject page = ok(res);
+                        Res res = http.get("/api/changes?since=" + cursor + "&prefix=" + prefix + "&wait=1&limit=37");
+                        JsonObject page = assertOk(res);
                         for (JsonValue v : page.getJsonArray("results")) {
                             client.seen.add(describe(v.asJsonObject()));
                         }
@@ -484,8 +469,8 @@ class ChangesServiceTest {
         int writes = 4000;
         byte[] value = ("\"" + "v".repeat(4000) + "\"").getBytes(StandardCharsets.UTF_8);
         try (Other other = start(new FeedConfig(retain, 64L << 20, 10, Duration.ofSeconds(30)));
-             SseStream slow = SseStream.open(other.base, "/api/changes?since=0&include=data", 4096, READ_TIMEOUT);
-             SseStream fast = sse(other.base, "/api/changes?since=0&include=data")) {
+             SseStream slow = SseStream.open(other.http.uri(), "/api/changes?since=0&include=data", 4096, READ_TIMEOUT);
+             SseStream fast = sse(other.http, "/api/changes?since=0&include=data")) {
             assertThat(slow.status(), is(200));
             assertThat(slow.next().isComment(), is(true)); // subscribed; from now on it reads nothing
             AtomicLong fastSeen = new AtomicLong();
@@ -532,30 +517,30 @@ class ChangesServiceTest {
     @Test
     void subscribersBeyondTheCapGet503WithRetryAfterUntilOneLeaves() throws Exception {
         try (Other other = start(new FeedConfig(1000, 1 << 20, 2, Duration.ofMillis(200)))) {
-            String etag = put(other.base, "cap/x", "1").header("ETag");
-            SseStream first = sse(other.base, "/api/changes");
-            try (SseStream second = sse(other.base, "/api/changes?prefix=cap/")) {
+            String etag = put(other.http, "cap/x", "1").header("ETag");
+            SseStream first = sse(other.http, "/api/changes");
+            try (SseStream second = sse(other.http, "/api/changes?prefix=cap/")) {
                 assertThat(first.next().isComment(), is(true));
                 assertThat(second.next().isComment(), is(true));
-                try (SseStream third = sse(other.base, "/api/changes")) {
+                try (SseStream third = sse(other.http, "/api/changes")) {
                     assertThat(third.status(), is(503));
                     assertThat(third.header("Retry-After"), notNullValue());
                     assertThat(third.header("Content-Type"), is("application/problem+json"));
                     assertThat(json(third.readBody()).getInt("status"), is(503));
                 }
-                Res poll = get(other.base, "/api/changes?wait=5");
+                Res poll = other.http.get("/api/changes?wait=5");
                 assertProblem(poll, 503);
                 assertThat(Integer.parseInt(poll.header("Retry-After")), greaterThanOrEqualTo(1));
-                assertProblem(get(other.base, "/api/apps/cap/x?wait=5", "If-None-Match", etag), 503);
+                assertProblem(other.http.get("/api/apps/cap/x?wait=5", "If-None-Match", etag), 503);
                 // clients that do not wait are not subscribers
-                assertThat(get(other.base, "/api/changes").status, is(200));
-                assertThat(get(other.base, "/api/changes?since=0&wait=5").status, is(200)); // answered at once
-                assertThat(get(other.base, "/api/apps/cap/x", "If-None-Match", etag).status, is(304));
+                assertThat(other.http.get("/api/changes").status(), is(200));
+                assertThat(other.http.get("/api/changes?since=0&wait=5").status(), is(200)); // answered at once
+                assertThat(other.http.get("/api/apps/cap/x", "If-None-Match", etag).status(), is(304));
 
                 first.close(); // the server notices when it next writes to it (a keep-alive at the latest)
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                 while (true) {
-                    try (SseStream again = sse(other.base, "/api/changes")) {
+                    try (SseStream again = sse(other.http, "/api/changes")) {
                         if (again.status() == 200) {
                             break;
                         }
@@ -574,47 +559,47 @@ class ChangesServiceTest {
 
     @Test
     void watchWakesWhenTheAppChanges() throws Exception {
-        String etag = put(base, "watch/a", "1").header("ETag");
-        CompletableFuture<Res> watch = async(() -> get(base, "/api/apps/watch/a?wait=60", "If-None-Match", etag));
-        put(base, "watch/other", "1");
+        String etag = put(http, "watch/a", "1").header("ETag");
+        CompletableFuture<Res> watch = async(() -> http.get("/api/apps/watch/a?wait=60", "If-None-Match", etag));
+        put(http, "watch/other", "1");
         Thread.sleep(300);
         assertThat("answered before the app changed", watch.isDone(), is(false));
-        String newEtag = put(base, "watch/a", "{\"v\":2}").header("ETag");
+        String newEtag = put(http, "watch/a", "{\"v\":2}").header("ETag");
         Res res = watch.get(60, TimeUnit.SECONDS);
-        assertThat(res.describe(), res.status, is(200));
+        assertThat(res.describe(), res.status(), is(200));
         assertThat(res.header("ETag"), is(newEtag));
         assertThat(res.text(), is("{\"name\":\"watch/a\",\"data\":{\"v\":2}}"));
     }
 
     @Test
     void watchWakesWhenTheAppIsDeleted() throws Exception {
-        String etag = put(base, "watch/b", "1").header("ETag");
-        CompletableFuture<Res> watch = async(() -> get(base, "/api/apps/watch/b?wait=60", "If-None-Match", etag));
+        String etag = put(http, "watch/b", "1").header("ETag");
+        CompletableFuture<Res> watch = async(() -> http.get("/api/apps/watch/b?wait=60", "If-None-Match", etag));
         Thread.sleep(200);
-        assertStatus(delete(base, "watch/b"), 204);
+        assertStatus(http.delete("watch/b"), 204);
         assertProblem(watch.get(60, TimeUnit.SECONDS), 404);
     }
 
     @Test
     void watchTimesOutWith304() {
-        String etag = put(base, "watch/c", "1").header("ETag");
-        put(base, "watch/c2", "1");
-        Res res = get(base, "/api/apps/watch/c?wait=0.5", "If-None-Match", etag);
-        assertThat(res.describe(), res.status, is(304));
+        String etag = put(http, "watch/c", "1").header("ETag");
+        put(http, "watch/c2", "1");
+        Res res = http.get("/api/apps/watch/c?wait=0.5", "If-None-Match", etag);
+        assertThat(res.describe(), res.status(), is(304));
         assertThat(res.header("ETag"), is(etag));
     }
 
     @Test
     void watchAnswersAtOnceWhenTheEtagDiffersOrIsMissing() throws Exception {
-        String etag = put(base, "watch/d", "1").header("ETag");
-        String current = put(base, "watch/d", "2").header("ETag");
-        Res stale = async(() -> get(base, "/api/apps/watch/d?wait=300", "If-None-Match", etag)).get(20, TimeUnit.SECONDS);
-        assertThat(stale.describe(), stale.status, is(200));
+        String etag = put(http, "watch/d", "1").header("ETag");
+        String current = put(http, "watch/d", "2").header("ETag");
+        Res stale = async(() -> http.get("/api/apps/watch/d?wait=300", "If-None-Match", etag)).get(20, TimeUnit.SECONDS);
+        assertThat(stale.describe(), stale.status(), is(200));
         assertThat(stale.header("ETag"), is(current));
         assertThat(stale.text(), is("{\"name\":\"watch/d\",\"data\":2}"));
-        Res plain = async(() -> get(base, "/api/apps/watch/d?wait=300")).get(20, TimeUnit.SECONDS);
-        assertThat(plain.describe(), plain.status, is(200));
-        assertProblem(async(() -> get(base, "/api/apps/watch/none?wait=300", "If-None-Match", etag))
+        Res plain = async(() -> http.get("/api/apps/watch/d?wait=300")).get(20, TimeUnit.SECONDS);
+        assertThat(plain.describe(), plain.status(), is(200));
+        assertProblem(async(() -> http.get("/api/apps/watch/none?wait=300", "If-None-Match", etag))
                 .get(20, TimeUnit.SECONDS), 404);
     }
 
@@ -629,9 +614,9 @@ class ChangesServiceTest {
         for (int i = 0; i < ops; i++) {
             String name = prefix + "k" + (i % keys);
             if (i % 5 == 4 && existing.remove(name)) {
-                assertStatus(delete(base, name), 204);
+                assertStatus(http.delete(name), 204);
             } else {
-                assertStatus(put(base, name, "{\"i\":" + i + "}"), 204);
+                assertStatus(put(http, name, "{\"i\":" + i + "}"), 204);
                 existing.add(name);
             }
         }
@@ -645,7 +630,7 @@ class ChangesServiceTest {
         long cursor = since;
         long end = store.lastSeq();
         while (cursor < end) {
-            JsonObject page = ok(get(base, "/api/changes?since=" + cursor + "&limit=10000&prefix=" + enc(prefix)));
+            JsonObject page = assertOk(http.get("/api/changes?since=" + cursor + "&limit=10000&prefix=" + encode(prefix)));
             page.getJsonArray("results").forEach(v -> all.add(describe(v.asJsonObject())));
             cursor = page.getJsonNumber("last_seq").longValue();
         }
@@ -693,7 +678,7 @@ class ChangesServiceTest {
     }
 
     private List<Long> pollSeqs(String query) {
-        return seqs(ok(get(base, "/api/changes?" + query)));
+        return seqs(assertOk(http.get("/api/changes?" + query)));
     }
 
     private static List<Long> seqs(JsonObject page) {
@@ -707,115 +692,37 @@ class ChangesServiceTest {
     // --- helpers: HTTP ------------------------------------------------------------------------
 
     /** A server of its own for a test that needs other feed settings; closed with its store. */
-    private record Other(WebServer server, Store store, URI base) implements AutoCloseable {
+    private record Other(TestServer server, Store store, TestClient http) implements AutoCloseable {
         @Override
         public void close() {
-            server.stop();
+            server.close();
             store.close();
         }
     }
 
-    private static Other start(FeedConfig feed) throws IOException {
-        Store s = Stores.memory(feed);
-        WebServer server = WebServer.builder().update(b -> Main.setup(b, Settings.from(serverConfig()), s)).port(0).build().start();
-        return new Other(server, s, URI.create("http://127.0.0.1:" + server.port()));
+    private static Other start(FeedConfig feed) {
+        Store s = newStore(feed);
+        TestServer server = TestServer.start(s);
+        return new Other(server, s, server.http());
     }
 
-    private static Config serverConfig() {
-        return Config.just(ConfigSources.create(Map.of("server.host", "127.0.0.1")));
-    }
-
-    private static SseStream sse(URI base, String pathAndQuery, String... headers) {
+    private static SseStream sse(TestClient client, String pathAndQuery, String... headers) {
         try {
-            return SseStream.open(base, pathAndQuery, 0, READ_TIMEOUT, headers);
+            return SseStream.open(client.uri(), pathAndQuery, 0, READ_TIMEOUT, headers);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** A response, read fully. */
-    private record Res(int status, java.net.http.HttpHeaders headers, byte[] body) {
-        String header(String name) {
-            return headers.firstValue(name).orElse(null);
-        }
-
-        String text() {
-            return new String(body, StandardCharsets.UTF_8);
-        }
-
-        String describe() {
-            return "HTTP " + status + " " + text();
-        }
-    }
-
-    private static Res get(URI base, String path, String... headers) {
-        return send(base, "GET", path, null, headers);
-    }
-
-    private static Res put(URI base, String name, String json) {
-        Res res = send(base, "PUT", app(name), ("{\"data\":" + json + "}").getBytes(StandardCharsets.UTF_8),
-                "Content-Type", "application/json");
+    /** PUT of {@code {"data": <json>}}, which must succeed. */
+    private static Res put(TestClient client, String name, String json) {
+        Res res = client.put(name, "{\"data\":" + json + "}");
         assertStatus(res, 204);
         return res;
     }
 
-    private static Res delete(URI base, String name) {
-        return send(base, "DELETE", app(name), null);
-    }
-
-    private static Res send(URI base, String method, String path, byte[] body, String... headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(90))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
-        for (int i = 0; i < headers.length; i += 2) {
-            request.header(headers[i], headers[i + 1]);
-        }
-        try {
-            HttpResponse<byte[]> res = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-            return new Res(res.statusCode(), res.headers(), res.body());
-        } catch (IOException e) {
-            throw new UncheckedIOException(method + " " + path, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String app(String name) {
-        return "/api/apps/" + enc(name);
-    }
-
-    private static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
-    }
-
-    private static void assertStatus(Res res, int status) {
-        assertThat(res.describe(), res.status, is(status));
-    }
-
-    private static void assertProblem(Res res, int status) {
-        assertThat(res.describe(), res.status, is(status));
-        assertThat(res.header("Content-Type"), is("application/problem+json"));
-        JsonObject problem = json(res);
-        assertThat(problem.getInt("status"), is(status));
-        assertThat(problem.getString("title").isBlank(), is(false));
-        assertThat(problem.getString("detail").isBlank(), is(false));
-    }
-
-    private static JsonObject json(Res res) {
-        return json(res.text());
-    }
-
-    /** The body of a 200 JSON answer. */
-    private static JsonObject ok(Res res) {
-        assertThat(res.describe(), res.status, is(200));
-        assertThat(res.header("Content-Type"), is("application/json"));
-        return json(res);
-    }
-
     private static JsonObject json(String text) {
-        try (var reader = Json.createReader(new StringReader(text))) {
-            return reader.readObject();
-        }
+        return parse(text).asJsonObject();
     }
 
     private interface Call<T> {

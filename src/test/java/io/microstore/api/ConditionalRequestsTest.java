@@ -1,6 +1,5 @@
 package io.microstore.api;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CyclicBarrier;
@@ -9,27 +8,27 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Function;
 
-import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
-import io.helidon.webserver.testing.junit5.ServerTest;
 import io.helidon.webserver.testing.junit5.SetUpServer;
-import io.microstore.api.Http.Res;
-import io.microstore.store.Store;
+import io.microstore.testing.ServerTestBase;
+import io.microstore.testing.Stores;
+import io.microstore.testing.TestClient;
+import io.microstore.testing.TestClient.Res;
 import jakarta.json.JsonObject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import static io.microstore.api.Http.JSON_PATCH;
-import static io.microstore.api.Http.MERGE;
-import static io.microstore.api.Http.app;
-import static io.microstore.api.Http.assertJson;
-import static io.microstore.api.Http.assertProblem;
-import static io.microstore.api.Http.assertStatus;
-import static io.microstore.api.Http.etag;
-import static io.microstore.api.Http.seq;
-import static io.microstore.api.Http.utf8;
+import static io.microstore.testing.TestClient.JSON_PATCH;
+import static io.microstore.testing.TestClient.MERGE;
+import static io.microstore.testing.TestClient.app;
+import static io.microstore.testing.TestClient.assertJson;
+import static io.microstore.testing.TestClient.assertProblem;
+import static io.microstore.testing.TestClient.assertStatus;
+import static io.microstore.testing.TestClient.etag;
+import static io.microstore.testing.TestClient.seq;
+import static io.microstore.testing.TestClient.utf8;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.hasKey;
@@ -38,24 +37,16 @@ import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
 
 /** Revisions and RFC 9110 conditional requests: ETags, If-None-Match, If-Match, and racing conditional writers. */
-@ServerTest
-class ConditionalRequestsTest {
-    private static Store store;
-
-    private final Http http;
-
-    ConditionalRequestsTest(WebServer server) {
-        this.http = new Http(server.port());
-    }
+class ConditionalRequestsTest extends ServerTestBase {
 
     @SetUpServer
-    static void setup(WebServerConfig.Builder server) throws IOException {
-        store = Http.setup(server, 65536);
+    static void setup(WebServerConfig.Builder server) {
+        serve(server, "server.max-payload-size", "65536");
     }
 
     @BeforeEach
     void emptyTheStore() {
-        Http.empty(store);
+        Stores.empty(store);
     }
 
     // --- revisions ----------------------------------------------------------------------------
@@ -114,13 +105,13 @@ class ConditionalRequestsTest {
         String weak = "W/" + tag;
         for (String condition : List.of(tag, weak, "*", "\"0\", " + tag, "\"0\",\"1\"," + weak, " " + tag + " ",
                 "\"x\"," + tag)) {
-            Res res = http.send(method, app("inm"), null, "If-None-Match", condition);
+            Res res = http.send(method, app("inm"), (byte[]) null, "If-None-Match", condition);
             assertStatus(res, 304);
             assertThat(condition, res.body().length, is(0));
             assertThat(condition, res.header("ETag"), is(tag));
         }
         // two header lines form one list
-        Res twoLines = http.send(method, app("inm"), null, "If-None-Match", "\"0\"", "If-None-Match", tag);
+        Res twoLines = http.send(method, app("inm"), (byte[]) null, "If-None-Match", "\"0\"", "If-None-Match", tag);
         assertStatus(twoLines, 304);
     }
 
@@ -131,7 +122,7 @@ class ConditionalRequestsTest {
         String tag = http.put("inm", "{\"data\":2}").header("ETag");
         for (String condition : List.of(old, "W/" + old, "\"0\", " + old, "\"" + seq(tag) + "0\"", "\"\"",
                 "W/\"" + (seq(tag) + 1) + "\"")) {
-            Res res = http.send(method, app("inm"), null, "If-None-Match", condition);
+            Res res = http.send(method, app("inm"), (byte[]) null, "If-None-Match", condition);
             assertStatus(res, 200);
             assertThat(res.header("ETag"), is(tag));
             assertThat(res.header("Content-Type"), is("application/json"));
@@ -147,7 +138,7 @@ class ConditionalRequestsTest {
     @ValueSource(strings = {"GET", "HEAD"})
     void ifNoneMatchOnAMissingAppIs404(String method) {
         for (String condition : List.of("*", "\"1\"")) {
-            Res res = http.send(method, app("nothing"), null, "If-None-Match", condition);
+            Res res = http.send(method, app("nothing"), (byte[]) null, "If-None-Match", condition);
             assertStatus(res, 404);
             assertThat(res.header("ETag"), is(nullValue()));
         }
@@ -160,7 +151,7 @@ class ConditionalRequestsTest {
         http.put("team/svc/config", "{\"data\":[1]}");
         http.put("team/z", "{\"data\":[2]}");
         Res get = http.get(path);
-        Res head = http.send("HEAD", path, null);
+        Res head = http.send("HEAD", path, (byte[]) null);
         assertThat(head.describe(), head.status(), is(get.status()));
         assertThat(head.body().length, is(0));
         for (String header : List.of("Content-Type", "Content-Length", "ETag", "Location", "Link")) {
@@ -334,7 +325,7 @@ class ConditionalRequestsTest {
 
     private void assertValue(String name, String data, String etag) {
         Res res = http.get(app(name));
-        assertJson(res, 200, "{\"name\":" + Http.quote(name) + ",\"data\":" + data + "}");
+        assertJson(res, 200, "{\"name\":" + TestClient.quote(name) + ",\"data\":" + data + "}");
         assertThat(res.header("ETag"), is(etag));
         assertThat(res.body().length, greaterThan(0));
         assertThat(utf8(res.text()).length, is(res.body().length));

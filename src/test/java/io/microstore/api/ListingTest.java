@@ -1,6 +1,5 @@
 package io.microstore.api;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -18,14 +17,14 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
-import io.helidon.webserver.testing.junit5.ServerTest;
 import io.helidon.webserver.testing.junit5.SetUpServer;
-import io.microstore.api.Http.Res;
 import io.microstore.store.Command;
 import io.microstore.store.Precondition;
-import io.microstore.store.Store;
+import io.microstore.testing.ServerTestBase;
+import io.microstore.testing.Stores;
+import io.microstore.testing.TestClient;
+import io.microstore.testing.TestClient.Res;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,12 +32,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import static io.microstore.api.Http.assertStatus;
-import static io.microstore.api.Http.compareCodePoints;
-import static io.microstore.api.Http.encode;
-import static io.microstore.api.Http.next;
-import static io.microstore.api.Http.parse;
-import static io.microstore.api.Http.quote;
+import static io.microstore.testing.TestClient.assertStatus;
+import static io.microstore.testing.TestClient.compareCodePoints;
+import static io.microstore.testing.TestClient.encode;
+import static io.microstore.testing.TestClient.next;
+import static io.microstore.testing.TestClient.parse;
+import static io.microstore.testing.TestClient.quote;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.is;
@@ -49,27 +48,19 @@ import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
 
 /** {@code GET /api/apps} with {@code prefix}, {@code limit}, {@code after}, {@code include=data} and Link paging. */
-@ServerTest
-class ListingTest {
+class ListingTest extends ServerTestBase {
     /** Characters that are awkward in URLs, JSON or sort order (U+FFFD sorts below U+1F600 by code point). */
     private static final List<String> PARTS = List.of("a", "B", "z", " ", "/", "é", "日", "😀", "\uFFFD", "\uE000",
             "&", "%", "+", "=", "?", "#", "~", "0", ".", "\"");
-    private static Store store;
-
-    private final Http http;
-
-    ListingTest(WebServer server) {
-        this.http = new Http(server.port());
-    }
 
     @SetUpServer
-    static void setup(WebServerConfig.Builder server) throws IOException {
-        store = Http.setup(server, 65536);
+    static void setup(WebServerConfig.Builder server) {
+        serve(server, "server.max-payload-size", "65536");
     }
 
     @BeforeEach
     void emptyTheStore() {
-        Http.empty(store);
+        Stores.empty(store);
     }
 
     // --- paging while others write -------------------------------------------------------------
@@ -176,7 +167,7 @@ class ListingTest {
         String prefix = "a&b %+/é😀=?#";
         List<String> suffixes = List.of("x", "x y", "x/y", "x&y=1", "x%41", "x%", "x+y", "é", "😀", "\uFFFD", "#frag",
                 "?q", "~", ";", "\\", "\"quoted\"", " ");
-        Map<String, String> expected = new TreeMap<>(Http::compareCodePoints);
+        Map<String, String> expected = new TreeMap<>(TestClient::compareCodePoints);
         for (String suffix : suffixes) {
             String name = prefix + suffix;
             String data = "{\"name\":" + quote(name) + ",\"n\":" + expected.size() + "}";
@@ -188,7 +179,7 @@ class ListingTest {
         }
         for (boolean includeData : List.of(false, true)) {
             String first = "/api/apps?prefix=" + encode(prefix) + "&limit=2" + (includeData ? "&include=data" : "");
-            Map<String, JsonValue> items = new TreeMap<>(Http::compareCodePoints);
+            Map<String, JsonValue> items = new TreeMap<>(TestClient::compareCodePoints);
             List<String> order = new ArrayList<>();
             walk(first, 2, (page, more) -> {
                 for (JsonValue item : page) {

@@ -1,6 +1,5 @@
 package io.microstore.api;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,10 +11,11 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
-import io.helidon.webserver.WebServer;
-import io.helidon.webserver.WebServerConfig;
-import io.microstore.api.Http.Res;
 import io.microstore.store.Store;
+import io.microstore.testing.Stores;
+import io.microstore.testing.TestClient;
+import io.microstore.testing.TestClient.Res;
+import io.microstore.testing.TestServer;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
@@ -27,15 +27,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import static io.microstore.api.Http.JSON_PATCH;
-import static io.microstore.api.Http.MERGE;
-import static io.microstore.api.Http.app;
-import static io.microstore.api.Http.assertProblem;
-import static io.microstore.api.Http.assertStatus;
-import static io.microstore.api.Http.encode;
-import static io.microstore.api.Http.etag;
-import static io.microstore.api.Http.parse;
-import static io.microstore.api.Http.quote;
+import static io.microstore.testing.TestClient.JSON_PATCH;
+import static io.microstore.testing.TestClient.MERGE;
+import static io.microstore.testing.TestClient.app;
+import static io.microstore.testing.TestClient.assertProblem;
+import static io.microstore.testing.TestClient.assertStatus;
+import static io.microstore.testing.TestClient.encode;
+import static io.microstore.testing.TestClient.etag;
+import static io.microstore.testing.TestClient.parse;
+import static io.microstore.testing.TestClient.quote;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.nullValue;
@@ -52,22 +52,21 @@ class ModelTest {
     private static final List<String> MEMBERS = List.of("x", "y", "z");
     private static final AtomicInteger TRIES = new AtomicInteger();
     private static Store store;
-    private static WebServer server;
-    private static Http http;
+    private static TestServer server;
+    private static TestClient http;
 
     private static final int TRIES_PER_RUN = 100;
 
     @BeforeAll
-    static void start() throws IOException {
-        WebServerConfig.Builder builder = WebServer.builder();
-        store = Http.setup(builder, 65536);
-        server = builder.build().start();
-        http = new Http(server.port());
+    static void start() {
+        store = Stores.memory();
+        server = TestServer.start(store, "server.max-payload-size", "65536");
+        http = server.http();
     }
 
     @AfterAll
     static void stop() {
-        server.stop();
+        server.close();
         store.close();
     }
 
@@ -94,7 +93,7 @@ class ModelTest {
 
     record Doc(JsonValue data, long seq) {
         String etag() {
-            return Http.etag(seq);
+            return TestClient.etag(seq);
         }
     }
 
@@ -124,7 +123,7 @@ class ModelTest {
     /** The expected state of one try, and the checks of each response against it. */
     static final class Model {
         private final String prefix;
-        private final TreeMap<String, Doc> apps = new TreeMap<>(Http::compareCodePoints);
+        private final TreeMap<String, Doc> apps = new TreeMap<>(TestClient::compareCodePoints);
         private final Map<String, Long> retired = new TreeMap<>(); // a tag each key had before, for STALE
         private long seq;
 

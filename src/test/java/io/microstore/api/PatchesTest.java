@@ -1,6 +1,5 @@
 package io.microstore.api;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,12 +8,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
-import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
-import io.helidon.webserver.testing.junit5.ServerTest;
 import io.helidon.webserver.testing.junit5.SetUpServer;
-import io.microstore.api.Http.Res;
-import io.microstore.store.Store;
+import io.microstore.testing.ServerTestBase;
+import io.microstore.testing.Stores;
+import io.microstore.testing.TestClient.Res;
 import jakarta.json.JsonObject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,16 +21,16 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import static io.microstore.api.Http.JSON_PATCH;
-import static io.microstore.api.Http.MERGE;
-import static io.microstore.api.Http.app;
-import static io.microstore.api.Http.assertJson;
-import static io.microstore.api.Http.assertProblem;
-import static io.microstore.api.Http.assertStatus;
-import static io.microstore.api.Http.etag;
-import static io.microstore.api.Http.quote;
-import static io.microstore.api.Http.seq;
-import static io.microstore.api.Http.utf8;
+import static io.microstore.testing.TestClient.JSON_PATCH;
+import static io.microstore.testing.TestClient.MERGE;
+import static io.microstore.testing.TestClient.app;
+import static io.microstore.testing.TestClient.assertJson;
+import static io.microstore.testing.TestClient.assertProblem;
+import static io.microstore.testing.TestClient.assertStatus;
+import static io.microstore.testing.TestClient.etag;
+import static io.microstore.testing.TestClient.quote;
+import static io.microstore.testing.TestClient.seq;
+import static io.microstore.testing.TestClient.utf8;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.allOf;
 import static org.hamcrest.Matchers.anyOf;
@@ -42,25 +40,17 @@ import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.lessThan;
 
 /** PATCH on {@code /api/apps/{name}}: JSON Merge Patch (RFC 7396) and JSON Patch (RFC 6902) over HTTP. */
-@ServerTest
-class PatchesTest {
+class PatchesTest extends ServerTestBase {
     private static final int MAX_PAYLOAD = 16384;
-    private static Store store;
-
-    private final Http http;
-
-    PatchesTest(WebServer server) {
-        this.http = new Http(server.port());
-    }
 
     @SetUpServer
-    static void setup(WebServerConfig.Builder server) throws IOException {
-        store = Http.setup(server, MAX_PAYLOAD);
+    static void setup(WebServerConfig.Builder server) {
+        serve(server, "server.max-payload-size", String.valueOf(MAX_PAYLOAD));
     }
 
     @BeforeEach
     void emptyTheStore() {
-        Http.empty(store);
+        Stores.empty(store);
     }
 
     // --- success ------------------------------------------------------------------------------

@@ -10,15 +10,8 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
-import io.helidon.webserver.testing.junit5.ServerTest;
 import io.helidon.webserver.testing.junit5.SetUpServer;
-import io.microstore.Main;
-import io.microstore.Settings;
-import io.microstore.TestHttp.Res;
-import io.microstore.TestHttp;
-import io.microstore.TestServer;
 import io.microstore.json.CompactJson;
 import io.microstore.json.JsonText;
 import io.microstore.local.LocalConfig;
@@ -28,9 +21,11 @@ import io.microstore.store.Entry;
 import io.microstore.store.Names;
 import io.microstore.store.Precondition;
 import io.microstore.store.Store;
+import io.microstore.testing.ServerTestBase;
 import io.microstore.testing.Stores;
+import io.microstore.testing.TestClient.Res;
+import io.microstore.testing.TestServer;
 import jakarta.json.Json;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -38,8 +33,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import static io.microstore.TestHttp.assertProblem;
-import static io.microstore.TestHttp.assertStatus;
+import static io.microstore.testing.TestClient.assertProblem;
+import static io.microstore.testing.TestClient.assertStatus;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
@@ -51,31 +46,17 @@ import static org.hamcrest.Matchers.nullValue;
  * name order; export → import into a second, fresh server round-trips byte for byte; an import is
  * checked whole before anything is written.
  */
-@ServerTest
-class TransferServiceTest {
+class TransferServiceTest extends ServerTestBase {
     private static final String NDJSON = "application/x-ndjson";
-    private static Store store;
-
-    private final TestHttp http;
-
-    TransferServiceTest(WebServer server) {
-        this.http = new TestHttp(server.port());
-    }
 
     @SetUpServer
-    static void setup(WebServerConfig.Builder server) throws IOException {
-        store = Stores.memory();
-        Main.setup(server, Settings.from(TestServer.config()), store);
-    }
-
-    @AfterAll
-    static void close() {
-        store.close();
+    static void setup(WebServerConfig.Builder server) {
+        serve(server);
     }
 
     @BeforeEach
     void emptyTheStore() {
-        empty(store);
+        Stores.empty(store);
     }
 
     // --- export ---------------------------------------------------------------------------------
@@ -399,11 +380,6 @@ class TransferServiceTest {
 
     private static void write(Store store, String name, byte[] data) {
         store.execute(new Command.Put(name, data, Precondition.NONE));
-    }
-
-    private static void empty(Store store) {
-        store.list("", null, Integer.MAX_VALUE).items()
-                .forEach(e -> store.execute(new Command.Delete(e.getKey(), Precondition.NONE)));
     }
 
     private static String text(Entry entry) {

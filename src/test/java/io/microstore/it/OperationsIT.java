@@ -6,12 +6,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-import io.microstore.TestHttp.Res;
-import io.microstore.TestHttp;
 import io.microstore.persist.JournalConfig;
 import io.microstore.persist.JournalPersistence;
 import io.microstore.store.Store;
 import io.microstore.testing.Stores;
+import io.microstore.testing.TestClient;
+import io.microstore.testing.TestClient.Res;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,7 +40,7 @@ class OperationsIT {
 
         try (ChildServer server = ChildServer.start(List.of(), "--data", data.toString(), "--import", db.toString())) {
             assertTrue(server.output().contains("imported 3 apps from " + db), server.output());
-            TestHttp http = new TestHttp(server.awaitPort());
+            TestClient http = new TestClient(server.awaitPort());
             assertEquals("{\"name\":\"a\",\"data\":{\"color\":\"blue\",\"n\":[1,2.5,null]}}", http.get("/api/apps/a").text());
             assertEquals("{\"name\":\"dup\",\"data\":{\"from\":10}}", http.get("/api/apps/dup").text());
             // values keep their text as the old service wrote it, escapes included (the same string)
@@ -71,7 +71,7 @@ class OperationsIT {
         try (ChildServer server = ChildServer.start(List.of(),
                 "--data", data.toString(), "--import", db.toString(), "--overwrite")) {
             assertTrue(server.output().contains("imported 3 apps from " + db), server.output());
-            TestHttp http = new TestHttp(server.awaitPort());
+            TestClient http = new TestClient(server.awaitPort());
             assertEquals("{\"name\":\"a\",\"data\":{\"color\":\"blue\",\"n\":[1,2.5,null]}}", http.get("/api/apps/a").text());
             assertEquals(0, server.terminate(), server.output());
         }
@@ -89,7 +89,7 @@ class OperationsIT {
     @Test
     void listeningOnAllInterfacesWithoutATokenWarns() throws Exception {
         try (ChildServer server = ChildServer.start(List.of(), "--host", "0.0.0.0")) {
-            assertEquals(200, new TestHttp(server.awaitPort()).get("/api/apps").status());
+            assertEquals(200, new TestClient(server.awaitPort()).get("/api/apps").status());
             assertTrue(server.output().contains("listening on 0.0.0.0 " + EXPOSED), server.output());
         }
     }
@@ -99,7 +99,7 @@ class OperationsIT {
         try (ChildServer server = ChildServer.start(
                 List.of("-Dsecurity.token=prop-token", "-Dserver.features.access-log.enabled=true"),
                 "--host", "0.0.0.0")) {
-            TestHttp http = new TestHttp(server.awaitPort());
+            TestClient http = new TestClient(server.awaitPort());
             assertEquals(401, http.get("/api/apps").status());
             assertEquals(200, http.get("/api/apps", "Authorization", "Bearer prop-token").status());
             assertEquals(404, http.get("/api/apps/nope", "Authorization", "Bearer prop-token").status());
@@ -118,7 +118,7 @@ class OperationsIT {
     void theMicrostoreTokenEnvironmentVariableProtectsTheApi() throws Exception {
         try (ChildServer server = ChildServer.start(Map.of("MICROSTORE_TOKEN", "env-token"), List.of(),
                 "--host", "0.0.0.0")) {
-            TestHttp http = new TestHttp(server.awaitPort());
+            TestClient http = new TestClient(server.awaitPort());
             Res without = http.get("/api/apps");
             assertEquals(401, without.status(), without.describe());
             assertEquals("Bearer realm=\"microstore\"", without.header("WWW-Authenticate"));

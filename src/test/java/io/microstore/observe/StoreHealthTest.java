@@ -3,29 +3,25 @@ package io.microstore.observe;
 import java.io.IOException;
 import java.nio.file.Path;
 
-import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
-import io.helidon.webserver.testing.junit5.ServerTest;
 import io.helidon.webserver.testing.junit5.SetUpServer;
-import io.microstore.Main;
-import io.microstore.Settings;
-import io.microstore.TestHttp.Res;
-import io.microstore.TestHttp;
-import io.microstore.TestServer;
 import io.microstore.local.FsyncPolicy;
 import io.microstore.local.LocalConfig;
 import io.microstore.persist.FaultyFileOps;
 import io.microstore.persist.JournalConfig;
 import io.microstore.persist.JournalPersistence;
 import io.microstore.store.Store;
+import io.microstore.testing.ServerTestBase;
 import io.microstore.testing.Stores;
+import io.microstore.testing.TestClient;
+import io.microstore.testing.TestClient.Res;
+import io.microstore.testing.TestServer;
 import jakarta.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import static io.microstore.TestHttp.assertProblem;
-import static io.microstore.TestHttp.assertStatus;
+import static io.microstore.testing.TestClient.assertProblem;
+import static io.microstore.testing.TestClient.assertStatus;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
@@ -36,25 +32,10 @@ import static org.hamcrest.Matchers.not;
  * stopped after a persistence failure or has been closed. The class's own server has a healthy
  * store in memory; the failure scenarios start a server each over a journal whose fsync fails.
  */
-@ServerTest
-class StoreHealthTest {
-    private static Store memory;
-
-    private final TestHttp http;
-
-    StoreHealthTest(WebServer server) {
-        this.http = new TestHttp(server.port());
-    }
-
+class StoreHealthTest extends ServerTestBase {
     @SetUpServer
-    static void setup(WebServerConfig.Builder server) throws IOException {
-        memory = Stores.memory();
-        Main.setup(server, Settings.from(TestServer.config()), memory);
-    }
-
-    @AfterAll
-    static void close() {
-        memory.close();
+    static void setup(WebServerConfig.Builder server) {
+        serve(server);
     }
 
     @Test
@@ -63,8 +44,8 @@ class StoreHealthTest {
         JsonObject check = storeCheck(http, 200, "UP");
         JsonObject data = check.getJsonObject("data");
         assertThat(data.toString(), data.getString("data"), containsString("memory"));
-        assertThat(data.toString(), data.getInt("apps"), is(memory.size()));
-        assertThat(data.toString(), data.getJsonNumber("lastSeq").longValue(), is(memory.lastSeq()));
+        assertThat(data.toString(), data.getInt("apps"), is(store.size()));
+        assertThat(data.toString(), data.getJsonNumber("lastSeq").longValue(), is(store.lastSeq()));
         assertThat(data.toString(), data.containsKey("failure"), is(false));
     }
 
@@ -81,7 +62,7 @@ class StoreHealthTest {
         FaultyFileOps ops = new FaultyFileOps();
         Store store = journalStore(dir, ops);
         try (TestServer server = TestServer.start(store)) {
-            TestHttp http = server.http();
+            TestClient http = server.http();
             assertStatus(http.putApp("before", "{\"kept\":true}"), 204);
             storeCheck(http, 200, "UP");
 
@@ -145,7 +126,7 @@ class StoreHealthTest {
     }
 
     /** GETs /observe/health, checks the status and the overall state, and returns the "store" check. */
-    private static JsonObject storeCheck(TestHttp http, int status, String state) {
+    private static JsonObject storeCheck(TestClient http, int status, String state) {
         Res res = http.get("/observe/health");
         assertStatus(res, status);
         assertThat(res.describe(), res.header("Content-Type"), containsString("application/json"));

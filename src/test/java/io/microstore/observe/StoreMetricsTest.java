@@ -15,19 +15,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
-import io.helidon.webserver.testing.junit5.ServerTest;
 import io.helidon.webserver.testing.junit5.SetUpServer;
-import io.microstore.Main;
-import io.microstore.Settings;
-import io.microstore.TestHttp.Res;
-import io.microstore.TestHttp;
-import io.microstore.TestServer;
 import io.microstore.persist.JournalConfig;
 import io.microstore.persist.JournalPersistence;
-import io.microstore.store.Store;
+import io.microstore.testing.ServerTestBase;
 import io.microstore.testing.Stores;
+import io.microstore.testing.TestClient.Res;
+import io.microstore.testing.TestServer;
 import jakarta.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,9 +31,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import static io.microstore.TestHttp.assertStatus;
+import static io.microstore.testing.TestClient.assertStatus;
 import static org.hamcrest.MatcherAssert.assertThat;
-import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
@@ -51,24 +45,15 @@ import static org.hamcrest.Matchers.startsWith;
  * the JVM and other server tests count requests too, so counters are compared before and after what
  * a test drives, and gauges are read after binding this class's store again.
  */
-@ServerTest
-class StoreMetricsTest {
+class StoreMetricsTest extends ServerTestBase {
     private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)})?\\s+(\\S+)$");
     private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
     private static Path dir;
-    private static Store store;
-
-    private final TestHttp http;
-
-    StoreMetricsTest(WebServer server) {
-        this.http = new TestHttp(server.port());
-    }
 
     @SetUpServer
     static void setup(WebServerConfig.Builder server) throws IOException {
         dir = Files.createTempDirectory("store-metrics-test");
-        store = Stores.open(JournalPersistence.open(new JournalConfig(dir)));
-        Main.setup(server, Settings.from(TestServer.config()), store);
+        serve(server, Stores.open(JournalPersistence.open(new JournalConfig(dir))));
     }
 
     @AfterAll

@@ -7,6 +7,8 @@ import io.microstore.local.LocalConfig;
 import io.microstore.local.LocalEngine;
 import io.microstore.persist.MemoryPersistence;
 import io.microstore.persist.Persistence;
+import io.microstore.store.Command;
+import io.microstore.store.Precondition;
 import io.microstore.store.Store;
 import io.microstore.store.feed.FeedConfig;
 
@@ -37,5 +39,11 @@ public final class Stores {
 
     public static Store open(Persistence persistence, LocalConfig config, FeedConfig feed) throws IOException {
         return Store.open(new LocalEngine(persistence, config), feed);
+    }
+
+    /** Deletes every app straight in the store, not through an API under test. */
+    public static void empty(Store store) {
+        store.list("", null, Integer.MAX_VALUE).items()
+                .forEach(item -> store.execute(new Command.Delete(item.getKey(), Precondition.NONE)));
     }
 }

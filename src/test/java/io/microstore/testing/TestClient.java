@@ -1,4 +1,4 @@
-package io.microstore.api;
+package io.microstore.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -23,15 +23,6 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import io.helidon.config.Config;
-import io.helidon.config.ConfigSources;
-import io.helidon.webserver.WebServerConfig;
-import io.microstore.Main;
-import io.microstore.Settings;
-import io.microstore.store.Command;
-import io.microstore.store.Precondition;
-import io.microstore.store.Store;
-import io.microstore.testing.Stores;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
@@ -40,100 +31,74 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.is;
 
 /**
- * The HTTP plumbing the API tests share: a server wired by {@link Main#setup} over an in-memory store,
- * a small client bound to it (java.net.http, and raw sockets for what that client refuses to send),
- * and the assertions every test makes about statuses, JSON and problem bodies.
+ * The one HTTP client of the tests, bound to one server on 127.0.0.1: java.net.http for well-formed
+ * requests, raw sockets for what that client refuses to send, and the assertions every HTTP test makes
+ * about statuses, JSON and problem bodies. Servers come from {@link TestServer}.
  */
-final class Http {
-    static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    static final String JSON = "application/json";
-    static final String MERGE = "application/merge-patch+json";
-    static final String JSON_PATCH = "application/json-patch+json";
+public final class TestClient {
+    public static final String JSON = "application/json";
+    public static final String MERGE = "application/merge-patch+json";
+    public static final String JSON_PATCH = "application/json-patch+json";
+    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final Duration TIMEOUT = Duration.ofSeconds(90);
+    private static final String HOST = "127.0.0.1";
     private static final Pattern NEXT = Pattern.compile("<([^>]*)>\\s*;\\s*rel=\"next\"");
 
-    private final String host;
     private final int port;
 
-    Http(int port) {
-        this.host = "127.0.0.1";
+    public TestClient(int port) {
         this.port = port;
     }
 
-    /**
-     * Wires {@code server} like production (the packaged application.yaml, so the same server features),
-     * with an in-memory store, any free port and the given payload limit.
-     */
-    static Store setup(WebServerConfig.Builder server, int maxPayload) throws IOException {
-        Store store = Stores.memory();
-        Config config = Config.just(ConfigSources.create(Map.of(
-                        "server.host", "127.0.0.1",
-                        "server.port", "0",
-                        "server.max-payload-size", String.valueOf(maxPayload))),
-                ConfigSources.classpath("application.yaml"));
-        Main.setup(server, Settings.from(config), store);
-        return store;
+    public int port() {
+        return port;
     }
 
-    /** Deletes every app straight in the store, not through the API under test. */
-    static void empty(Store store) {
-        store.list("", null, Integer.MAX_VALUE).items()
-                .forEach(item -> store.execute(new Command.Delete(item.getKey(), Precondition.NONE)));
+    /** {@code http://127.0.0.1:<port>}, no trailing slash. */
+    public String base() {
+        return "http://" + HOST + ":" + port;
     }
 
-    /** A response, read fully. */
-    record Res(int status, HttpHeaders headers, byte[] body) {
-        String header(String name) {
-            return headers.firstValue(name).orElse(null);
-        }
-
-        String text() {
-            return new String(body, StandardCharsets.UTF_8);
-        }
-
-        JsonValue json() {
-            return parse(text());
-        }
-
-        String describe() {
-            return "HTTP " + status + " " + headers.map() + " " + text();
-        }
+    public URI uri() {
+        return URI.create(base());
     }
 
     // --- requests -----------------------------------------------------------------------------
 
-    /** The path of an app, every reserved character percent-encoded (and '.', so no dot segments). */
-    static String app(String name) {
-        return "/api/apps/" + encode(name).replace(".", "%2E");
+    /** {@code headers} are name, value pairs, here and in every request method. */
+    public Res get(String path, String... headers) {
+        return send("GET", path, (byte[]) null, headers);
     }
 
-    static String encode(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
-    }
-
-    Res get(String path, String... headers) {
-        return send("GET", path, null, headers);
-    }
-
-    Res put(String name, String body, String... headers) {
+    /** PUT of {@code body} as it is to {@link #app}{@code (name)}, as application/json. */
+    public Res put(String name, String body, String... headers) {
         return send("PUT", app(name), utf8(body), concat(headers, "Content-Type", JSON));
     }
 
-    Res patch(String name, String type, String body, String... headers) {
+    /** PUT of {@code {"data": <json>}} to {@code /api/apps/<name>}, the name as it is (no escaping). */
+    public Res putApp(String name, String json, String... headers) {
+        return send("PUT", "/api/apps/" + name, utf8("{\"data\":" + json + "}"), concat(headers, "Content-Type", JSON));
+    }
+
+    public Res patch(String name, String type, String body, String... headers) {
         return send("PATCH", app(name), utf8(body), concat(headers, "Content-Type", type));
     }
 
-    Res delete(String name, String... headers) {
-        return send("DELETE", app(name), null, headers);
+    public Res delete(String name, String... headers) {
+        return send("DELETE", app(name), (byte[]) null, headers);
     }
 
-    /** {@code headers} are name, value pairs. */
-    Res send(String method, String path, byte[] body, String... headers) {
+    public Res send(String method, String path, String body, String... headers) {
+        return send(method, path, body == null ? null : utf8(body), headers);
+    }
+
+    public Res send(String method, String path, byte[] body, String... headers) {
         return send(CLIENT, method, path, body, headers);
     }
 
-    Res send(HttpClient client, String method, String path, byte[] body, String... headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + path))
-                .timeout(Duration.ofSeconds(30))
+    public Res send(HttpClient client, String method, String path, byte[] body, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base() + path))
+                .timeout(TIMEOUT)
                 .method(method, body == null
                         ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofByteArray(body))
@@ -143,7 +108,7 @@ final class Http {
         }
         try {
             HttpResponse<byte[]> res = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-            return new Res(res.statusCode(), res.headers(), res.body());
+            return new Res(method + " " + path, res.statusCode(), res.headers(), res.body());
         } catch (IOException e) {
             throw new UncheckedIOException(method + " " + path, e);
         } catch (InterruptedException e) {
@@ -158,32 +123,35 @@ final class Http {
      * sent; without it the server closes the connection under a client still writing, and java.net.http
      * reports that as a reset instead of the 413 (seen in CI).
      */
-    static boolean asksFirst(byte[] body) {
+    private static boolean asksFirst(byte[] body) {
         return body != null && body.length > 1024;
     }
+
+    // --- raw requests -------------------------------------------------------------------------
 
     /**
      * Sends {@code request} as it is over a new connection and reads one response (not to HEAD). For
      * what java.net.http will not send: bad request lines, odd methods, broken framing and headers.
      */
-    Res raw(byte[] request) {
-        try (Socket socket = new Socket(host, port)) {
+    public Res raw(byte[] request) {
+        String text = new String(request, StandardCharsets.ISO_8859_1);
+        try (Socket socket = new Socket(HOST, port)) {
             socket.setSoTimeout(10_000);
             socket.getOutputStream().write(request);
             socket.getOutputStream().flush();
-            return readResponse(socket.getInputStream());
+            return readResponse(text.lines().findFirst().orElse(""), socket.getInputStream());
         } catch (IOException e) {
-            throw new UncheckedIOException(new String(request, StandardCharsets.ISO_8859_1), e);
+            throw new UncheckedIOException(text, e);
         }
     }
 
-    Res raw(String request) {
+    public Res raw(String request) {
         return raw(request.getBytes(StandardCharsets.ISO_8859_1));
     }
 
     /** A well-framed request with any method and request target, sent as they are. */
-    Res raw(String method, String target, byte[] body, String... headers) {
-        StringBuilder head = new StringBuilder(method + " " + target + " HTTP/1.1\r\nHost: " + host + "\r\n");
+    public Res raw(String method, String target, byte[] body, String... headers) {
+        StringBuilder head = new StringBuilder(method + " " + target + " HTTP/1.1\r\nHost: " + HOST + "\r\n");
         for (int i = 0; i < headers.length; i += 2) {
             head.append(headers[i]).append(": ").append(headers[i + 1]).append("\r\n");
         }
@@ -196,7 +164,7 @@ final class Http {
         return raw(request.toByteArray());
     }
 
-    private static Res readResponse(InputStream in) throws IOException {
+    private static Res readResponse(String request, InputStream in) throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         while (!endsWith(head.toByteArray(), "\r\n\r\n")) {
             int b = in.read();
@@ -220,7 +188,7 @@ final class Http {
         } catch (SocketTimeoutException e) {
             throw new IOException("no complete body after " + head, e);
         }
-        return new Res(status, HttpHeaders.of(headers, (a, b) -> true), body);
+        return new Res(request, status, HttpHeaders.of(headers, (a, b) -> true), body);
     }
 
     private static boolean endsWith(byte[] bytes, String end) {
@@ -228,56 +196,98 @@ final class Http {
                 StandardCharsets.ISO_8859_1).equals(end);
     }
 
-    // --- assertions ---------------------------------------------------------------------------
+    /** A response, read fully, with its request line for failure messages. */
+    public record Res(String request, int status, HttpHeaders headers, byte[] body) {
+        public String header(String name) {
+            return headers.firstValue(name).orElse(null);
+        }
 
-    static void assertStatus(Res res, int status) {
-        assertThat(res.describe(), res.status, is(status));
+        public List<String> headers(String name) {
+            return headers.allValues(name);
+        }
+
+        public String text() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
+
+        public JsonValue json() {
+            return parse(text());
+        }
+
+        public String describe() {
+            return request + " -> HTTP " + status + " " + headers.map() + " " + text();
+        }
     }
 
-    /** Status 200..., Content-Type application/json and a body that is {@code json} semantically. */
-    static void assertJson(Res res, int status, String json) {
+    // --- assertions ---------------------------------------------------------------------------
+
+    public static void assertStatus(Res res, int status) {
+        assertThat(res.describe(), res.status(), is(status));
+    }
+
+    /** Status {@code status}, Content-Type application/json and a body that is {@code json} semantically. */
+    public static void assertJson(Res res, int status, String json) {
         assertStatus(res, status);
         assertThat(res.describe(), res.header("Content-Type"), is(JSON));
         assertThat(res.describe(), res.json(), is(parse(json)));
     }
 
-    /** An RFC 9457 problem whose {@code status} member is the HTTP status; returns the problem. */
-    static JsonObject assertProblem(Res res, int status) {
+    /** Status 200, Content-Type application/json and a JSON object body; returns the object. */
+    public static JsonObject assertOk(Res res) {
+        assertStatus(res, 200);
+        assertThat(res.describe(), res.header("Content-Type"), is(JSON));
+        return res.json().asJsonObject();
+    }
+
+    /** An RFC 9457 problem whose {@code status} member is the HTTP status {@code status}; returns the problem. */
+    public static JsonObject assertProblem(Res res, int status) {
         assertStatus(res, status);
         return assertProblem(res);
     }
 
-    /** Any problem body: Content-Type, the members, {@code status} equal to the HTTP status. */
-    static JsonObject assertProblem(Res res) {
+    /**
+     * Any problem body: Content-Type application/problem+json, {@code type} about:blank, a {@code title}
+     * and a {@code detail}, and {@code status} equal to the HTTP status.
+     */
+    public static JsonObject assertProblem(Res res) {
         assertThat(res.describe(), res.header("Content-Type"), is("application/problem+json"));
         JsonObject problem = res.json().asJsonObject();
         assertThat(res.describe(), problem.getString("type"), is("about:blank"));
         assertThat(res.describe(), problem.getString("title").isBlank(), is(false));
-        assertThat(res.describe(), problem.getInt("status"), is(res.status));
+        assertThat(res.describe(), problem.getInt("status"), is(res.status()));
         assertThat(res.describe(), problem.getString("detail").isBlank(), is(false));
         return problem;
     }
 
     // --- values -------------------------------------------------------------------------------
 
-    static JsonValue parse(String json) {
+    /** The path of an app, every reserved character percent-encoded (and '.', so no dot segments). */
+    public static String app(String name) {
+        return "/api/apps/" + encode(name).replace(".", "%2E");
+    }
+
+    public static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    public static JsonValue parse(String json) {
         try (var reader = Json.createReader(new StringReader(json))) {
             return reader.readValue();
         }
     }
 
     /** The digits of a strong ETag such as {@code "17"}; fails on anything else. */
-    static long seq(String etag) {
+    public static long seq(String etag) {
         assertThat("a strong ETag of digits: " + etag, etag != null && etag.matches("\"[0-9]+\""), is(true));
         return Long.parseLong(etag.substring(1, etag.length() - 1));
     }
 
-    static String etag(long seq) {
+    public static String etag(long seq) {
         return "\"" + seq + "\"";
     }
 
     /** The URL of a Link: rel="next" header, or null. */
-    static String next(Res res) {
+    public static String next(Res res) {
         String link = res.header("Link");
         if (link == null) {
             return null;
@@ -288,16 +298,16 @@ final class Http {
     }
 
     /** A JSON string token (for the names and values the tests use; no control characters). */
-    static String quote(String s) {
+    public static String quote(String s) {
         return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 
-    static byte[] utf8(String s) {
+    public static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
     /** Unicode code point order, which is what listings must use. */
-    static int compareCodePoints(String a, String b) {
+    public static int compareCodePoints(String a, String b) {
         return Arrays.compare(a.codePoints().toArray(), b.codePoints().toArray());
     }
 
