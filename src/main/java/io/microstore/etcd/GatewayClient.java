@@ -123,7 +123,7 @@ public final class GatewayClient implements EtcdClient {
                 watches.add(watch);
                 return watch;
             } catch (EtcdException e) {
-                last = e;
+                last = informative(last, e);
                 if (!(e instanceof EtcdUnreachable || e instanceof EtcdRejected r && r.noLeader() || e instanceof EtcdOutcomeUnknown)) {
                     throw e;
                 }
@@ -131,6 +131,11 @@ public final class GatewayClient implements EtcdClient {
             }
         }
         throw last;
+    }
+
+    /** Of two failures, the one to report when every member failed: etcd's own answer ("no leader") wins. */
+    private static EtcdException informative(EtcdException earlier, EtcdException later) {
+        return earlier instanceof EtcdRejected && !(later instanceof EtcdRejected) ? earlier : later;
     }
 
     @Override
@@ -149,7 +154,7 @@ public final class GatewayClient implements EtcdClient {
             try {
                 return post(endpoints.get(index), path, body, requireLeader);
             } catch (EtcdException e) {
-                last = e;
+                last = informative(last, e);
                 boolean elsewhere = e instanceof EtcdUnreachable || e instanceof EtcdRejected r && r.noLeader()
                         || kind == Kind.READ && e instanceof EtcdOutcomeUnknown;
                 if (!elsewhere) {
@@ -211,6 +216,7 @@ public final class GatewayClient implements EtcdClient {
             if (o.get("error") instanceof JsonObject nested) {
                 o = nested;
                 code = nested.getInt("grpc_code", -1);
+                httpStatus = nested.getInt("http_code", httpStatus);
             } else {
                 code = o.getInt("code", -1);
             }
