@@ -28,6 +28,11 @@ public interface EtcdClient extends AutoCloseable {
     /** Drops history before {@code revision}; returns the store revision. */
     long compact(long revision) throws EtcdException;
 
+    /** How many members this client knows (for the start-up line). */
+    default int endpointCount() {
+        return 1;
+    }
+
     /** Stops every watch and releases the connections. */
     @Override
     void close();

@@ -65,6 +65,11 @@ public final class GatewayClient implements EtcdClient {
     }
 
     @Override
+    public int endpointCount() {
+        return endpoints.size();
+    }
+
+    @Override
     public MemberStatus status() throws EtcdException {
         return memberStatus(call(Kind.READ, "/v3/maintenance/status", "{}", false));
     }
