@@ -208,7 +208,7 @@ public final class EtcdEngine implements Engine {
             throw new OutcomeUnknown("etcd did not answer whether the write of '" + name + "' was applied: "
                     + e.getMessage(), e);
         } catch (EtcdRejected e) {
-            if (e.code() == EtcdRejected.INVALID_ARGUMENT) {
+            if (tooLarge(e)) {
                 throw new ValueTooLarge("etcd refused the write of '" + name + "' (" + e.etcdMessage()
                         + "): the value is larger than etcd accepts (--max-request-bytes)", e);
             }
@@ -220,9 +220,20 @@ public final class EtcdEngine implements Engine {
                 + " times while this write was retried against it; try again", null, 1);
     }
 
+    /**
+     * "request is too large" (code 3, over etcd's --max-request-bytes) or gRPC's own "received message
+     * larger than max" (code 8, over that plus gRPC's overhead).
+     */
+    private static boolean tooLarge(EtcdRejected e) {
+        String message = String.valueOf(e.etcdMessage());
+        return e.code() == EtcdRejected.INVALID_ARGUMENT && message.contains("too large")
+                || e.code() == 8 && message.contains("larger than max");
+    }
+
     private static StoreUnavailable unavailable(EtcdException e) {
         String why = e instanceof EtcdRejected r && r.noLeader() ? "etcd has no leader (an election is under way "
-                + "or a majority of its members is down)" : "etcd is unreachable";
+                + "or a majority of its members is down)"
+                : e instanceof EtcdRejected ? "etcd refused the request" : "etcd is unreachable";
         return new StoreUnavailable(why + ": " + e.getMessage() + "; nothing was written", e, 1);
     }
 

@@ -283,6 +283,37 @@ class EtcdEngineIT {
     }
 
     @Test
+    @Order(8)
+    void compactionKeepsTheFeedWindowOfHistory() throws Exception {
+        GatewayClient client = new GatewayClient(cluster.endpoints(), Duration.ofMillis(500), Duration.ofSeconds(3));
+        Store small = Store.open(new EtcdEngine(client, prefix, EtcdConfig.DEFAULTS.withKeepRevisions(5)),
+                FeedConfig.DEFAULTS);
+        stores.add(small);
+        long last = 0;
+        for (int i = 0; i < 12; i++) {
+            last = put(small, "c" + i, String.valueOf(i)).seq();
+        }
+        var compacted = small.compact();
+        assertNotNull(compacted);
+        assertEquals(last - 5, compacted.seq());
+        assertEquals(12, compacted.apps());
+        // etcd's history before it is gone; a store opened now lists the same apps
+        assertEquals(12, open().size());
+    }
+
+    @Test
+    @Order(9)
+    void aValueLargerThanEtcdAcceptsIsRefusedAsTooLarge() {
+        String big = "\"" + "x".repeat(1_600_000) + "\"";
+        RuntimeException e = assertThrows(RuntimeException.class, () -> put(a, "big", big));
+        assertTrue(e instanceof io.microstore.store.ValueTooLarge, e.toString());
+        String huge = "\"" + "x".repeat(3_000_000) + "\"";
+        RuntimeException e2 = assertThrows(RuntimeException.class, () -> put(a, "huge", huge));
+        assertTrue(e2 instanceof io.microstore.store.ValueTooLarge, e2.toString());
+        assertNull(a.get("big"));
+    }
+
+    @Test
     @Order(90)
     void killingTheLeaderLosesNoAcknowledgedWriteAndWritesResume() throws Exception {
         Map<String, Long> acknowledged = new ConcurrentHashMap<>();
