@@ -314,6 +314,53 @@ class EtcdEngineIT {
     }
 
     @Test
+    @Order(80)
+    void aWatchThatFellBehindCompactionRelistsAndItsFeedClientsGet410() throws Exception {
+        // an instance that knows member 1 only: while it is down, the others write and compact
+        GatewayClient one = new GatewayClient(cluster.endpoints().subList(0, 1), Duration.ofMillis(500),
+                Duration.ofSeconds(3));
+        Store c = Store.open(new EtcdEngine(one, prefix, EtcdConfig.DEFAULTS), FeedConfig.DEFAULTS);
+        stores.add(c);
+        put(c, "before", "1");
+        long since = c.lastSeq();
+        List<java.net.URI> others = cluster.endpoints().subList(1, 3);
+        try (GatewayClient raw = new GatewayClient(others, Duration.ofMillis(500), Duration.ofSeconds(3))) {
+            cluster.kill(1);
+            long last = 0;
+            try {
+                await("c reports its watch down", Duration.ofSeconds(5), () -> c.failure() != null);
+                for (int i = 0; i < 5; i++) {
+                    byte[] key = (prefix + "apps/behind" + i).getBytes(StandardCharsets.UTF_8);
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+                    while (true) { // member 1 may have been the leader: an election first
+                        try {
+                            last = raw.txn(List.of(), List.of(io.microstore.etcd.Op.put(key, json("1"))), List.of())
+                                    .revision();
+                            break;
+                        } catch (io.microstore.etcd.EtcdException e) {
+                            if (System.nanoTime() > deadline) {
+                                throw e;
+                            }
+                            Thread.sleep(200);
+                        }
+                    }
+                }
+                raw.compact(last);
+            } finally {
+                cluster.restart(1);
+            }
+            long end = last;
+            await("c re-listed at " + end, Duration.ofSeconds(20), () -> c.lastSeq() >= end && c.get("behind4") != null);
+            assertThrows(io.microstore.store.feed.FeedGone.class, () -> c.feed().read(since, 100, ""));
+            assertEquals(6, c.size());
+            assertNotNull(c.get("before"));
+            await("c healthy", Duration.ofSeconds(10), () -> c.failure() == null);
+            put(c, "after", "1");
+            assertEquals(List.of("after"), c.feed().read(end, 100, "").changes().stream().map(Mutation::name).toList());
+        }
+    }
+
+    @Test
     @Order(90)
     void killingTheLeaderLosesNoAcknowledgedWriteAndWritesResume() throws Exception {
         Map<String, Long> acknowledged = new ConcurrentHashMap<>();

@@ -113,6 +113,24 @@ public final class EtcdCluster implements AutoCloseable {
         check(run(Duration.ofSeconds(20), "kill", dir.toString(), Integer.toString(member)));
     }
 
+    /** SIGSTOPs member {@code member} (1..3): its connections stay open but it answers nothing. */
+    public void pause(int member) throws IOException, InterruptedException {
+        signal(member, "-STOP");
+    }
+
+    /** SIGCONTs a paused member. */
+    public void resume(int member) throws IOException, InterruptedException {
+        signal(member, "-CONT");
+    }
+
+    private void signal(int member, String signal) throws IOException, InterruptedException {
+        String pid = java.nio.file.Files.readString(dir.resolve("m" + member + ".pid")).trim();
+        Process p = new ProcessBuilder("kill", signal, pid).inheritIO().start();
+        if (p.waitFor() != 0) {
+            throw new IOException("kill " + signal + " " + pid + " failed");
+        }
+    }
+
     /** Starts member {@code member} again on its data dir and waits until it is healthy. */
     public void restart(int member) throws IOException, InterruptedException {
         check(run(Duration.ofSeconds(40), "restart", dir.toString(), Integer.toString(member)));
