@@ -14,6 +14,9 @@ record Cli(Map<String, String> overrides, Path configFile, boolean help, boolean
             Usage: java -jar target/microstore.jar [options]
 
               --data DIR       keep data in DIR (journal + snapshots); without it, data is in memory only
+              --etcd URLS      cluster mode: keep data in the etcd cluster at URLS (comma-separated,
+                               e.g. http://10.0.0.5:2379,http://10.0.0.6:2379); store.etcd.prefix
+                               (default /microstore/) lets several datasets share a cluster
               --host H         address to listen on (default 127.0.0.1)
               --port P         port to listen on (default 8080; 0 picks a free port)
               --fsync MODE     always (default) | interval | never
@@ -57,12 +60,16 @@ record Cli(Map<String, String> overrides, Path configFile, boolean help, boolean
                 case "--overwrite" -> overwrite = true;
                 case "--import" -> importFile = Path.of(inline != null ? inline : value(args, ++i, arg));
                 case "--data" -> overrides.put("store.data", inline != null ? inline : value(args, ++i, arg));
+                case "--etcd" -> overrides.put("store.etcd.endpoints", inline != null ? inline : value(args, ++i, arg));
                 case "--host" -> overrides.put("server.host", inline != null ? inline : value(args, ++i, arg));
                 case "--port" -> overrides.put("server.port", inline != null ? inline : value(args, ++i, arg));
                 case "--fsync" -> overrides.put("store.fsync", inline != null ? inline : value(args, ++i, arg));
                 case "--config" -> configFile = Path.of(inline != null ? inline : value(args, ++i, arg));
                 default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'");
             }
+        }
+        if (overrides.containsKey("store.data") && overrides.containsKey("store.etcd.endpoints")) {
+            throw new IllegalArgumentException("--data and --etcd exclude each other: in cluster mode the data lives in etcd");
         }
         return new Cli(Map.copyOf(overrides), configFile, help, version, repair, debug, importFile, overwrite);
     }

@@ -71,8 +71,9 @@ public final class Main {
             Startup.warnIfExposed(settings);
             server.start();
             onSignals(() -> shutdown(server, store));
-            System.out.printf("microstore listening on http://%s:%d/ (Swagger UI at /openapi/ui, data: %s, fsync: %s)%n",
-                    settings.host(), server.port(), store.describe(), settings.local().fsync().wireName());
+            System.out.printf("microstore listening on http://%s:%d/ (Swagger UI at /openapi/ui, data: %s%s)%n",
+                    settings.host(), server.port(), store.describe(),
+                    settings.etcd() ? "" : ", fsync: " + settings.local().fsync().wireName());
         } catch (IOException | RuntimeException e) {
             Startup.exit(1, "microstore: cannot start: " + e.getMessage());
         }
@@ -83,6 +84,8 @@ public final class Main {
         ApiSecurity security = settings.security();
         StoreMetrics.bind(store);
         server.config(settings.server())
+                // the limit Settings chose: server.max-payload-size when set, else 10 MiB (1 MiB in cluster mode)
+                .maxPayloadSize(settings.maxPayload())
                 .directHandlers(Problems.directHandlers())
                 .addFeature(ObserveFeature.builder()
                         .addObserver(HealthObserver.builder().details(true).addCheck(new StoreHealth(store)).build())

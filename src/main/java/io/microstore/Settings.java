@@ -1,5 +1,6 @@
 package io.microstore;
 
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -7,7 +8,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
@@ -22,7 +22,12 @@ import io.microstore.store.feed.FeedConfig;
  * {@link Main} passes down. {@code server} is the config section Helidon reads itself.
  */
 public record Settings(Config server, String host, int port, long maxPayload, Path data, LocalConfig local, FeedConfig feed,
-                long minJournalBytes, ApiSecurity security, Set<String> corsOrigins) {
+                long minJournalBytes, ApiSecurity security, Set<String> corsOrigins, List<URI> etcdEndpoints,
+                String etcdPrefix) {
+    /** The body limit in cluster mode unless server.max-payload-size is set: below etcd's 1.5 MiB request limit. */
+    static final long ETCD_MAX_PAYLOAD = 1L << 20;
+    static final long LOCAL_MAX_PAYLOAD = 10L << 20;
+
     static final Path DEFAULT_CONFIG_FILE = Path.of("conf", "application.yaml");
 
     /**
@@ -50,12 +55,18 @@ public record Settings(Config server, String host, int port, long maxPayload, Pa
     /** Reads and checks every setting; a bad value throws with the key's name. */
     public static Settings from(Config config) {
         String data = config.get("store.data").asString().orElse("").trim();
+        List<URI> etcd = list(config.get("store.etcd.endpoints")).stream().map(URI::create).toList();
+        if (!data.isEmpty() && !etcd.isEmpty()) {
+            throw new IllegalArgumentException("--data (store.data) and --etcd (store.etcd.endpoints) exclude each "
+                    + "other: in cluster mode the data lives in etcd");
+        }
+        String prefix = config.get("store.etcd.prefix").asString().orElse("/microstore/").trim();
         FeedConfig feed = FeedConfig.DEFAULTS;
         LocalConfig local = LocalConfig.DEFAULTS;
         return new Settings(config.get("server"),
                 config.get("server.host").asString().orElse("127.0.0.1"),
                 config.get("server.port").asInt().orElse(8080),
-                config.get("server.max-payload-size").asLong().orElse(10L << 20),
+                config.get("server.max-payload-size").asLong().orElse(etcd.isEmpty() ? LOCAL_MAX_PAYLOAD : ETCD_MAX_PAYLOAD),
                 data.isEmpty() ? null : Path.of(data),
                 new LocalConfig(
                         config.get("store.queue-capacity").asInt().orElse(local.queueCapacity()),
@@ -68,7 +79,9 @@ public record Settings(Config server, String host, int port, long maxPayload, Pa
                         config.get("store.changes.keep-alive").as(Duration.class).orElse(feed.keepAlive())),
                 config.get("store.compaction.min-journal-bytes").asLong().orElse(JournalConfig.DEFAULT_MIN_JOURNAL_BYTES),
                 security(config),
-                corsOrigins(config));
+                corsOrigins(config),
+                etcd,
+                prefix.isEmpty() ? "/microstore/" : prefix);
     }
 
     /** The journal's settings; only meaningful with a data directory. */
@@ -96,7 +109,11 @@ public record Settings(Config server, String host, int port, long maxPayload, Pa
      * string (handier in environment variables). Unset or empty: no CORS at all.
      */
     private static Set<String> corsOrigins(Config config) {
-        Config node = config.get("cors.allow-origins");
+        return Set.copyOf(list(config.get("cors.allow-origins")));
+    }
+
+    /** A list (YAML, or .0, .1... keys) or one comma-separated string; unset or empty: none. */
+    private static List<String> list(Config node) {
         List<String> values = !node.exists() ? List.of()
                 : node.isLeaf() ? List.of(node.asString().orElse(""))
                 : node.asList(String.class).orElse(List.of());
@@ -104,6 +121,12 @@ public record Settings(Config server, String host, int port, long maxPayload, Pa
                 .flatMap(v -> Arrays.stream(v.split(",")))
                 .map(String::trim)
                 .filter(o -> !o.isEmpty())
-                .collect(Collectors.toUnmodifiableSet());
+                .distinct()
+                .toList();
+    }
+
+    /** True in cluster mode (store.etcd.endpoints set). */
+    boolean etcd() {
+        return !etcdEndpoints.isEmpty();
     }
 }

@@ -6,6 +6,9 @@ import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
+import io.microstore.etcd.EtcdConfig;
+import io.microstore.etcd.EtcdEngine;
+import io.microstore.etcd.GatewayClient;
 import io.microstore.local.LocalEngine;
 import io.microstore.persist.JournalPersistence;
 import io.microstore.persist.MemoryPersistence;
@@ -71,8 +74,12 @@ final class Startup {
         }
     }
 
-    /** The local engine on the journal in the data directory, or in memory only (with a warning). */
+    /** The etcd engine in cluster mode (store.etcd.endpoints); else the local engine on the journal in the data directory, or in memory only (with a warning). */
     static Engine engine(Settings settings) throws IOException {
+        if (settings.etcd()) {
+            return new EtcdEngine(GatewayClient.of(settings.etcdEndpoints()), settings.etcdPrefix(),
+                    EtcdConfig.DEFAULTS.withKeepRevisions(settings.feed().retain()));
+        }
         Persistence persistence;
         if (settings.data() == null) {
             LOG.log(System.Logger.Level.WARNING, "no data directory (--data DIR): data is kept in memory only "

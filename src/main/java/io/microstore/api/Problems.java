@@ -14,9 +14,11 @@ import io.microstore.json.MalformedJson;
 import io.microstore.store.AppNotFound;
 import io.microstore.store.ImportRejected;
 import io.microstore.store.InvalidName;
+import io.microstore.store.OutcomeUnknown;
 import io.microstore.store.PreconditionFailed;
 import io.microstore.store.StoreBusy;
 import io.microstore.store.StoreUnavailable;
+import io.microstore.store.ValueTooLarge;
 import io.microstore.store.feed.FeedBusy;
 import io.microstore.store.feed.FeedGone;
 
@@ -66,7 +68,13 @@ public final class Problems {
             case PatchRefused r -> new Problem(Status.UNPROCESSABLE_CONTENT_422, r.getMessage());
             case StoreBusy b -> new Problem(Status.SERVICE_UNAVAILABLE_503, b.getMessage())
                     .with(HeaderValues.create(HeaderNames.RETRY_AFTER, 1));
-            case StoreUnavailable u -> new Problem(Status.SERVICE_UNAVAILABLE_503, u.getMessage());
+            case StoreUnavailable u -> u.retryAfterSeconds() > 0
+                    ? new Problem(Status.SERVICE_UNAVAILABLE_503, u.getMessage())
+                            .with(HeaderValues.create(HeaderNames.RETRY_AFTER, u.retryAfterSeconds()))
+                    : new Problem(Status.SERVICE_UNAVAILABLE_503, u.getMessage());
+            case OutcomeUnknown u -> new Problem(Status.SERVICE_UNAVAILABLE_503, "the write may or may not have been "
+                    + "applied (" + u.getMessage() + "); check with a GET before retrying");
+            case ValueTooLarge v -> new Problem(Status.REQUEST_ENTITY_TOO_LARGE_413, v.getMessage());
             case ImportRejected r -> r.conflicts().isEmpty()
                     ? new Problem(Status.BAD_REQUEST_400, r.getMessage())
                     : new Problem(Status.CONFLICT_409, r.getMessage());

@@ -176,6 +176,8 @@ public final class Store implements AutoCloseable {
 
     /** The commit stream: into the index first, then the feed, so the feed never runs ahead of reads. */
     private final class Applier implements CommitStream {
+        private boolean loadedOnce; // engine thread only
+
         @Override
         public void restore(String name, byte[] data, long seq) {
             index.put(name, new Entry(data, seq));
@@ -194,7 +196,12 @@ public final class Store implements AutoCloseable {
 
         @Override
         public void loaded(long lastSeq) {
-            feed.loaded(lastSeq);
+            if (loadedOnce) { // a reload after reset() (an engine that re-listed): the feed's window is void
+                feed.reset(lastSeq);
+            } else {
+                loadedOnce = true;
+                feed.loaded(lastSeq);
+            }
         }
 
         @Override

@@ -24,6 +24,8 @@ import io.microstore.store.Mutation;
  * that waits for a change (long-poll, SSE, app watch) waits through one {@link Waiter}.
  */
 public final class ChangeFeed implements AutoCloseable {
+    /** In the ring at a seq that holds no change (see {@link #skip}); readers step over it. */
+    private static final Mutation GAP = Mutation.delete(-1, "");
     private final FeedConfig config;
     private final AtomicReferenceArray<Mutation> ring; // the change with seq s sits at s % retain
     private final Semaphore subscribers;
@@ -36,6 +38,7 @@ public final class ChangeFeed implements AutoCloseable {
     private volatile long last;
     private volatile boolean closed;
     private long bytes; // of values in the window; worker only
+    private long added = -1; // the seq of the last change added to the ring; worker only
 
     public ChangeFeed(FeedConfig config) {
         this.config = config;
@@ -64,7 +67,26 @@ public final class ChangeFeed implements AutoCloseable {
         if (floor < 0) {
             floor = lastSeq; // no journal tail: the window starts empty, at the current seq
         }
+        added = Math.max(added, lastSeq);
         last = lastSeq;
+    }
+
+    /**
+     * The store's state was replaced (an engine re-listed it at {@code lastSeq}): the window is dropped,
+     * so clients that were following get {@link FeedGone} and list again; the window restarts empty at
+     * {@code lastSeq}. Called on the engine's thread.
+     */
+    public void reset(long lastSeq) {
+        for (int i = 0; i < ring.length(); i++) {
+            ring.set(i, null);
+        }
+        bytes = 0;
+        added = lastSeq;
+        floor = lastSeq;
+        last = lastSeq;
+        if (waiting.get() > 0) {
+            wake.release();
+        }
     }
 
     /** A durable batch, already visible in the index. Called on the engine's thread: returns at once. */
@@ -96,11 +118,11 @@ public final class ChangeFeed implements AutoCloseable {
         long seq = since;
         while (seq < end && changes.size() < limit) {
             Mutation m = ring.get(slot(seq + 1));
-            if (since < floor || m == null || m.seq() != seq + 1) {
+            if (since < floor || m == null || (m != GAP && m.seq() != seq + 1)) {
                 throw gone(since, end);
             }
             seq++;
-            if (m.name().startsWith(prefix)) {
+            if (m != GAP && m.name().startsWith(prefix)) {
                 changes.add(m);
             }
         }
@@ -181,6 +203,10 @@ public final class ChangeFeed implements AutoCloseable {
         if (floor < 0) {
             floor = m.seq() - 1;
         }
+        if (added >= 0 && m.seq() > added + 1) {
+            skip(added, m.seq());
+        }
+        added = Math.max(added, m.seq());
         long size = size(m);
         while (m.seq() - floor > config.retain() || (bytes + size > config.retainBytes() && floor < m.seq() - 1)) {
             Mutation evicted = ring.getAndSet(slot(floor + 1), null);
@@ -189,6 +215,30 @@ public final class ChangeFeed implements AutoCloseable {
         }
         ring.set(slot(m.seq()), m);
         bytes += size;
+    }
+
+    /**
+     * Seqs {@code from} (exclusive) to {@code to} (exclusive) hold no change (an engine whose seqs have
+     * gaps, like etcd's revisions when other keys are written): readers step over them. A gap wider
+     * than the window empties it and moves the floor up to {@code to - 1}.
+     */
+    private void skip(long from, long to) {
+        if (to - 1 - from >= config.retain()) { // the gap alone fills the window
+            for (int i = 0; i < ring.length(); i++) {
+                ring.set(i, null);
+            }
+            bytes = 0;
+            floor = to - 1;
+            return;
+        }
+        for (long s = from + 1; s < to; s++) {
+            while (s - floor > config.retain()) {
+                Mutation evicted = ring.getAndSet(slot(floor + 1), null);
+                bytes -= evicted == null ? 0 : size(evicted);
+                floor++;
+            }
+            ring.set(slot(s), GAP);
+        }
     }
 
     private void dispatch() {

@@ -128,6 +128,54 @@ class ChangeFeedTest {
     }
 
     @Test
+    void seqsThatJumpAheadLeaveGapsThatReadersStepOver() {
+        ChangeFeed feed = feed(10, 1 << 20, 10);
+        feed.committed(List.of(put(1, "a", 1)));
+        feed.committed(List.of(put(4, "b", 1), put(5, "c", 1))); // 2 and 3 were changes elsewhere
+        assertThat(seqs(feed.read(0, 100, "")), is(List.of(1L, 4L, 5L)));
+        assertThat(seqs(feed.read(2, 100, "")), is(List.of(4L, 5L)));
+        ChangePage one = feed.read(1, 1, "");
+        assertThat(seqs(one), is(List.of(4L)));
+        assertThat(one.lastSeq(), is(4L));
+        assertThat(feed.lastSeq(), is(5L));
+        // a gap inside the window evicts the oldest changes as if they were changes
+        feed.committed(List.of(put(12, "d", 1)));
+        assertThrows(FeedGone.class, () -> feed.read(1, 100, ""));
+        assertThat(seqs(feed.read(2, 100, "")), is(List.of(4L, 5L, 12L)));
+        // a gap wider than the window empties it: the floor moves to just before the new change
+        feed.committed(List.of(put(100, "e", 1)));
+        assertThrows(FeedGone.class, () -> feed.read(12, 100, ""));
+        assertThat(seqs(feed.read(99, 100, "")), is(List.of(100L)));
+        assertThat(seqs(feed.read(100, 100, "")), is(empty()));
+    }
+
+    @Test
+    void aGapRightAfterLoadingIsSteppedOver() {
+        ChangeFeed feed = new ChangeFeed(new FeedConfig(10, 1 << 20, 10, KEEP_ALIVE));
+        closeAfter.add(feed);
+        feed.loaded(40);
+        feed.committed(List.of(put(43, "a", 1)));
+        assertThat(seqs(feed.read(40, 100, "")), is(List.of(43L)));
+        assertThat(seqs(feed.read(41, 100, "")), is(List.of(43L)));
+        assertThrows(FeedGone.class, () -> feed.read(39, 100, ""));
+    }
+
+    @Test
+    void resetDropsTheWindowAndRestartsAtTheNewSeq() {
+        ChangeFeed feed = feed(10, 1 << 20, 10);
+        commitPuts(feed, 1, 5);
+        feed.reset(20);
+        assertThat(feed.lastSeq(), is(20L));
+        for (long since = 0; since < 20; since++) {
+            long s = since;
+            assertThrows(FeedGone.class, () -> feed.read(s, 100, ""), "since=" + since);
+        }
+        assertThat(seqs(feed.read(20, 100, "")), is(empty()));
+        feed.committed(List.of(put(21, "a", 1)));
+        assertThat(seqs(feed.read(20, 100, "")), is(List.of(21L)));
+    }
+
+    @Test
     void aSinceAheadOfTheFeedIsGone() {
         ChangeFeed feed = feed(10, 1 << 20, 10);
         commitPuts(feed, 1, 3);

@@ -1,0 +1,39 @@
+package io.microstore.etcd;
+
+import java.util.List;
+
+/**
+ * The few etcd v3 calls microstore needs. Reads are linearizable; failures are {@link EtcdException}s
+ * classified by whether a write could have been applied. Implementations are thread-safe.
+ */
+public interface EtcdClient extends AutoCloseable {
+    /** The status of the member currently in use. */
+    MemberStatus status() throws EtcdException;
+
+    /** The status of one member, by its position in the endpoint list (no failover). */
+    MemberStatus status(int member) throws EtcdException;
+
+    /** Up to {@code limit} keys of {@code range} (0 = no limit) at {@code revision} (0 = latest). */
+    RangeResult range(KeyRange range, long revision, long limit) throws EtcdException;
+
+    /** The store's current revision, by a quorum read (no keys are sent back). */
+    long currentRevision() throws EtcdException;
+
+    /** If every compare holds, runs {@code success}, else {@code failure}; all at one revision. */
+    TxnResult txn(List<Compare> compares, List<Op> success, List<Op> failure) throws EtcdException;
+
+    /** Streams the changes of {@code range} from {@code startRevision} (0 = from now) to {@code listener}. */
+    Watch watch(KeyRange range, long startRevision, WatchListener listener) throws EtcdException;
+
+    /** Drops history before {@code revision}; returns the store revision. */
+    long compact(long revision) throws EtcdException;
+
+    /** How many members this client knows (for the start-up line). */
+    default int endpointCount() {
+        return 1;
+    }
+
+    /** Stops every watch and releases the connections. */
+    @Override
+    void close();
+}

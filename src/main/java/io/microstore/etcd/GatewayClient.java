@@ -1,0 +1,250 @@
+package io.microstore.etcd;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.json.JsonException;
+import jakarta.json.JsonObject;
+
+/**
+ * {@link EtcdClient} over etcd's v3 JSON gateway (grpc-gateway on each member's client port) with the
+ * JDK's HTTP/1.1 client. One endpoint is used at a time; the next one is tried when a request certainly
+ * did not reach the store (no connection, "no leader"), and for reads on any failure. The JDK client
+ * never resends a POST by itself, so a write is sent at most once per call.
+ *
+ * <p>Every request carries {@code Grpc-Metadata-hasleader: true}: a member without a leader then answers
+ * "no leader" at once, before proposing anything, instead of proposing into the void and answering
+ * "request timed out" (an unknown outcome) seconds later; a watch ends instead of stalling.
+ */
+public final class GatewayClient implements EtcdClient {
+    private static final String JSON_TYPE = "application/json";
+    private static final byte[] ANY_KEY = {0};
+
+    private enum Kind { READ, WRITE }
+
+    private final List<URI> endpoints;
+    private final Duration requestTimeout;
+    private final HttpClient http;
+    private final AtomicInteger current = new AtomicInteger();
+    private final Set<GatewayWatch> watches = ConcurrentHashMap.newKeySet();
+
+    /** A client of the members at {@code endpoints} (e.g. http://127.0.0.1:23791), with its timeouts. */
+    public GatewayClient(List<URI> endpoints, Duration connectTimeout, Duration requestTimeout) {
+        if (endpoints.isEmpty()) {
+            throw new IllegalArgumentException("no etcd endpoints");
+        }
+        this.endpoints = List.copyOf(endpoints);
+        this.requestTimeout = requestTimeout;
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout).build();
+    }
+
+    /** Connect timeout 1 s, request timeout 5 s (below etcd's own 7 s proposal timeout). */
+    public static GatewayClient of(List<URI> endpoints) {
+        return new GatewayClient(endpoints, Duration.ofSeconds(1), Duration.ofSeconds(5));
+    }
+
+    /** "http://a:1,http://b:2" as a list. */
+    public static List<URI> endpoints(String commaSeparated) {
+        return Arrays.stream(commaSeparated.split(",")).map(String::strip).filter(s -> !s.isEmpty()).map(URI::create).toList();
+    }
+
+    public List<URI> endpoints() {
+        return endpoints;
+    }
+
+    @Override
+    public int endpointCount() {
+        return endpoints.size();
+    }
+
+    @Override
+    public MemberStatus status() throws EtcdException {
+        return memberStatus(call(Kind.READ, "/v3/maintenance/status", "{}", false));
+    }
+
+    @Override
+    public MemberStatus status(int member) throws EtcdException {
+        return memberStatus(post(endpoints.get(member), "/v3/maintenance/status", "{}", false));
+    }
+
+    private static MemberStatus memberStatus(JsonObject o) {
+        return new MemberStatus(o.getString("version", ""), GatewayJson.headerRevision(o), GatewayJson.id(o, "leader"),
+                GatewayJson.id(o.getJsonObject("header"), "member_id"));
+    }
+
+    @Override
+    public RangeResult range(KeyRange range, long revision, long limit) throws EtcdException {
+        String body = GatewayJson.range(range, revision, limit).build().toString();
+        return GatewayJson.rangeResult(call(Kind.READ, "/v3/kv/range", body, true));
+    }
+
+    @Override
+    public long currentRevision() throws EtcdException {
+        String body = GatewayJson.range(KeyRange.single(ANY_KEY), 0, 0).add("count_only", true).build().toString();
+        return GatewayJson.headerRevision(call(Kind.READ, "/v3/kv/range", body, true));
+    }
+
+    @Override
+    public TxnResult txn(List<Compare> compares, List<Op> success, List<Op> failure) throws EtcdException {
+        boolean writes = success.stream().anyMatch(op -> !(op instanceof Op.Get))
+                || failure.stream().anyMatch(op -> !(op instanceof Op.Get));
+        String body = GatewayJson.txn(compares, success, failure).toString();
+        return GatewayJson.txnResult(call(writes ? Kind.WRITE : Kind.READ, "/v3/kv/txn", body, true));
+    }
+
+    @Override
+    public long compact(long revision) throws EtcdException {
+        String body = GatewayJson.object().add("revision", Long.toString(revision)).build().toString();
+        return GatewayJson.headerRevision(call(Kind.WRITE, "/v3/kv/compaction", body, true));
+    }
+
+    @Override
+    public Watch watch(KeyRange range, long startRevision, WatchListener listener) throws EtcdException {
+        JsonObject create = GatewayJson.range(range, 0, 0).add("start_revision", Long.toString(Math.max(0, startRevision))).build();
+        String body = GatewayJson.object().add("create_request", create).build().toString();
+        EtcdException last = null;
+        for (int attempt = 0; attempt < endpoints.size(); attempt++) {
+            int index = current.get();
+            try {
+                GatewayWatch watch = GatewayWatch.open(http, request(endpoints.get(index), "/v3/watch", body, true, null),
+                        endpoints.get(index), requestTimeout, listener, (w, broken) -> {
+                            watches.remove(w);
+                            if (broken) { // the caller's reconnect should try the next member
+                                current.compareAndSet(index, (index + 1) % endpoints.size());
+                            }
+                        });
+                watches.add(watch);
+                return watch;
+            } catch (EtcdException e) {
+                last = informative(last, e);
+                if (!(e instanceof EtcdUnreachable || e instanceof EtcdRejected r && r.noLeader() || e instanceof EtcdOutcomeUnknown)) {
+                    throw e;
+                }
+                current.compareAndSet(index, (index + 1) % endpoints.size());
+            }
+        }
+        throw last;
+    }
+
+    /** Of two failures, the one to report when every member failed: etcd's own answer ("no leader") wins. */
+    private static EtcdException informative(EtcdException earlier, EtcdException later) {
+        return earlier instanceof EtcdRejected && !(later instanceof EtcdRejected) ? earlier : later;
+    }
+
+    @Override
+    public void close() {
+        for (GatewayWatch watch : watches) {
+            watch.close();
+        }
+        http.shutdownNow();
+    }
+
+    /** Sends to the current endpoint, moving on to the next ones while a retry is safe for {@code kind}. */
+    private JsonObject call(Kind kind, String path, String body, boolean requireLeader) throws EtcdException {
+        EtcdException last = null;
+        for (int attempt = 0; attempt < endpoints.size(); attempt++) {
+            int index = current.get();
+            try {
+                return post(endpoints.get(index), path, body, requireLeader);
+            } catch (EtcdException e) {
+                last = informative(last, e);
+                boolean elsewhere = e instanceof EtcdUnreachable || e instanceof EtcdRejected r && r.noLeader()
+                        || kind == Kind.READ && e instanceof EtcdOutcomeUnknown;
+                if (!elsewhere) {
+                    throw e;
+                }
+                current.compareAndSet(index, (index + 1) % endpoints.size());
+            }
+        }
+        throw last;
+    }
+
+    private JsonObject post(URI endpoint, String path, String body, boolean requireLeader) throws EtcdException {
+        HttpResponse<String> response;
+        try {
+            response = http.send(request(endpoint, path, body, requireLeader, requestTimeout),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (HttpConnectTimeoutException | ConnectException e) {
+            throw new EtcdUnreachable(endpoint, "cannot connect: " + e, e);
+        } catch (HttpTimeoutException e) {
+            throw new EtcdOutcomeUnknown(endpoint, "no answer within " + requestTimeout, e);
+        } catch (IOException e) {
+            throw new EtcdOutcomeUnknown(endpoint, "connection failed after sending: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EtcdOutcomeUnknown(endpoint, "interrupted while waiting for the answer", e);
+        }
+        if (response.statusCode() != 200) {
+            throw error(endpoint, response.statusCode(), response.body());
+        }
+        try {
+            return GatewayJson.parse(response.body());
+        } catch (JsonException e) {
+            throw new EtcdOutcomeUnknown(endpoint, "unreadable answer: " + response.body(), e);
+        }
+    }
+
+    static HttpRequest request(URI endpoint, String path, String body, boolean requireLeader, Duration timeout) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(endpoint.resolve(path))
+                .header("Content-Type", JSON_TYPE)
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (requireLeader) {
+            b.header("Grpc-Metadata-hasleader", "true");
+        }
+        if (timeout != null) {
+            b.timeout(timeout);
+        }
+        return b.build();
+    }
+
+    /**
+     * An error answer: {@code {"error","message","code"}} from unary calls, {@code {"error":{"grpc_code",
+     * "message",...}}} on streams. etcd's own timeouts and cancellations leave a write's outcome open.
+     */
+    static EtcdException error(URI endpoint, int httpStatus, String body) {
+        int code;
+        String message;
+        try {
+            JsonObject o = GatewayJson.parse(body);
+            if (o.get("error") instanceof JsonObject nested) {
+                o = nested;
+                code = nested.getInt("grpc_code", -1);
+                httpStatus = nested.getInt("http_code", httpStatus);
+            } else {
+                code = o.getInt("code", -1);
+            }
+            message = o.getString("message", String.valueOf(o.get("error")));
+        } catch (JsonException | ClassCastException e) {
+            String text = body.length() > 200 ? body.substring(0, 200) + "..." : body;
+            return httpStatus >= 500 ? new EtcdOutcomeUnknown(endpoint, -1, "HTTP " + httpStatus + ": " + text)
+                    : new EtcdRejected(endpoint, -1, "HTTP " + httpStatus + ": " + text, httpStatus);
+        }
+        return undecided(code, message) ? new EtcdOutcomeUnknown(endpoint, code, message)
+                : new EtcdRejected(endpoint, code, message, httpStatus);
+    }
+
+    /**
+     * Codes that may follow a proposal: 1 cancelled, 2 unknown, 4 deadline exceeded, 13 internal, and 14
+     * unavailable except "no leader" (which is checked before anything is proposed): "request timed out",
+     * "leader changed", "server stopped".
+     */
+    private static boolean undecided(int code, String message) {
+        return switch (code) {
+            case 1, 2, 4, 13 -> true;
+            case 14 -> !message.contains("no leader");
+            default -> false;
+        };
+    }
+}

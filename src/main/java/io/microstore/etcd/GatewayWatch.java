@@ -1,0 +1,160 @@
+package io.microstore.etcd;
+
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import jakarta.json.JsonException;
+import jakarta.json.JsonObject;
+
+/**
+ * One watch stream: {@code POST /v3/watch} answers a chunked body of one JSON object per line, read live
+ * on a virtual thread. The JDK cannot send more on the request body once the response flows
+ * (JDK-8350451), so progress requests and cancel requests are impossible: closing the body ends it.
+ */
+final class GatewayWatch implements Watch {
+    private final URI endpoint;
+    private final Stream<String> lines;
+    private final WatchListener listener;
+    private final BiConsumer<GatewayWatch, Boolean> onEnd;
+    private volatile boolean broken;
+    private final AtomicBoolean closedByCaller = new AtomicBoolean();
+    private final AtomicBoolean ended = new AtomicBoolean();
+    private final Thread reader;
+
+    private GatewayWatch(URI endpoint, Stream<String> lines, WatchListener listener, BiConsumer<GatewayWatch, Boolean> onEnd) {
+        this.endpoint = endpoint;
+        this.lines = lines;
+        this.listener = listener;
+        this.onEnd = onEnd;
+        this.reader = Thread.ofVirtual().name("etcd-watch " + endpoint).unstarted(this::read);
+    }
+
+    /**
+     * Sends the create request and waits (at most {@code timeout}) for the response head. {@code onEnd}
+     * hears of the end, with true when the stream broke (rather than being closed or compacted).
+     */
+    static GatewayWatch open(HttpClient http, HttpRequest request, URI endpoint, Duration timeout,
+                             WatchListener listener, BiConsumer<GatewayWatch, Boolean> onEnd) throws EtcdException {
+        CompletableFuture<HttpResponse<Stream<String>>> future = http.sendAsync(request, HttpResponse.BodyHandlers.ofLines());
+        HttpResponse<Stream<String>> response;
+        try {
+            // not HttpRequest.timeout: the stream must outlive it
+            response = future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            throw new EtcdOutcomeUnknown(endpoint, "no watch response within " + timeout, e);
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new EtcdOutcomeUnknown(endpoint, "interrupted", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof ConnectException || cause instanceof HttpConnectTimeoutException) {
+                throw new EtcdUnreachable(endpoint, "cannot connect: " + cause, cause);
+            }
+            throw new EtcdOutcomeUnknown(endpoint, "watch failed: " + cause, cause);
+        }
+        if (response.statusCode() != 200) {
+            String body;
+            try (Stream<String> s = response.body()) {
+                body = s.collect(Collectors.joining("\n"));
+            } catch (UncheckedIOException e) {
+                body = "";
+            }
+            throw GatewayClient.error(endpoint, response.statusCode(), body);
+        }
+        GatewayWatch watch = new GatewayWatch(endpoint, response.body(), listener, onEnd);
+        watch.reader.start();
+        return watch;
+    }
+
+    private void read() {
+        try {
+            Iterator<String> it = lines.iterator();
+            while (it.hasNext()) {
+                String line = it.next();
+                if (!line.isBlank() && !handle(GatewayJson.parse(line))) {
+                    return;
+                }
+            }
+            end(new EtcdOutcomeUnknown(endpoint, "watch stream ended", null));
+        } catch (UncheckedIOException | JsonException e) {
+            end(new EtcdOutcomeUnknown(endpoint, "watch stream broke: " + e, e));
+        } catch (RuntimeException e) { // the listener's own failure also ends the watch
+            end(new EtcdOutcomeUnknown(endpoint, "watch listener failed: " + e, e));
+        } finally {
+            lines.close();
+            onEnd.accept(this, broken);
+        }
+    }
+
+    /** One line of the stream; false when it ended the watch. */
+    private boolean handle(JsonObject line) {
+        if (line.containsKey("error")) {
+            end(GatewayClient.error(endpoint, 200, line.toString()));
+            return false;
+        }
+        JsonObject result = line.getJsonObject("result");
+        long revision = GatewayJson.headerRevision(result);
+        long compacted = GatewayJson.num(result, "compact_revision");
+        if (compacted > 0) {
+            // etcd keeps the stream open after this cancel: we end it
+            if (ended.compareAndSet(false, true)) {
+                listener.onCompacted(compacted);
+            }
+            return false;
+        }
+        if (GatewayJson.bool(result, "canceled")) {
+            end(new EtcdRejected(endpoint, -1, "watch canceled: " + result.getString("cancel_reason", ""), 200));
+            return false;
+        }
+        if (GatewayJson.bool(result, "created")) {
+            listener.onCreated(revision);
+        }
+        var events = GatewayJson.events(result);
+        if (!events.isEmpty() && !closedByCaller.get()) {
+            listener.onEvents(revision, events);
+        }
+        return true;
+    }
+
+    private void end(EtcdException cause) {
+        if (ended.compareAndSet(false, true)) {
+            if (closedByCaller.get()) {
+                listener.onClosed(null);
+            } else {
+                broken = true;
+                listener.onClosed(cause);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closedByCaller.compareAndSet(false, true)) {
+            lines.close(); // closes the body under the reader: its next read ends the stream
+            if (Thread.currentThread() != reader) {
+                try {
+                    reader.join(2000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,9 @@
+package io.microstore.etcd;
+
+/**
+ * One key as etcd holds it: {@code createRevision} and {@code modRevision} are the revisions of the
+ * write that created it and of its last change, {@code version} counts its changes since creation.
+ * In a delete event only {@code key} and {@code modRevision} (the delete's revision) are set.
+ */
+public record KeyValue(byte[] key, byte[] value, long createRevision, long modRevision, long version) {
+}

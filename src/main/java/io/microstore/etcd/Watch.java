@@ -1,0 +1,7 @@
+package io.microstore.etcd;
+
+/** A running watch; {@link #close()} stops its stream (the listener then gets {@code onClosed(null)}). */
+public interface Watch extends AutoCloseable {
+    @Override
+    void close();
+}

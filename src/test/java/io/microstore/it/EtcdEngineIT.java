@@ -1,0 +1,458 @@
+package io.microstore.it;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+
+import io.microstore.TestHttp;
+import io.microstore.TestServer;
+import io.microstore.etcd.EtcdConfig;
+import io.microstore.etcd.EtcdEngine;
+import io.microstore.etcd.GatewayClient;
+import io.microstore.store.AppNotFound;
+import io.microstore.store.Command;
+import io.microstore.store.Entry;
+import io.microstore.store.Mutation;
+import io.microstore.store.Outcome;
+import io.microstore.store.OutcomeUnknown;
+import io.microstore.store.Precondition;
+import io.microstore.store.PreconditionFailed;
+import io.microstore.store.Store;
+import io.microstore.store.StoreUnavailable;
+import io.microstore.store.feed.FeedConfig;
+import io.microstore.testing.EtcdCluster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The etcd engine on a real 3-member cluster, two Stores on it = two instances. Each test has its own
+ * key prefix; the tests that kill members run last.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(90)
+class EtcdEngineIT {
+    private static final AtomicInteger PREFIXES = new AtomicInteger();
+
+    @TempDir
+    static Path dir;
+    static EtcdCluster cluster;
+
+    private final List<Store> stores = new ArrayList<>();
+    private String prefix;
+    private Store a;
+    private Store b;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        cluster = EtcdCluster.start(dir);
+    }
+
+    @AfterAll
+    static void stopCluster() throws Exception {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @BeforeEach
+    void openStores() throws Exception {
+        prefix = "/it" + PREFIXES.incrementAndGet() + "-" + System.nanoTime() + "/";
+        a = open();
+        b = open();
+    }
+
+    @AfterEach
+    void closeStores() {
+        for (Store s : stores.reversed()) {
+            s.close();
+        }
+    }
+
+    private Store open() throws Exception {
+        GatewayClient client = new GatewayClient(cluster.endpoints(), Duration.ofMillis(500), Duration.ofSeconds(3));
+        Store store = Store.open(new EtcdEngine(client, prefix, EtcdConfig.DEFAULTS), FeedConfig.DEFAULTS);
+        stores.add(store);
+        return store;
+    }
+
+    private static byte[] json(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static Outcome put(Store store, String name, String value) {
+        return store.execute(new Command.Put(name, json(value), Precondition.NONE));
+    }
+
+    private static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("not within " + timeout + ": " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    @Order(1)
+    void aWriteIsReadOnTheInstanceThatAcknowledgedItAndSoonOnTheOther() throws Exception {
+        Outcome out = put(a, "x", "{\"v\":1}");
+        assertTrue(out.seq() > 0);
+        Entry seen = a.get("x");
+        assertNotNull(seen, "read-your-writes on the acknowledging instance");
+        assertEquals(out.seq(), seen.seq());
+        assertArrayEquals(json("{\"v\":1}"), seen.data());
+        await("B sees x", Duration.ofSeconds(5), () -> b.get("x") != null && b.get("x").seq() == out.seq());
+        assertTrue(a.describe().startsWith("etcd (3 endpoints, etcd 3.4."), a.describe());
+        assertNull(a.failure());
+    }
+
+    @Test
+    @Order(2)
+    void deletingAMissingAppHasNoSeqAndDeletingAnAppHasOne() throws Exception {
+        assertEquals(new Outcome(0, null), a.execute(new Command.Delete("nothing", Precondition.NONE)));
+        Outcome created = put(a, "d", "1");
+        await("B sees d", Duration.ofSeconds(5), () -> b.get("d") != null);
+        Outcome deleted = b.execute(new Command.Delete("d", Precondition.NONE));
+        assertTrue(deleted.seq() > created.seq());
+        assertNull(b.get("d"));
+        await("A sees the delete", Duration.ofSeconds(5), () -> a.get("d") == null);
+    }
+
+    @Test
+    @Order(3)
+    void preconditionsAreDecidedByEtcd() throws Exception {
+        Outcome v1 = a.execute(new Command.Put("p", json("1"), new Precondition(null, List.of("*"))));
+        PreconditionFailed exists = assertThrows(PreconditionFailed.class,
+                () -> a.execute(new Command.Put("p", json("2"), new Precondition(null, List.of("*")))));
+        assertEquals(v1.entry().etag(), exists.currentEtag());
+        PreconditionFailed stale = assertThrows(PreconditionFailed.class,
+                () -> a.execute(new Command.Put("p", json("2"), new Precondition(List.of("\"1\""), null))));
+        assertEquals(v1.entry().etag(), stale.currentEtag());
+        // through B right away: its index may not have v1 yet; etcd's failure branch tells it the truth
+        Outcome v2 = b.execute(new Command.Put("p", json("2"), new Precondition(List.of(v1.entry().etag()), null)));
+        assertTrue(v2.seq() > v1.seq());
+        PreconditionFailed old = assertThrows(PreconditionFailed.class,
+                () -> b.execute(new Command.Delete("p", new Precondition(List.of(v1.entry().etag()), null))));
+        assertEquals(v2.entry().etag(), old.currentEtag());
+        // PATCH: computed from the current value, a compare-and-swap on its revision
+        Command.Change increment = (name, current) ->
+                json(String.valueOf(Long.parseLong(new String(current.data(), StandardCharsets.UTF_8)) + 1));
+        Outcome v3 = a.execute(new Command.Patch("p", increment, Precondition.NONE));
+        assertArrayEquals(json("3"), v3.entry().data());
+        assertThrows(AppNotFound.class, () -> a.execute(new Command.Patch("absent", increment, Precondition.NONE)));
+        PreconditionFailed absent = assertThrows(PreconditionFailed.class,
+                () -> a.execute(new Command.Put("absent", json("1"), new Precondition(List.of("*"), null))));
+        assertNull(absent.currentEtag());
+        Outcome gone = a.execute(new Command.Delete("p", new Precondition(List.of(v3.entry().etag()), null)));
+        assertTrue(gone.seq() > v3.seq());
+        assertEquals(new Outcome(0, null), a.execute(new Command.Delete("p", new Precondition(null, List.of("*")))));
+    }
+
+    @Test
+    @Order(4)
+    void racingCreatesThroughBothInstancesHaveExactlyOneWinner() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        try {
+            for (int round = 0; round < 4; round++) {
+                String name = "race-" + round;
+                CountDownLatch go = new CountDownLatch(1);
+                List<Future<Boolean>> tries = new ArrayList<>();
+                for (int t = 0; t < 16; t++) {
+                    Store via = t % 2 == 0 ? a : b;
+                    String value = String.valueOf(t);
+                    tries.add(pool.submit(() -> {
+                        go.await();
+                        try {
+                            via.execute(new Command.Put(name, json(value), new Precondition(null, List.of("*"))));
+                            return true;
+                        } catch (PreconditionFailed e) {
+                            assertNotNull(e.currentEtag());
+                            return false;
+                        }
+                    }));
+                }
+                go.countDown();
+                int wins = 0;
+                for (Future<Boolean> f : tries) {
+                    wins += f.get(30, TimeUnit.SECONDS) ? 1 : 0;
+                }
+                assertEquals(1, wins, "round " + round);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    @Order(5)
+    void bothFeedsListTheSameChangesWithTheSameSeqs() throws Exception {
+        long since = Math.max(a.lastSeq(), b.lastSeq());
+        long last = 0;
+        for (int i = 0; i < 20; i++) {
+            Store via = i % 2 == 0 ? a : b;
+            last = i % 5 == 4 ? via.execute(new Command.Delete("f" + (i - 1), Precondition.NONE)).seq()
+                    : put(via, "f" + i, String.valueOf(i)).seq();
+        }
+        long end = last;
+        await("both feeds at " + end, Duration.ofSeconds(5), () -> a.lastSeq() >= end && b.lastSeq() >= end);
+        List<String> fa = describe(a.feed().read(since, 1000, "").changes());
+        List<String> fb = describe(b.feed().read(since, 1000, "").changes());
+        assertEquals(20, fa.size(), fa.toString());
+        assertEquals(fa, fb);
+    }
+
+    private static List<String> describe(List<Mutation> changes) {
+        return changes.stream().map(m -> m.seq() + " " + m.op() + " " + m.name() + " "
+                + (m.data() == null ? "-" : new String(m.data(), StandardCharsets.UTF_8))).toList();
+    }
+
+    @Test
+    @Order(6)
+    void aRestartedInstanceHasTheSameState() throws Exception {
+        for (int i = 0; i < 30; i++) {
+            put(i % 2 == 0 ? a : b, "r" + i, String.valueOf(i));
+        }
+        a.execute(new Command.Delete("r3", Precondition.NONE));
+        long end = a.lastSeq();
+        await("B at " + end, Duration.ofSeconds(5), () -> b.lastSeq() >= end);
+        a.close();
+        stores.remove(a);
+        a = open();
+        assertEquals(29, a.size());
+        assertEquals(snapshot(b), snapshot(a));
+        assertEquals(end, a.lastSeq());
+    }
+
+    private static Map<String, Long> snapshot(Store store) {
+        Map<String, Long> map = new java.util.TreeMap<>();
+        store.entries().forEach(e -> map.put(e.getKey(), e.getValue().seq()));
+        return map;
+    }
+
+    @Test
+    @Order(7)
+    void theHttpApiServesAnEtcdStore() throws Exception {
+        try (TestServer server = TestServer.start(a)) {
+            TestHttp http = server.http();
+            long since = a.lastSeq();
+            TestHttp.Res put = http.putApp("web", "{\"port\":8080}");
+            assertTrue(put.status() == 200 || put.status() == 201 || put.status() == 204, put.describe());
+            TestHttp.Res get = http.get("/api/apps/web");
+            TestHttp.assertStatus(get, 200);
+            assertTrue(get.text().contains("8080"), get.text());
+            String etag = get.header("ETag");
+            assertEquals(a.get("web").etag(), etag);
+            TestHttp.assertStatus(http.get("/api/apps/"), 200);
+            assertTrue(http.get("/api/apps/").text().contains("web"));
+            TestHttp.Res changes = http.get("/api/changes?since=" + since);
+            TestHttp.assertStatus(changes, 200);
+            assertTrue(changes.text().contains("web"), changes.text());
+            TestHttp.assertProblem(http.putApp("web", "{\"port\":1}", "If-None-Match", "*"), 412);
+            TestHttp.assertProblem(http.get("/api/changes?since=0"), 410);
+        }
+    }
+
+    @Test
+    @Order(8)
+    void compactionKeepsTheFeedWindowOfHistory() throws Exception {
+        GatewayClient client = new GatewayClient(cluster.endpoints(), Duration.ofMillis(500), Duration.ofSeconds(3));
+        Store small = Store.open(new EtcdEngine(client, prefix, EtcdConfig.DEFAULTS.withKeepRevisions(5)),
+                FeedConfig.DEFAULTS);
+        stores.add(small);
+        long last = 0;
+        for (int i = 0; i < 12; i++) {
+            last = put(small, "c" + i, String.valueOf(i)).seq();
+        }
+        var compacted = small.compact();
+        assertNotNull(compacted);
+        assertEquals(last - 5, compacted.seq());
+        assertEquals(12, compacted.apps());
+        // etcd's history before it is gone; a store opened now lists the same apps
+        assertEquals(12, open().size());
+    }
+
+    @Test
+    @Order(9)
+    void aValueLargerThanEtcdAcceptsIsRefusedAsTooLarge() {
+        String big = "\"" + "x".repeat(1_600_000) + "\"";
+        RuntimeException e = assertThrows(RuntimeException.class, () -> put(a, "big", big));
+        assertTrue(e instanceof io.microstore.store.ValueTooLarge, e.toString());
+        String huge = "\"" + "x".repeat(3_000_000) + "\"";
+        RuntimeException e2 = assertThrows(RuntimeException.class, () -> put(a, "huge", huge));
+        assertTrue(e2 instanceof io.microstore.store.ValueTooLarge, e2.toString());
+        assertNull(a.get("big"));
+    }
+
+    @Test
+    @Order(80)
+    void aWatchThatFellBehindCompactionRelistsAndItsFeedClientsGet410() throws Exception {
+        // an instance that knows member 1 only: while it is down, the others write and compact
+        GatewayClient one = new GatewayClient(cluster.endpoints().subList(0, 1), Duration.ofMillis(500),
+                Duration.ofSeconds(3));
+        Store c = Store.open(new EtcdEngine(one, prefix, EtcdConfig.DEFAULTS), FeedConfig.DEFAULTS);
+        stores.add(c);
+        put(c, "before", "1");
+        long since = c.lastSeq();
+        List<java.net.URI> others = cluster.endpoints().subList(1, 3);
+        try (GatewayClient raw = new GatewayClient(others, Duration.ofMillis(500), Duration.ofSeconds(3))) {
+            cluster.kill(1);
+            long last = 0;
+            try {
+                await("c reports its watch down", Duration.ofSeconds(5), () -> c.failure() != null);
+                for (int i = 0; i < 5; i++) {
+                    byte[] key = (prefix + "apps/behind" + i).getBytes(StandardCharsets.UTF_8);
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+                    while (true) { // member 1 may have been the leader: an election first
+                        try {
+                            last = raw.txn(List.of(), List.of(io.microstore.etcd.Op.put(key, json("1"))), List.of())
+                                    .revision();
+                            break;
+                        } catch (io.microstore.etcd.EtcdException e) {
+                            if (System.nanoTime() > deadline) {
+                                throw e;
+                            }
+                            Thread.sleep(200);
+                        }
+                    }
+                }
+                raw.compact(last);
+            } finally {
+                cluster.restart(1);
+            }
+            long end = last;
+            await("c re-listed at " + end, Duration.ofSeconds(20), () -> c.lastSeq() >= end && c.get("behind4") != null);
+            assertThrows(io.microstore.store.feed.FeedGone.class, () -> c.feed().read(since, 100, ""));
+            assertEquals(6, c.size());
+            assertNotNull(c.get("before"));
+            await("c healthy", Duration.ofSeconds(10), () -> c.failure() == null);
+            put(c, "after", "1");
+            assertEquals(List.of("after"), c.feed().read(end, 100, "").changes().stream().map(Mutation::name).toList());
+        }
+    }
+
+    @Test
+    @Order(90)
+    void killingTheLeaderLosesNoAcknowledgedWriteAndWritesResume() throws Exception {
+        Map<String, Long> acknowledged = new ConcurrentHashMap<>();
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong lastAck = new AtomicLong();
+        AtomicInteger errors = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        for (int t = 0; t < 8; t++) {
+            Store via = t % 2 == 0 ? a : b;
+            int writer = t;
+            pool.submit(() -> {
+                for (int i = 0; !stop.get(); i++) {
+                    String name = "w" + writer + "-" + i;
+                    try {
+                        acknowledged.put(name, put(via, name, String.valueOf(i)).seq());
+                        lastAck.set(System.nanoTime());
+                    } catch (StoreUnavailable | OutcomeUnknown e) {
+                        errors.incrementAndGet();
+                    }
+                }
+            });
+        }
+        Thread.sleep(1000);
+        int leader = cluster.leader();
+        assertTrue(leader > 0);
+        long killedAt = System.nanoTime();
+        cluster.kill(leader);
+        await("a write acknowledged after the kill", Duration.ofSeconds(10), () -> lastAck.get() > killedAt + 50_000_000);
+        long resumedMs = (lastAck.get() - killedAt) / 1_000_000;
+        Thread.sleep(1000);
+        stop.set(true);
+        pool.shutdown();
+        assertTrue(pool.awaitTermination(20, TimeUnit.SECONDS));
+        cluster.restart(leader);
+        long end = acknowledged.values().stream().mapToLong(Long::longValue).max().orElseThrow();
+        await("both at " + end, Duration.ofSeconds(10), () -> a.lastSeq() >= end && b.lastSeq() >= end);
+        for (Map.Entry<String, Long> ack : acknowledged.entrySet()) {
+            for (Store s : List.of(a, b)) {
+                Entry e = s.get(ack.getKey());
+                assertNotNull(e, ack.getKey());
+                assertEquals(ack.getValue(), e.seq(), ack.getKey());
+            }
+        }
+        System.out.println("leader kill: " + acknowledged.size() + " acknowledged, " + errors.get()
+                + " failed, first write after the kill acknowledged within " + resumedMs + " ms");
+    }
+
+    @Test
+    @Order(100)
+    void withEveryMemberDownWritesFailReadsGoOnAndItRecovers() throws Exception {
+        Outcome before = put(a, "kept", "1");
+        await("B sees kept", Duration.ofSeconds(5), () -> b.get("kept") != null);
+        for (int m = 1; m <= 3; m++) {
+            cluster.kill(m);
+        }
+        long start = System.nanoTime();
+        RuntimeException refused = assertThrows(RuntimeException.class, () -> put(a, "lost", "1"));
+        assertTrue(refused instanceof StoreUnavailable || refused instanceof OutcomeUnknown, refused.toString());
+        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10));
+        assertEquals(before.seq(), a.get("kept").seq());
+        assertEquals(before.seq(), b.get("kept").seq());
+        await("A reports the failure", Duration.ofSeconds(5), () -> a.failure() != null);
+        await("B reports the failure", Duration.ofSeconds(5), () -> b.failure() != null);
+        ExecutorService restarts = Executors.newFixedThreadPool(3);
+        List<Future<?>> started = new ArrayList<>();
+        for (int m = 1; m <= 3; m++) {
+            int member = m;
+            started.add(restarts.submit(() -> {
+                cluster.restart(member);
+                return null;
+            }));
+        }
+        for (Future<?> f : started) {
+            f.get(60, TimeUnit.SECONDS);
+        }
+        restarts.shutdown();
+        cluster.awaitLeader(Duration.ofSeconds(20));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        Outcome after = null;
+        while (after == null) {
+            try {
+                after = put(b, "back", "1");
+            } catch (StoreUnavailable | OutcomeUnknown e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(200);
+            }
+        }
+        assertEquals(after.seq(), b.get("back").seq());
+        await("A and B healthy again", Duration.ofSeconds(10), () -> a.failure() == null && b.failure() == null);
+        long end = after.seq();
+        await("A sees back", Duration.ofSeconds(5), () -> a.lastSeq() >= end && a.get("back") != null);
+    }
+}

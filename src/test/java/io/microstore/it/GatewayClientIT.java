@@ -1,0 +1,295 @@
+package io.microstore.it;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import io.microstore.etcd.Compare;
+import io.microstore.etcd.EtcdException;
+import io.microstore.etcd.EtcdRejected;
+import io.microstore.etcd.GatewayClient;
+import io.microstore.etcd.KeyRange;
+import io.microstore.etcd.KeyValue;
+import io.microstore.etcd.MemberStatus;
+import io.microstore.etcd.Op;
+import io.microstore.etcd.RangeResult;
+import io.microstore.etcd.TxnResult;
+import io.microstore.etcd.Watch;
+import io.microstore.etcd.WatchEvent;
+import io.microstore.etcd.WatchListener;
+import io.microstore.testing.EtcdCluster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** GatewayClient against a real 3-member etcd cluster; the tests that kill members run last. */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class GatewayClientIT {
+    @TempDir
+    static Path dir;
+    static EtcdCluster cluster;
+    static GatewayClient client;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        cluster = EtcdCluster.start(dir);
+        client = new GatewayClient(cluster.endpoints(), Duration.ofMillis(500), Duration.ofSeconds(3));
+    }
+
+    @AfterAll
+    static void stopCluster() throws Exception {
+        if (client != null) {
+            client.close();
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static TxnResult put(byte[] key, byte[] value) throws EtcdException {
+        return client.txn(List.of(), List.of(Op.put(key, value)), List.of());
+    }
+
+    @Test
+    @Order(1)
+    void statusReportsVersion34AndALeader() throws Exception {
+        MemberStatus status = client.status();
+        assertTrue(status.version().startsWith("3.4."), status.version());
+        assertTrue(status.leaderId() != 0 && status.memberId() != 0, status.toString());
+        assertTrue(cluster.leader() >= 1);
+    }
+
+    @Test
+    @Order(2)
+    void putAndRangeRoundTripBinarySafeKeysAndValues() throws Exception {
+        byte[] key = bytes("/rt/team/svc/café ☃");
+        byte[] value = {'{', 0, (byte) 0xFF, (byte) 0x80, '}'};
+        TxnResult written = put(key, value);
+        assertTrue(written.succeeded());
+
+        RangeResult read = client.range(KeyRange.single(key), 0, 0);
+        assertEquals(1, read.kvs().size());
+        KeyValue kv = read.kvs().getFirst();
+        assertArrayEquals(key, kv.key());
+        assertArrayEquals(value, kv.value());
+        assertEquals(written.revision(), kv.modRevision());
+        assertEquals(written.revision(), kv.createRevision());
+        assertEquals(1, kv.version());
+        assertTrue(client.currentRevision() >= written.revision());
+    }
+
+    @Test
+    @Order(3)
+    void prefixPagesWithMoreAndACursor() throws Exception {
+        List<Op> puts = new ArrayList<>();
+        for (String name : List.of("a", "b", "b/c", "c", "d")) {
+            puts.add(Op.put(bytes("/page/" + name), bytes(name)));
+        }
+        long revision = client.txn(List.of(), puts, List.of()).revision();
+        put(bytes("/page0"), bytes("outside the prefix"));
+
+        KeyRange range = KeyRange.prefix(bytes("/page/"));
+        List<String> names = new ArrayList<>();
+        List<Boolean> mores = new ArrayList<>();
+        RangeResult page;
+        do {
+            page = client.range(range, revision, 2);
+            for (KeyValue kv : page.kvs()) {
+                names.add(new String(kv.key(), StandardCharsets.UTF_8));
+                assertEquals(revision, kv.modRevision()); // one txn: one revision for all its keys
+            }
+            mores.add(page.more());
+            byte[] last = page.kvs().getLast().key();
+            byte[] cursor = java.util.Arrays.copyOf(last, last.length + 1); // the key after `last`
+            range = range.from(cursor);
+        } while (page.more());
+        assertEquals(List.of("/page/a", "/page/b", "/page/b/c", "/page/c", "/page/d"), names);
+        assertEquals(List.of(true, true, false), mores);
+    }
+
+    @Test
+    @Order(4)
+    void createOnlyTxnSucceedsOnceThenReportsTheCurrentModRevision() throws Exception {
+        byte[] key = bytes("/create-only");
+        List<Compare> absent = List.of(Compare.absent(key));
+        TxnResult first = client.txn(absent, List.of(Op.put(key, bytes("1"))), List.of(Op.get(key)));
+        assertTrue(first.succeeded());
+
+        TxnResult second = client.txn(absent, List.of(Op.put(key, bytes("2"))), List.of(Op.get(key)));
+        assertFalse(second.succeeded());
+        assertEquals(first.revision(), second.revision(), "a failed compare uses no revision");
+        KeyValue current = second.get(0).kvs().getFirst();
+        assertEquals(first.revision(), current.modRevision());
+        assertArrayEquals(bytes("1"), current.value());
+    }
+
+    @Test
+    @Order(5)
+    void modRevisionCompareHoldsOnlyForTheCurrentRevision() throws Exception {
+        byte[] key = bytes("/mod");
+        long m1 = put(key, bytes("v1")).revision();
+        long m2 = put(key, bytes("v2")).revision();
+
+        TxnResult stale = client.txn(List.of(Compare.modRevisionIs(key, m1)), List.of(Op.put(key, bytes("lost"))), List.of(Op.get(key)));
+        assertFalse(stale.succeeded());
+        assertEquals(m2, stale.get(0).kvs().getFirst().modRevision());
+
+        TxnResult fresh = client.txn(List.of(Compare.modRevisionIs(key, m2)), List.of(Op.delete(key)), List.of());
+        assertTrue(fresh.succeeded());
+        assertEquals(m2 + 1, fresh.revision());
+        assertTrue(client.range(KeyRange.single(key), 0, 0).kvs().isEmpty());
+    }
+
+    /** Records what a watch delivers, in order. */
+    static final class Recorder implements WatchListener {
+        final BlockingQueue<WatchEvent> events = new LinkedBlockingQueue<>();
+        final BlockingQueue<Object> ends = new LinkedBlockingQueue<>();
+
+        @Override
+        public void onEvents(long revision, List<WatchEvent> batch) {
+            batch.forEach(e -> assertTrue(e.revision() <= revision));
+            events.addAll(batch);
+        }
+
+        @Override
+        public void onCompacted(long compactRevision) {
+            ends.add(compactRevision);
+        }
+
+        @Override
+        public void onClosed(EtcdException cause) {
+            ends.add(cause == null ? "closed" : cause);
+        }
+
+        WatchEvent next() throws InterruptedException {
+            WatchEvent e = events.poll(5, TimeUnit.SECONDS);
+            assertTrue(e != null, "no watch event within 5 s");
+            return e;
+        }
+
+        Object end() throws InterruptedException {
+            return ends.poll(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private static void assertEvent(WatchEvent.Type type, String key, long revision, WatchEvent e) {
+        assertEquals(type, e.type());
+        assertEquals(key, new String(e.kv().key(), StandardCharsets.UTF_8));
+        assertEquals(revision, e.revision());
+    }
+
+    @Test
+    @Order(6)
+    void watchSeesPutsAndDeletesInOrderAndResumesFromAGivenRevision() throws Exception {
+        KeyRange prefix = KeyRange.prefix(bytes("/w/"));
+        long start = client.currentRevision() + 1;
+        Recorder live = new Recorder();
+        long r1, r2, r3;
+        try (Watch watch = client.watch(prefix, start, live)) {
+            r1 = put(bytes("/w/a"), bytes("1")).revision();
+            r2 = put(bytes("/w/b"), bytes("2")).revision();
+            r3 = client.txn(List.of(), List.of(Op.delete(bytes("/w/a"))), List.of()).revision();
+            put(bytes("/x/not-watched"), bytes("3"));
+            assertEvent(WatchEvent.Type.PUT, "/w/a", r1, live.next());
+            WatchEvent b = live.next();
+            assertEvent(WatchEvent.Type.PUT, "/w/b", r2, b);
+            assertArrayEquals(bytes("2"), b.kv().value());
+            assertEvent(WatchEvent.Type.DELETE, "/w/a", r3, live.next());
+        }
+        assertEquals("closed", live.end());
+        assertNull(live.events.poll());
+
+        // resume at the last applied revision (not +1): its event comes again and the caller drops it
+        Recorder resumed = new Recorder();
+        try (Watch watch = client.watch(prefix, r2, resumed)) {
+            assertEvent(WatchEvent.Type.PUT, "/w/b", r2, resumed.next());
+            assertEvent(WatchEvent.Type.DELETE, "/w/a", r3, resumed.next());
+        }
+    }
+
+    @Test
+    @Order(7)
+    void watchAndRangeFromACompactedRevisionReportIt() throws Exception {
+        byte[] key = bytes("/compacted");
+        long old = put(key, bytes("1")).revision();
+        long latest = put(key, bytes("2")).revision();
+        client.compact(latest);
+
+        Recorder recorder = new Recorder();
+        try (Watch watch = client.watch(KeyRange.single(key), old, recorder)) {
+            assertEquals(latest, recorder.end());
+            assertNull(recorder.events.poll());
+        }
+        EtcdRejected e = assertThrows(EtcdRejected.class, () -> client.range(KeyRange.single(key), old, 0));
+        assertTrue(e.compacted(), e.toString());
+        assertTrue(e.certainlyNotApplied());
+    }
+
+    @Test
+    @Order(8)
+    void readsFailOverFromAKilledMember() throws Exception {
+        try (GatewayClient fresh = new GatewayClient(cluster.endpoints(), Duration.ofMillis(500), Duration.ofSeconds(3))) {
+            fresh.status(); // connected to member 1
+            cluster.kill(1);
+            long t0 = System.nanoTime();
+            assertTrue(fresh.range(KeyRange.single(bytes("/mod")), 0, 0).revision() > 0);
+            assertTrue(fresh.status().memberId() != 0);
+            assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5));
+        } finally {
+            cluster.restart(1);
+        }
+    }
+
+    @Test
+    @Order(9)
+    void writesWithoutQuorumFailAsNoLeaderNotHang() throws Exception {
+        cluster.awaitLeader(Duration.ofSeconds(10));
+        try (GatewayClient writer = new GatewayClient(cluster.endpoints(), Duration.ofMillis(500), Duration.ofSeconds(2))) {
+            writer.status();
+            cluster.kill(2);
+            cluster.kill(3);
+
+            // Right after the kills member 1 may still believe in a leader: the write is proposed and
+            // then either refused or left undecided, within the request timeout.
+            long t0 = System.nanoTime();
+            EtcdException early = assertThrows(EtcdException.class, () -> put(bytes("/quorum"), bytes("early")));
+            assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(4), "took too long: " + early);
+
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (writer.status(0).leaderId() != 0 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            t0 = System.nanoTime();
+            EtcdException e = assertThrows(EtcdException.class, () -> put(bytes("/quorum"), bytes("late")));
+            EtcdRejected rejected = assertInstanceOf(EtcdRejected.class, e);
+            assertTrue(rejected.noLeader() && rejected.certainlyNotApplied(), rejected.toString());
+            assertEquals(14, rejected.code());
+            assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(2), "took too long: " + e);
+        } finally {
+            cluster.restart(2);
+            cluster.restart(3);
+        }
+        assertTrue(put(bytes("/quorum"), bytes("back")).succeeded());
+    }
+}
