@@ -18,8 +18,8 @@ class ArchitectureTest {
     private static final JavaClasses MAIN = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
             .importPackages("io.microstore");
-    /** Every engine package: the local writer (and later others). */
-    private static final String[] ENGINES = {"io.microstore.local.."};
+    /** Every engine package: the local writer and etcd. */
+    private static final String[] ENGINES = {"io.microstore.local..", "io.microstore.etcd.."};
 
     @Test
     void persistImportsNothingOfOurs() {

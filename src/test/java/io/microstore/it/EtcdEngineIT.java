@@ -17,8 +17,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
-import io.microstore.TestHttp;
-import io.microstore.TestServer;
 import io.microstore.etcd.EtcdConfig;
 import io.microstore.etcd.EtcdEngine;
 import io.microstore.etcd.GatewayClient;
@@ -34,6 +32,8 @@ import io.microstore.store.Store;
 import io.microstore.store.StoreUnavailable;
 import io.microstore.store.feed.FeedConfig;
 import io.microstore.testing.EtcdCluster;
+import io.microstore.testing.TestClient;
+import io.microstore.testing.TestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -263,22 +263,22 @@ class EtcdEngineIT {
     @Order(7)
     void theHttpApiServesAnEtcdStore() throws Exception {
         try (TestServer server = TestServer.start(a)) {
-            TestHttp http = server.http();
+            TestClient http = server.http();
             long since = a.lastSeq();
-            TestHttp.Res put = http.putApp("web", "{\"port\":8080}");
+            TestClient.Res put = http.putApp("web", "{\"port\":8080}");
             assertTrue(put.status() == 200 || put.status() == 201 || put.status() == 204, put.describe());
-            TestHttp.Res get = http.get("/api/apps/web");
-            TestHttp.assertStatus(get, 200);
+            TestClient.Res get = http.get("/api/apps/web");
+            TestClient.assertStatus(get, 200);
             assertTrue(get.text().contains("8080"), get.text());
             String etag = get.header("ETag");
             assertEquals(a.get("web").etag(), etag);
-            TestHttp.assertStatus(http.get("/api/apps/"), 200);
+            TestClient.assertStatus(http.get("/api/apps/"), 200);
             assertTrue(http.get("/api/apps/").text().contains("web"));
-            TestHttp.Res changes = http.get("/api/changes?since=" + since);
-            TestHttp.assertStatus(changes, 200);
+            TestClient.Res changes = http.get("/api/changes?since=" + since);
+            TestClient.assertStatus(changes, 200);
             assertTrue(changes.text().contains("web"), changes.text());
-            TestHttp.assertProblem(http.putApp("web", "{\"port\":1}", "If-None-Match", "*"), 412);
-            TestHttp.assertProblem(http.get("/api/changes?since=0"), 410);
+            TestClient.assertProblem(http.putApp("web", "{\"port\":1}", "If-None-Match", "*"), 412);
+            TestClient.assertProblem(http.get("/api/changes?since=0"), 410);
         }
     }
 
