@@ -11,7 +11,6 @@ import java.util.concurrent.TimeUnit;
 
 import io.microstore.persist.Persistence;
 import io.microstore.persist.SnapshotSource;
-import io.microstore.store.AppNotFound;
 import io.microstore.store.Command;
 import io.microstore.store.CommitStream;
 import io.microstore.store.EngineEvents;
@@ -172,7 +171,7 @@ final class Writer {
                 if (!command.precondition().allows(current)) {
                     throw new PreconditionFailed(name, current);
                 }
-                byte[] data = newValue(command, current);
+                byte[] data = command.valueAfter(current);
                 if (data == null && current == null) {
                     outcomes[i] = new Outcome(0, null); // deleting nothing changes nothing
                     continue;
@@ -220,20 +219,6 @@ final class Writer {
                 p.result().complete(null);
             }
         }
-    }
-
-    /** The value a command writes: its data, null for a delete, or a patch computed from {@code current}. */
-    private static byte[] newValue(Command command, Entry current) {
-        return switch (command) {
-            case Command.Put put -> put.data();
-            case Command.Delete ignored -> null;
-            case Command.Patch patch -> {
-                if (current == null) {
-                    throw new AppNotFound(patch.name());
-                }
-                yield patch.change().apply(patch.name(), current);
-            }
-        };
     }
 
     private void publish(List<Mutation> mutations) {

@@ -18,6 +18,25 @@ public sealed interface Command {
     record Patch(String name, Change change, Precondition precondition) implements Command {
     }
 
+    /**
+     * The value this command writes over {@code current} (null when absent): its data, null for a
+     * delete, or what the patch computes.
+     *
+     * @throws AppNotFound when patching an app that does not exist
+     */
+    default byte[] valueAfter(Entry current) {
+        return switch (this) {
+            case Put put -> put.data();
+            case Delete ignored -> null;
+            case Patch patch -> {
+                if (current == null) {
+                    throw new AppNotFound(patch.name());
+                }
+                yield patch.change().apply(patch.name(), current);
+            }
+        };
+    }
+
     /** Computes a new value from the current one, in the engine; throws to refuse the change. */
     @FunctionalInterface
     interface Change {
