@@ -54,7 +54,7 @@ public final class LocalEngine implements Engine {
 
             @Override
             public void reset() {
-                stream.reset();
+                stream.reload();
             }
         });
         stream.loaded(lastSeq);

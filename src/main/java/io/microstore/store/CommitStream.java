@@ -14,10 +14,18 @@ public interface CommitStream {
     /** A change applied while loading (the journal after the snapshot): in the index and the feed's window. */
     void replayed(Mutation mutation);
 
-    /** Forget the state restored so far; what follows replaces it. */
-    void reset();
+    /**
+     * What follows replaces the state loaded so far (an older snapshot after a damaged one, or an
+     * engine's re-list): restores and replays write over it name by name, and {@link #loaded} then
+     * removes the names they did not mention. Until then readers see each app's old or new value,
+     * never an emptied store.
+     */
+    void reload();
 
-    /** Loading is done; {@code lastSeq} is the seq of the last durable change. */
+    /**
+     * Loading is done; {@code lastSeq} is the seq of the last durable change. After a {@link #reload} of
+     * a store that had loaded before, the feed's window restarts at {@code lastSeq} (its clients get 410).
+     */
     void loaded(long lastSeq);
 
     /** A durable batch of changes, in seq order. Must return quickly. */

@@ -85,11 +85,6 @@ public final class Index {
         }
     }
 
-    void clear() {
-        byName.clear();
-        sorted.clear();
-    }
-
     void apply(Mutation m) {
         if (m.op() == Op.PUT) {
             put(m.name(), new Entry(m.data(), m.seq()));

@@ -43,7 +43,7 @@ public final class Store implements AutoCloseable {
 
     /** Starts the engine, which loads the durable state into the index and the feed. Call once. */
     public Store load() throws IOException {
-        engine.start(index, new Applier());
+        engine.start(index, new Applier(index, feed));
         loaded = true;
         return this;
     }
@@ -171,45 +171,6 @@ public final class Store implements AutoCloseable {
             return future.join();
         } catch (CompletionException e) {
             throw e.getCause() instanceof RuntimeException cause ? cause : e;
-        }
-    }
-
-    /** The commit stream: into the index first, then the feed, so the feed never runs ahead of reads. */
-    private final class Applier implements CommitStream {
-        private boolean loadedOnce; // engine thread only
-
-        @Override
-        public void restore(String name, byte[] data, long seq) {
-            index.put(name, new Entry(data, seq));
-        }
-
-        @Override
-        public void replayed(Mutation mutation) {
-            index.apply(mutation);
-            feed.replayed(mutation);
-        }
-
-        @Override
-        public void reset() {
-            index.clear();
-        }
-
-        @Override
-        public void loaded(long lastSeq) {
-            if (loadedOnce) { // a reload after reset() (an engine that re-listed): the feed's window is void
-                feed.reset(lastSeq);
-            } else {
-                loadedOnce = true;
-                feed.loaded(lastSeq);
-            }
-        }
-
-        @Override
-        public void committed(List<Mutation> batch) {
-            for (Mutation m : batch) {
-                index.apply(m);
-            }
-            feed.committed(batch);
         }
     }
 }

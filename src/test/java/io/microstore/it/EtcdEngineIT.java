@@ -302,6 +302,44 @@ class EtcdEngineIT {
     }
 
     @Test
+    @Order(10)
+    void etcdsHistoryIsCompactedOnATimerKeepingTheFeedWindow() throws Exception {
+        GatewayClient client = new GatewayClient(cluster.endpoints(), Duration.ofMillis(500), Duration.ofSeconds(3));
+        EtcdConfig config = EtcdConfig.DEFAULTS.withKeepRevisions(5).withCompactEvery(Duration.ofMillis(100));
+        Store timed = Store.open(new EtcdEngine(client, prefix, config), FeedConfig.DEFAULTS);
+        stores.add(timed);
+        long first = put(timed, "t0", "0").seq();
+        long last = first;
+        for (int i = 1; i < 12; i++) {
+            last = put(timed, "t" + i, String.valueOf(i)).seq();
+        }
+        long end = last;
+        try (GatewayClient raw = new GatewayClient(cluster.endpoints(), Duration.ofMillis(500), Duration.ofSeconds(3))) {
+            byte[] key = (prefix + "apps/t0").getBytes(StandardCharsets.UTF_8);
+            io.microstore.etcd.KeyRange t0 = io.microstore.etcd.KeyRange.prefix(key);
+            await("etcd compacted to " + (end - 5), Duration.ofSeconds(10), () -> compactedAt(raw, t0, end - 6));
+            assertTrue(timed.stats().compactions() >= 1);
+            raw.range(t0, end - 5, 1); // the kept window is still readable
+            long made = timed.stats().compactions();
+            Thread.sleep(500); // nothing applied meanwhile: the timer does not compact again
+            assertEquals(made, timed.stats().compactions());
+            assertEquals(5, timed.feed().read(end - 5, 100, "").changes().size(), "the feed keeps its window");
+        }
+    }
+
+    /** Whether reading at {@code revision} is refused as compacted. */
+    private static boolean compactedAt(GatewayClient raw, io.microstore.etcd.KeyRange range, long revision) {
+        try {
+            raw.range(range, revision, 1);
+            return false;
+        } catch (io.microstore.etcd.EtcdRejected e) {
+            return e.compacted();
+        } catch (io.microstore.etcd.EtcdException e) {
+            return false;
+        }
+    }
+
+    @Test
     @Order(9)
     void aValueLargerThanEtcdAcceptsIsRefusedAsTooLarge() {
         String big = "\"" + "x".repeat(1_600_000) + "\"";
@@ -323,6 +361,19 @@ class EtcdEngineIT {
         stores.add(c);
         put(c, "before", "1");
         long since = c.lastSeq();
+        // a reader of an app that exists throughout: the re-list must never show it missing
+        AtomicBoolean reading = new AtomicBoolean(true);
+        AtomicInteger missing = new AtomicInteger();
+        AtomicLong reads = new AtomicLong();
+        Thread reader = Thread.ofPlatform().start(() -> {
+            while (reading.get()) {
+                if (c.get("before") == null || c.size() == 0) {
+                    missing.incrementAndGet();
+                }
+                reads.incrementAndGet();
+                Thread.yield();
+            }
+        });
         List<java.net.URI> others = cluster.endpoints().subList(1, 3);
         try (GatewayClient raw = new GatewayClient(others, Duration.ofMillis(500), Duration.ofSeconds(3))) {
             cluster.kill(1);
@@ -351,6 +402,9 @@ class EtcdEngineIT {
             }
             long end = last;
             await("c re-listed at " + end, Duration.ofSeconds(20), () -> c.lastSeq() >= end && c.get("behind4") != null);
+            reading.set(false);
+            reader.join();
+            assertEquals(0, missing.get(), "reads that found 'before' missing during the re-list, of " + reads.get());
             assertThrows(io.microstore.store.feed.FeedGone.class, () -> c.feed().read(since, 100, ""));
             assertEquals(6, c.size());
             assertNotNull(c.get("before"));

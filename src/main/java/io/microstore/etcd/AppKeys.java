@@ -1,0 +1,39 @@
+package io.microstore.etcd;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * Where apps live in etcd: app {@code name} is the key {@code <prefix>apps/<UTF-8 name>}. etcd orders
+ * keys by bytes, which is the order of names, so a prefix range lists apps in name order.
+ */
+final class AppKeys {
+    private final byte[] prefix;
+    private final KeyRange all;
+
+    AppKeys(String prefix) {
+        this.prefix = (prefix + "apps/").getBytes(StandardCharsets.UTF_8);
+        this.all = KeyRange.prefix(this.prefix);
+    }
+
+    /** Every app's key. */
+    KeyRange all() {
+        return all;
+    }
+
+    /** The apps whose keys sort after {@code key}: the key plus a zero byte is the next possible key. */
+    KeyRange after(byte[] key) {
+        return all.from(Arrays.copyOf(key, key.length + 1));
+    }
+
+    byte[] key(String name) {
+        byte[] n = name.getBytes(StandardCharsets.UTF_8);
+        byte[] key = Arrays.copyOf(prefix, prefix.length + n.length);
+        System.arraycopy(n, 0, key, prefix.length, n.length);
+        return key;
+    }
+
+    String name(byte[] key) {
+        return new String(key, prefix.length, key.length - prefix.length, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,105 @@
+package io.microstore.etcd;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+
+import io.microstore.store.CommitStream;
+import io.microstore.store.EngineEvents;
+import io.microstore.store.Mutation;
+
+/**
+ * Keeps the commit stream (and so the index and the feed) a copy of the apps in etcd: a paginated
+ * listing pinned at one revision, then the watch's events in revision order, each revision one batch.
+ * A re-list restores over what the index holds, so readers never see it empty.
+ */
+final class Mirror {
+    private static final System.Logger LOG = System.getLogger(Mirror.class.getName());
+    private static final long PAGE = 1000;
+
+    private final EtcdClient client;
+    private final AppKeys keys;
+    private final AppliedRevision applied;
+    private final CommitStream stream;
+    private final ReentrantLock lock = new ReentrantLock(); // one listing or batch at a time into the stream
+    private volatile EngineEvents events = EngineEvents.NONE;
+
+    Mirror(EtcdClient client, AppKeys keys, AppliedRevision applied, CommitStream stream) {
+        this.client = client;
+        this.keys = keys;
+        this.applied = applied;
+        this.stream = stream;
+    }
+
+    void observe(EngineEvents events) {
+        this.events = events;
+    }
+
+    /** Loads every app at the current revision; {@code again} when it replaces a state loaded before. */
+    void load(boolean again) throws EtcdException {
+        lock.lock();
+        try {
+            if (again) {
+                stream.reload();
+            }
+            long revision = list();
+            stream.loaded(revision);
+            applied.advance(revision);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Restores every app at one revision (the first page's); returns it. */
+    private long list() throws EtcdException {
+        RangeResult page = client.range(keys.all(), 0, PAGE);
+        long revision = page.revision();
+        while (true) {
+            for (KeyValue kv : page.kvs()) {
+                stream.restore(keys.name(kv.key()), kv.value(), kv.modRevision());
+            }
+            if (!page.more() || page.kvs().isEmpty()) {
+                return revision;
+            }
+            page = client.range(keys.after(page.kvs().getLast().key()), revision, PAGE);
+        }
+    }
+
+    /** Applies one watch response: its events grouped by revision, each revision one batch. */
+    void apply(List<WatchEvent> received) {
+        lock.lock();
+        try {
+            List<Mutation> batch = new ArrayList<>();
+            long batchRevision = 0;
+            for (WatchEvent event : received) {
+                long revision = event.revision();
+                if (revision <= applied.get()) {
+                    continue; // resumed at the last applied revision: seen already (etcd 3.4 watch bugs)
+                }
+                if (revision != batchRevision && !batch.isEmpty()) {
+                    commit(batch, batchRevision);
+                    batch = new ArrayList<>();
+                }
+                batchRevision = revision;
+                String name = keys.name(event.kv().key());
+                batch.add(event.type() == WatchEvent.Type.DELETE ? Mutation.delete(revision, name)
+                        : Mutation.put(revision, name, event.kv().value()));
+            }
+            if (!batch.isEmpty()) {
+                commit(batch, batchRevision);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void commit(List<Mutation> batch, long revision) {
+        try {
+            stream.committed(batch);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "applying a committed batch failed", e);
+        }
+        events.batch(batch.size());
+        applied.advance(revision);
+    }
+}

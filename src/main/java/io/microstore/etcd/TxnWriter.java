@@ -1,0 +1,161 @@
+package io.microstore.etcd;
+
+import java.util.List;
+
+import io.microstore.store.AppNotFound;
+import io.microstore.store.Command;
+import io.microstore.store.Entry;
+import io.microstore.store.Index;
+import io.microstore.store.Outcome;
+import io.microstore.store.OutcomeUnknown;
+import io.microstore.store.PreconditionFailed;
+import io.microstore.store.StoreUnavailable;
+import io.microstore.store.ValueTooLarge;
+
+/**
+ * One command as one etcd txn. The command is evaluated against this instance's index (which may lag)
+ * and sent with compares saying "the key is still in the state evaluated against", and a failure branch
+ * that reads the key; when the compares fail it is re-evaluated against what etcd returned, a bounded
+ * number of times (PATCH is recomputed that way). A refusal (412, 404) is only given against a state
+ * etcd confirmed. A write is acknowledged once this instance's index has applied its revision.
+ */
+final class TxnWriter {
+    private final EtcdClient client;
+    private final AppKeys keys;
+    private final Index index;
+    private final AppliedRevision applied;
+    private final EtcdConfig config;
+
+    TxnWriter(EtcdClient client, AppKeys keys, Index index, AppliedRevision applied, EtcdConfig config) {
+        this.client = client;
+        this.keys = keys;
+        this.index = index;
+        this.applied = applied;
+        this.config = config;
+    }
+
+    /** Runs {@code command}; etcd's failures become StoreUnavailable, OutcomeUnknown or ValueTooLarge. */
+    Outcome execute(Command command) {
+        String name = command.name();
+        try {
+            return retry(command);
+        } catch (EtcdOutcomeUnknown e) {
+            throw new OutcomeUnknown("etcd did not answer whether the write of '" + name + "' was applied: "
+                    + e.getMessage(), e);
+        } catch (EtcdRejected e) {
+            if (EtcdErrors.tooLarge(e)) {
+                throw new ValueTooLarge("etcd refused the write of '" + name + "' (" + e.etcdMessage()
+                        + "): the value is larger than etcd accepts (--max-request-bytes)", e);
+            }
+            throw EtcdErrors.unavailable(e);
+        } catch (EtcdException e) { // EtcdUnreachable
+            throw EtcdErrors.unavailable(e);
+        }
+    }
+
+    private Outcome retry(Command command) throws EtcdException {
+        String name = command.name();
+        byte[] key = keys.key(name);
+        Entry current = index.get(name);
+        boolean confirmed = false; // current is a state etcd returned (not just this instance's index)
+        for (int attempt = 0; attempt <= config.casRetries(); attempt++) {
+            byte[] data;
+            try {
+                data = evaluate(command, current);
+            } catch (RuntimeException refusal) {
+                if (confirmed) {
+                    throw refusal;
+                }
+                // Refused against the index, which may lag: ask etcd whether the key is in that state.
+                TxnResult check = check(key, current);
+                if (check.succeeded()) {
+                    throw refusal;
+                }
+                current = entry(check.get(0));
+                confirmed = true;
+                continue;
+            }
+            boolean conditional = conditional(command);
+            if (data == null && current == null && conditional) {
+                // a conditional delete of what looks absent: no write, but etcd must confirm the absence
+                TxnResult check = check(key, null);
+                if (check.succeeded()) {
+                    return new Outcome(0, null);
+                }
+                current = entry(check.get(0));
+                confirmed = true;
+                continue;
+            }
+            List<Compare> compares = conditional ? List.of(stateIs(key, current)) : List.of();
+            Op write = data == null ? Op.delete(key) : Op.put(key, data);
+            TxnResult txn = client.txn(compares, List.of(write), List.of(Op.get(key)));
+            if (txn.succeeded()) {
+                return acknowledge(txn, data);
+            }
+            current = entry(txn.get(0));
+            confirmed = true;
+        }
+        throw new StoreUnavailable("app '" + name + "' changed " + config.casRetries()
+                + " times while this write was retried against it; try again", null, 1);
+    }
+
+    /** The value {@code command} writes over {@code current}, or its refusal (412, 404). */
+    private static byte[] evaluate(Command command, Entry current) {
+        if (!command.precondition().allows(current)) {
+            throw new PreconditionFailed(command.name(), current);
+        }
+        return newValue(command, current);
+    }
+
+    /** Whether the write depends on the key's state: a precondition, or a PATCH computed from it. */
+    private static boolean conditional(Command command) {
+        return command.precondition().ifMatch() != null || command.precondition().ifNoneMatch() != null
+                || command instanceof Command.Patch;
+    }
+
+    /** Asks etcd whether the key is in the state {@code current}; reads it when not. */
+    private TxnResult check(byte[] key, Entry current) throws EtcdException {
+        return client.txn(List.of(stateIs(key, current)), List.of(), List.of(Op.get(key)));
+    }
+
+    /** The outcome of a successful txn, once this instance's index has applied it (read-your-writes). */
+    private Outcome acknowledge(TxnResult txn, byte[] data) {
+        if (data == null && txn.responses().getFirst() instanceof OpResponse.Delete d && d.deleted() == 0) {
+            return new Outcome(0, null); // deleting nothing consumes no revision
+        }
+        long revision = txn.revision();
+        if (!applied.await(revision, config.ackTimeout())) {
+            throw new StoreUnavailable("the write committed at seq " + revision + " but this instance has "
+                    + "not seen it yet (its watch of etcd is at " + applied.get() + "); it will show up here soon",
+                    null);
+        }
+        return new Outcome(revision, data == null ? null : new Entry(data, revision));
+    }
+
+    /** The compare "the key is in the state {@code current}". */
+    private static Compare stateIs(byte[] key, Entry current) {
+        return current == null ? Compare.absent(key) : Compare.modRevisionIs(key, current.seq());
+    }
+
+    private static Entry entry(RangeResult read) {
+        if (read.kvs().isEmpty()) {
+            return null;
+        }
+        KeyValue kv = read.kvs().getFirst();
+        return new Entry(kv.value(), kv.modRevision());
+    }
+
+    /** The value a command writes: its data, null for a delete, or a patch computed from {@code current}. */
+    private static byte[] newValue(Command command, Entry current) {
+        return switch (command) {
+            case Command.Put put -> put.data();
+            case Command.Delete ignored -> null;
+            case Command.Patch patch -> {
+                if (current == null) {
+                    throw new AppNotFound(patch.name());
+                }
+                yield patch.change().apply(patch.name(), current);
+            }
+        };
+    }
+}
