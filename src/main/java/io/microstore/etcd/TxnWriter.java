@@ -2,7 +2,6 @@ package io.microstore.etcd;
 
 import java.util.List;
 
-import io.microstore.store.AppNotFound;
 import io.microstore.store.Command;
 import io.microstore.store.Entry;
 import io.microstore.store.Index;
@@ -104,7 +103,7 @@ final class TxnWriter {
         if (!command.precondition().allows(current)) {
             throw new PreconditionFailed(command.name(), current);
         }
-        return newValue(command, current);
+        return command.valueAfter(current);
     }
 
     /** Whether the write depends on the key's state: a precondition, or a PATCH computed from it. */
@@ -143,19 +142,5 @@ final class TxnWriter {
         }
         KeyValue kv = read.kvs().getFirst();
         return new Entry(kv.value(), kv.modRevision());
-    }
-
-    /** The value a command writes: its data, null for a delete, or a patch computed from {@code current}. */
-    private static byte[] newValue(Command command, Entry current) {
-        return switch (command) {
-            case Command.Put put -> put.data();
-            case Command.Delete ignored -> null;
-            case Command.Patch patch -> {
-                if (current == null) {
-                    throw new AppNotFound(patch.name());
-                }
-                yield patch.change().apply(patch.name(), current);
-            }
-        };
     }
 }
