@@ -126,10 +126,10 @@ cluster_stall() {
     scripts/etcd-cluster.sh restart "$ETCD_DIR" "$leader"
     wait "$writer" || true
     line=$(tail -n 1 "$WORK/stall.out")
-    # "acked N failed F max-gap-ms G gap-start-ms T"
-    read -r _ acked _ failed _ gap _ at <<< "$line"
+    # "acked N failed F max-gap-ms G gap-start-ms T slowest-failure-ms D status S"
+    read -r _ acked _ failed _ gap _ at _ slow _ slowst <<< "$line"
     [[ ${acked:-} =~ ^[0-9]+$ ]] || { log "WriteStall: $line"; continue; }
-    log "stall: $acked writes acknowledged, $failed failed, longest gap $gap ms, starting $at ms after the writer's start"
+    log "stall: $acked writes acknowledged, $failed failed, longest gap $gap ms, starting $at ms after the writer's start; slowest failed write $slow ms (status $slowst)"
     crow cluster stall "$gap" - - "$failed"
     sleep 2
   done
@@ -154,6 +154,7 @@ cluster_cleanup() {
 
 bench_cluster() {
   : > "$CLUSTER_RESULTS"
+  cut -d' ' -f1-3 /proc/loadavg > "$WORK/cluster-load.txt"
   make_data 1000
   cluster_cleanup
   rm -rf "$ETCD_DIR" "$WORK/data-local-cluster"
@@ -162,8 +163,18 @@ bench_cluster() {
   endpoints=$(scripts/etcd-cluster.sh start "$ETCD_DIR" "$base")
   trap 'cluster_cleanup' EXIT
   log "cluster: etcd $(etcd --version | head -n 1 | awk '{print $NF}') at $endpoints"
-  start cluster-a "$JAVA" -jar target/microstore.jar --port 0 --etcd "$endpoints" --import "$WORK/apps-1000.jsonl"
+  start cluster-a "$JAVA" -jar target/microstore.jar --port 0 --etcd "$endpoints"
   A_PID=$PID A_PORT=$PORT
+  # The 1k apps through instance A's API (--import exits on the first etcd timeout, which a loaded
+  # machine can cause): retried, overwriting.
+  local i
+  for i in 1 2 3 4 5; do
+    curl -fsS --max-time 120 -X POST -H 'Content-Type: application/x-ndjson' --data-binary "@$WORK/apps-1000.jsonl" \
+        "http://127.0.0.1:$A_PORT/api/import?overwrite=true" > "$WORK/cluster-import.out" 2>&1 && break
+    log "cluster: import through instance A failed ($(head -c 300 "$WORK/cluster-import.out")), retrying"
+    sleep 2
+  done
+  [ "$(curl -s "http://127.0.0.1:$A_PORT/api/apps/k1000" -o /dev/null -w '%{http_code}')" = 200 ] || { log "cluster: import failed"; exit 1; }
   start cluster-b "$JAVA" -jar target/microstore.jar --port 0 --etcd "$endpoints"
   B_PID=$PID B_PORT=$PORT
   start local-1000 "$JAVA" -jar target/microstore.jar --port 0 --data "$WORK/data-local-cluster" --fsync always \

@@ -13,7 +13,8 @@ import java.time.Duration;
  * values through one microstore instance for S seconds; records the longest gap between two consecutive
  * acknowledged (2xx) writes. Failed writes (a 5xx, a timeout) do not end a gap: only the next acknowledged
  * write does. Writes the file READY once its first write is acknowledged, so the caller knows when to kill.
- * Prints {@code acked N failed F max-gap-ms G gap-start-ms T} (T: from the tool's start to the gap's start).
+ * Prints {@code acked N failed F max-gap-ms G gap-start-ms T slowest-failure-ms D status S} (T: from the
+ * tool's start to the gap's start; D and S: the failed write that took longest, status 0 for no answer).
  * Usage: {@code WriteStall http://127.0.0.1:PORT SECONDS READY}.
  */
 public final class WriteStall {
@@ -36,11 +37,14 @@ public final class WriteStall {
         long maxGapStart = 0;
         int acked = 0;
         int failed = 0;
+        long slowestFailure = 0;
+        int slowestFailureStatus = 0;
         for (int i = 0; System.nanoTime() < end; i++) {
             HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/api/apps/stall-" + (i % 100)))
                     .timeout(Duration.ofSeconds(15)).header("Content-Type", "application/json")
                     .PUT(HttpRequest.BodyPublishers.ofString(body)).build();
             int status;
+            long sent = System.nanoTime();
             try {
                 status = http.send(req, HttpResponse.BodyHandlers.discarding()).statusCode();
             } catch (java.io.IOException e) {
@@ -49,6 +53,10 @@ public final class WriteStall {
             long now = System.nanoTime();
             if (status / 100 != 2) {
                 failed++;
+                if (now - sent > slowestFailure) {
+                    slowestFailure = now - sent;
+                    slowestFailureStatus = status;
+                }
                 continue;
             }
             if (lastAck < 0) {
@@ -60,7 +68,7 @@ public final class WriteStall {
             lastAck = now;
             acked++;
         }
-        System.out.printf("acked %d failed %d max-gap-ms %.1f gap-start-ms %.0f%n",
-                acked, failed, maxGap / 1e6, maxGapStart / 1e6);
+        System.out.printf("acked %d failed %d max-gap-ms %.1f gap-start-ms %.0f slowest-failure-ms %.0f status %d%n",
+                acked, failed, maxGap / 1e6, maxGapStart / 1e6, slowestFailure / 1e6, slowestFailureStatus);
     }
 }
