@@ -100,10 +100,10 @@ cluster_lag() {
   local line
   for _ in $(seq 1 "$ROUNDS"); do
     line=$("$JAVA" -cp "$CP" io.microstore.bench.WatchLag "http://127.0.0.1:$A_PORT" "http://127.0.0.1:$B_PORT" \
-        "$WATCH_WRITES" 5 2>&1 | tail -n 1)
+        "$WATCH_WRITES" 5 2>&1 | tee "$WORK/watchlag.out" | grep '^writes ' | tail -n 1)
     # "writes N seen S ack-to-B p50 X p99 Y max Z send-to-B p50 X p99 Y"
     read -r _ n _ seen _ _ p50 _ p99 _ _ _ _ sp50 _ sp99 <<< "$line"
-    [[ ${seen:-} =~ ^[0-9]+$ ]] || { log "WatchLag: $line"; seen=0 n=$WATCH_WRITES; }
+    [[ ${seen:-} =~ ^[0-9]+$ ]] || { log "WatchLag failed, round skipped: $(tail -n 3 "$WORK/watchlag.out")"; continue; }
     crow cluster lag "$seen" "${p50:-0}" "${p99:-0}" $((n - seen))
     crow cluster lag-send "$seen" "${sp50:-0}" "${sp99:-0}" $((n - seen))
   done
@@ -125,11 +125,11 @@ cluster_stall() {
     sleep 5
     scripts/etcd-cluster.sh restart "$ETCD_DIR" "$leader"
     wait "$writer" || true
-    line=$(tail -n 1 "$WORK/stall.out")
+    line=$(grep '^acked ' "$WORK/stall.out" | tail -n 1)
     # "acked N failed F max-gap-ms G gap-start-ms T slowest-failure-ms D status S"
     read -r _ acked _ failed _ gap _ at _ slow _ slowst <<< "$line"
     [[ ${acked:-} =~ ^[0-9]+$ ]] || { log "WriteStall: $line"; continue; }
-    log "stall: $acked writes acknowledged, $failed failed, longest gap $gap ms, starting $at ms after the writer's start; slowest failed write $slow ms (status $slowst)"
+    log "stall: $acked writes acknowledged, $failed failed, longest gap $gap ms, starting $at ms after the writer's start; slowest failed write $slow ms (status $slowst: $(sed -n 's/^slowest failure: //p' "$WORK/stall.out" | cut -c1-200))"
     crow cluster stall "$gap" - - "$failed"
     sleep 2
   done

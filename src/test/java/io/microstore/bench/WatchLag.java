@@ -39,6 +39,7 @@ public final class WatchLag {
         ConcurrentHashMap<Integer, Long> seenAt = new ConcurrentHashMap<>();
         CountDownLatch open = new CountDownLatch(1);
         CountDownLatch all = new CountDownLatch(n);
+        java.util.concurrent.atomic.AtomicBoolean finished = new java.util.concurrent.atomic.AtomicBoolean();
         Thread reader = Thread.ofPlatform().daemon().start(() -> {
             HttpRequest req = HttpRequest.newBuilder(URI.create(b + "/api/changes?prefix=lag-"))
                     .header("Accept", "text/event-stream").build();
@@ -58,7 +59,9 @@ public final class WatchLag {
                     }
                 });
             } catch (Exception e) {
-                System.err.println("WatchLag: the stream on B failed: " + e);
+                if (!finished.get()) {
+                    System.err.println("WatchLag: the stream on B failed: " + e);
+                }
                 open.countDown();
             }
         });
@@ -82,6 +85,7 @@ public final class WatchLag {
             Thread.sleep(pause);
         }
         all.await(5, TimeUnit.SECONDS);
+        finished.set(true);
         long[] fromAck = new long[seenAt.size()];
         long[] fromSend = new long[seenAt.size()];
         int k = 0;

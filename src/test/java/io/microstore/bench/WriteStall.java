@@ -39,16 +39,21 @@ public final class WriteStall {
         int failed = 0;
         long slowestFailure = 0;
         int slowestFailureStatus = 0;
+        String slowestFailureBody = "";
         for (int i = 0; System.nanoTime() < end; i++) {
             HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/api/apps/stall-" + (i % 100)))
                     .timeout(Duration.ofSeconds(15)).header("Content-Type", "application/json")
                     .PUT(HttpRequest.BodyPublishers.ofString(body)).build();
             int status;
+            String answer;
             long sent = System.nanoTime();
             try {
-                status = http.send(req, HttpResponse.BodyHandlers.discarding()).statusCode();
+                HttpResponse<String> res = http.send(req, HttpResponse.BodyHandlers.ofString());
+                status = res.statusCode();
+                answer = res.body();
             } catch (java.io.IOException e) {
                 status = 0;
+                answer = e.toString();
             }
             long now = System.nanoTime();
             if (status / 100 != 2) {
@@ -56,6 +61,7 @@ public final class WriteStall {
                 if (now - sent > slowestFailure) {
                     slowestFailure = now - sent;
                     slowestFailureStatus = status;
+                    slowestFailureBody = answer.length() > 300 ? answer.substring(0, 300) : answer;
                 }
                 continue;
             }
@@ -70,5 +76,6 @@ public final class WriteStall {
         }
         System.out.printf("acked %d failed %d max-gap-ms %.1f gap-start-ms %.0f slowest-failure-ms %.0f status %d%n",
                 acked, failed, maxGap / 1e6, maxGapStart / 1e6, slowestFailure / 1e6, slowestFailureStatus);
+        System.out.println("slowest failure: " + slowestFailureBody.replace('\n', ' '));
     }
 }
