@@ -86,6 +86,8 @@ $(E2E_DEPS): e2e/package.json e2e/package-lock.json
 	@touch $@
 
 # Load tests against bare Helidon and json-server; appends to docs/BENCHMARKS.md, draws docs/bench.png.
+# Then cluster mode on a 3-member etcd cluster on loopback (scripts/bench-cluster.sh): BENCH_CLUSTER=0 skips
+# it, BENCH_ONLY=cluster runs it alone (e.g. `BENCH_ONLY=cluster BENCH_ROUNDS=5 make bench`).
 bench: $(JAR)
 	$(MVN) test-compile
 	scripts/bench.sh

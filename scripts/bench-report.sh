@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Usage: scripts/bench-report.sh RESULTS.tsv SCALE.tsv "WRK COMMAND"   (called by scripts/bench.sh)
+# Usage: scripts/bench-report.sh RESULTS.tsv SCALE.tsv "WRK COMMAND" [CLUSTER.tsv]   (called by scripts/bench.sh)
 # Prints the results with ratios to the bare Helidon server of the same run, checks the goals,
 # appends all of it with the date and the machine to docs/BENCHMARKS.md and draws docs/bench.png.
+# CLUSTER.tsv (scripts/bench-cluster.sh) adds the cluster-mode table and goals; with BENCH_ONLY=cluster
+# RESULTS.tsv is empty and only those are reported (no chart).
 set -euo pipefail
-runs=$1 scale=$2 wrk=$3
+runs=$1 scale=$2 wrk=$3 cluster=${4:-/dev/null}
+[ -f "$cluster" ] || cluster=/dev/null
 report=$(mktemp)
 
 # One row per server, apps and test: the median of its runs (requests/s, p50, p99), errors summed.
@@ -23,12 +26,63 @@ value() { awk -F'\t' -v s="$1" -v a="$2" -v t="$3" -v c="$4" '$1==s && $2==a && 
 scaled() { awk -F'\t' -v k="$1" '$1==k {print $2}' "$scale"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
+# Cluster mode: medians per system and test (values, p50, p99), errors summed; ratios within the run.
+cluster_med=$(mktemp)
+awk -F'\t' '
+  function median(a, k, c,    i, j, t, v) {
+    for (i = 1; i <= c; i++) v[i] = a[k, i]
+    for (i = 2; i <= c; i++) for (j = i; j > 1 && v[j-1] + 0 > v[j] + 0; j--) { t = v[j]; v[j] = v[j-1]; v[j-1] = t }
+    return c % 2 ? v[(c + 1) / 2] : (v[c / 2] + v[c / 2 + 1]) / 2
+  }
+  { k = $1 "\t" $2; if (!(k in n)) order[++m] = k; c = ++n[k]; r[k, c] = $3; p[k, c] = $4; q[k, c] = $5; e[k] += $6
+    if (!(k in mx) || $3 + 0 > mx[k]) mx[k] = $3 + 0 }
+  END { for (i = 1; i <= m; i++) { k = order[i]; print k "\t" median(r, k, n[k]) "\t" (p[k, 1] == "-" ? "-" : median(p, k, n[k])) "\t" (q[k, 1] == "-" ? "-" : median(q, k, n[k])) "\t" e[k] "\t" n[k] "\t" mx[k] } }
+' "$cluster" > "$cluster_med"
+cvalue() { awk -F'\t' -v s="$1" -v t="$2" -v c="$3" '$1==s && $2==t {print $c}' "$cluster_med"; }
+cluster_report() {
+  local getr putr
+  getr=$(ratio "$(cvalue cluster get 3)" "$(cvalue local get 3)")
+  putr=$(ratio "$(cvalue cluster-2x32 put 3)" "$(cvalue etcd-direct-64 put 3)")
+  echo
+  echo "Cluster mode (scripts/bench-cluster.sh): a 3-member etcd $(etcd --version 2>/dev/null | head -n 1 | awk '{print $NF}') cluster on 127.0.0.1 (fsync on), microstore instances and clients on the same machine (load average when it started: $(cat "$(dirname "$cluster")/cluster-load.txt" 2>/dev/null || echo ?)); each comparison alternates between its two systems, medians of the rounds. get: 1k apps, get.lua at ${CONNS:-64} connections, one instance in cluster mode vs local mode (fresh data dir, fsync always). put: put.lua through two instances, one wrk -t1 -c32 each at the same time (req/s summed, p50 the mean, p99 the larger) vs EtcdPutBench writing 60-byte values straight into the same etcd through the same client (GatewayClient) at 64 concurrency. lag: SSE stream on instance B, sequential PUTs through A 5 ms apart; ms from A's acknowledgement to B (lag-send: from sending the PUT); value = events seen, errors = never seen. stall: sequential PUTs through A, the etcd leader killed with SIGKILL and restarted 5 s later; value = the longest gap between two acknowledged writes (ms), errors = failed writes. check-perf (if run): \`etcdctl check perf --load=s\`, writes/s and the slowest request (ms)."
+  echo
+  echo "| system | test | runs | value (median) | unit | p50 ms | p99 ms | errors | ratio |"
+  echo "|---|---|---:|---:|---|---:|---:|---:|---:|"
+  while IFS=$'\t' read -r sys test val p50 p99 errs count max; do
+    local unit=req/s r=""
+    case $test in
+      lag*) unit="events seen" ;;
+      stall) unit="ms (max of runs: $max)" ;;
+      put) [ "$sys" = check-perf ] && unit=writes/s ;;
+    esac
+    [ "$sys/$test" = cluster/get ] && r="$getr (to local)"
+    [ "$sys/$test" = cluster-2x32/put ] && r="$putr (to etcd direct)"
+    printf '| %s | %s | %s | %.0f | %s | %s | %s | %s | %s |\n' "$sys" "$test" "$count" "${val:-0}" "$unit" "$p50" "$p99" "$errs" "$r"
+  done < "$cluster_med"
+  local stall lag lagmax
+  stall=$(cvalue cluster stall 3)
+  lag=$(cvalue cluster lag 5)
+  echo
+  echo "| goal (cluster mode) | target | measured | met |"
+  echo "|---|---|---:|---|"
+  echo "| GET through one instance vs local mode (1k apps) | >= 0.80 | $getr | $(met "$getr" 0.80 ">=") |"
+  echo "| PUT through two instances at 64 connections vs etcd written directly (GatewayClient, 64) | >= 0.70 | $putr | $(met "$putr" 0.70 ">=") |"
+  echo "| write stall when the etcd leader is killed (ms, median of runs; max $(cvalue cluster stall 8)) | <= 3000 | ${stall:-?} | $(met "${stall:-}" 3000 "<=") |"
+  echo "| watch lag between instances, p99 (ms, median of runs) | <= 20 | ${lag:-?} | $(met "${lag:-}" 20 "<=") |"
+}
+met() { awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN { if (v == "" || v == "n/a") print "?"; else if ((op == ">=" && v + 0 >= t) || (op == "<" && v + 0 < t) || (op == "<=" && v + 0 <= t)) print "yes"; else print "**no**" }'; }
+
 {
   echo
   echo "## $(date -u '+%Y-%m-%d %H:%M UTC') — $(hostname), $(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1)"
   echo
+  if [ ! -s "$runs" ]; then
+    echo "The cluster part of \`make bench\` alone (\`BENCH_ONLY=cluster\`), \`$wrk\` on loopback. Load average at the start: $(cat "$(dirname "$cluster")/cluster-load.txt" 2>/dev/null || echo ?), at the end: $(cut -d' ' -f1-3 /proc/loadavg) (2 cores; the machine is shared)."
+  else
   echo "\`$wrk\` on loopback, one run of \`make bench\`. Each test alternates between the bare Helidon server (same routes, no store) and microstore, both running; the figures are medians of the runs, and ratios are to the bare server's median in the same run. Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
+  fi
   echo
+  if [ -s "$runs" ]; then
   echo "| server | apps | test | runs | req/s (median) | p50 ms | p99 ms | errors | ratio to bare |"
   echo "|---|---|---|---:|---:|---:|---:|---:|---:|"
   while IFS=$'\t' read -r server apps test rps p50 p99 errs count; do
@@ -59,11 +113,18 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
   echo "| start-up with $large apps from a snapshot (ms) | < 3000 | ${startup:-?} | $(met "${startup:-}" 3000 "<") |"
   echo "| start-up replaying a journal of $large records (ms) | < 3000 | ${replay:-?} | $(met "${replay:-}" 3000 "<") |"
   echo "| heap per small app beyond its JSON (bytes) | < 300 | ${heap:-?} | $(met "${heap:-}" 300 "<") |"
+  fi
+  if [ -s "$cluster" ]; then cluster_report; fi
 } > "$report"
 cat "$report"
 [ -f docs/BENCHMARKS.md ] || printf '# Benchmarks\n\nEach section is one run of `make bench` (newest last). See README.md, "Performance".\n' > docs/BENCHMARKS.md
 cat "$report" >> docs/BENCHMARKS.md
 
+if [ ! -s "$runs" ]; then
+  rm -f "$report" "$results" "$cluster_med"
+  echo "appended to docs/BENCHMARKS.md (cluster mode only: no chart)"
+  exit 0
+fi
 # The chart: requests/s as a ratio to bare Helidon, per test and size, for microstore and json-server.
 data=$(mktemp)
 awk -F'\t' '
@@ -100,5 +161,5 @@ set xtics rotate by -30
 plot "$data.cols" using 2:xtic(1) title "microstore" lc rgb "#2b7bba", "" using 3 title "json-server 0.17.4 (no bar: under 0.0001)" lc rgb "#d95f02", \
      0.8 with lines dt 2 lc rgb "#444444" title "goal for GET (0.8)", 0.5 with lines dt 3 lc rgb "#444444" title "goal for PUT (0.5)"
 GNUPLOT
-rm -f "$report" "$data" "$data.cols" "$results"
+rm -f "$report" "$data" "$data.cols" "$results" "$cluster_med"
 echo "appended to docs/BENCHMARKS.md; chart in docs/bench.png"

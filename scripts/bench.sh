@@ -15,7 +15,13 @@
 # between them BENCH_ROUNDS times; the report takes the median of each. Ratios come from runs
 # minutes apart at most.
 #
-# Environment: BENCH_DURATION (8s per run), BENCH_ROUNDS (3), BENCH_CONNS (64), BENCH_SIZES ("1000 1000000").
+# Then cluster mode (scripts/bench-cluster.sh): GET and PUT through instances on a 3-member etcd cluster,
+# against local mode and against etcd written directly, the write stall when the leader is killed and
+# the watch lag between two instances.
+#
+# Environment: BENCH_DURATION (8s per run), BENCH_ROUNDS (3), BENCH_CONNS (64), BENCH_SIZES ("1000 1000000"),
+# BENCH_CLUSTER=0 (skip cluster mode), BENCH_ONLY=cluster (cluster mode alone), BENCH_CHECK_PERF=1 (add
+# `etcdctl check perf --load=s`, 60 s), BENCH_ETCD_BASE (24600: etcd's ports are BASE+1..3, +11..13).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${JAVA_HOME:?JAVA_HOME must point at a JDK >= 21 (make bench sets it)}"
@@ -31,6 +37,8 @@ CP="target/test-classes:target/classes:target/libs/*"
 mkdir -p "$WORK" docs
 : > "$RESULTS"
 : > "$SCALE"
+CLUSTER_RESULTS=$WORK/cluster.tsv
+: > "$CLUSTER_RESULTS"
 
 log() { echo "[bench $(date +%H:%M:%S)] $*" >&2; }
 
@@ -42,7 +50,7 @@ install_tools() {
     log "installing ${missing[*]} from Debian's packages"
     apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
-  if [ ! -x "$WORK/node_modules/.bin/json-server" ]; then
+  if [ "${BENCH_ONLY:-}" != cluster ] && [ ! -x "$WORK/node_modules/.bin/json-server" ]; then
     log "installing json-server 0.17.4 from npm"
     npm install --prefix "$WORK" --no-audit --no-fund --silent json-server@0.17.4 >/dev/null
   fi
@@ -237,16 +245,22 @@ put_scale() {
 
 install_tools
 log "machine: $(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo); load $(cut -d' ' -f1-3 /proc/loadavg)"
-for n in $SIZES; do make_data "$n"; done
-start bare "$JAVA" -cp "$CP" io.microstore.bench.BareServer 0
-BARE_PID=$PID BARE_PORT=$PORT
-warm_up "$BARE_PORT" mix
-for n in $SIZES; do
-  bench_microstore "$n"
-  if [ "$n" -ge 1000000 ]; then journal_startup "$n"; fi
-  bench_json_server "$n"
-done
-stop "$BARE_PID"
-read -r -a sizes <<< "$SIZES"
-[ "${#sizes[@]}" -ge 2 ] && put_scale "${sizes[0]}" "${sizes[-1]}"
-scripts/bench-report.sh "$RESULTS" "$SCALE" "wrk -t2 -c$CONNS -d$DURATION, $ROUNDS alternating rounds"
+if [ "${BENCH_ONLY:-}" != cluster ]; then
+  for n in $SIZES; do make_data "$n"; done
+  start bare "$JAVA" -cp "$CP" io.microstore.bench.BareServer 0
+  BARE_PID=$PID BARE_PORT=$PORT
+  warm_up "$BARE_PORT" mix
+  for n in $SIZES; do
+    bench_microstore "$n"
+    if [ "$n" -ge 1000000 ]; then journal_startup "$n"; fi
+    bench_json_server "$n"
+  done
+  stop "$BARE_PID"
+  read -r -a sizes <<< "$SIZES"
+  [ "${#sizes[@]}" -ge 2 ] && put_scale "${sizes[0]}" "${sizes[-1]}"
+fi
+if [ "${BENCH_CLUSTER:-1}" != 0 ] || [ "${BENCH_ONLY:-}" = cluster ]; then
+  . scripts/bench-cluster.sh
+  bench_cluster
+fi
+scripts/bench-report.sh "$RESULTS" "$SCALE" "wrk -t2 -c$CONNS -d$DURATION, $ROUNDS alternating rounds" "$CLUSTER_RESULTS"
