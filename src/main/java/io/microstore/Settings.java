@@ -23,7 +23,7 @@ import io.microstore.store.feed.FeedConfig;
  */
 public record Settings(Config server, String host, int port, long maxPayload, Path data, LocalConfig local, FeedConfig feed,
                 long minJournalBytes, ApiSecurity security, Set<String> corsOrigins, List<URI> etcdEndpoints,
-                String etcdPrefix) {
+                String etcdPrefix, Duration etcdTimeout) {
     /** The body limit in cluster mode unless server.max-payload-size is set: below etcd's 1.5 MiB request limit. */
     static final long ETCD_MAX_PAYLOAD = 1L << 20;
     static final long LOCAL_MAX_PAYLOAD = 10L << 20;
@@ -81,7 +81,9 @@ public record Settings(Config server, String host, int port, long maxPayload, Pa
                 security(config),
                 corsOrigins(config),
                 etcd,
-                prefix.isEmpty() ? "/microstore/" : prefix);
+                prefix.isEmpty() ? "/microstore/" : prefix,
+                // Bounds the stall of a write that a dying leader took: it then ends as "outcome unknown".
+                config.get("store.etcd.request-timeout").as(Duration.class).orElse(Duration.ofSeconds(2)));
     }
 
     /** The journal's settings; only meaningful with a data directory. */

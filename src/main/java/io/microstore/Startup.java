@@ -3,6 +3,7 @@ package io.microstore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -77,7 +78,7 @@ final class Startup {
     /** The etcd engine in cluster mode (store.etcd.endpoints); else the local engine on the journal in the data directory, or in memory only (with a warning). */
     static Engine engine(Settings settings) throws IOException {
         if (settings.etcd()) {
-            return new EtcdEngine(GatewayClient.of(settings.etcdEndpoints()), settings.etcdPrefix(),
+            return new EtcdEngine(new GatewayClient(settings.etcdEndpoints(), Duration.ofSeconds(1), settings.etcdTimeout()), settings.etcdPrefix(),
                     EtcdConfig.DEFAULTS.withKeepRevisions(settings.feed().retain()));
         }
         Persistence persistence;
