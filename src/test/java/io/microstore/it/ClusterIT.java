@@ -346,6 +346,7 @@ class ClusterIT {
     void withEveryEtcdMemberDownReadsAreServedWritesGet503AndBothRecoverWhenEtcdReturns() throws Exception {
         Res before = http[0].get(TestClient.app("race"));
         assertStatus(before, 200);
+        long from = Math.max(lastSeq(http[0]), lastSeq(http[1]));
         for (int member = 1; member <= 3; member++) {
             cluster.kill(member);
         }
@@ -383,6 +384,20 @@ class ClusterIT {
             await("health UP on " + client.base(), Duration.ofSeconds(10),
                     () -> client.get("/observe/health").status() == 200);
         }
+        // both watches resumed where they were: the same changes as etcd's history, none lost or repeated
+        long end = 0;
+        for (int i = 0; i < 10; i++) {
+            end = seq(http[i % 2].putApp("resumed" + i, String.valueOf(i)).header("ETag"));
+        }
+        long last = end;
+        for (TestClient client : http) {
+            await("feed at " + last, Duration.ofSeconds(5), () -> lastSeq(client) >= last);
+        }
+        List<String> etcd = etcdHistory(from, end);
+        // back-<port> (retried until a 204, so possibly more than once) and resumed0..9; nothing while down
+        assertTrue(etcd.size() >= 12 && etcd.stream().noneMatch(c -> c.endsWith(" while-down")), etcd.toString());
+        assertEquals(etcd, feed(http[0], from));
+        assertEquals(etcd, feed(http[1], from));
     }
 
     /** Starts the three members together: one alone has no quorum and would never report healthy. */
