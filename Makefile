@@ -1,5 +1,6 @@
 # microstore — see README.md. `make run` serves on http://127.0.0.1:8080/ with data in ./data
 # (`make run DATA=` keeps it in memory, `PORT=9090` picks the port); `make test` runs every test;
+# `make cluster` runs two instances on a local 3-member etcd cluster;
 # `make feed-bench` measures the changes feed's SSE fan-out (FeedFanout).
 SHELL := /bin/bash
 
@@ -25,10 +26,10 @@ JMH_JVM = $(shell $(JAVA) --sun-misc-unsafe-memory-access=allow -version >/dev/n
 CHROMIUM := /usr/bin/chromium
 E2E_DEPS := e2e/node_modules/.package-lock.json
 
-.PHONY: build run test smoke e2e bench feed-bench jmh clean
+.PHONY: build run cluster test smoke e2e bench feed-bench jmh clean
 
 # Maven and the scripts (with-server.sh, bench.sh) take the JDK from JAVA_HOME; prerequisites inherit it.
-build $(JAR) run test smoke e2e bench feed-bench jmh: export JAVA_HOME = $(JDK)
+build $(JAR) run cluster test smoke e2e bench feed-bench jmh: export JAVA_HOME = $(JDK)
 
 build: $(JAR)
 
@@ -38,6 +39,13 @@ $(JAR): $(SOURCES)
 
 run: $(JAR)
 	$(JAVA) -jar $(JAR) $(RUN_FLAGS)
+
+# Cluster mode on one machine: a real 3-member etcd cluster on loopback (client ports 32371-32373, or
+# CLUSTER_ETCD_BASE+1..3; Debian's etcd-server is installed when missing) and two instances on it, on
+# http://127.0.0.1:8081/ and :8082/ (CLUSTER_PORTS=8081,8082). Ctrl-C stops everything and removes the data.
+CLUSTER_PORTS ?= 8081,8082
+cluster: $(JAR)
+	CLUSTER_PORTS=$(CLUSTER_PORTS) scripts/cluster.sh
 
 # Quiet when green: Maven's full log goes to target/test.log and the console gets only the test counts
 # (Surefire: unit and HTTP tests; Failsafe: *IT, the real jar in child JVMs), errors and the verdict.

@@ -60,7 +60,12 @@ final class ChildServer implements AutoCloseable {
     /** Starts the jar with {@code env} added to the environment and waits for its start-up line. */
     static ChildServer start(Map<String, String> env, List<String> jvmOptions, String... args) throws Exception {
         ChildServer server = launch(env, jvmOptions, args);
-        server.awaitPort();
+        try {
+            server.awaitPort();
+        } catch (RuntimeException | Error e) {
+            server.close(); // a server that did not start in time is not left running
+            throw e;
+        }
         return server;
     }
 

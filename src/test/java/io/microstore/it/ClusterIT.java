@@ -1,0 +1,422 @@
+package io.microstore.it;
+
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+import io.microstore.testing.EtcdCluster;
+import io.microstore.testing.TestClient;
+import io.microstore.testing.TestClient.Res;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import static io.microstore.testing.TestClient.assertProblem;
+import static io.microstore.testing.TestClient.assertStatus;
+import static io.microstore.testing.TestClient.seq;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Cluster mode end to end: one real 3-member etcd cluster for the class and two real microstore jars on
+ * it (child JVMs, {@code --etcd}), driven over HTTP only. The tests run in order on the same cluster and
+ * instances; the ones that kill an instance or every etcd member come last. Every process started here
+ * is stopped by pid in {@link #stopAll()} (and by EtcdCluster's shutdown hook if the JVM dies first).
+ * What EtcdEngineIT already covers in-process (racing creates, compaction, leader kill, a watch behind
+ * compaction) is not repeated.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(90)
+class ClusterIT {
+    private static final List<String> JVM = List.of("-Xmx256m", "-XX:TieredStopAtLevel=1");
+    private static final String PREFIX = "/microstore/apps/";
+    private static final int CLIENTS = 16;
+
+    @TempDir
+    static Path dir;
+    static EtcdCluster cluster;
+    static String endpoints;
+    static final ChildServer[] servers = new ChildServer[2];
+    static final TestClient[] http = new TestClient[2];
+    /** The seq both instances were at once started: every change after it is in both feeds. */
+    static long baseline;
+
+    @BeforeAll
+    static void startAll() throws Exception {
+        cluster = EtcdCluster.start(dir);
+        endpoints = cluster.endpoints().stream().map(URI::toString).collect(Collectors.joining(","));
+        for (int i = 0; i < 2; i++) {
+            servers[i] = ChildServer.launch(JVM, "--etcd", endpoints);
+        }
+        for (int i = 0; i < 2; i++) {
+            http[i] = new TestClient(servers[i].awaitPort());
+        }
+        baseline = Math.max(lastSeq(http[0]), lastSeq(http[1]));
+    }
+
+    @AfterAll
+    static void stopAll() throws Exception {
+        for (ChildServer server : servers) {
+            if (server != null) {
+                server.close(); // SIGKILL by pid, waits for it
+            }
+        }
+        if (cluster != null) {
+            cluster.close(); // every member, by pid
+        }
+    }
+
+    private static long lastSeq(TestClient client) {
+        Res res = client.get("/api/changes");
+        assertStatus(res, 200);
+        return res.json().asJsonObject().getJsonNumber("last_seq").longValue();
+    }
+
+    private static String body(String name, String data) {
+        return "{\"name\":\"" + name + "\",\"data\":" + data + "}";
+    }
+
+    private static void await(String what, Duration timeout, Supplier<Boolean> condition) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.get()) {
+            if (System.nanoTime() > deadline) {
+                fail("not within " + timeout + ": " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    @Order(1)
+    void racingIfMatchPutsThroughBothInstancesHaveExactlyOneWinnerPerRound() throws Exception {
+        Res created = http[0].putApp("race", "{\"round\":-1}");
+        assertStatus(created, 204);
+        String etag = created.header("ETag");
+        ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
+        try {
+            for (int round = 0; round < 5; round++) {
+                String ifMatch = etag;
+                CountDownLatch go = new CountDownLatch(1);
+                List<Future<Res>> tries = new ArrayList<>();
+                for (int t = 0; t < CLIENTS; t++) {
+                    TestClient via = http[t % 2];
+                    String data = "{\"round\":" + round + ",\"client\":" + t + "}";
+                    tries.add(pool.submit(() -> {
+                        go.await();
+                        return via.putApp("race", data, "If-Match", ifMatch);
+                    }));
+                }
+                go.countDown();
+                List<Res> won = new ArrayList<>();
+                for (Future<Res> f : tries) {
+                    Res res = f.get(30, TimeUnit.SECONDS);
+                    if (res.status() == 204) {
+                        won.add(res);
+                    } else {
+                        assertProblem(res, 412);
+                    }
+                }
+                assertEquals(1, won.size(), "round " + round + ": exactly one 204, the rest 412; winners "
+                        + won.stream().map(Res::describe).toList());
+                etag = won.getFirst().header("ETag");
+                assertTrue(seq(etag) > seq(ifMatch), etag + " after " + ifMatch);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        String last = etag;
+        for (TestClient client : http) {
+            await("both instances at " + last, Duration.ofSeconds(5),
+                    () -> last.equals(client.get(TestClient.app("race")).header("ETag")));
+        }
+    }
+
+    @Test
+    @Order(2)
+    void aGetRightAfterA204OnTheSameInstanceSeesTheWrite() {
+        for (int i = 0; i < 60; i++) {
+            TestClient via = http[i % 2];
+            String name = "ryw" + (i % 3);
+            String data = "{\"i\":" + i + "}";
+            Res put = via.putApp(name, data);
+            assertStatus(put, 204);
+            Res get = via.get(TestClient.app(name));
+            assertStatus(get, 200);
+            assertEquals(put.header("ETag"), get.header("ETag"), get.describe());
+            assertEquals(body(name, data), get.text());
+            if (i % 10 == 9) {
+                assertStatus(via.delete(name), 204);
+                assertStatus(via.get(TestClient.app(name)), 404);
+            }
+        }
+    }
+
+    @Test
+    @Order(3)
+    void bothFeedsAreIdenticalToEachOtherAndToEtcdsHistory() throws Exception {
+        long last = 0;
+        for (int i = 0; i <= 30; i++) { // the last one a put: a DELETE's 204 has no ETag
+            TestClient via = http[i % 2];
+            Res res = i % 6 == 5 ? via.delete("f" + (i - 2)) : via.putApp("f" + i, String.valueOf(i));
+            assertStatus(res, 204);
+            if (res.header("ETag") != null) {
+                last = Math.max(last, seq(res.header("ETag")));
+            }
+        }
+        long end = last;
+        for (TestClient client : http) {
+            await("feed at " + end, Duration.ofSeconds(5), () -> lastSeq(client) >= end);
+        }
+        List<String> a = feed(http[0], baseline);
+        List<String> b = feed(http[1], baseline);
+        List<String> etcd = etcdHistory(baseline, end);
+        // every write since the start: the race (6), read-your-writes (66), these (31, 5 of them deletes)
+        assertEquals(6 + 66 + 31, etcd.size(), etcd.toString());
+        assertEquals(etcd, a, "instance 1's feed against etcd's history");
+        assertEquals(etcd, b, "instance 2's feed against etcd's history");
+    }
+
+    /** The feed after {@code since}, page by page, as "seq op name" lines. */
+    private static List<String> feed(TestClient client, long since) {
+        List<String> changes = new ArrayList<>();
+        while (true) {
+            Res res = client.get("/api/changes?limit=100&since=" + since);
+            assertStatus(res, 200);
+            var results = res.json().asJsonObject().getJsonArray("results");
+            if (results.isEmpty()) {
+                return changes;
+            }
+            for (JsonValue v : results) {
+                JsonObject change = v.asJsonObject();
+                since = change.getJsonNumber("seq").longValue();
+                changes.add(since + " " + change.getString("op") + " " + change.getString("name"));
+            }
+        }
+    }
+
+    /**
+     * etcd's own history of the apps' keys in (from, to], read through the v3 JSON gateway of member 1
+     * (not through microstore's client): the keys at each revision, compared with the revision before.
+     * A key whose mod_revision is r was put at r; a key gone at r was deleted at r.
+     */
+    private static List<String> etcdHistory(long from, long to) {
+        TestClient member = new TestClient(cluster.endpoints().getFirst().getPort());
+        List<String> history = new ArrayList<>();
+        Map<String, Long> before = keysAt(member, from);
+        for (long r = from + 1; r <= to; r++) {
+            Map<String, Long> now = keysAt(member, r);
+            for (Map.Entry<String, Long> e : now.entrySet()) {
+                if (e.getValue() == r) {
+                    history.add(r + " put " + e.getKey());
+                }
+            }
+            for (String name : before.keySet()) {
+                if (!now.containsKey(name)) {
+                    history.add(r + " delete " + name);
+                }
+            }
+            before = now;
+        }
+        return history;
+    }
+
+    /** Every app name with its key's mod_revision, at etcd revision {@code revision}. */
+    private static Map<String, Long> keysAt(TestClient member, long revision) {
+        Base64.Encoder b64 = Base64.getEncoder();
+        String request = "{\"key\":\"" + b64.encodeToString(PREFIX.getBytes(StandardCharsets.UTF_8))
+                + "\",\"range_end\":\"" + b64.encodeToString("/microstore/apps0".getBytes(StandardCharsets.UTF_8))
+                + "\",\"revision\":\"" + revision + "\"}";
+        Res res = member.send("POST", "/v3/kv/range", request, "Content-Type", "application/json");
+        assertStatus(res, 200);
+        Map<String, Long> keys = new TreeMap<>();
+        JsonObject range = res.json().asJsonObject();
+        if (range.containsKey("kvs")) {
+            for (JsonValue v : range.getJsonArray("kvs")) {
+                JsonObject kv = v.asJsonObject();
+                String key = new String(Base64.getDecoder().decode(kv.getString("key")), StandardCharsets.UTF_8);
+                keys.put(key.substring(PREFIX.length()), Long.parseLong(kv.getString("mod_revision")));
+            }
+        }
+        return keys;
+    }
+
+    @Test
+    @Order(4)
+    void killingOneInstanceLeavesTheOtherServingAndTheRestartedOneCatchesUp() throws Exception {
+        Map<String, String> acknowledged = new ConcurrentHashMap<>(); // name -> data
+        Map<String, String> unknown = new ConcurrentHashMap<>(); // sent, outcome not known
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicBoolean secondDown = new AtomicBoolean();
+        AtomicInteger ackedByFirstWhileDown = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Future<?>> writers = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            int writer = t;
+            writers.add(pool.submit(() -> {
+                for (int i = 0; !stop.get(); i++) {
+                    int target = writer % 2 == 1 && !secondDown.get() ? 1 : 0;
+                    boolean down = secondDown.get();
+                    String name = "kill-" + writer + "-" + i;
+                    String data = "{\"w\":" + writer + ",\"i\":" + i + "}";
+                    try {
+                        Res res = http[target].putApp(name, data);
+                        if (res.status() == 204) {
+                            acknowledged.put(name, data);
+                            if (target == 0 && down) {
+                                ackedByFirstWhileDown.incrementAndGet();
+                            }
+                        } else {
+                            assertEquals(503, res.status(), res.describe());
+                            unknown.put(name, data);
+                        }
+                    } catch (UncheckedIOException e) {
+                        assertEquals(1, target, "instance 1 must keep serving: " + e);
+                        unknown.put(name, data);
+                    }
+                }
+                return null;
+            }));
+        }
+        Thread.sleep(800);
+        servers[1].kill9();
+        secondDown.set(true);
+        Thread.sleep(1500);
+        // reads go on through the survivor while the other is down
+        Res read = http[0].get(TestClient.app("race"));
+        assertStatus(read, 200);
+        stop.set(true);
+        for (Future<?> f : writers) {
+            f.get(30, TimeUnit.SECONDS);
+        }
+        pool.shutdown();
+        assertTrue(ackedByFirstWhileDown.get() >= 10, "writes through instance 1 while 2 was down: "
+                + ackedByFirstWhileDown.get());
+
+        servers[1] = ChildServer.start(JVM, "--etcd", endpoints); // the same arguments
+        http[1] = new TestClient(servers[1].awaitPort());
+        Map<String, String> written = new HashMap<>(acknowledged);
+        unknown.forEach(written::putIfAbsent);
+        for (String name : written.keySet()) {
+            Res first = http[0].get(TestClient.app(name));
+            Res second = http[1].get(TestClient.app(name));
+            if (acknowledged.containsKey(name)) {
+                assertStatus(second, 200);
+                assertEquals(body(name, acknowledged.get(name)), second.text());
+            }
+            assertEquals(first.status(), second.status(), name + ": " + first.describe() + " vs " + second.describe());
+            assertEquals(first.text(), second.text(), name);
+            assertEquals(first.header("ETag"), second.header("ETag"), name);
+        }
+        // and the restarted instance follows new writes (its watch is live)
+        Res put = http[0].putApp("after-restart", "1");
+        assertStatus(put, 204);
+        await("the restarted instance sees a new write", Duration.ofSeconds(5),
+                () -> put.header("ETag").equals(http[1].get(TestClient.app("after-restart")).header("ETag")));
+    }
+
+    @Test
+    @Order(5)
+    void withEveryEtcdMemberDownReadsAreServedWritesGet503AndBothRecoverWhenEtcdReturns() throws Exception {
+        Res before = http[0].get(TestClient.app("race"));
+        assertStatus(before, 200);
+        long from = Math.max(lastSeq(http[0]), lastSeq(http[1]));
+        for (int member = 1; member <= 3; member++) {
+            cluster.kill(member);
+        }
+        try {
+            for (TestClient client : http) {
+                await("health DOWN on " + client.base(), Duration.ofSeconds(10),
+                        () -> client.get("/observe/health").text().contains("\"DOWN\""));
+                Res health = client.get("/observe/health");
+                assertEquals(503, health.status(), health.describe());
+                assertTrue(health.text().contains("\"failure\""), health.describe());
+                Res read = client.get(TestClient.app("race"));
+                assertStatus(read, 200);
+                assertEquals(before.text(), read.text());
+                assertEquals(before.header("ETag"), read.header("ETag"));
+                assertStatus(client.get("/api/apps"), 200);
+                for (int i = 0; i < 3; i++) {
+                    Res write = client.putApp("while-down", "1");
+                    assertProblem(write, 503);
+                    assertNotNull(write.header("Retry-After"), write.describe());
+                }
+            }
+        } finally {
+            restartAllMembers();
+        }
+        long restarted = System.nanoTime();
+        for (TestClient client : http) {
+            String name = "back-" + client.port();
+            await("a write through " + client.base() + " after etcd returned", Duration.ofSeconds(15),
+                    () -> client.putApp(name, "1").status() == 204);
+            assertStatus(client.get(TestClient.app(name)), 200);
+        }
+        long ms = (System.nanoTime() - restarted) / 1_000_000;
+        System.out.println("writes resumed on both instances " + ms + " ms after etcd's members were healthy again");
+        for (TestClient client : http) {
+            await("health UP on " + client.base(), Duration.ofSeconds(10),
+                    () -> client.get("/observe/health").status() == 200);
+        }
+        // both watches resumed where they were: the same changes as etcd's history, none lost or repeated
+        long end = 0;
+        for (int i = 0; i < 10; i++) {
+            end = seq(http[i % 2].putApp("resumed" + i, String.valueOf(i)).header("ETag"));
+        }
+        long last = end;
+        for (TestClient client : http) {
+            await("feed at " + last, Duration.ofSeconds(5), () -> lastSeq(client) >= last);
+        }
+        List<String> etcd = etcdHistory(from, end);
+        // back-<port> (retried until a 204, so possibly more than once) and resumed0..9; nothing while down
+        assertTrue(etcd.size() >= 12 && etcd.stream().noneMatch(c -> c.endsWith(" while-down")), etcd.toString());
+        assertEquals(etcd, feed(http[0], from));
+        assertEquals(etcd, feed(http[1], from));
+    }
+
+    /** Starts the three members together: one alone has no quorum and would never report healthy. */
+    private static void restartAllMembers() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            List<Future<?>> starts = new ArrayList<>();
+            for (int member = 1; member <= 3; member++) {
+                int m = member;
+                starts.add(pool.submit(() -> {
+                    cluster.restart(m);
+                    return null;
+                }));
+            }
+            for (Future<?> f : starts) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
