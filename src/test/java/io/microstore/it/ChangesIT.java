@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.LongStream;
 
 import io.microstore.persist.JournalConfig;
@@ -111,6 +112,7 @@ class ChangesIT {
     void afterKill9TheFeedHoldsExactlyTheJournalsChanges(@TempDir Path dir) throws Exception {
         int writers = 4;
         List<List<Attempt>> attempts = new ArrayList<>();
+        AtomicInteger acks = new AtomicInteger();
         try (ChildServer server = ChildServer.start(JVM, "--data", dir.toString())) {
             String base = server.baseUrl();
             List<CompletableFuture<Void>> running = new ArrayList<>();
@@ -118,10 +120,14 @@ class ChangesIT {
                 List<Attempt> mine = new ArrayList<>();
                 attempts.add(mine);
                 String prefix = "k9/w" + w + "/";
-                running.add(CompletableFuture.runAsync(() -> writeUntilGone(base, prefix, mine),
+                running.add(CompletableFuture.runAsync(() -> writeUntilGone(base, prefix, mine, acks),
                         r -> Thread.ofVirtual().start(r)));
             }
-            Thread.sleep(1000);
+            // Until every writer has had a write acknowledged (bounded), not a fixed time: a loaded machine is slow.
+            for (long deadline = System.nanoTime() + 30_000_000_000L; acks.get() < writers && System.nanoTime() < deadline; ) {
+                Thread.sleep(20);
+            }
+            Thread.sleep(500);
             server.kill9();
             CompletableFuture.allOf(running.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
         }
@@ -222,7 +228,8 @@ class ChangesIT {
         }
     }
 
-    private void writeUntilGone(String base, String prefix, List<Attempt> attempts) {
+    /** Puts and deletes under {@code prefix} until the server is gone; counts {@code firstAcks} once, at its first 204. */
+    private void writeUntilGone(String base, String prefix, List<Attempt> attempts, AtomicInteger firstAcks) {
         Set<String> existing = new HashSet<>();
         for (int i = 0; ; i++) {
             String name = prefix + (i % 6 == 0 ? "é " : "k") + (i % 5);
@@ -236,6 +243,9 @@ class ChangesIT {
                 }
                 long seq = res.headers().firstValue("ETag").map(e -> Long.parseLong(e.replace("\"", ""))).orElse(0L);
                 attempts.add(new Attempt(delete ? "delete" : "put", name, data, true, seq));
+                if (i == 0) {
+                    firstAcks.incrementAndGet();
+                }
                 if (delete) {
                     existing.remove(name);
                 } else {

@@ -50,7 +50,11 @@ class MainIT {
                     }
                 }
             })).toList();
-            Thread.sleep(500);
+            // Until every writer has had a write acknowledged (bounded), not a fixed time: a loaded machine is slow.
+            for (long deadline = System.nanoTime() + 30_000_000_000L; acked.size() < 8 && System.nanoTime() < deadline; ) {
+                Thread.sleep(20);
+            }
+            Thread.sleep(200);
             assertEquals(0, server.terminate(), server.output());
             stop.set(true);
             for (Thread t : writers) {
