@@ -519,4 +519,53 @@ public final class EtcdEngine implements Engine {
     private String name(byte[] key) {
         return new String(key, appsPrefix.length, key.length - appsPrefix.length, StandardCharsets.UTF_8);
     }
+
+    /** How long {@link #awaitConsistent} waits for this instance's index to reach etcd's revision. */
+    private static final Duration CONSISTENT_WAIT = Duration.ofSeconds(3);
+
+    /**
+     * A linearizable read's barrier: takes etcd's current revision by a quorum read, then waits (at most
+     * {@link #CONSISTENT_WAIT}) until this instance's index has applied it.
+     */
+    @Override
+    public void awaitConsistent() {
+        if (closed) {
+            throw new StoreUnavailable("the store is shutting down", null);
+        }
+        long revision;
+        try {
+            revision = client.currentRevision();
+        } catch (EtcdException e) {
+            String why = e instanceof EtcdRejected r && r.noLeader() ? "etcd has no leader"
+                    : e instanceof EtcdRejected ? "etcd refused the request" : "etcd is unreachable";
+            throw new StoreUnavailable(why + " (" + e.getMessage() + "): a consistent read needs etcd's current "
+                    + "revision; a read without ?consistent is served from this instance's index", e, 1);
+        }
+        if (applied >= revision) {
+            return;
+        }
+        long deadline = System.nanoTime() + CONSISTENT_WAIT.toNanos();
+        appliedLock.lock();
+        try {
+            while (applied < revision) {
+                long remaining = deadline - System.nanoTime();
+                if (closed) {
+                    throw new StoreUnavailable("the store is shutting down", null);
+                }
+                if (remaining <= 0) {
+                    throw new StoreUnavailable("this instance is behind etcd: it has applied seq " + applied
+                            + " of " + revision + " after " + CONSISTENT_WAIT.toSeconds() + " s; try again, or read "
+                            + "without ?consistent", null, 1);
+                }
+                try {
+                    appliedAdvanced.awaitNanos(remaining);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new StoreUnavailable("interrupted while waiting for seq " + revision, e);
+                }
+            }
+        } finally {
+            appliedLock.unlock();
+        }
+    }
 }
