@@ -49,13 +49,16 @@ cluster: $(JAR)
 
 # Quiet when green: Maven's full log goes to target/test.log and the console gets only the test counts
 # (Surefire: unit and HTTP tests; Failsafe: *IT, the real jar in child JVMs), errors and the verdict.
-# A test's own output (logs included) is in target/{surefire,failsafe}-reports/<class>-output.txt;
+# The HTTP API tests run twice: on the local engine, then on the etcd engine (Surefire execution "etcd",
+# a real 3-member etcd cluster; reports in target/surefire-reports-etcd).
+# A test's own output (logs included) is in target/{surefire-reports,surefire-reports-etcd,failsafe-reports}/<class>-output.txt;
 # on failure the tail of that file is printed for each class that failed.
 TEST_LOG := target/test.log
 test:
 	@mkdir -p target; red=; off=; if [ -t 1 ]; then red=$$'\e[1;31m'; off=$$'\e[0m'; fi; \
 	echo "mvn verify: the full log goes to $(TEST_LOG)"; \
 	set -o pipefail; $(MAVEN) -B -Dstyle.color=never verify 2>&1 | tee $(TEST_LOG) | awk -v red="$$red" -v off="$$off" '\
+	  /^\[INFO\] --- .*surefire.*:test \(etcd\)/     { kind = "HTTP API tests on the etcd engine (Surefire)"; print kind "..."; fflush(); next } \
 	  /^\[INFO\] --- .*surefire.*:test /             { kind = "unit and HTTP tests (Surefire)"; print kind "..."; fflush() } \
 	  /^\[INFO\] --- .*failsafe.*:integration-test / { kind = "*IT tests on the real jar (Failsafe)"; print kind "..."; fflush() } \
 	  /Tests run:.* in [[:alnum:]_.$$]+$$/ { if (/<<</) { print red $$0 off; fflush() } next } \
@@ -64,7 +67,8 @@ test:
 	  /^\[ERROR\]|BUILD FAILURE/ { print red $$0 off; fflush() }' \
 	|| { status=$$?; \
 	  for class in $$(sed -n 's/.*<<< [A-Z]*!.* in \([[:alnum:]_.$$]*\)$$/\1/p' $(TEST_LOG) | sort -u); do \
-	    for out in target/surefire-reports/$$class-output.txt target/failsafe-reports/$$class-output.txt; do \
+	    for out in target/surefire-reports/$$class-output.txt target/surefire-reports-etcd/$$class-output.txt \
+	               target/failsafe-reports/$$class-output.txt; do \
 	      [ -f $$out ] || continue; echo; echo "$$red--- $$class failed; the last 200 lines of its output ($$out):$$off"; tail -n 200 $$out; \
 	    done; \
 	  done; \

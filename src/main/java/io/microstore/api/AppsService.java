@@ -53,6 +53,9 @@ public final class AppsService implements HttpService {
 
     private void list(ServerRequest req, ServerResponse res) {
         ListQuery query = ListQuery.from(req.query());
+        if (query.consistent()) {
+            store.awaitConsistent();
+        }
         Page page = store.list(query.prefix(), query.after(), query.limit());
         ByteArrayOutputStream out = new ByteArrayOutputStream(64 + page.items().size() * 32);
         out.write('[');
@@ -74,6 +77,9 @@ public final class AppsService implements HttpService {
         String name = name(req);
         String wait = ListQuery.single(req.query(), "wait");
         Duration waitFor = wait == null ? Duration.ZERO : ChangesQuery.waitTime(wait);
+        if (req.query().contains("consistent") && ListQuery.consistent(req.query())) {
+            store.awaitConsistent(); // a linearizable read: only when asked, the plain GET does no more work
+        }
         Entry entry = store.get(name);
         if (entry != null && waitFor.isPositive() && EntityTags.notModified(req.headers(), entry)) {
             entry = store.watch(name, entry, waitFor);

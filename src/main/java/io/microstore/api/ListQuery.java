@@ -9,10 +9,10 @@ import io.helidon.common.uri.UriQuery;
 
 /**
  * The parameters of {@code GET /api/apps}: {@code prefix}, {@code after} (exclusive cursor),
- * {@code limit} (1..10000; absent means every match, as the old service answered) and
- * {@code include=data}.
+ * {@code limit} (1..10000; absent means every match, as the old service answered),
+ * {@code include=data} and {@code consistent} (a linearizable read; carried into the next page's link).
  */
-record ListQuery(String prefix, String after, int limit, boolean includeData) {
+record ListQuery(String prefix, String after, int limit, boolean includeData, boolean consistent) {
     static final int MAX_LIMIT = 10_000;
 
     static ListQuery from(UriQuery query) {
@@ -20,15 +20,37 @@ record ListQuery(String prefix, String after, int limit, boolean includeData) {
         return new ListQuery(Objects.requireNonNullElse(single(query, "prefix"), ""),
                 single(query, "after"),
                 limit == null ? Integer.MAX_VALUE : limit(limit),
-                includeData(query));
+                includeData(query),
+                consistent(query));
     }
 
-    /** The value of a parameter given at most once, or null; twice is ambiguous, so a 400. */
+    /**
+     * {@code consistent}: {@code ?consistent} or {@code ?consistent=true} asks for a linearizable read,
+     * {@code false} or no parameter for a read of what this instance holds.
+     */
+    static boolean consistent(UriQuery query) {
+        String consistent = single(query, "consistent");
+        if (consistent == null || consistent.equals("false")) {
+            return false;
+        }
+        if (consistent.isEmpty() || consistent.equals("true")) {
+            return true;
+        }
+        throw new BadRequest("consistent must be given alone, 'true' or 'false', not '" + consistent + "'");
+    }
+
+    /**
+     * The value of a parameter given at most once ("" when given without a value), or null; twice is
+     * ambiguous, so a 400.
+     */
     static String single(UriQuery query, String name) {
         if (!query.contains(name)) {
             return null;
         }
         List<String> values = query.all(name);
+        if (values.isEmpty()) {
+            return ""; // "?name" without "=": Helidon holds no value for it
+        }
         if (values.size() > 1) {
             throw new BadRequest("the query parameter " + name + " is given " + values.size() + " times");
         }
@@ -62,6 +84,9 @@ record ListQuery(String prefix, String after, int limit, boolean includeData) {
         }
         if (includeData) {
             url.append("include=data&");
+        }
+        if (consistent) {
+            url.append("consistent&");
         }
         return url.append("limit=").append(limit).append("&after=").append(encode(last)).toString();
     }

@@ -1,6 +1,7 @@
 package io.microstore.etcd;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 import io.microstore.store.Command;
@@ -22,6 +23,8 @@ import io.microstore.store.StoreUnavailable;
  */
 public final class EtcdEngine implements Engine {
     private static final System.Logger LOG = System.getLogger(EtcdEngine.class.getName());
+    /** How long {@link #awaitConsistent} waits for this instance's index to reach etcd's revision. */
+    private static final Duration CONSISTENT_WAIT = Duration.ofSeconds(3);
 
     private final EtcdClient client;
     private final EtcdConfig config;
@@ -126,5 +129,26 @@ public final class EtcdEngine implements Engine {
             writes.close();
         }
         client.close();
+    }
+    /**
+     * A linearizable read's barrier: etcd's current revision by a quorum read, then a wait (at most
+     * {@link #CONSISTENT_WAIT}) until this instance's index has applied it.
+     */
+    @Override
+    public void awaitConsistent() {
+        refuseWhenClosed();
+        long revision;
+        try {
+            revision = client.currentRevision();
+        } catch (EtcdException e) {
+            throw new StoreUnavailable("a consistent read needs etcd's current revision, and " + e.getMessage()
+                    + "; a read without ?consistent is served from this instance's index", e, 1);
+        }
+        if (!applied.await(revision, CONSISTENT_WAIT)) {
+            refuseWhenClosed();
+            throw new StoreUnavailable("this instance is behind etcd: it has applied seq " + applied.get() + " of "
+                    + revision + " after " + CONSISTENT_WAIT.toSeconds() + " s; try again, or read without ?consistent",
+                    null, 1);
+        }
     }
 }

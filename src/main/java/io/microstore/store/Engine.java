@@ -32,6 +32,16 @@ public interface Engine extends AutoCloseable {
      */
     CompletableFuture<Compacted> compact();
 
+    /**
+     * Returns once the index holds every write acknowledged (by any instance) before this call, so a read
+     * of the index after it is linearizable. An engine whose index is the only place writes are committed
+     * (local) returns at once.
+     *
+     * @throws StoreUnavailable when that cannot be made sure of in time (the instance is behind, or the
+     *     engine cannot reach its cluster)
+     */
+    void awaitConsistent();
+
     /** Why the engine takes no writes now (failed, unreachable or closed), or null while it does. */
     String failure();
 

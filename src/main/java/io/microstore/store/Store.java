@@ -53,6 +53,19 @@ public final class Store implements AutoCloseable {
         return index.get(Names.check(name));
     }
 
+    /**
+     * Waits until the index holds every write acknowledged before this call (by this or any other
+     * instance), so the reads after it are linearizable ({@code ?consistent}). Plain reads skip it.
+     *
+     * @throws StoreUnavailable when the engine cannot make sure of it in time
+     */
+    public void awaitConsistent() {
+        if (!loaded) {
+            throw new StoreUnavailable("the store is still loading", null, 1);
+        }
+        engine.awaitConsistent();
+    }
+
     /** A page of committed entries; see {@link Index#list}. */
     public Page list(String prefix, String after, int limit) {
         return index.list(prefix, after, limit);

@@ -136,6 +136,44 @@ class AppsServiceTest extends ServerTestBase {
         assertHeadLikeGet("/api/apps?include=data&limit=1");
     }
 
+    // --- ?consistent -----------------------------------------------------------------------------
+
+    @Test
+    void consistentReadsAnswerLikePlainReads() {
+        String etag = put("lin", "{\"data\":{\"v\":1}}").header("ETag");
+        for (String consistent : List.of("consistent", "consistent=", "consistent=true", "consistent=false")) {
+            Res read = get(app("lin") + "?" + consistent);
+            assertJson(read, 200, "{\"name\":\"lin\",\"data\":{\"v\":1}}");
+            assertThat(read.header("ETag"), is(etag));
+            assertJson(get("/api/apps?" + consistent), 200, "[{\"name\":\"lin\"}]");
+            assertHeadLikeGet(app("lin") + "?" + consistent);
+            assertHeadLikeGet("/api/apps?include=data&" + consistent);
+        }
+        assertProblem(get(app("absent") + "?consistent"), 404);
+        assertStatus(http.get(app("lin") + "?consistent", "If-None-Match", etag), 304);
+    }
+
+    @Test
+    void aConsistentListCarriesTheParameterIntoTheNextLink() {
+        put("lin-a", "{\"data\":1}");
+        put("lin-b", "{\"data\":2}");
+        Res page = get("/api/apps?consistent&limit=1");
+        assertJson(page, 200, "[{\"name\":\"lin-a\"}]");
+        assertThat(page.header("Link"), containsString("consistent&"));
+        assertJson(get(TestClient.next(page)), 200, "[{\"name\":\"lin-b\"}]");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"consistent=yes", "consistent=1", "consistent=TRUE", "consistent=true&consistent=false"})
+    void aBadConsistentParameterIs400(String query) {
+        put("lin-bad", "{\"data\":1}");
+        for (String path : List.of(app("lin-bad"), "/api/apps")) {
+            Res res = get(path + "?" + query);
+            assertProblem(res, 400);
+            assertThat(res.text(), containsString("consistent"));
+        }
+    }
+
     private void assertHeadLikeGet(String path) {
         Res get = get(path);
         Res head = send("HEAD", path, (byte[]) null);

@@ -219,10 +219,11 @@ class ListingTest extends ServerTestBase {
     @Test
     void theLargestLimitTruncatesTheListWithALink() {
         // written straight to the store: 10001 HTTP requests would only slow the test down
+        List<Command> puts = new ArrayList<>();
         for (int i = 0; i <= 10_000; i++) {
-            store.execute(new Command.Put(String.format("big/%05d", i), "1".getBytes(StandardCharsets.UTF_8),
-                    Precondition.NONE));
+            puts.add(new Command.Put(String.format("big/%05d", i), "1".getBytes(StandardCharsets.UTF_8), Precondition.NONE));
         }
+        Stores.executeAll(store, puts);
         Res first = http.get("/api/apps?prefix=big/&limit=10000");
         List<String> names = names(first);
         assertThat(names.size(), is(10_000));

@@ -21,6 +21,7 @@ import io.microstore.store.Entry;
 import io.microstore.store.Names;
 import io.microstore.store.Precondition;
 import io.microstore.store.Store;
+import io.microstore.store.feed.FeedConfig;
 import io.microstore.testing.ServerTestBase;
 import io.microstore.testing.Stores;
 import io.microstore.testing.TestClient.Res;
@@ -40,6 +41,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /**
  * {@code GET /api/export} and {@code POST /api/import} over HTTP: JSON lines, one app per line in
@@ -113,7 +115,7 @@ class TransferServiceTest extends ServerTestBase {
         Res exported = http.get("/api/export");
         assertStatus(exported, 200);
 
-        try (Store fresh = Stores.memory();
+        try (Store fresh = newStore(FeedConfig.DEFAULTS); // on the engine under test: a fresh prefix on etcd
              TestServer target = TestServer.start(fresh)) {
             Res imported = target.http().send("POST", "/api/import", exported.body(), "Content-Type", NDJSON);
             assertStatus(imported, 200);
@@ -182,6 +184,7 @@ class TransferServiceTest extends ServerTestBase {
     /** store.queue-capacity may be set below the importer's batch: the import must still go in whole. */
     @Test
     void aLargeImportIntoAStoreWithASmallWriteQueueWritesEverything() throws IOException {
+        assumeFalse(Stores.etcdEngine(), "the write queue (store.queue-capacity) is the local engine's");
         try (Store small = Stores.open(new MemoryPersistence(),
                 new LocalConfig(100, LocalConfig.DEFAULTS.fsync(), LocalConfig.DEFAULTS.fsyncInterval()));
              TestServer server = TestServer.start(small)) {

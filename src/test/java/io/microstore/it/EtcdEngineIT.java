@@ -352,6 +352,33 @@ class EtcdEngineIT {
     }
 
     @Test
+    @Order(10)
+    void aConsistentGetOnTheOtherInstanceSeesEveryAcknowledgedWrite() throws Exception {
+        try (TestServer onA = TestServer.start(a); TestServer onB = TestServer.start(b)) {
+            TestClient httpA = onA.http();
+            TestClient httpB = onB.http();
+            int stale = 0;
+            for (int i = 0; i < 200; i++) {
+                TestClient.Res put = httpA.putApp("lin", "{\"i\":" + i + "}");
+                TestClient.assertStatus(put, 204);
+                String etag = put.header("ETag");
+                if (!etag.equals(httpB.get("/api/apps/lin").header("ETag"))) {
+                    stale++; // a plain GET on B is served from B's index at once: it may lag
+                }
+                TestClient.Res read = httpB.get(i % 2 == 0 ? "/api/apps/lin?consistent" : "/api/apps/lin?consistent=true");
+                TestClient.assertStatus(read, 200);
+                assertEquals(etag, read.header("ETag"), "iteration " + i);
+                assertTrue(read.text().contains("{\"i\":" + i + "}"), read.text());
+                TestClient.Res list = httpB.get("/api/apps?consistent&include=data&prefix=lin");
+                TestClient.assertStatus(list, 200);
+                assertTrue(list.text().contains("{\"i\":" + i + "}"), list.text());
+            }
+            System.out.println("plain GETs on B right after A's acknowledgement that were stale: " + stale + " of 200");
+            TestClient.assertProblem(httpB.get("/api/apps/lin?consistent=maybe"), 400);
+        }
+    }
+
+    @Test
     @Order(80)
     void aWatchThatFellBehindCompactionRelistsAndItsFeedClientsGet410() throws Exception {
         // an instance that knows member 1 only: while it is down, the others write and compact
@@ -476,6 +503,8 @@ class EtcdEngineIT {
         assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10));
         assertEquals(before.seq(), a.get("kept").seq());
         assertEquals(before.seq(), b.get("kept").seq());
+        StoreUnavailable noQuorum = assertThrows(StoreUnavailable.class, b::awaitConsistent); // ?consistent: 503
+        assertTrue(noQuorum.retryAfterSeconds() > 0, noQuorum.toString());
         await("A reports the failure", Duration.ofSeconds(5), () -> a.failure() != null);
         await("B reports the failure", Duration.ofSeconds(5), () -> b.failure() != null);
         ExecutorService restarts = Executors.newFixedThreadPool(3);

@@ -22,9 +22,12 @@ public abstract class ServerTestBase {
     /** A client of the server of the running class. */
     protected TestClient http;
 
-    /** The store a {@code @ServerTest} class serves unless it brings its own. */
+    /**
+     * The store a {@code @ServerTest} class serves unless it brings its own: on the engine
+     * {@link Stores#ENGINE} names (in memory on the local engine, or a fresh prefix on the tests' etcd cluster).
+     */
     protected static Store newStore(FeedConfig feed) {
-        return Stores.memory(feed);
+        return Stores.etcdEngine() ? Stores.etcd(feed) : Stores.memory(feed);
     }
 
     /** Wires {@code server} over a {@link #newStore} with default feed settings. */

@@ -2,6 +2,17 @@ package io.microstore.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+import io.microstore.etcd.EtcdConfig;
+import io.microstore.etcd.EtcdEngine;
+import io.microstore.etcd.GatewayClient;
 
 import io.microstore.local.LocalConfig;
 import io.microstore.local.LocalEngine;
@@ -12,9 +23,63 @@ import io.microstore.store.Precondition;
 import io.microstore.store.Store;
 import io.microstore.store.feed.FeedConfig;
 
-/** Loaded stores on the local engine, for tests: in memory, or on the persistence given. */
+/**
+ * Loaded stores for tests: on the local engine in memory or on the persistence given, or on the etcd
+ * engine over one JVM-wide etcd cluster ({@link #etcd}). {@link #ENGINE} is the engine the HTTP API tests
+ * run against (system property {@code microstore.test.engine}: {@code local}, the default, or {@code etcd}).
+ */
 public final class Stores {
+    /** The engine {@code ServerTestBase.newStore} picks: {@code local} or {@code etcd}. */
+    public static final String ENGINE = System.getProperty("microstore.test.engine", "local");
+
+    private static final AtomicInteger PREFIXES = new AtomicInteger();
+    private static EtcdCluster cluster;
+
     private Stores() {
+    }
+
+    /** True when the HTTP API tests run on the etcd engine. */
+    public static boolean etcdEngine() {
+        return ENGINE.equals("etcd");
+    }
+
+    /**
+     * A store on the etcd engine under a fresh key prefix, on one etcd cluster started the first time
+     * it is needed and stopped (its directory deleted) when the JVM exits.
+     */
+    public static Store etcd(FeedConfig feed) {
+        try {
+            GatewayClient client = new GatewayClient(cluster().endpoints(), Duration.ofMillis(500), Duration.ofSeconds(3));
+            String prefix = "/test" + PREFIXES.incrementAndGet() + "-" + System.nanoTime() + "/";
+            return Store.open(new EtcdEngine(client, prefix, EtcdConfig.DEFAULTS), feed);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The JVM-wide etcd cluster, started on first use. */
+    public static synchronized EtcdCluster cluster() throws IOException {
+        if (cluster == null) {
+            Path dir = Files.createTempDirectory("microstore-etcd");
+            try {
+                cluster = EtcdCluster.start(dir);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while starting etcd", e);
+            }
+            EtcdCluster started = cluster;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    started.close();
+                    try (Stream<Path> files = Files.walk(dir)) {
+                        files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                    }
+                } catch (Exception e) {
+                    System.err.println("stopping the tests' etcd cluster in " + dir + " failed: " + e);
+                }
+            }, "stores-etcd-stop"));
+        }
+        return cluster;
     }
 
     public static Store memory() {
@@ -43,7 +108,21 @@ public final class Stores {
 
     /** Deletes every app straight in the store, not through an API under test. */
     public static void empty(Store store) {
-        store.list("", null, Integer.MAX_VALUE).items()
-                .forEach(item -> store.execute(new Command.Delete(item.getKey(), Precondition.NONE)));
+        executeAll(store, store.list("", null, Integer.MAX_VALUE).items().stream()
+                .map(item -> (Command) new Command.Delete(item.getKey(), Precondition.NONE)).toList());
+    }
+
+    /**
+     * Runs {@code commands} straight in the store, up to 256 at a time (one batch on the local engine,
+     * concurrent txns on etcd), and throws the first refusal.
+     */
+    public static void executeAll(Store store, List<Command> commands) {
+        for (int from = 0; from < commands.size(); from += 256) {
+            for (Object result : store.executeAll(commands.subList(from, Math.min(commands.size(), from + 256)))) {
+                if (result instanceof RuntimeException e) {
+                    throw e;
+                }
+            }
+        }
     }
 }
