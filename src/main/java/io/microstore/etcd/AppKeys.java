@@ -5,15 +5,28 @@ import java.util.Arrays;
 
 /**
  * Where apps live in etcd: app {@code name} is the key {@code <prefix>apps/<UTF-8 name>}. etcd orders
- * keys by bytes, which is the order of names, so a prefix range lists apps in name order.
+ * keys by bytes, which is the order of names, so a prefix range lists apps in name order. The key
+ * {@code <prefix>apps/} + a zero byte is no app (names hold no control characters): a consistent read
+ * writes it to see its own watch reach a revision when other datasets move etcd's revision on.
  */
 final class AppKeys {
     private final byte[] prefix;
     private final KeyRange all;
+    private final byte[] marker;
 
     AppKeys(String prefix) {
         this.prefix = (prefix + "apps/").getBytes(StandardCharsets.UTF_8);
         this.all = KeyRange.prefix(this.prefix);
+        this.marker = Arrays.copyOf(this.prefix, this.prefix.length + 1);
+    }
+
+    /** The key that is no app, in the range the watch follows. */
+    byte[] marker() {
+        return marker;
+    }
+
+    boolean isMarker(byte[] key) {
+        return Arrays.equals(key, marker);
     }
 
     /** Every app's key. */

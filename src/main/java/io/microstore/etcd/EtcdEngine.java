@@ -2,6 +2,7 @@ package io.microstore.etcd;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import io.microstore.store.Command;
@@ -25,6 +26,8 @@ public final class EtcdEngine implements Engine {
     private static final System.Logger LOG = System.getLogger(EtcdEngine.class.getName());
     /** How long {@link #awaitConsistent} waits for this instance's index to reach etcd's revision. */
     private static final Duration CONSISTENT_WAIT = Duration.ofSeconds(3);
+    /** How long it waits before it writes the marker key to find out (a watch event arrives within ms). */
+    private static final Duration MARKER_AFTER = Duration.ofMillis(50);
 
     private final EtcdClient client;
     private final EtcdConfig config;
@@ -132,7 +135,9 @@ public final class EtcdEngine implements Engine {
     }
     /**
      * A linearizable read's barrier: etcd's current revision by a quorum read, then a wait (at most
-     * {@link #CONSISTENT_WAIT}) until this instance's index has applied it.
+     * {@link #CONSISTENT_WAIT}) until this instance's index has applied it. When other datasets write
+     * to the same etcd cluster, revisions move on without an event for this one: if the index has not
+     * caught up at once, a write of the marker key (no app) gives a revision this watch will see.
      */
     @Override
     public void awaitConsistent() {
@@ -140,6 +145,9 @@ public final class EtcdEngine implements Engine {
         long revision;
         try {
             revision = client.currentRevision();
+            if (!applied.await(revision, MARKER_AFTER)) {
+                revision = client.txn(List.of(), List.of(Op.put(keys.marker(), new byte[0])), List.of()).revision();
+            }
         } catch (EtcdException e) {
             throw new StoreUnavailable("a consistent read needs etcd's current revision, and " + e.getMessage()
                     + "; a read without ?consistent is served from this instance's index", e, 1);

@@ -56,7 +56,9 @@ final class Mirror {
         long revision = page.revision();
         while (true) {
             for (KeyValue kv : page.kvs()) {
-                stream.restore(keys.name(kv.key()), kv.value(), kv.modRevision());
+                if (!keys.isMarker(kv.key())) {
+                    stream.restore(keys.name(kv.key()), kv.value(), kv.modRevision());
+                }
             }
             if (!page.more() || page.kvs().isEmpty()) {
                 return revision;
@@ -71,10 +73,15 @@ final class Mirror {
         try {
             List<Mutation> batch = new ArrayList<>();
             long batchRevision = 0;
+            long last = 0;
             for (WatchEvent event : received) {
                 long revision = event.revision();
                 if (revision <= applied.get()) {
                     continue; // resumed at the last applied revision: seen already (etcd 3.4 watch bugs)
+                }
+                last = revision;
+                if (keys.isMarker(event.kv().key())) {
+                    continue; // no app: it only moves the applied revision on (below)
                 }
                 if (revision != batchRevision && !batch.isEmpty()) {
                     commit(batch, batchRevision);
@@ -88,6 +95,7 @@ final class Mirror {
             if (!batch.isEmpty()) {
                 commit(batch, batchRevision);
             }
+            applied.advance(last); // every event up to it is applied, markers included
         } finally {
             lock.unlock();
         }

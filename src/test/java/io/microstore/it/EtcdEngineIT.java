@@ -20,6 +20,7 @@ import java.util.function.BooleanSupplier;
 import io.microstore.etcd.EtcdConfig;
 import io.microstore.etcd.EtcdEngine;
 import io.microstore.etcd.GatewayClient;
+import io.microstore.etcd.Op;
 import io.microstore.store.AppNotFound;
 import io.microstore.store.Command;
 import io.microstore.store.Entry;
@@ -376,6 +377,31 @@ class EtcdEngineIT {
             System.out.println("plain GETs on B right after A's acknowledgement that were stale: " + stale + " of 200");
             TestClient.assertProblem(httpB.get("/api/apps/lin?consistent=maybe"), 400);
         }
+    }
+
+    /**
+     * Another dataset (another prefix) writing to the same etcd cluster moves etcd's revision on without
+     * an event for this one: a consistent read must still answer at once (the marker key), never 503,
+     * and the marker is no app.
+     */
+    @Test
+    @Order(11)
+    void aConsistentReadAnswersWhileAnotherDatasetWritesToTheCluster() throws Exception {
+        put(a, "mine", "1");
+        try (GatewayClient other = new GatewayClient(cluster.endpoints(), Duration.ofMillis(500), Duration.ofSeconds(3))) {
+            for (int i = 0; i < 20; i++) {
+                other.txn(List.of(), List.of(Op.put(json("/other-dataset/apps/k" + i), json("1"))), List.of());
+                long start = System.nanoTime();
+                b.awaitConsistent();
+                assertTrue(System.nanoTime() - start < Duration.ofSeconds(2).toNanos(), "round " + i);
+                Outcome written = put(a, "mine", String.valueOf(i));
+                b.awaitConsistent();
+                assertEquals(written.seq(), b.get("mine").seq(), "round " + i);
+            }
+        }
+        assertEquals(List.of("mine"), b.list("", null, 100).items().stream().map(e -> e.getKey()).toList());
+        Store fresh = open(); // a listing at start skips the marker too
+        assertEquals(1, fresh.size());
     }
 
     @Test
