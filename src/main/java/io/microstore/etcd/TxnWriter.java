@@ -56,22 +56,22 @@ final class TxnWriter {
         String name = command.name();
         byte[] key = keys.key(name);
         Entry current = index.get(name);
-        boolean confirmed = false; // current is a state etcd returned (not just this instance's index)
+        long confirmed = 0; // the revision at which etcd returned current; 0: current is only the index's
         for (int attempt = 0; attempt <= config.casRetries(); attempt++) {
             byte[] data;
             try {
                 data = evaluate(command, current);
             } catch (RuntimeException refusal) {
-                if (confirmed) {
-                    throw refusal;
+                if (confirmed > 0) {
+                    throw settled(confirmed, refusal);
                 }
                 // Refused against the index, which may lag: ask etcd whether the key is in that state.
                 TxnResult check = check(key, current);
                 if (check.succeeded()) {
-                    throw refusal;
+                    throw settled(check.revision(), refusal);
                 }
                 current = entry(check.get(0));
-                confirmed = true;
+                confirmed = check.revision();
                 continue;
             }
             boolean conditional = conditional(command);
@@ -79,10 +79,11 @@ final class TxnWriter {
                 // a conditional delete of what looks absent: no write, but etcd must confirm the absence
                 TxnResult check = check(key, null);
                 if (check.succeeded()) {
+                    settled(check.revision(), null);
                     return new Outcome(0, null);
                 }
                 current = entry(check.get(0));
-                confirmed = true;
+                confirmed = check.revision();
                 continue;
             }
             List<Compare> compares = conditional ? List.of(stateIs(key, current)) : List.of();
@@ -92,7 +93,7 @@ final class TxnWriter {
                 return acknowledge(txn, data);
             }
             current = entry(txn.get(0));
-            confirmed = true;
+            confirmed = txn.revision();
         }
         throw new StoreUnavailable("app '" + name + "' changed " + config.casRetries()
                 + " times while this write was retried against it; try again", null, 1);
@@ -120,6 +121,7 @@ final class TxnWriter {
     /** The outcome of a successful txn, once this instance's index has applied it (read-your-writes). */
     private Outcome acknowledge(TxnResult txn, byte[] data) {
         if (data == null && txn.responses().getFirst() instanceof OpResponse.Delete d && d.deleted() == 0) {
+            settled(txn.revision(), null);
             return new Outcome(0, null); // deleting nothing consumes no revision
         }
         long revision = txn.revision();
@@ -129,6 +131,20 @@ final class TxnWriter {
                     null);
         }
         return new Outcome(revision, data == null ? null : new Entry(data, revision));
+    }
+
+    /**
+     * Waits until this instance's index has applied {@code revision}, the etcd state an answer was
+     * decided on, so that no later read here shows an older state than the answer did (a 412 or a 204
+     * decided on etcd's state while the index lagged would otherwise be followed by a stale read).
+     * Returns {@code refusal}, to throw.
+     */
+    private RuntimeException settled(long revision, RuntimeException refusal) {
+        if (!applied.await(revision, config.ackTimeout())) {
+            throw new StoreUnavailable("etcd answered at seq " + revision + " but this instance has not seen that "
+                    + "seq yet (its watch of etcd is at " + applied.get() + "); try again", null, 1);
+        }
+        return refusal;
     }
 
     /** The compare "the key is in the state {@code current}". */
