@@ -55,6 +55,7 @@ cluster: $(JAR)
 # on failure the tail of that file is printed for each class that failed.
 TEST_LOG := target/test.log
 test:
+	@scripts/etcd-cluster.sh install # before the tests, whose clusters start within a time limit
 	@mkdir -p target; red=; off=; if [ -t 1 ]; then red=$$'\e[1;31m'; off=$$'\e[0m'; fi; \
 	echo "mvn verify: the full log goes to $(TEST_LOG)"; \
 	set -o pipefail; $(MAVEN) -B -Dstyle.color=never verify 2>&1 | tee $(TEST_LOG) | awk -v red="$$red" -v off="$$off" '\

@@ -7,12 +7,13 @@
 #   etcd-cluster.sh kill DIR N           SIGKILL member N
 #   etcd-cluster.sh restart DIR N        start member N again on its data dir (--initial-cluster-state existing)
 #   etcd-cluster.sh endpoints DIR        prints the client URLs, comma-separated
+#   etcd-cluster.sh install              installs Debian's etcd-server and etcd-client when missing (as root)
 #
 # DIR holds mN/ (data), mN.log, mN.pid and baseport. Flags go on the command line: --config-file would
 # turn the v3 JSON gateway off.
 set -euo pipefail
 
-usage() { sed -n '4,8p' "$0" | sed 's/^# *//' >&2; exit 2; }
+usage() { sed -n '4,10p' "$0" | sed 's/^# *//' >&2; exit 2; }
 die() { echo "etcd-cluster: $*" >&2; exit 1; }
 
 ensure_etcd() {
@@ -60,6 +61,7 @@ alive() { [ -f "$1/m$2.pid" ] && running "$(cat "$1/m$2.pid")"; }
 gone() { local pid; for pid in "$@"; do while running "$pid"; do sleep 0.05; done; done; }
 
 cmd=${1:-}; dir=${2:-}
+if [ "$cmd" = install ]; then ensure_etcd; exit 0; fi
 [ -n "$cmd" ] && [ -n "$dir" ] || usage
 case $cmd in
   start)
