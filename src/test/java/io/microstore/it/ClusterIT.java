@@ -19,12 +19,11 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 import io.microstore.testing.EtcdCluster;
-import io.microstore.testing.TestClient;
 import io.microstore.testing.TestClient.Res;
+import io.microstore.testing.TestClient;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import org.junit.jupiter.api.AfterAll;
@@ -36,6 +35,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import static io.microstore.testing.Eventually.await;
 import static io.microstore.testing.TestClient.assertProblem;
 import static io.microstore.testing.TestClient.assertStatus;
 import static io.microstore.testing.TestClient.seq;
@@ -101,16 +101,6 @@ class ClusterIT {
 
     private static String body(String name, String data) {
         return "{\"name\":\"" + name + "\",\"data\":" + data + "}";
-    }
-
-    private static void await(String what, Duration timeout, Supplier<Boolean> condition) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.get()) {
-            if (System.nanoTime() > deadline) {
-                fail("not within " + timeout + ": " + what);
-            }
-            Thread.sleep(20);
-        }
     }
 
     @Test

@@ -261,8 +261,22 @@ class StoreMetricsTest extends ServerTestBase {
 
     private void assertDelta(Metrics before, Metrics after, double delta, String method, String route, String status) {
         String[] labels = {"method", method, "route", route, "status", status};
-        assertThat(method + " " + route + " " + status, after.value("microstore_requests_total", labels),
-                is(before.value("microstore_requests_total", labels) + delta));
+        double expected = before.value("microstore_requests_total", labels) + delta;
+        // The filter counts a request once its response is sent, so the client may read the metrics first.
+        for (long deadline = System.nanoTime() + 5_000_000_000L;
+             after.value("microstore_requests_total", labels) < expected && System.nanoTime() < deadline; ) {
+            sleep();
+            after = metrics();
+        }
+        assertThat(method + " " + route + " " + status, after.value("microstore_requests_total", labels), is(expected));
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(10);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void awaitGauge(String name, DoublePredicate done) throws InterruptedException {
