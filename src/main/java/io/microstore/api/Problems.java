@@ -14,8 +14,10 @@ import io.microstore.json.MalformedJson;
 import io.microstore.store.AppNotFound;
 import io.microstore.store.ImportRejected;
 import io.microstore.store.InvalidName;
+import io.microstore.store.NoSpace;
 import io.microstore.store.OutcomeUnknown;
 import io.microstore.store.PreconditionFailed;
+import io.microstore.store.QuotaExceeded;
 import io.microstore.store.StoreBusy;
 import io.microstore.store.StoreUnavailable;
 import io.microstore.store.ValueTooLarge;
@@ -28,6 +30,8 @@ import io.microstore.store.feed.FeedGone;
  */
 public final class Problems {
     private static final System.Logger LOG = System.getLogger(Problems.class.getName());
+    /** RFC 4918's status for a store that is out of room (its quota, or its disk). */
+    static final Status INSUFFICIENT_STORAGE_507 = Status.create(507, "Insufficient Storage");
 
     private Problems() {
     }
@@ -74,6 +78,9 @@ public final class Problems {
                     : new Problem(Status.SERVICE_UNAVAILABLE_503, u.getMessage());
             case OutcomeUnknown u -> new Problem(Status.SERVICE_UNAVAILABLE_503, "the write may or may not have been "
                     + "applied (" + u.getMessage() + "); check with a GET before retrying");
+            case QuotaExceeded q -> new Problem(INSUFFICIENT_STORAGE_507, q.getMessage())
+                    .with("used", q.used()).with("limit", q.limit());
+            case NoSpace n -> new Problem(INSUFFICIENT_STORAGE_507, n.getMessage());
             case ValueTooLarge v -> new Problem(Status.REQUEST_ENTITY_TOO_LARGE_413, v.getMessage());
             case ImportRejected r -> r.conflicts().isEmpty()
                     ? new Problem(Status.BAD_REQUEST_400, r.getMessage())
