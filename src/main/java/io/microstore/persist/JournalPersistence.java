@@ -25,8 +25,12 @@ public final class JournalPersistence implements Persistence {
     private static final System.Logger LOG = System.getLogger(JournalPersistence.class.getName());
     private static final int BUFFER_BYTES = 64 << 10;
     private static final long RETRY_NANOS = Duration.ofSeconds(30).toNanos();
-    /** A space probe writes as much as the write that failed, but never more than this. */
-    private static final long MAX_PROBE_BYTES = 4L << 20;
+    /**
+     * A space probe writes as much as the write that failed, but never more than this: a probe the size
+     * of a 10 MiB batch would keep every small write out while there is room for it. A large write that
+     * still does not fit fails again, is cut off again, and refuses writes for another second.
+     */
+    private static final long MAX_PROBE_BYTES = 64L << 10;
     private static final String PROBE = "space-probe.tmp";
 
     private final JournalConfig config;
@@ -122,7 +126,7 @@ public final class JournalPersistence implements Persistence {
 
     /**
      * Does the start-up work still pending, then writes (without syncing) and deletes a probe file as
-     * large as the write that last failed for space, so that a write of that size is likely to succeed.
+     * large as the write that last failed for space, up to {@link #MAX_PROBE_BYTES}.
      */
     @Override
     public void probeSpace() throws IOException {
