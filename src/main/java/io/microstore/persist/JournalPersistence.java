@@ -133,15 +133,13 @@ public final class JournalPersistence implements Persistence {
         checkFailure();
         runDeferred();
         Path probe = config.dir().resolve(PROBE);
+        long size = Math.min(Math.max(lastFailedBytes, 1), MAX_PROBE_BYTES);
         try (FileChannel out = ops.open(probe, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE)) {
-            ByteBuffer zeros = ByteBuffer.allocate(BUFFER_BYTES);
-            for (long left = Math.min(Math.max(lastFailedBytes, 1), MAX_PROBE_BYTES); left > 0; left -= zeros.limit()) {
-                zeros.clear().limit((int) Math.min(left, BUFFER_BYTES));
-                ops.write(out, zeros);
-            }
+            ByteBuffer zeros = ByteBuffer.allocate((int) size);
+            ops.write(out, zeros);
         } catch (IOException e) {
-            throw OutOfSpace.of("a space probe of " + lastFailedBytes + " bytes", e);
+            throw OutOfSpace.of("a space probe of " + size + " bytes", e);
         } finally {
             ops.delete(probe);
         }

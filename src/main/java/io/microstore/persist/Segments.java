@@ -82,7 +82,9 @@ final class Segments {
     }
 
     void force() throws IOException {
-        ops.force(current);
+        if (current != null) { // null: a full disk kept the first segment from being created; nothing to sync
+            ops.force(current);
+        }
     }
 
     /** The current segment, which a compaction syncs before its snapshot counts. */

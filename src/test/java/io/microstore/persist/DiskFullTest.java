@@ -206,6 +206,15 @@ class DiskFullTest {
     }
 
     @Test
+    void aStoreThatStartedWithoutRoomForItsFirstSegmentClosesCleanly() throws Exception {
+        FaultyFileOps ops = new FaultyFileOps().failNth(Kind.FORCE, 1, ENOSPC);
+        try (Store store = open(ops)) {
+            assertThat(store.failure(), containsString(ENOSPC));
+        }
+        assertEquals(new Loaded(0, stateOf(List.of())), load(dir));
+    }
+
+    @Test
     void aStoreStartsWhenItsFirstSegmentCannotBeCreatedForLackOfSpace() throws Exception {
         FaultyFileOps ops = new FaultyFileOps().failNth(Kind.FORCE, 1, EDQUOT);
         try (Store store = open(ops)) {
