@@ -12,9 +12,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -36,7 +38,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * The real jar on a real full disk: a 16 MiB tmpfs that this test mounts (hence root: CI runs as root)
  * and unmounts. Filled with 1 MiB PUTs until 507 and then to the last byte: reads go on, health says
  * why, writes resume without a restart once a file is deleted; killed with SIGKILL and restarted on the
- * still-full disk (with a torn record at the journal's end, as a crash mid-write leaves), it starts,
+ * still-full disk (with a torn record at the journal's end, as a crash mid-write leaves, and no LOCK
+ * file), it starts,
  * serves every acknowledged value and answers writes with 507 until there is room again.
  */
 class DiskFullAsRootIT {
@@ -84,6 +87,7 @@ class DiskFullAsRootIT {
             awaitWritesResume(base, "after-room");
             HttpResponse<String> health = get(base, "/observe/health");
             assertEquals(200, health.statusCode(), health.body());
+            aCompactionWithoutRoomHarmsNothing(base, data);
 
             Files.write(reserve(), new byte[4096]); // one page of tmpfs
             fillToTheLastByte(mount.resolve("top-up-2"));
@@ -91,6 +95,7 @@ class DiskFullAsRootIT {
             server.kill9(); // with the disk full
         }
         Files.delete(reserve()); // room for what a crash in the middle of an append leaves
+        Files.delete(data.resolve("LOCK")); // so that start-up must write it anew on the full disk
         appendATornRecord(data);
         Path topUp = fillToTheLastByte(mount.resolve("top-up-3"));
         try (ChildServer server = ChildServer.start(jvm, "--data", data.toString())) {
@@ -99,6 +104,7 @@ class DiskFullAsRootIT {
             assertNoSpace(put(base, "refused", MORE_THAN_A_PAGE));
             assertHealthSaysTheDiskIsFull(base);
             assertFalse(brokenFiles(data), "no room to keep the torn record aside yet");
+            assertThat(server.output(), containsString("the directory is locked all the same"));
 
             Files.delete(topUp);
             Files.delete(filler);
@@ -111,6 +117,34 @@ class DiskFullAsRootIT {
             assertReadsServeEverythingAcknowledged(server.baseUrl());
             assertEquals(0, server.terminate());
         }
+    }
+
+    /** The snapshot of all those MiB cannot fit in what is left: 507, its .tmp gone, the journal as it was. */
+    private void aCompactionWithoutRoomHarmsNothing(String base, Path data) throws Exception {
+        Map<String, byte[]> before = contents(data);
+        HttpRequest compact = HttpRequest.newBuilder(URI.create(base + "/api/admin/compact"))
+                .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.noBody()).build();
+        HttpResponse<String> response = http.send(compact, HttpResponse.BodyHandlers.ofString());
+        assertNoSpace(response);
+        assertThat(response.body(), containsString("compaction"));
+        Map<String, byte[]> after = contents(data);
+        assertFalse(after.keySet().stream().anyMatch(n -> n.endsWith(".tmp")), after.keySet().toString());
+        for (Map.Entry<String, byte[]> file : before.entrySet()) {
+            assertTrue(Arrays.equals(file.getValue(), after.get(file.getKey())), file.getKey() + " changed");
+        }
+        HttpResponse<String> write = put(base, "after-compaction", "\"c\"");
+        assertEquals(204, write.statusCode(), write.body());
+        acknowledged.put("after-compaction", "\"c\"");
+    }
+
+    private static Map<String, byte[]> contents(Path data) throws IOException {
+        Map<String, byte[]> files = new TreeMap<>();
+        try (Stream<Path> list = Files.list(data)) {
+            for (Path p : list.filter(p -> !p.getFileName().toString().equals("LOCK")).toList()) {
+                files.put(p.getFileName().toString(), Files.readAllBytes(p));
+            }
+        }
+        return files;
     }
 
     private static Path reserve() {
