@@ -5,7 +5,10 @@ import io.helidon.health.HealthCheckResponse;
 import io.helidon.health.HealthCheckType;
 import io.microstore.store.Store;
 
-/** Up while the store is open and takes writes; down once it has stopped after a disk failure. */
+/**
+ * Up while the store is open and takes writes; down, with the reason as {@code failure}, once it has
+ * stopped after a disk failure, or while its disk is full (then it comes up again by itself).
+ */
 public final class StoreHealth implements HealthCheck {
     private final Store store;
 
