@@ -94,7 +94,7 @@ public final class Main {
                 // 10 MiB, 1 MiB in cluster mode) and reads the rest so the client sees the 413; Helidon's own
                 // limit only bounds that discarding.
                 .maxPayloadSize(settings.maxPayload() + flood.maxDiscard())
-                .addProtocol(Http1Config.builder().addReceiveListener(new HeaderTimeout(flood.headerTimeout())).build())
+                .addProtocol(Http1Config.builder().name("http_1_1").addReceiveListener(new HeaderTimeout(flood.headerTimeout())).build())
                 .directHandlers(Problems.directHandlers())
                 .addFeature(ObserveFeature.builder()
                         .addObserver(HealthObserver.builder().details(true).addCheck(new StoreHealth(store)).build())

@@ -6,9 +6,11 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
 
 import io.microstore.store.Store;
+import io.microstore.testing.Eventually;
 import io.microstore.testing.Stores;
 import io.microstore.testing.TestServer;
 import org.junit.jupiter.api.AfterAll;
@@ -78,6 +80,41 @@ class EarlyRefusalTest {
     }
 
     @Test
+    void aBodyOverTheInFlightBudgetStillSees503WithRetryAfter() throws IOException, InterruptedException {
+        // One chunked body holds the budget (alone, it is let in); every other body then gets 503.
+        try (TestServer small = TestServer.start(store, "server.max-payload-size", String.valueOf(MAX),
+                "server.max-in-flight-bytes", String.valueOf(256 * 1024));
+             Socket holder = new Socket("127.0.0.1", small.port())) {
+            holder.setSoTimeout(30_000);
+            OutputStream out = holder.getOutputStream();
+            String first = "{\"data\":\"" + "h".repeat(64 * 1024);
+            out.write(("PUT /api/apps/holder HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                    + Integer.toHexString(first.length()) + "\r\n" + first + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            // The holder is charged when its handler reads the chunk; a body admitted before that would take
+            // the budget instead (and the holder get the 503). Not a timing assertion: it only orders the two.
+            sleep(1000);
+            byte[] body = json(MAX / 2);
+            String answer = "";
+            for (int i = 0; i < 50 && !answer.startsWith("HTTP/1.1 503 "); i++) { // until the holder's chunk is read
+                answer = sendWhole(small.port(), "PUT", "/api/apps/pushed", "application/json", null, body);
+            }
+            for (int i = 0; i < ROUNDS; i++) {
+                assertThat("round " + i + ": " + answer, answer, startsWith("HTTP/1.1 503 "));
+                assertThat(answer, containsString("Retry-After: 1"));
+                answer = sendWhole(small.port(), "PUT", "/api/apps/pushed", "application/json", null, body);
+            }
+            out.write("2\r\n\"}\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            assertThat(readHead(holder.getInputStream()), startsWith("HTTP/1.1 204 "));
+            // the budget is free again once the holder's handler is done (just after its answer)
+            Eventually.await("a body is let in again", Duration.ofSeconds(30), () -> sendWholeQuietly(small.port(), body)
+                    .startsWith("HTTP/1.1 204 "));
+        }
+    }
+
+    @Test
     void aRefusedBodyLeavesTheConnectionUsable() throws IOException {
         byte[] big = json(MAX + 10);
         byte[] small = "{\"data\":1}".getBytes(StandardCharsets.US_ASCII);
@@ -90,6 +127,22 @@ class EarlyRefusalTest {
             socket.getInputStream().readNBytes(contentLength(head));
             write(socket.getOutputStream(), "PUT", "/api/apps/again", "application/json", null, small, true);
             assertThat(readHead(socket.getInputStream()), startsWith("HTTP/1.1 204 "));
+        }
+    }
+
+    private static String sendWholeQuietly(int port, byte[] body) {
+        try {
+            return sendWhole(port, "PUT", "/api/apps/pushed", "application/json", null, body);
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
