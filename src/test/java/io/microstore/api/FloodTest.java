@@ -99,6 +99,35 @@ class FloodTest {
     }
 
     @Test
+    void requestsOverTheConcurrencyLimitGet503WithRetryAfter() throws Exception {
+        try (TestServer server = TestServer.start(store, "server.max-concurrent-requests", "2")) {
+            List<Socket> holders = new ArrayList<>();
+            try {
+                for (int i = 0; i < 2; i++) { // two requests in progress, waiting for their bodies
+                    Socket socket = new Socket("127.0.0.1", server.port());
+                    holders.add(socket);
+                    socket.getOutputStream().write(("PUT /api/apps/held HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                            + "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
+                            .getBytes(StandardCharsets.US_ASCII));
+                    socket.getOutputStream().flush();
+                }
+                TestClient http = server.http();
+                Eventually.await("the third request is refused", Duration.ofSeconds(30),
+                        () -> http.raw("GET", "/api/apps", null).status() == 503);
+                TestClient.Res refused = http.raw("GET", "/api/apps", null);
+                TestClient.assertProblem(refused, 503);
+                assertThat(refused.header("Retry-After"), is("1"));
+            } finally {
+                for (Socket s : holders) {
+                    s.close();
+                }
+            }
+            Eventually.await("requests are taken again", Duration.ofSeconds(30),
+                    () -> server.http().raw("GET", "/api/apps", null).status() == 200);
+        }
+    }
+
+    @Test
     void slowlorisHeadersAreCutOffAfterTheHeaderTimeout() throws Exception {
         try (TestServer server = TestServer.start(store, "server.header-timeout", "PT1S");
              ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
