@@ -72,8 +72,11 @@ final class Bodies {
                 return req.content().as(byte[].class);
             }
             OptionalLong length = req.headers().contentLength();
+            ticket.startReading();
             try (InputStream in = req.content().inputStream()) {
                 return length.isPresent() ? readLength(in, ticket, length.getAsLong()) : readChunked(in, ticket);
+            } finally {
+                ticket.doneReading();
             }
         } catch (IllegalArgumentException e) { // includes NumberFormatException for a bad chunk size
             throw new BadRequest("the request body is malformed: " + e.getMessage());

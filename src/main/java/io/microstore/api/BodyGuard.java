@@ -40,8 +40,7 @@ public final class BodyGuard implements Filter {
         }
         // A client that asked for 100-continue sends no body unless told to: nothing to discard then.
         boolean expectContinue = req.headers().contains(HeaderValues.EXPECT_100);
-        Deadline deadline = Deadline.arm(bodyTimeout);
-        BodyTicket ticket = new BodyTicket(budget, maxPayload, deadline);
+        BodyTicket ticket = new BodyTicket(budget, maxPayload, bodyTimeout);
         req.context().register(ticket);
         try {
             OptionalLong length = req.headers().contentLength();
@@ -53,14 +52,13 @@ public final class BodyGuard implements Filter {
             }
         } finally {
             try {
-                if (!expectContinue && !deadline.fired()) {
+                if (!expectContinue && !ticket.timedOut()) {
+                    ticket.startReading();
                     discardRest(req);
                 }
             } finally {
+                ticket.doneReading();
                 ticket.release();
-                if (deadline.disarm()) {
-                    Thread.interrupted(); // the socket is closed already; the flag must not hit Helidon's clean-up
-                }
             }
         }
     }
