@@ -93,15 +93,21 @@ public record Settings(Config server, String host, int port, long maxPayload, Pa
                 config.get("server.max-discard-size").asLong().orElse(64L << 20),
                 config.get("server.header-timeout").as(Duration.class).orElse(Duration.ofSeconds(10)),
                 config.get("server.body-timeout").as(Duration.class).orElse(Duration.ofSeconds(60)));
-        if (limits.maxInFlightBytes() <= 0 || limits.maxDiscard() < 0) {
-            throw new IllegalArgumentException("server.max-in-flight-bytes must be positive and "
-                    + "server.max-discard-size zero or more");
+        if (limits.maxInFlightBytes() <= 0) {
+            throw new IllegalArgumentException("server.max-in-flight-bytes must be positive");
         }
-        if (limits.headerTimeout().isNegative() || limits.headerTimeout().isZero()
-                || limits.bodyTimeout().isNegative() || limits.bodyTimeout().isZero()) {
-            throw new IllegalArgumentException("server.header-timeout and server.body-timeout must be positive");
+        if (limits.maxDiscard() < 0) {
+            throw new IllegalArgumentException("server.max-discard-size must be zero or more");
         }
+        positive("server.header-timeout", limits.headerTimeout());
+        positive("server.body-timeout", limits.bodyTimeout());
         return limits;
+    }
+
+    private static void positive(String key, Duration value) {
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(key + " must be a positive duration, not " + value);
+        }
     }
 
     /** The journal's settings; only meaningful with a data directory. */
