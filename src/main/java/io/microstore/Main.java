@@ -10,12 +10,16 @@ import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
 import io.microstore.api.AdminService;
 import io.microstore.api.AppsService;
 import io.microstore.api.BearerAuth;
+import io.microstore.api.BodyGuard;
+import io.microstore.api.HeaderTimeout;
+import io.microstore.api.InFlightBytes;
 import io.microstore.api.ChangesService;
 import io.microstore.api.CorsFilter;
 import io.microstore.api.Problems;
@@ -83,15 +87,22 @@ public final class Main {
     public static void setup(WebServerConfig.Builder server, Settings settings, Store store) {
         ApiSecurity security = settings.security();
         StoreMetrics.bind(store);
+        FloodLimits flood = settings.flood();
+        InFlightBytes inFlight = new InFlightBytes(flood.maxInFlightBytes());
         server.config(settings.server())
-                // the limit Settings chose: server.max-payload-size when set, else 10 MiB (1 MiB in cluster mode)
-                .maxPayloadSize(settings.maxPayload())
+                // BodyGuard refuses a body over the limit Settings chose (server.max-payload-size when set, else
+                // 10 MiB, 1 MiB in cluster mode) and reads the rest so the client sees the 413; Helidon's own
+                // limit only bounds that discarding.
+                .maxPayloadSize(settings.maxPayload() + flood.maxDiscard())
+                .addProtocol(Http1Config.builder().name("http_1_1").addReceiveListener(new HeaderTimeout(flood.headerTimeout())).build())
                 .directHandlers(Problems.directHandlers())
                 .addFeature(ObserveFeature.builder()
                         .addObserver(HealthObserver.builder().details(true).addCheck(new StoreHealth(store)).build())
                         .addObserver(MetricsObserver.create())
                         .build())
                 .routing(routing -> {
+                    // first, so that whatever answers a request (auth, CORS, a handler) its body is dealt with
+                    routing.addFilter(new BodyGuard(inFlight, settings.maxPayload(), flood.bodyTimeout()));
                     StoreMetrics.countRequests(routing);
                     if (!settings.corsOrigins().isEmpty()) { // before auth, so a 401 carries CORS headers too
                         routing.addFilter(new CorsFilter(settings.corsOrigins()));

@@ -23,7 +23,7 @@ import io.microstore.store.feed.FeedConfig;
  */
 public record Settings(Config server, String host, int port, long maxPayload, Path data, LocalConfig local, FeedConfig feed,
                 long minJournalBytes, ApiSecurity security, Set<String> corsOrigins, List<URI> etcdEndpoints,
-                String etcdPrefix, Duration etcdTimeout) {
+                String etcdPrefix, Duration etcdTimeout, FloodLimits flood) {
     /** The body limit in cluster mode unless server.max-payload-size is set: below etcd's 1.5 MiB request limit. */
     static final long ETCD_MAX_PAYLOAD = 1L << 20;
     static final long LOCAL_MAX_PAYLOAD = 10L << 20;
@@ -83,7 +83,31 @@ public record Settings(Config server, String host, int port, long maxPayload, Pa
                 etcd,
                 prefix.isEmpty() ? "/microstore/" : prefix,
                 // Bounds the stall of a write that a dying leader took: it then ends as "outcome unknown".
-                config.get("store.etcd.request-timeout").as(Duration.class).orElse(Duration.ofSeconds(2)));
+                config.get("store.etcd.request-timeout").as(Duration.class).orElse(Duration.ofSeconds(2)),
+                flood(config));
+    }
+
+    private static FloodLimits flood(Config config) {
+        FloodLimits limits = new FloodLimits(
+                config.get("server.max-in-flight-bytes").asLong().orElseGet(FloodLimits::defaultInFlightBytes),
+                config.get("server.max-discard-size").asLong().orElse(64L << 20),
+                config.get("server.header-timeout").as(Duration.class).orElse(Duration.ofSeconds(10)),
+                config.get("server.body-timeout").as(Duration.class).orElse(Duration.ofSeconds(60)));
+        if (limits.maxInFlightBytes() <= 0) {
+            throw new IllegalArgumentException("server.max-in-flight-bytes must be positive");
+        }
+        if (limits.maxDiscard() < 0) {
+            throw new IllegalArgumentException("server.max-discard-size must be zero or more");
+        }
+        positive("server.header-timeout", limits.headerTimeout());
+        positive("server.body-timeout", limits.bodyTimeout());
+        return limits;
+    }
+
+    private static void positive(String key, Duration value) {
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(key + " must be a positive duration, not " + value);
+        }
     }
 
     /** The journal's settings; only meaningful with a data directory. */

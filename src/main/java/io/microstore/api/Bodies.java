@@ -1,6 +1,11 @@
 package io.microstore.api;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.Locale;
+import java.util.OptionalLong;
 import java.util.function.Predicate;
 
 import io.helidon.http.Header;
@@ -11,6 +16,7 @@ import io.helidon.webserver.http.ServerRequest;
 /** Request bodies: which media type they claim, and their bytes. */
 final class Bodies {
     private static final byte[] EMPTY = new byte[0];
+    private static final int CHUNK = 64 * 1024;
 
     private Bodies() {
     }
@@ -51,14 +57,63 @@ final class Bodies {
     }
 
     /**
-     * The whole body; the server has already refused one over {@code server.max-payload-size}. A
+     * The whole body. With a {@link BodyTicket} (requests routed through {@link BodyGuard}) it is charged
+     * to {@code server.max-in-flight-bytes}: by its Content-Length before reading, or chunk by chunk as a
+     * chunked body arrives, which is also where a chunked body over max-payload-size is refused. A
      * malformed chunked encoding surfaces here as a parse error of Helidon's, which is the client's fault.
      */
     static byte[] read(ServerRequest req) {
+        if (!req.content().hasEntity()) {
+            return EMPTY;
+        }
+        BodyTicket ticket = req.context().get(BodyTicket.class).orElse(null);
         try {
-            return req.content().hasEntity() ? req.content().as(byte[].class) : EMPTY;
+            if (ticket == null) {
+                return req.content().as(byte[].class);
+            }
+            OptionalLong length = req.headers().contentLength();
+            ticket.startReading();
+            try (InputStream in = req.content().inputStream()) {
+                return length.isPresent() ? readLength(in, ticket, length.getAsLong()) : readChunked(in, ticket);
+            } finally {
+                ticket.doneReading();
+            }
         } catch (IllegalArgumentException e) { // includes NumberFormatException for a bad chunk size
             throw new BadRequest("the request body is malformed: " + e.getMessage());
+        } catch (IOException | UncheckedIOException e) {
+            if (ticket != null && ticket.timedOut()) {
+                throw new BodyTimedOut("the request body did not arrive within server.body-timeout");
+            }
+            throw new BadRequest("the request body could not be read: " + e.getMessage());
+        } catch (RuntimeException e) {
+            if (ticket != null && ticket.timedOut()) {
+                throw new BodyTimedOut("the request body did not arrive within server.body-timeout");
+            }
+            throw e;
         }
+    }
+
+    private static byte[] readLength(InputStream in, BodyTicket ticket, long length) throws IOException {
+        ticket.take(length); // BodyGuard refused a length over max-payload-size, which is an int
+        byte[] body = new byte[(int) length];
+        int read = in.readNBytes(body, 0, body.length);
+        if (read != body.length) {
+            throw new BadRequest("the request body ended after " + read + " of its " + length + " bytes");
+        }
+        return body;
+    }
+
+    private static byte[] readChunked(InputStream in, BodyTicket ticket) throws IOException {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        byte[] buffer = new byte[CHUNK];
+        int n;
+        while ((n = in.read(buffer)) >= 0) {
+            if (body.size() + (long) n > ticket.maxPayload()) {
+                throw new PayloadTooLarge(ticket.maxPayload());
+            }
+            ticket.take(n);
+            body.write(buffer, 0, n);
+        }
+        return body.toByteArray();
     }
 }

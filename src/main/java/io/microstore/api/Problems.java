@@ -86,6 +86,10 @@ public final class Problems {
                     ? new Problem(Status.BAD_REQUEST_400, r.getMessage())
                     : new Problem(Status.CONFLICT_409, r.getMessage());
             case FeedGone g -> new Problem(Status.GONE_410, g.getMessage()).with("last_seq", g.lastSeq());
+            case TooManyBytesInFlight t -> new Problem(Status.SERVICE_UNAVAILABLE_503, t.getMessage())
+                    .with(HeaderValues.create(HeaderNames.RETRY_AFTER, 1));
+            case PayloadTooLarge p -> new Problem(Status.REQUEST_ENTITY_TOO_LARGE_413, p.getMessage());
+            case BodyTimedOut t -> new Problem(Status.REQUEST_TIMEOUT_408, t.getMessage());
             case FeedBusy b -> new Problem(Status.SERVICE_UNAVAILABLE_503, b.getMessage())
                     .with(HeaderValues.create(HeaderNames.RETRY_AFTER, 5));
             case HttpException h -> new Problem(h.status(), h.getMessage());
@@ -143,12 +147,16 @@ public final class Problems {
             String detail = status.code() == Status.REQUEST_ENTITY_TOO_LARGE_413.code()
                     ? "the request body is larger than server.max-payload-size"
                     : message == null || message.isBlank() ? status.reasonPhrase() : message;
-            return TransportResponse.builder()
+            TransportResponse.Builder response = TransportResponse.builder()
                     .status(status)
                     .headers(headers)
                     .header(Problem.CONTENT_TYPE)
-                    .entity(new Problem(status, detail).body())
-                    .build();
+                    .entity(new Problem(status, detail).body());
+            if (status.code() == Status.SERVICE_UNAVAILABLE_503.code()) {
+                // server.max-concurrent-requests reached: the requests in progress end soon
+                response.header(HeaderValues.create(HeaderNames.RETRY_AFTER, 1));
+            }
+            return response.build();
         }
     }
 }

@@ -1,0 +1,76 @@
+package io.microstore.api;
+
+import java.time.Duration;
+import java.util.OptionalLong;
+
+import io.helidon.http.HeaderValues;
+import io.helidon.webserver.http.Filter;
+import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
+
+/**
+ * The first filter for every request with a body: refuses one over {@code server.max-payload-size} by its
+ * Content-Length, gives it {@code server.body-timeout} to arrive and a {@link BodyTicket} for its share of
+ * {@code server.max-in-flight-bytes}, and once the request is answered reads and discards what the
+ * handler left unread. That last step is why an early refusal (413, 401, 415, 503, 507) reaches a client
+ * that sends its whole body without {@code Expect: 100-continue}: closing with unread bytes makes the
+ * kernel reset the connection, which fails the client's write and may destroy the answer it had not
+ * read yet (RFC 9112, section 9.6). Helidon's own limit, max-payload-size + server.max-discard-size,
+ * bounds what is discarded; a larger body still gets its 413, then the connection is closed.
+ */
+public final class BodyGuard implements Filter {
+    private static final System.Logger LOG = System.getLogger(BodyGuard.class.getName());
+
+    private final InFlightBytes budget;
+    private final long maxPayload;
+    private final Duration bodyTimeout;
+
+    public BodyGuard(InFlightBytes budget, long maxPayload, Duration bodyTimeout) {
+        this.budget = budget;
+        this.maxPayload = maxPayload;
+        this.bodyTimeout = bodyTimeout;
+    }
+
+    @Override
+    public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+        if (!req.content().hasEntity()) {
+            chain.proceed();
+            return;
+        }
+        // A client that asked for 100-continue sends no body unless told to: nothing to discard then.
+        boolean expectContinue = req.headers().contains(HeaderValues.EXPECT_100);
+        BodyTicket ticket = new BodyTicket(budget, maxPayload, bodyTimeout);
+        req.context().register(ticket);
+        try {
+            OptionalLong length = req.headers().contentLength();
+            if (length.isPresent() && length.getAsLong() > maxPayload) {
+                Problem tooLarge = Problems.of(new PayloadTooLarge(maxPayload));
+                Problems.send(req, res, expectContinue ? tooLarge.with(HeaderValues.CONNECTION_CLOSE) : tooLarge);
+            } else {
+                chain.proceed();
+            }
+        } finally {
+            try {
+                if (!expectContinue && !ticket.timedOut()) {
+                    ticket.startReading();
+                    discardRest(req);
+                }
+            } finally {
+                ticket.doneReading();
+                ticket.release();
+            }
+        }
+    }
+
+    private static void discardRest(RoutingRequest req) {
+        try {
+            if (!req.content().consumed()) {
+                req.content().consume();
+            }
+        } catch (RuntimeException e) {
+            // Over Helidon's limit, a broken chunk or a client gone: Helidon then closes the connection.
+            LOG.log(System.Logger.Level.DEBUG, "could not discard the rest of a request body", e);
+        }
+    }
+}
