@@ -145,14 +145,12 @@ pairs() {
   done
 }
 
-# Data for N apps k1..kN with a small value: JSON lines for microstore, db.json for json-server.
+# Data for N apps k1..kN with a small value, as JSON lines for microstore's --import. (json-server's
+# db file is made by scripts/bench-peers.sh, which runs it at 1k keys only.)
 make_data() {
   local n=$1
   [ -f "$WORK/apps-$n.jsonl" ] || awk -v n="$n" 'BEGIN { for (i = 1; i <= n; i++)
       printf "{\"name\":\"k%d\",\"data\":{\"n\":1,\"s\":\"some small value\"}}\n", i }' > "$WORK/apps-$n.jsonl"
-  [ -f "$WORK/db-$n.json" ] || awk -v n="$n" 'BEGIN { printf "{\"apps\":["; for (i = 1; i <= n; i++)
-      printf "%s{\"id\":\"k%d\",\"data\":{\"n\":1,\"s\":\"some small value\"}}", (i > 1 ? "," : ""), i; print "]}" }' \
-      > "$WORK/db-$n.json"
 }
 
 # heap_used PID: bytes of heap in use after a full GC.
