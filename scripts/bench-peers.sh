@@ -6,7 +6,8 @@
 #
 # Every system holds 1k keys k1..k1000 with the same small JSON value, runs at the same time as the
 # others (idle but for the one under load) and is set up as a user would for durability where it has
-# it. Each answers a GET and reads back a PUT before anything is measured (the bench stops otherwise).
+# it. Each answers a GET and reads back a PUT before anything is measured (the bench stops otherwise),
+# and after the runs webdis's Redis, etcd and pouchdb must hold at least the writes wrk saw answered.
 # Then, for each test, BENCH_ROUNDS rounds, each round running every system once, one after the other
 # (the shared machine drifts by tens of percent within minutes; alternating keeps the systems'
 # figures minutes apart at most):
@@ -163,6 +164,8 @@ JSON
       --next "http://127.0.0.1:$wport/GET/peer-check" -w '\n')
   [ "$(sed -n 1p <<< "$out" | jq -r .GET)" = "$PEER_BODY" ] || peers_die "webdis: GET k$PEER_KEYS answered: $(sed -n 1p <<< "$out")"
   [ "$(sed -n 3p <<< "$out" | jq -r .GET)" = "peer-check-$$" ] || peers_die "webdis: a PUT did not read back: $out"
+  redis-cli -h 127.0.0.1 -p "$rport" config resetstat >/dev/null   # writes_landed counts SETs from here
+  REDIS_PORT=$rport
   system webdis "webdis $(dpkg-query -W -f '${Version}' webdis 2>/dev/null | sed 's/+.*//') + Redis $(redis-server --version | sed 's/.* v=\([^ ]*\).*/\1/'), appendonly yes, appendfsync always" \
       "AOF fsync before the reply" yes
 }
@@ -203,6 +206,7 @@ PY
   got=$(curl -s -X POST -d "{\"key\":\"$(printf peer-check | base64 -w0)\"}" "http://127.0.0.1:$cport/v3/kv/range" \
       | jq -r '.kvs[0].value // empty' | base64 -d)
   [ "$got" = "c$$" ] || peers_die "etcd: a PUT did not read back ('$got')"
+  ETCD_REV0=$(etcd_revision)   # writes_landed counts revisions from here
   system etcd "etcd $(etcd --version | head -n 1 | awk '{print $NF}'), one member, via its v3 JSON gateway" \
       "WAL fsync before the ack" yes
 }
@@ -231,6 +235,7 @@ JSON
   curl -fsS -o /dev/null -X PUT -H 'Content-Type: application/json' --data-binary "{\"check\":\"$$\"}" \
       "http://127.0.0.1:$port/bench/peer-check" || peers_die "pouchdb: PUT failed"
   [ "$(curl -s "http://127.0.0.1:$port/bench/peer-check" | jq -r .check)" = "$$" ] || peers_die "pouchdb: a PUT did not read back"
+  POUCH_DOCS0=$(curl -s "http://127.0.0.1:$port/bench" | jq -r .doc_count)   # writes_landed counts from here
   system pouchdb "pouchdb-server $(jq -r .version "$WORK/node_modules/pouchdb-server/package.json") (LevelDB); PUT = creates of fresh ids" \
       "none: LevelDB writes with sync off (acked before the disk)" no
 }
@@ -256,6 +261,26 @@ peer_json_server() {
       "none: acks before lowdb rewrites its file (async, no fsync)" no
 }
 
+etcd_revision() { curl -s -X POST -d '{"key":"AA=="}' "http://127.0.0.1:$ETCD_PORT/v3/kv/range" | jq -r .header.revision; }
+
+# After the runs: the stores that can count their writes hold at least as many as wrk saw answered
+# with a 2xx, so no system is credited with writes it acknowledged without doing them (webdis answers
+# 200 to a command Redis refused; each etcd put adds a revision; each pouchdb create a document).
+writes_landed() {
+  local sys answered seen
+  for sys in webdis etcd pouchdb; do
+    answered=$(awk -F'\t' -v s="$sys" '$1 == s {t += $2} END {print t + 0}' "$PEERS_DIR/writes.tsv")
+    case $sys in
+      webdis) seen=$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" info commandstats | tr -d '\r' \
+                  | sed -n 's/^cmdstat_set:calls=\([0-9]*\),.*/\1/p') ;;
+      etcd) seen=$(( $(etcd_revision) - ETCD_REV0 )) ;;
+      pouchdb) seen=$(( $(curl -s "http://127.0.0.1:$POUCH_PORT/bench" | jq -r .doc_count) - POUCH_DOCS0 )) ;;
+    esac
+    [ "${seen:-0}" -ge "$answered" ] || peers_die "$sys: $answered writes answered with a 2xx, but only ${seen:-0} in the store"
+    log "peers: $sys holds $seen writes for the $answered that wrk saw answered"
+  done
+}
+
 # --- measuring ------------------------------------------------------------------------------------------
 
 # peer_wrk SYSTEM TEST PORT THREADS CONNS SCRIPT [VAR=VALUE...]: one wrk run, a row in PEERS_RESULTS.
@@ -268,6 +293,10 @@ peer_wrk() {
   p50=$(awk '$1=="50%" {print $2}' <<< "$out" | to_ms)
   p99=$(awk '$1=="99%" {print $2}' <<< "$out" | to_ms)
   errs=$(awk '/Socket errors/ {gsub(",",""); s=$4+$6+$8+$10} /Non-2xx/ {n=$5} END {print s+n}' <<< "$out")
+  # Writes answered with a 2xx, warm-ups included, for writes_landed.
+  if [ "${test%1}" = put ]; then
+    awk -v s="$sys" '/requests in/ {r=$1} /Non-2xx/ {n=$5} END {print s "\t" r - n}' <<< "$out" >> "$PEERS_DIR/writes.tsv"
+  fi
   printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$sys" "$test" "${rps:-0}" "${p50:-0}" "${p99:-0}" "${errs:-0}" >> "$PEERS_RESULTS"
   log "peers: ${PEER_NOTE:-}$sys $test: ${rps:-0} req/s, p50 ${p50:-?} ms, p99 ${p99:-?} ms, errors ${errs:-0}"
 }
@@ -339,6 +368,7 @@ bench_peers() {
       done
     done
   done
+  writes_landed
   peers_stop
 }
 
