@@ -104,7 +104,15 @@ start() {
   log "$name did not start:"; cat "$WORK/$name.log" >&2; exit 1
 }
 
-stop() { kill -TERM "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+# stop PID: SIGTERM, reaped, and off the STARTED list (so that the clean-up on exit never signals a
+# later process that got the same pid).
+stop() {
+  kill -TERM "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+  local keep=() p
+  for p in "${STARTED[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
+  STARTED=("${keep[@]}")
+}
 
 # A full GC after loading, so the runs do not pay for the loader's garbage or the collector's
 # concurrent marking of the freshly grown heap (on 2 cores that takes a share of the CPU).
