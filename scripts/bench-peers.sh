@@ -357,9 +357,7 @@ bench_peers() {
       for sys in "${systems[@]}"; do
         if [ "$test" = put1 ]; then
           # The raw fdatasync right before microstore's one-connection PUTs, which a goal compares with
-          # it: fdatasync's latency on this shared disk drifts with everyone's writeback (in a first
-          # version, run after json-server's and pouchdb's writes, it came out slower than the
-          # durable systems' whole write).
+          # it: fdatasync's latency on this shared disk drifts within seconds with everyone's writeback.
           if [ "$sys" = microstore ]; then fsync_probe; fi
           peer_test "$sys" put1 1 1
         else
