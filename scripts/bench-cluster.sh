@@ -161,7 +161,7 @@ bench_cluster() {
   local base endpoints
   base=$(etcd_base)
   endpoints=$(scripts/etcd-cluster.sh start "$ETCD_DIR" "$base")
-  trap 'cluster_cleanup' EXIT
+  trap 'cluster_cleanup; bench_cleanup' EXIT
   log "cluster: etcd $(etcd --version | head -n 1 | awk '{print $NF}') at $endpoints"
   start cluster-a "$JAVA" -jar target/microstore.jar --port 0 --etcd "$endpoints"
   A_PID=$PID A_PORT=$PORT
@@ -193,5 +193,5 @@ bench_cluster() {
   [ "${BENCH_CHECK_PERF:-0}" = 1 ] && check_perf
   cluster_stall
   cluster_cleanup
-  trap - EXIT
+  trap bench_cleanup EXIT
 }

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Usage: scripts/bench.sh   (run by `make bench`, which builds first)
 #
-# Load tests with wrk on loopback against, in one run: microstore (fresh data directory), a bare
-# Helidon server with the same routes and no store (the ceiling; src/test/.../bench/BareServer.java)
-# and json-server 0.17.4 (a peer). For each: GET hit, PUT (microstore: fsync always and interval),
-# a 90/10 GET/PUT mix, and a page of 100 names, at 1k and at 1M apps. Then scale figures for
+# Load tests with wrk on loopback against, in one run: microstore (fresh data directory) and a bare
+# Helidon server with the same routes and no store (the ceiling; src/test/.../bench/BareServer.java).
+# For each: GET hit, PUT (microstore: fsync always and interval), a 90/10 GET/PUT mix, and a page of
+# 100 names, at 1k and at 1M apps. Then scale figures for
 # microstore at 1M apps: start-up time (journal replay and snapshot), heap and RSS, journal bytes per
 # PUT, compaction time and PUT p99 while it runs; last, PUT at 1k and at 1M apps alternating. Prints
 # a table, appends it with the date and the machine to docs/BENCHMARKS.md and draws docs/bench.png
@@ -15,12 +15,18 @@
 # between them BENCH_ROUNDS times; the report takes the median of each. Ratios come from runs
 # minutes apart at most.
 #
+# Then the peers (scripts/bench-peers.sh): bare, microstore, webdis over Redis (appendfsync always), etcd
+# through its JSON gateway, pouchdb-server and json-server, all up at once with 1k keys, each checked
+# (answers a GET, reads back a PUT) and then GET, PUT at CONNS connections and PUT at one connection,
+# every round alternating over all of them; with the machine's raw fdatasync latency.
+#
 # Then cluster mode (scripts/bench-cluster.sh): GET and PUT through instances on a 3-member etcd cluster,
 # against local mode and against etcd written directly, the write stall when the leader is killed and
 # the watch lag between two instances.
 #
 # Environment: BENCH_DURATION (8s per run), BENCH_ROUNDS (3), BENCH_CONNS (64), BENCH_SIZES ("1000 1000000"),
-# BENCH_CLUSTER=0 (skip cluster mode), BENCH_ONLY=cluster (cluster mode alone), BENCH_CHECK_PERF=1 (add
+# BENCH_CLUSTER=0 (skip cluster mode), BENCH_ONLY=cluster (cluster mode alone), BENCH_PEERS=0 (skip the
+# peers), BENCH_ONLY=peers (the peers alone), BENCH_WARMUP (5s per warm-up run), BENCH_CHECK_PERF=1 (add
 # `etcdctl check perf --load=s`, 60 s), BENCH_ETCD_BASE (24600: etcd's ports are BASE+1..3, +11..13).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,6 +45,30 @@ mkdir -p "$WORK" docs
 : > "$SCALE"
 CLUSTER_RESULTS=$WORK/cluster.tsv
 : > "$CLUSTER_RESULTS"
+PEERS_RESULTS=$WORK/peers.tsv
+PEERS_SYSTEMS=$WORK/peers-systems.tsv
+: > "$PEERS_RESULTS"
+: > "$PEERS_SYSTEMS"
+ONLY=${BENCH_ONLY:-}
+case $ONLY in ""|cluster|peers) ;; *) echo "BENCH_ONLY must be cluster or peers" >&2; exit 2 ;; esac
+PEERS=1
+{ [ "${BENCH_PEERS:-1}" = 0 ] || [ "$ONLY" = cluster ]; } && PEERS=0
+[ "$ONLY" = peers ] && PEERS=1
+
+# Every server the bench starts is in STARTED; on exit, also on an error or ^C, the ones still running
+# get SIGTERM (then SIGKILL), by pid. (bench-cluster.sh chains its own clean-up in front of this one.)
+STARTED=()
+bench_cleanup() {
+  local pid
+  for pid in "${STARTED[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${STARTED[@]}"; do
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+}
+trap bench_cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 log() { echo "[bench $(date +%H:%M:%S)] $*" >&2; }
 
@@ -50,10 +80,11 @@ install_tools() {
     log "installing ${missing[*]} from Debian's packages"
     apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
-  if [ "${BENCH_ONLY:-}" != cluster ] && [ ! -x "$WORK/node_modules/.bin/json-server" ]; then
+  if [ "$PEERS" = 1 ] && [ ! -x "$WORK/node_modules/.bin/json-server" ]; then
     log "installing json-server 0.17.4 from npm"
     npm install --prefix "$WORK" --no-audit --no-fund --silent json-server@0.17.4 >/dev/null
   fi
+  if [ "$PEERS" = 1 ]; then install_peers; fi
 }
 
 # start NAME COMMAND...: runs it in the background and waits for "listening on http://127.0.0.1:PORT/"
@@ -62,6 +93,7 @@ start() {
   local name=$1; shift
   "$@" > "$WORK/$name.log" 2>&1 &
   PID=$!
+  STARTED+=("$PID")
   PORT=""
   for _ in $(seq 1 1200); do
     PORT=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\)\/.*/\1/p' "$WORK/$name.log" | head -n 1)
@@ -72,7 +104,15 @@ start() {
   log "$name did not start:"; cat "$WORK/$name.log" >&2; exit 1
 }
 
-stop() { kill -TERM "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+# stop PID: SIGTERM, reaped, and off the STARTED list (so that the clean-up on exit never signals a
+# later process that got the same pid).
+stop() {
+  kill -TERM "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+  local keep=() p
+  for p in "${STARTED[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
+  STARTED=("${keep[@]}")
+}
 
 # A full GC after loading, so the runs do not pay for the loader's garbage or the collector's
 # concurrent marking of the freshly grown heap (on 2 cores that takes a share of the CPU).
@@ -113,14 +153,12 @@ pairs() {
   done
 }
 
-# Data for N apps k1..kN with a small value: JSON lines for microstore, db.json for json-server.
+# Data for N apps k1..kN with a small value, as JSON lines for microstore's --import. (json-server's
+# db file is made by scripts/bench-peers.sh, which runs it at 1k keys only.)
 make_data() {
   local n=$1
   [ -f "$WORK/apps-$n.jsonl" ] || awk -v n="$n" 'BEGIN { for (i = 1; i <= n; i++)
       printf "{\"name\":\"k%d\",\"data\":{\"n\":1,\"s\":\"some small value\"}}\n", i }' > "$WORK/apps-$n.jsonl"
-  [ -f "$WORK/db-$n.json" ] || awk -v n="$n" 'BEGIN { printf "{\"apps\":["; for (i = 1; i <= n; i++)
-      printf "%s{\"id\":\"k%d\",\"data\":{\"n\":1,\"s\":\"some small value\"}}", (i > 1 ? "," : ""), i; print "]}" }' \
-      > "$WORK/db-$n.json"
 }
 
 # heap_used PID: bytes of heap in use after a full GC.
@@ -208,22 +246,6 @@ journal_startup() {
   stop "$PID"
 }
 
-bench_json_server() {
-  local n=$1 port
-  cp "$WORK/db-$n.json" "$WORK/db-run.json"
-  port=$("$JAVA" -cp "$CP" io.microstore.bench.FreePort)
-  node "$WORK/node_modules/json-server/lib/cli/bin.js" --quiet --port "$port" "$WORK/db-run.json" \
-      > "$WORK/json-server-$n.log" 2>&1 &
-  local pid=$!
-  for _ in $(seq 1 600); do curl -s -o /dev/null "http://127.0.0.1:$port/apps/k1" && break; sleep 0.2; done
-  WARM_KEYS=$n BENCH_WARMUP=3s warm_up "$port" get BENCH_PATH=/apps/k
-  wrk_run json-server "$port" "$n" get get BENCH_PATH=/apps/k
-  wrk_run json-server "$port" "$n" put put BENCH_PATH=/apps/k BENCH_BODY=jsonserver
-  wrk_run json-server "$port" "$n" mix mix BENCH_PATH=/apps/k BENCH_BODY=jsonserver
-  wrk_run json-server "$port" "$n" list list BENCH_LIST=jsonserver
-  stop "$pid"
-}
-
 # PUT at the smallest and the largest size, both servers up (restarted on their data directories) and
 # the runs alternating between them: measured minutes apart, the two drift with the disk's fsync
 # latency on this shared machine by more than the difference being measured.
@@ -243,9 +265,10 @@ put_scale() {
   stop "$small_pid"
 }
 
+. scripts/bench-peers.sh
 install_tools
 log "machine: $(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo); load $(cut -d' ' -f1-3 /proc/loadavg)"
-if [ "${BENCH_ONLY:-}" != cluster ]; then
+if [ -z "$ONLY" ]; then
   for n in $SIZES; do make_data "$n"; done
   start bare "$JAVA" -cp "$CP" io.microstore.bench.BareServer 0
   BARE_PID=$PID BARE_PORT=$PORT
@@ -253,14 +276,15 @@ if [ "${BENCH_ONLY:-}" != cluster ]; then
   for n in $SIZES; do
     bench_microstore "$n"
     if [ "$n" -ge 1000000 ]; then journal_startup "$n"; fi
-    bench_json_server "$n"
   done
   stop "$BARE_PID"
   read -r -a sizes <<< "$SIZES"
   [ "${#sizes[@]}" -ge 2 ] && put_scale "${sizes[0]}" "${sizes[-1]}"
 fi
-if [ "${BENCH_CLUSTER:-1}" != 0 ] || [ "${BENCH_ONLY:-}" = cluster ]; then
+if [ "$PEERS" = 1 ]; then bench_peers; fi
+if { [ "${BENCH_CLUSTER:-1}" != 0 ] && [ -z "$ONLY" ]; } || [ "$ONLY" = cluster ]; then
   . scripts/bench-cluster.sh
   bench_cluster
 fi
-scripts/bench-report.sh "$RESULTS" "$SCALE" "wrk -t2 -c$CONNS -d$DURATION, $ROUNDS alternating rounds" "$CLUSTER_RESULTS"
+scripts/bench-report.sh "$RESULTS" "$SCALE" "wrk -t2 -c$CONNS -d$DURATION, $ROUNDS alternating rounds" "$CLUSTER_RESULTS" \
+    "$PEERS_RESULTS" "$PEERS_SYSTEMS"
