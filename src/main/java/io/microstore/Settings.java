@@ -23,10 +23,18 @@ import io.microstore.store.feed.FeedConfig;
  */
 public record Settings(Config server, String host, int port, long maxPayload, Path data, LocalConfig local, FeedConfig feed,
                 long minJournalBytes, ApiSecurity security, Set<String> corsOrigins, List<URI> etcdEndpoints,
-                String etcdPrefix, Duration etcdTimeout) {
+                String etcdPrefix, Duration etcdTimeout, long maxBytes) {
     /** The body limit in cluster mode unless server.max-payload-size is set: below etcd's 1.5 MiB request limit. */
     static final long ETCD_MAX_PAYLOAD = 1L << 20;
     static final long LOCAL_MAX_PAYLOAD = 10L << 20;
+
+    /**
+     * The share of the maximum heap that store.max-bytes defaults to. The rest is for what the stored data
+     * does not count: the server itself, requests being read and parsed, a journal batch being encoded,
+     * the buffers of a snapshot or of recovery at start (each a few times the largest value), and the free
+     * room the garbage collector needs to place values of megabytes (see QuotaIT for the measurement).
+     */
+    static final double DEFAULT_HEAP_SHARE = 0.25;
 
     static final Path DEFAULT_CONFIG_FILE = Path.of("conf", "application.yaml");
 
@@ -83,7 +91,18 @@ public record Settings(Config server, String host, int port, long maxPayload, Pa
                 etcd,
                 prefix.isEmpty() ? "/microstore/" : prefix,
                 // Bounds the stall of a write that a dying leader took: it then ends as "outcome unknown".
-                config.get("store.etcd.request-timeout").as(Duration.class).orElse(Duration.ofSeconds(2)));
+                config.get("store.etcd.request-timeout").as(Duration.class).orElse(Duration.ofSeconds(2)),
+                maxBytes(config));
+    }
+
+    /** store.max-bytes, positive; by default {@link #DEFAULT_HEAP_SHARE} of the JVM's maximum heap. */
+    private static long maxBytes(Config config) {
+        long maxBytes = config.get("store.max-bytes").asLong()
+                .orElseGet(() -> (long) (Runtime.getRuntime().maxMemory() * DEFAULT_HEAP_SHARE));
+        if (maxBytes < 1) {
+            throw new IllegalArgumentException("store.max-bytes must be a positive number of bytes, not " + maxBytes);
+        }
+        return maxBytes;
     }
 
     /** The journal's settings; only meaningful with a data directory. */

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.microstore.store.feed.ChangeFeed;
 import io.microstore.store.feed.FeedConfig;
@@ -16,16 +17,30 @@ import io.microstore.store.feed.FeedConfig;
  * {@link Index} without waiting for anything, owns the {@link ChangeFeed}, and hands every write to
  * its {@link Engine}. The engine's commit stream updates the index and then the feed, so both show a
  * change only once it is durable, and before the write that made it is acknowledged.
+ *
+ * <p>It keeps the memory quota ({@code store.max-bytes}): what the index holds ({@link Index#bytes})
+ * plus what the feed holds beyond it ({@link ChangeFeed#heldBytes}) is the {@link #usedBytes}. A PUT,
+ * PATCH or import that would take the index over the limit is refused with {@link QuotaExceeded}
+ * before it reaches the engine (a PATCH, whose value only the engine computes, there); the feed yields
+ * its room to the index. Writes not yet committed reserve their growth, so concurrent PUTs cannot
+ * overshoot together; only a write whose estimate a concurrent write to the same app made wrong (it
+ * replaced a value that was replaced meanwhile) may overshoot, by at most what is in flight.
  */
 public final class Store implements AutoCloseable {
     private final Engine engine;
     private final Index index = new Index();
     private final ChangeFeed feed;
+    private final long maxBytes;
+    private final AtomicLong reserved = new AtomicLong(); // growth of the PUTs submitted and not yet done
     private volatile boolean loaded;
 
-    private Store(Engine engine, FeedConfig feed) {
+    private Store(Engine engine, FeedConfig feed, long maxBytes) {
+        if (maxBytes < 1) {
+            throw new IllegalArgumentException("store.max-bytes must be positive, not " + maxBytes);
+        }
         this.engine = engine;
-        this.feed = new ChangeFeed(feed);
+        this.maxBytes = maxBytes;
+        this.feed = new ChangeFeed(feed, this::current);
     }
 
     /** {@link #create} and {@link #load}: the usual way to get a store. */
@@ -33,17 +48,27 @@ public final class Store implements AutoCloseable {
         return create(engine, feed).load();
     }
 
+    /** {@link #open} with a memory quota of {@code maxBytes}. */
+    public static Store open(Engine engine, FeedConfig feed, long maxBytes) throws IOException {
+        return create(engine, feed, maxBytes).load();
+    }
+
     /**
      * A store that is not loaded yet: it may be wired into a server (which must not be started) while
      * {@link #load} runs, so the server's set-up and a long journal replay take turns on the CPU.
      */
     public static Store create(Engine engine, FeedConfig feed) {
-        return new Store(engine, feed);
+        return new Store(engine, feed, Long.MAX_VALUE);
+    }
+
+    /** {@link #create} with a memory quota of {@code maxBytes} ({@code store.max-bytes}). */
+    public static Store create(Engine engine, FeedConfig feed, long maxBytes) {
+        return new Store(engine, feed, maxBytes);
     }
 
     /** Starts the engine, which loads the durable state into the index and the feed. Call once. */
     public Store load() throws IOException {
-        engine.start(index, new Applier(index, feed));
+        engine.start(index, new Applier(index, feed, maxBytes));
         loaded = true;
         return this;
     }
@@ -113,7 +138,7 @@ public final class Store implements AutoCloseable {
      */
     public Outcome execute(Command command) {
         Names.check(command.name());
-        return join(engine.submit(command));
+        return join(submit(command));
     }
 
     /**
@@ -125,7 +150,7 @@ public final class Store implements AutoCloseable {
         for (Command command : commands) {
             try {
                 Names.check(command.name());
-                pending.add(engine.submit(command));
+                pending.add(submit(command));
             } catch (RuntimeException e) {
                 pending.add(CompletableFuture.failedFuture(e));
             }
@@ -139,6 +164,93 @@ public final class Store implements AutoCloseable {
             }
         }
         return results;
+    }
+
+    /** Heap bytes the stored data takes, as the quota counts it: the index's and the feed's beyond it. */
+    public long usedBytes() {
+        return index.bytes() + feed.heldBytes();
+    }
+
+    /** The memory quota, {@code store.max-bytes}. */
+    public long maxBytes() {
+        return maxBytes;
+    }
+
+    /**
+     * Refuses, before any of them is written, a set of PUTs (name to value) that would take the store
+     * over its quota all together, for an import that should write all or nothing of it.
+     *
+     * @throws QuotaExceeded when they would
+     */
+    public void requireRoom(Map<String, byte[]> puts) {
+        long growth = 0;
+        for (Map.Entry<String, byte[]> put : puts.entrySet()) {
+            growth += Math.max(0, growth(put.getKey(), put.getValue()));
+        }
+        if (growth > 0 && index.bytes() + reserved.get() + growth > maxBytes) {
+            throw new QuotaExceeded(usedBytes(), maxBytes);
+        }
+    }
+
+    /**
+     * Hands {@code command} to the engine within the quota: a PUT reserves its growth until it is done
+     * (refused if that does not fit), a PATCH is checked by the engine once its value is computed, and a
+     * DELETE is never refused for the quota.
+     */
+    private CompletableFuture<Outcome> submit(Command command) {
+        return switch (command) {
+            case Command.Put put -> {
+                long growth = growth(put.name(), put.data());
+                if (growth <= 0) {
+                    yield engine.submit(command);
+                }
+                reserve(growth);
+                try {
+                    yield engine.submit(command).whenComplete((o, e) -> reserved.addAndGet(-growth));
+                } catch (RuntimeException e) {
+                    reserved.addAndGet(-growth);
+                    throw e;
+                }
+            }
+            case Command.Patch patch -> engine.submit(new Command.Patch(patch.name(),
+                    (name, current) -> withinQuota(name, current, patch.change().apply(name, current)),
+                    patch.precondition()));
+            case Command.Delete ignored -> engine.submit(command);
+        };
+    }
+
+    /** How much storing {@code data} as {@code name} would add to the index now (negative: it shrinks). */
+    private long growth(String name, byte[] data) {
+        Entry current = index.get(name);
+        return current == null ? Index.cost(name, data) : data.length - current.data().length;
+    }
+
+    /** Reserves {@code growth} bytes for a write in flight, unless the index and the writes in flight leave no room. */
+    private void reserve(long growth) {
+        while (true) {
+            long inFlight = reserved.get();
+            if (index.bytes() + inFlight + growth > maxBytes) {
+                throw new QuotaExceeded(usedBytes(), maxBytes);
+            }
+            if (reserved.compareAndSet(inFlight, inFlight + growth)) {
+                return;
+            }
+        }
+    }
+
+    /** A patch's new value {@code data} over {@code current}, in the engine: refused when it does not fit. */
+    private byte[] withinQuota(String name, Entry current, byte[] data) {
+        long growth = data.length - current.data().length;
+        if (growth > 0 && index.bytes() + reserved.get() + growth > maxBytes) {
+            throw new QuotaExceeded(usedBytes(), maxBytes);
+        }
+        return data;
+    }
+
+    /** True while {@code change}'s value is its app's current one in the index (the feed's question). */
+    private boolean current(Mutation change) {
+        Entry entry = change.data() == null ? null : index.get(change.name());
+        return entry != null && entry.data() == change.data() && entry.seq() == change.seq();
     }
 
     /**
