@@ -39,6 +39,7 @@ public final class StoreHealth implements HealthCheck {
                 .detail("apps", store.size())
                 .detail("lastSeq", store.lastSeq())
                 .detail("bytesUsed", store.usedBytes())
+                .detail("bytesFeed", store.feedBytes())
                 .detail("bytesLimit", store.maxBytes());
         if (failure != null) {
             response.detail("failure", failure);

@@ -54,8 +54,10 @@ public final class StoreMetrics implements EngineEvents {
         gauge("microstore.snapshot.bytes", "Bytes of the last snapshot", s -> s.stats().snapshotBytes());
         gauge("microstore.queue.depth", "Writes waiting for the writer", s -> s.stats().queued());
         gauge("microstore.subscribers", "Clients waiting on the changes feed", s -> s.feed().subscribers());
-        gauge("microstore.store.bytes.used", "Heap bytes the stored data takes, as the memory quota counts them",
+        gauge("microstore.store.bytes.used", "Heap bytes the apps take, as the memory quota counts them",
                 Store::usedBytes);
+        gauge("microstore.store.bytes.feed", "Heap bytes of overwritten and deleted values the changes feed keeps "
+                + "in the room the quota leaves", Store::feedBytes);
         gauge("microstore.store.bytes.limit", "The memory quota (store.max-bytes)", Store::maxBytes);
         registry.getOrCreate(FunctionalCounter.builder("microstore.compactions", CURRENT,
                         ref -> ref.get() == null ? 0L : ref.get().stats().compactions())

@@ -18,13 +18,15 @@ import io.microstore.store.feed.FeedConfig;
  * its {@link Engine}. The engine's commit stream updates the index and then the feed, so both show a
  * change only once it is durable, and before the write that made it is acknowledged.
  *
- * <p>It keeps the memory quota ({@code store.max-bytes}): what the index holds ({@link Index#bytes})
- * plus what the feed holds beyond it ({@link ChangeFeed#heldBytes}) is the {@link #usedBytes}. A PUT,
- * PATCH or import that would take the index over the limit is refused with {@link QuotaExceeded}
- * before it reaches the engine (a PATCH, whose value only the engine computes, there); the feed yields
- * its room to the index. Writes not yet committed reserve their growth, so concurrent PUTs cannot
- * overshoot together; only a write whose estimate a concurrent write to the same app made wrong (it
- * replaced a value that was replaced meanwhile) may overshoot, by at most what is in flight.
+ * <p>It keeps the memory quota ({@code store.max-bytes}). The apps take {@link #usedBytes} (values,
+ * names and {@link Index#APP_OVERHEAD} each); a PUT, PATCH or import that would take that, with the
+ * writes in flight, over the limit is refused with {@link QuotaExceeded} before it reaches the engine (a
+ * PATCH, whose value only the engine computes, there). The changes feed keeps overwritten and deleted
+ * values ({@link #feedBytes}) only in the room the apps leave and gives it up as they grow, so the two
+ * together stay within the limit and a DELETE frees room at once. Writes not yet committed reserve their
+ * growth, so concurrent PUTs cannot overshoot together; only a write whose estimate a concurrent write
+ * to the same app made wrong (it replaced a value that was replaced meanwhile) may overshoot, by at
+ * most what is in flight.
  */
 public final class Store implements AutoCloseable {
     private final Engine engine;
@@ -166,9 +168,17 @@ public final class Store implements AutoCloseable {
         return results;
     }
 
-    /** Heap bytes the stored data takes, as the quota counts it: the index's and the feed's beyond it. */
+    /** Heap bytes the apps take, as the quota counts them: values, names and {@link Index#APP_OVERHEAD} each. */
     public long usedBytes() {
-        return index.bytes() + feed.heldBytes();
+        return index.bytes();
+    }
+
+    /**
+     * Heap bytes the changes feed keeps beyond the apps (overwritten and deleted values it retains), at
+     * most what the quota leaves after {@link #usedBytes}; given up as writes need the room.
+     */
+    public long feedBytes() {
+        return feed.heldBytes();
     }
 
     /** The memory quota, {@code store.max-bytes}. */
@@ -188,7 +198,7 @@ public final class Store implements AutoCloseable {
             growth += Math.max(0, growth(put.getKey(), put.getValue()));
         }
         if (growth > 0 && index.bytes() + reserved.get() + growth > maxBytes) {
-            throw new QuotaExceeded(usedBytes(), maxBytes);
+            throw new QuotaExceeded(index.bytes() + reserved.get(), maxBytes);
         }
     }
 
@@ -230,7 +240,7 @@ public final class Store implements AutoCloseable {
         while (true) {
             long inFlight = reserved.get();
             if (index.bytes() + inFlight + growth > maxBytes) {
-                throw new QuotaExceeded(usedBytes(), maxBytes);
+                throw new QuotaExceeded(index.bytes() + reserved.get(), maxBytes);
             }
             if (reserved.compareAndSet(inFlight, inFlight + growth)) {
                 return;
@@ -242,7 +252,7 @@ public final class Store implements AutoCloseable {
     private byte[] withinQuota(String name, Entry current, byte[] data) {
         long growth = data.length - current.data().length;
         if (growth > 0 && index.bytes() + reserved.get() + growth > maxBytes) {
-            throw new QuotaExceeded(usedBytes(), maxBytes);
+            throw new QuotaExceeded(index.bytes() + reserved.get(), maxBytes);
         }
         return data;
     }
