@@ -29,12 +29,18 @@ public record Settings(Config server, String host, int port, long maxPayload, Pa
     static final long LOCAL_MAX_PAYLOAD = 10L << 20;
 
     /**
-     * The share of the maximum heap that store.max-bytes defaults to. The rest is for what the stored data
-     * does not count: the server itself, requests being read and parsed, a journal batch being encoded,
-     * the buffers of a snapshot or of recovery at start (each a few times the largest value), and the free
-     * room the garbage collector needs to place values of megabytes (see QuotaIT for the measurement).
+     * store.max-bytes defaults to the maximum heap divided by this (a quarter). A stored byte costs about
+     * one byte of heap (values are kept as their compact JSON; the changes feed shares them, and keeps
+     * overwritten ones only in the room the quota leaves). The other three quarters are for what the
+     * quota does not count: the server itself (~20 MiB), each request body being read and compacted (about
+     * twice its size, also when it is then refused), a journal batch being encoded, the buffers of a
+     * snapshot or of recovery at start (a few times the largest value), and the free regions G1 needs to
+     * place values of megabytes. Measured with -Xmx256m and 9 MiB PUTs on a data directory (QuotaIT's
+     * scenario): 0.5 of the heap held with up to 16 concurrent PUTs and restarted on the same heap; 0.65
+     * ran out of heap with 8 concurrent 9 MiB PUTs (which also cost ~130 MiB transiently at 0.25), so half
+     * of that is the default.
      */
-    static final double DEFAULT_HEAP_SHARE = 0.25;
+    static final long DEFAULT_HEAP_DIVISOR = 4;
 
     static final Path DEFAULT_CONFIG_FILE = Path.of("conf", "application.yaml");
 
@@ -95,10 +101,10 @@ public record Settings(Config server, String host, int port, long maxPayload, Pa
                 maxBytes(config));
     }
 
-    /** store.max-bytes, positive; by default {@link #DEFAULT_HEAP_SHARE} of the JVM's maximum heap. */
+    /** store.max-bytes, positive; by default 1 / {@link #DEFAULT_HEAP_DIVISOR} of the JVM's maximum heap. */
     private static long maxBytes(Config config) {
         long maxBytes = config.get("store.max-bytes").asLong()
-                .orElseGet(() -> (long) (Runtime.getRuntime().maxMemory() * DEFAULT_HEAP_SHARE));
+                .orElseGet(() -> Runtime.getRuntime().maxMemory() / DEFAULT_HEAP_DIVISOR);
         if (maxBytes < 1) {
             throw new IllegalArgumentException("store.max-bytes must be a positive number of bytes, not " + maxBytes);
         }
