@@ -76,7 +76,7 @@ final class Applier implements CommitStream {
         trimFeed();
     }
 
-    /** Tells the feed that {@code name}'s current value is about to be replaced or removed. */
+    /** Tells the feed that {@code name}'s current value is about to be replaced or removed (before the index is). */
     private void supersede(String name) {
         Entry old = index.get(name);
         if (old != null) {

@@ -287,12 +287,13 @@ public final class ChangeFeed implements AutoCloseable {
     /**
      * The current value {@code data} written at {@code seq} is being replaced or removed in the index:
      * if the window retains the change that wrote it, that change now holds its value alone. Called on
-     * the engine's thread, before or after the index changes but before the next change is added.
+     * the engine's thread just before the index changes (while the change is still current, so a second
+     * call for it counts nothing).
      */
     public void superseded(long seq, byte[] data) {
         if (seq > floor && seq <= added) {
             Mutation m = ring.get(slot(seq));
-            if (m != null && m != GAP && m.seq() == seq && m.data() == data) {
+            if (m != null && m != GAP && m.seq() == seq && m.data() == data && current.test(m)) {
                 held += heap(m);
             }
         }
