@@ -6,6 +6,7 @@ import java.util.concurrent.CompletableFuture;
 
 import io.microstore.persist.Compaction;
 import io.microstore.persist.MemoryPersistence;
+import io.microstore.persist.OutOfSpace;
 import io.microstore.persist.Persistence;
 import io.microstore.persist.PersistenceStats;
 import io.microstore.store.Command;
@@ -16,6 +17,7 @@ import io.microstore.store.EngineEvents;
 import io.microstore.store.EngineStats;
 import io.microstore.store.Index;
 import io.microstore.store.Mutation;
+import io.microstore.store.NoSpace;
 import io.microstore.store.Outcome;
 import io.microstore.store.StoreUnavailable;
 
@@ -75,8 +77,7 @@ public final class LocalEngine implements Engine {
         Pending task = new Pending(null, new CompletableFuture<>(), () -> persistence.compact(writer.snapshot())
                 .whenComplete((c, e) -> {
                     if (e != null) {
-                        done.completeExceptionally(e instanceof IOException io
-                                ? new StoreUnavailable("compaction failed: " + io.getMessage(), io) : e);
+                        done.completeExceptionally(compactionFailed(e));
                     } else {
                         done.complete(c == null ? null : compacted(c));
                     }
@@ -84,6 +85,14 @@ public final class LocalEngine implements Engine {
         writer.enqueue(task);
         // the task's own future fails when the store has failed or is closing before it ran
         return task.result().thenCompose(ignored -> done);
+    }
+
+    /** A compaction that found no room is retried later and harmed nothing: 507, like a write. */
+    private static Throwable compactionFailed(Throwable e) {
+        if (OutOfSpace.causedBy(e)) {
+            return new NoSpace("compaction failed: " + e.getMessage() + "; it is tried again later", e);
+        }
+        return e instanceof IOException io ? new StoreUnavailable("compaction failed: " + io.getMessage(), io) : e;
     }
 
     private static Compacted compacted(Compaction c) {
@@ -98,7 +107,11 @@ public final class LocalEngine implements Engine {
     @Override
     public String failure() {
         StoreUnavailable failed = writer.failure();
-        return failed != null ? failed.getMessage() : writer.closing() ? "the store is closed" : null;
+        if (failed != null) {
+            return failed.getMessage();
+        }
+        NoSpace full = writer.outOfSpace();
+        return full != null ? full.getMessage() : writer.closing() ? "the store is closed" : null;
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
+import io.microstore.persist.OutOfSpace;
 import io.microstore.persist.Persistence;
 import io.microstore.persist.SnapshotSource;
 import io.microstore.store.Command;
@@ -17,6 +18,7 @@ import io.microstore.store.EngineEvents;
 import io.microstore.store.Entry;
 import io.microstore.store.Index;
 import io.microstore.store.Mutation;
+import io.microstore.store.NoSpace;
 import io.microstore.store.Op;
 import io.microstore.store.Outcome;
 import io.microstore.store.PreconditionFailed;
@@ -29,11 +31,17 @@ import io.microstore.store.StoreUnavailable;
  * the next sequence number, writes the batch to {@link Persistence} and syncs it per the fsync policy
  * (group commit), and only then hands it to the {@link CommitStream} (index, then feed) and completes
  * the requests. Nothing is visible or acknowledged before it is durable.
+ *
+ * <p>A full disk is not fail-stop: the batch whose write failed for lack of space gets {@link NoSpace}
+ * (persistence has cut its partial records off again), later writes get it at once, and the writer
+ * probes for room about every second and takes writes again once there is some. A failed fsync, or
+ * any other failed write, is fail-stop.
  */
 final class Writer {
     private static final System.Logger LOG = System.getLogger(Writer.class.getName());
     private static final int MAX_BATCH = 1024;
     private static final long IDLE_POLL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long SPACE_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** Queued by {@link #stop()} to wake the thread; carries no command. */
     private static final Pending WAKE = new Pending(null, null, null);
 
@@ -47,10 +55,12 @@ final class Writer {
     private volatile long lastSeq;
     private volatile boolean closing;
     private volatile StoreUnavailable failure;
+    private volatile NoSpace outOfSpace; // while the disk is full: the refusal for every write
     private volatile EngineEvents stats;
     // Touched by the writer thread only.
     private boolean unsynced;
     private long lastSyncNanos = System.nanoTime();
+    private long probeAtNanos;
 
     Writer(Persistence persistence, LocalConfig config, Index index, CommitStream stream, long lastSeq,
            EngineEvents stats) {
@@ -66,6 +76,10 @@ final class Writer {
         this.stream = stream;
         this.lastSeq = lastSeq;
         this.queue = new LinkedBlockingQueue<>(config.queueCapacity());
+        OutOfSpace full = persistence.waitingForSpace(); // started on a full disk
+        if (full != null) {
+            outOfSpace(full);
+        }
         this.thread = Thread.ofPlatform().name("microstore-writer").daemon(true).start(this::run);
     }
 
@@ -75,6 +89,11 @@ final class Writer {
 
     StoreUnavailable failure() {
         return failure;
+    }
+
+    /** Why writes are refused until there is room on the disk, or null. */
+    NoSpace outOfSpace() {
+        return outOfSpace;
     }
 
     boolean closing() {
@@ -94,11 +113,16 @@ final class Writer {
      *
      * @throws StoreBusy when the queue is full
      * @throws StoreUnavailable when closing or after a persistence failure
+     * @throws NoSpace while the disk is full
      */
     void enqueue(Pending pending) {
         StoreUnavailable failed = failure;
         if (failed != null) {
             throw failed;
+        }
+        NoSpace full = outOfSpace;
+        if (full != null && pending.command() != null) {
+            throw full;
         }
         if (closing) {
             throw shuttingDown();
@@ -145,6 +169,7 @@ final class Writer {
                 batch.clear();
             }
             syncIfDue();
+            probeSpaceIfDue();
             if (closing && queue.isEmpty()) {
                 return;
             }
@@ -152,8 +177,9 @@ final class Writer {
     }
 
     private void commit(List<Pending> batch) {
-        if (failure != null) {
-            batch.forEach(p -> fail(p, failure));
+        RuntimeException refused = failure != null ? failure : outOfSpace; // queued before it happened
+        if (refused != null) {
+            batch.forEach(p -> fail(p, refused));
             return;
         }
         Map<String, Entry> overlay = new HashMap<>(); // this batch's uncommitted results; null = deleted
@@ -197,6 +223,10 @@ final class Writer {
                     unsynced = true;
                 }
                 stats.batch(mutations.size());
+            } catch (OutOfSpace e) { // nothing of the batch is in the journal: refuse it, the store goes on
+                NoSpace full = outOfSpace(e);
+                batch.forEach(p -> fail(p, full));
+                return;
             } catch (IOException | RuntimeException e) {
                 failStop(e);
                 batch.forEach(p -> fail(p, failure)); // a no-op for those refused already
@@ -255,6 +285,35 @@ final class Writer {
         lastSyncNanos = System.nanoTime();
         unsynced = false;
         stats.synced(lastSyncNanos - start);
+    }
+
+    /** Refuses writes from now until a probe finds room again. */
+    private NoSpace outOfSpace(OutOfSpace cause) {
+        NoSpace full = new NoSpace(cause.getMessage() + "; writes are refused until there is room on the disk "
+                + "(tried again every second), reads go on", cause);
+        if (outOfSpace == null) {
+            LOG.log(System.Logger.Level.WARNING, "the data directory's disk is full: " + cause.getMessage()
+                    + "; refusing writes until there is room");
+        }
+        outOfSpace = full;
+        probeAtNanos = System.nanoTime() + SPACE_RETRY_NANOS;
+        return full;
+    }
+
+    /** While the disk is full: about every second, check whether there is room again. */
+    private void probeSpaceIfDue() {
+        if (outOfSpace == null || failure != null || System.nanoTime() - probeAtNanos < 0) {
+            return;
+        }
+        try {
+            persistence.probeSpace();
+            outOfSpace = null;
+            LOG.log(System.Logger.Level.INFO, "there is room on the disk again: writes resume");
+        } catch (OutOfSpace e) {
+            outOfSpace(e);
+        } catch (IOException | RuntimeException e) {
+            failStop(e);
+        }
     }
 
     /** After a failed write or fsync nothing more is written: the file's state is unknown (never retry an fsync). */

@@ -70,9 +70,25 @@ final class DirectoryLock implements Closeable {
             channel.close();
             throw new IOException("data directory " + dir + " is in use by another microstore process" + holder);
         }
-        channel.truncate(0);
-        channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
+        writePid(channel);
         return new DirectoryLock(dir, channel, lock);
+    }
+
+    /**
+     * Writes this process's id into LOCK, for the message another process gets. Only a courtesy: on a
+     * full disk the lock is held without it, so that the store still starts and serves reads.
+     */
+    private static void writePid(FileChannel channel) throws IOException {
+        try {
+            channel.truncate(0);
+            channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
+        } catch (IOException e) {
+            if (!OutOfSpace.causedBy(e)) {
+                throw e;
+            }
+            System.getLogger(DirectoryLock.class.getName()).log(System.Logger.Level.WARNING,
+                    "no space to write the process id into " + DataFiles.LOCK + "; the directory is locked all the same");
+        }
     }
 
     private static String holder(FileChannel channel) {

@@ -1,7 +1,11 @@
 package io.microstore.persist;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -21,6 +25,13 @@ public final class JournalPersistence implements Persistence {
     private static final System.Logger LOG = System.getLogger(JournalPersistence.class.getName());
     private static final int BUFFER_BYTES = 64 << 10;
     private static final long RETRY_NANOS = Duration.ofSeconds(30).toNanos();
+    /**
+     * A space probe writes as much as the write that failed, but never more than this: a probe the size
+     * of a 10 MiB batch would keep every small write out while there is room for it. A large write that
+     * still does not fit fails again, is cut off again, and refuses writes for another second.
+     */
+    private static final long MAX_PROBE_BYTES = 64L << 10;
+    private static final String PROBE = "space-probe.tmp";
 
     private final JournalConfig config;
     private final DataFiles files;
@@ -32,6 +43,9 @@ public final class JournalPersistence implements Persistence {
     private RecordBuffer buffer = new RecordBuffer(BUFFER_BYTES);
     private long lastSeq;
     private long addedSeq; // of the last record added and not yet written
+    private Deferred deferred; // start-up work a full disk kept from being done: done before the next write
+    private OutOfSpace outOfSpace; // why the last write or load could not write, until a write succeeds
+    private long lastFailedBytes; // how much the write that failed for space wanted
     // Shared with the compaction thread.
     private final AtomicLong journalBytes = new AtomicLong();
     private volatile long snapshotSeq;
@@ -73,16 +87,70 @@ public final class JournalPersistence implements Persistence {
         snapshotBytes = result.snapshotBytes();
         snapshotApps = result.snapshotApps();
         journalBytes.set(result.journalBytes());
+        Repair.TornTail torn = result.tornTail();
         if (result.lastSegment() == null) {
-            segments.start(lastSeq + 1);
+            long first = lastSeq + 1;
+            startOrDefer("a new journal segment", () -> segments.start(first));
+        } else if (torn == null) {
+            segments.openForAppend(result.lastSegment(), Files.size(result.lastSegment().path()));
         } else {
-            segments.openForAppend(result.lastSegment());
+            segments.openForAppend(result.lastSegment(), torn.offset()); // the first write comes after the cut
+            Repair repair = new Repair(files, ops);
+            deferred = () -> repair.cutTornTail(torn);
+            outOfSpace = new OutOfSpace("no space left to keep the torn last record of "
+                    + torn.segment().getFileName() + " aside before cutting it off", null);
         }
         deleteCovered(snapshotSeq);
         LOG.log(System.Logger.Level.INFO, String.format(
                 "loaded %s: snapshot at seq %d + %d journal records, up to seq %d, in %d ms",
                 config.dir(), snapshotSeq, result.records(), lastSeq, (System.nanoTime() - start) / 1_000_000));
         return lastSeq;
+    }
+
+    /** Does {@code work} now, or, when the disk is too full for it, before the first write. */
+    private void startOrDefer(String what, Deferred work) throws IOException {
+        try {
+            work.run();
+        } catch (OutOfSpace e) {
+            LOG.log(System.Logger.Level.WARNING, "no space to write " + what + " at start: the store serves reads, "
+                    + "and writes wait until there is room; " + e.getMessage());
+            deferred = work;
+            outOfSpace = e;
+        }
+    }
+
+    @Override
+    public OutOfSpace waitingForSpace() {
+        return outOfSpace;
+    }
+
+    /**
+     * Does the start-up work still pending, then writes (without syncing) and deletes a probe file as
+     * large as the write that last failed for space, up to {@link #MAX_PROBE_BYTES}.
+     */
+    @Override
+    public void probeSpace() throws IOException {
+        checkFailure();
+        runDeferred();
+        Path probe = config.dir().resolve(PROBE);
+        long size = Math.min(Math.max(lastFailedBytes, 1), MAX_PROBE_BYTES);
+        try (FileChannel out = ops.open(probe, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
+            ByteBuffer zeros = ByteBuffer.allocate((int) size);
+            ops.write(out, zeros);
+        } catch (IOException e) {
+            throw OutOfSpace.of("a space probe of " + size + " bytes", e);
+        } finally {
+            ops.delete(probe);
+        }
+        outOfSpace = null;
+    }
+
+    private void runDeferred() throws IOException {
+        if (deferred != null) {
+            deferred.run();
+            deferred = null;
+        }
     }
 
     @Override
@@ -95,9 +163,15 @@ public final class JournalPersistence implements Persistence {
     public void write() throws IOException {
         try {
             checkFailure();
+            runDeferred();
             segments.write(buffer.view());
             journalBytes.addAndGet(buffer.size());
             lastSeq = addedSeq;
+            outOfSpace = null;
+        } catch (OutOfSpace e) {
+            outOfSpace = e;
+            lastFailedBytes = buffer.size();
+            throw e;
         } finally {
             buffer.reset();
             if (buffer.array().length > 16 * BUFFER_BYTES) {
@@ -126,6 +200,9 @@ public final class JournalPersistence implements Persistence {
         if (current != null) {
             return current;
         }
+        if (deferred != null) { // a torn tail still in the segment must be cut before the segment ends
+            return CompletableFuture.failedFuture(outOfSpace);
+        }
         if (lastSeq == snapshotSeq) {
             return CompletableFuture.completedFuture(new Compaction(snapshotSeq, snapshotApps, snapshotBytes, Duration.ZERO));
         }
@@ -135,10 +212,12 @@ public final class JournalPersistence implements Persistence {
             if (segments.holds(seq)) { // the current segment holds records up to seq: cut it here
                 segments.finish();
                 covered = journalBytes.getAndSet(0);
-                segments.start(seq + 1);
+                startNextSegment(seq + 1, covered);
             } else {
                 covered = 0;
             }
+        } catch (OutOfSpace e) {
+            return CompletableFuture.failedFuture(e); // the journal goes on in the segment it was in
         } catch (IOException e) {
             failure = e; // the journal's state on disk is unknown now: fail-stop
             return CompletableFuture.failedFuture(e);
@@ -166,6 +245,22 @@ public final class JournalPersistence implements Persistence {
             }
         });
         return future;
+    }
+
+    /**
+     * Starts the segment after a compaction cut; when there is no room for it, appends go on in the
+     * segment just finished (nothing was lost: it was synced and is whole) and compaction is tried later.
+     */
+    private void startNextSegment(long first, long covered) throws IOException {
+        try {
+            segments.start(first);
+        } catch (OutOfSpace e) {
+            segments.resume();
+            journalBytes.addAndGet(covered);
+            retryAfterNanos = System.nanoTime() + RETRY_NANOS;
+            LOG.log(System.Logger.Level.WARNING, "compaction postponed: " + e.getMessage());
+            throw e;
+        }
     }
 
     /** On the compaction thread: the snapshot at {@code seq}, then the files it makes redundant go. */
@@ -203,6 +298,12 @@ public final class JournalPersistence implements Persistence {
             LOG.log(System.Logger.Level.WARNING, "could not delete files that the snapshot at seq " + seq
                     + " covers; they are harmless and will be deleted later", e);
         }
+    }
+
+    /** Work that needs room on the disk, done later when there was none. */
+    @FunctionalInterface
+    private interface Deferred {
+        void run() throws IOException;
     }
 
     private void checkFailure() throws IOException {

@@ -42,6 +42,23 @@ public interface Persistence extends Closeable {
         return CompletableFuture.completedFuture(null);
     }
 
+    /**
+     * Why writes must wait for room on the disk, or null: set when {@link #load} or {@link #write}
+     * found the disk full, cleared when a write or {@link #probeSpace} succeeds.
+     */
+    default OutOfSpace waitingForSpace() {
+        return null;
+    }
+
+    /**
+     * Called on the writer while {@link #waitingForSpace}: finishes the start-up work a full disk
+     * postponed and checks that a write like the one that failed would fit now.
+     *
+     * @throws OutOfSpace while there is still no room
+     */
+    default void probeSpace() throws IOException {
+    }
+
     /** Sizes and counts for metrics. */
     default PersistenceStats stats() {
         return PersistenceStats.NONE;

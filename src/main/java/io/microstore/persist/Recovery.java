@@ -29,9 +29,12 @@ final class Recovery {
     private long records;
     private long snapshotApps;
 
-    /** What recovery found: where the journal continues, and how big things are. */
+    /**
+     * What recovery found: where the journal continues, and how big things are; {@code tornTail}, when
+     * not null, is a torn last record that a full disk kept from being cut off yet.
+     */
     record Result(long lastSeq, long snapshotSeq, long snapshotBytes, long snapshotApps, DataFiles.Numbered lastSegment,
-                  long journalBytes, long records, List<String> actions) {
+                  long journalBytes, long records, List<String> actions, Repair.TornTail tornTail) {
     }
 
     Recovery(DataFiles files, FileOps ops, boolean repair, Persistence.RecoverySink sink) {
@@ -129,7 +132,7 @@ final class Recovery {
                     }
                     long offset = r.offset();
                     if (last && torn && !validRecordFollows(r)) {
-                        repairs.cutTornTail(segment.path(), offset, problem);
+                        repairs.cutTornTail(segment.path(), offset, problem, !repairMode);
                         break;
                     }
                     if (!repairMode) {
@@ -152,7 +155,7 @@ final class Recovery {
         }
         DataFiles.Numbered lastSegment = kept.isEmpty() ? null : kept.getLast();
         return new Result(lastSeq, snapshotSeq, snapshotBytes, snapshotApps, lastSegment, journalBytes, records,
-                repairs.actions());
+                repairs.actions(), repairs.deferred());
     }
 
     /**

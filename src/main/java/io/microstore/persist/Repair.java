@@ -22,6 +22,7 @@ final class Repair {
     private final DataFiles files;
     private final FileOps ops;
     private final List<String> actions = new ArrayList<>();
+    private TornTail deferred;
 
     Repair(DataFiles files, FileOps ops) {
         this.files = files;
@@ -43,8 +44,38 @@ final class Repair {
         return List.copyOf(actions);
     }
 
-    /** A torn last write: keep its bytes in a .broken file, cut them off, and go on. */
-    void cutTornTail(Path segment, long offset, String problem) throws IOException {
+    /** The torn tail left in place for lack of room, or null. */
+    TornTail deferred() {
+        return deferred;
+    }
+
+    /** A torn last record of the last segment, left in place until there is room to keep it aside. */
+    record TornTail(Path segment, long offset, String problem) {
+    }
+
+    /**
+     * A torn last write: keep its bytes in a .broken file, cut them off, and go on. When the disk is
+     * too full for the copy and {@code mayDefer} (a normal start, not --repair), the tail stays where it
+     * is and {@link #deferred} says so: the store then starts for reads, and the journal cuts the tail
+     * ({@link #cutTornTail(TornTail)}) before its first write, once there is room.
+     */
+    void cutTornTail(Path segment, long offset, String problem, boolean mayDefer) throws IOException {
+        try {
+            cutTornTail(new TornTail(segment, offset, problem));
+        } catch (OutOfSpace e) {
+            if (!mayDefer) {
+                throw e;
+            }
+            deferred = new TornTail(segment, offset, problem);
+            LOG.log(System.Logger.Level.WARNING, "the last record of " + segment.getFileName() + " is torn (" + problem
+                    + ") but there is no room to keep its bytes aside: it stays until there is room; " + e.getMessage());
+        }
+    }
+
+    /** Keeps the torn tail's bytes in a .broken file and cuts them off, or throws {@link OutOfSpace} having changed nothing. */
+    void cutTornTail(TornTail torn) throws IOException {
+        Path segment = torn.segment();
+        long offset = torn.offset();
         long size = Files.size(segment);
         Path broken = files.broken(segment);
         try (FileChannel in = FileChannel.open(segment, StandardOpenOption.READ);
@@ -54,7 +85,13 @@ final class Repair {
             tail.flip();
             ops.write(out, tail);
             ops.force(out);
+        } catch (IOException e) {
+            if (OutOfSpace.causedBy(e)) {
+                ops.delete(broken); // a partial copy is worth nothing, and it takes room
+            }
+            throw OutOfSpace.of("a copy of a torn record in " + broken.getFileName(), e);
         }
+        String problem = torn.problem();
         truncate(segment, offset);
         String action = "cut a torn record off the end of " + segment.getFileName() + ": " + (size - offset)
                 + " bytes from byte " + offset + " (" + problem + "), kept in " + broken.getFileName();

@@ -3,6 +3,7 @@ package io.microstore.persist;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 
@@ -22,28 +23,68 @@ final class Segments {
         this.ops = ops;
     }
 
-    /** Opens {@code last}, the newest segment that recovery kept, to append at its end. */
-    void openForAppend(DataFiles.Numbered last) throws IOException {
+    /**
+     * Opens {@code last}, the newest segment that recovery kept, to append at byte {@code end} (its
+     * size, or where a torn tail starts that is still to be cut off).
+     */
+    void openForAppend(DataFiles.Numbered last, long end) throws IOException {
         current = ops.open(last.path(), StandardOpenOption.WRITE);
-        current.position(current.size());
+        current.position(end);
         firstSeq = last.seq();
     }
 
-    /** Starts a new, empty segment and makes its existence durable. */
+    /**
+     * Starts a new, empty segment and makes its existence durable. If that fails the new file is
+     * deleted again, so that a later attempt can create it (after a lack of space, say).
+     */
     void start(long first) throws IOException {
-        current = ops.open(files.segment(first), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        Path path = files.segment(first);
+        FileChannel created = ops.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        try {
+            ops.force(created);
+            ops.syncDirectory(files.dir());
+        } catch (IOException e) {
+            created.close();
+            ops.delete(path); // empty: it holds nothing that was acknowledged
+            throw OutOfSpace.of("a new journal segment " + path.getFileName(), e);
+        }
+        current = created;
         firstSeq = first;
-        ops.force(current);
-        ops.syncDirectory(files.dir());
     }
 
-    /** Appends all of {@code records} to the current segment; durable only after {@link #force}. */
+    /** After {@link #finish} and a failed {@link #start}: appends go on at the end of the segment just finished. */
+    void resume() throws IOException {
+        Path path = files.segment(firstSeq);
+        current = ops.open(path, StandardOpenOption.WRITE);
+        current.position(current.size());
+    }
+
+    /**
+     * Appends all of {@code records} to the current segment; durable only after {@link #force}. A write
+     * that fails for lack of space may have appended part of them: those bytes are cut off again (and
+     * the cut synced, so a crash cannot bring back a record whose writer was told it failed), and the
+     * write ends with {@link OutOfSpace}. If the cut fails too, that error is thrown: fail-stop.
+     */
     void write(ByteBuffer records) throws IOException {
-        ops.write(current, records);
+        long start = current.position();
+        int bytes = records.remaining();
+        try {
+            ops.write(current, records);
+        } catch (IOException e) {
+            if (!OutOfSpace.causedBy(e)) {
+                throw e;
+            }
+            ops.truncate(current, start);
+            current.position(start);
+            ops.force(current);
+            throw OutOfSpace.of(bytes + " bytes of journal records", e);
+        }
     }
 
     void force() throws IOException {
-        ops.force(current);
+        if (current != null) { // null: a full disk kept the first segment from being created; nothing to sync
+            ops.force(current);
+        }
     }
 
     /** The current segment, which a compaction syncs before its snapshot counts. */

@@ -69,7 +69,12 @@ final class Snapshots {
             Files.deleteIfExists(tmp);
             throw e;
         }
-        ops.move(tmp, target);
+        try {
+            ops.move(tmp, target);
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
         ops.syncDirectory(files.dir());
         return new Written(apps[0], bytes[0]);
     }

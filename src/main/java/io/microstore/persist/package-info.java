@@ -45,10 +45,19 @@
  *
  * The engine's single writer thread adds the records of a batch, {@code write()}s them to the open
  * segment in one go and, as its fsync policy says, {@code sync()}s once before it acknowledges the whole
- * batch (group commit). When to sync is the writer's decision, not this package's. A failed write or
- * fsync is fail-stop: the writer stops taking writes and never retries an fsync; once the journal's
- * state on disk is unknown (a failed cut or journal fsync in a compaction) {@code write()} and {@code
- * sync()} refuse too.
+ * batch (group commit). When to sync is the writer's decision, not this package's. A failed fsync, or
+ * a write that failed for any reason but space, is fail-stop: the writer stops taking writes and never
+ * retries an fsync (after a failed fsync the kernel may have dropped the dirty pages, so the page cache
+ * no longer tells what is on disk); once the journal's state on disk is unknown (a failed cut or journal
+ * fsync in a compaction) {@code write()} and {@code sync()} refuse too.
+ *
+ * <p>A write that fails for lack of space (ENOSPC, EDQUOT: {@link io.microstore.persist.OutOfSpace}
+ * recognises them) is not: the bytes of the batch that did get appended are truncated off again and the
+ * cut is synced, so the segment ends at the last whole record as before, and {@code write()} throws
+ * {@code OutOfSpace}. The writer refuses the batch and probes for room ({@code probeSpace()}: write and
+ * delete {@code space-probe.tmp}, at most 64 KiB) about every second until writes fit again. At start,
+ * work that needs room and finds none (the {@code .broken} copy of a torn tail, the first segment) is
+ * left for the first write or probe: the store loads and serves reads meanwhile.
  *
  * <h2>Compaction</h2>
  *
@@ -69,8 +78,9 @@
  * </ol>
  *
  * Replaying the records after S over such a snapshot gives the exact state, because each record sets or
- * removes a whole value (as in ZooKeeper). A failed compaction leaves the journal whole; it is tried again
- * later.
+ * removes a whole value (as in ZooKeeper). A failed compaction leaves the journal whole (its {@code .tmp}
+ * is deleted; without room for {@code journal-(S+1)} the journal goes on in the segment just closed); it
+ * is tried again later.
  *
  * <h2>Recovery</h2>
  *

@@ -1,6 +1,8 @@
 package io.microstore.it;
 
 import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import jakarta.json.JsonObject;
 
@@ -41,7 +44,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Concurrent clients over real HTTP record a history of GET, PUT, PUT If-Match, PUT If-None-Match: * and DELETE
  * on a few keys, and {@link Checker} decides whether it is linearizable: on the local engine, and on two
- * instances of the etcd engine over a real 3-member cluster whose leader is killed in the middle.
+ * instances of the etcd engine over a real 3-member cluster whose leader is killed in the middle, and on the real
+ * jar on a data directory killed with SIGKILL and restarted.
  *
  * <p>Reads in cluster mode: a plain GET reads the instance's own index, which may lag writes made through the
  * other instance, so it is linearizable only for keys written through that instance alone. Unless
@@ -69,6 +73,38 @@ class LinearizabilityIT {
             Run run = new Run(List.of(server.http()), false, "lin-");
             run.record(Duration.ofSeconds(6), null);
             run.checkLinearizable("local engine");
+        }
+    }
+
+    /**
+     * The real jar on a data directory (fsync always) is killed with SIGKILL twice while the clients run, and
+     * restarted on the same directory and port: every write it acknowledged must still be there, and every write
+     * whose answer was lost with the process counts as unknown (it may or may not have been made durable).
+     */
+    @Test
+    void theLocalEngineIsLinearizableAcrossKill9Restarts() throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        String[] args = {"--data", dir.resolve("data").toString(), "--port", Integer.toString(port)};
+        AtomicReference<ChildServer> child = new AtomicReference<>(ChildServer.start(List.of(), args));
+        try {
+            Run run = new Run(List.of(new TestClient(port)), false, "lin-");
+            run.record(Duration.ofSeconds(8), () -> {
+                for (int kill = 1; kill <= 2; kill++) {
+                    Thread.sleep(2_500);
+                    child.get().kill9();
+                    System.out.println("kill -9 number " + kill + " at ~" + 2.5 * kill + " s");
+                    Thread.sleep(300);
+                    child.set(ChildServer.start(List.of(), args));
+                }
+                return null;
+            });
+            run.checkLinearizable("local engine across kill -9");
+            assertTrue(run.history.refusedCount() > 0, "no client saw the server down: " + run.history.summary());
+        } finally {
+            child.get().close();
         }
     }
 
@@ -232,7 +268,9 @@ class LinearizabilityIT {
             try {
                 res = http.get(TestClient.app(key) + (CONSISTENT_READS ? "?consistent" : ""));
             } catch (UncheckedIOException e) {
-                history.unknown(op);
+                if (!refusedConnection(e, op)) {
+                    history.unknown(op);
+                }
                 return;
             }
             switch (res.status()) {
@@ -254,6 +292,24 @@ class LinearizabilityIT {
             }
         }
 
+        /**
+         * A refused connection (the server is down) means the request was never sent: the operation did not
+         * happen. Anything else lost after connecting (a reset, an EOF) may have been applied: unknown.
+         */
+        private boolean refusedConnection(UncheckedIOException e, History.Pending op) {
+            if (!(e.getCause() instanceof ConnectException)) {
+                return false;
+            }
+            history.refused(op);
+            ops.decrementAndGet(); // not a try: the budget is for operations the server saw
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            return true;
+        }
+
         private void write(int process, TestClient http, String key, Kind kind, String value, long ifMatch,
                            Map<String, Long> etags) {
             List<String> headers = new ArrayList<>();
@@ -269,8 +325,10 @@ class LinearizabilityIT {
             try {
                 res = kind == Kind.DELETE ? http.delete(key, h) : http.putApp(key, TestClient.quote(value), h);
             } catch (UncheckedIOException e) {
-                history.unknown(op); // sent, and no answer: it may or may not have been applied
-                etags.remove(key);
+                if (!refusedConnection(e, op)) {
+                    history.unknown(op); // sent, and no answer: it may or may not have been applied
+                    etags.remove(key);
+                }
                 return;
             }
             switch (res.status()) {

@@ -2,6 +2,7 @@ package io.microstore.observe;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.testing.junit5.SetUpServer;
@@ -12,6 +13,7 @@ import io.microstore.persist.JournalConfig;
 import io.microstore.persist.JournalPersistence;
 import io.microstore.store.Store;
 import io.microstore.store.feed.FeedConfig;
+import io.microstore.testing.Eventually;
 import io.microstore.testing.ServerTestBase;
 import io.microstore.testing.Stores;
 import io.microstore.testing.TestClient;
@@ -90,6 +92,32 @@ class StoreHealthTest extends ServerTestBase {
                     containsString("stopped taking writes"));
             assertProblem(http.send("DELETE", "/api/apps/before", (byte[]) null), 503);
             storeCheck(http, 503, "DOWN");
+        } finally {
+            store.close();
+        }
+    }
+
+    @Test
+    void onAFullDiskHealthIsDownWithTheReasonWritesGet507AndItIsUpAgainOnceThereIsRoom(@TempDir Path dir)
+            throws Exception {
+        assumeFalse(Stores.etcdEngine(), "runs on a journal store of its own (local engine)");
+        FaultyFileOps ops = new FaultyFileOps();
+        Store store = journalStore(dir, ops);
+        try (TestServer server = TestServer.start(store)) {
+            TestClient http = server.http();
+            assertStatus(http.putApp("before", "{\"kept\":true}"), 204);
+            ops.fill("No space left on device");
+            assertThat(assertProblem(http.putApp("refused", "1"), 507).getString("detail"),
+                    containsString("No space left on device"));
+            JsonObject data = storeCheck(http, 503, "DOWN").getJsonObject("data");
+            assertThat(data.toString(), data.getString("failure"), containsString("No space left on device"));
+            assertStatus(http.get("/api/apps/before"), 200);
+            assertProblem(http.send("DELETE", "/api/apps/before", (byte[]) null), 507);
+
+            ops.makeRoom();
+            Eventually.await("health is up again once there is room", Duration.ofSeconds(20),
+                    () -> http.get("/observe/health").status() == 200);
+            assertStatus(http.putApp("after", "2"), 204);
         } finally {
             store.close();
         }

@@ -24,6 +24,8 @@ public final class FaultyFileOps implements FileOps {
     private final Map<Kind, Integer> failAt = new ConcurrentHashMap<>(); // absolute call number that fails
     private final AtomicInteger failures = new AtomicInteger();
     private volatile boolean tearWrites;
+    private final Map<Kind, String> messages = new ConcurrentHashMap<>(); // of the armed failure, if not the default
+    private volatile String full; // while set, every write fails with it after writing part of its bytes
 
     public FaultyFileOps() {
         for (Kind kind : Kind.values()) {
@@ -33,7 +35,30 @@ public final class FaultyFileOps implements FileOps {
 
     /** Fails the {@code k}-th call of {@code kind} counted from now (k = 1: the next one). */
     public FaultyFileOps failNth(Kind kind, int k) {
+        messages.remove(kind);
         failAt.put(kind, calls.get(kind).get() + k);
+        return this;
+    }
+
+    /** Like {@link #failNth(Kind, int)}, failing with {@code message}, e.g. the operating system's "No space left on device". */
+    public FaultyFileOps failNth(Kind kind, int k, String message) {
+        failNth(kind, k);
+        messages.put(kind, message);
+        return this;
+    }
+
+    /**
+     * A full disk from now on: every write writes half of its bytes (as a real full disk writes what
+     * fits) and fails with {@code message} ("No space left on device", "Disk quota exceeded").
+     */
+    public FaultyFileOps fill(String message) {
+        full = message;
+        return this;
+    }
+
+    /** Room on the disk again: writes succeed. */
+    public FaultyFileOps makeRoom() {
+        full = null;
         return this;
     }
 
@@ -57,7 +82,7 @@ public final class FaultyFileOps implements FileOps {
         Integer at = failAt.get(kind);
         if (at != null && at == n) {
             failures.incrementAndGet();
-            throw new IOException("injected failure of " + kind + " call #" + n);
+            throw new IOException(messages.getOrDefault(kind, "injected failure of " + kind + " call #" + n));
         }
     }
 
@@ -69,10 +94,15 @@ public final class FaultyFileOps implements FileOps {
 
     @Override
     public void write(FileChannel channel, ByteBuffer buffer) throws IOException {
+        String noRoom = full;
         try {
             call(Kind.WRITE);
+            if (noRoom != null) {
+                failures.incrementAndGet();
+                throw new IOException(noRoom);
+            }
         } catch (IOException e) {
-            if (tearWrites) {
+            if (tearWrites || noRoom != null) {
                 ByteBuffer half = buffer.duplicate();
                 half.limit(half.position() + half.remaining() / 2);
                 delegate.write(channel, half);
