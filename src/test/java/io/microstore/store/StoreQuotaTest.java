@@ -163,4 +163,23 @@ class StoreQuotaTest {
             assertThat(again.get("app1").data().length, is(3_000));
         }
     }
+
+    @Test
+    void aStoreOverALoweredQuotaStartsServesAndTakesDeletes(@TempDir Path dir) throws IOException {
+        try (Store store = Store.open(new LocalEngine(JournalPersistence.open(new JournalConfig(dir)),
+                LocalConfig.DEFAULTS), FeedConfig.DEFAULTS, LIMIT)) {
+            store.execute(put("a", bytes(4_000)));
+            store.execute(put("b", bytes(4_000)));
+        }
+        try (Store lowered = Store.open(new LocalEngine(JournalPersistence.open(new JournalConfig(dir)),
+                LocalConfig.DEFAULTS), FeedConfig.DEFAULTS, 5_000)) {
+            assertThat(lowered.usedBytes(), greaterThan(5_000L));
+            assertThat(lowered.feedBytes(), is(0L));
+            assertThat(lowered.get("a").data().length, is(4_000));
+            assertThrows(QuotaExceeded.class, () -> lowered.execute(put("c", bytes(10))));
+            lowered.execute(new Command.Delete("a", Precondition.NONE));
+            lowered.execute(put("c", bytes(10)));
+            assertThat(lowered.usedBytes(), lessThanOrEqualTo(5_000L));
+        }
+    }
 }
