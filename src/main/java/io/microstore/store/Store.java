@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.atomic.AtomicLong;
 
 import io.microstore.store.feed.ChangeFeed;
 import io.microstore.store.feed.FeedConfig;
@@ -18,30 +17,22 @@ import io.microstore.store.feed.FeedConfig;
  * its {@link Engine}. The engine's commit stream updates the index and then the feed, so both show a
  * change only once it is durable, and before the write that made it is acknowledged.
  *
- * <p>It keeps the memory quota ({@code store.max-bytes}). The apps take {@link #usedBytes} (values,
- * names and {@link Index#APP_OVERHEAD} each); a PUT, PATCH or import that would take that, with the
- * writes in flight, over the limit is refused with {@link QuotaExceeded} before it reaches the engine (a
- * PATCH, whose value only the engine computes, there). The changes feed keeps overwritten and deleted
- * values ({@link #feedBytes}) only in the room the apps leave and gives it up as they grow, so the two
- * together stay within the limit and a DELETE frees room at once. Writes not yet committed reserve their
- * growth, so concurrent PUTs cannot overshoot together; only a write whose estimate a concurrent write
- * to the same app made wrong (it replaced a value that was replaced meanwhile) may overshoot, by at
- * most what is in flight.
+ * <p>It keeps the memory quota ({@code store.max-bytes}): the apps take {@link #usedBytes} (values,
+ * names and {@link Index#APP_OVERHEAD} each), and a write that would take them over the limit is refused
+ * ({@link Quota}). The changes feed keeps overwritten and deleted values ({@link #feedBytes}) only in the
+ * room the apps leave and gives it up as they grow ({@link Applier}), so the two together stay within
+ * the limit and a DELETE frees room at once.
  */
 public final class Store implements AutoCloseable {
     private final Engine engine;
     private final Index index = new Index();
     private final ChangeFeed feed;
-    private final long maxBytes;
-    private final AtomicLong reserved = new AtomicLong(); // growth of the PUTs submitted and not yet done
+    private final Quota quota;
     private volatile boolean loaded;
 
     private Store(Engine engine, FeedConfig feed, long maxBytes) {
-        if (maxBytes < 1) {
-            throw new IllegalArgumentException("store.max-bytes must be positive, not " + maxBytes);
-        }
         this.engine = engine;
-        this.maxBytes = maxBytes;
+        this.quota = new Quota(index, maxBytes);
         this.feed = new ChangeFeed(feed, this::current);
     }
 
@@ -70,7 +61,7 @@ public final class Store implements AutoCloseable {
 
     /** Starts the engine, which loads the durable state into the index and the feed. Call once. */
     public Store load() throws IOException {
-        engine.start(index, new Applier(index, feed, maxBytes));
+        engine.start(index, new Applier(index, feed, quota.maxBytes()));
         loaded = true;
         return this;
     }
@@ -140,7 +131,7 @@ public final class Store implements AutoCloseable {
      */
     public Outcome execute(Command command) {
         Names.check(command.name());
-        return join(submit(command));
+        return join(quota.submit(command, engine));
     }
 
     /**
@@ -152,7 +143,7 @@ public final class Store implements AutoCloseable {
         for (Command command : commands) {
             try {
                 Names.check(command.name());
-                pending.add(submit(command));
+                pending.add(quota.submit(command, engine));
             } catch (RuntimeException e) {
                 pending.add(CompletableFuture.failedFuture(e));
             }
@@ -183,7 +174,7 @@ public final class Store implements AutoCloseable {
 
     /** The memory quota, {@code store.max-bytes}. */
     public long maxBytes() {
-        return maxBytes;
+        return quota.maxBytes();
     }
 
     /**
@@ -193,68 +184,7 @@ public final class Store implements AutoCloseable {
      * @throws QuotaExceeded when they would
      */
     public void requireRoom(Map<String, byte[]> puts) {
-        long growth = 0;
-        for (Map.Entry<String, byte[]> put : puts.entrySet()) {
-            growth += Math.max(0, growth(put.getKey(), put.getValue()));
-        }
-        if (growth > 0 && index.bytes() + reserved.get() + growth > maxBytes) {
-            throw new QuotaExceeded(index.bytes() + reserved.get(), maxBytes);
-        }
-    }
-
-    /**
-     * Hands {@code command} to the engine within the quota: a PUT reserves its growth until it is done
-     * (refused if that does not fit), a PATCH is checked by the engine once its value is computed, and a
-     * DELETE is never refused for the quota.
-     */
-    private CompletableFuture<Outcome> submit(Command command) {
-        return switch (command) {
-            case Command.Put put -> {
-                long growth = growth(put.name(), put.data());
-                if (growth <= 0) {
-                    yield engine.submit(command);
-                }
-                reserve(growth);
-                try {
-                    yield engine.submit(command).whenComplete((o, e) -> reserved.addAndGet(-growth));
-                } catch (RuntimeException e) {
-                    reserved.addAndGet(-growth);
-                    throw e;
-                }
-            }
-            case Command.Patch patch -> engine.submit(new Command.Patch(patch.name(),
-                    (name, current) -> withinQuota(name, current, patch.change().apply(name, current)),
-                    patch.precondition()));
-            case Command.Delete ignored -> engine.submit(command);
-        };
-    }
-
-    /** How much storing {@code data} as {@code name} would add to the index now (negative: it shrinks). */
-    private long growth(String name, byte[] data) {
-        Entry current = index.get(name);
-        return current == null ? Index.cost(name, data) : data.length - current.data().length;
-    }
-
-    /** Reserves {@code growth} bytes for a write in flight, unless the index and the writes in flight leave no room. */
-    private void reserve(long growth) {
-        while (true) {
-            long inFlight = reserved.get();
-            if (index.bytes() + inFlight + growth > maxBytes) {
-                throw new QuotaExceeded(index.bytes() + reserved.get(), maxBytes);
-            }
-            if (reserved.compareAndSet(inFlight, inFlight + growth)) {
-                return;
-            }
-        }
-    }
-
-    /** A patch's new value {@code data} over {@code current}, in the engine: refused when it does not fit. */
-    private byte[] withinQuota(String name, Entry current, byte[] data) {
-        long growth = data.length - current.data().length;
-        if (growth > 0 && index.bytes() + reserved.get() + growth > maxBytes) {
-            throw new QuotaExceeded(index.bytes() + reserved.get(), maxBytes);
-        }
-        return data;
+        quota.requireRoom(puts);
     }
 
     /** True while {@code change}'s value is its app's current one in the index (the feed's question). */
