@@ -60,7 +60,7 @@ public final class Main {
         }
         try {
             Engine engine = Startup.engine(settings);
-            Store store = Store.create(engine, settings.feed());
+            Store store = Store.create(engine, settings.feed(), settings.maxBytes());
             // Load while the server is set up (about a second of Helidon's own work): with a large
             // journal that halves the time to the first request. The server starts once both are done.
             CompletableFuture<Void> loading = Startup.load(store);

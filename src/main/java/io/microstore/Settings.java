@@ -23,10 +23,24 @@ import io.microstore.store.feed.FeedConfig;
  */
 public record Settings(Config server, String host, int port, long maxPayload, Path data, LocalConfig local, FeedConfig feed,
                 long minJournalBytes, ApiSecurity security, Set<String> corsOrigins, List<URI> etcdEndpoints,
-                String etcdPrefix, Duration etcdTimeout, FloodLimits flood) {
+                String etcdPrefix, Duration etcdTimeout, FloodLimits flood, long maxBytes) {
     /** The body limit in cluster mode unless server.max-payload-size is set: below etcd's 1.5 MiB request limit. */
     static final long ETCD_MAX_PAYLOAD = 1L << 20;
     static final long LOCAL_MAX_PAYLOAD = 10L << 20;
+
+    /**
+     * store.max-bytes defaults to the maximum heap divided by this (a quarter). A stored byte costs about
+     * one byte of heap (values are kept as their compact JSON; the changes feed shares them, and keeps
+     * overwritten ones only in the room the quota leaves). The other three quarters are for what the
+     * quota does not count: the server itself (~20 MiB), each request body being read and compacted (about
+     * twice its size, also when it is then refused), a journal batch being encoded, the buffers of a
+     * snapshot or of recovery at start (a few times the largest value), and the free regions G1 needs to
+     * place values of megabytes. Measured with -Xmx256m and 9 MiB PUTs on a data directory (QuotaIT's
+     * scenario): 0.5 of the heap held with up to 16 concurrent PUTs and restarted on the same heap; 0.65
+     * ran out of heap with 8 concurrent 9 MiB PUTs (which also cost ~130 MiB transiently at 0.25), so half
+     * of that is the default.
+     */
+    static final long DEFAULT_HEAP_DIVISOR = 4;
 
     static final Path DEFAULT_CONFIG_FILE = Path.of("conf", "application.yaml");
 
@@ -84,7 +98,7 @@ public record Settings(Config server, String host, int port, long maxPayload, Pa
                 prefix.isEmpty() ? "/microstore/" : prefix,
                 // Bounds the stall of a write that a dying leader took: it then ends as "outcome unknown".
                 config.get("store.etcd.request-timeout").as(Duration.class).orElse(Duration.ofSeconds(2)),
-                flood(config));
+                flood(config), maxBytes(config));
     }
 
     private static FloodLimits flood(Config config) {
@@ -108,6 +122,16 @@ public record Settings(Config server, String host, int port, long maxPayload, Pa
         if (value.isNegative() || value.isZero()) {
             throw new IllegalArgumentException(key + " must be a positive duration, not " + value);
         }
+    }
+
+    /** store.max-bytes, positive; by default 1 / {@link #DEFAULT_HEAP_DIVISOR} of the JVM's maximum heap. */
+    private static long maxBytes(Config config) {
+        long maxBytes = config.get("store.max-bytes").asLong()
+                .orElseGet(() -> Runtime.getRuntime().maxMemory() / DEFAULT_HEAP_DIVISOR);
+        if (maxBytes < 1) {
+            throw new IllegalArgumentException("store.max-bytes must be a positive number of bytes, not " + maxBytes);
+        }
+        return maxBytes;
     }
 
     /** The journal's settings; only meaningful with a data directory. */

@@ -23,7 +23,7 @@ import io.microstore.store.Store;
 
 /**
  * The store's own meters in Helidon's metrics registry, shown at {@code /observe/metrics} in
- * Prometheus text: apps, last seq, journal and snapshot bytes, write queue depth, batch size, fsync
+ * Prometheus text: apps, last seq, quota usage and limit, journal and snapshot bytes, write queue depth, batch size, fsync
  * latency, compactions, feed subscribers, and requests by method, route and status.
  *
  * <p>The registry is global to the JVM, so the gauges read whichever store was bound last (there is
@@ -54,6 +54,11 @@ public final class StoreMetrics implements EngineEvents {
         gauge("microstore.snapshot.bytes", "Bytes of the last snapshot", s -> s.stats().snapshotBytes());
         gauge("microstore.queue.depth", "Writes waiting for the writer", s -> s.stats().queued());
         gauge("microstore.subscribers", "Clients waiting on the changes feed", s -> s.feed().subscribers());
+        gauge("microstore.store.bytes.used", "Heap bytes the apps take, as the memory quota counts them",
+                Store::usedBytes);
+        gauge("microstore.store.bytes.feed", "Heap bytes of overwritten and deleted values the changes feed keeps "
+                + "in the room the quota leaves", Store::feedBytes);
+        gauge("microstore.store.bytes.limit", "The memory quota (store.max-bytes)", Store::maxBytes);
         registry.getOrCreate(FunctionalCounter.builder("microstore.compactions", CURRENT,
                         ref -> ref.get() == null ? 0L : ref.get().stats().compactions())
                 .description("Compactions (snapshots written) since start"));

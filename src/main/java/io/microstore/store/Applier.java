@@ -11,29 +11,40 @@ import io.microstore.store.feed.ChangeFeed;
  * The store's commit stream: into the index first, then the feed, so the feed never runs ahead of
  * reads. A reload writes over the index in place and removes only what the new state lacks at the
  * end, so a reader sees each app's old or new value throughout, never an emptied store.
+ *
+ * <p>It keeps the heap the stored data takes within {@code maxBytes}: the feed's window may hold
+ * overwritten and deleted values only in the room the index leaves ({@link ChangeFeed#trim}), so a
+ * DELETE frees room at once, and the index plus the feed never hold more than the quota (beyond what
+ * writes in flight overshoot it by), also while a data directory is replayed at start.
  */
 final class Applier implements CommitStream {
     private final Index index;
     private final ChangeFeed feed;
+    private final long maxBytes;
     private boolean loadedOnce; // engine thread only
     private Set<String> reloaded; // names restored or replayed since reload(); null when not reloading
 
-    Applier(Index index, ChangeFeed feed) {
+    Applier(Index index, ChangeFeed feed, long maxBytes) {
         this.index = index;
         this.feed = feed;
+        this.maxBytes = maxBytes;
     }
 
     @Override
     public void restore(String name, byte[] data, long seq) {
+        supersede(name);
         index.put(name, new Entry(data, seq));
         seen(name);
+        trimFeed();
     }
 
     @Override
     public void replayed(Mutation mutation) {
+        supersede(mutation.name());
         index.apply(mutation);
         feed.replayed(mutation);
         seen(mutation.name());
+        trimFeed();
     }
 
     @Override
@@ -58,9 +69,23 @@ final class Applier implements CommitStream {
     @Override
     public void committed(List<Mutation> batch) {
         for (Mutation m : batch) {
+            supersede(m.name());
             index.apply(m);
         }
         feed.committed(batch);
+        trimFeed();
+    }
+
+    /** Tells the feed that {@code name}'s current value is about to be replaced or removed (before the index is). */
+    private void supersede(String name) {
+        Entry old = index.get(name);
+        if (old != null) {
+            feed.superseded(old.seq(), old.data());
+        }
+    }
+
+    private void trimFeed() {
+        feed.trim(maxBytes - index.bytes());
     }
 
     private void seen(String name) {
@@ -73,6 +98,7 @@ final class Applier implements CommitStream {
     private void removeAllBut(Set<String> kept) {
         for (Map.Entry<String, Entry> e : index.entries()) {
             if (!kept.contains(e.getKey())) {
+                supersede(e.getKey());
                 index.remove(e.getKey());
             }
         }

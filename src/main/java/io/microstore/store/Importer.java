@@ -123,6 +123,8 @@ public final class Importer {
      * and each write is create-only, so a name created meanwhile is reported rather than overwritten.
      *
      * @return the number of apps written and the names refused because they appeared meanwhile
+     * @throws QuotaExceeded before any write when the items do not fit the store's memory quota (writes
+     *     racing the import may still take the room meanwhile: then it stops part way with it)
      */
     public static Report run(Store store, List<Item> items, boolean overwrite) {
         Map<String, byte[]> latest = new LinkedHashMap<>();
@@ -135,6 +137,7 @@ public final class Importer {
                         + (existing.size() > 20 ? ", ..." : ""), existing);
             }
         }
+        store.requireRoom(latest); // all or nothing: an import the quota cannot take writes nothing
         Precondition precondition = overwrite ? Precondition.NONE : new Precondition(null, List.of("*"));
         List<Command> commands = new ArrayList<>(latest.size());
         latest.forEach((name, data) -> commands.add(new Command.Put(name, data, precondition)));

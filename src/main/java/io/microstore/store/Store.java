@@ -16,16 +16,24 @@ import io.microstore.store.feed.FeedConfig;
  * {@link Index} without waiting for anything, owns the {@link ChangeFeed}, and hands every write to
  * its {@link Engine}. The engine's commit stream updates the index and then the feed, so both show a
  * change only once it is durable, and before the write that made it is acknowledged.
+ *
+ * <p>It keeps the memory quota ({@code store.max-bytes}): the apps take {@link #usedBytes} (values,
+ * names and {@link Index#APP_OVERHEAD} each), and a write that would take them over the limit is refused
+ * ({@link Quota}). The changes feed keeps overwritten and deleted values ({@link #feedBytes}) only in the
+ * room the apps leave and gives it up as they grow ({@link Applier}), so the two together stay within
+ * the limit and a DELETE frees room at once.
  */
 public final class Store implements AutoCloseable {
     private final Engine engine;
     private final Index index = new Index();
     private final ChangeFeed feed;
+    private final Quota quota;
     private volatile boolean loaded;
 
-    private Store(Engine engine, FeedConfig feed) {
+    private Store(Engine engine, FeedConfig feed, long maxBytes) {
         this.engine = engine;
-        this.feed = new ChangeFeed(feed);
+        this.quota = new Quota(index, maxBytes);
+        this.feed = new ChangeFeed(feed, this::current);
     }
 
     /** {@link #create} and {@link #load}: the usual way to get a store. */
@@ -33,17 +41,27 @@ public final class Store implements AutoCloseable {
         return create(engine, feed).load();
     }
 
+    /** {@link #open} with a memory quota of {@code maxBytes}. */
+    public static Store open(Engine engine, FeedConfig feed, long maxBytes) throws IOException {
+        return create(engine, feed, maxBytes).load();
+    }
+
     /**
      * A store that is not loaded yet: it may be wired into a server (which must not be started) while
      * {@link #load} runs, so the server's set-up and a long journal replay take turns on the CPU.
      */
     public static Store create(Engine engine, FeedConfig feed) {
-        return new Store(engine, feed);
+        return new Store(engine, feed, Long.MAX_VALUE);
+    }
+
+    /** {@link #create} with a memory quota of {@code maxBytes} ({@code store.max-bytes}). */
+    public static Store create(Engine engine, FeedConfig feed, long maxBytes) {
+        return new Store(engine, feed, maxBytes);
     }
 
     /** Starts the engine, which loads the durable state into the index and the feed. Call once. */
     public Store load() throws IOException {
-        engine.start(index, new Applier(index, feed));
+        engine.start(index, new Applier(index, feed, quota.maxBytes()));
         loaded = true;
         return this;
     }
@@ -113,7 +131,7 @@ public final class Store implements AutoCloseable {
      */
     public Outcome execute(Command command) {
         Names.check(command.name());
-        return join(engine.submit(command));
+        return join(quota.submit(command, engine));
     }
 
     /**
@@ -125,7 +143,7 @@ public final class Store implements AutoCloseable {
         for (Command command : commands) {
             try {
                 Names.check(command.name());
-                pending.add(engine.submit(command));
+                pending.add(quota.submit(command, engine));
             } catch (RuntimeException e) {
                 pending.add(CompletableFuture.failedFuture(e));
             }
@@ -139,6 +157,40 @@ public final class Store implements AutoCloseable {
             }
         }
         return results;
+    }
+
+    /** Heap bytes the apps take, as the quota counts them: values, names and {@link Index#APP_OVERHEAD} each. */
+    public long usedBytes() {
+        return index.bytes();
+    }
+
+    /**
+     * Heap bytes the changes feed keeps beyond the apps (overwritten and deleted values it retains), at
+     * most what the quota leaves after {@link #usedBytes}; given up as writes need the room.
+     */
+    public long feedBytes() {
+        return feed.heldBytes();
+    }
+
+    /** The memory quota, {@code store.max-bytes}. */
+    public long maxBytes() {
+        return quota.maxBytes();
+    }
+
+    /**
+     * Refuses, before any of them is written, a set of PUTs (name to value) that would take the store
+     * over its quota all together, for an import that should write all or nothing of it.
+     *
+     * @throws QuotaExceeded when they would
+     */
+    public void requireRoom(Map<String, byte[]> puts) {
+        quota.requireRoom(puts);
+    }
+
+    /** True while {@code change}'s value is its app's current one in the index (the feed's question). */
+    private boolean current(Mutation change) {
+        Entry entry = change.data() == null ? null : index.get(change.name());
+        return entry != null && entry.data() == change.data() && entry.seq() == change.seq();
     }
 
     /**

@@ -27,7 +27,12 @@ public abstract class ServerTestBase {
      * {@link Stores#ENGINE} names (in memory on the local engine, or a fresh prefix on the tests' etcd cluster).
      */
     protected static Store newStore(FeedConfig feed) {
-        return Stores.etcdEngine() ? Stores.etcd(feed) : Stores.memory(feed);
+        return newStore(feed, Long.MAX_VALUE);
+    }
+
+    /** {@link #newStore(FeedConfig)} with a memory quota of {@code maxBytes} ({@code store.max-bytes}). */
+    protected static Store newStore(FeedConfig feed, long maxBytes) {
+        return Stores.etcdEngine() ? Stores.etcd(feed, maxBytes) : Stores.memory(feed, maxBytes);
     }
 
     /** Wires {@code server} over a {@link #newStore} with default feed settings. */

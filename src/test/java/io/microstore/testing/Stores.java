@@ -48,10 +48,15 @@ public final class Stores {
      * it is needed and stopped (its directory deleted) when the JVM exits.
      */
     public static Store etcd(FeedConfig feed) {
+        return etcd(feed, Long.MAX_VALUE);
+    }
+
+    /** {@link #etcd(FeedConfig)} with a memory quota of {@code maxBytes}. */
+    public static Store etcd(FeedConfig feed, long maxBytes) {
         try {
             GatewayClient client = new GatewayClient(cluster().endpoints(), Duration.ofMillis(500), Duration.ofSeconds(3));
             String prefix = "/test" + PREFIXES.incrementAndGet() + "-" + System.nanoTime() + "/";
-            return Store.open(new EtcdEngine(client, prefix, EtcdConfig.DEFAULTS), feed);
+            return Store.open(new EtcdEngine(client, prefix, EtcdConfig.DEFAULTS), feed, maxBytes);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -87,8 +92,13 @@ public final class Stores {
     }
 
     public static Store memory(FeedConfig feed) {
+        return memory(feed, Long.MAX_VALUE);
+    }
+
+    /** A store in memory with a memory quota of {@code maxBytes}. */
+    public static Store memory(FeedConfig feed, long maxBytes) {
         try {
-            return open(new MemoryPersistence(), LocalConfig.DEFAULTS, feed);
+            return Store.open(new LocalEngine(new MemoryPersistence(), LocalConfig.DEFAULTS), feed, maxBytes);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

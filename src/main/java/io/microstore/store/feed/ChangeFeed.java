@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 import io.microstore.store.Mutation;
@@ -22,11 +23,22 @@ import io.microstore.store.Mutation;
  * the waiting clients: a slow or numerous audience never slows writes down. A client that falls out of
  * the window gets {@link FeedGone} on its next read instead of holding memory for it. Every client
  * that waits for a change (long-poll, SSE, app watch) waits through one {@link Waiter}.
+ *
+ * <p>For the store's memory quota it counts the heap it holds beyond the index ({@link #heldBytes}): a
+ * retained change whose value is still the app's current one shares that value's bytes with the index
+ * and costs nothing more; one that was overwritten or deleted since holds its value alone. When the
+ * store needs that room, {@link #trim} lets the oldest changes go early.
  */
 public final class ChangeFeed implements AutoCloseable {
     /** In the ring at a seq that holds no change (see {@link #skip}); readers step over it. */
     private static final Mutation GAP = Mutation.delete(-1, "");
+    /**
+     * Heap a retained change takes besides its value's bytes (the mutation record and its name, about
+     * 80 bytes), counted in {@link #heldBytes} once the change is no longer the app's current value.
+     */
+    static final long CHANGE_OVERHEAD = 100;
     private final FeedConfig config;
+    private final Predicate<Mutation> current; // is this change's value the app's current one (in the index)?
     private final AtomicReferenceArray<Mutation> ring; // the change with seq s sits at s % retain
     private final Semaphore subscribers;
     private final Semaphore wake = new Semaphore(0);
@@ -38,10 +50,21 @@ public final class ChangeFeed implements AutoCloseable {
     private volatile long last;
     private volatile boolean closed;
     private long bytes; // of values in the window; worker only
+    private volatile long held; // heap of changes in the window that are not current (see heldBytes); worker only
     private long added = -1; // the seq of the last change added to the ring; worker only
 
+    /** A feed on its own, whose every retained change counts in {@link #heldBytes}. */
     public ChangeFeed(FeedConfig config) {
+        this(config, m -> false);
+    }
+
+    /**
+     * A feed beside the store's index: {@code current} tells whether a change's value is the app's
+     * current one, and whoever replaces or removes a current value calls {@link #superseded} for it.
+     */
+    public ChangeFeed(FeedConfig config, Predicate<Mutation> current) {
         this.config = config;
+        this.current = current;
         this.ring = new AtomicReferenceArray<>(config.retain());
         this.subscribers = new Semaphore(config.maxSubscribers());
         this.dispatcher = Thread.ofPlatform().name("microstore-feed").daemon(true).start(this::dispatch);
@@ -81,6 +104,7 @@ public final class ChangeFeed implements AutoCloseable {
             ring.set(i, null);
         }
         bytes = 0;
+        held = 0;
         added = lastSeq;
         floor = lastSeq;
         last = lastSeq;
@@ -209,12 +233,13 @@ public final class ChangeFeed implements AutoCloseable {
         added = Math.max(added, m.seq());
         long size = size(m);
         while (m.seq() - floor > config.retain() || (bytes + size > config.retainBytes() && floor < m.seq() - 1)) {
-            Mutation evicted = ring.getAndSet(slot(floor + 1), null);
-            bytes -= evicted == null ? 0 : size(evicted);
-            floor++;
+            evictOldest();
         }
         ring.set(slot(m.seq()), m);
         bytes += size;
+        if (!current.test(m)) { // overwritten within its own batch already
+            held += heap(m);
+        }
     }
 
     /**
@@ -228,17 +253,65 @@ public final class ChangeFeed implements AutoCloseable {
                 ring.set(i, null);
             }
             bytes = 0;
+            held = 0;
             floor = to - 1;
             return;
         }
         for (long s = from + 1; s < to; s++) {
             while (s - floor > config.retain()) {
-                Mutation evicted = ring.getAndSet(slot(floor + 1), null);
-                bytes -= evicted == null ? 0 : size(evicted);
-                floor++;
+                evictOldest();
             }
             ring.set(slot(s), GAP);
         }
+    }
+
+    private void evictOldest() {
+        Mutation evicted = ring.getAndSet(slot(floor + 1), null);
+        if (evicted != null && evicted != GAP) {
+            bytes -= size(evicted);
+            if (!current.test(evicted)) {
+                held -= heap(evicted);
+            }
+        }
+        floor++;
+    }
+
+    /**
+     * Heap bytes the window holds beyond the index: the values (and {@link #CHANGE_OVERHEAD}) of the
+     * retained changes that are no longer their app's current value.
+     */
+    public long heldBytes() {
+        return held;
+    }
+
+    /**
+     * The current value {@code data} written at {@code seq} is being replaced or removed in the index:
+     * if the window retains the change that wrote it, that change now holds its value alone. Called on
+     * the engine's thread just before the index changes (while the change is still current, so a second
+     * call for it counts nothing).
+     */
+    public void superseded(long seq, byte[] data) {
+        if (seq > floor && seq <= added) {
+            Mutation m = ring.get(slot(seq));
+            if (m != null && m != GAP && m.seq() == seq && m.data() == data && current.test(m)) {
+                held += heap(m);
+            }
+        }
+    }
+
+    /**
+     * Lets the oldest changes go until the window holds at most {@code room} bytes beyond the index
+     * (clients that were that far behind get {@link FeedGone} and list again): the store's quota needs
+     * the room for current values. Called on the engine's thread.
+     */
+    public void trim(long room) {
+        while (held > Math.max(room, 0) && floor < added) {
+            evictOldest();
+        }
+    }
+
+    private static long heap(Mutation m) {
+        return size(m) + CHANGE_OVERHEAD;
     }
 
     private void dispatch() {

@@ -443,6 +443,44 @@ class ChangeFeedTest {
         }
     }
 
+    @Test
+    void aFeedOnItsOwnCountsEveryRetainedValueAndTrimLetsTheOldestGo() {
+        ChangeFeed feed = feed(100, 1 << 20, 10);
+        feed.committed(List.of(put(1, "a", 1_000), put(2, "b", 2_000)));
+        assertThat(feed.heldBytes(), is(3_000 + 2 * ChangeFeed.CHANGE_OVERHEAD));
+        feed.trim(2_500); // the oldest change goes, the newer one fits
+        assertThat(feed.heldBytes(), is(2_000 + ChangeFeed.CHANGE_OVERHEAD));
+        assertThrows(FeedGone.class, () -> feed.read(0, 10, ""));
+        assertThat(describe(feed.read(1, 10, "").changes()), is(List.of("2 put b " + "\"" + "x".repeat(1_998) + "\"")));
+        feed.trim(-5); // no room at all: the window empties, and a client at the last seq carries on
+        assertThat(feed.heldBytes(), is(0L));
+        assertThat(feed.read(2, 10, "").changes(), is(List.of()));
+    }
+
+    @Test
+    void aChangeThatIsStillItsAppsCurrentValueCostsNothingUntilSuperseded() {
+        Mutation a1 = put(1, "a", 1_000);
+        java.util.Set<Mutation> current = new java.util.HashSet<>(List.of(a1));
+        ChangeFeed feed = new ChangeFeed(new FeedConfig(100, 1 << 20, 10, KEEP_ALIVE), current::contains);
+        closeAfter.add(feed);
+        feed.loaded(0);
+        feed.committed(List.of(a1));
+        assertThat(feed.heldBytes(), is(0L));
+
+        feed.superseded(1, a1.data()); // the index replaces it
+        current.remove(a1);
+        Mutation a2 = put(2, "a", 10);
+        current.add(a2);
+        feed.committed(List.of(a2));
+        assertThat(feed.heldBytes(), is(1_000 + ChangeFeed.CHANGE_OVERHEAD));
+        feed.superseded(1, a1.data()); // not current any more: not counted twice
+        feed.superseded(7, a1.data()); // a seq the window does not hold: nothing
+        assertThat(feed.heldBytes(), is(1_000 + ChangeFeed.CHANGE_OVERHEAD));
+
+        feed.trim(0);
+        assertThat(feed.heldBytes(), is(0L));
+    }
+
     /** Every change in the feed (acknowledged writes are in it: see anAcknowledgedWriteIsAlreadyInTheFeed). */
     private static List<Mutation> readAll(Store store) {
         return store.feed().read(0, 1000, "").changes();
