@@ -116,6 +116,29 @@ public final class ApiContract {
         return messages;
     }
 
+    /** Every operationId of the document. */
+    public Set<String> operationIds() {
+        Set<String> ids = new LinkedHashSet<>();
+        doc.path("paths").forEach(item -> item.properties().forEach(op -> {
+            if (METHODS.contains(op.getKey())) {
+                ids.add(op.getValue().path("operationId").asString());
+            }
+        }));
+        return ids;
+    }
+
+    /** The operationId that {@code method} on the raw {@code path} names, or null. */
+    public String operationId(String method, String path) {
+        String m = method.toLowerCase(Locale.ROOT);
+        for (Route route : routes) {
+            if (route.pattern.matcher(path).matches()) {
+                JsonNode op = route.item(doc).path(m);
+                return op.isObject() ? op.path("operationId").asString() : null;
+            }
+        }
+        return null;
+    }
+
     /** Fails with every violation of the document by {@code res}, the answer to {@code method path}. */
     public void check(String method, String path, TestClient.Res res) {
         List<String> violations = violations(method, path, res.status(), res.headers(), res.body());
