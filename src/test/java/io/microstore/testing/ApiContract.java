@@ -37,7 +37,8 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * every response must keep: {@link TestClient} hands it each response it receives, so every HTTP test
  * checks, besides its own assertions, that the server says what the document says.
  *
- * <p>For a request whose path and method name an operation (HEAD as the GET of the same path): the
+ * <p>For a request whose path and method name an operation (HEAD as the GET of the same path; a
+ * trailing slash as the path without it, as the server routes them): the
  * status is declared (or {@code default}); a body comes with a declared content type; a JSON body
  * (application/json, *+json) is valid against that content's schema; a declared response with content
  * has a body (not for HEAD); every header the document marks {@code required} is there, and a declared
@@ -127,9 +128,21 @@ public final class ApiContract {
         return ids;
     }
 
+    /**
+     * {@code path}, or without its trailing slash when only that names a path of the document: the
+     * server answers {@code /api/apps/} as {@code /api/apps} (Helidon's routing of a service's "/").
+     */
+    private String route(String path) {
+        if (path.length() > 1 && path.endsWith("/") && routes.stream().noneMatch(r -> r.pattern.matcher(path).matches())) {
+            return path.substring(0, path.length() - 1);
+        }
+        return path;
+    }
+
     /** The operationId that {@code method} on the raw {@code path} names, or null. */
-    public String operationId(String method, String path) {
+    public String operationId(String method, String rawPath) {
         String m = method.toLowerCase(Locale.ROOT);
+        String path = route(rawPath);
         for (Route route : routes) {
             if (route.pattern.matcher(path).matches()) {
                 JsonNode op = route.item(doc).path(m);
@@ -151,7 +164,7 @@ public final class ApiContract {
     /** Every way the response disagrees with the document; empty when it matches. */
     public List<String> violations(String method, String target, int status, HttpHeaders headers, byte[] body) {
         String m = method.toLowerCase(Locale.ROOT);
-        String path = target.split("[?#]", 2)[0];
+        String path = route(target.split("[?#]", 2)[0]);
         JsonNode operation = null;
         String pointer = null;
         String name = null;
