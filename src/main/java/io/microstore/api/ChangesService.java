@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
@@ -44,13 +45,58 @@ public final class ChangesService implements HttpService {
 
     private void changes(ServerRequest req, ServerResponse res) {
         ChangesQuery query = ChangesQuery.from(req.query());
-        if (req.headers().first(HeaderNames.ACCEPT).orElse("").contains("text/event-stream")) {
+        if (wantsStream(req.headers().all(HeaderNames.ACCEPT, List::of))) {
             // A browser's EventSource reconnects to the same URL with Last-Event-ID: that one wins.
             long since = req.headers().first(LAST_EVENT_ID).map(ChangesQuery::since)
                     .orElse(query.since() == null ? feed.lastSeq() : query.since());
             stream(res, query, since);
         } else {
             poll(req, res, query);
+        }
+    }
+
+    /**
+     * Whether the client prefers the SSE stream to JSON: {@code text/event-stream} is acceptable with a
+     * higher q than {@code application/json}, or the same q from a range listed first. A generated
+     * client that lists every declared type ({@code application/json, text/event-stream}) gets JSON,
+     * as it can only read that; an EventSource ({@code text/event-stream}) gets the stream.
+     */
+    static boolean wantsStream(List<String> accept) {
+        double[] sse = {0, Integer.MAX_VALUE, -1};
+        double[] json = {0, Integer.MAX_VALUE, -1};
+        int index = 0;
+        for (String header : accept) {
+            for (String range : header.split(",")) {
+                String[] parts = range.split(";");
+                String type = parts[0].trim().toLowerCase(Locale.ROOT);
+                double q = 1;
+                for (int i = 1; i < parts.length; i++) {
+                    String p = parts[i].trim();
+                    if (p.startsWith("q=") || p.startsWith("Q=")) {
+                        try {
+                            q = Double.parseDouble(p.substring(2).trim());
+                        } catch (NumberFormatException e) {
+                            q = 0;
+                        }
+                    }
+                }
+                match(sse, type, "text/event-stream", q, index);
+                match(json, type, "application/json", q, index);
+                index++;
+            }
+        }
+        return sse[0] > 0 && (sse[0] > json[0] || sse[0] == json[0] && sse[1] < json[1]);
+    }
+
+    /** {q, index, specificity} of the most specific range that names {@code media}. */
+    private static void match(double[] best, String range, String media, double q, int index) {
+        int specificity = range.equals(media) ? 2
+                : range.equals(media.substring(0, media.indexOf('/')) + "/*") ? 1
+                : range.equals("*/*") ? 0 : -1;
+        if (specificity > best[2]) {
+            best[0] = q;
+            best[1] = index;
+            best[2] = specificity;
         }
     }
 

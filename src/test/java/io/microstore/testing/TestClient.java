@@ -33,7 +33,9 @@ import static org.hamcrest.Matchers.is;
 /**
  * The one HTTP client of the tests, bound to one server on 127.0.0.1: java.net.http for well-formed
  * requests, raw sockets for what that client refuses to send, and the assertions every HTTP test makes
- * about statuses, JSON and problem bodies. Servers come from {@link TestServer}.
+ * about statuses, JSON and problem bodies. Every response to a well-formed request is also checked
+ * against the OpenAPI document ({@link ApiContract}); raw requests are not. Servers come from
+ * {@link TestServer}.
  */
 public final class TestClient {
     public static final String JSON = "application/json";
@@ -108,7 +110,9 @@ public final class TestClient {
         }
         try {
             HttpResponse<byte[]> res = client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-            return new Res(method + " " + path, res.statusCode(), res.headers(), res.body());
+            Res answer = new Res(method + " " + path, res.statusCode(), res.headers(), res.body());
+            ApiContract.document().check(method, path, answer);
+            return answer;
         } catch (IOException e) {
             throw new UncheckedIOException(method + " " + path, e);
         } catch (InterruptedException e) {
