@@ -80,7 +80,8 @@ public final class Problems {
                     + "applied (" + u.getMessage() + "); check with a GET before retrying");
             case QuotaExceeded q -> new Problem(INSUFFICIENT_STORAGE_507, q.getMessage())
                     .with("used", q.used()).with("limit", q.limit());
-            case NoSpace n -> new Problem(INSUFFICIENT_STORAGE_507, n.getMessage());
+            case NoSpace n -> new Problem(INSUFFICIENT_STORAGE_507, n.getMessage()) // the engine looks for room every second
+                    .with(HeaderValues.create(HeaderNames.RETRY_AFTER, 1));
             case ValueTooLarge v -> new Problem(Status.REQUEST_ENTITY_TOO_LARGE_413, v.getMessage());
             case ImportRejected r -> r.conflicts().isEmpty()
                     ? new Problem(Status.BAD_REQUEST_400, r.getMessage())

@@ -107,8 +107,9 @@ class StoreHealthTest extends ServerTestBase {
             TestClient http = server.http();
             assertStatus(http.putApp("before", "{\"kept\":true}"), 204);
             ops.fill("No space left on device");
-            assertThat(assertProblem(http.putApp("refused", "1"), 507).getString("detail"),
-                    containsString("No space left on device"));
+            TestClient.Res refused = http.putApp("refused", "1");
+            assertThat(assertProblem(refused, 507).getString("detail"), containsString("No space left on device"));
+            assertThat(refused.header("Retry-After"), is("1"));
             JsonObject data = storeCheck(http, 503, "DOWN").getJsonObject("data");
             assertThat(data.toString(), data.getString("failure"), containsString("No space left on device"));
             assertStatus(http.get("/api/apps/before"), 200);
