@@ -34,10 +34,22 @@ class CompactJsonFuzzTest {
 
     /** Parsson's answer for valid JSON it cannot represent: a number whose exponent overflows BigDecimal. */
     private static final JsonValue UNREPRESENTABLE = JSON.createValue("unrepresentable");
+    /** Parsson's answer for nesting of 1000 levels or more. */
+    private static final JsonValue TOO_DEEP = JSON.createValue("too deep");
 
     @FuzzTest
     void compactAgreesWithParsson(byte[] input) {
         JsonValue expected = parsson(input);
+        if (expected == TOO_DEEP) {
+            // Parsson refuses 1000 levels, CompactJson takes up to MAX_DEPTH (1000): a PUT body is one level
+            // itself, so stored data never has more than 999 (PATCH reads it with Parsson).
+            try {
+                assertArrayEquals(withoutWhitespace(input), CompactJson.compact(input), "only insignificant white space goes");
+            } catch (MalformedJson e) {
+                // too deep for CompactJson too, or invalid after the point where Parsson stopped
+            }
+            return;
+        }
         if (expected == UNREPRESENTABLE) {
             // RFC 8259 puts no limit on exponents, but Parsson stops at the first such number: it has not
             // read the rest, so only the compact form can be checked, if CompactJson accepts.
@@ -101,9 +113,14 @@ class CompactJsonFuzzTest {
         } catch (JsonParsingException e) {
             return null;
         } catch (JsonException e) {
-            return null; // Parsson's depth limit
+            return null;
         } catch (NumberFormatException e) {
             return UNREPRESENTABLE; // e.g. 1e9999999999: Parsson reads the number into a BigDecimal
+        } catch (RuntimeException e) {
+            if (String.valueOf(e.getMessage()).contains("too deeply nested")) {
+                return TOO_DEEP;
+            }
+            throw e;
         }
     }
 
