@@ -81,9 +81,16 @@ class CompactJsonFuzzTest {
             assertEquals(object.keySet(), members.keySet(), "member names");
             for (Map.Entry<String, byte[]> m : members.entrySet()) {
                 assertEquals(object.get(m.getKey()), parsson(m.getValue()), "member " + m.getKey());
-                assertArrayEquals(m.getValue(), CompactJson.member(input, m.getKey()), "member " + m.getKey());
+                if (wellFormed(m.getKey())) { // member() looks a name up by its UTF-8 bytes: "\\ud800" has none
+                    assertArrayEquals(m.getValue(), CompactJson.member(input, m.getKey()), "member " + m.getKey());
+                }
             }
         }
+    }
+
+    /** No lone surrogates (which a JSON string may hold as escapes). */
+    private static boolean wellFormed(String s) {
+        return s.codePoints().noneMatch(c -> c >= Character.MIN_SURROGATE && c <= Character.MAX_SURROGATE);
     }
 
     /**
