@@ -73,6 +73,11 @@ class PatchesFuzzTest {
 
     /** A refusal must be one the oracle agrees with, or one of the limits Patches adds. */
     private static void checkRefusal(boolean merge, byte[] current, byte[] body, RuntimeException refusal) {
+        if (refusal instanceof BadRequest) {
+            // The patch document itself, checked more strictly than Parsson does (which takes "Remove" for
+            // "remove", "01" for index 1, or any string as a pointer), or a number Parsson cannot read.
+            return;
+        }
         JsonValue expected;
         try {
             expected = expected(merge, current, body);
@@ -92,8 +97,7 @@ class PatchesFuzzTest {
         // Limits of Patches beyond the oracle: size and depth of the result, array indexes without leading zeros.
         if (refusal instanceof PatchRefused && (message.contains("larger than") || message.contains("not storable")
                 || message.contains("cannot represent"))
-                || refusal instanceof PatchConflict && message.contains("is not an array index")
-                || refusal instanceof BadRequest) {
+                || refusal instanceof PatchConflict && message.contains("is not an array index")) {
             return;
         }
         fail("refused with " + refusal + ", but the oracle gives " + render(expected));
