@@ -1,7 +1,8 @@
 # microstore — see README.md. `make run` serves on http://127.0.0.1:8080/ with data in ./data
 # (`make run DATA=` keeps it in memory, `PORT=9090` picks the port); `make test` runs every test;
 # `make cluster` runs two instances on a local 3-member etcd cluster;
-# `make feed-bench` measures the changes feed's SSE fan-out (FeedFanout).
+# `make feed-bench` measures the changes feed's SSE fan-out (FeedFanout); `make fuzz` runs the Jazzer
+# fuzz tests, FUZZ_TIME (60s) each.
 SHELL := /bin/bash
 
 # The JDK and Maven are looked for only by the targets that use them (`make clean` needs neither, and
@@ -26,10 +27,10 @@ JMH_JVM = $(shell $(JAVA) --sun-misc-unsafe-memory-access=allow -version >/dev/n
 CHROMIUM := /usr/bin/chromium
 E2E_DEPS := e2e/node_modules/.package-lock.json
 
-.PHONY: build run cluster test smoke e2e bench feed-bench jmh clean
+.PHONY: build run cluster test smoke e2e bench feed-bench jmh fuzz clean
 
 # Maven and the scripts (with-server.sh, bench.sh) take the JDK from JAVA_HOME; prerequisites inherit it.
-build $(JAR) run cluster test smoke e2e bench feed-bench jmh: export JAVA_HOME = $(JDK)
+build $(JAR) run cluster test smoke e2e bench feed-bench jmh fuzz: export JAVA_HOME = $(JDK)
 
 build: $(JAR)
 
@@ -88,6 +89,24 @@ jmh:
 	$(MVN) test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test.classpath
 	set -o pipefail; $(JAVA) $(JMH_JVM) -cp target/test-classes:target/classes:$$(cat target/test.classpath) \
 		org.openjdk.jmh.Main $(JMH_ARGS) -rf json -rff target/jmh.json 2>&1 | tee target/jmh.txt
+
+# Coverage-guided fuzzing with Jazzer (see README.md, "Fuzzing"): each *FuzzTest in turn, FUZZ_TIME each
+# (e.g. `make fuzz FUZZ_TIME=5m FUZZ_TARGETS=PatchesFuzzTest`). `make test` only replays the saved inputs in
+# src/test/resources/<package>/<Class>Inputs/<method>/; a crashing input found here is written there as
+# crash-<sha1>, so `make test` fails on it until it is fixed. The corpus grown while fuzzing stays in
+# .cifuzz-corpus/ (not committed) for the next run; the log of each target in target/fuzz-<target>.log.
+FUZZ_TIME ?= 60s
+FUZZ_TARGETS ?= CompactJsonFuzzTest PercentDecoderFuzzTest PatchesFuzzTest JournalFuzzTest
+fuzz:
+	$(MVN) test-compile
+	@failed=; for target in $(FUZZ_TARGETS); do \
+	  echo "fuzzing $$target for $(FUZZ_TIME)..."; \
+	  JAZZER_FUZZ=1 $(MAVEN) -B -Dstyle.color=never surefire:test -Dtest=$$target -Djazzer.hooks=true \
+	    -Djazzer.max_duration=$(FUZZ_TIME) > target/fuzz-$$target.log 2>&1 || failed="$$failed $$target"; \
+	  cat target/surefire-reports/*.$$target-output.txt >> target/fuzz-$$target.log 2>/dev/null; \
+	  grep -h '^Done [0-9]* runs\|Test unit written to\|FuzzTestFinding' target/fuzz-$$target.log | sort -u; \
+	done; \
+	if [ -n "$$failed" ]; then echo "make fuzz: findings or errors in:$$failed (see target/fuzz-<target>.log)"; exit 1; fi
 
 $(CHROMIUM):
 	@[ "$$(id -u)" = 0 ] || { echo "$(CHROMIUM) is missing: install Debian's chromium package (as root) and try again" >&2; exit 1; }

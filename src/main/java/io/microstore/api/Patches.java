@@ -74,7 +74,12 @@ final class Patches {
 
     /** Validates (UTF-8, grammar, depth) with the same scanner as PUT, then builds the JSON-P tree. */
     private static JsonValue read(byte[] body) {
-        return parse(CompactJson.compact(body));
+        byte[] json = CompactJson.compact(body);
+        try {
+            return parse(json);
+        } catch (NumberFormatException e) { // valid JSON, e.g. 1e9999999999: JSON-P reads numbers as BigDecimal
+            throw new BadRequest("the patch document holds a number JSON-P cannot represent: " + e.getMessage());
+        }
     }
 
     /** Parses valid compact JSON. Through a Reader: Parsson cannot guess the encoding of a 1-byte stream. */
@@ -135,7 +140,14 @@ final class Patches {
     }
 
     private static JsonObject document(String name, Entry current) {
-        return JSON.createObjectBuilder(Map.of("name", JSON.createValue(name), "data", parse(current.data()))).build();
+        JsonValue data;
+        try {
+            data = parse(current.data());
+        } catch (NumberFormatException e) { // PUT stores any valid JSON number; JSON-P reads it into a BigDecimal
+            throw new PatchRefused("the current value holds a number JSON-P cannot represent (" + e.getMessage()
+                    + "); replace it with PUT");
+        }
+        return JSON.createObjectBuilder(Map.of("name", JSON.createValue(name), "data", data)).build();
     }
 
     /** The new compact data of a patched document, which must still be {@code {"name": name, "data": ...}}. */
@@ -153,10 +165,13 @@ final class Patches {
             throw new PatchRefused("an app has only \"name\" and \"data\"; the patch added " + doc.keySet());
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        // Bounded while writing: a few "copy" operations can double the value each time.
-        JSON.createWriter(new Limited(out, maxBytes)).write(doc.get("data"));
+        // Bounded while writing: a few "copy" operations can double the value each time. Written as the
+        // body of a PUT, {"data": ...}, and read back as PUT reads it: the same size and depth limits, so
+        // that what a patch stores can be read by JSON-P (the next PATCH) and PUT back as it is.
+        JsonObject body = JSON.createObjectBuilder().add("data", doc.get("data")).build();
+        JSON.createWriter(new Limited(out, maxBytes)).write(body);
         try {
-            return CompactJson.compact(out.toByteArray()); // the same depth limit as PUT
+            return CompactJson.member(out.toByteArray(), "data");
         } catch (MalformedJson e) {
             throw new PatchRefused("the patched value is not storable: " + e.getMessage());
         }

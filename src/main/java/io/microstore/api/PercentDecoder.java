@@ -23,6 +23,14 @@ final class PercentDecoder {
         return true;
     }
 
+    /**
+     * The value of an ASCII hex digit, else -1. Not {@link Character#digit}, which also takes other
+     * scripts' digits and full-width letters: "%\u0663\u0663" would decode to "3".
+     */
+    private static int hex(char c) {
+        return c < 0x80 ? Character.digit(c, 16) : -1;
+    }
+
     static String decode(String raw) {
         if (plainAscii(raw)) {
             return raw; // the common case
@@ -31,8 +39,8 @@ final class PercentDecoder {
         for (int i = 0; i < raw.length(); i++) {
             char c = raw.charAt(i);
             if (c == '%') {
-                int hi = i + 2 < raw.length() ? Character.digit(raw.charAt(i + 1), 16) : -1;
-                int lo = hi >= 0 ? Character.digit(raw.charAt(i + 2), 16) : -1;
+                int hi = i + 2 < raw.length() ? hex(raw.charAt(i + 1)) : -1;
+                int lo = hi >= 0 ? hex(raw.charAt(i + 2)) : -1;
                 if (lo < 0) {
                     throw new InvalidName("the app name has a bad percent escape at character " + i);
                 }
