@@ -7,11 +7,11 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Arrays;
 
 import io.microstore.store.Store;
 import io.microstore.testing.Eventually;
 import io.microstore.testing.Stores;
+import io.microstore.testing.TestClient;
 import io.microstore.testing.TestServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,7 +53,7 @@ class EarlyRefusalTest {
 
     @Test
     void oversizedBodySentWithoutExpectStillSees413() throws IOException {
-        byte[] body = json(MAX + (MAX / 2));
+        byte[] body = TestClient.putBody(MAX + (MAX / 2));
         for (int i = 0; i < ROUNDS; i++) {
             String answer = sendWhole(server.port(), "PUT", "/api/apps/big", "application/json", null, body);
             assertThat("round " + i + ": " + answer, answer, startsWith("HTTP/1.1 413 "));
@@ -63,7 +63,7 @@ class EarlyRefusalTest {
 
     @Test
     void missingTokenWithABodyStillSees401() throws IOException {
-        byte[] body = json(MAX - 100);
+        byte[] body = TestClient.putBody(MAX - 100);
         for (int i = 0; i < ROUNDS; i++) {
             String answer = sendWhole(secured.port(), "PUT", "/api/apps/locked", "application/json", null, body);
             assertThat("round " + i + ": " + answer, answer, startsWith("HTTP/1.1 401 "));
@@ -72,7 +72,7 @@ class EarlyRefusalTest {
 
     @Test
     void wrongMediaTypeWithABodyStillSees415() throws IOException {
-        byte[] body = json(MAX - 100);
+        byte[] body = TestClient.putBody(MAX - 100);
         for (int i = 0; i < ROUNDS; i++) {
             String answer = sendWhole(server.port(), "PUT", "/api/apps/typed", "text/plain", null, body);
             assertThat("round " + i + ": " + answer, answer, startsWith("HTTP/1.1 415 "));
@@ -95,7 +95,7 @@ class EarlyRefusalTest {
             // The holder is charged when its handler reads the chunk; a body admitted before that would take
             // the budget instead (and the holder get the 503). Not a timing assertion: it only orders the two.
             sleep(1000);
-            byte[] body = json(MAX / 2);
+            byte[] body = TestClient.putBody(MAX / 2);
             String answer = "";
             for (int i = 0; i < 50 && !answer.startsWith("HTTP/1.1 503 "); i++) { // until the holder's chunk is read
                 answer = sendWhole(small.port(), "PUT", "/api/apps/pushed", "application/json", null, body);
@@ -116,7 +116,7 @@ class EarlyRefusalTest {
 
     @Test
     void aRefusedBodyLeavesTheConnectionUsable() throws IOException {
-        byte[] big = json(MAX + 10);
+        byte[] big = TestClient.putBody(MAX + 10);
         byte[] small = "{\"data\":1}".getBytes(StandardCharsets.US_ASCII);
         try (Socket socket = new Socket("127.0.0.1", server.port())) {
             socket.setSoTimeout(30_000);
@@ -144,17 +144,6 @@ class EarlyRefusalTest {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    /** A JSON body {@code {"data":"xxx..."}} of exactly {@code size} bytes. */
-    static byte[] json(int size) {
-        byte[] body = new byte[size];
-        Arrays.fill(body, (byte) 'x');
-        byte[] head = "{\"data\":\"".getBytes(StandardCharsets.US_ASCII);
-        System.arraycopy(head, 0, body, 0, head.length);
-        body[size - 2] = '"';
-        body[size - 1] = '}';
-        return body;
     }
 
     /**

@@ -22,7 +22,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import static io.microstore.api.EarlyRefusalTest.json;
 import static io.microstore.api.EarlyRefusalTest.readHead;
 import static io.microstore.testing.TestClient.assertStatus;
 import static org.hamcrest.MatcherAssert.assertThat;
@@ -175,7 +174,7 @@ class FloodTest {
         // Each 1 MiB body is charged 4 MiB: two fit in the budget at once.
         try (TestServer server = TestServer.start(store, "server.max-payload-size", String.valueOf(MAX),
                 "server.max-in-flight-bytes", String.valueOf(9L << 20))) {
-            byte[] body = json(MAX);
+            byte[] body = TestClient.putBody(MAX);
             List<Socket> sockets = new ArrayList<>();
             try {
                 for (int i = 0; i < 16; i++) { // every request's head and half its body, before any ends

@@ -11,12 +11,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import io.microstore.testing.TestClient;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -41,7 +41,7 @@ class FloodIT {
         try (ChildServer server = ChildServer.start(jvm);
              ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
             int port = server.awaitPort();
-            byte[] body = json(SIZE);
+            byte[] body = TestClient.putBody(SIZE);
             List<Future<String>> answers = new ArrayList<>();
             for (int round = 0; round < 3; round++) {
                 for (int i = 0; i < BODIES; i++) {
@@ -73,16 +73,6 @@ class FloodIT {
 
     private static String tail(String output) {
         return output.length() < 4000 ? output : output.substring(output.length() - 4000);
-    }
-
-    private static byte[] json(int size) {
-        byte[] body = new byte[size];
-        Arrays.fill(body, (byte) 'x');
-        byte[] head = "{\"data\":\"".getBytes(StandardCharsets.US_ASCII);
-        System.arraycopy(head, 0, body, 0, head.length);
-        body[size - 2] = '"';
-        body[size - 1] = '}';
-        return body;
     }
 
     /** The whole body written, then the response head; a failed write or read is returned as text. */

@@ -131,6 +131,17 @@ public final class TestClient {
         return body != null && body.length > 1024;
     }
 
+    /** A PUT body {@code {"data":"xxx..."}} of exactly {@code size} bytes (at least 11). */
+    public static byte[] putBody(int size) {
+        byte[] body = new byte[size];
+        Arrays.fill(body, (byte) 'x');
+        byte[] head = "{\"data\":\"".getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(head, 0, body, 0, head.length);
+        body[size - 2] = '"';
+        body[size - 1] = '}';
+        return body;
+    }
+
     // --- raw requests -------------------------------------------------------------------------
 
     /**
