@@ -185,6 +185,10 @@ final class Writer {
         Map<String, Entry> overlay = new HashMap<>(); // this batch's uncommitted results; null = deleted
         List<Mutation> mutations = new ArrayList<>(batch.size());
         Outcome[] outcomes = new Outcome[batch.size()];
+        // A refusal may rest on an earlier command of this batch (a 412 after its write): it is answered with
+        // the outcomes, once that write is durable and visible, never before (a client could read the old value
+        // after it, and a crash could undo what it saw).
+        RuntimeException[] refusals = new RuntimeException[batch.size()];
         long seq = lastSeq;
         for (int i = 0; i < batch.size(); i++) {
             Command command = batch.get(i).command();
@@ -208,7 +212,7 @@ final class Writer {
                 mutations.add(new Mutation(seq, data == null ? Op.DELETE : Op.PUT, name, data));
                 outcomes[i] = new Outcome(seq, after);
             } catch (RuntimeException e) {
-                batch.get(i).result().completeExceptionally(e);
+                refusals[i] = e;
             }
         }
         if (!mutations.isEmpty()) {
@@ -238,6 +242,8 @@ final class Writer {
         for (int i = 0; i < outcomes.length; i++) {
             if (outcomes[i] != null) {
                 batch.get(i).result().complete(outcomes[i]);
+            } else if (refusals[i] != null) {
+                batch.get(i).result().completeExceptionally(refusals[i]);
             }
         }
         if (!mutations.isEmpty()) {

@@ -95,9 +95,10 @@ class LinearizabilityIT {
                 for (int kill = 1; kill <= 2; kill++) {
                     Thread.sleep(2_500);
                     child.get().kill9();
-                    System.out.println("kill -9 number " + kill + " at ~" + 2.5 * kill + " s");
+                    run.event("kill -9 number " + kill);
                     Thread.sleep(300);
                     child.set(ChildServer.start(List.of(), args));
+                    run.event("restarted");
                 }
                 return null;
             });
@@ -124,10 +125,10 @@ class LinearizabilityIT {
                     Thread.sleep(3_000);
                     int leader = cluster.awaitLeader(Duration.ofSeconds(5));
                     cluster.kill(leader);
-                    System.out.println("killed etcd member " + leader + " (the leader) at ~3 s");
+                    run.event("killed etcd member " + leader + " (the leader)");
                     Thread.sleep(2_500);
                     cluster.restart(leader);
-                    System.out.println("restarted member " + leader);
+                    run.event("restarted member " + leader);
                     return null;
                 });
                 run.checkLinearizable("etcd engine, 2 instances" + (CONSISTENT_READS ? ", ?consistent reads" : ""));
@@ -146,12 +147,25 @@ class LinearizabilityIT {
         final History history = new History();
         final AtomicInteger ops = new AtomicInteger();
         final Queue<String> unexpected = new ConcurrentLinkedQueue<>();
+        final Queue<String> events = new ConcurrentLinkedQueue<>();
+        final long start = System.nanoTime();
         volatile boolean stop;
 
         Run(List<TestClient> instances, boolean cluster, String prefix) {
             this.instances = instances;
             this.cluster = cluster;
             this.prefix = prefix;
+        }
+
+        /** Notes a fault with its time, for the output and a failing history's dump. */
+        void event(String what) {
+            String line = millis(System.nanoTime()) + " ms: " + what;
+            events.add(line);
+            System.out.println(line);
+        }
+
+        String millis(long nanos) {
+            return nanos == Op.NEVER ? "never" : Long.toString((nanos - start) / 1_000_000);
         }
 
         String key(int k) {
@@ -172,7 +186,6 @@ class LinearizabilityIT {
         }
 
         void record(Duration duration, java.util.concurrent.Callable<Void> meanwhile) throws Exception {
-            long start = System.nanoTime();
             ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
             try {
                 List<Future<?>> clients = new ArrayList<>();
@@ -204,8 +217,22 @@ class LinearizabilityIT {
             System.out.println(what + ": " + history.summary() + " -> " + result);
             assertTrue(unexpected.isEmpty(), "unexpected answers: " + unexpected);
             assertTrue(history.ops().size() >= 100, "too few operations: " + history.summary());
+            if (result.verdict() != Checker.Verdict.LINEARIZABLE) {
+                dump(what, result);
+            }
             assertEquals(Checker.Verdict.LINEARIZABLE, result.verdict(), () -> what + ": " + result);
             plantAStaleRead(what);
+        }
+
+        /** Prints the faults and every operation on the keys that failed, with invoke and return times. */
+        private void dump(String what, Checker.Result result) {
+            System.out.println("history of " + what + " (ms since the start; faults first):");
+            events.forEach(e -> System.out.println("  " + e));
+            for (Op op : history.ops()) {
+                if (result.keys().get(op.key()) != Checker.Verdict.LINEARIZABLE) {
+                    System.out.println("  " + millis(op.invoke()) + ".." + millis(op.complete()) + " " + op.describe());
+                }
+            }
         }
 
         /**

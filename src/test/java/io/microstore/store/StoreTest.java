@@ -148,6 +148,29 @@ class StoreTest {
         assertThat(persistence.seqs(), contains(1L, 2L, 3L, 4L, 5L, 6L));
     }
 
+    /**
+     * A 412 that rests on an earlier write of its own batch is answered only once that write is durable and
+     * visible: answered before, a client could read the old value after it (and a crash could undo the write).
+     */
+    @Test
+    void aRefusalWaitsForTheWritesOfItsBatch() throws Exception {
+        open();
+        store.execute(put("k", "0")); // seq 1
+        persistence.hold();
+        CompletableFuture<Outcome> blocker = submit(put("blocker", "0")); // seq 2, holds the worker
+        persistence.awaitHeld();
+        CompletableFuture<Outcome> write = submitQueued(put("k", "1"));
+        CompletableFuture<Outcome> stale = submitQueued(new Command.Put("k", bytes("2"), new Precondition(List.of("\"1\""), null)));
+        persistence.releaseAndHoldNext(); // the two queued commands are one batch, held in its append
+        persistence.awaitHeld();
+        assertThat(blocker.join().seq(), is(2L));
+        assertThat(store.get("k").seq(), is(1L));
+        assertThat(stale.isDone(), is(false));
+        persistence.release();
+        assertThat(write.join().seq(), is(3L));
+        assertThat(failure(stale, PreconditionFailed.class).currentEtag(), is("\"3\""));
+    }
+
     @Test
     void concurrentConditionalIncrementsLoseNoUpdate() throws Exception {
         open();
@@ -411,6 +434,13 @@ class StoreTest {
 
         void release() {
             gate.countDown();
+        }
+
+        /** Lets the held append go on and holds the next one. */
+        void releaseAndHoldNext() {
+            CountDownLatch held = gate;
+            hold();
+            held.countDown();
         }
 
         List<Long> seqs() {
