@@ -20,7 +20,10 @@ import io.microstore.store.Outcome;
 import io.microstore.store.Page;
 import io.microstore.store.Store;
 
-/** {@code /api/apps}: list, get, put and delete JSON documents by name. */
+/**
+ * {@code /api/apps}: list, get, put and delete JSON documents by name; a PUT may give the app a time to
+ * live ({@link Expiry}).
+ */
 public final class AppsService implements HttpService {
     /**
      * The rest of the path, slashes included. Not {@code {+name}}: Helidon compiles that to {@code .+},
@@ -88,6 +91,7 @@ public final class AppsService implements HttpService {
             throw new AppNotFound(name);
         }
         res.header(Responses.etag(entry.etag()));
+        Expiry.headers(res, entry, store.clock());
         if (EntityTags.notModified(req.headers(), entry)) {
             res.status(Status.NOT_MODIFIED_304).send();
             return;
@@ -102,8 +106,11 @@ public final class AppsService implements HttpService {
         if (data == null) {
             throw new BadRequest("the body must be a JSON object with a \"data\" member, e.g. {\"data\": {\"x\": 1}}");
         }
-        Outcome outcome = store.execute(new Command.Put(name, data, EntityTags.precondition(req.headers())));
+        Duration ttl = Expiry.ttl(req.query());
+        Outcome outcome = store.execute(new Command.Put(name, data, EntityTags.precondition(req.headers()),
+                ttl == null ? 0 : store.expiresIn(ttl)));
         res.header(Responses.etag(outcome.entry().etag()));
+        Expiry.headers(res, outcome.entry(), store.clock());
         res.status(Status.NO_CONTENT_204).send();
     }
 
@@ -113,6 +120,7 @@ public final class AppsService implements HttpService {
         Command.Change change = patches.parse(type, Bodies.read(req));
         Outcome outcome = store.execute(new Command.Patch(name, change, EntityTags.precondition(req.headers())));
         res.header(Responses.etag(outcome.entry().etag()));
+        Expiry.headers(res, outcome.entry(), store.clock()); // a patch keeps the app's expiry
         Responses.json(req, res, Documents.app(name, outcome.entry().data()));
     }
 

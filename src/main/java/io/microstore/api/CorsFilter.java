@@ -17,7 +17,8 @@ import io.helidon.webserver.http.RoutingResponse;
 
 /**
  * CORS for the listed origins: every method of the API, the content, conditional and auth request
- * headers, and the response headers a client needs (ETag, Link, Location, Retry-After).
+ * headers, and the response headers a client needs (ETag, Link, Location, Retry-After, Expires-In;
+ * Expires is safelisted).
  *
  * <p>Our own filter rather than helidon-webserver-cors, whose 4.5.0 validator reads the bare-comma
  * list browsers send ({@code content-type,if-match}) as one header name and refuses the preflight,
@@ -28,7 +29,7 @@ import io.helidon.webserver.http.RoutingResponse;
 public final class CorsFilter implements Filter {
     static final String METHODS = "GET, HEAD, PUT, PATCH, DELETE, POST";
     static final String HEADERS = "Content-Type, If-Match, If-None-Match, Authorization, Last-Event-ID, Accept";
-    static final String EXPOSED = "ETag, Link, Location, Retry-After";
+    static final String EXPOSED = "ETag, Link, Location, Retry-After, Expires-In";
     private static final HeaderName REQUEST_METHOD = HeaderNames.create("Access-Control-Request-Method");
     private static final HeaderName REQUEST_HEADERS = HeaderNames.create("Access-Control-Request-Headers");
     private static final Set<String> ALLOWED_METHODS = lowerCase(METHODS);

@@ -2,6 +2,7 @@ package io.microstore.local;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.InstantSource;
 import java.util.concurrent.CompletableFuture;
 
 import io.microstore.persist.Compaction;
@@ -23,17 +24,26 @@ import io.microstore.store.StoreUnavailable;
 
 /**
  * The engine of one process: a single {@link Writer} thread in front of {@link Persistence}, which is
- * memory only or the journal of a data directory. It guarantees what {@link Writer} describes.
+ * memory only or the journal of a data directory. It guarantees what {@link Writer} describes; its
+ * {@link Expirer} deletes the apps whose time to live has passed on its clock.
  */
 public final class LocalEngine implements Engine {
     private final Persistence persistence;
     private final LocalConfig config;
+    private final InstantSource clock;
     private volatile EngineEvents events = EngineEvents.NONE;
     private volatile Writer writer; // set once by start()
+    private Expirer expirer; // set once by start()
 
     public LocalEngine(Persistence persistence, LocalConfig config) {
+        this(persistence, config, InstantSource.system());
+    }
+
+    /** An engine whose expiry runs on {@code clock} (a test's, to move time on at will). */
+    public LocalEngine(Persistence persistence, LocalConfig config, InstantSource clock) {
         this.persistence = persistence;
         this.config = config;
+        this.clock = clock;
     }
 
     /** An engine that keeps data in memory only, with the default settings. */
@@ -43,24 +53,46 @@ public final class LocalEngine implements Engine {
 
     @Override
     public void start(Index committed, CommitStream stream) throws IOException {
+        expirer = new Expirer(clock, committed, this::submit);
+        CommitStream tracked = expirer.tracking(stream);
         long lastSeq = persistence.load(new Persistence.RecoverySink() {
             @Override
-            public void restore(String name, byte[] data, long seq) {
-                stream.restore(name, data, seq);
+            public void restore(String name, byte[] data, long seq, long expires) {
+                tracked.restore(name, data, seq, expires);
             }
 
             @Override
-            public void replay(long seq, String name, byte[] data) {
-                stream.replayed(data == null ? Mutation.delete(seq, name) : Mutation.put(seq, name, data));
+            public void replay(long seq, String name, byte[] data, long expires) {
+                tracked.replayed(data == null ? Mutation.delete(seq, name) : Mutation.put(seq, name, data, expires));
             }
 
             @Override
             public void reset() {
-                stream.reload();
+                tracked.reload();
             }
         });
-        stream.loaded(lastSeq);
-        writer = new Writer(persistence, config, committed, stream, lastSeq, events);
+        tracked.loaded(lastSeq);
+        writer = new Writer(persistence, config, committed, tracked, lastSeq, events);
+        expirer.start(); // deletes what expired while the store was down before it serves
+    }
+
+    @Override
+    public InstantSource clock() {
+        return clock;
+    }
+
+    /**
+     * Deletes every app whose time to live has passed on the clock now, and returns once those deletes
+     * are committed: how many. The engine does this by itself (within a second of a deadline on a clock
+     * that jumps); a test calls it after moving its clock on, to know that expiry is done.
+     */
+    public int expireDue() {
+        return expirer.expireDue();
+    }
+
+    /** The expiry, for the tests of this package. */
+    Expirer expirer() {
+        return expirer;
     }
 
     @Override
@@ -142,6 +174,7 @@ public final class LocalEngine implements Engine {
         if (writer.closing()) {
             return;
         }
+        expirer.stop();
         writer.stop();
         try (Persistence closing = persistence) { // closed (and the directory released) even if the sync fails
             if (writer.failure() == null) {

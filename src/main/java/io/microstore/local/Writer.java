@@ -70,7 +70,7 @@ final class Writer {
         this.index = index;
         this.snapshot = app -> {
             for (Map.Entry<String, Entry> e : index.entries()) {
-                app.accept(e.getKey(), e.getValue().data(), e.getValue().seq());
+                app.accept(e.getKey(), e.getValue().data(), e.getValue().seq(), e.getValue().expires());
             }
         };
         this.stream = stream;
@@ -207,9 +207,10 @@ final class Writer {
                     continue;
                 }
                 seq++;
-                Entry after = data == null ? null : new Entry(data, seq);
+                long expires = data == null ? 0 : command.expiresAfter(current);
+                Entry after = data == null ? null : new Entry(data, seq, expires);
                 overlay.put(name, after);
-                mutations.add(new Mutation(seq, data == null ? Op.DELETE : Op.PUT, name, data));
+                mutations.add(new Mutation(seq, data == null ? Op.DELETE : Op.PUT, name, data, expires));
                 outcomes[i] = new Outcome(seq, after);
             } catch (RuntimeException e) {
                 refusals[i] = e;
@@ -218,7 +219,7 @@ final class Writer {
         if (!mutations.isEmpty()) {
             try {
                 for (Mutation m : mutations) {
-                    persistence.add(m.seq(), m.name(), m.data());
+                    persistence.add(m.seq(), m.name(), m.data(), m.expires());
                 }
                 persistence.write();
                 if (config.fsync() == FsyncPolicy.ALWAYS) {

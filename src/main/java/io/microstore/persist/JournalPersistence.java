@@ -154,8 +154,8 @@ public final class JournalPersistence implements Persistence {
     }
 
     @Override
-    public void add(long seq, String name, byte[] data) {
-        Records.encode(buffer, seq, name, data);
+    public void add(long seq, String name, byte[] data, long expires) {
+        Records.encode(buffer, seq, name, data, expires);
         addedSeq = seq;
     }
 

@@ -8,7 +8,7 @@ public final class MemoryPersistence implements Persistence {
     }
 
     @Override
-    public void add(long seq, String name, byte[] data) {
+    public void add(long seq, String name, byte[] data, long expires) {
     }
 
     @Override

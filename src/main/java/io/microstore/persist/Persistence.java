@@ -18,8 +18,16 @@ public interface Persistence extends Closeable {
      */
     long load(RecoverySink sink) throws IOException;
 
-    /** Adds the record of a put ({@code data} is compact JSON) or, with {@code data} null, a delete to the next write. */
-    void add(long seq, String name, byte[] data);
+    /**
+     * Adds the record of a put ({@code data} is compact JSON) whose value expires at {@code expires}
+     * (epoch milliseconds, 0 = never) or, with {@code data} null, a delete to the next write.
+     */
+    void add(long seq, String name, byte[] data, long expires);
+
+    /** {@link #add(long, String, byte[], long)} of a value that never expires, or a delete. */
+    default void add(long seq, String name, byte[] data) {
+        add(seq, name, data, 0);
+    }
 
     /** Writes the records added since the last write, in the order added; durable only once {@link #sync} returns. */
     void write() throws IOException;
@@ -69,11 +77,17 @@ public interface Persistence extends Closeable {
 
     /** Receives recovered state from {@link #load}. */
     interface RecoverySink {
-        /** One app as a snapshot holds it: name, compact JSON, sequence number of its last change. */
-        void restore(String name, byte[] data, long seq);
+        /**
+         * One app as a snapshot holds it: name, compact JSON, sequence number of its last change, and when
+         * it expires (epoch milliseconds, 0 = never).
+         */
+        void restore(String name, byte[] data, long seq, long expires);
 
-        /** One change replayed from the journal after the snapshot: a put, or a delete when {@code data} is null. */
-        void replay(long seq, String name, byte[] data);
+        /**
+         * One change replayed from the journal after the snapshot: a put (expiring at {@code expires}, 0 =
+         * never), or a delete when {@code data} is null.
+         */
+        void replay(long seq, String name, byte[] data, long expires);
 
         /** Forget everything restored so far: the snapshot was damaged part-way; an older one follows. */
         void reset();

@@ -19,6 +19,7 @@ final class Records {
     private static final byte[] PUT = ascii(",\"op\":\"put\",\"name\":");
     private static final byte[] DELETE = ascii(",\"op\":\"delete\",\"name\":");
     private static final byte[] DATA = ascii(",\"data\":");
+    private static final byte[] EXPIRES = ascii(",\"expires\":");
     private static final byte[] CRC = ascii(",\"crc\":\"");
     private static final byte[] HEADER = ascii("{\"snapshot\":");
     private static final byte[] HEADER_VERSION = ascii(",\"version\":" + VERSION);
@@ -30,6 +31,14 @@ final class Records {
 
     /** Appends the record of a put ({@code data} is compact JSON) or, with {@code data} null, a delete. */
     static void encode(RecordBuffer out, long seq, String name, byte[] data) {
+        encode(out, seq, name, data, 0);
+    }
+
+    /**
+     * Appends the record of a put ({@code data} is compact JSON) whose value expires at {@code expires}
+     * (epoch milliseconds; 0 = never, then without the member) or, with {@code data} null, a delete.
+     */
+    static void encode(RecordBuffer out, long seq, String name, byte[] data, long expires) {
         int start = out.size();
         out.writeBytes(SEQ);
         out.writeAscii(Long.toString(seq));
@@ -38,6 +47,10 @@ final class Records {
         if (data != null) {
             out.writeBytes(DATA);
             out.writeBytes(data);
+            if (expires > 0) {
+                out.writeBytes(EXPIRES);
+                out.writeAscii(Long.toString(expires));
+            }
         }
         endLine(out, start);
     }
@@ -84,10 +97,34 @@ final class Records {
             return new JournalRecord(seq, name, null);
         }
         c.expect(DATA);
-        if (c.pos >= end) {
+        int dataEnd = expiresAt(line, c.pos, end);
+        long expires = 0;
+        if (dataEnd < end) {
+            Cursor e = new Cursor(line, dataEnd + EXPIRES.length, end);
+            expires = e.number();
+            e.expectEnd();
+        }
+        if (c.pos >= dataEnd) {
             throw new BadRecord("put without data");
         }
-        return new JournalRecord(seq, name, Arrays.copyOfRange(line, c.pos, end));
+        return new JournalRecord(seq, name, Arrays.copyOfRange(line, c.pos, dataEnd), expires);
+    }
+
+    /**
+     * Where the optional {@code ,"expires":<digits>} at the end of a put's payload {@code [from, end)}
+     * starts, or {@code end} without one. A JSON value cannot end in it (a number holds no quote), so the
+     * data before it is unambiguous.
+     */
+    private static int expiresAt(byte[] line, int from, int end) {
+        int digits = end;
+        while (digits > from && line[digits - 1] >= '0' && line[digits - 1] <= '9') {
+            digits--;
+        }
+        int at = digits - EXPIRES.length;
+        if (digits == end || at < from || !Arrays.equals(line, at, digits, EXPIRES, 0, EXPIRES.length)) {
+            return end;
+        }
+        return at;
     }
 
     /** True when a record's first bytes, {@code {"seq":}, start at {@code line[at]}. */

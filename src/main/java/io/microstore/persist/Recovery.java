@@ -125,7 +125,7 @@ final class Recovery {
                     if (problem == null) {
                         next++;
                         if (m.seq() > snapshotSeq) {
-                            sink.replay(m.seq(), m.name(), m.data());
+                            sink.replay(m.seq(), m.name(), m.data(), m.expires());
                             progress();
                         }
                         continue;

@@ -142,11 +142,11 @@ final class Repair {
     /** --repair only checks and cuts; nothing is served. */
     private static final Persistence.RecoverySink IGNORE = new Persistence.RecoverySink() {
         @Override
-        public void restore(String name, byte[] data, long seq) {
+        public void restore(String name, byte[] data, long seq, long expires) {
         }
 
         @Override
-        public void replay(long seq, String name, byte[] data) {
+        public void replay(long seq, String name, byte[] data, long expires) {
         }
 
         @Override

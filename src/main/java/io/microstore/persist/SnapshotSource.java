@@ -12,9 +12,9 @@ public interface SnapshotSource {
     /** Hands every app to {@code app}, in name order. */
     void forEachApp(App app) throws IOException;
 
-    /** Receives one app. */
+    /** Receives one app: its name, value, the seq of its last change and its expiry (epoch millis, 0 = never). */
     @FunctionalInterface
     interface App {
-        void accept(String name, byte[] data, long seq) throws IOException;
+        void accept(String name, byte[] data, long seq, long expires) throws IOException;
     }
 }

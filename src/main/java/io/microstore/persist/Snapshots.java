@@ -46,8 +46,8 @@ final class Snapshots {
                 StandardOpenOption.WRITE)) {
             RecordBuffer buf = new RecordBuffer(CHUNK);
             Records.encodeHeader(buf, seq);
-            state.forEachApp((name, data, appSeq) -> {
-                Records.encode(buf, appSeq, name, data);
+            state.forEachApp((name, data, appSeq, expires) -> {
+                Records.encode(buf, appSeq, name, data, expires);
                 apps[0]++;
                 if (buf.size() >= CHUNK) {
                     bytes[0] += buf.size();
@@ -125,7 +125,7 @@ final class Snapshots {
                 if (m.data() == null) {
                     throw damaged(path, r.offset(), "a delete record in a snapshot");
                 }
-                sink.restore(m.name(), m.data(), m.seq());
+                sink.restore(m.name(), m.data(), m.seq(), m.expires());
                 count++;
             }
             throw damaged(path, Files.size(path), "no footer: the snapshot is cut short");

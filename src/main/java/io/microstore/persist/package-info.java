@@ -25,11 +25,12 @@
  * recovery can tell a whole record from a torn or damaged one:
  *
  * <pre>
- * record   = "{" seq "," op "," name [ "," data ] "," crc "}" LF
+ * record   = "{" seq "," op "," name [ "," data [ "," expires ] ] "," crc "}" LF
  * seq      = %s"\"seq\":" 1*DIGIT                      ; global sequence number, previous + 1
  * op       = %s"\"op\":\"put\"" / %s"\"op\":\"delete\""
  * name     = %s"\"name\":" json-string                  ; the app's name
  * data     = %s"\"data\":" json-value                   ; compact; only for put
+ * expires  = %s"\"expires\":" 1*18DIGIT                 ; only for a put with a time to live: epoch millis
  * crc      = %s"\"crc\":\"" 8HEXDIG "\""                  ; CRC32C, lower case, of the bytes before ",\"crc\""
  *
  * header   = "{" %s"\"snapshot\":" 1*DIGIT ",\"version\":1" "," crc "}" LF   ; snapshot files only
@@ -40,6 +41,15 @@
  * seq of a journal record is exactly the previous one + 1, across segments; a segment's name holds the seq
  * of its first record. A snapshot record carries the seq of the app's last change. Only changes that
  * happened are logged (put or delete), never a request that failed its precondition.
+ *
+ * <p>A put of a value with a time to live ({@code PUT ?ttl=}) carries its absolute deadline, {@code
+ * "expires"}, after its data: {@code {"seq":2,"op":"put","name":"lock","data":"me","expires":1767225600000,
+ * "crc":"..."}}; a snapshot record keeps it while the app lives. A JSON value never ends in {@code
+ * ,"expires":<digits>} (a number holds no quote), so the data before it is unambiguous; files written
+ * before expiry existed have no such member and load unchanged. When a deadline passes, the local engine
+ * writes an ordinary delete record (with {@code If-Match} of the version that carried it), so the
+ * journal needs nothing else: recovery brings the deadline back, and one that passed while the process
+ * was down is deleted right after the load, with a new seq.
  *
  * <h2>Writing</h2>
  *

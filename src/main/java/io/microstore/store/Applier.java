@@ -31,9 +31,9 @@ final class Applier implements CommitStream {
     }
 
     @Override
-    public void restore(String name, byte[] data, long seq) {
+    public void restore(String name, byte[] data, long seq, long expires) {
         supersede(name);
-        index.put(name, new Entry(data, seq));
+        index.put(name, new Entry(data, seq, expires));
         seen(name);
         trimFeed();
     }

@@ -6,8 +6,17 @@ public sealed interface Command {
 
     Precondition precondition();
 
-    /** Create or replace {@code name} with {@code data} (compact JSON). */
-    record Put(String name, byte[] data, Precondition precondition) implements Command {
+    /**
+     * Create or replace {@code name} with {@code data} (compact JSON). {@code expires}: when the value
+     * expires, in epoch milliseconds of the engine's clock ({@link Store#expiresIn}), 0 = never; at that
+     * time the engine deletes it as a DELETE with {@code If-Match} of this version would (a put without
+     * it makes the app permanent again).
+     */
+    record Put(String name, byte[] data, Precondition precondition, long expires) implements Command {
+        /** A put whose value never expires. */
+        public Put(String name, byte[] data, Precondition precondition) {
+            this(name, data, precondition, 0);
+        }
     }
 
     /** Remove {@code name}; a no-op without a new sequence number when it does not exist. */
@@ -34,6 +43,18 @@ public sealed interface Command {
                 }
                 yield patch.change().apply(patch.name(), current);
             }
+        };
+    }
+
+    /**
+     * When the value this command writes over {@code current} expires (epoch milliseconds, 0 = never):
+     * a put's own expiry, a patch keeps the app's; a delete writes no value.
+     */
+    default long expiresAfter(Entry current) {
+        return switch (this) {
+            case Put put -> put.expires();
+            case Delete ignored -> 0;
+            case Patch ignored -> current == null ? 0 : current.expires();
         };
     }
 

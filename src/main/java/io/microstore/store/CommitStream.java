@@ -8,8 +8,16 @@ import java.util.List;
  * then the change feed, which do not know which engine produced it.
  */
 public interface CommitStream {
-    /** One app of the loaded state (a snapshot, or a listing): not a change, so not in the feed. */
-    void restore(String name, byte[] data, long seq);
+    /**
+     * One app of the loaded state (a snapshot, or a listing): not a change, so not in the feed.
+     * {@code expires}: when its value expires (epoch milliseconds, 0 = never).
+     */
+    void restore(String name, byte[] data, long seq, long expires);
+
+    /** {@link #restore(String, byte[], long, long)} of a value that never expires. */
+    default void restore(String name, byte[] data, long seq) {
+        restore(name, data, seq, 0);
+    }
 
     /** A change applied while loading (the journal after the snapshot): in the index and the feed's window. */
     void replayed(Mutation mutation);

@@ -1,6 +1,7 @@
 package io.microstore.store;
 
 import java.io.IOException;
+import java.time.InstantSource;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -41,6 +42,14 @@ public interface Engine extends AutoCloseable {
      *     engine cannot reach its cluster)
      */
     void awaitConsistent();
+
+    /**
+     * The clock of expiry: a put's {@link Command.Put#expires} is read on it, and the engine deletes the
+     * value once it passes (the local engine's may be a test's; etcd's leases run on etcd's own clocks).
+     */
+    default InstantSource clock() {
+        return InstantSource.system();
+    }
 
     /** Why the engine takes no writes now (failed, unreachable or closed), or null while it does. */
     String failure();

@@ -116,7 +116,7 @@ public final class Index {
 
     void apply(Mutation m) {
         if (m.op() == Op.PUT) {
-            put(m.name(), new Entry(m.data(), m.seq()));
+            put(m.name(), new Entry(m.data(), m.seq(), m.expires()));
         } else {
             remove(m.name());
         }

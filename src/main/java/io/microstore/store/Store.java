@@ -2,6 +2,7 @@ package io.microstore.store;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -199,6 +200,19 @@ public final class Store implements AutoCloseable {
      */
     public Compacted compact() {
         return join(engine.compact());
+    }
+
+    /** The clock expiry runs on (the engine's): what {@link Entry#expires} is compared with. */
+    public InstantSource clock() {
+        return engine.clock();
+    }
+
+    /**
+     * The expiry of a value written now that is to live {@code ttl}: the {@link Command.Put#expires} of a
+     * PUT with {@code ?ttl=}, in epoch milliseconds of {@link #clock}.
+     */
+    public long expiresIn(Duration ttl) {
+        return engine.clock().millis() + ttl.toMillis();
     }
 
     /** Why the store takes no writes now (failed, unreachable or closed), or null while it does. */

@@ -1,6 +1,9 @@
 package io.microstore.api;
 
+import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,8 +14,12 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
+import io.microstore.local.LocalConfig;
+import io.microstore.local.LocalEngine;
+import io.microstore.persist.MemoryPersistence;
 import io.microstore.store.Store;
-import io.microstore.testing.Stores;
+import io.microstore.store.feed.FeedConfig;
+import io.microstore.testing.TestClock;
 import io.microstore.testing.TestClient;
 import io.microstore.testing.TestClient.Res;
 import io.microstore.testing.TestServer;
@@ -46,20 +53,30 @@ import static org.hamcrest.Matchers.nullValue;
  * counter); every status, ETag and body must agree, and so must the final state. One server serves every
  * try; each try works under its own name prefix. Each try's sequence comes from its own seed (in the
  * test's name), so a failure replays exactly; {@code -Dmodel.seed=N} starts from another base seed.
+ *
+ * <p>Expiry too: some PUTs carry a {@code ?ttl=}, and the model's clock is the server's (a {@link TestClock}
+ * the local engine runs on), which an {@code Advance} action moves on. The model then deletes, with the
+ * next seqs, every app whose deadline has passed, in deadline order (then seq), as the engine must; a
+ * GET's {@code Expires} and {@code Expires-In} must be what the model computes. Each try ends by moving
+ * the clock past its last deadline, so no expiry reaches into the next try.
  */
 class ModelTest {
     private static final List<String> KEYS = List.of("a", "a/b", "ab", "b c", "é", "😀", "\uFFFD");
     private static final List<String> MEMBERS = List.of("x", "y", "z");
     private static final AtomicInteger TRIES = new AtomicInteger();
     private static Store store;
+    private static TestClock clock;
+    private static LocalEngine engine;
     private static TestServer server;
     private static TestClient http;
 
     private static final int TRIES_PER_RUN = 100;
 
     @BeforeAll
-    static void start() {
-        store = Stores.memory();
+    static void start() throws IOException {
+        clock = new TestClock();
+        engine = new LocalEngine(new MemoryPersistence(), LocalConfig.DEFAULTS, clock);
+        store = Store.open(engine, FeedConfig.DEFAULTS);
         server = TestServer.start(store, "server.max-payload-size", "65536");
         http = server.http();
     }
@@ -91,7 +108,8 @@ class ModelTest {
     /** What a condition header asks: none, the current tag, an outdated tag, If-Match: *, If-None-Match: *. */
     enum Cond { NONE, CURRENT, STALE, ANY, ABSENT }
 
-    record Doc(JsonValue data, long seq) {
+    /** An app in the model: its data, the seq of its last change, its deadline (epoch millis, 0 = never). */
+    record Doc(JsonValue data, long seq, long expires) {
         String etag() {
             return TestClient.etag(seq);
         }
@@ -106,9 +124,10 @@ class ModelTest {
         }
     }
 
-    sealed interface Action permits Put, Merge, Patch, Delete, Get, ListApps { }
+    sealed interface Action permits Put, Merge, Patch, Delete, Get, ListApps, Advance { }
 
-    record Put(String key, String data, Cond cond) implements Action { }
+    /** A PUT, with {@code ?ttl=} unless {@code ttl} is 0. */
+    record Put(String key, String data, Cond cond, int ttl) implements Action { }
 
     record Merge(String key, String patch, Cond cond) implements Action { }
 
@@ -119,6 +138,9 @@ class ModelTest {
     record Get(String key, boolean ifNoneMatch) implements Action { }
 
     record ListApps(String prefix, int limit, boolean includeData) implements Action { }
+
+    /** The clock moves on by {@code millis}; what expired by then is deleted. */
+    record Advance(long millis) implements Action { }
 
     /** The expected state of one try, and the checks of each response against it. */
     static final class Model {
@@ -134,13 +156,16 @@ class ModelTest {
 
         void run(Action action) {
             switch (action) {
-                case Put(String key, String data, Cond cond) -> {
-                    Res res = http.put(prefix + key, "{\"data\":" + data + "}", headers(key, cond));
+                case Put(String key, String data, Cond cond, int ttl) -> {
+                    Res res = ttl == 0 ? http.put(prefix + key, "{\"data\":" + data + "}", headers(key, cond))
+                            : http.send("PUT", app(prefix + key) + "?ttl=" + ttl, "{\"data\":" + data + "}",
+                                    concat(headers(key, cond), "Content-Type", "application/json"));
                     if (preconditionFails(key, cond, res)) {
                         return;
                     }
                     assertStatus(res, 204);
-                    assertThat(res.header("ETag"), is(commit(key, parse(data))));
+                    assertThat(res.header("ETag"), is(commit(key, parse(data), ttl == 0 ? 0 : clock.millis() + ttl * 1000L)));
+                    assertExpiry(res, key);
                 }
                 case Merge(String key, String patch, Cond cond) -> {
                     Res res = http.patch(prefix + key, MERGE, patch, headers(key, cond));
@@ -162,7 +187,7 @@ class ModelTest {
                     }
                     assertStatus(res, 204);
                     if (apps.containsKey(key)) {
-                        commit(key, null);
+                        commit(key, null, 0);
                     }
                 }
                 case Get(String key, boolean ifNoneMatch) -> {
@@ -175,6 +200,7 @@ class ModelTest {
                     } else if (ifNoneMatch) {
                         assertStatus(res, 304);
                         assertThat(res.header("ETag"), is(doc.etag()));
+                        assertExpiry(res, key);
                     } else {
                         assertDocument(res, 200, key);
                     }
@@ -188,21 +214,66 @@ class ModelTest {
                             includeData)));
                     assertThat(res.describe(), res.header("Link") != null, is(expected.size() > limit));
                 }
+                case Advance(long millis) -> {
+                    clock.advance(Duration.ofMillis(millis));
+                    engine.expireDue();
+                    expire();
+                }
             }
         }
 
-        /** The final state: every listed app, its data and its ETag. */
+        /** Deletes what has expired by the clock's time now, in deadline order, then seq order. */
+        private void expire() {
+            apps.entrySet().stream()
+                    .filter(e -> e.getValue().expires() > 0 && e.getValue().expires() <= clock.millis())
+                    .sorted(Comparator.comparingLong((Map.Entry<String, Doc> e) -> e.getValue().expires())
+                            .thenComparingLong(e -> e.getValue().seq()))
+                    .map(Map.Entry::getKey).toList()
+                    .forEach(key -> commit(key, null, 0));
+        }
+
+        /** A GET, PUT or PATCH answer shows the app's deadline as the model has it, or none. */
+        private void assertExpiry(Res res, String key) {
+            long expires = apps.get(key).expires();
+            if (expires == 0) {
+                assertThat(res.describe(), res.header("Expires"), is(nullValue()));
+                assertThat(res.describe(), res.header("Expires-In"), is(nullValue()));
+                return;
+            }
+            assertThat(res.describe(), res.header("Expires"), is(Expiry.httpDate(expires)));
+            assertThat(res.describe(), res.header("Expires-In"), is(String.valueOf((expires - clock.millis()) / 1000)));
+            assertThat(res.describe(), res.header("Cache-Control"), is("no-cache"));
+        }
+
+        /**
+         * The final state: every listed app, its data and its ETag; then, past the last deadline, that every
+         * app with one has expired with the seqs the model gave it.
+         */
         void checkEverything() {
+            check();
+            long last = apps.values().stream().mapToLong(Doc::expires).max().orElse(0);
+            if (last > clock.millis()) {
+                run(new Advance(last - clock.millis()));
+            }
+            assertThat(apps.values().stream().filter(doc -> doc.expires() > 0).toList(), is(List.of()));
+            check();
+            assertThat(store.lastSeq(), is(seq));
+        }
+
+        private void check() {
             Res res = http.get("/api/apps?include=data&prefix=" + encode(prefix));
             assertStatus(res, 200);
             assertThat(res.json(), is(listing(new ArrayList<>(apps.keySet()), true)));
             apps.keySet().forEach(key -> assertDocument(http.get(app(prefix + key)), 200, key));
         }
 
-        /** One committed mutation: the next seq, and the new data (null to delete). Returns the new ETag. */
-        private String commit(String key, JsonValue data) {
+        /**
+         * One committed mutation: the next seq, and the new data (null to delete) with its deadline (0 =
+         * never). Returns the new ETag.
+         */
+        private String commit(String key, JsonValue data, long expires) {
             seq++;
-            Doc old = data == null ? apps.remove(key) : apps.put(key, new Doc(data, seq));
+            Doc old = data == null ? apps.remove(key) : apps.put(key, new Doc(data, seq, expires));
             if (old != null) {
                 retired.put(key, old.seq());
             }
@@ -255,7 +326,7 @@ class ModelTest {
                     || !(doc.get("name") instanceof JsonString name) || !name.getString().equals(prefix + key)) {
                 assertProblem(res, 422);
             } else {
-                String tag = commit(key, doc.get("data"));
+                String tag = commit(key, doc.get("data"), apps.get(key).expires()); // a patch keeps the deadline
                 assertDocument(res, 200, key);
                 assertThat(res.header("ETag"), is(tag));
             }
@@ -266,6 +337,7 @@ class ModelTest {
             assertThat(res.header("Content-Type"), is("application/json"));
             assertThat(res.json(), is(document(key)));
             assertThat(res.header("ETag"), is(apps.get(key).etag()));
+            assertExpiry(res, key);
         }
 
         private JsonObject document(String key) {
@@ -337,6 +409,12 @@ class ModelTest {
         return builder.build();
     }
 
+    private static String[] concat(String[] headers, String... more) {
+        String[] all = java.util.Arrays.copyOf(headers, headers.length + more.length);
+        System.arraycopy(more, 0, all, headers.length, more.length);
+        return all;
+    }
+
     // --- generators -----------------------------------------------------------------------------
 
     /** Random actions and JSON texts, drawn with fixed weights from one seeded {@link Random}. */
@@ -351,7 +429,8 @@ class ModelTest {
 
         Action action() {
             return weighted(List.of(
-                    Map.entry(5, () -> new Put(key(), value(), cond())),
+                    Map.entry(5, () -> new Put(key(), value(), cond(), random.nextInt(3) == 0 ? 1 + random.nextInt(30) : 0)),
+                    Map.entry(2, () -> new Advance(random.nextInt(20_000))),
                     Map.entry(3, () -> new Merge(key(), mergePatch(), cond())),
                     Map.entry(3, () -> new Patch(key(), ops(), cond())),
                     Map.entry(2, () -> new Delete(key(), cond())),

@@ -266,12 +266,12 @@ class ChangesIT {
         try (JournalPersistence journal = JournalPersistence.open(new JournalConfig(dir))) {
             journal.load(new Persistence.RecoverySink() {
                 @Override
-                public void restore(String name, byte[] data, long seq) {
+                public void restore(String name, byte[] data, long seq, long expires) {
                     fail("no snapshot was expected, found " + name + " at " + seq);
                 }
 
                 @Override
-                public void replay(long seq, String name, byte[] data) {
+                public void replay(long seq, String name, byte[] data, long expires) {
                 Mutation mutation = data == null ? Mutation.delete(seq, name) : Mutation.put(seq, name, data);
                     replayed.add(mutation);
                 }

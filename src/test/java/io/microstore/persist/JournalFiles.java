@@ -60,7 +60,7 @@ final class JournalFiles {
 
     static byte[] encode(Collection<Mutation> mutations) {
         RecordBuffer out = new RecordBuffer(256);
-        mutations.forEach(m -> Records.encode(out, m.seq(), m.name(), m.data()));
+        mutations.forEach(m -> Records.encode(out, m.seq(), m.name(), m.data(), m.expires()));
         return out.toByteArray();
     }
 
@@ -119,7 +119,7 @@ final class JournalFiles {
     /** Writes {@code batch} to {@code journal} as the local engine's writer does (not synced). */
     static void append(Persistence journal, List<Mutation> batch) throws IOException {
         for (Mutation m : batch) {
-            journal.add(m.seq(), m.name(), m.data());
+            journal.add(m.seq(), m.name(), m.data(), m.expires());
         }
         journal.write();
     }
@@ -162,21 +162,22 @@ final class JournalFiles {
     static SortedMap<String, String> stateOf(Store store) {
         SortedMap<String, String> state = new TreeMap<>();
         for (Map.Entry<String, Entry> e : store.entries()) {
-            state.put(e.getKey(), show(e.getValue().seq(), e.getValue().data()));
+            state.put(e.getKey(), show(e.getValue().seq(), e.getValue().data(), e.getValue().expires()));
         }
         return state;
     }
 
     private static void apply(SortedMap<String, String> state, Mutation m) {
         if (m.op() == Op.PUT) {
-            state.put(m.name(), show(m.seq(), m.data()));
+            state.put(m.name(), show(m.seq(), m.data(), m.expires()));
         } else {
             state.remove(m.name());
         }
     }
 
-    private static String show(long seq, byte[] data) {
-        return seq + " " + new String(data, StandardCharsets.UTF_8);
+    /** An app as the states compare it: seq, value and, when it has one, its expiry. */
+    private static String show(long seq, byte[] data, long expires) {
+        return seq + " " + new String(data, StandardCharsets.UTF_8) + (expires > 0 ? " expires " + expires : "");
     }
 
     /** Collects what recovery hands over, the way the store's index does. */
@@ -185,13 +186,13 @@ final class JournalFiles {
         int resets;
 
         @Override
-        public void restore(String name, byte[] data, long seq) {
-            state.put(name, show(seq, data));
+        public void restore(String name, byte[] data, long seq, long expires) {
+            state.put(name, show(seq, data, expires));
         }
 
         @Override
-        public void replay(long seq, String name, byte[] data) {
-                Mutation mutation = data == null ? Mutation.delete(seq, name) : Mutation.put(seq, name, data);
+        public void replay(long seq, String name, byte[] data, long expires) {
+            Mutation mutation = data == null ? Mutation.delete(seq, name) : Mutation.put(seq, name, data, expires);
             apply(state, mutation);
         }
 

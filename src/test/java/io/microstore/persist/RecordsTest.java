@@ -31,7 +31,11 @@ class RecordsTest {
 
     private static Mutation decode(byte[] line) throws BadRecord {
         JournalRecord r = Records.decode(line, 0, line.length - 1); // without the LF
-        return r.data() == null ? Mutation.delete(r.seq(), r.name()) : Mutation.put(r.seq(), r.name(), r.data());
+        return r.data() == null ? Mutation.delete(r.seq(), r.name()) : Mutation.put(r.seq(), r.name(), r.data(), r.expires());
+    }
+
+    private static Mutation expiring(long seq, String name, String json, long expires) {
+        return Mutation.put(seq, name, json.getBytes(StandardCharsets.UTF_8), expires);
     }
 
     @Test
@@ -41,6 +45,37 @@ class RecordsTest {
 
         String deleteLine = new String(encode(List.of(Mutation.delete(8, "a/b c"))), StandardCharsets.UTF_8);
         assertEquals(line("{\"seq\":8,\"op\":\"delete\",\"name\":\"a/b c\""), deleteLine);
+    }
+
+    @Test
+    void aPutWithAnExpiryCarriesItAfterItsDataAndOneWithoutHasNoSuchMember() throws BadRecord {
+        String line = new String(encode(List.of(expiring(9, "lock", "\"me\"", 1_767_225_600_123L))), StandardCharsets.UTF_8);
+        assertEquals(line("{\"seq\":9,\"op\":\"put\",\"name\":\"lock\",\"data\":\"me\",\"expires\":1767225600123"), line);
+        Mutation decoded = decode(line.getBytes(StandardCharsets.UTF_8));
+        assertEquals(1_767_225_600_123L, decoded.expires());
+        assertArrayEquals("\"me\"".getBytes(StandardCharsets.UTF_8), decoded.data());
+        assertEquals(0, decode(encode(List.of(put(10, "a", "1")))).expires());
+    }
+
+    /** Values that end like the member, or hold it, are data: only the last member of the line is the expiry. */
+    @ParameterizedTest
+    @ValueSource(strings = {"12", "0", "-3", "1.5e7", "\",\\\"expires\\\":5\"", "{\"expires\":5}", "[\"x\",{\"expires\":7}]",
+            "{\"a\":1,\"expires\":2}", "\"\\\",\\\"expires\\\":1\""})
+    void anExpiryAfterAnyValueRoundTrips(String value) throws BadRecord {
+        for (long expires : new long[] {0, 1, 1_767_225_600_000L, 999_999_999_999_999_999L}) {
+            Mutation m = expiring(5, "a", value, expires);
+            Mutation decoded = decode(encode(List.of(m)));
+            assertSame(m, decoded);
+            assertEquals(expires, decoded.expires(), value);
+        }
+    }
+
+    @Test
+    void aRecordWrittenBeforeExpiryExistedLoadsWithoutOne() throws BadRecord {
+        byte[] old = line("{\"seq\":3,\"op\":\"put\",\"name\":\"a\",\"data\":{\"x\":1}").getBytes(StandardCharsets.UTF_8);
+        Mutation m = decode(old);
+        assertEquals(0, m.expires());
+        assertArrayEquals("{\"x\":1}".getBytes(StandardCharsets.UTF_8), m.data());
     }
 
     @Test
@@ -100,7 +135,7 @@ class RecordsTest {
 
     @Test
     void everyCutShortLineIsRejected() {
-        for (Mutation m : List.of(put(12, "a", "{\"x\":\"yz\"}"), Mutation.delete(13, "a"))) {
+        for (Mutation m : List.of(put(12, "a", "{\"x\":\"yz\"}"), Mutation.delete(13, "a"), expiring(14, "a", "[1]", 1_767_225_600_000L))) {
             byte[] record = encode(List.of(m));
             for (int length = 0; length < record.length - 1; length++) {
                 byte[] prefix = Arrays.copyOf(record, length + 1); // decode() drops the last byte as if it were LF
@@ -125,6 +160,10 @@ class RecordsTest {
             "{\"seq\":1,\"op\":\"delete\",\"name\":\"\\u00zz\"",
             "{\"seq\":1,\"op\":\"delete\",\"name\":\"\\u0\"",
             "{\"seq\":1,\"op\":\"delete\",\"name\":\"a\"}",
+            "{\"seq\":1,\"op\":\"put\",\"name\":\"a\",\"expires\":5",
+            "{\"seq\":1,\"op\":\"put\",\"name\":\"a\",\"data\":,\"expires\":5",
+            "{\"seq\":1,\"op\":\"put\",\"name\":\"a\",\"data\":1,\"expires\":1234567890123456789",
+            "{\"seq\":1,\"op\":\"delete\",\"name\":\"a\",\"expires\":5",
             "{\"snapshot\":1,\"version\":1",
             ""})
     void aLineOutsideTheGrammarIsABadRecordEvenWithAValidCrc(String payload) {
@@ -153,6 +192,7 @@ class RecordsTest {
             assertNull(actual.data());
         } else {
             assertArrayEquals(expected.data(), actual.data(), () -> "data of " + expected.name());
+            assertEquals(expected.expires(), actual.expires(), () -> "expiry of " + expected.name());
         }
     }
 }

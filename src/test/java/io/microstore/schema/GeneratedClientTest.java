@@ -48,6 +48,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.lessThanOrEqualTo;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -101,7 +102,7 @@ class GeneratedClientTest extends ServerTestBase {
     @Test
     @Order(1)
     void putGetListAndDeleteAnApp() throws Exception {
-        ApiResponse<Void> put = apps.putAppWithHttpInfo("team/flags", new PutBody().data(Map.of("color", "blue")), null, null);
+        ApiResponse<Void> put = apps.putAppWithHttpInfo("team/flags", new PutBody().data(Map.of("color", "blue")), null, null, null);
         assertThat(put.getStatusCode(), is(204));
         String etag = header(put, "ETag");
         assertEtag(etag);
@@ -115,7 +116,7 @@ class GeneratedClientTest extends ServerTestBase {
         ApiException notModified = assertThrows(ApiException.class, () -> apps.getApp("team/flags", etag, null, null));
         assertThat(notModified.getCode(), is(304));
 
-        apps.putApp("config", new PutBody().data(null), null, null);
+        apps.putApp("config", new PutBody().data(null), null, null, null);
         List<ListItem> names = apps.listApps(null, null, null, null, null);
         assertThat(names.stream().map(ListItem::getName).toList(), is(List.of("config", "team/flags")));
         assertCarries(names, http.get("/api/apps").text());
@@ -140,18 +141,18 @@ class GeneratedClientTest extends ServerTestBase {
     @Test
     @Order(2)
     void aFailedPreconditionCarriesTheCurrentEtagInTheModel() throws Exception {
-        apps.putApp("config", new PutBody().data(1), null, null);
+        apps.putApp("config", new PutBody().data(1), null, null, null);
         String current = header(apps.getAppWithHttpInfo("config", null, null, null), "ETag");
 
         ApiException stale = assertThrows(ApiException.class,
-                () -> apps.putApp("config", new PutBody().data(2), "\"1000000\"", null));
+                () -> apps.putApp("config", new PutBody().data(2), "\"1000000\"", null, null));
         assertThat(stale.getCode(), is(412));
         assertThat(stale.getResponseHeaders().firstValue("ETag").orElse(null), is(current));
         PreconditionFailedProblem problem = problem(stale, PreconditionFailedProblem.class);
         assertThat(problem.getEtag(), is(current));
 
         ApiException exists = assertThrows(ApiException.class,
-                () -> apps.putApp("config", new PutBody().data(2), null, "*"));
+                () -> apps.putApp("config", new PutBody().data(2), null, "*", null));
         assertThat(problem(exists, PreconditionFailedProblem.class).getEtag(), is(current));
 
         ApiException deleteStale = assertThrows(ApiException.class, () -> apps.deleteApp("config", "\"1000000\"", null));
@@ -161,7 +162,7 @@ class GeneratedClientTest extends ServerTestBase {
     @Test
     @Order(3)
     void patchWithBothFormats() throws Exception {
-        apps.putApp("config", new PutBody().data(Map.of("color", "blue", "retries", 3)), null, null);
+        apps.putApp("config", new PutBody().data(Map.of("color", "blue", "retries", 3)), null, null, null);
 
         App merged = apps.patchApp("config", Map.of("data", Map.of("color", "red")), null, null);
         assertThat(merged.getData(), is(Map.of("color", "red", "retries", 3)));
@@ -191,7 +192,7 @@ class GeneratedClientTest extends ServerTestBase {
     void changesCarryTheirValuesAndAGoneFeedSaysWhereToResume() throws Exception {
         ChangesApi changes = new ChangesApi(client);
         long before = changes.changes(null, null, null, null, null, null).getLastSeq();
-        apps.putApp("config", new PutBody().data(Map.of("color", "blue")), null, null);
+        apps.putApp("config", new PutBody().data(Map.of("color", "blue")), null, null, null);
         apps.deleteApp("config", null, null);
 
         Changes page = changes.changes(Long.toString(before), 10, "con", "data", null, null);
@@ -214,8 +215,8 @@ class GeneratedClientTest extends ServerTestBase {
     @Order(5)
     void compactExportAndImport() throws Exception {
         AdminApi admin = new AdminApi(client);
-        apps.putApp("a", new PutBody().data(1), null, null);
-        apps.putApp("b", new PutBody().data(List.of(1, 2)), null, null);
+        apps.putApp("a", new PutBody().data(1), null, null, null);
+        apps.putApp("b", new PutBody().data(List.of(1, 2)), null, null, null);
 
         Compaction compaction = admin.compact();
         assertThat(compaction.getCompacted(), notNullValue());
@@ -256,10 +257,26 @@ class GeneratedClientTest extends ServerTestBase {
             assertThat(problem(refused, Problem.class).getStatus(), is(401));
 
             ApiClient withToken = client(base, b -> b.setHeader("Authorization", "Bearer " + TOKEN));
-            new AppsApi(withToken).putApp("config", new PutBody().data(true), null, null);
+            new AppsApi(withToken).putApp("config", new PutBody().data(true), null, null, null);
             assertThat(new AppsApi(withToken).getApp("config", null, null, null).getData(), is(true));
             assertThat(new SchemaApi(client(base, b -> { })).getSchema(), notNullValue());
         }
+    }
+
+    @Test
+    @Order(8)
+    void aPutWithATtlShowsItsExpiry() throws Exception {
+        ApiResponse<Void> put = apps.putAppWithHttpInfo("lease", new PutBody().data("me"), null, "*", 60);
+        assertThat(put.getStatusCode(), is(204));
+        String expires = header(put, "Expires");
+        assertThat(expires, notNullValue());
+        ApiResponse<App> got = apps.getAppWithHttpInfo("lease", null, null, null);
+        assertThat(header(got, "Expires"), is(expires));
+        assertThat(Integer.parseInt(header(got, "Expires-In")), lessThanOrEqualTo(60));
+        ApiException badTtl = assertThrows(ApiException.class,
+                () -> apps.putApp("lease", new PutBody().data("me"), null, null, 0));
+        assertThat(problem(badTtl, BadRequestProblem.class).getStatus(), is(400));
+        apps.deleteApp("lease", header(put, "ETag"), null);
     }
 
     @Test

@@ -455,8 +455,8 @@ class StoreTest {
         private final List<Mutation> added = new ArrayList<>();
 
         @Override
-        public void add(long seq, String name, byte[] data) {
-            added.add(data == null ? Mutation.delete(seq, name) : Mutation.put(seq, name, data));
+        public void add(long seq, String name, byte[] data, long expires) {
+            added.add(data == null ? Mutation.delete(seq, name) : Mutation.put(seq, name, data, expires));
         }
 
         @Override

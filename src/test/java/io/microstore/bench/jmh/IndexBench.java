@@ -55,13 +55,13 @@ public class IndexBench {
             @Override
             public long load(RecoverySink sink) {
                 for (int i = 0; i < n; i++) {
-                    sink.restore(name(i), data, i + 1);
+                    sink.restore(name(i), data, i + 1, 0);
                 }
                 return n;
             }
 
             @Override
-            public void add(long seq, String name, byte[] data) {
+            public void add(long seq, String name, byte[] data, long expires) {
             }
 
             @Override

@@ -107,11 +107,11 @@ public class JournalAppendBench {
 
     private static final Persistence.RecoverySink NO_RECOVERY = new Persistence.RecoverySink() {
         @Override
-        public void restore(String name, byte[] data, long seq) {
+        public void restore(String name, byte[] data, long seq, long expires) {
         }
 
         @Override
-        public void replay(long seq, String name, byte[] data) {
+        public void replay(long seq, String name, byte[] data, long expires) {
                 Mutation mutation = data == null ? Mutation.delete(seq, name) : Mutation.put(seq, name, data);
         }
 

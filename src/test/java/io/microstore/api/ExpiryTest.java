@@ -1,0 +1,286 @@
+package io.microstore.api;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.testing.junit5.SetUpServer;
+import io.microstore.local.LocalConfig;
+import io.microstore.local.LocalEngine;
+import io.microstore.persist.MemoryPersistence;
+import io.microstore.store.Store;
+import io.microstore.store.feed.FeedConfig;
+import io.microstore.testing.Eventually;
+import io.microstore.testing.ServerTestBase;
+import io.microstore.testing.Stores;
+import io.microstore.testing.TestClient.Res;
+import io.microstore.testing.TestClock;
+import jakarta.json.JsonObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static io.microstore.testing.TestClient.app;
+import static io.microstore.testing.TestClient.assertProblem;
+import static io.microstore.testing.TestClient.assertStatus;
+import static io.microstore.testing.TestClient.parse;
+import static io.microstore.testing.TestClient.seq;
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.allOf;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.lessThanOrEqualTo;
+import static org.hamcrest.Matchers.nullValue;
+
+/**
+ * Expiry over HTTP ({@code PUT ?ttl=}), on both engines: the {@code Expires}, {@code Expires-In} and
+ * {@code Cache-Control} headers, the app deleted at its deadline as by a DELETE (a seq, a plain delete in
+ * the feed, a watch fires), a PATCH keeping the expiry, a PUT without ttl making the app permanent, and
+ * the README's lock with a lease. On the local engine time is the test's ({@link TestClock}, moved on at
+ * will); on etcd it passes for real (short TTLs, etcd's own lease expiry, awaited).
+ */
+class ExpiryTest extends ServerTestBase {
+    private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME;
+    /** How long etcd may take past a deadline: its lessor looks for expired leases every 500 ms. */
+    private static final Duration ETCD_EXPIRY = Duration.ofSeconds(10);
+
+    private static TestClock clock; // local engine only
+    private static LocalEngine engine; // local engine only
+
+    @SetUpServer
+    static void setup(WebServerConfig.Builder server) {
+        if (Stores.etcdEngine()) {
+            serve(server);
+            return;
+        }
+        clock = new TestClock();
+        engine = new LocalEngine(new MemoryPersistence(), LocalConfig.DEFAULTS, clock);
+        try {
+            serve(server, Store.open(engine, FeedConfig.DEFAULTS));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static boolean local() {
+        return engine != null;
+    }
+
+    /** The store's time now: the test's clock, or the system's. */
+    private static long now() {
+        return local() ? clock.millis() : System.currentTimeMillis();
+    }
+
+    /**
+     * Lets {@code seconds} pass: the local engine's clock moves on and its expiry runs (done when this
+     * returns); on etcd, time passes for real.
+     */
+    private static void pass(double seconds) throws InterruptedException {
+        if (local()) {
+            clock.advance(Duration.ofMillis((long) (seconds * 1000)));
+            engine.expireDue();
+        } else {
+            Thread.sleep((long) (seconds * 1000));
+        }
+    }
+
+    /** Waits until {@code name} has expired (at once on the local engine, after {@link #pass}). */
+    private void awaitGone(String name) throws InterruptedException {
+        Eventually.await(name + " expired", local() ? Duration.ofMillis(1) : ETCD_EXPIRY,
+                () -> http.get(app(name)).status() == 404);
+    }
+
+    private static long expires(Res res) {
+        return ZonedDateTime.parse(res.header("Expires"), HTTP_DATE).toInstant().toEpochMilli();
+    }
+
+    /** Checks that {@code res} shows an expiry about {@code ttl} seconds after {@code from} (exactly, on the test clock). */
+    private static void assertExpiry(Res res, long from, long ttl) {
+        assertThat(res.describe(), res.header("Cache-Control"), is("no-cache"));
+        long expires = expires(res);
+        long left = Long.parseLong(res.header("Expires-In"));
+        if (local()) {
+            long deadline = from + ttl * 1000;
+            assertThat(res.describe(), expires, is(deadline / 1000 * 1000)); // cut to the second
+            assertThat(res.describe(), left, is((deadline - clock.millis()) / 1000));
+        } else { // etcd grants at least its minimum TTL (2 s with the tests' 1 s election timeout)
+            long deadline = from + Math.max(ttl, 2) * 1000;
+            assertThat(res.describe(), expires, allOf(greaterThanOrEqualTo(deadline - 1000), lessThanOrEqualTo(deadline + 2000)));
+            assertThat(res.describe(), left, lessThanOrEqualTo(Math.max(ttl, 2)));
+        }
+    }
+
+    private static void assertNoExpiry(Res res) {
+        assertThat(res.describe(), res.header("Expires"), nullValue());
+        assertThat(res.describe(), res.header("Expires-In"), nullValue());
+        assertThat(res.describe(), res.header("Cache-Control"), nullValue());
+    }
+
+    /** The feed after {@code since} for {@code name}, as "op" words. */
+    private List<String> changes(String name, long since) {
+        Res res = http.get("/api/changes?since=" + since + "&prefix=" + name);
+        assertStatus(res, 200);
+        return res.json().asJsonObject().getJsonArray("results").stream()
+                .map(v -> v.asJsonObject())
+                .filter(c -> c.getString("name").equals(name))
+                .map(c -> c.getString("op") + " " + c.getJsonNumber("seq").longValue()).toList();
+    }
+
+    @Test
+    void aPutWithATtlShowsItsExpiryOnThePutGetHeadAnd304() {
+        long from = now();
+        Res put = http.putApp("ttl/shown?ttl=30", "{\"x\":1}");
+        assertStatus(put, 204);
+        assertExpiry(put, from, 30);
+        Res get = http.get(app("ttl/shown"));
+        assertStatus(get, 200);
+        assertThat(get.header("Expires"), is(put.header("Expires")));
+        assertExpiry(get, from, 30);
+        Res head = http.send("HEAD", app("ttl/shown"), (byte[]) null);
+        assertStatus(head, 200);
+        assertThat(head.header("Expires"), is(put.header("Expires")));
+        Res notModified = http.get(app("ttl/shown"), "If-None-Match", put.header("ETag"));
+        assertStatus(notModified, 304);
+        assertThat(notModified.header("Expires"), is(put.header("Expires")));
+        assertThat(notModified.header("Cache-Control"), is("no-cache"));
+    }
+
+    @Test
+    void anAppWithoutATtlHasNoExpiryHeaders() {
+        Res put = http.putApp("ttl/none", "1");
+        assertStatus(put, 204);
+        assertNoExpiry(put);
+        assertNoExpiry(http.get(app("ttl/none")));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "-1", "2592001", "99999999", "1.5", "1e3", "abc", "", "%D9%A3", "+5", "%205"})
+    void aTtlOutsideOneSecondToThirtyDaysIs400AndWritesNothing(String ttl) {
+        long seq = store.lastSeq();
+        Res res = http.putApp("ttl/bad?ttl=" + ttl, "1");
+        JsonObject problem = assertProblem(res, 400);
+        assertThat(problem.getString("detail"), containsString("ttl must be a whole number of seconds from 1 to 2592000"));
+        assertStatus(http.get(app("ttl/bad")), 404);
+        assertThat(store.lastSeq(), is(seq));
+    }
+
+    @Test
+    void twoTtlsAre400() {
+        assertProblem(http.putApp("ttl/twice?ttl=5&ttl=6", "1"), 400);
+    }
+
+    @Test
+    void thirtyDaysIsTheLongestTtl() {
+        long from = now();
+        Res put = http.putApp("ttl/month?ttl=2592000", "1");
+        assertStatus(put, 204);
+        assertExpiry(put, from, 2_592_000);
+        assertStatus(http.delete("ttl/month"), 204);
+    }
+
+    @Test
+    void theAppExpiresAsADeleteInTheFeedAndAWatchOnItFires() throws Exception {
+        Res put = http.putApp("ttl/expiring?ttl=2", "\"soon\"");
+        assertStatus(put, 204);
+        long putSeq = seq(put.header("ETag"));
+        CompletableFuture<Res> watch = CompletableFuture.supplyAsync(
+                () -> http.get(app("ttl/expiring") + "?wait=30", "If-None-Match", put.header("ETag")));
+        Thread.sleep(100); // the watch is waiting
+        if (local()) {
+            pass(1.999);
+            assertStatus(http.get(app("ttl/expiring")), 200);
+            assertThat(watch.isDone(), is(false));
+        }
+        pass(local() ? 0.001 : 2);
+        awaitGone("ttl/expiring");
+        assertProblem(watch.get(ETCD_EXPIRY.toSeconds(), TimeUnit.SECONDS), 404);
+        List<String> changes = changes("ttl/expiring", putSeq - 1);
+        assertThat(changes.toString(), changes.size(), is(2));
+        assertThat(changes.get(0), is("put " + putSeq));
+        assertThat(changes.get(1), containsString("delete "));
+        assertThat(Long.parseLong(changes.get(1).substring("delete ".length())), greaterThan(putSeq));
+    }
+
+    @Test
+    void aPatchKeepsTheExpiry() {
+        long from = now();
+        Res put = http.putApp("ttl/patched?ttl=60", "{\"a\":1}");
+        assertStatus(put, 204);
+        Res patched = http.patch("ttl/patched", "application/merge-patch+json", "{\"data\":{\"b\":2}}");
+        assertStatus(patched, 200);
+        assertThat(patched.header("Expires"), is(put.header("Expires")));
+        assertExpiry(patched, from, 60);
+        Res get = http.get(app("ttl/patched"));
+        assertThat(get.json().asJsonObject().get("data"), is(parse("{\"a\":1,\"b\":2}")));
+        assertThat(get.header("Expires"), is(put.header("Expires")));
+    }
+
+    @Test
+    void aPutWithoutTtlMakesTheAppPermanentAgain() throws Exception {
+        assertStatus(http.putApp("ttl/kept?ttl=2", "1"), 204);
+        Res permanent = http.putApp("ttl/kept", "2");
+        assertStatus(permanent, 204);
+        assertNoExpiry(permanent);
+        pass(local() ? 3 : 4);
+        Res get = http.get(app("ttl/kept"));
+        assertStatus(get, 200);
+        assertNoExpiry(get);
+        assertThat(get.header("ETag"), is(permanent.header("ETag")));
+    }
+
+    @Test
+    void aRenewalRestartsTheClock() throws Exception {
+        Res first = http.putApp("ttl/renewed?ttl=3", "1");
+        assertStatus(first, 204);
+        pass(2);
+        long from = now();
+        Res renewed = http.putApp("ttl/renewed?ttl=3", "2", "If-Match", first.header("ETag"));
+        assertStatus(renewed, 204);
+        assertExpiry(renewed, from, 3);
+        pass(2); // 4 s after the first deadline was set, 2 s after the renewal
+        Res get = http.get(app("ttl/renewed"));
+        assertStatus(get, 200);
+        assertThat(get.header("ETag"), is(renewed.header("ETag")));
+        pass(local() ? 1 : 1.5);
+        awaitGone("ttl/renewed");
+    }
+
+    /** The README's recipe: If-None-Match: * with a ttl is a lock with a lease. */
+    @Test
+    void aLockWithALease() throws Exception {
+        String lock = "ttl/lock";
+        Res acquired = http.putApp(lock + "?ttl=30", "\"client-1\"", "If-None-Match", "*");
+        assertStatus(acquired, 204);
+        Res taken = http.putApp(lock + "?ttl=30", "\"client-2\"", "If-None-Match", "*");
+        assertProblem(taken, 412);
+        assertThat(taken.header("ETag"), is(acquired.header("ETag")));
+        Res renewed = http.putApp(lock + "?ttl=30", "\"client-1\"", "If-Match", acquired.header("ETag"));
+        assertStatus(renewed, 204);
+        assertProblem(http.delete(lock, "If-Match", acquired.header("ETag")), 412); // an old lease releases nothing
+        assertStatus(http.delete(lock, "If-Match", renewed.header("ETag")), 204); // released
+        Res again = http.putApp(lock + "?ttl=2", "\"client-2\"", "If-None-Match", "*");
+        assertStatus(again, 204);
+        // client-2 dies without releasing: its lease runs out and client-3 gets the lock
+        pass(2);
+        awaitGone(lock);
+        assertStatus(http.putApp(lock + "?ttl=30", "\"client-3\"", "If-None-Match", "*"), 204);
+        assertStatus(http.delete(lock), 204);
+    }
+
+    @Test
+    void aListingWithDataShowsNoExpiry() {
+        assertStatus(http.putApp("ttl-list/a?ttl=60", "1"), 204);
+        Res list = http.get("/api/apps?prefix=ttl-list/&include=data");
+        assertStatus(list, 200);
+        assertThat(list.json(), is(parse("[{\"name\":\"ttl-list/a\",\"data\":1}]")));
+        assertNoExpiry(list);
+    }
+}
