@@ -25,6 +25,15 @@ public interface EtcdClient extends AutoCloseable {
     /** Streams the changes of {@code range} from {@code startRevision} (0 = from now) to {@code listener}. */
     Watch watch(KeyRange range, long startRevision, WatchListener listener) throws EtcdException;
 
+    /**
+     * Grants a lease of {@code ttlSeconds} (etcd raises it to its minimum, 1.5 election timeouts rounded up
+     * to a second). A key put with it is deleted by etcd itself once the lease expires, unless revoked first.
+     */
+    Lease grantLease(long ttlSeconds) throws EtcdException;
+
+    /** Revokes lease {@code id}, deleting the keys attached to it; a lease that is gone already is no error. */
+    void revokeLease(long id) throws EtcdException;
+
     /** Drops history before {@code revision}; returns the store revision. */
     long compact(long revision) throws EtcdException;
 

@@ -55,7 +55,8 @@ public final class EtcdEngine implements Engine {
         mirror = new Mirror(client, keys, applied, stream);
         mirror.observe(events);
         watch = new WatchFeed(client, keys, mirror, applied);
-        writes = new Writes(new TxnWriter(client, keys, committed, applied, config), config.maxInFlight());
+        writes = new Writes(new TxnWriter(client, keys, committed, applied, config, new Leases(client, clock())),
+                config.maxInFlight());
         compactor = new Compactor(client, applied, committed::size, config.keepRevisions());
         try {
             MemberStatus status = client.status();

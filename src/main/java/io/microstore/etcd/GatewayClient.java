@@ -104,6 +104,32 @@ public final class GatewayClient implements EtcdClient {
         return GatewayJson.txnResult(call(writes ? Kind.WRITE : Kind.READ, "/v3/kv/txn", body, true));
     }
 
+    /**
+     * A grant is a write, but one whose outcome needs no care: a lease granted and never used expires
+     * with no keys. So it is retried on the next member like a read.
+     */
+    @Override
+    public Lease grantLease(long ttlSeconds) throws EtcdException {
+        String body = GatewayJson.object().add("TTL", Long.toString(ttlSeconds)).build().toString();
+        JsonObject granted = call(Kind.READ, "/v3/lease/grant", body, true);
+        if (granted.containsKey("error") && !granted.getString("error", "").isEmpty()) {
+            throw new EtcdRejected(endpoints.get(current.get()), -1, granted.getString("error"), 200);
+        }
+        return new Lease(GatewayJson.num(granted, "ID"), GatewayJson.num(granted, "TTL"));
+    }
+
+    @Override
+    public void revokeLease(long id) throws EtcdException {
+        String body = GatewayJson.object().add("ID", Long.toString(id)).build().toString();
+        try {
+            call(Kind.READ, "/v3/lease/revoke", body, true);
+        } catch (EtcdRejected e) {
+            if (!e.etcdMessage().contains("lease not found")) {
+                throw e;
+            }
+        }
+    }
+
     @Override
     public long compact(long revision) throws EtcdException {
         String body = GatewayJson.object().add("revision", Long.toString(revision)).build().toString();

@@ -70,13 +70,43 @@ final class GatewayJson {
         var array = JSON.createArrayBuilder();
         for (Op op : ops) {
             array.add(switch (op) {
-                case Op.Put put -> object().add("request_put",
-                        object().add("key", b64(put.key())).add("value", b64(put.value())));
-                case Op.Delete delete -> object().add("request_delete_range", object().add("key", b64(delete.key())));
+                case Op.Put put -> object().add("request_put", put(put));
+                case Op.Delete delete -> {
+                    JsonObjectBuilder d = object().add("key", b64(delete.key()));
+                    if (delete.prevKv()) {
+                        d.add("prev_kv", true);
+                    }
+                    yield object().add("request_delete_range", d);
+                }
                 case Op.Get get -> object().add("request_range", object().add("key", b64(get.key())));
             });
         }
         return array.build();
+    }
+
+    private static JsonObjectBuilder put(Op.Put put) {
+        JsonObjectBuilder p = object().add("key", b64(put.key())).add("value", b64(put.value()));
+        if (put.lease() != 0) {
+            p.add("lease", Long.toString(put.lease()));
+        }
+        if (put.ignoreLease()) {
+            p.add("ignore_lease", true);
+        }
+        if (put.prevKv()) {
+            p.add("prev_kv", true);
+        }
+        return p;
+    }
+
+    /** The lease of a put response's {@code prev_kv}, or of a delete response's first {@code prev_kvs}, or 0. */
+    private static long prevLease(JsonObject response) {
+        if (response.get("prev_kv") instanceof JsonObject prev) {
+            return num(prev, "lease");
+        }
+        if (response.get("prev_kvs") instanceof JsonArray prevs && !prevs.isEmpty()) {
+            return num(prevs.getJsonObject(0), "lease");
+        }
+        return 0;
     }
 
     /** An int64 (a string on the wire; absent = 0). */
@@ -107,7 +137,7 @@ final class GatewayJson {
 
     static KeyValue keyValue(JsonObject kv) {
         return new KeyValue(bytes(kv, "key"), bytes(kv, "value"), num(kv, "create_revision"),
-                num(kv, "mod_revision"), num(kv, "version"));
+                num(kv, "mod_revision"), num(kv, "version"), num(kv, "lease"));
     }
 
     static RangeResult rangeResult(JsonObject o) {
@@ -124,9 +154,11 @@ final class GatewayJson {
         for (JsonValue v : array == null ? List.<JsonValue>of() : array) {
             JsonObject r = v.asJsonObject();
             if (r.containsKey("response_put")) {
-                responses.add(new OpResponse.Put(headerRevision(r.getJsonObject("response_put"))));
+                JsonObject put = r.getJsonObject("response_put");
+                responses.add(new OpResponse.Put(headerRevision(put), prevLease(put)));
             } else if (r.containsKey("response_delete_range")) {
-                responses.add(new OpResponse.Delete(num(r.getJsonObject("response_delete_range"), "deleted")));
+                JsonObject delete = r.getJsonObject("response_delete_range");
+                responses.add(new OpResponse.Delete(num(delete, "deleted"), prevLease(delete)));
             } else if (r.containsKey("response_range")) {
                 responses.add(new OpResponse.Get(rangeResult(r.getJsonObject("response_range"))));
             } else {

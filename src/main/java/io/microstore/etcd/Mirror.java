@@ -11,7 +11,8 @@ import io.microstore.store.Mutation;
 /**
  * Keeps the commit stream (and so the index and the feed) a copy of the apps in etcd: a paginated
  * listing pinned at one revision, then the watch's events in revision order, each revision one batch.
- * A re-list restores over what the index holds, so readers never see it empty.
+ * A re-list restores over what the index holds, so readers never see it empty. Values are read through
+ * {@link Values}, which carries an app's deadline with it.
  */
 final class Mirror {
     private static final System.Logger LOG = System.getLogger(Mirror.class.getName());
@@ -57,7 +58,8 @@ final class Mirror {
         while (true) {
             for (KeyValue kv : page.kvs()) {
                 if (!keys.isMarker(kv.key())) {
-                    stream.restore(keys.name(kv.key()), kv.value(), kv.modRevision());
+                    Values.Stored value = Values.decode(kv.value());
+                    stream.restore(keys.name(kv.key()), value.data(), kv.modRevision(), value.expires());
                 }
             }
             if (!page.more() || page.kvs().isEmpty()) {
@@ -89,8 +91,12 @@ final class Mirror {
                 }
                 batchRevision = revision;
                 String name = keys.name(event.kv().key());
-                batch.add(event.type() == WatchEvent.Type.DELETE ? Mutation.delete(revision, name)
-                        : Mutation.put(revision, name, event.kv().value()));
+                if (event.type() == WatchEvent.Type.DELETE) { // by a DELETE, or etcd's expiry of the key's lease
+                    batch.add(Mutation.delete(revision, name));
+                } else {
+                    Values.Stored value = Values.decode(event.kv().value());
+                    batch.add(Mutation.put(revision, name, value.data(), value.expires()));
+                }
             }
             if (!batch.isEmpty()) {
                 commit(batch, batchRevision);

@@ -2,12 +2,22 @@ package io.microstore.etcd;
 
 /** One operation of a transaction branch. */
 public sealed interface Op {
-    /** Sets {@code key} to {@code value}. */
-    record Put(byte[] key, byte[] value) implements Op {
+    /**
+     * Sets {@code key} to {@code value}, attached to {@code lease} (0: to none, which detaches the key from
+     * a lease it had), or with {@code ignoreLease} keeping whatever lease the key has; {@code prevKv} asks
+     * for the key's previous state (its lease) in the response.
+     */
+    record Put(byte[] key, byte[] value, long lease, boolean ignoreLease, boolean prevKv) implements Op {
+        public Put(byte[] key, byte[] value) {
+            this(key, value, 0, false, false);
+        }
     }
 
-    /** Deletes {@code key} (no revision is used when it does not exist). */
-    record Delete(byte[] key) implements Op {
+    /** Deletes {@code key} (no revision is used when it does not exist); {@code prevKv}: as for a put. */
+    record Delete(byte[] key, boolean prevKv) implements Op {
+        public Delete(byte[] key) {
+            this(key, false);
+        }
     }
 
     /** Reads {@code key}, e.g. its current mod revision in a failure branch. */

@@ -17,6 +17,10 @@ import io.microstore.store.ValueTooLarge;
  * that reads the key; when the compares fail it is re-evaluated against what etcd returned, a bounded
  * number of times (PATCH is recomputed that way). A refusal (412, 404) is only given against a state
  * etcd confirmed. A write is acknowledged once this instance's index has applied its revision.
+ *
+ * <p>A PUT with a deadline puts its value with a lease of its own ({@link Leases}) and the deadline in the
+ * value ({@link Values}); a PUT without one detaches the key from any lease it had; a PATCH keeps the
+ * key's lease ({@code ignore_lease}), and so its deadline.
  */
 final class TxnWriter {
     private final EtcdClient client;
@@ -24,20 +28,22 @@ final class TxnWriter {
     private final Index index;
     private final AppliedRevision applied;
     private final EtcdConfig config;
+    private final Leases leases;
 
-    TxnWriter(EtcdClient client, AppKeys keys, Index index, AppliedRevision applied, EtcdConfig config) {
+    TxnWriter(EtcdClient client, AppKeys keys, Index index, AppliedRevision applied, EtcdConfig config, Leases leases) {
         this.client = client;
         this.keys = keys;
         this.index = index;
         this.applied = applied;
         this.config = config;
+        this.leases = leases;
     }
 
     /** Runs {@code command}; etcd's failures become StoreUnavailable, OutcomeUnknown or ValueTooLarge. */
     Outcome execute(Command command) {
         String name = command.name();
-        try {
-            return retry(command);
+        try (Leases.ForWrite lease = leases.forWrite()) {
+            return retry(command, lease);
         } catch (EtcdOutcomeUnknown e) {
             throw new OutcomeUnknown("etcd did not answer whether the write of '" + name + "' was applied: "
                     + e.getMessage(), e);
@@ -52,7 +58,7 @@ final class TxnWriter {
         }
     }
 
-    private Outcome retry(Command command) throws EtcdException {
+    private Outcome retry(Command command, Leases.ForWrite lease) throws EtcdException {
         String name = command.name();
         byte[] key = keys.key(name);
         Entry current = index.get(name);
@@ -87,10 +93,21 @@ final class TxnWriter {
                 continue;
             }
             List<Compare> compares = conditional ? List.of(stateIs(key, current)) : List.of();
-            Op write = data == null ? Op.delete(key) : Op.put(key, data);
-            TxnResult txn = client.txn(compares, List.of(write), List.of(Op.get(key)));
+            long expires = data == null ? 0 : command.expiresAfter(current);
+            if (expires > 0 && !(command instanceof Command.Patch)) {
+                expires = lease.get(expires).expires(); // what etcd granted: at least its minimum TTL
+            }
+            Op write = write(command, key, data, current, expires, lease.id());
+            TxnResult txn;
+            try {
+                txn = client.txn(compares, List.of(write), List.of(Op.get(key)));
+            } catch (EtcdOutcomeUnknown e) {
+                lease.unknown();
+                throw e;
+            }
             if (txn.succeeded()) {
-                return acknowledge(txn, data);
+                lease.committed(txn.responses().getFirst());
+                return acknowledge(txn, data, expires);
             }
             current = entry(txn.get(0));
             confirmed = txn.revision();
@@ -107,6 +124,22 @@ final class TxnWriter {
         return command.valueAfter(current);
     }
 
+    /**
+     * The op that writes {@code data} (null: deletes) expiring at {@code expires} over {@code current}: a
+     * PATCH keeps the key's lease, any other put attaches the key to {@code lease} (0: to none). The key's
+     * previous state is asked for when it had a deadline, so that its lease can be revoked once spare.
+     */
+    private static Op write(Command command, byte[] key, byte[] data, Entry current, long expires, long lease) {
+        boolean prevKv = current != null && current.expires() > 0;
+        if (data == null) {
+            return new Op.Delete(key, prevKv);
+        }
+        if (command instanceof Command.Patch) {
+            return new Op.Put(key, Values.encode(data, expires), 0, true, false);
+        }
+        return new Op.Put(key, Values.encode(data, expires), lease, false, prevKv);
+    }
+
     /** Whether the write depends on the key's state: a precondition, or a PATCH computed from it. */
     private static boolean conditional(Command command) {
         return command.precondition().ifMatch() != null || command.precondition().ifNoneMatch() != null
@@ -119,7 +152,7 @@ final class TxnWriter {
     }
 
     /** The outcome of a successful txn, once this instance's index has applied it (read-your-writes). */
-    private Outcome acknowledge(TxnResult txn, byte[] data) {
+    private Outcome acknowledge(TxnResult txn, byte[] data, long expires) {
         if (data == null && txn.responses().getFirst() instanceof OpResponse.Delete d && d.deleted() == 0) {
             settled(txn.revision(), null);
             return new Outcome(0, null); // deleting nothing consumes no revision
@@ -130,7 +163,7 @@ final class TxnWriter {
                     + "not seen it yet (its watch of etcd is at " + applied.get() + "); it will show up here soon",
                     null);
         }
-        return new Outcome(revision, data == null ? null : new Entry(data, revision));
+        return new Outcome(revision, data == null ? null : new Entry(data, revision, expires));
     }
 
     /**
@@ -157,6 +190,7 @@ final class TxnWriter {
             return null;
         }
         KeyValue kv = read.kvs().getFirst();
-        return new Entry(kv.value(), kv.modRevision());
+        Values.Stored value = Values.decode(kv.value());
+        return new Entry(value.data(), kv.modRevision(), value.expires());
     }
 }

@@ -390,6 +390,55 @@ class ClusterIT {
         assertEquals(etcd, feed(http[1], from));
     }
 
+    @Test
+    @Order(6)
+    void anAppWithATtlExpiresOnceTheSameInBothFeeds() throws Exception {
+        long from = Math.max(lastSeq(http[0]), lastSeq(http[1]));
+        Res put = http[0].putApp("ttl-once?ttl=2", "1");
+        assertStatus(put, 204);
+        await("instance 2 has it with the same Expires", Duration.ofSeconds(5),
+                () -> put.header("Expires").equals(http[1].get(TestClient.app("ttl-once")).header("Expires")));
+        for (TestClient client : http) {
+            await("expired on " + client.base(), Duration.ofSeconds(10),
+                    () -> client.get(TestClient.app("ttl-once")).status() == 404);
+        }
+        long end = Math.max(lastSeq(http[0]), lastSeq(http[1]));
+        List<String> etcd = etcdHistory(from, end);
+        assertEquals(List.of(seq(put.header("ETag")) + " put ttl-once", (seq(put.header("ETag")) + 1) + " delete ttl-once"),
+                etcd, "one put, one delete: etcd's lease expiry");
+        assertEquals(etcd, feed(http[0], from));
+        assertEquals(etcd, feed(http[1], from));
+    }
+
+    @Test
+    @Order(7)
+    void anAppExpiresAlsoWhenTheInstanceThatWroteItWasKilled() throws Exception {
+        long from = Math.max(lastSeq(http[0]), lastSeq(http[1]));
+        Res put = http[0].putApp("ttl-orphan?ttl=10", "1");
+        assertStatus(put, 204);
+        await("instance 2 has it", Duration.ofSeconds(5), () -> http[1].get(TestClient.app("ttl-orphan")).status() == 200);
+        servers[0].kill9(); // nobody keeps the lease alive; etcd expires it by itself
+        servers[0] = ChildServer.start(JVM, "--etcd", endpoints);
+        http[0] = new TestClient(servers[0].awaitPort());
+        Res restarted = http[0].get(TestClient.app("ttl-orphan"));
+        if (restarted.status() == 200) { // restarted before the deadline: the same deadline, from etcd
+            assertEquals(put.header("Expires"), restarted.header("Expires"));
+        }
+        for (TestClient client : http) {
+            await("expired on " + client.base(), Duration.ofSeconds(20),
+                    () -> client.get(TestClient.app("ttl-orphan")).status() == 404);
+        }
+        long end = Math.max(lastSeq(http[0]), lastSeq(http[1]));
+        List<String> etcd = etcdHistory(from, end);
+        assertEquals(List.of(seq(put.header("ETag")) + " put ttl-orphan",
+                (seq(put.header("ETag")) + 1) + " delete ttl-orphan"), etcd);
+        assertEquals(etcd, feed(http[1], from), "the surviving instance's feed");
+        // the restarted instance listed etcd at its start (at the put's seq): its feed has the same delete
+        if (restarted.status() == 200) {
+            assertEquals(etcd.subList(1, 2), feed(http[0], seq(put.header("ETag"))), "the restarted instance's feed");
+        }
+    }
+
     /** Starts the three members together: one alone has no quorum and would never report healthy. */
     private static void restartAllMembers() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(3);

@@ -15,8 +15,10 @@ import io.microstore.etcd.EtcdRejected;
 import io.microstore.etcd.GatewayClient;
 import io.microstore.etcd.KeyRange;
 import io.microstore.etcd.KeyValue;
+import io.microstore.etcd.Lease;
 import io.microstore.etcd.MemberStatus;
 import io.microstore.etcd.Op;
+import io.microstore.etcd.OpResponse;
 import io.microstore.etcd.RangeResult;
 import io.microstore.etcd.TxnResult;
 import io.microstore.etcd.Watch;
@@ -159,6 +161,50 @@ class GatewayClientIT {
         assertTrue(fresh.succeeded());
         assertEquals(m2 + 1, fresh.revision());
         assertTrue(client.range(KeyRange.single(key), 0, 0).kvs().isEmpty());
+    }
+
+    @Test
+    @Order(5)
+    void aKeyWithALeaseIsDeletedByEtcdWhenItExpiresAndAPutWithoutOneDetachesIt() throws Exception {
+        Lease shortest = client.grantLease(1);
+        assertEquals(2, shortest.ttl(), "etcd's minimum with a 1 s election timeout: 1.5 s, rounded up");
+        client.revokeLease(shortest.id());
+        client.revokeLease(shortest.id()); // gone already: no error
+
+        byte[] expiring = bytes("/lease/expiring");
+        byte[] detached = bytes("/lease/detached");
+        Recorder recorder = new Recorder();
+        Lease lease = client.grantLease(3);
+        assertEquals(3, lease.ttl());
+        try (Watch watch = client.watch(KeyRange.prefix(bytes("/lease/")), 0, recorder)) {
+            long granted = System.nanoTime();
+            long put = client.txn(List.of(), List.of(new Op.Put(expiring, bytes("1"), lease.id(), false, false),
+                    new Op.Put(detached, bytes("1"), lease.id(), false, false)), List.of()).revision();
+            assertEquals(lease.id(), client.range(KeyRange.single(expiring), 0, 0).kvs().getFirst().lease());
+            TxnResult detach = client.txn(List.of(), List.of(new Op.Put(detached, bytes("2"), 0, false, true)), List.of());
+            assertEquals(lease.id(), assertInstanceOf(OpResponse.Put.class, detach.responses().getFirst()).prevLease());
+            assertEquals(0, client.range(KeyRange.single(detached), 0, 0).kvs().getFirst().lease());
+            assertEvent(WatchEvent.Type.PUT, "/lease/expiring", put, recorder.next());
+            assertEvent(WatchEvent.Type.PUT, "/lease/detached", put, recorder.next());
+            assertEvent(WatchEvent.Type.PUT, "/lease/detached", detach.revision(), recorder.next());
+            WatchEvent expired = recorder.next();
+            long after = (System.nanoTime() - granted) / 1_000_000;
+            assertEvent(WatchEvent.Type.DELETE, "/lease/expiring", detach.revision() + 1, expired);
+            System.out.println("a 3 s lease expired " + after + " ms after it was granted");
+            assertTrue(after >= 2900 && after < 6000, after + " ms");
+            assertNull(recorder.events.poll(500, TimeUnit.MILLISECONDS), "one delete, and the detached key stays");
+            assertEquals(1, client.range(KeyRange.single(detached), 0, 0).kvs().size());
+        }
+
+        byte[] revoked = bytes("/lease/revoked");
+        Lease another = client.grantLease(60);
+        client.txn(List.of(), List.of(new Op.Put(revoked, bytes("1"), another.id(), false, false)), List.of());
+        TxnResult keep = client.txn(List.of(), List.of(new Op.Put(revoked, bytes("2"), 0, true, false)), List.of());
+        assertTrue(keep.succeeded());
+        assertEquals(another.id(), client.range(KeyRange.single(revoked), 0, 0).kvs().getFirst().lease(),
+                "ignore_lease keeps the key's lease");
+        client.revokeLease(another.id());
+        assertTrue(client.range(KeyRange.single(revoked), 0, 0).kvs().isEmpty(), "a revoke deletes the lease's keys");
     }
 
     /** Records what a watch delivers, in order. */

@@ -1,0 +1,5 @@
+package io.microstore.etcd;
+
+/** A lease etcd granted: its id and the TTL it granted in seconds (at least etcd's minimum, whatever was asked). */
+public record Lease(long id, long ttl) {
+}
