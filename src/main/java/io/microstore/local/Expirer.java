@@ -51,6 +51,8 @@ final class Expirer {
     static final long RETRY_MILLIS = 1000;
     /** The longest sleep: a deadline is checked against the clock at least this often. */
     private static final long MAX_SLEEP_MILLIS = 1000;
+    /** Deletes handed to the writer at once at most (after a long downtime there may be many due). */
+    private static final int MAX_CHUNK = 1024;
 
     /** An app's deadline and the version that carried it. */
     private record Due(long expires, long seq, String name) {
@@ -61,6 +63,7 @@ final class Expirer {
     private final InstantSource clock;
     private final Index index;
     private final Function<Command, CompletableFuture<Outcome>> submit;
+    private final int chunk;
     private final ReentrantLock lock = new ReentrantLock(); // guards schedule, byName and retryAt
     private final Condition changed = lock.newCondition();
     private final TreeSet<Due> schedule = new TreeSet<>(ORDER);
@@ -73,12 +76,14 @@ final class Expirer {
 
     /**
      * Expiry on {@code clock} for the apps in {@code index}; the deletes go to {@code submit} (the engine's,
-     * which throws what {@link io.microstore.store.Engine#submit} throws).
+     * which throws what {@link io.microstore.store.Engine#submit} throws), at most half of {@code queueCapacity}
+     * at a time, so that they fit the writer's queue.
      */
-    Expirer(InstantSource clock, Index index, Function<Command, CompletableFuture<Outcome>> submit) {
+    Expirer(InstantSource clock, Index index, Function<Command, CompletableFuture<Outcome>> submit, int queueCapacity) {
         this.clock = clock;
         this.index = index;
         this.submit = submit;
+        this.chunk = Math.max(1, Math.min(MAX_CHUNK, queueCapacity / 2));
     }
 
     /** {@code stream}, telling this expirer every app's deadline as it passes by. */
@@ -162,37 +167,52 @@ final class Expirer {
                 return 0;
             }
             List<Due> due = due(clock.millis());
-            List<Due> sent = new ArrayList<>(due.size());
-            List<CompletableFuture<Outcome>> results = new ArrayList<>(due.size());
-            for (Due d : due) {
-                Entry current = index.get(d.name());
-                if (current == null || current.seq() != d.seq()) {
-                    forget(d); // replaced or deleted meanwhile; a newer version is tracked by itself
-                    continue;
-                }
-                try {
-                    results.add(submit.apply(new Command.Delete(d.name(),
-                            new Precondition(List.of(Entry.etag(d.seq())), null))));
-                    sent.add(d);
-                } catch (RuntimeException e) {
-                    refused(d, e);
-                    break; // the next ones would be refused alike
+            int[] deleted = {0};
+            for (int from = 0; from < due.size() && !stopped; from += chunk) {
+                if (!expire(due.subList(from, Math.min(due.size(), from + chunk)), deleted)) {
+                    break; // refused: the rest is tried again later
                 }
             }
-            int deleted = 0;
-            for (int i = 0; i < results.size(); i++) {
-                try {
-                    results.get(i).join();
-                    forget(sent.get(i)); // the commit stream has done so already
-                    deleted++;
-                } catch (CompletionException e) {
-                    refused(sent.get(i), e.getCause());
-                }
-            }
-            return deleted;
+            return deleted[0];
         } finally {
             pass.unlock();
         }
+    }
+
+    /**
+     * Deletes {@code due} (each only in the version that had the deadline) and waits until that is done,
+     * counting the deletes in {@code deleted}; false when the store refused to take more for now.
+     */
+    private boolean expire(List<Due> due, int[] deleted) {
+        List<Due> sent = new ArrayList<>(due.size());
+        List<CompletableFuture<Outcome>> results = new ArrayList<>(due.size());
+        boolean refused = false;
+        for (Due d : due) {
+            Entry current = index.get(d.name());
+            if (current == null || current.seq() != d.seq()) {
+                forget(d); // replaced or deleted meanwhile; a newer version is tracked by itself
+                continue;
+            }
+            try {
+                results.add(submit.apply(new Command.Delete(d.name(), new Precondition(List.of(Entry.etag(d.seq())), null))));
+                sent.add(d);
+            } catch (RuntimeException e) {
+                refused(d, e);
+                refused = true;
+                break; // the next ones would be refused alike
+            }
+        }
+        for (int i = 0; i < results.size(); i++) {
+            try {
+                results.get(i).join();
+                forget(sent.get(i)); // the commit stream has done so already
+                deleted[0]++;
+            } catch (CompletionException e) {
+                refused |= !(e.getCause() instanceof PreconditionFailed);
+                refused(sent.get(i), e.getCause());
+            }
+        }
+        return !refused;
     }
 
     /** What to do when the delete of {@code d} was refused with {@code e}. */

@@ -53,7 +53,7 @@ public final class LocalEngine implements Engine {
 
     @Override
     public void start(Index committed, CommitStream stream) throws IOException {
-        expirer = new Expirer(clock, committed, this::submit);
+        expirer = new Expirer(clock, committed, this::submit, config.queueCapacity());
         CommitStream tracked = expirer.tracking(stream);
         long lastSeq = persistence.load(new Persistence.RecoverySink() {
             @Override

@@ -215,6 +215,28 @@ class ExpirerTest {
         }
     }
 
+    /** Far more than the writer's queue holds (100 here): handed over in chunks, all before the store serves. */
+    @Test
+    void manyAppsThatExpiredWhileDownAreAllGoneWhenTheStoreIsBack() throws IOException {
+        int apps = 3000;
+        try (Store store = openJournal()) {
+            List<Command> puts = new java.util.ArrayList<>();
+            for (int i = 0; i < apps; i++) {
+                puts.add(new Command.Put("many/" + i, bytes("1"), Precondition.NONE, store.expiresIn(Duration.ofSeconds(10 + i % 7))));
+            }
+            io.microstore.testing.Stores.executeAll(store, puts);
+            put(store, "kept", "1", null);
+        }
+        advance(60_000);
+        LocalConfig small = new LocalConfig(100, FsyncPolicy.ALWAYS, LocalConfig.DEFAULTS.fsyncInterval());
+        engine = new LocalEngine(JournalPersistence.open(new JournalConfig(dir)), small, clock);
+        try (Store store = Store.open(engine, FeedConfig.DEFAULTS)) {
+            assertEquals(1, store.size());
+            assertEquals(2 * apps + 1, store.lastSeq());
+            assertEquals(0, engine.expirer().tracked());
+        }
+    }
+
     @Test
     void aFullDiskPostponesExpiryUntilThereIsRoom() throws Exception {
         FaultyFileOps ops = new FaultyFileOps();
