@@ -1,22 +1,32 @@
 package io.microstore.etcd;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import io.microstore.store.Command;
 import io.microstore.store.Entry;
 import io.microstore.store.Index;
 import io.microstore.store.Outcome;
 import io.microstore.store.OutcomeUnknown;
-import io.microstore.store.PreconditionFailed;
 import io.microstore.store.StoreUnavailable;
+import io.microstore.store.Transaction;
+import io.microstore.store.TxnOutcome;
 import io.microstore.store.ValueTooLarge;
 
 /**
- * One command as one etcd txn. The command is evaluated against this instance's index (which may lag)
- * and sent with compares saying "the key is still in the state evaluated against", and a failure branch
- * that reads the key; when the compares fail it is re-evaluated against what etcd returned, a bounded
- * number of times (PATCH is recomputed that way). A refusal (412, 404) is only given against a state
- * etcd confirmed. A write is acknowledged once this instance's index has applied its revision.
+ * One transaction (a single write: a transaction of one) as one etcd txn, so all its writes get one
+ * revision. It is decided ({@link Transaction#plan}) against this instance's index (which may lag) and
+ * sent with a compare per command whose outcome depends on its app's state (a condition, a check, a
+ * patch computed from the value), saying "the key is still in the state decided on", all the writes in
+ * the success branch and a read of each compared key in the failure branch. When the compares fail it is
+ * decided again against what etcd returned, a bounded number of times (a PATCH is recomputed that way).
+ * A refusal (412, 404, ...) is only given against a state etcd confirmed. A write is acknowledged once
+ * this instance's index has applied its revision.
+ *
+ * <p>Each of etcd's three lists (compares, success, failure) holds at most one entry per command, so a
+ * transaction of {@link Transaction#MAX_COMMANDS} fits etcd's default {@code --max-txn-ops} of 128.
  */
 final class TxnWriter {
     private final EtcdClient client;
@@ -33,17 +43,16 @@ final class TxnWriter {
         this.config = config;
     }
 
-    /** Runs {@code command}; etcd's failures become StoreUnavailable, OutcomeUnknown or ValueTooLarge. */
-    Outcome execute(Command command) {
-        String name = command.name();
+    /** Runs {@code txn}; etcd's failures become StoreUnavailable, OutcomeUnknown or ValueTooLarge. */
+    TxnOutcome execute(Transaction txn) {
         try {
-            return retry(command);
+            return retry(txn);
         } catch (EtcdOutcomeUnknown e) {
-            throw new OutcomeUnknown("etcd did not answer whether the write of '" + name + "' was applied: "
+            throw new OutcomeUnknown("etcd did not answer whether the write of " + what(txn) + " was applied: "
                     + e.getMessage(), e);
         } catch (EtcdRejected e) {
             if (EtcdErrors.tooLarge(e)) {
-                throw new ValueTooLarge("etcd refused the write of '" + name + "' (" + e.etcdMessage()
+                throw new ValueTooLarge("etcd refused the write of " + what(txn) + " (" + e.etcdMessage()
                         + "): the value is larger than etcd accepts (--max-request-bytes)", e);
             }
             throw EtcdErrors.unavailable(e);
@@ -52,85 +61,121 @@ final class TxnWriter {
         }
     }
 
-    private Outcome retry(Command command) throws EtcdException {
-        String name = command.name();
-        byte[] key = keys.key(name);
-        Entry current = index.get(name);
-        long confirmed = 0; // the revision at which etcd returned current; 0: current is only the index's
+    private TxnOutcome retry(Transaction txn) throws EtcdException {
+        List<Command> commands = txn.commands();
+        List<Integer> compared = new ArrayList<>(); // the commands whose app's state the txn compares
+        for (int i = 0; i < commands.size(); i++) {
+            if (conditional(commands.get(i))) {
+                compared.add(i);
+            }
+        }
+        Map<String, Entry> state = new HashMap<>(); // decided on: the index's entries, then what etcd returned
+        for (Command command : commands) {
+            state.put(command.name(), index.get(command.name()));
+        }
+        long confirmed = 0; // the revision at which etcd returned the state; 0: it is only the index's
         for (int attempt = 0; attempt <= config.casRetries(); attempt++) {
-            byte[] data;
+            List<Transaction.Step> steps;
             try {
-                data = evaluate(command, current);
+                steps = txn.plan(state::get);
             } catch (RuntimeException refusal) {
                 if (confirmed > 0) {
                     throw settled(confirmed, refusal);
                 }
-                // Refused against the index, which may lag: ask etcd whether the key is in that state.
-                TxnResult check = check(key, current);
+                // Refused against the index, which may lag: ask etcd whether the keys are in that state.
+                TxnResult check = client.txn(compares(commands, compared, state), List.of(), reads(commands, compared));
                 if (check.succeeded()) {
                     throw settled(check.revision(), refusal);
                 }
-                current = entry(check.get(0));
+                read(check, commands, compared, state);
                 confirmed = check.revision();
                 continue;
             }
-            boolean conditional = conditional(command);
-            if (data == null && current == null && conditional) {
-                // a conditional delete of what looks absent: no write, but etcd must confirm the absence
-                TxnResult check = check(key, null);
-                if (check.succeeded()) {
-                    settled(check.revision(), null);
-                    return new Outcome(0, null);
+            List<Op> writes = new ArrayList<>(steps.size());
+            for (Transaction.Step step : steps) {
+                if (step.writes()) {
+                    byte[] key = keys.key(step.command().name());
+                    writes.add(step.after() == null ? Op.delete(key) : Op.put(key, step.after()));
                 }
-                current = entry(check.get(0));
-                confirmed = check.revision();
-                continue;
             }
-            List<Compare> compares = conditional ? List.of(stateIs(key, current)) : List.of();
-            Op write = data == null ? Op.delete(key) : Op.put(key, data);
-            TxnResult txn = client.txn(compares, List.of(write), List.of(Op.get(key)));
-            if (txn.succeeded()) {
-                return acknowledge(txn, data);
+            TxnResult txnResult = client.txn(compares(commands, compared, state), writes, reads(commands, compared));
+            if (txnResult.succeeded()) {
+                return acknowledge(txnResult, steps);
             }
-            current = entry(txn.get(0));
-            confirmed = txn.revision();
+            read(txnResult, commands, compared, state);
+            confirmed = txnResult.revision();
         }
-        throw new StoreUnavailable("app '" + name + "' changed " + config.casRetries()
+        throw new StoreUnavailable(what(txn) + " changed " + config.casRetries()
                 + " times while this write was retried against it; try again", null, 1);
     }
 
-    /** The value {@code command} writes over {@code current}, or its refusal (412, 404). */
-    private static byte[] evaluate(Command command, Entry current) {
-        if (!command.precondition().allows(current)) {
-            throw new PreconditionFailed(command.name(), current);
-        }
-        return command.valueAfter(current);
-    }
-
-    /** Whether the write depends on the key's state: a precondition, or a PATCH computed from it. */
+    /** Whether the outcome depends on the app's state: a precondition, a check, or a PATCH computed from it. */
     private static boolean conditional(Command command) {
         return command.precondition().ifMatch() != null || command.precondition().ifNoneMatch() != null
-                || command instanceof Command.Patch;
+                || command instanceof Command.Patch || command instanceof Command.Check;
     }
 
-    /** Asks etcd whether the key is in the state {@code current}; reads it when not. */
-    private TxnResult check(byte[] key, Entry current) throws EtcdException {
-        return client.txn(List.of(stateIs(key, current)), List.of(), List.of(Op.get(key)));
-    }
-
-    /** The outcome of a successful txn, once this instance's index has applied it (read-your-writes). */
-    private Outcome acknowledge(TxnResult txn, byte[] data) {
-        if (data == null && txn.responses().getFirst() instanceof OpResponse.Delete d && d.deleted() == 0) {
-            settled(txn.revision(), null);
-            return new Outcome(0, null); // deleting nothing consumes no revision
+    /** The compares "each compared key is in the state decided on". */
+    private List<Compare> compares(List<Command> commands, List<Integer> compared, Map<String, Entry> state) {
+        List<Compare> compares = new ArrayList<>(compared.size());
+        for (int i : compared) {
+            String name = commands.get(i).name();
+            compares.add(stateIs(keys.key(name), state.get(name)));
         }
+        return compares;
+    }
+
+    /** The failure branch: a read of each compared key, in the same order. */
+    private List<Op> reads(List<Command> commands, List<Integer> compared) {
+        List<Op> reads = new ArrayList<>(compared.size());
+        for (int i : compared) {
+            reads.add(Op.get(keys.key(commands.get(i).name())));
+        }
+        return reads;
+    }
+
+    /** Takes the compared keys' states from a failed txn's reads (confirmed by etcd at its revision). */
+    private static void read(TxnResult failed, List<Command> commands, List<Integer> compared,
+                             Map<String, Entry> state) {
+        for (int r = 0; r < compared.size(); r++) {
+            state.put(commands.get(compared.get(r)).name(), entry(failed.get(r)));
+        }
+    }
+
+    /**
+     * The outcome of a successful txn, once this instance's index has applied it (read-your-writes). A
+     * txn that changed nothing (checks, deletes of nothing) used no revision: its outcome is the state
+     * etcd confirmed at its revision, answered once this instance has seen that revision.
+     */
+    private TxnOutcome acknowledge(TxnResult txn, List<Transaction.Step> steps) {
         long revision = txn.revision();
+        boolean changed = false;
+        List<Outcome> outcomes = new ArrayList<>(steps.size());
+        int response = 0;
+        for (Transaction.Step step : steps) {
+            if (!step.writes()) {
+                outcomes.add(new Outcome(0, step.before())); // a check: the state it held in
+            } else if (step.after() != null) {
+                response++;
+                changed = true;
+                outcomes.add(new Outcome(revision, new Entry(step.after(), revision)));
+            } else if (txn.responses().get(response++) instanceof OpResponse.Delete d && d.deleted() > 0) {
+                changed = true;
+                outcomes.add(new Outcome(revision, null));
+            } else {
+                outcomes.add(new Outcome(0, null)); // deleting nothing consumes no revision
+            }
+        }
+        if (!changed) {
+            settled(revision, null);
+            return new TxnOutcome(revision, false, outcomes);
+        }
         if (!applied.await(revision, config.ackTimeout())) {
             throw new StoreUnavailable("the write committed at seq " + revision + " but this instance has "
                     + "not seen it yet (its watch of etcd is at " + applied.get() + "); it will show up here soon",
                     null);
         }
-        return new Outcome(revision, data == null ? null : new Entry(data, revision));
+        return new TxnOutcome(revision, true, outcomes);
     }
 
     /**
@@ -158,5 +203,11 @@ final class TxnWriter {
         }
         KeyValue kv = read.kvs().getFirst();
         return new Entry(kv.value(), kv.modRevision());
+    }
+
+    /** How messages name the write: {@code 'name'} alone, or the transaction's size and first name. */
+    private static String what(Transaction txn) {
+        String first = "'" + txn.commands().getFirst().name() + "'";
+        return txn.size() == 1 ? "app " + first : "the transaction of " + txn.size() + " apps (" + first + ", ...)";
     }
 }

@@ -9,7 +9,6 @@ import io.microstore.persist.MemoryPersistence;
 import io.microstore.persist.OutOfSpace;
 import io.microstore.persist.Persistence;
 import io.microstore.persist.PersistenceStats;
-import io.microstore.store.Command;
 import io.microstore.store.CommitStream;
 import io.microstore.store.Compacted;
 import io.microstore.store.Engine;
@@ -18,8 +17,9 @@ import io.microstore.store.EngineStats;
 import io.microstore.store.Index;
 import io.microstore.store.Mutation;
 import io.microstore.store.NoSpace;
-import io.microstore.store.Outcome;
 import io.microstore.store.StoreUnavailable;
+import io.microstore.store.Transaction;
+import io.microstore.store.TxnOutcome;
 
 /**
  * The engine of one process: a single {@link Writer} thread in front of {@link Persistence}, which is
@@ -64,8 +64,8 @@ public final class LocalEngine implements Engine {
     }
 
     @Override
-    public CompletableFuture<Outcome> submit(Command command) {
-        Pending pending = new Pending(command, new CompletableFuture<>());
+    public CompletableFuture<TxnOutcome> submit(Transaction txn) {
+        Pending pending = new Pending(txn, new CompletableFuture<>());
         writer.enqueue(pending);
         return pending.result();
     }

@@ -1,5 +1,24 @@
 package io.microstore.persist;
 
-/** One decoded line of a journal or snapshot: the seq, the app's name, and its compact JSON (null for a delete). */
-record JournalRecord(long seq, String name, byte[] data) {
+import java.util.List;
+
+/**
+ * One decoded record of a journal or snapshot: its seq and its changes, one for a put or delete, all of
+ * a transaction's for a transaction record ({@code txn}), each a name and compact JSON (null: a delete).
+ */
+record JournalRecord(long seq, List<Persistence.Write> writes, boolean txn) {
+    /** A plain record of one put or (with {@code data} null) delete. */
+    JournalRecord(long seq, String name, byte[] data) {
+        this(seq, List.of(new Persistence.Write(name, data)), false);
+    }
+
+    /** The name of a plain record's app. */
+    String name() {
+        return writes.getFirst().name();
+    }
+
+    /** The value of a plain record: compact JSON, or null for a delete. */
+    byte[] data() {
+        return writes.getFirst().data();
+    }
 }

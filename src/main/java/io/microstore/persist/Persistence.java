@@ -2,6 +2,7 @@ package io.microstore.persist;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -20,6 +21,12 @@ public interface Persistence extends Closeable {
 
     /** Adds the record of a put ({@code data} is compact JSON) or, with {@code data} null, a delete to the next write. */
     void add(long seq, String name, byte[] data);
+
+    /**
+     * Adds the record of a transaction to the next write: all of {@code writes} at {@code seq}, which
+     * recovery replays all or none of (one write is a plain record).
+     */
+    void add(long seq, List<Write> writes);
 
     /** Writes the records added since the last write, in the order added; durable only once {@link #sync} returns. */
     void write() throws IOException;
@@ -67,12 +74,19 @@ public interface Persistence extends Closeable {
     /** Where the data lives, for the start-up line, e.g. {@code in memory} or a directory. */
     String describe();
 
+    /** One change of a transaction: a put of {@code data} (compact JSON) to {@code name}, or, with data null, its delete. */
+    record Write(String name, byte[] data) {
+    }
+
     /** Receives recovered state from {@link #load}. */
     interface RecoverySink {
         /** One app as a snapshot holds it: name, compact JSON, sequence number of its last change. */
         void restore(String name, byte[] data, long seq);
 
-        /** One change replayed from the journal after the snapshot: a put, or a delete when {@code data} is null. */
+        /**
+         * One change replayed from the journal after the snapshot: a put, or a delete when {@code data} is
+         * null. The changes of a transaction come one after the other with one seq, all of them or none.
+         */
         void replay(long seq, String name, byte[] data);
 
         /** Forget everything restored so far: the snapshot was damaged part-way; an older one follows. */
