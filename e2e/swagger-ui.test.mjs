@@ -3,7 +3,8 @@
 //
 // Drives the Swagger UI in Debian's Chromium (headless, via playwright-core) the way a person
 // would: open /, expand PUT /api/apps/{name}, "Try it out", fill in the name and the body,
-// "Execute", read the response the UI shows; then GET, list, DELETE and GET again the same way.
+// "Execute", read the response the UI shows; then GET, list, DELETE and GET again the same way;
+// then POST /api/txn: a transaction that commits (one seq for its puts), and one whose check fails.
 // A direct HTTP request checks after each write that the server's state matches what the UI did.
 // Saves docs/swagger-ui.png (the GET with its response); on a failure, target/e2e-failure.png.
 // Exits 1 with a message on the first failed check; everything has an explicit time limit.
@@ -33,6 +34,8 @@ const FAILURE_SCREENSHOT = join(root, 'target', 'e2e-failure.png');
 // A name with a '/' and a space: the UI must send it percent-encoded, and the server decode it.
 const NAME = 'e2e/my app';
 const DATA = { color: 'blue', retries: 3, tags: ['e2e', 'grüße'], nested: { ok: true, none: null } };
+// The apps of the transaction step: two it writes, one it only checks for absence.
+const TXN_NAMES = ['e2e/txn a', 'e2e/txn b', 'e2e/txn absent'];
 
 class CheckFailed extends Error {}
 
@@ -89,7 +92,7 @@ async function waitForText(locator, accept, what, ms = STEP_MS) {
 async function direct(method, path) {
   const res = await fetch(base + path, { method, signal: AbortSignal.timeout(FETCH_MS), redirect: 'manual' });
   const body = await res.text();
-  return { status: res.status, type: res.headers.get('content-type') || '', body };
+  return { status: res.status, type: res.headers.get('content-type') || '', etag: res.headers.get('etag'), body };
 }
 
 function appPath(name) {
@@ -296,6 +299,47 @@ async function run() {
   const problem = parseJson(gone.body, 'GET after DELETE');
   check('GET after DELETE: the body is a problem with status 404',
     problem && problem.status === 404 && typeof problem.title === 'string', `it shows ${gone.body.slice(0, 500)}`);
+  await collapse(get);
+
+  // POST /api/txn: two puts and a check commit together with one seq; then a failed check writes nothing
+  const txn = operation('transaction');
+  await expand(txn, 'POST /api/txn');
+  await tryItOut(txn, 'transaction');
+  const txnBody = txn.locator('textarea.body-param__text');
+  await txnBody.fill(JSON.stringify([
+    { op: 'check', name: TXN_NAMES[2], if_none_match: '*' },
+    { op: 'put', name: TXN_NAMES[0], data: DATA },
+    { op: 'put', name: TXN_NAMES[1], data: [1, 2] },
+  ], null, 2));
+  const committed = await execute(txn, 'POST', 'transaction');
+  check('transaction: the UI shows 200', committed.status === '200', `it shows ${committed.status} ${committed.body.slice(0, 500)}`);
+  const result = parseJson(committed.body, 'transaction');
+  const etag = `"${result.seq}"`;
+  check('transaction: both puts got the transaction\'s one seq as ETag',
+    Number.isInteger(result.seq) && result.results.length === 3 && result.results[0].etag === undefined
+      && result.results[1].etag === etag && result.results[2].etag === etag, `it shows ${committed.body.slice(0, 500)}`);
+  for (const [name, data] of [[TXN_NAMES[0], DATA], [TXN_NAMES[1], [1, 2]]]) {
+    const app = await direct('GET', appPath(name));
+    check(`transaction: a direct GET finds ${name} with its data and the ETag ${etag}`,
+      app.status === 200 && app.etag === etag && isDeepStrictEqual(JSON.parse(app.body), { name, data }),
+      `GET ${appPath(name)} answered ${app.status} ${app.etag} ${app.body.slice(0, 500)}`);
+  }
+  await txnBody.fill(JSON.stringify([
+    { op: 'delete', name: TXN_NAMES[0] },
+    { op: 'check', name: TXN_NAMES[1], if_none_match: '*' },
+  ], null, 2));
+  const refused = await execute(txn, 'POST', 'transaction with a failed condition');
+  check('transaction with a failed condition: the UI shows 412', refused.status === '412', `it shows ${refused.status}`);
+  const refusal = parseJson(refused.body, 'transaction with a failed condition');
+  check('transaction with a failed condition: the problem names the operation and its app\'s ETag',
+    refusal.index === 1 && refusal.etag === etag, `it shows ${refused.body.slice(0, 500)}`);
+  const kept = await direct('GET', appPath(TXN_NAMES[0]));
+  check('transaction with a failed condition: nothing was written (the delete did not happen)', kept.status === 200,
+    `GET ${appPath(TXN_NAMES[0])} answered ${kept.status}`);
+  for (const name of TXN_NAMES.slice(0, 2)) {
+    await direct('DELETE', appPath(name));
+  }
+  await collapse(txn);
 }
 
 /** The page from its top down to the end of the live response of `op`: title, operations, response. */

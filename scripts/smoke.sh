@@ -34,6 +34,9 @@ check "unknown route"                 404 '"status":404'          "$base/api/not
 check "delete"                        204 ""                      -X DELETE "$base/api/apps/$name"
 check "get after delete"              404 '"status":404'          "$base/api/apps/$name"
 check "delete again"                  204 ""                      -X DELETE "$base/api/apps/$name"
+check "transaction"                   200 '"results":[{"op":"put"' -X POST "${json[@]}" -d "[{\"op\":\"put\",\"name\":\"$name\",\"data\":1},{\"op\":\"delete\",\"name\":\"$name-b\"}]" "$base/api/txn"
+check "transaction refused"           412 '"index":0'             -X POST "${json[@]}" -d "[{\"op\":\"check\",\"name\":\"$name\",\"if_none_match\":\"*\"}]" "$base/api/txn"
+check "delete after transaction"      204 ""                      -X DELETE "$base/api/apps/$name"
 
 [ $failed -eq 0 ] && echo "smoke: all checks passed" || echo "smoke: FAILED"
 exit $failed

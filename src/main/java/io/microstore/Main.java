@@ -25,6 +25,7 @@ import io.microstore.api.CorsFilter;
 import io.microstore.api.Problems;
 import io.microstore.api.SchemaService;
 import io.microstore.api.TransferService;
+import io.microstore.api.TxnService;
 import io.microstore.observe.StoreHealth;
 import io.microstore.observe.StoreMetrics;
 import io.microstore.store.Engine;
@@ -119,6 +120,7 @@ public final class Main {
         routing.get("/", toSwaggerUi)
                 .head("/", toSwaggerUi)
                 .register("/api/apps", new AppsService(store, maxPayload))
+                .register("/api/txn", new TxnService(store, maxPayload))
                 .register("/api/changes", new ChangesService(store.feed()))
                 .register("/api/schema", new SchemaService())
                 .register("/api/admin", new AdminService(store))

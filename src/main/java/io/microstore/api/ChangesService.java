@@ -130,8 +130,8 @@ public final class ChangesService implements HttpService {
     }
 
     /**
-     * Server-Sent Events until the client goes away: {@code id} is the seq, {@code event} put or
-     * delete, {@code data} the change as JSON; a comment every keep-alive period; {@code event: reset}
+     * Server-Sent Events until the client goes away: {@code id} is the seq (on the last event of a seq
+     * only), {@code event} put or delete, {@code data} the change as JSON; a comment every keep-alive period; {@code event: reset}
      * (then the end of the stream) when the client has fallen out of the retained window.
      */
     private void stream(ServerResponse res, ChangesQuery query, long since) {
@@ -160,8 +160,11 @@ public final class ChangesService implements HttpService {
                         // keeps proxies from closing the stream and finds out when the client is gone.
                         out.write(": keep-alive\n\n".getBytes(StandardCharsets.US_ASCII));
                     } else {
-                        for (Mutation m : page.changes()) {
-                            out.write(event(m, query.includeData()));
+                        List<Mutation> changes = page.changes(); // a page never splits a seq
+                        for (int i = 0; i < changes.size(); i++) {
+                            Mutation m = changes.get(i);
+                            boolean lastOfSeq = i + 1 == changes.size() || changes.get(i + 1).seq() != m.seq();
+                            out.write(event(m, query.includeData(), lastOfSeq));
                         }
                     }
                     out.flush();
@@ -172,9 +175,15 @@ public final class ChangesService implements HttpService {
         }
     }
 
-    private static byte[] event(Mutation m, boolean includeData) {
+    /**
+     * One change as an event. Only the last event of a seq carries {@code id:} (several share a seq when a
+     * transaction made them): an EventSource keeps the last id it was given, so one that reconnects in the
+     * middle of a transaction's events resumes before the transaction, never after part of it.
+     */
+    private static byte[] event(Mutation m, boolean includeData, boolean withId) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(96 + (includeData && m.data() != null ? m.data().length : 0));
-        out.writeBytes(("id: " + m.seq() + "\nevent: " + m.op().wireName() + "\ndata: ").getBytes(StandardCharsets.US_ASCII));
+        out.writeBytes(((withId ? "id: " + m.seq() + "\n" : "") + "event: " + m.op().wireName() + "\ndata: ")
+                .getBytes(StandardCharsets.US_ASCII));
         Documents.writeChange(out, m, includeData); // compact JSON: never a line break inside
         out.writeBytes("\n\n".getBytes(StandardCharsets.US_ASCII));
         return out.toByteArray();

@@ -36,22 +36,30 @@ final class EntityTags {
         if (!headers.contains(header)) {
             return null;
         }
+        return parse(header.defaultCase(), headers.get(header).allValues(), weakCompare);
+    }
+
+    /**
+     * The entity tags of a condition's {@code values} as the header would carry them ({@code "17"}, a
+     * comma-separated list, or {@code *}); {@code what} names it in the error (the header, or a
+     * transaction's member).
+     */
+    static List<String> parse(String what, List<String> values, boolean weakCompare) {
         List<String> tags = new ArrayList<>(2);
-        for (String value : headers.get(header).allValues()) {
+        for (String value : values) {
             for (String raw : value.split(",")) {
                 String tag = raw.trim();
                 if (tag.isEmpty()) {
                     continue;
                 }
                 if (!tag.equals("*") && !valid(tag)) {
-                    throw new BadRequest(header.defaultCase() + " must be * or a list of entity tags like \"17\", not "
-                            + value);
+                    throw new BadRequest(what + " must be * or a list of entity tags like \"17\", not " + value);
                 }
                 tags.add(weakCompare && tag.startsWith("W/") ? tag.substring(2) : tag);
             }
         }
         if (tags.isEmpty()) {
-            throw new BadRequest(header.defaultCase() + " is empty");
+            throw new BadRequest(what + " is empty");
         }
         return tags;
     }

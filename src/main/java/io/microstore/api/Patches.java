@@ -72,6 +72,20 @@ final class Patches {
         };
     }
 
+    /**
+     * The change of a transaction's {@code patch}: {@code merge} (compact JSON) is an RFC 7396 merge patch
+     * of the app's data (not of its {@code {"name", "data"}} document: a patch that is no object replaces
+     * the data, {@code null} included), with PATCH's limits on the result.
+     */
+    Command.Change mergeData(byte[] merge) {
+        JsonValue patch = read(merge);
+        return (name, current) -> {
+            JsonObject doc = document(name, current);
+            JsonValue data = JSON.createMergePatch(patch).apply(doc.get("data"));
+            return result(name, JSON.createObjectBuilder(Map.of("name", doc.get("name"), "data", data)).build());
+        };
+    }
+
     /** Validates (UTF-8, grammar, depth) with the same scanner as PUT, then builds the JSON-P tree. */
     private static JsonValue read(byte[] body) {
         byte[] json = CompactJson.compact(body);

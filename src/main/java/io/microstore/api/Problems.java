@@ -1,6 +1,9 @@
 package io.microstore.api;
 
+import java.util.List;
+
 import io.helidon.http.DirectHandler;
+import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.HttpException;
@@ -20,6 +23,7 @@ import io.microstore.store.PreconditionFailed;
 import io.microstore.store.QuotaExceeded;
 import io.microstore.store.StoreBusy;
 import io.microstore.store.StoreUnavailable;
+import io.microstore.store.TxnRefused;
 import io.microstore.store.ValueTooLarge;
 import io.microstore.store.feed.FeedBusy;
 import io.microstore.store.feed.FeedGone;
@@ -68,6 +72,7 @@ public final class Problems {
             case Unauthorized u -> new Problem(Status.UNAUTHORIZED_401, u.getMessage())
                     .with(HeaderValues.create(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"microstore\""));
             case PreconditionFailed p -> preconditionFailed(p);
+            case TxnRefused t -> refused(t);
             case PatchConflict c -> new Problem(Status.CONFLICT_409, c.getMessage());
             case PatchRefused r -> new Problem(Status.UNPROCESSABLE_CONTENT_422, r.getMessage());
             case StoreBusy b -> new Problem(Status.SERVICE_UNAVAILABLE_503, b.getMessage())
@@ -112,6 +117,20 @@ public final class Problems {
         Problem problem = new Problem(Status.PRECONDITION_FAILED_412, p.getMessage());
         String etag = p.currentEtag();
         return etag == null ? problem : problem.with("etag", etag).with(Responses.etag(etag));
+    }
+
+    /**
+     * A transaction refused for one of its operations: the problem that operation alone would get, its
+     * detail prefixed with the operation's index, and the member {@code index}; no ETag header (the
+     * response is not about one app: the {@code etag} member of a 412 carries that app's).
+     */
+    private static Problem refused(TxnRefused t) {
+        Problem alone = of(t.reason());
+        List<Header> headers = alone.headers().stream()
+                .filter(h -> !h.name().equalsIgnoreCase(HeaderNames.ETAG.defaultCase()))
+                .toList();
+        return new Problem(alone.status(), "operation " + t.index() + ": " + alone.detail(), alone.extensions(),
+                headers).with("index", t.index());
     }
 
     private static void handle(ServerRequest req, ServerResponse res, RuntimeException e) {

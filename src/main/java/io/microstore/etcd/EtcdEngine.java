@@ -5,22 +5,22 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
-import io.microstore.store.Command;
 import io.microstore.store.CommitStream;
 import io.microstore.store.Compacted;
 import io.microstore.store.Engine;
 import io.microstore.store.EngineEvents;
 import io.microstore.store.EngineStats;
 import io.microstore.store.Index;
-import io.microstore.store.Outcome;
 import io.microstore.store.StoreUnavailable;
+import io.microstore.store.Transaction;
+import io.microstore.store.TxnOutcome;
 
 /**
  * The engine of cluster mode: the data lives in etcd under {@code <prefix>apps/<name>}, seq = etcd
  * revision, an app's seq (ETag) = its key's mod revision. The index is filled by a listing at a pinned
  * revision S and kept up by one watch from S ({@link Mirror}, {@link WatchFeed}); every instance on the
- * same cluster and prefix sees the same changes with the same seqs. Writes are txns with compares
- * ({@link TxnWriter}), acknowledged once this instance applied them; {@link Compactor} trims etcd's history.
+ * same cluster and prefix sees the same changes with the same seqs. Writes (transactions) are etcd txns with
+ * compares ({@link TxnWriter}), acknowledged once this instance applied them; {@link Compactor} trims etcd's history.
  */
 public final class EtcdEngine implements Engine {
     private static final System.Logger LOG = System.getLogger(EtcdEngine.class.getName());
@@ -71,9 +71,9 @@ public final class EtcdEngine implements Engine {
     }
 
     @Override
-    public CompletableFuture<Outcome> submit(Command command) {
+    public CompletableFuture<TxnOutcome> submit(Transaction txn) {
         refuseWhenClosed();
-        return writes.submit(command);
+        return writes.submit(txn);
     }
 
     @Override

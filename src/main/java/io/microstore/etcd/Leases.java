@@ -1,6 +1,9 @@
 package io.microstore.etcd;
 
 import java.time.InstantSource;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Semaphore;
 
 /**
@@ -45,47 +48,50 @@ final class Leases {
         return new Granted(lease.id(), now + Math.max(ttl, lease.ttl()) * 1000);
     }
 
-    /** The lease of one write, granted when the write first needs it. Closing it revokes one left without a key. */
+    /**
+     * The leases of one write (a transaction: one per app it puts with a deadline, never shared, so that
+     * revoking one spare lease never takes another app with it), granted when the write first needs them.
+     * Closing it revokes those left without a key.
+     */
     ForWrite forWrite() {
         return new ForWrite();
     }
 
-    /** The lease of one write: granted once (its retries reuse it), then attached, or revoked if it never was. */
+    /** The leases of one write: granted once (its retries reuse them), then attached, or revoked if never. */
     final class ForWrite implements AutoCloseable {
-        private Granted granted;
+        private final Map<String, Granted> granted = new HashMap<>();
         private boolean keep;
 
         /**
-         * The write's lease for a deadline of {@code expires}, granted now unless it was already. A grant
-         * whose answer did not come sent no write: it fails as unreachable, not as an unknown outcome (a lease
-         * it may have granted expires with no keys).
+         * The lease of app {@code name} for a deadline of {@code expires}, granted now unless it was already.
+         * A grant whose answer did not come sent no write: it fails as unreachable, not as an unknown outcome
+         * (a lease it may have granted expires with no keys).
          */
-        Granted get(long expires) throws EtcdException {
-            if (granted == null) {
+        Granted get(String name, long expires) throws EtcdException {
+            Granted lease = granted.get(name);
+            if (lease == null) {
                 try {
-                    granted = grant(expires);
+                    lease = grant(expires);
                 } catch (EtcdOutcomeUnknown e) {
                     throw new EtcdUnreachable(e.endpoint(), "no lease for the write: " + e.getMessage(), e);
                 }
+                granted.put(name, lease);
             }
-            return granted;
+            return lease;
         }
 
-        /** The lease granted so far, or 0. */
-        long id() {
-            return granted == null ? 0 : granted.id();
-        }
-
-        /** The write committed with {@code response}: its lease is in use; the key's previous one is spare. */
-        void committed(OpResponse response) {
+        /** The write committed with {@code responses}: its leases are in use; the keys' previous ones are spare. */
+        void committed(List<OpResponse> responses) {
             keep = true;
-            long previous = switch (response) {
-                case OpResponse.Put put -> put.prevLease();
-                case OpResponse.Delete delete -> delete.prevLease();
-                case OpResponse.Get ignored -> 0;
-            };
-            if (previous != id()) {
-                revokeLater(previous);
+            for (OpResponse response : responses) {
+                long previous = switch (response) {
+                    case OpResponse.Put put -> put.prevLease();
+                    case OpResponse.Delete delete -> delete.prevLease();
+                    case OpResponse.Get ignored -> 0;
+                };
+                if (granted.values().stream().noneMatch(g -> g.id() == previous)) {
+                    revokeLater(previous);
+                }
             }
         }
 
@@ -96,8 +102,8 @@ final class Leases {
 
         @Override
         public void close() {
-            if (granted != null && !keep) {
-                revokeLater(granted.id());
+            if (!keep) {
+                granted.values().forEach(g -> revokeLater(g.id()));
             }
         }
     }

@@ -1,26 +1,36 @@
 package io.microstore.etcd;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import io.microstore.store.Command;
 import io.microstore.store.Entry;
 import io.microstore.store.Index;
 import io.microstore.store.Outcome;
 import io.microstore.store.OutcomeUnknown;
-import io.microstore.store.PreconditionFailed;
 import io.microstore.store.StoreUnavailable;
+import io.microstore.store.Transaction;
+import io.microstore.store.TxnOutcome;
 import io.microstore.store.ValueTooLarge;
 
 /**
- * One command as one etcd txn. The command is evaluated against this instance's index (which may lag)
- * and sent with compares saying "the key is still in the state evaluated against", and a failure branch
- * that reads the key; when the compares fail it is re-evaluated against what etcd returned, a bounded
- * number of times (PATCH is recomputed that way). A refusal (412, 404) is only given against a state
- * etcd confirmed. A write is acknowledged once this instance's index has applied its revision.
+ * One transaction (a single write: a transaction of one) as one etcd txn, so all its writes get one
+ * revision. It is decided ({@link Transaction#plan}) against this instance's index (which may lag) and
+ * sent with a compare per command whose outcome depends on its app's state (a condition, a check, a
+ * patch computed from the value), saying "the key is still in the state decided on", all the writes in
+ * the success branch and a read of each compared key in the failure branch. When the compares fail it is
+ * decided again against what etcd returned, a bounded number of times (a PATCH is recomputed that way).
+ * A refusal (412, 404, ...) is only given against a state etcd confirmed. A write is acknowledged once
+ * this instance's index has applied its revision.
  *
- * <p>A PUT with a deadline puts its value with a lease of its own ({@link Leases}) and the deadline in the
- * value ({@link Values}); a PUT without one detaches the key from any lease it had; a PATCH keeps the
- * key's lease ({@code ignore_lease}), and so its deadline.
+ * <p>Each of etcd's three lists (compares, success, failure) holds at most one entry per command, so a
+ * transaction of {@link Transaction#MAX_COMMANDS} fits etcd's default {@code --max-txn-ops} of 128.
+ *
+ * <p>A PUT with a deadline puts its value with a lease of its own ({@link Leases}; in a transaction, one
+ * per such PUT) and the deadline in the value ({@link Values}); a PUT without one detaches the key from
+ * any lease it had; a PATCH keeps the key's lease ({@code ignore_lease}), and so its deadline.
  */
 final class TxnWriter {
     private final EtcdClient client;
@@ -39,17 +49,16 @@ final class TxnWriter {
         this.leases = leases;
     }
 
-    /** Runs {@code command}; etcd's failures become StoreUnavailable, OutcomeUnknown or ValueTooLarge. */
-    Outcome execute(Command command) {
-        String name = command.name();
-        try (Leases.ForWrite lease = leases.forWrite()) {
-            return retry(command, lease);
+    /** Runs {@code txn}; etcd's failures become StoreUnavailable, OutcomeUnknown or ValueTooLarge. */
+    TxnOutcome execute(Transaction txn) {
+        try (Leases.ForWrite leased = leases.forWrite()) {
+            return retry(txn, leased);
         } catch (EtcdOutcomeUnknown e) {
-            throw new OutcomeUnknown("etcd did not answer whether the write of '" + name + "' was applied: "
+            throw new OutcomeUnknown("etcd did not answer whether the write of " + what(txn) + " was applied: "
                     + e.getMessage(), e);
         } catch (EtcdRejected e) {
             if (EtcdErrors.tooLarge(e)) {
-                throw new ValueTooLarge("etcd refused the write of '" + name + "' (" + e.etcdMessage()
+                throw new ValueTooLarge("etcd refused the write of " + what(txn) + " (" + e.etcdMessage()
                         + "): the value is larger than etcd accepts (--max-request-bytes)", e);
             }
             throw EtcdErrors.unavailable(e);
@@ -58,112 +67,157 @@ final class TxnWriter {
         }
     }
 
-    private Outcome retry(Command command, Leases.ForWrite lease) throws EtcdException {
-        String name = command.name();
-        byte[] key = keys.key(name);
-        Entry current = index.get(name);
-        long confirmed = 0; // the revision at which etcd returned current; 0: current is only the index's
+    private TxnOutcome retry(Transaction txn, Leases.ForWrite leased) throws EtcdException {
+        List<Command> commands = txn.commands();
+        List<Integer> compared = new ArrayList<>(); // the commands whose app's state the txn compares
+        for (int i = 0; i < commands.size(); i++) {
+            if (conditional(commands.get(i))) {
+                compared.add(i);
+            }
+        }
+        Map<String, Entry> state = new HashMap<>(); // decided on: the index's entries, then what etcd returned
+        for (Command command : commands) {
+            state.put(command.name(), index.get(command.name()));
+        }
+        long confirmed = 0; // the revision at which etcd returned the state; 0: it is only the index's
         for (int attempt = 0; attempt <= config.casRetries(); attempt++) {
-            byte[] data;
+            List<Transaction.Step> steps;
             try {
-                data = evaluate(command, current);
+                steps = txn.plan(state::get);
             } catch (RuntimeException refusal) {
                 if (confirmed > 0) {
                     throw settled(confirmed, refusal);
                 }
-                // Refused against the index, which may lag: ask etcd whether the key is in that state.
-                TxnResult check = check(key, current);
+                // Refused against the index, which may lag: ask etcd whether the keys are in that state.
+                TxnResult check = client.txn(compares(commands, compared, state), List.of(), reads(commands, compared));
                 if (check.succeeded()) {
                     throw settled(check.revision(), refusal);
                 }
-                current = entry(check.get(0));
+                read(check, commands, compared, state);
                 confirmed = check.revision();
                 continue;
             }
-            boolean conditional = conditional(command);
-            if (data == null && current == null && conditional) {
-                // a conditional delete of what looks absent: no write, but etcd must confirm the absence
-                TxnResult check = check(key, null);
-                if (check.succeeded()) {
-                    settled(check.revision(), null);
-                    return new Outcome(0, null);
+            List<Op> writes = new ArrayList<>(steps.size());
+            long[] expires = new long[steps.size()];
+            for (int i = 0; i < steps.size(); i++) {
+                Transaction.Step step = steps.get(i);
+                if (step.writes()) {
+                    expires[i] = step.after() == null ? 0 : step.command().expiresAfter(step.before());
+                    writes.add(write(step, expires[i] > 0 ? leased : null, expires, i));
                 }
-                current = entry(check.get(0));
-                confirmed = check.revision();
-                continue;
             }
-            List<Compare> compares = conditional ? List.of(stateIs(key, current)) : List.of();
-            long expires = data == null ? 0 : command.expiresAfter(current);
-            if (expires > 0 && !(command instanceof Command.Patch)) {
-                expires = lease.get(expires).expires(); // what etcd granted: at least its minimum TTL
-            }
-            Op write = write(command, key, data, current, expires, lease.id());
-            TxnResult txn;
+            TxnResult txnResult;
             try {
-                txn = client.txn(compares, List.of(write), List.of(Op.get(key)));
+                txnResult = client.txn(compares(commands, compared, state), writes, reads(commands, compared));
             } catch (EtcdOutcomeUnknown e) {
-                lease.unknown();
+                leased.unknown();
                 throw e;
             }
-            if (txn.succeeded()) {
-                lease.committed(txn.responses().getFirst());
-                return acknowledge(txn, data, expires);
+            if (txnResult.succeeded()) {
+                leased.committed(txnResult.responses());
+                return acknowledge(txnResult, steps, expires);
             }
-            current = entry(txn.get(0));
-            confirmed = txn.revision();
+            read(txnResult, commands, compared, state);
+            confirmed = txnResult.revision();
         }
-        throw new StoreUnavailable("app '" + name + "' changed " + config.casRetries()
+        throw new StoreUnavailable(what(txn) + " changed " + config.casRetries()
                 + " times while this write was retried against it; try again", null, 1);
     }
 
-    /** The value {@code command} writes over {@code current}, or its refusal (412, 404). */
-    private static byte[] evaluate(Command command, Entry current) {
-        if (!command.precondition().allows(current)) {
-            throw new PreconditionFailed(command.name(), current);
+    /**
+     * The op of {@code step}, which writes its value (null: deletes it) expiring at {@code expires[i]}: a
+     * PATCH keeps the key's lease, any other put attaches the key to a lease of its own from {@code leased}
+     * (null: to none), and {@code expires[i]} becomes the deadline etcd granted (at least its minimum TTL).
+     * The key's previous state is asked for when it had a deadline, so that its lease can be revoked once
+     * spare.
+     */
+    private Op write(Transaction.Step step, Leases.ForWrite leased, long[] expires, int i) throws EtcdException {
+        String name = step.command().name();
+        byte[] key = keys.key(name);
+        boolean prevKv = step.before() != null && step.before().expires() > 0;
+        if (step.after() == null) {
+            return new Op.Delete(key, prevKv);
         }
-        return command.valueAfter(current);
+        if (step.command() instanceof Command.Patch) {
+            return new Op.Put(key, Values.encode(step.after(), expires[i]), 0, true, false);
+        }
+        long lease = 0;
+        if (leased != null) {
+            Leases.Granted granted = leased.get(name, expires[i]);
+            expires[i] = granted.expires();
+            lease = granted.id();
+        }
+        return new Op.Put(key, Values.encode(step.after(), expires[i]), lease, false, prevKv);
+    }
+
+    /** Whether the outcome depends on the app's state: a precondition, a check, or a PATCH computed from it. */
+    private static boolean conditional(Command command) {
+        return command.precondition().ifMatch() != null || command.precondition().ifNoneMatch() != null
+                || command instanceof Command.Patch || command instanceof Command.Check;
+    }
+
+    /** The compares "each compared key is in the state decided on". */
+    private List<Compare> compares(List<Command> commands, List<Integer> compared, Map<String, Entry> state) {
+        List<Compare> compares = new ArrayList<>(compared.size());
+        for (int i : compared) {
+            String name = commands.get(i).name();
+            compares.add(stateIs(keys.key(name), state.get(name)));
+        }
+        return compares;
+    }
+
+    /** The failure branch: a read of each compared key, in the same order. */
+    private List<Op> reads(List<Command> commands, List<Integer> compared) {
+        List<Op> reads = new ArrayList<>(compared.size());
+        for (int i : compared) {
+            reads.add(Op.get(keys.key(commands.get(i).name())));
+        }
+        return reads;
+    }
+
+    /** Takes the compared keys' states from a failed txn's reads (confirmed by etcd at its revision). */
+    private static void read(TxnResult failed, List<Command> commands, List<Integer> compared,
+                             Map<String, Entry> state) {
+        for (int r = 0; r < compared.size(); r++) {
+            state.put(commands.get(compared.get(r)).name(), entry(failed.get(r)));
+        }
     }
 
     /**
-     * The op that writes {@code data} (null: deletes) expiring at {@code expires} over {@code current}: a
-     * PATCH keeps the key's lease, any other put attaches the key to {@code lease} (0: to none). The key's
-     * previous state is asked for when it had a deadline, so that its lease can be revoked once spare.
+     * The outcome of a successful txn, once this instance's index has applied it (read-your-writes). A
+     * txn that changed nothing (checks, deletes of nothing) used no revision: its outcome is the state
+     * etcd confirmed at its revision, answered once this instance has seen that revision.
      */
-    private static Op write(Command command, byte[] key, byte[] data, Entry current, long expires, long lease) {
-        boolean prevKv = current != null && current.expires() > 0;
-        if (data == null) {
-            return new Op.Delete(key, prevKv);
-        }
-        if (command instanceof Command.Patch) {
-            return new Op.Put(key, Values.encode(data, expires), 0, true, false);
-        }
-        return new Op.Put(key, Values.encode(data, expires), lease, false, prevKv);
-    }
-
-    /** Whether the write depends on the key's state: a precondition, or a PATCH computed from it. */
-    private static boolean conditional(Command command) {
-        return command.precondition().ifMatch() != null || command.precondition().ifNoneMatch() != null
-                || command instanceof Command.Patch;
-    }
-
-    /** Asks etcd whether the key is in the state {@code current}; reads it when not. */
-    private TxnResult check(byte[] key, Entry current) throws EtcdException {
-        return client.txn(List.of(stateIs(key, current)), List.of(), List.of(Op.get(key)));
-    }
-
-    /** The outcome of a successful txn, once this instance's index has applied it (read-your-writes). */
-    private Outcome acknowledge(TxnResult txn, byte[] data, long expires) {
-        if (data == null && txn.responses().getFirst() instanceof OpResponse.Delete d && d.deleted() == 0) {
-            settled(txn.revision(), null);
-            return new Outcome(0, null); // deleting nothing consumes no revision
-        }
+    private TxnOutcome acknowledge(TxnResult txn, List<Transaction.Step> steps, long[] expires) {
         long revision = txn.revision();
+        boolean changed = false;
+        List<Outcome> outcomes = new ArrayList<>(steps.size());
+        int response = 0;
+        for (int i = 0; i < steps.size(); i++) {
+            Transaction.Step step = steps.get(i);
+            if (!step.writes()) {
+                outcomes.add(new Outcome(0, step.before())); // a check: the state it held in
+            } else if (step.after() != null) {
+                response++;
+                changed = true;
+                outcomes.add(new Outcome(revision, new Entry(step.after(), revision, expires[i])));
+            } else if (txn.responses().get(response++) instanceof OpResponse.Delete d && d.deleted() > 0) {
+                changed = true;
+                outcomes.add(new Outcome(revision, null));
+            } else {
+                outcomes.add(new Outcome(0, null)); // deleting nothing consumes no revision
+            }
+        }
+        if (!changed) {
+            settled(revision, null);
+            return new TxnOutcome(revision, false, outcomes);
+        }
         if (!applied.await(revision, config.ackTimeout())) {
             throw new StoreUnavailable("the write committed at seq " + revision + " but this instance has "
                     + "not seen it yet (its watch of etcd is at " + applied.get() + "); it will show up here soon",
                     null);
         }
-        return new Outcome(revision, data == null ? null : new Entry(data, revision, expires));
+        return new TxnOutcome(revision, true, outcomes);
     }
 
     /**
@@ -192,5 +246,11 @@ final class TxnWriter {
         KeyValue kv = read.kvs().getFirst();
         Values.Stored value = Values.decode(kv.value());
         return new Entry(value.data(), kv.modRevision(), value.expires());
+    }
+
+    /** How messages name the write: {@code 'name'} alone, or the transaction's size and first name. */
+    private static String what(Transaction txn) {
+        String first = "'" + txn.commands().getFirst().name() + "'";
+        return txn.size() == 1 ? "app " + first : "the transaction of " + txn.size() + " apps (" + first + ", ...)";
     }
 }

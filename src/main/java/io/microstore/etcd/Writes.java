@@ -6,10 +6,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.microstore.store.Command;
-import io.microstore.store.Outcome;
 import io.microstore.store.StoreBusy;
 import io.microstore.store.StoreUnavailable;
+import io.microstore.store.Transaction;
+import io.microstore.store.TxnOutcome;
 
 /**
  * Admission of writes: each runs on its own virtual thread (a txn is one blocking round trip, and
@@ -28,17 +28,17 @@ final class Writes {
         this.maxInFlight = maxInFlight;
     }
 
-    /** Starts {@code command}; the future completes with its outcome or refusal. */
-    CompletableFuture<Outcome> submit(Command command) {
+    /** Starts {@code txn}; the future completes with its outcome or refusal. */
+    CompletableFuture<TxnOutcome> submit(Transaction txn) {
         if (inFlight.incrementAndGet() > maxInFlight) {
             inFlight.decrementAndGet();
             throw new StoreBusy(maxInFlight);
         }
-        CompletableFuture<Outcome> result = new CompletableFuture<>();
+        CompletableFuture<TxnOutcome> result = new CompletableFuture<>();
         try {
             threads.execute(() -> {
                 try {
-                    result.complete(writer.execute(command));
+                    result.complete(writer.execute(txn));
                 } catch (RuntimeException e) {
                     result.completeExceptionally(e);
                 } finally {

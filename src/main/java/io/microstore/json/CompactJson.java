@@ -1,8 +1,10 @@
 package io.microstore.json;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -68,6 +70,34 @@ public final class CompactJson {
         p.topObject((nameFrom, nameTo, from, to) ->
                 members.put(JsonText.decode(p.out, nameFrom, nameTo), Arrays.copyOfRange(p.out, from, to)));
         return members;
+    }
+
+    /**
+     * Parses a JSON text that must be an array and returns its elements in order, each compact (byte for
+     * byte as written). Nesting counts from the array, which is level 1.
+     */
+    public static List<byte[]> elements(byte[] text) {
+        List<byte[]> elements = new ArrayList<>();
+        CompactJson p = new CompactJson(text);
+        p.skipWhitespace();
+        if (p.pos >= p.in.length) {
+            throw p.error("empty body, expected a JSON array");
+        }
+        if (p.in[p.pos] != '[') {
+            p.value(0);
+            p.expectEnd();
+            throw new MalformedJson("expected a JSON array", 0);
+        }
+        p.open('[', 1);
+        if (!p.closes(']')) {
+            do {
+                int from = p.size;
+                p.value(1);
+                elements.add(Arrays.copyOfRange(p.out, from, p.size));
+            } while (p.nextMember(']'));
+        }
+        p.expectEnd();
+        return elements;
     }
 
     /** Receives each member of the top-level object: its name token and value as ranges of {@code out}. */

@@ -4,13 +4,16 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.InstantSource;
 import java.util.concurrent.CompletableFuture;
+import io.microstore.store.TxnRefused;
+import io.microstore.store.Outcome;
+import io.microstore.store.Command;
+import java.util.concurrent.CompletionException;
 
 import io.microstore.persist.Compaction;
 import io.microstore.persist.MemoryPersistence;
 import io.microstore.persist.OutOfSpace;
 import io.microstore.persist.Persistence;
 import io.microstore.persist.PersistenceStats;
-import io.microstore.store.Command;
 import io.microstore.store.CommitStream;
 import io.microstore.store.Compacted;
 import io.microstore.store.Engine;
@@ -19,8 +22,9 @@ import io.microstore.store.EngineStats;
 import io.microstore.store.Index;
 import io.microstore.store.Mutation;
 import io.microstore.store.NoSpace;
-import io.microstore.store.Outcome;
 import io.microstore.store.StoreUnavailable;
+import io.microstore.store.Transaction;
+import io.microstore.store.TxnOutcome;
 
 /**
  * The engine of one process: a single {@link Writer} thread in front of {@link Persistence}, which is
@@ -53,7 +57,7 @@ public final class LocalEngine implements Engine {
 
     @Override
     public void start(Index committed, CommitStream stream) throws IOException {
-        expirer = new Expirer(clock, committed, this::submit, config.queueCapacity());
+        expirer = new Expirer(clock, committed, this::submitOne, config.queueCapacity());
         CommitStream tracked = expirer.tracking(stream);
         long lastSeq = persistence.load(new Persistence.RecoverySink() {
             @Override
@@ -96,10 +100,24 @@ public final class LocalEngine implements Engine {
     }
 
     @Override
-    public CompletableFuture<Outcome> submit(Command command) {
-        Pending pending = new Pending(command, new CompletableFuture<>());
+    public CompletableFuture<TxnOutcome> submit(Transaction txn) {
+        Pending pending = new Pending(txn, new CompletableFuture<>());
         writer.enqueue(pending);
         return pending.result();
+    }
+
+    /** One command of the expiry as a transaction of one, refused with what refused the command itself. */
+    private CompletableFuture<Outcome> submitOne(Command command) {
+        CompletableFuture<Outcome> one = new CompletableFuture<>();
+        submit(Transaction.of(command)).whenComplete((outcome, e) -> {
+            if (e == null) {
+                one.complete(outcome.results().getFirst());
+            } else {
+                Throwable cause = e instanceof CompletionException ? e.getCause() : e;
+                one.completeExceptionally(cause instanceof TxnRefused refused ? refused.reason() : cause);
+            }
+        });
+        return one;
     }
 
     /** Runs on the writer after the writes queued before it, so the snapshot covers them. */

@@ -2,15 +2,15 @@ package io.microstore.local;
 
 import java.util.concurrent.CompletableFuture;
 
-import io.microstore.store.Command;
-import io.microstore.store.Outcome;
+import io.microstore.store.Transaction;
+import io.microstore.store.TxnOutcome;
 
 /**
- * A queued command and the future its HTTP handler waits on, or a task the writer runs after the
- * writes queued before it have committed.
+ * A queued transaction (a single write is one of one command) and the future its HTTP handler waits on,
+ * or a task the writer runs after the writes queued before it have committed.
  */
-record Pending(Command command, CompletableFuture<Outcome> result, Runnable task) {
-    Pending(Command command, CompletableFuture<Outcome> result) {
-        this(command, result, null);
+record Pending(Transaction txn, CompletableFuture<TxnOutcome> result, Runnable task) {
+    Pending(Transaction txn, CompletableFuture<TxnOutcome> result) {
+        this(txn, result, null);
     }
 }

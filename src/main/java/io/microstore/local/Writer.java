@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import io.microstore.persist.OutOfSpace;
 import io.microstore.persist.Persistence;
@@ -21,16 +22,18 @@ import io.microstore.store.Mutation;
 import io.microstore.store.NoSpace;
 import io.microstore.store.Op;
 import io.microstore.store.Outcome;
-import io.microstore.store.PreconditionFailed;
 import io.microstore.store.StoreBusy;
 import io.microstore.store.StoreUnavailable;
+import io.microstore.store.Transaction;
+import io.microstore.store.TxnOutcome;
 
 /**
- * The local engine's single writer: one platform thread that drains what has queued, checks each
- * command's precondition against the state including the batch's earlier commands, gives each mutation
- * the next sequence number, writes the batch to {@link Persistence} and syncs it per the fsync policy
- * (group commit), and only then hands it to the {@link CommitStream} (index, then feed) and completes
- * the requests. Nothing is visible or acknowledged before it is durable.
+ * The local engine's single writer: one platform thread that drains what has queued, decides each
+ * transaction ({@link Transaction#plan}: a single write is one of one command) against the state
+ * including the batch's earlier ones, gives the changes of each the next sequence number (one seq for all
+ * of a transaction's changes, one journal record for them), writes the batch to {@link Persistence} and
+ * syncs it per the fsync policy (group commit), and only then hands it to the {@link CommitStream}
+ * (index, then feed) and completes the requests. Nothing is visible or acknowledged before it is durable.
  *
  * <p>A full disk is not fail-stop: the batch whose write failed for lack of space gets {@link NoSpace}
  * (persistence has cut its partial records off again), later writes get it at once, and the writer
@@ -121,7 +124,7 @@ final class Writer {
             throw failed;
         }
         NoSpace full = outOfSpace;
-        if (full != null && pending.command() != null) {
+        if (full != null && pending.txn() != null) {
             throw full;
         }
         if (closing) {
@@ -183,44 +186,49 @@ final class Writer {
             return;
         }
         Map<String, Entry> overlay = new HashMap<>(); // this batch's uncommitted results; null = deleted
+        Function<String, Entry> state = name -> overlay.containsKey(name) ? overlay.get(name) : index.get(name);
         List<Mutation> mutations = new ArrayList<>(batch.size());
-        Outcome[] outcomes = new Outcome[batch.size()];
-        // A refusal may rest on an earlier command of this batch (a 412 after its write): it is answered with
+        TxnOutcome[] outcomes = new TxnOutcome[batch.size()];
+        // A refusal may rest on an earlier transaction of this batch (a 412 after its write): it is answered with
         // the outcomes, once that write is durable and visible, never before (a client could read the old value
         // after it, and a crash could undo what it saw).
         RuntimeException[] refusals = new RuntimeException[batch.size()];
         long seq = lastSeq;
         for (int i = 0; i < batch.size(); i++) {
-            Command command = batch.get(i).command();
-            if (command == null) {
+            Transaction txn = batch.get(i).txn();
+            if (txn == null) {
                 continue; // a task or the wake-up marker
             }
-            String name = command.name();
-            Entry current = overlay.containsKey(name) ? overlay.get(name) : index.get(name);
+            List<Transaction.Step> steps;
             try {
-                if (!command.precondition().allows(current)) {
-                    throw new PreconditionFailed(name, current);
-                }
-                byte[] data = command.valueAfter(current);
-                if (data == null && current == null) {
-                    outcomes[i] = new Outcome(0, null); // deleting nothing changes nothing
+                steps = txn.plan(state);
+            } catch (RuntimeException e) {
+                refusals[i] = e;
+                continue;
+            }
+            boolean changes = steps.stream().anyMatch(Transaction.Step::changes);
+            if (changes) {
+                seq++; // all the changes of one transaction share its seq: one commit, one seq
+            }
+            List<Outcome> results = new ArrayList<>(steps.size());
+            for (Transaction.Step step : steps) {
+                if (!step.changes()) { // a check, or a delete of nothing
+                    results.add(new Outcome(0, step.command() instanceof Command.Check ? step.before() : null));
                     continue;
                 }
-                seq++;
-                long expires = data == null ? 0 : command.expiresAfter(current);
+                String name = step.command().name();
+                byte[] data = step.after();
+                long expires = data == null ? 0 : step.command().expiresAfter(step.before());
                 Entry after = data == null ? null : new Entry(data, seq, expires);
                 overlay.put(name, after);
                 mutations.add(new Mutation(seq, data == null ? Op.DELETE : Op.PUT, name, data, expires));
-                outcomes[i] = new Outcome(seq, after);
-            } catch (RuntimeException e) {
-                refusals[i] = e;
+                results.add(new Outcome(seq, after));
             }
+            outcomes[i] = new TxnOutcome(seq, changes, results);
         }
         if (!mutations.isEmpty()) {
             try {
-                for (Mutation m : mutations) {
-                    persistence.add(m.seq(), m.name(), m.data(), m.expires());
-                }
+                journal(mutations);
                 persistence.write();
                 if (config.fsync() == FsyncPolicy.ALWAYS) {
                     sync();
@@ -255,6 +263,28 @@ final class Writer {
                 p.task().run();
                 p.result().complete(null);
             }
+        }
+    }
+
+    /** Adds the batch's records: one per seq, so a transaction's changes are one record (all or none after a crash). */
+    private void journal(List<Mutation> mutations) {
+        int from = 0;
+        while (from < mutations.size()) {
+            Mutation first = mutations.get(from);
+            int to = from + 1;
+            while (to < mutations.size() && mutations.get(to).seq() == first.seq()) {
+                to++;
+            }
+            if (to - from == 1) {
+                persistence.add(first.seq(), first.name(), first.data(), first.expires());
+            } else {
+                List<Persistence.Write> writes = new ArrayList<>(to - from);
+                for (Mutation m : mutations.subList(from, to)) {
+                    writes.add(new Persistence.Write(m.name(), m.data(), m.expires()));
+                }
+                persistence.add(first.seq(), writes);
+            }
+            from = to;
         }
     }
 

@@ -35,7 +35,7 @@ public final class StoreMetrics implements EngineEvents {
     private static final List<String> METHODS = List.of("GET", "HEAD", "PUT", "PATCH", "DELETE", "POST", "OPTIONS");
     /** Every value {@link #route} returns. */
     private static final List<String> ROUTES = List.of("/api/apps/{name}", "/", "/api/apps", "/api/apps/",
-            "/api/changes", "/api/schema", "/api/export", "/api/import", "/api/admin/compact", "/openapi", "/observe",
+            "/api/changes", "/api/txn", "/api/schema", "/api/export", "/api/import", "/api/admin/compact", "/openapi", "/observe",
             "other");
     private static final StoreMetrics INSTANCE = new StoreMetrics(Metrics.globalRegistry());
 

@@ -160,6 +160,16 @@ public final class JournalPersistence implements Persistence {
     }
 
     @Override
+    public void add(long seq, List<Write> writes) {
+        if (writes.size() == 1) {
+            add(seq, writes.getFirst().name(), writes.getFirst().data());
+            return;
+        }
+        Records.encodeTxn(buffer, seq, writes);
+        addedSeq = seq;
+    }
+
+    @Override
     public void write() throws IOException {
         try {
             checkFailure();

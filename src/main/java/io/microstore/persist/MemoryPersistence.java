@@ -1,5 +1,7 @@
 package io.microstore.persist;
 
+import java.util.List;
+
 /** Keeps nothing: the store lives in memory only and is gone when the process ends. */
 public final class MemoryPersistence implements Persistence {
     @Override
@@ -9,6 +11,10 @@ public final class MemoryPersistence implements Persistence {
 
     @Override
     public void add(long seq, String name, byte[] data, long expires) {
+    }
+
+    @Override
+    public void add(long seq, List<Write> writes) {
     }
 
     @Override

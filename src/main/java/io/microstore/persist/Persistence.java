@@ -2,6 +2,7 @@ package io.microstore.persist;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -28,6 +29,12 @@ public interface Persistence extends Closeable {
     default void add(long seq, String name, byte[] data) {
         add(seq, name, data, 0);
     }
+
+    /**
+     * Adds the record of a transaction to the next write: all of {@code writes} at {@code seq}, which
+     * recovery replays all or none of (one write is a plain record).
+     */
+    void add(long seq, List<Write> writes);
 
     /** Writes the records added since the last write, in the order added; durable only once {@link #sync} returns. */
     void write() throws IOException;
@@ -75,6 +82,16 @@ public interface Persistence extends Closeable {
     /** Where the data lives, for the start-up line, e.g. {@code in memory} or a directory. */
     String describe();
 
+    /**
+     * One change of a transaction: a put of {@code data} (compact JSON) to {@code name} expiring at
+     * {@code expires} (epoch milliseconds, 0 = never), or, with data null, its delete.
+     */
+    record Write(String name, byte[] data, long expires) {
+        public Write(String name, byte[] data) {
+            this(name, data, 0);
+        }
+    }
+
     /** Receives recovered state from {@link #load}. */
     interface RecoverySink {
         /**
@@ -85,7 +102,8 @@ public interface Persistence extends Closeable {
 
         /**
          * One change replayed from the journal after the snapshot: a put (expiring at {@code expires}, 0 =
-         * never), or a delete when {@code data} is null.
+         * never), or a delete when {@code data} is null. The changes of a transaction come one after the
+         * other with one seq, all of them or none.
          */
         void replay(long seq, String name, byte[] data, long expires);
 

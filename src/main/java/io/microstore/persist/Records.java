@@ -1,7 +1,9 @@
 package io.microstore.persist;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.zip.CRC32C;
 
 import io.microstore.json.JsonText;
@@ -16,15 +18,20 @@ final class Records {
     static final int VERSION = 1;
 
     private static final byte[] SEQ = ascii("{\"seq\":");
-    private static final byte[] PUT = ascii(",\"op\":\"put\",\"name\":");
-    private static final byte[] DELETE = ascii(",\"op\":\"delete\",\"name\":");
+    private static final byte[] PUT = ascii("\"op\":\"put\",\"name\":");
+    private static final byte[] DELETE = ascii("\"op\":\"delete\",\"name\":");
     private static final byte[] DATA = ascii(",\"data\":");
     private static final byte[] EXPIRES = ascii(",\"expires\":");
+    private static final byte[] TXN = ascii("\"op\":\"txn\",\"ops\":[");
     private static final byte[] CRC = ascii(",\"crc\":\"");
     private static final byte[] HEADER = ascii("{\"snapshot\":");
     private static final byte[] HEADER_VERSION = ascii(",\"version\":" + VERSION);
     private static final byte[] FOOTER = ascii("{\"count\":");
     private static final byte[] HEX = ascii("0123456789abcdef");
+    private static final byte[] COMMA = ascii(",");
+    private static final byte[] OPEN = ascii("{");
+    private static final byte[] CLOSE = ascii("}");
+    private static final byte[] CLOSE_OPS = ascii("]");
 
     private Records() {
     }
@@ -42,6 +49,40 @@ final class Records {
         int start = out.size();
         out.writeBytes(SEQ);
         out.writeAscii(Long.toString(seq));
+        out.write(',');
+        encodeChange(out, name, data, expires);
+        endLine(out, start);
+    }
+
+    /**
+     * Appends the record of a transaction: every one of {@code writes} at {@code seq}, each written with the
+     * members of a plain record ({@link #encodeChange}), in one line with one CRC, so recovery takes all of
+     * them or, from a torn or damaged line, none.
+     */
+    static void encodeTxn(RecordBuffer out, long seq, List<Persistence.Write> writes) {
+        int start = out.size();
+        out.writeBytes(SEQ);
+        out.writeAscii(Long.toString(seq));
+        out.write(',');
+        out.writeBytes(TXN);
+        for (int i = 0; i < writes.size(); i++) {
+            if (i > 0) {
+                out.write(',');
+            }
+            out.write('{');
+            Persistence.Write write = writes.get(i);
+            encodeChange(out, write.name(), write.data(), write.expires());
+            out.write('}');
+        }
+        out.write(']');
+        endLine(out, start);
+    }
+
+    /**
+     * The members of one change, the same in a plain record and in a transaction's {@code ops}:
+     * {@code "op":"put","name":..,"data":..[,"expires":..]} or {@code "op":"delete","name":..}.
+     */
+    private static void encodeChange(RecordBuffer out, String name, byte[] data, long expires) {
         out.writeBytes(data == null ? DELETE : PUT);
         JsonText.writeQuoted(out, name);
         if (data != null) {
@@ -52,7 +93,6 @@ final class Records {
                 out.writeAscii(Long.toString(expires));
             }
         }
-        endLine(out, start);
     }
 
     static void encodeHeader(RecordBuffer out, long snapshotSeq) {
@@ -76,6 +116,30 @@ final class Records {
         Cursor c = new Cursor(line, from, end);
         c.expect(SEQ);
         long seq = c.number();
+        c.expect(COMMA);
+        if (c.startsWith(TXN)) {
+            c.pos += TXN.length;
+            List<Persistence.Write> writes = new ArrayList<>();
+            do {
+                c.expect(OPEN);
+                writes.add(decodeChange(c, true));
+                c.expect(CLOSE);
+            } while (c.skip(COMMA));
+            c.expect(CLOSE_OPS);
+            c.expectEnd();
+            return new JournalRecord(seq, List.copyOf(writes), true);
+        }
+        Persistence.Write write = decodeChange(c, false);
+        c.expectEnd();
+        return new JournalRecord(seq, List.of(write), false);
+    }
+
+    /**
+     * The members of one change ({@link #encodeChange}) at the cursor: in a plain record a put's data runs
+     * to the end of the checked bytes or its {@code expires}; in a transaction ({@code inTxn}) it is one JSON
+     * value.
+     */
+    private static Persistence.Write decodeChange(Cursor c, boolean inTxn) throws BadRecord {
         boolean put;
         if (c.startsWith(PUT)) {
             put = true;
@@ -88,30 +152,32 @@ final class Records {
         c.skipString();
         String name;
         try {
-            name = JsonText.decode(line, nameStart, c.pos);
+            name = JsonText.decode(c.line, nameStart, c.pos);
         } catch (RuntimeException e) { // a bad escape: only a hand edit with a recomputed CRC gets here
             throw new BadRecord("bad name: " + e.getMessage());
         }
         if (!put) {
-            c.expectEnd();
-            return new JournalRecord(seq, name, null);
+            return new Persistence.Write(name, null);
         }
         c.expect(DATA);
-        int dataEnd = expiresAt(line, c.pos, end);
-        long expires = 0;
-        if (dataEnd < end) {
-            Cursor e = new Cursor(line, dataEnd + EXPIRES.length, end);
-            expires = e.number();
-            e.expectEnd();
+        int dataStart = c.pos;
+        int dataEnd;
+        if (inTxn) {
+            c.skipValue();
+            dataEnd = c.pos;
+        } else {
+            dataEnd = expiresAt(c.line, dataStart, c.end);
+            c.pos = dataEnd;
         }
-        if (c.pos >= dataEnd) {
+        if (dataEnd == dataStart) {
             throw new BadRecord("put without data");
         }
-        return new JournalRecord(seq, name, Arrays.copyOfRange(line, c.pos, dataEnd), expires);
+        long expires = c.skip(EXPIRES) ? c.number() : 0;
+        return new Persistence.Write(name, Arrays.copyOfRange(c.line, dataStart, dataEnd), expires);
     }
 
     /**
-     * Where the optional {@code ,"expires":<digits>} at the end of a put's payload {@code [from, end)}
+     * Where the optional {@code ,"expires":<digits>} at the end of a plain put's payload {@code [from, end)}
      * starts, or {@code end} without one. A JSON value cannot end in it (a number holds no quote), so the
      * data before it is unambiguous.
      */
@@ -208,6 +274,15 @@ final class Records {
             this.end = end;
         }
 
+        /** Consumes {@code token} if it is next; says whether it was. */
+        boolean skip(byte[] token) {
+            if (!startsWith(token)) {
+                return false;
+            }
+            pos += token.length;
+            return true;
+        }
+
         boolean startsWith(byte[] token) {
             return pos + token.length <= end && Arrays.equals(line, pos, pos + token.length, token, 0, token.length);
         }
@@ -243,6 +318,46 @@ final class Records {
                 throw new BadRecord("unterminated string");
             }
             pos++;
+        }
+
+        /**
+         * Skips one compact JSON value (written by this class, so only its extent is found: a string, an
+         * object or array with what it nests, its brackets matched, or a literal or number up to the next
+         * ',', '}' or ']').
+         */
+        void skipValue() throws BadRecord {
+            StringBuilder open = new StringBuilder(); // the closing bracket each open one needs
+            while (pos < end) {
+                byte b = line[pos];
+                if (b == '"') {
+                    skipString();
+                    if (open.isEmpty()) {
+                        return;
+                    }
+                    continue;
+                }
+                if (b == '{' || b == '[') {
+                    open.append(b == '{' ? '}' : ']');
+                } else if (b == '}' || b == ']' || b == ',') {
+                    if (open.isEmpty()) {
+                        return; // the end of a literal or number
+                    }
+                    if (b != ',') {
+                        if (open.charAt(open.length() - 1) != b) {
+                            throw new BadRecord("unbalanced '" + (char) b + "' at byte " + pos);
+                        }
+                        open.setLength(open.length() - 1);
+                        if (open.isEmpty()) {
+                            pos++;
+                            return;
+                        }
+                    }
+                }
+                pos++;
+            }
+            if (!open.isEmpty()) {
+                throw new BadRecord("unterminated value");
+            }
         }
 
         void expectEnd() throws BadRecord {

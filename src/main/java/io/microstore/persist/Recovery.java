@@ -125,7 +125,9 @@ final class Recovery {
                     if (problem == null) {
                         next++;
                         if (m.seq() > snapshotSeq) {
-                            sink.replay(m.seq(), m.name(), m.data(), m.expires());
+                            for (Persistence.Write w : m.writes()) { // a transaction's record is whole: all of it
+                                sink.replay(m.seq(), w.name(), w.data(), w.expires());
+                            }
                             progress();
                         }
                         continue;

@@ -122,6 +122,9 @@ final class Snapshots {
                     return count;
                 }
                 JournalRecord m = decode(path, r, Records::decode);
+                if (m.txn()) {
+                    throw damaged(path, r.offset(), "a transaction record in a snapshot");
+                }
                 if (m.data() == null) {
                     throw damaged(path, r.offset(), "a delete record in a snapshot");
                 }

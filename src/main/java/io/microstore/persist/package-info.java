@@ -25,12 +25,15 @@
  * recovery can tell a whole record from a torn or damaged one:
  *
  * <pre>
- * record   = "{" seq "," op "," name [ "," data [ "," expires ] ] "," crc "}" LF
+ * record   = "{" seq "," ( change / txn ) "," crc "}" LF
  * seq      = %s"\"seq\":" 1*DIGIT                      ; global sequence number, previous + 1
+ * change   = op "," name [ "," data [ "," expires ] ]   ; one put or delete
  * op       = %s"\"op\":\"put\"" / %s"\"op\":\"delete\""
  * name     = %s"\"name\":" json-string                  ; the app's name
  * data     = %s"\"data\":" json-value                   ; compact; only for put
  * expires  = %s"\"expires\":" 1*18DIGIT                 ; only for a put with a time to live: epoch millis
+ * txn      = %s"\"op\":\"txn\",\"ops\":[" sub *( "," sub ) "]"   ; a transaction: all its changes at seq
+ * sub      = "{" change "}"                             ; the same members as a record of one change
  * crc      = %s"\"crc\":\"" 8HEXDIG "\""                  ; CRC32C, lower case, of the bytes before ",\"crc\""
  *
  * header   = "{" %s"\"snapshot\":" 1*DIGIT ",\"version\":1" "," crc "}" LF   ; snapshot files only
@@ -39,8 +42,17 @@
  *
  * Example: {@code {"seq":1,"op":"put","name":"config","data":{"color":"blue"},"crc":"05ab18d3"}}. The
  * seq of a journal record is exactly the previous one + 1, across segments; a segment's name holds the seq
- * of its first record. A snapshot record carries the seq of the app's last change. Only changes that
- * happened are logged (put or delete), never a request that failed its precondition.
+ * of its first record. A snapshot record carries the seq of the app's last change (snapshots hold only
+ * puts). Only changes that happened are logged (put or delete), never a request that failed its
+ * precondition.
+ *
+ * <p>A transaction that changes several apps is one record, one line with one CRC, whose {@code ops} each
+ * hold what a record of that one change holds:
+ * {@code {"seq":7,"op":"txn","ops":[{"op":"put","name":"a","data":{"x":1}},{"op":"delete","name":"b"}],"crc":"..."}}.
+ * All its changes get its seq. Since a torn or damaged line is never replayed in part, recovery after a
+ * crash at any byte applies all of a transaction or none of it: a torn transaction record at the end is
+ * cut off whole like any torn record, and damage inside one elsewhere refuses the start like any damage.
+ * A transaction that changes one app is written as a plain record.
  *
  * <p>A put of a value with a time to live ({@code PUT ?ttl=}) carries its absolute deadline, {@code
  * "expires"}, after its data: {@code {"seq":2,"op":"put","name":"lock","data":"me","expires":1767225600000,

@@ -66,21 +66,37 @@ final class Applier implements CommitStream {
         }
     }
 
+    /** Applies the changes of one seq (one transaction) together, so that no reader of the index sees part of them. */
     @Override
     public void committed(List<Mutation> batch) {
-        for (Mutation m : batch) {
-            supersede(m.name());
-            index.apply(m);
+        int from = 0;
+        while (from < batch.size()) {
+            int to = from + 1;
+            while (to < batch.size() && batch.get(to).seq() == batch.get(from).seq()) {
+                to++;
+            }
+            if (to - from == 1) {
+                apply(batch.get(from));
+            } else {
+                List<Mutation> txn = batch.subList(from, to);
+                index.together(() -> txn.forEach(this::apply));
+            }
+            from = to;
         }
         feed.committed(batch);
         trimFeed();
     }
 
+    private void apply(Mutation m) {
+        supersede(m.name());
+        index.apply(m);
+    }
+
     /** Tells the feed that {@code name}'s current value is about to be replaced or removed (before the index is). */
     private void supersede(String name) {
-        Entry old = index.get(name);
+        Entry old = index.peek(name);
         if (old != null) {
-            feed.superseded(old.seq(), old.data());
+            feed.superseded(name, old.seq(), old.data());
         }
     }
 

@@ -1,6 +1,9 @@
 package io.microstore.store;
 
-/** A write request for the engine. Each carries the precondition checked just before it commits. */
+/**
+ * A write request for the engine, alone or as one of a {@link Transaction}'s. Each carries the
+ * precondition checked just before it commits.
+ */
 public sealed interface Command {
     String name();
 
@@ -27,9 +30,13 @@ public sealed interface Command {
     record Patch(String name, Change change, Precondition precondition) implements Command {
     }
 
+    /** Only test {@code precondition} on {@code name} (in a transaction: the others commit only if it holds). */
+    record Check(String name, Precondition precondition) implements Command {
+    }
+
     /**
-     * The value this command writes over {@code current} (null when absent): its data, null for a
-     * delete, or what the patch computes.
+     * The value this command leaves over {@code current} (null when absent): its data, null for a
+     * delete, what the patch computes, or the current value for a check.
      *
      * @throws AppNotFound when patching an app that does not exist
      */
@@ -43,18 +50,21 @@ public sealed interface Command {
                 }
                 yield patch.change().apply(patch.name(), current);
             }
+            case Check ignored -> current == null ? null : current.data();
         };
     }
 
     /**
      * When the value this command writes over {@code current} expires (epoch milliseconds, 0 = never):
-     * a put's own expiry, a patch keeps the app's; a delete writes no value.
+     * a put's own expiry, a patch keeps the app's (so does a check, which writes nothing); a delete writes
+     * no value.
      */
     default long expiresAfter(Entry current) {
         return switch (this) {
             case Put put -> put.expires();
             case Delete ignored -> 0;
             case Patch ignored -> current == null ? 0 : current.expires();
+            case Check ignored -> current == null ? 0 : current.expires();
         };
     }
 

@@ -5,9 +5,10 @@ import java.time.InstantSource;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The port an engine implements: it decides the order of writes, checks each command's precondition
- * against the committed state, gives each change its seq, makes it durable, and only then hands it to
- * the {@link CommitStream} (which updates the index and the feed) and completes the command. The
+ * The port an engine implements: it decides the order of writes (each a {@link Transaction}, a single
+ * write being a transaction of one), checks its preconditions against the committed state, gives its
+ * changes their seq, makes them durable, and only then hands them to the {@link CommitStream} (which
+ * updates the index and the feed) and completes the transaction. The
  * {@link Store} owns reads, names and the feed, and never knows which engine it talks to.
  */
 public interface Engine extends AutoCloseable {
@@ -19,13 +20,15 @@ public interface Engine extends AutoCloseable {
     void start(Index committed, CommitStream stream) throws IOException;
 
     /**
-     * Takes {@code command}; the future completes once the change is durable and in the index, or
-     * with the command's refusal ({@link PreconditionFailed}, {@link AppNotFound}, ...).
+     * Takes {@code txn}: all its commands commit in one commit with one seq (every change it makes gets
+     * that seq as its version), or none does; a reader, a listing, the feed or a crash never sees part
+     * of it. Decided by {@link Transaction#plan} against the committed state. The future completes once
+     * the changes are durable and in the index, or with {@link TxnRefused} naming the refusing command.
      *
      * @throws StoreBusy when too many writes are waiting
      * @throws StoreUnavailable when the engine takes no writes now
      */
-    CompletableFuture<Outcome> submit(Command command);
+    CompletableFuture<TxnOutcome> submit(Transaction txn);
 
     /**
      * Compacts what the engine keeps, after every command submitted before; completes when done. An

@@ -10,6 +10,7 @@ import java.util.NoSuchElementException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.StampedLock;
 
 /**
  * The committed state, name to entry. Only the engine's commit stream writes it, and only with
@@ -22,6 +23,12 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>It also counts the heap its entries take ({@link #bytes}), for the store's memory quota: each
  * value's bytes plus, per app, its name and {@link #APP_OVERHEAD}.
+ *
+ * <p>The changes of one transaction are applied together ({@link #together}) under a {@link StampedLock}'s
+ * write lock, and every read ({@link #get}, {@link #list}) is an optimistic read of that lock, validated
+ * (and repeated under the read lock when a transaction was applied meanwhile): no reader sees part of a
+ * transaction. A single change needs no lock (it swaps one slot), so a GET costs two volatile reads more.
+ * {@link #entries} (snapshots and export) stays weakly consistent and may see part of one.
  */
 public final class Index {
     /**
@@ -37,6 +44,9 @@ public final class Index {
     private final ConcurrentHashMap<String, Slot> byName = new ConcurrentHashMap<>();
     private final ConcurrentSkipListMap<String, Slot> sorted = new ConcurrentSkipListMap<>(Names.ORDER);
     private final AtomicLong bytes = new AtomicLong(); // written by the commit stream's thread only
+    private final StampedLock txnLock = new StampedLock(); // held for writing while a transaction is applied
+    /** Optimistic tries of a listing before it takes the read lock (and holds transactions back meanwhile). */
+    private static final int OPTIMISTIC_LISTINGS = 2;
 
     /** A name's current entry; null once the name is deleted. */
     private static final class Slot {
@@ -47,7 +57,23 @@ public final class Index {
         }
     }
 
+    /** The current entry of {@code name}, or null; never part of a transaction. */
     public Entry get(String name) {
+        long stamp = txnLock.tryOptimisticRead();
+        Entry entry = peek(name);
+        if (txnLock.validate(stamp)) {
+            return entry;
+        }
+        stamp = txnLock.readLock();
+        try {
+            return peek(name);
+        } finally {
+            txnLock.unlockRead(stamp);
+        }
+    }
+
+    /** The current entry without the transaction check: for the commit stream's own thread (which applies them). */
+    Entry peek(String name) {
         Slot slot = byName.get(name);
         return slot == null ? null : slot.entry;
     }
@@ -71,6 +97,22 @@ public final class Index {
      * (exclusive; null or empty for the start).
      */
     public Page list(String prefix, String after, int limit) {
+        for (int attempt = 0; attempt < OPTIMISTIC_LISTINGS; attempt++) {
+            long stamp = txnLock.tryOptimisticRead();
+            Page page = listNow(prefix, after, limit);
+            if (txnLock.validate(stamp)) {
+                return page;
+            }
+        }
+        long stamp = txnLock.readLock();
+        try {
+            return listNow(prefix, after, limit);
+        } finally {
+            txnLock.unlockRead(stamp);
+        }
+    }
+
+    private Page listNow(String prefix, String after, int limit) {
         boolean pastPrefix = after != null && !after.isEmpty() && Names.ORDER.compare(after, prefix) >= 0;
         NavigableMap<String, Slot> tail = pastPrefix ? sorted.tailMap(after, false) : sorted.tailMap(prefix, true);
         List<Map.Entry<String, Entry>> items = new ArrayList<>(Math.min(limit, 256));
@@ -111,6 +153,19 @@ public final class Index {
             bytes.addAndGet(-cost(name, slot.entry.data()));
             slot.entry = null;
             sorted.remove(name);
+        }
+    }
+
+    /**
+     * Runs {@code changes} (the applying of one transaction's changes) so that no {@link #get} or
+     * {@link #list} sees part of it. On the commit stream's thread, which must use {@link #peek} inside.
+     */
+    void together(Runnable changes) {
+        long stamp = txnLock.writeLock();
+        try {
+            changes.run();
+        } finally {
+            txnLock.unlockWrite(stamp);
         }
     }
 

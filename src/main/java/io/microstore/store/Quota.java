@@ -1,5 +1,7 @@
 package io.microstore.store;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
@@ -9,7 +11,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * the apps ({@link Index#bytes}), with the writes in flight, over the limit is refused with
  * {@link QuotaExceeded} before it is written. A PUT reserves its growth until it is done, so concurrent
  * PUTs cannot overshoot together; a PATCH, whose value only the engine computes, is checked there; a
- * DELETE is never refused. Only a write whose estimate a concurrent write to the same app made wrong (it
+ * DELETE is never refused. A transaction counts like its writes would alone, except that the room its
+ * DELETEs free makes room for its PUTs (they commit together). Only a write whose estimate a concurrent write to the same app made wrong (it
  * replaced a value that was replaced meanwhile) may overshoot, by at most what is in flight.
  */
 final class Quota {
@@ -40,27 +43,45 @@ final class Quota {
         }
     }
 
-    /** Hands {@code command} to {@code engine} within the quota (see the class comment). */
-    CompletableFuture<Outcome> submit(Command command, Engine engine) {
-        return switch (command) {
-            case Command.Put put -> {
-                long growth = growth(put.name(), put.data());
-                if (growth <= 0) {
-                    yield engine.submit(command);
+    /**
+     * Hands {@code txn} to {@code engine} within the quota (see the class comment): it reserves what its
+     * PUTs add beyond what its DELETEs free (a single PUT: its growth), and its PATCHes are checked in the
+     * engine, each against what the index, the writes in flight and this reservation leave.
+     */
+    CompletableFuture<TxnOutcome> submit(Transaction txn, Engine engine) {
+        long growth = 0;
+        List<Command> commands = null; // a copy once a patch is wrapped
+        for (int i = 0; i < txn.size(); i++) {
+            Command command = txn.commands().get(i);
+            switch (command) {
+                case Command.Put put -> growth += growth(put.name(), put.data());
+                case Command.Delete delete -> {
+                    Entry current = index.get(delete.name());
+                    growth -= current == null ? 0 : Index.cost(delete.name(), current.data());
                 }
-                reserve(growth);
-                try {
-                    yield engine.submit(command).whenComplete((o, e) -> reserved.addAndGet(-growth));
-                } catch (RuntimeException e) {
-                    reserved.addAndGet(-growth);
-                    throw e;
+                case Command.Patch patch -> {
+                    if (commands == null) {
+                        commands = new ArrayList<>(txn.commands());
+                    }
+                    commands.set(i, new Command.Patch(patch.name(),
+                            (name, current) -> fitting(current, patch.change().apply(name, current)),
+                            patch.precondition()));
                 }
+                case Command.Check ignored -> { }
             }
-            case Command.Patch patch -> engine.submit(new Command.Patch(patch.name(),
-                    (name, current) -> fitting(current, patch.change().apply(name, current)),
-                    patch.precondition()));
-            case Command.Delete ignored -> engine.submit(command);
-        };
+        }
+        Transaction sent = commands == null ? txn : new Transaction(commands);
+        if (growth <= 0) {
+            return engine.submit(sent);
+        }
+        long reservation = growth;
+        reserve(reservation);
+        try {
+            return engine.submit(sent).whenComplete((o, e) -> reserved.addAndGet(-reservation));
+        } catch (RuntimeException e) {
+            reserved.addAndGet(-reservation);
+            throw e;
+        }
     }
 
     /** How much storing {@code data} as {@code name} would add to the index now (negative: it shrinks). */

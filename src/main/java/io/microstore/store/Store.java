@@ -132,7 +132,30 @@ public final class Store implements AutoCloseable {
      */
     public Outcome execute(Command command) {
         Names.check(command.name());
-        return join(quota.submit(command, engine));
+        try {
+            return single(join(quota.submit(Transaction.of(command), engine)));
+        } catch (TxnRefused refused) {
+            throw refused.reason(); // alone, a command is refused as itself
+        }
+    }
+
+    /**
+     * Hands {@code txn} to the engine and waits until all of it is committed (durable, with one seq) or
+     * none of it is.
+     *
+     * @throws TxnRefused naming the command that refused it (an invalid name included) and why
+     * @throws StoreBusy when too many writes are waiting
+     * @throws StoreUnavailable when the store takes no writes now
+     */
+    public TxnOutcome execute(Transaction txn) {
+        for (int i = 0; i < txn.size(); i++) {
+            try {
+                Names.check(txn.commands().get(i).name());
+            } catch (InvalidName e) {
+                throw new TxnRefused(i, e);
+            }
+        }
+        return join(quota.submit(txn, engine));
     }
 
     /**
@@ -140,24 +163,31 @@ public final class Store implements AutoCloseable {
      * possible, and waits for all. Each result is an {@link Outcome} or the exception that command got.
      */
     public List<Object> executeAll(List<Command> commands) {
-        List<CompletableFuture<Outcome>> pending = new ArrayList<>(commands.size());
+        List<CompletableFuture<TxnOutcome>> pending = new ArrayList<>(commands.size());
         for (Command command : commands) {
             try {
                 Names.check(command.name());
-                pending.add(quota.submit(command, engine));
+                pending.add(quota.submit(Transaction.of(command), engine));
             } catch (RuntimeException e) {
                 pending.add(CompletableFuture.failedFuture(e));
             }
         }
         List<Object> results = new ArrayList<>(commands.size());
-        for (CompletableFuture<Outcome> p : pending) {
+        for (CompletableFuture<TxnOutcome> p : pending) {
             try {
-                results.add(join(p));
+                results.add(single(join(p)));
+            } catch (TxnRefused refused) {
+                results.add(refused.reason());
             } catch (RuntimeException e) {
                 results.add(e);
             }
         }
         return results;
+    }
+
+    /** The outcome of a transaction of one command. */
+    private static Outcome single(TxnOutcome outcome) {
+        return outcome.results().getFirst();
     }
 
     /** Heap bytes the apps take, as the quota counts them: values, names and {@link Index#APP_OVERHEAD} each. */
@@ -188,9 +218,12 @@ public final class Store implements AutoCloseable {
         quota.requireRoom(puts);
     }
 
-    /** True while {@code change}'s value is its app's current one in the index (the feed's question). */
+    /**
+     * True while {@code change}'s value is its app's current one in the index (the feed's question, asked
+     * on the commit stream's thread, also while it applies a transaction).
+     */
     private boolean current(Mutation change) {
-        Entry entry = change.data() == null ? null : index.get(change.name());
+        Entry entry = change.data() == null ? null : index.peek(change.name());
         return entry != null && entry.data() == change.data() && entry.seq() == change.seq();
     }
 

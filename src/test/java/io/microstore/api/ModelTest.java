@@ -124,7 +124,7 @@ class ModelTest {
         }
     }
 
-    sealed interface Action permits Put, Merge, Patch, Delete, Get, ListApps, Advance { }
+    sealed interface Action permits Put, Merge, Patch, Delete, Get, ListApps, Advance, Txn { }
 
     /** A PUT, with {@code ?ttl=} unless {@code ttl} is 0. */
     record Put(String key, String data, Cond cond, int ttl) implements Action { }
@@ -141,6 +141,12 @@ class ModelTest {
 
     /** The clock moves on by {@code millis}; what expired by then is deleted. */
     record Advance(long millis) implements Action { }
+
+    /** {@code POST /api/txn} of operations on distinct keys. */
+    record Txn(List<TxnOp> ops) implements Action { }
+
+    /** One operation of a transaction: {@code op} put (value: the data), patch (value: the merge), delete or check. */
+    record TxnOp(String op, String key, String value, Cond cond) { }
 
     /** The expected state of one try, and the checks of each response against it. */
     static final class Model {
@@ -205,6 +211,7 @@ class ModelTest {
                         assertDocument(res, 200, key);
                     }
                 }
+                case Txn(List<TxnOp> ops) -> transaction(ops);
                 case ListApps(String sub, int limit, boolean includeData) -> {
                     Res res = http.get("/api/apps?prefix=" + encode(prefix + sub) + "&limit=" + limit
                             + (includeData ? "&include=data" : ""));
@@ -220,6 +227,73 @@ class ModelTest {
                     expire();
                 }
             }
+        }
+
+        /**
+         * A transaction, by the rule: every condition first (the first that fails: 412 with its index and
+         * the app's ETag), then every value (a patch of an absent app: 404); else all of it, with one seq
+         * (none when it changes nothing).
+         */
+        private void transaction(List<TxnOp> ops) {
+            String body = ops.stream().map(this::json).collect(Collectors.joining(",", "[", "]"));
+            Res res = http.send("POST", "/api/txn", body, "Content-Type", TestClient.JSON);
+            for (int i = 0; i < ops.size(); i++) {
+                TxnOp op = ops.get(i);
+                if (!holds(op.key(), op.cond())) {
+                    JsonObject problem = assertProblem(res, 412);
+                    assertThat(res.describe(), problem.getInt("index"), is(i));
+                    Doc doc = apps.get(op.key());
+                    assertThat(res.describe(), problem.containsKey("etag") ? problem.getString("etag") : null,
+                            is(doc == null ? null : doc.etag()));
+                    return;
+                }
+            }
+            for (int i = 0; i < ops.size(); i++) {
+                if (ops.get(i).op().equals("patch") && !apps.containsKey(ops.get(i).key())) {
+                    assertThat(res.describe(), assertProblem(res, 404).getInt("index"), is(i));
+                    return;
+                }
+            }
+            boolean changes = ops.stream().anyMatch(op -> op.op().equals("put") || op.op().equals("patch")
+                    || op.op().equals("delete") && apps.containsKey(op.key()));
+            long txnSeq = changes ? seq + 1 : seq;
+            var results = Json.createArrayBuilder();
+            for (TxnOp op : ops) {
+                JsonValue data = switch (op.op()) {
+                    case "put" -> parse(op.value());
+                    case "patch" -> merge(apps.get(op.key()).data(), parse(op.value()));
+                    default -> null;
+                };
+                if (!op.op().equals("check")) {
+                    long expires = op.op().equals("patch") ? apps.get(op.key()).expires() : 0; // a patch keeps it
+                    set(op.key(), data, txnSeq, expires);
+                }
+                JsonObjectBuilder result = Json.createObjectBuilder().add("op", op.op()).add("name", prefix + op.key());
+                if (apps.containsKey(op.key())) {
+                    result.add("etag", apps.get(op.key()).etag());
+                }
+                results.add(result);
+            }
+            seq = txnSeq;
+            assertStatus(res, 200);
+            assertThat(res.describe(), res.json(), is(Json.createObjectBuilder().add("seq", txnSeq)
+                    .add("results", results).build()));
+        }
+
+        private String json(TxnOp op) {
+            String condition = switch (op.cond()) {
+                case NONE -> "";
+                case CURRENT -> ",\"if_match\":" + quote(apps.containsKey(op.key()) ? apps.get(op.key()).etag() : "\"0\"");
+                case STALE -> ",\"if_match\":" + quote(etag(retired.getOrDefault(op.key(), 0L)));
+                case ANY -> ",\"if_match\":\"*\"";
+                case ABSENT -> ",\"if_none_match\":\"*\"";
+            };
+            String value = switch (op.op()) {
+                case "put" -> ",\"data\":" + op.value();
+                case "patch" -> ",\"merge\":" + op.value();
+                default -> "";
+            };
+            return "{\"op\":\"" + op.op() + "\",\"name\":" + quote(prefix + op.key()) + value + condition + "}";
         }
 
         /** Deletes what has expired by the clock's time now, in deadline order, then seq order. */
@@ -273,11 +347,16 @@ class ModelTest {
          */
         private String commit(String key, JsonValue data, long expires) {
             seq++;
-            Doc old = data == null ? apps.remove(key) : apps.put(key, new Doc(data, seq, expires));
+            set(key, data, seq, expires);
+            return etag(seq);
+        }
+
+        /** The data of {@code key} (null: deleted) as of {@code at}, expiring at {@code expires} (0 = never). */
+        private void set(String key, JsonValue data, long at, long expires) {
+            Doc old = data == null ? apps.remove(key) : apps.put(key, new Doc(data, at, expires));
             if (old != null) {
                 retired.put(key, old.seq());
             }
-            return etag(seq);
         }
 
         private String[] headers(String key, Cond cond) {
@@ -291,16 +370,21 @@ class ModelTest {
             };
         }
 
-        /** Checks a 412 when the condition does not hold for the model, and says whether it did not. */
-        private boolean preconditionFails(String key, Cond cond, Res res) {
+        /** Whether {@code cond} holds for {@code key} in the model. */
+        private boolean holds(String key, Cond cond) {
             Doc doc = apps.get(key);
-            boolean holds = switch (cond) {
+            return switch (cond) {
                 case NONE -> true;
                 case CURRENT, ANY -> doc != null;
                 case STALE -> false;
                 case ABSENT -> doc == null;
             };
-            if (holds) {
+        }
+
+        /** Checks a 412 when the condition does not hold for the model, and says whether it did not. */
+        private boolean preconditionFails(String key, Cond cond, Res res) {
+            Doc doc = apps.get(key);
+            if (holds(key, cond)) {
                 return false;
             }
             JsonObject problem = assertProblem(res, 412);
@@ -435,12 +519,37 @@ class ModelTest {
                     Map.entry(3, () -> new Patch(key(), ops(), cond())),
                     Map.entry(2, () -> new Delete(key(), cond())),
                     Map.entry(2, () -> new Get(key(), random.nextBoolean())),
+                    Map.entry(3, this::txn),
                     Map.entry(1, () -> new ListApps(pick(List.of("", "a", "é", "\uFFFD")), 1 + random.nextInt(4),
                             random.nextBoolean()))));
         }
 
         String key() {
             return pick(KEYS);
+        }
+
+        /** 1 to 4 operations on distinct keys: puts, merges of the data, deletes and checks. */
+        Txn txn() {
+            List<String> keys = new ArrayList<>(KEYS);
+            java.util.Collections.shuffle(keys, random);
+            List<TxnOp> ops = new ArrayList<>();
+            for (String key : keys.subList(0, 1 + random.nextInt(4))) {
+                ops.add(weighted(List.of(
+                        Map.entry(3, () -> new TxnOp("put", key, value(), cond())),
+                        Map.entry(2, () -> new TxnOp("patch", key, dataMerge(), cond())),
+                        Map.entry(2, () -> new TxnOp("delete", key, null, cond())),
+                        Map.entry(2, () -> new TxnOp("check", key, null,
+                                pick(List.of(Cond.CURRENT, Cond.CURRENT, Cond.STALE, Cond.ANY, Cond.ABSENT)))))));
+            }
+            return new Txn(ops);
+        }
+
+        /** A merge patch of the data: mostly members to set or remove, sometimes a value that replaces it. */
+        String dataMerge() {
+            Supplier<String> member = () -> weighted(List.of(Map.entry(2, this::scalar), Map.entry(1, () -> "null"),
+                    Map.entry(1, () -> objectOf(this::scalar))));
+            return weighted(List.of(Map.entry(6, () -> objectOf(member)), Map.entry(1, this::value),
+                    Map.entry(1, () -> "null")));
         }
 
         Cond cond() {

@@ -193,6 +193,34 @@ class ClusterIT {
         assertEquals(etcd, b, "instance 2's feed against etcd's history");
     }
 
+    /** One etcd txn, one revision: the other instance's feed and index get all of it, with that seq. */
+    @Test
+    @Order(4)
+    void aTransactionThroughOneInstanceArrivesWholeAtTheOther() throws Exception {
+        String race = http[1].get(TestClient.app("race")).header("ETag");
+        Res res = http[0].send("POST", "/api/txn", "[{\"op\":\"check\",\"name\":\"race\",\"if_match\":"
+                + TestClient.quote(race) + "},{\"op\":\"put\",\"name\":\"tx/a\",\"data\":1},"
+                + "{\"op\":\"delete\",\"name\":\"f0\"},{\"op\":\"put\",\"name\":\"tx/b\",\"data\":2}]",
+                "Content-Type", TestClient.JSON);
+        assertStatus(res, 200);
+        long s = res.json().asJsonObject().getJsonNumber("seq").longValue();
+        await("instance 2 at seq " + s, Duration.ofSeconds(5), () -> lastSeq(http[1]) >= s);
+        assertEquals(List.of(s + " put tx/a", s + " delete f0", s + " put tx/b"),
+                feed(http[1], s - 1).subList(0, 3), "one page never splits the transaction");
+        Res page = http[1].get("/api/changes?limit=1&since=" + (s - 1));
+        assertEquals(3, page.json().asJsonObject().getJsonArray("results").size(), page.describe());
+        assertEquals(TestClient.etag(s), http[1].get(TestClient.app("tx/a")).header("ETag"));
+        assertEquals(TestClient.etag(s), http[1].get(TestClient.app("tx/b")).header("ETag"));
+        assertStatus(http[1].get(TestClient.app("f0")), 404);
+        assertEquals(List.of(s + " put tx/a", s + " put tx/b", s + " delete f0"), etcdHistory(s - 1, s));
+
+        Res stale = http[1].send("POST", "/api/txn", "[{\"op\":\"put\",\"name\":\"tx/c\",\"data\":3},"
+                + "{\"op\":\"delete\",\"name\":\"tx/a\",\"if_match\":" + TestClient.quote(race) + "}]",
+                "Content-Type", TestClient.JSON);
+        assertEquals(1, assertProblem(stale, 412).getInt("index"));
+        assertStatus(http[0].get(TestClient.app("tx/c")), 404);
+    }
+
     /** The feed after {@code since}, page by page, as "seq op name" lines. */
     private static List<String> feed(TestClient client, long since) {
         List<String> changes = new ArrayList<>();
@@ -258,7 +286,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void killingOneInstanceLeavesTheOtherServingAndTheRestartedOneCatchesUp() throws Exception {
         Map<String, String> acknowledged = new ConcurrentHashMap<>(); // name -> data
         Map<String, String> unknown = new ConcurrentHashMap<>(); // sent, outcome not known
@@ -332,7 +360,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void withEveryEtcdMemberDownReadsAreServedWritesGet503AndBothRecoverWhenEtcdReturns() throws Exception {
         Res before = http[0].get(TestClient.app("race"));
         assertStatus(before, 200);

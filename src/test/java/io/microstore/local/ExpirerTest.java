@@ -320,6 +320,11 @@ class ExpirerTest {
         }
 
         @Override
+        public void add(long seq, List<Write> writes) {
+            to.add(seq, writes);
+        }
+
+        @Override
         public void write() throws IOException {
             to.write();
         }

@@ -186,7 +186,7 @@ class StoreMetricsTest extends ServerTestBase {
                 .map(s -> s.labels.get("route")).distinct().toList();
         assertThat(routes.toString(), routes.contains("/api/apps/{name}"), is(true));
         for (String route : routes) { // every route is one of a fixed set
-            assertThat(route, List.of("/", "/api/apps", "/api/apps/", "/api/apps/{name}", "/api/changes",
+            assertThat(route, List.of("/", "/api/apps", "/api/apps/", "/api/apps/{name}", "/api/changes", "/api/txn",
                     "/api/schema", "/api/export", "/api/import", "/api/admin/compact", "/openapi", "/observe",
                     "other").contains(route), is(true));
         }

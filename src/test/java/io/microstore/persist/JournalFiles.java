@@ -58,13 +58,43 @@ final class JournalFiles {
         return list;
     }
 
+    /** The records of {@code mutations}: consecutive mutations with one seq are one transaction's record. */
     static byte[] encode(Collection<Mutation> mutations) {
         RecordBuffer out = new RecordBuffer(256);
-        mutations.forEach(m -> Records.encode(out, m.seq(), m.name(), m.data(), m.expires()));
+        List<Mutation> all = List.copyOf(mutations);
+        for (int from = 0, to; from < all.size(); from = to) {
+            to = from + 1;
+            while (to < all.size() && all.get(to).seq() == all.get(from).seq()) {
+                to++;
+            }
+            if (to - from == 1) {
+                Mutation m = all.get(from);
+                Records.encode(out, m.seq(), m.name(), m.data(), m.expires());
+            } else {
+                Records.encodeTxn(out, all.get(from).seq(), writes(all.subList(from, to)));
+            }
+        }
         return out.toByteArray();
     }
 
-    /** Writes {@code journal-<firstSeq>.jsonl} holding exactly {@code records} (their seqs are not checked). */
+    static List<Persistence.Write> writes(List<Mutation> mutations) {
+        return mutations.stream().map(m -> new Persistence.Write(m.name(), m.data(), m.expires())).toList();
+    }
+
+    /** A transaction at {@code seq}: puts of {@code {"t":seq}} to each of {@code names}, or deletes where the name starts with '-'. */
+    static List<Mutation> txn(long seq, String... names) {
+        List<Mutation> list = new ArrayList<>();
+        for (String name : names) {
+            list.add(name.startsWith("-") ? Mutation.delete(seq, name.substring(1))
+                    : put(seq, name, "{\"t\":" + seq + ",\"s\":\"}],\\\"{\"}"));
+        }
+        return list;
+    }
+
+    /**
+     * Writes {@code journal-<firstSeq>.jsonl} holding exactly {@code records} (their seqs are not checked;
+     * consecutive ones with one seq are one transaction record).
+     */
     static Path writeSegment(Path dir, long firstSeq, List<Mutation> records) throws IOException {
         return Files.write(new DataFiles(dir).segment(firstSeq), encode(records));
     }
@@ -118,8 +148,16 @@ final class JournalFiles {
 
     /** Writes {@code batch} to {@code journal} as the local engine's writer does (not synced). */
     static void append(Persistence journal, List<Mutation> batch) throws IOException {
-        for (Mutation m : batch) {
-            journal.add(m.seq(), m.name(), m.data(), m.expires());
+        for (int from = 0, to; from < batch.size(); from = to) {
+            to = from + 1;
+            while (to < batch.size() && batch.get(to).seq() == batch.get(from).seq()) {
+                to++;
+            }
+            if (to - from == 1) {
+                journal.add(batch.get(from).seq(), batch.get(from).name(), batch.get(from).data(), batch.get(from).expires());
+            } else {
+                journal.add(batch.get(from).seq(), writes(batch.subList(from, to)));
+            }
         }
         journal.write();
     }

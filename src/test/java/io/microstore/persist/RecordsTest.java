@@ -18,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 class RecordsTest {
@@ -176,6 +177,89 @@ class RecordsTest {
         } catch (RuntimeException e) {
             fail("decoding " + payload + " threw " + e + " instead of BadRecord", e);
         }
+    }
+
+    // --- transaction records ------------------------------------------------------------------
+
+    private static List<Mutation> decodeAll(byte[] line) throws BadRecord {
+        JournalRecord r = Records.decode(line, 0, line.length - 1);
+        return r.writes().stream().map(w -> w.data() == null ? Mutation.delete(r.seq(), w.name())
+                : Mutation.put(r.seq(), w.name(), w.data())).toList();
+    }
+
+    @Test
+    void aTransactionIsOneLineWhoseOpsHoldWhatAPlainRecordOfEachHolds() throws BadRecord {
+        List<Mutation> txn = List.of(put(7, "a", "{\"x\":1}"), Mutation.delete(7, "b"), put(7, "c", "[\"]}\"]"));
+        String text = new String(encode(txn), StandardCharsets.UTF_8);
+        assertEquals(line("{\"seq\":7,\"op\":\"txn\",\"ops\":[{\"op\":\"put\",\"name\":\"a\",\"data\":{\"x\":1}},"
+                + "{\"op\":\"delete\",\"name\":\"b\"},{\"op\":\"put\",\"name\":\"c\",\"data\":[\"]}\"]}]"), text);
+        for (Mutation m : txn) { // each op is the members of that change's own record, between braces
+            String plain = new String(encode(List.of(m)), StandardCharsets.UTF_8);
+            String members = plain.substring("{\"seq\":7,".length(), plain.indexOf(",\"crc\":"));
+            assertTrue(text.contains("{" + members + "}"), members);
+        }
+        JournalRecord record = Records.decode(text.getBytes(StandardCharsets.UTF_8), 0, text.length() - 1);
+        assertTrue(record.txn());
+        assertEquals(7, record.seq());
+        List<Mutation> decoded = decodeAll(text.getBytes(StandardCharsets.UTF_8));
+        assertEquals(3, decoded.size());
+        for (int i = 0; i < 3; i++) {
+            assertSame(txn.get(i), decoded.get(i));
+        }
+    }
+
+    @Test
+    void unusualNamesAndValuesInATransactionDecodeToWhatWasEncoded() throws BadRecord {
+        List<Mutation> txn = new ArrayList<>();
+        int i = 0;
+        for (String name : JournalFiles.UNUSUAL_NAMES) {
+            for (String value : JournalFiles.UNUSUAL_VALUES) {
+                txn.add(put(42, name + i++, value));
+            }
+            txn.add(Mutation.delete(42, name));
+        }
+        List<Mutation> decoded = decodeAll(encode(txn));
+        assertEquals(txn.size(), decoded.size());
+        for (int k = 0; k < txn.size(); k++) {
+            assertSame(txn.get(k), decoded.get(k));
+        }
+    }
+
+    @Test
+    void everyFlippedByteOrCutOfATransactionRecordIsRejected() {
+        byte[] record = encode(List.of(put(9, "a", "{\"x\":[1,{\"y\":\"}\"}]}"), Mutation.delete(9, "b\"c"),
+                put(9, "d", "2")));
+        for (int i = 0; i < record.length - 1; i++) {
+            for (int mask : new int[] {0x01, 0x80, 0xFF}) {
+                byte[] damaged = record.clone();
+                damaged[i] ^= (byte) mask;
+                int at = i;
+                assertThrows(BadRecord.class, () -> decodeAll(damaged), () -> "byte " + at + " ^ " + mask + " accepted");
+            }
+        }
+        for (int length = 0; length < record.length - 1; length++) {
+            byte[] prefix = Arrays.copyOf(record, length + 1);
+            int cut = length;
+            assertThrows(BadRecord.class, () -> decodeAll(prefix), () -> "accepted the first " + cut + " bytes");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "{\"seq\":1,\"op\":\"txn\",\"ops\":[]",
+            "{\"seq\":1,\"op\":\"txn\",\"ops\":[{\"op\":\"put\",\"name\":\"a\"}]",
+            "{\"seq\":1,\"op\":\"txn\",\"ops\":[{\"op\":\"put\",\"name\":\"a\",\"data\":}]",
+            "{\"seq\":1,\"op\":\"txn\",\"ops\":[{\"op\":\"put\",\"name\":\"a\",\"data\":{\"x\":1]}]",
+            "{\"seq\":1,\"op\":\"txn\",\"ops\":[{\"op\":\"put\",\"name\":\"a\",\"data\":{\"x\":1}",
+            "{\"seq\":1,\"op\":\"txn\",\"ops\":[{\"op\":\"delete\",\"name\":\"a\"},]",
+            "{\"seq\":1,\"op\":\"txn\",\"ops\":[{\"op\":\"delete\",\"name\":\"a\"}],\"x\":1",
+            "{\"seq\":1,\"op\":\"txn\",\"ops\":[{\"op\":\"delete\",\"name\":\"a\",\"data\":1}]",
+            "{\"seq\":1,\"op\":\"txn\",\"ops\":[{\"seq\":1,\"op\":\"delete\",\"name\":\"a\"}]",
+            "{\"seq\":1,\"op\":\"txn\",\"ops\":[{\"op\":\"txn\",\"ops\":[]}]",
+            "{\"seq\":1,\"op\":\"txn\",\"ops\":[{\"op\":\"delete\",\"name\":\"a\"}{\"op\":\"delete\",\"name\":\"b\"}]",
+            "{\"seq\":1,\"op\":\"txn\",\"name\":\"a\",\"data\":1"})
+    void aTransactionLineOutsideTheGrammarIsABadRecordEvenWithAValidCrc(String payload) {
+        aLineOutsideTheGrammarIsABadRecordEvenWithAValidCrc(payload);
     }
 
     @Test

@@ -238,6 +238,108 @@ class RecoveryTest {
         assertEquals(size, Files.size(segment));
     }
 
+    // --- transactions: one record, all of it or none ---
+
+    /** A history of single changes and transactions: seq 4 and 7 are transactions, 7 the last record. */
+    private static List<Mutation> historyWithTransactions() {
+        List<Mutation> history = new ArrayList<>(mutations(1, 3));
+        history.addAll(JournalFiles.txn(4, "app-1", "-app-2", "t/x", "t/y"));
+        history.addAll(mutations(5, 6));
+        history.addAll(JournalFiles.txn(7, "t/x", "-t/y", "app-3", "t/z"));
+        return history;
+    }
+
+    @Test
+    void aTransactionRecordReplaysAllItsChangesWithItsSeq() throws IOException {
+        List<Mutation> history = historyWithTransactions();
+        writeSegment(dir, 1, history);
+        Recovered r = recover(dir);
+        assertEquals(7, r.result().lastSeq());
+        assertEquals(stateOf(history), r.sink().state);
+        assertThat(r.sink().state.get("t/x"), containsString("7 {\"t\":7"));
+        assertThat(r.sink().state.get("t/z"), containsString("7 {\"t\":7"));
+        assertFalse(r.sink().state.containsKey("app-2"), "deleted by the transaction at 4");
+        assertFalse(r.sink().state.containsKey("t/y"), "deleted by the transaction at 7");
+    }
+
+    @Test
+    void aTransactionCutAtAnyByteIsRecoveredWhollyOrNotAtAll() throws IOException {
+        Path source = Files.createDirectories(dir.resolve("source"));
+        List<Mutation> history = historyWithTransactions();
+        byte[] original = bytes(writeSegment(source, 1, history));
+        long[] starts = lineStarts(original);
+        long txnRecord = starts[starts.length - 2]; // the last line: the transaction at seq 7
+        List<Mutation> before = history.subList(0, history.size() - 4);
+        for (long length = txnRecord; length <= original.length; length++) {
+            Path copy = copyDir(source, dir.resolve("cut-" + length));
+            truncate(copy.resolve(segmentName(1)), length);
+            Recovered r = recover(copy);
+            boolean whole = length == original.length; // without its LF a last line is torn
+            String at = "cut at " + length;
+            assertEquals(whole ? 7 : 6, r.result().lastSeq(), at);
+            assertEquals(stateOf(whole ? history : before), r.sink().state, at);
+            if (!whole && length > txnRecord) {
+                assertArrayEquals(Arrays.copyOfRange(original, (int) txnRecord, (int) length),
+                        bytes(copy.resolve(segmentName(1) + ".broken")), at);
+            }
+        }
+    }
+
+    @Test
+    void aFlippedByteInAFinalTransactionRecordCutsAllOfIt() throws IOException {
+        Path source = Files.createDirectories(dir.resolve("source"));
+        List<Mutation> history = historyWithTransactions();
+        byte[] original = bytes(writeSegment(source, 1, history));
+        long[] starts = lineStarts(original);
+        long txnRecord = starts[starts.length - 2];
+        for (long i = txnRecord; i < original.length; i += 7) {
+            Path copy = copyDir(source, dir.resolve("flip-" + i));
+            flipByte(copy.resolve(segmentName(1)), i);
+            Recovered r = recover(copy);
+            assertEquals(6, r.result().lastSeq(), "flipped byte " + i);
+            assertEquals(stateOf(history.subList(0, history.size() - 4)), r.sink().state, "flipped byte " + i);
+            assertEquals(txnRecord, Files.size(copy.resolve(segmentName(1))));
+        }
+    }
+
+    @Test
+    void aDamagedTransactionRecordBeforeTheEndRefusesTheStart() throws IOException {
+        Path source = Files.createDirectories(dir.resolve("source"));
+        byte[] original = bytes(writeSegment(source, 1, historyWithTransactions()));
+        long[] starts = lineStarts(original);
+        long txnRecord = starts[3]; // the transaction at seq 4, with records after it
+        for (long i = txnRecord; i < starts[4]; i += 5) {
+            Path copy = copyDir(source, dir.resolve("flip-" + i));
+            flipByte(copy.resolve(segmentName(1)), i);
+            assertRefusedForRepair(copy, segmentName(1), txnRecord);
+        }
+    }
+
+    @Test
+    void aTransactionSurvivesARestartWithItsSeqAndComesBackTogetherInTheFeed() throws IOException {
+        long seq;
+        try (Store store = openStore(dir)) {
+            JournalFiles.put(store, "old", "1");
+            seq = store.execute(new io.microstore.store.Transaction(List.of(
+                    new io.microstore.store.Command.Put("a", "1".getBytes(StandardCharsets.UTF_8),
+                            io.microstore.store.Precondition.NONE),
+                    new io.microstore.store.Command.Delete("old", io.microstore.store.Precondition.NONE),
+                    new io.microstore.store.Command.Put("b", "2".getBytes(StandardCharsets.UTF_8),
+                            io.microstore.store.Precondition.NONE)))).seq();
+            JournalFiles.put(store, "c", "3");
+        }
+        String journal = new String(bytes(dir.resolve(segmentName(1))), StandardCharsets.UTF_8);
+        assertEquals(3, journal.lines().count(), "one record per seq: " + journal);
+        assertThat(journal.lines().toList().get(1), containsString("\"op\":\"txn\""));
+        try (Store store = openStore(dir)) {
+            assertEquals(seq, store.get("a").seq());
+            assertEquals(seq, store.get("b").seq());
+            assertEquals(null, store.get("old"));
+            assertEquals(3, store.lastSeq());
+            assertEquals(List.of(2L, 2L, 2L), store.feed().read(1, 1, "").changes().stream().map(Mutation::seq).toList());
+        }
+    }
+
     // --- damage before the end: refuse, naming file, offset and --repair ---
 
     @Test

@@ -32,6 +32,9 @@ import io.microstore.schema.client.model.ListItem;
 import io.microstore.schema.client.model.PreconditionFailedProblem;
 import io.microstore.schema.client.model.Problem;
 import io.microstore.schema.client.model.PutBody;
+import io.microstore.schema.client.model.TxnOperation;
+import io.microstore.schema.client.model.TxnProblem;
+import io.microstore.schema.client.model.TxnResult;
 import io.microstore.testing.ApiContract;
 import io.microstore.testing.ServerTestBase;
 import io.microstore.testing.Stores;
@@ -277,6 +280,48 @@ class GeneratedClientTest extends ServerTestBase {
                 () -> apps.putApp("lease", new PutBody().data("me"), null, null, 0));
         assertThat(problem(badTtl, BadRequestProblem.class).getStatus(), is(400));
         apps.deleteApp("lease", header(put, "ETag"), null);
+    }
+
+    @Test
+    @Order(9)
+    void aTransactionCommitsAllOrNothingAndItsProblemsCarryTheIndex() throws Exception {
+        String lock = header(apps.putAppWithHttpInfo("lock", new PutBody().data("mine"), null, null, null), "ETag");
+        apps.putApp("config", new PutBody().data(Map.of("color", "blue", "retries", 3)), null, null, null);
+        apps.putApp("gone", new PutBody().data(1), null, null, null);
+
+        ApiResponse<TxnResult> done = apps.transactionWithHttpInfo(List.of(
+                new TxnOperation().op(TxnOperation.OpEnum.CHECK).name("lock").ifMatch(lock),
+                new TxnOperation().op(TxnOperation.OpEnum.PUT).name("a").data(Map.of("x", 1)).ifNoneMatch("*"),
+                new TxnOperation().op(TxnOperation.OpEnum.PATCH).name("config").merge(Map.of("color", "red")),
+                new TxnOperation().op(TxnOperation.OpEnum.DELETE).name("gone")));
+        assertThat(done.getStatusCode(), is(200));
+        long seq = done.getData().getSeq();
+        String tag = "\\\"" + seq + "\\\"";
+        assertCarries(done.getData(), "{\"seq\":" + seq + ",\"results\":["
+                + "{\"op\":\"check\",\"name\":\"lock\",\"etag\":\"" + lock.replace("\"", "\\\"") + "\"},"
+                + "{\"op\":\"put\",\"name\":\"a\",\"etag\":\"" + tag + "\"},"
+                + "{\"op\":\"patch\",\"name\":\"config\",\"etag\":\"" + tag + "\"},"
+                + "{\"op\":\"delete\",\"name\":\"gone\"}]}");
+        assertThat(header(apps.getAppWithHttpInfo("a", null, null, null), "ETag"), is("\"" + seq + "\""));
+        assertThat(apps.getApp("config", null, null, null).getData(), is(Map.of("color", "red", "retries", 3)));
+
+        ApiException stale = assertThrows(ApiException.class, () -> apps.transaction(List.of(
+                new TxnOperation().op(TxnOperation.OpEnum.PUT).name("b").data(2),
+                new TxnOperation().op(TxnOperation.OpEnum.CHECK).name("a").ifMatch(lock))));
+        TxnProblem refused = problem(stale, TxnProblem.class);
+        assertThat(refused.getStatus(), is(412));
+        assertThat(refused.getIndex(), is(1));
+        assertThat(refused.getEtag(), is("\"" + seq + "\""));
+        ApiException missing = assertThrows(ApiException.class, () -> apps.getApp("b", null, null, null));
+        assertThat(missing.getCode(), is(404));
+
+        ApiException twice = assertThrows(ApiException.class, () -> apps.transaction(List.of(
+                new TxnOperation().op(TxnOperation.OpEnum.DELETE).name("b"),
+                new TxnOperation().op(TxnOperation.OpEnum.DELETE).name("b"))));
+        assertThat(problem(twice, TxnProblem.class).getIndex(), is(1));
+        ApiException absent = assertThrows(ApiException.class, () -> apps.transaction(List.of(
+                new TxnOperation().op(TxnOperation.OpEnum.PATCH).name("nothing").merge(Map.of()))));
+        assertThat(problem(absent, TxnProblem.class).getStatus(), is(404));
     }
 
     @Test

@@ -460,6 +460,11 @@ class StoreTest {
         }
 
         @Override
+        public void add(long seq, List<Write> writes) {
+            writes.forEach(w -> add(seq, w.name(), w.data()));
+        }
+
+        @Override
         public void write() throws IOException {
             List<Mutation> batch = List.copyOf(added);
             added.clear();

@@ -2,6 +2,7 @@ package io.microstore.store.feed;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Phaser;
 import java.util.concurrent.Semaphore;
@@ -16,8 +17,12 @@ import io.microstore.store.Mutation;
 
 /**
  * The changes feed: the store's consumer of the commit stream that keeps a bounded window of the most
- * recent mutations (by count and by bytes of values), for any number of clients to read at their own
- * pace and resume by seq. After a restart the window is rebuilt from the changes replayed at load.
+ * recent seqs (by count, and by bytes of values), for any number of clients to read at their own pace
+ * and resume by seq. After a restart the window is rebuilt from the changes replayed at load.
+ *
+ * <p>A seq holds all its changes: one, or all of a transaction's. They enter the window together, leave
+ * it together, and a {@link #read} never splits them (a page may go over its limit to end a seq), so
+ * whoever resumes after a seq never misses part of one.
  *
  * <p>The engine's thread only drops mutations into a ring and pokes a dispatcher thread, which wakes
  * the waiting clients: a slow or numerous audience never slows writes down. A client that falls out of
@@ -32,6 +37,7 @@ import io.microstore.store.Mutation;
 public final class ChangeFeed implements AutoCloseable {
     /** In the ring at a seq that holds no change (see {@link #skip}); readers step over it. */
     private static final Mutation GAP = Mutation.delete(-1, "");
+    private static final Mutation[] NONE = {};
     /**
      * Heap a retained change takes besides its value's bytes (the mutation record and its name, about
      * 80 bytes), counted in {@link #heldBytes} once the change is no longer the app's current value.
@@ -39,7 +45,11 @@ public final class ChangeFeed implements AutoCloseable {
     static final long CHANGE_OVERHEAD = 100;
     private final FeedConfig config;
     private final Predicate<Mutation> current; // is this change's value the app's current one (in the index)?
-    private final AtomicReferenceArray<Mutation> ring; // the change with seq s sits at s % retain
+    /**
+     * The changes of seq s sit at s % retain: its {@link Mutation}, or a {@code Mutation[]} when it has
+     * several (a transaction; a single change, the common case, costs no array), or {@link #GAP}.
+     */
+    private final AtomicReferenceArray<Object> ring;
     private final Semaphore subscribers;
     private final Semaphore wake = new Semaphore(0);
     private final Phaser commits = new Phaser(1); // its phase advances after commits, for waiters
@@ -79,9 +89,9 @@ public final class ChangeFeed implements AutoCloseable {
         return last;
     }
 
-    /** A change replayed while the store loads. */
+    /** A change replayed while the store loads (a transaction's changes one after the other, with one seq). */
     public void replayed(Mutation mutation) {
-        add(mutation);
+        add(new Mutation[] {mutation});
         last = mutation.seq();
     }
 
@@ -115,8 +125,14 @@ public final class ChangeFeed implements AutoCloseable {
 
     /** A durable batch, already visible in the index. Called on the engine's thread: returns at once. */
     public void committed(List<Mutation> batch) {
-        for (Mutation m : batch) {
-            add(m);
+        int from = 0;
+        while (from < batch.size()) {
+            int to = from + 1;
+            while (to < batch.size() && batch.get(to).seq() == batch.get(from).seq()) {
+                to++;
+            }
+            add(batch.subList(from, to).toArray(NONE));
+            from = to;
         }
         last = batch.getLast().seq();
         // Waiters count themselves before they read `last`, and this reads `waiting` after writing it,
@@ -127,7 +143,8 @@ public final class ChangeFeed implements AutoCloseable {
     }
 
     /**
-     * Up to {@code limit} changes with seq > {@code since} whose names start with {@code prefix}.
+     * The changes with seq > {@code since} whose names start with {@code prefix}: up to {@code limit}, and
+     * then the rest of the last seq read (a seq is never split: a transaction's changes come together).
      *
      * @throws FeedGone when changes after {@code since} have left the window, or {@code since} is ahead
      */
@@ -141,13 +158,21 @@ public final class ChangeFeed implements AutoCloseable {
         List<Mutation> changes = new ArrayList<>(Math.min(limit, 64));
         long seq = since;
         while (seq < end && changes.size() < limit) {
-            Mutation m = ring.get(slot(seq + 1));
-            if (since < floor || m == null || (m != GAP && m.seq() != seq + 1)) {
+            Object group = ring.get(slot(seq + 1));
+            if (since < floor || group == null || (group != GAP && seqOf(group) != seq + 1)) {
                 throw gone(since, end);
             }
             seq++;
-            if (m != GAP && m.name().startsWith(prefix)) {
-                changes.add(m);
+            if (group instanceof Mutation m) {
+                if (m != GAP && m.name().startsWith(prefix)) {
+                    changes.add(m);
+                }
+            } else {
+                for (Mutation m : (Mutation[]) group) {
+                    if (m.name().startsWith(prefix)) {
+                        changes.add(m);
+                    }
+                }
             }
         }
         if (since < floor) { // also when nothing was read: the window starts after since
@@ -223,22 +248,43 @@ public final class ChangeFeed implements AutoCloseable {
         dispatcher.interrupt();
     }
 
-    private void add(Mutation m) {
+    /** Adds the changes of one seq; when that seq is the last added already, they join its changes. */
+    private void add(Mutation[] changes) {
+        long seq = changes[0].seq();
+        if (seq == added && seq > floor && ring.get(slot(seq)) instanceof Object earlier && earlier != GAP
+                && seqOf(earlier) == seq) { // a transaction replayed change by change at load, before anyone reads
+            Mutation[] before = earlier instanceof Mutation m ? new Mutation[] {m} : (Mutation[]) earlier;
+            Mutation[] joined = Arrays.copyOf(before, before.length + changes.length);
+            System.arraycopy(changes, 0, joined, before.length, changes.length);
+            ring.set(slot(seq), joined);
+            account(changes);
+            return;
+        }
         if (floor < 0) {
-            floor = m.seq() - 1;
+            floor = seq - 1;
         }
-        if (added >= 0 && m.seq() > added + 1) {
-            skip(added, m.seq());
+        if (added >= 0 && seq > added + 1) {
+            skip(added, seq);
         }
-        added = Math.max(added, m.seq());
-        long size = size(m);
-        while (m.seq() - floor > config.retain() || (bytes + size > config.retainBytes() && floor < m.seq() - 1)) {
+        added = Math.max(added, seq);
+        long size = 0;
+        for (Mutation m : changes) {
+            size += size(m);
+        }
+        while (seq - floor > config.retain() || (bytes + size > config.retainBytes() && floor < seq - 1)) {
             evictOldest();
         }
-        ring.set(slot(m.seq()), m);
-        bytes += size;
-        if (!current.test(m)) { // overwritten within its own batch already
-            held += heap(m);
+        ring.set(slot(seq), changes.length == 1 ? changes[0] : changes);
+        account(changes);
+    }
+
+    /** Counts the bytes of changes just put in the window. */
+    private void account(Mutation[] changes) {
+        for (Mutation m : changes) {
+            bytes += size(m);
+            if (!current.test(m)) { // overwritten within its own batch already
+                held += heap(m);
+            }
         }
     }
 
@@ -266,14 +312,25 @@ public final class ChangeFeed implements AutoCloseable {
     }
 
     private void evictOldest() {
-        Mutation evicted = ring.getAndSet(slot(floor + 1), null);
-        if (evicted != null && evicted != GAP) {
-            bytes -= size(evicted);
-            if (!current.test(evicted)) {
-                held -= heap(evicted);
+        Object evicted = ring.getAndSet(slot(floor + 1), null);
+        if (evicted instanceof Mutation m) {
+            if (m != GAP) {
+                forget(m);
+            }
+        } else if (evicted != null) {
+            for (Mutation m : (Mutation[]) evicted) {
+                forget(m);
             }
         }
         floor++;
+    }
+
+    /** Uncounts a change that leaves the window. */
+    private void forget(Mutation m) {
+        bytes -= size(m);
+        if (!current.test(m)) {
+            held -= heap(m);
+        }
     }
 
     /**
@@ -285,16 +342,21 @@ public final class ChangeFeed implements AutoCloseable {
     }
 
     /**
-     * The current value {@code data} written at {@code seq} is being replaced or removed in the index:
-     * if the window retains the change that wrote it, that change now holds its value alone. Called on
-     * the engine's thread just before the index changes (while the change is still current, so a second
-     * call for it counts nothing).
+     * The current value {@code data} of {@code name}, written at {@code seq}, is being replaced or removed
+     * in the index: if the window retains the change that wrote it, that change now holds its value alone.
+     * Called on the engine's thread just before the index changes (while the change is still current, so
+     * a second call for it counts nothing).
      */
-    public void superseded(long seq, byte[] data) {
+    public void superseded(String name, long seq, byte[] data) {
         if (seq > floor && seq <= added) {
-            Mutation m = ring.get(slot(seq));
-            if (m != null && m != GAP && m.seq() == seq && m.data() == data && current.test(m)) {
-                held += heap(m);
+            Object group = ring.get(slot(seq));
+            if (group == null || group == GAP || seqOf(group) != seq) {
+                return;
+            }
+            for (Mutation m : group instanceof Mutation single ? new Mutation[] {single} : (Mutation[]) group) {
+                if (m.data() == data && m.name().equals(name) && current.test(m)) {
+                    held += heap(m);
+                }
             }
         }
     }
@@ -329,6 +391,11 @@ public final class ChangeFeed implements AutoCloseable {
     private FeedGone gone(long since, long end) {
         return new FeedGone("since=" + since + " is older than the changes this server keeps (it can resume from since="
                 + floor + " on); list the apps again and resume from since=" + end, end);
+    }
+
+    /** The seq of a ring element's changes. */
+    private static long seqOf(Object element) {
+        return element instanceof Mutation m ? m.seq() : ((Mutation[]) element)[0].seq();
     }
 
     private int slot(long seq) {

@@ -65,6 +65,10 @@ public class IndexBench {
             }
 
             @Override
+            public void add(long seq, java.util.List<Write> writes) {
+            }
+
+            @Override
             public void write() {
             }
 

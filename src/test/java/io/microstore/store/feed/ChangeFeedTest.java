@@ -467,18 +467,94 @@ class ChangeFeedTest {
         feed.committed(List.of(a1));
         assertThat(feed.heldBytes(), is(0L));
 
-        feed.superseded(1, a1.data()); // the index replaces it
+        feed.superseded("a", 1, a1.data()); // the index replaces it
         current.remove(a1);
         Mutation a2 = put(2, "a", 10);
         current.add(a2);
         feed.committed(List.of(a2));
         assertThat(feed.heldBytes(), is(1_000 + ChangeFeed.CHANGE_OVERHEAD));
-        feed.superseded(1, a1.data()); // not current any more: not counted twice
-        feed.superseded(7, a1.data()); // a seq the window does not hold: nothing
+        feed.superseded("a", 1, a1.data()); // not current any more: not counted twice
+        feed.superseded("a", 7, a1.data()); // a seq the window does not hold: nothing
         assertThat(feed.heldBytes(), is(1_000 + ChangeFeed.CHANGE_OVERHEAD));
 
         feed.trim(0);
         assertThat(feed.heldBytes(), is(0L));
+    }
+
+    // --- a seq with several changes (a transaction) ----------------------------------------------
+
+    @Test
+    void aReadNeverSplitsTheChangesOfOneSeq() {
+        ChangeFeed feed = feed(100, 1 << 20, 10);
+        feed.committed(List.of(put(1, "a", 10), put(2, "b", 10), put(2, "c", 10), Mutation.delete(2, "a"),
+                put(3, "d", 10))); // seq 2: a transaction of three in a batch with others
+        feed.committed(List.of(put(4, "e", 10), put(4, "f", 10))); // a batch that is one transaction
+        assertThat(describe(feed.read(0, 1, "").changes()), is(List.of("1 put a \"xxxxxxxx\"")));
+        ChangePage txn = feed.read(1, 1, ""); // over the limit rather than a part of seq 2
+        assertThat(seqs(txn), is(List.of(2L, 2L, 2L)));
+        assertThat(txn.changes().stream().map(Mutation::name).toList(), is(List.of("b", "c", "a")));
+        assertThat(txn.lastSeq(), is(2L));
+        assertThat(seqs(feed.read(1, 2, "")), is(List.of(2L, 2L, 2L)));
+        assertThat(seqs(feed.read(1, 4, "")), is(List.of(2L, 2L, 2L, 3L)));
+        assertThat(seqs(feed.read(3, 1, "")), is(List.of(4L, 4L)));
+        ChangePage filtered = feed.read(1, 1, "c"); // a prefix takes what matches, still a seq at a time
+        assertThat(seqs(filtered), is(List.of(2L)));
+        assertThat(filtered.lastSeq(), is(2L));
+        assertThat(seqs(feed.read(0, 100, "")), is(List.of(1L, 2L, 2L, 2L, 3L, 4L, 4L)));
+    }
+
+    @Test
+    void theChangesOfOneSeqLeaveTheWindowTogetherAndCountAsOne() {
+        ChangeFeed feed = feed(3, 1 << 20, 10);
+        feed.committed(List.of(put(1, "a", 10), put(1, "b", 10), put(1, "c", 10), put(1, "d", 10)));
+        commitPuts(feed, 2, 3);
+        assertThat(seqs(feed.read(0, 100, "")), is(List.of(1L, 1L, 1L, 1L, 2L, 3L))); // 3 seqs, 6 changes
+        commitPuts(feed, 4, 4);
+        assertThrows(FeedGone.class, () -> feed.read(0, 100, ""));
+        assertThat(seqs(feed.read(1, 100, "")), is(List.of(2L, 3L, 4L)));
+        assertThat(feed.heldBytes(), is(3 * (10 + ChangeFeed.CHANGE_OVERHEAD)));
+
+        ChangeFeed bytes = feed(100, 50, 10); // 50 bytes of values: a transaction's 40 fit, and leave together
+        bytes.committed(List.of(put(1, "a", 20), put(1, "b", 20)));
+        assertThat(seqs(bytes.read(0, 100, "")), is(List.of(1L, 1L)));
+        bytes.committed(List.of(put(2, "c", 20))); // 60: all of seq 1 leaves
+        assertThrows(FeedGone.class, () -> bytes.read(0, 100, ""));
+        assertThat(seqs(bytes.read(1, 100, "")), is(List.of(2L)));
+    }
+
+    @Test
+    void aTransactionReplayedChangeByChangeIsOneSeqAgain() {
+        ChangeFeed feed = new ChangeFeed(new FeedConfig(100, 1 << 20, 10, KEEP_ALIVE));
+        closeAfter.add(feed);
+        feed.replayed(put(5, "a", 10));
+        feed.replayed(put(6, "b", 10));
+        feed.replayed(Mutation.delete(6, "a"));
+        feed.replayed(put(6, "c", 10));
+        feed.replayed(put(7, "d", 10));
+        feed.loaded(7);
+        assertThat(seqs(feed.read(5, 1, "")), is(List.of(6L, 6L, 6L)));
+        assertThat(feed.read(5, 1, "").lastSeq(), is(6L));
+        assertThat(feed.heldBytes(), is(4 * (10 + ChangeFeed.CHANGE_OVERHEAD) + ChangeFeed.CHANGE_OVERHEAD)); // all five
+    }
+
+    @Test
+    void aSupersededValueInATransactionIsFoundByItsName() {
+        Mutation a = put(1, "a", 1_000);
+        Mutation b = put(1, "b", 2_000);
+        java.util.Set<Mutation> current = new java.util.HashSet<>(List.of(a, b));
+        ChangeFeed feed = new ChangeFeed(new FeedConfig(100, 1 << 20, 10, KEEP_ALIVE), current::contains);
+        closeAfter.add(feed);
+        feed.loaded(0);
+        feed.committed(List.of(a, b));
+        assertThat(feed.heldBytes(), is(0L));
+        feed.superseded("b", 1, b.data());
+        current.remove(b);
+        assertThat(feed.heldBytes(), is(2_000 + ChangeFeed.CHANGE_OVERHEAD));
+        feed.superseded("a", 1, b.data()); // not a's value: nothing
+        assertThat(feed.heldBytes(), is(2_000 + ChangeFeed.CHANGE_OVERHEAD));
+        feed.trim(0);
+        assertThat(feed.heldBytes(), is(0L));
+        assertThrows(FeedGone.class, () -> feed.read(0, 10, ""));
     }
 
     /** Every change in the feed (acknowledged writes are in it: see anAcknowledgedWriteIsAlreadyInTheFeed). */

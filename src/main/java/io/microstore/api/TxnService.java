@@ -1,0 +1,74 @@
+package io.microstore.api;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.microstore.json.JsonText;
+import io.microstore.store.Command;
+import io.microstore.store.Outcome;
+import io.microstore.store.Store;
+import io.microstore.store.Transaction;
+import io.microstore.store.TxnOutcome;
+
+/**
+ * {@code POST /api/txn}: several writes and checks that commit together or not at all ({@link TxnBody});
+ * 200 with the transaction's seq and each operation's app ETag, or the refusal of the first operation
+ * that failed, with its {@code index}.
+ */
+public final class TxnService implements HttpService {
+    private final Store store;
+    private final TxnBody body;
+
+    /** {@code maxBytes}: the largest value a patch may produce (server.max-payload-size). */
+    public TxnService(Store store, long maxBytes) {
+        this.store = store;
+        this.body = new TxnBody(new Patches(maxBytes));
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.post("/", this::transact)
+                .any("/", MethodNotAllowed.handler("POST"));
+    }
+
+    private void transact(ServerRequest req, ServerResponse res) {
+        Bodies.mediaType(req, HeaderNames.ACCEPT, "application/json", Bodies::isJson);
+        Transaction txn = body.parse(Bodies.read(req));
+        Responses.json(req, res, answer(txn, store.execute(txn)));
+    }
+
+    /** {@code {"seq":S,"results":[{"op":..,"name":..[,"etag":..]},...]}}: an etag wherever the app exists after it. */
+    private static byte[] answer(Transaction txn, TxnOutcome outcome) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(32 + 48 * txn.size());
+        out.writeBytes(("{\"seq\":" + outcome.seq() + ",\"results\":[").getBytes(StandardCharsets.US_ASCII));
+        for (int i = 0; i < txn.size(); i++) {
+            Command command = txn.commands().get(i);
+            Outcome result = outcome.results().get(i);
+            out.writeBytes((i == 0 ? "{\"op\":\"" : ",{\"op\":\"").getBytes(StandardCharsets.US_ASCII));
+            out.writeBytes(op(command).getBytes(StandardCharsets.US_ASCII));
+            out.writeBytes("\",\"name\":".getBytes(StandardCharsets.US_ASCII));
+            JsonText.writeQuoted(out, command.name());
+            if (result.entry() != null) {
+                out.writeBytes(",\"etag\":".getBytes(StandardCharsets.US_ASCII));
+                JsonText.writeQuoted(out, result.entry().etag());
+            }
+            out.write('}');
+        }
+        out.writeBytes("]}".getBytes(StandardCharsets.US_ASCII));
+        return out.toByteArray();
+    }
+
+    private static String op(Command command) {
+        return switch (command) {
+            case Command.Put ignored -> "put";
+            case Command.Delete ignored -> "delete";
+            case Command.Patch ignored -> "patch";
+            case Command.Check ignored -> "check";
+        };
+    }
+}

@@ -1,0 +1,101 @@
+package io.microstore.store;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Commands on distinct apps that commit together or not at all, in one commit with one seq (a single
+ * write is a transaction of one). Both engines decide it by {@link #plan} against the state it commits
+ * on, so they answer alike: first every command's precondition, in order, and the first that does not
+ * hold refuses the whole transaction (412); then each command's new value, in order, and the first
+ * that cannot be computed refuses it (404 for a patch of an absent app, 409/422 for a patch that does
+ * not apply, 507 for one over the quota). Since every app appears once, the commands do not see each
+ * other's effects, and their order only decides which refusal is reported.
+ */
+public record Transaction(List<Command> commands) {
+    /** Most commands in one transaction (etcd's default {@code --max-txn-ops}, which each list of its txn must keep). */
+    public static final int MAX_COMMANDS = 128;
+
+    /**
+     * @throws IllegalArgumentException when {@code commands} is empty, longer than {@link #MAX_COMMANDS} or
+     *     names an app twice (the HTTP layer refuses such lists before, with their index)
+     */
+    public Transaction {
+        commands = List.copyOf(commands);
+        if (commands.isEmpty() || commands.size() > MAX_COMMANDS) {
+            throw new IllegalArgumentException("a transaction has 1 to " + MAX_COMMANDS + " commands, not "
+                    + commands.size());
+        }
+        if (commands.size() > 1) {
+            Map<String, Integer> seen = new HashMap<>();
+            for (int i = 0; i < commands.size(); i++) {
+                Integer first = seen.putIfAbsent(commands.get(i).name(), i);
+                if (first != null) {
+                    throw new IllegalArgumentException("commands " + first + " and " + i + " both name app '"
+                            + commands.get(i).name() + "'");
+                }
+            }
+        }
+    }
+
+    /** The transaction of one command. */
+    public static Transaction of(Command command) {
+        return new Transaction(List.of(command));
+    }
+
+    public int size() {
+        return commands.size();
+    }
+
+    /**
+     * What the transaction does over {@code state} (an app's current entry by name, null when absent),
+     * one step per command in order; or its refusal, by the rule in the class comment.
+     *
+     * @throws TxnRefused carrying the index of the command that refused it, and why
+     */
+    public List<Step> plan(Function<String, Entry> state) {
+        int n = commands.size();
+        Entry[] before = new Entry[n];
+        for (int i = 0; i < n; i++) {
+            Command command = commands.get(i);
+            before[i] = state.apply(command.name());
+            if (!command.precondition().allows(before[i])) {
+                throw new TxnRefused(i, new PreconditionFailed(command.name(), before[i]));
+            }
+        }
+        List<Step> steps = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            Command command = commands.get(i);
+            try {
+                steps.add(new Step(command, before[i], command.valueAfter(before[i])));
+            } catch (RuntimeException e) {
+                throw new TxnRefused(i, e);
+            }
+        }
+        return steps;
+    }
+
+    /**
+     * One command's part in a plan: the entry it was decided on ({@code before}, null when absent) and the
+     * value it leaves ({@code after}: compact JSON, null for a delete; the current value for a check).
+     */
+    public record Step(Command command, Entry before, byte[] after) {
+        /** Whether it changes the app: a put or patch always (a new version), a delete only of an app that exists. */
+        public boolean changes() {
+            return switch (command) {
+                case Command.Put ignored -> true;
+                case Command.Patch ignored -> true;
+                case Command.Delete ignored -> before != null;
+                case Command.Check ignored -> false;
+            };
+        }
+
+        /** Whether it writes the app's key: a put, patch or delete (a delete of nothing writes nothing, but is sent). */
+        public boolean writes() {
+            return !(command instanceof Command.Check);
+        }
+    }
+}
