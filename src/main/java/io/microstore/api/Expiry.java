@@ -35,9 +35,11 @@ final class Expiry {
     /** The {@code ttl} query parameter: a time to live of 1 to 2592000 seconds, or null when absent. */
     static Duration ttl(UriQuery query) {
         String ttl = ListQuery.single(query, "ttl");
-        if (ttl == null) {
-            return null;
-        }
+        return ttl == null ? null : ttl(ttl);
+    }
+
+    /** A time to live of 1 to 2592000 seconds written as {@code ttl} (the parameter, or a transaction's member). */
+    static Duration ttl(String ttl) {
         if (ttl.matches("[0-9]{1,7}")) { // ASCII digits only
             long seconds = Long.parseLong(ttl);
             if (seconds >= 1 && seconds <= MAX_TTL_SECONDS) {

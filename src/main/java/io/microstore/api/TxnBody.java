@@ -1,10 +1,13 @@
 package io.microstore.api;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 import io.microstore.json.CompactJson;
 import io.microstore.json.JsonText;
@@ -16,8 +19,8 @@ import io.microstore.store.TxnRefused;
 /**
  * The body of {@code POST /api/txn}: a JSON array of 1 to {@link Transaction#MAX_COMMANDS} operations,
  * each an object with {@code op} ({@code put}, {@code delete}, {@code patch} or {@code check}), the app's
- * {@code name}, {@code data} (put), {@code merge} (patch: an RFC 7396 merge patch of the data) and the
- * optional conditions {@code if_match} / {@code if_none_match}, written as the header would be. A
+ * {@code name}, {@code data} (put), {@code merge} (patch: an RFC 7396 merge patch of the data), {@code ttl}
+ * (put: seconds to live, as {@code PUT ?ttl=}) and the optional conditions {@code if_match} / {@code if_none_match}, written as the header would be. A
  * malformed operation is refused (400) with its index; no app may appear twice.
  */
 final class TxnBody {
@@ -25,9 +28,12 @@ final class TxnBody {
     private static final Set<String> MEMBERS = Set.of("op", "name", "data", "merge", "if_match", "if_none_match", "ttl");
 
     private final Patches patches;
+    private final Function<Duration, Long> expiresIn;
 
-    TxnBody(Patches patches) {
+    /** {@code expiresIn}: the deadline of a value written now with a time to live ({@link io.microstore.store.Store#expiresIn}). */
+    TxnBody(Patches patches, Function<Duration, Long> expiresIn) {
         this.patches = patches;
+        this.expiresIn = expiresIn;
     }
 
     /** The transaction {@code body} asks for. */
@@ -67,15 +73,10 @@ final class TxnBody {
         Map<String, byte[]> members = CompactJson.members(json);
         for (String member : members.keySet()) {
             if (!MEMBERS.contains(member)) {
-                throw new BadRequest("unknown member \"" + member + "\"; an operation has op, name, data (put), "
-                        + "merge (patch), if_match and if_none_match");
+                throw new BadRequest("unknown member \"" + member + "\"; an operation has op, name, data and ttl "
+                        + "(put), merge (patch), if_match and if_none_match");
             }
         }
-        // --- expiry (ttl): not in this build yet; the one place to wire it in ---
-        if (members.containsKey("ttl")) {
-            throw new BadRequest("ttl is not supported here yet");
-        }
-        // ---
         String op = string(members, "op");
         if (op == null || !OPS.contains(op)) {
             throw new BadRequest("\"op\" must be one of put, delete, patch, check");
@@ -86,9 +87,12 @@ final class TxnBody {
         }
         only(members, "data", op, "put");
         only(members, "merge", op, "patch");
+        if (members.containsKey("ttl") && !op.equals("put")) {
+            throw new BadRequest("\"ttl\" belongs to a put, not to a " + op);
+        }
         Precondition precondition = precondition(members);
         return switch (op) {
-            case "put" -> new Command.Put(name, members.get("data"), precondition);
+            case "put" -> new Command.Put(name, members.get("data"), precondition, expires(members.get("ttl")));
             case "delete" -> new Command.Delete(name, precondition);
             case "patch" -> new Command.Patch(name, patches.mergeData(members.get("merge")), precondition);
             default -> {
@@ -98,6 +102,11 @@ final class TxnBody {
                 yield new Command.Check(name, precondition);
             }
         };
+    }
+
+    /** The deadline of a put's {@code ttl} member (a JSON number of seconds), or 0 without one. */
+    private long expires(byte[] ttl) {
+        return ttl == null ? 0 : expiresIn.apply(Expiry.ttl(new String(ttl, StandardCharsets.US_ASCII)));
     }
 
     /** {@code member} is required for the op {@code owner} and refused for the others. */

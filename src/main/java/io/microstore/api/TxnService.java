@@ -27,7 +27,7 @@ public final class TxnService implements HttpService {
     /** {@code maxBytes}: the largest value a patch may produce (server.max-payload-size). */
     public TxnService(Store store, long maxBytes) {
         this.store = store;
-        this.body = new TxnBody(new Patches(maxBytes));
+        this.body = new TxnBody(new Patches(maxBytes), store::expiresIn);
     }
 
     @Override

@@ -39,11 +39,15 @@ import static io.microstore.testing.TestClient.etag;
 import static io.microstore.testing.TestClient.parse;
 import static io.microstore.testing.TestClient.seq;
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.both;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.lessThanOrEqualTo;
 import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 
 /**
@@ -108,6 +112,27 @@ class TxnTest extends ServerTestBase {
         assertProblem(http.get(app("b")), 404);
         assertThat(http.get(app("lock")).header("ETag"), is(lock));
         assertThat(put("next", "1"), is(etag(s + 2)));
+    }
+
+    /** A put's ttl works as {@code PUT ?ttl=} does; a patch in a transaction keeps the app's deadline. */
+    @Test
+    void aPutsTtlGivesItsAppADeadlineAndAPatchKeepsIt() {
+        put("cfg", "{\"a\":1}");
+        Res res = txn("[{\"op\":\"put\",\"name\":\"lease\",\"data\":\"me\",\"ttl\":60,\"if_none_match\":\"*\"},"
+                + "{\"op\":\"patch\",\"name\":\"cfg\",\"merge\":{\"b\":2}}]");
+        assertStatus(res, 200);
+        Res lease = http.get(app("lease"));
+        assertStatus(lease, 200);
+        assertThat(lease.header("Expires"), is(notNullValue()));
+        assertThat(Integer.parseInt(lease.header("Expires-In")), is(both(greaterThan(50)).and(lessThanOrEqualTo(60))));
+        assertThat(http.get(app("cfg")).header("Expires"), is(nullValue()));
+        String expires = lease.header("Expires");
+        assertStatus(txn("[{\"op\":\"patch\",\"name\":\"lease\",\"merge\":\"you\"}]"), 200);
+        Res patched = http.get(app("lease"));
+        assertThat(patched.json().asJsonObject().getString("data"), is("you"));
+        assertThat(patched.header("Expires"), is(expires));
+        assertStatus(txn("[{\"op\":\"put\",\"name\":\"lease\",\"data\":\"permanent\"}]"), 200);
+        assertThat(http.get(app("lease")).header("Expires"), is(nullValue()));
     }
 
     @Test
@@ -213,7 +238,11 @@ class TxnTest extends ServerTestBase {
                 Arguments.of("[{\"op\":\"put\",\"name\":\"a\",\"data\":1,\"if_match\":\"17\"}]", 0, "entity tags"),
                 Arguments.of("[{\"op\":\"put\",\"name\":\"a\",\"data\":1,\"if_match\":\"\"}]", 0, "if_match is empty"),
                 Arguments.of("[{\"op\":\"put\",\"name\":\"a\",\"data\":1,\"if_match\":[\"\\\"1\\\"\"]}]", 0, "a string"),
-                Arguments.of("[{\"op\":\"put\",\"name\":\"a\",\"data\":1,\"ttl\":60}]", 0, "ttl is not supported here yet"),
+                Arguments.of("[{\"op\":\"put\",\"name\":\"a\",\"data\":1,\"ttl\":0}]", 0, "ttl must be"),
+                Arguments.of("[{\"op\":\"put\",\"name\":\"a\",\"data\":1,\"ttl\":2592001}]", 0, "ttl must be"),
+                Arguments.of("[{\"op\":\"put\",\"name\":\"a\",\"data\":1,\"ttl\":\"60\"}]", 0, "ttl must be"),
+                Arguments.of("[{\"op\":\"put\",\"name\":\"a\",\"data\":1,\"ttl\":1.5}]", 0, "ttl must be"),
+                Arguments.of("[{\"op\":\"delete\",\"name\":\"a\",\"ttl\":60}]", 0, "\"ttl\" belongs to a put"),
                 Arguments.of("[{\"op\":\"put\",\"name\":\"a\",\"data\":1},{\"op\":\"delete\",\"name\":\"b\"},"
                         + "{\"op\":\"check\",\"name\":\"a\",\"if_match\":\"*\"}]", 2, "operation 0 already"),
                 Arguments.of("[{\"op\":\"put\",\"name\":\"ok\",\"data\":1},{\"op\":\"put\",\"name\":\"\",\"data\":1}]", 1,

@@ -209,6 +209,21 @@ class RecordsTest {
     }
 
     @Test
+    void aTransactionsPutsCarryTheirExpiryAsPlainRecordsDo() throws BadRecord {
+        List<Mutation> txn = List.of(expiring(8, "lock", "\"me\"", 1_767_225_600_123L), put(8, "n", "12"),
+                expiring(8, "num", "34", 99));
+        String text = new String(encode(txn), StandardCharsets.UTF_8);
+        assertEquals(line("{\"seq\":8,\"op\":\"txn\",\"ops\":[{\"op\":\"put\",\"name\":\"lock\",\"data\":\"me\","
+                + "\"expires\":1767225600123},{\"op\":\"put\",\"name\":\"n\",\"data\":12},"
+                + "{\"op\":\"put\",\"name\":\"num\",\"data\":34,\"expires\":99}]"), text);
+        JournalRecord record = Records.decode(text.getBytes(StandardCharsets.UTF_8), 0, text.length() - 1);
+        assertEquals(List.of(1_767_225_600_123L, 0L, 99L),
+                record.writes().stream().map(Persistence.Write::expires).toList());
+        assertEquals(List.of("\"me\"", "12", "34"),
+                record.writes().stream().map(w -> new String(w.data(), StandardCharsets.UTF_8)).toList());
+    }
+
+    @Test
     void unusualNamesAndValuesInATransactionDecodeToWhatWasEncoded() throws BadRecord {
         List<Mutation> txn = new ArrayList<>();
         int i = 0;
