@@ -4,9 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.InstantSource;
 import java.util.concurrent.CompletableFuture;
-import io.microstore.store.TxnRefused;
-import io.microstore.store.Outcome;
-import io.microstore.store.Command;
 import java.util.concurrent.CompletionException;
 
 import io.microstore.persist.Compaction;
@@ -14,6 +11,7 @@ import io.microstore.persist.MemoryPersistence;
 import io.microstore.persist.OutOfSpace;
 import io.microstore.persist.Persistence;
 import io.microstore.persist.PersistenceStats;
+import io.microstore.store.Command;
 import io.microstore.store.CommitStream;
 import io.microstore.store.Compacted;
 import io.microstore.store.Engine;
@@ -22,9 +20,11 @@ import io.microstore.store.EngineStats;
 import io.microstore.store.Index;
 import io.microstore.store.Mutation;
 import io.microstore.store.NoSpace;
+import io.microstore.store.Outcome;
 import io.microstore.store.StoreUnavailable;
 import io.microstore.store.Transaction;
 import io.microstore.store.TxnOutcome;
+import io.microstore.store.TxnRefused;
 
 /**
  * The engine of one process: a single {@link Writer} thread in front of {@link Persistence}, which is
