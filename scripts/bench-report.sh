@@ -195,10 +195,11 @@ if [ ! -s "$runs" ] && [ ! -s "$peers" ]; then
   echo "appended to docs/BENCHMARKS.md (cluster mode only: no chart)"
   exit 0
 fi
-# The chart, one or two panels. Top (the main runs): microstore's requests/s as a ratio to bare Helidon,
-# per test and size. Bottom (the peers): every system's requests/s as a ratio to bare Helidon's for the
+# The chart, up to three panels. Top (the main runs): microstore's requests/s as a ratio to bare Helidon,
+# per test and size. Then (the peers): every system's requests/s as a ratio to bare Helidon's for the
 # same test, and the raw fdatasync's syncs/s next to the one-connection PUTs. Log scale: the systems
-# differ by orders of magnitude.
+# differ by orders of magnitude. Last (cluster mode): its two ratios against their goals, with the write
+# stall and the watch lag in the title.
 data=$(mktemp)
 panels=0
 if [ -s "$runs" ]; then
@@ -238,6 +239,13 @@ if [ -s "$peers" ]; then
       }
     }' "$systems" "$peers_med" > "$data.peers"
 fi
+getr=$(ratio "$(cvalue cluster get 3)" "$(cvalue local get 3)")
+putr=$(ratio "$(cvalue cluster-2x32 put 3)" "$(cvalue etcd-direct-64 put 3)")
+if [ -s "$cluster" ] && [ "$getr" != n/a ] && [ "$putr" != n/a ]; then
+  panels=$((panels + 1))
+  printf 'test\tratio\n"GET through one instance / local mode"\t%s\n"PUT through two instances / etcd written directly"\t%s\n' \
+      "$getr" "$putr" > "$data.cluster"
+fi
 height=$((panels * 480 + 40))
 {
   echo 'set terminal pngcairo size 1000,'"$height"' font "sans,11"'
@@ -273,8 +281,17 @@ height=$((panels * 480 + 40))
     echo "plot for [i=2:$(head -n 1 "$data.peers" | awk -F'\t' '{print NF}')] \"$data.peers\" using i:xtic(1) title columnhead(i), \\"
     echo '     0.95 with lines dt 2 lc rgb "#444444" title "goal for GET (0.95)", 0.8 with lines dt 3 lc rgb "#444444" title "goal for PUT (0.8)"'
   fi
+  if [ -f "$data.cluster" ]; then
+    echo "set title \"Cluster mode, 3 etcd members on the same machine, $(date -u +%Y-%m-%d)\\nwrite stall when the etcd leader is killed: $(cvalue cluster stall 3) ms (goal 3000); watch lag between instances, p99: $(cvalue cluster lag 5) ms (goal 20)\""
+    echo 'set yrange [0.1:2]'
+    echo 'set ytics ("0.1" 0.1, "0.2" 0.2, "0.5" 0.5, "0.7" 0.7, "0.8" 0.8, "1" 1, "2" 2)'
+    echo 'set xrange [0.4:2.6]' # the header line is row 0
+    echo 'set xtics norotate'
+    echo "plot \"$data.cluster\" using 2:xtic(1) title \"cluster mode\" lc rgb \"#2b7bba\", \\"
+    echo '     0.8 with lines dt 2 lc rgb "#444444" title "goal for GET (0.8)", 0.7 with lines dt 3 lc rgb "#444444" title "goal for PUT (0.7)"'
+  fi
   echo 'unset multiplot'
 } > "$data.gp"
 gnuplot "$data.gp"
-rm -f "$report" "$data" "$data.cols" "$data.peers" "$data.gp" "$results" "$cluster_med" "$peers_med"
+rm -f "$report" "$data" "$data.cols" "$data.peers" "$data.cluster" "$data.gp" "$results" "$cluster_med" "$peers_med"
 echo "appended to docs/BENCHMARKS.md; chart in docs/bench.png"
