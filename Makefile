@@ -27,10 +27,10 @@ JMH_JVM = $(shell $(JAVA) --sun-misc-unsafe-memory-access=allow -version >/dev/n
 CHROMIUM := /usr/bin/chromium
 E2E_DEPS := e2e/node_modules/.package-lock.json
 
-.PHONY: build run cluster test smoke e2e bench feed-bench jmh fuzz clean
+.PHONY: build run cluster test smoke e2e bench bench-cost feed-bench jmh fuzz clean
 
 # Maven and the scripts (with-server.sh, bench.sh) take the JDK from JAVA_HOME; prerequisites inherit it.
-build $(JAR) run cluster test smoke e2e bench feed-bench jmh fuzz: export JAVA_HOME = $(JDK)
+build $(JAR) run cluster test smoke e2e bench bench-cost feed-bench jmh fuzz: export JAVA_HOME = $(JDK)
 
 build: $(JAR)
 
@@ -123,6 +123,13 @@ $(E2E_DEPS): e2e/package.json e2e/package-lock.json
 bench: $(JAR)
 	$(MVN) test-compile
 	scripts/bench.sh
+
+# Where a request's time goes (issue 13): CPU per request and context switches of bare Helidon and of
+# microstore with fsync always and never, the raw fdatasync appended and preallocated; BENCH_COST_GC=1 adds
+# G1, ZGC and Parallel GC at 1M apps. Prints tables (docs/BENCHMARKS.md keeps a run).
+bench-cost: $(JAR)
+	$(MVN) test-compile
+	scripts/bench-cost.sh
 
 # Changes-feed fan-out: K SSE subscribers (stepping up, see FeedFanout) under a steady writer, on a
 # fresh data dir. FEED_BENCH_OPTS passes options, e.g. FEED_BENCH_OPTS='-Dsteps=100,1000 -Drate=50'.

@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# Usage: scripts/bench-cost.sh   (run by `make bench-cost`, which builds first; about 8 minutes, 15 with
+# BENCH_COST_GC=1)
+#
+# Where a request's time goes, for issue 13's goals: the bare Helidon server (the ceiling), microstore with
+# fsync always and with fsync never, 1k apps each, all up at once, each test alternating between them
+# BENCH_ROUNDS times. Per run it reads the server's CPU time (user and system, /proc/PID/stat) and its
+# threads' context switches (/proc/PID/task/*/status) before and after wrk, and reports them per request,
+# next to wrk's requests/s and p50. CPU per request does not drift with the machine's load the way
+# requests/s do, so it shows what each system costs. Each round also runs scripts/fsync-probe.py twice:
+# appends to a growing file (what the bench compares the one-connection PUT with) and overwrites of a
+# zero-filled, preallocated one (what a preallocated journal would pay).
+#
+# BENCH_COST_GC=1 adds the collectors at 1M apps: microstore on copies of one data directory of 1M apps
+# under G1 (the JVM's default), generational ZGC and Parallel GC, GET and PUT alternating with the bare
+# server, with each process's RSS at the end.
+#
+# Prints markdown tables; docs/BENCHMARKS.md records a run of it ("What bounds issue 13's goals").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+: "${JAVA_HOME:?JAVA_HOME must point at a JDK >= 21 (make bench-cost sets it)}"
+JAVA="$JAVA_HOME/bin/java"
+DURATION=${BENCH_DURATION:-6s}
+ROUNDS=${BENCH_ROUNDS:-3}
+WORK=target/bench-cost
+CP="target/test-classes:target/classes:target/libs/*"
+rm -rf "$WORK"
+mkdir -p "$WORK"
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+
+STARTED=()
+cleanup() {
+  local pid
+  for pid in "${STARTED[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${STARTED[@]}"; do
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+log() { echo "[bench-cost $(date +%H:%M:%S)] $*" >&2; }
+
+# start NAME COMMAND...: in the background until it prints "listening on http://127.0.0.1:PORT/";
+# records NAME's pid and port.
+declare -A PIDS PORTS
+start() {
+  local name=$1; shift
+  "$@" > "$WORK/$name.log" 2>&1 &
+  local pid=$! port=""
+  STARTED+=("$pid")
+  for _ in $(seq 1 1200); do
+    port=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\)\/.*/\1/p' "$WORK/$name.log" | head -n 1)
+    [ -n "$port" ] && break
+    kill -0 "$pid" 2>/dev/null || { log "$name did not start:"; cat "$WORK/$name.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  [ -n "$port" ] || { log "$name did not start in time"; exit 1; }
+  PIDS[$name]=$pid PORTS[$name]=$port
+}
+
+cpu() { awk '{print $14, $15}' "/proc/$1/stat"; } # user and system time, in clock ticks
+switches() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/ctxt_switches/ {n += $2} END {print n}'; }
+TICK_US=$((1000000 / $(getconf CLK_TCK)))
+
+# measure NAME TEST SCRIPT CONNS KEYS: one wrk run; appends NAME, TEST, req/s, p50 ms, user us/req,
+# system us/req, switches/req to $WORK/runs.tsv.
+measure() {
+  local name=$1 test=$2 script=$3 conns=$4 keys=$5 pid=${PIDS[$1]} before after s0 s1 out
+  before=$(cpu "$pid"); s0=$(switches "$pid")
+  out=$(BENCH_KEYS=$keys wrk -t"$(( conns > 1 ? 2 : 1 ))" -c"$conns" -d"$DURATION" --latency \
+      -s "scripts/bench/$script.lua" "http://127.0.0.1:${PORTS[$name]}" 2>&1)
+  after=$(cpu "$pid"); s1=$(switches "$pid")
+  awk -v name="$name" -v test="$test" -v b="$before" -v a="$after" -v s0="$s0" -v s1="$s1" -v tick="$TICK_US" '
+    function ms(v) { if (v ~ /us$/) { sub("us", "", v); return v / 1000 } if (v ~ /ms$/) { sub("ms", "", v); return v }
+                     sub("s", "", v); return v * 1000 }
+    /requests in/ { n = $1 } /Requests\/sec/ { rps = $2 } $1 == "50%" { p50 = ms($2) }
+    /Non-2xx|Socket errors/ { bad = 1 }
+    END { split(b, x, " "); split(a, y, " ");
+          printf "%s\t%s\t%.0f\t%.3f\t%.1f\t%.1f\t%.2f\t%s\n", name, test, rps, p50, (y[1] - x[1]) * tick / n,
+                 (y[2] - x[2]) * tick / n, (s1 - s0) / n, bad ? "errors" : "" }' <<< "$out" >> "$WORK/runs.tsv"
+  log "$(tail -n 1 "$WORK/runs.tsv")"
+}
+
+# report: medians over the rounds of each system and test.
+report() {
+  echo "| test | system | runs | req/s | to bare | p50 ms | user µs/req | system µs/req | context switches/req |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
+  awk -F'\t' '
+    function med(s,   a, n, i, j, t) { n = split(s, a, " ")
+      for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j-1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
+      return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+    { k = $2 SUBSEP $1; if (!(k in runs)) order[++m] = k; runs[k]++; rps[k] = rps[k] " " $3; p50[k] = p50[k] " " $4
+      u[k] = u[k] " " $5; s[k] = s[k] " " $6; c[k] = c[k] " " $7; if ($8 != "") err[k] = 1
+      if ($1 == "bare") bare[$2] = bare[$2] " " $3 }
+    END { for (i = 1; i <= m; i++) { split(order[i], kk, SUBSEP); t = kk[1]; b = t in bare ? med(bare[t]) : 0
+            printf "| %s | %s%s | %d | %.0f | %s | %.3f | %.1f | %.1f | %.2f |\n", t, kk[2], order[i] in err ? " (errors)" : "",
+              runs[order[i]], med(rps[order[i]]), b ? sprintf("%.2f", med(rps[order[i]]) / b) : "–", med(p50[order[i]]),
+              med(u[order[i]]), med(s[order[i]]), med(c[order[i]]) } }' "$WORK/runs.tsv"
+}
+
+awk 'BEGIN { for (i = 1; i <= 1000; i++) printf "{\"name\":\"k%d\",\"data\":{\"n\":1,\"s\":\"some small value\"}}\n", i }' \
+    > "$WORK/apps-1000.jsonl"
+log "starting bare Helidon and microstore (fsync always, fsync never), 1k apps each"
+start bare "$JAVA" -cp "$CP" io.microstore.bench.BareServer 0
+start fsync-always "$JAVA" -jar target/microstore.jar --port 0 --data "$WORK/fsync-always" --import "$WORK/apps-1000.jsonl"
+start fsync-never "$JAVA" -jar target/microstore.jar --port 0 --data "$WORK/fsync-never" --fsync never --import "$WORK/apps-1000.jsonl"
+for name in bare fsync-always fsync-never; do
+  for script in get put; do
+    BENCH_KEYS=1000 wrk -t2 -c64 -d5s -s "scripts/bench/$script.lua" "http://127.0.0.1:${PORTS[$name]}" > /dev/null 2>&1
+  done
+done
+: > "$WORK/runs.tsv"
+: > "$WORK/fsync.tsv"
+for _ in $(seq 1 "$ROUNDS"); do
+  for name in bare fsync-always fsync-never; do measure "$name" "GET, 64 conns" get 64 1000; done
+  for name in bare fsync-always fsync-never; do measure "$name" "PUT, 64 conns" put 64 1000; done
+  for name in bare fsync-always fsync-never; do measure "$name" "PUT, 1 conn" put 1 1000; done
+  printf 'append\t%s\n' "$(python3 scripts/fsync-probe.py "$WORK" 3)" >> "$WORK/fsync.tsv"
+  printf 'preallocated\t%s\n' "$(python3 scripts/fsync-probe.py --preallocated "$WORK" 3)" >> "$WORK/fsync.tsv"
+  log "$(tail -n 2 "$WORK/fsync.tsv" | tr '\n' ' ')"
+done
+echo
+echo "Cost per request, 1k apps, $ROUNDS alternating rounds of wrk -d$DURATION, medians ($(nproc) cores, $(date -u +'%Y-%m-%d %H:%M UTC')):"
+echo
+report
+echo
+echo "| raw fdatasync of a 100-byte write (scripts/fsync-probe.py) | runs | p50 ms | p99 ms |"
+echo "|---|---:|---:|---:|"
+awk -F'\t' '{ split($2, v, " "); p50[$1] = p50[$1] " " v[2]; p99[$1] = p99[$1] " " v[3]; n[$1]++ }
+  function med(s,   a, n, i, j, t) { n = split(s, a, " ")
+    for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j-1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
+    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+  END { printf "| appended to a growing file | %d | %.3f | %.3f |\n", n["append"], med(p50["append"]), med(p99["append"])
+        printf "| overwriting a preallocated, zero-filled file | %d | %.3f | %.3f |\n", n["preallocated"], med(p50["preallocated"]), med(p99["preallocated"]) }' \
+    "$WORK/fsync.tsv"
+
+[ "${BENCH_COST_GC:-0}" = 1 ] || exit 0
+for name in fsync-always fsync-never; do kill -TERM "${PIDS[$name]}"; wait "${PIDS[$name]}" 2>/dev/null || true; done
+log "collectors at 1M apps: loading one data directory"
+awk 'BEGIN { for (i = 1; i <= 1000000; i++) printf "{\"name\":\"k%d\",\"data\":{\"n\":1,\"s\":\"some small value\"}}\n", i }' \
+    > "$WORK/apps-1000000.jsonl"
+start load "$JAVA" -jar target/microstore.jar --port 0 --data "$WORK/data-1m" --import "$WORK/apps-1000000.jsonl"
+curl -s -X POST "http://127.0.0.1:${PORTS[load]}/api/admin/compact" > /dev/null
+kill -TERM "${PIDS[load]}"; wait "${PIDS[load]}" 2>/dev/null || true
+declare -A GC_FLAGS=([G1]="-XX:+UseG1GC" [ZGC]="-XX:+UseZGC" [Parallel]="-XX:+UseParallelGC")
+for gc in G1 ZGC Parallel; do
+  cp -r "$WORK/data-1m" "$WORK/data-$gc"
+  # shellcheck disable=SC2086 # the flags are words
+  start "$gc" "$JAVA" ${GC_FLAGS[$gc]} -jar target/microstore.jar --port 0 --data "$WORK/data-$gc"
+  "$JAVA_HOME/bin/jcmd" "${PIDS[$gc]}" GC.run > /dev/null # as make bench does: no garbage of the load left
+  for script in get put; do
+    BENCH_KEYS=1000000 wrk -t2 -c64 -d5s -s "scripts/bench/$script.lua" "http://127.0.0.1:${PORTS[$gc]}" > /dev/null 2>&1
+  done
+done
+: > "$WORK/runs.tsv"
+for _ in $(seq 1 "$ROUNDS"); do
+  for name in bare G1 ZGC Parallel; do measure "$name" "GET, 1M apps" get 64 1000000; done
+  for name in bare G1 ZGC Parallel; do measure "$name" "PUT, 1M apps" put 64 1000000; done
+done
+echo
+echo "Collectors at 1M apps, $ROUNDS alternating rounds, medians:"
+echo
+report
+echo
+for gc in G1 ZGC Parallel; do
+  echo "- RSS of microstore under $gc at the end: $(awk '/VmRSS/ {printf "%.0f MB", $2 / 1024}' "/proc/${PIDS[$gc]}/status")"
+done
