@@ -28,18 +28,7 @@ rm -rf "$WORK"
 mkdir -p "$WORK"
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 
-STARTED=()
-cleanup() {
-  local pid
-  for pid in "${STARTED[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${STARTED[@]}"; do
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-  done
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+. scripts/bench/processes.sh # STARTED, stopped on exit
 log() { echo "[bench-cost $(date +%H:%M:%S)] $*" >&2; }
 
 # start NAME COMMAND...: in the background until it prints "listening on http://127.0.0.1:PORT/";

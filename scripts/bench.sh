@@ -55,20 +55,8 @@ PEERS=1
 { [ "${BENCH_PEERS:-1}" = 0 ] || [ "$ONLY" = cluster ]; } && PEERS=0
 [ "$ONLY" = peers ] && PEERS=1
 
-# Every server the bench starts is in STARTED; on exit, also on an error or ^C, the ones still running
-# get SIGTERM (then SIGKILL), by pid. (bench-cluster.sh chains its own clean-up in front of this one.)
-STARTED=()
-bench_cleanup() {
-  local pid
-  for pid in "${STARTED[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${STARTED[@]}"; do
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-  done
-}
-trap bench_cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# STARTED, bench_cleanup and the traps that stop every server the bench started, by pid.
+. scripts/bench/processes.sh
 
 log() { echo "[bench $(date +%H:%M:%S)] $*" >&2; }
 
