@@ -162,7 +162,8 @@ public final class JournalPersistence implements Persistence {
     @Override
     public void add(long seq, List<Write> writes) {
         if (writes.size() == 1) {
-            add(seq, writes.getFirst().name(), writes.getFirst().data());
+            Write only = writes.getFirst();
+            add(seq, only.name(), only.data(), only.expires());
             return;
         }
         Records.encodeTxn(buffer, seq, writes);

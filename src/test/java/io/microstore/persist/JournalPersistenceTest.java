@@ -2,6 +2,7 @@ package io.microstore.persist;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -83,6 +84,18 @@ class JournalPersistenceTest {
     }
 
     // --- round trips ---
+
+    @Test
+    void aTransactionOfOneWriteKeepsItsDeadline() throws IOException {
+        byte[] data = "{\"lock\":\"me\"}".getBytes(StandardCharsets.UTF_8);
+        try (JournalPersistence journal = JournalPersistence.open(new JournalConfig(dir))) {
+            journal.load(new StateSink());
+            journal.add(1, List.of(new Persistence.Write("lock", data, 1_767_225_600_000L)));
+            journal.write();
+            journal.sync();
+        }
+        assertEquals(new Loaded(1, new TreeMap<>(Map.of("lock", "1 {\"lock\":\"me\"} expires 1767225600000"))), load(dir));
+    }
 
     @Test
     void variedRecordsSurviveCloseAndReopen() throws IOException {
