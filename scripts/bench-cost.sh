@@ -28,26 +28,20 @@ rm -rf "$WORK"
 mkdir -p "$WORK"
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 
-. scripts/bench/processes.sh # STARTED, stopped on exit
+. scripts/bench/processes.sh # start, stop, and every server stopped on exit
 log() { echo "[bench-cost $(date +%H:%M:%S)] $*" >&2; }
 
-# start NAME COMMAND...: in the background until it prints "listening on http://127.0.0.1:PORT/";
-# records NAME's pid and port.
+# start NAME COMMAND... (scripts/bench/processes.sh), keeping NAME's pid and port.
 declare -A PIDS PORTS
-start() {
-  local name=$1; shift
-  "$@" > "$WORK/$name.log" 2>&1 &
-  local pid=$! port=""
-  STARTED+=("$pid")
-  for _ in $(seq 1 1200); do
-    port=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\)\/.*/\1/p' "$WORK/$name.log" | head -n 1)
-    [ -n "$port" ] && break
-    kill -0 "$pid" 2>/dev/null || { log "$name did not start:"; cat "$WORK/$name.log" >&2; exit 1; }
-    sleep 0.1
-  done
-  [ -n "$port" ] || { log "$name did not start in time"; exit 1; }
-  PIDS[$name]=$pid PORTS[$name]=$port
+run() {
+  start "$@"
+  PIDS[$1]=$PID PORTS[$1]=$PORT
 }
+
+# MEDIAN: an awk function, med(list of numbers separated by spaces).
+MEDIAN='function med(s,   a, n, i, j, t) { n = split(s, a, " ")
+  for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j-1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
+  return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }'
 
 cpu() { awk '{print $14, $15}' "/proc/$1/stat"; } # user and system time, in clock ticks
 switches() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/ctxt_switches/ {n += $2} END {print n}'; }
@@ -76,10 +70,7 @@ measure() {
 report() {
   echo "| test | system | runs | req/s | to bare | p50 ms | user µs/req | system µs/req | context switches/req |"
   echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
-  awk -F'\t' '
-    function med(s,   a, n, i, j, t) { n = split(s, a, " ")
-      for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j-1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
-      return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+  awk -F'\t' "$MEDIAN"'
     { k = $2 SUBSEP $1; if (!(k in runs)) order[++m] = k; runs[k]++; rps[k] = rps[k] " " $3; p50[k] = p50[k] " " $4
       u[k] = u[k] " " $5; s[k] = s[k] " " $6; c[k] = c[k] " " $7; if ($8 != "") err[k] = 1
       if ($1 == "bare") bare[$2] = bare[$2] " " $3 }
@@ -92,9 +83,9 @@ report() {
 awk 'BEGIN { for (i = 1; i <= 1000; i++) printf "{\"name\":\"k%d\",\"data\":{\"n\":1,\"s\":\"some small value\"}}\n", i }' \
     > "$WORK/apps-1000.jsonl"
 log "starting bare Helidon and microstore (fsync always, fsync never), 1k apps each"
-start bare "$JAVA" -cp "$CP" io.microstore.bench.BareServer 0
-start fsync-always "$JAVA" -jar target/microstore.jar --port 0 --data "$WORK/fsync-always" --import "$WORK/apps-1000.jsonl"
-start fsync-never "$JAVA" -jar target/microstore.jar --port 0 --data "$WORK/fsync-never" --fsync never --import "$WORK/apps-1000.jsonl"
+run bare "$JAVA" -cp "$CP" io.microstore.bench.BareServer 0
+run fsync-always "$JAVA" -jar target/microstore.jar --port 0 --data "$WORK/fsync-always" --import "$WORK/apps-1000.jsonl"
+run fsync-never "$JAVA" -jar target/microstore.jar --port 0 --data "$WORK/fsync-never" --fsync never --import "$WORK/apps-1000.jsonl"
 for name in bare fsync-always fsync-never; do
   for script in get put; do
     BENCH_KEYS=1000 wrk -t2 -c64 -d5s -s "scripts/bench/$script.lua" "http://127.0.0.1:${PORTS[$name]}" > /dev/null 2>&1
@@ -117,27 +108,24 @@ report
 echo
 echo "| raw fdatasync of a 100-byte write (scripts/fsync-probe.py) | runs | p50 ms | p99 ms |"
 echo "|---|---:|---:|---:|"
-awk -F'\t' '{ split($2, v, " "); p50[$1] = p50[$1] " " v[2]; p99[$1] = p99[$1] " " v[3]; n[$1]++ }
-  function med(s,   a, n, i, j, t) { n = split(s, a, " ")
-    for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j-1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
-    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+awk -F'\t' "$MEDIAN"'{ split($2, v, " "); p50[$1] = p50[$1] " " v[2]; p99[$1] = p99[$1] " " v[3]; n[$1]++ }
   END { printf "| appended to a growing file | %d | %.3f | %.3f |\n", n["append"], med(p50["append"]), med(p99["append"])
         printf "| overwriting a preallocated, zero-filled file | %d | %.3f | %.3f |\n", n["preallocated"], med(p50["preallocated"]), med(p99["preallocated"]) }' \
     "$WORK/fsync.tsv"
 
 [ "${BENCH_COST_GC:-0}" = 1 ] || exit 0
-for name in fsync-always fsync-never; do kill -TERM "${PIDS[$name]}"; wait "${PIDS[$name]}" 2>/dev/null || true; done
+for name in fsync-always fsync-never; do stop "${PIDS[$name]}"; done
 log "collectors at 1M apps: loading one data directory"
 awk 'BEGIN { for (i = 1; i <= 1000000; i++) printf "{\"name\":\"k%d\",\"data\":{\"n\":1,\"s\":\"some small value\"}}\n", i }' \
     > "$WORK/apps-1000000.jsonl"
-start load "$JAVA" -jar target/microstore.jar --port 0 --data "$WORK/data-1m" --import "$WORK/apps-1000000.jsonl"
+run load "$JAVA" -jar target/microstore.jar --port 0 --data "$WORK/data-1m" --import "$WORK/apps-1000000.jsonl"
 curl -s -X POST "http://127.0.0.1:${PORTS[load]}/api/admin/compact" > /dev/null
-kill -TERM "${PIDS[load]}"; wait "${PIDS[load]}" 2>/dev/null || true
+stop "${PIDS[load]}"
 declare -A GC_FLAGS=([G1]="-XX:+UseG1GC" [ZGC]="-XX:+UseZGC" [Parallel]="-XX:+UseParallelGC")
 for gc in G1 ZGC Parallel; do
   cp -r "$WORK/data-1m" "$WORK/data-$gc"
   # shellcheck disable=SC2086 # the flags are words
-  start "$gc" "$JAVA" ${GC_FLAGS[$gc]} -jar target/microstore.jar --port 0 --data "$WORK/data-$gc"
+  run "$gc" "$JAVA" ${GC_FLAGS[$gc]} -jar target/microstore.jar --port 0 --data "$WORK/data-$gc"
   "$JAVA_HOME/bin/jcmd" "${PIDS[$gc]}" GC.run > /dev/null # as make bench does: no garbage of the load left
   for script in get put; do
     BENCH_KEYS=1000000 wrk -t2 -c64 -d5s -s "scripts/bench/$script.lua" "http://127.0.0.1:${PORTS[$gc]}" > /dev/null 2>&1

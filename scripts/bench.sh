@@ -55,7 +55,7 @@ PEERS=1
 { [ "${BENCH_PEERS:-1}" = 0 ] || [ "$ONLY" = cluster ]; } && PEERS=0
 [ "$ONLY" = peers ] && PEERS=1
 
-# STARTED, bench_cleanup and the traps that stop every server the bench started, by pid.
+# start, stop, and the traps that stop every server the bench started (by pid) on exit.
 . scripts/bench/processes.sh
 
 log() { echo "[bench $(date +%H:%M:%S)] $*" >&2; }
@@ -73,33 +73,6 @@ install_tools() {
     npm install --prefix "$WORK" --no-audit --no-fund --silent json-server@0.17.4 >/dev/null
   fi
   if [ "$PEERS" = 1 ]; then install_peers; fi
-}
-
-# start NAME COMMAND...: runs it in the background and waits for "listening on http://127.0.0.1:PORT/"
-# (microstore and BareServer print it); sets PORT and PID.
-start() {
-  local name=$1; shift
-  "$@" > "$WORK/$name.log" 2>&1 &
-  PID=$!
-  STARTED+=("$PID")
-  PORT=""
-  for _ in $(seq 1 1200); do
-    PORT=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\)\/.*/\1/p' "$WORK/$name.log" | head -n 1)
-    [ -n "$PORT" ] && return 0
-    kill -0 $PID 2>/dev/null || break
-    sleep 0.1
-  done
-  log "$name did not start:"; cat "$WORK/$name.log" >&2; exit 1
-}
-
-# stop PID: SIGTERM, reaped, and off the STARTED list (so that the clean-up on exit never signals a
-# later process that got the same pid).
-stop() {
-  kill -TERM "$1" 2>/dev/null || true
-  wait "$1" 2>/dev/null || true
-  local keep=() p
-  for p in "${STARTED[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
-  STARTED=("${keep[@]}")
 }
 
 # A full GC after loading, so the runs do not pay for the loader's garbage or the collector's
