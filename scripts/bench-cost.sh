@@ -2,9 +2,11 @@
 # Usage: scripts/bench-cost.sh   (run by `make bench-cost`, which builds first; about 8 minutes, 15 with
 # BENCH_COST_GC=1)
 #
-# Where a request's time goes, for issue 13's goals: the bare Helidon server (the ceiling), microstore with
-# fsync always and with fsync never, 1k apps each, all up at once, each test alternating between them
-# BENCH_ROUNDS times. Per run it reads the server's CPU time (user and system, /proc/PID/stat) and its
+# Where a request's time goes, for issue 13's goals, as a ladder of five servers, each adding one layer to
+# the one before: the bare Helidon server (the ceiling); the same routes inside microstore's server set-up
+# (its limits, filters, metrics and health: BareServer --setup); microstore in memory (the handlers and the
+# store, no journal); microstore with fsync never (the journal's writes); with fsync always (the fsync).
+# 1k apps each, all up at once, each test alternating between them BENCH_ROUNDS times. Per run it reads the server's CPU time (user and system, /proc/PID/stat) and its
 # threads' context switches (/proc/PID/task/*/status) before and after wrk, and reports them per request,
 # next to wrk's requests/s and p50. CPU per request does not drift with the machine's load the way
 # requests/s do, so it shows what each system costs. Each round also runs scripts/fsync-probe.py twice:
@@ -82,11 +84,14 @@ report() {
 
 awk 'BEGIN { for (i = 1; i <= 1000; i++) printf "{\"name\":\"k%d\",\"data\":{\"n\":1,\"s\":\"some small value\"}}\n", i }' \
     > "$WORK/apps-1000.jsonl"
-log "starting bare Helidon and microstore (fsync always, fsync never), 1k apps each"
+LADDER="bare setup in-memory fsync-never fsync-always"
+log "starting the ladder ($LADDER), 1k apps each"
 run bare "$JAVA" -cp "$CP" io.microstore.bench.BareServer 0
-run fsync-always "$JAVA" -jar target/microstore.jar --port 0 --data "$WORK/fsync-always" --import "$WORK/apps-1000.jsonl"
+run setup "$JAVA" -cp "$CP" io.microstore.bench.BareServer 0 --setup
+run in-memory "$JAVA" -jar target/microstore.jar --port 0 --import "$WORK/apps-1000.jsonl"
 run fsync-never "$JAVA" -jar target/microstore.jar --port 0 --data "$WORK/fsync-never" --fsync never --import "$WORK/apps-1000.jsonl"
-for name in bare fsync-always fsync-never; do
+run fsync-always "$JAVA" -jar target/microstore.jar --port 0 --data "$WORK/fsync-always" --import "$WORK/apps-1000.jsonl"
+for name in $LADDER; do
   for script in get put; do
     BENCH_KEYS=1000 wrk -t2 -c64 -d5s -s "scripts/bench/$script.lua" "http://127.0.0.1:${PORTS[$name]}" > /dev/null 2>&1
   done
@@ -94,9 +99,9 @@ done
 : > "$WORK/runs.tsv"
 : > "$WORK/fsync.tsv"
 for _ in $(seq 1 "$ROUNDS"); do
-  for name in bare fsync-always fsync-never; do measure "$name" "GET, 64 conns" get 64 1000; done
-  for name in bare fsync-always fsync-never; do measure "$name" "PUT, 64 conns" put 64 1000; done
-  for name in bare fsync-always fsync-never; do measure "$name" "PUT, 1 conn" put 1 1000; done
+  for name in $LADDER; do measure "$name" "GET, 64 conns" get 64 1000; done
+  for name in $LADDER; do measure "$name" "PUT, 64 conns" put 64 1000; done
+  for name in $LADDER; do measure "$name" "PUT, 1 conn" put 1 1000; done
   printf 'append\t%s\n' "$(python3 scripts/fsync-probe.py "$WORK" 3)" >> "$WORK/fsync.tsv"
   printf 'preallocated\t%s\n' "$(python3 scripts/fsync-probe.py --preallocated "$WORK" 3)" >> "$WORK/fsync.tsv"
   log "$(tail -n 2 "$WORK/fsync.tsv" | tr '\n' ' ')"
@@ -114,7 +119,7 @@ awk -F'\t' "$MEDIAN"'{ split($2, v, " "); p50[$1] = p50[$1] " " v[2]; p99[$1] = 
     "$WORK/fsync.tsv"
 
 [ "${BENCH_COST_GC:-0}" = 1 ] || exit 0
-for name in fsync-always fsync-never; do stop "${PIDS[$name]}"; done
+for name in setup in-memory fsync-never fsync-always; do stop "${PIDS[$name]}"; done
 log "collectors at 1M apps: loading one data directory"
 awk 'BEGIN { for (i = 1; i <= 1000000; i++) printf "{\"name\":\"k%d\",\"data\":{\"n\":1,\"s\":\"some small value\"}}\n", i }' \
     > "$WORK/apps-1000000.jsonl"

@@ -171,6 +171,7 @@ peers_report() {
   p99=$(ratio "$(value microstore "$large" put-compacting 6)" "$(value microstore "$large" put-baseline 6)")
   startup=$(scaled "start-up from a snapshot of $large apps (ms, load)")
   replay=$(scaled "start-up replaying a journal of $large records (ms, load)")
+  worst=$(scaled "start-up from a snapshot of $large apps and a journal just short of compaction (ms, load)")
   heap=$(scaled "heap per app beyond its value's JSON bytes")
   met() { awk -v v="$1" -v t="$2" -v op="$3" 'BEGIN { if (v == "" || v == "n/a") print "?"; else if ((op == ">=" && v + 0 >= t) || (op == "<" && v + 0 < t) || (op == "<=" && v + 0 <= t)) print "yes"; else print "**no**" }'; }
   echo "| goal | target | measured | met |"
@@ -181,6 +182,7 @@ peers_report() {
   echo "| PUT p99 during compaction vs without ($large apps) | <= 3.0 | $p99 | $(met "$p99" 3.0 "<=") |"
   echo "| start-up with $large apps from a snapshot (ms) | < 3000 | ${startup:-?} | $(met "${startup:-}" 3000 "<") |"
   echo "| start-up replaying a journal of $large records (ms) | < 3000 | ${replay:-?} | $(met "${replay:-}" 3000 "<") |"
+  echo "| start-up from a snapshot of $large apps and a journal just short of compaction (ms) | < 3000 | ${worst:-?} | $(met "${worst:-}" 3000 "<") |"
   echo "| heap per small app beyond its JSON (bytes) | < 300 | ${heap:-?} | $(met "${heap:-}" 300 "<") |"
   fi
   if [ -s "$peers" ]; then peers_report; fi

@@ -188,23 +188,43 @@ memory() {
   scale "heap per app beyond its value's JSON bytes" "$(( (used - empty) / n - 30 ))"
 }
 
-# A journal of N records and nothing else: start-up replays all of it.
+# Start-up at N apps: replaying a journal of N records and nothing else; then the worst case the compaction
+# trigger allows, a snapshot of N apps and a journal just short of compaction (98% of the names written
+# again with a value of the same size: just under the snapshot's bytes, which is when compaction starts).
 journal_startup() {
-  local n=$1 dir=$WORK/journal-$n
+  local n=$1
+  local dir=$WORK/journal-$n
   rm -rf "$dir"
   start "journal-$n-load" "$JAVA" -Dstore.compaction.min-journal-bytes=100000000000 -jar target/microstore.jar \
       --port 0 --data "$dir" --import "$WORK/apps-$n.jsonl"
   stop "$PID"
   scale "journal bytes per small PUT" "$(( $(cat "$dir"/journal-*.jsonl | wc -c) / n ))"
-  local t0 t1
-  t0=$(date +%s%N)
-  start "journal-$n-replay" "$JAVA" -Dstore.compaction.min-journal-bytes=100000000000 -jar target/microstore.jar \
-      --port 0 --data "$dir"
-  t1=$(date +%s%N)
-  scale "start-up replaying a journal of $n records (ms, load)" \
-      "$(sed -n 's/.* apps ready in \([0-9]*\) ms/\1/p' "$WORK/journal-$n-replay.log")"
-  scale "start-up replaying a journal of $n records (ms, JVM start to listening)" "$(( (t1 - t0) / 1000000 ))"
+  timed_start "journal-$n-replay" "start-up replaying a journal of $n records" \
+      -Dstore.compaction.min-journal-bytes=100000000000 -jar target/microstore.jar --port 0 --data "$dir"
+  curl -s -X POST "http://127.0.0.1:$PORT/api/admin/compact" > /dev/null
   stop "$PID"
+  head -n $((n * 98 / 100)) "$WORK/apps-$n.jsonl" | sed 's/"n":1/"n":2/' > "$WORK/updates-$n.jsonl"
+  start "journal-$n-updates" "$JAVA" -jar target/microstore.jar --port 0 --data "$dir" \
+      --import "$WORK/updates-$n.jsonl" --overwrite
+  stop "$PID"
+  scale "journal bytes per snapshot byte, worst case" \
+      "$(awk -v j="$(cat "$dir"/journal-*.jsonl | wc -c)" -v s="$(cat "$dir"/snapshot-*.jsonl | wc -c)" \
+          'BEGIN { printf "%.3f", j / s }')"
+  timed_start "journal-$n-worst" "start-up from a snapshot of $n apps and a journal just short of compaction" \
+      -jar target/microstore.jar --port 0 --data "$dir"
+  stop "$PID"
+}
+
+# timed_start NAME FIGURE JAVA-ARGS...: starts microstore and records FIGURE twice: the load as it logs
+# it, and from the JVM's start to listening.
+timed_start() {
+  local name=$1 figure=$2 t0 t1
+  shift 2
+  t0=$(date +%s%N)
+  start "$name" "$JAVA" "$@"
+  t1=$(date +%s%N)
+  scale "$figure (ms, load)" "$(sed -n 's/.* apps ready in \([0-9]*\) ms/\1/p' "$WORK/$name.log")"
+  scale "$figure (ms, JVM start to listening)" "$(( (t1 - t0) / 1000000 ))"
 }
 
 # PUT at the smallest and the largest size, both servers up (restarted on their data directories) and

@@ -2,6 +2,7 @@ package io.microstore;
 
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
@@ -86,6 +87,15 @@ public final class Main {
 
     /** Everything a server needs besides the store; the tests use it too. */
     public static void setup(WebServerConfig.Builder server, Settings settings, Store store) {
+        setup(server, settings, store, routing -> routing(routing, store, settings.maxPayload()));
+    }
+
+    /**
+     * The server's settings, limits, filters and observability around {@code routes}; the benchmarks'
+     * bare server uses it with routes that store nothing, to measure what this set-up costs a request.
+     */
+    public static void setup(WebServerConfig.Builder server, Settings settings, Store store,
+                             Consumer<HttpRouting.Builder> routes) {
         ApiSecurity security = settings.security();
         StoreMetrics.bind(store);
         FloodLimits flood = settings.flood();
@@ -109,7 +119,7 @@ public final class Main {
                         routing.addFilter(new CorsFilter(settings.corsOrigins()));
                     }
                     security.token().ifPresent(token -> routing.addFilter(new BearerAuth(token, security.publicRead())));
-                    routing(routing, store, settings.maxPayload());
+                    routes.accept(routing);
                 });
     }
 

@@ -81,7 +81,11 @@ public final class JournalPersistence implements Persistence {
     @Override
     public long load(RecoverySink sink) throws IOException {
         long start = System.nanoTime();
-        Recovery.Result result = new Recovery(files, ops, false, sink).run();
+        Recovery.Result result;
+        try (PipelinedSink pipeline = new PipelinedSink(sink)) {
+            result = new Recovery(files, ops, false, pipeline).run();
+            pipeline.finish();
+        }
         lastSeq = result.lastSeq();
         snapshotSeq = result.snapshotSeq();
         snapshotBytes = result.snapshotBytes();

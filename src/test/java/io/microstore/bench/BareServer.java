@@ -1,21 +1,34 @@
 package io.microstore.bench;
 
+import java.io.IOException;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import io.microstore.Main;
+import io.microstore.Settings;
+import io.microstore.local.LocalEngine;
+import io.microstore.store.Store;
 
 /**
  * The ceiling for the benchmarks: Helidon SE with microstore's routes and no store at all. GET
  * answers a fixed small document, PUT reads the whole body and answers 204, the list answers a fixed
- * page of 100 names. Usage: {@code BareServer [port]} (0 = any free port); prints the same start-up
- * line as microstore.
+ * page of 100 names. Usage: {@code BareServer [port] [--setup]} (0 = any free port); prints the same
+ * start-up line as microstore. With {@code --setup} the routes sit inside microstore's own server
+ * set-up ({@link Main#setup}: its limits, filters, metrics and health, over an empty in-memory store
+ * the routes never use), so the bench can tell what that set-up costs a request from what the store does.
  */
 public final class BareServer {
     private BareServer() {
     }
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws IOException {
         byte[] doc = "{\"name\":\"k1\",\"data\":{\"n\":1,\"s\":\"some small value\"}}".getBytes();
         StringBuilder page = new StringBuilder("[");
         for (int i = 0; i < 100; i++) {
@@ -23,18 +36,25 @@ public final class BareServer {
         }
         byte[] list = page.append(']').toString().getBytes();
         var json = HeaderValues.create(HeaderNames.CONTENT_TYPE, "application/json");
-        WebServer server = WebServer.builder()
-                .host("127.0.0.1")
-                .port(args.length > 0 ? Integer.parseInt(args[0]) : 0)
-                .routing(r -> r
-                        .get("/api/apps", (req, res) -> res.header(json).send(list))
-                        .get("/api/apps/{+name}", (req, res) -> res.header(json).send(doc))
-                        .put("/api/apps/{+name}", (req, res) -> {
-                            req.content().as(byte[].class);
-                            res.status(Status.NO_CONTENT_204).send();
-                        }))
-                .build()
-                .start();
+        String port = args.length > 0 ? args[0] : "0";
+        Consumer<HttpRouting.Builder> routes = r -> r
+                .get("/api/apps", (req, res) -> res.header(json).send(list))
+                .get("/api/apps/{+name}", (req, res) -> res.header(json).send(doc))
+                .put("/api/apps/{+name}", (req, res) -> {
+                    req.content().as(byte[].class);
+                    res.status(Status.NO_CONTENT_204).send();
+                });
+        WebServer server;
+        if (args.length > 1 && args[1].equals("--setup")) {
+            Settings settings = Settings.from(Config.just(ConfigSources.create(Map.of("server.port", port)),
+                    ConfigSources.classpath("application.yaml")));
+            Store store = Store.create(LocalEngine.inMemory(), settings.feed(), settings.maxBytes());
+            store.load();
+            server = WebServer.builder().update(b -> Main.setup(b, settings, store, routes)).build().start();
+        } else {
+            server = WebServer.builder().host("127.0.0.1").port(Integer.parseInt(port)).routing(routes::accept)
+                    .build().start();
+        }
         System.out.println("microstore listening on http://127.0.0.1:" + server.port() + "/ (bare Helidon, no store)");
     }
 }

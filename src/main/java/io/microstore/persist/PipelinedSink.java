@@ -1,0 +1,153 @@
+package io.microstore.persist;
+
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+
+/**
+ * A {@link Persistence.RecoverySink} that hands the calls, in their order, to a thread of its own which
+ * makes them on {@code target}: start-up reads and decodes the files on one core while the other fills
+ * the index (about half the work each, so a large data directory loads in about 60% of the time on 2
+ * cores). The target is only ever called from that one thread; {@link #finish} waits until it has taken
+ * every call, so what the load leaves is visible to whoever called it.
+ *
+ * <p>An exception the target throws stops the thread and is thrown again from the next call made here,
+ * or from {@link #finish}. {@link #close} without {@link #finish} (the load failed) waits for the thread
+ * to stop too, so nothing touches the target after the load has returned either way.
+ */
+final class PipelinedSink implements Persistence.RecoverySink, AutoCloseable {
+    private static final int BATCH = 1024;
+    /** Batches waiting at most: bounds the memory the reader can run ahead by. */
+    private static final int QUEUED = 16;
+    private static final Call[] END = new Call[0];
+
+    /** One call: a restore, a replayed change, or a reset (its name null). */
+    private record Call(boolean restore, long seq, String name, byte[] data, long expires) {
+    }
+
+    private final Persistence.RecoverySink target;
+    private final BlockingQueue<Call[]> queue = new ArrayBlockingQueue<>(QUEUED);
+    private final Thread thread;
+    private volatile Throwable failure; // a RuntimeException or an Error (a full heap) the target threw
+    private Call[] batch = new Call[BATCH];
+    private int size;
+    private boolean ended;
+
+    PipelinedSink(Persistence.RecoverySink target) {
+        this.target = target;
+        this.thread = Thread.ofPlatform().name("microstore-load-apply").start(this::apply);
+    }
+
+    @Override
+    public void restore(String name, byte[] data, long seq, long expires) {
+        add(new Call(true, seq, name, data, expires));
+    }
+
+    @Override
+    public void replay(long seq, String name, byte[] data, long expires) {
+        add(new Call(false, seq, name, data, expires));
+    }
+
+    @Override
+    public void reset() {
+        add(new Call(false, 0, null, null, 0));
+    }
+
+    /** Waits until the target has taken every call; throws what it threw, if anything. */
+    void finish() {
+        end();
+        rethrowFailure();
+    }
+
+    @Override
+    public void close() {
+        end();
+    }
+
+    private void add(Call call) {
+        rethrowFailure();
+        batch[size++] = call;
+        if (size == BATCH) {
+            hand(batch);
+            batch = new Call[BATCH];
+            size = 0;
+        }
+    }
+
+    private void rethrowFailure() {
+        switch (failure) {
+            case null -> { }
+            case RuntimeException e -> throw e;
+            case Error e -> throw e;
+            default -> throw new IllegalStateException(failure);
+        }
+    }
+
+    private void end() {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        if (size > 0) {
+            Call[] last = new Call[size];
+            System.arraycopy(batch, 0, last, 0, size);
+            hand(last);
+        }
+        hand(END);
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true; // the target must be left alone before this returns
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void hand(Call[] calls) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                queue.put(calls);
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true; // loading is not interruptible: a half-handed batch would lose calls
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void apply() {
+        while (true) {
+            Call[] calls;
+            try {
+                calls = queue.take();
+            } catch (InterruptedException e) {
+                continue; // nobody interrupts this thread; END is what stops it
+            }
+            if (calls == END) {
+                return;
+            }
+            if (failure != null) {
+                continue; // keep taking, so the reader never blocks on a full queue
+            }
+            try {
+                for (Call c : calls) {
+                    if (c.name() == null) {
+                        target.reset();
+                    } else if (c.restore()) {
+                        target.restore(c.name(), c.data(), c.seq(), c.expires());
+                    } else {
+                        target.replay(c.seq(), c.name(), c.data(), c.expires());
+                    }
+                }
+            } catch (RuntimeException | Error e) {
+                failure = e;
+            }
+        }
+    }
+}
