@@ -1,14 +1,16 @@
 package io.microstore.persist;
 
+import java.util.Arrays;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 
 /**
  * A {@link Persistence.RecoverySink} that hands the calls, in their order, to a thread of its own which
  * makes them on {@code target}: start-up reads and decodes the files on one core while the other fills
- * the index (about half the work each, so a large data directory loads in about 60% of the time on 2
- * cores). The target is only ever called from that one thread; {@link #finish} waits until it has taken
- * every call, so what the load leaves is visible to whoever called it.
+ * the index (10-15% faster at 1M apps on 2 cores, less while Helidon's own start takes one: the index's
+ * side is the larger and both wait for the collector; docs/BENCHMARKS.md). The target is only ever called
+ * from that one thread; {@link #finish} waits until it has taken every call, so what the load leaves is
+ * visible to whoever called it.
  *
  * <p>An exception the target throws stops the thread and is thrown again from the next call made here,
  * or from {@link #finish}. {@link #close} without {@link #finish} (the load failed) waits for the thread
@@ -74,11 +76,11 @@ final class PipelinedSink implements Persistence.RecoverySink, AutoCloseable {
     }
 
     private void rethrowFailure() {
-        switch (failure) {
-            case null -> { }
-            case RuntimeException e -> throw e;
-            case Error e -> throw e;
-            default -> throw new IllegalStateException(failure);
+        if (failure instanceof RuntimeException e) {
+            throw e;
+        }
+        if (failure instanceof Error e) {
+            throw e;
         }
     }
 
@@ -88,17 +90,25 @@ final class PipelinedSink implements Persistence.RecoverySink, AutoCloseable {
         }
         ended = true;
         if (size > 0) {
-            Call[] last = new Call[size];
-            System.arraycopy(batch, 0, last, 0, size);
-            hand(last);
+            hand(Arrays.copyOf(batch, size));
         }
         hand(END);
+        uninterruptibly(thread::join); // the target must be left alone once this returns
+    }
+
+    private void hand(Call[] calls) {
+        uninterruptibly(() -> queue.put(calls)); // a batch not handed over would lose its calls
+    }
+
+    /** Loading is not interruptible: runs {@code step} to its end, then restores an interrupt it had. */
+    private static void uninterruptibly(Blocking step) {
         boolean interrupted = false;
-        while (thread.isAlive()) {
+        while (true) {
             try {
-                thread.join();
+                step.run();
+                break;
             } catch (InterruptedException e) {
-                interrupted = true; // the target must be left alone before this returns
+                interrupted = true;
             }
         }
         if (interrupted) {
@@ -106,19 +116,9 @@ final class PipelinedSink implements Persistence.RecoverySink, AutoCloseable {
         }
     }
 
-    private void hand(Call[] calls) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                queue.put(calls);
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true; // loading is not interruptible: a half-handed batch would lose calls
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+    @FunctionalInterface
+    private interface Blocking {
+        void run() throws InterruptedException;
     }
 
     private void apply() {

@@ -114,7 +114,8 @@
  * valid record after it is what a crash in the middle of a write leaves (a torn tail): it is cut off with
  * a warning, its bytes kept in a {@code .broken} file. Damage anywhere else stops start-up with {@link
  * io.microstore.persist.JournalDamaged}, naming the file, the byte offset and the way out, because
- * acknowledged writes after it could be lost.
+ * acknowledged writes after it could be lost. The files are read and checked on the loading thread while
+ * a second one ({@code PipelinedSink}) applies what passed, in order; the load returns once it has.
  *
  * <p>{@code --repair} runs the same recovery but, at damage, cuts the segment at its last good record
  * (the original kept as {@code .broken}; a segment with no good record before the damage is set aside
