@@ -6,8 +6,9 @@
 # the one before: the bare Helidon server (the ceiling); the same routes inside microstore's server set-up
 # (its limits, filters, metrics and health: BareServer --setup); microstore in memory (the handlers and the
 # store, no journal); microstore with fsync never (the journal's writes); with fsync always (the fsync).
-# 1k apps each, all up at once, each test alternating between them BENCH_ROUNDS times. Per run it reads the server's CPU time (user and system, /proc/PID/stat) and its
-# threads' context switches (/proc/PID/task/*/status) before and after wrk, and reports them per request,
+# 1k apps each, all up at once, each test alternating between them BENCH_ROUNDS times. Per run it reads the
+# server's CPU time (user and system, /proc/PID/stat) and its threads' context switches
+# (/proc/PID/task/*/status) before and after wrk, and reports them per request,
 # next to wrk's requests/s and p50. CPU per request does not drift with the machine's load the way
 # requests/s do, so it shows what each system costs. Each round also runs scripts/fsync-probe.py twice:
 # appends to a growing file (what the bench compares the one-connection PUT with) and overwrites of a
