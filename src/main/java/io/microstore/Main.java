@@ -82,6 +82,8 @@ public final class Main {
                     settings.etcd() ? "" : ", fsync: " + settings.local().fsync().wireName());
         } catch (IOException | RuntimeException e) {
             Startup.exit(1, "microstore: cannot start: " + e.getMessage());
+        } catch (OutOfMemoryError e) { // while the load fills the heap, setting up the server may run out first
+            Startup.heapTooSmall();
         }
     }
 

@@ -38,9 +38,20 @@ final class Startup {
                 loaded.complete(null);
             } catch (IOException | RuntimeException e) {
                 loaded.completeExceptionally(e);
+            } catch (OutOfMemoryError e) {
+                heapTooSmall(); // from here: the main thread may be out of heap too, or waiting for this forever
             }
         });
         return loaded;
+    }
+
+    /**
+     * Ends a start that ran out of heap (a data directory larger than -Xmx allows) with a message that says
+     * so, instead of a stack trace or a process that never serves. The data directory is left as it was.
+     */
+    static void heapTooSmall() {
+        exit(1, "microstore: cannot start: the heap (-Xmx, at most " + (Runtime.getRuntime().maxMemory() >> 20)
+                + " MiB now) is too small to load the data directory; start java with a larger -Xmx");
     }
 
     /** Waits for {@link #load}; its failure (a damaged journal, say) ends the start with its message. */

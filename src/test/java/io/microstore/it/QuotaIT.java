@@ -29,7 +29,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * The memory quota in the real jar with a small heap: values of 9 MiB are PUT into a data directory
  * until the default quota (a quarter of {@code -Xmx256m}) answers 507; nothing answers 500 and the JVM
  * never runs out of heap, also while a snapshot is written; after kill -9 the same heap starts the
- * store again with every acknowledged value, and a DELETE makes room for the next PUT.
+ * store again with every acknowledged value, and a DELETE makes room for the next PUT; a heap too small for
+ * the data ends the start with a clear message and leaves the data as it was.
  */
 class QuotaIT {
     private static final List<String> JVM = List.of("-Xmx256m",
@@ -94,6 +95,17 @@ class QuotaIT {
             assertEquals(204, put(base, "more").statusCode(), server.output());
             server.kill9();
             assertNoOutOfMemory(server);
+        }
+        // On a heap too small for what is stored, the start ends at once with a message that says so (not a
+        // stack trace, nor a process that never serves), and leaves the data directory as it was.
+        try (ChildServer tooSmall = ChildServer.launch(List.of("-Xmx32m"), "--data", dir.toString())) {
+            assertEquals(1, tooSmall.waitFor(), tooSmall.output());
+            assertTrue(tooSmall.output().contains("microstore: cannot start: the heap (-Xmx, at most ")
+                    && tooSmall.output().contains("is too small to load the data directory; start java with a larger"
+                    + " -Xmx"), tooSmall.output());
+        }
+        try (ChildServer server = ChildServer.start(JVM, "--data", dir.toString())) {
+            assertEquals(stored.size(), countApps(get(server.baseUrl(), "/api/apps").body()), server.output());
         }
     }
 
