@@ -1,6 +1,5 @@
 package io.microstore.persist;
 
-import java.util.Arrays;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 
@@ -36,7 +35,8 @@ final class PipelinedSink implements Persistence.RecoverySink, AutoCloseable {
 
     PipelinedSink(Persistence.RecoverySink target) {
         this.target = target;
-        this.thread = Thread.ofPlatform().name("microstore-load-apply").start(this::apply);
+        // A daemon: should the loading thread fail before it could say END, this one must not keep the JVM up.
+        this.thread = Thread.ofPlatform().name("microstore-load-apply").daemon(true).start(this::apply);
     }
 
     @Override
@@ -90,7 +90,7 @@ final class PipelinedSink implements Persistence.RecoverySink, AutoCloseable {
         }
         ended = true;
         if (size > 0) {
-            hand(Arrays.copyOf(batch, size));
+            hand(batch); // its unused tail is null, where the thread stops reading it
         }
         hand(END);
         uninterruptibly(thread::join); // the target must be left alone once this returns
@@ -137,6 +137,9 @@ final class PipelinedSink implements Persistence.RecoverySink, AutoCloseable {
             }
             try {
                 for (Call c : calls) {
+                    if (c == null) {
+                        break;
+                    }
                     if (c.name() == null) {
                         target.reset();
                     } else if (c.restore()) {
