@@ -32,8 +32,11 @@ final class Applier implements CommitStream {
 
     @Override
     public void restore(String name, byte[] data, long seq, long expires) {
-        supersede(name);
-        index.put(name, new Entry(data, seq, expires));
+        Entry entry = new Entry(data, seq, expires);
+        if (loadedOnce || !index.restoreInOrder(name, entry)) { // a first load's snapshot needs no supersede: all new
+            supersede(name);
+            index.put(name, entry);
+        }
         seen(name);
         trimFeed();
     }
@@ -54,6 +57,7 @@ final class Applier implements CommitStream {
 
     @Override
     public void loaded(long lastSeq) {
+        index.settle();
         if (reloaded != null) {
             removeAllBut(reloaded);
             reloaded = null;

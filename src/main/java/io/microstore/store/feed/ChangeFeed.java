@@ -61,6 +61,13 @@ public final class ChangeFeed implements AutoCloseable {
     private volatile boolean closed;
     private long bytes; // of values in the window; worker only
     private volatile long held; // heap of changes in the window that are not current (see heldBytes); worker only
+    /**
+     * The part of {@link #held} each ring slot's changes hold: what leaves {@code held} when they leave the
+     * window, without asking the index again (a lookup per evicted change, a cache miss at a million apps).
+     * A change is counted once, when it stops being current, and stays counted: a value never becomes
+     * current again. Worker only.
+     */
+    private final long[] heldAt;
     private long added = -1; // the seq of the last change added to the ring; worker only
 
     /** A feed on its own, whose every retained change counts in {@link #heldBytes}. */
@@ -76,6 +83,7 @@ public final class ChangeFeed implements AutoCloseable {
         this.config = config;
         this.current = current;
         this.ring = new AtomicReferenceArray<>(config.retain());
+        this.heldAt = new long[config.retain()];
         this.subscribers = new Semaphore(config.maxSubscribers());
         this.dispatcher = Thread.ofPlatform().name("microstore-feed").daemon(true).start(this::dispatch);
     }
@@ -115,6 +123,7 @@ public final class ChangeFeed implements AutoCloseable {
         }
         bytes = 0;
         held = 0;
+        Arrays.fill(heldAt, 0);
         added = lastSeq;
         floor = lastSeq;
         last = lastSeq;
@@ -283,7 +292,7 @@ public final class ChangeFeed implements AutoCloseable {
         for (Mutation m : changes) {
             bytes += size(m);
             if (!current.test(m)) { // overwritten within its own batch already
-                held += heap(m);
+                hold(m);
             }
         }
     }
@@ -300,6 +309,7 @@ public final class ChangeFeed implements AutoCloseable {
             }
             bytes = 0;
             held = 0;
+            Arrays.fill(heldAt, 0);
             floor = to - 1;
             return;
         }
@@ -312,25 +322,25 @@ public final class ChangeFeed implements AutoCloseable {
     }
 
     private void evictOldest() {
-        Object evicted = ring.getAndSet(slot(floor + 1), null);
+        int slot = slot(floor + 1);
+        Object evicted = ring.getAndSet(slot, null);
         if (evicted instanceof Mutation m) {
-            if (m != GAP) {
-                forget(m);
-            }
+            bytes -= size(m); // GAP's is 0
         } else if (evicted != null) {
             for (Mutation m : (Mutation[]) evicted) {
-                forget(m);
+                bytes -= size(m);
             }
         }
+        held -= heldAt[slot];
+        heldAt[slot] = 0;
         floor++;
     }
 
-    /** Uncounts a change that leaves the window. */
-    private void forget(Mutation m) {
-        bytes -= size(m);
-        if (!current.test(m)) {
-            held -= heap(m);
-        }
+    /** Counts a retained change that is no longer current: it holds its value alone until it leaves the window. */
+    private void hold(Mutation m) {
+        long heap = heap(m);
+        held += heap;
+        heldAt[slot(m.seq())] += heap;
     }
 
     /**
@@ -353,9 +363,15 @@ public final class ChangeFeed implements AutoCloseable {
             if (group == null || group == GAP || seqOf(group) != seq) {
                 return;
             }
-            for (Mutation m : group instanceof Mutation single ? new Mutation[] {single} : (Mutation[]) group) {
+            if (group instanceof Mutation m) { // the common case: counted already means no longer current
+                if (m.data() == data && m.name().equals(name) && heldAt[slot(seq)] == 0) {
+                    hold(m);
+                }
+                return;
+            }
+            for (Mutation m : (Mutation[]) group) {
                 if (m.data() == data && m.name().equals(name) && current.test(m)) {
-                    held += heap(m);
+                    hold(m);
                 }
             }
         }
