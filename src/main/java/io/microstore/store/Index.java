@@ -15,14 +15,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.StampedLock;
+import java.util.function.IntFunction;
 
 /**
  * The committed state, name to entry. Only the engine's commit stream writes it, and only with
  * mutations that are already durable; readers use it directly without waiting for the engine.
  *
- * <p>Each name has one slot holding its current entry, reachable two ways: by a hash map, for
- * lookups, which stay a couple of cache misses at a million apps where a skip list takes twenty; and
- * by a skip list in name order, for listing and snapshots. Replacing a value only swaps the slot's
+ * <p>Each name's current entry is in a hash map, for lookups, which stay a couple of cache misses at a
+ * million apps where a skip list takes twenty; the names alone are also in a skip list in name order, for
+ * listing and snapshots, which look each entry up by name. Replacing a value only swaps the hash map's
  * entry, so the skip list is touched only when a name is created or deleted.
  *
  * <p>It also counts the heap its entries take ({@link #bytes}), for the store's memory quota: each
@@ -31,17 +32,18 @@ import java.util.concurrent.locks.StampedLock;
  * <p>The changes of one transaction are applied together ({@link #together}) under a {@link StampedLock}'s
  * write lock, and every read ({@link #get}, {@link #list}) is an optimistic read of that lock, validated
  * (and repeated under the read lock when a transaction was applied meanwhile): no reader sees part of a
- * transaction. A single change needs no lock (it swaps one slot), so a GET costs two volatile reads more.
+ * transaction. A single change needs no lock (it swaps one entry), so a GET costs two volatile reads more.
  * {@link #entries} (snapshots and export) stays weakly consistent and may see part of one.
  */
 public final class Index {
     /**
      * Heap bytes one app takes besides its value's bytes and its name's characters: the hash map's node
-     * and table slot, the skip list's node and its share of index nodes, the slot, the entry, the value's
+     * and table slot, the skip list's node and its share of index nodes, the entry, the value's
      * array header and the name's String, and the changes feed's record of the app's last change while
      * the window holds it. Measured on a 64-bit JVM (compressed oops, JDK 25) with 12-character names
      * and 1-byte values: 201 bytes per app at a million apps, 245 at 100,000 (all still in the feed's
-     * window), of which 13 are the name and value.
+     * window), of which 13 are the name and value; 16 bytes less since a slot between the maps went
+     * (heap after a full GC with a million apps, 236 MB before, 221 MB after).
      */
     public static final long APP_OVERHEAD = 240;
 
@@ -49,27 +51,18 @@ public final class Index {
      * Both maps are replaced once, when a first load's names restored in order go in at once ({@link #settle});
      * no reader runs before the first load has ended.
      */
-    private ConcurrentHashMap<String, Slot> byName = new ConcurrentHashMap<>();
-    private ConcurrentSkipListMap<String, Slot> sorted = new ConcurrentSkipListMap<>(Names.ORDER);
+    private ConcurrentHashMap<String, Entry> byName = new ConcurrentHashMap<>();
+    private ConcurrentSkipListMap<String, Boolean> sorted = new ConcurrentSkipListMap<>(Names.ORDER);
     /**
-     * Names (and their slots) restored in ascending order into an empty index, not yet in either map (see
-     * {@link #restoreInOrder}); null when none are waiting. Commit stream's thread only.
+     * Names (and their entries) restored in ascending order into an empty index, not yet in either map
+     * (see {@link #restoreInOrder}); null when none are waiting. Commit stream's thread only.
      */
     private ArrayList<String> inOrderNames;
-    private ArrayList<Slot> inOrderSlots;
+    private ArrayList<Entry> inOrderEntries;
     private final AtomicLong bytes = new AtomicLong(); // written by the commit stream's thread only
     private final StampedLock txnLock = new StampedLock(); // held for writing while a transaction is applied
     /** Optimistic tries of a listing before it takes the read lock (and holds transactions back meanwhile). */
     private static final int OPTIMISTIC_LISTINGS = 2;
-
-    /** A name's current entry; null once the name is deleted. */
-    private static final class Slot {
-        private volatile Entry entry;
-
-        Slot(Entry entry) {
-            this.entry = entry;
-        }
-    }
 
     /** The current entry of {@code name}, or null; never part of a transaction. */
     public Entry get(String name) {
@@ -89,8 +82,7 @@ public final class Index {
     /** The current entry without the transaction check: for the commit stream's own thread (which applies them). */
     Entry peek(String name) {
         settle();
-        Slot slot = byName.get(name);
-        return slot == null ? null : slot.entry;
+        return byName.get(name);
     }
 
     public int size() {
@@ -129,9 +121,9 @@ public final class Index {
 
     private Page listNow(String prefix, String after, int limit) {
         boolean pastPrefix = after != null && !after.isEmpty() && Names.ORDER.compare(after, prefix) >= 0;
-        NavigableMap<String, Slot> tail = pastPrefix ? sorted.tailMap(after, false) : sorted.tailMap(prefix, true);
+        NavigableMap<String, Boolean> tail = pastPrefix ? sorted.tailMap(after, false) : sorted.tailMap(prefix, true);
         List<Map.Entry<String, Entry>> items = new ArrayList<>(Math.min(limit, 256));
-        for (Map.Entry<String, Entry> e : entries(tail)) {
+        for (Map.Entry<String, Entry> e : entries(tail.keySet())) {
             if (!e.getKey().startsWith(prefix)) {
                 break;
             }
@@ -146,7 +138,7 @@ public final class Index {
     /** A weakly consistent view of every entry in name order (for snapshots and export). */
     public Iterable<Map.Entry<String, Entry>> entries() {
         settle();
-        return entries(sorted);
+        return entries(sorted.keySet());
     }
 
     /**
@@ -165,12 +157,12 @@ public final class Index {
                 return false;
             }
             inOrderNames = new ArrayList<>();
-            inOrderSlots = new ArrayList<>();
+            inOrderEntries = new ArrayList<>();
         } else if (Names.ORDER.compare(inOrderNames.getLast(), name) >= 0) {
             return false;
         }
         inOrderNames.add(name);
-        inOrderSlots.add(new Slot(entry));
+        inOrderEntries.add(entry);
         bytes.addAndGet(cost(name, entry.data()));
         return true;
     }
@@ -180,35 +172,31 @@ public final class Index {
         if (inOrderNames == null) {
             return;
         }
-        SortedMap<String, Slot> run = new InOrder(inOrderNames, inOrderSlots);
+        List<String> names = inOrderNames;
+        List<Entry> entries = inOrderEntries;
         inOrderNames = null;
-        inOrderSlots = null;
-        byName = new ConcurrentHashMap<>(run.size()); // its table sized once for all of them
-        byName.putAll(run);
-        sorted = new ConcurrentSkipListMap<>(run); // linked in one pass: their order is known
+        inOrderEntries = null;
+        byName = new ConcurrentHashMap<>(names.size()); // its table sized once for all of them
+        byName.putAll(new InOrder<>(names, entries::get));
+        sorted = new ConcurrentSkipListMap<>(new InOrder<>(names, i -> Boolean.TRUE)); // linked in one pass
     }
 
     void put(String name, Entry entry) {
         settle();
-        Slot slot = byName.get(name);
-        if (slot != null) {
-            Entry old = slot.entry;
-            slot.entry = entry;
-            bytes.addAndGet(entry.data().length - (old == null ? 0 : old.data().length));
+        Entry old = byName.put(name, entry);
+        if (old != null) {
+            bytes.addAndGet(entry.data().length - old.data().length);
             return;
         }
         bytes.addAndGet(cost(name, entry.data()));
-        slot = new Slot(entry);
-        sorted.put(name, slot);
-        byName.put(name, slot);
+        sorted.put(name, Boolean.TRUE);
     }
 
     void remove(String name) {
         settle();
-        Slot slot = byName.remove(name);
-        if (slot != null) {
-            bytes.addAndGet(-cost(name, slot.entry.data()));
-            slot.entry = null;
+        Entry old = byName.remove(name);
+        if (old != null) {
+            bytes.addAndGet(-cost(name, old.data()));
             sorted.remove(name);
         }
     }
@@ -235,18 +223,19 @@ public final class Index {
         }
     }
 
-    /** The slots of {@code map} as name → entry, skipping names deleted while iterating. */
-    private static Iterable<Map.Entry<String, Entry>> entries(NavigableMap<String, Slot> map) {
+    /** The current entries of {@code names}, in their order, skipping names deleted while iterating. */
+    private Iterable<Map.Entry<String, Entry>> entries(Set<String> names) {
+        ConcurrentHashMap<String, Entry> entries = byName;
         return () -> new Iterator<>() {
-            private final Iterator<Map.Entry<String, Slot>> slots = map.entrySet().iterator();
+            private final Iterator<String> ahead = names.iterator();
             private Map.Entry<String, Entry> next = advance();
 
             private Map.Entry<String, Entry> advance() {
-                while (slots.hasNext()) {
-                    Map.Entry<String, Slot> e = slots.next();
-                    Entry entry = e.getValue().entry;
+                while (ahead.hasNext()) {
+                    String name = ahead.next();
+                    Entry entry = entries.get(name);
                     if (entry != null) {
-                        return new AbstractMap.SimpleImmutableEntry<>(e.getKey(), entry);
+                        return new AbstractMap.SimpleImmutableEntry<>(name, entry);
                     }
                 }
                 return null;
@@ -270,16 +259,16 @@ public final class Index {
     }
 
     /**
-     * Names in strictly ascending order with their slots, as the sorted map the skip list's and the hash
-     * map's bulk constructors read: they take only its comparator, size and entries.
+     * Names in strictly ascending order, each with {@code value.apply(i)}, as the sorted map the skip list's
+     * and the hash map's bulk constructors read: they take only its comparator, size and entries.
      */
-    private static final class InOrder extends AbstractMap<String, Slot> implements SortedMap<String, Slot> {
+    private static final class InOrder<V> extends AbstractMap<String, V> implements SortedMap<String, V> {
         private final List<String> names;
-        private final List<Slot> slots;
+        private final IntFunction<V> value;
 
-        InOrder(List<String> names, List<Slot> slots) {
+        InOrder(List<String> names, IntFunction<V> value) {
             this.names = names;
-            this.slots = slots;
+            this.value = value;
         }
 
         @Override
@@ -288,10 +277,10 @@ public final class Index {
         }
 
         @Override
-        public Set<Map.Entry<String, Slot>> entrySet() {
+        public Set<Map.Entry<String, V>> entrySet() {
             return new AbstractSet<>() {
                 @Override
-                public Iterator<Map.Entry<String, Slot>> iterator() {
+                public Iterator<Map.Entry<String, V>> iterator() {
                     return new Iterator<>() {
                         private int next;
 
@@ -301,12 +290,12 @@ public final class Index {
                         }
 
                         @Override
-                        public Map.Entry<String, Slot> next() {
+                        public Map.Entry<String, V> next() {
                             if (next == names.size()) {
                                 throw new NoSuchElementException();
                             }
                             int i = next++;
-                            return new AbstractMap.SimpleImmutableEntry<>(names.get(i), slots.get(i));
+                            return new AbstractMap.SimpleImmutableEntry<>(names.get(i), value.apply(i));
                         }
                     };
                 }
@@ -329,17 +318,17 @@ public final class Index {
         }
 
         @Override
-        public SortedMap<String, Slot> subMap(String from, String to) {
+        public SortedMap<String, V> subMap(String from, String to) {
             throw new UnsupportedOperationException();
         }
 
         @Override
-        public SortedMap<String, Slot> headMap(String to) {
+        public SortedMap<String, V> headMap(String to) {
             throw new UnsupportedOperationException();
         }
 
         @Override
-        public SortedMap<String, Slot> tailMap(String from) {
+        public SortedMap<String, V> tailMap(String from) {
             throw new UnsupportedOperationException();
         }
     }
