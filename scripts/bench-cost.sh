@@ -18,6 +18,8 @@
 # under G1 (the JVM's default), generational ZGC and Parallel GC, GET and PUT alternating with the bare
 # server, with each process's RSS at the end.
 #
+# Every JVM runs with JDK_JAVA_OPTIONS, which `make bench-cost` sets to the Makefile's JAVA_OPTS.
+#
 # Prints markdown tables; docs/BENCHMARKS.md records a run of it ("What bounds issue 13's goals").
 set -euo pipefail
 cd "$(dirname "$0")/.."

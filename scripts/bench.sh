@@ -24,6 +24,9 @@
 # against local mode and against etcd written directly, the write stall when the leader is killed and
 # the watch lag between two instances.
 #
+# Every JVM runs with JDK_JAVA_OPTIONS, which `make bench` sets to the Makefile's JAVA_OPTS (those of `make
+# run`); the worst start-up is also measured without them.
+#
 # Environment: BENCH_DURATION (8s per run), BENCH_ROUNDS (3), BENCH_CONNS (64), BENCH_SIZES ("1000 1000000"),
 # BENCH_CLUSTER=0 (skip cluster mode), BENCH_ONLY=cluster (cluster mode alone), BENCH_PEERS=0 (skip the
 # peers), BENCH_ONLY=peers (the peers alone), BENCH_WARMUP (5s per warm-up run), BENCH_CHECK_PERF=1 (add
@@ -211,6 +214,10 @@ journal_startup() {
       "$(awk -v j="$(cat "$dir"/journal-*.jsonl | wc -c)" -v s="$(cat "$dir"/snapshot-*.jsonl | wc -c)" \
           'BEGIN { printf "%.3f", j / s }')"
   timed_start "journal-$n-worst" "start-up from a snapshot of $n apps and a journal just short of compaction" \
+      -jar target/microstore.jar --port 0 --data "$dir"
+  stop "$PID"
+  JDK_JAVA_OPTIONS= timed_start "journal-$n-worst-plain" \
+      "start-up from a snapshot of $n apps and a journal just short of compaction, java -jar without JAVA_OPTS" \
       -jar target/microstore.jar --port 0 --data "$dir"
   stop "$PID"
 }
