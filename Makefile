@@ -17,8 +17,8 @@ SOURCES := pom.xml $(shell find src/main -type f 2>/dev/null)
 DATA ?= data
 PORT ?=
 # JVM options of microstore's own runs (make run, make cluster, make bench and bench-cost): the heap in
-# transparent huge pages takes a fifth off a start with a million apps (fewer page faults on fresh heap)
-# and leaves serving as it was (docs/BENCHMARKS.md). Running the jar yourself, pass them too.
+# transparent huge pages takes 20-40% off a start with a million apps (a page fault per 2 MiB of fresh
+# heap instead of 512) and leaves serving as it was (docs/BENCHMARKS.md). Running the jar yourself, pass them too.
 JAVA_OPTS ?= -XX:+UseTransparentHugePages
 RUN_FLAGS := $(if $(DATA),--data $(DATA)) $(if $(PORT),--port $(PORT))
 

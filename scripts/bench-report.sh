@@ -141,7 +141,7 @@ peers_report() {
 
 {
   echo
-  echo "## $(date -u '+%Y-%m-%d %H:%M UTC') — $(hostname), $(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1)"
+  echo "## $(date -u '+%Y-%m-%d %H:%M UTC') — $(hostname), $(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(env -u JDK_JAVA_OPTIONS "$JAVA_HOME/bin/java" -version 2>&1 | head -n 1)${JDK_JAVA_OPTIONS:+, JVM options $JDK_JAVA_OPTIONS}"
   echo
   if [ ! -s "$runs" ] && [ -s "$peers" ]; then
     echo "The peers part of \`make bench\` alone (\`BENCH_ONLY=peers\`), \`$wrk\` on loopback. Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores; the machine is shared)."

@@ -145,8 +145,8 @@ public final class Index {
      * A first load's restore of a name that sorts after every name in the index, which a snapshot's names
      * all do: kept aside, with the others that follow in order, and put into both maps at once when
      * anything else happens ({@link #settle}), the hash map sized once for all of them and the skip list
-     * linked in one pass without a search. At a million apps that takes a fifth off the load, which
-     * otherwise spends it growing the hash map step by step and searching the skip list for each name.
+     * linked in one pass without a search. With a million apps that takes about 0.3 s off the load, which
+     * otherwise goes to growing the hash map step by step and searching the skip list for each name.
      * For the commit stream's thread before anyone reads the index.
      *
      * @return false, with nothing done, when the index holds a name that sorts at or after {@code name}
@@ -259,8 +259,8 @@ public final class Index {
     }
 
     /**
-     * Names in strictly ascending order, each with {@code value.apply(i)}, as the sorted map the skip list's
-     * and the hash map's bulk constructors read: they take only its comparator, size and entries.
+     * Names in strictly ascending order, each with {@code value.apply(i)}, as a sorted map for the skip list's
+     * constructor from one and the hash map's putAll, which read only its comparator, size and entries.
      */
     private static final class InOrder<V> extends AbstractMap<String, V> implements SortedMap<String, V> {
         private final List<String> names;
