@@ -481,6 +481,47 @@ class ChangeFeedTest {
         assertThat(feed.heldBytes(), is(0L));
     }
 
+    @Test
+    void heldBytesAlwaysEqualWhatTheWindowsOverwrittenAndDeletedChangesHold() {
+        // A model of the store's protocol: superseded() before the index changes, committed() after; the
+        // feed's count, kept per slot as changes come and go, must match the definition at every step.
+        java.util.Map<String, Mutation> index = new java.util.HashMap<>();
+        List<Mutation> all = new ArrayList<>();
+        int retain = 16;
+        ChangeFeed feed = new ChangeFeed(new FeedConfig(retain, 1 << 20, 10, KEEP_ALIVE), m -> index.get(m.name()) == m);
+        closeAfter.add(feed);
+        feed.loaded(0);
+        java.util.Random random = new java.util.Random(13);
+        long seq = 0;
+        for (int round = 0; round < 2_000; round++) {
+            List<Mutation> batch = new ArrayList<>();
+            for (int seqs = 1 + random.nextInt(4); seqs > 0; seqs--) {
+                seq++;
+                for (int changes = random.nextInt(5) == 0 ? 2 + random.nextInt(3) : 1; changes > 0; changes--) {
+                    String name = "n" + random.nextInt(6); // may repeat within a transaction
+                    batch.add(random.nextInt(4) == 0 ? Mutation.delete(seq, name) : put(seq, name, 1 + random.nextInt(50)));
+                }
+            }
+            for (Mutation m : batch) {
+                Mutation old = index.get(m.name());
+                if (old != null) {
+                    feed.superseded(old.name(), old.seq(), old.data());
+                }
+                if (m.data() == null) {
+                    index.remove(m.name());
+                } else {
+                    index.put(m.name(), m);
+                }
+            }
+            feed.committed(batch);
+            all.addAll(batch);
+            long last = seq;
+            long expected = all.stream().filter(m -> m.seq() > last - retain && index.get(m.name()) != m)
+                    .mapToLong(m -> (m.data() == null ? 0 : m.data().length) + ChangeFeed.CHANGE_OVERHEAD).sum();
+            assertThat("after seq " + seq, feed.heldBytes(), is(expected));
+        }
+    }
+
     // --- a seq with several changes (a transaction) ----------------------------------------------
 
     @Test
