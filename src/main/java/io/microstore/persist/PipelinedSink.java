@@ -6,8 +6,8 @@ import java.util.concurrent.BlockingQueue;
 /**
  * A {@link Persistence.RecoverySink} that hands the calls, in their order, to a thread of its own which
  * makes them on {@code target}: start-up reads and decodes the files on one core while the other fills
- * the index (10-15% faster at 1M apps on 2 cores, less while Helidon's own start takes one: the index's
- * side is the larger and both wait for the collector; docs/BENCHMARKS.md). The target is only ever called
+ * the index (10-15% faster at 1M apps on 2 cores, less while Helidon's own start takes one: the two sides
+ * are about even and both wait for the collector; docs/BENCHMARKS.md). The target is only ever called
  * from that one thread; {@link #finish} waits until it has taken every call, so what the load leaves is
  * visible to whoever called it.
  *
