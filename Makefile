@@ -18,7 +18,8 @@ DATA ?= data
 PORT ?=
 # JVM options of microstore's own runs (make run, make cluster, make bench and bench-cost): the heap in
 # transparent huge pages takes 20-40% off a start with a million apps (a page fault per 2 MiB of fresh
-# heap instead of 512) and leaves serving as it was (docs/BENCHMARKS.md). Running the jar yourself, pass them too.
+# heap instead of 512) and leaves serving as it was (docs/BENCHMARKS.md). Running the jar yourself, pass
+# them too; where the OS has THP off, the JVM warns and goes on without.
 JAVA_OPTS ?= -XX:+UseTransparentHugePages
 RUN_FLAGS := $(if $(DATA),--data $(DATA)) $(if $(PORT),--port $(PORT))
 
