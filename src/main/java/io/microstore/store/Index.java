@@ -15,7 +15,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.StampedLock;
-import java.util.function.IntFunction;
 
 /**
  * The committed state, name to entry. Only the engine's commit stream writes it, and only with
@@ -137,7 +136,6 @@ public final class Index {
 
     /** A weakly consistent view of every entry in name order (for snapshots and export). */
     public Iterable<Map.Entry<String, Entry>> entries() {
-        settle();
         return entries(sorted.keySet());
     }
 
@@ -167,7 +165,10 @@ public final class Index {
         return true;
     }
 
-    /** Puts the names {@link #restoreInOrder} kept aside into both maps. For the commit stream's thread. */
+    /**
+     * Puts the names {@link #restoreInOrder} kept aside into both maps. For the commit stream's thread: its
+     * own calls here do it first, and it calls this at the end of a load, before anyone reads.
+     */
     void settle() {
         if (inOrderNames == null) {
             return;
@@ -177,8 +178,10 @@ public final class Index {
         inOrderNames = null;
         inOrderEntries = null;
         byName = new ConcurrentHashMap<>(names.size()); // its table sized once for all of them
-        byName.putAll(new InOrder<>(names, entries::get));
-        sorted = new ConcurrentSkipListMap<>(new InOrder<>(names, i -> Boolean.TRUE)); // linked in one pass
+        for (int i = 0; i < names.size(); i++) {
+            byName.put(names.get(i), entries.get(i));
+        }
+        sorted = new ConcurrentSkipListMap<>(new InOrder(names)); // linked in one pass
     }
 
     void put(String name, Entry entry) {
@@ -206,7 +209,6 @@ public final class Index {
      * {@link #list} sees part of it. On the commit stream's thread, which must use {@link #peek} inside.
      */
     void together(Runnable changes) {
-        settle();
         long stamp = txnLock.writeLock();
         try {
             changes.run();
@@ -259,16 +261,14 @@ public final class Index {
     }
 
     /**
-     * Names in strictly ascending order, each with {@code value.apply(i)}, as a sorted map for the skip list's
-     * constructor from one and the hash map's putAll, which read only its comparator, size and entries.
+     * Names in strictly ascending order as the sorted map the skip list's constructor from one reads: it
+     * takes only the comparator and the entries.
      */
-    private static final class InOrder<V> extends AbstractMap<String, V> implements SortedMap<String, V> {
+    private static final class InOrder extends AbstractMap<String, Boolean> implements SortedMap<String, Boolean> {
         private final List<String> names;
-        private final IntFunction<V> value;
 
-        InOrder(List<String> names, IntFunction<V> value) {
+        InOrder(List<String> names) {
             this.names = names;
-            this.value = value;
         }
 
         @Override
@@ -277,25 +277,20 @@ public final class Index {
         }
 
         @Override
-        public Set<Map.Entry<String, V>> entrySet() {
+        public Set<Map.Entry<String, Boolean>> entrySet() {
             return new AbstractSet<>() {
                 @Override
-                public Iterator<Map.Entry<String, V>> iterator() {
+                public Iterator<Map.Entry<String, Boolean>> iterator() {
+                    Iterator<String> ahead = names.iterator();
                     return new Iterator<>() {
-                        private int next;
-
                         @Override
                         public boolean hasNext() {
-                            return next < names.size();
+                            return ahead.hasNext();
                         }
 
                         @Override
-                        public Map.Entry<String, V> next() {
-                            if (next == names.size()) {
-                                throw new NoSuchElementException();
-                            }
-                            int i = next++;
-                            return new AbstractMap.SimpleImmutableEntry<>(names.get(i), value.apply(i));
+                        public Map.Entry<String, Boolean> next() {
+                            return new AbstractMap.SimpleImmutableEntry<>(ahead.next(), Boolean.TRUE);
                         }
                     };
                 }
@@ -318,17 +313,17 @@ public final class Index {
         }
 
         @Override
-        public SortedMap<String, V> subMap(String from, String to) {
+        public SortedMap<String, Boolean> subMap(String from, String to) {
             throw new UnsupportedOperationException();
         }
 
         @Override
-        public SortedMap<String, V> headMap(String to) {
+        public SortedMap<String, Boolean> headMap(String to) {
             throw new UnsupportedOperationException();
         }
 
         @Override
-        public SortedMap<String, V> tailMap(String from) {
+        public SortedMap<String, Boolean> tailMap(String from) {
             throw new UnsupportedOperationException();
         }
     }
