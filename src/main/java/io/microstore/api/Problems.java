@@ -14,6 +14,9 @@ import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.microstore.json.MalformedJson;
+import io.microstore.json.patch.BadPatch;
+import io.microstore.json.patch.PatchConflict;
+import io.microstore.json.patch.PatchRefused;
 import io.microstore.store.AppNotFound;
 import io.microstore.store.ImportRejected;
 import io.microstore.store.InvalidName;
@@ -63,6 +66,7 @@ public final class Problems {
             case MalformedJson m -> new Problem(Status.BAD_REQUEST_400, "the body is not valid JSON: " + m.getMessage())
                     .with("offset", m.offset());
             case BadRequest b -> new Problem(Status.BAD_REQUEST_400, b.getMessage());
+            case BadPatch b -> new Problem(Status.BAD_REQUEST_400, b.getMessage());
             case InvalidName n -> new Problem(Status.BAD_REQUEST_400, n.getMessage());
             case AppNotFound n -> new Problem(Status.NOT_FOUND_404, n.getMessage());
             case MethodNotAllowed m -> new Problem(Status.METHOD_NOT_ALLOWED_405, m.getMessage())

@@ -11,6 +11,7 @@ import java.util.function.Function;
 
 import io.microstore.json.CompactJson;
 import io.microstore.json.JsonText;
+import io.microstore.json.patch.BadPatch;
 import io.microstore.store.Command;
 import io.microstore.store.Precondition;
 import io.microstore.store.Transaction;
@@ -53,7 +54,7 @@ final class TxnBody {
             Command command;
             try {
                 command = operation(elements.get(i));
-            } catch (BadRequest e) {
+            } catch (BadRequest | BadPatch e) {
                 throw new TxnRefused(i, e);
             }
             Integer earlier = names.putIfAbsent(command.name(), i);

@@ -73,7 +73,17 @@ public final class EtcdEngine implements Engine {
     @Override
     public CompletableFuture<TxnOutcome> submit(Transaction txn) {
         refuseWhenClosed();
+        if (txn.size() > maxCommands()) {
+            throw new IllegalArgumentException("a transaction in cluster mode has at most " + maxCommands()
+                    + " commands, not " + txn.size());
+        }
         return writes.submit(txn);
+    }
+
+    /** One etcd txn per transaction, and each of its lists holds at most etcd's default --max-txn-ops. */
+    @Override
+    public int maxCommands() {
+        return Transaction.MAX_COMMANDS;
     }
 
     @Override

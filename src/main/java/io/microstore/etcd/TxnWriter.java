@@ -21,7 +21,8 @@ import io.microstore.store.ValueTooLarge;
  * sent with a compare per command whose outcome depends on its app's state (a condition, a check, a
  * patch computed from the value), saying "the key is still in the state decided on", all the writes in
  * the success branch and a read of each compared key in the failure branch. When the compares fail it is
- * decided again against what etcd returned, a bounded number of times (a PATCH is recomputed that way).
+ * decided again against what etcd returned, a bounded number of times (a PATCH is computed again over it,
+ * on this thread: {@link Transaction#prepare}).
  * A refusal (412, 404, ...) is only given against a state etcd confirmed. A write is acknowledged once
  * this instance's index has applied its revision.
  *
@@ -80,10 +81,12 @@ final class TxnWriter {
             state.put(command.name(), index.get(command.name()));
         }
         long confirmed = 0; // the revision at which etcd returned the state; 0: it is only the index's
+        Transaction decided = txn;
         for (int attempt = 0; attempt <= config.casRetries(); attempt++) {
             List<Transaction.Step> steps;
             try {
-                steps = txn.plan(state::get);
+                decided = decided.prepare(state::get); // a patch is computed again over what etcd returned
+                steps = decided.plan(state::get);
             } catch (RuntimeException refusal) {
                 if (confirmed > 0) {
                     throw settled(confirmed, refusal);

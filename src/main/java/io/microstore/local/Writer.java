@@ -13,7 +13,6 @@ import java.util.function.Function;
 import io.microstore.persist.OutOfSpace;
 import io.microstore.persist.Persistence;
 import io.microstore.persist.SnapshotSource;
-import io.microstore.store.Command;
 import io.microstore.store.CommitStream;
 import io.microstore.store.EngineEvents;
 import io.microstore.store.Entry;
@@ -30,7 +29,8 @@ import io.microstore.store.TxnOutcome;
 /**
  * The local engine's single writer: one platform thread that drains what has queued, decides each
  * transaction ({@link Transaction#plan}: a single write is one of one command) against the state
- * including the batch's earlier ones, gives the changes of each the next sequence number (one seq for all
+ * including the batch's earlier ones (conditions and versions only: patches come computed, see
+ * {@link io.microstore.store.Prepared}, so the writer only writes), gives the changes of each the next sequence number (one seq for all
  * of a transaction's changes, one journal record for them), writes the batch to {@link Persistence} and
  * syncs it per the fsync policy (group commit), and only then hands it to the {@link CommitStream}
  * (index, then feed) and completes the requests. Nothing is visible or acknowledged before it is durable.
@@ -205,6 +205,10 @@ final class Writer {
             } catch (RuntimeException e) {
                 refusals[i] = e;
                 continue;
+            } catch (Throwable e) { // whatever goes wrong deciding one transaction fails it, never the store
+                LOG.log(System.Logger.Level.ERROR, "deciding a transaction failed", e);
+                refusals[i] = new IllegalStateException("the write could not be decided: " + e, e);
+                continue;
             }
             boolean changes = steps.stream().anyMatch(Transaction.Step::changes);
             if (changes) {
@@ -212,8 +216,8 @@ final class Writer {
             }
             List<Outcome> results = new ArrayList<>(steps.size());
             for (Transaction.Step step : steps) {
-                if (!step.changes()) { // a check, or a delete of nothing
-                    results.add(new Outcome(0, step.command() instanceof Command.Check ? step.before() : null));
+                if (!step.changes()) { // a check or a patch that changes nothing (the app as it is), a delete of nothing
+                    results.add(new Outcome(0, step.writes() ? null : step.before()));
                     continue;
                 }
                 String name = step.command().name();

@@ -26,8 +26,15 @@ public sealed interface Command {
     record Delete(String name, Precondition precondition) implements Command {
     }
 
-    /** Replace {@code name} with what {@code change} computes from its current value; 404 if absent. */
-    record Patch(String name, Change change, Precondition precondition) implements Command {
+    /**
+     * Replace {@code name} with what {@code change} computes from its current value; 404 if absent. The
+     * store computes it before handing it to the engine ({@code prepared}, see {@link Transaction#prepare}).
+     */
+    record Patch(String name, Change change, Precondition precondition, Prepared prepared) implements Command {
+        /** A patch not computed yet. */
+        public Patch(String name, Change change, Precondition precondition) {
+            this(name, change, precondition, null);
+        }
     }
 
     /** Only test {@code precondition} on {@code name} (in a transaction: the others commit only if it holds). */
@@ -36,19 +43,21 @@ public sealed interface Command {
 
     /**
      * The value this command leaves over {@code current} (null when absent): its data, null for a
-     * delete, what the patch computes, or the current value for a check.
+     * delete, what the patch computed, or the current value for a check. Nothing is computed here: this
+     * runs in the engine, which must not spend a request's work.
      *
      * @throws AppNotFound when patching an app that does not exist
+     * @throws Stale when a patch was computed over another version than {@code current}
      */
     default byte[] valueAfter(Entry current) {
         return switch (this) {
             case Put put -> put.data();
             case Delete ignored -> null;
             case Patch patch -> {
-                if (current == null) {
-                    throw new AppNotFound(patch.name());
+                if (patch.prepared() == null || !patch.prepared().isFor(current)) {
+                    throw new Stale(patch.name());
                 }
-                yield patch.change().apply(patch.name(), current);
+                yield patch.prepared().result();
             }
             case Check ignored -> current == null ? null : current.data();
         };
@@ -68,7 +77,10 @@ public sealed interface Command {
         };
     }
 
-    /** Computes a new value from the current one, in the engine; throws to refuse the change. */
+    /**
+     * Computes a new value from the current one, on the request's thread; throws to refuse the change.
+     * It returns the current value's very array when it changes nothing.
+     */
     @FunctionalInterface
     interface Change {
         byte[] apply(String name, Entry current);

@@ -30,6 +30,11 @@ public interface Engine extends AutoCloseable {
      */
     CompletableFuture<TxnOutcome> submit(Transaction txn);
 
+    /** The most commands one transaction may hold here: no limit locally, etcd's limit on one txn in cluster mode. */
+    default int maxCommands() {
+        return Integer.MAX_VALUE;
+    }
+
     /**
      * Compacts what the engine keeps, after every command submitted before; completes when done. An
      * engine with nothing to compact completes with null.

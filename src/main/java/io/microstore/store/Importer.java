@@ -15,14 +15,14 @@ import io.microstore.json.MalformedJson;
  * Loads many apps at once: from JSON lines ({@code {"name": ..., "data": ...}} per line, the format of
  * {@code GET /api/export}) or from a file of the old Flask + TinyDB service
  * ({@code {"apps": {"1": {"key": <name>, "value": <data>}, ...}}}, other tables ignored). Everything
- * is checked before anything is written; existing names are refused unless overwriting is asked for.
+ * is checked before anything is written, and it is written all at once; existing names are refused unless
+ * overwriting is asked for.
  */
 public final class Importer {
     /**
-     * Commands handed to the engine at once. The local engine commits them in one batch; the etcd engine
-     * sends each as its own txn, all at once: 4096 in flight made etcd answer some after the client's
-     * 3 s timeout (503 "may or may not have been applied") on a 2-core machine; 256 finish in well under
-     * a second there and cost the local engine only a few more syncs.
+     * Cluster mode's larger imports: apps handed to the engine at once, each its own etcd txn, all at once:
+     * 4096 in flight made etcd answer some after the client's 3 s timeout (503 "may or may not have been
+     * applied") on a 2-core machine; 256 finish in well under a second there.
      */
     private static final int CHUNK = 256;
 
@@ -118,13 +118,19 @@ public final class Importer {
     }
 
     /**
-     * Writes {@code items} (the last one wins for a name given twice), in batches through the engine.
-     * Without {@code overwrite}, names that exist already refuse the whole import before any write,
-     * and each write is create-only, so a name created meanwhile is reported rather than overwritten.
+     * Writes {@code items} (the last one wins for a name given twice) all or nothing: as one commit, with
+     * one seq and one journal record, where the engine takes commits of that size (always locally; in
+     * cluster mode up to {@link Transaction#MAX_COMMANDS} apps, one etcd txn). Its room is reserved before
+     * anything is written, so imports racing each other or other writes either fit whole or get 507, and a
+     * crash keeps all of it or none. Without {@code overwrite}, names that exist already refuse it before any
+     * write, and each write is create-only, so a name created meanwhile refuses the whole import too.
+     *
+     * <p>A larger import in cluster mode goes app by app, in batches (see {@link #CHUNK}): there it may
+     * stop part way when it meets a full quota, and names created meanwhile are reported, not overwritten.
      *
      * @return the number of apps written and the names refused because they appeared meanwhile
-     * @throws QuotaExceeded before any write when the items do not fit the store's memory quota (writes
-     *     racing the import may still take the room meanwhile: then it stops part way with it)
+     * @throws QuotaExceeded before any write when the items do not fit the store's memory quota
+     * @throws ImportRejected (409) when a name exists already and {@code overwrite} is not asked for
      */
     public static Report run(Store store, List<Item> items, boolean overwrite) {
         Map<String, byte[]> latest = new LinkedHashMap<>();
@@ -132,15 +138,38 @@ public final class Importer {
         if (!overwrite) {
             List<String> existing = latest.keySet().stream().filter(n -> store.get(n) != null).toList();
             if (!existing.isEmpty()) {
-                throw new ImportRejected(existing.size() + " of the names exist already (import with overwrite "
-                        + "to replace them): " + String.join(", ", existing.subList(0, Math.min(20, existing.size())))
-                        + (existing.size() > 20 ? ", ..." : ""), existing);
+                throw exist(existing);
             }
         }
-        store.requireRoom(latest); // all or nothing: an import the quota cannot take writes nothing
         Precondition precondition = overwrite ? Precondition.NONE : new Precondition(null, List.of("*"));
         List<Command> commands = new ArrayList<>(latest.size());
         latest.forEach((name, data) -> commands.add(new Command.Put(name, data, precondition)));
+        if (commands.isEmpty()) {
+            return new Report(0, List.of());
+        }
+        if (commands.size() > store.maxCommands()) {
+            store.requireRoom(latest); // writes racing the import may still take the room meanwhile
+            return inBatches(store, commands);
+        }
+        try {
+            store.execute(new Transaction(commands));
+        } catch (TxnRefused refused) {
+            if (refused.reason() instanceof PreconditionFailed) {
+                throw exist(List.of(commands.get(refused.index()).name())); // created since the check above
+            }
+            throw refused.reason();
+        }
+        return new Report(commands.size(), List.of());
+    }
+
+    private static ImportRejected exist(List<String> existing) {
+        return new ImportRejected(existing.size() + " of the names exist already (import with overwrite "
+                + "to replace them): " + String.join(", ", existing.subList(0, Math.min(20, existing.size())))
+                + (existing.size() > 20 ? ", ..." : ""), existing);
+    }
+
+    /** Cluster mode's larger imports: app by app, {@link #CHUNK} in flight at a time. */
+    private static Report inBatches(Store store, List<Command> commands) {
         int written = 0;
         List<String> refused = new ArrayList<>();
         for (int from = 0; from < commands.size(); from += CHUNK) {

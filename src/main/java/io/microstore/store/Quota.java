@@ -1,7 +1,5 @@
 package io.microstore.store;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
@@ -9,9 +7,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The store's memory quota ({@code store.max-bytes}) at the door: a PUT, PATCH or import that would take
  * the apps ({@link Index#bytes}), with the writes in flight, over the limit is refused with
- * {@link QuotaExceeded} before it is written. A PUT reserves its growth until it is done, so concurrent
- * PUTs cannot overshoot together; a PATCH, whose value only the engine computes, is checked there; a
- * DELETE is never refused. A transaction counts like its writes would alone, except that the room its
+ * {@link QuotaExceeded} before it is written. A PUT, or a PATCH computed before it is handed over,
+ * reserves its growth until it is done, so concurrent writes cannot overshoot together; a DELETE is
+ * never refused. A transaction counts like its writes would alone, except that the room its
  * DELETEs free makes room for its PUTs (they commit together). Only a write whose estimate a concurrent write to the same app made wrong (it
  * replaced a value that was replaced meanwhile) may overshoot, by at most what is in flight.
  */
@@ -45,39 +43,37 @@ final class Quota {
 
     /**
      * Hands {@code txn} to {@code engine} within the quota (see the class comment): it reserves what its
-     * PUTs add beyond what its DELETEs free (a single PUT: its growth), and its PATCHes are checked in the
-     * engine, each against what the index, the writes in flight and this reservation leave.
+     * PUTs and computed PATCHes add beyond what its DELETEs free (a single write: its growth). A PATCH that
+     * does not fit on its own refuses the transaction with its index, as it would alone.
      */
     CompletableFuture<TxnOutcome> submit(Transaction txn, Engine engine) {
         long growth = 0;
-        List<Command> commands = null; // a copy once a patch is wrapped
         for (int i = 0; i < txn.size(); i++) {
-            Command command = txn.commands().get(i);
-            switch (command) {
+            switch (txn.commands().get(i)) {
                 case Command.Put put -> growth += growth(put.name(), put.data());
                 case Command.Delete delete -> {
                     Entry current = index.get(delete.name());
                     growth -= current == null ? 0 : Index.cost(delete.name(), current.data());
                 }
                 case Command.Patch patch -> {
-                    if (commands == null) {
-                        commands = new ArrayList<>(txn.commands());
+                    Prepared prepared = patch.prepared();
+                    long more = prepared == null || prepared.value() == null ? 0
+                            : prepared.value().length - prepared.basis().data().length;
+                    if (more > 0 && index.bytes() + reserved.get() + more > maxBytes) {
+                        throw new TxnRefused(i, refused()); // a patch is refused as itself, as in PATCH's answer
                     }
-                    commands.set(i, new Command.Patch(patch.name(),
-                            (name, current) -> fitting(current, patch.change().apply(name, current)),
-                            patch.precondition()));
+                    growth += more;
                 }
                 case Command.Check ignored -> { }
             }
         }
-        Transaction sent = commands == null ? txn : new Transaction(commands);
         if (growth <= 0) {
-            return engine.submit(sent);
+            return engine.submit(txn);
         }
         long reservation = growth;
         reserve(reservation);
         try {
-            return engine.submit(sent).whenComplete((o, e) -> reserved.addAndGet(-reservation));
+            return engine.submit(txn).whenComplete((o, e) -> reserved.addAndGet(-reservation));
         } catch (RuntimeException e) {
             reserved.addAndGet(-reservation);
             throw e;
@@ -101,15 +97,6 @@ final class Quota {
                 return;
             }
         }
-    }
-
-    /** A patch's new value {@code data} over {@code current}, in the engine: refused when it does not fit. */
-    private byte[] fitting(Entry current, byte[] data) {
-        long growth = data.length - current.data().length;
-        if (growth > 0 && index.bytes() + reserved.get() + growth > maxBytes) {
-            throw refused();
-        }
-        return data;
     }
 
     private QuotaExceeded refused() {

@@ -30,6 +30,8 @@ public final class Store implements AutoCloseable {
     private final ChangeFeed feed;
     private final Quota quota;
     private volatile boolean loaded;
+    /** How often a patch is computed before its app changing under it every time is a 503. */
+    private static final int PATCH_ATTEMPTS = 64;
 
     private Store(Engine engine, FeedConfig feed, long maxBytes) {
         this.engine = engine;
@@ -133,7 +135,7 @@ public final class Store implements AutoCloseable {
     public Outcome execute(Command command) {
         Names.check(command.name());
         try {
-            return single(join(quota.submit(Transaction.of(command), engine)));
+            return single(commit(Transaction.of(command)));
         } catch (TxnRefused refused) {
             throw refused.reason(); // alone, a command is refused as itself
         }
@@ -155,7 +157,29 @@ public final class Store implements AutoCloseable {
                 throw new TxnRefused(i, e);
             }
         }
-        return join(quota.submit(txn, engine));
+        return commit(txn);
+    }
+
+    /**
+     * Computes the transaction's patches here, on the caller's thread, over the apps' current entries, and
+     * commits it; the engine takes each patch only while its app is still at the version it was computed
+     * over. A patch whose app changed meanwhile is computed again over the new version, a bounded number
+     * of times (as cluster mode retries a txn whose compares failed).
+     */
+    private TxnOutcome commit(Transaction txn) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return join(quota.submit(txn.prepare(index::get), engine));
+            } catch (TxnRefused refused) {
+                if (!(refused.reason() instanceof Stale stale)) {
+                    throw refused;
+                }
+                if (attempt == PATCH_ATTEMPTS) {
+                    throw new StoreUnavailable("app '" + stale.name() + "' changed " + PATCH_ATTEMPTS
+                            + " times while its patch was computed; try again", null, 1);
+                }
+            }
+        }
     }
 
     /**
@@ -167,7 +191,7 @@ public final class Store implements AutoCloseable {
         for (Command command : commands) {
             try {
                 Names.check(command.name());
-                pending.add(quota.submit(Transaction.of(command), engine));
+                pending.add(quota.submit(Transaction.of(command).prepare(index::get), engine));
             } catch (RuntimeException e) {
                 pending.add(CompletableFuture.failedFuture(e));
             }
@@ -183,6 +207,11 @@ public final class Store implements AutoCloseable {
             }
         }
         return results;
+    }
+
+    /** The most commands one transaction may hold ({@link Engine#maxCommands}). */
+    public int maxCommands() {
+        return engine.maxCommands();
     }
 
     /** The outcome of a transaction of one command. */

@@ -1,6 +1,7 @@
 package io.microstore.store;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,18 +17,21 @@ import java.util.function.Function;
  * other's effects, and their order only decides which refusal is reported.
  */
 public record Transaction(List<Command> commands) {
-    /** Most commands in one transaction (etcd's default {@code --max-txn-ops}, which each list of its txn must keep). */
+    /**
+     * Most commands in a transaction a client sends ({@code POST /api/txn}), and in one cluster-mode commit:
+     * etcd's default {@code --max-txn-ops}, which each list of its txn must keep. An import is one commit
+     * of any size on the local engine ({@link Engine#maxCommands}).
+     */
     public static final int MAX_COMMANDS = 128;
 
     /**
-     * @throws IllegalArgumentException when {@code commands} is empty, longer than {@link #MAX_COMMANDS} or
-     *     names an app twice (the HTTP layer refuses such lists before, with their index)
+     * @throws IllegalArgumentException when {@code commands} is empty or names an app twice (the HTTP layer
+     *     refuses such lists before, with their index)
      */
     public Transaction {
         commands = List.copyOf(commands);
-        if (commands.isEmpty() || commands.size() > MAX_COMMANDS) {
-            throw new IllegalArgumentException("a transaction has 1 to " + MAX_COMMANDS + " commands, not "
-                    + commands.size());
+        if (commands.isEmpty()) {
+            throw new IllegalArgumentException("a transaction has at least one command");
         }
         if (commands.size() > 1) {
             Map<String, Integer> seen = new HashMap<>();
@@ -48,6 +52,27 @@ public record Transaction(List<Command> commands) {
 
     public int size() {
         return commands.size();
+    }
+
+    /**
+     * This transaction with each patch computed over its app's entry in {@code state} ({@link Prepared}),
+     * on the caller's thread; a patch computed over that entry already is kept. Itself when it has none.
+     */
+    public Transaction prepare(Function<String, Entry> state) {
+        List<Command> prepared = null;
+        for (int i = 0; i < commands.size(); i++) {
+            if (commands.get(i) instanceof Command.Patch patch) {
+                Entry current = state.apply(patch.name());
+                if (patch.prepared() == null || !patch.prepared().isFor(current)) {
+                    if (prepared == null) {
+                        prepared = new ArrayList<>(commands);
+                    }
+                    prepared.set(i, new Command.Patch(patch.name(), patch.change(), patch.precondition(),
+                            Prepared.compute(patch, current)));
+                }
+            }
+        }
+        return prepared == null ? this : new Transaction(prepared);
     }
 
     /**
@@ -83,19 +108,30 @@ public record Transaction(List<Command> commands) {
      * value it leaves ({@code after}: compact JSON, null for a delete; the current value for a check).
      */
     public record Step(Command command, Entry before, byte[] after) {
-        /** Whether it changes the app: a put or patch always (a new version), a delete only of an app that exists. */
+        /**
+         * Whether it changes the app: a put always (a new version), a patch unless it leaves the value as it
+         * was, a delete only of an app that exists.
+         */
         public boolean changes() {
             return switch (command) {
                 case Command.Put ignored -> true;
-                case Command.Patch ignored -> true;
+                case Command.Patch ignored -> !unchangedByPatch();
                 case Command.Delete ignored -> before != null;
                 case Command.Check ignored -> false;
             };
         }
 
-        /** Whether it writes the app's key: a put, patch or delete (a delete of nothing writes nothing, but is sent). */
+        /**
+         * Whether it writes the app's key: a put, a patch that changes the value, or a delete (a delete of
+         * nothing writes nothing, but is sent). A check or a patch that changes nothing only holds its
+         * app at {@code before}.
+         */
         public boolean writes() {
-            return !(command instanceof Command.Check);
+            return !(command instanceof Command.Check) && !unchangedByPatch();
+        }
+
+        private boolean unchangedByPatch() {
+            return command instanceof Command.Patch && before != null && Arrays.equals(after, before.data());
         }
     }
 }

@@ -149,7 +149,8 @@ class PatchesTest extends ServerTestBase {
         String before = created("jp", data);
         Res res = http.patch("jp", JSON_PATCH, patch);
         assertJson(res, 200, "{\"name\":\"jp\",\"data\":" + expected + "}");
-        assertThat(seq(res.header("ETag")), is(seq(before) + 1));
+        // a patch that leaves the value as it is (tests only, an empty patch) writes no new version
+        assertThat(seq(res.header("ETag")), is(expected.equals(data) ? seq(before) : seq(before) + 1));
         Res read = http.get(app("jp"));
         assertThat(read.text(), is(res.text()));
         assertThat(read.header("ETag"), is(res.header("ETag")));
@@ -467,9 +468,12 @@ class PatchesTest extends ServerTestBase {
             assertThat(stale.header("ETag"), is(v2));
             assertUnchanged("cond", "{\"n\":2}", v2);
         }
-        assertStatus(http.patch("cond", type, patch, "If-Match", "*"), 200);
-        assertStatus(http.patch("cond", type, patch, "If-Match", v1 + ", " + etag(seq(v2) + 1)), 200);
-        assertStatus(http.patch("cond", type, patch, "If-None-Match", v1), 200);
+        String patch3 = patch.replace('2', '3');
+        String patch4 = patch.replace('2', '4');
+        String patch5 = patch.replace('2', '5');
+        assertStatus(http.patch("cond", type, patch3, "If-Match", "*"), 200);
+        assertStatus(http.patch("cond", type, patch4, "If-Match", v1 + ", " + etag(seq(v2) + 1)), 200);
+        assertStatus(http.patch("cond", type, patch5, "If-None-Match", v1), 200);
 
         Res missing = http.patch("cond-missing", type, patch, "If-Match", "*");
         assertThat(missing.describe(), missing.status(), anyOf(is(404), is(412)));

@@ -238,6 +238,56 @@ class StoreTest {
     }
 
     @Test
+    void aPatchIsComputedOffTheWriterSoOtherWritesGoOnMeanwhile() throws Exception {
+        open();
+        store.execute(put("slow", "1"));
+        CountDownLatch computing = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Outcome> patched = submit(new Command.Patch("slow", (name, current) -> {
+            computing.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return bytes("2");
+        }, NONE));
+        computing.await();
+        // The patch is being computed (on its caller's thread): the writer still commits other writes.
+        assertThat(store.execute(put("other", "1")).seq(), is(2L));
+        release.countDown();
+        assertThat(patched.join().seq(), is(3L));
+        assertThat(text(store.get("slow").data()), is("2"));
+    }
+
+    @Test
+    void anErrorWhileDecidingOneWriteFailsThatWriteAloneAndTheStoreGoesOn() throws IOException {
+        open();
+        store.execute(put("a", "1"));
+        List<String> faulty = new java.util.AbstractList<>() { // If-Match tags whose lookup fails with an Error
+            @Override
+            public String get(int index) {
+                return "\"1\"";
+            }
+
+            @Override
+            public int size() {
+                return 1;
+            }
+
+            @Override
+            public boolean contains(Object o) {
+                throw new StackOverflowError("deciding failed");
+            }
+        };
+        assertThrows(IllegalStateException.class,
+                () -> store.execute(new Command.Put("a", bytes("2"), new Precondition(faulty, null))));
+        assertThat(store.failure(), nullValue());
+        assertThat(store.execute(put("b", "2")).seq(), is(2L));
+        assertThat(text(store.get("a").data()), is("1"));
+    }
+
+    @Test
     void patchOfMissingAppIsNotFound() throws IOException {
         open();
         assertThrows(AppNotFound.class, () -> store.execute(new Command.Patch("nope", (n, c) -> bytes("1"), NONE)));

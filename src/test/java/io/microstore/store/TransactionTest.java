@@ -63,13 +63,13 @@ class TransactionTest {
                 new Command.Patch("absent", (name, current) -> json("1"), Precondition.NONE), // 404
                 new Command.Check("free", ABSENT),
                 new Command.Check("lock", new Precondition(List.of("\"4\""), null)))); // 412
-        TxnRefused refused = assertThrows(TxnRefused.class, () -> txn.plan(state::get));
+        TxnRefused refused = assertThrows(TxnRefused.class, () -> txn.prepare(state::get).plan(state::get));
         assertThat(refused.index(), is(2));
         assertThat(refused.reason(), instanceOf(PreconditionFailed.class));
         assertThat(((PreconditionFailed) refused.reason()).currentEtag(), is("\"5\""));
 
         Transaction valuesOnly = new Transaction(List.of(txn.commands().get(1), txn.commands().get(0)));
-        TxnRefused missing = assertThrows(TxnRefused.class, () -> valuesOnly.plan(state::get));
+        TxnRefused missing = assertThrows(TxnRefused.class, () -> valuesOnly.prepare(state::get).plan(state::get));
         assertThat(missing.index(), is(1));
         assertThat(missing.reason(), instanceOf(AppNotFound.class));
     }
@@ -81,21 +81,24 @@ class TransactionTest {
         List<Transaction.Step> steps = new Transaction(List.of(put("p", "2"),
                 new Command.Delete("x", Precondition.NONE), new Command.Delete("nothing", Precondition.NONE),
                 new Command.Check("y", ANY), new Command.Patch("z", (name, current) -> json("3"), ANY)))
-                .plan(state::get);
+                .prepare(state::get).plan(state::get);
         assertThat(steps.stream().map(Transaction.Step::changes).toList(), is(List.of(true, true, false, false, true)));
         assertThat(steps.stream().map(Transaction.Step::writes).toList(), is(List.of(true, true, true, false, true)));
         assertThat(new String(steps.get(3).after(), StandardCharsets.UTF_8), is("1"));
     }
 
     @Test
-    void aTransactionHoldsOneTo128CommandsOnDistinctApps() {
+    void aTransactionHoldsCommandsOnDistinctAppsAndLocallyAnyNumberOfThem() throws IOException {
         assertThrows(IllegalArgumentException.class, () -> new Transaction(List.of()));
         List<Command> many = new ArrayList<>();
-        for (int i = 0; i <= Transaction.MAX_COMMANDS; i++) {
+        for (int i = 0; i <= 2 * Transaction.MAX_COMMANDS; i++) {
             many.add(put("n" + i, "1"));
         }
-        assertThrows(IllegalArgumentException.class, () -> new Transaction(many));
-        assertThat(new Transaction(many.subList(0, Transaction.MAX_COMMANDS)).size(), is(128));
+        try (Store store = memory(Long.MAX_VALUE)) { // an import is one such commit
+            assertThat(store.maxCommands(), is(Integer.MAX_VALUE));
+            assertThat(store.execute(new Transaction(many)).seq(), is(1L));
+            assertThat(store.size(), is(many.size()));
+        }
         assertThrows(IllegalArgumentException.class, () -> new Transaction(List.of(put("a", "1"),
                 new Command.Check("a", ANY))));
     }

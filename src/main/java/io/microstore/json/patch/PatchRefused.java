@@ -1,4 +1,4 @@
-package io.microstore.api;
+package io.microstore.json.patch;
 
 /** A patch whose result is not a valid app (renamed, {@code data} removed, extra members): 422. */
 public final class PatchRefused extends RuntimeException {

@@ -1,0 +1,8 @@
+package io.microstore.json.patch;
+
+/** A patch document that is not one: not the shape its media type defines, or a member named twice (400). */
+public final class BadPatch extends RuntimeException {
+    public BadPatch(String message) {
+        super(message);
+    }
+}

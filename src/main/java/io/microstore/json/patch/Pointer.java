@@ -1,0 +1,55 @@
+package io.microstore.json.patch;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** A JSON Pointer (RFC 6901): empty for the whole document, else "/"-separated tokens with ~0 and ~1 escapes. */
+record Pointer(String text, List<String> tokens) {
+    /**
+     * @throws BadPatch when {@code text} is not a pointer (not empty and no leading "/", or a "~" not
+     *     followed by 0 or 1)
+     */
+    static Pointer parse(String text) {
+        if (!text.isEmpty() && text.charAt(0) != '/') {
+            throw new BadPatch("\"" + text + "\" is not a JSON Pointer: it must be empty or start with \"/\", "
+                    + "such as \"/data/x\"");
+        }
+        List<String> tokens = new ArrayList<>();
+        StringBuilder token = new StringBuilder();
+        for (int i = 1; i <= text.length(); i++) {
+            char c = i < text.length() ? text.charAt(i) : '/';
+            if (c == '/') {
+                tokens.add(token.toString());
+                token.setLength(0);
+            } else if (c == '~') {
+                char next = i + 1 < text.length() ? text.charAt(i + 1) : ' ';
+                if (next != '0' && next != '1') {
+                    throw new BadPatch("\"" + text + "\" is not a JSON Pointer: \"~\" must be followed by 0 or 1");
+                }
+                token.append(next == '0' ? '~' : '/');
+                i++;
+            } else {
+                token.append(c);
+            }
+        }
+        return new Pointer(text, List.copyOf(tokens));
+    }
+
+    boolean isRoot() {
+        return tokens.isEmpty();
+    }
+
+    /** Whether {@code other} lies strictly inside the value this pointer names. */
+    boolean isProperPrefixOf(Pointer other) {
+        return other.tokens.size() > tokens.size() && other.tokens.subList(0, tokens.size()).equals(tokens);
+    }
+
+    String last() {
+        return tokens.getLast();
+    }
+
+    @Override
+    public String toString() {
+        return text.isEmpty() ? "the whole document" : text;
+    }
+}
