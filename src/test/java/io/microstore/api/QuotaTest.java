@@ -1,5 +1,10 @@
 package io.microstore.api;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -139,6 +144,42 @@ class QuotaTest extends ServerTestBase {
                 "Content-Type", "application/x-ndjson");
         assertStatus(fits, 200);
         assertThat(store.size(), is(1));
+    }
+
+    @Test
+    void concurrentImportsEachFitWholeOrWriteNothing() throws Exception {
+        for (int round = 0; round < 5; round++) {
+            Stores.empty(store);
+            List<Future<Res>> answers = new ArrayList<>();
+            try (ExecutorService clients = Executors.newFixedThreadPool(3)) {
+                for (int i = 0; i < 3; i++) { // each 5 x 9,000 bytes: two fit the quota, three do not
+                    StringBuilder lines = new StringBuilder();
+                    for (int j = 0; j < 5; j++) {
+                        lines.append("{\"name\":\"import-").append(i).append("-").append(j).append("\",\"data\":")
+                                .append(BIG).append("}\n");
+                    }
+                    answers.add(clients.submit(() -> http.send("POST", "/api/import", lines.toString(),
+                            "Content-Type", "application/x-ndjson")));
+                }
+            }
+            int written = 0;
+            for (int i = 0; i < 3; i++) {
+                Res res = answers.get(i).get();
+                int present = 0;
+                for (int j = 0; j < 5; j++) {
+                    present += store.get("import-" + i + "-" + j) == null ? 0 : 1;
+                }
+                if (res.status() == 200) {
+                    assertThat(res.describe(), present, is(5));
+                    written++;
+                } else {
+                    assertProblem(res, 507);
+                    assertThat("an import that got 507 wrote nothing: " + res.describe(), present, is(0));
+                }
+            }
+            assertThat(store.size(), is(5 * written));
+            assertThat(written, is(2));
+        }
     }
 
     @Test
