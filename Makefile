@@ -32,10 +32,10 @@ JMH_JVM = $(shell $(JAVA) --sun-misc-unsafe-memory-access=allow -version >/dev/n
 CHROMIUM := /usr/bin/chromium
 E2E_DEPS := e2e/node_modules/.package-lock.json
 
-.PHONY: build run cluster test smoke e2e bench bench-cost feed-bench jmh fuzz clean
+.PHONY: build run cluster test smoke e2e bench bench-cost feed-bench patch-bench jmh fuzz clean
 
 # Maven and the scripts (with-server.sh, bench.sh) take the JDK from JAVA_HOME; prerequisites inherit it.
-build $(JAR) run cluster test smoke e2e bench bench-cost feed-bench jmh fuzz: export JAVA_HOME = $(JDK)
+build $(JAR) run cluster test smoke e2e bench bench-cost feed-bench patch-bench jmh fuzz: export JAVA_HOME = $(JDK)
 # Every JVM the benchmarks start (bare Helidon too, for a fair ceiling) takes JAVA_OPTS from the launcher.
 bench bench-cost: export JDK_JAVA_OPTIONS = $(JAVA_OPTS)
 
@@ -149,6 +149,16 @@ feed-bench: $(JAR)
 	SERVER_JVM_OPTS="-Xmx1g -Dstore.changes.max-subscribers=100000" SERVER_FLAGS="--data $$data" \
 	  scripts/with-server.sh $(JAVA) -Xmx1g $(FEED_BENCH_OPTS) -cp 'target/test-classes:target/classes:target/libs/*' \
 	  io.microstore.bench.FeedFanout; status=$$?; rm -rf "$$data"; exit $$status
+
+# A worst-case PATCH (10,000 operations on an app of 40,000 members, sent again and again) beside another
+# client's small PUTs: their latency alone and beside it, and the patch's own (PatchStall), on a fresh data
+# directory with fsync always. PATCH_BENCH_SECONDS (10) for each half.
+PATCH_BENCH_SECONDS ?= 10
+patch-bench: $(JAR)
+	$(MVN) test-compile
+	data=$$(mktemp -d); SERVER_JVM_OPTS="$(JAVA_OPTS)" SERVER_FLAGS="--data $$data" \
+	  scripts/with-server.sh $(JAVA) -cp 'target/test-classes:target/classes:target/libs/*' \
+	  io.microstore.bench.PatchStall $(PATCH_BENCH_SECONDS); status=$$?; rm -rf "$$data"; exit $$status
 
 # What `mvn clean` would do, without Maven or a JDK.
 clean:
