@@ -102,6 +102,7 @@ public final class Main {
         StoreMetrics.bind(store);
         FloodLimits flood = settings.flood();
         InFlightBytes inFlight = new InFlightBytes(flood.maxInFlightBytes());
+        StoreMetrics.bindInFlight(inFlight::used);
         server.config(settings.server())
                 // BodyGuard refuses a body over the limit Settings chose (server.max-payload-size when set, else
                 // 10 MiB, 1 MiB in cluster mode) and reads the rest so the client sees the 413; Helidon's own
