@@ -60,7 +60,7 @@ final class Bodies {
      * The whole body. With a {@link BodyTicket} (requests routed through {@link BodyGuard}) it is charged
      * to {@code server.max-in-flight-bytes}: by its Content-Length before reading, or chunk by chunk as a
      * chunked body arrives, which is also where a chunked body over max-payload-size is refused. A
-     * malformed chunked encoding surfaces here as a parse error of Helidon's, which is the client's fault.
+     * malformed chunked encoding is {@link MalformedChunks} ({@link ChunkedBody} decodes it).
      */
     static byte[] read(ServerRequest req) {
         if (!req.content().hasEntity()) {
@@ -73,12 +73,13 @@ final class Bodies {
             }
             OptionalLong length = req.headers().contentLength();
             ticket.startReading();
-            try (InputStream in = req.content().inputStream()) {
+            try {
+                InputStream in = ticket.stream(req); // left open: BodyGuard reads it to its end
                 return length.isPresent() ? readLength(in, ticket, length.getAsLong()) : readChunked(in, ticket);
             } finally {
                 ticket.doneReading();
             }
-        } catch (IllegalArgumentException e) { // includes NumberFormatException for a bad chunk size
+        } catch (IllegalArgumentException e) { // Helidon's decoding, where ChunkedBody is not used
             throw new BadRequest("the request body is malformed: " + e.getMessage());
         } catch (IOException | UncheckedIOException e) {
             if (ticket != null && ticket.timedOut()) {
