@@ -19,11 +19,14 @@ import io.microstore.api.AdminService;
 import io.microstore.api.AppsService;
 import io.microstore.api.BearerAuth;
 import io.microstore.api.BodyGuard;
+import io.microstore.api.ConnectionBytes;
+import io.microstore.api.ConnectionClose;
 import io.microstore.api.HeaderTimeout;
 import io.microstore.api.InFlightBytes;
 import io.microstore.api.ChangesService;
 import io.microstore.api.CorsFilter;
 import io.microstore.api.Problems;
+import io.microstore.api.ReceiveListeners;
 import io.microstore.api.SchemaService;
 import io.microstore.api.TransferService;
 import io.microstore.api.TxnService;
@@ -102,19 +105,26 @@ public final class Main {
         StoreMetrics.bind(store);
         FloodLimits flood = settings.flood();
         InFlightBytes inFlight = new InFlightBytes(flood.maxInFlightBytes());
+        StoreMetrics.bindInFlight(inFlight::used);
         server.config(settings.server())
                 // BodyGuard refuses a body over the limit Settings chose (server.max-payload-size when set, else
                 // 10 MiB, 1 MiB in cluster mode) and reads the rest so the client sees the 413; Helidon's own
                 // limit only bounds that discarding.
                 .maxPayloadSize(settings.maxPayload() + flood.maxDiscard())
-                .addProtocol(Http1Config.builder().name("http_1_1").addReceiveListener(new HeaderTimeout(flood.headerTimeout())).build())
+                .addProtocol(Http1Config.builder().name("http_1_1")
+                        // one listener: Helidon 4.5.0 calls none of two or more (ReceiveListeners says why)
+                        .addReceiveListener(new ReceiveListeners(new HeaderTimeout(flood.headerTimeout()),
+                                new ConnectionBytes())) // ConnectionBytes: for BodyGuard's strict chunked decoding
+                        .build())
                 .directHandlers(Problems.directHandlers())
                 .addFeature(ObserveFeature.builder()
                         .addObserver(HealthObserver.builder().details(true).addCheck(new StoreHealth(store)).build())
                         .addObserver(MetricsObserver.create())
                         .build())
                 .routing(routing -> {
-                    // first, so that whatever answers a request (auth, CORS, a handler) its body is dealt with
+                    // outermost: it closes the connection once the filters below are done with it
+                    routing.addFilter(new ConnectionClose());
+                    // then, so that whatever answers a request (auth, CORS, a handler) its body is dealt with
                     routing.addFilter(new BodyGuard(inFlight, settings.maxPayload(), flood.bodyTimeout()));
                     StoreMetrics.countRequests(routing);
                     if (!settings.corsOrigins().isEmpty()) { // before auth, so a 401 carries CORS headers too

@@ -1,13 +1,14 @@
 package io.microstore.api;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.OptionalLong;
 import java.util.function.Predicate;
 
+import io.helidon.common.buffers.DataReader;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
@@ -16,7 +17,9 @@ import io.helidon.webserver.http.ServerRequest;
 /** Request bodies: which media type they claim, and their bytes. */
 final class Bodies {
     private static final byte[] EMPTY = new byte[0];
-    private static final int CHUNK = 64 * 1024;
+    /** The buffer a body starts with, before any of it arrived. */
+    private static final int FIRST = 16 * 1024;
+    private static final long MAX_ARRAY = Integer.MAX_VALUE - 16;
 
     private Bodies() {
     }
@@ -57,10 +60,9 @@ final class Bodies {
     }
 
     /**
-     * The whole body. With a {@link BodyTicket} (requests routed through {@link BodyGuard}) it is charged
-     * to {@code server.max-in-flight-bytes}: by its Content-Length before reading, or chunk by chunk as a
-     * chunked body arrives, which is also where a chunked body over max-payload-size is refused. A
-     * malformed chunked encoding surfaces here as a parse error of Helidon's, which is the client's fault.
+     * The whole body. With a {@link BodyTicket} (requests routed through {@link BodyGuard}) it is read as
+     * it arrives and charged to {@code server.max-in-flight-bytes} piece by piece; a chunked body over
+     * max-payload-size is refused as it arrives (one with a larger Content-Length BodyGuard refused).
      */
     static byte[] read(ServerRequest req) {
         if (!req.content().hasEntity()) {
@@ -71,16 +73,15 @@ final class Bodies {
             if (ticket == null) {
                 return req.content().as(byte[].class);
             }
-            OptionalLong length = req.headers().contentLength();
             ticket.startReading();
-            try (InputStream in = req.content().inputStream()) {
-                return length.isPresent() ? readLength(in, ticket, length.getAsLong()) : readChunked(in, ticket);
+            try {
+                return readArriving(ticket.stream(req), ticket, req.headers().contentLength());
             } finally {
                 ticket.doneReading();
             }
-        } catch (IllegalArgumentException e) { // includes NumberFormatException for a bad chunk size
+        } catch (IllegalArgumentException e) { // Helidon's decoding, where ChunkedBody is not used
             throw new BadRequest("the request body is malformed: " + e.getMessage());
-        } catch (IOException | UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException | DataReader.InsufficientDataAvailableException e) {
             if (ticket != null && ticket.timedOut()) {
                 throw new BodyTimedOut("the request body did not arrive within server.body-timeout");
             }
@@ -93,27 +94,36 @@ final class Bodies {
         }
     }
 
-    private static byte[] readLength(InputStream in, BodyTicket ticket, long length) throws IOException {
-        ticket.take(length); // BodyGuard refused a length over max-payload-size, which is an int
-        byte[] body = new byte[(int) length];
-        int read = in.readNBytes(body, 0, body.length);
-        if (read != body.length) {
-            throw new BadRequest("the request body ended after " + read + " of its " + length + " bytes");
-        }
-        return body;
-    }
-
-    private static byte[] readChunked(InputStream in, BodyTicket ticket) throws IOException {
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        byte[] buffer = new byte[CHUNK];
-        int n;
-        while ((n = in.read(buffer)) >= 0) {
-            if (body.size() + (long) n > ticket.maxPayload()) {
-                throw new PayloadTooLarge(ticket.maxPayload());
+    /**
+     * Reads {@code in} to its end ({@code declared} bytes when the length is known), charging each piece
+     * once it has arrived, in a buffer that grows with what arrived. Charging by Content-Length before the
+     * bytes came let a few clients that declare large bodies and send nothing hold the whole budget, so
+     * every other body got 503 until their body timeout (issue 28). The buffer's room not filled yet is
+     * at most what arrived (it doubles) or its first {@link #FIRST} bytes, which the cost factor covers.
+     */
+    private static byte[] readArriving(InputStream in, BodyTicket ticket, OptionalLong declared) throws IOException {
+        long max = ticket.maxPayload();
+        // BodyGuard refused a Content-Length over max-payload-size; a chunked body may get one byte over it
+        long limit = Math.min(declared.orElse(max + 1), MAX_ARRAY);
+        byte[] body = new byte[(int) Math.min(limit, FIRST)];
+        int size = 0;
+        while (size < limit) {
+            if (size == body.length) {
+                body = Arrays.copyOf(body, (int) Math.min(limit, 2L * size));
+            }
+            int n = in.read(body, size, body.length - size);
+            if (n < 0) {
+                break;
+            }
+            size += n;
+            if (size > max) {
+                throw new PayloadTooLarge(max);
             }
             ticket.take(n);
-            body.write(buffer, 0, n);
         }
-        return body.toByteArray();
+        if (declared.isPresent() && size < declared.getAsLong()) {
+            throw new BadRequest("the request body ended after " + size + " of its " + declared.getAsLong() + " bytes");
+        }
+        return size == body.length ? body : Arrays.copyOf(body, size);
     }
 }

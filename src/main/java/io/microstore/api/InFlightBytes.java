@@ -5,8 +5,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * {@code server.max-in-flight-bytes}: the heap that request bodies being read and handled may hold at
  * once, so many concurrent large bodies get 503 instead of running the JVM out of heap. A body is
- * charged {@link #COST_FACTOR} times its bytes: its raw bytes, the compacted copy the store keeps and the
- * parse and copies in between (a JSON-P tree, for PATCH, is larger still, but PATCH bodies are small).
+ * charged {@link #COST_FACTOR} times its bytes, as they arrive: its raw bytes, the compacted copy the
+ * store keeps and the parse and copies in between (a JSON-P tree, for PATCH, is larger still, but PATCH
+ * bodies are small).
  */
 public final class InFlightBytes {
     /** Heap per byte of body while it is read and handled. */

@@ -99,6 +99,8 @@ public final class Problems {
             case TooManyBytesInFlight t -> new Problem(Status.SERVICE_UNAVAILABLE_503, t.getMessage())
                     .with(HeaderValues.create(HeaderNames.RETRY_AFTER, 1));
             case PayloadTooLarge p -> new Problem(Status.REQUEST_ENTITY_TOO_LARGE_413, p.getMessage());
+            case MalformedChunks m -> new Problem(Status.BAD_REQUEST_400, m.getMessage()) // ConnectionClose closes
+                    .with(HeaderValues.CONNECTION_CLOSE);
             case BodyTimedOut t -> new Problem(Status.REQUEST_TIMEOUT_408, t.getMessage());
             case FeedBusy b -> new Problem(Status.SERVICE_UNAVAILABLE_503, b.getMessage())
                     .with(HeaderValues.create(HeaderNames.RETRY_AFTER, 5));

@@ -5,6 +5,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 import java.util.function.ToDoubleFunction;
 
 import io.helidon.metrics.api.DistributionSummary;
@@ -24,13 +25,14 @@ import io.microstore.store.Store;
 /**
  * The store's own meters in Helidon's metrics registry, shown at {@code /observe/metrics} in
  * Prometheus text: apps, last seq, quota usage and limit, journal and snapshot bytes, write queue depth, batch size, fsync
- * latency, compactions, feed subscribers, and requests by method, route and status.
+ * latency, compactions, feed subscribers, request body bytes in flight, and requests by method, route and status.
  *
  * <p>The registry is global to the JVM, so the gauges read whichever store was bound last (there is
  * one per process; tests start several one after the other).
  */
 public final class StoreMetrics implements EngineEvents {
     private static final AtomicReference<Store> CURRENT = new AtomicReference<>();
+    private static final AtomicReference<LongSupplier> IN_FLIGHT = new AtomicReference<>(() -> 0);
     /** Methods counted by name; any other becomes "other", so made-up methods add no series. */
     private static final List<String> METHODS = List.of("GET", "HEAD", "PUT", "PATCH", "DELETE", "POST", "OPTIONS");
     /** Every value {@link #route} returns. */
@@ -59,6 +61,8 @@ public final class StoreMetrics implements EngineEvents {
         gauge("microstore.store.bytes.feed", "Heap bytes of overwritten and deleted values the changes feed keeps "
                 + "in the room the quota leaves", Store::feedBytes);
         gauge("microstore.store.bytes.limit", "The memory quota (store.max-bytes)", Store::maxBytes);
+        registry.getOrCreate(Gauge.builder("microstore.inflight.bytes", IN_FLIGHT, ref -> ref.get().getAsLong())
+                .description("Heap bytes request bodies hold now, as server.max-in-flight-bytes counts them"));
         registry.getOrCreate(FunctionalCounter.builder("microstore.compactions", CURRENT,
                         ref -> ref.get() == null ? 0L : ref.get().stats().compactions())
                 .description("Compactions (snapshots written) since start"));
@@ -72,6 +76,11 @@ public final class StoreMetrics implements EngineEvents {
     public static void bind(Store store) {
         CURRENT.set(store);
         store.observe(INSTANCE);
+    }
+
+    /** Makes {@code microstore.inflight.bytes} report {@code used}: what the server's request bodies hold. */
+    public static void bindInFlight(LongSupplier used) {
+        IN_FLIGHT.set(used);
     }
 
     /** Counts every request by method, route (not the app name) and status. */
