@@ -112,7 +112,7 @@ public final class Importer {
             if (key == null || key[0] != '"' || !app.containsKey("value")) {
                 throw new ImportRejected(where + ": expected {\"key\": \"<name>\", \"value\": ...}", List.of());
             }
-            items.add(item(JsonText.decode(key, 0, key.length), app.get("value"), where));
+            items.add(item(JsonText.decode(key, 0, key.length), app.get("value"), where + ", \"key\""));
         }
         return items;
     }
