@@ -243,6 +243,16 @@ class ImporterTest {
         assertThat(Importer.fromJsonLines(utf8("\n\r\n\n")), is(empty()));
     }
 
+    /** A blank line is JSON whitespace only (RFC 8259: space, tab, CR; LF ends the line), not what Java calls blank. */
+    @ParameterizedTest
+    @ValueSource(strings = {"\u3000", "\u001c", "\u00a0", "\u2028", "\u000b", "\f", " \u0085 ", "\t\u2003\r", "\u0000", "\ufeff"})
+    void aLineOfOtherWhitespaceIsNotBlankButRefusedByItsNumber(String line) {
+        String body = "{\"name\":\"a\",\"data\":1}\n \t\r \n" + line + "\n{\"name\":\"b\",\"data\":2}\n";
+        ImportRejected e = assertThrows(ImportRejected.class, () -> Importer.fromJsonLines(utf8(body)));
+        assertThat(e.getMessage(), containsString("line 3"));
+        assertThat(Importer.fromJsonLines(utf8(" \t \r\r \n\t\r\n")), is(empty()));
+    }
+
     @Test
     void jsonLinesKeepUnicodeNamesAndTheirOtherMembersAreIgnored() {
         List<Importer.Item> items = Importer.fromJsonLines(utf8(
