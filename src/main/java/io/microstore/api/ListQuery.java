@@ -63,18 +63,18 @@ record ListQuery(String prefix, String after, int limit, boolean includeData, bo
      * the raw query as strictly as a name in the path ({@link PercentDecoder}), since Helidon's value
      * has invalid UTF-8 replaced by U+FFFD. {@code +} is a space, as Helidon reads it too.
      */
-    static String name(UriQuery query, String name) {
-        String lenient = single(query, name); // present, and at most once
+    static String name(UriQuery query, String param) {
+        String lenient = single(query, param); // present, and at most once
         if (lenient == null || lenient.isEmpty()) {
             return lenient;
         }
         for (String pair : query.rawValue().split("&")) {
             int eq = pair.indexOf('=');
-            if (eq >= 0 && UriEncoding.decodeUri(pair.substring(0, eq)).equals(name)) { // the key as Helidon decodes it
-                return PercentDecoder.decodeQuery(pair.substring(eq + 1), name);
+            if (eq >= 0 && UriEncoding.decodeUri(pair.substring(0, eq)).equals(param)) { // the key as Helidon reads it
+                return PercentDecoder.decodeQuery(pair.substring(eq + 1), param);
             }
         }
-        throw new IllegalStateException("no raw value of " + name + " in " + query.rawValue());
+        throw new IllegalStateException("no raw value of " + param + " in " + query.rawValue());
     }
 
     /** {@code include=data}, or no include at all. */
