@@ -133,10 +133,18 @@ public final class AppsService implements HttpService {
     /**
      * The app name, decoded from the raw path here rather than taken from Helidon's path parameter,
      * which replaces invalid UTF-8 with U+FFFD and would make different names the same app. The store
-     * checks it.
+     * checks it. It must be the name Helidon routed by, which removed dot segments and {@code ;}
+     * parameters and merged {@code //} first: a path it normalised is refused, never read as another
+     * app (one path, one app). Encoded, {@code %2E}, {@code %3B} and {@code %2F} are the name's own.
      */
     static String name(ServerRequest req) {
         String raw = req.path().absolute().rawPath();
-        return PercentDecoder.decode(raw.substring(raw.indexOf(PREFIX) + PREFIX.length()));
+        String name = raw.startsWith(PREFIX) ? PercentDecoder.decode(raw.substring(PREFIX.length())) : null;
+        if (!req.path().pathParameters().get("name").equals(name)) {
+            throw new BadRequest("the path " + raw + " is not in normal form: it is routed as "
+                    + req.path().absolute().path() + "; percent-encode '.' and '..' segments, ';' and empty "
+                    + "segments of a name (%2E, %3B, %2F)");
+        }
+        return name;
     }
 }

@@ -21,7 +21,7 @@ record ChangesQuery(Long since, int limit, String prefix, boolean includeData, D
         String wait = ListQuery.single(query, "wait");
         return new ChangesQuery(since.equals("now") ? null : since(since),
                 limit == null ? DEFAULT_LIMIT : ListQuery.limit(limit),
-                Objects.requireNonNullElse(ListQuery.single(query, "prefix"), ""),
+                Objects.requireNonNullElse(ListQuery.name(query, "prefix"), ""),
                 ListQuery.includeData(query),
                 wait == null ? Duration.ZERO : waitTime(wait));
     }

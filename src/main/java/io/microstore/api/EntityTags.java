@@ -42,20 +42,26 @@ final class EntityTags {
     /**
      * The entity tags of a condition's {@code values} as the header would carry them ({@code "17"}, a
      * comma-separated list, or {@code *}); {@code what} names it in the error (the header, or a
-     * transaction's member).
+     * transaction's member). Parsed as RFC 9110 spells the list (sections 5.6.1 and 8.8.3): a tag is
+     * {@code [W/]"..."} of visible ASCII but DQUOTE (and obs-text), so it may hold commas; only commas
+     * outside quotes separate, with optional spaces and tabs around them and empty elements ignored.
      */
     static List<String> parse(String what, List<String> values, boolean weakCompare) {
         List<String> tags = new ArrayList<>(2);
         for (String value : values) {
-            for (String raw : value.split(",")) {
-                String tag = raw.trim();
-                if (tag.isEmpty()) {
+            for (int i = skipSpace(value, 0); i < value.length(); i = skipSpace(value, i)) {
+                if (value.charAt(i) == ',') { // an empty element
+                    i++;
                     continue;
                 }
-                if (!tag.equals("*") && !valid(tag)) {
+                int end = end(value, i);
+                int next = end < 0 ? -1 : skipSpace(value, end);
+                if (next < 0 || next < value.length() && value.charAt(next) != ',') {
                     throw new BadRequest(what + " must be * or a list of entity tags like \"17\", not " + value);
                 }
+                String tag = value.substring(i, end);
                 tags.add(weakCompare && tag.startsWith("W/") ? tag.substring(2) : tag);
+                i = next;
             }
         }
         if (tags.isEmpty()) {
@@ -64,9 +70,32 @@ final class EntityTags {
         return tags;
     }
 
-    private static boolean valid(String tag) {
-        String opaque = tag.startsWith("W/") ? tag.substring(2) : tag;
-        return opaque.length() >= 2 && opaque.startsWith("\"") && opaque.endsWith("\"")
-                && opaque.indexOf('"', 1) == opaque.length() - 1;
+    /** The end of the {@code *} or entity-tag that starts at {@code from}, or -1 when none does. */
+    private static int end(String s, int from) {
+        if (s.charAt(from) == '*') {
+            return from + 1;
+        }
+        int i = s.startsWith("W/", from) ? from + 2 : from;
+        if (i == s.length() || s.charAt(i) != '"') {
+            return -1;
+        }
+        for (i++; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"') {
+                return i + 1;
+            }
+            if (c < 0x21 || c == 0x7F || c > 0xFF) { // etagc: %x21 / %x23-7E / obs-text
+                return -1;
+            }
+        }
+        return -1; // no closing quote
+    }
+
+    /** The index of the first character at or after {@code i} that is no space or tab (OWS). */
+    private static int skipSpace(String s, int i) {
+        while (i < s.length() && (s.charAt(i) == ' ' || s.charAt(i) == '\t')) {
+            i++;
+        }
+        return i;
     }
 }

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Objects;
 
+import io.helidon.common.uri.UriEncoding;
 import io.helidon.common.uri.UriQuery;
 
 /**
@@ -17,8 +18,8 @@ record ListQuery(String prefix, String after, int limit, boolean includeData, bo
 
     static ListQuery from(UriQuery query) {
         String limit = single(query, "limit");
-        return new ListQuery(Objects.requireNonNullElse(single(query, "prefix"), ""),
-                single(query, "after"),
+        return new ListQuery(Objects.requireNonNullElse(name(query, "prefix"), ""),
+                name(query, "after"),
                 limit == null ? Integer.MAX_VALUE : limit(limit),
                 includeData(query),
                 consistent(query));
@@ -55,6 +56,25 @@ record ListQuery(String prefix, String after, int limit, boolean includeData, bo
             throw new BadRequest("the query parameter " + name + " is given " + values.size() + " times");
         }
         return values.getFirst();
+    }
+
+    /**
+     * {@link #single} for a parameter that carries a name ({@code prefix}, {@code after}): decoded from
+     * the raw query as strictly as a name in the path ({@link PercentDecoder}), since Helidon's value
+     * has invalid UTF-8 replaced by U+FFFD. {@code +} is a space, as Helidon reads it too.
+     */
+    static String name(UriQuery query, String param) {
+        String lenient = single(query, param); // present, and at most once
+        if (lenient == null || lenient.isEmpty()) {
+            return lenient;
+        }
+        for (String pair : query.rawValue().split("&")) {
+            int eq = pair.indexOf('=');
+            if (eq >= 0 && UriEncoding.decodeUri(pair.substring(0, eq)).equals(param)) { // the key as Helidon reads it
+                return PercentDecoder.decodeQuery(pair.substring(eq + 1), param);
+            }
+        }
+        throw new IllegalStateException("no raw value of " + param + " in " + query.rawValue());
     }
 
     /** {@code include=data}, or no include at all. */

@@ -5,18 +5,23 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Function;
 
 import io.microstore.store.InvalidName;
 
-/** Strict percent-decoding of a path: only ASCII and {@code %XX} bytes, which must form valid UTF-8. */
+/**
+ * Strict percent-decoding of a path or of a query parameter that carries a name: only ASCII and
+ * {@code %XX} bytes, which must form valid UTF-8. Helidon decodes leniently (invalid UTF-8 becomes
+ * U+FFFD), which would make different spellings the same name.
+ */
 final class PercentDecoder {
     private PercentDecoder() {
     }
 
-    private static boolean plainAscii(String raw) {
+    private static boolean plainAscii(String raw, boolean plusIsSpace) {
         for (int i = 0; i < raw.length(); i++) {
             char c = raw.charAt(i);
-            if (c == '%' || c >= 0x80) {
+            if (c == '%' || c >= 0x80 || c == '+' && plusIsSpace) {
                 return false;
             }
         }
@@ -31,8 +36,21 @@ final class PercentDecoder {
         return c < 0x80 ? Character.digit(c, 16) : -1;
     }
 
+    /** The app name a raw path (after {@code /api/apps/}) spells; {@code +} is itself there. */
     static String decode(String raw) {
-        if (plainAscii(raw)) {
+        return decode(raw, false, "the app name", InvalidName::new);
+    }
+
+    /**
+     * The value of the query parameter {@code name} from its raw spelling. {@code +} is a space, as
+     * in a form ({@code application/x-www-form-urlencoded}) and as Helidon reads every other parameter.
+     */
+    static String decodeQuery(String raw, String name) {
+        return decode(raw, true, "the query parameter " + name, BadRequest::new);
+    }
+
+    private static String decode(String raw, boolean plusIsSpace, String what, Function<String, RuntimeException> refused) {
+        if (plainAscii(raw, plusIsSpace)) {
             return raw; // the common case
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(raw.length());
@@ -42,16 +60,18 @@ final class PercentDecoder {
                 int hi = i + 2 < raw.length() ? hex(raw.charAt(i + 1)) : -1;
                 int lo = hi >= 0 ? hex(raw.charAt(i + 2)) : -1;
                 if (lo < 0) {
-                    throw new InvalidName("the app name has a bad percent escape at character " + i);
+                    throw refused.apply(what + " has a bad percent escape at character " + i);
                 }
                 bytes.write(hi << 4 | lo);
                 i += 2;
+            } else if (c == '+' && plusIsSpace) {
+                bytes.write(' ');
             } else if (c < 0x80) {
                 bytes.write(c);
             } else {
                 // Helidon has already turned raw non-ASCII bytes of the request line into U+FFFD, so
                 // they cannot be decoded faithfully: only percent-encoding names them reliably.
-                throw new InvalidName("the app name has a raw non-ASCII character; percent-encode it (UTF-8)");
+                throw refused.apply(what + " has a raw non-ASCII character; percent-encode it (UTF-8)");
             }
         }
         try {
@@ -61,7 +81,7 @@ final class PercentDecoder {
                     .decode(ByteBuffer.wrap(bytes.toByteArray()))
                     .toString();
         } catch (CharacterCodingException e) {
-            throw new InvalidName("the app name is not valid UTF-8");
+            throw refused.apply(what + " is not valid UTF-8");
         }
     }
 }

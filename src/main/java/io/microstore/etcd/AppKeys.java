@@ -1,7 +1,12 @@
 package io.microstore.etcd;
 
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+
+import io.microstore.store.InvalidName;
 
 /**
  * Where apps live in etcd: app {@code name} is the key {@code <prefix>apps/<UTF-8 name>}. etcd orders
@@ -39,8 +44,18 @@ final class AppKeys {
         return all.from(Arrays.copyOf(key, key.length + 1));
     }
 
+    /**
+     * The key of app {@code name}. Encoded strictly: {@link String#getBytes} would turn an unpaired
+     * surrogate into {@code ?}, the key of another app (the store refuses such names before this).
+     */
     byte[] key(String name) {
-        byte[] n = name.getBytes(StandardCharsets.UTF_8);
+        byte[] n;
+        try {
+            ByteBuffer utf8 = StandardCharsets.UTF_8.newEncoder().encode(CharBuffer.wrap(name)); // REPORTs by default
+            n = Arrays.copyOf(utf8.array(), utf8.limit());
+        } catch (CharacterCodingException e) {
+            throw new InvalidName("the app name has an unpaired UTF-16 surrogate: it has no etcd key");
+        }
         byte[] key = Arrays.copyOf(prefix, prefix.length + n.length);
         System.arraycopy(n, 0, key, prefix.length, n.length);
         return key;

@@ -17,10 +17,33 @@ public final class JsonText {
         return out.toByteArray();
     }
 
-    /** Writes the JSON string token for {@code s}: escapes quote, backslash and control characters. */
+    /**
+     * Writes the JSON string token for {@code s}: escapes quote, backslash and control characters, and
+     * writes an unpaired surrogate, which UTF-8 cannot encode, as a backslash-u escape
+     * ({@link String#getBytes} would write {@code ?}, and two strings would share one token).
+     */
     public static void writeQuoted(ByteArrayOutputStream out, String s) {
-        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
         out.write('"');
+        int run = 0; // start of the pending run of chars that UTF-8 can encode
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!Character.isSurrogate(c)) {
+                continue;
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++; // a pair: one code point UTF-8 encodes
+                continue;
+            }
+            writeEscaped(out, s.substring(run, i).getBytes(StandardCharsets.UTF_8));
+            writeUnicodeEscape(out, c);
+            run = i + 1;
+        }
+        writeEscaped(out, (run == 0 ? s : s.substring(run)).getBytes(StandardCharsets.UTF_8));
+        out.write('"');
+    }
+
+    /** Writes {@code utf8} escaping quote, backslash and control characters. */
+    private static void writeEscaped(ByteArrayOutputStream out, byte[] utf8) {
         int run = 0; // start of the pending run of bytes that need no escape
         for (int i = 0; i < utf8.length; i++) {
             int b = utf8[i] & 0xFF;
@@ -37,17 +60,24 @@ public final class JsonText {
                 case '\t' -> out.write('t');
                 case '\b' -> out.write('b');
                 case '\f' -> out.write('f');
-                default -> {
-                    out.write('u');
-                    out.write('0');
-                    out.write('0');
-                    out.write(HEX[b >> 4]);
-                    out.write(HEX[b & 0xF]);
-                }
+                default -> writeHex(out, b);
             }
         }
         out.write(utf8, run, utf8.length - run);
-        out.write('"');
+    }
+
+    private static void writeUnicodeEscape(ByteArrayOutputStream out, char c) {
+        out.write('\\');
+        writeHex(out, c);
+    }
+
+    /** {@code uXXXX}: a backslash-u escape after its backslash. */
+    private static void writeHex(ByteArrayOutputStream out, int c) {
+        out.write('u');
+        out.write(HEX[c >> 12 & 0xF]);
+        out.write(HEX[c >> 8 & 0xF]);
+        out.write(HEX[c >> 4 & 0xF]);
+        out.write(HEX[c & 0xF]);
     }
 
     /**

@@ -1,6 +1,5 @@
 package io.microstore.store;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -47,7 +46,7 @@ public final class Importer {
         return root.containsKey("name") && !root.containsKey("apps") ? fromJsonLines(file) : tinyDb(root);
     }
 
-    /** Parses JSON lines; blank lines are skipped. */
+    /** Parses JSON lines; blank lines (JSON whitespace only: space, tab, CR) are skipped. */
     public static List<Item> fromJsonLines(byte[] body) {
         List<Item> items = new ArrayList<>();
         int line = 0;
@@ -59,7 +58,7 @@ public final class Importer {
             line++;
             byte[] text = Arrays.copyOfRange(body, start, end > start && body[end - 1] == '\r' ? end - 1 : end);
             start = end + 1;
-            if (new String(text, StandardCharsets.UTF_8).isBlank()) {
+            if (blank(text)) {
                 continue;
             }
             try {
@@ -112,7 +111,7 @@ public final class Importer {
             if (key == null || key[0] != '"' || !app.containsKey("value")) {
                 throw new ImportRejected(where + ": expected {\"key\": \"<name>\", \"value\": ...}", List.of());
             }
-            items.add(item(JsonText.decode(key, 0, key.length), app.get("value"), where));
+            items.add(item(JsonText.decode(key, 0, key.length), app.get("value"), where + ", \"key\""));
         }
         return items;
     }
@@ -202,6 +201,20 @@ public final class Importer {
         } catch (InvalidName e) {
             throw new ImportRejected(where + ": " + e.getMessage(), List.of());
         }
+    }
+
+    /**
+     * Whether {@code line} holds JSON whitespace only (RFC 8259; LF ends the line). Not
+     * {@link String#isBlank}, which also skips U+3000 or U+001C but not NBSP: any other character is
+     * a line to parse, so it is refused with its number rather than skipped unseen.
+     */
+    private static boolean blank(byte[] line) {
+        for (byte b : line) {
+            if (b != ' ' && b != '\t' && b != '\r') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** TinyDB document ids are numbers written as strings: "2" before "10". */

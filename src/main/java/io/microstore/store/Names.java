@@ -17,7 +17,12 @@ public final class Names {
     private Names() {
     }
 
-    /** Returns {@code name} when it is 1..1024 UTF-8 bytes without control characters. */
+    /**
+     * Returns {@code name} when it is Unicode text (I-JSON, RFC 7493: no unpaired UTF-16 surrogate) of
+     * 1..1024 UTF-8 bytes without control characters. Every name a write or read takes passes here, so
+     * whatever turns a name into UTF-8 later (journal, snapshot, etcd key, export) never meets one it
+     * cannot encode: a lone surrogate would become {@code ?} and merge with the app named so.
+     */
     public static String check(String name) {
         if (name == null || name.isEmpty()) {
             throw new InvalidName("the app name is empty");
@@ -29,7 +34,18 @@ public final class Names {
                 throw new InvalidName("the app name contains a control character (U+"
                         + String.format("%04X", (int) c) + ")");
             }
-            bytes += c < 0x80 ? 1 : c < 0x800 || Character.isSurrogate(c) ? 2 : 3; // a surrogate pair is 4 bytes
+            if (Character.isSurrogate(c)) {
+                if (!Character.isHighSurrogate(c) || i + 1 == name.length()
+                        || !Character.isLowSurrogate(name.charAt(i + 1))) {
+                    throw new InvalidName("the app name has an unpaired UTF-16 surrogate (\\u"
+                            + String.format("%04X", (int) c) + " at position " + i
+                            + "): names are Unicode text, which UTF-8 can encode (I-JSON, RFC 7493)");
+                }
+                i++; // the pair is one character of 4 bytes
+                bytes += 4;
+                continue;
+            }
+            bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
         }
         if (bytes > MAX_BYTES) {
             throw new InvalidName("the app name is " + bytes + " bytes of UTF-8; at most " + MAX_BYTES + " are allowed");

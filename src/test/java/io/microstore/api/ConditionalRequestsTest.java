@@ -234,7 +234,7 @@ class ConditionalRequestsTest extends ServerTestBase {
 
     @ParameterizedTest
     @ValueSource(strings = {"garbage", "17", "\"17", "17\"", "W/17", "w/\"17\"", "W/", "\"a\"b\"", "\"1\" \"2\"",
-            "*garbage", "**", "W/ \"1\"", "'1'", "\"1\" garbage"})
+            "*garbage", "**", "W/ \"1\"", "'1'", "\"1\" garbage", "\"a b\"", "\"1\",\"2", "\"1\"\"2\"", "\"1\" ,x"})
     void malformedConditionHeaderIs400AndChangesNothing(String value) {
         String tag = http.put("mal", "{\"data\":1}").header("ETag");
         assertProblem(http.put("mal", "{\"data\":2}", "If-Match", value), 400);
@@ -245,6 +245,29 @@ class ConditionalRequestsTest extends ServerTestBase {
         assertProblem(http.get(app("mal"), "If-None-Match", value), 400);
         assertProblem(http.put("mal", "{\"data\":2}", "If-Match", tag, "If-Match", value), 400);
         assertValue("mal", "1", tag);
+    }
+
+    /** RFC 9110: an entity-tag may hold commas ({@code etagc} is any visible ASCII but DQUOTE); only commas outside quotes separate. */
+    @Test
+    void aCommaInsideAnEntityTagIsPartOfTheTagNotASeparator() {
+        String tag = http.put("comma", "{\"data\":1}").header("ETag");
+        for (String other : List.of("\"a,b\"", "W/\"a,b\"", "\",\"", "\"" + seq(tag) + ",\"", "\"a,b\",\"c,\" , W/\",d\"")) {
+            assertPreconditionFailed(http.put("comma", "{\"data\":2}", "If-Match", other), tag);
+            assertPreconditionFailed(http.delete("comma", "If-Match", other), tag);
+            assertJson(http.get(app("comma"), "If-None-Match", other), 200, "{\"name\":\"comma\",\"data\":1}");
+            assertStatus(http.get(app("comma"), "If-None-Match", other + ", " + tag), 304);
+        }
+        assertValue("comma", "1", tag);
+        Res matched = http.put("comma", "{\"data\":2}", "If-Match", "\"a,b\", " + tag);
+        assertStatus(matched, 204);
+        assertPreconditionFailed(http.put("comma", "{\"data\":3}", "If-None-Match", "\"x,y\"," + matched.header("ETag")),
+                matched.header("ETag"));
+        Res txn = http.send("POST", "/api/txn", "[{\"op\":\"put\",\"name\":\"comma\",\"data\":3,"
+                + "\"if_match\":\"\\\"a,b\\\", " + matched.header("ETag").replace("\"", "\\\"") + "\"}]",
+                "Content-Type", TestClient.JSON);
+        assertStatus(txn, 200);
+        assertProblem(http.send("POST", "/api/txn", "[{\"op\":\"check\",\"name\":\"comma\",\"if_match\":\"\\\"a,b\\\"\"}]",
+                "Content-Type", TestClient.JSON), 412);
     }
 
     // --- racing conditional writers --------------------------------------------------------------

@@ -39,6 +39,27 @@ class PercentDecoderFuzzTest {
         assertEquals(decoded, PercentDecoder.decode(encodeAll(decoded)), "percent-encoding every byte round-trips");
     }
 
+    /** The same for a query parameter that carries a name: {@code +} is a space, a refusal a {@link BadRequest}. */
+    @FuzzTest
+    void decodeQueryAgreesWithReference(byte[] input) {
+        String raw = new String(input, StandardCharsets.UTF_8);
+        String expected = reference(raw.replace('+', ' '));
+        String decoded;
+        try {
+            decoded = PercentDecoder.decodeQuery(raw, "prefix");
+        } catch (BadRequest e) {
+            if (expected != null) {
+                fail("refused " + raw + " (" + e.getMessage() + "), which means " + expected);
+            }
+            return;
+        }
+        if (expected == null) {
+            fail("accepted " + raw + " as " + decoded + ", but it is not ASCII with %XX escapes forming UTF-8");
+        }
+        assertEquals(expected, decoded);
+        assertEquals(decoded, PercentDecoder.decodeQuery(encodeAll(decoded), "prefix"), "percent-encoding every byte round-trips");
+    }
+
     /** The name {@code raw} stands for, or null when it is not a valid percent-encoded name. */
     private static String reference(String raw) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();

@@ -249,6 +249,8 @@ class TxnTest extends ServerTestBase {
                         "name is empty"),
                 Arguments.of("[{\"op\":\"put\",\"name\":\"ok\",\"data\":1},{\"op\":\"put\",\"name\":\"a\\u0001\",\"data\":1}]",
                         1, "control character"),
+                Arguments.of("[{\"op\":\"put\",\"name\":\"?\",\"data\":1},{\"op\":\"put\",\"name\":\"\\ud800\",\"data\":1}]",
+                        1, "unpaired UTF-16 surrogate"),
                 Arguments.of("[{\"op\":\"patch\",\"name\":\"a\",\"merge\":{\"n\":1,\"n\":2}}]", 0, "\"n\" twice"));
     }
 

@@ -205,6 +205,20 @@ class ImporterTest {
         assertThat(e.getMessage(), containsString("control character"));
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"\\ud800", "\\udbff", "x\\udc00", "\\ude00\\ud83d"})
+    void aKeyWithAnUnpairedSurrogateIsRejectedNamingTheDocumentAndItsKey(String key) {
+        // UTF-8 cannot hold it: it would be written as "?" and merge with the app really named "?"
+        String file = "{\"apps\": {\"1\": {\"key\": \"?\", \"value\": 1}, \"12\": {\"key\": \"" + key
+                + "\", \"value\": 2}}}";
+        for (byte[] bytes : List.of(utf8(file), utf8(file.replace("\"12\"", "\"1\\u0032\"")))) {
+            ImportRejected e = assertThrows(ImportRejected.class, () -> Importer.fromFile(bytes));
+            assertThat(e.getMessage(), containsString("document 12"));
+            assertThat(e.getMessage(), containsString("\"key\""));
+            assertThat(e.getMessage(), containsString("unpaired UTF-16 surrogate"));
+        }
+    }
+
     @Test
     void anEmptyOrTooLongKeyIsRejected() {
         for (String key : List.of("", "z".repeat(Names.MAX_BYTES + 1), "é".repeat(Names.MAX_BYTES / 2) + "x")) {
@@ -229,6 +243,16 @@ class ImporterTest {
         assertThat(Importer.fromJsonLines(utf8("\n\r\n\n")), is(empty()));
     }
 
+    /** A blank line is JSON whitespace only (RFC 8259: space, tab, CR; LF ends the line), not what Java calls blank. */
+    @ParameterizedTest
+    @ValueSource(strings = {"\u3000", "\u001c", "\u00a0", "\u2028", "\u000b", "\f", " \u0085 ", "\t\u2003\r", "\u0000", "\ufeff"})
+    void aLineOfOtherWhitespaceIsNotBlankButRefusedByItsNumber(String line) {
+        String body = "{\"name\":\"a\",\"data\":1}\n \t\r \n" + line + "\n{\"name\":\"b\",\"data\":2}\n";
+        ImportRejected e = assertThrows(ImportRejected.class, () -> Importer.fromJsonLines(utf8(body)));
+        assertThat(e.getMessage(), containsString("line 3"));
+        assertThat(Importer.fromJsonLines(utf8(" \t \r\r \n\t\r\n")), is(empty()));
+    }
+
     @Test
     void jsonLinesKeepUnicodeNamesAndTheirOtherMembersAreIgnored() {
         List<Importer.Item> items = Importer.fromJsonLines(utf8(
@@ -249,6 +273,16 @@ class ImporterTest {
                 () -> Importer.fromJsonLines(utf8("{\"name\":\"a\\u0000\",\"data\":1}")));
         assertThat(badName.getMessage(), containsString("line 1"));
         assertThat(badName.getMessage(), containsString("control character"));
+    }
+
+    @Test
+    void aJsonLineNamingAnUnpairedSurrogateIsRejectedByItsNumber() {
+        for (String name : List.of("\\ud800", "\\udbff", "a\\udfff", "\\ud83d\\ud83d\\ude00")) {
+            String body = "{\"name\":\"?\",\"data\":1}\n\n{\"name\":\"" + name + "\",\"data\":2}\n";
+            ImportRejected e = assertThrows(ImportRejected.class, () -> Importer.fromJsonLines(utf8(body)));
+            assertThat(e.getMessage(), containsString("line 3"));
+            assertThat(e.getMessage(), containsString("unpaired UTF-16 surrogate"));
+        }
     }
 
     @Test

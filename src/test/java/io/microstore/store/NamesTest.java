@@ -69,6 +69,21 @@ class NamesTest {
         assertThat(e.getMessage(), containsString("control character"));
     }
 
+    /** Names are I-JSON text (RFC 7493): UTF-8 cannot encode a lone surrogate, it would become "?". */
+    @ParameterizedTest
+    @ValueSource(strings = {"\uD800", "\uDBFF", "\uDC00", "\uDFFF", "a\uD83D", "\uDE00b", "\uDE00\uD83D", "x\uD83D\uD83D\uDE00"})
+    void unpairedSurrogatesAreRefused(String name) {
+        InvalidName e = assertThrows(InvalidName.class, () -> Names.check(name));
+        assertThat(e.getMessage(), containsString("unpaired UTF-16 surrogate"));
+    }
+
+    @Test
+    void surrogatePairsAreOneCharacterOfFourBytes() {
+        String pairs = "\uD83D\uDE00\uDBFF\uDFFF\uD800\uDC00";
+        assertThat(Names.check(pairs), sameInstance(pairs));
+        assertAcceptedAtLimit("\uDBFF\uDFFF");
+    }
+
     @Test
     void orderIsCodePointOrderNotUtf16Order() {
         String replacement = "x\uFFFD";
