@@ -73,7 +73,7 @@ public final class AppPatch {
             return result(MergePatch.apply(value, Raw.of(patch), work), data, maxBytes, work);
         }
         ObjectNode document = ObjectNode.empty();
-        document.put("name", null, Raw.of(Output.token(name)));
+        document.put("name", null, Raw.of(JsonText.quote(name)));
         document.put("data", null, value);
         Node patched = kind == Kind.JSON_PATCH
                 ? operations.apply(document, work, maxBytes)

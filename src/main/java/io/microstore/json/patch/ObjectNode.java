@@ -119,7 +119,7 @@ final class ObjectNode extends Node {
             return;
         }
         Member old = added.get(name);
-        added.put(name, new Member(old != null ? old.token() : token != null ? token : Output.token(name), value));
+        added.put(name, new Member(old != null ? old.token() : token != null ? token : JsonText.quote(name), value));
     }
 
     /** Removes member {@code name}; returns its value, or null when there was none. */

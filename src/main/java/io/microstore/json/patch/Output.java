@@ -1,7 +1,5 @@
 package io.microstore.json.patch;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 import io.microstore.json.CompactJson;
@@ -14,8 +12,6 @@ import io.microstore.json.CompactJson;
  * opened, which the depth limit bounds.
  */
 final class Output {
-    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
-
     private final long maxBytes;
     private final Work work;
     private byte[] buf = new byte[256];
@@ -79,39 +75,5 @@ final class Output {
     private static PatchRefused tooDeep() {
         return new PatchRefused("the patched value is not storable: it would nest deeper than "
                 + CompactJson.MAX_DEPTH + " levels as a PUT body {\"data\": ...}");
-    }
-
-    /**
-     * The JSON string token of a member name the patch adds: UTF-8, with quote, backslash and control
-     * characters escaped, and a lone surrogate (which UTF-8 cannot hold) as its {@code \\uXXXX} escape, so
-     * that no two names become one.
-     */
-    static byte[] token(String name) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(name.length() + 2);
-        out.write('"');
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (c == '"' || c == '\\') {
-                out.write('\\');
-                out.write(c);
-            } else if (c < 0x20 || Character.isSurrogate(c) && !pairAt(name, i)) {
-                out.write('\\');
-                out.write('u');
-                for (int shift = 12; shift >= 0; shift -= 4) {
-                    out.write(HEX[(c >> shift) & 0xF]);
-                }
-            } else if (Character.isHighSurrogate(c)) {
-                out.writeBytes(name.substring(i, i + 2).getBytes(StandardCharsets.UTF_8));
-                i++;
-            } else {
-                out.writeBytes(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
-            }
-        }
-        out.write('"');
-        return out.toByteArray();
-    }
-
-    private static boolean pairAt(String s, int i) {
-        return Character.isHighSurrogate(s.charAt(i)) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
     }
 }
