@@ -103,7 +103,7 @@ jmh:
 # crash-<sha1>, so `make test` fails on it until it is fixed. The corpus grown while fuzzing stays in
 # .cifuzz-corpus/ (not committed) for the next run; the log of each target in target/fuzz-<target>.log.
 FUZZ_TIME ?= 60s
-FUZZ_TARGETS ?= CompactJsonFuzzTest PercentDecoderFuzzTest PatchesFuzzTest JournalFuzzTest
+FUZZ_TARGETS ?= CompactJsonFuzzTest PercentDecoderFuzzTest PatchesFuzzTest JournalFuzzTest NameRoundTripFuzzTest
 fuzz:
 	$(MVN) test-compile
 	@failed=; for target in $(FUZZ_TARGETS); do \

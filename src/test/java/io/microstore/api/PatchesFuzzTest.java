@@ -48,7 +48,8 @@ class PatchesFuzzTest {
 
     @FuzzTest
     @DictionaryEntries({"\"op\"", "\"add\"", "\"remove\"", "\"replace\"", "\"move\"", "\"copy\"", "\"test\"",
-            "\"path\"", "\"from\"", "\"value\"", "\"/data\"", "\"/data/", "\"/name\"", "/-", "/0", "~0", "~1", "null"})
+            "\"path\"", "\"from\"", "\"value\"", "\"/data\"", "\"/data/", "\"/name\"", "/-", "/0", "~0", "~1", "null",
+            "\\ud800", "\\udc00", "\\u0000", "\\u0041", "\\/", "1e400", "-0", "1.50", "\"k\":1,\"k\":"})
     void patchAgreesWithOracle(byte[] input) {
         if (input.length == 0) {
             return;
