@@ -25,6 +25,7 @@ import io.microstore.api.ChangesService;
 import io.microstore.api.CorsFilter;
 import io.microstore.api.Problems;
 import io.microstore.api.SchemaService;
+import io.microstore.api.ServerHealth;
 import io.microstore.api.TransferService;
 import io.microstore.api.TxnService;
 import io.microstore.observe.StoreHealth;
@@ -110,7 +111,10 @@ public final class Main {
                 .addProtocol(Http1Config.builder().name("http_1_1").addReceiveListener(new HeaderTimeout(flood.headerTimeout())).build())
                 .directHandlers(Problems.directHandlers())
                 .addFeature(ObserveFeature.builder()
-                        .addObserver(HealthObserver.builder().details(true).addCheck(new StoreHealth(store)).build())
+                        .addObserver(HealthObserver.builder().details(true)
+                                .addCheck(new StoreHealth(store))
+                                .addCheck(new ServerHealth())
+                                .build())
                         .addObserver(MetricsObserver.create())
                         .build())
                 .routing(routing -> {
