@@ -16,8 +16,8 @@ import java.util.function.Function;
 
 import io.microstore.store.Command;
 import io.microstore.store.CommitStream;
-import io.microstore.store.EssentialThread;
 import io.microstore.store.Entry;
+import io.microstore.store.EssentialThread;
 import io.microstore.store.Index;
 import io.microstore.store.Mutation;
 import io.microstore.store.NoSpace;
