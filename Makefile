@@ -18,9 +18,11 @@ DATA ?= data
 PORT ?=
 # JVM options of microstore's own runs (make run, make cluster, make bench and bench-cost): the heap in
 # transparent huge pages takes 20-40% off a start with a million apps (a page fault per 2 MiB of fresh
-# heap instead of 512) and leaves serving as it was (docs/BENCHMARKS.md). Running the jar yourself, pass
-# them too; where the OS has THP off, the JVM warns and goes on without.
-JAVA_OPTS ?= -XX:+UseTransparentHugePages
+# heap instead of 512) and leaves serving as it was (docs/BENCHMARKS.md); where the OS has THP off, the
+# JVM warns and goes on without. The first OutOfMemoryError ends the process (exit status 3), rather than
+# leave it serving with a thread or a request lost to it (docs/OPERATIONS.md). Running the jar yourself,
+# pass them too.
+JAVA_OPTS ?= -XX:+UseTransparentHugePages -XX:+ExitOnOutOfMemoryError
 RUN_FLAGS := $(if $(DATA),--data $(DATA)) $(if $(PORT),--port $(PORT))
 
 # Short runs for a small machine: one fork, 3 x 1 s warm-up, 5 x 1 s measured per benchmark and parameter.

@@ -28,6 +28,7 @@ import io.microstore.api.CorsFilter;
 import io.microstore.api.Problems;
 import io.microstore.api.ReceiveListeners;
 import io.microstore.api.SchemaService;
+import io.microstore.api.ServerHealth;
 import io.microstore.api.TransferService;
 import io.microstore.api.TxnService;
 import io.microstore.observe.StoreHealth;
@@ -118,7 +119,10 @@ public final class Main {
                         .build())
                 .directHandlers(Problems.directHandlers())
                 .addFeature(ObserveFeature.builder()
-                        .addObserver(HealthObserver.builder().details(true).addCheck(new StoreHealth(store)).build())
+                        .addObserver(HealthObserver.builder().details(true)
+                                .addCheck(new StoreHealth(store))
+                                .addCheck(new ServerHealth())
+                                .build())
                         .addObserver(MetricsObserver.create())
                         .build())
                 .routing(routing -> {

@@ -1,6 +1,6 @@
 package io.microstore.api;
 
-import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 
@@ -54,26 +54,32 @@ public final class AppsService implements HttpService {
                 .any(NAME_PATH, MethodNotAllowed.handler("GET, HEAD, PUT, PATCH, DELETE"));
     }
 
-    private void list(ServerRequest req, ServerResponse res) {
+    /**
+     * The page is decided first, as references to its entries (consistent with respect to transactions),
+     * so its Link header goes before the body; then its bytes are streamed, never built whole.
+     */
+    private void list(ServerRequest req, ServerResponse res) throws IOException {
         ListQuery query = ListQuery.from(req.query());
         if (query.consistent()) {
             store.awaitConsistent();
         }
         Page page = store.list(query.prefix(), query.after(), query.limit());
-        ByteArrayOutputStream out = new ByteArrayOutputStream(64 + page.items().size() * 32);
-        out.write('[');
-        for (Map.Entry<String, Entry> item : page.items()) {
-            if (out.size() > 1) {
-                out.write(',');
-            }
-            Documents.writeApp(out, item.getKey(), query.includeData() ? item.getValue().data() : null);
-        }
-        out.write(']');
         if (page.more()) {
             String last = page.items().getLast().getKey();
             res.header(HeaderValues.create(HeaderNames.LINK, "<" + query.next(last) + ">; rel=\"next\""));
         }
-        Responses.json(req, res, out.toByteArray());
+        Responses.json(req, res, out -> {
+            out.write('[');
+            boolean first = true;
+            for (Map.Entry<String, Entry> item : page.items()) {
+                if (!first) {
+                    out.write(',');
+                }
+                first = false;
+                Documents.writeApp(out, item.getKey(), query.includeData() ? item.getValue().data() : null);
+            }
+            out.write(']');
+        });
     }
 
     private void get(ServerRequest req, ServerResponse res) {

@@ -30,6 +30,8 @@ import io.microstore.store.feed.FeedGone;
 public final class ChangesService implements HttpService {
     private static final int SSE_BATCH = 1000;
     private static final HeaderName LAST_EVENT_ID = HeaderNames.create("Last-Event-ID");
+    private static final byte[] EVENT_END = "\n\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] RESULTS = "{\"results\":[".getBytes(StandardCharsets.US_ASCII);
 
     private final ChangeFeed feed;
 
@@ -43,7 +45,7 @@ public final class ChangesService implements HttpService {
                 .any("/", MethodNotAllowed.handler("GET"));
     }
 
-    private void changes(ServerRequest req, ServerResponse res) {
+    private void changes(ServerRequest req, ServerResponse res) throws IOException {
         ChangesQuery query = ChangesQuery.from(req.query());
         if (wantsStream(req.headers().all(HeaderNames.ACCEPT, List::of))) {
             // A browser's EventSource reconnects to the same URL with Last-Event-ID: that one wins.
@@ -101,7 +103,7 @@ public final class ChangesService implements HttpService {
     }
 
     /** One page of changes; with {@code wait}, blocks until one matches or the time is up. */
-    private void poll(ServerRequest req, ServerResponse res, ChangesQuery query) {
+    private void poll(ServerRequest req, ServerResponse res, ChangesQuery query) throws IOException {
         long since = query.since() == null ? feed.lastSeq() : query.since();
         ChangePage page = feed.read(since, query.limit(), query.prefix());
         if (page.changes().isEmpty() && query.waitFor().isPositive()) {
@@ -111,16 +113,19 @@ public final class ChangesService implements HttpService {
                 page = found != null ? found : cursor[0];
             }
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream(64 + page.changes().size() * 64);
-        out.writeBytes("{\"results\":[".getBytes(StandardCharsets.US_ASCII));
-        for (Mutation m : page.changes()) {
-            if (out.size() > 12) {
-                out.write(',');
+        ChangePage answer = page; // the page's changes as references; their bytes are streamed
+        Responses.json(req, res, out -> {
+            out.write(RESULTS);
+            boolean first = true;
+            for (Mutation m : answer.changes()) {
+                if (!first) {
+                    out.write(',');
+                }
+                first = false;
+                Documents.writeChange(out, m, query.includeData());
             }
-            Documents.writeChange(out, m, query.includeData());
-        }
-        out.writeBytes(("],\"last_seq\":" + page.lastSeq() + "}").getBytes(StandardCharsets.US_ASCII));
-        Responses.json(req, res, out.toByteArray());
+            out.write(("],\"last_seq\":" + answer.lastSeq() + "}").getBytes(StandardCharsets.US_ASCII));
+        });
     }
 
     /** Reads on from {@code cursor[0]}, moving it along; the page read when it holds changes, else null. */
@@ -139,7 +144,7 @@ public final class ChangesService implements HttpService {
         try (ChangeFeed.Waiter waiter = feed.subscribe()) {
             res.header(HeaderValues.create(HeaderNames.CONTENT_TYPE, "text/event-stream"));
             res.header(HeaderValues.create(HeaderNames.CACHE_CONTROL, "no-cache"));
-            try (OutputStream out = res.outputStream()) {
+            try (OutputStream out = Responses.stream(res)) {
                 out.write(": microstore changes\n\n".getBytes(StandardCharsets.US_ASCII));
                 out.flush();
                 ChangePage[] cursor = {new ChangePage(List.of(), since)};
@@ -164,7 +169,7 @@ public final class ChangesService implements HttpService {
                         for (int i = 0; i < changes.size(); i++) {
                             Mutation m = changes.get(i);
                             boolean lastOfSeq = i + 1 == changes.size() || changes.get(i + 1).seq() != m.seq();
-                            out.write(event(m, query.includeData(), lastOfSeq));
+                            event(out, m, query.includeData(), lastOfSeq);
                         }
                     }
                     out.flush();
@@ -180,13 +185,11 @@ public final class ChangesService implements HttpService {
      * transaction made them): an EventSource keeps the last id it was given, so one that reconnects in the
      * middle of a transaction's events resumes before the transaction, never after part of it.
      */
-    private static byte[] event(Mutation m, boolean includeData, boolean withId) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(96 + (includeData && m.data() != null ? m.data().length : 0));
-        out.writeBytes(((withId ? "id: " + m.seq() + "\n" : "") + "event: " + m.op().wireName() + "\ndata: ")
+    private static void event(OutputStream out, Mutation m, boolean includeData, boolean withId) throws IOException {
+        out.write(((withId ? "id: " + m.seq() + "\n" : "") + "event: " + m.op().wireName() + "\ndata: ")
                 .getBytes(StandardCharsets.US_ASCII));
         Documents.writeChange(out, m, includeData); // compact JSON: never a line break inside
-        out.writeBytes("\n\n".getBytes(StandardCharsets.US_ASCII));
-        return out.toByteArray();
+        out.write(EVENT_END);
     }
 
     private static byte[] resetEvent(FeedGone gone) {

@@ -5,17 +5,20 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
 
+import io.microstore.store.EssentialThread;
+
 /**
  * A time limit on what one connection thread is reading from its client (the rest of the headers, a
  * body). Helidon's connections read with blocking sockets and no read timeout, and its idle check only
  * stops a connection waiting for its next request line; so a watchdog interrupts a thread whose deadline
  * passed, which closes its socket channel (as Helidon's own forced close does) and frees its thread,
- * connection and budget.
+ * connection and budget. The watchdog is essential: should it end, {@link ServerHealth} is DOWN.
  */
 final class Deadline {
+    private static final System.Logger LOG = System.getLogger(Deadline.class.getName());
     private static final long SCAN_NANOS = Duration.ofMillis(200).toNanos();
     private static final Map<Thread, Deadline> ARMED = new ConcurrentHashMap<>();
-    private static volatile Thread watchdog;
+    private static volatile EssentialThread watchdog;
 
     private final Thread thread;
     private final long dueNanos;
@@ -71,18 +74,41 @@ final class Deadline {
         if (watchdog == null) {
             synchronized (Deadline.class) {
                 if (watchdog == null) {
-                    watchdog = Thread.ofPlatform().daemon(true).name("microstore-deadlines").start(Deadline::watch);
+                    watchdog = EssentialThread.start("microstore-deadlines",
+                            "the watchdog of the header and body time limits", Deadline::watch);
                 }
             }
         }
     }
 
+    /** Why time limits are no longer enforced (the watchdog has ended), or null. */
+    static String failure() {
+        EssentialThread running = watchdog;
+        return running == null ? null : running.failure();
+    }
+
+    /** The watchdog thread, started if it was not yet; for the tests of this package. */
+    static Thread watchdogThread() {
+        startWatchdog();
+        return watchdog.thread();
+    }
+
+    /** For the tests of this package: a new watchdog in place of one a test has ended. */
+    static synchronized void replaceWatchdog() {
+        watchdog = null;
+        startWatchdog();
+    }
+
     private static void watch() {
-        while (true) {
+        while (!Thread.currentThread().isInterrupted()) { // nothing interrupts it but a test: it then ends
             LockSupport.parkNanos(SCAN_NANOS);
-            long now = System.nanoTime();
-            for (Deadline deadline : ARMED.values()) {
-                deadline.fireIfDue(now);
+            try {
+                long now = System.nanoTime();
+                for (Deadline deadline : ARMED.values()) {
+                    deadline.fireIfDue(now);
+                }
+            } catch (Throwable e) { // one failed scan (the heap ran short) must not end every time limit for good
+                EssentialThread.survived(LOG, "a scan of the deadlines", e);
             }
         }
     }

@@ -1,9 +1,7 @@
 package io.microstore.api;
 
-import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.util.Map;
 import java.util.Objects;
 
@@ -41,22 +39,22 @@ public final class TransferService implements HttpService {
                 .any("/import", MethodNotAllowed.handler("POST"));
     }
 
-    /** Streams the apps in name order; writes that happen meanwhile may or may not be included. */
+    /**
+     * Streams the apps in name order, each value straight from the index; writes that happen meanwhile may
+     * or may not be included.
+     */
     private void export(ServerRequest req, ServerResponse res) throws IOException {
         res.header(HeaderValues.create(HeaderNames.CONTENT_TYPE, JSON_LINES));
         if (req.prologue().method() == io.helidon.http.Method.HEAD) {
             res.send();
             return;
         }
-        try (OutputStream out = new BufferedOutputStream(res.outputStream(), 64 << 10)) {
-            ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+        Responses.stream(res, out -> {
             for (Map.Entry<String, Entry> app : store.entries()) {
-                line.reset();
-                Documents.writeApp(line, app.getKey(), app.getValue().data());
-                line.write('\n');
-                line.writeTo(out);
+                Documents.writeApp(out, app.getKey(), app.getValue().data());
+                out.write('\n');
             }
-        }
+        });
     }
 
     private void importApps(ServerRequest req, ServerResponse res) {

@@ -17,6 +17,7 @@ import java.util.function.Function;
 import io.microstore.store.Command;
 import io.microstore.store.CommitStream;
 import io.microstore.store.Entry;
+import io.microstore.store.EssentialThread;
 import io.microstore.store.Index;
 import io.microstore.store.Mutation;
 import io.microstore.store.NoSpace;
@@ -72,7 +73,7 @@ final class Expirer {
     private long retryAt;
     private volatile int tracked; // byName.size(): lets the writer skip the lock while no app has a deadline
     private volatile boolean stopped;
-    private Thread thread;
+    private volatile EssentialThread thread;
 
     /**
      * Expiry on {@code clock} for the apps in {@code index}; the deletes go to {@code submit} (the engine's,
@@ -129,7 +130,7 @@ final class Expirer {
             LOG.log(System.Logger.Level.INFO, "deleted " + expired + " apps whose time to live passed while the "
                     + "store was down");
         }
-        thread = Thread.ofPlatform().name("microstore-expirer").daemon(true).start(this::run);
+        thread = EssentialThread.start("microstore-expirer", "the expirer", this::run);
     }
 
     /** Stops the thread (after its current pass). */
@@ -141,13 +142,25 @@ final class Expirer {
         } finally {
             lock.unlock();
         }
-        if (thread != null && thread != Thread.currentThread()) {
+        if (thread != null && thread.thread() != Thread.currentThread()) {
             try {
-                thread.join();
+                thread.thread().join();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /** Why expiry no longer runs although nobody stopped it (its thread has ended), or null. */
+    String failure() {
+        EssentialThread running = thread;
+        return stopped || running == null ? null : running.failure();
+    }
+
+    /** The expiry thread (null before {@link #start}), for the tests of this package. */
+    Thread thread() {
+        EssentialThread running = thread;
+        return running == null ? null : running.thread();
     }
 
     /** How many apps have a deadline now. */
@@ -237,27 +250,32 @@ final class Expirer {
         while (!stopped) {
             try {
                 expireDue();
-            } catch (RuntimeException e) { // never let the thread die
-                LOG.log(System.Logger.Level.ERROR, "an expiry pass failed; trying again later", e);
+                awaitNext();
+            } catch (InterruptedException e) {
+                return; // stop() does not interrupt: whoever did ends expiry, and failure() says so
+            } catch (Throwable e) { // never let the thread die of one failed pass (its clock, the heap, a bug)
+                EssentialThread.survived(LOG, "an expiry pass", e);
                 retryLater();
             }
-            lock.lock();
-            try {
-                if (stopped) {
-                    return;
-                }
-                long now = clock.millis();
-                long next = schedule.isEmpty() ? Long.MAX_VALUE : Math.max(schedule.first().expires(), retryAt);
-                if (next == Long.MAX_VALUE) {
-                    changed.await();
-                } else if (next > now) {
-                    changed.await(Math.min(next - now, MAX_SLEEP_MILLIS), TimeUnit.MILLISECONDS);
-                }
-            } catch (InterruptedException e) {
+        }
+    }
+
+    /** Sleeps until the first deadline, a retry, a change of schedule or a stop (a second at most). */
+    private void awaitNext() throws InterruptedException {
+        lock.lock();
+        try {
+            if (stopped) {
                 return;
-            } finally {
-                lock.unlock();
             }
+            long now = clock.millis();
+            long next = schedule.isEmpty() ? Long.MAX_VALUE : Math.max(schedule.first().expires(), retryAt);
+            if (next == Long.MAX_VALUE) {
+                changed.await();
+            } else if (next > now) {
+                changed.await(Math.min(next - now, MAX_SLEEP_MILLIS), TimeUnit.MILLISECONDS);
+            }
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -161,7 +161,14 @@ public final class LocalEngine implements Engine {
             return failed.getMessage();
         }
         NoSpace full = writer.outOfSpace();
-        return full != null ? full.getMessage() : writer.closing() ? "the store is closed" : null;
+        if (full != null) {
+            return full.getMessage();
+        }
+        if (writer.closing()) {
+            return "the store is closed";
+        }
+        String dead = writer.threadFailure();
+        return dead != null ? dead : expirer.failure();
     }
 
     @Override

@@ -16,6 +16,7 @@ import io.microstore.persist.SnapshotSource;
 import io.microstore.store.CommitStream;
 import io.microstore.store.EngineEvents;
 import io.microstore.store.Entry;
+import io.microstore.store.EssentialThread;
 import io.microstore.store.Index;
 import io.microstore.store.Mutation;
 import io.microstore.store.NoSpace;
@@ -54,7 +55,7 @@ final class Writer {
     private final SnapshotSource snapshot;
     private final CommitStream stream;
     private final BlockingQueue<Pending> queue;
-    private final Thread thread;
+    private final EssentialThread thread;
     private volatile long lastSeq;
     private volatile boolean closing;
     private volatile StoreUnavailable failure;
@@ -83,7 +84,7 @@ final class Writer {
         if (full != null) {
             outOfSpace(full);
         }
-        this.thread = Thread.ofPlatform().name("microstore-writer").daemon(true).start(this::run);
+        this.thread = EssentialThread.start("microstore-writer", "the writer", this::runToTheEnd);
     }
 
     long lastSeq() {
@@ -92,6 +93,11 @@ final class Writer {
 
     StoreUnavailable failure() {
         return failure;
+    }
+
+    /** Why the writer thread is gone although the writer was not stopped, or null. */
+    String threadFailure() {
+        return closing ? null : thread.failure();
     }
 
     /** Why writes are refused until there is room on the disk, or null. */
@@ -133,6 +139,11 @@ final class Writer {
         if (!queue.offer(pending)) {
             throw new StoreBusy(config.queueCapacity());
         }
+        // The writer may have died between the check above and the offer, and failed what was queued.
+        failed = failure;
+        if (failed != null && queue.remove(pending)) {
+            throw failed;
+        }
         // close() may have let the writer finish between the check above and the offer.
         if (closing && queue.remove(pending)) {
             throw shuttingDown();
@@ -144,9 +155,25 @@ final class Writer {
         closing = true;
         queue.offer(WAKE);
         try {
-            thread.join();
+            thread.thread().join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * {@link #run}, and should an error escape it (an Error while syncing or probing for room), the store
+     * stops taking writes and the queued ones fail, instead of waiting forever on a dead thread.
+     */
+    private void runToTheEnd() {
+        try {
+            run();
+        } catch (Throwable t) {
+            failStop(t);
+            for (Pending p = queue.poll(); p != null; p = queue.poll()) {
+                fail(p, failure);
+            }
+            throw t;
         }
     }
 

@@ -7,7 +7,8 @@ import io.microstore.store.Store;
 
 /**
  * Up while the store is open and takes writes; down, with the reason as {@code failure}, once it has
- * stopped after a disk failure, or while its disk is full (then it comes up again by itself). Its
+ * stopped after a disk failure or a thread it needs has ended (the writer, the expirer, the changes
+ * feed's dispatcher), or while its disk is full (then it comes up again by itself). Its
  * details show the memory quota's use, with a warning from {@link #NEAR_QUOTA} of it on; a full quota
  * refuses only writes that grow the data, so it stays up (reads and deletes go on).
  */

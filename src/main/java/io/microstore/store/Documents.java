@@ -1,6 +1,9 @@
 package io.microstore.store;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
@@ -12,7 +15,8 @@ import io.microstore.json.MalformedJson;
  * The two JSON objects microstore speaks, written and read here only: the app document
  * {@code {"name":..,"data":..}} (GET, listings, export and import) and the change object
  * {@code {"seq":..,"name":..,"op":..,"etag":..[,"data":..]}} (the changes feed). Both are written from
- * the stored bytes, without re-serialising a tree.
+ * the stored bytes, without re-serialising a tree, and a value goes to the stream as the array it is stored in
+ * (so a response that streams them holds no copy of a value).
  */
 public final class Documents {
     private static final byte[] NAME = ascii("{\"name\":");
@@ -28,17 +32,21 @@ public final class Documents {
     /** {@code {"name":..,"data":..}}. */
     public static byte[] app(String name, byte[] data) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(name.length() + data.length + 24);
-        writeApp(out, name, data);
+        try {
+            writeApp(out, name, data);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a byte array does not fail
+        }
         return out.toByteArray();
     }
 
-    /** Appends {@code {"name":..}}, with {@code "data"} unless it is null (a listing without data). */
-    public static void writeApp(ByteArrayOutputStream out, String name, byte[] data) {
-        out.writeBytes(NAME);
-        JsonText.writeQuoted(out, name);
+    /** Writes {@code {"name":..}}, with {@code "data"} unless it is null (a listing without data). */
+    public static void writeApp(OutputStream out, String name, byte[] data) throws IOException {
+        out.write(NAME);
+        writeQuoted(out, name);
         if (data != null) {
-            out.writeBytes(DATA);
-            out.writeBytes(data);
+            out.write(DATA);
+            out.write(data);
         }
         out.write('}');
     }
@@ -59,21 +67,29 @@ public final class Documents {
         return new Importer.Item(JsonText.decode(name, 0, name.length), data);
     }
 
-    /** Appends the change object of {@code m}, with its value when asked and it is a put. */
-    public static void writeChange(ByteArrayOutputStream out, Mutation m, boolean includeData) {
-        out.writeBytes(SEQ);
-        out.writeBytes(ascii(Long.toString(m.seq())));
-        out.writeBytes(CHANGE_NAME);
-        JsonText.writeQuoted(out, m.name());
-        out.writeBytes(OP);
-        out.writeBytes(ascii(m.op().wireName()));
-        out.writeBytes(ETAG);
-        JsonText.writeQuoted(out, Entry.etag(m.seq()));
+    /** Writes the change object of {@code m}, with its value when asked and it is a put. */
+    public static void writeChange(OutputStream out, Mutation m, boolean includeData) throws IOException {
+        out.write(SEQ);
+        out.write(ascii(Long.toString(m.seq())));
+        out.write(CHANGE_NAME);
+        writeQuoted(out, m.name());
+        out.write(OP);
+        out.write(ascii(m.op().wireName()));
+        out.write(ETAG);
+        writeQuoted(out, Entry.etag(m.seq()));
         if (includeData && m.op() == Op.PUT) {
-            out.writeBytes(DATA);
-            out.writeBytes(m.data());
+            out.write(DATA);
+            out.write(m.data());
         }
         out.write('}');
+    }
+
+    private static void writeQuoted(OutputStream out, String s) throws IOException {
+        if (out instanceof ByteArrayOutputStream bytes) {
+            JsonText.writeQuoted(bytes, s);
+        } else {
+            out.write(JsonText.quote(s));
+        }
     }
 
     private static byte[] ascii(String s) {

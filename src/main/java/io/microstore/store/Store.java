@@ -277,9 +277,13 @@ public final class Store implements AutoCloseable {
         return engine.clock().millis() + ttl.toMillis();
     }
 
-    /** Why the store takes no writes now (failed, unreachable or closed), or null while it does. */
+    /**
+     * Why the store takes no writes now (failed, unreachable or closed) or cannot serve as it should (a
+     * thread it needs has ended), or null while it does.
+     */
     public String failure() {
-        return loaded ? engine.failure() : "the store is still loading";
+        String failure = loaded ? engine.failure() : "the store is still loading";
+        return failure != null ? failure : feed.failure();
     }
 
     /** The engine's sizes and counts, for metrics. */

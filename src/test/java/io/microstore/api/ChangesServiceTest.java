@@ -48,6 +48,7 @@ import static io.microstore.testing.TestClient.seq;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.lessThan;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -97,6 +98,23 @@ class ChangesServiceTest extends ServerTestBase {
                 + "{\"seq\":" + (s + 2) + ",\"name\":\"poll/quo\\\"te ü/😀\",\"op\":\"put\",\"etag\":\"\\\"" + (s + 2) + "\\\"\",\"data\":[1,\"two\"]},"
                 + "{\"seq\":" + (s + 3) + ",\"name\":\"poll/a\",\"op\":\"delete\",\"etag\":\"\\\"" + (s + 3) + "\\\"\"}"
                 + "],\"last_seq\":" + (s + 3) + "}"));
+    }
+
+    @Test
+    void aPollPageLargerThanTheResponseBufferIsStreamedWhole() {
+        long s = lastSeq();
+        String value = "\"" + "v".repeat(40_000) + "\"";
+        StringBuilder expected = new StringBuilder("{\"results\":[");
+        for (int i = 1; i <= 3; i++) {
+            put(http, "large/" + i, value);
+            expected.append(i > 1 ? "," : "").append("{\"seq\":").append(s + i).append(",\"name\":\"large/").append(i)
+                    .append("\",\"op\":\"put\",\"etag\":\"\\\"").append(s + i).append("\\\"\",\"data\":").append(value).append('}');
+        }
+        expected.append("],\"last_seq\":").append(s + 3).append('}');
+        Res res = http.get("/api/changes?since=" + s + "&include=data&limit=10000");
+        assertThat(res.describe(), res.status(), is(200));
+        assertThat(res.text(), is(expected.toString()));
+        assertThat("streamed, not built whole", res.header("Content-Length"), is(nullValue()));
     }
 
     @Test

@@ -287,6 +287,34 @@ class ListingTest extends ServerTestBase {
         return params;
     }
 
+    /**
+     * A page larger than the response buffer (64 KiB) is streamed, chunked, with the bytes, Link header and,
+     * for HEAD, the Content-Length a body built whole had.
+     */
+    @Test
+    void aPageLargerThanTheResponseBufferIsStreamedWithTheSameBytesLinkAndHeadLength() {
+        String value = "\"" + "v".repeat(40_000) + "\"";
+        for (String name : List.of("big/a", "big/b", "big/c")) {
+            create(name, "{\"data\":" + value + "}");
+        }
+        String url = "/api/apps?prefix=big/&include=data&limit=2";
+        Res page = http.get(url);
+        assertStatus(page, 200);
+        assertThat(page.text(), is("[{\"name\":\"big/a\",\"data\":" + value + "},{\"name\":\"big/b\",\"data\":"
+                + value + "}]"));
+        assertThat("streamed, not built whole", page.header("Content-Length"), is(nullValue()));
+        assertThat(page.header("Content-Type"), is("application/json"));
+        assertThat(page.header("Link"), is("</api/apps?prefix=big%2F&include=data&limit=2&after=big%2Fb>; rel=\"next\""));
+        Res head = http.send("HEAD", url, (byte[]) null);
+        assertStatus(head, 200);
+        assertThat(head.body().length, is(0));
+        assertThat(head.header("Content-Length"), is(String.valueOf(page.body().length)));
+        assertThat(head.header("Link"), is(page.header("Link")));
+        Res small = http.get("/api/apps?prefix=big/");
+        assertThat("a page that fits the buffer keeps its Content-Length", small.header("Content-Length"),
+                is(String.valueOf(small.body().length)));
+    }
+
     private static List<String> names(Res res) {
         assertStatus(res, 200);
         return res.json().asJsonArray().stream().map(v -> v.asJsonObject().getString("name")).toList();

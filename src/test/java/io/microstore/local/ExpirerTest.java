@@ -9,7 +9,10 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.helidon.health.HealthCheckResponse;
+import io.microstore.observe.StoreHealth;
 import io.microstore.persist.FaultyFileOps;
 import io.microstore.persist.JournalConfig;
 import io.microstore.persist.JournalPersistence;
@@ -264,6 +267,41 @@ class ExpirerTest {
             assertTrue(System.currentTimeMillis() - start >= 300);
             List<Mutation> changes = store.feed().read(0, 10, "").changes();
             assertEquals(2, changes.size());
+        }
+    }
+
+    /** An Error out of one pass (here from its clock; in life the heap running short) must not end expiry. */
+    @Test
+    void anErrorInAPassIsLoggedAndTheThreadGoesOnExpiring() throws Exception {
+        AtomicBoolean fail = new AtomicBoolean();
+        InstantSource failingOnce = () -> {
+            if (fail.getAndSet(false)) {
+                throw new OutOfMemoryError("injected into the expirer's clock");
+            }
+            return clock.instant();
+        };
+        try (Store store = open(new MemoryPersistence(), failingOnce)) {
+            put(store, "a", "1", Duration.ofSeconds(10));
+            fail.set(true);
+            advance(10_000); // the thread wakes within a second, and its clock throws
+            Eventually.await("the expirer went on and deleted the app", RESUME, () -> store.get("a") == null);
+            assertEquals(false, fail.get(), "the fault was thrown");
+            assertNull(engine.failure());
+        }
+    }
+
+    @Test
+    void anExpiryThreadThatHasEndedMakesHealthDownWithTheReason() throws Exception {
+        try (Store store = open(new MemoryPersistence())) {
+            assertEquals(HealthCheckResponse.Status.UP, new StoreHealth(store).call().status());
+            Thread expiry = engine.expirer().thread();
+            expiry.interrupt(); // nothing but a test does: stop() asks it by a flag
+            expiry.join(10_000);
+            assertEquals(false, expiry.isAlive());
+            HealthCheckResponse health = new StoreHealth(store).call();
+            assertEquals(HealthCheckResponse.Status.DOWN, health.status());
+            assertTrue(String.valueOf(health.details().get("failure"))
+                    .contains("the expirer (thread microstore-expirer) has stopped"), health.details().toString());
         }
     }
 

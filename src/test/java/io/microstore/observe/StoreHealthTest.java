@@ -11,6 +11,7 @@ import io.microstore.local.LocalConfig;
 import io.microstore.persist.FaultyFileOps;
 import io.microstore.persist.JournalConfig;
 import io.microstore.persist.JournalPersistence;
+import io.microstore.store.EngineEvents;
 import io.microstore.store.Store;
 import io.microstore.store.feed.FeedConfig;
 import io.microstore.testing.Eventually;
@@ -119,6 +120,40 @@ class StoreHealthTest extends ServerTestBase {
             Eventually.await("health is up again once there is room", Duration.ofSeconds(20),
                     () -> http.get("/observe/health").status() == 200);
             assertStatus(http.putApp("after", "2"), 204);
+        } finally {
+            store.close();
+        }
+    }
+
+    /**
+     * An Error on the writer thread outside a batch (here from the metrics told of an interval sync; in life
+     * the heap running short) stops the store's writes like a failed fsync, and health says why, instead
+     * of leaving every later write waiting on a dead thread while health says UP.
+     */
+    @Test
+    void anErrorOnTheWriterThreadBetweenBatchesIsAFailStopThatHealthReports(@TempDir Path dir) throws Exception {
+        assumeFalse(Stores.etcdEngine(), "runs on a journal store of its own (local engine)");
+        JournalPersistence journal = JournalPersistence.open(new JournalConfig(dir));
+        Store store = Stores.open(journal, new LocalConfig(1024, FsyncPolicy.INTERVAL, Duration.ofMillis(10)));
+        try (TestServer server = TestServer.start(store)) {
+            TestClient http = server.http();
+            store.observe(new EngineEvents() {
+                @Override
+                public void batch(int mutations) {
+                }
+
+                @Override
+                public void synced(long nanos) {
+                    throw new OutOfMemoryError("injected after an interval sync");
+                }
+            });
+            assertStatus(http.putApp("acknowledged", "1"), 204); // acknowledged once written; synced after
+            Eventually.await("health is down", Duration.ofSeconds(20), () -> http.get("/observe/health").status() == 503);
+            JsonObject data = storeCheck(http, 503, "DOWN").getJsonObject("data");
+            assertThat(data.toString(), data.getString("failure"), containsString("injected after an interval sync"));
+            assertThat(assertProblem(http.putApp("after", "2"), 503).getString("detail"),
+                    containsString("stopped taking writes"));
+            assertStatus(http.get("/api/apps/acknowledged"), 200);
         } finally {
             store.close();
         }

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
+import io.microstore.store.EssentialThread;
 import io.microstore.store.Mutation;
 
 /**
@@ -35,6 +36,7 @@ import io.microstore.store.Mutation;
  * store needs that room, {@link #trim} lets the oldest changes go early.
  */
 public final class ChangeFeed implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(ChangeFeed.class.getName());
     /** In the ring at a seq that holds no change (see {@link #skip}); readers step over it. */
     private static final Mutation GAP = Mutation.delete(-1, "");
     private static final Mutation[] NONE = {};
@@ -54,7 +56,7 @@ public final class ChangeFeed implements AutoCloseable {
     private final Semaphore wake = new Semaphore(0);
     private final Phaser commits = new Phaser(1); // its phase advances after commits, for waiters
     private final AtomicInteger waiting = new AtomicInteger();
-    private final Thread dispatcher;
+    private final EssentialThread dispatcher;
     /** Changes with seq > floor are in the window; -1 until the first change or the end of loading. */
     private volatile long floor = -1;
     private volatile long last;
@@ -85,7 +87,7 @@ public final class ChangeFeed implements AutoCloseable {
         this.ring = new AtomicReferenceArray<>(config.retain());
         this.heldAt = new long[config.retain()];
         this.subscribers = new Semaphore(config.maxSubscribers());
-        this.dispatcher = Thread.ofPlatform().name("microstore-feed").daemon(true).start(this::dispatch);
+        this.dispatcher = EssentialThread.start("microstore-feed", "the changes feed's dispatcher", this::dispatch);
     }
 
     public FeedConfig config() {
@@ -254,7 +256,20 @@ public final class ChangeFeed implements AutoCloseable {
     public void close() {
         closed = true;
         commits.forceTermination();
-        dispatcher.interrupt();
+        dispatcher.thread().interrupt();
+    }
+
+    /**
+     * Why waiting clients are no longer woken (the dispatcher thread has ended although the feed is open:
+     * long-polls and streams would only end at their timeouts), or null.
+     */
+    public String failure() {
+        return closed ? null : dispatcher.failure();
+    }
+
+    /** The dispatcher thread, for the tests of this package. */
+    Thread dispatcher() {
+        return dispatcher.thread();
     }
 
     /** Adds the changes of one seq; when that seq is the last added already, they join its changes. */
@@ -396,11 +411,13 @@ public final class ChangeFeed implements AutoCloseable {
         while (!closed) {
             try {
                 wake.acquire();
+                wake.drainPermits(); // one wake-up for all the batches that committed meanwhile
+                commits.arrive();
             } catch (InterruptedException e) {
-                return;
+                return; // close() interrupts it; anyone else ends it too, and failure() says so
+            } catch (Throwable e) { // a failed wake-up must not leave every later waiter asleep
+                EssentialThread.survived(LOG, "waking the feed's waiting clients", e);
             }
-            wake.drainPermits(); // one wake-up for all the batches that committed meanwhile
-            commits.arrive();
         }
     }
 

@@ -11,8 +11,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.LongStream;
 
+import io.helidon.health.HealthCheckResponse;
 import io.microstore.local.FsyncPolicy;
 import io.microstore.local.LocalConfig;
+import io.microstore.observe.StoreHealth;
 import io.microstore.persist.JournalConfig;
 import io.microstore.persist.JournalPersistence;
 import io.microstore.store.Command;
@@ -28,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -596,6 +599,23 @@ class ChangeFeedTest {
         feed.trim(0);
         assertThat(feed.heldBytes(), is(0L));
         assertThrows(FeedGone.class, () -> feed.read(0, 10, ""));
+    }
+
+    @Test
+    void aDispatcherThatHasEndedMakesTheStoreHealthDownWithTheReason() throws InterruptedException {
+        Store store = Stores.memory();
+        closeAfter.add(store);
+        assertThat(new StoreHealth(store).call().status(), is(HealthCheckResponse.Status.UP));
+        Thread dispatcher = store.feed().dispatcher();
+        dispatcher.interrupt(); // only close() should: its waiters would then sleep out their whole wait
+        dispatcher.join(10_000);
+        assertThat("the dispatcher has ended", dispatcher.isAlive(), is(false));
+        HealthCheckResponse health = new StoreHealth(store).call();
+        assertThat(health.details().toString(), health.status(), is(HealthCheckResponse.Status.DOWN));
+        assertThat(String.valueOf(health.details().get("failure")),
+                containsString("the changes feed's dispatcher (thread microstore-feed) has stopped"));
+        store.close();
+        assertThat("a closed store says it is closed", store.failure(), is("the store is closed"));
     }
 
     /** Every change in the feed (acknowledged writes are in it: see anAcknowledgedWriteIsAlreadyInTheFeed). */
