@@ -11,8 +11,9 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 /**
  * Layering runs one way: api → store ← engines → persist. Calls flow api → store → engine → persist;
  * the engine port ({@code store.Engine}) is declared in store and implemented by an engine, so store
- * imports no engine. {@code json} is a leaf that everyone may use; only {@code io.microstore} itself
- * (Main, Settings, Startup) wires the layers together.
+ * imports no engine. {@code json} and {@code commit} (the commit the store, engines and persist share)
+ * are leaves that everyone may use; only {@code io.microstore} itself (Main, Settings, Startup) wires the
+ * layers together.
  */
 class ArchitectureTest {
     private static final JavaClasses MAIN = new ClassFileImporter()
@@ -62,6 +63,16 @@ class ArchitectureTest {
                 .should().dependOnClassesThat().resideInAnyPackage("io.microstore.store..", "io.microstore.api..",
                         "io.microstore.persist..", "io.microstore.observe..")
                 .orShould().dependOnClassesThat().resideInAnyPackage(ENGINES)
+                .check(MAIN);
+    }
+
+    @Test
+    void commitIsALeafTheLayersShare() {
+        noClasses().that().resideInAPackage("io.microstore.commit..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.microstore.store..", "io.microstore.api..",
+                        "io.microstore.persist..", "io.microstore.observe..", "io.microstore.json..")
+                .orShould().dependOnClassesThat().resideInAnyPackage(ENGINES)
+                .orShould().dependOnClassesThat().resideInAPackage("io.helidon..")
                 .check(MAIN);
     }
 

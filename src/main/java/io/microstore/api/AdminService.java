@@ -4,7 +4,7 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import io.microstore.store.Compacted;
+import io.microstore.commit.Compaction;
 import io.microstore.store.Store;
 
 /** {@code /api/admin}: operations on the store itself. */
@@ -23,7 +23,7 @@ public final class AdminService implements HttpService {
 
     /** Writes a snapshot now (after every write queued before) and answers when it is durable. */
     private void compact(ServerRequest req, ServerResponse res) {
-        Compacted c = store.compact();
+        Compaction c = store.compact();
         String body = c == null
                 ? "{\"compacted\":false,\"detail\":\"data is in memory only; there is nothing to compact\"}"
                 : String.format("{\"compacted\":true,\"seq\":%d,\"apps\":%d,\"bytes\":%d,\"millis\":%d}",

@@ -16,9 +16,11 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.microstore.commit.Change;
+import io.microstore.commit.Commit;
 import io.microstore.json.JsonText;
 import io.microstore.store.Documents;
-import io.microstore.store.Mutation;
+import io.microstore.store.Op;
 import io.microstore.store.feed.ChangeFeed;
 import io.microstore.store.feed.ChangePage;
 import io.microstore.store.feed.FeedGone;
@@ -106,7 +108,7 @@ public final class ChangesService implements HttpService {
     private void poll(ServerRequest req, ServerResponse res, ChangesQuery query) throws IOException {
         long since = query.since() == null ? feed.lastSeq() : query.since();
         ChangePage page = feed.read(since, query.limit(), query.prefix());
-        if (page.changes().isEmpty() && query.waitFor().isPositive()) {
+        if (page.isEmpty() && query.waitFor().isPositive()) {
             try (ChangeFeed.Waiter waiter = feed.subscribe()) {
                 ChangePage[] cursor = {page};
                 ChangePage found = waiter.await(query.waitFor(), () -> nonEmpty(cursor, query.limit(), query.prefix()));
@@ -117,12 +119,14 @@ public final class ChangesService implements HttpService {
         Responses.json(req, res, out -> {
             out.write(RESULTS);
             boolean first = true;
-            for (Mutation m : answer.changes()) {
-                if (!first) {
-                    out.write(',');
+            for (Commit commit : answer.commits()) {
+                for (Change change : commit.changes()) {
+                    if (!first) {
+                        out.write(',');
+                    }
+                    first = false;
+                    Documents.writeChange(out, commit.seq(), change, query.includeData());
                 }
-                first = false;
-                Documents.writeChange(out, m, query.includeData());
             }
             out.write(("],\"last_seq\":" + answer.lastSeq() + "}").getBytes(StandardCharsets.US_ASCII));
         });
@@ -131,7 +135,7 @@ public final class ChangesService implements HttpService {
     /** Reads on from {@code cursor[0]}, moving it along; the page read when it holds changes, else null. */
     private ChangePage nonEmpty(ChangePage[] cursor, int limit, String prefix) {
         cursor[0] = feed.read(cursor[0].lastSeq(), limit, prefix);
-        return cursor[0].changes().isEmpty() ? null : cursor[0];
+        return cursor[0].isEmpty() ? null : cursor[0];
     }
 
     /**
@@ -165,11 +169,11 @@ public final class ChangesService implements HttpService {
                         // keeps proxies from closing the stream and finds out when the client is gone.
                         out.write(": keep-alive\n\n".getBytes(StandardCharsets.US_ASCII));
                     } else {
-                        List<Mutation> changes = page.changes(); // a page never splits a seq
-                        for (int i = 0; i < changes.size(); i++) {
-                            Mutation m = changes.get(i);
-                            boolean lastOfSeq = i + 1 == changes.size() || changes.get(i + 1).seq() != m.seq();
-                            event(out, m, query.includeData(), lastOfSeq);
+                        for (Commit commit : page.commits()) { // a page never splits a seq
+                            List<Change> changes = commit.changes();
+                            for (int i = 0; i < changes.size(); i++) {
+                                event(out, commit.seq(), changes.get(i), query.includeData(), i == changes.size() - 1);
+                            }
                         }
                     }
                     out.flush();
@@ -185,10 +189,11 @@ public final class ChangesService implements HttpService {
      * transaction made them): an EventSource keeps the last id it was given, so one that reconnects in the
      * middle of a transaction's events resumes before the transaction, never after part of it.
      */
-    private static void event(OutputStream out, Mutation m, boolean includeData, boolean withId) throws IOException {
-        out.write(((withId ? "id: " + m.seq() + "\n" : "") + "event: " + m.op().wireName() + "\ndata: ")
+    private static void event(OutputStream out, long seq, Change change, boolean includeData, boolean withId)
+            throws IOException {
+        out.write(((withId ? "id: " + seq + "\n" : "") + "event: " + Op.of(change).wireName() + "\ndata: ")
                 .getBytes(StandardCharsets.US_ASCII));
-        Documents.writeChange(out, m, includeData); // compact JSON: never a line break inside
+        Documents.writeChange(out, seq, change, includeData); // compact JSON: never a line break inside
         out.write(EVENT_END);
     }
 

@@ -8,7 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntSupplier;
 
-import io.microstore.store.Compacted;
+import io.microstore.commit.Compaction;
 import io.microstore.store.OutcomeUnknown;
 import io.microstore.store.StoreUnavailable;
 
@@ -46,7 +46,7 @@ final class Compactor {
     }
 
     /** Compacts now (after a timed compaction under way); completes with null when there is nothing to keep. */
-    CompletableFuture<Compacted> compact() {
+    CompletableFuture<Compaction> compact() {
         try {
             return CompletableFuture.supplyAsync(this::compactNow, thread);
         } catch (RuntimeException e) { // rejected: closing
@@ -59,7 +59,7 @@ final class Compactor {
         return compactions.get();
     }
 
-    private Compacted compactNow() {
+    private Compaction compactNow() {
         long start = System.nanoTime();
         long target = target();
         if (target <= 0) {
@@ -72,7 +72,7 @@ final class Compactor {
         } catch (EtcdException e) {
             throw EtcdErrors.unavailable(e);
         }
-        return new Compacted(target, apps.getAsInt(), 0, Duration.ofNanos(System.nanoTime() - start));
+        return new Compaction(target, apps.getAsInt(), 0, Duration.ofNanos(System.nanoTime() - start));
     }
 
     /** The timer: only when the target moved; a failure waits for the next period (health reports etcd's state). */

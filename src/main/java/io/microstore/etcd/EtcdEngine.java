@@ -5,11 +5,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
-import io.microstore.store.CommitStream;
-import io.microstore.store.Compacted;
+import io.microstore.commit.CommitStream;
+import io.microstore.commit.Compaction;
+import io.microstore.commit.Stats;
 import io.microstore.store.Engine;
 import io.microstore.store.EngineEvents;
-import io.microstore.store.EngineStats;
 import io.microstore.store.Index;
 import io.microstore.store.StoreUnavailable;
 import io.microstore.store.Transaction;
@@ -87,7 +87,7 @@ public final class EtcdEngine implements Engine {
     }
 
     @Override
-    public CompletableFuture<Compacted> compact() {
+    public CompletableFuture<Compaction> compact() {
         refuseWhenClosed();
         return compactor.compact();
     }
@@ -105,9 +105,8 @@ public final class EtcdEngine implements Engine {
 
     /** Writes in flight (txns sent or about to be, and waiting for this instance to apply them); compactions made. */
     @Override
-    public EngineStats stats() {
-        return writes == null ? new EngineStats(0, 0, 0, 0)
-                : new EngineStats(writes.inFlight(), 0, 0, compactor.count());
+    public Stats stats() {
+        return writes == null ? Stats.NONE : new Stats(writes.inFlight(), 0, 0, compactor.count());
     }
 
     @Override

@@ -4,9 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 
-import io.microstore.store.CommitStream;
+import io.microstore.commit.Change;
+import io.microstore.commit.Commit;
+import io.microstore.commit.CommitStream;
 import io.microstore.store.EngineEvents;
-import io.microstore.store.Mutation;
 
 /**
  * Keeps the commit stream (and so the index and the feed) a copy of the apps in etcd: a paginated
@@ -69,11 +70,11 @@ final class Mirror {
         }
     }
 
-    /** Applies one watch response: its events grouped by revision, each revision one batch. */
+    /** Applies one watch response: its events grouped by revision, each revision one commit. */
     void apply(List<WatchEvent> received) {
         lock.lock();
         try {
-            List<Mutation> batch = new ArrayList<>();
+            List<Change> batch = new ArrayList<>();
             long batchRevision = 0;
             long last = 0;
             for (WatchEvent event : received) {
@@ -92,10 +93,10 @@ final class Mirror {
                 batchRevision = revision;
                 String name = keys.name(event.kv().key());
                 if (event.type() == WatchEvent.Type.DELETE) { // by a DELETE, or etcd's expiry of the key's lease
-                    batch.add(Mutation.delete(revision, name));
+                    batch.add(Change.delete(name));
                 } else {
                     Values.Stored value = Values.decode(event.kv().value());
-                    batch.add(Mutation.put(revision, name, value.data(), value.expires()));
+                    batch.add(Change.put(name, value.data(), value.expires()));
                 }
             }
             if (!batch.isEmpty()) {
@@ -107,9 +108,10 @@ final class Mirror {
         }
     }
 
-    private void commit(List<Mutation> batch, long revision) {
+    /** One revision's changes: one commit, as etcd made them in one txn. */
+    private void commit(List<Change> batch, long revision) {
         try {
-            stream.committed(batch);
+            stream.committed(List.of(new Commit(revision, batch)));
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "applying a committed batch failed", e);
         }

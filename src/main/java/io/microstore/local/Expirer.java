@@ -14,19 +14,20 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
+import io.microstore.commit.Change;
+import io.microstore.commit.Commit;
+import io.microstore.commit.CommitStream;
 import io.microstore.store.Command;
-import io.microstore.store.CommitStream;
 import io.microstore.store.Entry;
 import io.microstore.store.EssentialThread;
 import io.microstore.store.Index;
-import io.microstore.store.Mutation;
 import io.microstore.store.NoSpace;
-import io.microstore.store.Op;
-import io.microstore.store.Outcome;
 import io.microstore.store.Precondition;
 import io.microstore.store.PreconditionFailed;
 import io.microstore.store.StoreBusy;
 import io.microstore.store.StoreUnavailable;
+import io.microstore.store.Transaction;
+import io.microstore.store.TxnOutcome;
 
 /**
  * The local engine's expiry: deletes each app whose deadline ({@link Entry#expires}, set by a PUT with
@@ -63,7 +64,7 @@ final class Expirer {
 
     private final InstantSource clock;
     private final Index index;
-    private final Function<Command, CompletableFuture<Outcome>> submit;
+    private final Function<Transaction, CompletableFuture<TxnOutcome>> submit;
     private final int chunk;
     private final ReentrantLock lock = new ReentrantLock(); // guards schedule, byName and retryAt
     private final Condition changed = lock.newCondition();
@@ -80,7 +81,8 @@ final class Expirer {
      * which throws what {@link io.microstore.store.Engine#submit} throws), at most half of {@code queueCapacity}
      * at a time, so that they fit the writer's queue.
      */
-    Expirer(InstantSource clock, Index index, Function<Command, CompletableFuture<Outcome>> submit, int queueCapacity) {
+    Expirer(InstantSource clock, Index index, Function<Transaction, CompletableFuture<TxnOutcome>> submit,
+            int queueCapacity) {
         this.clock = clock;
         this.index = index;
         this.submit = submit;
@@ -97,9 +99,9 @@ final class Expirer {
             }
 
             @Override
-            public void replayed(Mutation mutation) {
-                stream.replayed(mutation);
-                track(mutation);
+            public void replayed(Commit commit) {
+                stream.replayed(commit);
+                track(commit);
             }
 
             @Override
@@ -114,11 +116,9 @@ final class Expirer {
             }
 
             @Override
-            public void committed(List<Mutation> batch) {
+            public void committed(List<Commit> batch) {
                 stream.committed(batch);
-                for (Mutation m : batch) {
-                    track(m);
-                }
+                batch.forEach(commit -> track(commit));
             }
         };
     }
@@ -198,7 +198,7 @@ final class Expirer {
      */
     private boolean expire(List<Due> due, int[] deleted) {
         List<Due> sent = new ArrayList<>(due.size());
-        List<CompletableFuture<Outcome>> results = new ArrayList<>(due.size());
+        List<CompletableFuture<TxnOutcome>> results = new ArrayList<>(due.size());
         boolean refused = false;
         for (Due d : due) {
             Entry current = index.get(d.name());
@@ -207,7 +207,8 @@ final class Expirer {
                 continue;
             }
             try {
-                results.add(submit.apply(new Command.Delete(d.name(), new Precondition(List.of(Entry.etag(d.seq())), null))));
+                results.add(submit.apply(Transaction.of(
+                        new Command.Delete(d.name(), new Precondition(List.of(Entry.etag(d.seq())), null)))));
                 sent.add(d);
             } catch (RuntimeException e) {
                 refused(d, e);
@@ -279,8 +280,10 @@ final class Expirer {
         }
     }
 
-    private void track(Mutation m) {
-        track(m.name(), m.seq(), m.op() == Op.PUT ? m.expires() : 0);
+    private void track(Commit commit) {
+        for (Change change : commit.changes()) {
+            track(change.name(), commit.seq(), change.expires()); // a delete's is 0
+        }
     }
 
     /** {@code name} is at {@code seq} now, which expires at {@code expires} (0 = never, or deleted). */

@@ -4,27 +4,20 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.InstantSource;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
-import io.microstore.persist.Compaction;
+import io.microstore.commit.CommitStream;
+import io.microstore.commit.Compaction;
+import io.microstore.commit.Stats;
 import io.microstore.persist.MemoryPersistence;
 import io.microstore.persist.OutOfSpace;
 import io.microstore.persist.Persistence;
-import io.microstore.persist.PersistenceStats;
-import io.microstore.store.Command;
-import io.microstore.store.CommitStream;
-import io.microstore.store.Compacted;
 import io.microstore.store.Engine;
 import io.microstore.store.EngineEvents;
-import io.microstore.store.EngineStats;
 import io.microstore.store.Index;
-import io.microstore.store.Mutation;
 import io.microstore.store.NoSpace;
-import io.microstore.store.Outcome;
 import io.microstore.store.StoreUnavailable;
 import io.microstore.store.Transaction;
 import io.microstore.store.TxnOutcome;
-import io.microstore.store.TxnRefused;
 
 /**
  * The engine of one process: a single {@link Writer} thread in front of {@link Persistence}, which is
@@ -57,24 +50,9 @@ public final class LocalEngine implements Engine {
 
     @Override
     public void start(Index committed, CommitStream stream) throws IOException {
-        expirer = new Expirer(clock, committed, this::submitOne, config.queueCapacity());
+        expirer = new Expirer(clock, committed, this::submit, config.queueCapacity());
         CommitStream tracked = expirer.tracking(stream);
-        long lastSeq = persistence.load(new Persistence.RecoverySink() {
-            @Override
-            public void restore(String name, byte[] data, long seq, long expires) {
-                tracked.restore(name, data, seq, expires);
-            }
-
-            @Override
-            public void replay(long seq, String name, byte[] data, long expires) {
-                tracked.replayed(data == null ? Mutation.delete(seq, name) : Mutation.put(seq, name, data, expires));
-            }
-
-            @Override
-            public void reset() {
-                tracked.reload();
-            }
-        });
+        long lastSeq = persistence.load(tracked);
         tracked.loaded(lastSeq);
         writer = new Writer(persistence, config, committed, tracked, lastSeq, events);
         expirer.start(); // deletes what expired while the store was down before it serves
@@ -106,30 +84,16 @@ public final class LocalEngine implements Engine {
         return pending.result();
     }
 
-    /** One command of the expiry as a transaction of one, refused with what refused the command itself. */
-    private CompletableFuture<Outcome> submitOne(Command command) {
-        CompletableFuture<Outcome> one = new CompletableFuture<>();
-        submit(Transaction.of(command)).whenComplete((outcome, e) -> {
-            if (e == null) {
-                one.complete(outcome.results().getFirst());
-            } else {
-                Throwable cause = e instanceof CompletionException ? e.getCause() : e;
-                one.completeExceptionally(cause instanceof TxnRefused refused ? refused.reason() : cause);
-            }
-        });
-        return one;
-    }
-
     /** Runs on the writer after the writes queued before it, so the snapshot covers them. */
     @Override
-    public CompletableFuture<Compacted> compact() {
-        CompletableFuture<Compacted> done = new CompletableFuture<>();
+    public CompletableFuture<Compaction> compact() {
+        CompletableFuture<Compaction> done = new CompletableFuture<>();
         Pending task = new Pending(null, new CompletableFuture<>(), () -> persistence.compact(writer.snapshot())
                 .whenComplete((c, e) -> {
                     if (e != null) {
                         done.completeExceptionally(compactionFailed(e));
                     } else {
-                        done.complete(c == null ? null : compacted(c));
+                        done.complete(c);
                     }
                 }));
         writer.enqueue(task);
@@ -143,10 +107,6 @@ public final class LocalEngine implements Engine {
             return new NoSpace("compaction failed: " + e.getMessage() + "; it is tried again later", e);
         }
         return e instanceof IOException io ? new StoreUnavailable("compaction failed: " + io.getMessage(), io) : e;
-    }
-
-    private static Compacted compacted(Compaction c) {
-        return new Compacted(c.seq(), c.apps(), c.bytes(), c.took());
     }
 
     /** The index is updated before a write is acknowledged: it holds every acknowledged write already. */
@@ -172,11 +132,9 @@ public final class LocalEngine implements Engine {
     }
 
     @Override
-    public EngineStats stats() {
-        PersistenceStats disk = persistence.stats();
+    public Stats stats() {
         Writer started = writer;
-        return new EngineStats(started == null ? 0 : started.queued(), disk.journalBytes(), disk.snapshotBytes(),
-                disk.compactions());
+        return persistence.stats().withQueued(started == null ? 0 : started.queued());
     }
 
     @Override

@@ -10,17 +10,17 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
+import io.microstore.commit.Change;
+import io.microstore.commit.Commit;
+import io.microstore.commit.CommitStream;
 import io.microstore.persist.OutOfSpace;
 import io.microstore.persist.Persistence;
 import io.microstore.persist.SnapshotSource;
-import io.microstore.store.CommitStream;
 import io.microstore.store.EngineEvents;
 import io.microstore.store.Entry;
 import io.microstore.store.EssentialThread;
 import io.microstore.store.Index;
-import io.microstore.store.Mutation;
 import io.microstore.store.NoSpace;
-import io.microstore.store.Op;
 import io.microstore.store.Outcome;
 import io.microstore.store.StoreBusy;
 import io.microstore.store.StoreUnavailable;
@@ -214,7 +214,8 @@ final class Writer {
         }
         Map<String, Entry> overlay = new HashMap<>(); // this batch's uncommitted results; null = deleted
         Function<String, Entry> state = name -> overlay.containsKey(name) ? overlay.get(name) : index.get(name);
-        List<Mutation> mutations = new ArrayList<>(batch.size());
+        List<Commit> commits = new ArrayList<>(batch.size());
+        int changed = 0;
         TxnOutcome[] outcomes = new TxnOutcome[batch.size()];
         // A refusal may rest on an earlier transaction of this batch (a 412 after its write): it is answered with
         // the outcomes, once that write is durable and visible, never before (a client could read the old value
@@ -237,11 +238,11 @@ final class Writer {
                 refusals[i] = new IllegalStateException("the write could not be decided: " + e, e);
                 continue;
             }
-            boolean changes = steps.stream().anyMatch(Transaction.Step::changes);
-            if (changes) {
+            if (steps.stream().anyMatch(Transaction.Step::changes)) {
                 seq++; // all the changes of one transaction share its seq: one commit, one seq
             }
             List<Outcome> results = new ArrayList<>(steps.size());
+            List<Change> changes = new ArrayList<>(steps.size());
             for (Transaction.Step step : steps) {
                 if (!step.changes()) { // a check or a patch that changes nothing (the app as it is), a delete of nothing
                     results.add(new Outcome(0, step.writes() ? null : step.before()));
@@ -252,21 +253,25 @@ final class Writer {
                 long expires = data == null ? 0 : step.command().expiresAfter(step.before());
                 Entry after = data == null ? null : new Entry(data, seq, expires);
                 overlay.put(name, after);
-                mutations.add(new Mutation(seq, data == null ? Op.DELETE : Op.PUT, name, data, expires));
+                changes.add(new Change(name, data, expires));
                 results.add(new Outcome(seq, after));
             }
-            outcomes[i] = new TxnOutcome(seq, changes, results);
+            if (!changes.isEmpty()) {
+                commits.add(new Commit(seq, changes));
+                changed += changes.size();
+            }
+            outcomes[i] = new TxnOutcome(seq, !changes.isEmpty(), results);
         }
-        if (!mutations.isEmpty()) {
+        if (!commits.isEmpty()) {
             try {
-                journal(mutations);
+                commits.forEach(persistence::append); // one record per commit: all of it or none after a crash
                 persistence.write();
                 if (config.fsync() == FsyncPolicy.ALWAYS) {
                     sync();
                 } else {
                     unsynced = true;
                 }
-                stats.batch(mutations.size());
+                stats.batch(changed);
             } catch (OutOfSpace e) { // nothing of the batch is in the journal: refuse it, the store goes on
                 NoSpace full = outOfSpace(e);
                 batch.forEach(p -> fail(p, full));
@@ -277,7 +282,7 @@ final class Writer {
                 return;
             }
             lastSeq = seq;
-            publish(mutations); // before the acknowledgements: after a 204, a GET and the feed see the change
+            publish(commits); // before the acknowledgements: after a 204, a GET and the feed see the change
         }
         for (int i = 0; i < outcomes.length; i++) {
             if (outcomes[i] != null) {
@@ -286,7 +291,7 @@ final class Writer {
                 batch.get(i).result().completeExceptionally(refusals[i]);
             }
         }
-        if (!mutations.isEmpty()) {
+        if (!commits.isEmpty()) {
             persistence.committed(snapshot);
         }
         for (Pending p : batch) {
@@ -297,31 +302,9 @@ final class Writer {
         }
     }
 
-    /** Adds the batch's records: one per seq, so a transaction's changes are one record (all or none after a crash). */
-    private void journal(List<Mutation> mutations) {
-        int from = 0;
-        while (from < mutations.size()) {
-            Mutation first = mutations.get(from);
-            int to = from + 1;
-            while (to < mutations.size() && mutations.get(to).seq() == first.seq()) {
-                to++;
-            }
-            if (to - from == 1) {
-                persistence.add(first.seq(), first.name(), first.data(), first.expires());
-            } else {
-                List<Persistence.Write> writes = new ArrayList<>(to - from);
-                for (Mutation m : mutations.subList(from, to)) {
-                    writes.add(new Persistence.Write(m.name(), m.data(), m.expires()));
-                }
-                persistence.add(first.seq(), writes);
-            }
-            from = to;
-        }
-    }
-
-    private void publish(List<Mutation> mutations) {
+    private void publish(List<Commit> commits) {
         try {
-            stream.committed(mutations);
+            stream.committed(commits);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "applying a committed batch failed", e);
         }

@@ -11,6 +11,11 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.microstore.commit.Commit;
+import io.microstore.commit.CommitStream;
+import io.microstore.commit.Compaction;
+import io.microstore.commit.Stats;
+
 
 /**
  * Persistence in a data directory: an append-only journal in {@link Segments}, compacted into
@@ -79,7 +84,7 @@ public final class JournalPersistence implements Persistence {
     }
 
     @Override
-    public long load(RecoverySink sink) throws IOException {
+    public long load(CommitStream sink) throws IOException {
         long start = System.nanoTime();
         Recovery.Result result;
         try (PipelinedSink pipeline = new PipelinedSink(sink)) {
@@ -158,20 +163,9 @@ public final class JournalPersistence implements Persistence {
     }
 
     @Override
-    public void add(long seq, String name, byte[] data, long expires) {
-        Records.encode(buffer, seq, name, data, expires);
-        addedSeq = seq;
-    }
-
-    @Override
-    public void add(long seq, List<Write> writes) {
-        if (writes.size() == 1) {
-            Write only = writes.getFirst();
-            add(seq, only.name(), only.data(), only.expires());
-            return;
-        }
-        Records.encodeTxn(buffer, seq, writes);
-        addedSeq = seq;
+    public void append(Commit commit) {
+        Records.encode(buffer, commit);
+        addedSeq = commit.seq();
     }
 
     @Override
@@ -329,8 +323,8 @@ public final class JournalPersistence implements Persistence {
     }
 
     @Override
-    public PersistenceStats stats() {
-        return new PersistenceStats(journalBytes.get(), snapshotBytes, compactions.get());
+    public Stats stats() {
+        return new Stats(0, journalBytes.get(), snapshotBytes, compactions.get());
     }
 
     @Override

@@ -1,20 +1,17 @@
 package io.microstore.persist;
 
-import java.util.List;
+import io.microstore.commit.Commit;
+import io.microstore.commit.CommitStream;
 
 /** Keeps nothing: the store lives in memory only and is gone when the process ends. */
 public final class MemoryPersistence implements Persistence {
     @Override
-    public long load(RecoverySink sink) {
+    public long load(CommitStream stream) {
         return 0;
     }
 
     @Override
-    public void add(long seq, String name, byte[] data, long expires) {
-    }
-
-    @Override
-    public void add(long seq, List<Write> writes) {
+    public void append(Commit commit) {
     }
 
     @Override

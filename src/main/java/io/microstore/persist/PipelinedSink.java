@@ -1,10 +1,14 @@
 package io.microstore.persist;
 
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 
+import io.microstore.commit.Commit;
+import io.microstore.commit.CommitStream;
+
 /**
- * A {@link Persistence.RecoverySink} that hands the calls, in their order, to a thread of its own which
+ * A {@link CommitStream} for a load that hands the calls, in their order, to a thread of its own which
  * makes them on {@code target}: start-up reads and decodes the files on one core while the other fills
  * the index (10-15% faster at 1M apps on 2 cores, less while Helidon's own start takes one: the two sides
  * are about even and both wait for the collector; docs/BENCHMARKS.md). The target is only ever called
@@ -15,17 +19,17 @@ import java.util.concurrent.BlockingQueue;
  * or from {@link #finish}. {@link #close} without {@link #finish} (the load failed) waits for the thread
  * to stop too, so nothing touches the target after the load has returned either way.
  */
-final class PipelinedSink implements Persistence.RecoverySink, AutoCloseable {
+final class PipelinedSink implements CommitStream, AutoCloseable {
     private static final int BATCH = 1024;
     /** Batches waiting at most: bounds the memory the reader can run ahead by. */
     private static final int QUEUED = 16;
     private static final Call[] END = new Call[0];
 
-    /** One call: a restore, a replayed change, or a reset (its name null). */
-    private record Call(boolean restore, long seq, String name, byte[] data, long expires) {
+    /** One call: a restore (its name set), a replayed commit, or a reload (neither). */
+    private record Call(String name, byte[] data, long seq, long expires, Commit commit) {
     }
 
-    private final Persistence.RecoverySink target;
+    private final CommitStream target;
     private final BlockingQueue<Call[]> queue = new ArrayBlockingQueue<>(QUEUED);
     private final Thread thread;
     private volatile Throwable failure; // a RuntimeException or an Error (a full heap) the target threw
@@ -33,7 +37,7 @@ final class PipelinedSink implements Persistence.RecoverySink, AutoCloseable {
     private int size;
     private boolean ended;
 
-    PipelinedSink(Persistence.RecoverySink target) {
+    PipelinedSink(CommitStream target) {
         this.target = target;
         // A daemon: should the loading thread fail before it could say END, this one must not keep the JVM up.
         this.thread = Thread.ofPlatform().name("microstore-load-apply").daemon(true).start(this::apply);
@@ -41,17 +45,28 @@ final class PipelinedSink implements Persistence.RecoverySink, AutoCloseable {
 
     @Override
     public void restore(String name, byte[] data, long seq, long expires) {
-        add(new Call(true, seq, name, data, expires));
+        add(new Call(name, data, seq, expires, null));
     }
 
     @Override
-    public void replay(long seq, String name, byte[] data, long expires) {
-        add(new Call(false, seq, name, data, expires));
+    public void replayed(Commit commit) {
+        add(new Call(null, null, 0, 0, commit));
     }
 
     @Override
-    public void reset() {
-        add(new Call(false, 0, null, null, 0));
+    public void reload() {
+        add(new Call(null, null, 0, 0, null));
+    }
+
+    /** Not part of a load: the engine says it is loaded, and commits, once the load has returned. */
+    @Override
+    public void loaded(long lastSeq) {
+        throw new IllegalStateException("a load does not end itself");
+    }
+
+    @Override
+    public void committed(List<Commit> batch) {
+        throw new IllegalStateException("nothing is committed during a load");
     }
 
     /** Waits until the target has taken every call; throws what it threw, if anything. */
@@ -140,12 +155,12 @@ final class PipelinedSink implements Persistence.RecoverySink, AutoCloseable {
                     if (c == null) {
                         break;
                     }
-                    if (c.name() == null) {
-                        target.reset();
-                    } else if (c.restore()) {
+                    if (c.name() != null) {
                         target.restore(c.name(), c.data(), c.seq(), c.expires());
+                    } else if (c.commit() != null) {
+                        target.replayed(c.commit());
                     } else {
-                        target.replay(c.seq(), c.name(), c.data(), c.expires());
+                        target.reload();
                     }
                 }
             } catch (RuntimeException | Error e) {

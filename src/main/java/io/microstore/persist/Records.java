@@ -6,6 +6,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.zip.CRC32C;
 
+import io.microstore.commit.Change;
+import io.microstore.commit.Commit;
 import io.microstore.json.JsonText;
 
 /**
@@ -36,45 +38,40 @@ final class Records {
     private Records() {
     }
 
-    /** Appends the record of a put ({@code data} is compact JSON) or, with {@code data} null, a delete. */
-    static void encode(RecordBuffer out, long seq, String name, byte[] data) {
-        encode(out, seq, name, data, 0);
-    }
-
     /**
-     * Appends the record of a put ({@code data} is compact JSON) whose value expires at {@code expires}
-     * (epoch milliseconds; 0 = never, then without the member) or, with {@code data} null, a delete.
+     * Appends the record of {@code commit}: a plain record for a commit of one change, else a transaction
+     * record, every change in one line with one CRC, so recovery takes all of them or, from a torn or
+     * damaged line, none. Each change is written with the same members ({@link #encodeChange}).
      */
-    static void encode(RecordBuffer out, long seq, String name, byte[] data, long expires) {
-        int start = out.size();
-        out.writeBytes(SEQ);
-        out.writeAscii(Long.toString(seq));
-        out.write(',');
-        encodeChange(out, name, data, expires);
-        endLine(out, start);
-    }
-
-    /**
-     * Appends the record of a transaction: every one of {@code writes} at {@code seq}, each written with the
-     * members of a plain record ({@link #encodeChange}), in one line with one CRC, so recovery takes all of
-     * them or, from a torn or damaged line, none.
-     */
-    static void encodeTxn(RecordBuffer out, long seq, List<Persistence.Write> writes) {
-        int start = out.size();
-        out.writeBytes(SEQ);
-        out.writeAscii(Long.toString(seq));
-        out.write(',');
-        out.writeBytes(TXN);
-        for (int i = 0; i < writes.size(); i++) {
-            if (i > 0) {
-                out.write(',');
+    static void encode(RecordBuffer out, Commit commit) {
+        if (commit.changes().size() == 1) {
+            encode(out, commit.seq(), commit.only());
+        } else {
+            int start = out.size();
+            out.writeBytes(SEQ);
+            out.writeAscii(Long.toString(commit.seq()));
+            out.write(',');
+            out.writeBytes(TXN);
+            for (int i = 0; i < commit.changes().size(); i++) {
+                if (i > 0) {
+                    out.write(',');
+                }
+                out.write('{');
+                encodeChange(out, commit.changes().get(i));
+                out.write('}');
             }
-            out.write('{');
-            Persistence.Write write = writes.get(i);
-            encodeChange(out, write.name(), write.data(), write.expires());
-            out.write('}');
+            out.write(']');
+            endLine(out, start);
         }
-        out.write(']');
+    }
+
+    /** Appends the plain record of {@code change} at {@code seq}: a snapshot's line, or a commit of one change. */
+    static void encode(RecordBuffer out, long seq, Change change) {
+        int start = out.size();
+        out.writeBytes(SEQ);
+        out.writeAscii(Long.toString(seq));
+        out.write(',');
+        encodeChange(out, change);
         endLine(out, start);
     }
 
@@ -82,15 +79,15 @@ final class Records {
      * The members of one change, the same in a plain record and in a transaction's {@code ops}:
      * {@code "op":"put","name":..,"data":..[,"expires":..]} or {@code "op":"delete","name":..}.
      */
-    private static void encodeChange(RecordBuffer out, String name, byte[] data, long expires) {
-        out.writeBytes(data == null ? DELETE : PUT);
-        JsonText.writeQuoted(out, name);
-        if (data != null) {
+    private static void encodeChange(RecordBuffer out, Change change) {
+        out.writeBytes(change.isDelete() ? DELETE : PUT);
+        JsonText.writeQuoted(out, change.name());
+        if (!change.isDelete()) {
             out.writeBytes(DATA);
-            out.writeBytes(data);
-            if (expires > 0) {
+            out.writeBytes(change.data());
+            if (change.expires() > 0) {
                 out.writeBytes(EXPIRES);
-                out.writeAscii(Long.toString(expires));
+                out.writeAscii(Long.toString(change.expires()));
             }
         }
     }
@@ -119,19 +116,19 @@ final class Records {
         c.expect(COMMA);
         if (c.startsWith(TXN)) {
             c.pos += TXN.length;
-            List<Persistence.Write> writes = new ArrayList<>();
+            List<Change> changes = new ArrayList<>();
             do {
                 c.expect(OPEN);
-                writes.add(decodeChange(c, true));
+                changes.add(decodeChange(c, true));
                 c.expect(CLOSE);
             } while (c.skip(COMMA));
             c.expect(CLOSE_OPS);
             c.expectEnd();
-            return new JournalRecord(seq, List.copyOf(writes), true);
+            return new JournalRecord(new Commit(seq, changes), true);
         }
-        Persistence.Write write = decodeChange(c, false);
+        Change change = decodeChange(c, false);
         c.expectEnd();
-        return new JournalRecord(seq, List.of(write), false);
+        return new JournalRecord(Commit.of(seq, change), false);
     }
 
     /**
@@ -139,7 +136,7 @@ final class Records {
      * to the end of the checked bytes or its {@code expires}; in a transaction ({@code inTxn}) it is one JSON
      * value.
      */
-    private static Persistence.Write decodeChange(Cursor c, boolean inTxn) throws BadRecord {
+    private static Change decodeChange(Cursor c, boolean inTxn) throws BadRecord {
         boolean put;
         if (c.startsWith(PUT)) {
             put = true;
@@ -157,7 +154,7 @@ final class Records {
             throw new BadRecord("bad name: " + e.getMessage());
         }
         if (!put) {
-            return new Persistence.Write(name, null);
+            return Change.delete(name);
         }
         c.expect(DATA);
         int dataStart = c.pos;
@@ -173,7 +170,7 @@ final class Records {
             throw new BadRecord("put without data");
         }
         long expires = c.skip(EXPIRES) ? c.number() : 0;
-        return new Persistence.Write(name, Arrays.copyOfRange(c.line, dataStart, dataEnd), expires);
+        return Change.put(name, Arrays.copyOfRange(c.line, dataStart, dataEnd), expires);
     }
 
     /**

@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.microstore.commit.CommitStream;
+
 
 /**
  * Rebuilds the state of a data directory: the newest valid snapshot (an older one if the newest is
@@ -24,7 +26,7 @@ final class Recovery {
     private final DataFiles files;
     private final FileOps ops;
     private final boolean repairMode;
-    private final Persistence.RecoverySink sink;
+    private final CommitStream sink;
     private final Repair repairs;
     private long records;
     private long snapshotApps;
@@ -37,7 +39,7 @@ final class Recovery {
                   long journalBytes, long records, List<String> actions, Repair.TornTail tornTail) {
     }
 
-    Recovery(DataFiles files, FileOps ops, boolean repair, Persistence.RecoverySink sink) {
+    Recovery(DataFiles files, FileOps ops, boolean repair, CommitStream sink) {
         this.files = files;
         this.repairMode = repair;
         this.sink = sink;
@@ -58,7 +60,7 @@ final class Recovery {
                 snapshot = candidate;
                 break;
             } catch (JournalDamaged e) {
-                sink.reset(); // never keep part of a damaged snapshot
+                sink.reload(); // never keep part of a damaged snapshot
                 damaged.add(e);
                 LOG.log(System.Logger.Level.WARNING, e.getMessage());
             }
@@ -119,15 +121,13 @@ final class Recovery {
                         }
                     }
                     boolean torn = problem != null;
-                    if (m != null && m.seq() != next) {
-                        problem = "seq " + m.seq() + " where " + next + " was expected";
+                    if (m != null && m.commit().seq() != next) {
+                        problem = "seq " + m.commit().seq() + " where " + next + " was expected";
                     }
                     if (problem == null) {
                         next++;
-                        if (m.seq() > snapshotSeq) {
-                            for (Persistence.Write w : m.writes()) { // a transaction's record is whole: all of it
-                                sink.replay(m.seq(), w.name(), w.data(), w.expires());
-                            }
+                        if (m.commit().seq() > snapshotSeq) {
+                            sink.replayed(m.commit()); // a transaction's record is whole: all of it
                             progress();
                         }
                         continue;

@@ -10,6 +10,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.microstore.commit.Commit;
+import io.microstore.commit.CommitStream;
+
 /**
  * Every change {@link Recovery} makes to damaged files, each one logged and kept for the report;
  * damaged bytes are never deleted, only kept aside in {@code .broken} files. At every start only the
@@ -140,17 +143,25 @@ final class Repair {
     }
 
     /** --repair only checks and cuts; nothing is served. */
-    private static final Persistence.RecoverySink IGNORE = new Persistence.RecoverySink() {
+    private static final CommitStream IGNORE = new CommitStream() {
         @Override
         public void restore(String name, byte[] data, long seq, long expires) {
         }
 
         @Override
-        public void replay(long seq, String name, byte[] data, long expires) {
+        public void replayed(Commit commit) {
         }
 
         @Override
-        public void reset() {
+        public void reload() {
+        }
+
+        @Override
+        public void loaded(long lastSeq) {
+        }
+
+        @Override
+        public void committed(List<Commit> batch) {
         }
     };
 }

@@ -6,6 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
+import io.microstore.commit.Change;
+import io.microstore.commit.CommitStream;
+
 /**
  * The snapshot files, written and read here (format and lifecycle in {@code package-info.java}).
  * {@link #write} runs on the compaction thread while writes go on; {@link #load} runs at start.
@@ -47,7 +50,7 @@ final class Snapshots {
             RecordBuffer buf = new RecordBuffer(CHUNK);
             Records.encodeHeader(buf, seq);
             state.forEachApp((name, data, appSeq, expires) -> {
-                Records.encode(buf, appSeq, name, data, expires);
+                Records.encode(buf, appSeq, Change.put(name, data, expires));
                 apps[0]++;
                 if (buf.size() >= CHUNK) {
                     bytes[0] += buf.size();
@@ -95,7 +98,7 @@ final class Snapshots {
      *
      * @return the number of apps it holds
      */
-    static long load(DataFiles.Numbered snapshot, Persistence.RecoverySink sink) throws IOException {
+    static long load(DataFiles.Numbered snapshot, CommitStream sink) throws IOException {
         Path path = snapshot.path();
         try (LineReader r = new LineReader(path)) {
             if (!r.next() || !r.complete()) {
@@ -125,10 +128,11 @@ final class Snapshots {
                 if (m.txn()) {
                     throw damaged(path, r.offset(), "a transaction record in a snapshot");
                 }
-                if (m.data() == null) {
+                Change app = m.change();
+                if (app.isDelete()) {
                     throw damaged(path, r.offset(), "a delete record in a snapshot");
                 }
-                sink.restore(m.name(), m.data(), m.seq(), m.expires());
+                sink.restore(app.name(), app.data(), m.commit().seq(), app.expires());
                 count++;
             }
             throw damaged(path, Files.size(path), "no footer: the snapshot is cut short");

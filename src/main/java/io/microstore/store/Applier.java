@@ -5,6 +5,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import io.microstore.commit.Change;
+import io.microstore.commit.Commit;
+import io.microstore.commit.CommitStream;
 import io.microstore.store.feed.ChangeFeed;
 
 /**
@@ -42,11 +45,10 @@ final class Applier implements CommitStream {
     }
 
     @Override
-    public void replayed(Mutation mutation) {
-        supersede(mutation.name());
-        index.apply(mutation);
-        feed.replayed(mutation);
-        seen(mutation.name());
+    public void replayed(Commit commit) {
+        apply(commit);
+        feed.replayed(commit);
+        commit.changes().forEach(change -> seen(change.name()));
         trimFeed();
     }
 
@@ -70,30 +72,25 @@ final class Applier implements CommitStream {
         }
     }
 
-    /** Applies the changes of one seq (one transaction) together, so that no reader of the index sees part of them. */
     @Override
-    public void committed(List<Mutation> batch) {
-        int from = 0;
-        while (from < batch.size()) {
-            int to = from + 1;
-            while (to < batch.size() && batch.get(to).seq() == batch.get(from).seq()) {
-                to++;
-            }
-            if (to - from == 1) {
-                apply(batch.get(from));
-            } else {
-                List<Mutation> txn = batch.subList(from, to);
-                index.together(() -> txn.forEach(this::apply));
-            }
-            from = to;
-        }
+    public void committed(List<Commit> batch) {
+        batch.forEach(this::apply);
         feed.committed(batch);
         trimFeed();
     }
 
-    private void apply(Mutation m) {
-        supersede(m.name());
-        index.apply(m);
+    /** Applies the changes of one commit together, so that no reader of the index sees part of them. */
+    private void apply(Commit commit) {
+        if (commit.changes().size() == 1) {
+            apply(commit.seq(), commit.only()); // one change needs no lock: it swaps one entry
+        } else {
+            index.together(() -> commit.changes().forEach(change -> apply(commit.seq(), change)));
+        }
+    }
+
+    private void apply(long seq, Change change) {
+        supersede(change.name());
+        index.apply(seq, change);
     }
 
     /** Tells the feed that {@code name}'s current value is about to be replaced or removed (before the index is). */

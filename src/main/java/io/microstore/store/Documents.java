@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
+import io.microstore.commit.Change;
 import io.microstore.json.CompactJson;
 import io.microstore.json.JsonText;
 import io.microstore.json.MalformedJson;
@@ -67,19 +68,19 @@ public final class Documents {
         return new Importer.Item(JsonText.decode(name, 0, name.length), data);
     }
 
-    /** Writes the change object of {@code m}, with its value when asked and it is a put. */
-    public static void writeChange(OutputStream out, Mutation m, boolean includeData) throws IOException {
+    /** Writes the change object of {@code change}, committed at {@code seq}, with its value when asked and it is a put. */
+    public static void writeChange(OutputStream out, long seq, Change change, boolean includeData) throws IOException {
         out.write(SEQ);
-        out.write(ascii(Long.toString(m.seq())));
+        out.write(ascii(Long.toString(seq)));
         out.write(CHANGE_NAME);
-        writeQuoted(out, m.name());
+        writeQuoted(out, change.name());
         out.write(OP);
-        out.write(ascii(m.op().wireName()));
+        out.write(ascii(Op.of(change).wireName()));
         out.write(ETAG);
-        writeQuoted(out, Entry.etag(m.seq()));
-        if (includeData && m.op() == Op.PUT) {
+        writeQuoted(out, Entry.etag(seq));
+        if (includeData && !change.isDelete()) {
             out.write(DATA);
-            out.write(m.data());
+            out.write(change.data());
         }
         out.write('}');
     }

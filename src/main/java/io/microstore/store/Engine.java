@@ -4,6 +4,10 @@ import java.io.IOException;
 import java.time.InstantSource;
 import java.util.concurrent.CompletableFuture;
 
+import io.microstore.commit.CommitStream;
+import io.microstore.commit.Compaction;
+import io.microstore.commit.Stats;
+
 /**
  * The port an engine implements: it decides the order of writes (each a {@link Transaction}, a single
  * write being a transaction of one), checks its preconditions against the committed state, gives its
@@ -23,7 +27,7 @@ public interface Engine extends AutoCloseable {
      * Takes {@code txn}: all its commands commit in one commit with one seq (every change it makes gets
      * that seq as its version), or none does; a reader, a listing, the feed or a crash never sees part
      * of it. Decided by {@link Transaction#plan} against the committed state. The future completes once
-     * the changes are durable and in the index, or with {@link TxnRefused} naming the refusing command.
+     * the changes are durable and in the index, or with its refusal ({@link Transaction#refusal}).
      *
      * @throws StoreBusy when too many writes are waiting
      * @throws StoreUnavailable when the engine takes no writes now
@@ -39,7 +43,7 @@ public interface Engine extends AutoCloseable {
      * Compacts what the engine keeps, after every command submitted before; completes when done. An
      * engine with nothing to compact completes with null.
      */
-    CompletableFuture<Compacted> compact();
+    CompletableFuture<Compaction> compact();
 
     /**
      * Returns once the index holds every write acknowledged (by any instance) before this call, so a read
@@ -63,7 +67,7 @@ public interface Engine extends AutoCloseable {
     String failure();
 
     /** Sizes and counts for metrics. */
-    EngineStats stats();
+    Stats stats();
 
     /** Reports batches and syncs to {@code events} from now on. */
     void observe(EngineEvents events);

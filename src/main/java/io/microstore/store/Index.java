@@ -16,6 +16,8 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.StampedLock;
 
+import io.microstore.commit.Change;
+
 /**
  * The committed state, name to entry. Only the engine's commit stream writes it, and only with
  * mutations that are already durable; readers use it directly without waiting for the engine.
@@ -217,11 +219,12 @@ public final class Index {
         }
     }
 
-    void apply(Mutation m) {
-        if (m.op() == Op.PUT) {
-            put(m.name(), new Entry(m.data(), m.seq(), m.expires()));
+    /** Applies {@code change}, committed at {@code seq}. */
+    void apply(long seq, Change change) {
+        if (change.isDelete()) {
+            remove(change.name());
         } else {
-            remove(m.name());
+            put(change.name(), new Entry(change.data(), seq, change.expires()));
         }
     }
 

@@ -60,7 +60,7 @@ final class Quota {
                     long more = prepared == null || prepared.value() == null ? 0
                             : prepared.value().length - prepared.basis().data().length;
                     if (more > 0 && index.bytes() + reserved.get() + more > maxBytes) {
-                        throw new TxnRefused(i, refused()); // a patch is refused as itself, as in PATCH's answer
+                        throw txn.refusal(i, refused()); // refused as a PATCH alone would be, with its index in a transaction
                     }
                     growth += more;
                 }

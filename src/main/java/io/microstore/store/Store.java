@@ -9,6 +9,9 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
+import io.microstore.commit.Change;
+import io.microstore.commit.Compaction;
+import io.microstore.commit.Stats;
 import io.microstore.store.feed.ChangeFeed;
 import io.microstore.store.feed.FeedConfig;
 
@@ -134,11 +137,7 @@ public final class Store implements AutoCloseable {
      */
     public Outcome execute(Command command) {
         Names.check(command.name());
-        try {
-            return single(commit(Transaction.of(command)));
-        } catch (TxnRefused refused) {
-            throw refused.reason(); // alone, a command is refused as itself
-        }
+        return commit(Transaction.of(command)).results().getFirst();
     }
 
     /**
@@ -154,7 +153,7 @@ public final class Store implements AutoCloseable {
             try {
                 Names.check(txn.commands().get(i).name());
             } catch (InvalidName e) {
-                throw new TxnRefused(i, e);
+                throw txn.refusal(i, e);
             }
         }
         return commit(txn);
@@ -170,10 +169,7 @@ public final class Store implements AutoCloseable {
         for (int attempt = 1; ; attempt++) {
             try {
                 return join(quota.submit(txn.prepare(index::get), engine));
-            } catch (TxnRefused refused) {
-                if (!(refused.reason() instanceof Stale stale)) {
-                    throw refused;
-                }
+            } catch (Stale stale) {
                 if (attempt == PATCH_ATTEMPTS) {
                     throw new StoreUnavailable("app '" + stale.name() + "' changed " + PATCH_ATTEMPTS
                             + " times while its patch was computed; try again", null, 1);
@@ -199,9 +195,7 @@ public final class Store implements AutoCloseable {
         List<Object> results = new ArrayList<>(commands.size());
         for (CompletableFuture<TxnOutcome> p : pending) {
             try {
-                results.add(single(join(p)));
-            } catch (TxnRefused refused) {
-                results.add(refused.reason());
+                results.add(join(p).results().getFirst());
             } catch (RuntimeException e) {
                 results.add(e);
             }
@@ -212,11 +206,6 @@ public final class Store implements AutoCloseable {
     /** The most commands one transaction may hold ({@link Engine#maxCommands}). */
     public int maxCommands() {
         return engine.maxCommands();
-    }
-
-    /** The outcome of a transaction of one command. */
-    private static Outcome single(TxnOutcome outcome) {
-        return outcome.results().getFirst();
     }
 
     /** Heap bytes the apps take, as the quota counts them: values, names and {@link Index#APP_OVERHEAD} each. */
@@ -251,16 +240,16 @@ public final class Store implements AutoCloseable {
      * True while {@code change}'s value is its app's current one in the index (the feed's question, asked
      * on the commit stream's thread, also while it applies a transaction).
      */
-    private boolean current(Mutation change) {
-        Entry entry = change.data() == null ? null : index.peek(change.name());
-        return entry != null && entry.data() == change.data() && entry.seq() == change.seq();
+    private boolean current(long seq, Change change) {
+        Entry entry = change.isDelete() ? null : index.peek(change.name());
+        return entry != null && entry.data() == change.data() && entry.seq() == seq;
     }
 
     /**
      * Compacts what the engine keeps now, after every write submitted before this call, and waits
      * until it is done. Null when the engine has nothing to compact (memory).
      */
-    public Compacted compact() {
+    public Compaction compact() {
         return join(engine.compact());
     }
 
@@ -287,7 +276,7 @@ public final class Store implements AutoCloseable {
     }
 
     /** The engine's sizes and counts, for metrics. */
-    public EngineStats stats() {
+    public Stats stats() {
         return engine.stats();
     }
 

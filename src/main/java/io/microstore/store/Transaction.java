@@ -16,7 +16,7 @@ import java.util.function.Function;
  * not apply, 507 for one over the quota). Since every app appears once, the commands do not see each
  * other's effects, and their order only decides which refusal is reported.
  */
-public record Transaction(List<Command> commands) {
+public record Transaction(List<Command> commands, boolean alone) {
     /**
      * Most commands in a transaction a client sends ({@code POST /api/txn}), and in one cluster-mode commit:
      * etcd's default {@code --max-txn-ops}, which each list of its txn must keep. An import is one commit
@@ -30,6 +30,9 @@ public record Transaction(List<Command> commands) {
      */
     public Transaction {
         commands = List.copyOf(commands);
+        if (alone && commands.size() != 1) {
+            throw new IllegalArgumentException("a write alone is one command");
+        }
         if (commands.isEmpty()) {
             throw new IllegalArgumentException("a transaction has at least one command");
         }
@@ -45,9 +48,22 @@ public record Transaction(List<Command> commands) {
         }
     }
 
-    /** The transaction of one command. */
+    /** A transaction a client sent (even of one command, its refusals name the command's index). */
+    public Transaction(List<Command> commands) {
+        this(commands, false);
+    }
+
+    /** A single write: a transaction of one command, refused as the command itself. */
     public static Transaction of(Command command) {
-        return new Transaction(List.of(command));
+        return new Transaction(List.of(command), true);
+    }
+
+    /**
+     * How the command at {@code index} refuses the transaction: as itself for a write alone, else with its
+     * index ({@link TxnRefused}).
+     */
+    public RuntimeException refusal(int index, RuntimeException reason) {
+        return alone ? reason : new TxnRefused(index, reason);
     }
 
     public int size() {
@@ -72,14 +88,15 @@ public record Transaction(List<Command> commands) {
                 }
             }
         }
-        return prepared == null ? this : new Transaction(prepared);
+        return prepared == null ? this : new Transaction(prepared, alone);
     }
 
     /**
      * What the transaction does over {@code state} (an app's current entry by name, null when absent),
      * one step per command in order; or its refusal, by the rule in the class comment.
      *
-     * @throws TxnRefused carrying the index of the command that refused it, and why
+     * @throws RuntimeException the refusal ({@link #refusal}: with the index of the command that refused it)
+     * @throws Stale when a patch was computed over another version of its app
      */
     public List<Step> plan(Function<String, Entry> state) {
         int n = commands.size();
@@ -88,7 +105,7 @@ public record Transaction(List<Command> commands) {
             Command command = commands.get(i);
             before[i] = state.apply(command.name());
             if (!command.precondition().allows(before[i])) {
-                throw new TxnRefused(i, new PreconditionFailed(command.name(), before[i]));
+                throw refusal(i, new PreconditionFailed(command.name(), before[i]));
             }
         }
         List<Step> steps = new ArrayList<>(n);
@@ -96,8 +113,10 @@ public record Transaction(List<Command> commands) {
             Command command = commands.get(i);
             try {
                 steps.add(new Step(command, before[i], command.valueAfter(before[i])));
+            } catch (Stale stale) {
+                throw stale; // not a refusal: the store computes the patch again
             } catch (RuntimeException e) {
-                throw new TxnRefused(i, e);
+                throw refusal(i, e);
             }
         }
         return steps;

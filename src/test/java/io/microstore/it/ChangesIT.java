@@ -19,10 +19,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.LongStream;
 
+import io.microstore.commit.Change;
+import io.microstore.commit.Commit;
+import io.microstore.commit.CommitStream;
 import io.microstore.persist.JournalConfig;
 import io.microstore.persist.JournalPersistence;
-import io.microstore.persist.Persistence;
-import io.microstore.store.Mutation;
 import io.microstore.testing.SseStream;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
@@ -131,12 +132,12 @@ class ChangesIT {
             server.kill9();
             CompletableFuture.allOf(running.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
         }
-        List<Mutation> journal = readJournal(dir);
+        List<Commit> journal = readJournal(dir);
         assertEquals(LongStream.rangeClosed(1, journal.size()).boxed().toList(),
-                journal.stream().map(Mutation::seq).toList(), "the journal's seqs are 1..n");
+                journal.stream().map(Commit::seq).toList(), "the journal's seqs are 1..n");
         for (int w = 0; w < writers; w++) {
             String prefix = "k9/w" + w + "/";
-            List<Mutation> mine = journal.stream().filter(m -> m.name().startsWith(prefix)).toList();
+            List<Commit> mine = journal.stream().filter(m -> m.only().name().startsWith(prefix)).toList();
             List<Attempt> tried = attempts.get(w);
             long acked = tried.stream().filter(a -> a.acked).count();
             assertTrue(acked > 0, "writer " + w + " got no write acknowledged");
@@ -144,7 +145,7 @@ class ChangesIT {
                     "writer " + w + ": " + acked + " acknowledged of " + tried.size() + " tried, " + mine.size() + " in the journal");
             for (int i = 0; i < mine.size(); i++) {
                 Attempt a = tried.get(i);
-                Mutation m = mine.get(i);
+                Commit m = mine.get(i);
                 assertEquals(a.describe(), describe(m), "writer " + w + " op " + i);
                 if (a.acked && a.seq > 0) {
                     assertEquals(a.seq, m.seq(), "the ETag of " + a.describe());
@@ -261,31 +262,40 @@ class ChangesIT {
     }
 
     /** Every change the journal replays after its snapshot (there is none here), read in this JVM. */
-    private static List<Mutation> readJournal(Path dir) throws IOException {
-        List<Mutation> replayed = new ArrayList<>();
+    private static List<Commit> readJournal(Path dir) throws IOException {
+        List<Commit> replayed = new ArrayList<>();
         try (JournalPersistence journal = JournalPersistence.open(new JournalConfig(dir))) {
-            journal.load(new Persistence.RecoverySink() {
+            journal.load(new CommitStream() {
                 @Override
                 public void restore(String name, byte[] data, long seq, long expires) {
                     fail("no snapshot was expected, found " + name + " at " + seq);
                 }
 
                 @Override
-                public void replay(long seq, String name, byte[] data, long expires) {
-                Mutation mutation = data == null ? Mutation.delete(seq, name) : Mutation.put(seq, name, data);
-                    replayed.add(mutation);
+                public void replayed(Commit commit) {
+                    replayed.add(commit);
                 }
 
                 @Override
-                public void reset() {
+                public void reload() {
+                }
+
+                @Override
+                public void loaded(long lastSeq) {
+                }
+
+                @Override
+                public void committed(List<Commit> batch) {
                 }
             });
         }
         return replayed;
     }
 
-    private static String describe(Mutation m) {
-        return m.op().wireName() + " " + m.name() + (m.data() == null ? "" : " " + new String(m.data(), StandardCharsets.UTF_8));
+    private static String describe(Commit commit) {
+        Change m = commit.only();
+        return (m.isDelete() ? "delete" : "put") + " " + m.name()
+                + (m.isDelete() ? "" : " " + new String(m.data(), StandardCharsets.UTF_8));
     }
 
     /** "seq op name" of each change in a poll's body. */

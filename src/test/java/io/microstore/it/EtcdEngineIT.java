@@ -23,7 +23,7 @@ import io.microstore.etcd.Op;
 import io.microstore.store.AppNotFound;
 import io.microstore.store.Command;
 import io.microstore.store.Entry;
-import io.microstore.store.Mutation;
+import io.microstore.store.feed.ChangePage;
 import io.microstore.store.Outcome;
 import io.microstore.store.OutcomeUnknown;
 import io.microstore.store.Precondition;
@@ -31,6 +31,7 @@ import io.microstore.store.PreconditionFailed;
 import io.microstore.store.Store;
 import io.microstore.store.StoreUnavailable;
 import io.microstore.store.feed.FeedConfig;
+import io.microstore.testing.Changes;
 import io.microstore.testing.EtcdCluster;
 import io.microstore.testing.TestClient;
 import io.microstore.testing.TestServer;
@@ -216,15 +217,15 @@ class EtcdEngineIT {
         }
         long end = last;
         await("both feeds at " + end, Duration.ofSeconds(5), () -> a.lastSeq() >= end && b.lastSeq() >= end);
-        List<String> fa = describe(a.feed().read(since, 1000, "").changes());
-        List<String> fb = describe(b.feed().read(since, 1000, "").changes());
+        List<String> fa = describe(a.feed().read(since, 1000, ""));
+        List<String> fb = describe(b.feed().read(since, 1000, ""));
         assertEquals(20, fa.size(), fa.toString());
         assertEquals(fa, fb);
     }
 
-    private static List<String> describe(List<Mutation> changes) {
-        return changes.stream().map(m -> m.seq() + " " + m.op() + " " + m.name() + " "
-                + (m.data() == null ? "-" : new String(m.data(), StandardCharsets.UTF_8))).toList();
+    private static List<String> describe(ChangePage page) {
+        return Changes.each(page, (seq, m) -> seq + " " + (m.isDelete() ? "DELETE" : "PUT") + " " + m.name() + " "
+                + (m.isDelete() ? "-" : new String(m.data(), StandardCharsets.UTF_8)));
     }
 
     @Test
@@ -315,7 +316,7 @@ class EtcdEngineIT {
             long made = timed.stats().compactions();
             Thread.sleep(500); // nothing applied meanwhile: the timer does not compact again
             assertEquals(made, timed.stats().compactions());
-            assertEquals(5, timed.feed().read(end - 5, 100, "").changes().size(), "the feed keeps its window");
+            assertEquals(5, Changes.seqs(timed.feed().read(end - 5, 100, "")).size(), "the feed keeps its window");
         }
     }
 
@@ -401,7 +402,7 @@ class EtcdEngineIT {
 
     /** The changes of {@code store}'s feed after {@code since}, as "op name". */
     private static List<String> feed(Store store, long since) {
-        return store.feed().read(since, 1000, "").changes().stream().map(m -> m.op().wireName() + " " + m.name()).toList();
+        return Changes.each(store.feed().read(since, 1000, ""), (seq, m) -> (m.isDelete() ? "delete" : "put") + " " + m.name());
     }
 
     /** How many leases etcd holds now (every dataset's: call it where no other test writes). */
@@ -529,7 +530,7 @@ class EtcdEngineIT {
             assertNotNull(c.get("before"));
             await("c healthy", Duration.ofSeconds(10), () -> c.failure() == null);
             put(c, "after", "1");
-            assertEquals(List.of("after"), c.feed().read(end, 100, "").changes().stream().map(Mutation::name).toList());
+            assertEquals(List.of("after"), Changes.names(c.feed().read(end, 100, "")));
         }
     }
 

@@ -12,6 +12,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.helidon.health.HealthCheckResponse;
+import io.microstore.commit.Commit;
+import io.microstore.commit.CommitStream;
 import io.microstore.observe.StoreHealth;
 import io.microstore.persist.FaultyFileOps;
 import io.microstore.persist.JournalConfig;
@@ -20,12 +22,12 @@ import io.microstore.persist.MemoryPersistence;
 import io.microstore.persist.Persistence;
 import io.microstore.store.Command;
 import io.microstore.store.Entry;
-import io.microstore.store.Mutation;
 import io.microstore.store.NoSpace;
 import io.microstore.store.Outcome;
 import io.microstore.store.Precondition;
 import io.microstore.store.Store;
 import io.microstore.store.feed.FeedConfig;
+import io.microstore.testing.Changes;
 import io.microstore.testing.Eventually;
 import io.microstore.testing.TestClock;
 import org.junit.jupiter.api.Test;
@@ -80,8 +82,7 @@ class ExpirerTest {
 
     /** The feed after {@code since}, as "seq op name" lines. */
     private static List<String> feed(Store store, long since) {
-        return store.feed().read(since, 1000, "").changes().stream()
-                .map(m -> m.seq() + " " + m.op().wireName() + " " + m.name()).toList();
+        return Changes.lines(store.feed().read(since, 1000, ""));
     }
 
     private void advance(long millis) {
@@ -265,8 +266,7 @@ class ExpirerTest {
             assertNotNull(store.get("soon"));
             Eventually.await("expired", Duration.ofSeconds(5), () -> store.get("soon") == null);
             assertTrue(System.currentTimeMillis() - start >= 300);
-            List<Mutation> changes = store.feed().read(0, 10, "").changes();
-            assertEquals(2, changes.size());
+            assertEquals(2, Changes.seqs(store.feed().read(0, 10, "")).size());
         }
     }
 
@@ -348,18 +348,13 @@ class ExpirerTest {
         }
 
         @Override
-        public long load(RecoverySink sink) throws IOException {
-            return to.load(sink);
+        public long load(CommitStream stream) throws IOException {
+            return to.load(stream);
         }
 
         @Override
-        public void add(long seq, String name, byte[] data, long expires) {
-            to.add(seq, name, data, expires);
-        }
-
-        @Override
-        public void add(long seq, List<Write> writes) {
-            to.add(seq, writes);
+        public void append(Commit commit) {
+            to.append(commit);
         }
 
         @Override

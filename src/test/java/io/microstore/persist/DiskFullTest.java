@@ -13,7 +13,8 @@ import java.util.concurrent.CompletableFuture;
 import io.microstore.local.LocalConfig;
 import io.microstore.persist.FaultyFileOps.Kind;
 import io.microstore.persist.JournalFiles.Loaded;
-import io.microstore.store.Mutation;
+import io.microstore.commit.Change;
+import io.microstore.commit.Commit;
 import io.microstore.store.NoSpace;
 import io.microstore.store.Outcome;
 import io.microstore.store.Store;
@@ -26,7 +27,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import static io.microstore.persist.JournalFiles.fileNames;
 import static io.microstore.persist.JournalFiles.load;
-import static io.microstore.persist.JournalFiles.mutations;
+import static io.microstore.persist.JournalFiles.commits;
 import static io.microstore.persist.JournalFiles.put;
 import static io.microstore.persist.JournalFiles.segmentName;
 import static io.microstore.persist.JournalFiles.snapshotName;
@@ -67,7 +68,7 @@ class DiskFullTest {
     @ValueSource(strings = {ENOSPC, EDQUOT})
     void aFullDiskRefusesTheBatchCutsItOffAndWritesResumeWhenThereIsRoom(String error) throws Exception {
         FaultyFileOps ops = new FaultyFileOps();
-        List<Mutation> acknowledged = new ArrayList<>();
+        List<Commit> acknowledged = new ArrayList<>();
         try (Store store = open(ops)) {
             for (int i = 1; i <= 3; i++) {
                 acknowledged.add(put(put(store, "a" + i, "{\"i\":" + i + "}").seq(), "a" + i, "{\"i\":" + i + "}"));
@@ -182,12 +183,12 @@ class DiskFullTest {
 
     @Test
     void aStoreStartsOnAFullDiskWithATornTailAndCutsItOnceThereIsRoom() throws Exception {
-        List<Mutation> history = mutations(1, 5);
+        List<Commit> history = commits(1, 5);
         Path segment = writeSegment(dir, 1, history);
         long size = Files.size(segment);
         JournalFiles.append(segment, "{\"seq\":6,\"op\":\"put\",\"na".getBytes(StandardCharsets.UTF_8));
         FaultyFileOps ops = new FaultyFileOps().fill(ENOSPC);
-        List<Mutation> acknowledged = new ArrayList<>(history);
+        List<Commit> acknowledged = new ArrayList<>(history);
         try (Store store = open(ops)) {
             assertEquals(5, store.lastSeq());
             assertEquals(stateOf(history), stateOf(store), "it serves reads");

@@ -16,11 +16,12 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
+import io.microstore.commit.Change;
+import io.microstore.commit.Commit;
+import io.microstore.commit.CommitStream;
 import io.microstore.local.LocalConfig;
 import io.microstore.store.Command;
 import io.microstore.store.Entry;
-import io.microstore.store.Mutation;
-import io.microstore.store.Op;
 import io.microstore.store.Outcome;
 import io.microstore.store.Precondition;
 import io.microstore.store.Store;
@@ -44,74 +45,61 @@ final class JournalFiles {
     static final List<String> UNUSUAL_VALUES = List.of("{}", "null", "\"\"", "[1,-2.5e10,true,false,null]",
             "{\"s\":\"nl\\n q\\\" bs\\\\ nul\\u0000 tab\\t 😀\"}", "\"日本語 😀 ünï\"");
 
-    static Mutation put(long seq, String name, String json) {
-        return Mutation.put(seq, name, json.getBytes(StandardCharsets.UTF_8));
+    static Commit put(long seq, String name, String json) {
+        return Commit.of(seq, Change.put(name, json.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    static Commit delete(long seq, String name) {
+        return Commit.of(seq, Change.delete(name));
     }
 
     /** Puts and deletes for seq {@code from..to} over a handful of names, so later records overwrite earlier ones. */
-    static List<Mutation> mutations(long from, long to) {
-        List<Mutation> list = new ArrayList<>();
+    static List<Commit> commits(long from, long to) {
+        List<Commit> list = new ArrayList<>();
         for (long seq = from; seq <= to; seq++) {
             String name = "app-" + seq % 5;
-            list.add(seq % 7 == 0 ? Mutation.delete(seq, name) : put(seq, name, "{\"v\":" + seq + ",\"s\":\"x\"}"));
+            list.add(seq % 7 == 0 ? delete(seq, name) : put(seq, name, "{\"v\":" + seq + ",\"s\":\"x\"}"));
         }
         return list;
     }
 
-    /** The records of {@code mutations}: consecutive mutations with one seq are one transaction's record. */
-    static byte[] encode(Collection<Mutation> mutations) {
+    /** The records of {@code commits}, one each. */
+    static byte[] encode(Collection<Commit> commits) {
         RecordBuffer out = new RecordBuffer(256);
-        List<Mutation> all = List.copyOf(mutations);
-        for (int from = 0, to; from < all.size(); from = to) {
-            to = from + 1;
-            while (to < all.size() && all.get(to).seq() == all.get(from).seq()) {
-                to++;
-            }
-            if (to - from == 1) {
-                Mutation m = all.get(from);
-                Records.encode(out, m.seq(), m.name(), m.data(), m.expires());
-            } else {
-                Records.encodeTxn(out, all.get(from).seq(), writes(all.subList(from, to)));
-            }
-        }
+        commits.forEach(commit -> Records.encode(out, commit));
         return out.toByteArray();
     }
 
-    static List<Persistence.Write> writes(List<Mutation> mutations) {
-        return mutations.stream().map(m -> new Persistence.Write(m.name(), m.data(), m.expires())).toList();
-    }
-
     /** A transaction at {@code seq}: puts of {@code {"t":seq}} to each of {@code names}, or deletes where the name starts with '-'. */
-    static List<Mutation> txn(long seq, String... names) {
-        List<Mutation> list = new ArrayList<>();
+    static Commit txn(long seq, String... names) {
+        List<Change> changes = new ArrayList<>();
         for (String name : names) {
-            list.add(name.startsWith("-") ? Mutation.delete(seq, name.substring(1))
-                    : put(seq, name, "{\"t\":" + seq + ",\"s\":\"}],\\\"{\"}"));
+            changes.add(name.startsWith("-") ? Change.delete(name.substring(1))
+                    : Change.put(name, ("{\"t\":" + seq + ",\"s\":\"}],\\\"{\"}").getBytes(StandardCharsets.UTF_8)));
         }
-        return list;
+        return new Commit(seq, changes);
     }
 
-    /**
-     * Writes {@code journal-<firstSeq>.jsonl} holding exactly {@code records} (their seqs are not checked;
-     * consecutive ones with one seq are one transaction record).
-     */
-    static Path writeSegment(Path dir, long firstSeq, List<Mutation> records) throws IOException {
+    /** Writes {@code journal-<firstSeq>.jsonl} holding exactly {@code records} (their seqs are not checked). */
+    static Path writeSegment(Path dir, long firstSeq, List<Commit> records) throws IOException {
         return Files.write(new DataFiles(dir).segment(firstSeq), encode(records));
     }
 
     /** Writes a complete {@code snapshot-<seq>.jsonl} holding the final state of {@code history}. */
-    static Path writeSnapshot(Path dir, long seq, List<Mutation> history) throws IOException {
+    static Path writeSnapshot(Path dir, long seq, List<Commit> history) throws IOException {
         RecordBuffer out = new RecordBuffer(256);
         Records.encodeHeader(out, seq);
-        Map<String, Mutation> apps = new TreeMap<>();
-        for (Mutation m : history) {
-            if (m.op() == Op.PUT) {
-                apps.put(m.name(), m);
-            } else {
-                apps.remove(m.name());
+        Map<String, Commit> apps = new TreeMap<>(); // name to a commit of its last put alone
+        for (Commit commit : history) {
+            for (Change change : commit.changes()) {
+                if (change.isDelete()) {
+                    apps.remove(change.name());
+                } else {
+                    apps.put(change.name(), Commit.of(commit.seq(), change));
+                }
             }
         }
-        apps.values().forEach(m -> Records.encode(out, m.seq(), m.name(), m.data()));
+        apps.values().forEach(app -> Records.encode(out, app.seq(), app.only()));
         Records.encodeFooter(out, apps.size());
         return Files.write(new DataFiles(dir).snapshot(seq), out.toByteArray());
     }
@@ -147,18 +135,8 @@ final class JournalFiles {
     }
 
     /** Writes {@code batch} to {@code journal} as the local engine's writer does (not synced). */
-    static void append(Persistence journal, List<Mutation> batch) throws IOException {
-        for (int from = 0, to; from < batch.size(); from = to) {
-            to = from + 1;
-            while (to < batch.size() && batch.get(to).seq() == batch.get(from).seq()) {
-                to++;
-            }
-            if (to - from == 1) {
-                journal.add(batch.get(from).seq(), batch.get(from).name(), batch.get(from).data(), batch.get(from).expires());
-            } else {
-                journal.add(batch.get(from).seq(), writes(batch.subList(from, to)));
-            }
-        }
+    static void append(Persistence journal, List<Commit> batch) throws IOException {
+        batch.forEach(journal::append);
         journal.write();
     }
 
@@ -191,9 +169,9 @@ final class JournalFiles {
     }
 
     /** The state that replaying {@code history} in order leaves. */
-    static SortedMap<String, String> stateOf(List<Mutation> history) {
+    static SortedMap<String, String> stateOf(List<Commit> history) {
         SortedMap<String, String> state = new TreeMap<>();
-        history.forEach(m -> apply(state, m));
+        history.forEach(commit -> apply(state, commit));
         return state;
     }
 
@@ -205,11 +183,13 @@ final class JournalFiles {
         return state;
     }
 
-    private static void apply(SortedMap<String, String> state, Mutation m) {
-        if (m.op() == Op.PUT) {
-            state.put(m.name(), show(m.seq(), m.data(), m.expires()));
-        } else {
-            state.remove(m.name());
+    private static void apply(SortedMap<String, String> state, Commit commit) {
+        for (Change change : commit.changes()) {
+            if (change.isDelete()) {
+                state.remove(change.name());
+            } else {
+                state.put(change.name(), show(commit.seq(), change.data(), change.expires()));
+            }
         }
     }
 
@@ -219,7 +199,7 @@ final class JournalFiles {
     }
 
     /** Collects what recovery hands over, the way the store's index does. */
-    static final class StateSink implements Persistence.RecoverySink {
+    static final class StateSink implements CommitStream {
         final SortedMap<String, String> state = new TreeMap<>();
         int resets;
 
@@ -229,15 +209,23 @@ final class JournalFiles {
         }
 
         @Override
-        public void replay(long seq, String name, byte[] data, long expires) {
-            Mutation mutation = data == null ? Mutation.delete(seq, name) : Mutation.put(seq, name, data, expires);
-            apply(state, mutation);
+        public void replayed(Commit commit) {
+            apply(state, commit);
         }
 
         @Override
-        public void reset() {
+        public void reload() {
             state.clear();
             resets++;
+        }
+
+        @Override
+        public void loaded(long lastSeq) {
+        }
+
+        @Override
+        public void committed(List<Commit> batch) {
+            batch.forEach(commit -> apply(state, commit));
         }
     }
 

@@ -17,7 +17,8 @@ import java.util.stream.Stream;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.microstore.local.LocalConfig;
 import io.microstore.persist.JournalFiles.Loaded;
-import io.microstore.store.Mutation;
+import io.microstore.commit.Change;
+import io.microstore.commit.Commit;
 import io.microstore.store.Store;
 import org.junit.jupiter.api.AfterAll;
 
@@ -56,7 +57,7 @@ class JournalFuzzTest {
     private static final Path TEMPLATE = ROOT.resolve("template");
     private static final List<String> FILES;
     /** The changes the template holds: seq i is HISTORY.get(i - 1). */
-    private static final List<Mutation> HISTORY = new ArrayList<>();
+    private static final List<Commit> HISTORY = new ArrayList<>();
     private static int runs;
 
     static {
@@ -185,7 +186,7 @@ class JournalFuzzTest {
                 if (i % 5 == 0) { // the app written just before, so that every change takes a seq
                     String written = NAMES.get((i - 1) % NAMES.size());
                     assertEquals(i, delete(store, written).seq());
-                    HISTORY.add(Mutation.delete(i, written));
+                    HISTORY.add(delete(i, written));
                 } else {
                     String value = JournalFiles.UNUSUAL_VALUES.get(i % JournalFiles.UNUSUAL_VALUES.size());
                     assertEquals(i, put(store, name, value).seq());

@@ -23,9 +23,10 @@ import io.microstore.persist.FaultyFileOps.Kind;
 import io.microstore.persist.JournalFiles.Loaded;
 import io.microstore.persist.JournalFiles.StateSink;
 import io.microstore.store.Command;
-import io.microstore.store.Compacted;
 import io.microstore.store.Entry;
-import io.microstore.store.Mutation;
+import io.microstore.commit.Change;
+import io.microstore.commit.Commit;
+import io.microstore.commit.Compaction;
 import io.microstore.store.Outcome;
 import io.microstore.store.Precondition;
 import io.microstore.store.Store;
@@ -65,18 +66,18 @@ class JournalPersistenceTest {
     Path dir;
 
     /** Names and values that exercise escaping, UTF-8 and long lines, as puts and deletes with seq 1.. */
-    private static List<Mutation> variedHistory() {
+    private static List<Commit> variedHistory() {
         List<String> names = JournalFiles.UNUSUAL_NAMES;
         List<String> values = new ArrayList<>(JournalFiles.UNUSUAL_VALUES);
         values.add(MIB_VALUE);
         values.add("{\"big\":\"" + "ü".repeat(600_000) + "\"}"); // 1.2 MB of two-byte characters
-        List<Mutation> history = new ArrayList<>();
+        List<Commit> history = new ArrayList<>();
         long seq = 1;
         for (int i = 0; i < names.size(); i++) {
             history.add(put(seq++, names.get(i), values.get(i % values.size())));
         }
         for (int i = 0; i < names.size(); i += 2) {
-            history.add(Mutation.delete(seq++, names.get(i)));
+            history.add(delete(seq++, names.get(i)));
         }
         history.add(put(seq++, names.get(0), MIB_VALUE)); // re-created after its delete
         history.add(put(seq++, names.get(1), values.getLast()));
@@ -90,7 +91,7 @@ class JournalPersistenceTest {
         byte[] data = "{\"lock\":\"me\"}".getBytes(StandardCharsets.UTF_8);
         try (JournalPersistence journal = JournalPersistence.open(new JournalConfig(dir))) {
             journal.load(new StateSink());
-            journal.add(1, List.of(new Persistence.Write("lock", data, 1_767_225_600_000L)));
+            journal.append(new Commit(1, List.of(Change.put("lock", data, 1_767_225_600_000L))));
             journal.write();
             journal.sync();
         }
@@ -99,7 +100,7 @@ class JournalPersistenceTest {
 
     @Test
     void variedRecordsSurviveCloseAndReopen() throws IOException {
-        List<Mutation> history = variedHistory();
+        List<Commit> history = variedHistory();
         try (JournalPersistence journal = JournalPersistence.open(new JournalConfig(dir))) {
             assertEquals(0, journal.load(new StateSink()));
             int from = 0;
@@ -127,11 +128,12 @@ class JournalPersistenceTest {
         SortedMap<String, String> before;
         long lastSeq;
         try (Store store = openStore(dir)) {
-            for (Mutation m : variedHistory()) {
+            for (Commit commit : variedHistory()) {
+                Change m = commit.only();
                 if (m.name().chars().anyMatch(Character::isISOControl)) {
                     continue; // the journal keeps any name (above), the store only valid ones
                 }
-                if (m.data() == null) {
+                if (m.isDelete()) {
                     delete(store, m.name());
                 } else {
                     store.execute(new Command.Put(m.name(), m.data(), Precondition.NONE));
@@ -158,13 +160,13 @@ class JournalPersistenceTest {
         long lastSeq;
         try (Store store = openStore(dir)) {
             writeSome(store, 1, 40);
-            Compacted first = store.compact();
+            Compaction first = store.compact();
             assertEquals(40, first.seq());
             assertEquals(store.size(), first.apps());
             assertEquals(List.of(segmentName(41), snapshotName(40)), fileNames(dir));
 
             writeSome(store, 41, 50);
-            Compacted second = store.compact();
+            Compaction second = store.compact();
             assertEquals(50, second.seq());
             assertEquals(List.of(segmentName(51), snapshotName(50)), fileNames(dir), "the older ones are deleted");
 
@@ -252,8 +254,8 @@ class JournalPersistenceTest {
     @MethodSource("faults")
     void aFailedJournalWriteIsNotAcknowledgedAndEveryAcknowledgedWriteSurvives(Fault fault, int k) throws IOException {
         FaultyFileOps ops = new FaultyFileOps();
-        List<Mutation> acknowledged = new ArrayList<>();
-        Mutation inFlight = null;
+        List<Commit> acknowledged = new ArrayList<>();
+        Commit inFlight = null;
         try (Store store = openStore(new JournalConfig(dir, JournalConfig.DEFAULT_MIN_JOURNAL_BYTES, ops),
                 LocalConfig.DEFAULTS)) {
             fault.arm(ops, k);
@@ -263,11 +265,11 @@ class JournalPersistenceTest {
                 String json = "{\"i\":" + i + "}";
                 try {
                     long seq = (isDelete ? delete(store, name) : put(store, name, json)).seq();
-                    acknowledged.add(isDelete ? Mutation.delete(seq, name) : put(seq, name, json));
+                    acknowledged.add(isDelete ? delete(seq, name) : put(seq, name, json));
                 } catch (StoreUnavailable e) {
                     if (inFlight == null) {
                         long seq = acknowledged.size() + 1;
-                        inFlight = isDelete ? Mutation.delete(seq, name) : put(seq, name, json);
+                        inFlight = isDelete ? delete(seq, name) : put(seq, name, json);
                     }
                 }
             }

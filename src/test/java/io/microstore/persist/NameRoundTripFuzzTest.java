@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 
 import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.microstore.commit.Change;
 import io.microstore.json.JsonText;
 import io.microstore.store.InvalidName;
 import io.microstore.store.Names;
@@ -37,9 +38,9 @@ class NameRoundTripFuzzTest {
             return;
         }
         RecordBuffer out = new RecordBuffer(64);
-        Records.encode(out, 7, name, "1".getBytes(StandardCharsets.US_ASCII));
+        Records.encode(out, 7, Change.put(name, "1".getBytes(StandardCharsets.US_ASCII)));
         JournalRecord record = Records.decode(out.array(), 0, out.size() - 1); // without its LF
-        assertEquals(name, record.writes().getFirst().name(), "the journal's name for " + escaped(name));
+        assertEquals(name, record.change().name(), "the journal's name for " + escaped(name));
     }
 
     /** The rules, read independently: 1..1024 bytes of UTF-8, no control characters, no unpaired surrogates. */

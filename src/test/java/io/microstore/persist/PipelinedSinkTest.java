@@ -6,6 +6,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.microstore.commit.Change;
+import io.microstore.commit.Commit;
+import io.microstore.commit.CommitStream;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -16,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 class PipelinedSinkTest {
     /** Records every call as text, and which threads made them. */
-    private static class Recording implements Persistence.RecoverySink {
+    private static class Recording implements CommitStream {
         final List<String> calls = new ArrayList<>(); // one thread only writes it, by the contract under test
         final Set<Thread> threads = ConcurrentHashMap.newKeySet();
 
@@ -26,13 +29,25 @@ class PipelinedSinkTest {
         }
 
         @Override
-        public void replay(long seq, String name, byte[] data, long expires) {
-            record("replay " + seq + " " + name + " " + (data == null ? "delete" : new String(data)) + " " + expires);
+        public void replayed(Commit commit) {
+            Change change = commit.only();
+            record("replay " + commit.seq() + " " + change.name() + " "
+                    + (change.isDelete() ? "delete" : new String(change.data())) + " " + change.expires());
         }
 
         @Override
-        public void reset() {
+        public void reload() {
             record("reset");
+        }
+
+        @Override
+        public void loaded(long lastSeq) {
+            record("loaded");
+        }
+
+        @Override
+        public void committed(List<Commit> batch) {
+            record("committed");
         }
 
         void record(String call) {
@@ -53,15 +68,15 @@ class PipelinedSinkTest {
                         expected.add("restore a" + i + " {} " + i + " 7");
                     }
                     case 1 -> {
-                        sink.replay(i, "b" + i, "[1]".getBytes(), 0);
+                        sink.replayed(Commit.of(i, Change.put("b" + i, "[1]".getBytes())));
                         expected.add("replay " + i + " b" + i + " [1] 0");
                     }
                     case 2 -> {
-                        sink.replay(i, "c" + i, null, 0);
+                        sink.replayed(Commit.of(i, Change.delete("c" + i)));
                         expected.add("replay " + i + " c" + i + " delete 0");
                     }
                     default -> {
-                        sink.reset();
+                        sink.reload();
                         expected.add("reset");
                     }
                 }
@@ -103,14 +118,14 @@ class PipelinedSinkTest {
     @Test
     void aFullHeapInTheTargetIsThrownAsItself() {
         OutOfMemoryError full = new OutOfMemoryError("Java heap space");
-        Persistence.RecoverySink target = new Recording() {
+        CommitStream target = new Recording() {
             @Override
-            public void replay(long seq, String name, byte[] data, long expires) {
+            public void replayed(Commit commit) {
                 throw full;
             }
         };
         try (PipelinedSink sink = new PipelinedSink(target)) {
-            sink.replay(1, "a", "1".getBytes(), 0);
+            sink.replayed(Commit.of(1, Change.put("a", "1".getBytes())));
             assertSame(full, assertThrows(OutOfMemoryError.class, sink::finish));
         }
     }

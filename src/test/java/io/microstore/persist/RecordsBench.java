@@ -4,7 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
-import io.microstore.store.Mutation;
+import io.microstore.commit.Change;
+import io.microstore.commit.Commit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -29,7 +30,7 @@ public class RecordsBench {
     public String value;
 
     private final RecordBuffer buffer = new RecordBuffer(64 << 10); // the journal's buffer size
-    private Mutation mutation;
+    private Commit commit;
     private byte[] line;
 
     @Setup
@@ -39,12 +40,13 @@ public class RecordsBench {
             case "1k" -> kib();
             default -> throw new IllegalArgumentException(value);
         };
-        mutation = Mutation.put(123_456_789L, "team-a/service-config", data);
+        commit = Commit.of(123_456_789L, Change.put("team-a/service-config", data));
         buffer.reset();
-        Records.encode(buffer, mutation.seq(), mutation.name(), mutation.data());
+        Records.encode(buffer, commit);
         line = Arrays.copyOf(buffer.array(), buffer.size());
         JournalRecord back = Records.decode(line, 0, line.length - 1);
-        if (back.seq() != mutation.seq() || !back.name().equals(mutation.name()) || !Arrays.equals(back.data(), data)) {
+        if (back.commit().seq() != commit.seq() || !back.change().name().equals(commit.only().name())
+                || !Arrays.equals(back.change().data(), data)) {
             throw new IllegalStateException("the record does not round-trip");
         }
     }
@@ -65,7 +67,7 @@ public class RecordsBench {
     @Benchmark
     public int encode() {
         buffer.reset();
-        Records.encode(buffer, mutation.seq(), mutation.name(), mutation.data());
+        Records.encode(buffer, commit);
         return buffer.size();
     }
 

@@ -6,12 +6,13 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.zip.CRC32C;
 
-import io.microstore.store.Mutation;
-import io.microstore.store.Op;
+import io.microstore.commit.Change;
+import io.microstore.commit.Commit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import static io.microstore.persist.JournalFiles.delete;
 import static io.microstore.persist.JournalFiles.encode;
 import static io.microstore.persist.JournalFiles.put;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -30,13 +31,17 @@ class RecordsTest {
         return payload + ",\"crc\":\"" + String.format("%08x", crc.getValue()) + "\"}\n";
     }
 
-    private static Mutation decode(byte[] line) throws BadRecord {
-        JournalRecord r = Records.decode(line, 0, line.length - 1); // without the LF
-        return r.data() == null ? Mutation.delete(r.seq(), r.name()) : Mutation.put(r.seq(), r.name(), r.data(), r.expires());
+    private static Commit decode(byte[] line) throws BadRecord {
+        return Records.decode(line, 0, line.length - 1).commit(); // without the LF
     }
 
-    private static Mutation expiring(long seq, String name, String json, long expires) {
-        return Mutation.put(seq, name, json.getBytes(StandardCharsets.UTF_8), expires);
+    private static Commit expiring(long seq, String name, String json, long expires) {
+        return Commit.of(seq, Change.put(name, json.getBytes(StandardCharsets.UTF_8), expires));
+    }
+
+    /** A transaction's commit at {@code seq} of the one change each of {@code commits} holds. */
+    private static Commit txn(long seq, Commit... commits) {
+        return new Commit(seq, java.util.Arrays.stream(commits).map(Commit::only).toList());
     }
 
     @Test
@@ -44,7 +49,7 @@ class RecordsTest {
         String putLine = new String(encode(List.of(put(7, "a", "{\"x\":1}"))), StandardCharsets.UTF_8);
         assertEquals(line("{\"seq\":7,\"op\":\"put\",\"name\":\"a\",\"data\":{\"x\":1}"), putLine);
 
-        String deleteLine = new String(encode(List.of(Mutation.delete(8, "a/b c"))), StandardCharsets.UTF_8);
+        String deleteLine = new String(encode(List.of(delete(8, "a/b c"))), StandardCharsets.UTF_8);
         assertEquals(line("{\"seq\":8,\"op\":\"delete\",\"name\":\"a/b c\""), deleteLine);
     }
 
@@ -52,10 +57,10 @@ class RecordsTest {
     void aPutWithAnExpiryCarriesItAfterItsDataAndOneWithoutHasNoSuchMember() throws BadRecord {
         String line = new String(encode(List.of(expiring(9, "lock", "\"me\"", 1_767_225_600_123L))), StandardCharsets.UTF_8);
         assertEquals(line("{\"seq\":9,\"op\":\"put\",\"name\":\"lock\",\"data\":\"me\",\"expires\":1767225600123"), line);
-        Mutation decoded = decode(line.getBytes(StandardCharsets.UTF_8));
+        Change decoded = decode(line.getBytes(StandardCharsets.UTF_8)).only();
         assertEquals(1_767_225_600_123L, decoded.expires());
         assertArrayEquals("\"me\"".getBytes(StandardCharsets.UTF_8), decoded.data());
-        assertEquals(0, decode(encode(List.of(put(10, "a", "1")))).expires());
+        assertEquals(0, decode(encode(List.of(put(10, "a", "1")))).only().expires());
     }
 
     /** Values that end like the member, or hold it, are data: only the last member of the line is the expiry. */
@@ -64,17 +69,17 @@ class RecordsTest {
             "{\"a\":1,\"expires\":2}", "\"\\\",\\\"expires\\\":1\""})
     void anExpiryAfterAnyValueRoundTrips(String value) throws BadRecord {
         for (long expires : new long[] {0, 1, 1_767_225_600_000L, 999_999_999_999_999_999L}) {
-            Mutation m = expiring(5, "a", value, expires);
-            Mutation decoded = decode(encode(List.of(m)));
+            Commit m = expiring(5, "a", value, expires);
+            Commit decoded = decode(encode(List.of(m)));
             assertSame(m, decoded);
-            assertEquals(expires, decoded.expires(), value);
+            assertEquals(expires, decoded.only().expires(), value);
         }
     }
 
     @Test
     void aRecordWrittenBeforeExpiryExistedLoadsWithoutOne() throws BadRecord {
         byte[] old = line("{\"seq\":3,\"op\":\"put\",\"name\":\"a\",\"data\":{\"x\":1}").getBytes(StandardCharsets.UTF_8);
-        Mutation m = decode(old);
+        Change m = decode(old).only();
         assertEquals(0, m.expires());
         assertArrayEquals("{\"x\":1}".getBytes(StandardCharsets.UTF_8), m.data());
     }
@@ -109,7 +114,7 @@ class RecordsTest {
                 assertSame(put(seq, name, value), decode(encode(List.of(put(seq, name, value)))));
                 seq++;
             }
-            assertSame(Mutation.delete(seq, name), decode(encode(List.of(Mutation.delete(seq, name)))));
+            assertSame(delete(seq, name), decode(encode(List.of(delete(seq, name)))));
             seq++;
         }
     }
@@ -118,8 +123,8 @@ class RecordsTest {
     @Test
     void aNameWithAnUnpairedSurrogateIsNotRecoveredAsAnotherName() throws BadRecord {
         for (String name : new String[] {"\uD800", "\uDBFF", "a\uDC00?"}) {
-            assertEquals(name, decode(encode(List.of(put(3, name, "1")))).name());
-            assertEquals(name, decode(encode(List.of(Mutation.delete(4, name)))).name());
+            assertEquals(name, decode(encode(List.of(put(3, name, "1")))).only().name());
+            assertEquals(name, decode(encode(List.of(delete(4, name)))).only().name());
         }
     }
 
@@ -145,7 +150,7 @@ class RecordsTest {
 
     @Test
     void everyCutShortLineIsRejected() {
-        for (Mutation m : List.of(put(12, "a", "{\"x\":\"yz\"}"), Mutation.delete(13, "a"), expiring(14, "a", "[1]", 1_767_225_600_000L))) {
+        for (Commit m : List.of(put(12, "a", "{\"x\":\"yz\"}"), delete(13, "a"), expiring(14, "a", "[1]", 1_767_225_600_000L))) {
             byte[] record = encode(List.of(m));
             for (int length = 0; length < record.length - 1; length++) {
                 byte[] prefix = Arrays.copyOf(record, length + 1); // decode() drops the last byte as if it were LF
@@ -179,7 +184,7 @@ class RecordsTest {
     void aLineOutsideTheGrammarIsABadRecordEvenWithAValidCrc(String payload) {
         byte[] bytes = line(payload).getBytes(StandardCharsets.UTF_8);
         try {
-            Mutation m = decode(bytes);
+            Commit m = decode(bytes);
             fail("decoded " + m + " from " + payload);
         } catch (BadRecord expected) {
             // the documented way to say "not a record"
@@ -190,81 +195,69 @@ class RecordsTest {
 
     // --- transaction records ------------------------------------------------------------------
 
-    private static List<Mutation> decodeAll(byte[] line) throws BadRecord {
-        JournalRecord r = Records.decode(line, 0, line.length - 1);
-        return r.writes().stream().map(w -> w.data() == null ? Mutation.delete(r.seq(), w.name())
-                : Mutation.put(r.seq(), w.name(), w.data())).toList();
-    }
+
 
     @Test
     void aTransactionIsOneLineWhoseOpsHoldWhatAPlainRecordOfEachHolds() throws BadRecord {
-        List<Mutation> txn = List.of(put(7, "a", "{\"x\":1}"), Mutation.delete(7, "b"), put(7, "c", "[\"]}\"]"));
-        String text = new String(encode(txn), StandardCharsets.UTF_8);
+        Commit txn = txn(7, put(7, "a", "{\"x\":1}"), delete(7, "b"), put(7, "c", "[\"]}\"]"));
+        String text = new String(encode(List.of(txn)), StandardCharsets.UTF_8);
         assertEquals(line("{\"seq\":7,\"op\":\"txn\",\"ops\":[{\"op\":\"put\",\"name\":\"a\",\"data\":{\"x\":1}},"
                 + "{\"op\":\"delete\",\"name\":\"b\"},{\"op\":\"put\",\"name\":\"c\",\"data\":[\"]}\"]}]"), text);
-        for (Mutation m : txn) { // each op is the members of that change's own record, between braces
-            String plain = new String(encode(List.of(m)), StandardCharsets.UTF_8);
+        for (Change change : txn.changes()) { // each op is the members of that change's own record, between braces
+            String plain = new String(encode(List.of(Commit.of(7, change))), StandardCharsets.UTF_8);
             String members = plain.substring("{\"seq\":7,".length(), plain.indexOf(",\"crc\":"));
             assertTrue(text.contains("{" + members + "}"), members);
         }
         JournalRecord record = Records.decode(text.getBytes(StandardCharsets.UTF_8), 0, text.length() - 1);
         assertTrue(record.txn());
-        assertEquals(7, record.seq());
-        List<Mutation> decoded = decodeAll(text.getBytes(StandardCharsets.UTF_8));
-        assertEquals(3, decoded.size());
-        for (int i = 0; i < 3; i++) {
-            assertSame(txn.get(i), decoded.get(i));
-        }
+        assertSame(txn, record.commit());
     }
 
     @Test
     void aTransactionsPutsCarryTheirExpiryAsPlainRecordsDo() throws BadRecord {
-        List<Mutation> txn = List.of(expiring(8, "lock", "\"me\"", 1_767_225_600_123L), put(8, "n", "12"),
+        Commit txn = txn(8, expiring(8, "lock", "\"me\"", 1_767_225_600_123L), put(8, "n", "12"),
                 expiring(8, "num", "34", 99));
-        String text = new String(encode(txn), StandardCharsets.UTF_8);
+        String text = new String(encode(List.of(txn)), StandardCharsets.UTF_8);
         assertEquals(line("{\"seq\":8,\"op\":\"txn\",\"ops\":[{\"op\":\"put\",\"name\":\"lock\",\"data\":\"me\","
                 + "\"expires\":1767225600123},{\"op\":\"put\",\"name\":\"n\",\"data\":12},"
                 + "{\"op\":\"put\",\"name\":\"num\",\"data\":34,\"expires\":99}]"), text);
         JournalRecord record = Records.decode(text.getBytes(StandardCharsets.UTF_8), 0, text.length() - 1);
         assertEquals(List.of(1_767_225_600_123L, 0L, 99L),
-                record.writes().stream().map(Persistence.Write::expires).toList());
+                record.commit().changes().stream().map(Change::expires).toList());
         assertEquals(List.of("\"me\"", "12", "34"),
-                record.writes().stream().map(w -> new String(w.data(), StandardCharsets.UTF_8)).toList());
+                record.commit().changes().stream().map(w -> new String(w.data(), StandardCharsets.UTF_8)).toList());
     }
 
     @Test
     void unusualNamesAndValuesInATransactionDecodeToWhatWasEncoded() throws BadRecord {
-        List<Mutation> txn = new ArrayList<>();
+        List<Commit> ops = new ArrayList<>();
         int i = 0;
         for (String name : JournalFiles.UNUSUAL_NAMES) {
             for (String value : JournalFiles.UNUSUAL_VALUES) {
-                txn.add(put(42, name + i++, value));
+                ops.add(put(42, name + i++, value));
             }
-            txn.add(Mutation.delete(42, name));
+            ops.add(delete(42, name));
         }
-        List<Mutation> decoded = decodeAll(encode(txn));
-        assertEquals(txn.size(), decoded.size());
-        for (int k = 0; k < txn.size(); k++) {
-            assertSame(txn.get(k), decoded.get(k));
-        }
+        Commit txn = txn(42, ops.toArray(Commit[]::new));
+        assertSame(txn, decode(encode(List.of(txn))));
     }
 
     @Test
     void everyFlippedByteOrCutOfATransactionRecordIsRejected() {
-        byte[] record = encode(List.of(put(9, "a", "{\"x\":[1,{\"y\":\"}\"}]}"), Mutation.delete(9, "b\"c"),
-                put(9, "d", "2")));
+        byte[] record = encode(List.of(txn(9, put(9, "a", "{\"x\":[1,{\"y\":\"}\"}]}"), delete(9, "b\"c"),
+                put(9, "d", "2"))));
         for (int i = 0; i < record.length - 1; i++) {
             for (int mask : new int[] {0x01, 0x80, 0xFF}) {
                 byte[] damaged = record.clone();
                 damaged[i] ^= (byte) mask;
                 int at = i;
-                assertThrows(BadRecord.class, () -> decodeAll(damaged), () -> "byte " + at + " ^ " + mask + " accepted");
+                assertThrows(BadRecord.class, () -> decode(damaged), () -> "byte " + at + " ^ " + mask + " accepted");
             }
         }
         for (int length = 0; length < record.length - 1; length++) {
             byte[] prefix = Arrays.copyOf(record, length + 1);
             int cut = length;
-            assertThrows(BadRecord.class, () -> decodeAll(prefix), () -> "accepted the first " + cut + " bytes");
+            assertThrows(BadRecord.class, () -> decode(prefix), () -> "accepted the first " + cut + " bytes");
         }
     }
 
@@ -292,15 +285,19 @@ class RecordsTest {
         assertThrows(BadRecord.class, () -> Records.decodeHeader(bytes, 0, bytes.length - 1));
     }
 
-    private static void assertSame(Mutation expected, Mutation actual) {
+    private static void assertSame(Commit expected, Commit actual) {
         assertEquals(expected.seq(), actual.seq());
-        assertEquals(expected.op(), actual.op());
-        assertEquals(expected.name(), actual.name());
-        if (expected.op() == Op.DELETE) {
-            assertNull(actual.data());
-        } else {
-            assertArrayEquals(expected.data(), actual.data(), () -> "data of " + expected.name());
-            assertEquals(expected.expires(), actual.expires(), () -> "expiry of " + expected.name());
+        assertEquals(expected.changes().size(), actual.changes().size());
+        for (int i = 0; i < expected.changes().size(); i++) {
+            Change want = expected.changes().get(i);
+            Change got = actual.changes().get(i);
+            assertEquals(want.name(), got.name());
+            if (want.isDelete()) {
+                assertNull(got.data());
+            } else {
+                assertArrayEquals(want.data(), got.data(), () -> "data of " + want.name());
+                assertEquals(want.expires(), got.expires(), () -> "expiry of " + want.name());
+            }
         }
     }
 }

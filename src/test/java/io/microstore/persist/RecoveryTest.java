@@ -13,9 +13,11 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
+import io.microstore.testing.Changes;
 import io.microstore.persist.JournalFiles.Loaded;
 import io.microstore.persist.JournalFiles.StateSink;
-import io.microstore.store.Mutation;
+import io.microstore.commit.Change;
+import io.microstore.commit.Commit;
 import io.microstore.store.Store;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,11 +26,12 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import static io.microstore.persist.JournalFiles.bytes;
 import static io.microstore.persist.JournalFiles.copyDir;
+import static io.microstore.persist.JournalFiles.delete;
 import static io.microstore.persist.JournalFiles.fileNames;
 import static io.microstore.persist.JournalFiles.flipByte;
 import static io.microstore.persist.JournalFiles.lineStarts;
 import static io.microstore.persist.JournalFiles.load;
-import static io.microstore.persist.JournalFiles.mutations;
+import static io.microstore.persist.JournalFiles.commits;
 import static io.microstore.persist.JournalFiles.openStore;
 import static io.microstore.persist.JournalFiles.put;
 import static io.microstore.persist.JournalFiles.segmentName;
@@ -89,9 +92,9 @@ class RecoveryTest {
     void truncationAtEveryByteOfTheLastRecordsRecoversTheLongestCompletePrefix() throws IOException {
         Path source = dir.resolve("source");
         Files.createDirectories(source);
-        List<Mutation> history = new ArrayList<>(mutations(1, 9));
+        List<Commit> history = new ArrayList<>(commits(1, 9));
         history.add(put(10, "ünï/日本 \"q\"", "{\"s\":\"a\\nb\\\"c\\\\d\\u0000\",\"e\":\"😀\"}"));
-        history.add(Mutation.delete(11, "app-1"));
+        history.add(delete(11, "app-1"));
         history.add(put(12, "last", "[" + "1,".repeat(40) + "2]"));
         writeSegment(source, 1, history.subList(0, 6));
         Path last = writeSegment(source, 7, history.subList(6, 12));
@@ -124,7 +127,7 @@ class RecoveryTest {
 
     @Test
     void tornTailIsCutAndWarned() throws IOException {
-        List<Mutation> history = mutations(1, 5);
+        List<Commit> history = commits(1, 5);
         Path segment = writeSegment(dir, 1, history);
         long size = Files.size(segment);
         JournalFiles.append(segment, "{\"seq\":6,\"op\":\"put\",\"name\":\"x\",\"da".getBytes(StandardCharsets.UTF_8));
@@ -163,7 +166,7 @@ class RecoveryTest {
         try (Store store = openStore(dir)) {
             assertEquals(6, JournalFiles.put(store, "next", "6").seq());
         }
-        List<Mutation> more = new ArrayList<>(history);
+        List<Commit> more = new ArrayList<>(history);
         more.add(put(6, "next", "6"));
         assertEquals(new Loaded(6, stateOf(more)), load(dir), "the journal goes on where the torn record was cut");
     }
@@ -190,7 +193,7 @@ class RecoveryTest {
     @ParameterizedTest
     @EnumSource(Garbage.class)
     void garbageAppendedAtTheEndIsCutAndTheStateKept(Garbage garbage) throws IOException {
-        List<Mutation> history = mutations(1, 20);
+        List<Commit> history = commits(1, 20);
         writeSegment(dir, 1, history.subList(0, 10));
         Path segment = writeSegment(dir, 11, history.subList(10, 20));
         byte[] original = bytes(segment);
@@ -205,7 +208,7 @@ class RecoveryTest {
 
     @Test
     void aFlippedByteInTheFinalRecordIsCutLikeATornWrite() throws IOException {
-        List<Mutation> history = mutations(1, 6);
+        List<Commit> history = commits(1, 6);
         Path source = Files.createDirectories(dir.resolve("source"));
         byte[] original = bytes(writeSegment(source, 1, history));
         long[] starts = lineStarts(original);
@@ -226,7 +229,7 @@ class RecoveryTest {
 
     @Test
     void aFailureWhileCuttingATornTailIsCutAgainAtTheNextStart() throws IOException {
-        List<Mutation> history = mutations(1, 5);
+        List<Commit> history = commits(1, 5);
         Path segment = writeSegment(dir, 1, history);
         long size = Files.size(segment);
         JournalFiles.append(segment, "{\"seq\":6,\"op\":\"del".getBytes(StandardCharsets.UTF_8));
@@ -241,17 +244,17 @@ class RecoveryTest {
     // --- transactions: one record, all of it or none ---
 
     /** A history of single changes and transactions: seq 4 and 7 are transactions, 7 the last record. */
-    private static List<Mutation> historyWithTransactions() {
-        List<Mutation> history = new ArrayList<>(mutations(1, 3));
-        history.addAll(JournalFiles.txn(4, "app-1", "-app-2", "t/x", "t/y"));
-        history.addAll(mutations(5, 6));
-        history.addAll(JournalFiles.txn(7, "t/x", "-t/y", "app-3", "t/z"));
+    private static List<Commit> historyWithTransactions() {
+        List<Commit> history = new ArrayList<>(commits(1, 3));
+        history.add(JournalFiles.txn(4, "app-1", "-app-2", "t/x", "t/y"));
+        history.addAll(commits(5, 6));
+        history.add(JournalFiles.txn(7, "t/x", "-t/y", "app-3", "t/z"));
         return history;
     }
 
     @Test
     void aTransactionRecordReplaysAllItsChangesWithItsSeq() throws IOException {
-        List<Mutation> history = historyWithTransactions();
+        List<Commit> history = historyWithTransactions();
         writeSegment(dir, 1, history);
         Recovered r = recover(dir);
         assertEquals(7, r.result().lastSeq());
@@ -265,11 +268,11 @@ class RecoveryTest {
     @Test
     void aTransactionCutAtAnyByteIsRecoveredWhollyOrNotAtAll() throws IOException {
         Path source = Files.createDirectories(dir.resolve("source"));
-        List<Mutation> history = historyWithTransactions();
+        List<Commit> history = historyWithTransactions();
         byte[] original = bytes(writeSegment(source, 1, history));
         long[] starts = lineStarts(original);
         long txnRecord = starts[starts.length - 2]; // the last line: the transaction at seq 7
-        List<Mutation> before = history.subList(0, history.size() - 4);
+        List<Commit> before = history.subList(0, history.size() - 1); // all but the transaction at seq 7
         for (long length = txnRecord; length <= original.length; length++) {
             Path copy = copyDir(source, dir.resolve("cut-" + length));
             truncate(copy.resolve(segmentName(1)), length);
@@ -288,7 +291,7 @@ class RecoveryTest {
     @Test
     void aFlippedByteInAFinalTransactionRecordCutsAllOfIt() throws IOException {
         Path source = Files.createDirectories(dir.resolve("source"));
-        List<Mutation> history = historyWithTransactions();
+        List<Commit> history = historyWithTransactions();
         byte[] original = bytes(writeSegment(source, 1, history));
         long[] starts = lineStarts(original);
         long txnRecord = starts[starts.length - 2];
@@ -297,7 +300,7 @@ class RecoveryTest {
             flipByte(copy.resolve(segmentName(1)), i);
             Recovered r = recover(copy);
             assertEquals(6, r.result().lastSeq(), "flipped byte " + i);
-            assertEquals(stateOf(history.subList(0, history.size() - 4)), r.sink().state, "flipped byte " + i);
+            assertEquals(stateOf(history.subList(0, history.size() - 1)), r.sink().state, "flipped byte " + i);
             assertEquals(txnRecord, Files.size(copy.resolve(segmentName(1))));
         }
     }
@@ -336,7 +339,7 @@ class RecoveryTest {
             assertEquals(seq, store.get("b").seq());
             assertEquals(null, store.get("old"));
             assertEquals(3, store.lastSeq());
-            assertEquals(List.of(2L, 2L, 2L), store.feed().read(1, 1, "").changes().stream().map(Mutation::seq).toList());
+            assertEquals(List.of(2L, 2L, 2L), Changes.seqs(store.feed().read(1, 1, "")));
         }
     }
 
@@ -345,7 +348,7 @@ class RecoveryTest {
     @Test
     void aFlippedByteInAnEarlierRecordIsRefused() throws IOException {
         Path source = Files.createDirectories(dir.resolve("source"));
-        byte[] original = bytes(writeSegment(source, 1, mutations(1, 6)));
+        byte[] original = bytes(writeSegment(source, 1, commits(1, 6)));
         long[] starts = lineStarts(original);
         for (long i = starts[2]; i < starts[3]; i++) { // every byte of the third record, its LF included
             Path copy = copyDir(source, dir.resolve("flip-" + i));
@@ -358,7 +361,7 @@ class RecoveryTest {
     @Test
     void aFlippedByteInTheRecordBeforeTheFinalOneIsRefused() throws IOException {
         Path source = Files.createDirectories(dir.resolve("source"));
-        byte[] original = bytes(writeSegment(source, 1, mutations(1, 6)));
+        byte[] original = bytes(writeSegment(source, 1, commits(1, 6)));
         long[] starts = lineStarts(original);
         long record = starts[starts.length - 3];
         for (long i = record; i < starts[starts.length - 2]; i++) {
@@ -370,7 +373,7 @@ class RecoveryTest {
 
     @Test
     void aBadLastRecordOfAnEarlierSegmentIsRefused() throws IOException {
-        List<Mutation> history = mutations(1, 8);
+        List<Commit> history = commits(1, 8);
         Path first = writeSegment(dir, 1, history.subList(0, 4));
         writeSegment(dir, 5, history.subList(4, 8));
         long[] starts = lineStarts(bytes(first));
@@ -384,7 +387,7 @@ class RecoveryTest {
 
     @Test
     void aZeroedBlockInTheMiddleOfASegmentIsRefused() throws IOException {
-        Path segment = writeSegment(dir, 1, mutations(1, 600));
+        Path segment = writeSegment(dir, 1, commits(1, 600));
         long[] starts = lineStarts(bytes(segment));
         long blockStart = 8192;
         JournalFiles.zero(segment, blockStart, 4096);
@@ -395,7 +398,7 @@ class RecoveryTest {
 
     @Test
     void aMissingMiddleSegmentIsRefused() throws IOException {
-        List<Mutation> history = mutations(1, 12);
+        List<Commit> history = commits(1, 12);
         writeSegment(dir, 1, history.subList(0, 4));
         writeSegment(dir, 9, history.subList(8, 12)); // journal-5 is gone
         JournalDamaged e = assertRefused(dir, segmentName(9), 0);
@@ -405,8 +408,8 @@ class RecoveryTest {
 
     @Test
     void aSeqGapInsideASegmentIsRefused() throws IOException {
-        List<Mutation> records = new ArrayList<>(mutations(1, 3));
-        records.addAll(mutations(5, 7)); // every CRC holds, but 4 is missing
+        List<Commit> records = new ArrayList<>(commits(1, 3));
+        records.addAll(commits(5, 7)); // every CRC holds, but 4 is missing
         long[] starts = lineStarts(bytes(writeSegment(dir, 1, records)));
         JournalDamaged e = assertRefused(dir, segmentName(1), starts[3]);
         assertThat(e.reason(), containsString("seq 5 where 4 was expected"));
@@ -414,15 +417,15 @@ class RecoveryTest {
 
     @Test
     void aSeqGapInTheFinalRecordIsRefusedNotCut() throws IOException {
-        List<Mutation> records = new ArrayList<>(mutations(1, 3));
-        records.addAll(mutations(5, 5)); // a whole, valid record cannot be a torn write
+        List<Commit> records = new ArrayList<>(commits(1, 3));
+        records.addAll(commits(5, 5)); // a whole, valid record cannot be a torn write
         long[] starts = lineStarts(bytes(writeSegment(dir, 1, records)));
         assertRefusedForRepair(dir, segmentName(1), starts[3]);
     }
 
     @Test
     void aSeqGapBetweenSegmentsIsRefused() throws IOException {
-        List<Mutation> history = mutations(1, 8);
+        List<Commit> history = commits(1, 8);
         writeSegment(dir, 1, history.subList(0, 3)); // ends at 3; the next segment claims to start at 4 ...
         writeSegment(dir, 4, history.subList(4, 8)); // ... but holds 5..8
         assertRefusedForRepair(dir, segmentName(4), 0);
@@ -430,9 +433,9 @@ class RecoveryTest {
 
     @Test
     void aSeqGoingBackInsideTheFirstSegmentIsRefused() throws IOException {
-        List<Mutation> records = new ArrayList<>(mutations(1, 4));
+        List<Commit> records = new ArrayList<>(commits(1, 4));
         records.add(put(2, "app-2", "\"an old seq again\"")); // valid CRC, seq goes back
-        records.addAll(mutations(5, 6));
+        records.addAll(commits(5, 6));
         long[] starts = lineStarts(bytes(writeSegment(dir, 1, records)));
         assertRefusedForRepair(dir, segmentName(1), starts[4]);
     }
@@ -441,10 +444,10 @@ class RecoveryTest {
 
     @Test
     void repairCutsAtASeqGapKeepsTheOriginalAndSetsLaterSegmentsAside() throws IOException {
-        List<Mutation> records = new ArrayList<>(mutations(1, 3));
-        records.addAll(mutations(5, 6));
+        List<Commit> records = new ArrayList<>(commits(1, 3));
+        records.addAll(commits(5, 6));
         Path first = writeSegment(dir, 1, records);
-        Path later = writeSegment(dir, 7, mutations(7, 9));
+        Path later = writeSegment(dir, 7, commits(7, 9));
         byte[] firstBytes = bytes(first);
         byte[] laterBytes = bytes(later);
         long cut = lineStarts(firstBytes)[3];
@@ -461,7 +464,7 @@ class RecoveryTest {
         assertArrayEquals(firstBytes, bytes(dir.resolve(segmentName(1) + ".broken")));
         assertArrayEquals(laterBytes, bytes(dir.resolve(segmentName(7) + ".broken")));
 
-        assertEquals(new Loaded(3, stateOf(mutations(1, 3))), load(dir));
+        assertEquals(new Loaded(3, stateOf(commits(1, 3))), load(dir));
         try (Store store = openStore(dir)) {
             assertEquals(4, JournalFiles.put(store, "after-repair", "true").seq(), "the journal goes on at 4");
         }
@@ -470,7 +473,7 @@ class RecoveryTest {
 
     @Test
     void repairCutsAtADamagedRecordAndTheNextStartLoadsTheGoodPrefix() throws IOException {
-        List<Mutation> history = mutations(1, 10);
+        List<Commit> history = commits(1, 10);
         writeSegment(dir, 1, history.subList(0, 5));
         Path segment = writeSegment(dir, 6, history.subList(5, 10));
         long[] starts = lineStarts(bytes(segment));
@@ -486,7 +489,7 @@ class RecoveryTest {
 
     @Test
     void repairOfAMissingMiddleSegmentSetsTheRestAsideAndTheNextStartSucceeds() throws IOException {
-        List<Mutation> history = mutations(1, 14);
+        List<Commit> history = commits(1, 14);
         writeSegment(dir, 1, history.subList(0, 4));
         byte[] afterGap = bytes(writeSegment(dir, 9, history.subList(8, 12))); // journal-5 is gone
         writeSegment(dir, 13, history.subList(12, 14));
@@ -501,7 +504,7 @@ class RecoveryTest {
 
     @Test
     void repairOfAHealthyDirectoryChangesNothing() throws IOException {
-        List<Mutation> history = mutations(1, 10);
+        List<Commit> history = commits(1, 10);
         writeSnapshot(dir, 4, history.subList(0, 4));
         writeSegment(dir, 5, history.subList(4, 10));
         List<String> report = JournalPersistence.repair(new JournalConfig(dir));
@@ -514,7 +517,7 @@ class RecoveryTest {
 
     @Test
     void aSnapshotPlusTheJournalAfterItGivesTheState() throws IOException {
-        List<Mutation> history = mutations(1, 12);
+        List<Commit> history = commits(1, 12);
         writeSnapshot(dir, 8, history.subList(0, 8));
         writeSegment(dir, 9, history.subList(8, 12));
         assertEquals(new Loaded(12, stateOf(history)), load(dir));
@@ -522,7 +525,7 @@ class RecoveryTest {
 
     @Test
     void segmentsASnapshotCoversAreSkippedAndDeleted() throws IOException {
-        List<Mutation> history = mutations(1, 12);
+        List<Commit> history = commits(1, 12);
         writeSegment(dir, 1, history.subList(0, 8)); // a crash before compaction deleted it
         writeSnapshot(dir, 8, history.subList(0, 8));
         writeSegment(dir, 9, history.subList(8, 12));
@@ -532,7 +535,7 @@ class RecoveryTest {
 
     @Test
     void aSegmentStartingBeforeTheSnapshotIsReplayedFromTheSnapshotOn() throws IOException {
-        List<Mutation> history = mutations(1, 12);
+        List<Commit> history = commits(1, 12);
         writeSegment(dir, 1, history);
         writeSnapshot(dir, 6, history.subList(0, 6));
         assertEquals(new Loaded(12, stateOf(history)), load(dir));
@@ -540,7 +543,7 @@ class RecoveryTest {
 
     @Test
     void aFuzzySnapshotHoldingLaterChangesPlusItsJournalGivesTheExactState() throws IOException {
-        List<Mutation> history = mutations(1, 12); // seq 7 deletes app-2
+        List<Commit> history = commits(1, 12); // seq 7 deletes app-2
         writeSnapshot(dir, 5, history.subList(0, 9)); // written while seq 6..9 committed
         writeSegment(dir, 6, history.subList(5, 12));
         assertEquals(new Loaded(12, stateOf(history)), load(dir));
@@ -563,8 +566,8 @@ class RecoveryTest {
     }
 
     /** A snapshot at 8 that also holds an app the journal never had, placed before the damage. */
-    private Path damagedSnapshotAt8(List<Mutation> history, SnapshotDamage damage) throws IOException {
-        List<Mutation> withGhost = new ArrayList<>(history.subList(0, 8));
+    private Path damagedSnapshotAt8(List<Commit> history, SnapshotDamage damage) throws IOException {
+        List<Commit> withGhost = new ArrayList<>(history.subList(0, 8));
         withGhost.add(put(3, "aaa-ghost", "\"restored before the damage was found\""));
         Path snapshot = writeSnapshot(dir, 8, withGhost);
         damage.apply(snapshot);
@@ -574,7 +577,7 @@ class RecoveryTest {
     @ParameterizedTest
     @EnumSource(SnapshotDamage.class)
     void aDamagedNewestSnapshotFallsBackToAnOlderOneAndIsSetAside(SnapshotDamage damage) throws IOException {
-        List<Mutation> history = mutations(1, 10);
+        List<Commit> history = commits(1, 10);
         writeSnapshot(dir, 4, history.subList(0, 4));
         writeSegment(dir, 5, history.subList(4, 8));
         writeSegment(dir, 9, history.subList(8, 10));
@@ -589,7 +592,7 @@ class RecoveryTest {
     @ParameterizedTest
     @EnumSource(SnapshotDamage.class)
     void aDamagedOnlySnapshotFallsBackToACompleteJournal(SnapshotDamage damage) throws IOException {
-        List<Mutation> history = mutations(1, 10);
+        List<Commit> history = commits(1, 10);
         writeSegment(dir, 1, history.subList(0, 8));
         writeSegment(dir, 9, history.subList(8, 10));
         damagedSnapshotAt8(history, damage);
@@ -605,7 +608,7 @@ class RecoveryTest {
     @ParameterizedTest
     @EnumSource(SnapshotDamage.class)
     void aDamagedSnapshotWithoutACompleteJournalBehindItIsRefused(SnapshotDamage damage) throws IOException {
-        List<Mutation> history = mutations(1, 10);
+        List<Commit> history = commits(1, 10);
         writeSnapshot(dir, 4, history.subList(0, 4)); // its journal, journal-5, was deleted
         writeSegment(dir, 9, history.subList(8, 10));
         damagedSnapshotAt8(history, damage);
@@ -623,7 +626,7 @@ class RecoveryTest {
 
     @Test
     void tmpFilesAreDeletedAtStartAndNeverRead() throws IOException {
-        List<Mutation> history = mutations(1, 12);
+        List<Commit> history = commits(1, 12);
         writeSegment(dir, 1, history.subList(0, 6));
         Path unfinished = writeSnapshot(dir, 12, history); // complete, but never renamed into place
         Files.move(unfinished, dir.resolve(snapshotName(12) + ".tmp"));
@@ -635,7 +638,7 @@ class RecoveryTest {
 
     @Test
     void brokenFilesAreNeverRead() throws IOException {
-        List<Mutation> history = mutations(1, 12);
+        List<Commit> history = commits(1, 12);
         writeSegment(dir, 1, history.subList(0, 6));
         Files.move(writeSegment(dir, 1, history), dir.resolve(segmentName(1) + ".broken"));
         writeSegment(dir, 1, history.subList(0, 6));

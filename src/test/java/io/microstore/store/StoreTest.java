@@ -14,6 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.LongStream;
 
+import io.microstore.commit.Commit;
+import io.microstore.commit.CommitStream;
 import io.microstore.local.FsyncPolicy;
 import io.microstore.local.LocalConfig;
 import io.microstore.persist.Persistence;
@@ -76,8 +78,8 @@ class StoreTest {
         assertThat(store.get("a").seq(), is(3L));
         assertThat(store.get("b").seq(), is(5L));
         assertThat(persistence.seqs(), contains(1L, 2L, 3L, 4L, 5L));
-        assertThat(persistence.appended.get(3).op(), is(Op.DELETE));
-        assertThat(persistence.appended.get(3).name(), is("b"));
+        assertThat(persistence.appended.get(3).only().isDelete(), is(true));
+        assertThat(persistence.appended.get(3).only().name(), is("b"));
     }
 
     @Test
@@ -461,7 +463,7 @@ class StoreTest {
 
     /** A Persistence that records what it is given, can hold the writer inside write, and can fail. */
     private static final class TestPersistence implements Persistence {
-        final List<Mutation> appended = new CopyOnWriteArrayList<>();
+        final List<Commit> appended = new CopyOnWriteArrayList<>();
         final AtomicInteger appends = new AtomicInteger();
         final AtomicInteger syncs = new AtomicInteger();
         volatile int failAppendAt; // 1-based number of the append call that throws; 0 = none
@@ -494,29 +496,24 @@ class StoreTest {
         }
 
         List<Long> seqs() {
-            return appended.stream().map(Mutation::seq).toList();
+            return appended.stream().map(Commit::seq).toList();
         }
 
         @Override
-        public long load(RecoverySink sink) {
+        public long load(CommitStream stream) {
             return 0;
         }
 
-        private final List<Mutation> added = new ArrayList<>();
+        private final List<Commit> added = new ArrayList<>();
 
         @Override
-        public void add(long seq, String name, byte[] data, long expires) {
-            added.add(data == null ? Mutation.delete(seq, name) : Mutation.put(seq, name, data, expires));
-        }
-
-        @Override
-        public void add(long seq, List<Write> writes) {
-            writes.forEach(w -> add(seq, w.name(), w.data()));
+        public void append(Commit commit) {
+            added.add(commit);
         }
 
         @Override
         public void write() throws IOException {
-            List<Mutation> batch = List.copyOf(added);
+            List<Commit> batch = List.copyOf(added);
             added.clear();
             int call = appends.incrementAndGet();
             entered.countDown();

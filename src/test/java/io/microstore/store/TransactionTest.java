@@ -121,7 +121,7 @@ class TransactionTest {
             assertThat(outcome.results().get(2), is(new Outcome(s + 1, null)));
             assertThat(outcome.results().get(3).entry().seq(), is(s)); // the check saw the state before
             ChangePage page = store.feed().read(s, 1, "");
-            assertThat(page.changes().size(), is(3));
+            assertThat(page.commits().getFirst().changes().size(), is(3));
             assertThat(page.lastSeq(), is(s + 1));
 
             TxnRefused refused = assertThrows(TxnRefused.class, () -> store.execute(new Transaction(List.of(

@@ -10,22 +10,22 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-import java.util.function.Predicate;
 import java.util.function.Supplier;
 
+import io.microstore.commit.Change;
+import io.microstore.commit.Commit;
 import io.microstore.store.EssentialThread;
-import io.microstore.store.Mutation;
 
 /**
  * The changes feed: the store's consumer of the commit stream that keeps a bounded window of the most
  * recent seqs (by count, and by bytes of values), for any number of clients to read at their own pace
- * and resume by seq. After a restart the window is rebuilt from the changes replayed at load.
+ * and resume by seq. After a restart the window is rebuilt from the commits replayed at load.
  *
- * <p>A seq holds all its changes: one, or all of a transaction's. They enter the window together, leave
+ * <p>A seq holds all its changes, one {@link Commit}: one change, or all of a transaction's. They enter the window together, leave
  * it together, and a {@link #read} never splits them (a page may go over its limit to end a seq), so
  * whoever resumes after a seq never misses part of one.
  *
- * <p>The engine's thread only drops mutations into a ring and pokes a dispatcher thread, which wakes
+ * <p>The engine's thread only drops commits into a ring and pokes a dispatcher thread, which wakes
  * the waiting clients: a slow or numerous audience never slows writes down. A client that falls out of
  * the window gets {@link FeedGone} on its next read instead of holding memory for it. Every client
  * that waits for a change (long-poll, SSE, app watch) waits through one {@link Waiter}.
@@ -38,20 +38,16 @@ import io.microstore.store.Mutation;
 public final class ChangeFeed implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ChangeFeed.class.getName());
     /** In the ring at a seq that holds no change (see {@link #skip}); readers step over it. */
-    private static final Mutation GAP = Mutation.delete(-1, "");
-    private static final Mutation[] NONE = {};
+    private static final Commit GAP = Commit.of(-1, Change.delete(""));
     /**
-     * Heap a retained change takes besides its value's bytes (the mutation record and its name, about
+     * Heap a retained change takes besides its value's bytes (the change record and its name, about
      * 80 bytes), counted in {@link #heldBytes} once the change is no longer the app's current value.
      */
     static final long CHANGE_OVERHEAD = 100;
     private final FeedConfig config;
-    private final Predicate<Mutation> current; // is this change's value the app's current one (in the index)?
-    /**
-     * The changes of seq s sit at s % retain: its {@link Mutation}, or a {@code Mutation[]} when it has
-     * several (a transaction; a single change, the common case, costs no array), or {@link #GAP}.
-     */
-    private final AtomicReferenceArray<Object> ring;
+    private final Current current;
+    /** The commit of seq s sits at s % retain, or {@link #GAP}. */
+    private final AtomicReferenceArray<Commit> ring;
     private final Semaphore subscribers;
     private final Semaphore wake = new Semaphore(0);
     private final Phaser commits = new Phaser(1); // its phase advances after commits, for waiters
@@ -72,16 +68,22 @@ public final class ChangeFeed implements AutoCloseable {
     private final long[] heldAt;
     private long added = -1; // the seq of the last change added to the ring; worker only
 
+    /** Whether the value a change wrote at a seq is its app's current one (in the store's index). */
+    @FunctionalInterface
+    public interface Current {
+        boolean holds(long seq, Change change);
+    }
+
     /** A feed on its own, whose every retained change counts in {@link #heldBytes}. */
     public ChangeFeed(FeedConfig config) {
-        this(config, m -> false);
+        this(config, (seq, change) -> false);
     }
 
     /**
      * A feed beside the store's index: {@code current} tells whether a change's value is the app's
      * current one, and whoever replaces or removes a current value calls {@link #superseded} for it.
      */
-    public ChangeFeed(FeedConfig config, Predicate<Mutation> current) {
+    public ChangeFeed(FeedConfig config, Current current) {
         this.config = config;
         this.current = current;
         this.ring = new AtomicReferenceArray<>(config.retain());
@@ -99,10 +101,10 @@ public final class ChangeFeed implements AutoCloseable {
         return last;
     }
 
-    /** A change replayed while the store loads (a transaction's changes one after the other, with one seq). */
-    public void replayed(Mutation mutation) {
-        add(new Mutation[] {mutation});
-        last = mutation.seq();
+    /** A commit replayed while the store loads. */
+    public void replayed(Commit commit) {
+        add(commit);
+        last = commit.seq();
     }
 
     /** The store has loaded; {@code lastSeq} is the seq of its last durable change. */
@@ -135,16 +137,8 @@ public final class ChangeFeed implements AutoCloseable {
     }
 
     /** A durable batch, already visible in the index. Called on the engine's thread: returns at once. */
-    public void committed(List<Mutation> batch) {
-        int from = 0;
-        while (from < batch.size()) {
-            int to = from + 1;
-            while (to < batch.size() && batch.get(to).seq() == batch.get(from).seq()) {
-                to++;
-            }
-            add(batch.subList(from, to).toArray(NONE));
-            from = to;
-        }
+    public void committed(List<Commit> batch) {
+        batch.forEach(this::add);
         last = batch.getLast().seq();
         // Waiters count themselves before they read `last`, and this reads `waiting` after writing it,
         // so either a waiter sees the new seq or the dispatcher is woken for it. Nobody waiting: no wake.
@@ -154,8 +148,9 @@ public final class ChangeFeed implements AutoCloseable {
     }
 
     /**
-     * The changes with seq > {@code since} whose names start with {@code prefix}: up to {@code limit}, and
-     * then the rest of the last seq read (a seq is never split: a transaction's changes come together).
+     * The commits with seq > {@code since}, each with its changes whose names start with {@code prefix}
+     * (a commit with none is left out): up to {@code limit} changes, and then the rest of the last seq
+     * read (a seq is never split: a transaction's changes come together).
      *
      * @throws FeedGone when changes after {@code since} have left the window, or {@code since} is ahead
      */
@@ -166,30 +161,34 @@ public final class ChangeFeed implements AutoCloseable {
                     + " (it may have restarted without its data); list the apps again and resume from "
                     + "since=" + end, end);
         }
-        List<Mutation> changes = new ArrayList<>(Math.min(limit, 64));
+        List<Commit> commits = new ArrayList<>(Math.min(limit, 64));
+        int changes = 0;
         long seq = since;
-        while (seq < end && changes.size() < limit) {
-            Object group = ring.get(slot(seq + 1));
-            if (since < floor || group == null || (group != GAP && seqOf(group) != seq + 1)) {
+        while (seq < end && changes < limit) {
+            Commit commit = ring.get(slot(seq + 1));
+            if (since < floor || commit == null || (commit != GAP && commit.seq() != seq + 1)) {
                 throw gone(since, end);
             }
             seq++;
-            if (group instanceof Mutation m) {
-                if (m != GAP && m.name().startsWith(prefix)) {
-                    changes.add(m);
-                }
-            } else {
-                for (Mutation m : (Mutation[]) group) {
-                    if (m.name().startsWith(prefix)) {
-                        changes.add(m);
-                    }
-                }
+            Commit matching = commit == GAP ? null : matching(commit, prefix);
+            if (matching != null) {
+                commits.add(matching);
+                changes += matching.changes().size();
             }
         }
         if (since < floor) { // also when nothing was read: the window starts after since
             throw gone(since, end);
         }
-        return new ChangePage(changes, seq);
+        return new ChangePage(commits, seq);
+    }
+
+    /** {@code commit} with only its changes under {@code prefix}: itself when all are, null when none is. */
+    private static Commit matching(Commit commit, String prefix) {
+        if (prefix.isEmpty()) {
+            return commit;
+        }
+        List<Change> under = commit.changes().stream().filter(c -> c.name().startsWith(prefix)).toList();
+        return under.size() == commit.changes().size() ? commit : under.isEmpty() ? null : new Commit(commit.seq(), under);
     }
 
     /**
@@ -272,18 +271,9 @@ public final class ChangeFeed implements AutoCloseable {
         return dispatcher.thread();
     }
 
-    /** Adds the changes of one seq; when that seq is the last added already, they join its changes. */
-    private void add(Mutation[] changes) {
-        long seq = changes[0].seq();
-        if (seq == added && seq > floor && ring.get(slot(seq)) instanceof Object earlier && earlier != GAP
-                && seqOf(earlier) == seq) { // a transaction replayed change by change at load, before anyone reads
-            Mutation[] before = earlier instanceof Mutation m ? new Mutation[] {m} : (Mutation[]) earlier;
-            Mutation[] joined = Arrays.copyOf(before, before.length + changes.length);
-            System.arraycopy(changes, 0, joined, before.length, changes.length);
-            ring.set(slot(seq), joined);
-            account(changes);
-            return;
-        }
+    /** Adds the commit of the next seq to the window, letting the oldest go as the limits need. */
+    private void add(Commit commit) {
+        long seq = commit.seq();
         if (floor < 0) {
             floor = seq - 1;
         }
@@ -291,23 +281,15 @@ public final class ChangeFeed implements AutoCloseable {
             skip(added, seq);
         }
         added = Math.max(added, seq);
-        long size = 0;
-        for (Mutation m : changes) {
-            size += size(m);
-        }
+        long size = size(commit);
         while (seq - floor > config.retain() || (bytes + size > config.retainBytes() && floor < seq - 1)) {
             evictOldest();
         }
-        ring.set(slot(seq), changes.length == 1 ? changes[0] : changes);
-        account(changes);
-    }
-
-    /** Counts the bytes of changes just put in the window. */
-    private void account(Mutation[] changes) {
-        for (Mutation m : changes) {
-            bytes += size(m);
-            if (!current.test(m)) { // overwritten within its own batch already
-                hold(m);
+        ring.set(slot(seq), commit);
+        bytes += size;
+        for (Change change : commit.changes()) {
+            if (!current.holds(seq, change)) { // overwritten within its own batch already
+                hold(seq, change);
             }
         }
     }
@@ -338,13 +320,9 @@ public final class ChangeFeed implements AutoCloseable {
 
     private void evictOldest() {
         int slot = slot(floor + 1);
-        Object evicted = ring.getAndSet(slot, null);
-        if (evicted instanceof Mutation m) {
-            bytes -= size(m); // GAP's is 0
-        } else if (evicted != null) {
-            for (Mutation m : (Mutation[]) evicted) {
-                bytes -= size(m);
-            }
+        Commit evicted = ring.getAndSet(slot, null);
+        if (evicted != null) {
+            bytes -= size(evicted); // GAP's is 0
         }
         held -= heldAt[slot];
         heldAt[slot] = 0;
@@ -352,10 +330,10 @@ public final class ChangeFeed implements AutoCloseable {
     }
 
     /** Counts a retained change that is no longer current: it holds its value alone until it leaves the window. */
-    private void hold(Mutation m) {
-        long heap = heap(m);
+    private void hold(long seq, Change change) {
+        long heap = (change.isDelete() ? 0 : change.data().length) + CHANGE_OVERHEAD;
         held += heap;
-        heldAt[slot(m.seq())] += heap;
+        heldAt[slot(seq)] += heap;
     }
 
     /**
@@ -374,19 +352,20 @@ public final class ChangeFeed implements AutoCloseable {
      */
     public void superseded(String name, long seq, byte[] data) {
         if (seq > floor && seq <= added) {
-            Object group = ring.get(slot(seq));
-            if (group == null || group == GAP || seqOf(group) != seq) {
+            Commit commit = ring.get(slot(seq));
+            if (commit == null || commit == GAP || commit.seq() != seq) {
                 return;
             }
-            if (group instanceof Mutation m) { // the common case: counted already means no longer current
-                if (m.data() == data && m.name().equals(name) && heldAt[slot(seq)] == 0) {
-                    hold(m);
+            if (commit.changes().size() == 1) { // the common case: counted already means no longer current
+                Change change = commit.only();
+                if (change.data() == data && change.name().equals(name) && heldAt[slot(seq)] == 0) {
+                    hold(seq, change);
                 }
                 return;
             }
-            for (Mutation m : (Mutation[]) group) {
-                if (m.data() == data && m.name().equals(name) && current.test(m)) {
-                    hold(m);
+            for (Change change : commit.changes()) {
+                if (change.data() == data && change.name().equals(name) && current.holds(seq, change)) {
+                    hold(seq, change);
                 }
             }
         }
@@ -401,10 +380,6 @@ public final class ChangeFeed implements AutoCloseable {
         while (held > Math.max(room, 0) && floor < added) {
             evictOldest();
         }
-    }
-
-    private static long heap(Mutation m) {
-        return size(m) + CHANGE_OVERHEAD;
     }
 
     private void dispatch() {
@@ -426,17 +401,17 @@ public final class ChangeFeed implements AutoCloseable {
                 + floor + " on); list the apps again and resume from since=" + end, end);
     }
 
-    /** The seq of a ring element's changes. */
-    private static long seqOf(Object element) {
-        return element instanceof Mutation m ? m.seq() : ((Mutation[]) element)[0].seq();
-    }
-
     private int slot(long seq) {
         return (int) (seq % config.retain());
     }
 
-    private static long size(Mutation m) {
-        return m.data() == null ? 0 : m.data().length;
+    /** The bytes of the values a commit wrote. */
+    private static long size(Commit commit) {
+        long size = 0;
+        for (Change change : commit.changes()) {
+            size += change.isDelete() ? 0 : change.data().length;
+        }
+        return size;
     }
 
     /** A client's place among the feed's subscribers, and the one way to wait for a change. */

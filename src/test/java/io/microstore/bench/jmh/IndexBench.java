@@ -6,6 +6,8 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 import io.microstore.local.LocalConfig;
+import io.microstore.commit.Commit;
+import io.microstore.commit.CommitStream;
 import io.microstore.persist.Persistence;
 import io.microstore.store.Entry;
 import io.microstore.store.Page;
@@ -53,7 +55,7 @@ public class IndexBench {
         int n = entries;
         store = Stores.open(new Persistence() {
             @Override
-            public long load(RecoverySink sink) {
+            public long load(CommitStream sink) {
                 for (int i = 0; i < n; i++) {
                     sink.restore(name(i), data, i + 1, 0);
                 }
@@ -61,11 +63,7 @@ public class IndexBench {
             }
 
             @Override
-            public void add(long seq, String name, byte[] data, long expires) {
-            }
-
-            @Override
-            public void add(long seq, java.util.List<Write> writes) {
+            public void append(Commit commit) {
             }
 
             @Override

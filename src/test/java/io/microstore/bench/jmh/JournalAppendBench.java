@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -13,7 +12,9 @@ import java.util.stream.Stream;
 import io.microstore.persist.JournalConfig;
 import io.microstore.persist.JournalPersistence;
 import io.microstore.persist.Persistence;
-import io.microstore.store.Mutation;
+import io.microstore.commit.Change;
+import io.microstore.commit.Commit;
+import io.microstore.commit.CommitStream;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -92,31 +93,34 @@ public class JournalAppendBench {
 
     @Benchmark
     public void appendAndSync(Written written) throws IOException {
-        List<Mutation> mutations = new ArrayList<>(batch);
         for (int i = 0; i < batch; i++) {
             seq++;
-            mutations.add(Mutation.put(seq, names[(int) (seq & (names.length - 1))], DATA));
-        }
-        for (Mutation m : mutations) {
-            journal.add(m.seq(), m.name(), m.data());
+            journal.append(Commit.of(seq, Change.put(names[(int) (seq & (names.length - 1))], DATA)));
         }
         journal.write();
         journal.sync();
         written.record += batch;
     }
 
-    private static final Persistence.RecoverySink NO_RECOVERY = new Persistence.RecoverySink() {
+    private static final CommitStream NO_RECOVERY = new CommitStream() {
         @Override
         public void restore(String name, byte[] data, long seq, long expires) {
         }
 
         @Override
-        public void replay(long seq, String name, byte[] data, long expires) {
-                Mutation mutation = data == null ? Mutation.delete(seq, name) : Mutation.put(seq, name, data);
+        public void replayed(Commit commit) {
         }
 
         @Override
-        public void reset() {
+        public void reload() {
+        }
+
+        @Override
+        public void loaded(long lastSeq) {
+        }
+
+        @Override
+        public void committed(List<Commit> batch) {
         }
     };
 }

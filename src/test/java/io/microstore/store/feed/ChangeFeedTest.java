@@ -12,14 +12,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.LongStream;
 
 import io.helidon.health.HealthCheckResponse;
+import io.microstore.commit.Change;
+import io.microstore.commit.Commit;
 import io.microstore.local.FsyncPolicy;
 import io.microstore.local.LocalConfig;
 import io.microstore.observe.StoreHealth;
 import io.microstore.persist.JournalConfig;
 import io.microstore.persist.JournalPersistence;
 import io.microstore.store.Command;
-import io.microstore.store.Mutation;
-import io.microstore.store.Op;
 import io.microstore.store.Precondition;
 import io.microstore.store.Store;
 import io.microstore.testing.Stores;
@@ -57,10 +57,19 @@ class ChangeFeedTest {
         return feed;
     }
 
-    /** A put whose value is {@code bytes} long: a digit, or a string of x. */
-    private static Mutation put(long seq, String name, int bytes) {
+    /** The commit of a put whose value is {@code bytes} long: a digit, or a string of x. */
+    private static Commit put(long seq, String name, int bytes) {
         String value = bytes == 1 ? "7" : "\"" + "x".repeat(bytes - 2) + "\"";
-        return Mutation.put(seq, name, value.getBytes(StandardCharsets.UTF_8));
+        return Commit.of(seq, Change.put(name, value.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static Commit delete(long seq, String name) {
+        return Commit.of(seq, Change.delete(name));
+    }
+
+    /** A transaction's commit at {@code seq}: the one change of each of {@code parts}. */
+    private static Commit txn(long seq, Commit... parts) {
+        return new Commit(seq, java.util.Arrays.stream(parts).map(Commit::only).toList());
     }
 
     /** Commits puts {@code from..to} named {@code n<seq>} with 10-byte values, one batch each. */
@@ -70,8 +79,9 @@ class ChangeFeedTest {
         }
     }
 
+    /** The seq of each change of the page: a transaction's repeated for each of its changes. */
     private static List<Long> seqs(ChangePage page) {
-        return page.changes().stream().map(Mutation::seq).toList();
+        return page.commits().stream().flatMap(c -> c.changes().stream().map(change -> c.seq())).toList();
     }
 
     private static List<Long> range(long from, long to) {
@@ -91,7 +101,7 @@ class ChangeFeedTest {
         assertThat(seqs(feed.read(7, 100, "")), is(range(8, 12)));
         assertThat(seqs(feed.read(10, 100, "")), is(range(11, 12)));
         ChangePage caughtUp = feed.read(12, 100, "");
-        assertThat(caughtUp.changes(), is(empty()));
+        assertThat(caughtUp.commits(), is(empty()));
         assertThat(caughtUp.lastSeq(), is(12L));
         for (long since : new long[] {0, 1, 6}) {
             FeedGone gone = assertThrows(FeedGone.class, () -> feed.read(since, 100, ""), "since=" + since);
@@ -109,7 +119,7 @@ class ChangeFeedTest {
         feed.committed(List.of(put(4, "d", 30))); // 120 > 100: seq 1 leaves
         assertThrows(FeedGone.class, () -> feed.read(0, 100, ""));
         assertThat(seqs(feed.read(1, 100, "")), is(range(2, 4)));
-        feed.committed(List.of(Mutation.delete(5, "a"), Mutation.delete(6, "b"))); // no value bytes
+        feed.committed(List.of(delete(5, "a"), delete(6, "b"))); // no value bytes
         assertThat(seqs(feed.read(1, 100, "")), is(range(2, 6)));
         feed.committed(List.of(put(7, "e", 10))); // 90 + 10 = 100: still fits
         assertThat(seqs(feed.read(1, 100, "")), is(range(2, 7)));
@@ -188,12 +198,12 @@ class ChangeFeedTest {
     }
 
     @Test
-    void readsReturnTheMutationsAsCommitted() {
+    void readsReturnTheCommitsAsCommitted() {
         ChangeFeed feed = feed(10, 1 << 20, 10);
-        Mutation a = Mutation.put(1, "team/ünï 😀", "{\"x\":[1,2]}".getBytes(StandardCharsets.UTF_8));
-        Mutation b = Mutation.delete(2, "team/ünï 😀");
+        Commit a = Commit.of(1, Change.put("team/ünï 😀", "{\"x\":[1,2]}".getBytes(StandardCharsets.UTF_8)));
+        Commit b = delete(2, "team/ünï 😀");
         feed.committed(List.of(a, b));
-        assertThat(feed.read(0, 100, "").changes(), contains(a, b));
+        assertThat(feed.read(0, 100, "").commits(), contains(a, b));
     }
 
     // --- prefix and limit ---------------------------------------------------------------------
@@ -202,12 +212,12 @@ class ChangeFeedTest {
     void prefixFiltersAndLastSeqAdvancesOverChangesThatDoNotMatch() {
         ChangeFeed feed = feed(100, 1 << 20, 10);
         feed.committed(List.of(put(1, "a/1", 10), put(2, "b/1", 10), put(3, "a/2", 10),
-                put(4, "b/2", 10), Mutation.delete(5, "b/1"), put(6, "ab", 10)));
+                put(4, "b/2", 10), delete(5, "b/1"), put(6, "ab", 10)));
         ChangePage a = feed.read(0, 100, "a/");
         assertThat(seqs(a), is(List.of(1L, 3L)));
         assertThat(a.lastSeq(), is(6L)); // read to the end, past the non-matching 4..6
         ChangePage none = feed.read(3, 100, "a/");
-        assertThat(none.changes(), is(empty()));
+        assertThat(none.commits(), is(empty()));
         assertThat(none.lastSeq(), is(6L));
         assertThat(seqs(feed.read(0, 100, "a")), is(List.of(1L, 3L, 6L)));
         assertThat(seqs(feed.read(0, 100, "zzz")), is(empty()));
@@ -327,9 +337,9 @@ class ChangeFeedTest {
                                 || page.lastSeq() != cursor + seqs.size()) {
                             throw new AssertionError("after " + cursor + " read " + seqs + " up to " + page.lastSeq());
                         }
-                        for (Mutation m : page.changes()) {
-                            if (!m.name().equals("n" + m.seq())) {
-                                throw new AssertionError("seq " + m.seq() + " carries " + m.name());
+                        for (Commit m : page.commits()) {
+                            if (!m.only().name().equals("n" + m.seq())) {
+                                throw new AssertionError("seq " + m.seq() + " carries " + m.only().name());
                             }
                         }
                         cursor = page.lastSeq();
@@ -360,13 +370,13 @@ class ChangeFeedTest {
         ChangeFeed feed = new ChangeFeed(new FeedConfig(100, 1 << 20, 10, KEEP_ALIVE));
         closeAfter.add(feed);
         for (long seq = 11; seq <= 15; seq++) { // a snapshot at 10, then the journal tail
-            feed.replayed(seq % 2 == 0 ? Mutation.delete(seq, "n" + (seq - 1)) : put(seq, "n" + seq, 10));
+            feed.replayed(seq % 2 == 0 ? delete(seq, "n" + (seq - 1)) : put(seq, "n" + seq, 10));
         }
         feed.loaded(15);
         assertThat(feed.lastSeq(), is(15L));
         ChangePage page = feed.read(10, 100, "");
         assertThat(seqs(page), is(range(11, 15)));
-        assertThat(page.changes().get(1).op(), is(Op.DELETE));
+        assertThat(page.commits().get(1).only().isDelete(), is(true));
         assertThrows(FeedGone.class, () -> feed.read(9, 100, ""));
         commitPuts(feed, 16, 16);
         assertThat(seqs(feed.read(10, 100, "")), is(range(11, 16)));
@@ -391,7 +401,7 @@ class ChangeFeedTest {
         feed.loaded(7); // everything is in the snapshot
         assertThat(feed.lastSeq(), is(7L));
         ChangePage page = feed.read(7, 100, "");
-        assertThat(page.changes(), is(empty()));
+        assertThat(page.commits(), is(empty()));
         assertThat(page.lastSeq(), is(7L));
         assertThrows(FeedGone.class, () -> feed.read(6, 100, ""));
         assertThrows(FeedGone.class, () -> feed.read(0, 100, ""));
@@ -420,7 +430,7 @@ class ChangeFeedTest {
     void aReopenedStoreRebuildsItsFeedFromTheJournal(@TempDir Path dir) throws IOException {
         LocalConfig config = new LocalConfig(1024, FsyncPolicy.ALWAYS, Duration.ofMillis(100));
         FeedConfig feed = new FeedConfig(1000, 1 << 20, 10, KEEP_ALIVE);
-        List<Mutation> before;
+        List<Commit> before;
         try (Store store = Stores.open(JournalPersistence.open(new JournalConfig(dir)), config, feed)) {
             for (int i = 1; i <= 6; i++) {
                 store.execute(new Command.Put("app/" + (i % 3), ("[" + i + "]").getBytes(), Precondition.NONE));
@@ -428,12 +438,12 @@ class ChangeFeedTest {
             store.execute(new Command.Delete("app/1", Precondition.NONE));
             before = readAll(store);
         }
-        assertThat(before.stream().map(Mutation::seq).toList(), is(range(1, 7)));
+        assertThat(before.stream().map(Commit::seq).toList(), is(range(1, 7)));
         long snapshot;
         try (Store store = Stores.open(JournalPersistence.open(new JournalConfig(dir)), config, feed)) {
             assertThat(describe(readAll(store)), is(describe(before)));
             assertThat(store.execute(new Command.Put("app/9", "9".getBytes(), Precondition.NONE)).seq(), is(8L));
-            assertThat(readAll(store).stream().map(Mutation::seq).toList(), is(range(1, 8)));
+            assertThat(readAll(store).stream().map(Commit::seq).toList(), is(range(1, 8)));
             snapshot = store.compact().seq();
             store.execute(new Command.Put("app/10", "10".getBytes(), Precondition.NONE));
         }
@@ -441,7 +451,7 @@ class ChangeFeedTest {
         try (Store store = Stores.open(JournalPersistence.open(new JournalConfig(dir)), config, feed)) {
             assertThrows(FeedGone.class, () -> store.feed().read(0, 100, ""));
             assertThrows(FeedGone.class, () -> store.feed().read(snapshot - 1, 100, ""));
-            List<Mutation> tail = store.feed().read(snapshot, 100, "").changes();
+            List<Commit> tail = store.feed().read(snapshot, 100, "").commits();
             assertThat(describe(tail), is(List.of("9 put app/10 10")));
         }
     }
@@ -454,30 +464,31 @@ class ChangeFeedTest {
         feed.trim(2_500); // the oldest change goes, the newer one fits
         assertThat(feed.heldBytes(), is(2_000 + ChangeFeed.CHANGE_OVERHEAD));
         assertThrows(FeedGone.class, () -> feed.read(0, 10, ""));
-        assertThat(describe(feed.read(1, 10, "").changes()), is(List.of("2 put b " + "\"" + "x".repeat(1_998) + "\"")));
+        assertThat(describe(feed.read(1, 10, "").commits()), is(List.of("2 put b " + "\"" + "x".repeat(1_998) + "\"")));
         feed.trim(-5); // no room at all: the window empties, and a client at the last seq carries on
         assertThat(feed.heldBytes(), is(0L));
-        assertThat(feed.read(2, 10, "").changes(), is(List.of()));
+        assertThat(feed.read(2, 10, "").commits(), is(List.of()));
     }
 
     @Test
     void aChangeThatIsStillItsAppsCurrentValueCostsNothingUntilSuperseded() {
-        Mutation a1 = put(1, "a", 1_000);
-        java.util.Set<Mutation> current = new java.util.HashSet<>(List.of(a1));
-        ChangeFeed feed = new ChangeFeed(new FeedConfig(100, 1 << 20, 10, KEEP_ALIVE), current::contains);
+        Commit a1 = put(1, "a", 1_000);
+        java.util.Set<Change> current = new java.util.HashSet<>(List.of(a1.only()));
+        ChangeFeed feed = new ChangeFeed(new FeedConfig(100, 1 << 20, 10, KEEP_ALIVE),
+                (seq, change) -> current.contains(change));
         closeAfter.add(feed);
         feed.loaded(0);
         feed.committed(List.of(a1));
         assertThat(feed.heldBytes(), is(0L));
 
-        feed.superseded("a", 1, a1.data()); // the index replaces it
-        current.remove(a1);
-        Mutation a2 = put(2, "a", 10);
-        current.add(a2);
+        feed.superseded("a", 1, a1.only().data()); // the index replaces it
+        current.remove(a1.only());
+        Commit a2 = put(2, "a", 10);
+        current.add(a2.only());
         feed.committed(List.of(a2));
         assertThat(feed.heldBytes(), is(1_000 + ChangeFeed.CHANGE_OVERHEAD));
-        feed.superseded("a", 1, a1.data()); // not current any more: not counted twice
-        feed.superseded("a", 7, a1.data()); // a seq the window does not hold: nothing
+        feed.superseded("a", 1, a1.only().data()); // not current any more: not counted twice
+        feed.superseded("a", 7, a1.only().data()); // a seq the window does not hold: nothing
         assertThat(feed.heldBytes(), is(1_000 + ChangeFeed.CHANGE_OVERHEAD));
 
         feed.trim(0);
@@ -488,39 +499,47 @@ class ChangeFeedTest {
     void heldBytesAlwaysEqualWhatTheWindowsOverwrittenAndDeletedChangesHold() {
         // A model of the store's protocol: superseded() before the index changes, committed() after; the
         // feed's count, kept per slot as changes come and go, must match the definition at every step.
-        java.util.Map<String, Mutation> index = new java.util.HashMap<>();
-        List<Mutation> all = new ArrayList<>();
+        record Written(long seq, Change change) {
+        }
+        java.util.Map<String, Written> index = new java.util.HashMap<>();
+        List<Written> all = new ArrayList<>();
         int retain = 16;
-        ChangeFeed feed = new ChangeFeed(new FeedConfig(retain, 1 << 20, 10, KEEP_ALIVE), m -> index.get(m.name()) == m);
+        ChangeFeed feed = new ChangeFeed(new FeedConfig(retain, 1 << 20, 10, KEEP_ALIVE),
+                (seq, change) -> index.get(change.name()) instanceof Written w && w.seq() == seq && w.change() == change);
         closeAfter.add(feed);
         feed.loaded(0);
         java.util.Random random = new java.util.Random(13);
         long seq = 0;
         for (int round = 0; round < 2_000; round++) {
-            List<Mutation> batch = new ArrayList<>();
+            List<Commit> batch = new ArrayList<>();
             for (int seqs = 1 + random.nextInt(4); seqs > 0; seqs--) {
                 seq++;
-                for (int changes = random.nextInt(5) == 0 ? 2 + random.nextInt(3) : 1; changes > 0; changes--) {
+                List<Change> changes = new ArrayList<>();
+                for (int n = random.nextInt(5) == 0 ? 2 + random.nextInt(3) : 1; n > 0; n--) {
                     String name = "n" + random.nextInt(6); // may repeat within a transaction
-                    batch.add(random.nextInt(4) == 0 ? Mutation.delete(seq, name) : put(seq, name, 1 + random.nextInt(50)));
+                    changes.add(random.nextInt(4) == 0 ? Change.delete(name) : put(seq, name, 1 + random.nextInt(50)).only());
                 }
+                batch.add(new Commit(seq, changes));
             }
-            for (Mutation m : batch) {
-                Mutation old = index.get(m.name());
-                if (old != null) {
-                    feed.superseded(old.name(), old.seq(), old.data());
-                }
-                if (m.data() == null) {
-                    index.remove(m.name());
-                } else {
-                    index.put(m.name(), m);
+            for (Commit commit : batch) {
+                for (Change change : commit.changes()) {
+                    Written old = index.get(change.name());
+                    if (old != null) {
+                        feed.superseded(old.change().name(), old.seq(), old.change().data());
+                    }
+                    if (change.isDelete()) {
+                        index.remove(change.name());
+                    } else {
+                        index.put(change.name(), new Written(commit.seq(), change));
+                    }
+                    all.add(new Written(commit.seq(), change));
                 }
             }
             feed.committed(batch);
-            all.addAll(batch);
             long last = seq;
-            long expected = all.stream().filter(m -> m.seq() > last - retain && index.get(m.name()) != m)
-                    .mapToLong(m -> (m.data() == null ? 0 : m.data().length) + ChangeFeed.CHANGE_OVERHEAD).sum();
+            long expected = all.stream().filter(w -> w.seq() > last - retain && !w.equals(index.get(w.change().name())))
+                    .mapToLong(w -> (w.change().isDelete() ? 0 : w.change().data().length) + ChangeFeed.CHANGE_OVERHEAD)
+                    .sum();
             assertThat("after seq " + seq, feed.heldBytes(), is(expected));
         }
     }
@@ -530,13 +549,13 @@ class ChangeFeedTest {
     @Test
     void aReadNeverSplitsTheChangesOfOneSeq() {
         ChangeFeed feed = feed(100, 1 << 20, 10);
-        feed.committed(List.of(put(1, "a", 10), put(2, "b", 10), put(2, "c", 10), Mutation.delete(2, "a"),
+        feed.committed(List.of(put(1, "a", 10), txn(2, put(2, "b", 10), put(2, "c", 10), delete(2, "a")),
                 put(3, "d", 10))); // seq 2: a transaction of three in a batch with others
-        feed.committed(List.of(put(4, "e", 10), put(4, "f", 10))); // a batch that is one transaction
-        assertThat(describe(feed.read(0, 1, "").changes()), is(List.of("1 put a \"xxxxxxxx\"")));
+        feed.committed(List.of(txn(4, put(4, "e", 10), put(4, "f", 10)))); // a batch that is one transaction
+        assertThat(describe(feed.read(0, 1, "").commits()), is(List.of("1 put a \"xxxxxxxx\"")));
         ChangePage txn = feed.read(1, 1, ""); // over the limit rather than a part of seq 2
         assertThat(seqs(txn), is(List.of(2L, 2L, 2L)));
-        assertThat(txn.changes().stream().map(Mutation::name).toList(), is(List.of("b", "c", "a")));
+        assertThat(txn.commits().getFirst().changes().stream().map(Change::name).toList(), is(List.of("b", "c", "a")));
         assertThat(txn.lastSeq(), is(2L));
         assertThat(seqs(feed.read(1, 2, "")), is(List.of(2L, 2L, 2L)));
         assertThat(seqs(feed.read(1, 4, "")), is(List.of(2L, 2L, 2L, 3L)));
@@ -550,7 +569,7 @@ class ChangeFeedTest {
     @Test
     void theChangesOfOneSeqLeaveTheWindowTogetherAndCountAsOne() {
         ChangeFeed feed = feed(3, 1 << 20, 10);
-        feed.committed(List.of(put(1, "a", 10), put(1, "b", 10), put(1, "c", 10), put(1, "d", 10)));
+        feed.committed(List.of(txn(1, put(1, "a", 10), put(1, "b", 10), put(1, "c", 10), put(1, "d", 10))));
         commitPuts(feed, 2, 3);
         assertThat(seqs(feed.read(0, 100, "")), is(List.of(1L, 1L, 1L, 1L, 2L, 3L))); // 3 seqs, 6 changes
         commitPuts(feed, 4, 4);
@@ -559,7 +578,7 @@ class ChangeFeedTest {
         assertThat(feed.heldBytes(), is(3 * (10 + ChangeFeed.CHANGE_OVERHEAD)));
 
         ChangeFeed bytes = feed(100, 50, 10); // 50 bytes of values: a transaction's 40 fit, and leave together
-        bytes.committed(List.of(put(1, "a", 20), put(1, "b", 20)));
+        bytes.committed(List.of(txn(1, put(1, "a", 20), put(1, "b", 20))));
         assertThat(seqs(bytes.read(0, 100, "")), is(List.of(1L, 1L)));
         bytes.committed(List.of(put(2, "c", 20))); // 60: all of seq 1 leaves
         assertThrows(FeedGone.class, () -> bytes.read(0, 100, ""));
@@ -567,13 +586,11 @@ class ChangeFeedTest {
     }
 
     @Test
-    void aTransactionReplayedChangeByChangeIsOneSeqAgain() {
+    void aReplayedTransactionIsOneSeq() {
         ChangeFeed feed = new ChangeFeed(new FeedConfig(100, 1 << 20, 10, KEEP_ALIVE));
         closeAfter.add(feed);
         feed.replayed(put(5, "a", 10));
-        feed.replayed(put(6, "b", 10));
-        feed.replayed(Mutation.delete(6, "a"));
-        feed.replayed(put(6, "c", 10));
+        feed.replayed(txn(6, put(6, "b", 10), delete(6, "a"), put(6, "c", 10)));
         feed.replayed(put(7, "d", 10));
         feed.loaded(7);
         assertThat(seqs(feed.read(5, 1, "")), is(List.of(6L, 6L, 6L)));
@@ -583,13 +600,14 @@ class ChangeFeedTest {
 
     @Test
     void aSupersededValueInATransactionIsFoundByItsName() {
-        Mutation a = put(1, "a", 1_000);
-        Mutation b = put(1, "b", 2_000);
-        java.util.Set<Mutation> current = new java.util.HashSet<>(List.of(a, b));
-        ChangeFeed feed = new ChangeFeed(new FeedConfig(100, 1 << 20, 10, KEEP_ALIVE), current::contains);
+        Change a = put(1, "a", 1_000).only();
+        Change b = put(1, "b", 2_000).only();
+        java.util.Set<Change> current = new java.util.HashSet<>(List.of(a, b));
+        ChangeFeed feed = new ChangeFeed(new FeedConfig(100, 1 << 20, 10, KEEP_ALIVE),
+                (seq, change) -> current.contains(change));
         closeAfter.add(feed);
         feed.loaded(0);
-        feed.committed(List.of(a, b));
+        feed.committed(List.of(new Commit(1, List.of(a, b))));
         assertThat(feed.heldBytes(), is(0L));
         feed.superseded("b", 1, b.data());
         current.remove(b);
@@ -619,12 +637,13 @@ class ChangeFeedTest {
     }
 
     /** Every change in the feed (acknowledged writes are in it: see anAcknowledgedWriteIsAlreadyInTheFeed). */
-    private static List<Mutation> readAll(Store store) {
-        return store.feed().read(0, 1000, "").changes();
+    private static List<Commit> readAll(Store store) {
+        return store.feed().read(0, 1000, "").commits();
     }
 
-    private static List<String> describe(List<Mutation> mutations) {
-        return mutations.stream().map(m -> m.seq() + " " + m.op().wireName() + " " + m.name()
-                + (m.data() == null ? "" : " " + new String(m.data(), StandardCharsets.UTF_8))).toList();
+    private static List<String> describe(List<Commit> commits) {
+        return commits.stream().flatMap(c -> c.changes().stream().map(m -> c.seq() + " "
+                + (m.isDelete() ? "delete" : "put") + " " + m.name()
+                + (m.isDelete() ? "" : " " + new String(m.data(), StandardCharsets.UTF_8)))).toList();
     }
 }

@@ -1,0 +1,37 @@
+package io.microstore.commit;
+
+import java.util.List;
+
+/**
+ * What an engine emits, on one thread at a time, in seq order: first the loaded state (a snapshot's apps,
+ * then the commits replayed after it), then every committed batch, each only once it is durable. The
+ * store applies it to its index and then its changes feed; persistence feeds a load into it. Neither
+ * knows who is at the other end.
+ */
+public interface CommitStream {
+    /**
+     * One app of the loaded state (a snapshot, or a listing): not a change, so not in the feed.
+     * {@code expires}: when its value expires (epoch milliseconds, 0 = never).
+     */
+    void restore(String name, byte[] data, long seq, long expires);
+
+    /** A commit applied while loading (the journal after the snapshot): in the index and the feed's window. */
+    void replayed(Commit commit);
+
+    /**
+     * What follows replaces the state loaded so far (an older snapshot after a damaged one, or an
+     * engine's re-list): restores and replays write over it name by name, and {@link #loaded} then
+     * removes the names they did not mention. Until then readers see each app's old or new value,
+     * never an emptied store.
+     */
+    void reload();
+
+    /**
+     * Loading is done; {@code lastSeq} is the seq of the last durable commit. After a {@link #reload} of
+     * a store that had loaded before, the feed's window restarts at {@code lastSeq} (its clients get 410).
+     */
+    void loaded(long lastSeq);
+
+    /** A durable batch of commits, in seq order. Must return quickly. */
+    void committed(List<Commit> batch);
+}
