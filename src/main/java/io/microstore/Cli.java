@@ -68,9 +68,6 @@ record Cli(Map<String, String> overrides, Path configFile, boolean help, boolean
                 default -> throw new IllegalArgumentException("unknown option '" + args[i] + "'");
             }
         }
-        if (overrides.containsKey("store.data") && overrides.containsKey("store.etcd.endpoints")) {
-            throw new IllegalArgumentException("--data and --etcd exclude each other: in cluster mode the data lives in etcd");
-        }
         return new Cli(Map.copyOf(overrides), configFile, help, version, repair, debug, importFile, overwrite);
     }
 

@@ -33,8 +33,9 @@ class ClusterSettingsTest {
 
     @Test
     void dataAndEtcdExcludeEachOther() {
+        // Settings keeps the rule: the flags are settings like any other, from whichever source they come.
         IllegalArgumentException cli = assertThrows(IllegalArgumentException.class,
-                () -> Cli.parse("--data", "/tmp/x", "--etcd=http://127.0.0.1:23791"));
+                () -> settings(Cli.parse("--data", "/tmp/x", "--etcd=http://127.0.0.1:23791").overrides()));
         assertTrue(cli.getMessage().contains("exclude each other"), cli.getMessage());
         IllegalArgumentException config = assertThrows(IllegalArgumentException.class, () -> settings(Map.of(
                 "store.data", "/tmp/x", "store.etcd.endpoints", "http://127.0.0.1:23791")));

@@ -1,16 +1,13 @@
 package io.microstore.store;
 
 import java.util.AbstractMap;
-import java.util.AbstractSet;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.NoSuchElementException;
 import java.util.Set;
-import java.util.SortedMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -20,7 +17,7 @@ import io.microstore.commit.Change;
 
 /**
  * The committed state, name to entry. Only the engine's commit stream writes it, and only with
- * mutations that are already durable; readers use it directly without waiting for the engine.
+ * commits that are already durable; readers use it directly without waiting for the engine.
  *
  * <p>Each name's current entry is in a hash map, for lookups, which stay a couple of cache misses at a
  * million apps where a skip list takes twenty; the names alone are also in a skip list in name order, for
@@ -54,12 +51,8 @@ public final class Index {
      */
     private ConcurrentHashMap<String, Entry> byName = new ConcurrentHashMap<>();
     private ConcurrentSkipListMap<String, Boolean> sorted = new ConcurrentSkipListMap<>(Names.ORDER);
-    /**
-     * Names (and their entries) restored in ascending order into an empty index, not yet in either map
-     * (see {@link #restoreInOrder}); null when none are waiting. Commit stream's thread only.
-     */
-    private ArrayList<String> inOrderNames;
-    private ArrayList<Entry> inOrderEntries;
+    /** A first load's names restored in order, not yet in either map; null when none are waiting. Commit stream's thread only. */
+    private InOrderLoad firstLoad;
     private final AtomicLong bytes = new AtomicLong(); // written by the commit stream's thread only
     private final StampedLock txnLock = new StampedLock(); // held for writing while a transaction is applied
     /** Optimistic tries of a listing before it takes the read lock (and holds transactions back meanwhile). */
@@ -68,19 +61,22 @@ public final class Index {
     /** The current entry of {@code name}, or null; never part of a transaction. */
     public Entry get(String name) {
         long stamp = txnLock.tryOptimisticRead();
-        Entry entry = peek(name);
+        Entry entry = byName.get(name);
         if (txnLock.validate(stamp)) {
             return entry;
         }
         stamp = txnLock.readLock();
         try {
-            return peek(name);
+            return byName.get(name);
         } finally {
             txnLock.unlockRead(stamp);
         }
     }
 
-    /** The current entry without the transaction check: for the commit stream's own thread (which applies them). */
+    /**
+     * The current entry without the transaction check, for the commit stream's own thread (which applies
+     * transactions, so never sees part of one), after putting a first load's names in place.
+     */
     Entry peek(String name) {
         settle();
         return byName.get(name);
@@ -142,27 +138,22 @@ public final class Index {
     }
 
     /**
-     * A first load's restore of a name that sorts after every name in the index, which a snapshot's names
-     * all do: kept aside, with the others that follow in order, and put into both maps at once when
-     * anything else happens ({@link #settle}), the hash map sized once for all of them and the skip list
-     * linked in one pass without a search. With a million apps that takes about 0.3 s off the load, which
-     * otherwise goes to growing the hash map step by step and searching the skip list for each name.
-     * For the commit stream's thread before anyone reads the index.
+     * A first load's restore of a name that sorts after every name restored before, into an index that
+     * was empty: kept aside ({@link InOrderLoad}) until anything else happens ({@link #settle}). For the
+     * commit stream's thread before anyone reads the index.
      *
-     * @return false, with nothing done, when the index holds a name that sorts at or after {@code name}
+     * @return false, with nothing done, when the index holds names already or {@code name} is out of order
      */
     boolean restoreInOrder(String name, Entry entry) {
-        if (inOrderNames == null) {
+        if (firstLoad == null) {
             if (!byName.isEmpty()) {
                 return false;
             }
-            inOrderNames = new ArrayList<>();
-            inOrderEntries = new ArrayList<>();
-        } else if (Names.ORDER.compare(inOrderNames.getLast(), name) >= 0) {
+            firstLoad = new InOrderLoad();
+        }
+        if (!firstLoad.add(name, entry)) {
             return false;
         }
-        inOrderNames.add(name);
-        inOrderEntries.add(entry);
         bytes.addAndGet(cost(name, entry.data()));
         return true;
     }
@@ -172,18 +163,12 @@ public final class Index {
      * own calls here do it first, and it calls this at the end of a load, before anyone reads.
      */
     void settle() {
-        if (inOrderNames == null) {
-            return;
+        if (firstLoad != null) {
+            InOrderLoad load = firstLoad;
+            firstLoad = null;
+            byName = load.byName();
+            sorted = load.sorted();
         }
-        List<String> names = inOrderNames;
-        List<Entry> entries = inOrderEntries;
-        inOrderNames = null;
-        inOrderEntries = null;
-        byName = new ConcurrentHashMap<>(names.size()); // its table sized once for all of them
-        for (int i = 0; i < names.size(); i++) {
-            byName.put(names.get(i), entries.get(i));
-        }
-        sorted = new ConcurrentSkipListMap<>(new InOrder(names)); // linked in one pass
     }
 
     void put(String name, Entry entry) {
@@ -261,73 +246,5 @@ public final class Index {
                 return current;
             }
         };
-    }
-
-    /**
-     * Names in strictly ascending order as the sorted map the skip list's constructor from one reads: it
-     * takes only the comparator and the entries.
-     */
-    private static final class InOrder extends AbstractMap<String, Boolean> implements SortedMap<String, Boolean> {
-        private final List<String> names;
-
-        InOrder(List<String> names) {
-            this.names = names;
-        }
-
-        @Override
-        public Comparator<? super String> comparator() {
-            return Names.ORDER;
-        }
-
-        @Override
-        public Set<Map.Entry<String, Boolean>> entrySet() {
-            return new AbstractSet<>() {
-                @Override
-                public Iterator<Map.Entry<String, Boolean>> iterator() {
-                    Iterator<String> ahead = names.iterator();
-                    return new Iterator<>() {
-                        @Override
-                        public boolean hasNext() {
-                            return ahead.hasNext();
-                        }
-
-                        @Override
-                        public Map.Entry<String, Boolean> next() {
-                            return new AbstractMap.SimpleImmutableEntry<>(ahead.next(), Boolean.TRUE);
-                        }
-                    };
-                }
-
-                @Override
-                public int size() {
-                    return names.size();
-                }
-            };
-        }
-
-        @Override
-        public String firstKey() {
-            return names.getFirst();
-        }
-
-        @Override
-        public String lastKey() {
-            return names.getLast();
-        }
-
-        @Override
-        public SortedMap<String, Boolean> subMap(String from, String to) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public SortedMap<String, Boolean> headMap(String to) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public SortedMap<String, Boolean> tailMap(String from) {
-            throw new UnsupportedOperationException();
-        }
     }
 }
