@@ -36,7 +36,7 @@ public final class LocalEngine implements Engine {
         this(persistence, config, InstantSource.system());
     }
 
-    /** An engine whose expiry runs on {@code clock} (a test's, to move time on at will). */
+    /** An engine whose expiry and probes for room on a full disk run on {@code clock} (a test's, to move time on at will). */
     public LocalEngine(Persistence persistence, LocalConfig config, InstantSource clock) {
         this.persistence = persistence;
         this.config = config;
@@ -54,7 +54,7 @@ public final class LocalEngine implements Engine {
         CommitStream tracked = expirer.tracking(stream);
         long lastSeq = persistence.load(tracked);
         tracked.loaded(lastSeq);
-        writer = new Writer(persistence, config, committed, tracked, lastSeq, events);
+        writer = new Writer(persistence, config, committed, tracked, lastSeq, events, clock);
         expirer.start(); // deletes what expired while the store was down before it serves
     }
 

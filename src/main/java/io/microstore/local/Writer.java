@@ -1,6 +1,7 @@
 package io.microstore.local;
 
 import java.io.IOException;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -45,12 +46,13 @@ final class Writer {
     private static final System.Logger LOG = System.getLogger(Writer.class.getName());
     private static final int MAX_BATCH = 1024;
     private static final long IDLE_POLL_NANOS = TimeUnit.SECONDS.toNanos(1);
-    private static final long SPACE_RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long SPACE_RETRY_MILLIS = 1000;
     /** Queued by {@link #stop()} to wake the thread; carries no command. */
     private static final Pending WAKE = new Pending(null, null, null);
 
     private final Persistence persistence;
     private final LocalConfig config;
+    private final InstantSource clock;
     private final Index index;
     private final SnapshotSource snapshot;
     private final CommitStream stream;
@@ -64,11 +66,13 @@ final class Writer {
     // Touched by the writer thread only.
     private boolean unsynced;
     private long lastSyncNanos = System.nanoTime();
-    private long probeAtNanos;
+    private long probeAtMillis;
 
+    /** {@code clock}: the engine's, on which the probes for room on a full disk are timed (a test's moves at will). */
     Writer(Persistence persistence, LocalConfig config, Index index, CommitStream stream, long lastSeq,
-           EngineEvents stats) {
+           EngineEvents stats, InstantSource clock) {
         this.stats = stats;
+        this.clock = clock;
         this.persistence = persistence;
         this.config = config;
         this.index = index;
@@ -347,13 +351,13 @@ final class Writer {
                     + "; refusing writes until there is room");
         }
         outOfSpace = full;
-        probeAtNanos = System.nanoTime() + SPACE_RETRY_NANOS;
+        probeAtMillis = clock.millis() + SPACE_RETRY_MILLIS;
         return full;
     }
 
     /** While the disk is full: about every second, check whether there is room again. */
     private void probeSpaceIfDue() {
-        if (outOfSpace == null || failure != null || System.nanoTime() - probeAtNanos < 0) {
+        if (outOfSpace == null || failure != null || clock.millis() < probeAtMillis) {
             return;
         }
         try {

@@ -10,6 +10,9 @@ import java.util.List;
 import java.util.SortedMap;
 import java.util.concurrent.CompletableFuture;
 
+import io.microstore.testing.TestClock;
+import io.microstore.store.feed.FeedConfig;
+import io.microstore.local.LocalEngine;
 import io.microstore.local.LocalConfig;
 import io.microstore.persist.FaultyFileOps.Kind;
 import io.microstore.persist.JournalFiles.Loaded;
@@ -125,13 +128,18 @@ class DiskFullTest {
     @Test
     void aFailedFsyncStaysFailStopEvenWhenItSaysNoSpace() throws Exception {
         FaultyFileOps ops = new FaultyFileOps();
-        try (Store store = open(ops)) {
+        TestClock clock = new TestClock();
+        JournalPersistence journal = JournalPersistence.open(new JournalConfig(dir, JournalConfig.DEFAULT_MIN_JOURNAL_BYTES, ops));
+        try (Store store = Store.open(new LocalEngine(journal, LocalConfig.DEFAULTS, clock), FeedConfig.DEFAULTS)) {
             put(store, "a", "1");
             ops.failNth(Kind.FORCE, 1, ENOSPC);
             assertThrows(StoreUnavailable.class, () -> put(store, "b", "2"));
-            Thread.sleep(2500); // longer than the space probe's period: no probe brings it back
+            clock.advance(Duration.ofHours(1)); // long past the space probe's period
             assertNotNull(store.failure());
             assertThrows(StoreUnavailable.class, () -> put(store, "c", "3"));
+            int opened = ops.calls(Kind.OPEN);
+            store.close(); // the writer's last round: a probe would be due on its clock, and must not run
+            assertEquals(opened, ops.calls(Kind.OPEN), "no probe for room after a failed fsync");
             assertEquals(1, ops.failures());
         } catch (RuntimeException e) {
             // closing after a fail-stop may report the earlier failure

@@ -241,6 +241,11 @@ public final class ChangeFeed implements AutoCloseable {
         return new Waiter();
     }
 
+    /** Threads in a wait for a change right now (a client's wait, or one between its reads), for tests. */
+    int waiting() {
+        return waiting.get();
+    }
+
     /** Number of clients waiting on the feed now. */
     public int subscribers() {
         return config.maxSubscribers() - subscribers.availablePermits();

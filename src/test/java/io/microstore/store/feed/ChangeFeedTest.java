@@ -22,6 +22,7 @@ import io.microstore.persist.JournalPersistence;
 import io.microstore.store.Command;
 import io.microstore.store.Precondition;
 import io.microstore.store.Store;
+import io.microstore.testing.Eventually;
 import io.microstore.testing.Stores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -240,7 +241,7 @@ class ChangeFeedTest {
         ChangeFeed feed = feed(100, 1 << 20, 10);
         commitPuts(feed, 1, 2);
         CompletableFuture<Boolean> woke = CompletableFuture.supplyAsync(() -> await(feed, 2, Duration.ofSeconds(50)));
-        Thread.sleep(100); // most likely waiting by now; either way it must see the commit
+        Eventually.await("the waiter waits", Duration.ofSeconds(30), () -> feed.waiting() == 1);
         assertThat(woke.isDone(), is(false));
         commitPuts(feed, 3, 3);
         assertThat(woke.get(40, TimeUnit.SECONDS), is(true));
@@ -281,7 +282,7 @@ class ChangeFeedTest {
     void closeWakesWaitersAndRefusesNewSubscribers() throws Exception {
         ChangeFeed feed = feed(100, 1 << 20, 10);
         CompletableFuture<Boolean> woke = CompletableFuture.supplyAsync(() -> await(feed, 0, Duration.ofSeconds(50)));
-        Thread.sleep(100);
+        Eventually.await("the waiter waits", Duration.ofSeconds(30), () -> feed.waiting() == 1);
         feed.close();
         assertThat(woke.get(40, TimeUnit.SECONDS), is(false));
         assertThat(feed.closed(), is(true));
