@@ -34,12 +34,12 @@ JMH_JVM = $(shell $(JAVA) --sun-misc-unsafe-memory-access=allow -version >/dev/n
 CHROMIUM := /usr/bin/chromium
 E2E_DEPS := e2e/node_modules/.package-lock.json
 
-.PHONY: build run cluster test smoke e2e bench bench-cost feed-bench patch-bench jmh fuzz clean
+.PHONY: build run cluster test smoke e2e bench bench-cost bench-ab feed-bench patch-bench jmh fuzz clean
 
 # Maven and the scripts (with-server.sh, bench.sh) take the JDK from JAVA_HOME; prerequisites inherit it.
-build $(JAR) run cluster test smoke e2e bench bench-cost feed-bench patch-bench jmh fuzz: export JAVA_HOME = $(JDK)
+build $(JAR) run cluster test smoke e2e bench bench-cost bench-ab feed-bench patch-bench jmh fuzz: export JAVA_HOME = $(JDK)
 # Every JVM the benchmarks start (bare Helidon too, for a fair ceiling) takes JAVA_OPTS from the launcher.
-bench bench-cost: export JDK_JAVA_OPTIONS = $(JAVA_OPTS)
+bench bench-cost bench-ab: export JDK_JAVA_OPTIONS = $(JAVA_OPTS)
 
 build: $(JAR)
 
@@ -151,6 +151,11 @@ feed-bench: $(JAR)
 	SERVER_JVM_OPTS="-Xmx1g -Dstore.changes.max-subscribers=100000" SERVER_FLAGS="--data $$data" \
 	  scripts/with-server.sh $(JAVA) -Xmx1g $(FEED_BENCH_OPTS) -cp 'target/test-classes:target/classes:target/libs/*' \
 	  io.microstore.bench.FeedFanout; status=$$?; rm -rf "$$data"; exit $$status
+
+# Two versions side by side: this build against BENCH_AB_JAR (e.g. a jar of the previous main), GET and
+# durable PUT at 1k apps, alternating (scripts/bench-ab.sh); BENCH_ROUNDS (5) rounds.
+bench-ab: $(JAR)
+	scripts/bench-ab.sh $(BENCH_AB_JAR)
 
 # A worst-case PATCH (10,000 operations on an app of 40,000 members, sent again and again) beside another
 # client's small PUTs: their latency alone and beside it, and the patch's own (PatchStall), on a fresh data

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Usage: scripts/bench-ab.sh OTHER_JAR   (run by `make bench-ab BENCH_AB_JAR=...`, which builds first)
+#
+# Two versions of microstore side by side: target/microstore.jar ("this") and OTHER_JAR (e.g. the previous
+# main's), each on a fresh data directory with fsync always and BENCH_KEYS apps, both up at once. GET and
+# durable PUT at BENCH_CONNS connections, BENCH_ROUNDS rounds, each round running both in turn (the order
+# swapped every round); prints each run and the medians, and this version's ratio to the other. The machine
+# is shared and noisy: only runs minutes apart, alternating, say anything.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+other=${1:?usage: scripts/bench-ab.sh OTHER_JAR}
+java="${JAVA_HOME:?JAVA_HOME must point at a JDK >= 21}/bin/java"
+DURATION=${BENCH_DURATION:-8s}
+ROUNDS=${BENCH_ROUNDS:-5}
+CONNS=${BENCH_CONNS:-64}
+KEYS=${BENCH_KEYS:-1000}
+WORK=$(mktemp -d)
+log() { echo "bench-ab: $*" >&2; }
+source scripts/bench/processes.sh
+trap 'bench_cleanup; rm -rf "$WORK"' EXIT
+command -v wrk >/dev/null || { log "installing wrk from Debian's packages"; apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+
+declare -A port
+for v in this other; do
+  jar=target/microstore.jar; [ $v = other ] && jar=$other
+  start "$v" "$java" -jar "$jar" --port 0 --data "$WORK/data-$v"
+  port[$v]=$PORT
+  BENCH_KEYS=$KEYS wrk -t2 -c"$CONNS" -d3s -s scripts/bench/put.lua "http://127.0.0.1:$PORT" >/dev/null # fill and warm
+  BENCH_KEYS=$KEYS wrk -t2 -c"$CONNS" -d3s -s scripts/bench/get.lua "http://127.0.0.1:$PORT" >/dev/null
+done
+
+# run VERSION TEST: requests per second of one wrk run
+run() {
+  BENCH_KEYS=$KEYS wrk -t2 -c"$CONNS" -d"$DURATION" -s "scripts/bench/$2.lua" "http://127.0.0.1:${port[$1]}" \
+    | awk '/^Requests\/sec/ {print $2}'
+}
+median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}'; }
+
+declare -A results
+for round in $(seq 1 "$ROUNDS"); do
+  order="this other"; [ $((round % 2)) = 0 ] && order="other this"
+  for test in get put; do
+    for v in $order; do
+      r=$(run "$v" "$test")
+      results[$v-$test]+="$r "
+      log "round $round $test $v: $r req/s"
+    done
+  done
+done
+echo "| test | this (req/s) | other (req/s) | this / other |"
+echo "|---|--:|--:|--:|"
+for test in get put; do
+  a=$(echo "${results[this-$test]}" | tr ' ' '\n' | grep . | median)
+  b=$(echo "${results[other-$test]}" | tr ' ' '\n' | grep . | median)
+  awk -v t="$test" -v a="$a" -v b="$b" 'BEGIN {printf "| %s | %.0f | %.0f | %.2f |\n", t, a, b, a / b}'
+done
