@@ -6,6 +6,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
+import io.microstore.etcd.gateway.KeyRange;
 import io.microstore.store.InvalidName;
 
 /**

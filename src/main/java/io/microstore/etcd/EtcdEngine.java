@@ -5,6 +5,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
+import io.microstore.etcd.gateway.EtcdClient;
+import io.microstore.etcd.gateway.EtcdException;
+import io.microstore.etcd.gateway.MemberStatus;
+import io.microstore.etcd.gateway.RequestOp;
 import io.microstore.store.CommitStream;
 import io.microstore.store.Compacted;
 import io.microstore.store.Engine;
@@ -157,7 +161,7 @@ public final class EtcdEngine implements Engine {
         try {
             revision = client.currentRevision();
             if (!applied.await(revision, MARKER_AFTER)) {
-                revision = client.txn(List.of(), List.of(Op.put(keys.marker(), new byte[0])), List.of()).revision();
+                revision = client.txn(List.of(), List.of(RequestOp.put(keys.marker(), new byte[0])), List.of()).revision();
             }
         } catch (EtcdException e) {
             throw new StoreUnavailable("a consistent read needs etcd's current revision, and " + e.getMessage()

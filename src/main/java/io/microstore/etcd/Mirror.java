@@ -4,6 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 
+import io.microstore.etcd.gateway.EtcdClient;
+import io.microstore.etcd.gateway.EtcdException;
+import io.microstore.etcd.gateway.KeyValue;
+import io.microstore.etcd.gateway.RangeResult;
+import io.microstore.etcd.gateway.WatchEvent;
 import io.microstore.store.CommitStream;
 import io.microstore.store.EngineEvents;
 import io.microstore.store.Mutation;

@@ -18,8 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.microstore.etcd.EtcdConfig;
 import io.microstore.etcd.EtcdEngine;
-import io.microstore.etcd.GatewayClient;
-import io.microstore.etcd.Op;
+import io.microstore.etcd.gateway.GatewayClient;
+import io.microstore.etcd.gateway.RequestOp;
 import io.microstore.store.AppNotFound;
 import io.microstore.store.Command;
 import io.microstore.store.Entry;
@@ -307,7 +307,7 @@ class EtcdEngineIT {
         long end = last;
         try (GatewayClient raw = new GatewayClient(cluster.endpoints(), Duration.ofMillis(500), Duration.ofSeconds(3))) {
             byte[] key = (prefix + "apps/t0").getBytes(StandardCharsets.UTF_8);
-            io.microstore.etcd.KeyRange t0 = io.microstore.etcd.KeyRange.prefix(key);
+            io.microstore.etcd.gateway.KeyRange t0 = io.microstore.etcd.gateway.KeyRange.prefix(key);
             await("etcd compacted to " + (end - 5), Duration.ofSeconds(10), () -> compactedAt(raw, t0, end - 6));
             // the counter goes up once etcd has answered the compaction, which may be just after it is visible
             await("the compaction counted", Duration.ofSeconds(5), () -> timed.stats().compactions() >= 1);
@@ -320,13 +320,13 @@ class EtcdEngineIT {
     }
 
     /** Whether reading at {@code revision} is refused as compacted. */
-    private static boolean compactedAt(GatewayClient raw, io.microstore.etcd.KeyRange range, long revision) {
+    private static boolean compactedAt(GatewayClient raw, io.microstore.etcd.gateway.KeyRange range, long revision) {
         try {
             raw.range(range, revision, 1);
             return false;
-        } catch (io.microstore.etcd.EtcdRejected e) {
+        } catch (io.microstore.etcd.gateway.EtcdRejected e) {
             return e.compacted();
-        } catch (io.microstore.etcd.EtcdException e) {
+        } catch (io.microstore.etcd.gateway.EtcdException e) {
             return false;
         }
     }
@@ -381,7 +381,7 @@ class EtcdEngineIT {
         put(a, "mine", "1");
         try (GatewayClient other = new GatewayClient(cluster.endpoints(), Duration.ofMillis(500), Duration.ofSeconds(3))) {
             for (int i = 0; i < 20; i++) {
-                other.txn(List.of(), List.of(Op.put(json("/other-dataset/apps/k" + i), json("1"))), List.of());
+                other.txn(List.of(), List.of(RequestOp.put(json("/other-dataset/apps/k" + i), json("1"))), List.of());
                 long start = System.nanoTime();
                 b.awaitConsistent();
                 assertTrue(System.nanoTime() - start < Duration.ofSeconds(2).toNanos(), "round " + i);
@@ -504,10 +504,10 @@ class EtcdEngineIT {
                     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
                     while (true) { // member 1 may have been the leader: an election first
                         try {
-                            last = raw.txn(List.of(), List.of(io.microstore.etcd.Op.put(key, json("1"))), List.of())
+                            last = raw.txn(List.of(), List.of(io.microstore.etcd.gateway.RequestOp.put(key, json("1"))), List.of())
                                     .revision();
                             break;
-                        } catch (io.microstore.etcd.EtcdException e) {
+                        } catch (io.microstore.etcd.gateway.EtcdException e) {
                             if (System.nanoTime() > deadline) {
                                 throw e;
                             }

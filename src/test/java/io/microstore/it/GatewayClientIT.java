@@ -9,21 +9,21 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-import io.microstore.etcd.Compare;
-import io.microstore.etcd.EtcdException;
-import io.microstore.etcd.EtcdRejected;
-import io.microstore.etcd.GatewayClient;
-import io.microstore.etcd.KeyRange;
-import io.microstore.etcd.KeyValue;
-import io.microstore.etcd.Lease;
-import io.microstore.etcd.MemberStatus;
-import io.microstore.etcd.Op;
-import io.microstore.etcd.OpResponse;
-import io.microstore.etcd.RangeResult;
-import io.microstore.etcd.TxnResult;
-import io.microstore.etcd.Watch;
-import io.microstore.etcd.WatchEvent;
-import io.microstore.etcd.WatchListener;
+import io.microstore.etcd.gateway.Compare;
+import io.microstore.etcd.gateway.EtcdException;
+import io.microstore.etcd.gateway.EtcdRejected;
+import io.microstore.etcd.gateway.GatewayClient;
+import io.microstore.etcd.gateway.KeyRange;
+import io.microstore.etcd.gateway.KeyValue;
+import io.microstore.etcd.gateway.Lease;
+import io.microstore.etcd.gateway.MemberStatus;
+import io.microstore.etcd.gateway.RangeResult;
+import io.microstore.etcd.gateway.RequestOp;
+import io.microstore.etcd.gateway.ResponseOp;
+import io.microstore.etcd.gateway.TxnResult;
+import io.microstore.etcd.gateway.Watch;
+import io.microstore.etcd.gateway.WatchEvent;
+import io.microstore.etcd.gateway.WatchListener;
 import io.microstore.testing.EtcdCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -70,7 +70,7 @@ class GatewayClientIT {
     }
 
     private static TxnResult put(byte[] key, byte[] value) throws EtcdException {
-        return client.txn(List.of(), List.of(Op.put(key, value)), List.of());
+        return client.txn(List.of(), List.of(RequestOp.put(key, value)), List.of());
     }
 
     @Test
@@ -104,9 +104,9 @@ class GatewayClientIT {
     @Test
     @Order(3)
     void prefixPagesWithMoreAndACursor() throws Exception {
-        List<Op> puts = new ArrayList<>();
+        List<RequestOp> puts = new ArrayList<>();
         for (String name : List.of("a", "b", "b/c", "c", "d")) {
-            puts.add(Op.put(bytes("/page/" + name), bytes(name)));
+            puts.add(RequestOp.put(bytes("/page/" + name), bytes(name)));
         }
         long revision = client.txn(List.of(), puts, List.of()).revision();
         put(bytes("/page0"), bytes("outside the prefix"));
@@ -135,10 +135,10 @@ class GatewayClientIT {
     void createOnlyTxnSucceedsOnceThenReportsTheCurrentModRevision() throws Exception {
         byte[] key = bytes("/create-only");
         List<Compare> absent = List.of(Compare.absent(key));
-        TxnResult first = client.txn(absent, List.of(Op.put(key, bytes("1"))), List.of(Op.get(key)));
+        TxnResult first = client.txn(absent, List.of(RequestOp.put(key, bytes("1"))), List.of(RequestOp.get(key)));
         assertTrue(first.succeeded());
 
-        TxnResult second = client.txn(absent, List.of(Op.put(key, bytes("2"))), List.of(Op.get(key)));
+        TxnResult second = client.txn(absent, List.of(RequestOp.put(key, bytes("2"))), List.of(RequestOp.get(key)));
         assertFalse(second.succeeded());
         assertEquals(first.revision(), second.revision(), "a failed compare uses no revision");
         KeyValue current = second.get(0).kvs().getFirst();
@@ -153,11 +153,11 @@ class GatewayClientIT {
         long m1 = put(key, bytes("v1")).revision();
         long m2 = put(key, bytes("v2")).revision();
 
-        TxnResult stale = client.txn(List.of(Compare.modRevisionIs(key, m1)), List.of(Op.put(key, bytes("lost"))), List.of(Op.get(key)));
+        TxnResult stale = client.txn(List.of(Compare.modRevisionIs(key, m1)), List.of(RequestOp.put(key, bytes("lost"))), List.of(RequestOp.get(key)));
         assertFalse(stale.succeeded());
         assertEquals(m2, stale.get(0).kvs().getFirst().modRevision());
 
-        TxnResult fresh = client.txn(List.of(Compare.modRevisionIs(key, m2)), List.of(Op.delete(key)), List.of());
+        TxnResult fresh = client.txn(List.of(Compare.modRevisionIs(key, m2)), List.of(RequestOp.delete(key)), List.of());
         assertTrue(fresh.succeeded());
         assertEquals(m2 + 1, fresh.revision());
         assertTrue(client.range(KeyRange.single(key), 0, 0).kvs().isEmpty());
@@ -178,11 +178,11 @@ class GatewayClientIT {
         assertEquals(3, lease.ttl());
         try (Watch watch = client.watch(KeyRange.prefix(bytes("/lease/")), 0, recorder)) {
             long granted = System.nanoTime();
-            long put = client.txn(List.of(), List.of(new Op.Put(expiring, bytes("1"), lease.id(), false, false),
-                    new Op.Put(detached, bytes("1"), lease.id(), false, false)), List.of()).revision();
+            long put = client.txn(List.of(), List.of(new RequestOp.Put(expiring, bytes("1"), lease.id(), false, false),
+                    new RequestOp.Put(detached, bytes("1"), lease.id(), false, false)), List.of()).revision();
             assertEquals(lease.id(), client.range(KeyRange.single(expiring), 0, 0).kvs().getFirst().lease());
-            TxnResult detach = client.txn(List.of(), List.of(new Op.Put(detached, bytes("2"), 0, false, true)), List.of());
-            assertEquals(lease.id(), assertInstanceOf(OpResponse.Put.class, detach.responses().getFirst()).prevLease());
+            TxnResult detach = client.txn(List.of(), List.of(new RequestOp.Put(detached, bytes("2"), 0, false, true)), List.of());
+            assertEquals(lease.id(), assertInstanceOf(ResponseOp.Put.class, detach.responses().getFirst()).prevLease());
             assertEquals(0, client.range(KeyRange.single(detached), 0, 0).kvs().getFirst().lease());
             assertEvent(WatchEvent.Type.PUT, "/lease/expiring", put, recorder.next());
             assertEvent(WatchEvent.Type.PUT, "/lease/detached", put, recorder.next());
@@ -198,8 +198,8 @@ class GatewayClientIT {
 
         byte[] revoked = bytes("/lease/revoked");
         Lease another = client.grantLease(60);
-        client.txn(List.of(), List.of(new Op.Put(revoked, bytes("1"), another.id(), false, false)), List.of());
-        TxnResult keep = client.txn(List.of(), List.of(new Op.Put(revoked, bytes("2"), 0, true, false)), List.of());
+        client.txn(List.of(), List.of(new RequestOp.Put(revoked, bytes("1"), another.id(), false, false)), List.of());
+        TxnResult keep = client.txn(List.of(), List.of(new RequestOp.Put(revoked, bytes("2"), 0, true, false)), List.of());
         assertTrue(keep.succeeded());
         assertEquals(another.id(), client.range(KeyRange.single(revoked), 0, 0).kvs().getFirst().lease(),
                 "ignore_lease keeps the key's lease");
@@ -255,7 +255,7 @@ class GatewayClientIT {
         try (Watch watch = client.watch(prefix, start, live)) {
             r1 = put(bytes("/w/a"), bytes("1")).revision();
             r2 = put(bytes("/w/b"), bytes("2")).revision();
-            r3 = client.txn(List.of(), List.of(Op.delete(bytes("/w/a"))), List.of()).revision();
+            r3 = client.txn(List.of(), List.of(RequestOp.delete(bytes("/w/a"))), List.of()).revision();
             put(bytes("/x/not-watched"), bytes("3"));
             assertEvent(WatchEvent.Type.PUT, "/w/a", r1, live.next());
             WatchEvent b = live.next();

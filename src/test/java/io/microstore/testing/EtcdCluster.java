@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
-import io.microstore.etcd.EtcdException;
-import io.microstore.etcd.GatewayClient;
+import io.microstore.etcd.gateway.EtcdException;
+import io.microstore.etcd.gateway.GatewayClient;
 
 /**
  * A real 3-member etcd cluster on 127.0.0.1, run by {@code scripts/etcd-cluster.sh}: started in a

@@ -1,4 +1,4 @@
-package io.microstore.etcd;
+package io.microstore.etcd.gateway;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -97,9 +97,9 @@ public final class GatewayClient implements EtcdClient {
     }
 
     @Override
-    public TxnResult txn(List<Compare> compares, List<Op> success, List<Op> failure) throws EtcdException {
-        boolean writes = success.stream().anyMatch(op -> !(op instanceof Op.Get))
-                || failure.stream().anyMatch(op -> !(op instanceof Op.Get));
+    public TxnResult txn(List<Compare> compares, List<RequestOp> success, List<RequestOp> failure) throws EtcdException {
+        boolean writes = success.stream().anyMatch(op -> !(op instanceof RequestOp.Get))
+                || failure.stream().anyMatch(op -> !(op instanceof RequestOp.Get));
         String body = GatewayJson.txn(compares, success, failure).toString();
         return GatewayJson.txnResult(call(writes ? Kind.WRITE : Kind.READ, "/v3/kv/txn", body, true));
     }

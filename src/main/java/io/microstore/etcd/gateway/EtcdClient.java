@@ -1,4 +1,4 @@
-package io.microstore.etcd;
+package io.microstore.etcd.gateway;
 
 import java.util.List;
 
@@ -20,7 +20,7 @@ public interface EtcdClient extends AutoCloseable {
     long currentRevision() throws EtcdException;
 
     /** If every compare holds, runs {@code success}, else {@code failure}; all at one revision. */
-    TxnResult txn(List<Compare> compares, List<Op> success, List<Op> failure) throws EtcdException;
+    TxnResult txn(List<Compare> compares, List<RequestOp> success, List<RequestOp> failure) throws EtcdException;
 
     /** Streams the changes of {@code range} from {@code startRevision} (0 = from now) to {@code listener}. */
     Watch watch(KeyRange range, long startRevision, WatchListener listener) throws EtcdException;
