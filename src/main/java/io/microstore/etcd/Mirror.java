@@ -15,9 +15,10 @@ import io.microstore.store.Mutation;
 
 /**
  * Keeps the commit stream (and so the index and the feed) a copy of the apps in etcd: a paginated
- * listing pinned at one revision, then the watch's events in revision order, each revision one batch.
- * A re-list restores over what the index holds, so readers never see it empty. Values are read through
- * {@link Values}, which carries an app's deadline with it.
+ * listing pinned at one revision, etcd's history replayed from there at start ({@link History}), then
+ * the watch's events in revision order, each revision one batch. A re-list restores over what the index
+ * holds, so readers never see it empty. Values are read through {@link Values}, which carries an app's
+ * deadline with it.
  */
 final class Mirror {
     private static final System.Logger LOG = System.getLogger(Mirror.class.getName());
@@ -41,14 +42,48 @@ final class Mirror {
         this.events = events;
     }
 
-    /** Loads every app at the current revision; {@code again} when it replaces a state loaded before. */
-    void load(boolean again) throws EtcdException {
+    /**
+     * Loads every app at the current revision again, over the state loaded before (the watch fell behind
+     * etcd's compaction): the feed's window restarts there, without history.
+     */
+    void reload() throws EtcdException {
         lock.lock();
         try {
-            if (again) {
-                stream.reload();
+            stream.reload();
+            loaded(list(0));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Restores every app as it was at {@code revision} (0: the latest); returns the revision listed at. */
+    long restoreAt(long revision) throws EtcdException {
+        lock.lock();
+        try {
+            return list(revision);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Replays {@code events} (whole revisions, in order, after what was restored) while loading. */
+    void replay(List<WatchEvent> events) {
+        lock.lock();
+        try {
+            for (WatchEvent event : events) {
+                if (!keys.isMarker(event.kv().key())) {
+                    stream.replayed(mutation(event));
+                }
             }
-            long revision = list();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Loading is done at {@code revision}: the index has applied it, and the watch follows on from it. */
+    void loaded(long revision) {
+        lock.lock();
+        try {
             stream.loaded(revision);
             applied.advance(revision);
         } finally {
@@ -56,10 +91,10 @@ final class Mirror {
         }
     }
 
-    /** Restores every app at one revision (the first page's); returns it. */
-    private long list() throws EtcdException {
-        RangeResult page = client.range(keys.all(), 0, PAGE);
-        long revision = page.revision();
+    /** Restores every app at {@code revision}, or at the first page's when 0; returns it. */
+    private long list(long at) throws EtcdException {
+        RangeResult page = client.range(keys.all(), at, PAGE);
+        long revision = at > 0 ? at : page.revision();
         while (true) {
             for (KeyValue kv : page.kvs()) {
                 if (!keys.isMarker(kv.key())) {
@@ -95,13 +130,7 @@ final class Mirror {
                     batch = new ArrayList<>();
                 }
                 batchRevision = revision;
-                String name = keys.name(event.kv().key());
-                if (event.type() == WatchEvent.Type.DELETE) { // by a DELETE, or etcd's expiry of the key's lease
-                    batch.add(Mutation.delete(revision, name));
-                } else {
-                    Values.Stored value = Values.decode(event.kv().value());
-                    batch.add(Mutation.put(revision, name, value.data(), value.expires()));
-                }
+                batch.add(mutation(event));
             }
             if (!batch.isEmpty()) {
                 commit(batch, batchRevision);
@@ -110,6 +139,16 @@ final class Mirror {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** The change an event of an app's key stands for. */
+    private Mutation mutation(WatchEvent event) {
+        String name = keys.name(event.kv().key());
+        if (event.type() == WatchEvent.Type.DELETE) { // by a DELETE, or etcd's expiry of the key's lease
+            return Mutation.delete(event.revision(), name);
+        }
+        Values.Stored value = Values.decode(event.kv().value());
+        return Mutation.put(event.revision(), name, value.data(), value.expires());
     }
 
     private void commit(List<Mutation> batch, long revision) {

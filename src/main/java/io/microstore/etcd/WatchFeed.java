@@ -117,7 +117,7 @@ final class WatchFeed {
         int gen = ++generation;
         try {
             if (relist) {
-                mirror.load(true);
+                mirror.reload();
             }
             watch = client.watch(keys.all(), applied.get(), new Listener(gen));
         } catch (EtcdException e) {

@@ -23,14 +23,40 @@
  * also across a delete and a re-create. Revisions are consecutive as long as only this dataset writes to
  * the cluster; other datasets (other prefixes) and the marker leave gaps the changes feed steps over.
  *
+ * <h2>Starting: the apps and their history</h2>
+ *
+ * An instance's changes feed reaches back as far as etcd still holds the dataset's history, within the
+ * feed's window, so that {@code GET /api/changes?since=0} on a young cluster, and any {@code since} etcd
+ * still holds, answers the same on every instance however late it started ({@code History}):
+ *
+ * <ol>
+ *   <li>take etcd's current revision L; start from F = max(L - keep, etcd's compact revision, 1), where
+ *       keep is the revisions compaction keeps (the feed's window, {@code store.changes.retain});</li>
+ *   <li>list the apps at F, a past revision etcd still holds, page by page, into the index;</li>
+ *   <li>watch the prefix from F and replay every event up to L into the index and the feed's window,
+ *       which then starts at F (at 0 when F is 1, etcd's empty first revision);</li>
+ *   <li>etcd does not say when a watch has caught up to a revision, so the replay ends at an event it is
+ *       sure to get: L itself when this dataset's keys changed at L, else a write of the marker (another
+ *       dataset moved the revision on);</li>
+ *   <li>load at that revision and watch on from it.</li>
+ * </ol>
+ *
+ * A compaction that overtakes the start makes the listing or the watch refuse: the start begins again
+ * from the new compact revision. When the replay keeps failing, or etcd refuses the marker (out of
+ * space), the instance starts as a re-list does, at the current revision without history, and logs why.
+ * etcd sends a watch's history about 1000 revisions every 100 ms, so a full window of the default 100,000
+ * revisions takes some seconds at start; the watch asks for fragments, so no message of it is much larger
+ * than etcd's largest request.
+ *
  * <h2>Following etcd</h2>
  *
- * {@code Mirror} keeps the commit stream a copy of the apps: at start a paginated listing pinned at one
- * revision, then one watch of the prefix from that revision ({@code WatchFeed}), each revision one batch
- * in order. A watch that breaks is opened again from the last applied revision (not the next one: the
- * events at or below it are dropped, which works around etcd 3.4's watch bugs, etcd-io/etcd#18089 and
- * #15220); one that fell behind etcd's compaction lists the apps again, and the feed's clients get 410.
- * {@code AppliedRevision} is the last revision this instance's index has applied.
+ * {@code Mirror} keeps the commit stream a copy of the apps: after the start, one watch of the prefix
+ * ({@code WatchFeed}), each revision one batch in order. A watch that breaks is opened again from the
+ * last applied revision (not the next one: the events at or below it are dropped, which works around
+ * etcd 3.4's watch bugs, etcd-io/etcd#18089 and #15220); one that fell behind etcd's compaction lists
+ * the apps again at the current revision, without history (replaying it would take the index back in
+ * time under its readers), and the feed's clients get 410. {@code AppliedRevision} is the last revision
+ * this instance's index has applied.
  *
  * <h2>Writing</h2>
  *
@@ -47,6 +73,10 @@
  *
  * {@code Compactor} compacts etcd's history to the last applied revision minus the revisions kept (the
  * changes feed's window), on demand and on a timer; with several instances each does, and "compacted
- * already" counts as done.
+ * already" counts as done. Since it keeps the feed's window, a running instance's feed never reaches
+ * below what etcd holds, and one started later reaches as far: both answer 410 below the same seq. A
+ * compaction by anyone else (etcdctl, another deployment with a smaller window) can cut deeper: until
+ * they restart, instances that ran through it still answer from their own window what one started
+ * afterwards refuses with 410.
  */
 package io.microstore.etcd;
