@@ -44,9 +44,11 @@
  * A compaction that overtakes the start makes the listing or the watch refuse: the start begins again
  * from the new compact revision. When the replay keeps failing, or etcd refuses the marker (out of
  * space), the instance starts as a re-list does, at the current revision without history, and logs why.
- * etcd sends a watch's history about 1000 revisions every 100 ms, so a full window of the default 100,000
- * revisions takes some seconds at start; the watch asks for fragments, so no message of it is much larger
- * than etcd's largest request.
+ * The cost is etcd's: it reads a watch's history from its backend (3.4 reads all of it at once, values
+ * included) and sends about 1000 revisions every 100 ms, so a full window of the default 100,000
+ * revisions takes some seconds at start. The watch asks for fragments, so no message of it is much
+ * larger than etcd's largest request; the store's memory quota trims the replayed window as it trims a
+ * running one.
  *
  * <h2>Following etcd</h2>
  *

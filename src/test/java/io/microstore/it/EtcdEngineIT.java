@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import io.microstore.etcd.EtcdConfig;
 import io.microstore.etcd.EtcdEngine;
+import io.microstore.etcd.gateway.EtcdClient;
 import io.microstore.etcd.gateway.EtcdException;
 import io.microstore.etcd.gateway.EtcdRejected;
 import io.microstore.etcd.gateway.GatewayClient;
@@ -102,10 +103,17 @@ class EtcdEngineIT {
     }
 
     private Store open() throws Exception {
-        GatewayClient client = new GatewayClient(cluster.endpoints(), Duration.ofMillis(500), Duration.ofSeconds(3));
+        return open(client());
+    }
+
+    private Store open(EtcdClient client) throws Exception {
         Store store = Store.open(new EtcdEngine(client, prefix, EtcdConfig.DEFAULTS), FeedConfig.DEFAULTS);
         stores.add(store);
         return store;
+    }
+
+    private static GatewayClient client() {
+        return new GatewayClient(cluster.endpoints(), Duration.ofMillis(500), Duration.ofSeconds(3));
     }
 
     private static byte[] json(String s) {
@@ -336,13 +344,19 @@ class EtcdEngineIT {
         assertNull(a.get("big"));
     }
 
+    /**
+     * The other instance follows etcd 50 ms late here, so a plain GET on it right after A's 204 is stale
+     * (counted: the consistent read must have had something to wait for) and a consistent GET must wait.
+     */
     @Test
     void aConsistentGetOnTheOtherInstanceSeesEveryAcknowledgedWrite() throws Exception {
-        try (TestServer onA = TestServer.start(a); TestServer onB = TestServer.start(b)) {
+        Store late = open(new LaggingWatches(client(), Duration.ofMillis(50)));
+        try (TestServer onA = TestServer.start(a); TestServer onLate = TestServer.start(late)) {
             TestClient httpA = onA.http();
-            TestClient httpB = onB.http();
+            TestClient httpB = onLate.http();
+            int stale = 0;
             String previous = null; // what B's last consistent read returned
-            for (int i = 0; i < 200; i++) {
+            for (int i = 0; i < 50; i++) {
                 TestClient.Res put = httpA.putApp("lin", "{\"i\":" + i + "}");
                 TestClient.assertStatus(put, 204);
                 String etag = put.header("ETag");
@@ -351,7 +365,9 @@ class EtcdEngineIT {
                 String plain = httpB.get("/api/apps/lin").header("ETag");
                 assertTrue(etag.equals(plain) || Objects.equals(previous, plain),
                         "iteration " + i + ": " + plain + " is neither " + etag + " nor " + previous);
-                TestClient.Res read = httpB.get(i % 2 == 0 ? "/api/apps/lin?consistent" : "/api/apps/lin?consistent=true");
+                stale += etag.equals(plain) ? 0 : 1;
+                String consistent = i % 2 == 0 ? "/api/apps/lin?consistent" : "/api/apps/lin?consistent=true";
+                TestClient.Res read = httpB.get(consistent);
                 TestClient.assertStatus(read, 200);
                 assertEquals(etag, read.header("ETag"), "iteration " + i);
                 assertTrue(read.text().contains("{\"i\":" + i + "}"), read.text());
@@ -360,6 +376,7 @@ class EtcdEngineIT {
                 assertTrue(list.text().contains("{\"i\":" + i + "}"), list.text());
                 previous = etag;
             }
+            assertTrue(stale > 0, "B never lagged: the consistent reads were not put to the test");
             TestClient.assertProblem(httpB.get("/api/apps/lin?consistent=maybe"), 400);
         }
     }
