@@ -55,7 +55,8 @@
  * {@code Mirror} keeps the commit stream a copy of the apps: after the start, one watch of the prefix
  * ({@code WatchFeed}), each revision one batch in order. A watch that breaks is opened again from the
  * last applied revision (not the next one: the events at or below it are dropped, which works around
- * etcd 3.4's watch bugs, etcd-io/etcd#18089 and #15220); one that fell behind etcd's compaction lists
+ * etcd 3.4's watch bugs: a delete at the compaction revision can be lost when watching from it, and a
+ * requested progress notice can overtake events); one that fell behind etcd's compaction lists
  * the apps again at the current revision, without history (replaying it would take the index back in
  * time under its readers), and the feed's clients get 410. {@code AppliedRevision} is the last revision
  * this instance's index has applied.
