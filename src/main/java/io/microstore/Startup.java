@@ -9,7 +9,7 @@ import java.util.concurrent.CompletionException;
 
 import io.microstore.etcd.EtcdConfig;
 import io.microstore.etcd.EtcdEngine;
-import io.microstore.etcd.GatewayClient;
+import io.microstore.etcd.gateway.GatewayClient;
 import io.microstore.local.LocalEngine;
 import io.microstore.persist.JournalPersistence;
 import io.microstore.persist.MemoryPersistence;

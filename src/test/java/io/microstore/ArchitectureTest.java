@@ -11,9 +11,9 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 /**
  * Layering runs one way: api → store ← engines → persist. Calls flow api → store → engine → persist;
  * the engine port ({@code store.Engine}) is declared in store and implemented by an engine, so store
- * imports no engine. {@code json} and {@code commit} (the commit the store, engines and persist share)
- * are leaves that everyone may use; only {@code io.microstore} itself (Main, Settings, Startup) wires the
- * layers together.
+ * imports no engine. The etcd engine's client ({@code etcd.gateway}) knows etcd and nothing of ours.
+ * {@code json} and {@code commit} (the commit the store, engines and persist share) are leaves that
+ * everyone may use; only {@code io.microstore} itself (Main, Settings, Startup) wires the layers together.
  */
 class ArchitectureTest {
     private static final JavaClasses MAIN = new ClassFileImporter()
@@ -54,6 +54,17 @@ class ArchitectureTest {
         noClasses().that().resideInAnyPackage(ENGINES)
                 .should().dependOnClassesThat().resideInAnyPackage("io.microstore.api..", "io.microstore.observe..")
                 .orShould().dependOnClassesThat().resideInAPackage("io.helidon..")
+                .check(MAIN);
+    }
+
+    /** The etcd client speaks etcd and nothing of ours: no store, no engine, no HTTP API. */
+    @Test
+    void theEtcdGatewayClientKnowsNothingOfTheEngineOrTheStore() {
+        noClasses().that().resideInAPackage("io.microstore.etcd.gateway..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.microstore.store..", "io.microstore.api..",
+                        "io.microstore.local..", "io.microstore.persist..", "io.microstore.observe..")
+                .orShould().dependOnClassesThat().resideInAPackage("io.microstore.etcd")
+                .orShould().dependOnClassesThat().resideInAPackage("io.microstore")
                 .check(MAIN);
     }
 

@@ -19,6 +19,15 @@ public interface CommitStream {
     void replayed(Commit commit);
 
     /**
+     * The commits replayed next are every one after seq {@code seq}: the feed's window then reaches
+     * back to {@code seq}, not only to the first commit replayed, for an engine whose seqs have gaps
+     * (etcd's revisions also count other datasets' writes). Called before the replays it announces; a
+     * second call (a load that starts over) drops what was replayed before it from the window.
+     */
+    default void replaysAfter(long seq) {
+    }
+
+    /**
      * What follows replaces the state loaded so far (an older snapshot after a damaged one, or an
      * engine's re-list): restores and replays write over it name by name, and {@link #loaded} then
      * removes the names they did not mention. Until then readers see each app's old or new value,

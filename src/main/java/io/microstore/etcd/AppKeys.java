@@ -6,13 +6,16 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
+import io.microstore.etcd.gateway.KeyRange;
+import io.microstore.etcd.gateway.RequestOp;
 import io.microstore.store.InvalidName;
 
 /**
  * Where apps live in etcd: app {@code name} is the key {@code <prefix>apps/<UTF-8 name>}. etcd orders
  * keys by bytes, which is the order of names, so a prefix range lists apps in name order. The key
- * {@code <prefix>apps/} + a zero byte is no app (names hold no control characters): a consistent read
- * writes it to see its own watch reach a revision when other datasets move etcd's revision on.
+ * {@code <prefix>apps/} + a zero byte is no app (names hold no control characters): a consistent read,
+ * and an instance that starts, write it to see their own watch reach a revision when other datasets move
+ * etcd's revision on.
  */
 final class AppKeys {
     private final byte[] prefix;
@@ -28,6 +31,14 @@ final class AppKeys {
     /** The key that is no app, in the range the watch follows. */
     byte[] marker() {
         return marker;
+    }
+
+    /**
+     * A put of the marker: a write of this dataset that changes no app, so its revision is one every
+     * instance's watch sees.
+     */
+    RequestOp touchMarker() {
+        return RequestOp.put(marker, new byte[0]);
     }
 
     boolean isMarker(byte[] key) {

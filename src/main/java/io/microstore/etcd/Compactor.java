@@ -9,6 +9,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntSupplier;
 
 import io.microstore.commit.Compaction;
+import io.microstore.etcd.gateway.EtcdClient;
+import io.microstore.etcd.gateway.EtcdException;
+import io.microstore.etcd.gateway.EtcdOutcomeUnknown;
+import io.microstore.etcd.gateway.EtcdRejected;
 import io.microstore.store.OutcomeUnknown;
 import io.microstore.store.StoreUnavailable;
 

@@ -5,8 +5,9 @@ import java.time.Duration;
 /**
  * The etcd engine's settings: how long a write waits for this instance's index to apply it
  * (read-your-writes) before 503, how often a conditional write is recomputed when the app moved, how
- * many revisions of etcd's history compaction keeps (at least the feed's window), how many writes may
- * be in flight, and how often etcd's history is compacted (zero: only when asked).
+ * many revisions of etcd's history compaction keeps and a starting instance replays (the feed's window:
+ * {@code store.changes.retain}), how many writes may be in flight, and how often etcd's history is
+ * compacted (zero: only when asked).
  */
 public record EtcdConfig(Duration ackTimeout, int casRetries, long keepRevisions, int maxInFlight,
                          Duration compactEvery) {

@@ -8,6 +8,9 @@ import java.util.concurrent.CompletableFuture;
 import io.microstore.commit.CommitStream;
 import io.microstore.commit.Compaction;
 import io.microstore.commit.Stats;
+import io.microstore.etcd.gateway.EtcdClient;
+import io.microstore.etcd.gateway.EtcdException;
+import io.microstore.etcd.gateway.MemberStatus;
 import io.microstore.store.Engine;
 import io.microstore.store.EngineEvents;
 import io.microstore.store.Index;
@@ -17,10 +20,11 @@ import io.microstore.store.TxnOutcome;
 
 /**
  * The engine of cluster mode: the data lives in etcd under {@code <prefix>apps/<name>}, seq = etcd
- * revision, an app's seq (ETag) = its key's mod revision. The index is filled by a listing at a pinned
- * revision S and kept up by one watch from S ({@link Mirror}, {@link WatchFeed}); every instance on the
- * same cluster and prefix sees the same changes with the same seqs. Writes (transactions) are etcd txns with
- * compares ({@link TxnWriter}), acknowledged once this instance applied them; {@link Compactor} trims etcd's history.
+ * revision, an app's seq (ETag) = its key's mod revision. The index is filled at start by a listing at a
+ * past revision and etcd's history since ({@link History}), and kept up by one watch ({@link Mirror},
+ * {@link WatchFeed}); every instance on the same cluster and prefix sees the same changes with the same
+ * seqs. Writes (transactions) are etcd txns with compares ({@link TxnWriter}), acknowledged once this
+ * instance applied them; {@link Compactor} trims etcd's history. The package's page tells the whole story.
  */
 public final class EtcdEngine implements Engine {
     private static final System.Logger LOG = System.getLogger(EtcdEngine.class.getName());
@@ -62,7 +66,7 @@ public final class EtcdEngine implements Engine {
             MemberStatus status = client.status();
             description = "etcd (" + client.endpointCount() + " endpoints, etcd " + status.version() + ")";
             LOG.log(System.Logger.Level.INFO, "etcd server version " + status.version());
-            mirror.load(false);
+            mirror.loaded(new History(client, keys, mirror, stream, config.keepRevisions()).load());
             watch.start();
         } catch (EtcdException e) {
             throw new IOException("cannot load from etcd: " + e.getMessage(), e);
@@ -156,7 +160,7 @@ public final class EtcdEngine implements Engine {
         try {
             revision = client.currentRevision();
             if (!applied.await(revision, MARKER_AFTER)) {
-                revision = client.txn(List.of(), List.of(Op.put(keys.marker(), new byte[0])), List.of()).revision();
+                revision = client.txn(List.of(), List.of(keys.touchMarker()), List.of()).revision();
             }
         } catch (EtcdException e) {
             throw new StoreUnavailable("a consistent read needs etcd's current revision, and " + e.getMessage()

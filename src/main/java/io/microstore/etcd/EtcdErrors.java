@@ -1,5 +1,7 @@
 package io.microstore.etcd;
 
+import io.microstore.etcd.gateway.EtcdException;
+import io.microstore.etcd.gateway.EtcdRejected;
 import io.microstore.store.StoreUnavailable;
 
 /** How the etcd engine words etcd's failures to the store, so a client learns why and whether to retry. */

@@ -6,6 +6,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
 
+import io.microstore.etcd.gateway.EtcdClient;
+import io.microstore.etcd.gateway.EtcdException;
+import io.microstore.etcd.gateway.EtcdOutcomeUnknown;
+import io.microstore.etcd.gateway.EtcdUnreachable;
+import io.microstore.etcd.gateway.Lease;
+import io.microstore.etcd.gateway.ResponseOp;
+
 /**
  * The etcd leases of apps with a deadline: one lease per write that sets one (a PUT with {@code ?ttl=}),
  * granted for that write's TTL and attached to its key in the write's txn. etcd deletes the key itself
@@ -81,13 +88,13 @@ final class Leases {
         }
 
         /** The write committed with {@code responses}: its leases are in use; the keys' previous ones are spare. */
-        void committed(List<OpResponse> responses) {
+        void committed(List<ResponseOp> responses) {
             keep = true;
-            for (OpResponse response : responses) {
+            for (ResponseOp response : responses) {
                 long previous = switch (response) {
-                    case OpResponse.Put put -> put.prevLease();
-                    case OpResponse.Delete delete -> delete.prevLease();
-                    case OpResponse.Get ignored -> 0;
+                    case ResponseOp.Put put -> put.prevLease();
+                    case ResponseOp.Delete delete -> delete.prevLease();
+                    case ResponseOp.Get ignored -> 0;
                 };
                 if (granted.values().stream().noneMatch(g -> g.id() == previous)) {
                     revokeLater(previous);

@@ -7,13 +7,19 @@ import java.util.concurrent.locks.ReentrantLock;
 import io.microstore.commit.Change;
 import io.microstore.commit.Commit;
 import io.microstore.commit.CommitStream;
+import io.microstore.etcd.gateway.EtcdClient;
+import io.microstore.etcd.gateway.EtcdException;
+import io.microstore.etcd.gateway.KeyValue;
+import io.microstore.etcd.gateway.RangeResult;
+import io.microstore.etcd.gateway.WatchEvent;
 import io.microstore.store.EngineEvents;
 
 /**
  * Keeps the commit stream (and so the index and the feed) a copy of the apps in etcd: a paginated
- * listing pinned at one revision, then the watch's events in revision order, each revision one batch.
- * A re-list restores over what the index holds, so readers never see it empty. Values are read through
- * {@link Values}, which carries an app's deadline with it.
+ * listing pinned at one revision, etcd's history replayed from there at start ({@link History}), then
+ * the watch's events in revision order, each revision one batch. A re-list restores over what the index
+ * holds, so readers never see it empty. Values are read through {@link Values}, which carries an app's
+ * deadline with it.
  */
 final class Mirror {
     private static final System.Logger LOG = System.getLogger(Mirror.class.getName());
@@ -37,14 +43,44 @@ final class Mirror {
         this.events = events;
     }
 
-    /** Loads every app at the current revision; {@code again} when it replaces a state loaded before. */
-    void load(boolean again) throws EtcdException {
+    /**
+     * Loads every app at the current revision again, over the state loaded before (the watch fell behind
+     * etcd's compaction): the feed's window restarts there, without history.
+     */
+    void reload() throws EtcdException {
         lock.lock();
         try {
-            if (again) {
-                stream.reload();
-            }
-            long revision = list();
+            stream.reload();
+            loaded(list(0));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Restores every app as it was at {@code revision} (0: the latest); returns the revision listed at. */
+    long restoreAt(long revision) throws EtcdException {
+        lock.lock();
+        try {
+            return list(revision);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Replays {@code events} (whole revisions, in order, after what was restored) while loading. */
+    void replay(List<WatchEvent> events) {
+        lock.lock();
+        try {
+            commits(events, 0).forEach(stream::replayed);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Loading is done at {@code revision}: the index has applied it, and the watch follows on from it. */
+    void loaded(long revision) {
+        lock.lock();
+        try {
             stream.loaded(revision);
             applied.advance(revision);
         } finally {
@@ -52,10 +88,10 @@ final class Mirror {
         }
     }
 
-    /** Restores every app at one revision (the first page's); returns it. */
-    private long list() throws EtcdException {
-        RangeResult page = client.range(keys.all(), 0, PAGE);
-        long revision = page.revision();
+    /** Restores every app at {@code revision}, or at the first page's when 0; returns it. */
+    private long list(long at) throws EtcdException {
+        RangeResult page = client.range(keys.all(), at, PAGE);
+        long revision = at > 0 ? at : page.revision();
         while (true) {
             for (KeyValue kv : page.kvs()) {
                 if (!keys.isMarker(kv.key())) {
@@ -70,52 +106,56 @@ final class Mirror {
         }
     }
 
-    /** Applies one watch response: its events grouped by revision, each revision one commit. */
+    /** Applies one watch response: each revision's events of apps one commit, all of them one batch. */
     void apply(List<WatchEvent> received) {
         lock.lock();
         try {
-            List<Change> batch = new ArrayList<>();
-            long batchRevision = 0;
-            long last = 0;
-            for (WatchEvent event : received) {
-                long revision = event.revision();
-                if (revision <= applied.get()) {
-                    continue; // resumed at the last applied revision: seen already (etcd 3.4 watch bugs)
+            long after = applied.get(); // resumed at the last applied revision: seen already (etcd 3.4 watch bugs)
+            List<Commit> commits = commits(received, after);
+            if (!commits.isEmpty()) {
+                try {
+                    stream.committed(commits);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.ERROR, "applying a committed batch failed", e);
                 }
-                last = revision;
-                if (keys.isMarker(event.kv().key())) {
-                    continue; // no app: it only moves the applied revision on (below)
-                }
-                if (revision != batchRevision && !batch.isEmpty()) {
-                    commit(batch, batchRevision);
-                    batch = new ArrayList<>();
-                }
-                batchRevision = revision;
-                String name = keys.name(event.kv().key());
-                if (event.type() == WatchEvent.Type.DELETE) { // by a DELETE, or etcd's expiry of the key's lease
-                    batch.add(Change.delete(name));
-                } else {
-                    Values.Stored value = Values.decode(event.kv().value());
-                    batch.add(Change.put(name, value.data(), value.expires()));
-                }
+                events.batch(commits.stream().mapToInt(c -> c.changes().size()).sum());
             }
-            if (!batch.isEmpty()) {
-                commit(batch, batchRevision);
-            }
-            applied.advance(last); // every event up to it is applied, markers included
+            // Every event up to the last is applied, markers included (they only move the revision on).
+            applied.advance(received.isEmpty() ? after : Math.max(after, received.getLast().revision()));
         } finally {
             lock.unlock();
         }
     }
 
-    /** One revision's changes: one commit, as etcd made them in one txn. */
-    private void commit(List<Change> batch, long revision) {
-        try {
-            stream.committed(List.of(new Commit(revision, batch)));
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "applying a committed batch failed", e);
+    /** The changes of apps among {@code events} after revision {@code after}, one commit per revision. */
+    private List<Commit> commits(List<WatchEvent> events, long after) {
+        List<Commit> commits = new ArrayList<>();
+        List<Change> changes = new ArrayList<>();
+        long revision = 0;
+        for (WatchEvent event : events) {
+            if (event.revision() <= after || keys.isMarker(event.kv().key())) {
+                continue;
+            }
+            if (event.revision() != revision && !changes.isEmpty()) {
+                commits.add(new Commit(revision, changes));
+                changes = new ArrayList<>();
+            }
+            revision = event.revision();
+            changes.add(change(event));
         }
-        events.batch(batch.size());
-        applied.advance(revision);
+        if (!changes.isEmpty()) {
+            commits.add(new Commit(revision, changes));
+        }
+        return commits;
+    }
+
+    /** The change an event of an app's key stands for. */
+    private Change change(WatchEvent event) {
+        String name = keys.name(event.kv().key());
+        if (event.type() == WatchEvent.Type.DELETE) { // by a DELETE, or etcd's expiry of the key's lease
+            return Change.delete(name);
+        }
+        Values.Stored value = Values.decode(event.kv().value());
+        return Change.put(name, value.data(), value.expires());
     }
 }

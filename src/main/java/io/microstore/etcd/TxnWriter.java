@@ -5,6 +5,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.microstore.etcd.gateway.Compare;
+import io.microstore.etcd.gateway.EtcdClient;
+import io.microstore.etcd.gateway.EtcdException;
+import io.microstore.etcd.gateway.EtcdOutcomeUnknown;
+import io.microstore.etcd.gateway.EtcdRejected;
+import io.microstore.etcd.gateway.KeyValue;
+import io.microstore.etcd.gateway.RangeResult;
+import io.microstore.etcd.gateway.RequestOp;
+import io.microstore.etcd.gateway.ResponseOp;
+import io.microstore.etcd.gateway.TxnResult;
 import io.microstore.store.Command;
 import io.microstore.store.Entry;
 import io.microstore.store.Index;
@@ -100,7 +110,7 @@ final class TxnWriter {
                 confirmed = check.revision();
                 continue;
             }
-            List<Op> writes = new ArrayList<>(steps.size());
+            List<RequestOp> writes = new ArrayList<>(steps.size());
             long[] expires = new long[steps.size()];
             for (int i = 0; i < steps.size(); i++) {
                 Transaction.Step step = steps.get(i);
@@ -134,15 +144,15 @@ final class TxnWriter {
      * The key's previous state is asked for when it had a deadline, so that its lease can be revoked once
      * spare.
      */
-    private Op write(Transaction.Step step, Leases.ForWrite leased, long[] expires, int i) throws EtcdException {
+    private RequestOp write(Transaction.Step step, Leases.ForWrite leased, long[] expires, int i) throws EtcdException {
         String name = step.command().name();
         byte[] key = keys.key(name);
         boolean prevKv = step.before() != null && step.before().expires() > 0;
         if (step.after() == null) {
-            return new Op.Delete(key, prevKv);
+            return new RequestOp.Delete(key, prevKv);
         }
         if (step.command() instanceof Command.Patch) {
-            return new Op.Put(key, Values.encode(step.after(), expires[i]), 0, true, false);
+            return new RequestOp.Put(key, Values.encode(step.after(), expires[i]), 0, true, false);
         }
         long lease = 0;
         if (leased != null) {
@@ -150,7 +160,7 @@ final class TxnWriter {
             expires[i] = granted.expires();
             lease = granted.id();
         }
-        return new Op.Put(key, Values.encode(step.after(), expires[i]), lease, false, prevKv);
+        return new RequestOp.Put(key, Values.encode(step.after(), expires[i]), lease, false, prevKv);
     }
 
     /** Whether the outcome depends on the app's state: a precondition, a check, or a PATCH computed from it. */
@@ -170,10 +180,10 @@ final class TxnWriter {
     }
 
     /** The failure branch: a read of each compared key, in the same order. */
-    private List<Op> reads(List<Command> commands, List<Integer> compared) {
-        List<Op> reads = new ArrayList<>(compared.size());
+    private List<RequestOp> reads(List<Command> commands, List<Integer> compared) {
+        List<RequestOp> reads = new ArrayList<>(compared.size());
         for (int i : compared) {
-            reads.add(Op.get(keys.key(commands.get(i).name())));
+            reads.add(RequestOp.get(keys.key(commands.get(i).name())));
         }
         return reads;
     }
@@ -204,7 +214,7 @@ final class TxnWriter {
                 response++;
                 changed = true;
                 outcomes.add(new Outcome(revision, new Entry(step.after(), revision, expires[i])));
-            } else if (txn.responses().get(response++) instanceof OpResponse.Delete d && d.deleted() > 0) {
+            } else if (txn.responses().get(response++) instanceof ResponseOp.Delete d && d.deleted() > 0) {
                 changed = true;
                 outcomes.add(new Outcome(revision, null));
             } else {

@@ -5,6 +5,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import io.microstore.etcd.gateway.EtcdClient;
+import io.microstore.etcd.gateway.EtcdException;
+import io.microstore.etcd.gateway.EtcdRejected;
+import io.microstore.etcd.gateway.Watch;
+import io.microstore.etcd.gateway.WatchEvent;
+import io.microstore.etcd.gateway.WatchListener;
+
 /**
  * The one watch of the apps' keys that feeds the {@link Mirror}. When it breaks it is opened again
  * from the last applied revision (not the next one: the mirror drops what it has seen, which works
@@ -110,7 +117,7 @@ final class WatchFeed {
         int gen = ++generation;
         try {
             if (relist) {
-                mirror.load(true);
+                mirror.reload();
             }
             watch = client.watch(keys.all(), applied.get(), new Listener(gen));
         } catch (EtcdException e) {

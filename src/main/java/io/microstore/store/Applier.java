@@ -53,6 +53,11 @@ final class Applier implements CommitStream {
     }
 
     @Override
+    public void replaysAfter(long seq) {
+        feed.reset(seq);
+    }
+
+    @Override
     public void reload() {
         reloaded = new HashSet<>();
     }

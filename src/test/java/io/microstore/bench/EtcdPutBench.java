@@ -7,9 +7,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 
-import io.microstore.etcd.EtcdException;
-import io.microstore.etcd.GatewayClient;
-import io.microstore.etcd.Op;
+import io.microstore.etcd.gateway.EtcdException;
+import io.microstore.etcd.gateway.GatewayClient;
+import io.microstore.etcd.gateway.RequestOp;
 
 /**
  * Puts of 60-byte values through {@link GatewayClient}, from N virtual threads for S seconds; prints
@@ -48,7 +48,7 @@ public final class EtcdPutBench {
                             byte[] key = ("/bench/" + worker + "/" + (n % 1000)).getBytes(StandardCharsets.UTF_8);
                             long t0 = System.nanoTime();
                             try {
-                                client.txn(List.of(), List.of(Op.put(key, finalValue)), List.of());
+                                client.txn(List.of(), List.of(RequestOp.put(key, finalValue)), List.of());
                             } catch (EtcdException e) {
                                 failures.incrementAndGet();
                                 continue;
@@ -78,7 +78,7 @@ public final class EtcdPutBench {
 
     private static void warmUp(GatewayClient client, byte[] value) throws EtcdException {
         for (int i = 0; i < 200; i++) {
-            client.txn(List.of(), List.of(Op.put(("/bench/warm/" + i).getBytes(StandardCharsets.UTF_8), value)), List.of());
+            client.txn(List.of(), List.of(RequestOp.put(("/bench/warm/" + i).getBytes(StandardCharsets.UTF_8), value)), List.of());
         }
     }
 

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -15,11 +16,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.microstore.etcd.EtcdConfig;
 import io.microstore.etcd.EtcdEngine;
-import io.microstore.etcd.GatewayClient;
-import io.microstore.etcd.Op;
+import io.microstore.etcd.gateway.EtcdClient;
+import io.microstore.etcd.gateway.EtcdException;
+import io.microstore.etcd.gateway.EtcdRejected;
+import io.microstore.etcd.gateway.GatewayClient;
+import io.microstore.etcd.gateway.KeyRange;
+import io.microstore.etcd.gateway.RequestOp;
 import io.microstore.store.AppNotFound;
 import io.microstore.store.Command;
 import io.microstore.store.Entry;
@@ -39,10 +45,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,9 +60,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The etcd engine on a real 3-member cluster, two Stores on it = two instances. Each test has its own
- * key prefix; the tests that kill members run last.
+ * key prefix and its own stores, and starts on a cluster with a leader; a test that kills members
+ * starts them again before it ends. How far back the feed reaches after a start: {@link EtcdHistoryIT}.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(90)
 class EtcdEngineIT {
     private static final AtomicInteger PREFIXES = new AtomicInteger();
@@ -87,6 +90,7 @@ class EtcdEngineIT {
 
     @BeforeEach
     void openStores() throws Exception {
+        cluster.awaitLeader(Duration.ofSeconds(20));
         prefix = "/it" + PREFIXES.incrementAndGet() + "-" + System.nanoTime() + "/";
         a = open();
         b = open();
@@ -100,10 +104,17 @@ class EtcdEngineIT {
     }
 
     private Store open() throws Exception {
-        GatewayClient client = new GatewayClient(cluster.endpoints(), Duration.ofMillis(500), Duration.ofSeconds(3));
+        return open(client());
+    }
+
+    private Store open(EtcdClient client) throws Exception {
         Store store = Store.open(new EtcdEngine(client, prefix, EtcdConfig.DEFAULTS), FeedConfig.DEFAULTS);
         stores.add(store);
         return store;
+    }
+
+    private static GatewayClient client() {
+        return new GatewayClient(cluster.endpoints(), Duration.ofMillis(500), Duration.ofSeconds(3));
     }
 
     private static byte[] json(String s) {
@@ -115,7 +126,6 @@ class EtcdEngineIT {
     }
 
     @Test
-    @Order(1)
     void aWriteIsReadOnTheInstanceThatAcknowledgedItAndSoonOnTheOther() throws Exception {
         Outcome out = put(a, "x", "{\"v\":1}");
         assertTrue(out.seq() > 0);
@@ -129,7 +139,6 @@ class EtcdEngineIT {
     }
 
     @Test
-    @Order(2)
     void deletingAMissingAppHasNoSeqAndDeletingAnAppHasOne() throws Exception {
         assertEquals(new Outcome(0, null), a.execute(new Command.Delete("nothing", Precondition.NONE)));
         Outcome created = put(a, "d", "1");
@@ -141,7 +150,6 @@ class EtcdEngineIT {
     }
 
     @Test
-    @Order(3)
     void preconditionsAreDecidedByEtcd() throws Exception {
         Outcome v1 = a.execute(new Command.Put("p", json("1"), new Precondition(null, List.of("*"))));
         PreconditionFailed exists = assertThrows(PreconditionFailed.class,
@@ -171,7 +179,6 @@ class EtcdEngineIT {
     }
 
     @Test
-    @Order(4)
     void racingCreatesThroughBothInstancesHaveExactlyOneWinner() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(16);
         try {
@@ -206,7 +213,6 @@ class EtcdEngineIT {
     }
 
     @Test
-    @Order(5)
     void bothFeedsListTheSameChangesWithTheSameSeqs() throws Exception {
         long since = Math.max(a.lastSeq(), b.lastSeq());
         long last = 0;
@@ -229,7 +235,6 @@ class EtcdEngineIT {
     }
 
     @Test
-    @Order(6)
     void aRestartedInstanceHasTheSameState() throws Exception {
         for (int i = 0; i < 30; i++) {
             put(i % 2 == 0 ? a : b, "r" + i, String.valueOf(i));
@@ -252,7 +257,6 @@ class EtcdEngineIT {
     }
 
     @Test
-    @Order(7)
     void theHttpApiServesAnEtcdStore() throws Exception {
         try (TestServer server = TestServer.start(a)) {
             TestClient http = server.http();
@@ -270,12 +274,10 @@ class EtcdEngineIT {
             TestClient.assertStatus(changes, 200);
             assertTrue(changes.text().contains("web"), changes.text());
             TestClient.assertProblem(http.putApp("web", "{\"port\":1}", "If-None-Match", "*"), 412);
-            TestClient.assertProblem(http.get("/api/changes?since=0"), 410);
         }
     }
 
     @Test
-    @Order(8)
     void compactionKeepsTheFeedWindowOfHistory() throws Exception {
         GatewayClient client = new GatewayClient(cluster.endpoints(), Duration.ofMillis(500), Duration.ofSeconds(3));
         Store small = Store.open(new EtcdEngine(client, prefix, EtcdConfig.DEFAULTS.withKeepRevisions(5)),
@@ -294,7 +296,6 @@ class EtcdEngineIT {
     }
 
     @Test
-    @Order(10)
     void etcdsHistoryIsCompactedOnATimerKeepingTheFeedWindow() throws Exception {
         GatewayClient client = new GatewayClient(cluster.endpoints(), Duration.ofMillis(500), Duration.ofSeconds(3));
         EtcdConfig config = EtcdConfig.DEFAULTS.withKeepRevisions(5).withCompactEvery(Duration.ofMillis(100));
@@ -308,32 +309,32 @@ class EtcdEngineIT {
         long end = last;
         try (GatewayClient raw = new GatewayClient(cluster.endpoints(), Duration.ofMillis(500), Duration.ofSeconds(3))) {
             byte[] key = (prefix + "apps/t0").getBytes(StandardCharsets.UTF_8);
-            io.microstore.etcd.KeyRange t0 = io.microstore.etcd.KeyRange.prefix(key);
+            KeyRange t0 = KeyRange.prefix(key);
             await("etcd compacted to " + (end - 5), Duration.ofSeconds(10), () -> compactedAt(raw, t0, end - 6));
             // the counter goes up once etcd has answered the compaction, which may be just after it is visible
             await("the compaction counted", Duration.ofSeconds(5), () -> timed.stats().compactions() >= 1);
             raw.range(t0, end - 5, 1); // the kept window is still readable
             long made = timed.stats().compactions();
-            Thread.sleep(500); // nothing applied meanwhile: the timer does not compact again
+            // A timer run that finds nothing new to compact leaves no trace to wait on: five periods of it.
+            Thread.sleep(500);
             assertEquals(made, timed.stats().compactions());
             assertEquals(5, Changes.seqs(timed.feed().read(end - 5, 100, "")).size(), "the feed keeps its window");
         }
     }
 
     /** Whether reading at {@code revision} is refused as compacted. */
-    private static boolean compactedAt(GatewayClient raw, io.microstore.etcd.KeyRange range, long revision) {
+    private static boolean compactedAt(GatewayClient raw, KeyRange range, long revision) {
         try {
             raw.range(range, revision, 1);
             return false;
-        } catch (io.microstore.etcd.EtcdRejected e) {
+        } catch (EtcdRejected e) {
             return e.compacted();
-        } catch (io.microstore.etcd.EtcdException e) {
+        } catch (EtcdException e) {
             return false;
         }
     }
 
     @Test
-    @Order(9)
     void aValueLargerThanEtcdAcceptsIsRefusedAsTooLarge() {
         String big = "\"" + "x".repeat(1_600_000) + "\"";
         RuntimeException e = assertThrows(RuntimeException.class, () -> put(a, "big", big));
@@ -344,48 +345,57 @@ class EtcdEngineIT {
         assertNull(a.get("big"));
     }
 
+    /**
+     * The other instance follows etcd 50 ms late here, so a plain GET on it right after A's 204 is stale
+     * (counted: the consistent read must have had something to wait for) and a consistent GET must wait.
+     */
     @Test
-    @Order(10)
     void aConsistentGetOnTheOtherInstanceSeesEveryAcknowledgedWrite() throws Exception {
-        try (TestServer onA = TestServer.start(a); TestServer onB = TestServer.start(b)) {
+        Store late = open(new LaggingWatches(client(), Duration.ofMillis(50)));
+        try (TestServer onA = TestServer.start(a); TestServer onLate = TestServer.start(late)) {
             TestClient httpA = onA.http();
-            TestClient httpB = onB.http();
+            TestClient httpB = onLate.http();
             int stale = 0;
-            for (int i = 0; i < 200; i++) {
+            String previous = null; // what B's last consistent read returned
+            for (int i = 0; i < 50; i++) {
                 TestClient.Res put = httpA.putApp("lin", "{\"i\":" + i + "}");
                 TestClient.assertStatus(put, 204);
                 String etag = put.header("ETag");
-                if (!etag.equals(httpB.get("/api/apps/lin").header("ETag"))) {
-                    stale++; // a plain GET on B is served from B's index at once: it may lag
-                }
-                TestClient.Res read = httpB.get(i % 2 == 0 ? "/api/apps/lin?consistent" : "/api/apps/lin?consistent=true");
+                // a plain GET on B is served from B's index at once: it may lag, but never behind what
+                // B's last consistent read returned (null before the first)
+                String plain = httpB.get("/api/apps/lin").header("ETag");
+                assertTrue(etag.equals(plain) || Objects.equals(previous, plain),
+                        "iteration " + i + ": " + plain + " is neither " + etag + " nor " + previous);
+                stale += etag.equals(plain) ? 0 : 1;
+                String consistent = i % 2 == 0 ? "/api/apps/lin?consistent" : "/api/apps/lin?consistent=true";
+                TestClient.Res read = httpB.get(consistent);
                 TestClient.assertStatus(read, 200);
                 assertEquals(etag, read.header("ETag"), "iteration " + i);
                 assertTrue(read.text().contains("{\"i\":" + i + "}"), read.text());
                 TestClient.Res list = httpB.get("/api/apps?consistent&include=data&prefix=lin");
                 TestClient.assertStatus(list, 200);
                 assertTrue(list.text().contains("{\"i\":" + i + "}"), list.text());
+                previous = etag;
             }
-            System.out.println("plain GETs on B right after A's acknowledgement that were stale: " + stale + " of 200");
+            assertTrue(stale > 0, "B never lagged: the consistent reads were not put to the test");
             TestClient.assertProblem(httpB.get("/api/apps/lin?consistent=maybe"), 400);
         }
     }
 
     /**
      * Another dataset (another prefix) writing to the same etcd cluster moves etcd's revision on without
-     * an event for this one: a consistent read must still answer at once (the marker key), never 503,
+     * an event for this one: a consistent read must still answer (the marker key gives it a revision its
+     * watch sees; without it the read would wait for the other dataset's revision and give up with 503),
      * and the marker is no app.
      */
     @Test
-    @Order(11)
     void aConsistentReadAnswersWhileAnotherDatasetWritesToTheCluster() throws Exception {
         put(a, "mine", "1");
         try (GatewayClient other = new GatewayClient(cluster.endpoints(), Duration.ofMillis(500), Duration.ofSeconds(3))) {
             for (int i = 0; i < 20; i++) {
-                other.txn(List.of(), List.of(Op.put(json("/other-dataset/apps/k" + i), json("1"))), List.of());
-                long start = System.nanoTime();
+                other.txn(List.of(), List.of(RequestOp.put(json("/other-dataset/apps/k" + i), json("1"))),
+                        List.of());
                 b.awaitConsistent();
-                assertTrue(System.nanoTime() - start < Duration.ofSeconds(2).toNanos(), "round " + i);
                 Outcome written = put(a, "mine", String.valueOf(i));
                 b.awaitConsistent();
                 assertEquals(written.seq(), b.get("mine").seq(), "round " + i);
@@ -415,18 +425,17 @@ class EtcdEngineIT {
     }
 
     @Test
-    @Order(12)
     void anAppExpiresOnceForEveryInstanceAlsoWhenTheInstanceThatWroteItIsGone() throws Exception {
         long since = a.lastSeq();
-        Outcome written = put(a, "lease", "\"a\"", Duration.ofSeconds(2));
-        assertTrue(written.entry().expires() >= System.currentTimeMillis() + 1500, "etcd's TTL from now on");
+        long asked = a.expiresIn(Duration.ofSeconds(2));
+        Outcome written = a.execute(new Command.Put("lease", json("\"a\""), Precondition.NONE, asked));
+        assertTrue(written.entry().expires() >= asked, "the lease's TTL is rounded up: never before the deadline asked");
         await("B has its deadline", Duration.ofSeconds(5),
                 () -> b.get("lease") != null && b.get("lease").expires() == written.entry().expires());
         a.close(); // the writer goes away: nobody keeps the lease alive, and etcd expires it anyway
         stores.remove(a);
         await("expired on B", Duration.ofSeconds(10), () -> b.get("lease") == null);
-        long late = System.currentTimeMillis() - written.entry().expires();
-        System.out.println("expired " + late + " ms after its deadline");
+        assertTrue(System.currentTimeMillis() >= written.entry().expires(), "not before its deadline");
         Store c = open(); // an instance started afterwards lists nothing and follows the same feed
         assertNull(c.get("lease"));
         assertEquals(List.of("put lease", "delete lease"), feed(b, since));
@@ -440,7 +449,6 @@ class EtcdEngineIT {
     }
 
     @Test
-    @Order(13)
     void aPatchKeepsTheLeaseAPutWithoutTtlDetachesItAndSpareLeasesAreRevoked() throws Exception {
         int before = leases();
         Outcome first = put(a, "p", "{\"x\":1}", Duration.ofSeconds(3));
@@ -472,7 +480,6 @@ class EtcdEngineIT {
     }
 
     @Test
-    @Order(80)
     void aWatchThatFellBehindCompactionRelistsAndItsFeedClientsGet410() throws Exception {
         // an instance that knows member 1 only: while it is down, the others write and compact
         GatewayClient one = new GatewayClient(cluster.endpoints().subList(0, 1), Duration.ofMillis(500),
@@ -500,22 +507,20 @@ class EtcdEngineIT {
             long last = 0;
             try {
                 await("c reports its watch down", Duration.ofSeconds(5), () -> c.failure() != null);
+                AtomicLong written = new AtomicLong();
                 for (int i = 0; i < 5; i++) {
                     byte[] key = (prefix + "apps/behind" + i).getBytes(StandardCharsets.UTF_8);
-                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-                    while (true) { // member 1 may have been the leader: an election first
+                    // member 1 may have been the leader: the write goes through once the others elected one
+                    await("behind" + i + " written", Duration.ofSeconds(15), () -> {
                         try {
-                            last = raw.txn(List.of(), List.of(io.microstore.etcd.Op.put(key, json("1"))), List.of())
-                                    .revision();
-                            break;
-                        } catch (io.microstore.etcd.EtcdException e) {
-                            if (System.nanoTime() > deadline) {
-                                throw e;
-                            }
-                            Thread.sleep(200);
+                            written.set(raw.txn(List.of(), List.of(RequestOp.put(key, json("1"))), List.of()).revision());
+                            return true;
+                        } catch (EtcdException e) {
+                            return false;
                         }
-                    }
+                    });
                 }
+                last = written.get();
                 raw.compact(last);
             } finally {
                 cluster.restart(1);
@@ -536,22 +541,20 @@ class EtcdEngineIT {
 
     /**
      * etcd renews every lease when a new leader takes over (without lease checkpoints, by its whole TTL), so
-     * an expiry can come later than its deadline then; it still comes once, the same for every instance.
-     * Measured and printed: the delay past the deadline.
+     * an expiry can come later than its deadline then; it still comes once, the same for every instance,
+     * and never before the deadline.
      */
     @Test
-    @Order(85)
     void anExpiryAcrossALeaderChangeComesLaterButOnce() throws Exception {
         long since = a.lastSeq();
         Outcome written = put(a, "across", "1", Duration.ofSeconds(4));
-        Thread.sleep(2000);
+        await("B has it", Duration.ofSeconds(5), () -> b.get("across") != null);
         int leader = cluster.leader();
         assertTrue(leader > 0);
         cluster.kill(leader);
         try {
             await("expired on both", Duration.ofSeconds(20), () -> a.get("across") == null && b.get("across") == null);
-            long late = System.currentTimeMillis() - written.entry().expires();
-            System.out.println("a 4 s lease whose leader was killed 2 s in expired " + late + " ms after its deadline");
+            assertTrue(System.currentTimeMillis() >= written.entry().expires(), "not before its deadline");
             assertEquals(List.of("put across", "delete across"), feed(a, since));
             assertEquals(feed(a, since), feed(b, since));
         } finally {
@@ -560,12 +563,10 @@ class EtcdEngineIT {
     }
 
     @Test
-    @Order(90)
     void killingTheLeaderLosesNoAcknowledgedWriteAndWritesResume() throws Exception {
         Map<String, Long> acknowledged = new ConcurrentHashMap<>();
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong lastAck = new AtomicLong();
-        AtomicInteger errors = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(8);
         for (int t = 0; t < 8; t++) {
             Store via = t % 2 == 0 ? a : b;
@@ -577,19 +578,19 @@ class EtcdEngineIT {
                         acknowledged.put(name, put(via, name, String.valueOf(i)).seq());
                         lastAck.set(System.nanoTime());
                     } catch (StoreUnavailable | OutcomeUnknown e) {
-                        errors.incrementAndGet();
+                        // not acknowledged: during the election, nothing is promised about it
                     }
                 }
             });
         }
-        Thread.sleep(1000);
+        await("writes flowing", Duration.ofSeconds(10), () -> acknowledged.size() >= 20);
         int leader = cluster.leader();
         assertTrue(leader > 0);
         long killedAt = System.nanoTime();
         cluster.kill(leader);
-        await("a write acknowledged after the kill", Duration.ofSeconds(10), () -> lastAck.get() > killedAt + 50_000_000);
-        long resumedMs = (lastAck.get() - killedAt) / 1_000_000;
-        Thread.sleep(1000);
+        int beforeKill = acknowledged.size();
+        await("writes acknowledged after the kill", Duration.ofSeconds(20),
+                () -> lastAck.get() > killedAt && acknowledged.size() >= beforeKill + 20);
         stop.set(true);
         pool.shutdown();
         assertTrue(pool.awaitTermination(20, TimeUnit.SECONDS));
@@ -603,12 +604,9 @@ class EtcdEngineIT {
                 assertEquals(ack.getValue(), e.seq(), ack.getKey());
             }
         }
-        System.out.println("leader kill: " + acknowledged.size() + " acknowledged, " + errors.get()
-                + " failed, first write after the kill acknowledged within " + resumedMs + " ms");
     }
 
     @Test
-    @Order(100)
     void withEveryMemberDownWritesFailReadsGoOnAndItRecovers() throws Exception {
         Outcome before = put(a, "kept", "1");
         await("B sees kept", Duration.ofSeconds(5), () -> b.get("kept") != null);
@@ -639,18 +637,16 @@ class EtcdEngineIT {
         }
         restarts.shutdown();
         cluster.awaitLeader(Duration.ofSeconds(20));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        Outcome after = null;
-        while (after == null) {
+        AtomicReference<Outcome> back = new AtomicReference<>();
+        await("a write through B once etcd is back", Duration.ofSeconds(20), () -> {
             try {
-                after = put(b, "back", "1");
+                back.set(put(b, "back", "1"));
+                return true;
             } catch (StoreUnavailable | OutcomeUnknown e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-                Thread.sleep(200);
+                return false;
             }
-        }
+        });
+        Outcome after = back.get();
         assertEquals(after.seq(), b.get("back").seq());
         await("A and B healthy again", Duration.ofSeconds(10), () -> a.failure() == null && b.failure() == null);
         long end = after.seq();

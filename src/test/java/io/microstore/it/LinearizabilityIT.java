@@ -22,7 +22,7 @@ import jakarta.json.JsonObject;
 
 import io.microstore.etcd.EtcdConfig;
 import io.microstore.etcd.EtcdEngine;
-import io.microstore.etcd.GatewayClient;
+import io.microstore.etcd.gateway.GatewayClient;
 import io.microstore.linearizability.Checker;
 import io.microstore.linearizability.History;
 import io.microstore.linearizability.Op;

@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
-import io.microstore.etcd.EtcdException;
-import io.microstore.etcd.GatewayClient;
+import io.microstore.etcd.gateway.EtcdException;
+import io.microstore.etcd.gateway.GatewayClient;
 
 /**
  * A real 3-member etcd cluster on 127.0.0.1, run by {@code scripts/etcd-cluster.sh}: started in a
@@ -97,15 +97,9 @@ public final class EtcdCluster implements AutoCloseable {
 
     /** Waits up to {@code timeout} for a leader; returns it (1..3). */
     public int awaitLeader(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        int leader;
-        while ((leader = leader()) == 0 && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
-        if (leader == 0) {
-            throw new IllegalStateException("no etcd leader within " + timeout);
-        }
-        return leader;
+        int[] leader = new int[1];
+        Eventually.await("an etcd leader", timeout, () -> (leader[0] = leader()) != 0);
+        return leader[0];
     }
 
     /** SIGKILLs member {@code member} (1..3). */

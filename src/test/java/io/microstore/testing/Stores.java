@@ -12,7 +12,7 @@ import java.util.stream.Stream;
 
 import io.microstore.etcd.EtcdConfig;
 import io.microstore.etcd.EtcdEngine;
-import io.microstore.etcd.GatewayClient;
+import io.microstore.etcd.gateway.GatewayClient;
 
 import io.microstore.local.LocalConfig;
 import io.microstore.local.LocalEngine;

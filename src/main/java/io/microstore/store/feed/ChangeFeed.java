@@ -111,15 +111,18 @@ public final class ChangeFeed implements AutoCloseable {
     public void loaded(long lastSeq) {
         if (floor < 0) {
             floor = lastSeq; // no journal tail: the window starts empty, at the current seq
+        } else if (lastSeq > added) {
+            skip(added, lastSeq + 1); // seqs after the last change replayed that hold none (etcd's gaps)
         }
         added = Math.max(added, lastSeq);
         last = lastSeq;
     }
 
     /**
-     * The store's state was replaced (an engine re-listed it at {@code lastSeq}): the window is dropped,
-     * so clients that were following get {@link FeedGone} and list again; the window restarts empty at
-     * {@code lastSeq}. Called on the engine's thread.
+     * The store's state was replaced (an engine re-listed it at {@code lastSeq}), or a load is about to
+     * replay every change after {@code lastSeq}: the window is dropped, so clients that were following get
+     * {@link FeedGone} and list again; the window restarts empty at {@code lastSeq}. Called on the
+     * engine's thread.
      */
     public void reset(long lastSeq) {
         for (int i = 0; i < ring.length(); i++) {

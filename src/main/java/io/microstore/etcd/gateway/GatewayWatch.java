@@ -1,4 +1,4 @@
-package io.microstore.etcd;
+package io.microstore.etcd.gateway;
 
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
@@ -8,7 +8,9 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -24,7 +26,9 @@ import jakarta.json.JsonObject;
 /**
  * One watch stream: {@code POST /v3/watch} answers a chunked body of one JSON object per line, read live
  * on a virtual thread. The JDK cannot send more on the request body once the response flows
- * (JDK-8350451), so progress requests and cancel requests are impossible: closing the body ends it.
+ * (JDK-8350451), so progress requests and cancel requests are impossible: closing the body ends it. The
+ * watch asks for fragments, so that a line stays about as small as etcd's largest request even when it
+ * catches up on history (etcd puts up to 1000 revisions in one response otherwise).
  */
 final class GatewayWatch implements Watch {
     private final URI endpoint;
@@ -35,6 +39,7 @@ final class GatewayWatch implements Watch {
     private final AtomicBoolean closedByCaller = new AtomicBoolean();
     private final AtomicBoolean ended = new AtomicBoolean();
     private final Thread reader;
+    private List<WatchEvent> held = List.of(); // the reader's: a revision a fragment ended in the middle of
 
     private GatewayWatch(URI endpoint, Stream<String> lines, WatchListener listener, BiConsumer<GatewayWatch, Boolean> onEnd) {
         this.endpoint = endpoint;
@@ -126,11 +131,35 @@ final class GatewayWatch implements Watch {
         if (GatewayJson.bool(result, "created")) {
             listener.onCreated(revision);
         }
-        var events = GatewayJson.events(result);
+        List<WatchEvent> events = whole(GatewayJson.events(result), GatewayJson.bool(result, "fragment"));
         if (!events.isEmpty() && !closedByCaller.get()) {
             listener.onEvents(revision, events);
         }
         return true;
+    }
+
+    /**
+     * The events of whole revisions: a response etcd split into fragments (each at most about its
+     * --max-request-bytes) may end in the middle of a revision, whose events are held back until the
+     * rest of it comes, so that a listener never sees part of a transaction.
+     */
+    private List<WatchEvent> whole(List<WatchEvent> events, boolean fragment) {
+        if (!held.isEmpty()) {
+            List<WatchEvent> joined = new ArrayList<>(held);
+            joined.addAll(events);
+            events = joined;
+            held = List.of();
+        }
+        if (fragment && !events.isEmpty()) {
+            long last = events.getLast().revision();
+            int cut = events.size();
+            while (cut > 0 && events.get(cut - 1).revision() == last) {
+                cut--;
+            }
+            held = List.copyOf(events.subList(cut, events.size()));
+            events = events.subList(0, cut);
+        }
+        return events;
     }
 
     private void end(EtcdException cause) {

@@ -1,4 +1,4 @@
-package io.microstore.etcd;
+package io.microstore.etcd.gateway;
 
 import java.util.List;
 
@@ -19,8 +19,18 @@ public interface EtcdClient extends AutoCloseable {
     /** The store's current revision, by a quorum read (no keys are sent back). */
     long currentRevision() throws EtcdException;
 
+    /** How many keys {@code range} holds at {@code revision} (0 = latest); no keys are sent back. */
+    long count(KeyRange range, long revision) throws EtcdException;
+
+    /**
+     * Up to {@code limit} keys of {@code range} at {@code revision} (0 = latest) whose last change is at
+     * {@code minModRevision} or later, without their values. (etcd ignores that filter when it only
+     * counts, hence a call of its own.)
+     */
+    RangeResult keysChangedSince(KeyRange range, long revision, long minModRevision, long limit) throws EtcdException;
+
     /** If every compare holds, runs {@code success}, else {@code failure}; all at one revision. */
-    TxnResult txn(List<Compare> compares, List<Op> success, List<Op> failure) throws EtcdException;
+    TxnResult txn(List<Compare> compares, List<RequestOp> success, List<RequestOp> failure) throws EtcdException;
 
     /** Streams the changes of {@code range} from {@code startRevision} (0 = from now) to {@code listener}. */
     Watch watch(KeyRange range, long startRevision, WatchListener listener) throws EtcdException;

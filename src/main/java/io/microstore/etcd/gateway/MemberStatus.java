@@ -1,4 +1,4 @@
-package io.microstore.etcd;
+package io.microstore.etcd.gateway;
 
 /**
  * What one member says about itself: server version, the store revision it has applied, the id of the

@@ -1,4 +1,4 @@
-package io.microstore.etcd;
+package io.microstore.etcd.gateway;
 
 /** One change seen by a watch; its revision is {@code kv().modRevision()}. */
 public record WatchEvent(Type type, KeyValue kv) {

@@ -1,4 +1,4 @@
-package io.microstore.etcd;
+package io.microstore.etcd.gateway;
 
 /**
  * One key as etcd holds it: {@code createRevision} and {@code modRevision} are the revisions of the

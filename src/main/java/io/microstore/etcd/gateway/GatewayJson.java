@@ -1,4 +1,4 @@
-package io.microstore.etcd;
+package io.microstore.etcd.gateway;
 
 import java.io.StringReader;
 import java.util.ArrayList;
@@ -52,7 +52,7 @@ final class GatewayJson {
         return b;
     }
 
-    static JsonObject txn(List<Compare> compares, List<Op> success, List<Op> failure) {
+    static JsonObject txn(List<Compare> compares, List<RequestOp> success, List<RequestOp> failure) {
         var cs = JSON.createArrayBuilder();
         for (Compare c : compares) {
             String field = switch (c.target()) {
@@ -66,25 +66,25 @@ final class GatewayJson {
         return object().add("compare", cs).add("success", ops(success)).add("failure", ops(failure)).build();
     }
 
-    private static JsonArray ops(List<Op> ops) {
+    private static JsonArray ops(List<RequestOp> ops) {
         var array = JSON.createArrayBuilder();
-        for (Op op : ops) {
+        for (RequestOp op : ops) {
             array.add(switch (op) {
-                case Op.Put put -> object().add("request_put", put(put));
-                case Op.Delete delete -> {
+                case RequestOp.Put put -> object().add("request_put", put(put));
+                case RequestOp.Delete delete -> {
                     JsonObjectBuilder d = object().add("key", b64(delete.key()));
                     if (delete.prevKv()) {
                         d.add("prev_kv", true);
                     }
                     yield object().add("request_delete_range", d);
                 }
-                case Op.Get get -> object().add("request_range", object().add("key", b64(get.key())));
+                case RequestOp.Get get -> object().add("request_range", object().add("key", b64(get.key())));
             });
         }
         return array.build();
     }
 
-    private static JsonObjectBuilder put(Op.Put put) {
+    private static JsonObjectBuilder put(RequestOp.Put put) {
         JsonObjectBuilder p = object().add("key", b64(put.key())).add("value", b64(put.value()));
         if (put.lease() != 0) {
             p.add("lease", Long.toString(put.lease()));
@@ -149,18 +149,18 @@ final class GatewayJson {
     }
 
     static TxnResult txnResult(JsonObject o) {
-        List<OpResponse> responses = new ArrayList<>();
+        List<ResponseOp> responses = new ArrayList<>();
         JsonArray array = o.getJsonArray("responses");
         for (JsonValue v : array == null ? List.<JsonValue>of() : array) {
             JsonObject r = v.asJsonObject();
             if (r.containsKey("response_put")) {
                 JsonObject put = r.getJsonObject("response_put");
-                responses.add(new OpResponse.Put(headerRevision(put), prevLease(put)));
+                responses.add(new ResponseOp.Put(headerRevision(put), prevLease(put)));
             } else if (r.containsKey("response_delete_range")) {
                 JsonObject delete = r.getJsonObject("response_delete_range");
-                responses.add(new OpResponse.Delete(num(delete, "deleted"), prevLease(delete)));
+                responses.add(new ResponseOp.Delete(num(delete, "deleted"), prevLease(delete)));
             } else if (r.containsKey("response_range")) {
-                responses.add(new OpResponse.Get(rangeResult(r.getJsonObject("response_range"))));
+                responses.add(new ResponseOp.Get(rangeResult(r.getJsonObject("response_range"))));
             } else {
                 throw new IllegalStateException("unexpected txn response " + r);
             }

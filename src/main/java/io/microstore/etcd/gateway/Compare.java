@@ -1,4 +1,4 @@
-package io.microstore.etcd;
+package io.microstore.etcd.gateway;
 
 /** One condition of a transaction: the key's {@code target} field compared with {@code value}. */
 public record Compare(byte[] key, Target target, Result result, long value) {

@@ -1,4 +1,4 @@
-package io.microstore.etcd;
+package io.microstore.etcd.gateway;
 
 /** A running watch; {@link #close()} stops its stream (the listener then gets {@code onClosed(null)}). */
 public interface Watch extends AutoCloseable {

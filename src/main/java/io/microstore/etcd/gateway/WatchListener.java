@@ -1,4 +1,4 @@
-package io.microstore.etcd;
+package io.microstore.etcd.gateway;
 
 import java.util.List;
 
@@ -11,7 +11,10 @@ public interface WatchListener {
     default void onCreated(long revision) {
     }
 
-    /** Events in revision order; {@code revision} is the store revision of the response that held them. */
+    /**
+     * Events in revision order, each revision's all in one call (a transaction's changes arrive together);
+     * {@code revision} is the store revision of the response that held them.
+     */
     void onEvents(long revision, List<WatchEvent> events);
 
     /** The start revision is older than etcd's history: re-read at a current revision, then watch from it. */

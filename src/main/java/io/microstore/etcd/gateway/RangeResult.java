@@ -1,4 +1,4 @@
-package io.microstore.etcd;
+package io.microstore.etcd.gateway;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package io.microstore.etcd;
+package io.microstore.etcd.gateway;
 
 import java.io.IOException;
 import java.net.ConnectException;
@@ -97,9 +97,24 @@ public final class GatewayClient implements EtcdClient {
     }
 
     @Override
-    public TxnResult txn(List<Compare> compares, List<Op> success, List<Op> failure) throws EtcdException {
-        boolean writes = success.stream().anyMatch(op -> !(op instanceof Op.Get))
-                || failure.stream().anyMatch(op -> !(op instanceof Op.Get));
+    public long count(KeyRange range, long revision) throws EtcdException {
+        String body = GatewayJson.range(range, revision, 0).add("count_only", true).build().toString();
+        return GatewayJson.num(call(Kind.READ, "/v3/kv/range", body, true), "count");
+    }
+
+    @Override
+    public RangeResult keysChangedSince(KeyRange range, long revision, long minModRevision, long limit)
+            throws EtcdException {
+        String body = GatewayJson.range(range, revision, limit).add("keys_only", true)
+                .add("min_mod_revision", Long.toString(minModRevision)).build().toString();
+        return GatewayJson.rangeResult(call(Kind.READ, "/v3/kv/range", body, true));
+    }
+
+    @Override
+    public TxnResult txn(List<Compare> compares, List<RequestOp> success, List<RequestOp> failure)
+            throws EtcdException {
+        boolean writes = success.stream().anyMatch(op -> !(op instanceof RequestOp.Get))
+                || failure.stream().anyMatch(op -> !(op instanceof RequestOp.Get));
         String body = GatewayJson.txn(compares, success, failure).toString();
         return GatewayJson.txnResult(call(writes ? Kind.WRITE : Kind.READ, "/v3/kv/txn", body, true));
     }
@@ -138,7 +153,8 @@ public final class GatewayClient implements EtcdClient {
 
     @Override
     public Watch watch(KeyRange range, long startRevision, WatchListener listener) throws EtcdException {
-        JsonObject create = GatewayJson.range(range, 0, 0).add("start_revision", Long.toString(Math.max(0, startRevision))).build();
+        JsonObject create = GatewayJson.range(range, 0, 0)
+                .add("start_revision", Long.toString(Math.max(0, startRevision))).add("fragment", true).build();
         String body = GatewayJson.object().add("create_request", create).build().toString();
         EtcdException last = null;
         for (int attempt = 0; attempt < endpoints.size(); attempt++) {
