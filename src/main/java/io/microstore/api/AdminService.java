@@ -4,6 +4,7 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.microstore.json.JsonWriter;
 import io.microstore.store.Compacted;
 import io.microstore.store.Store;
 
@@ -24,10 +25,17 @@ public final class AdminService implements HttpService {
     /** Writes a snapshot now (after every write queued before) and answers when it is durable. */
     private void compact(ServerRequest req, ServerResponse res) {
         Compacted c = store.compact();
-        String body = c == null
-                ? "{\"compacted\":false,\"detail\":\"data is in memory only; there is nothing to compact\"}"
-                : String.format("{\"compacted\":true,\"seq\":%d,\"apps\":%d,\"bytes\":%d,\"millis\":%d}",
-                        c.seq(), c.apps(), c.bytes(), c.took().toMillis());
-        Responses.json(req, res, body.getBytes());
+        byte[] body = JsonWriter.toBytes(96, json -> {
+            json.beginObject();
+            if (c == null) {
+                json.name("compacted").value(false)
+                        .name("detail").value("data is in memory only; there is nothing to compact");
+            } else {
+                json.name("compacted").value(true).name("seq").value(c.seq()).name("apps").value(c.apps())
+                        .name("bytes").value(c.bytes()).name("millis").value(c.took().toMillis());
+            }
+            json.endObject();
+        });
+        Responses.json(req, res, body);
     }
 }

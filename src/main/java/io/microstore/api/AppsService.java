@@ -12,6 +12,7 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.microstore.json.CompactJson;
+import io.microstore.json.JsonWriter;
 import io.microstore.store.AppNotFound;
 import io.microstore.store.Command;
 import io.microstore.store.Documents;
@@ -69,16 +70,11 @@ public final class AppsService implements HttpService {
             res.header(HeaderValues.create(HeaderNames.LINK, "<" + query.next(last) + ">; rel=\"next\""));
         }
         Responses.json(req, res, out -> {
-            out.write('[');
-            boolean first = true;
+            JsonWriter json = new JsonWriter(out).beginArray();
             for (Map.Entry<String, Entry> item : page.items()) {
-                if (!first) {
-                    out.write(',');
-                }
-                first = false;
-                Documents.writeApp(out, item.getKey(), query.includeData() ? item.getValue().data() : null);
+                Documents.writeApp(json, item.getKey(), query.includeData() ? item.getValue().data() : null);
             }
-            out.write(']');
+            json.endArray();
         });
     }
 

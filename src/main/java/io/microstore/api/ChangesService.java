@@ -1,6 +1,5 @@
 package io.microstore.api;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -16,7 +15,7 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import io.microstore.json.JsonText;
+import io.microstore.json.JsonWriter;
 import io.microstore.store.Documents;
 import io.microstore.store.Mutation;
 import io.microstore.store.feed.ChangeFeed;
@@ -31,7 +30,6 @@ public final class ChangesService implements HttpService {
     private static final int SSE_BATCH = 1000;
     private static final HeaderName LAST_EVENT_ID = HeaderNames.create("Last-Event-ID");
     private static final byte[] EVENT_END = "\n\n".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] RESULTS = "{\"results\":[".getBytes(StandardCharsets.US_ASCII);
 
     private final ChangeFeed feed;
 
@@ -115,16 +113,11 @@ public final class ChangesService implements HttpService {
         }
         ChangePage answer = page; // the page's changes as references; their bytes are streamed
         Responses.json(req, res, out -> {
-            out.write(RESULTS);
-            boolean first = true;
+            JsonWriter json = new JsonWriter(out).beginObject().name("results").beginArray();
             for (Mutation m : answer.changes()) {
-                if (!first) {
-                    out.write(',');
-                }
-                first = false;
-                Documents.writeChange(out, m, query.includeData());
+                Documents.writeChange(json, m, query.includeData());
             }
-            out.write(("],\"last_seq\":" + answer.lastSeq() + "}").getBytes(StandardCharsets.US_ASCII));
+            json.endArray().name("last_seq").value(answer.lastSeq()).endObject();
         });
     }
 
@@ -154,7 +147,7 @@ public final class ChangesService implements HttpService {
                     try {
                         page = waiter.await(keepAlive, () -> nonEmpty(cursor, SSE_BATCH, query.prefix()));
                     } catch (FeedGone e) {
-                        out.write(resetEvent(e));
+                        resetEvent(out, e);
                         return;
                     }
                     if (page == null && feed.closed()) {
@@ -188,15 +181,15 @@ public final class ChangesService implements HttpService {
     private static void event(OutputStream out, Mutation m, boolean includeData, boolean withId) throws IOException {
         out.write(((withId ? "id: " + m.seq() + "\n" : "") + "event: " + m.op().wireName() + "\ndata: ")
                 .getBytes(StandardCharsets.US_ASCII));
-        Documents.writeChange(out, m, includeData); // compact JSON: never a line break inside
+        Documents.writeChange(new JsonWriter(out), m, includeData); // compact JSON: never a line break inside
         out.write(EVENT_END);
     }
 
-    private static byte[] resetEvent(FeedGone gone) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-        out.writeBytes("event: reset\ndata: {\"detail\":".getBytes(StandardCharsets.US_ASCII));
-        JsonText.writeQuoted(out, gone.getMessage());
-        out.writeBytes((",\"last_seq\":" + gone.lastSeq() + "}\n\n").getBytes(StandardCharsets.US_ASCII));
-        return out.toByteArray();
+    /** The last event of a stream whose client fell out of the retained window; then the stream ends. */
+    private static void resetEvent(OutputStream out, FeedGone gone) throws IOException {
+        out.write("event: reset\ndata: ".getBytes(StandardCharsets.US_ASCII));
+        new JsonWriter(out).beginObject().name("detail").value(gone.getMessage())
+                .name("last_seq").value(gone.lastSeq()).endObject();
+        out.write(EVENT_END);
     }
 }

@@ -1,6 +1,5 @@
 package io.microstore.api;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Objects;
@@ -11,7 +10,7 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import io.microstore.json.JsonText;
+import io.microstore.json.JsonWriter;
 import io.microstore.store.Documents;
 import io.microstore.store.Entry;
 import io.microstore.store.Importer;
@@ -50,9 +49,10 @@ public final class TransferService implements HttpService {
             return;
         }
         Responses.stream(res, out -> {
+            JsonWriter json = new JsonWriter(out);
             for (Map.Entry<String, Entry> app : store.entries()) {
-                Documents.writeApp(out, app.getKey(), app.getValue().data());
-                out.write('\n');
+                Documents.writeApp(json, app.getKey(), app.getValue().data());
+                json.newLine();
             }
         });
     }
@@ -65,15 +65,13 @@ public final class TransferService implements HttpService {
         Bodies.mediaType(req, HeaderNames.ACCEPT, JSON_LINES,
                 type -> type.equals(JSON_LINES) || type.equals("application/jsonl") || type.equals("application/json"));
         Importer.Report report = Importer.run(store, Importer.fromJsonLines(Bodies.read(req)), overwrite.equals("true"));
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        body.writeBytes(("{\"imported\":" + report.imported() + ",\"refused\":[").getBytes());
-        for (int i = 0; i < report.refused().size(); i++) {
-            if (i > 0) {
-                body.write(',');
+        byte[] body = JsonWriter.toBytes(64, json -> {
+            json.beginObject().name("imported").value(report.imported()).name("refused").beginArray();
+            for (String name : report.refused()) {
+                json.value(name);
             }
-            JsonText.writeQuoted(body, report.refused().get(i));
-        }
-        body.writeBytes("]}".getBytes());
-        Responses.json(req, res, body.toByteArray());
+            json.endArray().endObject();
+        });
+        Responses.json(req, res, body);
     }
 }

@@ -1,14 +1,11 @@
 package io.microstore.store;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 import io.microstore.json.CompactJson;
 import io.microstore.json.JsonText;
+import io.microstore.json.JsonWriter;
 import io.microstore.json.MalformedJson;
 
 /**
@@ -19,36 +16,27 @@ import io.microstore.json.MalformedJson;
  * (so a response that streams them holds no copy of a value).
  */
 public final class Documents {
-    private static final byte[] NAME = ascii("{\"name\":");
-    private static final byte[] DATA = ascii(",\"data\":");
-    private static final byte[] SEQ = ascii("{\"seq\":");
-    private static final byte[] CHANGE_NAME = ascii(",\"name\":");
-    private static final byte[] OP = ascii(",\"op\":\"");
-    private static final byte[] ETAG = ascii("\",\"etag\":");
+    private static final JsonWriter.Name NAME = JsonWriter.Name.of("name");
+    private static final JsonWriter.Name DATA = JsonWriter.Name.of("data");
+    private static final JsonWriter.Name SEQ = JsonWriter.Name.of("seq");
+    private static final JsonWriter.Name OP = JsonWriter.Name.of("op");
+    private static final JsonWriter.Name ETAG = JsonWriter.Name.of("etag");
 
     private Documents() {
     }
 
     /** {@code {"name":..,"data":..}}. */
     public static byte[] app(String name, byte[] data) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(name.length() + data.length + 24);
-        try {
-            writeApp(out, name, data);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // a byte array does not fail
-        }
-        return out.toByteArray();
+        return JsonWriter.toBytes(name.length() + data.length + 24, json -> writeApp(json, name, data));
     }
 
     /** Writes {@code {"name":..}}, with {@code "data"} unless it is null (a listing without data). */
-    public static void writeApp(OutputStream out, String name, byte[] data) throws IOException {
-        out.write(NAME);
-        writeQuoted(out, name);
+    public static void writeApp(JsonWriter json, String name, byte[] data) throws IOException {
+        json.beginObject().name(NAME).value(name);
         if (data != null) {
-            out.write(DATA);
-            out.write(data);
+            json.name(DATA).raw(data);
         }
-        out.write('}');
+        json.endObject();
     }
 
     /**
@@ -68,31 +56,12 @@ public final class Documents {
     }
 
     /** Writes the change object of {@code m}, with its value when asked and it is a put. */
-    public static void writeChange(OutputStream out, Mutation m, boolean includeData) throws IOException {
-        out.write(SEQ);
-        out.write(ascii(Long.toString(m.seq())));
-        out.write(CHANGE_NAME);
-        writeQuoted(out, m.name());
-        out.write(OP);
-        out.write(ascii(m.op().wireName()));
-        out.write(ETAG);
-        writeQuoted(out, Entry.etag(m.seq()));
+    public static void writeChange(JsonWriter json, Mutation m, boolean includeData) throws IOException {
+        json.beginObject().name(SEQ).value(m.seq()).name(NAME).value(m.name()).name(OP).value(m.op().wireName())
+                .name(ETAG).value(Entry.etag(m.seq()));
         if (includeData && m.op() == Op.PUT) {
-            out.write(DATA);
-            out.write(m.data());
+            json.name(DATA).raw(m.data());
         }
-        out.write('}');
-    }
-
-    private static void writeQuoted(OutputStream out, String s) throws IOException {
-        if (out instanceof ByteArrayOutputStream bytes) {
-            JsonText.writeQuoted(bytes, s);
-        } else {
-            out.write(JsonText.quote(s));
-        }
-    }
-
-    private static byte[] ascii(String s) {
-        return s.getBytes(StandardCharsets.US_ASCII);
+        json.endObject();
     }
 }
