@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 
+import io.helidon.http.BadRequestException;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
@@ -106,7 +107,7 @@ public final class AppsService implements HttpService {
         Bodies.mediaType(req, HeaderNames.ACCEPT, "application/json", Bodies::isJson);
         byte[] data = CompactJson.member(Bodies.read(req), "data");
         if (data == null) {
-            throw new BadRequest("the body must be a JSON object with a \"data\" member, e.g. {\"data\": {\"x\": 1}}");
+            throw new BadRequestException("the body must be a JSON object with a \"data\" member, e.g. {\"data\": {\"x\": 1}}");
         }
         Duration ttl = Expiry.ttl(req.query());
         Outcome outcome = store.execute(new Command.Put(name, data, EntityTags.precondition(req.headers()),
@@ -143,7 +144,7 @@ public final class AppsService implements HttpService {
         String raw = req.path().absolute().rawPath();
         String name = raw.startsWith(PREFIX) ? PercentDecoder.decode(raw.substring(PREFIX.length())) : null;
         if (!req.path().pathParameters().get("name").equals(name)) {
-            throw new BadRequest("the path " + raw + " is not in normal form: it is routed as "
+            throw new BadRequestException("the path " + raw + " is not in normal form: it is routed as "
                     + req.path().absolute().path() + "; percent-encode '.' and '..' segments, ';' and empty "
                     + "segments of a name (%2E, %3B, %2F)");
         }

@@ -5,6 +5,7 @@ import java.security.MessageDigest;
 
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
+import io.helidon.http.UnauthorizedException;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
@@ -34,7 +35,7 @@ public final class BearerAuth implements Filter {
                     ? "the bearer token is not right" : null;
             if (refusal != null) {
                 // Answered here, not thrown: filters around this one (metrics, access log) then see the 401.
-                Problems.send(req, res, Problems.of(new Unauthorized(refusal)));
+                Problems.send(req, res, Problems.of(new UnauthorizedException(refusal)));
                 return;
             }
         }

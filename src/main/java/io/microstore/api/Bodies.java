@@ -9,6 +9,7 @@ import java.util.OptionalLong;
 import java.util.function.Predicate;
 
 import io.helidon.common.buffers.DataReader;
+import io.helidon.http.BadRequestException;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
@@ -35,7 +36,7 @@ final class Bodies {
         if (req.headers().contains(HeaderNames.CONTENT_TYPE)) {
             Header contentType = req.headers().get(HeaderNames.CONTENT_TYPE);
             if (contentType.valueCount() != 1) {
-                throw new BadRequest("the request has " + contentType.valueCount() + " Content-Type headers; send one");
+                throw new BadRequestException("the request has " + contentType.valueCount() + " Content-Type headers; send one");
             }
             header = contentType.get();
         }
@@ -80,15 +81,15 @@ final class Bodies {
                 ticket.doneReading();
             }
         } catch (IllegalArgumentException e) { // Helidon's decoding, where ChunkedBody is not used
-            throw new BadRequest("the request body is malformed: " + e.getMessage());
+            throw new BadRequestException("the request body is malformed: " + e.getMessage());
         } catch (IOException | UncheckedIOException | DataReader.InsufficientDataAvailableException e) {
             if (ticket != null && ticket.timedOut()) {
-                throw new BodyTimedOut("the request body did not arrive within server.body-timeout");
+                throw new BodyTimedOut();
             }
-            throw new BadRequest("the request body could not be read: " + e.getMessage());
+            throw new BadRequestException("the request body could not be read: " + e.getMessage());
         } catch (RuntimeException e) {
             if (ticket != null && ticket.timedOut()) {
-                throw new BodyTimedOut("the request body did not arrive within server.body-timeout");
+                throw new BodyTimedOut();
             }
             throw e;
         }
@@ -122,7 +123,7 @@ final class Bodies {
             ticket.take(n);
         }
         if (declared.isPresent() && size < declared.getAsLong()) {
-            throw new BadRequest("the request body ended after " + size + " of its " + declared.getAsLong() + " bytes");
+            throw new BadRequestException("the request body ended after " + size + " of its " + declared.getAsLong() + " bytes");
         }
         return size == body.length ? body : Arrays.copyOf(body, size);
     }

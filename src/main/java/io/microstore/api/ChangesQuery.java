@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 
 import io.helidon.common.uri.UriQuery;
+import io.helidon.http.BadRequestException;
 
 /**
  * The parameters of {@code GET /api/changes}: {@code since} (a seq or {@code now}; absent means now),
@@ -32,7 +33,7 @@ record ChangesQuery(Long since, int limit, String prefix, boolean includeData, D
         if (digits.matches("[0-9]{1,18}")) {
             return Long.parseLong(digits);
         }
-        throw new BadRequest("since must be a sequence number (0 or more) or 'now', not '" + value + "'");
+        throw new BadRequestException("since must be a sequence number (0 or more) or 'now', not '" + value + "'");
     }
 
     static Duration waitTime(String value) {
@@ -42,6 +43,6 @@ record ChangesQuery(Long since, int limit, String prefix, boolean includeData, D
                 return Duration.ofMillis(Math.round(seconds * 1000));
             }
         }
-        throw new BadRequest("wait must be a number of seconds from 0 to " + MAX_WAIT_SECONDS + ", not '" + value + "'");
+        throw new BadRequestException("wait must be a number of seconds from 0 to " + MAX_WAIT_SECONDS + ", not '" + value + "'");
     }
 }

@@ -3,6 +3,7 @@ package io.microstore.api;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.helidon.http.BadRequestException;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.ServerRequestHeaders;
@@ -57,7 +58,7 @@ final class EntityTags {
                 int end = end(value, i);
                 int next = end < 0 ? -1 : skipSpace(value, end);
                 if (next < 0 || next < value.length() && value.charAt(next) != ',') {
-                    throw new BadRequest(what + " must be * or a list of entity tags like \"17\", not " + value);
+                    throw new BadRequestException(what + " must be * or a list of entity tags like \"17\", not " + value);
                 }
                 String tag = value.substring(i, end);
                 tags.add(weakCompare && tag.startsWith("W/") ? tag.substring(2) : tag);
@@ -65,7 +66,7 @@ final class EntityTags {
             }
         }
         if (tags.isEmpty()) {
-            throw new BadRequest(what + " is empty");
+            throw new BadRequestException(what + " is empty");
         }
         return tags;
     }

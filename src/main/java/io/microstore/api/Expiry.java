@@ -8,6 +8,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
 import io.helidon.common.uri.UriQuery;
+import io.helidon.http.BadRequestException;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
@@ -46,7 +47,7 @@ final class Expiry {
                 return Duration.ofSeconds(seconds);
             }
         }
-        throw new BadRequest("ttl must be a whole number of seconds from 1 to " + MAX_TTL_SECONDS + " (30 days), not '"
+        throw new BadRequestException("ttl must be a whole number of seconds from 1 to " + MAX_TTL_SECONDS + " (30 days), not '"
                 + ttl + "'");
     }
 

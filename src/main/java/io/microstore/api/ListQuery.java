@@ -7,6 +7,7 @@ import java.util.Objects;
 
 import io.helidon.common.uri.UriEncoding;
 import io.helidon.common.uri.UriQuery;
+import io.helidon.http.BadRequestException;
 
 /**
  * The parameters of {@code GET /api/apps}: {@code prefix}, {@code after} (exclusive cursor),
@@ -37,7 +38,7 @@ record ListQuery(String prefix, String after, int limit, boolean includeData, bo
         if (consistent.isEmpty() || consistent.equals("true")) {
             return true;
         }
-        throw new BadRequest("consistent must be given alone, 'true' or 'false', not '" + consistent + "'");
+        throw new BadRequestException("consistent must be given alone, 'true' or 'false', not '" + consistent + "'");
     }
 
     /**
@@ -53,7 +54,7 @@ record ListQuery(String prefix, String after, int limit, boolean includeData, bo
             return ""; // "?name" without "=": Helidon holds no value for it
         }
         if (values.size() > 1) {
-            throw new BadRequest("the query parameter " + name + " is given " + values.size() + " times");
+            throw new BadRequestException("the query parameter " + name + " is given " + values.size() + " times");
         }
         return values.getFirst();
     }
@@ -81,7 +82,7 @@ record ListQuery(String prefix, String after, int limit, boolean includeData, bo
     static boolean includeData(UriQuery query) {
         String include = single(query, "include");
         if (include != null && !include.equals("data")) {
-            throw new BadRequest("include must be 'data', not '" + include + "'");
+            throw new BadRequestException("include must be 'data', not '" + include + "'");
         }
         return include != null;
     }
@@ -93,7 +94,7 @@ record ListQuery(String prefix, String after, int limit, boolean includeData, bo
                 return limit;
             }
         }
-        throw new BadRequest("limit must be a whole number from 1 to " + MAX_LIMIT + ", not '" + value + "'");
+        throw new BadRequestException("limit must be a whole number from 1 to " + MAX_LIMIT + ", not '" + value + "'");
     }
 
     /** The URL of the page after the one that ended with {@code last}. */

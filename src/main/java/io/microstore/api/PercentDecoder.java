@@ -7,6 +7,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Function;
 
+import io.helidon.http.BadRequestException;
 import io.microstore.store.InvalidName;
 
 /**
@@ -46,7 +47,7 @@ final class PercentDecoder {
      * in a form ({@code application/x-www-form-urlencoded}) and as Helidon reads every other parameter.
      */
     static String decodeQuery(String raw, String name) {
-        return decode(raw, true, "the query parameter " + name, BadRequest::new);
+        return decode(raw, true, "the query parameter " + name, BadRequestException::new);
     }
 
     private static String decode(String raw, boolean plusIsSpace, String what, Function<String, RuntimeException> refused) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.Map;
 import java.util.Objects;
 
+import io.helidon.http.BadRequestException;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.webserver.http.HttpRules;
@@ -60,7 +61,7 @@ public final class TransferService implements HttpService {
     private void importApps(ServerRequest req, ServerResponse res) {
         String overwrite = Objects.requireNonNullElse(ListQuery.single(req.query(), "overwrite"), "false");
         if (!overwrite.equals("true") && !overwrite.equals("false")) {
-            throw new BadRequest("overwrite must be true or false, not '" + overwrite + "'");
+            throw new BadRequestException("overwrite must be true or false, not '" + overwrite + "'");
         }
         Bodies.mediaType(req, HeaderNames.ACCEPT, JSON_LINES,
                 type -> type.equals(JSON_LINES) || type.equals("application/jsonl") || type.equals("application/json"));

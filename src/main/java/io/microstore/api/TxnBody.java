@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
+import io.helidon.http.BadRequestException;
 import io.microstore.json.CompactJson;
 import io.microstore.json.JsonText;
 import io.microstore.json.patch.BadPatch;
@@ -41,11 +42,11 @@ final class TxnBody {
     Transaction parse(byte[] body) {
         List<byte[]> elements = CompactJson.elements(body);
         if (elements.isEmpty()) {
-            throw new BadRequest("the transaction is empty: send a JSON array of 1 to " + Transaction.MAX_COMMANDS
+            throw new BadRequestException("the transaction is empty: send a JSON array of 1 to " + Transaction.MAX_COMMANDS
                     + " operations");
         }
         if (elements.size() > Transaction.MAX_COMMANDS) {
-            throw new BadRequest("the transaction has " + elements.size() + " operations; at most "
+            throw new BadRequestException("the transaction has " + elements.size() + " operations; at most "
                     + Transaction.MAX_COMMANDS + " are allowed");
         }
         List<Command> commands = new ArrayList<>(elements.size());
@@ -54,12 +55,12 @@ final class TxnBody {
             Command command;
             try {
                 command = operation(elements.get(i));
-            } catch (BadRequest | BadPatch e) {
+            } catch (BadRequestException | BadPatch e) {
                 throw new TxnRefused(i, e);
             }
             Integer earlier = names.putIfAbsent(command.name(), i);
             if (earlier != null) {
-                throw new TxnRefused(i, new BadRequest("app '" + command.name() + "' is operation " + earlier
+                throw new TxnRefused(i, new BadRequestException("app '" + command.name() + "' is operation " + earlier
                         + " already: an app may appear once in a transaction"));
             }
             commands.add(command);
@@ -69,27 +70,27 @@ final class TxnBody {
 
     private Command operation(byte[] json) {
         if (json[0] != '{') {
-            throw new BadRequest("an operation must be a JSON object like {\"op\":\"put\",\"name\":\"a\",\"data\":1}");
+            throw new BadRequestException("an operation must be a JSON object like {\"op\":\"put\",\"name\":\"a\",\"data\":1}");
         }
         Map<String, byte[]> members = CompactJson.members(json);
         for (String member : members.keySet()) {
             if (!MEMBERS.contains(member)) {
-                throw new BadRequest("unknown member \"" + member + "\"; an operation has op, name, data and ttl "
+                throw new BadRequestException("unknown member \"" + member + "\"; an operation has op, name, data and ttl "
                         + "(put), merge (patch), if_match and if_none_match");
             }
         }
         String op = string(members, "op");
         if (op == null || !OPS.contains(op)) {
-            throw new BadRequest("\"op\" must be one of put, delete, patch, check");
+            throw new BadRequestException("\"op\" must be one of put, delete, patch, check");
         }
         String name = string(members, "name");
         if (name == null) {
-            throw new BadRequest("\"name\" must be the app's name, a JSON string");
+            throw new BadRequestException("\"name\" must be the app's name, a JSON string");
         }
         only(members, "data", op, "put");
         only(members, "merge", op, "patch");
         if (members.containsKey("ttl") && !op.equals("put")) {
-            throw new BadRequest("\"ttl\" belongs to a put, not to a " + op);
+            throw new BadRequestException("\"ttl\" belongs to a put, not to a " + op);
         }
         Precondition precondition = precondition(members);
         return switch (op) {
@@ -98,7 +99,7 @@ final class TxnBody {
             case "patch" -> new Command.Patch(name, patches.mergeData(members.get("merge")), precondition);
             default -> {
                 if (precondition == Precondition.NONE) {
-                    throw new BadRequest("a check needs if_match or if_none_match");
+                    throw new BadRequestException("a check needs if_match or if_none_match");
                 }
                 yield new Command.Check(name, precondition);
             }
@@ -113,10 +114,10 @@ final class TxnBody {
     /** {@code member} is required for the op {@code owner} and refused for the others. */
     private static void only(Map<String, byte[]> members, String member, String op, String owner) {
         if (op.equals(owner) && !members.containsKey(member)) {
-            throw new BadRequest("a " + owner + " needs \"" + member + "\"");
+            throw new BadRequestException("a " + owner + " needs \"" + member + "\"");
         }
         if (!op.equals(owner) && members.containsKey(member)) {
-            throw new BadRequest("\"" + member + "\" belongs to a " + owner + ", not to a " + op);
+            throw new BadRequestException("\"" + member + "\" belongs to a " + owner + ", not to a " + op);
         }
     }
 
@@ -133,7 +134,7 @@ final class TxnBody {
         }
         String value = string(members, member);
         if (value == null) {
-            throw new BadRequest("\"" + member + "\" must be a string written as the header would be: "
+            throw new BadRequestException("\"" + member + "\" must be a string written as the header would be: "
                     + "\"\\\"17\\\"\", \"\\\"17\\\", \\\"18\\\"\" or \"*\"");
         }
         return EntityTags.parse(member, List.of(value), weakCompare);

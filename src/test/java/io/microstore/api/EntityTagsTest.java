@@ -2,6 +2,7 @@ package io.microstore.api;
 
 import java.util.List;
 
+import io.helidon.http.BadRequestException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -35,6 +36,6 @@ class EntityTagsTest {
             "\"1\" \"2\"", "*garbage", "**", "'1'", "\"a b\"", "\"a\tb\"", "\"1\",\"2", "\"1\"\"2\"", "\"1\" ,x", "\"\u0100\"",
             "\"a,b", "\"a\u0001\""})
     void anythingElseIs400(String value) {
-        assertThrows(BadRequest.class, () -> parse(value));
+        assertThrows(BadRequestException.class, () -> parse(value));
     }
 }
