@@ -18,8 +18,8 @@ public final class AdminService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.post("/compact", this::compact)
-                .any("/compact", MethodNotAllowed.handler("POST"));
+        rules.post(Route.COMPACT.local(), this::compact)
+                .any(Route.COMPACT.local(), MethodNotAllowed.handler("POST"));
     }
 
     /** Writes a snapshot now (after every write queued before) and answers when it is durable. */

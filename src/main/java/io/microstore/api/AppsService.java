@@ -12,11 +12,18 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.microstore.api.wire.Bodies;
+import io.microstore.api.wire.Documents;
+import io.microstore.api.wire.EntityTags;
+import io.microstore.api.wire.Expiry;
+import io.microstore.api.wire.ListQuery;
+import io.microstore.api.wire.Patches;
+import io.microstore.api.wire.PercentDecoder;
+import io.microstore.api.wire.QueryParams;
 import io.microstore.json.CompactJson;
 import io.microstore.json.JsonWriter;
 import io.microstore.store.AppNotFound;
 import io.microstore.store.Command;
-import io.microstore.store.Documents;
 import io.microstore.store.Entry;
 import io.microstore.store.Outcome;
 import io.microstore.store.Page;
@@ -32,7 +39,7 @@ public final class AppsService implements HttpService {
      * which does not match line breaks, so such names would get 404 instead of a clear 400.
      */
     private static final String NAME_PATH = "/{name:[\\s\\S]+}";
-    private static final String PREFIX = "/api/apps/";
+    private static final String PREFIX = Route.APPS.path() + "/";
 
     private final Store store;
     private final Patches patches;
@@ -68,7 +75,7 @@ public final class AppsService implements HttpService {
         Page page = store.list(query.prefix(), query.after(), query.limit());
         if (page.more()) {
             String last = page.items().getLast().getKey();
-            res.header(HeaderValues.create(HeaderNames.LINK, "<" + query.next(last) + ">; rel=\"next\""));
+            res.header(HeaderValues.create(HeaderNames.LINK, "<" + query.next(Route.APPS.path(), last) + ">; rel=\"next\""));
         }
         Responses.json(req, res, out -> {
             JsonWriter json = new JsonWriter(out).beginArray();
@@ -81,9 +88,8 @@ public final class AppsService implements HttpService {
 
     private void get(ServerRequest req, ServerResponse res) {
         String name = name(req);
-        String wait = ListQuery.single(req.query(), "wait");
-        Duration waitFor = wait == null ? Duration.ZERO : ChangesQuery.waitTime(wait);
-        if (req.query().contains("consistent") && ListQuery.consistent(req.query())) {
+        Duration waitFor = QueryParams.waitTime(req.query());
+        if (req.query().contains("consistent") && QueryParams.flag(req.query(), "consistent")) {
             store.awaitConsistent(); // a linearizable read: only when asked, the plain GET does no more work
         }
         Entry entry = store.get(name);

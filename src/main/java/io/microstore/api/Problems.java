@@ -104,7 +104,8 @@ public final class Problems {
         };
     }
 
-    static void send(ServerRequest req, ServerResponse res, Problem problem) {
+    /** Sends {@code problem}: its status, headers and body. */
+    public static void send(ServerRequest req, ServerResponse res, Problem problem) {
         res.status(problem.status());
         res.header(Problem.CONTENT_TYPE);
         problem.headers().forEach(res::header);
@@ -139,7 +140,11 @@ public final class Problems {
                 headers).with("index", t.index());
     }
 
-    private static void handle(ServerRequest req, ServerResponse res, RuntimeException e) {
+    /**
+     * Answers {@code e} with its problem: the routing's error handler, and how the filters in front of the
+     * services (the flood limits) answer what they refuse.
+     */
+    public static void handle(ServerRequest req, ServerResponse res, RuntimeException e) {
         Problem problem = e instanceof HttpException h && h.status().code() == Status.NOT_FOUND_404.code()
                 ? new Problem(Status.NOT_FOUND_404, "no route for " + req.prologue().method().text() + " "
                         + req.path().rawPath())

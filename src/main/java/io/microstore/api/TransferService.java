@@ -2,17 +2,18 @@ package io.microstore.api;
 
 import java.io.IOException;
 import java.util.Map;
-import java.util.Objects;
 
-import io.helidon.http.BadRequestException;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.microstore.api.wire.Bodies;
+import io.microstore.api.wire.Documents;
+import io.microstore.api.wire.ImportFormats;
+import io.microstore.api.wire.QueryParams;
 import io.microstore.json.JsonWriter;
-import io.microstore.store.Documents;
 import io.microstore.store.Entry;
 import io.microstore.store.Importer;
 import io.microstore.store.Store;
@@ -32,11 +33,11 @@ public final class TransferService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/export", this::export)
-                .head("/export", this::export)
-                .any("/export", MethodNotAllowed.handler("GET, HEAD"))
-                .post("/import", this::importApps)
-                .any("/import", MethodNotAllowed.handler("POST"));
+        rules.get(Route.EXPORT.local(), this::export)
+                .head(Route.EXPORT.local(), this::export)
+                .any(Route.EXPORT.local(), MethodNotAllowed.handler("GET, HEAD"))
+                .post(Route.IMPORT.local(), this::importApps)
+                .any(Route.IMPORT.local(), MethodNotAllowed.handler("POST"));
     }
 
     /**
@@ -59,13 +60,10 @@ public final class TransferService implements HttpService {
     }
 
     private void importApps(ServerRequest req, ServerResponse res) {
-        String overwrite = Objects.requireNonNullElse(ListQuery.single(req.query(), "overwrite"), "false");
-        if (!overwrite.equals("true") && !overwrite.equals("false")) {
-            throw new BadRequestException("overwrite must be true or false, not '" + overwrite + "'");
-        }
+        boolean overwrite = QueryParams.trueOrFalse(req.query(), "overwrite");
         Bodies.mediaType(req, HeaderNames.ACCEPT, JSON_LINES,
                 type -> type.equals(JSON_LINES) || type.equals("application/jsonl") || type.equals("application/json"));
-        Importer.Report report = Importer.run(store, Importer.fromJsonLines(Bodies.read(req)), overwrite.equals("true"));
+        Importer.Report report = Importer.run(store, ImportFormats.fromJsonLines(Bodies.read(req)), overwrite);
         byte[] body = JsonWriter.toBytes(64, json -> {
             json.beginObject().name("imported").value(report.imported()).name("refused").beginArray();
             for (String name : report.refused()) {

@@ -17,7 +17,6 @@ import java.util.function.Function;
 import io.microstore.store.Command;
 import io.microstore.store.CommitStream;
 import io.microstore.store.Entry;
-import io.microstore.store.EssentialThread;
 import io.microstore.store.Index;
 import io.microstore.store.Mutation;
 import io.microstore.store.NoSpace;
@@ -27,6 +26,7 @@ import io.microstore.store.Precondition;
 import io.microstore.store.PreconditionFailed;
 import io.microstore.store.StoreBusy;
 import io.microstore.store.StoreUnavailable;
+import io.microstore.threads.EssentialThread;
 
 /**
  * The local engine's expiry: deletes each app whose deadline ({@link Entry#expires}, set by a PUT with

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.helidon.http.BadRequestException;
+import io.microstore.api.wire.PercentDecoder;
 import io.microstore.store.InvalidName;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

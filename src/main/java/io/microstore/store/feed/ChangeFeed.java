@@ -13,8 +13,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
-import io.microstore.store.EssentialThread;
 import io.microstore.store.Mutation;
+import io.microstore.threads.EssentialThread;
 
 /**
  * The changes feed: the store's consumer of the commit stream that keeps a bounded window of the most
