@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 
 import io.microstore.threads.EssentialThread;
 
@@ -21,19 +22,29 @@ final class Deadline {
     private static volatile EssentialThread watchdog;
 
     private final Thread thread;
+    private final LongSupplier clock;
     private final long dueNanos;
     private boolean armed = true;
     private boolean fired;
 
-    private Deadline(Thread thread, long dueNanos) {
+    private Deadline(Thread thread, LongSupplier clock, long dueNanos) {
         this.thread = thread;
+        this.clock = clock;
         this.dueNanos = dueNanos;
     }
 
     /** Arms a deadline for the current thread, replacing one it had. */
     static Deadline arm(Duration timeout) {
+        return arm(timeout, System::nanoTime);
+    }
+
+    /**
+     * {@link #arm(Duration)} on {@code clock}, a source of nanoseconds like {@link System#nanoTime}: a
+     * test's, so that time can pass without waiting for it.
+     */
+    static Deadline arm(Duration timeout, LongSupplier clock) {
         startWatchdog();
-        Deadline deadline = new Deadline(Thread.currentThread(), System.nanoTime() + timeout.toNanos());
+        Deadline deadline = new Deadline(Thread.currentThread(), clock, clock.getAsLong() + timeout.toNanos());
         Deadline old = ARMED.put(deadline.thread, deadline);
         if (old != null) {
             old.disarm();
@@ -60,8 +71,8 @@ final class Deadline {
         return fired;
     }
 
-    private synchronized void fireIfDue(long now) {
-        if (armed && now - dueNanos >= 0) {
+    private synchronized void fireIfDue() {
+        if (armed && clock.getAsLong() - dueNanos >= 0) {
             armed = false;
             fired = true;
             ARMED.remove(thread, this);
@@ -103,9 +114,8 @@ final class Deadline {
         while (!Thread.currentThread().isInterrupted()) { // nothing interrupts it but a test: it then ends
             LockSupport.parkNanos(SCAN_NANOS);
             try {
-                long now = System.nanoTime();
                 for (Deadline deadline : ARMED.values()) {
-                    deadline.fireIfDue(now);
+                    deadline.fireIfDue();
                 }
             } catch (Throwable e) { // one failed scan (the heap ran short) must not end every time limit for good
                 EssentialThread.survived(LOG, "a scan of the deadlines", e);
