@@ -130,7 +130,8 @@ public final class Main {
                     // outermost: it closes the connection once the filters below are done with it
                     routing.addFilter(new ConnectionClose());
                     // then, so that whatever answers a request (auth, CORS, a handler) its body is dealt with
-                    routing.addFilter(new BodyGuard(inFlight, settings.maxPayload(), flood.bodyTimeout(), Problems::handle));
+                    routing.addFilter(new BodyGuard(inFlight, settings.maxPayload(), flood.bodyTimeout(),
+                            Problems::handle)); // it answers its 413 as the routing answers every refusal
                     StoreMetrics.countRequests(routing);
                     if (!settings.corsOrigins().isEmpty()) { // before auth, so a 401 carries CORS headers too
                         routing.addFilter(new CorsFilter(settings.corsOrigins()));

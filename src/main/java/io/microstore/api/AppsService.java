@@ -75,7 +75,8 @@ public final class AppsService implements HttpService {
         Page page = store.list(query.prefix(), query.after(), query.limit());
         if (page.more()) {
             String last = page.items().getLast().getKey();
-            res.header(HeaderValues.create(HeaderNames.LINK, "<" + query.next(Route.APPS.path(), last) + ">; rel=\"next\""));
+            String next = query.next(Route.APPS.path(), last);
+            res.header(HeaderValues.create(HeaderNames.LINK, "<" + next + ">; rel=\"next\""));
         }
         Responses.json(req, res, out -> {
             JsonWriter json = new JsonWriter(out).beginArray();
@@ -113,7 +114,8 @@ public final class AppsService implements HttpService {
         Bodies.mediaType(req, HeaderNames.ACCEPT, "application/json", Bodies::isJson);
         byte[] data = CompactJson.member(Bodies.read(req), "data");
         if (data == null) {
-            throw new BadRequestException("the body must be a JSON object with a \"data\" member, e.g. {\"data\": {\"x\": 1}}");
+            throw new BadRequestException(
+                    "the body must be a JSON object with a \"data\" member, e.g. {\"data\": {\"x\": 1}}");
         }
         Duration ttl = Expiry.ttl(req.query());
         Outcome outcome = store.execute(new Command.Put(name, data, EntityTags.precondition(req.headers()),

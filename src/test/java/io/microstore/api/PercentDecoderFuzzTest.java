@@ -41,7 +41,10 @@ class PercentDecoderFuzzTest {
         assertEquals(decoded, PercentDecoder.decode(encodeAll(decoded)), "percent-encoding every byte round-trips");
     }
 
-    /** The same for a query parameter that carries a name: {@code +} is a space, a refusal a {@link BadRequestException}. */
+    /**
+     * The same for a query parameter that carries a name: {@code +} is a space, a refusal a
+     * {@link BadRequestException}.
+     */
     @FuzzTest
     void decodeQueryAgreesWithReference(byte[] input) {
         String raw = new String(input, StandardCharsets.UTF_8);

@@ -16,7 +16,8 @@ class JsonWriterTest {
     void nestedObjectsAndArraysGetTheirCommasAndColons() {
         byte[] json = JsonWriter.toBytes(16, w -> w.beginObject()
                 .name("a").value(1)
-                .name("b").beginArray().value("x").beginObject().endObject().beginArray().endArray().value(true).endArray()
+                .name("b").beginArray().value("x").beginObject().endObject().beginArray().endArray().value(true)
+                .endArray()
                 .name(JsonWriter.Name.of("c")).raw(utf8("{\"d\":[1,2]}"))
                 .name("e").value(false)
                 .endObject());
@@ -25,8 +26,8 @@ class JsonWriterTest {
 
     @Test
     void stringsAreEscapedAndALoneSurrogateIsWrittenAsAnEscape() {
-        byte[] json = JsonWriter.toBytes(16, w -> w.beginArray().value("q\"b\\n\n\u0001").value("ü😀").value("a\ud800")
-                .endArray());
+        byte[] json = JsonWriter.toBytes(16, w -> w.beginArray()
+                .value("q\"b\\n\n\u0001").value("ü😀").value("a\ud800").endArray());
         assertThat(text(json), is("[\"q\\\"b\\\\n\\n\\u0001\",\"ü😀\",\"a\\ud800\"]"));
     }
 

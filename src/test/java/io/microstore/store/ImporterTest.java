@@ -31,7 +31,10 @@ import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-/** {@link ImportFormats} and {@link Importer}: the old service's TinyDB file, JSON lines, and how a list of items is written. */
+/**
+ * {@link ImportFormats} and {@link Importer}: the old service's TinyDB file, JSON lines, and how a list of items
+ * is written.
+ */
 class ImporterTest {
     private static final String LONG_NAME = "z".repeat(Names.MAX_BYTES);
 
@@ -288,7 +291,8 @@ class ImporterTest {
 
     @Test
     void fromFileReadsAnExportAsJsonLines() {
-        List<Importer.Item> items = ImportFormats.fromFile(utf8("{\"name\":\"a\",\"data\":1}\n{\"name\":\"b\",\"data\":2}\n"));
+        List<Importer.Item> items = ImportFormats.fromFile(
+                utf8("{\"name\":\"a\",\"data\":1}\n{\"name\":\"b\",\"data\":2}\n"));
         assertThat(items.stream().map(Importer.Item::name).toList(), is(List.of("a", "b")));
         // one line that happens to be a single JSON value is still JSON lines
         assertThat(ImportFormats.fromFile(utf8("{\"name\":\"apps\",\"data\":{\"apps\":1}}")).get(0).name(), is("apps"));

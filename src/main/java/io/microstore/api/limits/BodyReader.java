@@ -86,7 +86,8 @@ public final class BodyReader {
             ticket.take(n);
         }
         if (declared.isPresent() && size < declared.getAsLong()) {
-            throw new BadRequestException("the request body ended after " + size + " of its " + declared.getAsLong() + " bytes");
+            throw new BadRequestException("the request body ended after " + size + " of its " + declared.getAsLong()
+                    + " bytes");
         }
         return size == body.length ? body : Arrays.copyOf(body, size);
     }

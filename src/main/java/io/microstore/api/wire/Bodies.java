@@ -26,7 +26,8 @@ public final class Bodies {
         if (req.headers().contains(HeaderNames.CONTENT_TYPE)) {
             Header contentType = req.headers().get(HeaderNames.CONTENT_TYPE);
             if (contentType.valueCount() != 1) {
-                throw new BadRequestException("the request has " + contentType.valueCount() + " Content-Type headers; send one");
+                throw new BadRequestException("the request has " + contentType.valueCount()
+                        + " Content-Type headers; send one");
             }
             header = contentType.get();
         }

@@ -58,7 +58,8 @@ public final class EntityTags {
                 int end = end(value, i);
                 int next = end < 0 ? -1 : skipSpace(value, end);
                 if (next < 0 || next < value.length() && value.charAt(next) != ',') {
-                    throw new BadRequestException(what + " must be * or a list of entity tags like \"17\", not " + value);
+                    throw new BadRequestException(what + " must be * or a list of entity tags like \"17\", not "
+                            + value);
                 }
                 String tag = value.substring(i, end);
                 tags.add(weakCompare && tag.startsWith("W/") ? tag.substring(2) : tag);

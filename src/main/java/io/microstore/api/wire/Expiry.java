@@ -47,8 +47,8 @@ public final class Expiry {
                 return Duration.ofSeconds(seconds);
             }
         }
-        throw new BadRequestException("ttl must be a whole number of seconds from 1 to " + MAX_TTL_SECONDS + " (30 days), not '"
-                + ttl + "'");
+        throw new BadRequestException("ttl must be a whole number of seconds from 1 to " + MAX_TTL_SECONDS
+                + " (30 days), not '" + ttl + "'");
     }
 
     /** Adds the expiry headers of {@code entry}, when it has a deadline, against {@code clock}'s time now. */

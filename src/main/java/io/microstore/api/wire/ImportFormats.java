@@ -55,7 +55,8 @@ public final class ImportFormats {
             try {
                 Item app = Documents.readApp(text);
                 if (app == null) {
-                    throw new ImportRejected("line " + line + ": expected {\"name\": \"...\", \"data\": ...}", List.of());
+                    throw new ImportRejected("line " + line + ": expected {\"name\": \"...\", \"data\": ...}",
+                            List.of());
                 }
                 items.add(item(app.name(), app.data(), "line " + line));
             } catch (MalformedJson e) {

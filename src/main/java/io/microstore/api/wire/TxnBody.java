@@ -42,8 +42,8 @@ public final class TxnBody {
     public Transaction parse(byte[] body) {
         List<byte[]> elements = CompactJson.elements(body);
         if (elements.isEmpty()) {
-            throw new BadRequestException("the transaction is empty: send a JSON array of 1 to " + Transaction.MAX_COMMANDS
-                    + " operations");
+            throw new BadRequestException("the transaction is empty: send a JSON array of 1 to "
+                    + Transaction.MAX_COMMANDS + " operations");
         }
         if (elements.size() > Transaction.MAX_COMMANDS) {
             throw new BadRequestException("the transaction has " + elements.size() + " operations; at most "
@@ -70,13 +70,14 @@ public final class TxnBody {
 
     private Command operation(byte[] json) {
         if (json[0] != '{') {
-            throw new BadRequestException("an operation must be a JSON object like {\"op\":\"put\",\"name\":\"a\",\"data\":1}");
+            throw new BadRequestException(
+                    "an operation must be a JSON object like {\"op\":\"put\",\"name\":\"a\",\"data\":1}");
         }
         Map<String, byte[]> members = CompactJson.members(json);
         for (String member : members.keySet()) {
             if (!MEMBERS.contains(member)) {
-                throw new BadRequestException("unknown member \"" + member + "\"; an operation has op, name, data and ttl "
-                        + "(put), merge (patch), if_match and if_none_match");
+                throw new BadRequestException("unknown member \"" + member + "\"; an operation has op, name, data and "
+                        + "ttl (put), merge (patch), if_match and if_none_match");
             }
         }
         String op = string(members, "op");
