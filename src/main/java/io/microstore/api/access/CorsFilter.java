@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import io.helidon.http.ForbiddenException;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
@@ -14,7 +15,6 @@ import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
-import io.microstore.api.Problem;
 import io.microstore.api.Problems;
 
 /**
@@ -73,7 +73,7 @@ public final class CorsFilter implements Filter {
         if (!allowed || !ALLOWED_METHODS.contains(method) || !ALLOWED_HEADERS.containsAll(headers)) {
             String detail = !allowed ? "origin " + origin + " is not allowed (cors.allow-origins)"
                     : "CORS allows the methods " + METHODS + " and the headers " + HEADERS;
-            Problems.send(req, res, new Problem(Status.FORBIDDEN_403, detail));
+            Problems.send(req, res, Problems.of(new ForbiddenException(detail)));
             return;
         }
         res.header(HeaderValues.create(HeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origin));
