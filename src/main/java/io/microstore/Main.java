@@ -17,20 +17,21 @@ import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
 import io.microstore.api.AdminService;
 import io.microstore.api.AppsService;
-import io.microstore.api.BearerAuth;
-import io.microstore.api.BodyGuard;
-import io.microstore.api.ConnectionBytes;
-import io.microstore.api.ConnectionClose;
-import io.microstore.api.HeaderTimeout;
-import io.microstore.api.InFlightBytes;
 import io.microstore.api.ChangesService;
-import io.microstore.api.CorsFilter;
 import io.microstore.api.Problems;
-import io.microstore.api.ReceiveListeners;
+import io.microstore.api.Route;
 import io.microstore.api.SchemaService;
-import io.microstore.api.ServerHealth;
 import io.microstore.api.TransferService;
 import io.microstore.api.TxnService;
+import io.microstore.api.access.BearerAuth;
+import io.microstore.api.access.CorsFilter;
+import io.microstore.api.limits.BodyGuard;
+import io.microstore.api.limits.ConnectionBytes;
+import io.microstore.api.limits.ConnectionClose;
+import io.microstore.api.limits.HeaderTimeout;
+import io.microstore.api.limits.InFlightBytes;
+import io.microstore.api.limits.ReceiveListeners;
+import io.microstore.api.limits.ServerHealth;
 import io.microstore.observe.StoreHealth;
 import io.microstore.observe.StoreMetrics;
 import io.microstore.store.Engine;
@@ -129,7 +130,8 @@ public final class Main {
                     // outermost: it closes the connection once the filters below are done with it
                     routing.addFilter(new ConnectionClose());
                     // then, so that whatever answers a request (auth, CORS, a handler) its body is dealt with
-                    routing.addFilter(new BodyGuard(inFlight, settings.maxPayload(), flood.bodyTimeout()));
+                    routing.addFilter(new BodyGuard(inFlight, settings.maxPayload(), flood.bodyTimeout(),
+                            Problems::handle)); // it answers its 413 as the routing answers every refusal
                     StoreMetrics.countRequests(routing);
                     if (!settings.corsOrigins().isEmpty()) { // before auth, so a 401 carries CORS headers too
                         routing.addFilter(new CorsFilter(settings.corsOrigins()));
@@ -141,16 +143,16 @@ public final class Main {
 
     static void routing(HttpRouting.Builder routing, Store store, long maxPayload) {
         Handler toSwaggerUi = (req, res) -> res.status(Status.FOUND_302)
-                .header(HeaderValues.create(HeaderNames.LOCATION, "/openapi/ui"))
+                .header(HeaderValues.create(HeaderNames.LOCATION, Route.OPENAPI.path() + "/ui"))
                 .send();
-        routing.get("/", toSwaggerUi)
-                .head("/", toSwaggerUi)
-                .register("/api/apps", new AppsService(store, maxPayload))
-                .register("/api/txn", new TxnService(store, maxPayload))
-                .register("/api/changes", new ChangesService(store.feed()))
-                .register("/api/schema", new SchemaService())
-                .register("/api/admin", new AdminService(store))
-                .register("/api", new TransferService(store));
+        routing.get(Route.ROOT.path(), toSwaggerUi)
+                .head(Route.ROOT.path(), toSwaggerUi)
+                .register(Route.APPS.path(), new AppsService(store, maxPayload)) // and APP under it
+                .register(Route.TXN.path(), new TxnService(store, maxPayload))
+                .register(Route.CHANGES.path(), new ChangesService(store.feed()))
+                .register(Route.SCHEMA.path(), new SchemaService())
+                .register(Route.COMPACT.mount(), new AdminService(store))
+                .register(Route.EXPORT.mount(), new TransferService(store)); // EXPORT and IMPORT
         Problems.register(routing);
     }
 

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
+import io.microstore.api.wire.ImportFormats;
 import io.microstore.etcd.EtcdConfig;
 import io.microstore.etcd.EtcdEngine;
 import io.microstore.etcd.gateway.GatewayClient;
@@ -69,7 +70,7 @@ final class Startup {
     /** --import FILE: loads it before serving; refuses (and exits) when names exist and --overwrite is absent. */
     static void importFile(Store store, Path file, boolean overwrite) throws IOException {
         try {
-            Importer.Report report = Importer.run(store, Importer.fromFile(Files.readAllBytes(file)), overwrite);
+            Importer.Report report = Importer.run(store, ImportFormats.fromFile(Files.readAllBytes(file)), overwrite);
             System.out.println("imported " + report.imported() + " apps from " + file
                     + (report.refused().isEmpty() ? "" : "; refused (created meanwhile): " + report.refused()));
         } catch (ImportRejected e) {

@@ -12,8 +12,10 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
  * Layering runs one way: api → store ← engines → persist. Calls flow api → store → engine → persist;
  * the engine port ({@code store.Engine}) is declared in store and implemented by an engine, so store
  * imports no engine. The etcd engine's client ({@code etcd.gateway}) knows etcd and nothing of ours.
- * {@code json} and {@code commit} (the commit the store, engines and persist share) are leaves that
- * everyone may use; only {@code io.microstore} itself (Main, Settings, Startup) wires the layers together.
+ * {@code json}, {@code commit} (the commit the store, engines and persist share) and {@code threads} are
+ * leaves that everyone may use; only {@code io.microstore} itself (Main, Settings, Startup) wires the
+ * layers together. Within api, the services use the wire vocabulary, which knows nothing of them, and the
+ * flood limits know nothing of the store or the services.
  */
 class ArchitectureTest {
     private static final JavaClasses MAIN = new ClassFileImporter()
@@ -21,6 +23,11 @@ class ArchitectureTest {
             .importPackages("io.microstore");
     /** Every engine package: the local writer and etcd. */
     private static final String[] ENGINES = {"io.microstore.local..", "io.microstore.etcd.."};
+    /** The rooms of api: the services (the package itself), the wire vocabulary, the flood limits, access. */
+    private static final String SERVICES = "io.microstore.api";
+    private static final String WIRE = "io.microstore.api.wire..";
+    private static final String LIMITS = "io.microstore.api.limits..";
+    private static final String ACCESS = "io.microstore.api.access..";
 
     @Test
     void persistImportsNothingOfOurs() {
@@ -49,6 +56,29 @@ class ArchitectureTest {
                 .check(MAIN);
     }
 
+    /** The services parse with the wire vocabulary and call the store; the filters in front of them are Main's. */
+    @Test
+    void theServicesKnowNeitherTheLimitsNorTheAccessFilters() {
+        noClasses().that().resideInAPackage(SERVICES)
+                .should().dependOnClassesThat().resideInAnyPackage(LIMITS, ACCESS)
+                .check(MAIN);
+    }
+
+    @Test
+    void theWireVocabularyKnowsNothingOfTheServices() {
+        noClasses().that().resideInAPackage(WIRE)
+                .should().dependOnClassesThat().resideInAnyPackage(SERVICES, ACCESS)
+                .check(MAIN);
+    }
+
+    @Test
+    void theLimitsKnowNothingOfTheStoreOrTheServices() {
+        noClasses().that().resideInAPackage(LIMITS)
+                .should().dependOnClassesThat().resideInAnyPackage("io.microstore.store..", SERVICES, WIRE, ACCESS)
+                .orShould().dependOnClassesThat().resideInAnyPackage(ENGINES)
+                .check(MAIN);
+    }
+
     @Test
     void enginesDoNotKnowHttp() {
         noClasses().that().resideInAnyPackage(ENGINES)
@@ -69,8 +99,8 @@ class ArchitectureTest {
     }
 
     @Test
-    void jsonIsALeaf() {
-        noClasses().that().resideInAPackage("io.microstore.json..")
+    void jsonAndThreadsAreLeaves() {
+        noClasses().that().resideInAnyPackage("io.microstore.json..", "io.microstore.threads..")
                 .should().dependOnClassesThat().resideInAnyPackage("io.microstore.store..", "io.microstore.api..",
                         "io.microstore.persist..", "io.microstore.observe..")
                 .orShould().dependOnClassesThat().resideInAnyPackage(ENGINES)

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 
+import io.helidon.http.BadRequestException;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
@@ -11,10 +12,18 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.microstore.api.wire.Bodies;
+import io.microstore.api.wire.Documents;
+import io.microstore.api.wire.EntityTags;
+import io.microstore.api.wire.Expiry;
+import io.microstore.api.wire.ListQuery;
+import io.microstore.api.wire.Patches;
+import io.microstore.api.wire.PercentDecoder;
+import io.microstore.api.wire.QueryParams;
 import io.microstore.json.CompactJson;
+import io.microstore.json.JsonWriter;
 import io.microstore.store.AppNotFound;
 import io.microstore.store.Command;
-import io.microstore.store.Documents;
 import io.microstore.store.Entry;
 import io.microstore.store.Outcome;
 import io.microstore.store.Page;
@@ -30,7 +39,7 @@ public final class AppsService implements HttpService {
      * which does not match line breaks, so such names would get 404 instead of a clear 400.
      */
     private static final String NAME_PATH = "/{name:[\\s\\S]+}";
-    private static final String PREFIX = "/api/apps/";
+    private static final String PREFIX = Route.APPS.path() + "/";
 
     private final Store store;
     private final Patches patches;
@@ -66,27 +75,22 @@ public final class AppsService implements HttpService {
         Page page = store.list(query.prefix(), query.after(), query.limit());
         if (page.more()) {
             String last = page.items().getLast().getKey();
-            res.header(HeaderValues.create(HeaderNames.LINK, "<" + query.next(last) + ">; rel=\"next\""));
+            String next = query.next(Route.APPS.path(), last);
+            res.header(HeaderValues.create(HeaderNames.LINK, "<" + next + ">; rel=\"next\""));
         }
         Responses.json(req, res, out -> {
-            out.write('[');
-            boolean first = true;
+            JsonWriter json = new JsonWriter(out).beginArray();
             for (Map.Entry<String, Entry> item : page.items()) {
-                if (!first) {
-                    out.write(',');
-                }
-                first = false;
-                Documents.writeApp(out, item.getKey(), query.includeData() ? item.getValue().data() : null);
+                Documents.writeApp(json, item.getKey(), query.includeData() ? item.getValue().data() : null);
             }
-            out.write(']');
+            json.endArray();
         });
     }
 
     private void get(ServerRequest req, ServerResponse res) {
         String name = name(req);
-        String wait = ListQuery.single(req.query(), "wait");
-        Duration waitFor = wait == null ? Duration.ZERO : ChangesQuery.waitTime(wait);
-        if (req.query().contains("consistent") && ListQuery.consistent(req.query())) {
+        Duration waitFor = QueryParams.waitTime(req.query());
+        if (req.query().contains("consistent") && QueryParams.flag(req.query(), "consistent")) {
             store.awaitConsistent(); // a linearizable read: only when asked, the plain GET does no more work
         }
         Entry entry = store.get(name);
@@ -110,7 +114,8 @@ public final class AppsService implements HttpService {
         Bodies.mediaType(req, HeaderNames.ACCEPT, "application/json", Bodies::isJson);
         byte[] data = CompactJson.member(Bodies.read(req), "data");
         if (data == null) {
-            throw new BadRequest("the body must be a JSON object with a \"data\" member, e.g. {\"data\": {\"x\": 1}}");
+            throw new BadRequestException(
+                    "the body must be a JSON object with a \"data\" member, e.g. {\"data\": {\"x\": 1}}");
         }
         Duration ttl = Expiry.ttl(req.query());
         Outcome outcome = store.execute(new Command.Put(name, data, EntityTags.precondition(req.headers()),
@@ -147,7 +152,7 @@ public final class AppsService implements HttpService {
         String raw = req.path().absolute().rawPath();
         String name = raw.startsWith(PREFIX) ? PercentDecoder.decode(raw.substring(PREFIX.length())) : null;
         if (!req.path().pathParameters().get("name").equals(name)) {
-            throw new BadRequest("the path " + raw + " is not in normal form: it is routed as "
+            throw new BadRequestException("the path " + raw + " is not in normal form: it is routed as "
                     + req.path().absolute().path() + "; percent-encode '.' and '..' segments, ';' and empty "
                     + "segments of a name (%2E, %3B, %2F)");
         }

@@ -1,6 +1,5 @@
 package io.microstore.api;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -16,10 +15,11 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.microstore.api.wire.ChangesQuery;
+import io.microstore.api.wire.Documents;
 import io.microstore.commit.Change;
 import io.microstore.commit.Commit;
-import io.microstore.json.JsonText;
-import io.microstore.store.Documents;
+import io.microstore.json.JsonWriter;
 import io.microstore.store.Op;
 import io.microstore.store.feed.ChangeFeed;
 import io.microstore.store.feed.ChangePage;
@@ -33,7 +33,6 @@ public final class ChangesService implements HttpService {
     private static final int SSE_BATCH = 1000;
     private static final HeaderName LAST_EVENT_ID = HeaderNames.create("Last-Event-ID");
     private static final byte[] EVENT_END = "\n\n".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] RESULTS = "{\"results\":[".getBytes(StandardCharsets.US_ASCII);
 
     private final ChangeFeed feed;
 
@@ -117,18 +116,13 @@ public final class ChangesService implements HttpService {
         }
         ChangePage answer = page; // the page's changes as references; their bytes are streamed
         Responses.json(req, res, out -> {
-            out.write(RESULTS);
-            boolean first = true;
+            JsonWriter json = new JsonWriter(out).beginObject().name("results").beginArray();
             for (Commit commit : answer.commits()) {
                 for (Change change : commit.changes()) {
-                    if (!first) {
-                        out.write(',');
-                    }
-                    first = false;
-                    Documents.writeChange(out, commit.seq(), change, query.includeData());
+                    Documents.writeChange(json, commit.seq(), change, query.includeData());
                 }
             }
-            out.write(("],\"last_seq\":" + answer.lastSeq() + "}").getBytes(StandardCharsets.US_ASCII));
+            json.endArray().name("last_seq").value(answer.lastSeq()).endObject();
         });
     }
 
@@ -158,7 +152,7 @@ public final class ChangesService implements HttpService {
                     try {
                         page = waiter.await(keepAlive, () -> nonEmpty(cursor, SSE_BATCH, query.prefix()));
                     } catch (FeedGone e) {
-                        out.write(resetEvent(e));
+                        resetEvent(out, e);
                         return;
                     }
                     if (page == null && feed.closed()) {
@@ -193,15 +187,15 @@ public final class ChangesService implements HttpService {
             throws IOException {
         out.write(((withId ? "id: " + seq + "\n" : "") + "event: " + Op.of(change).wireName() + "\ndata: ")
                 .getBytes(StandardCharsets.US_ASCII));
-        Documents.writeChange(out, seq, change, includeData); // compact JSON: never a line break inside
+        Documents.writeChange(new JsonWriter(out), seq, change, includeData); // compact JSON: never a line break inside
         out.write(EVENT_END);
     }
 
-    private static byte[] resetEvent(FeedGone gone) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-        out.writeBytes("event: reset\ndata: {\"detail\":".getBytes(StandardCharsets.US_ASCII));
-        JsonText.writeQuoted(out, gone.getMessage());
-        out.writeBytes((",\"last_seq\":" + gone.lastSeq() + "}\n\n").getBytes(StandardCharsets.US_ASCII));
-        return out.toByteArray();
+    /** The last event of a stream whose client fell out of the retained window; then the stream ends. */
+    private static void resetEvent(OutputStream out, FeedGone gone) throws IOException {
+        out.write("event: reset\ndata: ".getBytes(StandardCharsets.US_ASCII));
+        new JsonWriter(out).beginObject().name("detail").value(gone.getMessage())
+                .name("last_seq").value(gone.lastSeq()).endObject();
+        out.write(EVENT_END);
     }
 }

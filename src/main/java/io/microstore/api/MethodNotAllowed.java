@@ -2,21 +2,19 @@ package io.microstore.api;
 
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
+import io.helidon.http.HttpException;
 import io.helidon.http.Method;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.Handler;
 
-/** A known route asked with a method it does not have; {@code allow} lists the ones it has. */
-public final class MethodNotAllowed extends RuntimeException {
-    private final String allow;
-
+/**
+ * A known route asked with a method it does not have (405), with the {@code Allow} header listing the ones
+ * it has. Ours, in Helidon's family: Helidon has no exception for 405, and this one carries its header.
+ */
+public final class MethodNotAllowed extends HttpException {
     public MethodNotAllowed(String method, String allow) {
-        super("method " + method + " is not allowed here; use " + allow);
-        this.allow = allow;
-    }
-
-    public String allow() {
-        return allow;
+        super("method " + method + " is not allowed here; use " + allow, Status.METHOD_NOT_ALLOWED_405);
+        header(HeaderValues.create(HeaderNames.ALLOW, allow));
     }
 
     /**

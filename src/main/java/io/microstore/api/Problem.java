@@ -1,6 +1,6 @@
 package io.microstore.api;
 
-import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -8,7 +8,7 @@ import java.util.Map;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
-import io.microstore.json.JsonText;
+import io.microstore.json.JsonWriter;
 
 /**
  * An RFC 9457 problem detail ({@code application/problem+json}): {@code type}, {@code title},
@@ -34,23 +34,22 @@ public record Problem(Status status, String detail, Map<String, Object> extensio
 
     /** The JSON body. {@code type} is about:blank, so {@code title} is the status's reason phrase. */
     public byte[] body() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(128);
-        out.writeBytes("{\"type\":\"about:blank\",\"title\":".getBytes());
-        JsonText.writeQuoted(out, status.reasonPhrase());
-        out.writeBytes((",\"status\":" + status.code() + ",\"detail\":").getBytes());
-        JsonText.writeQuoted(out, detail == null ? status.reasonPhrase() : detail);
-        extensions.forEach((name, value) -> {
-            out.write(',');
-            JsonText.writeQuoted(out, name);
-            out.write(':');
-            if (value instanceof Number || value instanceof Boolean) {
-                out.writeBytes(value.toString().getBytes());
-            } else {
-                JsonText.writeQuoted(out, String.valueOf(value));
+        return JsonWriter.toBytes(128, json -> {
+            json.beginObject()
+                    .name("type").value("about:blank")
+                    .name("title").value(status.reasonPhrase())
+                    .name("status").value(status.code())
+                    .name("detail").value(detail == null ? status.reasonPhrase() : detail);
+            for (Map.Entry<String, Object> member : extensions.entrySet()) {
+                json.name(member.getKey());
+                if (member.getValue() instanceof Number || member.getValue() instanceof Boolean) {
+                    json.raw(member.getValue().toString().getBytes(StandardCharsets.US_ASCII));
+                } else {
+                    json.value(String.valueOf(member.getValue()));
+                }
             }
+            json.endObject();
         });
-        out.write('}');
-        return out.toByteArray();
     }
 
     private static List<Header> concat(List<Header> list, Header header) {

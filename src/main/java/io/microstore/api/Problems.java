@@ -9,6 +9,7 @@ import io.helidon.http.HeaderValues;
 import io.helidon.http.HttpException;
 import io.helidon.http.ServerResponseHeaders;
 import io.helidon.http.Status;
+import io.helidon.http.UnauthorizedException;
 import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
@@ -65,16 +66,9 @@ public final class Problems {
         return switch (e) {
             case MalformedJson m -> new Problem(Status.BAD_REQUEST_400, "the body is not valid JSON: " + m.getMessage())
                     .with("offset", m.offset());
-            case BadRequest b -> new Problem(Status.BAD_REQUEST_400, b.getMessage());
             case BadPatch b -> new Problem(Status.BAD_REQUEST_400, b.getMessage());
             case InvalidName n -> new Problem(Status.BAD_REQUEST_400, n.getMessage());
             case AppNotFound n -> new Problem(Status.NOT_FOUND_404, n.getMessage());
-            case MethodNotAllowed m -> new Problem(Status.METHOD_NOT_ALLOWED_405, m.getMessage())
-                    .with(HeaderValues.create(HeaderNames.ALLOW, m.allow()));
-            case UnsupportedMediaType u -> new Problem(Status.UNSUPPORTED_MEDIA_TYPE_415, u.getMessage())
-                    .with(HeaderValues.create(u.advertise(), u.accepted()));
-            case Unauthorized u -> new Problem(Status.UNAUTHORIZED_401, u.getMessage())
-                    .with(HeaderValues.create(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"microstore\""));
             case PreconditionFailed p -> preconditionFailed(p);
             case TxnRefused t -> refused(t);
             case PatchConflict c -> new Problem(Status.CONFLICT_409, c.getMessage());
@@ -96,15 +90,13 @@ public final class Problems {
                     ? new Problem(Status.BAD_REQUEST_400, r.getMessage())
                     : new Problem(Status.CONFLICT_409, r.getMessage());
             case FeedGone g -> new Problem(Status.GONE_410, g.getMessage()).with("last_seq", g.lastSeq());
-            case TooManyBytesInFlight t -> new Problem(Status.SERVICE_UNAVAILABLE_503, t.getMessage())
-                    .with(HeaderValues.create(HeaderNames.RETRY_AFTER, 1));
-            case PayloadTooLarge p -> new Problem(Status.REQUEST_ENTITY_TOO_LARGE_413, p.getMessage());
-            case MalformedChunks m -> new Problem(Status.BAD_REQUEST_400, m.getMessage()) // ConnectionClose closes
-                    .with(HeaderValues.CONNECTION_CLOSE);
-            case BodyTimedOut t -> new Problem(Status.REQUEST_TIMEOUT_408, t.getMessage());
             case FeedBusy b -> new Problem(Status.SERVICE_UNAVAILABLE_503, b.getMessage())
                     .with(HeaderValues.create(HeaderNames.RETRY_AFTER, 5));
-            case HttpException h -> new Problem(h.status(), h.getMessage());
+            // The challenge goes with every 401: the bearer token is the only credential there is.
+            case UnauthorizedException u -> new Problem(Status.UNAUTHORIZED_401, u.getMessage())
+                    .with(HeaderValues.create(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"microstore\""));
+            // Pure HTTP errors, Helidon's and ours (405, 413, 415, ...): their status and the headers they carry.
+            case HttpException h -> httpError(h);
             default -> {
                 LOG.log(System.Logger.Level.ERROR, "unexpected error", e);
                 yield new Problem(Status.INTERNAL_SERVER_ERROR_500, "internal error: " + e.getClass().getSimpleName());
@@ -112,11 +104,20 @@ public final class Problems {
         };
     }
 
-    static void send(ServerRequest req, ServerResponse res, Problem problem) {
+    /** Sends {@code problem}: its status, headers and body. */
+    public static void send(ServerRequest req, ServerResponse res, Problem problem) {
         res.status(problem.status());
         res.header(Problem.CONTENT_TYPE);
         problem.headers().forEach(res::header);
         Responses.send(req, res, problem.body());
+    }
+
+    private static Problem httpError(HttpException h) {
+        Problem problem = new Problem(h.status(), h.getMessage());
+        for (Header header : h.headers()) {
+            problem = problem.with(header);
+        }
+        return problem;
     }
 
     private static Problem preconditionFailed(PreconditionFailed p) {
@@ -139,7 +140,11 @@ public final class Problems {
                 headers).with("index", t.index());
     }
 
-    private static void handle(ServerRequest req, ServerResponse res, RuntimeException e) {
+    /**
+     * Answers {@code e} with its problem: the routing's error handler, and how the filters in front of the
+     * services (the flood limits) answer what they refuse.
+     */
+    public static void handle(ServerRequest req, ServerResponse res, RuntimeException e) {
         Problem problem = e instanceof HttpException h && h.status().code() == Status.NOT_FOUND_404.code()
                 ? new Problem(Status.NOT_FOUND_404, "no route for " + req.prologue().method().text() + " "
                         + req.path().rawPath())

@@ -1,9 +1,7 @@
 package io.microstore.api;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.Map;
-import java.util.Objects;
 
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
@@ -11,8 +9,11 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import io.microstore.json.JsonText;
-import io.microstore.store.Documents;
+import io.microstore.api.wire.Bodies;
+import io.microstore.api.wire.Documents;
+import io.microstore.api.wire.ImportFormats;
+import io.microstore.api.wire.QueryParams;
+import io.microstore.json.JsonWriter;
 import io.microstore.store.Entry;
 import io.microstore.store.Importer;
 import io.microstore.store.Store;
@@ -32,11 +33,11 @@ public final class TransferService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/export", this::export)
-                .head("/export", this::export)
-                .any("/export", MethodNotAllowed.handler("GET, HEAD"))
-                .post("/import", this::importApps)
-                .any("/import", MethodNotAllowed.handler("POST"));
+        rules.get(Route.EXPORT.local(), this::export)
+                .head(Route.EXPORT.local(), this::export)
+                .any(Route.EXPORT.local(), MethodNotAllowed.handler("GET, HEAD"))
+                .post(Route.IMPORT.local(), this::importApps)
+                .any(Route.IMPORT.local(), MethodNotAllowed.handler("POST"));
     }
 
     /**
@@ -50,30 +51,26 @@ public final class TransferService implements HttpService {
             return;
         }
         Responses.stream(res, out -> {
+            JsonWriter json = new JsonWriter(out);
             for (Map.Entry<String, Entry> app : store.entries()) {
-                Documents.writeApp(out, app.getKey(), app.getValue().data());
-                out.write('\n');
+                Documents.writeApp(json, app.getKey(), app.getValue().data());
+                json.newLine();
             }
         });
     }
 
     private void importApps(ServerRequest req, ServerResponse res) {
-        String overwrite = Objects.requireNonNullElse(ListQuery.single(req.query(), "overwrite"), "false");
-        if (!overwrite.equals("true") && !overwrite.equals("false")) {
-            throw new BadRequest("overwrite must be true or false, not '" + overwrite + "'");
-        }
+        boolean overwrite = QueryParams.trueOrFalse(req.query(), "overwrite");
         Bodies.mediaType(req, HeaderNames.ACCEPT, JSON_LINES,
                 type -> type.equals(JSON_LINES) || type.equals("application/jsonl") || type.equals("application/json"));
-        Importer.Report report = Importer.run(store, Importer.fromJsonLines(Bodies.read(req)), overwrite.equals("true"));
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        body.writeBytes(("{\"imported\":" + report.imported() + ",\"refused\":[").getBytes());
-        for (int i = 0; i < report.refused().size(); i++) {
-            if (i > 0) {
-                body.write(',');
+        Importer.Report report = Importer.run(store, ImportFormats.fromJsonLines(Bodies.read(req)), overwrite);
+        byte[] body = JsonWriter.toBytes(64, json -> {
+            json.beginObject().name("imported").value(report.imported()).name("refused").beginArray();
+            for (String name : report.refused()) {
+                json.value(name);
             }
-            JsonText.writeQuoted(body, report.refused().get(i));
-        }
-        body.writeBytes("]}".getBytes());
-        Responses.json(req, res, body.toByteArray());
+            json.endArray().endObject();
+        });
+        Responses.json(req, res, body);
     }
 }

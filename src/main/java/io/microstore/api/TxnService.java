@@ -1,14 +1,14 @@
 package io.microstore.api;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
-
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import io.microstore.json.JsonText;
+import io.microstore.api.wire.Bodies;
+import io.microstore.api.wire.Patches;
+import io.microstore.api.wire.TxnBody;
+import io.microstore.json.JsonWriter;
 import io.microstore.store.Command;
 import io.microstore.store.Outcome;
 import io.microstore.store.Store;
@@ -44,23 +44,19 @@ public final class TxnService implements HttpService {
 
     /** {@code {"seq":S,"results":[{"op":..,"name":..[,"etag":..]},...]}}: an etag wherever the app exists after it. */
     private static byte[] answer(Transaction txn, TxnOutcome outcome) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(32 + 48 * txn.size());
-        out.writeBytes(("{\"seq\":" + outcome.seq() + ",\"results\":[").getBytes(StandardCharsets.US_ASCII));
-        for (int i = 0; i < txn.size(); i++) {
-            Command command = txn.commands().get(i);
-            Outcome result = outcome.results().get(i);
-            out.writeBytes((i == 0 ? "{\"op\":\"" : ",{\"op\":\"").getBytes(StandardCharsets.US_ASCII));
-            out.writeBytes(op(command).getBytes(StandardCharsets.US_ASCII));
-            out.writeBytes("\",\"name\":".getBytes(StandardCharsets.US_ASCII));
-            JsonText.writeQuoted(out, command.name());
-            if (result.entry() != null) {
-                out.writeBytes(",\"etag\":".getBytes(StandardCharsets.US_ASCII));
-                JsonText.writeQuoted(out, result.entry().etag());
+        return JsonWriter.toBytes(32 + 48 * txn.size(), json -> {
+            json.beginObject().name("seq").value(outcome.seq()).name("results").beginArray();
+            for (int i = 0; i < txn.size(); i++) {
+                Command command = txn.commands().get(i);
+                Outcome result = outcome.results().get(i);
+                json.beginObject().name("op").value(op(command)).name("name").value(command.name());
+                if (result.entry() != null) {
+                    json.name("etag").value(result.entry().etag());
+                }
+                json.endObject();
             }
-            out.write('}');
-        }
-        out.writeBytes("]}".getBytes(StandardCharsets.US_ASCII));
-        return out.toByteArray();
+            json.endArray().endObject();
+        });
     }
 
     private static String op(Command command) {

@@ -19,7 +19,6 @@ import io.microstore.commit.Commit;
 import io.microstore.commit.CommitStream;
 import io.microstore.store.Command;
 import io.microstore.store.Entry;
-import io.microstore.store.EssentialThread;
 import io.microstore.store.Index;
 import io.microstore.store.NoSpace;
 import io.microstore.store.Precondition;
@@ -28,6 +27,7 @@ import io.microstore.store.StoreBusy;
 import io.microstore.store.StoreUnavailable;
 import io.microstore.store.Transaction;
 import io.microstore.store.TxnOutcome;
+import io.microstore.threads.EssentialThread;
 
 /**
  * The local engine's expiry: deletes each app whose deadline ({@link Entry#expires}, set by a PUT with

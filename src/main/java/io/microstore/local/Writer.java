@@ -19,7 +19,6 @@ import io.microstore.persist.Persistence;
 import io.microstore.persist.SnapshotSource;
 import io.microstore.store.EngineEvents;
 import io.microstore.store.Entry;
-import io.microstore.store.EssentialThread;
 import io.microstore.store.Index;
 import io.microstore.store.NoSpace;
 import io.microstore.store.Outcome;
@@ -27,6 +26,7 @@ import io.microstore.store.StoreBusy;
 import io.microstore.store.StoreUnavailable;
 import io.microstore.store.Transaction;
 import io.microstore.store.TxnOutcome;
+import io.microstore.threads.EssentialThread;
 
 /**
  * The local engine's single writer: one platform thread that drains what has queued, decides each

@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.Stream;
 
 import io.helidon.metrics.api.DistributionSummary;
 import io.helidon.metrics.api.FunctionalCounter;
@@ -19,6 +20,7 @@ import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
+import io.microstore.api.Route;
 import io.microstore.store.EngineEvents;
 import io.microstore.store.Store;
 
@@ -35,10 +37,11 @@ public final class StoreMetrics implements EngineEvents {
     private static final AtomicReference<LongSupplier> IN_FLIGHT = new AtomicReference<>(() -> 0);
     /** Methods counted by name; any other becomes "other", so made-up methods add no series. */
     private static final List<String> METHODS = List.of("GET", "HEAD", "PUT", "PATCH", "DELETE", "POST", "OPTIONS");
-    /** Every value {@link #route} returns. */
-    private static final List<String> ROUTES = List.of("/api/apps/{name}", "/", "/api/apps", "/api/apps/",
-            "/api/changes", "/api/txn", "/api/schema", "/api/export", "/api/import", "/api/admin/compact", "/openapi", "/observe",
-            "other");
+    /** The listing asked with a slash at the end, counted apart. */
+    private static final String APPS_SLASH = Route.APPS.path() + "/";
+    /** Every value {@link #route} returns: every route's path, {@link #APPS_SLASH} and "other". */
+    private static final List<String> ROUTES = Stream.concat(Stream.of(Route.values()).map(Route::path),
+            Stream.of(APPS_SLASH, "other")).toList();
     private static final StoreMetrics INSTANCE = new StoreMetrics(Metrics.globalRegistry());
 
     private final MeterRegistry registry;
@@ -132,13 +135,14 @@ public final class StoreMetrics implements EngineEvents {
 
     /** The route a path belongs to, without the app name, so the number of series stays small. */
     static String route(String path) {
-        if (path.startsWith("/api/apps/") && path.length() > "/api/apps/".length()) {
-            return "/api/apps/{name}";
+        if (path.startsWith(APPS_SLASH) && path.length() > APPS_SLASH.length()) {
+            return Route.APP.path();
         }
         if (ROUTES.contains(path)) {
             return path;
         }
-        return path.startsWith("/openapi") ? "/openapi" : path.startsWith("/observe") ? "/observe" : "other";
+        return path.startsWith(Route.OPENAPI.path()) ? Route.OPENAPI.path()
+                : path.startsWith(Route.OBSERVE.path()) ? Route.OBSERVE.path() : "other";
     }
 
     private void gauge(String name, String description, ToDoubleFunction<Store> value) {

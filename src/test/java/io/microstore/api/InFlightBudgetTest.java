@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.microstore.api.limits.InFlightBytes;
 import io.microstore.store.Store;
 import io.microstore.testing.Eventually;
 import io.microstore.testing.Stores;

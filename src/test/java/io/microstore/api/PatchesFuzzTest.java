@@ -10,6 +10,7 @@ import java.util.Map;
 
 import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.microstore.api.wire.Patches;
 import io.microstore.json.CompactJson;
 import io.microstore.json.MalformedJson;
 import io.microstore.json.patch.BadPatch;

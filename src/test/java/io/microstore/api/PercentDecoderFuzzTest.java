@@ -7,6 +7,8 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.helidon.http.BadRequestException;
+import io.microstore.api.wire.PercentDecoder;
 import io.microstore.store.InvalidName;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -39,7 +41,10 @@ class PercentDecoderFuzzTest {
         assertEquals(decoded, PercentDecoder.decode(encodeAll(decoded)), "percent-encoding every byte round-trips");
     }
 
-    /** The same for a query parameter that carries a name: {@code +} is a space, a refusal a {@link BadRequest}. */
+    /**
+     * The same for a query parameter that carries a name: {@code +} is a space, a refusal a
+     * {@link BadRequestException}.
+     */
     @FuzzTest
     void decodeQueryAgreesWithReference(byte[] input) {
         String raw = new String(input, StandardCharsets.UTF_8);
@@ -47,7 +52,7 @@ class PercentDecoderFuzzTest {
         String decoded;
         try {
             decoded = PercentDecoder.decodeQuery(raw, "prefix");
-        } catch (BadRequest e) {
+        } catch (BadRequestException e) {
             if (expected != null) {
                 fail("refused " + raw + " (" + e.getMessage() + "), which means " + expected);
             }

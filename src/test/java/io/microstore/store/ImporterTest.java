@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 
+import io.microstore.api.wire.ImportFormats;
 import io.microstore.testing.Stores;
 import jakarta.json.Json;
 import jakarta.json.JsonArray;
@@ -30,7 +31,10 @@ import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-/** {@link Importer}: the old service's TinyDB file, JSON lines, and how a list of items is written. */
+/**
+ * {@link ImportFormats} and {@link Importer}: the old service's TinyDB file, JSON lines, and how a list of items
+ * is written.
+ */
 class ImporterTest {
     private static final String LONG_NAME = "z".repeat(Names.MAX_BYTES);
 
@@ -86,7 +90,7 @@ class ImporterTest {
 
     @Test
     void aTinyDbFileGivesItsAppsInDocumentIdOrder() {
-        List<Importer.Item> items = Importer.fromTinyDb(utf8(TINYDB));
+        List<Importer.Item> items = ImportFormats.fromTinyDb(utf8(TINYDB));
         assertThat(items.stream().map(Importer.Item::name).toList(),
                 is(DOCUMENTS.stream().map(Map.Entry::getKey).toList()));
         for (int i = 0; i < items.size(); i++) {
@@ -96,7 +100,7 @@ class ImporterTest {
 
     @Test
     void everyAppOfATinyDbFileIsImportedWithItsValueAndTheHigherIdWinsForADuplicate() {
-        Importer.Report report = Importer.run(store, Importer.fromFile(utf8(TINYDB)), false);
+        Importer.Report report = Importer.run(store, ImportFormats.fromFile(utf8(TINYDB)), false);
         Map<String, String> expected = new LinkedHashMap<>();
         DOCUMENTS.forEach(d -> expected.put(d.getKey(), d.getValue())); // later ids replace earlier ones
         assertThat(report.imported(), is(expected.size()));
@@ -114,10 +118,10 @@ class ImporterTest {
 
     @Test
     void fromFileRecognizesATinyDbFileOnOneLineAndIndented() {
-        List<Importer.Item> oneLine = Importer.fromFile(utf8(TINYDB));
+        List<Importer.Item> oneLine = ImportFormats.fromFile(utf8(TINYDB));
         String indented = TINYDB.replace("{\"key\"", "\n        {\"key\"").replace("}, \"", "},\n    \"");
         assertThat(indented.lines().count() > 10, is(true));
-        List<Importer.Item> fromIndented = Importer.fromFile(utf8(indented));
+        List<Importer.Item> fromIndented = ImportFormats.fromFile(utf8(indented));
         assertThat(fromIndented.size(), is(DOCUMENTS.size()));
         for (int i = 0; i < DOCUMENTS.size(); i++) {
             assertThat(fromIndented.get(i).name(), is(oneLine.get(i).name()));
@@ -128,7 +132,7 @@ class ImporterTest {
 
     @Test
     void theValuesAreStoredAsCompactJson() {
-        Importer.run(store, Importer.fromTinyDb(utf8(TINYDB)), false);
+        Importer.run(store, ImportFormats.fromTinyDb(utf8(TINYDB)), false);
         String nested = new String(store.get("über 😀").data(), StandardCharsets.UTF_8);
         assertThat(nested, is("{\"nested\":{\"list\":[1,[2,[3,{\"deep\":true}]]],\"empty\":{}}}"));
         assertThat(new String(store.get(" spaced name ").data(), StandardCharsets.UTF_8),
@@ -140,16 +144,16 @@ class ImporterTest {
         // Python ints have no size limit, and the old service stored whatever JSON it was given;
         // JSON lines (and PUT) keep such a number as it is
         String digits = "9".repeat(3000);
-        List<Importer.Item> line = Importer.fromJsonLines(utf8("{\"name\":\"huge\",\"data\":" + digits + "}"));
+        List<Importer.Item> line = ImportFormats.fromJsonLines(utf8("{\"name\":\"huge\",\"data\":" + digits + "}"));
         assertThat(new String(line.get(0).data(), StandardCharsets.UTF_8), is(digits));
         String file = "{\"apps\": {\"1\": {\"key\": \"huge\", \"value\": " + digits + "}}}";
-        Importer.run(store, Importer.fromFile(utf8(file)), false);
+        Importer.run(store, ImportFormats.fromFile(utf8(file)), false);
         assertThat(new String(store.get("huge").data(), StandardCharsets.UTF_8), is(digits));
     }
 
     @Test
     void anEmptyAppsTableImportsNothing() {
-        assertThat(Importer.fromFile(utf8("{\"_default\": {}, \"apps\": {}}")), is(empty()));
+        assertThat(ImportFormats.fromFile(utf8("{\"_default\": {}, \"apps\": {}}")), is(empty()));
         assertThat(Importer.run(store, List.of(), false).imported(), is(0));
     }
 
@@ -158,17 +162,17 @@ class ImporterTest {
     @Test
     void aFileThatIsNotJsonIsRejected() {
         ImportRejected e = assertThrows(ImportRejected.class,
-                () -> Importer.fromTinyDb(utf8("{\"apps\": {\"1\": {\"key\": \"a\", \"value\": 1}")));
+                () -> ImportFormats.fromTinyDb(utf8("{\"apps\": {\"1\": {\"key\": \"a\", \"value\": 1}")));
         assertThat(e.getMessage(), containsString("not valid JSON"));
         assertThat(e.conflicts(), is(empty()));
-        ImportRejected lines = assertThrows(ImportRejected.class, () -> Importer.fromFile(utf8("hello, world")));
+        ImportRejected lines = assertThrows(ImportRejected.class, () -> ImportFormats.fromFile(utf8("hello, world")));
         assertThat(lines.getMessage(), containsString("not valid JSON"));
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"{\"_default\": {}}", "{\"_default\": {}, \"apps\": [1, 2]}", "{\"apps\": null}", "[]"})
     void aFileWithoutAnAppsTableIsRejected(String file) {
-        ImportRejected e = assertThrows(ImportRejected.class, () -> Importer.fromTinyDb(utf8(file)));
+        ImportRejected e = assertThrows(ImportRejected.class, () -> ImportFormats.fromTinyDb(utf8(file)));
         assertThat(e.getMessage(), containsString("\"apps\""));
     }
 
@@ -176,7 +180,7 @@ class ImporterTest {
     @Test
     void fromFileSaysThatATinyDbFileHasNoAppsTable() {
         ImportRejected e = assertThrows(ImportRejected.class,
-                () -> Importer.fromFile(utf8("{\"_default\": {\"1\": {\"key\": \"a\", \"value\": 1}}}")));
+                () -> ImportFormats.fromFile(utf8("{\"_default\": {\"1\": {\"key\": \"a\", \"value\": 1}}}")));
         assertThat(e.getMessage(), containsString("apps"));
     }
 
@@ -190,7 +194,7 @@ class ImporterTest {
             "[\"a\", 1]"})
     void aDocumentThatIsNotKeyAndValueIsRejectedByItsId(String document) {
         String file = "{\"apps\": {\"1\": {\"key\": \"fine\", \"value\": 1}, \"7\": " + document + "}}";
-        ImportRejected e = assertThrows(ImportRejected.class, () -> Importer.fromTinyDb(utf8(file)));
+        ImportRejected e = assertThrows(ImportRejected.class, () -> ImportFormats.fromTinyDb(utf8(file)));
         assertThat(e.getMessage(), containsString("document 7"));
         assertThat(e.getMessage(), containsString("\"key\""));
     }
@@ -200,7 +204,7 @@ class ImporterTest {
     void aControlCharacterInAKeyIsRejected(String key) {
         String file = "{\"apps\": {\"1\": {\"key\": \"fine\", \"value\": 1}, \"2\": {\"key\": \"" + key
                 + "\", \"value\": 1}}}";
-        ImportRejected e = assertThrows(ImportRejected.class, () -> Importer.fromFile(utf8(file)));
+        ImportRejected e = assertThrows(ImportRejected.class, () -> ImportFormats.fromFile(utf8(file)));
         assertThat(e.getMessage(), containsString("document 2"));
         assertThat(e.getMessage(), containsString("control character"));
     }
@@ -212,7 +216,7 @@ class ImporterTest {
         String file = "{\"apps\": {\"1\": {\"key\": \"?\", \"value\": 1}, \"12\": {\"key\": \"" + key
                 + "\", \"value\": 2}}}";
         for (byte[] bytes : List.of(utf8(file), utf8(file.replace("\"12\"", "\"1\\u0032\"")))) {
-            ImportRejected e = assertThrows(ImportRejected.class, () -> Importer.fromFile(bytes));
+            ImportRejected e = assertThrows(ImportRejected.class, () -> ImportFormats.fromFile(bytes));
             assertThat(e.getMessage(), containsString("document 12"));
             assertThat(e.getMessage(), containsString("\"key\""));
             assertThat(e.getMessage(), containsString("unpaired UTF-16 surrogate"));
@@ -223,7 +227,7 @@ class ImporterTest {
     void anEmptyOrTooLongKeyIsRejected() {
         for (String key : List.of("", "z".repeat(Names.MAX_BYTES + 1), "é".repeat(Names.MAX_BYTES / 2) + "x")) {
             String file = "{\"apps\": {\"3\": {\"key\": \"" + key + "\", \"value\": 1}}}";
-            ImportRejected e = assertThrows(ImportRejected.class, () -> Importer.fromTinyDb(utf8(file)));
+            ImportRejected e = assertThrows(ImportRejected.class, () -> ImportFormats.fromTinyDb(utf8(file)));
             assertThat(e.getMessage(), containsString("document 3"));
         }
     }
@@ -234,13 +238,13 @@ class ImporterTest {
     void jsonLinesTakeCrlfBlankLinesAndALastLineWithoutNewline() {
         String body = "\r\n{\"name\":\"a\",\"data\":1}\r\n\n  \t \n\r\n{\"name\":\"b\",\"data\":{ \"x\" : [ 2 ] }}\r\n"
                 + "{\"name\":\"c\",\"data\":\"no newline\"}";
-        List<Importer.Item> items = Importer.fromJsonLines(utf8(body));
+        List<Importer.Item> items = ImportFormats.fromJsonLines(utf8(body));
         assertThat(items.stream().map(Importer.Item::name).toList(), is(List.of("a", "b", "c")));
         assertThat(new String(items.get(1).data(), StandardCharsets.UTF_8), is("{\"x\":[2]}"));
         assertThat(new String(items.get(2).data(), StandardCharsets.UTF_8), is("\"no newline\""));
-        assertThat(Importer.fromJsonLines(utf8("{\"name\":\"d\",\"data\":4}\r")).get(0).name(), is("d"));
-        assertThat(Importer.fromJsonLines(new byte[0]), is(empty()));
-        assertThat(Importer.fromJsonLines(utf8("\n\r\n\n")), is(empty()));
+        assertThat(ImportFormats.fromJsonLines(utf8("{\"name\":\"d\",\"data\":4}\r")).get(0).name(), is("d"));
+        assertThat(ImportFormats.fromJsonLines(new byte[0]), is(empty()));
+        assertThat(ImportFormats.fromJsonLines(utf8("\n\r\n\n")), is(empty()));
     }
 
     /** A blank line is JSON whitespace only (RFC 8259: space, tab, CR; LF ends the line), not what Java calls blank. */
@@ -248,14 +252,14 @@ class ImporterTest {
     @ValueSource(strings = {"\u3000", "\u001c", "\u00a0", "\u2028", "\u000b", "\f", " \u0085 ", "\t\u2003\r", "\u0000", "\ufeff"})
     void aLineOfOtherWhitespaceIsNotBlankButRefusedByItsNumber(String line) {
         String body = "{\"name\":\"a\",\"data\":1}\n \t\r \n" + line + "\n{\"name\":\"b\",\"data\":2}\n";
-        ImportRejected e = assertThrows(ImportRejected.class, () -> Importer.fromJsonLines(utf8(body)));
+        ImportRejected e = assertThrows(ImportRejected.class, () -> ImportFormats.fromJsonLines(utf8(body)));
         assertThat(e.getMessage(), containsString("line 3"));
-        assertThat(Importer.fromJsonLines(utf8(" \t \r\r \n\t\r\n")), is(empty()));
+        assertThat(ImportFormats.fromJsonLines(utf8(" \t \r\r \n\t\r\n")), is(empty()));
     }
 
     @Test
     void jsonLinesKeepUnicodeNamesAndTheirOtherMembersAreIgnored() {
-        List<Importer.Item> items = Importer.fromJsonLines(utf8(
+        List<Importer.Item> items = ImportFormats.fromJsonLines(utf8(
                 "{\"seq\":5,\"name\":\"\\u00fc😀 /x\",\"data\":[1],\"extra\":true}\n"));
         assertThat(items.get(0).name(), is("ü😀 /x"));
         assertThat(new String(items.get(0).data(), StandardCharsets.UTF_8), is("[1]"));
@@ -264,13 +268,13 @@ class ImporterTest {
     @Test
     void aBadJsonLineIsRejectedByItsNumberCountingBlankLines() {
         String body = "{\"name\":\"a\",\"data\":1}\r\n\r\n{\"name\":\"b\",\"data\":}\r\n";
-        ImportRejected e = assertThrows(ImportRejected.class, () -> Importer.fromJsonLines(utf8(body)));
+        ImportRejected e = assertThrows(ImportRejected.class, () -> ImportFormats.fromJsonLines(utf8(body)));
         assertThat(e.getMessage(), containsString("line 3"));
         ImportRejected missing = assertThrows(ImportRejected.class,
-                () -> Importer.fromJsonLines(utf8("{\"name\":\"a\",\"data\":1}\n{\"name\":\"b\"}")));
+                () -> ImportFormats.fromJsonLines(utf8("{\"name\":\"a\",\"data\":1}\n{\"name\":\"b\"}")));
         assertThat(missing.getMessage(), containsString("line 2"));
         ImportRejected badName = assertThrows(ImportRejected.class,
-                () -> Importer.fromJsonLines(utf8("{\"name\":\"a\\u0000\",\"data\":1}")));
+                () -> ImportFormats.fromJsonLines(utf8("{\"name\":\"a\\u0000\",\"data\":1}")));
         assertThat(badName.getMessage(), containsString("line 1"));
         assertThat(badName.getMessage(), containsString("control character"));
     }
@@ -279,7 +283,7 @@ class ImporterTest {
     void aJsonLineNamingAnUnpairedSurrogateIsRejectedByItsNumber() {
         for (String name : List.of("\\ud800", "\\udbff", "a\\udfff", "\\ud83d\\ud83d\\ude00")) {
             String body = "{\"name\":\"?\",\"data\":1}\n\n{\"name\":\"" + name + "\",\"data\":2}\n";
-            ImportRejected e = assertThrows(ImportRejected.class, () -> Importer.fromJsonLines(utf8(body)));
+            ImportRejected e = assertThrows(ImportRejected.class, () -> ImportFormats.fromJsonLines(utf8(body)));
             assertThat(e.getMessage(), containsString("line 3"));
             assertThat(e.getMessage(), containsString("unpaired UTF-16 surrogate"));
         }
@@ -287,10 +291,11 @@ class ImporterTest {
 
     @Test
     void fromFileReadsAnExportAsJsonLines() {
-        List<Importer.Item> items = Importer.fromFile(utf8("{\"name\":\"a\",\"data\":1}\n{\"name\":\"b\",\"data\":2}\n"));
+        List<Importer.Item> items = ImportFormats.fromFile(
+                utf8("{\"name\":\"a\",\"data\":1}\n{\"name\":\"b\",\"data\":2}\n"));
         assertThat(items.stream().map(Importer.Item::name).toList(), is(List.of("a", "b")));
         // one line that happens to be a single JSON value is still JSON lines
-        assertThat(Importer.fromFile(utf8("{\"name\":\"apps\",\"data\":{\"apps\":1}}")).get(0).name(), is("apps"));
+        assertThat(ImportFormats.fromFile(utf8("{\"name\":\"apps\",\"data\":{\"apps\":1}}")).get(0).name(), is("apps"));
     }
 
     // --- run: writing the items -----------------------------------------------------------------

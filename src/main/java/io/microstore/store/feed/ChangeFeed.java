@@ -14,7 +14,7 @@ import java.util.function.Supplier;
 
 import io.microstore.commit.Change;
 import io.microstore.commit.Commit;
-import io.microstore.store.EssentialThread;
+import io.microstore.threads.EssentialThread;
 
 /**
  * The changes feed: the store's consumer of the commit stream that keeps a bounded window of the most

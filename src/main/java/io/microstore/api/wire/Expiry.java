@@ -1,0 +1,69 @@
+package io.microstore.api.wire;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+
+import io.helidon.common.uri.UriQuery;
+import io.helidon.http.BadRequestException;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.webserver.http.ServerResponse;
+import io.microstore.store.Entry;
+
+/**
+ * A PUT's time to live ({@code ?ttl=SECONDS}) and the headers that show an app's expiry: {@code Expires}
+ * (an HTTP-date, RFC 9110 5.6.7, cut to the second, so never later than the deadline) and {@code Expires-In}
+ * (whole seconds left, rounded down), with {@code Cache-Control: no-cache} so that no HTTP cache (a
+ * browser's) takes the {@code Expires} for a freshness lifetime and answers from its copy meanwhile; a
+ * cache revalidates with the {@code ETag} instead. An app without a deadline has none of them.
+ */
+public final class Expiry {
+    /** The longest time to live: 30 days. */
+    static final long MAX_TTL_SECONDS = 30L * 24 * 3600;
+    static final HeaderName EXPIRES_IN = HeaderNames.create("Expires-In");
+    /** IMF-fixdate, e.g. {@code Sun, 06 Nov 1994 08:49:37 GMT} (RFC_1123_DATE_TIME would drop the day's 0). */
+    private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter
+            .ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.ENGLISH).withZone(ZoneOffset.UTC);
+
+    private Expiry() {
+    }
+
+    /** The {@code ttl} query parameter: a time to live of 1 to 2592000 seconds, or null when absent. */
+    public static Duration ttl(UriQuery query) {
+        String ttl = QueryParams.single(query, "ttl");
+        return ttl == null ? null : ttl(ttl);
+    }
+
+    /** A time to live of 1 to 2592000 seconds written as {@code ttl} (the parameter, or a transaction's member). */
+    static Duration ttl(String ttl) {
+        if (ttl.matches("[0-9]{1,7}")) { // ASCII digits only
+            long seconds = Long.parseLong(ttl);
+            if (seconds >= 1 && seconds <= MAX_TTL_SECONDS) {
+                return Duration.ofSeconds(seconds);
+            }
+        }
+        throw new BadRequestException("ttl must be a whole number of seconds from 1 to " + MAX_TTL_SECONDS
+                + " (30 days), not '" + ttl + "'");
+    }
+
+    /** Adds the expiry headers of {@code entry}, when it has a deadline, against {@code clock}'s time now. */
+    public static void headers(ServerResponse res, Entry entry, InstantSource clock) {
+        if (entry == null || entry.expires() <= 0) {
+            return;
+        }
+        long left = Math.max(0, entry.expires() - clock.millis());
+        res.header(HeaderValues.create(HeaderNames.EXPIRES, httpDate(entry.expires())));
+        res.header(HeaderValues.create(EXPIRES_IN, left / 1000));
+        res.header(HeaderValues.create(HeaderNames.CACHE_CONTROL, "no-cache"));
+    }
+
+    /** The HTTP-date of the second that holds {@code epochMillis}. */
+    public static String httpDate(long epochMillis) {
+        return HTTP_DATE.format(Instant.ofEpochMilli(epochMillis));
+    }
+}
