@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -12,18 +13,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
-import io.helidon.webserver.WebServerConfig;
-import io.helidon.webserver.testing.junit5.SetUpServer;
 import io.microstore.store.Transaction;
 import io.microstore.testing.ServerTestBase;
 import io.microstore.testing.SseStream;
-import io.microstore.testing.Stores;
 import io.microstore.testing.TestClient;
 import io.microstore.testing.TestClient.Res;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -59,14 +56,9 @@ import static org.hamcrest.Matchers.nullValue;
 class TxnTest extends ServerTestBase {
     private static final int SSE_TIMEOUT = 10_000;
 
-    @SetUpServer
-    static void setup(WebServerConfig.Builder server) {
-        serve(server, "server.max-payload-size", "65536");
-    }
-
-    @BeforeEach
-    void emptyTheStore() {
-        Stores.empty(store);
+    @Override
+    protected Map<String, String> settings() {
+        return Map.of("server.max-payload-size", "65536");
     }
 
     private Res txn(String json) {
@@ -323,7 +315,7 @@ class TxnTest extends ServerTestBase {
         ExecutorService waiter = Executors.newSingleThreadExecutor();
         try {
             Future<Res> longPoll = waiter.submit(() -> http.get("/api/changes?since=" + s + "&limit=1&wait=30"));
-            Thread.sleep(200); // the long-poll waits first (if it does not, it finds the changes at once: the same answer)
+            awaitWaiting(1); // the long-poll waits first, so the transaction wakes it
             assertStatus(txn("[{\"op\":\"put\",\"name\":\"f/a\",\"data\":1},{\"op\":\"put\",\"name\":\"g/b\",\"data\":2},"
                     + "{\"op\":\"put\",\"name\":\"f/c\",\"data\":3}]"), 200);
             String all = "{\"results\":[{\"seq\":S,\"name\":\"f/a\",\"op\":\"put\",\"etag\":\"\\\"S\\\"\"},"
