@@ -97,15 +97,7 @@ public final class EtcdCluster implements AutoCloseable {
 
     /** Waits up to {@code timeout} for a leader; returns it (1..3). */
     public int awaitLeader(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        int leader;
-        while ((leader = leader()) == 0 && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
-        if (leader == 0) {
-            throw new IllegalStateException("no etcd leader within " + timeout);
-        }
-        return leader;
+        return Eventually.await("an etcd leader", timeout, this::leader, leader -> leader != 0);
     }
 
     /** SIGKILLs member {@code member} (1..3). */
