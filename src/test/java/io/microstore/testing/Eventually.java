@@ -6,8 +6,6 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
 /**
  * The one way the tests wait: for a fact that another thread or process makes true (a client waiting
  * on the feed, a seq applied, a connection accepted, a budget charged, a writer acknowledged...),
@@ -18,6 +16,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  *
  * <p>The checks start a millisecond apart and back off to {@link #MAX_PAUSE}, so a fact that is
  * quick to come is seen quickly and a slow one (an HTTP request per check) does not flood the server.
+ * A wait that fails throws {@link AssertionError} (a test failure for JUnit); nothing here needs JUnit,
+ * so the bench programs, which run without it, wait the same way.
  */
 public final class Eventually {
     /** How long a fact may take when the caller does not say. */
@@ -36,7 +36,7 @@ public final class Eventually {
     /** Returns once {@code fact} holds; fails with {@code what} after {@code timeout}. */
     public static void await(String what, Duration timeout, BooleanSupplier fact) throws InterruptedException {
         if (!within(timeout, fact)) {
-            fail("not within " + timeout + ": " + what);
+            throw new AssertionError("not within " + timeout + ": " + what);
         }
     }
 
@@ -52,7 +52,7 @@ public final class Eventually {
             last.set(value);
             return done.test(value);
         })) {
-            fail("not within " + timeout + ": " + what + " (last: " + last.get() + ")");
+            throw new AssertionError("not within " + timeout + ": " + what + " (last: " + last.get() + ")");
         }
         return last.get();
     }
@@ -84,7 +84,7 @@ public final class Eventually {
      */
     public static void holds(String what, Duration window, BooleanSupplier condition) throws InterruptedException {
         if (within(window, () -> !condition.getAsBoolean())) {
-            fail("within " + window + ", no longer true: " + what);
+            throw new AssertionError("within " + window + ", no longer true: " + what);
         }
     }
 }
