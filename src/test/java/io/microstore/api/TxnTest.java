@@ -11,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import io.microstore.store.Transaction;
@@ -424,11 +425,16 @@ class TxnTest extends ServerTestBase {
         }
         long s = store.lastSeq();
         AtomicBoolean done = new AtomicBoolean();
+        AtomicInteger listed = new AtomicInteger();
+        AtomicInteger got = new AtomicInteger();
+        AtomicInteger followed = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
             Future<Integer> writer = pool.submit(() -> {
                 int m = 1;
-                for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(1); System.nanoTime() < end; m++) {
+                // for a second, and until every reader has read while transactions commit (a loaded machine is slow)
+                for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+                     System.nanoTime() < end || listed.get() == 0 || got.get() == 0 || followed.get() == 0; m++) {
                     StringBuilder ops = new StringBuilder("[");
                     for (String name : names) {
                         ops.append(ops.length() > 1 ? "," : "").append("{\"op\":\"put\",\"name\":\"").append(name)
@@ -440,32 +446,29 @@ class TxnTest extends ServerTestBase {
                 return m - 1;
             });
             Future<Integer> lister = pool.submit(() -> {
-                int reads = 0;
                 while (!done.get()) {
                     JsonArray items = http.get("/api/apps?prefix=t/&include=data").json().asJsonArray();
                     int first = marker(items.getJsonObject(0).get("data"));
                     for (JsonValue item : items) {
                         assertThat(items.toString(), marker(item.asJsonObject().get("data")), is(first));
                     }
-                    reads++;
+                    listed.incrementAndGet();
                 }
-                return reads;
+                return listed.get();
             });
             Future<Integer> getter = pool.submit(() -> {
-                int reads = 0;
                 while (!done.get()) {
                     int a = marker(data("t/a"));
                     int z = marker(data("t/z"));
                     int a2 = marker(data("t/a"));
                     assertThat("t/z read after t/a", z, greaterThanOrEqualTo(a));
                     assertThat("t/a read after t/z", a2, greaterThanOrEqualTo(z));
-                    reads++;
+                    got.incrementAndGet();
                 }
-                return reads;
+                return got.get();
             });
             Future<Integer> follower = pool.submit(() -> {
                 long since = s;
-                int pages = 0;
                 while (!done.get() || since < store.lastSeq()) {
                     JsonObject page = assertOk(http.get("/api/changes?limit=1&wait=1&since=" + since));
                     JsonArray results = page.getJsonArray("results");
@@ -475,9 +478,9 @@ class TxnTest extends ServerTestBase {
                                 is(results.getJsonObject(i - i % names.size()).getJsonNumber("seq").longValue()));
                     }
                     since = page.getJsonNumber("last_seq").longValue();
-                    pages++;
+                    followed.incrementAndGet();
                 }
-                return pages;
+                return followed.get();
             });
             int transactions = writer.get(60, TimeUnit.SECONDS);
             assertThat(lister.get(60, TimeUnit.SECONDS), greaterThanOrEqualTo(1));
