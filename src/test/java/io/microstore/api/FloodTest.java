@@ -29,7 +29,7 @@ import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.startsWith;
 
 /**
- * Issue 12, item 3: floods on loopback (idle connections, slowloris headers, trickling bodies, many large
+ * Floods on loopback (idle connections, slowloris headers, trickling bodies, many large
  * bodies at once) while a well-behaved client keeps getting its answers. Each scenario has its own
  * server with small limits, so the flood is small too. Assertions are about outcomes (statuses, a
  * connection the server closed), never about speed; the lower bounds check that a slow client is not cut

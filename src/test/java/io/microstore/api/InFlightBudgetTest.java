@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import static io.microstore.testing.TestClient.assertStatus;
 
 /**
- * Issue 28, finding 9: {@code server.max-in-flight-bytes} counts the body bytes that arrived, not the
+ * {@code server.max-in-flight-bytes} counts the body bytes that arrived, not the
  * ones a Content-Length promises, so clients that declare large bodies and send (almost) nothing cannot
  * hold the budget others need. The fact waited on is the server's own count ({@code
  * microstore_inflight_bytes}): every slow request's handler has read its first byte.

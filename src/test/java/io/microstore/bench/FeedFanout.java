@@ -88,7 +88,8 @@ public final class FeedFanout {
         ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "writer"));
         AtomicLong writes = new AtomicLong();
         // at rate per second, on time or as soon as the previous one is answered (a fixed rate catches up)
-        writer.scheduleAtFixedRate(() -> write(writes.getAndIncrement()), 0, 1_000_000_000L / rate, TimeUnit.NANOSECONDS);
+        writer.scheduleAtFixedRate(() -> write(writes.getAndIncrement()), 0, 1_000_000_000L / rate,
+                TimeUnit.NANOSECONDS);
         try (ExecutorService connectors = Executors.newFixedThreadPool(32)) {
             for (int k : steps) {
                 int failed = connect(connectors, k - subscribers.size());
@@ -200,8 +201,8 @@ public final class FeedFanout {
         }
         long start = System.nanoTime();
         try {
-            HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create(base + "/api/apps/" + PREFIX + "k" + (i % 100)))
-                            .header("Content-Type", "application/json")
+            URI uri = URI.create(base + "/api/apps/" + PREFIX + "k" + (i % 100));
+            HttpResponse<String> res = http.send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
                             .PUT(HttpRequest.BodyPublishers.ofString("{\"data\":{\"i\":" + i + "}}")).build(),
                     HttpResponse.BodyHandlers.ofString());
             long now = System.nanoTime();

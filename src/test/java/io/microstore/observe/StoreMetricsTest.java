@@ -45,7 +45,7 @@ import static org.hamcrest.Matchers.startsWith;
 class StoreMetricsTest extends ServerTestBase {
     private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)})?\\s+(\\S+)$");
     private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
-    /** Static: a class's temporary directory is there before its server starts, an instance field's only before each test. */
+    /** Static: a static temporary directory is there before the class's server starts, an instance one is not. */
     @TempDir
     static Path dir;
 
