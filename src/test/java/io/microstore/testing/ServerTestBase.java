@@ -15,8 +15,9 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * The one base of the HTTP test classes. Each class gets one server ({@link TestServer}: wired as the
- * jar wires it) over one store, started before its first test and stopped with the store after its
- * last; {@link #store} and a client of the server, {@link #http}, are there in every test. A class says
+ * jar wires it, not by Helidon's {@code @ServerTest} extension, whose server answers CORS preflights and
+ * OPTIONS unlike the jar's) over one store, started before its first test and stopped with the store
+ * after its last; {@link #store} and a client of the server, {@link #http}, are there in every test. A class says
  * only what differs, by overriding {@link #openStore} (another feed, a quota, a clock, a journal) or
  * {@link #settings}; a test that needs a server with other settings over the same store starts one with
  * {@link #startServer}.
@@ -25,13 +26,17 @@ import org.junit.jupiter.api.TestInstance;
  * earlier test still waits on the feed, so tests do not depend on each other or on their order, and a
  * test can wait for the exact number of clients it starts ({@link #awaitWaiting}).
  *
- * <p>{@link #newStore} is the one place that decides which engine the HTTP tests run on.
+ * <p>The class has one instance for all its tests ({@code PER_CLASS}), so that the store's overrides can
+ * keep what they made (a clock, an engine) in fields: a field a test changes is reset in a
+ * {@code @BeforeEach} of its own. {@link #newStore} is the one place that decides which engine the HTTP
+ * tests run on.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class ServerTestBase {
     /**
-     * The feed of a {@link #newStore}: the defaults but for a short SSE keep-alive, so that a stream a test
-     * has closed is noticed (the keep-alive fails to write) and leaves the feed before the next test.
+     * The feed of a class's store unless it brings its own: the defaults but for a short SSE keep-alive, so
+     * that a stream a test has closed is noticed (the keep-alive fails to write) and leaves the feed before
+     * the next test.
      */
     protected static final FeedConfig FEED = new FeedConfig(FeedConfig.DEFAULTS.retain(),
             FeedConfig.DEFAULTS.retainBytes(), FeedConfig.DEFAULTS.maxSubscribers(), Duration.ofMillis(500));
