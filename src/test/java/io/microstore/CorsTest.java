@@ -4,18 +4,18 @@ import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 import io.helidon.common.media.type.MediaTypes;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import io.microstore.store.Store;
+import io.microstore.testing.ServerTestBase;
 import io.microstore.testing.Stores;
 import io.microstore.testing.TestClient;
 import io.microstore.testing.TestClient.Res;
 import io.microstore.testing.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -33,29 +33,14 @@ import static org.hamcrest.Matchers.startsWith;
  * CORS by config: this class's server allows one origin ({@code cors.allow-origins}); a second
  * server without the setting must answer no CORS at all; {@link Cors#from} reads a comma-separated
  * string as well as a YAML list.
- *
- * <p>Not a {@code @ServerTest}: under Helidon's test extension the CorsFeature that {@link Main#setup}
- * adds is not the one that answers (preflights get Helidon's defaults: any origin, simple methods),
- * while a server built like the jar builds it ({@link TestServer}) uses it.
  */
-class CorsTest {
+class CorsTest extends ServerTestBase {
     private static final String ORIGIN = "https://app.example.com";
     private static final String OTHER = "https://evil.example.org";
-    private static Store store;
-    private static TestServer server;
-    private static TestClient http;
 
-    @BeforeAll
-    static void start() throws IOException {
-        store = Stores.memory();
-        server = TestServer.start(store, "cors.allow-origins", ORIGIN);
-        http = server.http();
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-        store.close();
+    @Override
+    protected Map<String, String> settings() {
+        return Map.of("cors.allow-origins", ORIGIN);
     }
 
     // --- the allowed origin ---------------------------------------------------------------------

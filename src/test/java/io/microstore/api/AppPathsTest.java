@@ -2,10 +2,7 @@ package io.microstore.api;
 
 import java.util.List;
 
-import io.helidon.webserver.WebServerConfig;
-import io.helidon.webserver.testing.junit5.SetUpServer;
 import io.microstore.testing.ServerTestBase;
-import io.microstore.testing.Stores;
 import io.microstore.testing.TestClient;
 import io.microstore.testing.TestClient.Res;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,14 +28,8 @@ import static org.hamcrest.Matchers.is;
 class AppPathsTest extends ServerTestBase {
     private static final String EXISTING = "{\"name\":\"foo\",\"data\":\"before\"}";
 
-    @SetUpServer
-    static void setup(WebServerConfig.Builder server) {
-        serve(server);
-    }
-
     @BeforeEach
     void storeFoo() {
-        Stores.empty(store);
         assertStatus(http.put("foo", "{\"data\":\"before\"}"), 204);
     }
 

@@ -15,17 +15,13 @@ import java.util.concurrent.Future;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
-import io.helidon.webserver.WebServerConfig;
-import io.helidon.webserver.testing.junit5.SetUpServer;
 import io.microstore.store.Names;
 import io.microstore.testing.ServerTestBase;
-import io.microstore.testing.Stores;
 import io.microstore.testing.TestClient;
 import io.microstore.testing.TestClient.Res;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -56,15 +52,9 @@ class AppsServiceTest extends ServerTestBase {
     /** Small enough to test 413 cheaply, large enough for 1024-byte names and 900-level nesting. */
     private static final int MAX_PAYLOAD = 16384;
 
-    @SetUpServer
-    static void setup(WebServerConfig.Builder server) {
-        serve(server, "server.max-payload-size", String.valueOf(MAX_PAYLOAD));
-    }
-
-    /** Every test starts from an empty store (deleted directly, not through the API under test). */
-    @BeforeEach
-    void emptyTheStore() {
-        Stores.empty(store);
+    @Override
+    protected Map<String, String> settings() {
+        return Map.of("server.max-payload-size", String.valueOf(MAX_PAYLOAD));
     }
 
     // --- the old service's own suite ----------------------------------------------------------

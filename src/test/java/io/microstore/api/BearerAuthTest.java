@@ -1,19 +1,16 @@
 package io.microstore.api;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.stream.Stream;
 
 import io.microstore.store.Command;
 import io.microstore.store.Precondition;
-import io.microstore.store.Store;
-import io.microstore.testing.Stores;
+import io.microstore.testing.ServerTestBase;
 import io.microstore.testing.TestClient;
 import io.microstore.testing.TestClient.Res;
 import io.microstore.testing.TestServer;
 import jakarta.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,42 +33,26 @@ import static org.hamcrest.Matchers.nullValue;
  * {@code security.public-read: true}. All share one store. The {@code MICROSTORE_TOKEN} fallback is
  * in {@code OperationsIT}: environment variables cannot be set in-process.
  */
-class BearerAuthTest {
+class BearerAuthTest extends ServerTestBase {
     private static final String TOKEN = "s3cret-Token_42";
     private static final String BEARER = "Bearer " + TOKEN;
     private static final String ORIGIN = "https://app.example.com";
     private static final String CHALLENGE = "Bearer realm=\"microstore\"";
-    private static Store store;
-    private static TestServer openServer;
-    private static TestServer securedServer;
-    private static TestServer publicReadServer;
-    private static TestClient open;
-    private static TestClient secured;
-    private static TestClient publicRead;
+    private TestClient open;
+    private TestClient secured;
+    private TestClient publicRead;
 
+    /** The class's server is the one without a token; the two others share its store. */
     @BeforeAll
-    static void start() throws IOException {
-        store = Stores.memory();
-        openServer = TestServer.start(store);
-        securedServer = TestServer.start(store, "security.token", TOKEN, "cors.allow-origins", ORIGIN);
-        publicReadServer = TestServer.start(store, "security.token", TOKEN, "security.public-read", "true");
-        open = openServer.http();
-        secured = securedServer.http();
-        publicRead = publicReadServer.http();
-    }
-
-    @AfterAll
-    static void stop() {
-        openServer.close();
-        securedServer.close();
-        publicReadServer.close();
-        store.close();
+    void startTheOtherServers() {
+        open = http;
+        secured = startServer("security.token", TOKEN, "cors.allow-origins", ORIGIN).http();
+        publicRead = startServer("security.token", TOKEN, "security.public-read", "true").http();
     }
 
     /** One app, "a", written directly (not through the API under test). */
     @BeforeEach
     void oneApp() {
-        Stores.empty(store);
         store.execute(new Command.Put("a", "{\"x\":1}".getBytes(StandardCharsets.UTF_8), Precondition.NONE));
     }
 
@@ -110,7 +91,7 @@ class BearerAuthTest {
     @ParameterizedTest
     @ValueSource(strings = {"", "   "})
     void anEmptyOrBlankTokenSettingMeansNoToken(String token) {
-        try (TestServer server = TestServer.start(store, "security.token", token)) {
+        try (TestServer server = startServer("security.token", token)) {
             assertStatus(server.http().get("/api/apps/a"), 200);
             assertStatus(server.http().putApp("blank", "1"), 204);
         }
@@ -182,7 +163,7 @@ class BearerAuthTest {
 
     @Test
     void aTokenSettingWithSpacesAroundIsTrimmed() {
-        try (TestServer server = TestServer.start(store, "security.token", "  " + TOKEN + "\t")) {
+        try (TestServer server = startServer("security.token", "  " + TOKEN + "\t")) {
             assertStatus(server.http().get("/api/apps/a"), 401);
             assertStatus(server.http().get("/api/apps/a", "Authorization", BEARER), 200);
         }
@@ -276,7 +257,7 @@ class BearerAuthTest {
     }
 
     /** A refused request wrote nothing: still just "a" with its value. */
-    private static void assertUnchanged() {
+    private void assertUnchanged() {
         assertThat(store.size(), is(1));
         assertThat(new String(store.get("a").data(), StandardCharsets.UTF_8), is("{\"x\":1}"));
     }

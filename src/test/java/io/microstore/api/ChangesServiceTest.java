@@ -14,18 +14,19 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
-import io.helidon.webserver.WebServerConfig;
-import io.helidon.webserver.testing.junit5.SetUpServer;
 import io.microstore.store.Command;
 import io.microstore.store.Precondition;
 import io.microstore.store.Store;
 import io.microstore.store.feed.FeedConfig;
+import io.microstore.testing.Eventually;
 import io.microstore.testing.ServerTestBase;
 import io.microstore.testing.SseStream;
 import io.microstore.testing.Stores;
@@ -55,19 +56,25 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * {@code /api/changes} (poll, long-poll, SSE) and the per-app watch over real HTTP. The
- * {@code @ServerTest} server keeps a large window and a short keep-alive; tests that need a small
- * window or subscriber cap start a server of their own ({@link #start}). Tests do not clean the
- * shared store: each one reads from the seq it starts at.
+ * {@code /api/changes} (poll, long-poll, SSE) and the per-app watch over real HTTP. The class's
+ * server keeps a large window and a short keep-alive; tests that need a small window or subscriber cap
+ * start a server of their own ({@link #start}). Seqs go on from test to test: each test reads from the
+ * seq it starts at. A test that needs a client to be waiting before it writes waits for that fact
+ * ({@link #awaitWaiting}), never for a guessed while.
  */
 @Timeout(120)
 class ChangesServiceTest extends ServerTestBase {
     private static final Duration KEEP_ALIVE = Duration.ofMillis(500);
     private static final int READ_TIMEOUT = 30_000;
+    /**
+     * How long a waiting client is watched for an answer it must not give: a claim that something does
+     * not happen can only be looked at for a while ({@link Eventually#holds}).
+     */
+    private static final Duration IGNORED = Duration.ofMillis(300);
 
-    @SetUpServer
-    static void setup(WebServerConfig.Builder server) {
-        serve(server, newStore(new FeedConfig(100_000, 64L << 20, 200, KEEP_ALIVE)));
+    @Override
+    protected Store openStore() {
+        return newStore(new FeedConfig(100_000, 64L << 20, 200, KEEP_ALIVE));
     }
 
     // --- poll ---------------------------------------------------------------------------------
@@ -219,11 +226,12 @@ class ChangesServiceTest extends ServerTestBase {
     @Test
     void longPollWakesOnAMatchingWriteAndIgnoresOthers() throws Exception {
         long s = lastSeq();
-        CompletableFuture<Res> poll = async(() -> http.get("/api/changes?since=" + s + "&prefix=lp/yes/&wait=60"));
+        // wait=300: a long-poll that is not woken answers only after the test has given up on it
+        CompletableFuture<Res> poll = async(() -> http.get("/api/changes?since=" + s + "&prefix=lp/yes/&wait=300"));
+        awaitWaiting(1); // the long-poll waits
         put(http, "lp/no/1", "1");
         put(http, "lp/yesno", "1"); // a prefix is a prefix of the name, not of a path segment: no match
-        Thread.sleep(300);
-        assertThat("answered before a matching change", poll.isDone(), is(false));
+        Eventually.holds("not answered before a matching change", IGNORED, () -> !poll.isDone());
         put(http, "lp/yes/1", "{\"v\":1}");
         Res res = poll.get(60, TimeUnit.SECONDS);
         assertThat(res.describe(), res.status(), is(200));
@@ -247,8 +255,9 @@ class ChangesServiceTest extends ServerTestBase {
                 is("{\"results\":[],\"last_seq\":" + s + "}"));
         // non-matching changes before and during the wait: last_seq moves past them
         put(http, "lp3/other/1", "1");
-        CompletableFuture<Res> poll = async(() -> http.get("/api/changes?since=" + s + "&prefix=lp3/mine/&wait=1"));
-        Thread.sleep(200);
+        // wait=3: long enough for the write below to be committed while it waits, on a loaded machine too
+        CompletableFuture<Res> poll = async(() -> http.get("/api/changes?since=" + s + "&prefix=lp3/mine/&wait=3"));
+        awaitWaiting(1);
         put(http, "lp3/other/2", "2");
         Res res = poll.get(60, TimeUnit.SECONDS);
         assertThat(res.text(), is("{\"results\":[],\"last_seq\":" + (s + 2) + "}"));
@@ -321,14 +330,11 @@ class ChangesServiceTest extends ServerTestBase {
      */
     @Test
     void sseSendsKeepAliveCommentsWhileOnlyOtherNamesChange() throws Exception {
-        AtomicBoolean stop = new AtomicBoolean();
-        Thread writer = Thread.ofPlatform().start(() -> {
-            for (int i = 0; !stop.get(); i++) {
-                store.execute(new Command.Put("ka/busy/" + (i % 10), "1".getBytes(), Precondition.NONE));
-                sleep(20);
-            }
-        });
-        int periods = 10;
+        AtomicInteger written = new AtomicInteger();
+        ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor();
+        writer.scheduleAtFixedRate(() -> store.execute(new Command.Put("ka/busy/" + (written.getAndIncrement() % 10),
+                "1".getBytes(), Precondition.NONE)), 0, 20, TimeUnit.MILLISECONDS);
+        int periods = 60; // generous: a stream that gets its keep-alives gets the first within one period
         try (SseStream stream = SseStream.open(http.uri(), "/api/changes?prefix=ka/quiet/", 0,
                 (int) KEEP_ALIVE.toMillis() * periods)) {
             assertThat(stream.next().isComment(), is(true)); // the greeting
@@ -341,8 +347,8 @@ class ChangesServiceTest extends ServerTestBase {
             }
             assertThat(e.comment(), is("keep-alive"));
         } finally {
-            stop.set(true);
-            writer.join();
+            writer.shutdownNow();
+            assertThat("the writer stopped", writer.awaitTermination(30, TimeUnit.SECONDS), is(true));
         }
     }
 
@@ -510,11 +516,10 @@ class ChangesServiceTest extends ServerTestBase {
                 return ids;
             });
             for (int i = 1; i <= writes; i++) {
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (b + i - fastSeen.get() > retain / 2) { // keep the fast client well inside the window
-                    assertThat("the fast client stalled at " + fastSeen.get(), System.nanoTime() < deadline, is(true));
-                    Thread.sleep(1);
-                }
+                long next = b + i;
+                // keep the fast client well inside the window
+                Eventually.await("the fast client keeps up with seq " + next, Eventually.TIMEOUT,
+                        fastSeen::get, seen -> next - seen <= retain / 2);
                 other.store.execute(new Command.Put("slow/" + (i % 10), value, Precondition.NONE));
             }
             assertThat(fastRead.get(60, TimeUnit.SECONDS), is(range(b + 1, b + writes)));
@@ -563,16 +568,9 @@ class ChangesServiceTest extends ServerTestBase {
                 assertThat(other.http.get("/api/apps/cap/x", "If-None-Match", etag).status(), is(304));
 
                 first.close(); // the server notices when it next writes to it (a keep-alive at the latest)
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (true) {
-                    try (SseStream again = sse(other.http, "/api/changes")) {
-                        if (again.status() == 200) {
-                            break;
-                        }
-                        assertThat(again.status(), is(503));
-                    }
-                    assertThat("the closed stream's slot was never freed", System.nanoTime() < deadline, is(true));
-                    Thread.sleep(100);
+                awaitWaiting(other.store, 1); // the closed stream's slot is free
+                try (SseStream again = sse(other.http, "/api/changes")) {
+                    assertThat(again.status(), is(200));
                 }
             } finally {
                 first.close();
@@ -585,10 +583,11 @@ class ChangesServiceTest extends ServerTestBase {
     @Test
     void watchWakesWhenTheAppChanges() throws Exception {
         String etag = put(http, "watch/a", "1").header("ETag");
-        CompletableFuture<Res> watch = async(() -> http.get("/api/apps/watch/a?wait=60", "If-None-Match", etag));
+        // wait=300: a watch that is not woken answers only after the test has given up on it
+        CompletableFuture<Res> watch = async(() -> http.get("/api/apps/watch/a?wait=300", "If-None-Match", etag));
+        awaitWaiting(1); // the watch waits
         put(http, "watch/other", "1");
-        Thread.sleep(300);
-        assertThat("answered before the app changed", watch.isDone(), is(false));
+        Eventually.holds("not answered before the app changed", IGNORED, () -> !watch.isDone());
         String newEtag = put(http, "watch/a", "{\"v\":2}").header("ETag");
         Res res = watch.get(60, TimeUnit.SECONDS);
         assertThat(res.describe(), res.status(), is(200));
@@ -599,8 +598,9 @@ class ChangesServiceTest extends ServerTestBase {
     @Test
     void watchWakesWhenTheAppIsDeleted() throws Exception {
         String etag = put(http, "watch/b", "1").header("ETag");
-        CompletableFuture<Res> watch = async(() -> http.get("/api/apps/watch/b?wait=60", "If-None-Match", etag));
-        Thread.sleep(200);
+        // wait=300: a watch that is not woken answers only after the test has given up on it
+        CompletableFuture<Res> watch = async(() -> http.get("/api/apps/watch/b?wait=300", "If-None-Match", etag));
+        awaitWaiting(1); // the watch waits: the delete must wake it, not be found by a watch that came after it
         assertStatus(http.delete("watch/b"), 204);
         assertProblem(watch.get(60, TimeUnit.SECONDS), 404);
     }
@@ -773,13 +773,5 @@ class ChangesServiceTest extends ServerTestBase {
             }
         });
         return future;
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

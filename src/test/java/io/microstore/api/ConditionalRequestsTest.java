@@ -2,20 +2,17 @@ package io.microstore.api;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Function;
 
-import io.helidon.webserver.WebServerConfig;
-import io.helidon.webserver.testing.junit5.SetUpServer;
 import io.microstore.testing.ServerTestBase;
-import io.microstore.testing.Stores;
 import io.microstore.testing.TestClient;
 import io.microstore.testing.TestClient.Res;
 import jakarta.json.JsonObject;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -38,15 +35,9 @@ import static org.hamcrest.Matchers.nullValue;
 
 /** Revisions and RFC 9110 conditional requests: ETags, If-None-Match, If-Match, and racing conditional writers. */
 class ConditionalRequestsTest extends ServerTestBase {
-
-    @SetUpServer
-    static void setup(WebServerConfig.Builder server) {
-        serve(server, "server.max-payload-size", "65536");
-    }
-
-    @BeforeEach
-    void emptyTheStore() {
-        Stores.empty(store);
+    @Override
+    protected Map<String, String> settings() {
+        return Map.of("server.max-payload-size", "65536");
     }
 
     // --- revisions ----------------------------------------------------------------------------

@@ -10,42 +10,28 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.microstore.api.limits.InFlightBytes;
-import io.microstore.store.Store;
 import io.microstore.testing.Eventually;
-import io.microstore.testing.Stores;
+import io.microstore.testing.ServerTestBase;
 import io.microstore.testing.TestClient;
 import io.microstore.testing.TestServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static io.microstore.testing.TestClient.assertStatus;
 
 /**
- * Issue 28, finding 9: {@code server.max-in-flight-bytes} counts the body bytes that arrived, not the
+ * {@code server.max-in-flight-bytes} counts the body bytes that arrived, not the
  * ones a Content-Length promises, so clients that declare large bodies and send (almost) nothing cannot
  * hold the budget others need. The fact waited on is the server's own count ({@code
  * microstore_inflight_bytes}): every slow request's handler has read its first byte.
  */
-class InFlightBudgetTest {
+class InFlightBudgetTest extends ServerTestBase {
     private static final int MAX = 1 << 20;
     private static final int SLOW = 12;
-    private static Store store;
-
-    @BeforeAll
-    static void open() {
-        store = Stores.memory();
-    }
-
-    @AfterAll
-    static void close() {
-        store.close();
-    }
 
     @Test
     void largeContentLengthsWithoutTheirBytesDoNotMakeOtherRequestsGet503() throws Exception {
         // Charged by Content-Length, two of these declared bodies would fill the budget (4 x 1 MiB each).
-        try (TestServer server = TestServer.start(store, "server.max-payload-size", String.valueOf(MAX),
+        try (TestServer server = startServer("server.max-payload-size", String.valueOf(MAX),
                 "server.max-in-flight-bytes", String.valueOf(8L << 20))) {
             List<Socket> slow = new ArrayList<>();
             try {

@@ -19,18 +19,15 @@ import io.microstore.local.LocalConfig;
 import io.microstore.local.LocalEngine;
 import io.microstore.persist.MemoryPersistence;
 import io.microstore.store.Store;
-import io.microstore.store.feed.FeedConfig;
+import io.microstore.testing.ServerTestBase;
 import io.microstore.testing.TestClock;
 import io.microstore.testing.TestClient;
 import io.microstore.testing.TestClient.Res;
-import io.microstore.testing.TestServer;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -61,31 +58,25 @@ import static org.hamcrest.Matchers.nullValue;
  * GET's {@code Expires} and {@code Expires-In} must be what the model computes. Each try ends by moving
  * the clock past its last deadline, so no expiry reaches into the next try.
  */
-class ModelTest {
+class ModelTest extends ServerTestBase {
     private static final List<String> KEYS = List.of("a", "a/b", "ab", "b c", "é", "😀", "\uFFFD");
     private static final List<String> MEMBERS = List.of("x", "y", "z");
     private static final AtomicInteger TRIES = new AtomicInteger();
-    private static Store store;
-    private static TestClock clock;
-    private static LocalEngine engine;
-    private static TestServer server;
-    private static TestClient http;
-
     private static final int TRIES_PER_RUN = 100;
 
-    @BeforeAll
-    static void start() throws IOException {
+    private TestClock clock;
+    private LocalEngine engine;
+
+    @Override
+    protected Store openStore() throws IOException {
         clock = new TestClock();
         engine = new LocalEngine(new MemoryPersistence(), LocalConfig.DEFAULTS, clock);
-        store = Store.open(engine, FeedConfig.DEFAULTS);
-        server = TestServer.start(store, "server.max-payload-size", "65536");
-        http = server.http();
+        return Store.open(engine, FEED);
     }
 
-    @AfterAll
-    static void stop() {
-        server.close();
-        store.close();
+    @Override
+    protected Map<String, String> settings() {
+        return Map.of("server.max-payload-size", "65536");
     }
 
     static LongStream seeds() {
@@ -150,7 +141,7 @@ class ModelTest {
     record TxnOp(String op, String key, String value, Cond cond) { }
 
     /** The expected state of one try, and the checks of each response against it. */
-    static final class Model {
+    final class Model {
         private final String prefix;
         private final TreeMap<String, Doc> apps = new TreeMap<>(TestClient::compareCodePoints);
         private final Map<String, Long> retired = new TreeMap<>(); // a tag each key had before, for STALE

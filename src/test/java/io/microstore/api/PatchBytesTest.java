@@ -1,11 +1,7 @@
 package io.microstore.api;
 
-import io.helidon.webserver.WebServerConfig;
-import io.helidon.webserver.testing.junit5.SetUpServer;
 import io.microstore.testing.ServerTestBase;
-import io.microstore.testing.Stores;
 import io.microstore.testing.TestClient.Res;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static io.microstore.testing.TestClient.JSON_PATCH;
@@ -24,16 +20,6 @@ import static org.hamcrest.Matchers.is;
  * it rewrites nothing it does not touch (the findings of the hostile-input review).
  */
 class PatchBytesTest extends ServerTestBase {
-    @SetUpServer
-    static void setup(WebServerConfig.Builder server) {
-        serve(server);
-    }
-
-    @BeforeEach
-    void emptyTheStore() {
-        Stores.empty(store);
-    }
-
     @Test
     void copiesOfTheDataIntoItsOwnDeepestChildAre422AndWritesGoOn() {
         String deep = "{\"a\":".repeat(999) + "1" + "}".repeat(999); // about 6 KB, as deep as a PUT takes

@@ -3,18 +3,15 @@ package io.microstore.api;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
-import io.helidon.webserver.WebServerConfig;
-import io.helidon.webserver.testing.junit5.SetUpServer;
 import io.microstore.testing.ServerTestBase;
-import io.microstore.testing.Stores;
 import io.microstore.testing.TestClient.Res;
 import jakarta.json.JsonObject;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -43,14 +40,9 @@ import static org.hamcrest.Matchers.lessThan;
 class PatchesTest extends ServerTestBase {
     private static final int MAX_PAYLOAD = 16384;
 
-    @SetUpServer
-    static void setup(WebServerConfig.Builder server) {
-        serve(server, "server.max-payload-size", String.valueOf(MAX_PAYLOAD));
-    }
-
-    @BeforeEach
-    void emptyTheStore() {
-        Stores.empty(store);
+    @Override
+    protected Map<String, String> settings() {
+        return Map.of("server.max-payload-size", String.valueOf(MAX_PAYLOAD));
     }
 
     // --- success ------------------------------------------------------------------------------

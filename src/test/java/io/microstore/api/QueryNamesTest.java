@@ -2,10 +2,7 @@ package io.microstore.api;
 
 import java.util.List;
 
-import io.helidon.webserver.WebServerConfig;
-import io.helidon.webserver.testing.junit5.SetUpServer;
 import io.microstore.testing.ServerTestBase;
-import io.microstore.testing.Stores;
 import io.microstore.testing.TestClient.Res;
 import jakarta.json.JsonObject;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,14 +25,8 @@ import static org.hamcrest.Matchers.is;
  * a name with U+FFFD in it. {@code +} is a space there, as in a form.
  */
 class QueryNamesTest extends ServerTestBase {
-    @SetUpServer
-    static void setup(WebServerConfig.Builder server) {
-        serve(server);
-    }
-
     @BeforeEach
     void storeSomeNames() {
-        Stores.empty(store);
         for (String name : List.of("a b", "a+b", "a\uFFFD", "\uFFFD", "é")) {
             assertStatus(http.put(name, "{\"data\":1}"), 204);
         }

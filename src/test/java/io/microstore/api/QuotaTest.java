@@ -8,14 +8,11 @@ import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import io.helidon.webserver.WebServerConfig;
-import io.helidon.webserver.testing.junit5.SetUpServer;
-import io.microstore.store.feed.FeedConfig;
+import io.microstore.store.Store;
 import io.microstore.testing.ServerTestBase;
 import io.microstore.testing.Stores;
 import io.microstore.testing.TestClient.Res;
 import jakarta.json.JsonObject;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static io.microstore.testing.TestClient.MERGE;
@@ -38,14 +35,9 @@ class QuotaTest extends ServerTestBase {
     /** The compact JSON of a value of 9,000 bytes: about a tenth of the quota with its app's overhead. */
     private static final String BIG = value(9_000);
 
-    @SetUpServer
-    static void setup(WebServerConfig.Builder server) {
-        serve(server, newStore(FeedConfig.DEFAULTS, LIMIT));
-    }
-
-    @BeforeEach
-    void startEmpty() {
-        Stores.empty(store);
+    @Override
+    protected Store openStore() {
+        return newStore(FEED, LIMIT);
     }
 
     /** A JSON string of exactly {@code bytes} bytes. */

@@ -2,10 +2,7 @@ package io.microstore.api;
 
 import java.util.List;
 
-import io.helidon.webserver.WebServerConfig;
-import io.helidon.webserver.testing.junit5.SetUpServer;
 import io.microstore.testing.ServerTestBase;
-import io.microstore.testing.Stores;
 import io.microstore.testing.TestClient;
 import io.microstore.testing.TestClient.Res;
 import jakarta.json.JsonObject;
@@ -31,14 +28,8 @@ class SurrogateNamesTest extends ServerTestBase {
     /** The app a lone surrogate would have been merged with. */
     private static final String QUESTION_MARK = "?";
 
-    @SetUpServer
-    static void setup(WebServerConfig.Builder server) {
-        serve(server);
-    }
-
     @BeforeEach
     void storeTheAppNamedQuestionMark() {
-        Stores.empty(store);
         assertStatus(http.put(QUESTION_MARK, "{\"data\":\"real\"}"), 204);
     }
 

@@ -10,8 +10,6 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-import io.helidon.webserver.WebServerConfig;
-import io.helidon.webserver.testing.junit5.SetUpServer;
 import io.microstore.json.CompactJson;
 import io.microstore.json.JsonText;
 import io.microstore.local.LocalConfig;
@@ -27,7 +25,6 @@ import io.microstore.testing.Stores;
 import io.microstore.testing.TestClient.Res;
 import io.microstore.testing.TestServer;
 import jakarta.json.Json;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -50,16 +47,6 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
  */
 class TransferServiceTest extends ServerTestBase {
     private static final String NDJSON = "application/x-ndjson";
-
-    @SetUpServer
-    static void setup(WebServerConfig.Builder server) {
-        serve(server);
-    }
-
-    @BeforeEach
-    void emptyTheStore() {
-        Stores.empty(store);
-    }
 
     // --- export ---------------------------------------------------------------------------------
 

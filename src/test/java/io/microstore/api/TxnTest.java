@@ -4,26 +4,24 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
-import io.helidon.webserver.WebServerConfig;
-import io.helidon.webserver.testing.junit5.SetUpServer;
 import io.microstore.store.Transaction;
 import io.microstore.testing.ServerTestBase;
 import io.microstore.testing.SseStream;
-import io.microstore.testing.Stores;
 import io.microstore.testing.TestClient;
 import io.microstore.testing.TestClient.Res;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -59,14 +57,9 @@ import static org.hamcrest.Matchers.nullValue;
 class TxnTest extends ServerTestBase {
     private static final int SSE_TIMEOUT = 10_000;
 
-    @SetUpServer
-    static void setup(WebServerConfig.Builder server) {
-        serve(server, "server.max-payload-size", "65536");
-    }
-
-    @BeforeEach
-    void emptyTheStore() {
-        Stores.empty(store);
+    @Override
+    protected Map<String, String> settings() {
+        return Map.of("server.max-payload-size", "65536");
     }
 
     private Res txn(String json) {
@@ -323,7 +316,7 @@ class TxnTest extends ServerTestBase {
         ExecutorService waiter = Executors.newSingleThreadExecutor();
         try {
             Future<Res> longPoll = waiter.submit(() -> http.get("/api/changes?since=" + s + "&limit=1&wait=30"));
-            Thread.sleep(200); // the long-poll waits first (if it does not, it finds the changes at once: the same answer)
+            awaitWaiting(1); // the long-poll waits first, so the transaction wakes it
             assertStatus(txn("[{\"op\":\"put\",\"name\":\"f/a\",\"data\":1},{\"op\":\"put\",\"name\":\"g/b\",\"data\":2},"
                     + "{\"op\":\"put\",\"name\":\"f/c\",\"data\":3}]"), 200);
             String all = "{\"results\":[{\"seq\":S,\"name\":\"f/a\",\"op\":\"put\",\"etag\":\"\\\"S\\\"\"},"
@@ -432,11 +425,16 @@ class TxnTest extends ServerTestBase {
         }
         long s = store.lastSeq();
         AtomicBoolean done = new AtomicBoolean();
+        AtomicInteger listed = new AtomicInteger();
+        AtomicInteger got = new AtomicInteger();
+        AtomicInteger followed = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
             Future<Integer> writer = pool.submit(() -> {
                 int m = 1;
-                for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(1); System.nanoTime() < end; m++) {
+                // for a second, and until every reader has read while transactions commit (a loaded machine is slow)
+                for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+                     System.nanoTime() < end || listed.get() == 0 || got.get() == 0 || followed.get() == 0; m++) {
                     StringBuilder ops = new StringBuilder("[");
                     for (String name : names) {
                         ops.append(ops.length() > 1 ? "," : "").append("{\"op\":\"put\",\"name\":\"").append(name)
@@ -448,32 +446,29 @@ class TxnTest extends ServerTestBase {
                 return m - 1;
             });
             Future<Integer> lister = pool.submit(() -> {
-                int reads = 0;
                 while (!done.get()) {
                     JsonArray items = http.get("/api/apps?prefix=t/&include=data").json().asJsonArray();
                     int first = marker(items.getJsonObject(0).get("data"));
                     for (JsonValue item : items) {
                         assertThat(items.toString(), marker(item.asJsonObject().get("data")), is(first));
                     }
-                    reads++;
+                    listed.incrementAndGet();
                 }
-                return reads;
+                return listed.get();
             });
             Future<Integer> getter = pool.submit(() -> {
-                int reads = 0;
                 while (!done.get()) {
                     int a = marker(data("t/a"));
                     int z = marker(data("t/z"));
                     int a2 = marker(data("t/a"));
                     assertThat("t/z read after t/a", z, greaterThanOrEqualTo(a));
                     assertThat("t/a read after t/z", a2, greaterThanOrEqualTo(z));
-                    reads++;
+                    got.incrementAndGet();
                 }
-                return reads;
+                return got.get();
             });
             Future<Integer> follower = pool.submit(() -> {
                 long since = s;
-                int pages = 0;
                 while (!done.get() || since < store.lastSeq()) {
                     JsonObject page = assertOk(http.get("/api/changes?limit=1&wait=1&since=" + since));
                     JsonArray results = page.getJsonArray("results");
@@ -483,9 +478,9 @@ class TxnTest extends ServerTestBase {
                                 is(results.getJsonObject(i - i % names.size()).getJsonNumber("seq").longValue()));
                     }
                     since = page.getJsonNumber("last_seq").longValue();
-                    pages++;
+                    followed.incrementAndGet();
                 }
-                return pages;
+                return followed.get();
             });
             int transactions = writer.get(60, TimeUnit.SECONDS);
             assertThat(lister.get(60, TimeUnit.SECONDS), greaterThanOrEqualTo(1));

@@ -13,9 +13,12 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
+import io.microstore.testing.Eventually;
 import io.microstore.testing.SseStream;
 
 /**
@@ -82,18 +85,25 @@ public final class FeedFanout {
         System.out.printf("%8s %8s %9s %9s %9s %9s %9s %11s %11s %11s %8s%n", "K", "held", "complete", "writes/s",
                 "PUT p50", "PUT p99", "events", "delay p50", "delay p99", "delay max", "early");
         firstSeq = lastSeq() + 1;
-        Thread writer = Thread.ofPlatform().name("writer").start(this::write);
+        ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "writer"));
+        AtomicLong writes = new AtomicLong();
+        // at rate per second, on time or as soon as the previous one is answered (a fixed rate catches up)
+        writer.scheduleAtFixedRate(() -> write(writes.getAndIncrement()), 0, 1_000_000_000L / rate,
+                TimeUnit.NANOSECONDS);
         try (ExecutorService connectors = Executors.newFixedThreadPool(32)) {
             for (int k : steps) {
                 int failed = connect(connectors, k - subscribers.size());
-                Thread.sleep(2000); // every new stream has caught up with the writes so far
+                long written = lastAcked;
+                Eventually.within(Duration.ofSeconds(20), () -> subscribers.stream()
+                        .allMatch(s -> !s.alive || s.lastSeq >= written)); // every stream has caught up, or is late
                 if (!measure(k, failed)) {
                     break;
                 }
             }
         } finally {
             stopping = true;
-            writer.join();
+            writer.shutdownNow();
+            writer.awaitTermination(30, TimeUnit.SECONDS);
             subscribers.forEach(s -> s.stream.close());
         }
         return 0;
@@ -138,20 +148,14 @@ public final class FeedFanout {
         // writer has read the 204 of its PUT, so a window starting at the next write could miss it.
         long from = lastAcked + Math.max(2, rate / 2) + 1;
         window = new Window(from, Long.MAX_VALUE);
-        while (lastAcked < from) {
-            Thread.sleep(1);
-        }
+        Eventually.await("the writer reaches seq " + from, Duration.ofSeconds(60), () -> lastAcked >= from);
         putNanos.clear();
-        Thread.sleep(measure.toMillis());
+        Thread.sleep(measure.toMillis()); // the measurement window: its length is what the step measures over
         long to = lastAcked;
         double seconds = (acked.get((int) (to - firstSeq)) - acked.get((int) (from - firstSeq))) / 1e9;
         window = new Window(from, to);
         long[] puts = putNanos.stream().mapToLong(Long::longValue).sorted().toArray();
-        long drainUntil = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (System.nanoTime() < drainUntil
-                && subscribers.stream().anyMatch(s -> s.alive && s.lastSeq < to)) {
-            Thread.sleep(50);
-        }
+        Eventually.within(Duration.ofSeconds(20), () -> subscribers.stream().noneMatch(s -> s.alive && s.lastSeq < to));
         int held = 0;
         int complete = 0;
         int early = 0;
@@ -190,36 +194,30 @@ public final class FeedFanout {
         return String.format("%.1f ms", sortedNanos[Math.max(0, i)] / 1e6);
     }
 
-    /** PUTs at {@code rate} per second, on time or as soon as the previous one is answered. */
-    private void write() {
-        long period = 1_000_000_000L / rate;
-        long next = System.nanoTime();
-        for (long i = 0; !stopping; i++) {
-            long wait = next - System.nanoTime();
-            if (wait > 0) {
-                sleepNanos(wait);
-            }
-            next += period;
-            long start = System.nanoTime();
-            try {
-                HttpResponse<String> res = http.send(HttpRequest.newBuilder(URI.create(base + "/api/apps/" + PREFIX + "k" + (i % 100)))
-                                .header("Content-Type", "application/json")
-                                .PUT(HttpRequest.BodyPublishers.ofString("{\"data\":{\"i\":" + i + "}}")).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                long now = System.nanoTime();
-                if (res.statusCode() != 204) {
-                    System.out.println("  writer: HTTP " + res.statusCode() + " " + res.body());
-                    continue;
-                }
-                long seq = Long.parseLong(res.headers().firstValue("ETag").orElseThrow().replace("\"", ""));
-                acked.set((int) (seq - firstSeq), now);
-                lastAcked = seq;
-                putNanos.add(now - start);
-            } catch (IOException e) {
-                System.out.println("  writer: " + e);
-            } catch (InterruptedException e) {
+    /** The writer's {@code i}th PUT; run at {@code rate} per second. */
+    private void write(long i) {
+        if (stopping) {
+            return;
+        }
+        long start = System.nanoTime();
+        try {
+            URI uri = URI.create(base + "/api/apps/" + PREFIX + "k" + (i % 100));
+            HttpResponse<String> res = http.send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+                            .PUT(HttpRequest.BodyPublishers.ofString("{\"data\":{\"i\":" + i + "}}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            long now = System.nanoTime();
+            if (res.statusCode() != 204) {
+                System.out.println("  writer: HTTP " + res.statusCode() + " " + res.body());
                 return;
             }
+            long seq = Long.parseLong(res.headers().firstValue("ETag").orElseThrow().replace("\"", ""));
+            acked.set((int) (seq - firstSeq), now);
+            lastAcked = seq;
+            putNanos.add(now - start);
+        } catch (IOException e) {
+            System.out.println("  writer: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -227,14 +225,6 @@ public final class FeedFanout {
         String body = http.send(HttpRequest.newBuilder(URI.create(base + "/api/changes")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         return Long.parseLong(body.replaceAll(".*\"last_seq\":(\\d+).*", "$1").trim());
-    }
-
-    private static void sleepNanos(long nanos) {
-        try {
-            Thread.sleep(Duration.ofNanos(nanos));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /** One SSE stream: notes when each event of the current window arrives. */

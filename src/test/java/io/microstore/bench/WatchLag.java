@@ -6,9 +6,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -45,9 +49,10 @@ public final class WatchLag {
                     .header("Accept", "text/event-stream").build();
             try {
                 HttpResponse<Stream<String>> res = http.send(req, HttpResponse.BodyHandlers.ofLines());
-                open.countDown();
                 res.body().forEach(line -> {
-                    if (line.startsWith("data:") && line.contains("\"lag-")) {
+                    if (line.startsWith(":")) {
+                        open.countDown(); // the greeting (or a keep-alive): B writes it once the stream is subscribed
+                    } else if (line.startsWith("data:") && line.contains("\"lag-")) {
                         long now = System.nanoTime();
                         Matcher m = NAME.matcher(line);
                         if (m.find()) {
@@ -68,21 +73,37 @@ public final class WatchLag {
         if (!open.await(10, TimeUnit.SECONDS)) {
             throw new IllegalStateException("no SSE stream on " + b);
         }
-        Thread.sleep(200);
         String body = "{\"data\":{\"n\":1,\"s\":\"some small value\"}}";
         long[] sent = new long[n];
         long[] acked = new long[n];
-        for (int i = 0; i < n; i++) {
-            HttpRequest req = HttpRequest.newBuilder(URI.create(a + "/api/apps/lag-" + i))
-                    .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
-                    .PUT(HttpRequest.BodyPublishers.ofString(body)).build();
-            sent[i] = System.nanoTime();
-            int status = http.send(req, HttpResponse.BodyHandlers.discarding()).statusCode();
-            acked[i] = System.nanoTime();
-            if (status / 100 != 2) {
-                throw new IllegalStateException("PUT lag-" + i + " answered " + status);
+        AtomicInteger next = new AtomicInteger();
+        CompletableFuture<Void> written = new CompletableFuture<>();
+        ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor();
+        // sequential PUTs, each PAUSE ms after the previous one was answered
+        writer.scheduleWithFixedDelay(() -> {
+            int i = next.getAndIncrement();
+            if (i >= n) {
+                written.complete(null);
+                return;
             }
-            Thread.sleep(pause);
+            try {
+                HttpRequest req = HttpRequest.newBuilder(URI.create(a + "/api/apps/lag-" + i))
+                        .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
+                        .PUT(HttpRequest.BodyPublishers.ofString(body)).build();
+                sent[i] = System.nanoTime();
+                int status = http.send(req, HttpResponse.BodyHandlers.discarding()).statusCode();
+                acked[i] = System.nanoTime();
+                if (status / 100 != 2) {
+                    throw new IllegalStateException("PUT lag-" + i + " answered " + status);
+                }
+            } catch (Exception e) {
+                written.completeExceptionally(e);
+            }
+        }, 0, pause, TimeUnit.MILLISECONDS);
+        try {
+            written.get();
+        } finally {
+            writer.shutdownNow();
         }
         all.await(5, TimeUnit.SECONDS);
         finished.set(true);

@@ -2,6 +2,7 @@ package io.microstore.it;
 
 import java.io.IOException;
 import java.io.StringReader;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -17,6 +18,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.LongStream;
 
 import io.microstore.commit.Change;
@@ -24,6 +27,7 @@ import io.microstore.commit.Commit;
 import io.microstore.commit.CommitStream;
 import io.microstore.persist.JournalConfig;
 import io.microstore.persist.JournalPersistence;
+import io.microstore.testing.Eventually;
 import io.microstore.testing.SseStream;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
@@ -113,6 +117,7 @@ class ChangesIT {
     void afterKill9TheFeedHoldsExactlyTheJournalsChanges(@TempDir Path dir) throws Exception {
         int writers = 4;
         List<List<Attempt>> attempts = new ArrayList<>();
+        AtomicInteger firstAcks = new AtomicInteger();
         AtomicInteger acks = new AtomicInteger();
         try (ChildServer server = ChildServer.start(JVM, "--data", dir.toString())) {
             String base = server.baseUrl();
@@ -121,14 +126,13 @@ class ChangesIT {
                 List<Attempt> mine = new ArrayList<>();
                 attempts.add(mine);
                 String prefix = "k9/w" + w + "/";
-                running.add(CompletableFuture.runAsync(() -> writeUntilGone(base, prefix, mine, acks),
+                running.add(CompletableFuture.runAsync(() -> writeUntilGone(base, prefix, mine, firstAcks, acks),
                         r -> Thread.ofVirtual().start(r)));
             }
-            // Until every writer has had a write acknowledged (bounded), not a fixed time: a loaded machine is slow.
-            for (long deadline = System.nanoTime() + 30_000_000_000L; acks.get() < writers && System.nanoTime() < deadline; ) {
-                Thread.sleep(20);
-            }
-            Thread.sleep(500);
+            // Every writer has had a write acknowledged, and more writes were, so the kill finds them at work.
+            Eventually.await("a write of every writer acknowledged", () -> firstAcks.get() >= writers);
+            int soFar = acks.get();
+            Eventually.await("50 more writes acknowledged", () -> acks.get() >= soFar + 50);
             server.kill9();
             CompletableFuture.allOf(running.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
         }
@@ -191,7 +195,7 @@ class ChangesIT {
             CompletableFuture<HttpResponse<String>> watch = http.sendAsync(
                     HttpRequest.newBuilder(URI.create(base + "/api/apps/t/a?wait=60")).header("If-None-Match", etag).build(),
                     HttpResponse.BodyHandlers.ofString());
-            Thread.sleep(500); // both are waiting
+            Eventually.await("the stream, the long-poll and the watch wait on the feed", () -> subscribers(base) == 3);
             assertFalse(longPoll.isDone() || watch.isDone());
             assertEquals(0, server.terminate(), server.output());
             try (stream) {
@@ -229,8 +233,12 @@ class ChangesIT {
         }
     }
 
-    /** Puts and deletes under {@code prefix} until the server is gone; counts {@code firstAcks} once, at its first 204. */
-    private void writeUntilGone(String base, String prefix, List<Attempt> attempts, AtomicInteger firstAcks) {
+    /**
+     * Puts and deletes under {@code prefix} until the server is gone; counts {@code firstAcks} once, at its
+     * first 204, and {@code acks} at every 204.
+     */
+    private void writeUntilGone(String base, String prefix, List<Attempt> attempts, AtomicInteger firstAcks,
+                                AtomicInteger acks) {
         Set<String> existing = new HashSet<>();
         for (int i = 0; ; i++) {
             String name = prefix + (i % 6 == 0 ? "é " : "k") + (i % 5);
@@ -244,6 +252,7 @@ class ChangesIT {
                 }
                 long seq = res.headers().firstValue("ETag").map(e -> Long.parseLong(e.replace("\"", ""))).orElse(0L);
                 attempts.add(new Attempt(delete ? "delete" : "put", name, data, true, seq));
+                acks.incrementAndGet();
                 if (i == 0) {
                     firstAcks.incrementAndGet();
                 }
@@ -309,15 +318,34 @@ class ChangesIT {
      * seq {@code last} (writes are acknowledged a moment before the feed gets them).
      */
     private String awaitChanges(String base, long last, String query, long from) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (true) {
-            HttpResponse<String> res = get(base, "/api/changes?since=" + from + query);
+        return Eventually.await("the feed reaches seq " + last, Eventually.TIMEOUT, () -> {
+            HttpResponse<String> res = send(() -> get(base, "/api/changes?since=" + from + query));
             assertEquals(200, res.statusCode(), res.body());
-            if (json(res.body()).getJsonNumber("last_seq").longValue() >= last) {
-                return res.body();
-            }
-            assertTrue(System.nanoTime() < deadline, "the feed never reached seq " + last + ": " + res.body());
-            Thread.sleep(10);
+            return res.body();
+        }, body -> json(body).getJsonNumber("last_seq").longValue() >= last);
+    }
+
+    /** The server's {@code microstore_subscribers} gauge: clients waiting on its feed. */
+    private int subscribers(String base) {
+        String metrics = send(() -> get(base, "/observe/metrics")).body();
+        Matcher m = Pattern.compile("(?m)^microstore_subscribers(?:\\{[^}]*})? (\\S+)$").matcher(metrics);
+        assertTrue(m.find(), "no microstore_subscribers in\n" + metrics);
+        return (int) Double.parseDouble(m.group(1));
+    }
+
+    private interface Request {
+        HttpResponse<String> send() throws IOException, InterruptedException;
+    }
+
+    /** {@code request} sent, for a fact checked in a lambda (which cannot throw what a request does). */
+    private static HttpResponse<String> send(Request request) {
+        try {
+            return request.send();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 

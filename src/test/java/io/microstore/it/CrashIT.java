@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.microstore.testing.Eventually;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,11 +29,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Kill -9 at random moments under concurrent writes (puts, deletes, conditional puts and creates),
- * with compaction forced to run during the load, restart on the same data directory, and check the
- * recorded history: every acknowledged write is present or superseded by a later write to the same
- * name, nothing never-written appears, and start-up always succeeds. Repeated, across fsync modes. The
- * same for transactions: after every kill each is all there or not at all.
+ * Kill -9 at random moments (after a random number of answers) under concurrent writes (puts, deletes,
+ * conditional puts and creates), with compaction forced to run during the load, restart on the same
+ * data directory, and check the recorded history: every acknowledged write is present or superseded by
+ * a later write to the same name, nothing never-written appears, and start-up always succeeds.
+ * Repeated, across fsync modes. The same for transactions: after every kill each is all there or not
+ * at all.
  */
 class CrashIT {
     private static final int ROUNDS = 6;
@@ -76,7 +78,7 @@ class CrashIT {
                 for (int w = 0; w < WRITERS; w++) {
                     writers.add(Thread.ofVirtual().start(() -> write(base, history, stop)));
                 }
-                Thread.sleep(ThreadLocalRandom.current().nextInt(400, 2000));
+                awaitAnswers(history, ThreadLocalRandom.current().nextInt(50, 800));
                 server.kill9();
                 stop.set(true);
                 for (Thread t : writers) {
@@ -131,7 +133,7 @@ class CrashIT {
                 for (int w = 0; w < WRITERS; w++) {
                     writers.add(Thread.ofVirtual().start(() -> transact(base, history, stop)));
                 }
-                Thread.sleep(ThreadLocalRandom.current().nextInt(400, 2000));
+                awaitAnswers(history, ThreadLocalRandom.current().nextInt(20, 200));
                 server.kill9();
                 stop.set(true);
                 for (Thread t : writers) {
@@ -260,6 +262,15 @@ class CrashIT {
         for (String name : before.keySet()) {
             assertTrue(after.containsKey(name), "nothing deletes, yet " + name + " is gone\nserver output:\n" + log);
         }
+    }
+
+    /**
+     * Waits until {@code history} holds {@code answers} requests: the random moment to kill at, counted in
+     * the server's answers rather than in time, so that on a loaded machine the kill does not come before
+     * the load (nor, on an idle one, after thousands of writes).
+     */
+    private static void awaitAnswers(ConcurrentLinkedQueue<?> history, int answers) throws InterruptedException {
+        Eventually.await(answers + " requests answered", () -> history.size() >= answers);
     }
 
     private static List<String> jvm(String fsync) {

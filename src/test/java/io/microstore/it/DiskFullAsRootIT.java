@@ -195,21 +195,21 @@ class DiskFullAsRootIT {
                 StandardOpenOption.APPEND);
     }
 
-    private void awaitWritesResume(String base, String name) throws InterruptedException {
-        Eventually.await("writes resume without a restart", RESUME, () -> {
+    /**
+     * Waits until health is up again (the store's space probe found room: the fact the server shows), then
+     * writes {@code name}, which must be taken.
+     */
+    private void awaitWritesResume(String base, String name) throws Exception {
+        Eventually.await("health is up again without a restart", RESUME, () -> {
             try {
-                HttpResponse<String> response = put(base, name, "\"" + name + "\"");
-                if (response.statusCode() == 204) {
-                    acknowledged.put(name, "\"" + name + "\"");
-                    return true;
-                }
-                assertNoSpace(response);
-                Thread.sleep(200);
-                return false;
+                return get(base, "/observe/health").statusCode() == 200;
             } catch (IOException | InterruptedException e) {
                 throw new IllegalStateException(e);
             }
         });
+        HttpResponse<String> response = put(base, name, "\"" + name + "\"");
+        assertEquals(204, response.statusCode(), "writes resume once health is up: " + response.body());
+        acknowledged.put(name, "\"" + name + "\"");
     }
 
     private void assertReadsServeEverythingAcknowledged(String base) throws Exception {

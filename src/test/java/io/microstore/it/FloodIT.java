@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Issue 12, item 1 (bodies in flight): the real jar with a 256 MiB heap and its default limits takes 72
+ * Bodies in flight: the real jar with a 256 MiB heap and its default limits takes 72
  * concurrent 10 MiB bodies (three waves of 24), sent whole without {@code Expect} by raw sockets, while a well-behaved
  * client reads. Each body gets 204 or 503 with Retry-After, never a 500, and nothing the server prints
  * mentions an OutOfMemoryError; afterwards it still takes writes.

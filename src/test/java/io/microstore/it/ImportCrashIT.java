@@ -18,6 +18,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.microstore.testing.Eventually;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,7 +62,10 @@ class ImportCrashIT {
                     String client = "r" + round + "c" + c + "-";
                     clients.add(Thread.ofVirtual().start(() -> importUntilGone(base, client, attempts)));
                 }
-                Thread.sleep(ThreadLocalRandom.current().nextInt(300, 1500)); // a random moment to kill at
+                // a random moment to kill at, counted in imports answered rather than in time: on a loaded
+                // machine a fixed while may end before the first import does
+                int answered = ThreadLocalRandom.current().nextInt(1, 10);
+                Eventually.await(answered + " imports answered", () -> attempts.size() >= answered);
                 server.kill9();
                 for (Thread t : clients) {
                     t.join();

@@ -1,8 +1,10 @@
 package io.microstore.it;
 
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,6 +20,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.microstore.testing.Eventually;
 import jakarta.json.JsonObject;
 
 import io.microstore.etcd.EtcdConfig;
@@ -63,6 +66,8 @@ class LinearizabilityIT {
     private static final int KEYS = 5;
     private static final int MIN_OPS = 300;
     private static final int MAX_OPS = 5_000;
+    /** Operations the clients make before each fault and after it: the faults come in the middle of a history. */
+    private static final int OPS_PER_PHASE = 150;
 
     @TempDir
     Path dir;
@@ -93,10 +98,11 @@ class LinearizabilityIT {
             Run run = new Run(List.of(new TestClient(port)), false, "lin-");
             run.record(Duration.ofSeconds(8), () -> {
                 for (int kill = 1; kill <= 2; kill++) {
-                    Thread.sleep(2_500);
+                    run.awaitMoreOps(OPS_PER_PHASE);
                     child.get().kill9();
                     run.event("kill -9 number " + kill);
-                    Thread.sleep(300);
+                    int refused = run.history.refusedCount();
+                    Eventually.await("a client finds the server down", () -> run.history.refusedCount() > refused);
                     child.set(ChildServer.start(List.of(), args));
                     run.event("restarted");
                 }
@@ -122,11 +128,13 @@ class LinearizabilityIT {
                 }
                 Run run = new Run(servers.stream().map(TestServer::http).toList(), true, "lin-");
                 run.record(Duration.ofSeconds(10), () -> {
-                    Thread.sleep(3_000);
+                    run.awaitMoreOps(OPS_PER_PHASE);
                     int leader = cluster.awaitLeader(Duration.ofSeconds(5));
                     cluster.kill(leader);
                     run.event("killed etcd member " + leader + " (the leader)");
-                    Thread.sleep(2_500);
+                    // the two members left elect a leader and the clients go on without the killed one
+                    run.event("member " + cluster.awaitLeader(Duration.ofSeconds(30)) + " leads");
+                    run.awaitMoreOps(OPS_PER_PHASE);
                     cluster.restart(leader);
                     run.event("restarted member " + leader);
                     return null;
@@ -197,10 +205,9 @@ class LinearizabilityIT {
                     meanwhile.call();
                 }
                 // at least MIN_OPS (a loaded machine is slow), at most three times as long
-                while (ops.get() < MAX_OPS && System.nanoTime() - start < 3 * duration.toNanos()
-                        && (System.nanoTime() - start < duration.toNanos() || ops.get() < MIN_OPS)) {
-                    Thread.sleep(50);
-                }
+                long end = start + 3 * duration.toNanos();
+                Eventually.within(Duration.ofNanos(Math.max(0, end - System.nanoTime())), () -> ops.get() >= MAX_OPS
+                        || System.nanoTime() - start >= duration.toNanos() && ops.get() >= MIN_OPS);
                 stop = true;
                 for (Future<?> f : clients) {
                     f.get();
@@ -210,6 +217,12 @@ class LinearizabilityIT {
                 pool.shutdownNow();
             }
             System.out.println("recorded in " + (System.nanoTime() - start) / 1_000_000 + " ms: " + history.summary());
+        }
+
+        /** Waits until the clients have made {@code more} operations beyond those made so far. */
+        void awaitMoreOps(int more) throws InterruptedException {
+            int target = ops.get() + more;
+            Eventually.await(more + " more operations", () -> ops.get() >= target || stop);
         }
 
         void checkLinearizable(String what) {
@@ -295,7 +308,7 @@ class LinearizabilityIT {
             try {
                 res = http.get(TestClient.app(key) + (CONSISTENT_READS ? "?consistent" : ""));
             } catch (UncheckedIOException e) {
-                if (!refusedConnection(e, op)) {
+                if (!refusedConnection(e, op, http)) {
                     history.unknown(op);
                 }
                 return;
@@ -323,18 +336,27 @@ class LinearizabilityIT {
          * A refused connection (the server is down) means the request was never sent: the operation did not
          * happen. Anything else lost after connecting (a reset, an EOF) may have been applied: unknown.
          */
-        private boolean refusedConnection(UncheckedIOException e, History.Pending op) {
+        private boolean refusedConnection(UncheckedIOException e, History.Pending op, TestClient http) {
             if (!(e.getCause() instanceof ConnectException)) {
                 return false;
             }
             history.refused(op);
             ops.decrementAndGet(); // not a try: the budget is for operations the server saw
-            try {
-                Thread.sleep(20);
+            try { // until it listens again, rather than a refused connection after another
+                Eventually.await("the server listens again", () -> stop || listening(http));
             } catch (InterruptedException interrupted) {
                 Thread.currentThread().interrupt();
             }
             return true;
+        }
+
+        /** Whether the server of {@code http} accepts a connection now. */
+        private static boolean listening(TestClient http) {
+            try (Socket socket = new Socket("127.0.0.1", http.port())) {
+                return socket.isConnected();
+            } catch (IOException e) {
+                return false;
+            }
         }
 
         private void write(int process, TestClient http, String key, Kind kind, String value, long ifMatch,
@@ -352,7 +374,7 @@ class LinearizabilityIT {
             try {
                 res = kind == Kind.DELETE ? http.delete(key, h) : http.putApp(key, TestClient.quote(value), h);
             } catch (UncheckedIOException e) {
-                if (!refusedConnection(e, op)) {
+                if (!refusedConnection(e, op, http)) {
                     history.unknown(op); // sent, and no answer: it may or may not have been applied
                     etags.remove(key);
                 }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.microstore.testing.Eventually;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,11 +51,8 @@ class MainIT {
                     }
                 }
             })).toList();
-            // Until every writer has had a write acknowledged (bounded), not a fixed time: a loaded machine is slow.
-            for (long deadline = System.nanoTime() + 30_000_000_000L; acked.size() < 8 && System.nanoTime() < deadline; ) {
-                Thread.sleep(20);
-            }
-            Thread.sleep(200);
+            // Every writer has had a write acknowledged; they go on writing, so SIGTERM finds writes queued.
+            Eventually.await("a write of every writer acknowledged", () -> acked.size() == 8);
             assertEquals(0, server.terminate(), server.output());
             stop.set(true);
             for (Thread t : writers) {

@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 
-import io.helidon.webserver.WebServerConfig;
-import io.helidon.webserver.testing.junit5.SetUpServer;
 import io.microstore.local.FsyncPolicy;
 import io.microstore.local.LocalConfig;
 import io.microstore.persist.FaultyFileOps;
@@ -38,11 +36,6 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
  * store in memory; the failure scenarios start a server each over a journal whose fsync fails.
  */
 class StoreHealthTest extends ServerTestBase {
-    @SetUpServer
-    static void setup(WebServerConfig.Builder server) {
-        serve(server);
-    }
-
     @Test
     void aFreshStoreIsUpWithTheStoreCheckAndItsDetails() {
         assertStatus(http.putApp("health-up", "{\"x\":1}"), 204);

@@ -1,32 +1,29 @@
 package io.microstore.observe;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.DoublePredicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-import io.helidon.webserver.WebServerConfig;
-import io.helidon.webserver.testing.junit5.SetUpServer;
 import io.microstore.persist.JournalConfig;
 import io.microstore.persist.JournalPersistence;
+import io.microstore.store.Store;
+import io.microstore.testing.Eventually;
 import io.microstore.testing.ServerTestBase;
 import io.microstore.testing.Stores;
 import io.microstore.testing.TestClient.Res;
 import io.microstore.testing.TestServer;
 import jakarta.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -48,22 +45,13 @@ import static org.hamcrest.Matchers.startsWith;
 class StoreMetricsTest extends ServerTestBase {
     private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)})?\\s+(\\S+)$");
     private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
-    private static Path dir;
+    /** Static: a static temporary directory is there before the class's server starts, an instance one is not. */
+    @TempDir
+    static Path dir;
 
-    @SetUpServer
-    static void setup(WebServerConfig.Builder server) throws IOException {
-        dir = Files.createTempDirectory("store-metrics-test");
-        serve(server, Stores.open(JournalPersistence.open(new JournalConfig(dir))));
-    }
-
-    @AfterAll
-    static void removeTheStore() throws IOException {
-        store.close();
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
+    @Override
+    protected Store openStore() throws IOException {
+        return Stores.open(JournalPersistence.open(new JournalConfig(dir)));
     }
 
     /** The gauges read the store bound last; a test here that starts another server binds that one. */
@@ -126,7 +114,7 @@ class StoreMetricsTest extends ServerTestBase {
     }
 
     @Test
-    void requestsAreCountedByMethodRouteAndStatus() {
+    void requestsAreCountedByMethodRouteAndStatus() throws InterruptedException {
         assertStatus(http.putApp("metrics-req", "1"), 204);
         String etag = http.get("/api/apps/metrics-req").header("ETag");
         Metrics before = metrics();
@@ -154,7 +142,7 @@ class StoreMetricsTest extends ServerTestBase {
 
     /** The 401 comes from a filter (BearerAuth), not from a route handler: it must be counted as 401 all the same. */
     @Test
-    void unauthorizedRequestsAreCountedAs401() {
+    void unauthorizedRequestsAreCountedAs401() throws InterruptedException {
         try (TestServer secured = TestServer.start(store, "security.token", "s3cret")) {
             Metrics before = metrics();
             assertStatus(secured.http().get("/api/apps/metrics-auth"), 401);
@@ -204,7 +192,7 @@ class StoreMetricsTest extends ServerTestBase {
     }
 
     @Test
-    void compactionsCountAndTheSnapshotSizeShowsAfterPostCompact() {
+    void compactionsCountAndTheSnapshotSizeShowsAfterPostCompact() throws InterruptedException {
         assertStatus(http.putApp("metrics-compact", "{\"big\":\"" + "x".repeat(500) + "\"}"), 204);
         Metrics before = metrics();
         assertThat(before.value("microstore_journal_bytes"), greaterThan(0.0));
@@ -223,10 +211,10 @@ class StoreMetricsTest extends ServerTestBase {
     void subscribersCountAWaitingLongPoll() throws Exception {
         assertThat(metrics().value("microstore_subscribers"), is(0.0));
         CompletableFuture<Res> poll = CompletableFuture.supplyAsync(() -> http.get("/api/changes?wait=60"));
-        awaitGauge("microstore_subscribers", v -> v == 1.0);
+        awaitGauge("microstore_subscribers", 1.0);
         assertStatus(http.putApp("metrics-wake", "1"), 204);
         assertStatus(poll.get(60, TimeUnit.SECONDS), 200);
-        awaitGauge("microstore_subscribers", v -> v == 0.0);
+        awaitGauge("microstore_subscribers", 0.0);
     }
 
     @ParameterizedTest(name = "{0} -> {1}")
@@ -259,35 +247,21 @@ class StoreMetricsTest extends ServerTestBase {
                 Arguments.of("/some-app-name", "other"));
     }
 
-    private void assertDelta(Metrics before, Metrics after, double delta, String method, String route, String status) {
+    private void assertDelta(Metrics before, Metrics after, double delta, String method, String route, String status)
+            throws InterruptedException {
         String[] labels = {"method", method, "route", route, "status", status};
         double expected = before.value("microstore_requests_total", labels) + delta;
-        // The filter counts a request once its response is sent, so the client may read the metrics first.
-        for (long deadline = System.nanoTime() + 5_000_000_000L;
-             after.value("microstore_requests_total", labels) < expected && System.nanoTime() < deadline; ) {
-            sleep();
-            after = metrics();
-        }
-        assertThat(method + " " + route + " " + status, after.value("microstore_requests_total", labels), is(expected));
+        // The filter counts a request once its response is sent, so the client may read the metrics first:
+        // the count is awaited up to the expected one, then must be exactly that.
+        double counted = after.value("microstore_requests_total", labels) >= expected
+                ? after.value("microstore_requests_total", labels)
+                : Eventually.await(method + " " + route + " " + status + " counted", Eventually.TIMEOUT,
+                        () -> metrics().value("microstore_requests_total", labels), v -> v >= expected);
+        assertThat(method + " " + route + " " + status, counted, is(expected));
     }
 
-    private static void sleep() {
-        try {
-            Thread.sleep(10);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private void awaitGauge(String name, DoublePredicate done) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        double value;
-        while (!done.test(value = metrics().value(name))) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(name + " stayed at " + value);
-            }
-            Thread.sleep(20);
-        }
+    private void awaitGauge(String name, double value) throws InterruptedException {
+        Eventually.await(name + " = " + value, Eventually.TIMEOUT, () -> metrics().value(name), v -> v == value);
     }
 
     private Metrics metrics() {

@@ -6,11 +6,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.helidon.webserver.WebServerConfig;
-import io.helidon.webserver.testing.junit5.SetUpServer;
 import io.microstore.testing.ApiContract;
 import io.microstore.testing.ServerTestBase;
-import io.microstore.testing.Stores;
 import io.microstore.testing.TestClient.Res;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,14 +30,8 @@ import static org.hamcrest.Matchers.not;
 class ApiContractTest extends ServerTestBase {
     private static final ApiContract DOCUMENT = ApiContract.document();
 
-    @SetUpServer
-    static void setup(WebServerConfig.Builder server) {
-        serve(server);
-    }
-
     @BeforeEach
     void oneApp() {
-        Stores.empty(store);
         http.putApp("config", "{\"color\":\"blue\"}");
     }
 

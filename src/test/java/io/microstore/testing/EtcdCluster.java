@@ -97,9 +97,7 @@ public final class EtcdCluster implements AutoCloseable {
 
     /** Waits up to {@code timeout} for a leader; returns it (1..3). */
     public int awaitLeader(Duration timeout) throws InterruptedException {
-        int[] leader = new int[1];
-        Eventually.await("an etcd leader", timeout, () -> (leader[0] = leader()) != 0);
-        return leader[0];
+        return Eventually.await("an etcd leader", timeout, this::leader, leader -> leader != 0);
     }
 
     /** SIGKILLs member {@code member} (1..3). */

@@ -1,30 +1,58 @@
 package io.microstore.testing;
 
-import io.helidon.webserver.WebServer;
-import io.helidon.webserver.WebServerConfig;
-import io.helidon.webserver.testing.junit5.ServerTest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
 import io.microstore.store.Store;
 import io.microstore.store.feed.FeedConfig;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.TestInstance;
 
 /**
- * The base of the {@code @ServerTest} classes: a class wires the server in its {@code @SetUpServer}
- * method with one {@link #serve} call (saying only what differs: settings, feed or its own store), gets
- * {@link #http} bound to the server before each test and {@link #store} closed after the class.
- * {@link #newStore} is the one place that decides which engine the HTTP tests run against.
+ * The one base of the HTTP test classes. Each class gets one server ({@link TestServer}: wired as the
+ * jar wires it, not by Helidon's {@code @ServerTest} extension, whose server answers CORS preflights and
+ * OPTIONS unlike the jar's) over one store, started before its first test and stopped with the store
+ * after its last; {@link #store} and a client of the server, {@link #http}, are there in every test. A class says
+ * only what differs, by overriding {@link #openStore} (another feed, a quota, a clock, a journal) or
+ * {@link #settings}; a test that needs a server with other settings over the same store starts one with
+ * {@link #startServer}.
+ *
+ * <p>Before each test the store is reset ({@link #resetStore}): no app is left and no client of an
+ * earlier test still waits on the feed, so tests do not depend on each other or on their order, and a
+ * test can wait for the exact number of clients it starts ({@link #awaitWaiting}).
+ *
+ * <p>The class has one instance for all its tests ({@code PER_CLASS}), so that the store's overrides can
+ * keep what they made (a clock, an engine) in fields: a field a test changes is reset in a
+ * {@code @BeforeEach} of its own. {@link #newStore} is the one place that decides which engine the HTTP
+ * tests run on.
  */
-@ServerTest
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class ServerTestBase {
-    /** The store the server of the running class serves. */
-    protected static Store store;
+    /**
+     * The feed of a class's store unless it brings its own: the defaults but for a short SSE keep-alive, so
+     * that a stream a test has closed is noticed (the keep-alive fails to write) and leaves the feed before
+     * the next test.
+     */
+    protected static final FeedConfig FEED = new FeedConfig(FeedConfig.DEFAULTS.retain(),
+            FeedConfig.DEFAULTS.retainBytes(), FeedConfig.DEFAULTS.maxSubscribers(), Duration.ofMillis(500));
 
-    /** A client of the server of the running class. */
+    /** The store the class's server serves. */
+    protected Store store;
+    /** The class's server. */
+    protected TestServer server;
+    /** A client of the class's server. */
     protected TestClient http;
 
+    private final List<TestServer> others = new ArrayList<>();
+
     /**
-     * The store a {@code @ServerTest} class serves unless it brings its own: on the engine
-     * {@link Stores#ENGINE} names (in memory on the local engine, or a fresh prefix on the tests' etcd cluster).
+     * A store on the engine {@link Stores#ENGINE} names: in memory on the local engine, or under a fresh
+     * prefix of the tests' etcd cluster.
      */
     protected static Store newStore(FeedConfig feed) {
         return newStore(feed, Long.MAX_VALUE);
@@ -35,24 +63,72 @@ public abstract class ServerTestBase {
         return Stores.etcdEngine() ? Stores.etcd(feed, maxBytes) : Stores.memory(feed, maxBytes);
     }
 
-    /** Wires {@code server} over a {@link #newStore} with default feed settings. */
-    protected static void serve(WebServerConfig.Builder server, String... settings) {
-        serve(server, newStore(FeedConfig.DEFAULTS), settings);
+    /** The store the class's server serves: a {@link #newStore} with {@link #FEED} unless the class brings its own. */
+    protected Store openStore() throws Exception {
+        return newStore(FEED);
     }
 
-    /** Wires {@code server} over {@code served} (closed after the class); settings as for {@link TestServer#config}. */
-    protected static void serve(WebServerConfig.Builder server, Store served, String... settings) {
-        store = served;
-        TestServer.setup(server, served, settings);
+    /** The settings of the class's server, beyond the test config ({@link TestServer#config}). */
+    protected Map<String, String> settings() {
+        return Map.of();
+    }
+
+    @BeforeAll
+    final void startTheServer() throws Exception {
+        store = openStore();
+        server = TestServer.start(store, pairs(settings()));
+        http = server.http();
     }
 
     @BeforeEach
-    void connect(WebServer server) {
-        http = new TestClient(server.port());
+    final void startFromAResetStore() throws InterruptedException {
+        resetStore();
+    }
+
+    /**
+     * Deletes every app straight in the store (not through an API under test) and waits until no client
+     * of an earlier test waits on the feed (a long-poll still running, a stream the server has not yet
+     * found closed).
+     */
+    protected void resetStore() throws InterruptedException {
+        Stores.empty(store);
+        awaitWaiting(store, 0);
+    }
+
+    /** Waits until exactly {@code clients} wait on the feed of the class's store (long-polls, watches, SSE streams). */
+    protected void awaitWaiting(int clients) throws InterruptedException {
+        awaitWaiting(store, clients);
+    }
+
+    /** Waits until exactly {@code clients} wait on the feed of {@code store}. */
+    protected static void awaitWaiting(Store store, int clients) throws InterruptedException {
+        Eventually.await("clients waiting on the feed: " + clients, Eventually.TIMEOUT,
+                () -> store.feed().subscribers(), n -> n == clients);
+    }
+
+    /**
+     * Another server over the class's store with these settings (key, value pairs), stopped after the
+     * class unless the test closes it first.
+     */
+    protected TestServer startServer(String... settings) {
+        TestServer other = TestServer.start(store, settings);
+        others.add(other);
+        return other;
     }
 
     @AfterAll
-    static void closeStore() {
-        store.close();
+    final void stopTheServer() {
+        others.forEach(TestServer::close);
+        if (server != null) {
+            server.close();
+        }
+        if (store != null) {
+            store.close();
+        }
+    }
+
+    private static String[] pairs(Map<String, String> settings) {
+        return settings.entrySet().stream().flatMap(e -> Stream.of(e.getKey(), e.getValue()))
+                .toArray(String[]::new);
     }
 }

@@ -6,15 +6,15 @@ import java.util.Map;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import io.helidon.webserver.WebServer;
-import io.helidon.webserver.WebServerConfig;
 import io.microstore.Main;
 import io.microstore.Settings;
 import io.microstore.store.Store;
 
 /**
- * The one server set-up of the tests ({@link #config}, {@link #setup}), and a server wired by it on a
- * free loopback port ({@link #start}) for tests that need a second server or one per test (a
- * {@code @ServerTest} class has one: {@link ServerTestBase}). Stopping a server leaves its store open.
+ * The one way the tests get a server in this JVM: wired by {@link Main#setup} over a store, as the jar
+ * wires it, on a free loopback port, with the test config ({@link #config}). {@link ServerTestBase}
+ * starts its class's server here; a test that needs another one (other settings, another store, a
+ * restart) starts it here too. Stopping a server leaves its store open.
  */
 public final class TestServer implements AutoCloseable {
     private final WebServer server;
@@ -37,26 +37,27 @@ public final class TestServer implements AutoCloseable {
         return Config.just(ConfigSources.create(map), ConfigSources.classpath("application.yaml"));
     }
 
-    /** Wires {@code server} by {@link Main#setup} over {@code store}, with {@link #config}{@code (settings)}. */
-    public static void setup(WebServerConfig.Builder server, Store store, String... settings) {
-        Main.setup(server, Settings.from(config(settings)), store);
-    }
-
     /** A started server over {@code store}; {@code settings} are key, value pairs as for {@link #config}. */
     public static TestServer start(Store store, String... settings) {
-        return new TestServer(WebServer.builder().update(b -> setup(b, store, settings)).build().start());
+        Settings read = Settings.from(config(settings));
+        return new TestServer(WebServer.builder().update(b -> Main.setup(b, read, store)).build().start());
     }
 
+    /** The port the server listens on, on 127.0.0.1. */
     public int port() {
         return server.port();
     }
 
+    /** A client of this server. */
     public TestClient http() {
         return new TestClient(server.port());
     }
 
+    /** Stops the server (again: nothing). */
     @Override
     public void close() {
-        server.stop();
+        if (server.isRunning()) {
+            server.stop();
+        }
     }
 }

@@ -2,8 +2,6 @@ package io.microstore.api.limits;
 
 import java.time.Duration;
 
-import io.helidon.webserver.WebServerConfig;
-import io.helidon.webserver.testing.junit5.SetUpServer;
 import io.microstore.testing.Eventually;
 import io.microstore.testing.ServerTestBase;
 import io.microstore.testing.TestClient.Res;
@@ -20,11 +18,6 @@ import static org.hamcrest.Matchers.is;
  * reason once it has ended, so the header and body time limits never stop being enforced unseen.
  */
 class ServerHealthTest extends ServerTestBase {
-    @SetUpServer
-    static void setup(WebServerConfig.Builder server) {
-        serve(server);
-    }
-
     @Test
     void theServerCheckIsUpWhileTheDeadlineWatchdogRuns() {
         assertThat(serverCheck(200).getString("status"), is("UP"));
