@@ -23,7 +23,7 @@ import io.microstore.json.JsonWriter;
 import io.microstore.store.Op;
 import io.microstore.store.feed.ChangeFeed;
 import io.microstore.store.feed.ChangePage;
-import io.microstore.store.feed.FeedGone;
+import io.microstore.store.FeedGone;
 
 /**
  * {@code /api/changes}: every committed change in seq order, as a poll, a long-poll ({@code wait})

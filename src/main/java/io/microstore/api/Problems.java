@@ -14,23 +14,26 @@ import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.microstore.json.JsonRefusal;
 import io.microstore.json.MalformedJson;
-import io.microstore.json.patch.BadPatch;
-import io.microstore.json.patch.PatchConflict;
-import io.microstore.json.patch.PatchRefused;
+import io.microstore.json.BadPatch;
+import io.microstore.json.PatchConflict;
+import io.microstore.json.PatchRefused;
 import io.microstore.store.AppNotFound;
+import io.microstore.store.BadTransaction;
 import io.microstore.store.ImportRejected;
 import io.microstore.store.InvalidName;
 import io.microstore.store.NoSpace;
 import io.microstore.store.OutcomeUnknown;
 import io.microstore.store.PreconditionFailed;
 import io.microstore.store.QuotaExceeded;
+import io.microstore.store.Refusal;
 import io.microstore.store.StoreBusy;
 import io.microstore.store.StoreUnavailable;
 import io.microstore.store.TxnRefused;
 import io.microstore.store.ValueTooLarge;
-import io.microstore.store.feed.FeedBusy;
-import io.microstore.store.feed.FeedGone;
+import io.microstore.store.FeedBusy;
+import io.microstore.store.FeedGone;
 
 /**
  * The one place where exceptions become HTTP answers: every error the service produces is an
@@ -61,18 +64,31 @@ public final class Problems {
         return builder.build();
     }
 
-    /** The problem for an exception. */
+    /** The problem for an exception: a refusal, an HTTP error, or (anything else) an internal error. */
     public static Problem of(Throwable e) {
         return switch (e) {
-            case MalformedJson m -> new Problem(Status.BAD_REQUEST_400, "the body is not valid JSON: " + m.getMessage())
-                    .with("offset", m.offset());
-            case BadPatch b -> new Problem(Status.BAD_REQUEST_400, b.getMessage());
+            case Refusal r -> of(r);
+            case JsonRefusal j -> of(j);
+            // The challenge goes with every 401: the bearer token is the only credential there is.
+            case UnauthorizedException u -> new Problem(Status.UNAUTHORIZED_401, u.getMessage())
+                    .with(HeaderValues.create(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"microstore\""));
+            // Pure HTTP errors, Helidon's and ours (405, 413, 415, ...): their status and the headers they carry.
+            case HttpException h -> httpError(h);
+            default -> {
+                LOG.log(System.Logger.Level.ERROR, "unexpected error", e);
+                yield new Problem(Status.INTERNAL_SERVER_ERROR_500, "internal error: " + e.getClass().getSimpleName());
+            }
+        };
+    }
+
+    /** Every refusal of the store and its engines; no default, so a refusal nobody maps does not compile. */
+    static Problem of(Refusal refusal) {
+        return switch (refusal) {
             case InvalidName n -> new Problem(Status.BAD_REQUEST_400, n.getMessage());
             case AppNotFound n -> new Problem(Status.NOT_FOUND_404, n.getMessage());
             case PreconditionFailed p -> preconditionFailed(p);
             case TxnRefused t -> refused(t);
-            case PatchConflict c -> new Problem(Status.CONFLICT_409, c.getMessage());
-            case PatchRefused r -> new Problem(Status.UNPROCESSABLE_CONTENT_422, r.getMessage());
+            case BadTransaction b -> new Problem(Status.BAD_REQUEST_400, b.getMessage());
             case StoreBusy b -> new Problem(Status.SERVICE_UNAVAILABLE_503, b.getMessage())
                     .with(HeaderValues.create(HeaderNames.RETRY_AFTER, 1));
             case StoreUnavailable u -> u.retryAfterSeconds() > 0
@@ -92,15 +108,17 @@ public final class Problems {
             case FeedGone g -> new Problem(Status.GONE_410, g.getMessage()).with("last_seq", g.lastSeq());
             case FeedBusy b -> new Problem(Status.SERVICE_UNAVAILABLE_503, b.getMessage())
                     .with(HeaderValues.create(HeaderNames.RETRY_AFTER, 5));
-            // The challenge goes with every 401: the bearer token is the only credential there is.
-            case UnauthorizedException u -> new Problem(Status.UNAUTHORIZED_401, u.getMessage())
-                    .with(HeaderValues.create(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"microstore\""));
-            // Pure HTTP errors, Helidon's and ours (405, 413, 415, ...): their status and the headers they carry.
-            case HttpException h -> httpError(h);
-            default -> {
-                LOG.log(System.Logger.Level.ERROR, "unexpected error", e);
-                yield new Problem(Status.INTERNAL_SERVER_ERROR_500, "internal error: " + e.getClass().getSimpleName());
-            }
+        };
+    }
+
+    /** Every refusal of a JSON text or patch; no default either. */
+    static Problem of(JsonRefusal refusal) {
+        return switch (refusal) {
+            case MalformedJson m -> new Problem(Status.BAD_REQUEST_400, "the body is not valid JSON: " + m.getMessage())
+                    .with("offset", m.offset());
+            case BadPatch b -> new Problem(Status.BAD_REQUEST_400, b.getMessage());
+            case PatchConflict c -> new Problem(Status.CONFLICT_409, c.getMessage());
+            case PatchRefused r -> new Problem(Status.UNPROCESSABLE_CONTENT_422, r.getMessage());
         };
     }
 

@@ -10,6 +10,7 @@ import io.microstore.api.wire.Patches;
 import io.microstore.api.wire.TxnBody;
 import io.microstore.json.JsonWriter;
 import io.microstore.store.Command;
+import io.microstore.store.Op;
 import io.microstore.store.Outcome;
 import io.microstore.store.Store;
 import io.microstore.store.Transaction;
@@ -49,7 +50,7 @@ public final class TxnService implements HttpService {
             for (int i = 0; i < txn.size(); i++) {
                 Command command = txn.commands().get(i);
                 Outcome result = outcome.results().get(i);
-                json.beginObject().name("op").value(op(command)).name("name").value(command.name());
+                json.beginObject().name("op").value(Op.of(command).wireName()).name("name").value(command.name());
                 if (result.entry() != null) {
                     json.name("etag").value(result.entry().etag());
                 }
@@ -57,14 +58,5 @@ public final class TxnService implements HttpService {
             }
             json.endArray().endObject();
         });
-    }
-
-    private static String op(Command command) {
-        return switch (command) {
-            case Command.Put ignored -> "put";
-            case Command.Delete ignored -> "delete";
-            case Command.Patch ignored -> "patch";
-            case Command.Check ignored -> "check";
-        };
     }
 }

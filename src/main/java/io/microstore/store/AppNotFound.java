@@ -1,7 +1,7 @@
 package io.microstore.store;
 
 /** No app has this name. */
-public final class AppNotFound extends RuntimeException {
+public final class AppNotFound extends Refusal {
     public AppNotFound(String name) {
         super("no app named '" + name + "'");
     }

@@ -6,7 +6,7 @@ import java.util.List;
  * An import that was refused as a whole, before anything was written: bad content, or names that
  * exist already when overwriting was not asked for.
  */
-public final class ImportRejected extends RuntimeException {
+public final class ImportRejected extends Refusal {
     private final transient List<String> conflicts;
 
     public ImportRejected(String message, List<String> conflicts) {

@@ -5,7 +5,7 @@ package io.microstore.store;
  * it may or may not have been applied. Never answered as success or as a refusal; the client reads the
  * app to find out.
  */
-public final class OutcomeUnknown extends RuntimeException {
+public final class OutcomeUnknown extends Refusal {
     public OutcomeUnknown(String message, Throwable cause) {
         super(message, cause);
     }

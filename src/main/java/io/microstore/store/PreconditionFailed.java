@@ -1,7 +1,7 @@
 package io.microstore.store;
 
 /** A conditional write whose precondition did not hold; nothing was changed. */
-public final class PreconditionFailed extends RuntimeException {
+public final class PreconditionFailed extends Refusal {
     private final transient Entry current;
 
     public PreconditionFailed(String name, Entry current) {

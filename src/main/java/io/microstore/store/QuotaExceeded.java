@@ -4,7 +4,7 @@ package io.microstore.store;
  * A write would take the store over its memory quota ({@code store.max-bytes}): refused with 507, nothing
  * written. DELETE is never refused for this, since it frees room.
  */
-public final class QuotaExceeded extends RuntimeException {
+public final class QuotaExceeded extends Refusal {
     private final long used;
     private final long limit;
 

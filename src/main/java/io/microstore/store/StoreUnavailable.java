@@ -1,7 +1,7 @@
 package io.microstore.store;
 
 /** The store takes no writes: it is shutting down, it stopped after a write or fsync failed, or etcd is unreachable. */
-public final class StoreUnavailable extends RuntimeException {
+public final class StoreUnavailable extends Refusal {
     private final int retryAfterSeconds;
 
     public StoreUnavailable(String message, Throwable cause) {

@@ -25,8 +25,8 @@ public record Transaction(List<Command> commands, boolean alone) {
     public static final int MAX_COMMANDS = 128;
 
     /**
-     * @throws IllegalArgumentException when {@code commands} is empty or names an app twice (the HTTP layer
-     *     refuses such lists before, with their index)
+     * @throws BadTransaction when {@code commands} is empty
+     * @throws TxnRefused with a {@link BadTransaction} when it names an app twice
      */
     public Transaction {
         commands = List.copyOf(commands);
@@ -34,18 +34,38 @@ public record Transaction(List<Command> commands, boolean alone) {
             throw new IllegalArgumentException("a write alone is one command");
         }
         if (commands.isEmpty()) {
-            throw new IllegalArgumentException("a transaction has at least one command");
+            throw new BadTransaction(emptyMessage());
         }
         if (commands.size() > 1) {
             Map<String, Integer> seen = new HashMap<>();
             for (int i = 0; i < commands.size(); i++) {
                 Integer first = seen.putIfAbsent(commands.get(i).name(), i);
                 if (first != null) {
-                    throw new IllegalArgumentException("commands " + first + " and " + i + " both name app '"
-                            + commands.get(i).name() + "'");
+                    throw new TxnRefused(i, new BadTransaction("app '" + commands.get(i).name() + "' is operation "
+                            + first + " already: an app may appear once in a transaction"));
                 }
             }
         }
+    }
+
+    /**
+     * Refuses a transaction a client sends with {@code size} commands, before they are read: it holds 1 to
+     * {@link #MAX_COMMANDS}.
+     *
+     * @throws BadTransaction when it does not
+     */
+    public static void checkSize(int size) {
+        if (size == 0) {
+            throw new BadTransaction(emptyMessage());
+        }
+        if (size > MAX_COMMANDS) {
+            throw new BadTransaction("the transaction has " + size + " operations; at most " + MAX_COMMANDS
+                    + " are allowed");
+        }
+    }
+
+    private static String emptyMessage() {
+        return "the transaction is empty: send a JSON array of 1 to " + MAX_COMMANDS + " operations";
     }
 
     /** A transaction a client sent (even of one command, its refusals name the command's index). */

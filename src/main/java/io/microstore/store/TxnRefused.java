@@ -5,7 +5,7 @@ package io.microstore.store;
  * command alone would have got ({@link PreconditionFailed}, {@link AppNotFound}, a patch's refusal,
  * {@link QuotaExceeded}, {@link InvalidName}...). Nothing of the transaction was written.
  */
-public final class TxnRefused extends RuntimeException {
+public final class TxnRefused extends Refusal {
     private final int index;
 
     public TxnRefused(int index, RuntimeException cause) {

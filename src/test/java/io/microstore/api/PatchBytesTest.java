@@ -25,9 +25,12 @@ class PatchBytesTest extends ServerTestBase {
         String deep = "{\"a\":".repeat(999) + "1" + "}".repeat(999); // about 6 KB, as deep as a PUT takes
         assertStatus(http.putApp("deep", deep), 204);
         String etag = http.get(app("deep")).header("ETag");
-        String path = "/data" + "/a".repeat(998);
-        Res res = http.patch("deep", JSON_PATCH, "[{\"op\":\"copy\",\"from\":\"/data\",\"path\":\"" + path + "\"},"
-                + "{\"op\":\"copy\",\"from\":\"/data\",\"path\":\"" + path + "/a\"}]");
+        StringBuilder copies = new StringBuilder("[");
+        for (int k = 1; k <= 8; k++) { // each into the deepest object the copy before made
+            copies.append(k == 1 ? "" : ",").append("{\"op\":\"copy\",\"from\":\"/data\",\"path\":\"/data")
+                    .append("/a".repeat(998 * k)).append("\"}");
+        }
+        Res res = http.patch("deep", JSON_PATCH, copies.append("]").toString());
         assertThat(assertProblem(res, 422).getString("detail"), containsString("deeper than 1000"));
         assertThat(http.get(app("deep")).header("ETag"), is(etag));
         // The store goes on taking writes of every kind.

@@ -530,7 +530,7 @@ class EtcdEngineIT {
             reading.set(false);
             reader.join();
             assertEquals(0, missing.get(), "reads that found 'before' missing during the re-list, of " + reads.get());
-            assertThrows(io.microstore.store.feed.FeedGone.class, () -> c.feed().read(since, 100, ""));
+            assertThrows(io.microstore.store.FeedGone.class, () -> c.feed().read(since, 100, ""));
             assertEquals(6, c.size());
             assertNotNull(c.get("before"));
             await("c healthy", Duration.ofSeconds(10), () -> c.failure() == null);

@@ -19,7 +19,7 @@ import io.microstore.store.Precondition;
 import io.microstore.store.Store;
 import io.microstore.store.Transaction;
 import io.microstore.store.feed.FeedConfig;
-import io.microstore.store.feed.FeedGone;
+import io.microstore.store.FeedGone;
 import io.microstore.testing.Changes;
 import io.microstore.testing.EtcdCluster;
 import io.microstore.testing.TestClient;

@@ -10,7 +10,7 @@ import io.microstore.commit.Commit;
 import io.microstore.testing.Changes;
 import io.microstore.store.feed.ChangeFeed;
 import io.microstore.store.feed.FeedConfig;
-import io.microstore.store.feed.FeedGone;
+import io.microstore.store.FeedGone;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

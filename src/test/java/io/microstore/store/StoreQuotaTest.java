@@ -13,7 +13,7 @@ import io.microstore.persist.JournalConfig;
 import io.microstore.persist.JournalPersistence;
 import io.microstore.persist.MemoryPersistence;
 import io.microstore.store.feed.FeedConfig;
-import io.microstore.store.feed.FeedGone;
+import io.microstore.store.FeedGone;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

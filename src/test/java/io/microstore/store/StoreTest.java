@@ -19,6 +19,7 @@ import io.microstore.commit.CommitStream;
 import io.microstore.local.FsyncPolicy;
 import io.microstore.local.LocalConfig;
 import io.microstore.persist.Persistence;
+import io.microstore.testing.Eventually;
 import io.microstore.testing.Stores;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -254,10 +255,13 @@ class StoreTest {
             }
             return bytes("2");
         }, NONE));
-        computing.await();
-        // The patch is being computed (on its caller's thread): the writer still commits other writes.
-        assertThat(store.execute(put("other", "1")).seq(), is(2L));
-        release.countDown();
+        try {
+            computing.await();
+            // The patch is being computed (on its caller's thread): the writer still commits other writes.
+            assertThat(store.execute(put("other", "1")).seq(), is(2L));
+        } finally {
+            release.countDown(); // also when the writer computes patches itself: it hangs in there until then
+        }
         assertThat(patched.join().seq(), is(3L));
         assertThat(text(store.get("slow").data()), is("2"));
     }
@@ -287,6 +291,59 @@ class StoreTest {
         assertThat(store.failure(), nullValue());
         assertThat(store.execute(put("b", "2")).seq(), is(2L));
         assertThat(text(store.get("a").data()), is("1"));
+    }
+
+    /**
+     * Imports that each fit the quota but not all together, decided while the writer is held so that each
+     * has checked for room before any of them is written: each is written whole or refused whole.
+     */
+    @Test
+    void concurrentImportsThatDoNotAllFitAreEachWholeOrRefusedWhole() throws Exception {
+        long perImport = 5 * Index.cost("i0-0", bytes("\"" + "x".repeat(998) + "\""));
+        store = Store.open(new io.microstore.local.LocalEngine(persistence, LocalConfig.DEFAULTS),
+                io.microstore.store.feed.FeedConfig.DEFAULTS, 2 * perImport + perImport / 2);
+        persistence.hold();
+        CompletableFuture<Outcome> blocker = submit(put("blocker", "0"));
+        persistence.awaitHeld();
+        List<CompletableFuture<Importer.Report>> imports = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            List<Importer.Item> items = new ArrayList<>();
+            for (int j = 0; j < 5; j++) {
+                items.add(new Importer.Item("i" + i + "-" + j, bytes("\"" + "x".repeat(998) + "\"")));
+            }
+            CompletableFuture<Importer.Report> result = new CompletableFuture<>();
+            threads.add(Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    result.complete(Importer.run(store, items, true));
+                } catch (Throwable e) {
+                    result.completeExceptionally(e);
+                }
+            }));
+            imports.add(result);
+        }
+        // Each import has handed its writes to the held writer (and waits for them) or been refused.
+        Eventually.await("every import has its answer or waits for the writer", Duration.ofSeconds(10),
+                () -> threads.stream().allMatch(t -> t.getState() == Thread.State.WAITING
+                        || t.getState() == Thread.State.TERMINATED));
+        persistence.release();
+        blocker.join();
+        int whole = 0;
+        for (int i = 0; i < 3; i++) {
+            long written = 0;
+            for (int j = 0; j < 5; j++) {
+                written += store.get("i" + i + "-" + j) == null ? 0 : 1;
+            }
+            try {
+                imports.get(i).join();
+                assertThat("import " + i + " answered, and wrote everything", written, is(5L));
+                whole++;
+            } catch (CompletionException e) {
+                assertThat(e.getCause(), instanceOf(QuotaExceeded.class));
+                assertThat("import " + i + " was refused, and wrote nothing", written, is(0L));
+            }
+        }
+        assertThat(whole, is(2));
     }
 
     @Test

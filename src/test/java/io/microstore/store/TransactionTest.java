@@ -89,7 +89,7 @@ class TransactionTest {
 
     @Test
     void aTransactionHoldsCommandsOnDistinctAppsAndLocallyAnyNumberOfThem() throws IOException {
-        assertThrows(IllegalArgumentException.class, () -> new Transaction(List.of()));
+        assertThrows(BadTransaction.class, () -> new Transaction(List.of()));
         List<Command> many = new ArrayList<>();
         for (int i = 0; i <= 2 * Transaction.MAX_COMMANDS; i++) {
             many.add(put("n" + i, "1"));
@@ -99,7 +99,7 @@ class TransactionTest {
             assertThat(store.execute(new Transaction(many)).seq(), is(1L));
             assertThat(store.size(), is(many.size()));
         }
-        assertThrows(IllegalArgumentException.class, () -> new Transaction(List.of(put("a", "1"),
+        assertThrows(TxnRefused.class, () -> new Transaction(List.of(put("a", "1"),
                 new Command.Check("a", ANY))));
     }
 

@@ -3,7 +3,6 @@ package io.microstore.api.wire;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -12,8 +11,9 @@ import java.util.function.Function;
 import io.helidon.http.BadRequestException;
 import io.microstore.json.CompactJson;
 import io.microstore.json.JsonText;
-import io.microstore.json.patch.BadPatch;
+import io.microstore.json.BadPatch;
 import io.microstore.store.Command;
+import io.microstore.store.Op;
 import io.microstore.store.Precondition;
 import io.microstore.store.Transaction;
 import io.microstore.store.TxnRefused;
@@ -26,7 +26,6 @@ import io.microstore.store.TxnRefused;
  * malformed operation is refused (400) with its index; no app may appear twice.
  */
 public final class TxnBody {
-    private static final Set<String> OPS = Set.of("put", "delete", "patch", "check");
     private static final Set<String> MEMBERS = Set.of("op", "name", "data", "merge", "if_match", "if_none_match", "ttl");
 
     private final Patches patches;
@@ -41,31 +40,16 @@ public final class TxnBody {
     /** The transaction {@code body} asks for. */
     public Transaction parse(byte[] body) {
         List<byte[]> elements = CompactJson.elements(body);
-        if (elements.isEmpty()) {
-            throw new BadRequestException("the transaction is empty: send a JSON array of 1 to "
-                    + Transaction.MAX_COMMANDS + " operations");
-        }
-        if (elements.size() > Transaction.MAX_COMMANDS) {
-            throw new BadRequestException("the transaction has " + elements.size() + " operations; at most "
-                    + Transaction.MAX_COMMANDS + " are allowed");
-        }
+        Transaction.checkSize(elements.size());
         List<Command> commands = new ArrayList<>(elements.size());
-        Map<String, Integer> names = new HashMap<>();
         for (int i = 0; i < elements.size(); i++) {
-            Command command;
             try {
-                command = operation(elements.get(i));
+                commands.add(operation(elements.get(i)));
             } catch (BadRequestException | BadPatch e) {
                 throw new TxnRefused(i, e);
             }
-            Integer earlier = names.putIfAbsent(command.name(), i);
-            if (earlier != null) {
-                throw new TxnRefused(i, new BadRequestException("app '" + command.name() + "' is operation " + earlier
-                        + " already: an app may appear once in a transaction"));
-            }
-            commands.add(command);
         }
-        return new Transaction(commands);
+        return new Transaction(commands); // an app named twice is refused there, with its index
     }
 
     private Command operation(byte[] json) {
@@ -80,25 +64,25 @@ public final class TxnBody {
                         + "ttl (put), merge (patch), if_match and if_none_match");
             }
         }
-        String op = string(members, "op");
-        if (op == null || !OPS.contains(op)) {
+        Op op = Op.named(string(members, "op"));
+        if (op == null) {
             throw new BadRequestException("\"op\" must be one of put, delete, patch, check");
         }
         String name = string(members, "name");
         if (name == null) {
             throw new BadRequestException("\"name\" must be the app's name, a JSON string");
         }
-        only(members, "data", op, "put");
-        only(members, "merge", op, "patch");
-        if (members.containsKey("ttl") && !op.equals("put")) {
-            throw new BadRequestException("\"ttl\" belongs to a put, not to a " + op);
+        only(members, "data", op, Op.PUT);
+        only(members, "merge", op, Op.PATCH);
+        if (members.containsKey("ttl") && op != Op.PUT) {
+            throw new BadRequestException("\"ttl\" belongs to a put, not to a " + op.wireName());
         }
         Precondition precondition = precondition(members);
         return switch (op) {
-            case "put" -> new Command.Put(name, members.get("data"), precondition, expires(members.get("ttl")));
-            case "delete" -> new Command.Delete(name, precondition);
-            case "patch" -> new Command.Patch(name, patches.mergeData(members.get("merge")), precondition);
-            default -> {
+            case PUT -> new Command.Put(name, members.get("data"), precondition, expires(members.get("ttl")));
+            case DELETE -> new Command.Delete(name, precondition);
+            case PATCH -> new Command.Patch(name, patches.mergeData(members.get("merge")), precondition);
+            case CHECK -> {
                 if (precondition == Precondition.NONE) {
                     throw new BadRequestException("a check needs if_match or if_none_match");
                 }
@@ -113,12 +97,13 @@ public final class TxnBody {
     }
 
     /** {@code member} is required for the op {@code owner} and refused for the others. */
-    private static void only(Map<String, byte[]> members, String member, String op, String owner) {
-        if (op.equals(owner) && !members.containsKey(member)) {
-            throw new BadRequestException("a " + owner + " needs \"" + member + "\"");
+    private static void only(Map<String, byte[]> members, String member, Op op, Op owner) {
+        if (op == owner && !members.containsKey(member)) {
+            throw new BadRequestException("a " + owner.wireName() + " needs \"" + member + "\"");
         }
-        if (!op.equals(owner) && members.containsKey(member)) {
-            throw new BadRequestException("\"" + member + "\" belongs to a " + owner + ", not to a " + op);
+        if (op != owner && members.containsKey(member)) {
+            throw new BadRequestException("\"" + member + "\" belongs to a " + owner.wireName() + ", not to a "
+                    + op.wireName());
         }
     }
 

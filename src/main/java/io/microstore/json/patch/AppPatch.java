@@ -4,6 +4,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import io.microstore.json.BadPatch;
+import io.microstore.json.PatchConflict;
+import io.microstore.json.PatchRefused;
 import io.microstore.json.CompactJson;
 import io.microstore.json.JsonText;
 

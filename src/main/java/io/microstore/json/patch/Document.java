@@ -1,5 +1,7 @@
 package io.microstore.json.patch;
 
+import io.microstore.json.PatchConflict;
+
 /**
  * The document a JSON Patch works on, addressed by {@link Pointer}: each operation opens only the
  * containers on its path, so its cost is that of the lookups along it, not of the values beside it.

@@ -3,6 +3,7 @@ package io.microstore.json.patch;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 
+import io.microstore.json.PatchRefused;
 import io.microstore.json.CompactJson;
 import io.microstore.json.JsonText;
 

@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
+import io.microstore.json.BadPatch;
+import io.microstore.json.PatchConflict;
 import io.microstore.json.JsonText;
 
 /**

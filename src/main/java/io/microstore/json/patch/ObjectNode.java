@@ -6,6 +6,7 @@ import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.microstore.json.PatchRefused;
 import io.microstore.json.JsonText;
 
 /**

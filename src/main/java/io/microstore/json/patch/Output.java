@@ -2,6 +2,7 @@ package io.microstore.json.patch;
 
 import java.util.Arrays;
 
+import io.microstore.json.PatchRefused;
 import io.microstore.json.CompactJson;
 
 /**

@@ -3,6 +3,8 @@ package io.microstore.json.patch;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.microstore.json.BadPatch;
+
 /** A JSON Pointer (RFC 6901): empty for the whole document, else "/"-separated tokens with ~0 and ~1 escapes. */
 record Pointer(String text, List<String> tokens) {
     /**

@@ -1,5 +1,7 @@
 package io.microstore.json.patch;
 
+import io.microstore.json.PatchRefused;
+
 /**
  * What one patch may spend: every byte scanned, compared or written and every member or element listed is
  * charged, and a patch that would spend more than a fixed multiple of its own size and its document's is

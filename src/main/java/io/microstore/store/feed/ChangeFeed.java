@@ -12,6 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
 
+import io.microstore.store.FeedGone;
+import io.microstore.store.FeedBusy;
 import io.microstore.commit.Change;
 import io.microstore.commit.Commit;
 import io.microstore.threads.EssentialThread;

@@ -2,6 +2,9 @@ package io.microstore.json.patch;
 
 import java.nio.charset.StandardCharsets;
 
+import io.microstore.json.BadPatch;
+import io.microstore.json.PatchConflict;
+import io.microstore.json.PatchRefused;
 import io.microstore.json.CompactJson;
 import org.junit.jupiter.api.Test;
 

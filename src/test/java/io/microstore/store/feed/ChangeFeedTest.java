@@ -12,6 +12,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.LongStream;
 
 import io.helidon.health.HealthCheckResponse;
+import io.microstore.store.FeedGone;
+import io.microstore.store.FeedBusy;
 import io.microstore.commit.Change;
 import io.microstore.commit.Commit;
 import io.microstore.local.FsyncPolicy;

@@ -1,7 +1,7 @@
-package io.microstore.json.patch;
+package io.microstore.json;
 
 /** A patch whose result is not a valid app (renamed, {@code data} removed, extra members): 422. */
-public final class PatchRefused extends RuntimeException {
+public final class PatchRefused extends JsonRefusal {
     public PatchRefused(String message) {
         super(message);
     }
