@@ -62,7 +62,7 @@ public final class BodyReader {
      * Reads {@code in} to its end ({@code declared} bytes when the length is known), charging each piece
      * once it has arrived, in a buffer that grows with what arrived. Charging by Content-Length before the
      * bytes came let a few clients that declare large bodies and send nothing hold the whole budget, so
-     * every other body got 503 until their body timeout (issue 28). The buffer's room not filled yet is
+     * every other body got 503 until their body timeout. The buffer's room not filled yet is
      * at most what arrived (it doubles) or its first {@link #FIRST} bytes, which the cost factor covers.
      */
     private static byte[] readArriving(InputStream in, BodyTicket ticket, OptionalLong declared) throws IOException {
