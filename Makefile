@@ -1,6 +1,6 @@
 # microstore — see README.md. `make run` serves on http://127.0.0.1:8080/ with data in ./data
-# (`make run DATA=` keeps it in memory, `PORT=9090` picks the port); `make test` runs every test;
-# `make cluster` runs two instances on a local 3-member etcd cluster;
+# (`make run DATA=` keeps it in memory, `PORT=9090` picks the port); `make test` checks the formatting
+# (`make format` fixes it), then runs every test; `make cluster` runs two instances on a local 3-member etcd cluster;
 # `make feed-bench` measures the changes feed's SSE fan-out (FeedFanout); `make fuzz` runs the Jazzer
 # fuzz tests, FUZZ_TIME (60s) each.
 SHELL := /bin/bash
@@ -34,10 +34,10 @@ JMH_JVM = $(shell $(JAVA) --sun-misc-unsafe-memory-access=allow -version >/dev/n
 CHROMIUM := /usr/bin/chromium
 E2E_DEPS := e2e/node_modules/.package-lock.json
 
-.PHONY: build run cluster test smoke e2e bench bench-cost feed-bench patch-bench jmh fuzz clean
+.PHONY: build run cluster test format smoke e2e bench bench-cost feed-bench patch-bench jmh fuzz clean
 
 # Maven and the scripts (with-server.sh, bench.sh) take the JDK from JAVA_HOME; prerequisites inherit it.
-build $(JAR) run cluster test smoke e2e bench bench-cost feed-bench patch-bench jmh fuzz: export JAVA_HOME = $(JDK)
+build $(JAR) run cluster test format smoke e2e bench bench-cost feed-bench patch-bench jmh fuzz: export JAVA_HOME = $(JDK)
 # Every JVM the benchmarks start (bare Helidon too, for a fair ceiling) takes JAVA_OPTS from the launcher.
 bench bench-cost: export JDK_JAVA_OPTIONS = $(JAVA_OPTS)
 
@@ -57,33 +57,15 @@ CLUSTER_PORTS ?= 8081,8082
 cluster: $(JAR)
 	CLUSTER_PORTS=$(CLUSTER_PORTS) CLUSTER_JVM_OPTS="$(JAVA_OPTS) $${CLUSTER_JVM_OPTS:-}" scripts/cluster.sh
 
-# Quiet when green: Maven's full log goes to target/test.log and the console gets only the test counts
-# (Surefire: unit and HTTP tests; Failsafe: *IT, the real jar in child JVMs), errors and the verdict.
-# The HTTP API tests run twice: on the local engine, then on the etcd engine (Surefire execution "etcd",
-# a real 3-member etcd cluster; reports in target/surefire-reports-etcd).
-# A test's own output (logs included) is in target/{surefire-reports,surefire-reports-etcd,failsafe-reports}/<class>-output.txt;
-# on failure the tail of that file is printed for each class that failed.
-TEST_LOG := target/test.log
+# Every test, quiet when green (scripts/test.sh): first the format check, which fails fast on unformatted
+# Java (`make format` fixes it); then `mvn verify` with its full log in target/test.log, the console getting
+# only the test counts of each phase, failures in red and the output of each class that failed.
 test:
-	@scripts/etcd-cluster.sh install # before the tests, whose clusters start within a time limit
-	@mkdir -p target; red=; off=; if [ -t 1 ]; then red=$$'\e[1;31m'; off=$$'\e[0m'; fi; \
-	echo "mvn verify: the full log goes to $(TEST_LOG)"; \
-	set -o pipefail; $(MAVEN) -B -Dstyle.color=never verify 2>&1 | tee $(TEST_LOG) | awk -v red="$$red" -v off="$$off" '\
-	  /^\[INFO\] --- .*surefire.*:test \(etcd\)/     { kind = "HTTP API tests on the etcd engine (Surefire)"; print kind "..."; fflush(); next } \
-	  /^\[INFO\] --- .*surefire.*:test /             { kind = "unit and HTTP tests (Surefire)"; print kind "..."; fflush() } \
-	  /^\[INFO\] --- .*failsafe.*:integration-test / { kind = "*IT tests on the real jar (Failsafe)"; print kind "..."; fflush() } \
-	  /Tests run:.* in [[:alnum:]_.$$]+$$/ { if (/<<</) { print red $$0 off; fflush() } next } \
-	  /^\[[A-Z]+\] Tests run:/ { sub(/^\[[A-Z]+\] /, ""); print kind ": " ($$0 ~ /Failures: 0, Errors: 0/ ? $$0 : red $$0 off); fflush(); next } \
-	  /^\[ERROR\] *$$|Please refer to|-> \[Help|\[Help 1\]|-e switch|-X switch|following articles/ { next } \
-	  /^\[ERROR\]|BUILD FAILURE/ { print red $$0 off; fflush() }' \
-	|| { status=$$?; \
-	  for class in $$(sed -n 's/.*<<< [A-Z]*!.* in \([[:alnum:]_.$$]*\)$$/\1/p' $(TEST_LOG) | sort -u); do \
-	    for out in target/surefire-reports/$$class-output.txt target/surefire-reports-etcd/$$class-output.txt \
-	               target/failsafe-reports/$$class-output.txt; do \
-	      [ -f $$out ] || continue; echo; echo "$$red--- $$class failed; the last 200 lines of its output ($$out):$$off"; tail -n 200 $$out; \
-	    done; \
-	  done; \
-	  echo "$${red}make test FAILED$$off (full log: $(TEST_LOG))"; exit $$status; }
+	@MAVEN="$(MAVEN)" scripts/test.sh
+
+# Formats src/main/java and src/test/java in place (Spotless with palantir-java-format, 120 columns; see pom.xml).
+format:
+	$(MVN) spotless:apply
 
 smoke: $(JAR)
 	scripts/with-server.sh scripts/smoke.sh
