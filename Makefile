@@ -108,16 +108,19 @@ $(E2E_DEPS): e2e/package.json e2e/package-lock.json
 	cd e2e && npm ci --no-audit --no-fund
 	@touch $@
 
-# Load tests against bare Helidon and json-server; appends to docs/BENCHMARKS.md, draws docs/bench.png.
-# Then cluster mode on a 3-member etcd cluster on loopback (scripts/bench-cluster.sh): BENCH_CLUSTER=0 skips
-# it, BENCH_ONLY=cluster runs it alone (e.g. `BENCH_ONLY=cluster BENCH_ROUNDS=5 make bench`).
+# Load tests (scripts/bench.sh): microstore against bare Helidon at 1k and 1M apps, then against its peers
+# (webdis over Redis, etcd, pouchdb-server, json-server), then cluster mode on a 3-member etcd cluster on
+# loopback (scripts/bench-cluster.sh): BENCH_CLUSTER=0 skips it, BENCH_ONLY=cluster runs it alone (e.g.
+# `BENCH_ONLY=cluster BENCH_ROUNDS=5 make bench`). The report goes to target/bench/report-<date>.md, the chart
+# to target/bench/bench.png; a full run also replaces the latest run in docs/BENCHMARKS.md and docs/bench.png.
 bench: $(JAR)
 	$(MVN) test-compile
 	scripts/bench.sh
 
-# Where a request's time goes (issue 13): CPU per request and context switches of bare Helidon and of
-# microstore with fsync always and never, the raw fdatasync appended and preallocated; BENCH_COST_GC=1 adds
-# G1, ZGC and Parallel GC at 1M apps. Prints tables (docs/BENCHMARKS.md keeps a run).
+# Where a request's time goes, for the goals against the peers: CPU per request and context switches on a
+# ladder of five servers (bare Helidon, its routes in microstore's set-up, microstore in memory, with fsync
+# never, with fsync always), and the raw fdatasync appended and preallocated; BENCH_COST_GC=1 adds G1, ZGC
+# and Parallel GC at 1M apps. Prints tables (docs/BENCHMARKS.md, "What we learned", keeps one).
 bench-cost: $(JAR)
 	$(MVN) test-compile
 	scripts/bench-cost.sh
