@@ -1,8 +1,8 @@
 # microstore — see README.md. `make run` serves on http://127.0.0.1:8080/ with data in ./data
 # (`make run DATA=` keeps it in memory, `PORT=9090` picks the port); `make test` checks the formatting
-# (`make format` fixes it), then runs every test; `make cluster` runs two instances on a local 3-member etcd cluster;
-# `make feed-bench` measures the changes feed's SSE fan-out (FeedFanout); `make fuzz` runs the Jazzer
-# fuzz tests, FUZZ_TIME (60s) each.
+# (`make format` fixes it), then runs every test; `make cluster` runs two instances on a local 3-member
+# etcd cluster; `make feed-bench` measures the changes feed's SSE fan-out (FeedFanout); `make fuzz` runs
+# the Jazzer fuzz tests, FUZZ_TIME (60s) each.
 SHELL := /bin/bash
 
 # The JDK and Maven are looked for only by the targets that use them (`make clean` needs neither, and
@@ -50,9 +50,10 @@ $(JAR): $(SOURCES)
 run: $(JAR)
 	$(JAVA) $(JAVA_OPTS) -jar $(JAR) $(RUN_FLAGS)
 
-# Cluster mode on one machine: a real 3-member etcd cluster on loopback (client ports 32371-32373, or
-# CLUSTER_ETCD_BASE+1..3; Debian's etcd-server is installed when missing) and two instances on it, on
-# http://127.0.0.1:8081/ and :8082/ (CLUSTER_PORTS=8081,8082). Ctrl-C stops everything and removes the data.
+# Cluster mode on one machine: a real 3-member etcd cluster on loopback (client ports 32371-32373 and peer
+# ports 32381-32383, or CLUSTER_ETCD_BASE+1..3 and +11..13; Debian's etcd-server is installed when missing)
+# and two instances on it, on http://127.0.0.1:8081/ and :8082/ (CLUSTER_PORTS=8081,8082). Ctrl-C stops
+# everything and removes the data.
 CLUSTER_PORTS ?= 8081,8082
 cluster: $(JAR)
 	CLUSTER_PORTS=$(CLUSTER_PORTS) CLUSTER_JVM_OPTS="$(JAVA_OPTS) $${CLUSTER_JVM_OPTS:-}" scripts/cluster.sh
@@ -70,18 +71,18 @@ format:
 smoke: $(JAR)
 	scripts/with-server.sh scripts/smoke.sh
 
-# A real browser drives the Swagger UI against a fresh in-memory server (see README.md, "Browser test").
+# A real browser drives the Swagger UI against a fresh in-memory server (see docs/TESTING.md).
 e2e: $(JAR) $(CHROMIUM) $(E2E_DEPS)
 	scripts/with-server.sh node e2e/swagger-ui.test.mjs
 
-# JMH microbenchmarks (src/test/java/**/*Bench.java; see README.md, "Microbenchmarks"): the log and
-# the results table go to target/jmh.txt, the results as JSON to target/jmh.json.
+# JMH microbenchmarks (the *Bench classes with @Benchmark methods under src/test/java; see docs/BENCHMARKS.md,
+# "Microbenchmarks"): the log and the results table go to target/jmh.txt, the results as JSON to target/jmh.json.
 jmh:
 	$(MVN) test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test.classpath
 	set -o pipefail; $(JAVA) $(JMH_JVM) -cp target/test-classes:target/classes:$$(cat target/test.classpath) \
 		org.openjdk.jmh.Main $(JMH_ARGS) -rf json -rff target/jmh.json 2>&1 | tee target/jmh.txt
 
-# Coverage-guided fuzzing with Jazzer (see README.md, "Fuzzing"): each *FuzzTest in turn, FUZZ_TIME each
+# Coverage-guided fuzzing with Jazzer (see docs/TESTING.md): each *FuzzTest in turn, FUZZ_TIME each
 # (e.g. `make fuzz FUZZ_TIME=5m FUZZ_TARGETS=PatchesFuzzTest`). `make test` only replays the saved inputs in
 # src/test/resources/<package>/<Class>Inputs/<method>/; a crashing input found here is written there as
 # crash-<sha1>, so `make test` fails on it until it is fixed. The corpus grown while fuzzing stays in
