@@ -1,8 +1,8 @@
 # microstore — see README.md. `make run` serves on http://127.0.0.1:8080/ with data in ./data
-# (`make run DATA=` keeps it in memory, `PORT=9090` picks the port); `make test` runs every test;
-# `make cluster` runs two instances on a local 3-member etcd cluster;
-# `make feed-bench` measures the changes feed's SSE fan-out (FeedFanout); `make fuzz` runs the Jazzer
-# fuzz tests, FUZZ_TIME (60s) each.
+# (`make run DATA=` keeps it in memory, `PORT=9090` picks the port); `make test` checks the formatting
+# (`make format` fixes it), then runs every test; `make cluster` runs two instances on a local 3-member
+# etcd cluster; `make feed-bench` measures the changes feed's SSE fan-out (FeedFanout); `make fuzz` runs
+# the Jazzer fuzz tests, FUZZ_TIME (60s) each.
 SHELL := /bin/bash
 
 # The JDK and Maven are looked for only by the targets that use them (`make clean` needs neither, and
@@ -34,10 +34,10 @@ JMH_JVM = $(shell $(JAVA) --sun-misc-unsafe-memory-access=allow -version >/dev/n
 CHROMIUM := /usr/bin/chromium
 E2E_DEPS := e2e/node_modules/.package-lock.json
 
-.PHONY: build run cluster test smoke e2e bench bench-cost bench-ab feed-bench patch-bench jmh fuzz clean
+.PHONY: build run cluster test format smoke e2e bench bench-cost bench-ab feed-bench patch-bench jmh fuzz clean
 
 # Maven and the scripts (with-server.sh, bench.sh) take the JDK from JAVA_HOME; prerequisites inherit it.
-build $(JAR) run cluster test smoke e2e bench bench-cost bench-ab feed-bench patch-bench jmh fuzz: export JAVA_HOME = $(JDK)
+build $(JAR) run cluster test format smoke e2e bench bench-cost bench-ab feed-bench patch-bench jmh fuzz: export JAVA_HOME = $(JDK)
 # Every JVM the benchmarks start (bare Helidon too, for a fair ceiling) takes JAVA_OPTS from the launcher.
 bench bench-cost bench-ab: export JDK_JAVA_OPTIONS = $(JAVA_OPTS)
 
@@ -50,56 +50,39 @@ $(JAR): $(SOURCES)
 run: $(JAR)
 	$(JAVA) $(JAVA_OPTS) -jar $(JAR) $(RUN_FLAGS)
 
-# Cluster mode on one machine: a real 3-member etcd cluster on loopback (client ports 32371-32373, or
-# CLUSTER_ETCD_BASE+1..3; Debian's etcd-server is installed when missing) and two instances on it, on
-# http://127.0.0.1:8081/ and :8082/ (CLUSTER_PORTS=8081,8082). Ctrl-C stops everything and removes the data.
+# Cluster mode on one machine: a real 3-member etcd cluster on loopback (client ports 32371-32373 and peer
+# ports 32381-32383, or CLUSTER_ETCD_BASE+1..3 and +11..13; Debian's etcd-server is installed when missing)
+# and two instances on it, on http://127.0.0.1:8081/ and :8082/ (CLUSTER_PORTS=8081,8082). Ctrl-C stops
+# everything and removes the data.
 CLUSTER_PORTS ?= 8081,8082
 cluster: $(JAR)
 	CLUSTER_PORTS=$(CLUSTER_PORTS) CLUSTER_JVM_OPTS="$(JAVA_OPTS) $${CLUSTER_JVM_OPTS:-}" scripts/cluster.sh
 
-# Quiet when green: Maven's full log goes to target/test.log and the console gets only the test counts
-# (Surefire: unit and HTTP tests; Failsafe: *IT, the real jar in child JVMs), errors and the verdict.
-# The HTTP API tests run twice: on the local engine, then on the etcd engine (Surefire execution "etcd",
-# a real 3-member etcd cluster; reports in target/surefire-reports-etcd).
-# A test's own output (logs included) is in target/{surefire-reports,surefire-reports-etcd,failsafe-reports}/<class>-output.txt;
-# on failure the tail of that file is printed for each class that failed.
-TEST_LOG := target/test.log
+# Every test, quiet when green (scripts/test.sh): first the format check, which fails fast on unformatted
+# Java (`make format` fixes it); then `mvn verify` with its full log in target/test.log, the console getting
+# only the test counts of each phase, failures in red and the output of each class that failed.
 test:
-	@scripts/etcd-cluster.sh install # before the tests, whose clusters start within a time limit
-	@mkdir -p target; red=; off=; if [ -t 1 ]; then red=$$'\e[1;31m'; off=$$'\e[0m'; fi; \
-	echo "mvn verify: the full log goes to $(TEST_LOG)"; \
-	set -o pipefail; $(MAVEN) -B -Dstyle.color=never verify 2>&1 | tee $(TEST_LOG) | awk -v red="$$red" -v off="$$off" '\
-	  /^\[INFO\] --- .*surefire.*:test \(etcd\)/     { kind = "HTTP API tests on the etcd engine (Surefire)"; print kind "..."; fflush(); next } \
-	  /^\[INFO\] --- .*surefire.*:test /             { kind = "unit and HTTP tests (Surefire)"; print kind "..."; fflush() } \
-	  /^\[INFO\] --- .*failsafe.*:integration-test / { kind = "*IT tests on the real jar (Failsafe)"; print kind "..."; fflush() } \
-	  /Tests run:.* in [[:alnum:]_.$$]+$$/ { if (/<<</) { print red $$0 off; fflush() } next } \
-	  /^\[[A-Z]+\] Tests run:/ { sub(/^\[[A-Z]+\] /, ""); print kind ": " ($$0 ~ /Failures: 0, Errors: 0/ ? $$0 : red $$0 off); fflush(); next } \
-	  /^\[ERROR\] *$$|Please refer to|-> \[Help|\[Help 1\]|-e switch|-X switch|following articles/ { next } \
-	  /^\[ERROR\]|BUILD FAILURE/ { print red $$0 off; fflush() }' \
-	|| { status=$$?; \
-	  for class in $$(sed -n 's/.*<<< [A-Z]*!.* in \([[:alnum:]_.$$]*\)$$/\1/p' $(TEST_LOG) | sort -u); do \
-	    for out in target/surefire-reports/$$class-output.txt target/surefire-reports-etcd/$$class-output.txt \
-	               target/failsafe-reports/$$class-output.txt; do \
-	      [ -f $$out ] || continue; echo; echo "$$red--- $$class failed; the last 200 lines of its output ($$out):$$off"; tail -n 200 $$out; \
-	    done; \
-	  done; \
-	  echo "$${red}make test FAILED$$off (full log: $(TEST_LOG))"; exit $$status; }
+	@MAVEN="$(MAVEN)" scripts/test.sh
+
+# Formats src/main/java and src/test/java in place (Spotless with palantir-java-format, 120 columns; see pom.xml).
+format:
+	$(MVN) spotless:apply
 
 smoke: $(JAR)
 	scripts/with-server.sh scripts/smoke.sh
 
-# A real browser drives the Swagger UI against a fresh in-memory server (see README.md, "Browser test").
+# A real browser drives the Swagger UI against a fresh in-memory server (see docs/TESTING.md).
 e2e: $(JAR) $(CHROMIUM) $(E2E_DEPS)
 	scripts/with-server.sh node e2e/swagger-ui.test.mjs
 
-# JMH microbenchmarks (src/test/java/**/*Bench.java; see README.md, "Microbenchmarks"): the log and
-# the results table go to target/jmh.txt, the results as JSON to target/jmh.json.
+# JMH microbenchmarks (the *Bench classes with @Benchmark methods under src/test/java; see docs/BENCHMARKS.md,
+# "Microbenchmarks"): the log and the results table go to target/jmh.txt, the results as JSON to target/jmh.json.
 jmh:
 	$(MVN) test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test.classpath
 	set -o pipefail; $(JAVA) $(JMH_JVM) -cp target/test-classes:target/classes:$$(cat target/test.classpath) \
 		org.openjdk.jmh.Main $(JMH_ARGS) -rf json -rff target/jmh.json 2>&1 | tee target/jmh.txt
 
-# Coverage-guided fuzzing with Jazzer (see README.md, "Fuzzing"): each *FuzzTest in turn, FUZZ_TIME each
+# Coverage-guided fuzzing with Jazzer (see docs/TESTING.md): each *FuzzTest in turn, FUZZ_TIME each
 # (e.g. `make fuzz FUZZ_TIME=5m FUZZ_TARGETS=PatchesFuzzTest`). `make test` only replays the saved inputs in
 # src/test/resources/<package>/<Class>Inputs/<method>/; a crashing input found here is written there as
 # crash-<sha1>, so `make test` fails on it until it is fixed. The corpus grown while fuzzing stays in
@@ -126,16 +109,19 @@ $(E2E_DEPS): e2e/package.json e2e/package-lock.json
 	cd e2e && npm ci --no-audit --no-fund
 	@touch $@
 
-# Load tests against bare Helidon and json-server; appends to docs/BENCHMARKS.md, draws docs/bench.png.
-# Then cluster mode on a 3-member etcd cluster on loopback (scripts/bench-cluster.sh): BENCH_CLUSTER=0 skips
-# it, BENCH_ONLY=cluster runs it alone (e.g. `BENCH_ONLY=cluster BENCH_ROUNDS=5 make bench`).
+# Load tests (scripts/bench.sh): microstore against bare Helidon at 1k and 1M apps, then against its peers
+# (webdis over Redis, etcd, pouchdb-server, json-server), then cluster mode on a 3-member etcd cluster on
+# loopback (scripts/bench-cluster.sh): BENCH_CLUSTER=0 skips it, BENCH_ONLY=cluster runs it alone (e.g.
+# `BENCH_ONLY=cluster BENCH_ROUNDS=5 make bench`). The report goes to target/bench/report-<date>.md, the chart
+# to target/bench/bench.png; a full run also replaces the latest run in docs/BENCHMARKS.md and docs/bench.png.
 bench: $(JAR)
 	$(MVN) test-compile
 	scripts/bench.sh
 
-# Where a request's time goes (issue 13): CPU per request and context switches of bare Helidon and of
-# microstore with fsync always and never, the raw fdatasync appended and preallocated; BENCH_COST_GC=1 adds
-# G1, ZGC and Parallel GC at 1M apps. Prints tables (docs/BENCHMARKS.md keeps a run).
+# Where a request's time goes, for the goals against the peers: CPU per request and context switches on a
+# ladder of five servers (bare Helidon, its routes in microstore's set-up, microstore in memory, with fsync
+# never, with fsync always), and the raw fdatasync appended and preallocated; BENCH_COST_GC=1 adds G1, ZGC
+# and Parallel GC at 1M apps. Prints tables (docs/BENCHMARKS.md, "What we learned", keeps one).
 bench-cost: $(JAR)
 	$(MVN) test-compile
 	scripts/bench-cost.sh

@@ -2,7 +2,7 @@
 # Usage: scripts/bench-cost.sh   (run by `make bench-cost`, which builds first; about 8 minutes, 15 with
 # BENCH_COST_GC=1)
 #
-# Where a request's time goes, for issue 13's goals, as a ladder of five servers, each adding one layer to
+# Where a request's time goes, for the goals against the peers, as a ladder of five servers, each adding one layer to
 # the one before: the bare Helidon server (the ceiling); the same routes inside microstore's server set-up
 # (its limits, filters, metrics and health: BareServer --setup); microstore in memory (the handlers and the
 # store, no journal); microstore with fsync never (the journal's writes); with fsync always (the fsync).
@@ -20,7 +20,8 @@
 #
 # Every JVM runs with JDK_JAVA_OPTIONS, which `make bench-cost` sets to the Makefile's JAVA_OPTS.
 #
-# Prints markdown tables; docs/BENCHMARKS.md records a run of it ("What bounds issue 13's goals").
+# Prints markdown tables and writes nothing else; docs/BENCHMARKS.md ("What we learned") keeps the
+# ladder of one run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${JAVA_HOME:?JAVA_HOME must point at a JDK >= 21 (make bench-cost sets it)}"

@@ -24,7 +24,7 @@
 #   webdis      webdis (Debian) over its own redis-server --appendonly yes --appendfsync always
 #   etcd        one etcd member (Debian's etcd-server, fsync on as shipped) through its v3 JSON gateway
 #   pouchdb     pouchdb-server 4.2.0 (npm), LevelDB; its log at level "error", not on stdout
-#   json-server json-server 0.17.4 (npm), as before
+#   json-server json-server 0.17.4 (npm), --quiet, the 1k records in its db file (no fsync)
 #
 # The value stored everywhere is the PUT body {"data":{"n":1,"s":"some small value"}} (webdis, etcd,
 # pouchdb) or its data (microstore) or the record with its id (json-server).
@@ -240,7 +240,7 @@ JSON
       "none: LevelDB writes with sync off (acked before the disk)" no
 }
 
-# json-server 0.17.4 as before: lowdb's FileAsync rewrites the whole file after a write, without fsync.
+# json-server 0.17.4: lowdb's FileAsync rewrites the whole file after a write, without fsync.
 peer_json_server() {
   local port
   port=$(free_port)

@@ -1,18 +1,30 @@
 #!/usr/bin/env bash
 # Usage: scripts/bench-report.sh RESULTS.tsv SCALE.tsv "WRK COMMAND" [CLUSTER.tsv [PEERS.tsv PEERS-SYSTEMS.tsv]]
 #        (called by scripts/bench.sh)
-# Prints the results with ratios to the bare Helidon server of the same run, checks the goals,
-# appends all of it with the date and the machine to docs/BENCHMARKS.md and draws docs/bench.png.
+# Prints the results with ratios to the bare Helidon server of the same run and checks the goals; writes
+# all of it with the date and the machine to target/bench/report-<date>.md and draws target/bench/bench.png.
 # CLUSTER.tsv (scripts/bench-cluster.sh) adds the cluster-mode table and goals; PEERS.tsv and
 # PEERS-SYSTEMS.tsv (scripts/bench-peers.sh) the table of all systems with ratios to bare Helidon and to
-# the best peer, issue 13's goals, and a second panel in the chart. With BENCH_ONLY=cluster or =peers
-# RESULTS.tsv is empty and only that part is reported (cluster alone: no chart).
+# the best peer, the goals against the peers, and a second panel in the chart. With BENCH_ONLY=cluster or
+# =peers RESULTS.tsv is empty and only that part is reported (cluster alone: no chart).
+#
+# A full run (two sizes or more, the peers and cluster mode) is also published: its report replaces
+# everything after the marker line of docs/BENCHMARKS.md ("The latest full run", the file's last section)
+# and its chart becomes docs/bench.png, so that the file keeps one run and git the ones before. A partial
+# run (BENCH_ONLY, BENCH_PEERS=0, BENCH_CLUSTER=0, a single BENCH_SIZES) leaves docs/ as it is.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 runs=$1 scale=$2 wrk=$3 cluster=${4:-/dev/null} peers=${5:-/dev/null} systems=${6:-/dev/null}
 [ -f "$cluster" ] || cluster=/dev/null
 [ -f "$peers" ] || peers=/dev/null
 [ -f "$systems" ] || systems=/dev/null
 report=$(mktemp)
+now=$(date -u +%s)
+out=target/bench/report-$(date -u -d "@$now" +%Y%m%d-%H%M).md
+chart=target/bench/bench.png
+docs=docs/BENCHMARKS.md
+marker='<!-- scripts/bench-report.sh replaces everything below this line'
+mkdir -p target/bench
 
 # One row per server, apps and test: the median of its runs (requests/s, p50, p99), errors summed.
 results=$(mktemp)
@@ -129,7 +141,7 @@ peers_report() {
   fsp50=$(pvalue fdatasync put1 4)
   lat=$(ratio "$(pvalue microstore put1 4)" "$fsp50")
   echo
-  echo "| goal (issue 13, 1k keys) | target | measured | met |"
+  echo "| goal (against the peers, 1k keys) | target | measured | met |"
   echo "|---|---|---:|---|"
   echo "| GET vs bare Helidon | >= 0.95 | $get | $(met "$get" 0.95 ">=") |"
   echo "| PUT, fsync always, ${CONNS:-64} connections, vs bare | >= 0.80 | $put | $(met "$put" 0.80 ">=") |"
@@ -141,7 +153,7 @@ peers_report() {
 
 {
   echo
-  echo "## $(date -u '+%Y-%m-%d %H:%M UTC') — $(hostname), $(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(env -u JDK_JAVA_OPTIONS "$JAVA_HOME/bin/java" -version 2>&1 | head -n 1)${JDK_JAVA_OPTIONS:+, JVM options $JDK_JAVA_OPTIONS}"
+  echo "### $(date -u -d "@$now" '+%Y-%m-%d %H:%M UTC') — $(hostname), $(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(env -u JDK_JAVA_OPTIONS "$JAVA_HOME/bin/java" -version 2>&1 | head -n 1)${JDK_JAVA_OPTIONS:+, JVM options $JDK_JAVA_OPTIONS}"
   echo
   if [ ! -s "$runs" ] && [ -s "$peers" ]; then
     echo "The peers part of \`make bench\` alone (\`BENCH_ONLY=peers\`), \`$wrk\` on loopback. Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores; the machine is shared)."
@@ -189,12 +201,23 @@ peers_report() {
   if [ -s "$cluster" ]; then cluster_report; fi
 } > "$report"
 cat "$report"
-[ -f docs/BENCHMARKS.md ] || printf '# Benchmarks\n\nEach section is one run of `make bench` (newest last). See README.md, "Performance".\n' > docs/BENCHMARKS.md
-cat "$report" >> docs/BENCHMARKS.md
+cp "$report" "$out"
+full=
+if [ -s "$runs" ] && [ -s "$peers" ] && [ -s "$cluster" ] && [ "${small:-}" != "${large:-}" ]; then full=1; fi
+# publish: the report replaces what follows the marker line in docs/BENCHMARKS.md.
+publish() {
+  if ! grep -q "^$marker" "$docs"; then
+    echo "$docs has no line starting with '$marker': not updated" >&2
+    return 1
+  fi
+  awk -v m="$marker" 'index($0, m) == 1 { print; exit } { print }' "$docs" > "$docs.new"
+  cat "$report" >> "$docs.new"
+  mv "$docs.new" "$docs"
+}
 
 if [ ! -s "$runs" ] && [ ! -s "$peers" ]; then
   rm -f "$report" "$results" "$cluster_med" "$peers_med"
-  echo "appended to docs/BENCHMARKS.md (cluster mode only: no chart)"
+  echo "report in $out (cluster mode only: no chart; a partial run, so $docs is left as it is)"
   exit 0
 fi
 # The chart, up to three panels. Top (the main runs): microstore's requests/s as a ratio to bare Helidon,
@@ -251,7 +274,7 @@ fi
 height=$((panels * 480 + 40))
 {
   echo 'set terminal pngcairo size 1000,'"$height"' font "sans,11"'
-  echo 'set output "docs/bench.png"'
+  echo "set output \"$chart\""
   echo 'set datafile missing "?"'
   echo 'set style data histograms'
   echo 'set style histogram clustered gap 1'
@@ -295,5 +318,12 @@ height=$((panels * 480 + 40))
   echo 'unset multiplot'
 } > "$data.gp"
 gnuplot "$data.gp"
+published=
+if [ -n "$full" ] && publish; then cp "$chart" docs/bench.png; published=1; fi
 rm -f "$report" "$data" "$data.cols" "$data.peers" "$data.cluster" "$data.gp" "$results" "$cluster_med" "$peers_med"
-echo "appended to docs/BENCHMARKS.md; chart in docs/bench.png"
+if [ -n "$published" ]; then
+  echo "report in $out, chart in $chart; a full run, so both are also the latest run in $docs and docs/bench.png"
+  echo "(the README's \"Performance\" table is updated by hand)"
+else
+  echo "report in $out, chart in $chart ($docs and docs/bench.png are left as they are${full:+: see above})"
+fi

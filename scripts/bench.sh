@@ -7,8 +7,9 @@
 # 100 names, at 1k and at 1M apps. Then scale figures for
 # microstore at 1M apps: start-up time (journal replay and snapshot), heap and RSS, journal bytes per
 # PUT, compaction time and PUT p99 while it runs; last, PUT at 1k and at 1M apps alternating. Prints
-# a table, appends it with the date and the machine to docs/BENCHMARKS.md and draws docs/bench.png
-# (ratios to the ceiling).
+# a table (scripts/bench-report.sh), writes it with the date and the machine to target/bench/report-<date>.md
+# and draws target/bench/bench.png (ratios to the ceiling); a full run also replaces the latest run in
+# docs/BENCHMARKS.md and docs/bench.png.
 #
 # The machine is shared and noisy: throughput drifts by tens of percent within minutes. So the bare
 # server and microstore run side by side, idle but for the one under load, and each test alternates

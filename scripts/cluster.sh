@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Usage: scripts/cluster.sh   (what `make cluster` runs)
-# A real 3-member etcd cluster on loopback (scripts/etcd-cluster.sh: client ports CLUSTER_ETCD_BASE+1..3,
-# default 32381-32383; Debian's etcd-server is installed when missing) and two microstore instances on
-# it (target/microstore.jar, ports CLUSTER_PORTS, default 8081,8082). Prints the URLs and the etcd
+# A real 3-member etcd cluster on loopback (scripts/etcd-cluster.sh: client ports CLUSTER_ETCD_BASE+1..3 and
+# peer ports CLUSTER_ETCD_BASE+11..13, by default 32371-32373 and 32381-32383; Debian's etcd-server is
+# installed when missing) and two microstore instances on it (target/microstore.jar, ports CLUSTER_PORTS,
+# default 8081,8082). Prints the URLs and the etcd
 # endpoints and runs until Ctrl-C (SIGINT) or SIGTERM, then stops every process it started, by pid,
 # and removes its temporary directory (data dirs and logs). It also stops when an instance exits.
 set -euo pipefail
