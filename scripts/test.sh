@@ -8,8 +8,6 @@
 # the real jar in child JVMs), the failed tests, errors and the verdict, the failures in red on a terminal.
 # A test's own output (logs included) is in target/{surefire-reports,surefire-reports-etcd,failsafe-reports}/
 # <class>-output.txt; on failure the tail of that file is printed for each class that failed.
-#
-# FORMAT_CHECK=0 skips the format check (for a branch made before the tree was formatted; CI never sets it).
 # JAVA_HOME and MAVEN come from the Makefile; run alone, the script finds them itself.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -26,7 +24,7 @@ failed() { echo "${red}make test FAILED${off} ($1)"; exit "${2:-1}"; }
 
 mkdir -p target
 
-if [ "${FORMAT_CHECK:-1}" != 0 ]; then
+if true; then
   if ! $MAVEN -B -q -Dstyle.color=never spotless:check >"$FORMAT_LOG" 2>&1; then
     # Spotless names the first file and shows its diff, then counts the others.
     first=$(sed -n 's/^\[ERROR\]     \(src\/[^ ]*\.java\)$/\1/p' "$FORMAT_LOG" | head -n 1)

@@ -66,47 +66,55 @@ public record Settings(Config server, String host, int port, long maxPayload, Pa
         return builder.addSource(ConfigSources.classpath("application.yaml")).build();
     }
 
-    /** Reads and checks every setting; a bad value throws with the key's name. */
+    /** The defaults: the packaged application.yaml alone, which holds every one of them (and the code none). */
+    public static Settings defaults() {
+        return from(Config.just(ConfigSources.classpath("application.yaml")));
+    }
+
+    /**
+     * Reads and checks every setting; a bad value throws with the key's name. {@code config} has the
+     * packaged application.yaml below the other sources: the defaults come from there.
+     */
     public static Settings from(Config config) {
-        String data = config.get("store.data").asString().orElse("").trim();
+        String data = config.get("store.data").asString().get().trim();
         List<URI> etcd = list(config.get("store.etcd.endpoints")).stream().map(URI::create).toList();
         if (!data.isEmpty() && !etcd.isEmpty()) {
             throw new IllegalArgumentException("--data (store.data) and --etcd (store.etcd.endpoints) exclude each "
                     + "other: in cluster mode the data lives in etcd");
         }
-        String prefix = config.get("store.etcd.prefix").asString().orElse("/microstore/").trim();
-        FeedConfig feed = FeedConfig.DEFAULTS;
-        LocalConfig local = LocalConfig.DEFAULTS;
+        String prefix = config.get("store.etcd.prefix").asString().get().trim();
+        if (prefix.isEmpty()) {
+            throw new IllegalArgumentException("store.etcd.prefix must not be empty (it is /microstore/ by default)");
+        }
         return new Settings(config.get("server"),
-                config.get("server.host").asString().orElse("127.0.0.1"),
-                config.get("server.port").asInt().orElse(8080),
+                config.get("server.host").asString().get(),
+                config.get("server.port").asInt().get(),
                 config.get("server.max-payload-size").asLong().orElse(etcd.isEmpty() ? LOCAL_MAX_PAYLOAD : ETCD_MAX_PAYLOAD),
                 data.isEmpty() ? null : Path.of(data),
                 new LocalConfig(
-                        config.get("store.queue-capacity").asInt().orElse(local.queueCapacity()),
-                        FsyncPolicy.parse(config.get("store.fsync").asString().orElse("always")),
-                        config.get("store.fsync-interval").as(Duration.class).orElse(local.fsyncInterval())),
+                        config.get("store.queue-capacity").asInt().get(),
+                        FsyncPolicy.parse(config.get("store.fsync").asString().get()),
+                        config.get("store.fsync-interval").as(Duration.class).get()),
                 new FeedConfig(
-                        config.get("store.changes.retain").asInt().orElse(feed.retain()),
-                        config.get("store.changes.retain-bytes").asLong().orElse(feed.retainBytes()),
-                        config.get("store.changes.max-subscribers").asInt().orElse(feed.maxSubscribers()),
-                        config.get("store.changes.keep-alive").as(Duration.class).orElse(feed.keepAlive())),
-                config.get("store.compaction.min-journal-bytes").asLong().orElse(JournalConfig.DEFAULT_MIN_JOURNAL_BYTES),
+                        config.get("store.changes.retain").asInt().get(),
+                        config.get("store.changes.retain-bytes").asLong().get(),
+                        config.get("store.changes.max-subscribers").asInt().get(),
+                        config.get("store.changes.keep-alive").as(Duration.class).get()),
+                config.get("store.compaction.min-journal-bytes").asLong().get(),
                 security(config),
                 corsOrigins(config),
                 etcd,
-                prefix.isEmpty() ? "/microstore/" : prefix,
-                // Bounds the stall of a write that a dying leader took: it then ends as "outcome unknown".
-                config.get("store.etcd.request-timeout").as(Duration.class).orElse(Duration.ofSeconds(2)),
+                prefix,
+                config.get("store.etcd.request-timeout").as(Duration.class).get(),
                 flood(config), maxBytes(config));
     }
 
     private static FloodLimits flood(Config config) {
         FloodLimits limits = new FloodLimits(
                 config.get("server.max-in-flight-bytes").asLong().orElseGet(FloodLimits::defaultInFlightBytes),
-                config.get("server.max-discard-size").asLong().orElse(64L << 20),
-                config.get("server.header-timeout").as(Duration.class).orElse(Duration.ofSeconds(10)),
-                config.get("server.body-timeout").as(Duration.class).orElse(Duration.ofSeconds(60)));
+                config.get("server.max-discard-size").asLong().get(),
+                config.get("server.header-timeout").as(Duration.class).get(),
+                config.get("server.body-timeout").as(Duration.class).get());
         if (limits.maxInFlightBytes() <= 0) {
             throw new IllegalArgumentException("server.max-in-flight-bytes must be positive");
         }

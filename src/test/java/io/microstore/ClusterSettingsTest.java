@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Cluster mode's settings: --etcd, the prefix, --data excluded, the 1 MiB default body limit. */
 class ClusterSettingsTest {
     private static Settings settings(Map<String, String> map) {
-        return Settings.from(Config.just(ConfigSources.create(map)));
+        return Settings.from(Config.just(ConfigSources.create(map), ConfigSources.classpath("application.yaml")));
     }
 
     @Test

@@ -204,7 +204,7 @@ class CorsTest extends ServerTestBase {
     }
 
     private static Config yaml(String text) {
-        return Config.just(ConfigSources.create(text, MediaTypes.APPLICATION_X_YAML));
+        return Config.just(ConfigSources.create(text, MediaTypes.APPLICATION_X_YAML), ConfigSources.classpath("application.yaml"));
     }
 
     private Res preflight(String path, String origin, String method, String headers) {

@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** store.max-bytes: a quarter of the JVM's max heap unless set; a set value must be positive. */
 class QuotaSettingsTest {
     private static Settings settings(Map<String, String> map) {
-        return Settings.from(Config.just(ConfigSources.create(map)));
+        return Settings.from(Config.just(ConfigSources.create(map), ConfigSources.classpath("application.yaml")));
     }
 
     @Test

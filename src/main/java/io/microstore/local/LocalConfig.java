@@ -4,8 +4,6 @@ import java.time.Duration;
 
 /** Settings of the local engine: how many writes may wait for the writer, and when it syncs them. */
 public record LocalConfig(int queueCapacity, FsyncPolicy fsync, Duration fsyncInterval) {
-    public static final LocalConfig DEFAULTS = new LocalConfig(65536, FsyncPolicy.ALWAYS, Duration.ofMillis(100));
-
     public LocalConfig {
         if (queueCapacity < 1) {
             throw new IllegalArgumentException("store.queue-capacity must be at least 1, not " + queueCapacity);

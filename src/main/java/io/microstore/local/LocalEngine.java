@@ -43,11 +43,6 @@ public final class LocalEngine implements Engine {
         this.clock = clock;
     }
 
-    /** An engine that keeps data in memory only, with the default settings. */
-    public static LocalEngine inMemory() {
-        return new LocalEngine(new MemoryPersistence(), LocalConfig.DEFAULTS);
-    }
-
     @Override
     public void start(Index committed, CommitStream stream) throws IOException {
         expirer = new Expirer(clock, committed, this::submit, config.queueCapacity());

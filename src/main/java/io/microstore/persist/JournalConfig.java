@@ -8,16 +8,10 @@ import java.nio.file.Path;
  * writes), and the file-operation seam.
  */
 public record JournalConfig(Path dir, long minJournalBytes, FileOps ops) {
-    public static final long DEFAULT_MIN_JOURNAL_BYTES = 64L << 20;
-
     public JournalConfig {
         if (minJournalBytes < 1) {
             throw new IllegalArgumentException("store.compaction.min-journal-bytes must be positive, not "
                     + minJournalBytes);
         }
-    }
-
-    public JournalConfig(Path dir) {
-        this(dir, DEFAULT_MIN_JOURNAL_BYTES, FileOps.REAL);
     }
 }

@@ -58,7 +58,7 @@ class ExpiryTest extends ServerTestBase {
             return newStore(FEED);
         }
         clock = new TestClock();
-        engine = new LocalEngine(new MemoryPersistence(), LocalConfig.DEFAULTS, clock);
+        engine = new LocalEngine(new MemoryPersistence(), Stores.LOCAL, clock);
         return Store.open(engine, FEED);
     }
 

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.stream.LongStream;
 
+import io.microstore.testing.Stores;
 import io.microstore.local.LocalConfig;
 import io.microstore.local.LocalEngine;
 import io.microstore.persist.FileOps;
@@ -100,7 +101,7 @@ class ExportAcrossRestartsTest {
 
     private void open() throws IOException {
         JournalPersistence journal = JournalPersistence.open(new JournalConfig(dir.resolve("data"), 4096, FileOps.REAL));
-        store = Store.open(new LocalEngine(journal, LocalConfig.DEFAULTS), FeedConfig.DEFAULTS);
+        store = Store.open(new LocalEngine(journal, Stores.LOCAL), Stores.FEED);
         server = TestServer.start(store);
         http = server.http();
     }

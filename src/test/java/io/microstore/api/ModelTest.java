@@ -14,6 +14,7 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
+import io.microstore.testing.Stores;
 import io.microstore.api.wire.Expiry;
 import io.microstore.local.LocalConfig;
 import io.microstore.local.LocalEngine;
@@ -70,7 +71,7 @@ class ModelTest extends ServerTestBase {
     @Override
     protected Store openStore() throws IOException {
         clock = new TestClock();
-        engine = new LocalEngine(new MemoryPersistence(), LocalConfig.DEFAULTS, clock);
+        engine = new LocalEngine(new MemoryPersistence(), Stores.LOCAL, clock);
         return Store.open(engine, FEED);
     }
 

@@ -102,7 +102,7 @@ class TransferServiceTest extends ServerTestBase {
         Res exported = http.get("/api/export");
         assertStatus(exported, 200);
 
-        try (Store fresh = newStore(FeedConfig.DEFAULTS); // on the engine under test: a fresh prefix on etcd
+        try (Store fresh = newStore(Stores.FEED); // on the engine under test: a fresh prefix on etcd
              TestServer target = TestServer.start(fresh)) {
             Res imported = target.http().send("POST", "/api/import", exported.body(), "Content-Type", NDJSON);
             assertStatus(imported, 200);
@@ -173,7 +173,7 @@ class TransferServiceTest extends ServerTestBase {
     void aLargeImportIntoAStoreWithASmallWriteQueueWritesEverything() throws IOException {
         assumeFalse(Stores.etcdEngine(), "the write queue (store.queue-capacity) is the local engine's");
         try (Store small = Stores.open(new MemoryPersistence(),
-                new LocalConfig(100, LocalConfig.DEFAULTS.fsync(), LocalConfig.DEFAULTS.fsyncInterval()));
+                new LocalConfig(100, Stores.LOCAL.fsync(), Stores.LOCAL.fsyncInterval()));
              TestServer server = TestServer.start(small)) {
             Res res = server.http().send("POST", "/api/import", manyLines(1000), "Content-Type", NDJSON);
             assertThat(res.describe() + "; apps written: " + small.size(), res.status(), is(200));

@@ -11,6 +11,7 @@ import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
+import io.microstore.testing.Stores;
 import io.microstore.Main;
 import io.microstore.Settings;
 import io.microstore.local.LocalEngine;
@@ -48,7 +49,7 @@ public final class BareServer {
         if (args.length > 1 && args[1].equals("--setup")) {
             Settings settings = Settings.from(Config.just(ConfigSources.create(Map.of("server.port", port)),
                     ConfigSources.classpath("application.yaml")));
-            Store store = Store.create(LocalEngine.inMemory(), settings.feed(), settings.maxBytes());
+            Store store = Store.create(new LocalEngine(new io.microstore.persist.MemoryPersistence(), Stores.LOCAL), settings.feed(), settings.maxBytes());
             store.load();
             server = WebServer.builder().update(b -> Main.setup(b, settings, store, routes)).build().start();
         } else {

@@ -22,6 +22,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.LongStream;
 
+import io.microstore.testing.Stores;
 import io.microstore.commit.Change;
 import io.microstore.commit.Commit;
 import io.microstore.commit.CommitStream;
@@ -273,7 +274,7 @@ class ChangesIT {
     /** Every change the journal replays after its snapshot (there is none here), read in this JVM. */
     private static List<Commit> readJournal(Path dir) throws IOException {
         List<Commit> replayed = new ArrayList<>();
-        try (JournalPersistence journal = JournalPersistence.open(new JournalConfig(dir))) {
+        try (JournalPersistence journal = JournalPersistence.open(Stores.journal(dir))) {
             journal.load(new CommitStream() {
                 @Override
                 public void restore(String name, byte[] data, long seq, long expires) {

@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
+import io.microstore.testing.Stores;
 import io.microstore.etcd.EtcdConfig;
 import io.microstore.etcd.EtcdEngine;
 import io.microstore.etcd.gateway.EtcdClient;
@@ -108,7 +109,7 @@ class EtcdEngineIT {
     }
 
     private Store open(EtcdClient client) throws Exception {
-        Store store = Store.open(new EtcdEngine(client, prefix, EtcdConfig.DEFAULTS), FeedConfig.DEFAULTS);
+        Store store = Store.open(new EtcdEngine(client, prefix, EtcdConfig.DEFAULTS), Stores.FEED);
         stores.add(store);
         return store;
     }
@@ -281,7 +282,7 @@ class EtcdEngineIT {
     void compactionKeepsTheFeedWindowOfHistory() throws Exception {
         GatewayClient client = new GatewayClient(cluster.endpoints(), Duration.ofMillis(500), Duration.ofSeconds(3));
         Store small = Store.open(new EtcdEngine(client, prefix, EtcdConfig.DEFAULTS.withKeepRevisions(5)),
-                FeedConfig.DEFAULTS);
+                Stores.FEED);
         stores.add(small);
         long last = 0;
         for (int i = 0; i < 12; i++) {
@@ -299,7 +300,7 @@ class EtcdEngineIT {
     void etcdsHistoryIsCompactedOnATimerKeepingTheFeedWindow() throws Exception {
         GatewayClient client = new GatewayClient(cluster.endpoints(), Duration.ofMillis(500), Duration.ofSeconds(3));
         EtcdConfig config = EtcdConfig.DEFAULTS.withKeepRevisions(5).withCompactEvery(Duration.ofMillis(100));
-        Store timed = Store.open(new EtcdEngine(client, prefix, config), FeedConfig.DEFAULTS);
+        Store timed = Store.open(new EtcdEngine(client, prefix, config), Stores.FEED);
         stores.add(timed);
         long first = put(timed, "t0", "0").seq();
         long last = first;
@@ -484,7 +485,7 @@ class EtcdEngineIT {
         // an instance that knows member 1 only: while it is down, the others write and compact
         GatewayClient one = new GatewayClient(cluster.endpoints().subList(0, 1), Duration.ofMillis(500),
                 Duration.ofSeconds(3));
-        Store c = Store.open(new EtcdEngine(one, prefix, EtcdConfig.DEFAULTS), FeedConfig.DEFAULTS);
+        Store c = Store.open(new EtcdEngine(one, prefix, EtcdConfig.DEFAULTS), Stores.FEED);
         stores.add(c);
         put(c, "before", "1");
         long since = c.lastSeq();

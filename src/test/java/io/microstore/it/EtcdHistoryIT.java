@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.microstore.testing.Stores;
 import io.microstore.etcd.EtcdConfig;
 import io.microstore.etcd.EtcdEngine;
 import io.microstore.etcd.gateway.GatewayClient;
@@ -85,7 +86,7 @@ class EtcdHistoryIT {
     }
 
     private Store open(String prefix) throws Exception {
-        return open(pristine, prefix, EtcdConfig.DEFAULTS, FeedConfig.DEFAULTS);
+        return open(pristine, prefix, EtcdConfig.DEFAULTS, Stores.FEED);
     }
 
     private void close(Store store) {
@@ -216,7 +217,7 @@ class EtcdHistoryIT {
         try {
             int window = 5;
             EtcdConfig config = EtcdConfig.DEFAULTS.withKeepRevisions(window).withCompactEvery(Duration.ZERO);
-            FeedConfig feed = new FeedConfig(window, FeedConfig.DEFAULTS.retainBytes(), 16, Duration.ofSeconds(15));
+            FeedConfig feed = new FeedConfig(window, Stores.FEED.retainBytes(), 16, Duration.ofSeconds(15));
             String prefix = freshPrefix();
             Store a = open(cluster, prefix, config, feed);
             Store b = open(cluster, prefix, config, feed);

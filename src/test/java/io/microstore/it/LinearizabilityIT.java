@@ -123,7 +123,7 @@ class LinearizabilityIT {
             try {
                 for (int i = 0; i < 2; i++) {
                     GatewayClient client = new GatewayClient(cluster.endpoints(), Duration.ofMillis(500), Duration.ofSeconds(3));
-                    stores.add(Store.open(new EtcdEngine(client, "/lin/", EtcdConfig.DEFAULTS), FeedConfig.DEFAULTS));
+                    stores.add(Store.open(new EtcdEngine(client, "/lin/", EtcdConfig.DEFAULTS), Stores.FEED));
                     servers.add(TestServer.start(stores.getLast()));
                 }
                 Run run = new Run(servers.stream().map(TestServer::http).toList(), true, "lin-");

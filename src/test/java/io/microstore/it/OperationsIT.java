@@ -62,7 +62,7 @@ class OperationsIT {
         assertTrue(refusal.contains("3 of the names exist already"), refusal);
         assertTrue(refusal.contains("a, dup, with space"), refusal);
         assertFalse(refusal.contains("microstore listening"), refusal);
-        try (Store store = Stores.open(JournalPersistence.open(new JournalConfig(data)))) {
+        try (Store store = Stores.open(JournalPersistence.open(Stores.journal(data)))) {
             assertEquals("\"changed\"", new String(store.get("a").data(), StandardCharsets.UTF_8));
             assertEquals("{\"from\":10}", new String(store.get("dup").data(), StandardCharsets.UTF_8));
             assertEquals(3, store.size());

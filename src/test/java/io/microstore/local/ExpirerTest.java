@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.helidon.health.HealthCheckResponse;
+import io.microstore.testing.Stores;
 import io.microstore.commit.Commit;
 import io.microstore.commit.CommitStream;
 import io.microstore.observe.StoreHealth;
@@ -59,12 +60,12 @@ class ExpirerTest {
     }
 
     private Store open(Persistence persistence, InstantSource on) throws IOException {
-        engine = new LocalEngine(persistence, LocalConfig.DEFAULTS, on);
-        return Store.open(engine, FeedConfig.DEFAULTS);
+        engine = new LocalEngine(persistence, Stores.LOCAL, on);
+        return Store.open(engine, Stores.FEED);
     }
 
     private Store openJournal() throws IOException {
-        return open(JournalPersistence.open(new JournalConfig(dir)));
+        return open(JournalPersistence.open(Stores.journal(dir)));
     }
 
     private static Outcome put(Store store, String name, String json, Duration ttl) {
@@ -232,9 +233,9 @@ class ExpirerTest {
             put(store, "kept", "1", null);
         }
         advance(60_000);
-        LocalConfig small = new LocalConfig(100, FsyncPolicy.ALWAYS, LocalConfig.DEFAULTS.fsyncInterval());
-        engine = new LocalEngine(JournalPersistence.open(new JournalConfig(dir)), small, clock);
-        try (Store store = Store.open(engine, FeedConfig.DEFAULTS)) {
+        LocalConfig small = new LocalConfig(100, FsyncPolicy.ALWAYS, Stores.LOCAL.fsyncInterval());
+        engine = new LocalEngine(JournalPersistence.open(Stores.journal(dir)), small, clock);
+        try (Store store = Store.open(engine, Stores.FEED)) {
             assertEquals(1, store.size());
             assertEquals(2 * apps + 1, store.lastSeq());
             assertEquals(0, engine.expirer().tracked());
@@ -244,7 +245,7 @@ class ExpirerTest {
     @Test
     void aFullDiskPostponesExpiryUntilThereIsRoom() throws Exception {
         FaultyFileOps ops = new FaultyFileOps();
-        try (Store store = open(JournalPersistence.open(new JournalConfig(dir, JournalConfig.DEFAULT_MIN_JOURNAL_BYTES, ops)))) {
+        try (Store store = open(JournalPersistence.open(new JournalConfig(dir, Stores.MIN_JOURNAL_BYTES, ops)))) {
             put(store, "a", "1", Duration.ofSeconds(10));
             ops.fill("No space left on device");
             assertThrows(NoSpace.class, () -> put(store, "b", "2", null));

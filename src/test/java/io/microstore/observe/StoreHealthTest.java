@@ -126,7 +126,7 @@ class StoreHealthTest extends ServerTestBase {
     @Test
     void anErrorOnTheWriterThreadBetweenBatchesIsAFailStopThatHealthReports(@TempDir Path dir) throws Exception {
         assumeFalse(Stores.etcdEngine(), "runs on a journal store of its own (local engine)");
-        JournalPersistence journal = JournalPersistence.open(new JournalConfig(dir));
+        JournalPersistence journal = JournalPersistence.open(Stores.journal(dir));
         Store store = Stores.open(journal, new LocalConfig(1024, FsyncPolicy.INTERVAL, Duration.ofMillis(10)));
         try (TestServer server = TestServer.start(store)) {
             TestClient http = server.http();
@@ -154,7 +154,7 @@ class StoreHealthTest extends ServerTestBase {
 
     @Test
     void aClosedStoreIsDown(@TempDir Path dir) throws IOException {
-        Store store = Stores.etcdEngine() ? newStore(FeedConfig.DEFAULTS) : journalStore(dir, new FaultyFileOps());
+        Store store = Stores.etcdEngine() ? newStore(Stores.FEED) : journalStore(dir, new FaultyFileOps());
         try (TestServer server = TestServer.start(store)) {
             storeCheck(server.http(), 200, "UP");
             store.close();
@@ -182,8 +182,8 @@ class StoreHealthTest extends ServerTestBase {
     /** A store over a journal in {@code dir} that syncs every batch through {@code ops}. */
     private static Store journalStore(Path dir, FaultyFileOps ops) throws IOException {
         JournalPersistence journal = JournalPersistence.open(
-                new JournalConfig(dir, JournalConfig.DEFAULT_MIN_JOURNAL_BYTES, ops));
-        return Stores.open(journal, new LocalConfig(1024, FsyncPolicy.ALWAYS, LocalConfig.DEFAULTS.fsyncInterval()));
+                new JournalConfig(dir, Stores.MIN_JOURNAL_BYTES, ops));
+        return Stores.open(journal, new LocalConfig(1024, FsyncPolicy.ALWAYS, Stores.LOCAL.fsyncInterval()));
     }
 
     /** GETs /observe/health, checks the status and the overall state, and returns the "store" check. */

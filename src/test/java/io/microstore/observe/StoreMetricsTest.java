@@ -51,7 +51,7 @@ class StoreMetricsTest extends ServerTestBase {
 
     @Override
     protected Store openStore() throws IOException {
-        return Stores.open(JournalPersistence.open(new JournalConfig(dir)));
+        return Stores.open(JournalPersistence.open(Stores.journal(dir)));
     }
 
     /** The gauges read the store bound last; a test here that starts another server binds that one. */

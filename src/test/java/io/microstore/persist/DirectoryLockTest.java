@@ -1,5 +1,6 @@
 package io.microstore.persist;
 
+import io.microstore.testing.Stores;
 import java.io.File;
 import java.io.IOException;
 import java.net.URISyntaxException;
@@ -35,8 +36,8 @@ class DirectoryLockTest {
 
     @Test
     void aSecondOpenInTheSameJvmIsRefusedWithAClearMessage() throws IOException {
-        try (JournalPersistence ignored = JournalPersistence.open(new JournalConfig(dir))) {
-            IOException e = assertThrows(IOException.class, () -> JournalPersistence.open(new JournalConfig(dir)));
+        try (JournalPersistence ignored = JournalPersistence.open(Stores.journal(dir))) {
+            IOException e = assertThrows(IOException.class, () -> JournalPersistence.open(Stores.journal(dir)));
             assertThat(e.getMessage(), containsString("data directory " + dir));
             assertThat(e.getMessage(), containsString("in use"));
         }
@@ -45,7 +46,7 @@ class DirectoryLockTest {
     @Test
     void aRegularFileIsRefusedAsADataDirectory() throws IOException {
         Path file = Files.writeString(dir.resolve("data"), "not a directory");
-        IOException e = assertThrows(IOException.class, () -> JournalPersistence.open(new JournalConfig(file)));
+        IOException e = assertThrows(IOException.class, () -> JournalPersistence.open(Stores.journal(file)));
         assertEquals("data directory " + file + " is a file, not a directory", e.getMessage());
     }
 

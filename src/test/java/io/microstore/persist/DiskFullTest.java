@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.SortedMap;
 import java.util.concurrent.CompletableFuture;
 
+import io.microstore.testing.Stores;
 import io.microstore.testing.TestClock;
 import io.microstore.store.feed.FeedConfig;
 import io.microstore.local.LocalEngine;
@@ -63,8 +64,8 @@ class DiskFullTest {
     Path dir;
 
     private Store open(FaultyFileOps ops) throws IOException {
-        return JournalFiles.openStore(new JournalConfig(dir, JournalConfig.DEFAULT_MIN_JOURNAL_BYTES, ops),
-                LocalConfig.DEFAULTS);
+        return JournalFiles.openStore(new JournalConfig(dir, Stores.MIN_JOURNAL_BYTES, ops),
+                Stores.LOCAL);
     }
 
     @ParameterizedTest
@@ -129,8 +130,8 @@ class DiskFullTest {
     void aFailedFsyncStaysFailStopEvenWhenItSaysNoSpace() throws Exception {
         FaultyFileOps ops = new FaultyFileOps();
         TestClock clock = new TestClock();
-        JournalPersistence journal = JournalPersistence.open(new JournalConfig(dir, JournalConfig.DEFAULT_MIN_JOURNAL_BYTES, ops));
-        try (Store store = Store.open(new LocalEngine(journal, LocalConfig.DEFAULTS, clock), FeedConfig.DEFAULTS)) {
+        JournalPersistence journal = JournalPersistence.open(new JournalConfig(dir, Stores.MIN_JOURNAL_BYTES, ops));
+        try (Store store = Store.open(new LocalEngine(journal, Stores.LOCAL, clock), Stores.FEED)) {
             put(store, "a", "1");
             ops.failNth(Kind.FORCE, 1, ENOSPC);
             assertThrows(StoreUnavailable.class, () -> put(store, "b", "2"));

@@ -236,7 +236,7 @@ final class JournalFiles {
     /** Opens {@code dir} with the real file system, loads it, and closes it again. */
     static Loaded load(Path dir) throws IOException {
         StateSink sink = new StateSink();
-        try (JournalPersistence journal = JournalPersistence.open(new JournalConfig(dir))) {
+        try (JournalPersistence journal = JournalPersistence.open(Stores.journal(dir))) {
             return new Loaded(journal.load(sink), sink.state);
         }
     }
@@ -253,7 +253,7 @@ final class JournalFiles {
     }
 
     static Store openStore(Path dir) throws IOException {
-        return openStore(new JournalConfig(dir), LocalConfig.DEFAULTS);
+        return openStore(Stores.journal(dir), Stores.LOCAL);
     }
 
     static Outcome put(Store store, String name, String json) {

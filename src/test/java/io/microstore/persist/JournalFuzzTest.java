@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.microstore.testing.Stores;
 import io.microstore.local.LocalConfig;
 import io.microstore.persist.JournalFiles.Loaded;
 import io.microstore.commit.Change;
@@ -126,7 +127,7 @@ class JournalFuzzTest {
     /** {@code --repair} keeps every record before the damage; it only refuses a snapshot it cannot do without. */
     private static void repairAndStart(Path dir, String file, long offset, long firstDamagedSeq) throws IOException {
         try {
-            JournalPersistence.repair(new JournalConfig(dir));
+            JournalPersistence.repair(Stores.journal(dir));
         } catch (JournalDamaged e) {
             assertTrue(file.startsWith("snapshot-"), "--repair refuses only a snapshot: " + e.getMessage());
             assertRefusal(e, dir, file, offset);
@@ -180,7 +181,7 @@ class JournalFuzzTest {
     /** Real writes through a store: snapshot-12, journal-13 (13-24), and journal-1 (1-12) left by a crash. */
     private static void build(Path dir) throws IOException {
         Path firstSegment = ROOT.resolve("journal-1");
-        try (Store store = openStore(new JournalConfig(dir), LocalConfig.DEFAULTS)) {
+        try (Store store = openStore(Stores.journal(dir), Stores.LOCAL)) {
             for (int i = 1; i <= 24; i++) {
                 String name = NAMES.get(i % NAMES.size());
                 if (i % 5 == 0) { // the app written just before, so that every change takes a seq

@@ -17,6 +17,7 @@ import java.util.concurrent.Future;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
+import io.microstore.testing.Stores;
 import io.microstore.local.FsyncPolicy;
 import io.microstore.local.LocalConfig;
 import io.microstore.persist.FaultyFileOps.Kind;
@@ -89,7 +90,7 @@ class JournalPersistenceTest {
     @Test
     void aTransactionOfOneWriteKeepsItsDeadline() throws IOException {
         byte[] data = "{\"lock\":\"me\"}".getBytes(StandardCharsets.UTF_8);
-        try (JournalPersistence journal = JournalPersistence.open(new JournalConfig(dir))) {
+        try (JournalPersistence journal = JournalPersistence.open(Stores.journal(dir))) {
             journal.load(new StateSink());
             journal.append(new Commit(1, List.of(Change.put("lock", data, 1_767_225_600_000L))));
             journal.write();
@@ -101,7 +102,7 @@ class JournalPersistenceTest {
     @Test
     void variedRecordsSurviveCloseAndReopen() throws IOException {
         List<Commit> history = variedHistory();
-        try (JournalPersistence journal = JournalPersistence.open(new JournalConfig(dir))) {
+        try (JournalPersistence journal = JournalPersistence.open(Stores.journal(dir))) {
             assertEquals(0, journal.load(new StateSink()));
             int from = 0;
             for (int size = 1; from < history.size(); size = size % 4 + 1) { // batches of 1..4 records
@@ -114,7 +115,7 @@ class JournalPersistenceTest {
         assertEquals(new Loaded(history.size(), stateOf(history)), load(dir));
 
         long next = history.size() + 1;
-        try (JournalPersistence journal = JournalPersistence.open(new JournalConfig(dir))) {
+        try (JournalPersistence journal = JournalPersistence.open(Stores.journal(dir))) {
             assertEquals(next - 1, journal.load(new StateSink()));
             JournalFiles.append(journal, List.of(put(next, "after reopen", "\"appended to the same journal\"")));
             journal.sync();
@@ -183,7 +184,7 @@ class JournalPersistenceTest {
         FaultyFileOps ops = new FaultyFileOps(); // fails nothing; counts the snapshots' renames
         SortedMap<String, String> state;
         long lastSeq;
-        try (Store store = openStore(new JournalConfig(dir, 2048, ops), LocalConfig.DEFAULTS)) {
+        try (Store store = openStore(new JournalConfig(dir, 2048, ops), Stores.LOCAL)) {
             writeSome(store, 1, 120);
             state = stateOf(store);
             lastSeq = store.lastSeq();
@@ -256,8 +257,8 @@ class JournalPersistenceTest {
         FaultyFileOps ops = new FaultyFileOps();
         List<Commit> acknowledged = new ArrayList<>();
         Commit inFlight = null;
-        try (Store store = openStore(new JournalConfig(dir, JournalConfig.DEFAULT_MIN_JOURNAL_BYTES, ops),
-                LocalConfig.DEFAULTS)) {
+        try (Store store = openStore(new JournalConfig(dir, Stores.MIN_JOURNAL_BYTES, ops),
+                Stores.LOCAL)) {
             fault.arm(ops, k);
             for (int i = 1; i <= 8; i++) {
                 String name = "app-" + i % 3;
@@ -296,8 +297,8 @@ class JournalPersistenceTest {
     void aFailedJournalForceDuringCompactionStopsWrites(int nthForce) throws IOException {
         FaultyFileOps ops = new FaultyFileOps();
         SortedMap<String, String> state;
-        try (Store store = openStore(new JournalConfig(dir, JournalConfig.DEFAULT_MIN_JOURNAL_BYTES, ops),
-                LocalConfig.DEFAULTS)) {
+        try (Store store = openStore(new JournalConfig(dir, Stores.MIN_JOURNAL_BYTES, ops),
+                Stores.LOCAL)) {
             writeSome(store, 1, 10);
             state = stateOf(store);
             ops.failNth(Kind.FORCE, nthForce);
@@ -316,8 +317,8 @@ class JournalPersistenceTest {
     void closingRightAfterAFailedCompactionSyncReleasesTheDirectory() throws IOException {
         FaultyFileOps ops = new FaultyFileOps();
         SortedMap<String, String> state;
-        Store store = openStore(new JournalConfig(dir, JournalConfig.DEFAULT_MIN_JOURNAL_BYTES, ops),
-                LocalConfig.DEFAULTS);
+        Store store = openStore(new JournalConfig(dir, Stores.MIN_JOURNAL_BYTES, ops),
+                Stores.LOCAL);
         writeSome(store, 1, 10);
         state = stateOf(store);
         ops.failNth(Kind.FORCE, JOURNAL_BEFORE_RENAME);
@@ -340,8 +341,8 @@ class JournalPersistenceTest {
     void aFailedSnapshotWriteLeavesTheJournalCompleteAndTheStoreWritable(Kind kind, int nth) throws IOException {
         FaultyFileOps ops = new FaultyFileOps();
         SortedMap<String, String> state;
-        try (Store store = openStore(new JournalConfig(dir, JournalConfig.DEFAULT_MIN_JOURNAL_BYTES, ops),
-                LocalConfig.DEFAULTS)) {
+        try (Store store = openStore(new JournalConfig(dir, Stores.MIN_JOURNAL_BYTES, ops),
+                Stores.LOCAL)) {
             writeSome(store, 1, 10);
             ops.failNth(kind, nth);
             assertThrows(StoreUnavailable.class, store::compact);
@@ -358,8 +359,8 @@ class JournalPersistenceTest {
     void aCompactionAfterAFailedOneSucceeds() throws IOException {
         FaultyFileOps ops = new FaultyFileOps();
         SortedMap<String, String> state;
-        try (Store store = openStore(new JournalConfig(dir, JournalConfig.DEFAULT_MIN_JOURNAL_BYTES, ops),
-                LocalConfig.DEFAULTS)) {
+        try (Store store = openStore(new JournalConfig(dir, Stores.MIN_JOURNAL_BYTES, ops),
+                Stores.LOCAL)) {
             writeSome(store, 1, 10);
             ops.failNth(Kind.MOVE, 1);
             assertThrows(StoreUnavailable.class, store::compact);
@@ -375,7 +376,7 @@ class JournalPersistenceTest {
     void aStoreOnAFailingDiskDoesNotOpen() throws IOException {
         FaultyFileOps ops = new FaultyFileOps();
         ops.failNth(Kind.FORCE, 1); // the first segment's creation cannot be made durable
-        assertThrows(IOException.class, () -> openStore(new JournalConfig(dir, 4096, ops), LocalConfig.DEFAULTS));
+        assertThrows(IOException.class, () -> openStore(new JournalConfig(dir, 4096, ops), Stores.LOCAL));
         assertThat(load(dir).state().entrySet(), empty());
     }
 

@@ -13,6 +13,7 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
+import io.microstore.testing.Stores;
 import io.microstore.testing.Changes;
 import io.microstore.persist.JournalFiles.Loaded;
 import io.microstore.persist.JournalFiles.StateSink;
@@ -452,7 +453,7 @@ class RecoveryTest {
         byte[] laterBytes = bytes(later);
         long cut = lineStarts(firstBytes)[3];
 
-        List<String> report = JournalPersistence.repair(new JournalConfig(dir));
+        List<String> report = JournalPersistence.repair(Stores.journal(dir));
 
         String text = String.join("\n", report);
         assertThat(text, containsString("cut " + segmentName(1) + " at byte " + cut));
@@ -479,7 +480,7 @@ class RecoveryTest {
         long[] starts = lineStarts(bytes(segment));
         flipByte(segment, starts[2] + 5); // seq 8 is damaged, 9 and 10 follow
 
-        List<String> report = JournalPersistence.repair(new JournalConfig(dir));
+        List<String> report = JournalPersistence.repair(Stores.journal(dir));
 
         assertThat(report, hasItem(containsString("kept 7 journal records")));
         assertEquals(new Loaded(7, stateOf(history.subList(0, 7))), load(dir));
@@ -494,7 +495,7 @@ class RecoveryTest {
         byte[] afterGap = bytes(writeSegment(dir, 9, history.subList(8, 12))); // journal-5 is gone
         writeSegment(dir, 13, history.subList(12, 14));
 
-        List<String> report = JournalPersistence.repair(new JournalConfig(dir));
+        List<String> report = JournalPersistence.repair(Stores.journal(dir));
 
         assertThat(report, hasItem(containsString("ends at seq 4")));
         assertArrayEquals(afterGap, bytes(dir.resolve(segmentName(9) + ".broken")), "the original is kept");
@@ -507,7 +508,7 @@ class RecoveryTest {
         List<Commit> history = commits(1, 10);
         writeSnapshot(dir, 4, history.subList(0, 4));
         writeSegment(dir, 5, history.subList(4, 10));
-        List<String> report = JournalPersistence.repair(new JournalConfig(dir));
+        List<String> report = JournalPersistence.repair(Stores.journal(dir));
         assertEquals(List.of("kept 6 journal records after snapshot seq 4: the data now ends at seq 10"), report);
         assertEquals(List.of(segmentName(5), snapshotName(4)), fileNames(dir));
         assertEquals(new Loaded(10, stateOf(history)), load(dir));
@@ -598,7 +599,7 @@ class RecoveryTest {
         damagedSnapshotAt8(history, damage);
 
         StateSink sink = new StateSink();
-        try (JournalPersistence journal = JournalPersistence.open(new JournalConfig(dir))) {
+        try (JournalPersistence journal = JournalPersistence.open(Stores.journal(dir))) {
             assertEquals(10, journal.load(sink));
         }
         assertEquals(stateOf(history), sink.state);

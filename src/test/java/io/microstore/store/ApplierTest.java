@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import io.microstore.testing.Stores;
 import io.microstore.commit.Change;
 import io.microstore.commit.Commit;
 import io.microstore.testing.Changes;
@@ -20,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 /** The commit stream's reload: over the existing state, never through an empty one. */
 class ApplierTest {
     private final Index index = new Index();
-    private final ChangeFeed feed = new ChangeFeed(FeedConfig.DEFAULTS);
+    private final ChangeFeed feed = new ChangeFeed(Stores.FEED);
     private final Applier stream = new Applier(index, feed, Long.MAX_VALUE);
 
     private static byte[] json(String s) {

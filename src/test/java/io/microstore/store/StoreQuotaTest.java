@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
+import io.microstore.testing.Stores;
 import io.microstore.local.LocalConfig;
 import io.microstore.local.LocalEngine;
 import io.microstore.persist.JournalConfig;
@@ -42,7 +43,7 @@ class StoreQuotaTest {
     }
 
     private static Store memory(long limit) throws IOException {
-        return Store.open(new LocalEngine(new MemoryPersistence(), LocalConfig.DEFAULTS), FeedConfig.DEFAULTS, limit);
+        return Store.open(new LocalEngine(new MemoryPersistence(), Stores.LOCAL), Stores.FEED, limit);
     }
 
     @Test
@@ -157,16 +158,16 @@ class StoreQuotaTest {
     @Test
     void aJournalOfManyOverwritesStartsAgainWithinTheQuota(@TempDir Path dir) throws IOException {
         long used;
-        try (Store store = Store.open(new LocalEngine(JournalPersistence.open(new JournalConfig(dir)),
-                LocalConfig.DEFAULTS), FeedConfig.DEFAULTS, LIMIT)) {
+        try (Store store = Store.open(new LocalEngine(JournalPersistence.open(Stores.journal(dir)),
+                Stores.LOCAL), Stores.FEED, LIMIT)) {
             for (int i = 0; i < 50; i++) { // 50 x 3,000 bytes through three apps: 15 times the quota
                 store.execute(put("app" + (i % 3), bytes(3_000)));
             }
             used = store.usedBytes();
             assertThat(used + store.feedBytes(), lessThanOrEqualTo(LIMIT));
         }
-        try (Store again = Store.open(new LocalEngine(JournalPersistence.open(new JournalConfig(dir)),
-                LocalConfig.DEFAULTS), FeedConfig.DEFAULTS, LIMIT)) {
+        try (Store again = Store.open(new LocalEngine(JournalPersistence.open(Stores.journal(dir)),
+                Stores.LOCAL), Stores.FEED, LIMIT)) {
             assertThat(again.size(), is(3));
             assertThat(again.usedBytes(), is(used));
             assertThat(again.usedBytes() + again.feedBytes(), lessThanOrEqualTo(LIMIT)); // the replay was trimmed too
@@ -176,13 +177,13 @@ class StoreQuotaTest {
 
     @Test
     void aStoreOverALoweredQuotaStartsServesAndTakesDeletes(@TempDir Path dir) throws IOException {
-        try (Store store = Store.open(new LocalEngine(JournalPersistence.open(new JournalConfig(dir)),
-                LocalConfig.DEFAULTS), FeedConfig.DEFAULTS, LIMIT)) {
+        try (Store store = Store.open(new LocalEngine(JournalPersistence.open(Stores.journal(dir)),
+                Stores.LOCAL), Stores.FEED, LIMIT)) {
             store.execute(put("a", bytes(4_000)));
             store.execute(put("b", bytes(4_000)));
         }
-        try (Store lowered = Store.open(new LocalEngine(JournalPersistence.open(new JournalConfig(dir)),
-                LocalConfig.DEFAULTS), FeedConfig.DEFAULTS, 5_000)) {
+        try (Store lowered = Store.open(new LocalEngine(JournalPersistence.open(Stores.journal(dir)),
+                Stores.LOCAL), Stores.FEED, 5_000)) {
             assertThat(lowered.usedBytes(), greaterThan(5_000L));
             assertThat(lowered.feedBytes(), is(0L));
             assertThat(lowered.get("a").data().length, is(4_000));

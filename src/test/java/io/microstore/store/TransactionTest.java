@@ -13,6 +13,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.microstore.testing.Stores;
 import io.microstore.local.LocalConfig;
 import io.microstore.local.LocalEngine;
 import io.microstore.persist.MemoryPersistence;
@@ -46,7 +47,7 @@ class TransactionTest {
     }
 
     private static Store memory(long limit) throws IOException {
-        return Store.open(new LocalEngine(new MemoryPersistence(), LocalConfig.DEFAULTS), FeedConfig.DEFAULTS, limit);
+        return Store.open(new LocalEngine(new MemoryPersistence(), Stores.LOCAL), Stores.FEED, limit);
     }
 
     private static String text(io.microstore.store.Entry entry) {

@@ -38,8 +38,8 @@ public abstract class ServerTestBase {
      * that a stream a test has closed is noticed (the keep-alive fails to write) and leaves the feed before
      * the next test.
      */
-    protected static final FeedConfig FEED = new FeedConfig(FeedConfig.DEFAULTS.retain(),
-            FeedConfig.DEFAULTS.retainBytes(), FeedConfig.DEFAULTS.maxSubscribers(), Duration.ofMillis(500));
+    protected static final FeedConfig FEED = new FeedConfig(Stores.FEED.retain(),
+            Stores.FEED.retainBytes(), Stores.FEED.maxSubscribers(), Duration.ofMillis(500));
 
     /** The store the class's server serves. */
     protected Store store;

@@ -10,6 +10,9 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
+import io.microstore.persist.JournalConfig;
+import io.microstore.persist.FileOps;
+import io.microstore.Settings;
 import io.microstore.etcd.EtcdConfig;
 import io.microstore.etcd.EtcdEngine;
 import io.microstore.etcd.gateway.GatewayClient;
@@ -31,11 +34,24 @@ import io.microstore.store.feed.FeedConfig;
 public final class Stores {
     /** The engine {@code ServerTestBase.newStore} picks: {@code local} or {@code etcd}. */
     public static final String ENGINE = System.getProperty("microstore.test.engine", "local");
+    /** The defaults of the packaged application.yaml, the one place they are written. */
+    public static final Settings DEFAULTS = Settings.defaults();
+    /** The changes feed's default settings. */
+    public static final FeedConfig FEED = DEFAULTS.feed();
+    /** The local engine's default settings. */
+    public static final LocalConfig LOCAL = DEFAULTS.local();
+    /** The default journal size that triggers a compaction. */
+    public static final long MIN_JOURNAL_BYTES = DEFAULTS.minJournalBytes();
 
     private static final AtomicInteger PREFIXES = new AtomicInteger();
     private static EtcdCluster cluster;
 
     private Stores() {
+    }
+
+    /** A journal in {@code dir} with the default compaction threshold and the real file system. */
+    public static JournalConfig journal(Path dir) {
+        return new JournalConfig(dir, MIN_JOURNAL_BYTES, FileOps.REAL);
     }
 
     /** True when the HTTP API tests run on the etcd engine. */
@@ -88,7 +104,7 @@ public final class Stores {
     }
 
     public static Store memory() {
-        return memory(FeedConfig.DEFAULTS);
+        return memory(FEED);
     }
 
     public static Store memory(FeedConfig feed) {
@@ -98,18 +114,18 @@ public final class Stores {
     /** A store in memory with a memory quota of {@code maxBytes}. */
     public static Store memory(FeedConfig feed, long maxBytes) {
         try {
-            return Store.open(new LocalEngine(new MemoryPersistence(), LocalConfig.DEFAULTS), feed, maxBytes);
+            return Store.open(new LocalEngine(new MemoryPersistence(), LOCAL), feed, maxBytes);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
     public static Store open(Persistence persistence) throws IOException {
-        return open(persistence, LocalConfig.DEFAULTS);
+        return open(persistence, LOCAL);
     }
 
     public static Store open(Persistence persistence, LocalConfig config) throws IOException {
-        return open(persistence, config, FeedConfig.DEFAULTS);
+        return open(persistence, config, FEED);
     }
 
     public static Store open(Persistence persistence, LocalConfig config, FeedConfig feed) throws IOException {

@@ -7,8 +7,6 @@ import java.time.Duration;
  * for clients to resume from, how many clients may wait on it at once, and the SSE keep-alive period.
  */
 public record FeedConfig(int retain, long retainBytes, int maxSubscribers, Duration keepAlive) {
-    public static final FeedConfig DEFAULTS = new FeedConfig(100_000, 64L << 20, 1024, Duration.ofSeconds(15));
-
     public FeedConfig {
         if (retain < 1 || retainBytes < 1 || maxSubscribers < 1) {
             throw new IllegalArgumentException("store.changes.retain, retain-bytes and max-subscribers must be positive");

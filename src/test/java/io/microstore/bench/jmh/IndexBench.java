@@ -82,7 +82,7 @@ public class IndexBench {
             @Override
             public void close() {
             }
-        }, LocalConfig.DEFAULTS);
+        }, Stores.LOCAL);
         Random random = new Random(42);
         for (int k = 0; k < KEYS; k++) {
             present[k] = name(random.nextInt(n)); // a new String, not the map's own instance

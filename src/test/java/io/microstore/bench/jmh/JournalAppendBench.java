@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import io.microstore.testing.Stores;
 import io.microstore.persist.JournalConfig;
 import io.microstore.persist.JournalPersistence;
 import io.microstore.persist.Persistence;
@@ -74,7 +75,7 @@ public class JournalAppendBench {
         Path base = Path.of(System.getProperty("microstore.bench.dir", "target"));
         Files.createDirectories(base);
         dir = Files.createTempDirectory(base.toAbsolutePath(), "jmh-journal-");
-        journal = JournalPersistence.open(new JournalConfig(dir));
+        journal = JournalPersistence.open(Stores.journal(dir));
         seq = journal.load(NO_RECOVERY);
     }
 

@@ -434,7 +434,7 @@ class ChangeFeedTest {
         LocalConfig config = new LocalConfig(1024, FsyncPolicy.ALWAYS, Duration.ofMillis(100));
         FeedConfig feed = new FeedConfig(1000, 1 << 20, 10, KEEP_ALIVE);
         List<Commit> before;
-        try (Store store = Stores.open(JournalPersistence.open(new JournalConfig(dir)), config, feed)) {
+        try (Store store = Stores.open(JournalPersistence.open(Stores.journal(dir)), config, feed)) {
             for (int i = 1; i <= 6; i++) {
                 store.execute(new Command.Put("app/" + (i % 3), ("[" + i + "]").getBytes(), Precondition.NONE));
             }
@@ -443,7 +443,7 @@ class ChangeFeedTest {
         }
         assertThat(before.stream().map(Commit::seq).toList(), is(range(1, 7)));
         long snapshot;
-        try (Store store = Stores.open(JournalPersistence.open(new JournalConfig(dir)), config, feed)) {
+        try (Store store = Stores.open(JournalPersistence.open(Stores.journal(dir)), config, feed)) {
             assertThat(describe(readAll(store)), is(describe(before)));
             assertThat(store.execute(new Command.Put("app/9", "9".getBytes(), Precondition.NONE)).seq(), is(8L));
             assertThat(readAll(store).stream().map(Commit::seq).toList(), is(range(1, 8)));
@@ -451,7 +451,7 @@ class ChangeFeedTest {
             store.execute(new Command.Put("app/10", "10".getBytes(), Precondition.NONE));
         }
         assertThat(snapshot, is(8L));
-        try (Store store = Stores.open(JournalPersistence.open(new JournalConfig(dir)), config, feed)) {
+        try (Store store = Stores.open(JournalPersistence.open(Stores.journal(dir)), config, feed)) {
             assertThrows(FeedGone.class, () -> store.feed().read(0, 100, ""));
             assertThrows(FeedGone.class, () -> store.feed().read(snapshot - 1, 100, ""));
             List<Commit> tail = store.feed().read(snapshot, 100, "").commits();
