@@ -8,8 +8,15 @@ import java.util.Map;
  * The command line: flags become config overrides (they win over every other source) plus a few
  * actions that are not config (help, version, repair).
  */
-record Cli(Map<String, String> overrides, Path configFile, boolean help, boolean version, boolean repair, boolean debug,
-           Path importFile, boolean overwrite) {
+record Cli(
+        Map<String, String> overrides,
+        Path configFile,
+        boolean help,
+        boolean version,
+        boolean repair,
+        boolean debug,
+        Path importFile,
+        boolean overwrite) {
     static final String USAGE = """
             Usage: java -jar target/microstore.jar [options]
 

@@ -7,8 +7,7 @@ import io.helidon.logging.common.LogConfig;
 
 /** Sets up java.util.logging from the packaged logging.properties, more verbose with --debug. */
 final class Logging {
-    private Logging() {
-    }
+    private Logging() {}
 
     static void configure(boolean debug) {
         LogConfig.configureRuntime();

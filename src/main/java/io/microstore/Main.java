@@ -43,8 +43,7 @@ import sun.misc.SignalHandler;
 public final class Main {
     private static final System.Logger LOG = System.getLogger(Main.class.getName());
 
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) {
         Cli cli;
@@ -82,9 +81,14 @@ public final class Main {
             Startup.warnIfExposed(settings);
             server.start();
             onSignals(() -> shutdown(server, store));
-            System.out.printf("microstore listening on http://%s:%d/ (Swagger UI at /openapi/ui, data: %s%s)%n",
-                    settings.host(), server.port(), store.describe(),
-                    settings.etcd() ? "" : ", fsync: " + settings.local().fsync().wireName());
+            System.out.printf(
+                    "microstore listening on http://%s:%d/ (Swagger UI at /openapi/ui, data: %s%s)%n",
+                    settings.host(),
+                    server.port(),
+                    store.describe(),
+                    settings.etcd()
+                            ? ""
+                            : ", fsync: " + settings.local().fsync().wireName());
         } catch (IOException | RuntimeException e) {
             Startup.exit(1, "microstore: cannot start: " + e.getMessage());
         } catch (OutOfMemoryError e) { // while the load fills the heap, setting up the server may run out first
@@ -101,8 +105,8 @@ public final class Main {
      * The server's settings, limits, filters and observability around {@code routes}; the benchmarks'
      * bare server uses it with routes that store nothing, to measure what this set-up costs a request.
      */
-    public static void setup(WebServerConfig.Builder server, Settings settings, Store store,
-                             Consumer<HttpRouting.Builder> routes) {
+    public static void setup(
+            WebServerConfig.Builder server, Settings settings, Store store, Consumer<HttpRouting.Builder> routes) {
         ApiSecurity security = settings.security();
         StoreMetrics.bind(store);
         FloodLimits flood = settings.flood();
@@ -113,14 +117,17 @@ public final class Main {
                 // 10 MiB, 1 MiB in cluster mode) and reads the rest so the client sees the 413; Helidon's own
                 // limit only bounds that discarding.
                 .maxPayloadSize(settings.maxPayload() + flood.maxDiscard())
-                .addProtocol(Http1Config.builder().name("http_1_1")
+                .addProtocol(Http1Config.builder()
+                        .name("http_1_1")
                         // one listener: Helidon 4.5.0 calls none of two or more (ReceiveListeners says why)
-                        .addReceiveListener(new ReceiveListeners(new HeaderTimeout(flood.headerTimeout()),
+                        .addReceiveListener(new ReceiveListeners(
+                                new HeaderTimeout(flood.headerTimeout()),
                                 new ConnectionBytes())) // ConnectionBytes: for BodyGuard's strict chunked decoding
                         .build())
                 .directHandlers(Problems.directHandlers())
                 .addFeature(ObserveFeature.builder()
-                        .addObserver(HealthObserver.builder().details(true)
+                        .addObserver(HealthObserver.builder()
+                                .details(true)
                                 .addCheck(new StoreHealth(store))
                                 .addCheck(new ServerHealth())
                                 .build())
@@ -130,13 +137,17 @@ public final class Main {
                     // outermost: it closes the connection once the filters below are done with it
                     routing.addFilter(new ConnectionClose());
                     // then, so that whatever answers a request (auth, CORS, a handler) its body is dealt with
-                    routing.addFilter(new BodyGuard(inFlight, settings.maxPayload(), flood.bodyTimeout(),
+                    routing.addFilter(new BodyGuard(
+                            inFlight,
+                            settings.maxPayload(),
+                            flood.bodyTimeout(),
                             Problems::handle)); // it answers its 413 as the routing answers every refusal
                     StoreMetrics.countRequests(routing);
                     if (!settings.corsOrigins().isEmpty()) { // before auth, so a 401 carries CORS headers too
                         routing.addFilter(new CorsFilter(settings.corsOrigins()));
                     }
-                    security.token().ifPresent(token -> routing.addFilter(new BearerAuth(token, security.publicRead())));
+                    security.token()
+                            .ifPresent(token -> routing.addFilter(new BearerAuth(token, security.publicRead())));
                     routes.accept(routing);
                 });
     }
@@ -160,10 +171,13 @@ public final class Main {
     private static void onSignals(Runnable shutdown) {
         // A non-daemon thread: once the server has stopped, its threads no longer keep the JVM alive,
         // and the store must still finish the queued writes and close the journal.
-        SignalHandler handler = signal -> Thread.ofPlatform().name("microstore-shutdown").daemon(false).start(() -> {
-            shutdown.run();
-            System.exit(0);
-        });
+        SignalHandler handler = signal -> Thread.ofPlatform()
+                .name("microstore-shutdown")
+                .daemon(false)
+                .start(() -> {
+                    shutdown.run();
+                    System.exit(0);
+                });
         Signal.handle(new Signal("TERM"), handler);
         Signal.handle(new Signal("INT"), handler);
     }

@@ -21,11 +21,25 @@ import io.microstore.store.feed.FeedConfig;
  * Every setting microstore reads, read once at start from the config into this record, which
  * {@link Main} passes down. {@code server} is the config section Helidon reads itself.
  */
-public record Settings(Config server, String host, int port, long maxPayload, Path data, LocalConfig local, FeedConfig feed,
-                long minJournalBytes, ApiSecurity security, Set<String> corsOrigins, List<URI> etcdEndpoints,
-                String etcdPrefix, Duration etcdTimeout, FloodLimits flood, long maxBytes) {
+public record Settings(
+        Config server,
+        String host,
+        int port,
+        long maxPayload,
+        Path data,
+        LocalConfig local,
+        FeedConfig feed,
+        long minJournalBytes,
+        ApiSecurity security,
+        Set<String> corsOrigins,
+        List<URI> etcdEndpoints,
+        String etcdPrefix,
+        Duration etcdTimeout,
+        FloodLimits flood,
+        long maxBytes) {
     /** The body limit in cluster mode unless server.max-payload-size is set: below etcd's 1.5 MiB request limit. */
     static final long ETCD_MAX_PAYLOAD = 1L << 20;
+
     static final long LOCAL_MAX_PAYLOAD = 10L << 20;
 
     /**
@@ -77,7 +91,9 @@ public record Settings(Config server, String host, int port, long maxPayload, Pa
      */
     public static Settings from(Config config) {
         String data = config.get("store.data").asString().get().trim();
-        List<URI> etcd = list(config.get("store.etcd.endpoints")).stream().map(URI::create).toList();
+        List<URI> etcd = list(config.get("store.etcd.endpoints")).stream()
+                .map(URI::create)
+                .toList();
         if (!data.isEmpty() && !etcd.isEmpty()) {
             throw new IllegalArgumentException("--data (store.data) and --etcd (store.etcd.endpoints) exclude each "
                     + "other: in cluster mode the data lives in etcd");
@@ -86,10 +102,13 @@ public record Settings(Config server, String host, int port, long maxPayload, Pa
         if (prefix.isEmpty()) {
             throw new IllegalArgumentException("store.etcd.prefix must not be empty (it is /microstore/ by default)");
         }
-        return new Settings(config.get("server"),
+        return new Settings(
+                config.get("server"),
                 config.get("server.host").asString().get(),
                 config.get("server.port").asInt().get(),
-                config.get("server.max-payload-size").asLong().orElse(etcd.isEmpty() ? LOCAL_MAX_PAYLOAD : ETCD_MAX_PAYLOAD),
+                config.get("server.max-payload-size")
+                        .asLong()
+                        .orElse(etcd.isEmpty() ? LOCAL_MAX_PAYLOAD : ETCD_MAX_PAYLOAD),
                 data.isEmpty() ? null : Path.of(data),
                 new LocalConfig(
                         config.get("store.queue-capacity").asInt().get(),
@@ -99,14 +118,17 @@ public record Settings(Config server, String host, int port, long maxPayload, Pa
                         config.get("store.changes.retain").asInt().get(),
                         config.get("store.changes.retain-bytes").asLong().get(),
                         config.get("store.changes.max-subscribers").asInt().get(),
-                        config.get("store.changes.keep-alive").as(Duration.class).get()),
+                        config.get("store.changes.keep-alive")
+                                .as(Duration.class)
+                                .get()),
                 config.get("store.compaction.min-journal-bytes").asLong().get(),
                 security(config),
                 corsOrigins(config),
                 etcd,
                 prefix,
                 config.get("store.etcd.request-timeout").as(Duration.class).get(),
-                flood(config), maxBytes(config));
+                flood(config),
+                maxBytes(config));
     }
 
     private static FloodLimits flood(Config config) {
@@ -134,7 +156,8 @@ public record Settings(Config server, String host, int port, long maxPayload, Pa
 
     /** store.max-bytes, positive; by default 1 / {@link #DEFAULT_HEAP_DIVISOR} of the JVM's maximum heap. */
     private static long maxBytes(Config config) {
-        long maxBytes = config.get("store.max-bytes").asLong()
+        long maxBytes = config.get("store.max-bytes")
+                .asLong()
                 .orElseGet(() -> Runtime.getRuntime().maxMemory() / DEFAULT_HEAP_DIVISOR);
         if (maxBytes < 1) {
             throw new IllegalArgumentException("store.max-bytes must be a positive number of bytes, not " + maxBytes);
@@ -154,12 +177,15 @@ public record Settings(Config server, String host, int port, long maxPayload, Pa
 
     private static ApiSecurity security(Config config) {
         // An empty security.token (as packaged) means "not set", so the environment variable still counts.
-        Optional<String> token = config.get("security.token").asString().asOptional()
+        Optional<String> token = config.get("security.token")
+                .asString()
+                .asOptional()
                 .map(String::trim)
                 .filter(t -> !t.isEmpty())
                 .or(() -> Optional.ofNullable(System.getenv("MICROSTORE_TOKEN")).map(String::trim))
                 .filter(t -> !t.isEmpty());
-        return new ApiSecurity(token, config.get("security.public-read").asBoolean().orElse(false));
+        return new ApiSecurity(
+                token, config.get("security.public-read").asBoolean().orElse(false));
     }
 
     /**
@@ -172,9 +198,11 @@ public record Settings(Config server, String host, int port, long maxPayload, Pa
 
     /** A list (YAML, or .0, .1... keys) or one comma-separated string; unset or empty: none. */
     private static List<String> list(Config node) {
-        List<String> values = !node.exists() ? List.of()
-                : node.isLeaf() ? List.of(node.asString().orElse(""))
-                : node.asList(String.class).orElse(List.of());
+        List<String> values = !node.exists()
+                ? List.of()
+                : node.isLeaf()
+                        ? List.of(node.asString().orElse(""))
+                        : node.asList(String.class).orElse(List.of());
         return values.stream()
                 .flatMap(v -> Arrays.stream(v.split(",")))
                 .map(String::trim)

@@ -24,8 +24,7 @@ import io.microstore.store.Store;
 final class Startup {
     private static final System.Logger LOG = System.getLogger(Startup.class.getName());
 
-    private Startup() {
-    }
+    private Startup() {}
 
     /** Loads {@code store} on a thread of its own, logging how many apps and how long. */
     static CompletableFuture<Void> load(Store store) {
@@ -34,8 +33,9 @@ final class Startup {
             long start = System.nanoTime();
             try {
                 store.load();
-                LOG.log(System.Logger.Level.INFO, String.format("%d apps ready in %d ms", store.size(),
-                        (System.nanoTime() - start) / 1_000_000));
+                LOG.log(
+                        System.Logger.Level.INFO,
+                        String.format("%d apps ready in %d ms", store.size(), (System.nanoTime() - start) / 1_000_000));
                 loaded.complete(null);
             } catch (IOException | RuntimeException e) {
                 loaded.completeExceptionally(e);
@@ -51,8 +51,11 @@ final class Startup {
      * so, instead of a stack trace or a process that never serves. The data directory is left as it was.
      */
     static void heapTooSmall() {
-        exit(1, "microstore: cannot start: the heap (-Xmx, at most " + (Runtime.getRuntime().maxMemory() >> 20)
-                + " MiB now) is too small to load the data directory; start java with a larger -Xmx");
+        exit(
+                1,
+                "microstore: cannot start: the heap (-Xmx, at most "
+                        + (Runtime.getRuntime().maxMemory() >> 20)
+                        + " MiB now) is too small to load the data directory; start java with a larger -Xmx");
     }
 
     /** Waits for {@link #load}; its failure (a damaged journal, say) ends the start with its message. */
@@ -82,21 +85,26 @@ final class Startup {
     /** A warning when the API can be reached from other machines without a token. */
     static void warnIfExposed(Settings settings) {
         if (!settings.loopback() && settings.security().token().isEmpty()) {
-            LOG.log(System.Logger.Level.WARNING, "listening on " + settings.host() + " without a token: anyone who "
-                    + "can reach this port can read and change every app (set security.token or MICROSTORE_TOKEN)");
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "listening on " + settings.host() + " without a token: anyone who "
+                            + "can reach this port can read and change every app (set security.token or MICROSTORE_TOKEN)");
         }
     }
 
     /** The etcd engine in cluster mode (store.etcd.endpoints); else the local engine on the journal in the data directory, or in memory only (with a warning). */
     static Engine engine(Settings settings) throws IOException {
         if (settings.etcd()) {
-            return new EtcdEngine(new GatewayClient(settings.etcdEndpoints(), Duration.ofSeconds(1), settings.etcdTimeout()), settings.etcdPrefix(),
+            return new EtcdEngine(
+                    new GatewayClient(settings.etcdEndpoints(), Duration.ofSeconds(1), settings.etcdTimeout()),
+                    settings.etcdPrefix(),
                     EtcdConfig.DEFAULTS.withKeepRevisions(settings.feed().retain()));
         }
         Persistence persistence;
         if (settings.data() == null) {
-            LOG.log(System.Logger.Level.WARNING, "no data directory (--data DIR): data is kept in memory only "
-                    + "and lost when microstore stops");
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "no data directory (--data DIR): data is kept in memory only " + "and lost when microstore stops");
             persistence = new MemoryPersistence();
         } else {
             persistence = JournalPersistence.open(settings.journal());

@@ -25,102 +25,182 @@ class ArchitectureTest {
     private static final String[] ENGINES = {"io.microstore.local..", "io.microstore.etcd.."};
     /** The rooms of api: the services (the package itself), the wire vocabulary, the flood limits, access. */
     private static final String SERVICES = "io.microstore.api";
+
     private static final String WIRE = "io.microstore.api.wire..";
     private static final String LIMITS = "io.microstore.api.limits..";
     private static final String ACCESS = "io.microstore.api.access..";
 
     @Test
     void persistImportsNothingOfOurs() {
-        noClasses().that().resideInAPackage("io.microstore.persist..")
-                .should().dependOnClassesThat().resideInAnyPackage("io.microstore.store..", "io.microstore.api..",
-                        "io.microstore.observe..", "io.microstore.local..")
-                .orShould().dependOnClassesThat().resideInAPackage("io.helidon..")
+        noClasses()
+                .that()
+                .resideInAPackage("io.microstore.persist..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "io.microstore.store..",
+                        "io.microstore.api..",
+                        "io.microstore.observe..",
+                        "io.microstore.local..")
+                .orShould()
+                .dependOnClassesThat()
+                .resideInAPackage("io.helidon..")
                 .check(MAIN);
     }
 
     @Test
     void storeImportsNoEngineNoFilesAndNoHttp() {
-        noClasses().that().resideInAPackage("io.microstore.store..")
-                .should().dependOnClassesThat().resideInAnyPackage("io.microstore.persist..", "io.microstore.api..",
-                        "io.microstore.observe..")
-                .orShould().dependOnClassesThat().resideInAnyPackage(ENGINES)
-                .orShould().dependOnClassesThat().resideInAPackage("io.helidon..")
+        noClasses()
+                .that()
+                .resideInAPackage("io.microstore.store..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("io.microstore.persist..", "io.microstore.api..", "io.microstore.observe..")
+                .orShould()
+                .dependOnClassesThat()
+                .resideInAnyPackage(ENGINES)
+                .orShould()
+                .dependOnClassesThat()
+                .resideInAPackage("io.helidon..")
                 .check(MAIN);
     }
 
     @Test
     void apiTalksOnlyToTheStore() {
-        noClasses().that().resideInAPackage("io.microstore.api..")
-                .should().dependOnClassesThat().resideInAnyPackage("io.microstore.persist..", "io.microstore.observe..")
-                .orShould().dependOnClassesThat().resideInAnyPackage(ENGINES)
+        noClasses()
+                .that()
+                .resideInAPackage("io.microstore.api..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("io.microstore.persist..", "io.microstore.observe..")
+                .orShould()
+                .dependOnClassesThat()
+                .resideInAnyPackage(ENGINES)
                 .check(MAIN);
     }
 
     /** The services parse with the wire vocabulary and call the store; the filters in front of them are Main's. */
     @Test
     void theServicesKnowNeitherTheLimitsNorTheAccessFilters() {
-        noClasses().that().resideInAPackage(SERVICES)
-                .should().dependOnClassesThat().resideInAnyPackage(LIMITS, ACCESS)
+        noClasses()
+                .that()
+                .resideInAPackage(SERVICES)
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(LIMITS, ACCESS)
                 .check(MAIN);
     }
 
     @Test
     void theWireVocabularyKnowsNothingOfTheServices() {
-        noClasses().that().resideInAPackage(WIRE)
-                .should().dependOnClassesThat().resideInAnyPackage(SERVICES, ACCESS)
+        noClasses()
+                .that()
+                .resideInAPackage(WIRE)
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(SERVICES, ACCESS)
                 .check(MAIN);
     }
 
     @Test
     void theLimitsKnowNothingOfTheStoreOrTheServices() {
-        noClasses().that().resideInAPackage(LIMITS)
-                .should().dependOnClassesThat().resideInAnyPackage("io.microstore.store..", SERVICES, WIRE, ACCESS)
-                .orShould().dependOnClassesThat().resideInAnyPackage(ENGINES)
+        noClasses()
+                .that()
+                .resideInAPackage(LIMITS)
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("io.microstore.store..", SERVICES, WIRE, ACCESS)
+                .orShould()
+                .dependOnClassesThat()
+                .resideInAnyPackage(ENGINES)
                 .check(MAIN);
     }
 
     @Test
     void enginesDoNotKnowHttp() {
-        noClasses().that().resideInAnyPackage(ENGINES)
-                .should().dependOnClassesThat().resideInAnyPackage("io.microstore.api..", "io.microstore.observe..")
-                .orShould().dependOnClassesThat().resideInAPackage("io.helidon..")
+        noClasses()
+                .that()
+                .resideInAnyPackage(ENGINES)
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("io.microstore.api..", "io.microstore.observe..")
+                .orShould()
+                .dependOnClassesThat()
+                .resideInAPackage("io.helidon..")
                 .check(MAIN);
     }
 
     /** The etcd client speaks etcd and nothing of ours: no store, no engine, no HTTP API. */
     @Test
     void theEtcdGatewayClientKnowsNothingOfTheEngineOrTheStore() {
-        noClasses().that().resideInAPackage("io.microstore.etcd.gateway..")
-                .should().dependOnClassesThat().resideInAnyPackage("io.microstore.store..", "io.microstore.api..",
-                        "io.microstore.local..", "io.microstore.persist..", "io.microstore.observe..")
-                .orShould().dependOnClassesThat().resideInAPackage("io.microstore.etcd")
-                .orShould().dependOnClassesThat().resideInAPackage("io.microstore")
+        noClasses()
+                .that()
+                .resideInAPackage("io.microstore.etcd.gateway..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "io.microstore.store..",
+                        "io.microstore.api..",
+                        "io.microstore.local..",
+                        "io.microstore.persist..",
+                        "io.microstore.observe..")
+                .orShould()
+                .dependOnClassesThat()
+                .resideInAPackage("io.microstore.etcd")
+                .orShould()
+                .dependOnClassesThat()
+                .resideInAPackage("io.microstore")
                 .check(MAIN);
     }
 
     @Test
     void jsonAndThreadsAreLeaves() {
-        noClasses().that().resideInAnyPackage("io.microstore.json..", "io.microstore.threads..")
-                .should().dependOnClassesThat().resideInAnyPackage("io.microstore.store..", "io.microstore.api..",
-                        "io.microstore.persist..", "io.microstore.observe..")
-                .orShould().dependOnClassesThat().resideInAnyPackage(ENGINES)
+        noClasses()
+                .that()
+                .resideInAnyPackage("io.microstore.json..", "io.microstore.threads..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "io.microstore.store..",
+                        "io.microstore.api..",
+                        "io.microstore.persist..",
+                        "io.microstore.observe..")
+                .orShould()
+                .dependOnClassesThat()
+                .resideInAnyPackage(ENGINES)
                 .check(MAIN);
     }
 
     @Test
     void commitIsALeafTheLayersShare() {
-        noClasses().that().resideInAPackage("io.microstore.commit..")
-                .should().dependOnClassesThat().resideInAnyPackage("io.microstore.store..", "io.microstore.api..",
-                        "io.microstore.persist..", "io.microstore.observe..", "io.microstore.json..")
-                .orShould().dependOnClassesThat().resideInAnyPackage(ENGINES)
-                .orShould().dependOnClassesThat().resideInAPackage("io.helidon..")
+        noClasses()
+                .that()
+                .resideInAPackage("io.microstore.commit..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "io.microstore.store..",
+                        "io.microstore.api..",
+                        "io.microstore.persist..",
+                        "io.microstore.observe..",
+                        "io.microstore.json..")
+                .orShould()
+                .dependOnClassesThat()
+                .resideInAnyPackage(ENGINES)
+                .orShould()
+                .dependOnClassesThat()
+                .resideInAPackage("io.helidon..")
                 .check(MAIN);
     }
 
     @Test
     void onlyTheTopPackageWiresTheLayers() {
-        noClasses().that().resideOutsideOfPackage("io.microstore")
-                .should().dependOnClassesThat().resideInAPackage("io.microstore")
+        noClasses()
+                .that()
+                .resideOutsideOfPackage("io.microstore")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("io.microstore")
                 .check(MAIN);
     }
 

@@ -22,9 +22,11 @@ class ClusterSettingsTest {
     @Test
     void etcdFlagBecomesTheEndpointsSetting() {
         Cli cli = Cli.parse("--etcd", "http://127.0.0.1:23791,http://127.0.0.1:23792");
-        assertEquals("http://127.0.0.1:23791,http://127.0.0.1:23792", cli.overrides().get("store.etcd.endpoints"));
+        assertEquals(
+                "http://127.0.0.1:23791,http://127.0.0.1:23792", cli.overrides().get("store.etcd.endpoints"));
         Settings settings = settings(cli.overrides());
-        assertEquals(List.of(URI.create("http://127.0.0.1:23791"), URI.create("http://127.0.0.1:23792")),
+        assertEquals(
+                List.of(URI.create("http://127.0.0.1:23791"), URI.create("http://127.0.0.1:23792")),
                 settings.etcdEndpoints());
         assertEquals("/microstore/", settings.etcdPrefix());
         assertTrue(settings.etcd());
@@ -34,18 +36,26 @@ class ClusterSettingsTest {
     @Test
     void dataAndEtcdExcludeEachOther() {
         // Settings keeps the rule: the flags are settings like any other, from whichever source they come.
-        IllegalArgumentException cli = assertThrows(IllegalArgumentException.class,
-                () -> settings(Cli.parse("--data", "/tmp/x", "--etcd=http://127.0.0.1:23791").overrides()));
+        IllegalArgumentException cli = assertThrows(
+                IllegalArgumentException.class,
+                () -> settings(Cli.parse("--data", "/tmp/x", "--etcd=http://127.0.0.1:23791")
+                        .overrides()));
         assertTrue(cli.getMessage().contains("exclude each other"), cli.getMessage());
-        IllegalArgumentException config = assertThrows(IllegalArgumentException.class, () -> settings(Map.of(
-                "store.data", "/tmp/x", "store.etcd.endpoints", "http://127.0.0.1:23791")));
+        IllegalArgumentException config = assertThrows(
+                IllegalArgumentException.class,
+                () -> settings(Map.of("store.data", "/tmp/x", "store.etcd.endpoints", "http://127.0.0.1:23791")));
         assertTrue(config.getMessage().contains("exclude each other"), config.getMessage());
     }
 
     @Test
     void anExplicitBodyLimitAndPrefixWinAndLocalModeKeepsTenMiB() {
-        Settings cluster = settings(Map.of("store.etcd.endpoints", "http://a:1", "store.etcd.prefix", "/shop/",
-                "server.max-payload-size", "1200000"));
+        Settings cluster = settings(Map.of(
+                "store.etcd.endpoints",
+                "http://a:1",
+                "store.etcd.prefix",
+                "/shop/",
+                "server.max-payload-size",
+                "1200000"));
         assertEquals(1_200_000, cluster.maxPayload());
         assertEquals("/shop/", cluster.etcdPrefix());
         Settings local = settings(Map.of());

@@ -52,7 +52,9 @@ class CorsTest extends ServerTestBase {
         assert2xx(res);
         assertThat(res.describe(), res.header("Access-Control-Allow-Origin"), is(ORIGIN));
         assertThat(res.describe(), lowerCaseList(res, "Access-Control-Allow-Methods"), hasItems("put"));
-        assertThat(res.describe(), lowerCaseList(res, "Access-Control-Allow-Headers"),
+        assertThat(
+                res.describe(),
+                lowerCaseList(res, "Access-Control-Allow-Headers"),
                 hasItems("authorization", "content-type", "if-match", "if-none-match"));
     }
 
@@ -61,7 +63,9 @@ class CorsTest extends ServerTestBase {
         Res res = preflight("/api/apps/cors-put", ORIGIN, "PUT", "If-Match, Content-Type");
         assert2xx(res);
         assertThat(res.describe(), res.header("Access-Control-Allow-Origin"), is(ORIGIN));
-        assertThat(res.describe(), lowerCaseList(res, "Access-Control-Allow-Headers"),
+        assertThat(
+                res.describe(),
+                lowerCaseList(res, "Access-Control-Allow-Headers"),
                 hasItems("if-match", "content-type"));
     }
 
@@ -72,7 +76,9 @@ class CorsTest extends ServerTestBase {
         Res res = preflight(path, ORIGIN, method, "content-type");
         assert2xx(res);
         assertThat(res.describe(), res.header("Access-Control-Allow-Origin"), is(ORIGIN));
-        assertThat(res.describe(), lowerCaseList(res, "Access-Control-Allow-Methods"),
+        assertThat(
+                res.describe(),
+                lowerCaseList(res, "Access-Control-Allow-Methods"),
                 hasItems(method.toLowerCase(Locale.ROOT)));
     }
 
@@ -82,7 +88,9 @@ class CorsTest extends ServerTestBase {
         Res res = http.get("/api/apps/cors-get", "Origin", ORIGIN);
         assertStatus(res, 200);
         assertThat(res.describe(), res.header("Access-Control-Allow-Origin"), is(ORIGIN));
-        assertThat(res.describe(), lowerCaseList(res, "Access-Control-Expose-Headers"),
+        assertThat(
+                res.describe(),
+                lowerCaseList(res, "Access-Control-Expose-Headers"),
                 hasItems("etag", "link", "location"));
         assertThat(res.text(), is("{\"name\":\"cors-get\",\"data\":1}"));
     }
@@ -140,11 +148,18 @@ class CorsTest extends ServerTestBase {
     @Test
     void withoutTheSettingThereAreNoCorsHeadersAtAll() throws IOException {
         try (Store plain = Stores.memory();
-             TestServer server = TestServer.start(plain)) {
+                TestServer server = TestServer.start(plain)) {
             TestClient other = server.http();
-            Res pre = other.send("OPTIONS", "/api/apps/x", (byte[]) null,
-                    "Origin", ORIGIN, "Access-Control-Request-Method", "PUT",
-                    "Access-Control-Request-Headers", "if-match,content-type");
+            Res pre = other.send(
+                    "OPTIONS",
+                    "/api/apps/x",
+                    (byte[]) null,
+                    "Origin",
+                    ORIGIN,
+                    "Access-Control-Request-Method",
+                    "PUT",
+                    "Access-Control-Request-Headers",
+                    "if-match,content-type");
             assertThat(pre.describe(), corsHeaders(pre), is(empty()));
             assertThat(pre.describe(), pre.status(), lessThan(500));
 
@@ -184,15 +199,23 @@ class CorsTest extends ServerTestBase {
 
     @Test
     void aYamlFlowListWorksToo() {
-        assertAllows(origins(yaml("cors:\n  allow-origins: [https://a.example.com, https://b.example.com]\n")),
-                "https://a.example.com", "https://b.example.com");
+        assertAllows(
+                origins(yaml("cors:\n  allow-origins: [https://a.example.com, https://b.example.com]\n")),
+                "https://a.example.com",
+                "https://b.example.com");
     }
 
     /** How Helidon spells a list in properties and environment variables: -Dcors.allow-origins.0=... */
     @Test
     void anIndexedListFromPropertiesWorksToo() {
-        assertAllows(origins(TestServer.config("cors.allow-origins.0", "https://a.example.com",
-                "cors.allow-origins.1", "https://b.example.com")), "https://a.example.com", "https://b.example.com");
+        assertAllows(
+                origins(TestServer.config(
+                        "cors.allow-origins.0",
+                        "https://a.example.com",
+                        "cors.allow-origins.1",
+                        "https://b.example.com")),
+                "https://a.example.com",
+                "https://b.example.com");
     }
 
     private static void assertAllows(Set<String> allowed, String... origins) {
@@ -204,14 +227,23 @@ class CorsTest extends ServerTestBase {
     }
 
     private static Config yaml(String text) {
-        return Config.just(ConfigSources.create(text, MediaTypes.APPLICATION_X_YAML), ConfigSources.classpath("application.yaml"));
+        return Config.just(
+                ConfigSources.create(text, MediaTypes.APPLICATION_X_YAML), ConfigSources.classpath("application.yaml"));
     }
 
     private Res preflight(String path, String origin, String method, String headers) {
         return headers.isEmpty()
                 ? http.send("OPTIONS", path, (byte[]) null, "Origin", origin, "Access-Control-Request-Method", method)
-                : http.send("OPTIONS", path, (byte[]) null, "Origin", origin, "Access-Control-Request-Method", method,
-                        "Access-Control-Request-Headers", headers);
+                : http.send(
+                        "OPTIONS",
+                        path,
+                        (byte[]) null,
+                        "Origin",
+                        origin,
+                        "Access-Control-Request-Method",
+                        method,
+                        "Access-Control-Request-Headers",
+                        headers);
     }
 
     private static void assert2xx(Res res) {

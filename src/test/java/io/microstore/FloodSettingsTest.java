@@ -25,17 +25,29 @@ class FloodSettingsTest {
 
     @Test
     void everyLimitCanBeSet() {
-        FloodLimits limits = Settings.from(TestServer.config("server.max-in-flight-bytes", "1000",
-                "server.header-timeout", "PT2S", "server.body-timeout", "PT3S", "server.max-discard-size", "0")).flood();
+        FloodLimits limits = Settings.from(TestServer.config(
+                        "server.max-in-flight-bytes",
+                        "1000",
+                        "server.header-timeout",
+                        "PT2S",
+                        "server.body-timeout",
+                        "PT3S",
+                        "server.max-discard-size",
+                        "0"))
+                .flood();
         assertThat(limits, is(new FloodLimits(1000, 0, Duration.ofSeconds(2), Duration.ofSeconds(3))));
     }
 
     @ParameterizedTest
-    @CsvSource({"server.max-in-flight-bytes, 0", "server.max-discard-size, -1", "server.header-timeout, PT0S",
-            "server.body-timeout, -PT1S"})
+    @CsvSource({
+        "server.max-in-flight-bytes, 0",
+        "server.max-discard-size, -1",
+        "server.header-timeout, PT0S",
+        "server.body-timeout, -PT1S"
+    })
     void nonsenseIsRefusedWithItsKey(String key, String value) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Settings.from(TestServer.config(key, value)));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Settings.from(TestServer.config(key, value)));
         assertThat(e.getMessage(), containsString(key));
     }
 }

@@ -29,8 +29,8 @@ class QuotaSettingsTest {
     @Test
     void aQuotaThatIsNotPositiveIsRefusedByName() {
         for (String bad : new String[] {"0", "-1"}) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> settings(Map.of("store.max-bytes", bad)));
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> settings(Map.of("store.max-bytes", bad)));
             assertTrue(e.getMessage().contains("store.max-bytes"), e.getMessage());
         }
     }

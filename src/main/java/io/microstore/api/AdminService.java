@@ -18,8 +18,7 @@ public final class AdminService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.post(Route.COMPACT.local(), this::compact)
-                .any(Route.COMPACT.local(), MethodNotAllowed.handler("POST"));
+        rules.post(Route.COMPACT.local(), this::compact).any(Route.COMPACT.local(), MethodNotAllowed.handler("POST"));
     }
 
     /** Writes a snapshot now (after every write queued before) and answers when it is durable. */
@@ -28,11 +27,21 @@ public final class AdminService implements HttpService {
         byte[] body = JsonWriter.toBytes(96, json -> {
             json.beginObject();
             if (c == null) {
-                json.name("compacted").value(false)
-                        .name("detail").value("data is in memory only; there is nothing to compact");
+                json.name("compacted")
+                        .value(false)
+                        .name("detail")
+                        .value("data is in memory only; there is nothing to compact");
             } else {
-                json.name("compacted").value(true).name("seq").value(c.seq()).name("apps").value(c.apps())
-                        .name("bytes").value(c.bytes()).name("millis").value(c.took().toMillis());
+                json.name("compacted")
+                        .value(true)
+                        .name("seq")
+                        .value(c.seq())
+                        .name("apps")
+                        .value(c.apps())
+                        .name("bytes")
+                        .value(c.bytes())
+                        .name("millis")
+                        .value(c.took().toMillis());
             }
             json.endObject();
         });

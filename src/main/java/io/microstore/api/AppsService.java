@@ -39,6 +39,7 @@ public final class AppsService implements HttpService {
      * which does not match line breaks, so such names would get 404 instead of a clear 400.
      */
     private static final String NAME_PATH = "/{name:[\\s\\S]+}";
+
     private static final String PREFIX = Route.APPS.path() + "/";
 
     private final Store store;
@@ -81,7 +82,10 @@ public final class AppsService implements HttpService {
         Responses.json(req, res, out -> {
             JsonWriter json = new JsonWriter(out).beginArray();
             for (Map.Entry<String, Entry> item : page.items()) {
-                Documents.writeApp(json, item.getKey(), query.includeData() ? item.getValue().data() : null);
+                Documents.writeApp(
+                        json,
+                        item.getKey(),
+                        query.includeData() ? item.getValue().data() : null);
             }
             json.endArray();
         });
@@ -118,8 +122,8 @@ public final class AppsService implements HttpService {
                     "the body must be a JSON object with a \"data\" member, e.g. {\"data\": {\"x\": 1}}");
         }
         Duration ttl = Expiry.ttl(req.query());
-        Outcome outcome = store.execute(new Command.Put(name, data, EntityTags.precondition(req.headers()),
-                ttl == null ? 0 : store.expiresIn(ttl)));
+        Outcome outcome = store.execute(new Command.Put(
+                name, data, EntityTags.precondition(req.headers()), ttl == null ? 0 : store.expiresIn(ttl)));
         res.header(Responses.etag(outcome.entry().etag()));
         Expiry.headers(res, outcome.entry(), store.clock());
         res.status(Status.NO_CONTENT_204).send();

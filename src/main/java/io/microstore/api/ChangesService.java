@@ -20,10 +20,10 @@ import io.microstore.api.wire.Documents;
 import io.microstore.commit.Change;
 import io.microstore.commit.Commit;
 import io.microstore.json.JsonWriter;
+import io.microstore.store.FeedGone;
 import io.microstore.store.Op;
 import io.microstore.store.feed.ChangeFeed;
 import io.microstore.store.feed.ChangePage;
-import io.microstore.store.FeedGone;
 
 /**
  * {@code /api/changes}: every committed change in seq order, as a poll, a long-poll ({@code wait})
@@ -42,15 +42,16 @@ public final class ChangesService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/", this::changes)
-                .any("/", MethodNotAllowed.handler("GET"));
+        rules.get("/", this::changes).any("/", MethodNotAllowed.handler("GET"));
     }
 
     private void changes(ServerRequest req, ServerResponse res) throws IOException {
         ChangesQuery query = ChangesQuery.from(req.query());
         if (wantsStream(req.headers().all(HeaderNames.ACCEPT, List::of))) {
             // A browser's EventSource reconnects to the same URL with Last-Event-ID: that one wins.
-            long since = req.headers().first(LAST_EVENT_ID).map(ChangesQuery::since)
+            long since = req.headers()
+                    .first(LAST_EVENT_ID)
+                    .map(ChangesQuery::since)
                     .orElse(query.since() == null ? feed.lastSeq() : query.since());
             stream(res, query, since);
         } else {
@@ -93,9 +94,9 @@ public final class ChangesService implements HttpService {
 
     /** {q, index, specificity} of the most specific range that names {@code media}. */
     private static void match(double[] best, String range, String media, double q, int index) {
-        int specificity = range.equals(media) ? 2
-                : range.equals(media.substring(0, media.indexOf('/')) + "/*") ? 1
-                : range.equals("*/*") ? 0 : -1;
+        int specificity = range.equals(media)
+                ? 2
+                : range.equals(media.substring(0, media.indexOf('/')) + "/*") ? 1 : range.equals("*/*") ? 0 : -1;
         if (specificity > best[2]) {
             best[0] = q;
             best[1] = index;
@@ -185,8 +186,9 @@ public final class ChangesService implements HttpService {
      */
     private static void event(OutputStream out, long seq, Change change, boolean includeData, boolean withId)
             throws IOException {
-        out.write(((withId ? "id: " + seq + "\n" : "") + "event: " + Op.of(change).wireName() + "\ndata: ")
-                .getBytes(StandardCharsets.US_ASCII));
+        out.write(
+                ((withId ? "id: " + seq + "\n" : "") + "event: " + Op.of(change).wireName() + "\ndata: ")
+                        .getBytes(StandardCharsets.US_ASCII));
         Documents.writeChange(new JsonWriter(out), seq, change, includeData); // compact JSON: never a line break inside
         out.write(EVENT_END);
     }
@@ -194,8 +196,13 @@ public final class ChangesService implements HttpService {
     /** The last event of a stream whose client fell out of the retained window; then the stream ends. */
     private static void resetEvent(OutputStream out, FeedGone gone) throws IOException {
         out.write("event: reset\ndata: ".getBytes(StandardCharsets.US_ASCII));
-        new JsonWriter(out).beginObject().name("detail").value(gone.getMessage())
-                .name("last_seq").value(gone.lastSeq()).endObject();
+        new JsonWriter(out)
+                .beginObject()
+                .name("detail")
+                .value(gone.getMessage())
+                .name("last_seq")
+                .value(gone.lastSeq())
+                .endObject();
         out.write(EVENT_END);
     }
 }

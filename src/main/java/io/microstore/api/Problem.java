@@ -36,10 +36,14 @@ public record Problem(Status status, String detail, Map<String, Object> extensio
     public byte[] body() {
         return JsonWriter.toBytes(128, json -> {
             json.beginObject()
-                    .name("type").value("about:blank")
-                    .name("title").value(status.reasonPhrase())
-                    .name("status").value(status.code())
-                    .name("detail").value(detail == null ? status.reasonPhrase() : detail);
+                    .name("type")
+                    .value("about:blank")
+                    .name("title")
+                    .value(status.reasonPhrase())
+                    .name("status")
+                    .value(status.code())
+                    .name("detail")
+                    .value(detail == null ? status.reasonPhrase() : detail);
             for (Map.Entry<String, Object> member : extensions.entrySet()) {
                 json.name(member.getKey());
                 if (member.getValue() instanceof Number || member.getValue() instanceof Boolean) {
@@ -53,6 +57,7 @@ public record Problem(Status status, String detail, Map<String, Object> extensio
     }
 
     private static List<Header> concat(List<Header> list, Header header) {
-        return java.util.stream.Stream.concat(list.stream(), java.util.stream.Stream.of(header)).toList();
+        return java.util.stream.Stream.concat(list.stream(), java.util.stream.Stream.of(header))
+                .toList();
     }
 }

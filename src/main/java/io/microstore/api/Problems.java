@@ -14,13 +14,15 @@ import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.microstore.json.BadPatch;
 import io.microstore.json.JsonRefusal;
 import io.microstore.json.MalformedJson;
-import io.microstore.json.BadPatch;
 import io.microstore.json.PatchConflict;
 import io.microstore.json.PatchRefused;
 import io.microstore.store.AppNotFound;
 import io.microstore.store.BadTransaction;
+import io.microstore.store.FeedBusy;
+import io.microstore.store.FeedGone;
 import io.microstore.store.ImportRejected;
 import io.microstore.store.InvalidName;
 import io.microstore.store.NoSpace;
@@ -32,8 +34,6 @@ import io.microstore.store.StoreBusy;
 import io.microstore.store.StoreUnavailable;
 import io.microstore.store.TxnRefused;
 import io.microstore.store.ValueTooLarge;
-import io.microstore.store.FeedBusy;
-import io.microstore.store.FeedGone;
 
 /**
  * The one place where exceptions become HTTP answers: every error the service produces is an
@@ -44,8 +44,7 @@ public final class Problems {
     /** RFC 4918's status for a store that is out of room (its quota, or its disk). */
     static final Status INSUFFICIENT_STORAGE_507 = Status.create(507, "Insufficient Storage");
 
-    private Problems() {
-    }
+    private Problems() {}
 
     /** Maps every exception thrown while routing, and Helidon's own 404 for unknown routes. */
     public static void register(HttpRouting.Builder routing) {
@@ -70,13 +69,16 @@ public final class Problems {
             case Refusal r -> of(r);
             case JsonRefusal j -> of(j);
             // The challenge goes with every 401: the bearer token is the only credential there is.
-            case UnauthorizedException u -> new Problem(Status.UNAUTHORIZED_401, u.getMessage())
-                    .with(HeaderValues.create(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"microstore\""));
+            case UnauthorizedException u ->
+                new Problem(Status.UNAUTHORIZED_401, u.getMessage())
+                        .with(HeaderValues.create(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"microstore\""));
             // Pure HTTP errors, Helidon's and ours (405, 413, 415, ...): their status and the headers they carry.
             case HttpException h -> httpError(h);
             default -> {
                 LOG.log(System.Logger.Level.ERROR, "unexpected error", e);
-                yield new Problem(Status.INTERNAL_SERVER_ERROR_500, "internal error: " + e.getClass().getSimpleName());
+                yield new Problem(
+                        Status.INTERNAL_SERVER_ERROR_500,
+                        "internal error: " + e.getClass().getSimpleName());
             }
         };
     }
@@ -89,33 +91,44 @@ public final class Problems {
             case PreconditionFailed p -> preconditionFailed(p);
             case TxnRefused t -> refused(t);
             case BadTransaction b -> new Problem(Status.BAD_REQUEST_400, b.getMessage());
-            case StoreBusy b -> new Problem(Status.SERVICE_UNAVAILABLE_503, b.getMessage())
-                    .with(HeaderValues.create(HeaderNames.RETRY_AFTER, 1));
-            case StoreUnavailable u -> u.retryAfterSeconds() > 0
-                    ? new Problem(Status.SERVICE_UNAVAILABLE_503, u.getMessage())
-                            .with(HeaderValues.create(HeaderNames.RETRY_AFTER, u.retryAfterSeconds()))
-                    : new Problem(Status.SERVICE_UNAVAILABLE_503, u.getMessage());
-            case OutcomeUnknown u -> new Problem(Status.SERVICE_UNAVAILABLE_503, "the write may or may not have been "
-                    + "applied (" + u.getMessage() + "); check with a GET before retrying");
-            case QuotaExceeded q -> new Problem(INSUFFICIENT_STORAGE_507, q.getMessage())
-                    .with("used", q.used()).with("limit", q.limit());
-            case NoSpace n -> new Problem(INSUFFICIENT_STORAGE_507, n.getMessage()) // the engine looks for room every second
-                    .with(HeaderValues.create(HeaderNames.RETRY_AFTER, 1));
+            case StoreBusy b ->
+                new Problem(Status.SERVICE_UNAVAILABLE_503, b.getMessage())
+                        .with(HeaderValues.create(HeaderNames.RETRY_AFTER, 1));
+            case StoreUnavailable u ->
+                u.retryAfterSeconds() > 0
+                        ? new Problem(Status.SERVICE_UNAVAILABLE_503, u.getMessage())
+                                .with(HeaderValues.create(HeaderNames.RETRY_AFTER, u.retryAfterSeconds()))
+                        : new Problem(Status.SERVICE_UNAVAILABLE_503, u.getMessage());
+            case OutcomeUnknown u ->
+                new Problem(
+                        Status.SERVICE_UNAVAILABLE_503,
+                        "the write may or may not have been " + "applied (" + u.getMessage()
+                                + "); check with a GET before retrying");
+            case QuotaExceeded q ->
+                new Problem(INSUFFICIENT_STORAGE_507, q.getMessage())
+                        .with("used", q.used())
+                        .with("limit", q.limit());
+            case NoSpace n ->
+                new Problem(INSUFFICIENT_STORAGE_507, n.getMessage()) // the engine looks for room every second
+                        .with(HeaderValues.create(HeaderNames.RETRY_AFTER, 1));
             case ValueTooLarge v -> new Problem(Status.REQUEST_ENTITY_TOO_LARGE_413, v.getMessage());
-            case ImportRejected r -> r.conflicts().isEmpty()
-                    ? new Problem(Status.BAD_REQUEST_400, r.getMessage())
-                    : new Problem(Status.CONFLICT_409, r.getMessage());
+            case ImportRejected r ->
+                r.conflicts().isEmpty()
+                        ? new Problem(Status.BAD_REQUEST_400, r.getMessage())
+                        : new Problem(Status.CONFLICT_409, r.getMessage());
             case FeedGone g -> new Problem(Status.GONE_410, g.getMessage()).with("last_seq", g.lastSeq());
-            case FeedBusy b -> new Problem(Status.SERVICE_UNAVAILABLE_503, b.getMessage())
-                    .with(HeaderValues.create(HeaderNames.RETRY_AFTER, 5));
+            case FeedBusy b ->
+                new Problem(Status.SERVICE_UNAVAILABLE_503, b.getMessage())
+                        .with(HeaderValues.create(HeaderNames.RETRY_AFTER, 5));
         };
     }
 
     /** Every refusal of a JSON text or patch; no default either. */
     static Problem of(JsonRefusal refusal) {
         return switch (refusal) {
-            case MalformedJson m -> new Problem(Status.BAD_REQUEST_400, "the body is not valid JSON: " + m.getMessage())
-                    .with("offset", m.offset());
+            case MalformedJson m ->
+                new Problem(Status.BAD_REQUEST_400, "the body is not valid JSON: " + m.getMessage())
+                        .with("offset", m.offset());
             case BadPatch b -> new Problem(Status.BAD_REQUEST_400, b.getMessage());
             case PatchConflict c -> new Problem(Status.CONFLICT_409, c.getMessage());
             case PatchRefused r -> new Problem(Status.UNPROCESSABLE_CONTENT_422, r.getMessage());
@@ -154,8 +167,9 @@ public final class Problems {
         List<Header> headers = alone.headers().stream()
                 .filter(h -> !h.name().equalsIgnoreCase(HeaderNames.ETAG.defaultCase()))
                 .toList();
-        return new Problem(alone.status(), "operation " + t.index() + ": " + alone.detail(), alone.extensions(),
-                headers).with("index", t.index());
+        return new Problem(
+                        alone.status(), "operation " + t.index() + ": " + alone.detail(), alone.extensions(), headers)
+                .with("index", t.index());
     }
 
     /**
@@ -164,8 +178,10 @@ public final class Problems {
      */
     public static void handle(ServerRequest req, ServerResponse res, RuntimeException e) {
         Problem problem = e instanceof HttpException h && h.status().code() == Status.NOT_FOUND_404.code()
-                ? new Problem(Status.NOT_FOUND_404, "no route for " + req.prologue().method().text() + " "
-                        + req.path().rawPath())
+                ? new Problem(
+                        Status.NOT_FOUND_404,
+                        "no route for " + req.prologue().method().text() + " "
+                                + req.path().rawPath())
                 : of(e);
         send(req, res, problem);
     }
@@ -178,14 +194,22 @@ public final class Problems {
      */
     private static final class Direct implements DirectHandler {
         @Override
-        public TransportResponse handle(TransportRequest request, EventType type, Status status,
-                                        ServerResponseHeaders headers, Throwable thrown) {
+        public TransportResponse handle(
+                TransportRequest request,
+                EventType type,
+                Status status,
+                ServerResponseHeaders headers,
+                Throwable thrown) {
             return respond(status, headers, thrown == null ? null : thrown.getMessage());
         }
 
         @Override
-        public TransportResponse handle(TransportRequest request, EventType type, Status status,
-                                        ServerResponseHeaders headers, String message) {
+        public TransportResponse handle(
+                TransportRequest request,
+                EventType type,
+                Status status,
+                ServerResponseHeaders headers,
+                String message) {
             if (type == EventType.INTERNAL_ERROR) {
                 return respond(Status.BAD_REQUEST_400, headers, "the request line or headers could not be parsed");
             }

@@ -30,8 +30,7 @@ final class Responses {
         void writeTo(OutputStream out) throws IOException;
     }
 
-    private Responses() {
-    }
+    private Responses() {}
 
     /** Sends {@code body} as JSON, or for HEAD only its Content-Length. */
     static void json(ServerRequest req, ServerResponse res, byte[] body) {

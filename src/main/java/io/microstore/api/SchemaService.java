@@ -27,15 +27,14 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 public final class SchemaService implements HttpService {
     /** Looked up once: every {@code Json.*} call would search the service loader again. */
     private static final JsonProvider JSON = JsonProvider.provider();
+
     static final String RESOURCE = "META-INF/openapi.yaml";
 
     private final byte[] schema = load();
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/", this::schema)
-                .head("/", this::schema)
-                .any("/", MethodNotAllowed.handler("GET, HEAD"));
+        rules.get("/", this::schema).head("/", this::schema).any("/", MethodNotAllowed.handler("GET, HEAD"));
     }
 
     private void schema(ServerRequest req, ServerResponse res) {

@@ -61,11 +61,18 @@ public final class TransferService implements HttpService {
 
     private void importApps(ServerRequest req, ServerResponse res) {
         boolean overwrite = QueryParams.trueOrFalse(req.query(), "overwrite");
-        Bodies.mediaType(req, HeaderNames.ACCEPT, JSON_LINES,
+        Bodies.mediaType(
+                req,
+                HeaderNames.ACCEPT,
+                JSON_LINES,
                 type -> type.equals(JSON_LINES) || type.equals("application/jsonl") || type.equals("application/json"));
         Importer.Report report = Importer.run(store, ImportFormats.fromJsonLines(Bodies.read(req)), overwrite);
         byte[] body = JsonWriter.toBytes(64, json -> {
-            json.beginObject().name("imported").value(report.imported()).name("refused").beginArray();
+            json.beginObject()
+                    .name("imported")
+                    .value(report.imported())
+                    .name("refused")
+                    .beginArray();
             for (String name : report.refused()) {
                 json.value(name);
             }

@@ -33,8 +33,7 @@ public final class TxnService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.post("/", this::transact)
-                .any("/", MethodNotAllowed.handler("POST"));
+        rules.post("/", this::transact).any("/", MethodNotAllowed.handler("POST"));
     }
 
     private void transact(ServerRequest req, ServerResponse res) {
@@ -50,7 +49,11 @@ public final class TxnService implements HttpService {
             for (int i = 0; i < txn.size(); i++) {
                 Command command = txn.commands().get(i);
                 Outcome result = outcome.results().get(i);
-                json.beginObject().name("op").value(Op.of(command).wireName()).name("name").value(command.name());
+                json.beginObject()
+                        .name("op")
+                        .value(Op.of(command).wireName())
+                        .name("name")
+                        .value(command.name());
                 if (result.entry() != null) {
                     json.name("etag").value(result.entry().etag());
                 }

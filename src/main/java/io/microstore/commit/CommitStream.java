@@ -24,8 +24,7 @@ public interface CommitStream {
      * (etcd's revisions also count other datasets' writes). Called before the replays it announces; a
      * second call (a load that starts over) drops what was replayed before it from the window.
      */
-    default void replaysAfter(long seq) {
-    }
+    default void replaysAfter(long seq) {}
 
     /**
      * What follows replaces the state loaded so far (an older snapshot after a damaged one, or an

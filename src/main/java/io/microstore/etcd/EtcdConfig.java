@@ -9,10 +9,10 @@ import java.time.Duration;
  * {@code store.changes.retain}), how many writes may be in flight, and how often etcd's history is
  * compacted (zero: only when asked).
  */
-public record EtcdConfig(Duration ackTimeout, int casRetries, long keepRevisions, int maxInFlight,
-                         Duration compactEvery) {
-    public static final EtcdConfig DEFAULTS = new EtcdConfig(Duration.ofSeconds(5), 5, 100_000, 65_536,
-            Duration.ofMinutes(1));
+public record EtcdConfig(
+        Duration ackTimeout, int casRetries, long keepRevisions, int maxInFlight, Duration compactEvery) {
+    public static final EtcdConfig DEFAULTS =
+            new EtcdConfig(Duration.ofSeconds(5), 5, 100_000, 65_536, Duration.ofMinutes(1));
 
     public EtcdConfig withKeepRevisions(long keep) {
         return new EtcdConfig(ackTimeout, casRetries, keep, maxInFlight, compactEvery);

@@ -59,7 +59,8 @@ public final class EtcdEngine implements Engine {
         mirror = new Mirror(client, keys, applied, stream);
         mirror.observe(events);
         watch = new WatchFeed(client, keys, mirror, applied);
-        writes = new Writes(new TxnWriter(client, keys, committed, applied, config, new Leases(client, clock())),
+        writes = new Writes(
+                new TxnWriter(client, keys, committed, applied, config, new Leases(client, clock())),
                 config.maxInFlight());
         compactor = new Compactor(client, applied, committed::size, config.keepRevisions());
         try {
@@ -78,8 +79,8 @@ public final class EtcdEngine implements Engine {
     public CompletableFuture<TxnOutcome> submit(Transaction txn) {
         refuseWhenClosed();
         if (txn.size() > maxCommands()) {
-            throw new IllegalArgumentException("a transaction in cluster mode has at most " + maxCommands()
-                    + " commands, not " + txn.size());
+            throw new IllegalArgumentException(
+                    "a transaction in cluster mode has at most " + maxCommands() + " commands, not " + txn.size());
         }
         return writes.submit(txn);
     }
@@ -160,17 +161,23 @@ public final class EtcdEngine implements Engine {
         try {
             revision = client.currentRevision();
             if (!applied.await(revision, MARKER_AFTER)) {
-                revision = client.txn(List.of(), List.of(keys.touchMarker()), List.of()).revision();
+                revision = client.txn(List.of(), List.of(keys.touchMarker()), List.of())
+                        .revision();
             }
         } catch (EtcdException e) {
-            throw new StoreUnavailable("a consistent read needs etcd's current revision, and " + e.getMessage()
-                    + "; a read without ?consistent is served from this instance's index", e, 1);
+            throw new StoreUnavailable(
+                    "a consistent read needs etcd's current revision, and " + e.getMessage()
+                            + "; a read without ?consistent is served from this instance's index",
+                    e,
+                    1);
         }
         if (!applied.await(revision, CONSISTENT_WAIT)) {
             refuseWhenClosed();
-            throw new StoreUnavailable("this instance is behind etcd: it has applied seq " + applied.get() + " of "
-                    + revision + " after " + CONSISTENT_WAIT.toSeconds() + " s; try again, or read without ?consistent",
-                    null, 1);
+            throw new StoreUnavailable(
+                    "this instance is behind etcd: it has applied seq " + applied.get() + " of " + revision + " after "
+                            + CONSISTENT_WAIT.toSeconds() + " s; try again, or read without ?consistent",
+                    null,
+                    1);
         }
     }
 }

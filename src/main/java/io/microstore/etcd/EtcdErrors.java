@@ -6,8 +6,7 @@ import io.microstore.store.StoreUnavailable;
 
 /** How the etcd engine words etcd's failures to the store, so a client learns why and whether to retry. */
 final class EtcdErrors {
-    private EtcdErrors() {
-    }
+    private EtcdErrors() {}
 
     /**
      * "request is too large" (code 3, over etcd's --max-request-bytes) or gRPC's own "received message
@@ -21,8 +20,8 @@ final class EtcdErrors {
 
     /** A failure that left nothing written: 503 with a retry hint and the reason. */
     static StoreUnavailable unavailable(EtcdException e) {
-        String why = e instanceof EtcdRejected r && r.noLeader() ? "etcd has no leader (an election is under way "
-                + "or a majority of its members is down)"
+        String why = e instanceof EtcdRejected r && r.noLeader()
+                ? "etcd has no leader (an election is under way " + "or a majority of its members is down)"
                 : e instanceof EtcdRejected ? "etcd refused the request" : "etcd is unreachable";
         return new StoreUnavailable(why + ": " + e.getMessage() + "; nothing was written", e, 1);
     }

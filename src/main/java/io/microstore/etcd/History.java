@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import io.microstore.commit.CommitStream;
 import io.microstore.etcd.gateway.EtcdClient;
 import io.microstore.etcd.gateway.EtcdException;
 import io.microstore.etcd.gateway.EtcdOutcomeUnknown;
@@ -15,7 +16,6 @@ import io.microstore.etcd.gateway.KeyRange;
 import io.microstore.etcd.gateway.Watch;
 import io.microstore.etcd.gateway.WatchEvent;
 import io.microstore.etcd.gateway.WatchListener;
-import io.microstore.commit.CommitStream;
 
 /**
  * An instance's start: the apps as etcd held them at the oldest revision the changes feed is to reach
@@ -74,8 +74,10 @@ final class History {
                 failure = e.getMessage();
             }
         }
-        LOG.log(System.Logger.Level.WARNING, "replaying etcd's history failed (" + failure + "): the changes "
-                + "feed starts at the current revision");
+        LOG.log(
+                System.Logger.Level.WARNING,
+                "replaying etcd's history failed (" + failure + "): the changes "
+                        + "feed starts at the current revision");
         stream.reload();
         long at = mirror.restoreAt(0);
         stream.replaysAfter(at);
@@ -90,7 +92,8 @@ final class History {
             stream.replaysAfter(from == 1 ? 0 : from);
             long end = Math.max(current, from);
             if (end > from && !changedAt(end)) {
-                end = client.txn(List.of(), List.of(keys.touchMarker()), List.of()).revision();
+                end = client.txn(List.of(), List.of(keys.touchMarker()), List.of())
+                        .revision();
             }
             if (end > from) {
                 replay(from, end);
@@ -115,8 +118,7 @@ final class History {
         CompletableFuture<Long> answer = new CompletableFuture<>();
         try (Watch probe = client.watch(KeyRange.single(keys.marker()), below, new WatchListener() {
             @Override
-            public void onEvents(long revision, List<WatchEvent> events) {
-            }
+            public void onEvents(long revision, List<WatchEvent> events) {}
 
             @Override
             public void onCompacted(long compactRevision) {
@@ -184,7 +186,8 @@ final class History {
                 last++; // later ones the watch that follows delivers again
             }
             mirror.replay(events.subList(first, last));
-            reached = Math.max(reached, last < events.size() ? end : events.getLast().revision());
+            reached = Math.max(
+                    reached, last < events.size() ? end : events.getLast().revision());
             notifyAll();
         }
 

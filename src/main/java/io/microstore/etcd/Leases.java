@@ -36,8 +36,7 @@ final class Leases {
     private final Semaphore revokes = new Semaphore(MAX_REVOKES);
 
     /** A lease granted for a write, and the deadline it ends at (epoch millis on this instance's clock). */
-    record Granted(long id, long expires) {
-    }
+    record Granted(long id, long expires) {}
 
     Leases(EtcdClient client, InstantSource clock) {
         this.client = client;

@@ -121,7 +121,10 @@ final class Mirror {
                 events.batch(commits.stream().mapToInt(c -> c.changes().size()).sum());
             }
             // Every event up to the last is applied, markers included (they only move the revision on).
-            applied.advance(received.isEmpty() ? after : Math.max(after, received.getLast().revision()));
+            applied.advance(
+                    received.isEmpty()
+                            ? after
+                            : Math.max(after, received.getLast().revision()));
         } finally {
             lock.unlock();
         }

@@ -65,12 +65,14 @@ final class TxnWriter {
         try (Leases.ForWrite leased = leases.forWrite()) {
             return retry(txn, leased);
         } catch (EtcdOutcomeUnknown e) {
-            throw new OutcomeUnknown("etcd did not answer whether the write of " + what(txn) + " was applied: "
-                    + e.getMessage(), e);
+            throw new OutcomeUnknown(
+                    "etcd did not answer whether the write of " + what(txn) + " was applied: " + e.getMessage(), e);
         } catch (EtcdRejected e) {
             if (EtcdErrors.tooLarge(e)) {
-                throw new ValueTooLarge("etcd refused the write of " + what(txn) + " (" + e.etcdMessage()
-                        + "): the value is larger than etcd accepts (--max-request-bytes)", e);
+                throw new ValueTooLarge(
+                        "etcd refused the write of " + what(txn) + " (" + e.etcdMessage()
+                                + "): the value is larger than etcd accepts (--max-request-bytes)",
+                        e);
             }
             throw EtcdErrors.unavailable(e);
         } catch (EtcdException e) { // EtcdUnreachable
@@ -133,8 +135,11 @@ final class TxnWriter {
             read(txnResult, commands, compared, state);
             confirmed = txnResult.revision();
         }
-        throw new StoreUnavailable(what(txn) + " changed " + config.casRetries()
-                + " times while this write was retried against it; try again", null, 1);
+        throw new StoreUnavailable(
+                what(txn) + " changed " + config.casRetries()
+                        + " times while this write was retried against it; try again",
+                null,
+                1);
     }
 
     /**
@@ -165,8 +170,10 @@ final class TxnWriter {
 
     /** Whether the outcome depends on the app's state: a precondition, a check, or a PATCH computed from it. */
     private static boolean conditional(Command command) {
-        return command.precondition().ifMatch() != null || command.precondition().ifNoneMatch() != null
-                || command instanceof Command.Patch || command instanceof Command.Check;
+        return command.precondition().ifMatch() != null
+                || command.precondition().ifNoneMatch() != null
+                || command instanceof Command.Patch
+                || command instanceof Command.Check;
     }
 
     /** The compares "each compared key is in the state decided on". */
@@ -189,8 +196,8 @@ final class TxnWriter {
     }
 
     /** Takes the compared keys' states from a failed txn's reads (confirmed by etcd at its revision). */
-    private static void read(TxnResult failed, List<Command> commands, List<Integer> compared,
-                             Map<String, Entry> state) {
+    private static void read(
+            TxnResult failed, List<Command> commands, List<Integer> compared, Map<String, Entry> state) {
         for (int r = 0; r < compared.size(); r++) {
             state.put(commands.get(compared.get(r)).name(), entry(failed.get(r)));
         }
@@ -226,8 +233,10 @@ final class TxnWriter {
             return new TxnOutcome(revision, false, outcomes);
         }
         if (!applied.await(revision, config.ackTimeout())) {
-            throw new StoreUnavailable("the write committed at seq " + revision + " but this instance has "
-                    + "not seen it yet (its watch of etcd is at " + applied.get() + "); it will show up here soon",
+            throw new StoreUnavailable(
+                    "the write committed at seq " + revision + " but this instance has "
+                            + "not seen it yet (its watch of etcd is at " + applied.get()
+                            + "); it will show up here soon",
                     null);
         }
         return new TxnOutcome(revision, true, outcomes);
@@ -241,8 +250,11 @@ final class TxnWriter {
      */
     private RuntimeException settled(long revision, RuntimeException refusal) {
         if (!applied.await(revision, config.ackTimeout())) {
-            throw new StoreUnavailable("etcd answered at seq " + revision + " but this instance has not seen that "
-                    + "seq yet (its watch of etcd is at " + applied.get() + "); try again", null, 1);
+            throw new StoreUnavailable(
+                    "etcd answered at seq " + revision + " but this instance has not seen that "
+                            + "seq yet (its watch of etcd is at " + applied.get() + "); try again",
+                    null,
+                    1);
         }
         return refusal;
     }

@@ -22,11 +22,9 @@ final class Values {
     private static final byte[] EXPIRES = "#expires ".getBytes(StandardCharsets.US_ASCII);
 
     /** A value read from etcd: its JSON and its deadline (epoch millis, 0 = never). */
-    record Stored(byte[] data, long expires) {
-    }
+    record Stored(byte[] data, long expires) {}
 
-    private Values() {
-    }
+    private Values() {}
 
     /** The bytes to store for {@code data} with deadline {@code expires} (0 = never: the JSON alone). */
     static byte[] encode(byte[] data, long expires) {
@@ -47,7 +45,8 @@ final class Values {
      * envelope (written by something else than microstore) are taken as they are, as any other value is.
      */
     static Stored decode(byte[] value) {
-        if (value.length < EXPIRES.length || value[0] != '#'
+        if (value.length < EXPIRES.length
+                || value[0] != '#'
                 || !Arrays.equals(value, 0, EXPIRES.length, EXPIRES, 0, EXPIRES.length)) {
             return new Stored(value, 0);
         }

@@ -82,8 +82,10 @@ final class WatchFeed {
         @Override
         public void onCompacted(long compactRevision) {
             if (current()) {
-                LOG.log(System.Logger.Level.WARNING, "the watch of etcd fell behind its compaction (at "
-                        + compactRevision + "): listing the apps again; feed clients get 410");
+                LOG.log(
+                        System.Logger.Level.WARNING,
+                        "the watch of etcd fell behind its compaction (at " + compactRevision
+                                + "): listing the apps again; feed clients get 410");
                 schedule(0, true);
             }
         }

@@ -7,8 +7,7 @@ import java.nio.charset.StandardCharsets;
 public final class JsonText {
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
-    private JsonText() {
-    }
+    private JsonText() {}
 
     /** The JSON string token for {@code s}, quotes included, as UTF-8. */
     public static byte[] quote(String s) {
@@ -109,8 +108,8 @@ public final class JsonText {
                 case 'n' -> sb.append('\n');
                 case 'r' -> sb.append('\r');
                 case 't' -> sb.append('\t');
-                case 'u' -> sb.append((char) Integer.parseInt(
-                        new String(buf, i + 2, 4, StandardCharsets.US_ASCII), 16));
+                case 'u' ->
+                    sb.append((char) Integer.parseInt(new String(buf, i + 2, 4, StandardCharsets.US_ASCII), 16));
                 default -> sb.append((char) e); // '"', '\\', '/'
             }
             i += e == 'u' ? 6 : 2;

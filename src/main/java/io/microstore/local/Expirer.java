@@ -57,10 +57,10 @@ final class Expirer {
     private static final int MAX_CHUNK = 1024;
 
     /** An app's deadline and the version that carried it. */
-    private record Due(long expires, long seq, String name) {
-    }
+    private record Due(long expires, long seq, String name) {}
 
-    private static final Comparator<Due> ORDER = Comparator.comparingLong(Due::expires).thenComparingLong(Due::seq);
+    private static final Comparator<Due> ORDER =
+            Comparator.comparingLong(Due::expires).thenComparingLong(Due::seq);
 
     private final InstantSource clock;
     private final Index index;
@@ -81,7 +81,10 @@ final class Expirer {
      * which throws what {@link io.microstore.store.Engine#submit} throws), at most half of {@code queueCapacity}
      * at a time, so that they fit the writer's queue.
      */
-    Expirer(InstantSource clock, Index index, Function<Transaction, CompletableFuture<TxnOutcome>> submit,
+    Expirer(
+            InstantSource clock,
+            Index index,
+            Function<Transaction, CompletableFuture<TxnOutcome>> submit,
             int queueCapacity) {
         this.clock = clock;
         this.index = index;
@@ -127,8 +130,9 @@ final class Expirer {
     void start() {
         int expired = expireDue();
         if (expired > 0) {
-            LOG.log(System.Logger.Level.INFO, "deleted " + expired + " apps whose time to live passed while the "
-                    + "store was down");
+            LOG.log(
+                    System.Logger.Level.INFO,
+                    "deleted " + expired + " apps whose time to live passed while the " + "store was down");
         }
         thread = EssentialThread.start("microstore-expirer", "the expirer", this::run);
     }
@@ -269,7 +273,9 @@ final class Expirer {
                 return;
             }
             long now = clock.millis();
-            long next = schedule.isEmpty() ? Long.MAX_VALUE : Math.max(schedule.first().expires(), retryAt);
+            long next = schedule.isEmpty()
+                    ? Long.MAX_VALUE
+                    : Math.max(schedule.first().expires(), retryAt);
             if (next == Long.MAX_VALUE) {
                 changed.await();
             } else if (next > now) {

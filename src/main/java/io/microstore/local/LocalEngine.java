@@ -8,7 +8,6 @@ import java.util.concurrent.CompletableFuture;
 import io.microstore.commit.CommitStream;
 import io.microstore.commit.Compaction;
 import io.microstore.commit.Stats;
-import io.microstore.persist.MemoryPersistence;
 import io.microstore.persist.OutOfSpace;
 import io.microstore.persist.Persistence;
 import io.microstore.store.Engine;
@@ -83,8 +82,10 @@ public final class LocalEngine implements Engine {
     @Override
     public CompletableFuture<Compaction> compact() {
         CompletableFuture<Compaction> done = new CompletableFuture<>();
-        Pending task = new Pending(null, new CompletableFuture<>(), () -> persistence.compact(writer.snapshot())
-                .whenComplete((c, e) -> {
+        Pending task = new Pending(
+                null,
+                new CompletableFuture<>(),
+                () -> persistence.compact(writer.snapshot()).whenComplete((c, e) -> {
                     if (e != null) {
                         done.completeExceptionally(compactionFailed(e));
                     } else {
@@ -106,8 +107,7 @@ public final class LocalEngine implements Engine {
 
     /** The index is updated before a write is acknowledged: it holds every acknowledged write already. */
     @Override
-    public void awaitConsistent() {
-    }
+    public void awaitConsistent() {}
 
     @Override
     public String failure() {

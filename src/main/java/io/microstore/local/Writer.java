@@ -69,8 +69,14 @@ final class Writer {
     private long probeAtMillis;
 
     /** {@code clock}: the engine's, on which the probes for room on a full disk are timed (a test's moves at will). */
-    Writer(Persistence persistence, LocalConfig config, Index index, CommitStream stream, long lastSeq,
-           EngineEvents stats, InstantSource clock) {
+    Writer(
+            Persistence persistence,
+            LocalConfig config,
+            Index index,
+            CommitStream stream,
+            long lastSeq,
+            EngineEvents stats,
+            InstantSource clock) {
         this.stats = stats;
         this.clock = clock;
         this.persistence = persistence;
@@ -78,7 +84,11 @@ final class Writer {
         this.index = index;
         this.snapshot = app -> {
             for (Map.Entry<String, Entry> e : index.entries()) {
-                app.accept(e.getKey(), e.getValue().data(), e.getValue().seq(), e.getValue().expires());
+                app.accept(
+                        e.getKey(),
+                        e.getValue().data(),
+                        e.getValue().seq(),
+                        e.getValue().expires());
             }
         };
         this.stream = stream;
@@ -183,7 +193,8 @@ final class Writer {
 
     private void run() {
         List<Pending> batch = new ArrayList<>(MAX_BATCH);
-        long pollNanos = config.fsync() == FsyncPolicy.INTERVAL ? config.fsyncInterval().toNanos() : IDLE_POLL_NANOS;
+        long pollNanos =
+                config.fsync() == FsyncPolicy.INTERVAL ? config.fsyncInterval().toNanos() : IDLE_POLL_NANOS;
         while (true) {
             Pending first;
             try {
@@ -248,7 +259,8 @@ final class Writer {
             List<Outcome> results = new ArrayList<>(steps.size());
             List<Change> changes = new ArrayList<>(steps.size());
             for (Transaction.Step step : steps) {
-                if (!step.changes()) { // a check or a patch that changes nothing (the app as it is), a delete of nothing
+                if (!step
+                        .changes()) { // a check or a patch that changes nothing (the app as it is), a delete of nothing
                     results.add(new Outcome(0, step.writes() ? null : step.before()));
                     continue;
                 }
@@ -344,11 +356,15 @@ final class Writer {
 
     /** Refuses writes from now until a probe finds room again. */
     private NoSpace outOfSpace(OutOfSpace cause) {
-        NoSpace full = new NoSpace(cause.getMessage() + "; writes are refused until there is room on the disk "
-                + "(tried again every second), reads go on", cause);
+        NoSpace full = new NoSpace(
+                cause.getMessage() + "; writes are refused until there is room on the disk "
+                        + "(tried again every second), reads go on",
+                cause);
         if (outOfSpace == null) {
-            LOG.log(System.Logger.Level.WARNING, "the data directory's disk is full: " + cause.getMessage()
-                    + "; refusing writes until there is room");
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "the data directory's disk is full: " + cause.getMessage()
+                            + "; refusing writes until there is room");
         }
         outOfSpace = full;
         probeAtMillis = clock.millis() + SPACE_RETRY_MILLIS;
@@ -375,7 +391,8 @@ final class Writer {
     private void failStop(Throwable cause) {
         if (failure == null) {
             LOG.log(System.Logger.Level.ERROR, "persistence failed; the store takes no more writes", cause);
-            failure = new StoreUnavailable("the store stopped taking writes after a persistence failure: " + cause, cause);
+            failure = new StoreUnavailable(
+                    "the store stopped taking writes after a persistence failure: " + cause, cause);
         }
     }
 

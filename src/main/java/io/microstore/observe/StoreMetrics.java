@@ -40,8 +40,10 @@ public final class StoreMetrics implements EngineEvents {
     /** The listing asked with a slash at the end, counted apart. */
     private static final String APPS_SLASH = Route.APPS.path() + "/";
     /** Every value {@link #route} returns: every route's path, {@link #APPS_SLASH} and "other". */
-    private static final List<String> ROUTES = Stream.concat(Stream.of(Route.values()).map(Route::path),
-            Stream.of(APPS_SLASH, "other")).toList();
+    private static final List<String> ROUTES = Stream.concat(
+                    Stream.of(Route.values()).map(Route::path), Stream.of(APPS_SLASH, "other"))
+            .toList();
+
     private static final StoreMetrics INSTANCE = new StoreMetrics(Metrics.globalRegistry());
 
     private final MeterRegistry registry;
@@ -54,25 +56,42 @@ public final class StoreMetrics implements EngineEvents {
         this.registry = registry;
         gauge("microstore.apps", "Apps in the store", Store::size);
         gauge("microstore.last.seq", "Sequence number of the last committed change", Store::lastSeq);
-        gauge("microstore.journal.bytes", "Bytes of journal since the last snapshot",
+        gauge(
+                "microstore.journal.bytes",
+                "Bytes of journal since the last snapshot",
                 s -> s.stats().journalBytes());
-        gauge("microstore.snapshot.bytes", "Bytes of the last snapshot", s -> s.stats().snapshotBytes());
-        gauge("microstore.queue.depth", "Writes waiting for the writer", s -> s.stats().queued());
-        gauge("microstore.subscribers", "Clients waiting on the changes feed", s -> s.feed().subscribers());
-        gauge("microstore.store.bytes.used", "Heap bytes the apps take, as the memory quota counts them",
+        gauge(
+                "microstore.snapshot.bytes",
+                "Bytes of the last snapshot",
+                s -> s.stats().snapshotBytes());
+        gauge(
+                "microstore.queue.depth",
+                "Writes waiting for the writer",
+                s -> s.stats().queued());
+        gauge(
+                "microstore.subscribers",
+                "Clients waiting on the changes feed",
+                s -> s.feed().subscribers());
+        gauge(
+                "microstore.store.bytes.used",
+                "Heap bytes the apps take, as the memory quota counts them",
                 Store::usedBytes);
-        gauge("microstore.store.bytes.feed", "Heap bytes of overwritten and deleted values the changes feed keeps "
-                + "in the room the quota leaves", Store::feedBytes);
+        gauge(
+                "microstore.store.bytes.feed",
+                "Heap bytes of overwritten and deleted values the changes feed keeps " + "in the room the quota leaves",
+                Store::feedBytes);
         gauge("microstore.store.bytes.limit", "The memory quota (store.max-bytes)", Store::maxBytes);
-        registry.getOrCreate(Gauge.builder("microstore.inflight.bytes", IN_FLIGHT, ref -> ref.get().getAsLong())
+        registry.getOrCreate(Gauge.builder(
+                        "microstore.inflight.bytes", IN_FLIGHT, ref -> ref.get().getAsLong())
                 .description("Heap bytes request bodies hold now, as server.max-in-flight-bytes counts them"));
-        registry.getOrCreate(FunctionalCounter.builder("microstore.compactions", CURRENT,
+        registry.getOrCreate(FunctionalCounter.builder(
+                        "microstore.compactions",
+                        CURRENT,
                         ref -> ref.get() == null ? 0L : ref.get().stats().compactions())
                 .description("Compactions (snapshots written) since start"));
         batchSize = registry.getOrCreate(DistributionSummary.builder("microstore.batch.size")
                 .description("Writes committed together with one journal write (group commit)"));
-        fsync = registry.getOrCreate(Timer.builder("microstore.fsync")
-                .description("Time of one journal fsync"));
+        fsync = registry.getOrCreate(Timer.builder("microstore.fsync").description("Time of one journal fsync"));
     }
 
     /** Makes the meters report on {@code store} and its engine report to them. */
@@ -125,7 +144,9 @@ public final class StoreMetrics implements EngineEvents {
             LongAdder created = new LongAdder();
             registry.getOrCreate(FunctionalCounter.builder("microstore.requests", created, LongAdder::sum)
                     .description("HTTP requests by method, route and status")
-                    .tags(List.of(Tag.create("method", method), Tag.create("route", route),
+                    .tags(List.of(
+                            Tag.create("method", method),
+                            Tag.create("route", route),
                             Tag.create("status", String.valueOf(status)))));
             requests.set(slot, created);
             adder = created;
@@ -141,7 +162,8 @@ public final class StoreMetrics implements EngineEvents {
         if (ROUTES.contains(path)) {
             return path;
         }
-        return path.startsWith(Route.OPENAPI.path()) ? Route.OPENAPI.path()
+        return path.startsWith(Route.OPENAPI.path())
+                ? Route.OPENAPI.path()
                 : path.startsWith(Route.OBSERVE.path()) ? Route.OBSERVE.path() : "other";
     }
 

@@ -17,8 +17,7 @@ record DataFiles(Path dir) {
     private static final Pattern SNAPSHOT = Pattern.compile("snapshot-(\\d{20})\\.jsonl");
 
     /** A journal segment or a snapshot, with the sequence number in its name. */
-    record Numbered(Path path, long seq) {
-    }
+    record Numbered(Path path, long seq) {}
 
     Path segment(long firstSeq) {
         return dir.resolve(String.format("journal-%020d.jsonl", firstSeq));
@@ -40,7 +39,9 @@ record DataFiles(Path dir) {
 
     List<Path> withSuffix(String suffix) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> p.getFileName().toString().endsWith(suffix)).sorted().toList();
+            return files.filter(p -> p.getFileName().toString().endsWith(suffix))
+                    .sorted()
+                    .toList();
         }
     }
 

@@ -59,8 +59,11 @@ final class DirectoryLock implements Closeable {
     private static DirectoryLock lock(Path dir) throws IOException {
         FileChannel channel;
         try {
-            channel = FileChannel.open(dir.resolve(DataFiles.LOCK), StandardOpenOption.CREATE,
-                    StandardOpenOption.READ, StandardOpenOption.WRITE);
+            channel = FileChannel.open(
+                    dir.resolve(DataFiles.LOCK),
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
         } catch (IOException e) {
             throw new IOException("cannot open " + dir.resolve(DataFiles.LOCK) + ": " + e, e);
         }
@@ -81,13 +84,17 @@ final class DirectoryLock implements Closeable {
     private static void writePid(FileChannel channel) throws IOException {
         try {
             channel.truncate(0);
-            channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
+            channel.write(
+                    ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
         } catch (IOException e) {
             if (!OutOfSpace.causedBy(e)) {
                 throw e;
             }
-            System.getLogger(DirectoryLock.class.getName()).log(System.Logger.Level.WARNING,
-                    "no space to write the process id into " + DataFiles.LOCK + "; the directory is locked all the same");
+            System.getLogger(DirectoryLock.class.getName())
+                    .log(
+                            System.Logger.Level.WARNING,
+                            "no space to write the process id into " + DataFiles.LOCK
+                                    + "; the directory is locked all the same");
         }
     }
 

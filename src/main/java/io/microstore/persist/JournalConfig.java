@@ -10,8 +10,8 @@ import java.nio.file.Path;
 public record JournalConfig(Path dir, long minJournalBytes, FileOps ops) {
     public JournalConfig {
         if (minJournalBytes < 1) {
-            throw new IllegalArgumentException("store.compaction.min-journal-bytes must be positive, not "
-                    + minJournalBytes);
+            throw new IllegalArgumentException(
+                    "store.compaction.min-journal-bytes must be positive, not " + minJournalBytes);
         }
     }
 }

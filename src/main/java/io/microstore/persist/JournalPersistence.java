@@ -16,7 +16,6 @@ import io.microstore.commit.CommitStream;
 import io.microstore.commit.Compaction;
 import io.microstore.commit.Stats;
 
-
 /**
  * Persistence in a data directory: an append-only journal in {@link Segments}, compacted into
  * {@link Snapshots}, read back by {@link Recovery}. Format and file lifecycle: {@code package-info.java}.
@@ -36,6 +35,7 @@ public final class JournalPersistence implements Persistence {
      * still does not fit fails again, is cut off again, and refuses writes for another second.
      */
     private static final long MAX_PROBE_BYTES = 64L << 10;
+
     private static final String PROBE = "space-probe.tmp";
 
     private final JournalConfig config;
@@ -101,18 +101,23 @@ public final class JournalPersistence implements Persistence {
             long first = lastSeq + 1;
             startOrDefer("a new journal segment", () -> segments.start(first));
         } else if (torn == null) {
-            segments.openForAppend(result.lastSegment(), Files.size(result.lastSegment().path()));
+            segments.openForAppend(
+                    result.lastSegment(), Files.size(result.lastSegment().path()));
         } else {
             segments.openForAppend(result.lastSegment(), torn.offset()); // the first write comes after the cut
             Repair repair = new Repair(files, ops);
             deferred = () -> repair.cutTornTail(torn);
-            outOfSpace = new OutOfSpace("no space left to keep the torn last record of "
-                    + torn.segment().getFileName() + " aside before cutting it off", null);
+            outOfSpace = new OutOfSpace(
+                    "no space left to keep the torn last record of "
+                            + torn.segment().getFileName() + " aside before cutting it off",
+                    null);
         }
         deleteCovered(snapshotSeq);
-        LOG.log(System.Logger.Level.INFO, String.format(
-                "loaded %s: snapshot at seq %d + %d journal records, up to seq %d, in %d ms",
-                config.dir(), snapshotSeq, result.records(), lastSeq, (System.nanoTime() - start) / 1_000_000));
+        LOG.log(
+                System.Logger.Level.INFO,
+                String.format(
+                        "loaded %s: snapshot at seq %d + %d journal records, up to seq %d, in %d ms",
+                        config.dir(), snapshotSeq, result.records(), lastSeq, (System.nanoTime() - start) / 1_000_000));
         return lastSeq;
     }
 
@@ -121,8 +126,10 @@ public final class JournalPersistence implements Persistence {
         try {
             work.run();
         } catch (OutOfSpace e) {
-            LOG.log(System.Logger.Level.WARNING, "no space to write " + what + " at start: the store serves reads, "
-                    + "and writes wait until there is room; " + e.getMessage());
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "no space to write " + what + " at start: the store serves reads, "
+                            + "and writes wait until there is room; " + e.getMessage());
             deferred = work;
             outOfSpace = e;
         }
@@ -143,8 +150,8 @@ public final class JournalPersistence implements Persistence {
         runDeferred();
         Path probe = config.dir().resolve(PROBE);
         long size = Math.min(Math.max(lastFailedBytes, 1), MAX_PROBE_BYTES);
-        try (FileChannel out = ops.open(probe, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
+        try (FileChannel out = ops.open(
+                probe, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
             ByteBuffer zeros = ByteBuffer.allocate((int) size);
             ops.write(out, zeros);
         } catch (IOException e) {
@@ -197,7 +204,9 @@ public final class JournalPersistence implements Persistence {
 
     @Override
     public void committed(SnapshotSource state) {
-        if (running == null && lastSeq > snapshotSeq && System.nanoTime() - retryAfterNanos > 0
+        if (running == null
+                && lastSeq > snapshotSeq
+                && System.nanoTime() - retryAfterNanos > 0
                 && journalBytes.get() > Math.max(config.minJournalBytes(), snapshotBytes)) {
             compact(state);
         }
@@ -213,7 +222,8 @@ public final class JournalPersistence implements Persistence {
             return CompletableFuture.failedFuture(outOfSpace);
         }
         if (lastSeq == snapshotSeq) {
-            return CompletableFuture.completedFuture(new Compaction(snapshotSeq, snapshotApps, snapshotBytes, Duration.ZERO));
+            return CompletableFuture.completedFuture(
+                    new Compaction(snapshotSeq, snapshotApps, snapshotBytes, Duration.ZERO));
         }
         long seq = lastSeq;
         long covered;
@@ -240,8 +250,11 @@ public final class JournalPersistence implements Persistence {
             try {
                 done = writeSnapshot(seq, state, journal);
             } catch (IOException | RuntimeException e) {
-                LOG.log(System.Logger.Level.ERROR, "compaction at seq " + seq + " failed; the journal keeps "
-                        + "everything and compaction will be tried again", e);
+                LOG.log(
+                        System.Logger.Level.ERROR,
+                        "compaction at seq " + seq + " failed; the journal keeps "
+                                + "everything and compaction will be tried again",
+                        e);
                 journalBytes.addAndGet(covered);
                 retryAfterNanos = System.nanoTime() + RETRY_NANOS;
                 failed = e;
@@ -288,9 +301,13 @@ public final class JournalPersistence implements Persistence {
         snapshotApps = written.apps();
         compactions.incrementAndGet();
         deleteCovered(seq);
-        Compaction done = new Compaction(seq, written.apps(), written.bytes(), Duration.ofNanos(System.nanoTime() - start));
-        LOG.log(System.Logger.Level.INFO, String.format("compacted: snapshot at seq %d, %d apps, %d bytes, in %d ms",
-                seq, done.apps(), done.bytes(), done.took().toMillis()));
+        Compaction done =
+                new Compaction(seq, written.apps(), written.bytes(), Duration.ofNanos(System.nanoTime() - start));
+        LOG.log(
+                System.Logger.Level.INFO,
+                String.format(
+                        "compacted: snapshot at seq %d, %d apps, %d bytes, in %d ms",
+                        seq, done.apps(), done.bytes(), done.took().toMillis()));
         return done;
     }
 
@@ -304,8 +321,11 @@ public final class JournalPersistence implements Persistence {
             snapshots.deleteOlder(seq);
             ops.syncDirectory(config.dir());
         } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "could not delete files that the snapshot at seq " + seq
-                    + " covers; they are harmless and will be deleted later", e);
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "could not delete files that the snapshot at seq " + seq
+                            + " covers; they are harmless and will be deleted later",
+                    e);
         }
     }
 

@@ -15,11 +15,11 @@ import java.util.Arrays;
 final class LineReader implements Closeable {
     private final FileChannel channel;
     private byte[] buf = new byte[1 << 20];
-    private int filled;      // bytes of buf holding file data
-    private long bufOffset;  // file offset of buf[0]
+    private int filled; // bytes of buf holding file data
+    private long bufOffset; // file offset of buf[0]
     private int lineStart;
-    private int lineEnd;     // exclusive, without the LF
-    private int next;        // where the next line starts in buf
+    private int lineEnd; // exclusive, without the LF
+    private int next; // where the next line starts in buf
     private boolean complete;
     private boolean eof;
 

@@ -11,16 +11,13 @@ public final class MemoryPersistence implements Persistence {
     }
 
     @Override
-    public void append(Commit commit) {
-    }
+    public void append(Commit commit) {}
 
     @Override
-    public void write() {
-    }
+    public void write() {}
 
     @Override
-    public void sync() {
-    }
+    public void sync() {}
 
     @Override
     public String describe() {
@@ -28,6 +25,5 @@ public final class MemoryPersistence implements Persistence {
     }
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 }

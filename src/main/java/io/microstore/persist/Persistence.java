@@ -40,8 +40,7 @@ public interface Persistence extends Closeable {
      * Called on the writer after each committed batch, with the committed state. The journal starts a
      * background compaction here once it has grown past its threshold. Must return quickly.
      */
-    default void committed(SnapshotSource state) {
-    }
+    default void committed(SnapshotSource state) {}
 
     /**
      * Called on the writer: compact now (unless a compaction is running already) and complete the
@@ -65,8 +64,7 @@ public interface Persistence extends Closeable {
      *
      * @throws OutOfSpace while there is still no room
      */
-    default void probeSpace() throws IOException {
-    }
+    default void probeSpace() throws IOException {}
 
     /** Sizes and counts for metrics. */
     default Stats stats() {

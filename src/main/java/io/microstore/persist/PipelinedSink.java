@@ -23,11 +23,11 @@ final class PipelinedSink implements CommitStream, AutoCloseable {
     private static final int BATCH = 1024;
     /** Batches waiting at most: bounds the memory the reader can run ahead by. */
     private static final int QUEUED = 16;
+
     private static final Call[] END = new Call[0];
 
     /** One call: a restore (its name set), a replayed commit, or a reload (neither). */
-    private record Call(String name, byte[] data, long seq, long expires, Commit commit) {
-    }
+    private record Call(String name, byte[] data, long seq, long expires, Commit commit) {}
 
     private final CommitStream target;
     private final BlockingQueue<Call[]> queue = new ArrayBlockingQueue<>(QUEUED);
@@ -40,7 +40,8 @@ final class PipelinedSink implements CommitStream, AutoCloseable {
     PipelinedSink(CommitStream target) {
         this.target = target;
         // A daemon: should the loading thread fail before it could say END, this one must not keep the JVM up.
-        this.thread = Thread.ofPlatform().name("microstore-load-apply").daemon(true).start(this::apply);
+        this.thread =
+                Thread.ofPlatform().name("microstore-load-apply").daemon(true).start(this::apply);
     }
 
     @Override

@@ -17,6 +17,7 @@ import io.microstore.json.JsonText;
 final class Records {
     /** Length of {@code ,"crc":"xxxxxxxx"}} — the fixed tail of every line, without LF. */
     static final int CRC_TAIL = 18;
+
     static final int VERSION = 1;
 
     private static final byte[] SEQ = ascii("{\"seq\":");
@@ -35,8 +36,7 @@ final class Records {
     private static final byte[] CLOSE = ascii("}");
     private static final byte[] CLOSE_OPS = ascii("]");
 
-    private Records() {
-    }
+    private Records() {}
 
     /**
      * Appends the record of {@code commit}: a plain record for a commit of one change, else a transaction
@@ -220,8 +220,10 @@ final class Records {
     /** Checks the CRC tail of a line and returns where the checked bytes end. */
     private static int payloadEnd(byte[] line, int from, int to) throws BadRecord {
         int end = to - CRC_TAIL;
-        if (end <= from || !Arrays.equals(line, end, end + CRC.length, CRC, 0, CRC.length)
-                || line[to - 2] != '"' || line[to - 1] != '}') {
+        if (end <= from
+                || !Arrays.equals(line, end, end + CRC.length, CRC, 0, CRC.length)
+                || line[to - 2] != '"'
+                || line[to - 1] != '}') {
             throw new BadRecord("no CRC at the end of the line");
         }
         int stored = 0;

@@ -8,7 +8,6 @@ import java.util.List;
 
 import io.microstore.commit.CommitStream;
 
-
 /**
  * Rebuilds the state of a data directory: the newest valid snapshot (an older one if the newest is
  * damaged and the journal still covers the difference), then every journal record after it, checking
@@ -35,9 +34,16 @@ final class Recovery {
      * What recovery found: where the journal continues, and how big things are; {@code tornTail}, when
      * not null, is a torn last record that a full disk kept from being cut off yet.
      */
-    record Result(long lastSeq, long snapshotSeq, long snapshotBytes, long snapshotApps, DataFiles.Numbered lastSegment,
-                  long journalBytes, long records, List<String> actions, Repair.TornTail tornTail) {
-    }
+    record Result(
+            long lastSeq,
+            long snapshotSeq,
+            long snapshotBytes,
+            long snapshotApps,
+            DataFiles.Numbered lastSegment,
+            long journalBytes,
+            long records,
+            List<String> actions,
+            Repair.TornTail tornTail) {}
 
     Recovery(DataFiles files, FileOps ops, boolean repair, CommitStream sink) {
         this.files = files;
@@ -70,14 +76,21 @@ final class Recovery {
             // Falling back is only right when the journal still holds everything after the older snapshot.
             if (segments.isEmpty() || segments.getFirst().seq() > snapshotSeq + 1) {
                 JournalDamaged newest = damaged.getFirst();
-                throw new JournalDamaged(newest.file(), newest.offset(), newest.reason()
-                        + "; no older snapshot with a complete journal after it exists",
+                throw new JournalDamaged(
+                        newest.file(),
+                        newest.offset(),
+                        newest.reason() + "; no older snapshot with a complete journal after it exists",
                         "Restore the data directory from a backup.");
             }
             for (JournalDamaged d : damaged) {
-                repairs.setAside(d.file(), "set aside damaged snapshot " + d.file().getFileName() + " (" + d.reason()
-                        + "); loaded " + (snapshot == null ? "the journal alone" : snapshot.path().getFileName())
-                        + " instead");
+                repairs.setAside(
+                        d.file(),
+                        "set aside damaged snapshot " + d.file().getFileName() + " (" + d.reason()
+                                + "); loaded "
+                                + (snapshot == null
+                                        ? "the journal alone"
+                                        : snapshot.path().getFileName())
+                                + " instead");
             }
         }
         long snapshotBytes = snapshot == null ? 0 : Files.size(snapshot.path());
@@ -94,7 +107,9 @@ final class Recovery {
         while (first + 1 < segments.size() && segments.get(first + 1).seq() <= snapshotSeq + 1) {
             first++; // every record of segments.get(first) is in the snapshot already
         }
-        long next = segments.isEmpty() ? snapshotSeq + 1 : Math.min(segments.get(first).seq(), snapshotSeq + 1);
+        long next = segments.isEmpty()
+                ? snapshotSeq + 1
+                : Math.min(segments.get(first).seq(), snapshotSeq + 1);
         for (int i = first; i < segments.size(); i++) {
             DataFiles.Numbered segment = segments.get(i);
             boolean last = i == segments.size() - 1;
@@ -141,8 +156,8 @@ final class Recovery {
                         throw new JournalDamaged(segment.path(), offset, problem, JournalDamaged.REMEDY);
                     }
                     repairs.cutAndSetAsideRest(segments, i, offset, problem);
-                    return result(segments.subList(first, offset == 0 ? i : i + 1), next - 1, snapshotSeq,
-                            snapshotBytes);
+                    return result(
+                            segments.subList(first, offset == 0 ? i : i + 1), next - 1, snapshotSeq, snapshotBytes);
                 }
             }
         }
@@ -156,8 +171,16 @@ final class Recovery {
             journalBytes += Files.size(segment.path());
         }
         DataFiles.Numbered lastSegment = kept.isEmpty() ? null : kept.getLast();
-        return new Result(lastSeq, snapshotSeq, snapshotBytes, snapshotApps, lastSegment, journalBytes, records,
-                repairs.actions(), repairs.deferred());
+        return new Result(
+                lastSeq,
+                snapshotSeq,
+                snapshotBytes,
+                snapshotApps,
+                lastSegment,
+                journalBytes,
+                records,
+                repairs.actions(),
+                repairs.deferred());
     }
 
     /**
@@ -195,5 +218,4 @@ final class Recovery {
             LOG.log(System.Logger.Level.INFO, "replayed " + records + " journal records so far");
         }
     }
-
 }

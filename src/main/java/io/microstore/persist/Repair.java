@@ -53,8 +53,7 @@ final class Repair {
     }
 
     /** A torn last record of the last segment, left in place until there is room to keep it aside. */
-    record TornTail(Path segment, long offset, String problem) {
-    }
+    record TornTail(Path segment, long offset, String problem) {}
 
     /**
      * A torn last write: keep its bytes in a .broken file, cut them off, and go on. When the disk is
@@ -70,8 +69,11 @@ final class Repair {
                 throw e;
             }
             deferred = new TornTail(segment, offset, problem);
-            LOG.log(System.Logger.Level.WARNING, "the last record of " + segment.getFileName() + " is torn (" + problem
-                    + ") but there is no room to keep its bytes aside: it stays until there is room; " + e.getMessage());
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "the last record of " + segment.getFileName() + " is torn (" + problem
+                            + ") but there is no room to keep its bytes aside: it stays until there is room; "
+                            + e.getMessage());
         }
     }
 
@@ -82,7 +84,7 @@ final class Repair {
         long size = Files.size(segment);
         Path broken = files.broken(segment);
         try (FileChannel in = FileChannel.open(segment, StandardOpenOption.READ);
-             FileChannel out = ops.open(broken, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                FileChannel out = ops.open(broken, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             ByteBuffer tail = ByteBuffer.allocate((int) Math.min(size - offset, Integer.MAX_VALUE - 8));
             in.read(tail, offset);
             tail.flip();
@@ -122,8 +124,8 @@ final class Repair {
             ops.force(copy);
         }
         truncate(segment, offset);
-        actions.add("cut " + segment.getFileName() + " at byte " + offset + " (" + problem + "); the original is kept as "
-                + original.getFileName());
+        actions.add("cut " + segment.getFileName() + " at byte " + offset + " (" + problem
+                + "); the original is kept as " + original.getFileName());
     }
 
     /** Renames {@code file} to a {@code .broken} name, so that recovery never reads it again. */
@@ -145,23 +147,18 @@ final class Repair {
     /** --repair only checks and cuts; nothing is served. */
     private static final CommitStream IGNORE = new CommitStream() {
         @Override
-        public void restore(String name, byte[] data, long seq, long expires) {
-        }
+        public void restore(String name, byte[] data, long seq, long expires) {}
 
         @Override
-        public void replayed(Commit commit) {
-        }
+        public void replayed(Commit commit) {}
 
         @Override
-        public void reload() {
-        }
+        public void reload() {}
 
         @Override
-        public void loaded(long lastSeq) {
-        }
+        public void loaded(long lastSeq) {}
 
         @Override
-        public void committed(List<Commit> batch) {
-        }
+        public void committed(List<Commit> batch) {}
     };
 }

@@ -20,8 +20,7 @@ final class Snapshots {
     private final FileOps ops;
 
     /** What a snapshot holds: how many apps, and its size in bytes. */
-    record Written(long apps, long bytes) {
-    }
+    record Written(long apps, long bytes) {}
 
     /** Makes the journal durable up to its end: {@link #write} calls it before the snapshot counts. */
     @FunctionalInterface
@@ -45,8 +44,8 @@ final class Snapshots {
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         long[] apps = {0};
         long[] bytes = {0};
-        try (FileChannel out = ops.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
+        try (FileChannel out = ops.open(
+                tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
             RecordBuffer buf = new RecordBuffer(CHUNK);
             Records.encodeHeader(buf, seq);
             state.forEachApp((name, data, appSeq, expires) -> {
@@ -116,8 +115,10 @@ final class Snapshots {
                 long footer = decode(path, r, Records::decodeFooter);
                 if (footer >= 0) {
                     if (footer != count) {
-                        throw damaged(path, r.offset(), "its footer counts " + footer + " apps, but " + count
-                                + " precede it");
+                        throw damaged(
+                                path,
+                                r.offset(),
+                                "its footer counts " + footer + " apps, but " + count + " precede it");
                     }
                     if (r.next()) {
                         throw damaged(path, r.offset(), "data after the footer");

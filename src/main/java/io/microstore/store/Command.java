@@ -23,8 +23,7 @@ public sealed interface Command {
     }
 
     /** Remove {@code name}; a no-op without a new sequence number when it does not exist. */
-    record Delete(String name, Precondition precondition) implements Command {
-    }
+    record Delete(String name, Precondition precondition) implements Command {}
 
     /**
      * Replace {@code name} with what {@code change} computes from its current value; 404 if absent. The
@@ -38,8 +37,7 @@ public sealed interface Command {
     }
 
     /** Only test {@code precondition} on {@code name} (in a transaction: the others commit only if it holds). */
-    record Check(String name, Precondition precondition) implements Command {
-    }
+    record Check(String name, Precondition precondition) implements Command {}
 
     /**
      * The value this command leaves over {@code current} (null when absent): its data, null for a

@@ -4,12 +4,10 @@ package io.microstore.store;
 public interface EngineEvents {
     EngineEvents NONE = new EngineEvents() {
         @Override
-        public void batch(int mutations) {
-        }
+        public void batch(int mutations) {}
 
         @Override
-        public void synced(long nanos) {
-        }
+        public void synced(long nanos) {}
     };
 
     /** A batch of {@code mutations} committed (group commit: one write, at most one sync). */

@@ -19,11 +19,9 @@ public final class Importer {
     private static final int CHUNK = 256;
 
     /** One app to import: its name and compact JSON value. */
-    public record Item(String name, byte[] data) {
-    }
+    public record Item(String name, byte[] data) {}
 
-    private Importer() {
-    }
+    private Importer() {}
 
     /**
      * Writes {@code items} (the last one wins for a name given twice) all or nothing: as one commit, with
@@ -44,7 +42,8 @@ public final class Importer {
         Map<String, byte[]> latest = new LinkedHashMap<>();
         items.forEach(i -> latest.put(i.name(), i.data()));
         if (!overwrite) {
-            List<String> existing = latest.keySet().stream().filter(n -> store.get(n) != null).toList();
+            List<String> existing =
+                    latest.keySet().stream().filter(n -> store.get(n) != null).toList();
             if (!existing.isEmpty()) {
                 throw exist(existing);
             }
@@ -71,9 +70,11 @@ public final class Importer {
     }
 
     private static ImportRejected exist(List<String> existing) {
-        return new ImportRejected(existing.size() + " of the names exist already (import with overwrite "
-                + "to replace them): " + String.join(", ", existing.subList(0, Math.min(20, existing.size())))
-                + (existing.size() > 20 ? ", ..." : ""), existing);
+        return new ImportRejected(
+                existing.size() + " of the names exist already (import with overwrite "
+                        + "to replace them): " + String.join(", ", existing.subList(0, Math.min(20, existing.size())))
+                        + (existing.size() > 20 ? ", ..." : ""),
+                existing);
     }
 
     /** Cluster mode's larger imports: app by app, {@link #CHUNK} in flight at a time. */
@@ -88,7 +89,8 @@ public final class Importer {
                 for (int i = 0; i < results.size(); i++) {
                     switch (results.get(i)) {
                         case Outcome ignored -> written++;
-                        case PreconditionFailed ignored -> refused.add(chunk.get(i).name());
+                        case PreconditionFailed ignored ->
+                            refused.add(chunk.get(i).name());
                         case StoreBusy ignored -> busy.add(chunk.get(i)); // the queue was full: again, once it drained
                         case RuntimeException e -> throw e;
                         default -> throw new IllegalStateException("unexpected result " + results.get(i));
@@ -101,6 +103,5 @@ public final class Importer {
     }
 
     /** What an import did. */
-    public record Report(int imported, List<String> refused) {
-    }
+    public record Report(int imported, List<String> refused) {}
 }

@@ -53,6 +53,7 @@ public final class Index {
     private ConcurrentSkipListMap<String, Boolean> sorted = new ConcurrentSkipListMap<>(Names.ORDER);
     /** A first load's names restored in order, not yet in either map; null when none are waiting. Commit stream's thread only. */
     private InOrderLoad firstLoad;
+
     private final AtomicLong bytes = new AtomicLong(); // written by the commit stream's thread only
     private final StampedLock txnLock = new StampedLock(); // held for writing while a transaction is applied
     /** Optimistic tries of a listing before it takes the read lock (and holds transactions back meanwhile). */

@@ -14,8 +14,7 @@ public final class Names {
      */
     public static final Comparator<String> ORDER = Names::compare;
 
-    private Names() {
-    }
+    private Names() {}
 
     /**
      * Returns {@code name} when it is Unicode text (I-JSON, RFC 7493: no unpaired UTF-16 surrogate) of
@@ -31,11 +30,12 @@ public final class Names {
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
             if (Character.isISOControl(c)) {
-                throw new InvalidName("the app name contains a control character (U+"
-                        + String.format("%04X", (int) c) + ")");
+                throw new InvalidName(
+                        "the app name contains a control character (U+" + String.format("%04X", (int) c) + ")");
             }
             if (Character.isSurrogate(c)) {
-                if (!Character.isHighSurrogate(c) || i + 1 == name.length()
+                if (!Character.isHighSurrogate(c)
+                        || i + 1 == name.length()
                         || !Character.isLowSurrogate(name.charAt(i + 1))) {
                     throw new InvalidName("the app name has an unpaired UTF-16 surrogate (\\u"
                             + String.format("%04X", (int) c) + " at position " + i
@@ -48,7 +48,8 @@ public final class Names {
             bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
         }
         if (bytes > MAX_BYTES) {
-            throw new InvalidName("the app name is " + bytes + " bytes of UTF-8; at most " + MAX_BYTES + " are allowed");
+            throw new InvalidName(
+                    "the app name is " + bytes + " bytes of UTF-8; at most " + MAX_BYTES + " are allowed");
         }
         return name;
     }

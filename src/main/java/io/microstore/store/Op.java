@@ -27,7 +27,10 @@ public enum Op {
 
     /** The op named {@code wireName}, or null. */
     public static Op named(String wireName) {
-        return Arrays.stream(values()).filter(op -> op.wireName.equals(wireName)).findFirst().orElse(null);
+        return Arrays.stream(values())
+                .filter(op -> op.wireName.equals(wireName))
+                .findFirst()
+                .orElse(null);
     }
 
     /** What a command is. */

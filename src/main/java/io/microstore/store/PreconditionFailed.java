@@ -5,9 +5,10 @@ public final class PreconditionFailed extends Refusal {
     private final transient Entry current;
 
     public PreconditionFailed(String name, Entry current) {
-        super(current == null
-                ? "app '" + name + "' does not exist"
-                : "app '" + name + "' is at version " + current.etag());
+        super(
+                current == null
+                        ? "app '" + name + "' does not exist"
+                        : "app '" + name + "' is at version " + current.etag());
         this.current = current;
     }
 

@@ -57,14 +57,16 @@ final class Quota {
                 }
                 case Command.Patch patch -> {
                     Prepared prepared = patch.prepared();
-                    long more = prepared == null || prepared.value() == null ? 0
+                    long more = prepared == null || prepared.value() == null
+                            ? 0
                             : prepared.value().length - prepared.basis().data().length;
                     if (more > 0 && index.bytes() + reserved.get() + more > maxBytes) {
-                        throw txn.refusal(i, refused()); // refused as a PATCH alone would be, with its index in a transaction
+                        throw txn.refusal(
+                                i, refused()); // refused as a PATCH alone would be, with its index in a transaction
                     }
                     growth += more;
                 }
-                case Command.Check ignored -> { }
+                case Command.Check ignored -> {}
             }
         }
         if (growth <= 0) {

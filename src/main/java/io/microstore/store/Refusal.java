@@ -6,8 +6,20 @@ package io.microstore.store;
  * compile, instead of becoming an internal error.
  */
 public abstract sealed class Refusal extends RuntimeException
-        permits AppNotFound, InvalidName, PreconditionFailed, TxnRefused, BadTransaction, QuotaExceeded, NoSpace, StoreBusy,
-        StoreUnavailable, OutcomeUnknown, ValueTooLarge, ImportRejected, FeedGone, FeedBusy {
+        permits AppNotFound,
+                InvalidName,
+                PreconditionFailed,
+                TxnRefused,
+                BadTransaction,
+                QuotaExceeded,
+                NoSpace,
+                StoreBusy,
+                StoreUnavailable,
+                OutcomeUnknown,
+                ValueTooLarge,
+                ImportRejected,
+                FeedGone,
+                FeedBusy {
     protected Refusal(String message) {
         super(message);
     }

@@ -171,8 +171,11 @@ public final class Store implements AutoCloseable {
                 return join(quota.submit(txn.prepare(index::get), engine));
             } catch (Stale stale) {
                 if (attempt == PATCH_ATTEMPTS) {
-                    throw new StoreUnavailable("app '" + stale.name() + "' changed " + PATCH_ATTEMPTS
-                            + " times while its patch was computed; try again", null, 1);
+                    throw new StoreUnavailable(
+                            "app '" + stale.name() + "' changed " + PATCH_ATTEMPTS
+                                    + " times while its patch was computed; try again",
+                            null,
+                            1);
                 }
             }
         }

@@ -41,8 +41,10 @@ public record Transaction(List<Command> commands, boolean alone) {
             for (int i = 0; i < commands.size(); i++) {
                 Integer first = seen.putIfAbsent(commands.get(i).name(), i);
                 if (first != null) {
-                    throw new TxnRefused(i, new BadTransaction("app '" + commands.get(i).name() + "' is operation "
-                            + first + " already: an app may appear once in a transaction"));
+                    throw new TxnRefused(
+                            i,
+                            new BadTransaction("app '" + commands.get(i).name() + "' is operation " + first
+                                    + " already: an app may appear once in a transaction"));
                 }
             }
         }
@@ -59,8 +61,8 @@ public record Transaction(List<Command> commands, boolean alone) {
             throw new BadTransaction(emptyMessage());
         }
         if (size > MAX_COMMANDS) {
-            throw new BadTransaction("the transaction has " + size + " operations; at most " + MAX_COMMANDS
-                    + " are allowed");
+            throw new BadTransaction(
+                    "the transaction has " + size + " operations; at most " + MAX_COMMANDS + " are allowed");
         }
     }
 
@@ -103,8 +105,13 @@ public record Transaction(List<Command> commands, boolean alone) {
                     if (prepared == null) {
                         prepared = new ArrayList<>(commands);
                     }
-                    prepared.set(i, new Command.Patch(patch.name(), patch.change(), patch.precondition(),
-                            Prepared.compute(patch, current)));
+                    prepared.set(
+                            i,
+                            new Command.Patch(
+                                    patch.name(),
+                                    patch.change(),
+                                    patch.precondition(),
+                                    Prepared.compute(patch, current)));
                 }
             }
         }

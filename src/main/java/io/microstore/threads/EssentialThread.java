@@ -66,8 +66,11 @@ public final class EssentialThread {
         } catch (Throwable t) {
             cause = t;
             try {
-                LOG.log(System.Logger.Level.ERROR, role + " (thread " + thread.getName() + ") has stopped; "
-                        + "health is DOWN until microstore is restarted", t);
+                LOG.log(
+                        System.Logger.Level.ERROR,
+                        role + " (thread " + thread.getName() + ") has stopped; "
+                                + "health is DOWN until microstore is restarted",
+                        t);
             } catch (Throwable ignored) {
                 // the cause is kept for health all the same
             }

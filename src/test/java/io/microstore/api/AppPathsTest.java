@@ -34,14 +34,31 @@ class AppPathsTest extends ServerTestBase {
     }
 
     private Res send(String method, String path) {
-        return http.raw(method, path, method.equals("PUT") || method.equals("PATCH") ? utf8("{\"data\":\"after\"}") : null,
-                "Content-Type", method.equals("PATCH") ? TestClient.MERGE : TestClient.JSON);
+        return http.raw(
+                method,
+                path,
+                method.equals("PUT") || method.equals("PATCH") ? utf8("{\"data\":\"after\"}") : null,
+                "Content-Type",
+                method.equals("PATCH") ? TestClient.MERGE : TestClient.JSON);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"/api/./apps/foo", "/api/x/../apps/foo", "/api/apps;x/foo", "//api/apps/foo",
-            "/api/apps/./foo", "/api/apps/x/../foo", "/api/apps//foo", "/api/apps/foo;x", "/api/apps/foo;",
-            "/api/apps/foo/.", "/api/apps/foo/bar/..", "/api/apps/x/..;y/foo", "/api/apps/.;y/foo"})
+    @ValueSource(
+            strings = {
+                "/api/./apps/foo",
+                "/api/x/../apps/foo",
+                "/api/apps;x/foo",
+                "//api/apps/foo",
+                "/api/apps/./foo",
+                "/api/apps/x/../foo",
+                "/api/apps//foo",
+                "/api/apps/foo;x",
+                "/api/apps/foo;",
+                "/api/apps/foo/.",
+                "/api/apps/foo/bar/..",
+                "/api/apps/x/..;y/foo",
+                "/api/apps/.;y/foo"
+            })
     void aPathHelidonRoutesAsAnotherNameIs400AndChangesNothing(String path) {
         long seq = store.lastSeq();
         for (String method : List.of("PUT", "PATCH", "DELETE", "GET")) {
@@ -53,17 +70,25 @@ class AppPathsTest extends ServerTestBase {
 
     /** What Helidon routes by is what the name is: encoded dots, slashes and semicolons are the name's own. */
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-            "/api/apps/%2E%2E/x | ../x", "/api/apps/a/%2E/b | a/./b", "/api/apps/%2e | .", "/api/apps/a%2F..%2Fb | a/../b",
-            "/api/apps/a%3Bx | a;x", "/api/apps/%2F%2Ffoo | //foo", "/api/apps/a%2F%2Fb | a//b", "/api/apps/foo/ | foo/",
-            "/api/apps/.a/..b/... | .a/..b/...", "/api/apps/a+b | a+b", "/api/apps/a%2Bb%20c%25 | a+b c%"})
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "/api/apps/%2E%2E/x | ../x", "/api/apps/a/%2E/b | a/./b", "/api/apps/%2e | .",
+                        "/api/apps/a%2F..%2Fb | a/../b",
+                "/api/apps/a%3Bx | a;x", "/api/apps/%2F%2Ffoo | //foo", "/api/apps/a%2F%2Fb | a//b",
+                        "/api/apps/foo/ | foo/",
+                "/api/apps/.a/..b/... | .a/..b/...", "/api/apps/a+b | a+b", "/api/apps/a%2Bb%20c%25 | a+b c%"
+            })
     void encodedDotsSlashesAndSemicolonsArePartOfTheName(String path, String name) {
         assertStatus(send("PUT", path), 204);
         assertJson(send("GET", path), 200, "{\"name\":" + quote(name) + ",\"data\":\"after\"}");
         assertJson(http.get(TestClient.app(name)), 200, "{\"name\":" + quote(name) + ",\"data\":\"after\"}");
-        assertJson(http.get("/api/apps?include=data"), 200, name.compareTo("foo") < 0
-                ? "[{\"name\":" + quote(name) + ",\"data\":\"after\"}," + EXISTING + "]"
-                : "[" + EXISTING + ",{\"name\":" + quote(name) + ",\"data\":\"after\"}]");
+        assertJson(
+                http.get("/api/apps?include=data"),
+                200,
+                name.compareTo("foo") < 0
+                        ? "[{\"name\":" + quote(name) + ",\"data\":\"after\"}," + EXISTING + "]"
+                        : "[" + EXISTING + ",{\"name\":" + quote(name) + ",\"data\":\"after\"}]");
         assertStatus(send("DELETE", path), 204);
         assertJson(http.get("/api/apps?include=data"), 200, "[" + EXISTING + "]");
     }

@@ -199,8 +199,10 @@ class AppsServiceTest extends ServerTestBase {
         assertThat(notModified.header("ETag"), is(etag));
         assertStatus(send("GET", app("cond"), (byte[]) null, "If-None-Match", "\"0\""), 200);
 
-        for (String[] condition : List.of(new String[] {"If-Match", "\"0\""}, new String[] {"If-None-Match", "*"},
-                new String[] {"If-None-Match", etag})) {
+        for (String[] condition :
+                List.of(new String[] {"If-Match", "\"0\""}, new String[] {"If-None-Match", "*"}, new String[] {
+                    "If-None-Match", etag
+                })) {
             Res refused = send("PUT", app("cond"), utf8("{\"data\":2}"), condition);
             assertProblem(refused, 412);
             assertThat(refused.header("ETag"), is(etag));
@@ -323,8 +325,13 @@ class AppsServiceTest extends ServerTestBase {
     // --- content types ------------------------------------------------------------------------
 
     @ParameterizedTest
-    @ValueSource(strings = {"text/plain", "application/x-www-form-urlencoded", "application/xml",
-            "application/json; charset=iso-8859-1"})
+    @ValueSource(
+            strings = {
+                "text/plain",
+                "application/x-www-form-urlencoded",
+                "application/xml",
+                "application/json; charset=iso-8859-1"
+            })
     void putWithANonJsonContentTypeIs415(String contentType) {
         Res before = put("media", "{\"data\":\"kept\"}");
         Res res = send("PUT", app("media"), utf8("{\"data\":\"new\"}"), "Content-Type", contentType);
@@ -335,10 +342,17 @@ class AppsServiceTest extends ServerTestBase {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"application/json", "application/json; charset=utf-8", "Application/JSON;charset=UTF-8",
-            "application/merge-patch+json", "application/vnd.example+json"})
+    @ValueSource(
+            strings = {
+                "application/json",
+                "application/json; charset=utf-8",
+                "Application/JSON;charset=UTF-8",
+                "application/merge-patch+json",
+                "application/vnd.example+json"
+            })
     void putWithAJsonContentTypeIsAccepted(String contentType) {
-        Res res = send("PUT", app("json-type"), utf8("{\"data\":\"" + contentType + "\"}"), "Content-Type", contentType);
+        Res res =
+                send("PUT", app("json-type"), utf8("{\"data\":\"" + contentType + "\"}"), "Content-Type", contentType);
         assertStatus(res, 204);
         assertJson(get(app("json-type")), 200, "{\"name\":\"json-type\",\"data\":\"" + contentType + "\"}");
     }
@@ -374,14 +388,28 @@ class AppsServiceTest extends ServerTestBase {
             assertJson(get(app(name)), 200, "{\"name\":" + quote(name) + ",\"data\":1}");
         }
         assertJson(get("/api/apps/with%20space"), 200, "{\"name\":\"with space\",\"data\":1}");
-        assertJson(get("/api/apps/%C3%A9%20%E6%97%A5%E6%9C%AC%20%F0%9F%98%80"), 200,
-                "{\"name\":\"é 日本 😀\",\"data\":1}");
+        assertJson(
+                get("/api/apps/%C3%A9%20%E6%97%A5%E6%9C%AC%20%F0%9F%98%80"), 200, "{\"name\":\"é 日本 😀\",\"data\":1}");
         assertThat(listNames(get("/api/apps")), is(sorted(names)));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"/leading", "trailing/", "a//b", ".", "..", "a/./b", "a/../b", "%2F", ";x=1", "a;b",
-            "~user", "*", "日本/😀/é"})
+    @ValueSource(
+            strings = {
+                "/leading",
+                "trailing/",
+                "a//b",
+                ".",
+                "..",
+                "a/./b",
+                "a/../b",
+                "%2F",
+                ";x=1",
+                "a;b",
+                "~user",
+                "*",
+                "日本/😀/é"
+            })
     void unusualNameIsKeptExactly(String name) {
         assertStatus(put(name, "{\"data\":1}"), 204);
         assertJson(get(app(name)), 200, "{\"name\":" + quote(name) + ",\"data\":1}");
@@ -472,8 +500,10 @@ class AppsServiceTest extends ServerTestBase {
 
     @Test
     void swaggerUiIsHtmlMentioningSwagger() {
-        HttpClient following = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NORMAL).build();
+        HttpClient following = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NORMAL)
+                .build();
         for (String path : List.of("/", "/openapi/ui", "/openapi/ui/index.html")) {
             Res res = http.send(following, "GET", path, null);
             assertStatus(res, 200);
@@ -512,12 +542,19 @@ class AppsServiceTest extends ServerTestBase {
         for (String name : List.of("team/a", "team/b", "team/c", "teams", "tea", "other")) {
             put(name, "{\"data\":" + quote(name) + "}");
         }
-        assertJson(get("/api/apps?prefix=team/"), 200, "[{\"name\":\"team/a\"},{\"name\":\"team/b\"},{\"name\":\"team/c\"}]");
-        assertJson(get("/api/apps?prefix=team%2F&include=data"), 200,
+        assertJson(
+                get("/api/apps?prefix=team/"),
+                200,
+                "[{\"name\":\"team/a\"},{\"name\":\"team/b\"},{\"name\":\"team/c\"}]");
+        assertJson(
+                get("/api/apps?prefix=team%2F&include=data"),
+                200,
                 "[{\"name\":\"team/a\",\"data\":\"team/a\"},{\"name\":\"team/b\",\"data\":\"team/b\"},"
                         + "{\"name\":\"team/c\",\"data\":\"team/c\"}]");
         assertJson(get("/api/apps?prefix=nothing"), 200, "[]");
-        assertJson(get("/api/apps?prefix="), 200,
+        assertJson(
+                get("/api/apps?prefix="),
+                200,
                 "[{\"name\":\"other\"},{\"name\":\"tea\"},{\"name\":\"team/a\"},{\"name\":\"team/b\"},"
                         + "{\"name\":\"team/c\"},{\"name\":\"teams\"}]");
     }
@@ -548,8 +585,8 @@ class AppsServiceTest extends ServerTestBase {
         for (int i = 0; i < 23; i++) {
             names.add("page/" + (char) ('a' + i));
         }
-        names.addAll(List.of("page/😀", "page/\uFFFD", "page/with space", "page/a/b", "page/100%", "page/&x=1",
-                "page/é"));
+        names.addAll(
+                List.of("page/😀", "page/\uFFFD", "page/with space", "page/a/b", "page/100%", "page/&x=1", "page/é"));
         names.forEach(name -> put(name, "{\"data\":" + quote(name) + "}"));
         put("pagf", "{\"data\":0}"); // outside the prefix
         for (String include : List.of("", "&include=data")) {
@@ -579,8 +616,21 @@ class AppsServiceTest extends ServerTestBase {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"limit=0", "limit=10001", "limit=abc", "limit=-1", "limit=", "limit=1.5",
-            "limit=99999999999", "limit=%22%5C%01", "include=foo", "include=", "include=DATA", "include=%22%0A"})
+    @ValueSource(
+            strings = {
+                "limit=0",
+                "limit=10001",
+                "limit=abc",
+                "limit=-1",
+                "limit=",
+                "limit=1.5",
+                "limit=99999999999",
+                "limit=%22%5C%01",
+                "include=foo",
+                "include=",
+                "include=DATA",
+                "include=%22%0A"
+            })
     void badListParameterIs400(String query) {
         assertProblem(get("/api/apps?" + query), 400);
     }
@@ -638,7 +688,8 @@ class AppsServiceTest extends ServerTestBase {
             assertThat("ETags never repeat", previous, is((String) null));
         });
         assertThat(acknowledged.size(), is(16 * 200));
-        long highest = acknowledged.keySet().stream().mapToLong(Long::longValue).max().orElseThrow();
+        long highest =
+                acknowledged.keySet().stream().mapToLong(Long::longValue).max().orElseThrow();
         Res last = get(app("hot"));
         assertThat(last.header("ETag"), is("\"" + highest + "\""));
         assertJson(last, 200, "{\"name\":\"hot\",\"data\":" + acknowledged.get(highest) + "}");
@@ -708,7 +759,9 @@ class AppsServiceTest extends ServerTestBase {
 
     private static List<String> listNames(Res res) {
         assertStatus(res, 200);
-        return res.json().asJsonArray().stream().map(v -> v.asJsonObject().getString("name")).toList();
+        return res.json().asJsonArray().stream()
+                .map(v -> v.asJsonObject().getString("name"))
+                .toList();
     }
 
     private static List<String> sorted(List<String> names) {

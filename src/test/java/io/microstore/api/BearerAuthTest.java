@@ -46,8 +46,10 @@ class BearerAuthTest extends ServerTestBase {
     @BeforeAll
     void startTheOtherServers() {
         open = http;
-        secured = startServer("security.token", TOKEN, "cors.allow-origins", ORIGIN).http();
-        publicRead = startServer("security.token", TOKEN, "security.public-read", "true").http();
+        secured = startServer("security.token", TOKEN, "cors.allow-origins", ORIGIN)
+                .http();
+        publicRead = startServer("security.token", TOKEN, "security.public-read", "true")
+                .http();
     }
 
     /** One app, "a", written directly (not through the API under test). */
@@ -101,8 +103,8 @@ class BearerAuthTest extends ServerTestBase {
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("apiRoutes")
-    void withoutTheHeaderEveryApiRouteIs401WithTheChallenge(String method, String path, String body, String type,
-                                                           int ignored) {
+    void withoutTheHeaderEveryApiRouteIs401WithTheChallenge(
+            String method, String path, String body, String type, int ignored) {
         Res res = send(secured, method, path, body, type);
         assertStatus(res, 401);
         assertThat(res.describe(), res.header("WWW-Authenticate"), is(CHALLENGE));
@@ -114,16 +116,18 @@ class BearerAuthTest extends ServerTestBase {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-            "Bearer wrong",
-            "Bearer s3cret-Token_4",          // a prefix
-            "Bearer s3cret-Token_42x",        // longer
-            "Bearer S3CRET-TOKEN_42",         // the token is case-sensitive
-            "Bearer ",
-            "Bearer",
-            "Bearer" + TOKEN,                 // no space
-            "Bearer \"s3cret-Token_42\"",
-            ""})
+    @ValueSource(
+            strings = {
+                "Bearer wrong",
+                "Bearer s3cret-Token_4", // a prefix
+                "Bearer s3cret-Token_42x", // longer
+                "Bearer S3CRET-TOKEN_42", // the token is case-sensitive
+                "Bearer ",
+                "Bearer",
+                "Bearer" + TOKEN, // no space
+                "Bearer \"s3cret-Token_42\"",
+                ""
+            })
     void aWrongTokenIs401(String authorization) {
         Res res = secured.putApp("wrong", "1", "Authorization", authorization);
         assertProblem(res, 401);
@@ -186,11 +190,22 @@ class BearerAuthTest extends ServerTestBase {
 
     @Test
     void aCorsPreflightPassesWithoutTheToken() {
-        Res res = secured.send("OPTIONS", "/api/apps/a", (byte[]) null, "Origin", ORIGIN,
-                "Access-Control-Request-Method", "PUT", "Access-Control-Request-Headers", "authorization, if-match");
+        Res res = secured.send(
+                "OPTIONS",
+                "/api/apps/a",
+                (byte[]) null,
+                "Origin",
+                ORIGIN,
+                "Access-Control-Request-Method",
+                "PUT",
+                "Access-Control-Request-Headers",
+                "authorization, if-match");
         assertThat(res.describe(), res.status() / 100, is(2));
         assertThat(res.describe(), res.header("Access-Control-Allow-Origin"), is(ORIGIN));
-        assertThat(res.describe(), res.header("Access-Control-Allow-Headers").toLowerCase(), containsString("authorization"));
+        assertThat(
+                res.describe(),
+                res.header("Access-Control-Allow-Headers").toLowerCase(),
+                containsString("authorization"));
     }
 
     @Test
@@ -213,8 +228,18 @@ class BearerAuthTest extends ServerTestBase {
 
     /** Spellings of an /api path that the server may normalize must not skip the check. */
     @ParameterizedTest
-    @ValueSource(strings = {"//api/apps/a", "/api//apps/a", "/./api/apps/a", "/x/../api/apps/a", "/%61pi/apps/a",
-            "/api/apps/../apps/a", "/api/%61pps/a", "/api/schema/../apps/a", "/api/schema/"})
+    @ValueSource(
+            strings = {
+                "//api/apps/a",
+                "/api//apps/a",
+                "/./api/apps/a",
+                "/x/../api/apps/a",
+                "/%61pi/apps/a",
+                "/api/apps/../apps/a",
+                "/api/%61pps/a",
+                "/api/schema/../apps/a",
+                "/api/schema/"
+            })
     void otherSpellingsOfAnApiPathDoNotSkipTheCheck(String path) {
         Res res = secured.get(path);
         assertThat(res.describe(), res.status(), not(is(200)));
@@ -225,8 +250,8 @@ class BearerAuthTest extends ServerTestBase {
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("apiRoutes")
-    void withPublicReadGetAndHeadPassAndEverythingElseNeedsTheToken(String method, String path, String body,
-                                                                    String type, int status) {
+    void withPublicReadGetAndHeadPassAndEverythingElseNeedsTheToken(
+            String method, String path, String body, String type, int status) {
         Res without = send(publicRead, method, path, body, type);
         if (method.equals("GET") || method.equals("HEAD")) {
             assertStatus(without, status);

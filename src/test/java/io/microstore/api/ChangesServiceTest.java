@@ -49,9 +49,9 @@ import static io.microstore.testing.TestClient.seq;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.is;
-import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.lessThan;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -90,21 +90,43 @@ class ChangesServiceTest extends ServerTestBase {
         Res res = http.get("/api/changes?since=" + s);
         assertThat(res.describe(), res.status(), is(200));
         assertThat(res.header("Content-Type"), is("application/json"));
-        assertThat(res.text(), is("{\"results\":["
-                + "{\"seq\":" + (s + 1) + ",\"name\":\"poll/a\",\"op\":\"put\",\"etag\":\"\\\"" + (s + 1) + "\\\"\"},"
-                + "{\"seq\":" + (s + 2) + ",\"name\":\"poll/quo\\\"te ü/😀\",\"op\":\"put\",\"etag\":\"\\\"" + (s + 2) + "\\\"\"},"
-                + "{\"seq\":" + (s + 3) + ",\"name\":\"poll/a\",\"op\":\"delete\",\"etag\":\"\\\"" + (s + 3) + "\\\"\"}"
-                + "],\"last_seq\":" + (s + 3) + "}"));
+        assertThat(
+                res.text(),
+                is("{\"results\":["
+                        + "{\"seq\":" + (s + 1) + ",\"name\":\"poll/a\",\"op\":\"put\",\"etag\":\"\\\"" + (s + 1)
+                        + "\\\"\"},"
+                        + "{\"seq\":" + (s + 2) + ",\"name\":\"poll/quo\\\"te ü/😀\",\"op\":\"put\",\"etag\":\"\\\""
+                        + (s + 2) + "\\\"\"},"
+                        + "{\"seq\":" + (s + 3) + ",\"name\":\"poll/a\",\"op\":\"delete\",\"etag\":\"\\\"" + (s + 3)
+                        + "\\\"\"}"
+                        + "],\"last_seq\":" + (s + 3) + "}"));
         // the etag member is the ETag header the write answered with
-        assertThat(res.json().asJsonObject().getJsonArray("results").getJsonObject(1).getString("etag"), is(etag2));
-        assertThat(res.json().asJsonObject().getJsonArray("results").getJsonObject(1).getString("name"), is("poll/quo\"te ü/😀"));
+        assertThat(
+                res.json()
+                        .asJsonObject()
+                        .getJsonArray("results")
+                        .getJsonObject(1)
+                        .getString("etag"),
+                is(etag2));
+        assertThat(
+                res.json()
+                        .asJsonObject()
+                        .getJsonArray("results")
+                        .getJsonObject(1)
+                        .getString("name"),
+                is("poll/quo\"te ü/😀"));
 
         Res withData = http.get("/api/changes?since=" + s + "&include=data");
-        assertThat(withData.text(), is("{\"results\":["
-                + "{\"seq\":" + (s + 1) + ",\"name\":\"poll/a\",\"op\":\"put\",\"etag\":\"\\\"" + (s + 1) + "\\\"\",\"data\":{\"x\":1}},"
-                + "{\"seq\":" + (s + 2) + ",\"name\":\"poll/quo\\\"te ü/😀\",\"op\":\"put\",\"etag\":\"\\\"" + (s + 2) + "\\\"\",\"data\":[1,\"two\"]},"
-                + "{\"seq\":" + (s + 3) + ",\"name\":\"poll/a\",\"op\":\"delete\",\"etag\":\"\\\"" + (s + 3) + "\\\"\"}"
-                + "],\"last_seq\":" + (s + 3) + "}"));
+        assertThat(
+                withData.text(),
+                is("{\"results\":["
+                        + "{\"seq\":" + (s + 1) + ",\"name\":\"poll/a\",\"op\":\"put\",\"etag\":\"\\\"" + (s + 1)
+                        + "\\\"\",\"data\":{\"x\":1}},"
+                        + "{\"seq\":" + (s + 2) + ",\"name\":\"poll/quo\\\"te ü/😀\",\"op\":\"put\",\"etag\":\"\\\""
+                        + (s + 2) + "\\\"\",\"data\":[1,\"two\"]},"
+                        + "{\"seq\":" + (s + 3) + ",\"name\":\"poll/a\",\"op\":\"delete\",\"etag\":\"\\\"" + (s + 3)
+                        + "\\\"\"}"
+                        + "],\"last_seq\":" + (s + 3) + "}"));
     }
 
     @Test
@@ -114,8 +136,16 @@ class ChangesServiceTest extends ServerTestBase {
         StringBuilder expected = new StringBuilder("{\"results\":[");
         for (int i = 1; i <= 3; i++) {
             put(http, "large/" + i, value);
-            expected.append(i > 1 ? "," : "").append("{\"seq\":").append(s + i).append(",\"name\":\"large/").append(i)
-                    .append("\",\"op\":\"put\",\"etag\":\"\\\"").append(s + i).append("\\\"\",\"data\":").append(value).append('}');
+            expected.append(i > 1 ? "," : "")
+                    .append("{\"seq\":")
+                    .append(s + i)
+                    .append(",\"name\":\"large/")
+                    .append(i)
+                    .append("\",\"op\":\"put\",\"etag\":\"\\\"")
+                    .append(s + i)
+                    .append("\\\"\",\"data\":")
+                    .append(value)
+                    .append('}');
         }
         expected.append("],\"last_seq\":").append(s + 3).append('}');
         Res res = http.get("/api/changes?since=" + s + "&include=data&limit=10000");
@@ -131,7 +161,11 @@ class ChangesServiceTest extends ServerTestBase {
             put(http, "page/" + (i % 2 == 0 ? "even/" : "odd/") + i, String.valueOf(i));
         }
         assertThat(pollSeqs("since=" + s + "&limit=2"), is(List.of(s + 1, s + 2)));
-        assertThat(assertOk(http.get("/api/changes?since=" + s + "&limit=2")).getJsonNumber("last_seq").longValue(), is(s + 2));
+        assertThat(
+                assertOk(http.get("/api/changes?since=" + s + "&limit=2"))
+                        .getJsonNumber("last_seq")
+                        .longValue(),
+                is(s + 2));
         JsonObject odd = assertOk(http.get("/api/changes?since=" + s + "&prefix=page/odd/"));
         assertThat(seqs(odd), is(List.of(s + 2, s + 4)));
         assertThat(odd.getJsonNumber("last_seq").longValue(), is(s + 5)); // read past the non-matching last one
@@ -178,7 +212,8 @@ class ChangesServiceTest extends ServerTestBase {
                 assertThat(old.header("Content-Type"), is("application/problem+json"));
                 assertThat(json(old.readBody()).getJsonNumber("last_seq").longValue(), is(b + 10));
             }
-            try (SseStream old = sse(other.http, "/api/changes?since=" + (b + 7), "Last-Event-ID", String.valueOf(b + 2))) {
+            try (SseStream old =
+                    sse(other.http, "/api/changes?since=" + (b + 7), "Last-Event-ID", String.valueOf(b + 2))) {
                 assertThat("Last-Event-ID wins over since", old.status(), is(410));
             }
             try (SseStream fine = sse(other.http, "/api/changes?since=0", "Last-Event-ID", String.valueOf(b + 8))) {
@@ -190,9 +225,25 @@ class ChangesServiceTest extends ServerTestBase {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"since=-1", "since=abc", "since=", "since=1.5", "since=99999999999999999999",
-            "limit=0", "limit=-3", "limit=abc", "limit=10001", "wait=301", "wait=-1", "wait=abc", "wait=NaN",
-            "include=x", "include=", "include=DATA"})
+    @ValueSource(
+            strings = {
+                "since=-1",
+                "since=abc",
+                "since=",
+                "since=1.5",
+                "since=99999999999999999999",
+                "limit=0",
+                "limit=-3",
+                "limit=abc",
+                "limit=10001",
+                "wait=301",
+                "wait=-1",
+                "wait=abc",
+                "wait=NaN",
+                "include=x",
+                "include=",
+                "include=DATA"
+            })
     void badParametersAre400(String query) {
         long s = lastSeq();
         String q = query.startsWith("since=") ? query : query + "&since=" + s;
@@ -235,8 +286,10 @@ class ChangesServiceTest extends ServerTestBase {
         put(http, "lp/yes/1", "{\"v\":1}");
         Res res = poll.get(60, TimeUnit.SECONDS);
         assertThat(res.describe(), res.status(), is(200));
-        assertThat(res.text(), is("{\"results\":[{\"seq\":" + (s + 3) + ",\"name\":\"lp/yes/1\",\"op\":\"put\",\"etag\":\"\\\""
-                + (s + 3) + "\\\"\"}],\"last_seq\":" + (s + 3) + "}"));
+        assertThat(
+                res.text(),
+                is("{\"results\":[{\"seq\":" + (s + 3) + ",\"name\":\"lp/yes/1\",\"op\":\"put\",\"etag\":\"\\\""
+                        + (s + 3) + "\\\"\"}],\"last_seq\":" + (s + 3) + "}"));
     }
 
     @Test
@@ -244,14 +297,16 @@ class ChangesServiceTest extends ServerTestBase {
         long s = lastSeq();
         put(http, "lp2/a", "1");
         put(http, "lp2/b", "2");
-        Res res = async(() -> http.get("/api/changes?since=" + s + "&wait=300&limit=1")).get(20, TimeUnit.SECONDS);
+        Res res = async(() -> http.get("/api/changes?since=" + s + "&wait=300&limit=1"))
+                .get(20, TimeUnit.SECONDS);
         assertThat(seqs(assertOk(res)), is(List.of(s + 1)));
     }
 
     @Test
     void longPollTimesOutWithNoResultsAndTheSeqItReadTo() throws Exception {
         long s = lastSeq();
-        assertThat(http.get("/api/changes?since=" + s + "&wait=0.3").text(),
+        assertThat(
+                http.get("/api/changes?since=" + s + "&wait=0.3").text(),
                 is("{\"results\":[],\"last_seq\":" + s + "}"));
         // non-matching changes before and during the wait: last_seq moves past them
         put(http, "lp3/other/1", "1");
@@ -297,7 +352,8 @@ class ChangesServiceTest extends ServerTestBase {
     @Test
     void ssePrefixFiltersEvents() throws Exception {
         long s = lastSeq();
-        try (SseStream stream = sse(http, "/api/changes?since=" + s + "&prefix=" + encode("sp/a ü/") + "&include=data")) {
+        try (SseStream stream =
+                sse(http, "/api/changes?since=" + s + "&prefix=" + encode("sp/a ü/") + "&include=data")) {
             put(http, "sp/a ü/1", "1");
             put(http, "sp/b/1", "2");
             put(http, "sp/a ü", "3");
@@ -332,18 +388,24 @@ class ChangesServiceTest extends ServerTestBase {
     void sseSendsKeepAliveCommentsWhileOnlyOtherNamesChange() throws Exception {
         AtomicInteger written = new AtomicInteger();
         ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor();
-        writer.scheduleAtFixedRate(() -> store.execute(new Command.Put("ka/busy/" + (written.getAndIncrement() % 10),
-                "1".getBytes(), Precondition.NONE)), 0, 20, TimeUnit.MILLISECONDS);
+        writer.scheduleAtFixedRate(
+                () -> store.execute(new Command.Put(
+                        "ka/busy/" + (written.getAndIncrement() % 10), "1".getBytes(), Precondition.NONE)),
+                0,
+                20,
+                TimeUnit.MILLISECONDS);
         int periods = 60; // generous: a stream that gets its keep-alives gets the first within one period
-        try (SseStream stream = SseStream.open(http.uri(), "/api/changes?prefix=ka/quiet/", 0,
-                (int) KEEP_ALIVE.toMillis() * periods)) {
+        try (SseStream stream =
+                SseStream.open(http.uri(), "/api/changes?prefix=ka/quiet/", 0, (int) KEEP_ALIVE.toMillis() * periods)) {
             assertThat(stream.next().isComment(), is(true)); // the greeting
             SseStream.Event e;
             try {
                 e = stream.next();
             } catch (java.net.SocketTimeoutException timeout) {
-                throw new AssertionError("no keep-alive comment in " + periods + " keep-alive periods while "
-                        + "non-matching changes were committed every 20 ms", timeout);
+                throw new AssertionError(
+                        "no keep-alive comment in " + periods + " keep-alive periods while "
+                                + "non-matching changes were committed every 20 ms",
+                        timeout);
             }
             assertThat(e.comment(), is("keep-alive"));
         } finally {
@@ -369,9 +431,11 @@ class ChangesServiceTest extends ServerTestBase {
         long end = Long.MAX_VALUE;
         while (lastId < end) {
             // since=0 would replay the whole window: Last-Event-ID must win
-            String query = connections == 0 ? "/api/changes?since=" + s + "&prefix=" + prefix
+            String query = connections == 0
+                    ? "/api/changes?since=" + s + "&prefix=" + prefix
                     : "/api/changes?since=0&prefix=" + prefix;
-            String[] headers = connections == 0 ? new String[0] : new String[] {"Last-Event-ID", String.valueOf(lastId)};
+            String[] headers =
+                    connections == 0 ? new String[0] : new String[] {"Last-Event-ID", String.valueOf(lastId)};
             connections++;
             try (SseStream stream = sse(http, query, headers)) {
                 assertThat(stream.status(), is(200));
@@ -419,7 +483,8 @@ class ChangesServiceTest extends ServerTestBase {
                 Client client = new Client("sse " + i + " '" + prefix + "'", prefix, new ArrayList<>(), null);
                 clients.add(client.with(threads.submit(() -> {
                     try (stream) {
-                        while (client.seen.isEmpty() || lastSeq(client.seen) < lastOf.getOrDefault(prefix, Long.MAX_VALUE)) {
+                        while (client.seen.isEmpty()
+                                || lastSeq(client.seen) < lastOf.getOrDefault(prefix, Long.MAX_VALUE)) {
                             if (lastOf.containsKey(prefix) && lastOf.get(prefix) == s) {
                                 break; // nothing to expect
                             }
@@ -498,9 +563,12 @@ class ChangesServiceTest extends ServerTestBase {
         int writes = Stores.etcdEngine() ? 1000 : 4000;
         byte[] value = ("\"" + "v".repeat(Stores.etcdEngine() ? 16_000 : 4000) + "\"").getBytes(StandardCharsets.UTF_8);
         try (Other other = start(new FeedConfig(retain, 64L << 20, 10, Duration.ofSeconds(30)));
-             SseStream slow = SseStream.open(other.http.uri(), "/api/changes?since=" + other.store.lastSeq()
-                     + "&include=data", 4096, READ_TIMEOUT);
-             SseStream fast = sse(other.http, "/api/changes?since=" + other.store.lastSeq() + "&include=data")) {
+                SseStream slow = SseStream.open(
+                        other.http.uri(),
+                        "/api/changes?since=" + other.store.lastSeq() + "&include=data",
+                        4096,
+                        READ_TIMEOUT);
+                SseStream fast = sse(other.http, "/api/changes?since=" + other.store.lastSeq() + "&include=data")) {
             long b = other.store.lastSeq(); // 0 on a fresh local store; etcd's revision when it was opened
             assertThat(slow.status(), is(200));
             assertThat(slow.next().isComment(), is(true)); // subscribed; from now on it reads nothing
@@ -518,8 +586,11 @@ class ChangesServiceTest extends ServerTestBase {
             for (int i = 1; i <= writes; i++) {
                 long next = b + i;
                 // keep the fast client well inside the window
-                Eventually.await("the fast client keeps up with seq " + next, Eventually.TIMEOUT,
-                        fastSeen::get, seen -> next - seen <= retain / 2);
+                Eventually.await(
+                        "the fast client keeps up with seq " + next,
+                        Eventually.TIMEOUT,
+                        fastSeen::get,
+                        seen -> next - seen <= retain / 2);
                 other.store.execute(new Command.Put("slow/" + (i % 10), value, Precondition.NONE));
             }
             assertThat(fastRead.get(60, TimeUnit.SECONDS), is(range(b + 1, b + writes)));
@@ -528,11 +599,15 @@ class ChangesServiceTest extends ServerTestBase {
             SseStream.Event e;
             while ((e = slow.next()) != null && !e.isComment() && !"reset".equals(e.event())) {
                 assertThat(e.seq(), is(expectId));
-                assertThat(e.data(), is("{\"seq\":" + expectId + ",\"name\":\"slow/" + ((expectId - b) % 10)
-                        + "\",\"op\":\"put\",\"etag\":\"\\\"" + expectId + "\\\"\",\"data\":" + new String(value) + "}"));
+                assertThat(
+                        e.data(),
+                        is("{\"seq\":" + expectId + ",\"name\":\"slow/" + ((expectId - b) % 10)
+                                + "\",\"op\":\"put\",\"etag\":\"\\\"" + expectId + "\\\"\",\"data\":"
+                                + new String(value) + "}"));
                 expectId++;
             }
-            assertThat("the slow client ended without a reset after " + (expectId - 1 - b) + " events", e, notNullValue());
+            assertThat(
+                    "the slow client ended without a reset after " + (expectId - 1 - b) + " events", e, notNullValue());
             assertThat(e.event(), is("reset"));
             assertThat(expectId - 1 - b, lessThan((long) writes - retain));
             JsonObject reset = json(e.data());
@@ -564,8 +639,13 @@ class ChangesServiceTest extends ServerTestBase {
                 assertProblem(other.http.get("/api/apps/cap/x?wait=5", "If-None-Match", etag), 503);
                 // clients that do not wait are not subscribers
                 assertThat(other.http.get("/api/changes").status(), is(200));
-                assertThat(other.http.get("/api/changes?since=" + (seq(etag) - 1) + "&wait=5").status(), is(200)); // at once
-                assertThat(other.http.get("/api/apps/cap/x", "If-None-Match", etag).status(), is(304));
+                assertThat(
+                        other.http
+                                .get("/api/changes?since=" + (seq(etag) - 1) + "&wait=5")
+                                .status(),
+                        is(200)); // at once
+                assertThat(
+                        other.http.get("/api/apps/cap/x", "If-None-Match", etag).status(), is(304));
 
                 first.close(); // the server notices when it next writes to it (a keep-alive at the latest)
                 awaitWaiting(other.store, 1); // the closed stream's slot is free
@@ -618,14 +698,17 @@ class ChangesServiceTest extends ServerTestBase {
     void watchAnswersAtOnceWhenTheEtagDiffersOrIsMissing() throws Exception {
         String etag = put(http, "watch/d", "1").header("ETag");
         String current = put(http, "watch/d", "2").header("ETag");
-        Res stale = async(() -> http.get("/api/apps/watch/d?wait=300", "If-None-Match", etag)).get(20, TimeUnit.SECONDS);
+        Res stale = async(() -> http.get("/api/apps/watch/d?wait=300", "If-None-Match", etag))
+                .get(20, TimeUnit.SECONDS);
         assertThat(stale.describe(), stale.status(), is(200));
         assertThat(stale.header("ETag"), is(current));
         assertThat(stale.text(), is("{\"name\":\"watch/d\",\"data\":2}"));
         Res plain = async(() -> http.get("/api/apps/watch/d?wait=300")).get(20, TimeUnit.SECONDS);
         assertThat(plain.describe(), plain.status(), is(200));
-        assertProblem(async(() -> http.get("/api/apps/watch/none?wait=300", "If-None-Match", etag))
-                .get(20, TimeUnit.SECONDS), 404);
+        assertProblem(
+                async(() -> http.get("/api/apps/watch/none?wait=300", "If-None-Match", etag))
+                        .get(20, TimeUnit.SECONDS),
+                404);
     }
 
     // --- helpers: writing ---------------------------------------------------------------------
@@ -655,7 +738,8 @@ class ChangesServiceTest extends ServerTestBase {
         long cursor = since;
         long end = store.lastSeq();
         while (cursor < end) {
-            JsonObject page = assertOk(http.get("/api/changes?since=" + cursor + "&limit=10000&prefix=" + encode(prefix)));
+            JsonObject page =
+                    assertOk(http.get("/api/changes?since=" + cursor + "&limit=10000&prefix=" + encode(prefix)));
             page.getJsonArray("results").forEach(v -> all.add(describe(v.asJsonObject())));
             cursor = page.getJsonNumber("last_seq").longValue();
         }
@@ -716,7 +800,9 @@ class ChangesServiceTest extends ServerTestBase {
     }
 
     private static List<Long> seqs(JsonObject page) {
-        return page.getJsonArray("results").stream().map(v -> v.asJsonObject().getJsonNumber("seq").longValue()).toList();
+        return page.getJsonArray("results").stream()
+                .map(v -> v.asJsonObject().getJsonNumber("seq").longValue())
+                .toList();
     }
 
     private static List<Long> range(long from, long to) {

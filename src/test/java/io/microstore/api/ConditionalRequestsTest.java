@@ -94,8 +94,8 @@ class ConditionalRequestsTest extends ServerTestBase {
     void ifNoneMatchThatMatchesIs304WithoutBody(String method) {
         String tag = http.put("inm", "{\"data\":{\"x\":[1,2]}}").header("ETag");
         String weak = "W/" + tag;
-        for (String condition : List.of(tag, weak, "*", "\"0\", " + tag, "\"0\",\"1\"," + weak, " " + tag + " ",
-                "\"x\"," + tag)) {
+        for (String condition :
+                List.of(tag, weak, "*", "\"0\", " + tag, "\"0\",\"1\"," + weak, " " + tag + " ", "\"x\"," + tag)) {
             Res res = http.send(method, app("inm"), (byte[]) null, "If-None-Match", condition);
             assertStatus(res, 304);
             assertThat(condition, res.body().length, is(0));
@@ -111,8 +111,8 @@ class ConditionalRequestsTest extends ServerTestBase {
     void ifNoneMatchThatDoesNotMatchIs200WithTheDocument(String method) {
         String old = http.put("inm", "{\"data\":1}").header("ETag");
         String tag = http.put("inm", "{\"data\":2}").header("ETag");
-        for (String condition : List.of(old, "W/" + old, "\"0\", " + old, "\"" + seq(tag) + "0\"", "\"\"",
-                "W/\"" + (seq(tag) + 1) + "\"")) {
+        for (String condition : List.of(
+                old, "W/" + old, "\"0\", " + old, "\"" + seq(tag) + "0\"", "\"\"", "W/\"" + (seq(tag) + 1) + "\"")) {
             Res res = http.send(method, app("inm"), (byte[]) null, "If-None-Match", condition);
             assertStatus(res, 200);
             assertThat(res.header("ETag"), is(tag));
@@ -136,8 +136,16 @@ class ConditionalRequestsTest extends ServerTestBase {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"/", "/api/schema", "/api/apps", "/api/apps?prefix=team/&include=data&limit=1",
-            "/api/apps/team/svc/config", "/api/apps/team%2Fsvc%2Fconfig", "/api/apps/nothing"})
+    @ValueSource(
+            strings = {
+                "/",
+                "/api/schema",
+                "/api/apps",
+                "/api/apps?prefix=team/&include=data&limit=1",
+                "/api/apps/team/svc/config",
+                "/api/apps/team%2Fsvc%2Fconfig",
+                "/api/apps/nothing"
+            })
     void headOnEveryGetRouteAnswersLikeGet(String path) {
         http.put("team/svc/config", "{\"data\":[1]}");
         http.put("team/z", "{\"data\":[2]}");
@@ -224,8 +232,27 @@ class ConditionalRequestsTest extends ServerTestBase {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"garbage", "17", "\"17", "17\"", "W/17", "w/\"17\"", "W/", "\"a\"b\"", "\"1\" \"2\"",
-            "*garbage", "**", "W/ \"1\"", "'1'", "\"1\" garbage", "\"a b\"", "\"1\",\"2", "\"1\"\"2\"", "\"1\" ,x"})
+    @ValueSource(
+            strings = {
+                "garbage",
+                "17",
+                "\"17",
+                "17\"",
+                "W/17",
+                "w/\"17\"",
+                "W/",
+                "\"a\"b\"",
+                "\"1\" \"2\"",
+                "*garbage",
+                "**",
+                "W/ \"1\"",
+                "'1'",
+                "\"1\" garbage",
+                "\"a b\"",
+                "\"1\",\"2",
+                "\"1\"\"2\"",
+                "\"1\" ,x"
+            })
     void malformedConditionHeaderIs400AndChangesNothing(String value) {
         String tag = http.put("mal", "{\"data\":1}").header("ETag");
         assertProblem(http.put("mal", "{\"data\":2}", "If-Match", value), 400);
@@ -242,7 +269,8 @@ class ConditionalRequestsTest extends ServerTestBase {
     @Test
     void aCommaInsideAnEntityTagIsPartOfTheTagNotASeparator() {
         String tag = http.put("comma", "{\"data\":1}").header("ETag");
-        for (String other : List.of("\"a,b\"", "W/\"a,b\"", "\",\"", "\"" + seq(tag) + ",\"", "\"a,b\",\"c,\" , W/\",d\"")) {
+        for (String other :
+                List.of("\"a,b\"", "W/\"a,b\"", "\",\"", "\"" + seq(tag) + ",\"", "\"a,b\",\"c,\" , W/\",d\"")) {
             assertPreconditionFailed(http.put("comma", "{\"data\":2}", "If-Match", other), tag);
             assertPreconditionFailed(http.delete("comma", "If-Match", other), tag);
             assertJson(http.get(app("comma"), "If-None-Match", other), 200, "{\"name\":\"comma\",\"data\":1}");
@@ -251,14 +279,25 @@ class ConditionalRequestsTest extends ServerTestBase {
         assertValue("comma", "1", tag);
         Res matched = http.put("comma", "{\"data\":2}", "If-Match", "\"a,b\", " + tag);
         assertStatus(matched, 204);
-        assertPreconditionFailed(http.put("comma", "{\"data\":3}", "If-None-Match", "\"x,y\"," + matched.header("ETag")),
+        assertPreconditionFailed(
+                http.put("comma", "{\"data\":3}", "If-None-Match", "\"x,y\"," + matched.header("ETag")),
                 matched.header("ETag"));
-        Res txn = http.send("POST", "/api/txn", "[{\"op\":\"put\",\"name\":\"comma\",\"data\":3,"
-                + "\"if_match\":\"\\\"a,b\\\", " + matched.header("ETag").replace("\"", "\\\"") + "\"}]",
-                "Content-Type", TestClient.JSON);
+        Res txn = http.send(
+                "POST",
+                "/api/txn",
+                "[{\"op\":\"put\",\"name\":\"comma\",\"data\":3," + "\"if_match\":\"\\\"a,b\\\", "
+                        + matched.header("ETag").replace("\"", "\\\"") + "\"}]",
+                "Content-Type",
+                TestClient.JSON);
         assertStatus(txn, 200);
-        assertProblem(http.send("POST", "/api/txn", "[{\"op\":\"check\",\"name\":\"comma\",\"if_match\":\"\\\"a,b\\\"\"}]",
-                "Content-Type", TestClient.JSON), 412);
+        assertProblem(
+                http.send(
+                        "POST",
+                        "/api/txn",
+                        "[{\"op\":\"check\",\"name\":\"comma\",\"if_match\":\"\\\"a,b\\\"\"}]",
+                        "Content-Type",
+                        TestClient.JSON),
+                412);
     }
 
     // --- racing conditional writers --------------------------------------------------------------
@@ -270,21 +309,30 @@ class ConditionalRequestsTest extends ServerTestBase {
     @ValueSource(strings = {"PUT", "PATCH"})
     void exactlyOneOfRacingIfMatchWritersWins(String method) throws Exception {
         http.put("race", "{\"data\":{\"round\":-1}}");
-        race((round) -> {
-            String tag = http.get(app("race")).header("ETag");
-            return writer -> {
-                String value = "{\"round\":" + round + ",\"writer\":" + writer + "}";
-                return method.equals("PUT")
-                        ? http.put("race", "{\"data\":" + value + "}", "If-Match", tag)
-                        : http.patch("race", MERGE, "{\"data\":" + value + "}", "If-Match", tag);
-            };
-        }, "race", method.equals("PUT") ? 204 : 200);
+        race(
+                (round) -> {
+                    String tag = http.get(app("race")).header("ETag");
+                    return writer -> {
+                        String value = "{\"round\":" + round + ",\"writer\":" + writer + "}";
+                        return method.equals("PUT")
+                                ? http.put("race", "{\"data\":" + value + "}", "If-Match", tag)
+                                : http.patch("race", MERGE, "{\"data\":" + value + "}", "If-Match", tag);
+                    };
+                },
+                "race",
+                method.equals("PUT") ? 204 : 200);
     }
 
     @Test
     void exactlyOneOfRacingCreatorsWins() throws Exception {
-        race(round -> writer -> http.put("create/" + round, "{\"data\":{\"round\":" + round + ",\"writer\":" + writer + "}}",
-                "If-None-Match", "*"), "create/", 204);
+        race(
+                round -> writer -> http.put(
+                        "create/" + round,
+                        "{\"data\":{\"round\":" + round + ",\"writer\":" + writer + "}}",
+                        "If-None-Match",
+                        "*"),
+                "create/",
+                204);
     }
 
     /**

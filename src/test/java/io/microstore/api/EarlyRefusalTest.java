@@ -76,19 +76,25 @@ class EarlyRefusalTest extends ServerTestBase {
     @Test
     void aBodyOverTheInFlightBudgetStillSees503WithRetryAfter() throws IOException, InterruptedException {
         // One chunked body holds the budget (alone, it is let in); every other body then gets 503.
-        try (TestServer small = startServer("server.max-payload-size", String.valueOf(MAX),
-                "server.max-in-flight-bytes", String.valueOf(BUDGET));
-             Socket holder = new Socket("127.0.0.1", small.port())) {
+        try (TestServer small = startServer(
+                        "server.max-payload-size",
+                        String.valueOf(MAX),
+                        "server.max-in-flight-bytes",
+                        String.valueOf(BUDGET));
+                Socket holder = new Socket("127.0.0.1", small.port())) {
             holder.setSoTimeout(30_000);
             OutputStream out = holder.getOutputStream();
             String first = "{\"data\":\"" + "h".repeat(64 * 1024);
             out.write(("PUT /api/apps/holder HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                    + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
-                    + Integer.toHexString(first.length()) + "\r\n" + first + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                            + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                            + Integer.toHexString(first.length()) + "\r\n" + first + "\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             // The holder is charged as its handler reads the chunk; a body admitted before that would take
             // the budget instead (and the holder get the 503). The server's gauge says when it is charged.
-            Eventually.await("the holder's chunk is read: it holds the whole budget", Eventually.TIMEOUT,
+            Eventually.await(
+                    "the holder's chunk is read: it holds the whole budget",
+                    Eventually.TIMEOUT,
                     () -> InFlightBudgetTest.inFlightBytes(small.http()) >= BUDGET);
             byte[] body = TestClient.putBody(MAX / 2);
             for (int i = 0; i < ROUNDS; i++) {
@@ -100,8 +106,10 @@ class EarlyRefusalTest extends ServerTestBase {
             out.flush();
             assertThat(readHead(holder.getInputStream()), startsWith("HTTP/1.1 204 "));
             // the budget is free again once the holder's handler is done (just after its answer)
-            Eventually.await("a body is let in again", Duration.ofSeconds(30), () -> sendWholeQuietly(small.port(), body)
-                    .startsWith("HTTP/1.1 204 "));
+            Eventually.await(
+                    "a body is let in again",
+                    Duration.ofSeconds(30),
+                    () -> sendWholeQuietly(small.port(), body).startsWith("HTTP/1.1 204 "));
         }
     }
 
@@ -150,8 +158,9 @@ class EarlyRefusalTest extends ServerTestBase {
         }
     }
 
-    static void write(OutputStream out, String method, String path, String type, String auth, byte[] body,
-                      boolean close) throws IOException {
+    static void write(
+            OutputStream out, String method, String path, String type, String auth, byte[] body, boolean close)
+            throws IOException {
         String head = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: " + type + "\r\n"
                 + (auth == null ? "" : "Authorization: " + auth + "\r\n")
                 + "Content-Length: " + body.length + "\r\n" + (close ? "Connection: close\r\n" : "") + "\r\n";

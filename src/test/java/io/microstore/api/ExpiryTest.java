@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import io.microstore.local.LocalConfig;
 import io.microstore.local.LocalEngine;
 import io.microstore.persist.MemoryPersistence;
 import io.microstore.store.Store;
@@ -87,7 +86,9 @@ class ExpiryTest extends ServerTestBase {
 
     /** Waits until {@code name} has expired (at once on the local engine, after {@link #pass}). */
     private void awaitGone(String name) throws InterruptedException {
-        Eventually.await(name + " expired", local() ? Duration.ofMillis(1) : ETCD_EXPIRY,
+        Eventually.await(
+                name + " expired",
+                local() ? Duration.ofMillis(1) : ETCD_EXPIRY,
                 () -> http.get(app(name)).status() == 404);
     }
 
@@ -110,8 +111,12 @@ class ExpiryTest extends ServerTestBase {
             assertThat(res.describe(), left, is((deadline - clock.millis()) / 1000));
         } else { // etcd grants at least its minimum TTL (2 s with the tests' 1 s election timeout)
             long seconds = Math.max(ttl, 2);
-            assertThat(res.describe(), expires, allOf(greaterThanOrEqualTo(from + seconds * 1000 - 1000),
-                    lessThanOrEqualTo(now() + seconds * 1000)));
+            assertThat(
+                    res.describe(),
+                    expires,
+                    allOf(
+                            greaterThanOrEqualTo(from + seconds * 1000 - 1000),
+                            lessThanOrEqualTo(now() + seconds * 1000)));
             assertThat(res.describe(), left, lessThanOrEqualTo(seconds));
         }
     }
@@ -129,7 +134,8 @@ class ExpiryTest extends ServerTestBase {
         return res.json().asJsonObject().getJsonArray("results").stream()
                 .map(v -> v.asJsonObject())
                 .filter(c -> c.getString("name").equals(name))
-                .map(c -> c.getString("op") + " " + c.getJsonNumber("seq").longValue()).toList();
+                .map(c -> c.getString("op") + " " + c.getJsonNumber("seq").longValue())
+                .toList();
     }
 
     @Test
@@ -165,7 +171,8 @@ class ExpiryTest extends ServerTestBase {
         long seq = store.lastSeq();
         Res res = http.putApp("ttl/bad?ttl=" + ttl, "1");
         JsonObject problem = assertProblem(res, 400);
-        assertThat(problem.getString("detail"), containsString("ttl must be a whole number of seconds from 1 to 2592000"));
+        assertThat(
+                problem.getString("detail"), containsString("ttl must be a whole number of seconds from 1 to 2592000"));
         assertStatus(http.get(app("ttl/bad")), 404);
         assertThat(store.lastSeq(), is(seq));
     }
@@ -246,7 +253,8 @@ class ExpiryTest extends ServerTestBase {
         pass(2); // 4 s after the first deadline was set, 2 s after the renewal
         Res get = http.get(app("ttl/renewed"));
         // on etcd time is real: a GET answered after the renewed deadline is no test of it (a loaded machine)
-        assumeTrue(local() || System.currentTimeMillis() < expires(renewed),
+        assumeTrue(
+                local() || System.currentTimeMillis() < expires(renewed),
                 "the GET was answered after the renewed deadline: too slow a machine to test this on etcd");
         assertStatus(get, 200);
         assertThat(get.header("ETag"), is(renewed.header("ETag")));

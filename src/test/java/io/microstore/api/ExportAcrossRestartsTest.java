@@ -6,14 +6,12 @@ import java.util.List;
 import java.util.Random;
 import java.util.stream.LongStream;
 
-import io.microstore.testing.Stores;
-import io.microstore.local.LocalConfig;
 import io.microstore.local.LocalEngine;
 import io.microstore.persist.FileOps;
 import io.microstore.persist.JournalConfig;
 import io.microstore.persist.JournalPersistence;
 import io.microstore.store.Store;
-import io.microstore.store.feed.FeedConfig;
+import io.microstore.testing.Stores;
 import io.microstore.testing.TestClient;
 import io.microstore.testing.TestClient.Res;
 import io.microstore.testing.TestServer;
@@ -36,12 +34,23 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
  */
 class ExportAcrossRestartsTest {
     private static final List<String> NAMES = List.of("a", "a/b", "é", "😀", "sp ace", "?", "x");
-    private static final List<String> VALUES = List.of("\"\\ud800x\"", "1e400", "-0", "1.50", "\"\\u0041\\/\"",
-            "{\"k\":1,\"k\":2}", "[1,{\"a\":null}]", "\"é😀\"", "1" + "0".repeat(300), "null", "{\"x\":{\"y\":[]}}");
+    private static final List<String> VALUES = List.of(
+            "\"\\ud800x\"",
+            "1e400",
+            "-0",
+            "1.50",
+            "\"\\u0041\\/\"",
+            "{\"k\":1,\"k\":2}",
+            "[1,{\"a\":null}]",
+            "\"é😀\"",
+            "1" + "0".repeat(300),
+            "null",
+            "{\"x\":{\"y\":[]}}");
     private static final int TRIES = 20;
 
     @TempDir
     Path dir;
+
     private Store store;
     private TestServer server;
     private TestClient http;
@@ -59,17 +68,36 @@ class ExportAcrossRestartsTest {
         try {
             for (int step = 0; step < 60; step++) {
                 switch (random.nextInt(10)) {
-                    case 0, 1, 2 -> send("PUT", app(name(random)), "{\"data\":" + value(random) + "}", "application/json");
-                    case 3 -> send("PATCH", app(name(random)), "{\"data\":{\"m\":" + value(random) + ",\"x\":null}}",
-                            TestClient.MERGE);
-                    case 4 -> send("PATCH", app(name(random)), "[{\"op\":\"add\",\"path\":\"/data/j\",\"value\":"
-                            + value(random) + "}]", TestClient.JSON_PATCH);
-                    case 5 -> send("POST", "/api/txn", "[{\"op\":\"put\",\"name\":\"" + txnName(random) + "\",\"data\":"
-                            + value(random) + "},{\"op\":\"patch\",\"name\":\"" + "a" + "\",\"merge\":{\"t\":"
-                            + value(random) + "}}]", "application/json");
-                    case 6 -> send("POST", "/api/import?overwrite=true", "{\"name\":\"i/" + random.nextInt(3)
-                            + "\",\"data\":" + value(random) + "}\n{\"name\":\"é\",\"data\":" + value(random) + "}\n",
-                            "application/x-ndjson");
+                    case 0, 1, 2 ->
+                        send("PUT", app(name(random)), "{\"data\":" + value(random) + "}", "application/json");
+                    case 3 ->
+                        send(
+                                "PATCH",
+                                app(name(random)),
+                                "{\"data\":{\"m\":" + value(random) + ",\"x\":null}}",
+                                TestClient.MERGE);
+                    case 4 ->
+                        send(
+                                "PATCH",
+                                app(name(random)),
+                                "[{\"op\":\"add\",\"path\":\"/data/j\",\"value\":" + value(random) + "}]",
+                                TestClient.JSON_PATCH);
+                    case 5 ->
+                        send(
+                                "POST",
+                                "/api/txn",
+                                "[{\"op\":\"put\",\"name\":\"" + txnName(random) + "\",\"data\":"
+                                        + value(random) + "},{\"op\":\"patch\",\"name\":\"" + "a"
+                                        + "\",\"merge\":{\"t\":"
+                                        + value(random) + "}}]",
+                                "application/json");
+                    case 6 ->
+                        send(
+                                "POST",
+                                "/api/import?overwrite=true",
+                                "{\"name\":\"i/" + random.nextInt(3) + "\",\"data\":" + value(random)
+                                        + "}\n{\"name\":\"é\",\"data\":" + value(random) + "}\n",
+                                "application/x-ndjson");
                     case 7 -> send("DELETE", app(name(random)), null, null);
                     case 8 -> send("POST", "/api/admin/compact", null, null);
                     default -> restartAndCompare();
@@ -95,12 +123,15 @@ class ExportAcrossRestartsTest {
     }
 
     private void send(String method, String target, String body, String type) {
-        Res res = type == null ? http.raw(method, target, null) : http.raw(method, target, utf8(body), "Content-Type", type);
+        Res res = type == null
+                ? http.raw(method, target, null)
+                : http.raw(method, target, utf8(body), "Content-Type", type);
         assertThat(res.describe(), res.status(), lessThan(500)); // refusals (404, 409, 422) are fine, failures not
     }
 
     private void open() throws IOException {
-        JournalPersistence journal = JournalPersistence.open(new JournalConfig(dir.resolve("data"), 4096, FileOps.REAL));
+        JournalPersistence journal =
+                JournalPersistence.open(new JournalConfig(dir.resolve("data"), 4096, FileOps.REAL));
         store = Store.open(new LocalEngine(journal, Stores.LOCAL), Stores.FEED);
         server = TestServer.start(store);
         http = server.http();
@@ -121,7 +152,8 @@ class ExportAcrossRestartsTest {
     }
 
     private static String value(Random random) {
-        return random.nextInt(4) == 0 ? "{\"v\":" + value(random) + ",\"w\":" + VALUES.get(random.nextInt(VALUES.size())) + "}"
+        return random.nextInt(4) == 0
+                ? "{\"v\":" + value(random) + ",\"w\":" + VALUES.get(random.nextInt(VALUES.size())) + "}"
                 : VALUES.get(random.nextInt(VALUES.size()));
     }
 }

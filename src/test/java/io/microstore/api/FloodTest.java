@@ -61,8 +61,13 @@ class FloodTest extends ServerTestBase {
 
     @Test
     void idleConnectionsOverTheConnectionLimitAreClosedSoAWaitingClientGetsIn() throws Exception {
-        try (TestServer server = startServer("server.max-tcp-connections", "8",
-                "server.idle-connection-timeout", "PT2S", "server.idle-connection-period", "PT1S")) {
+        try (TestServer server = startServer(
+                "server.max-tcp-connections",
+                "8",
+                "server.idle-connection-timeout",
+                "PT2S",
+                "server.idle-connection-period",
+                "PT1S")) {
             List<Socket> idle = new ArrayList<>();
             try {
                 for (int i = 0; i < 8; i++) {
@@ -73,7 +78,10 @@ class FloodTest extends ServerTestBase {
                 // The ninth connection waits for a permit; it gets one when the server closes an idle one.
                 assertStatus(server.http().get("/api/apps"), 200);
                 for (Socket socket : idle) {
-                    assertThat("the server closed the idle connection", socket.getInputStream().read(), is(-1));
+                    assertThat(
+                            "the server closed the idle connection",
+                            socket.getInputStream().read(),
+                            is(-1));
                 }
             } finally {
                 for (Socket s : idle) {
@@ -91,13 +99,16 @@ class FloodTest extends ServerTestBase {
                 for (int i = 0; i < 2; i++) { // two requests in progress, waiting for their bodies
                     Socket socket = new Socket("127.0.0.1", server.port());
                     holders.add(socket);
-                    socket.getOutputStream().write(("PUT /api/apps/held HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                            + "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
-                            .getBytes(StandardCharsets.US_ASCII));
+                    socket.getOutputStream()
+                            .write(("PUT /api/apps/held HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                            + "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
+                                    .getBytes(StandardCharsets.US_ASCII));
                     socket.getOutputStream().flush();
                 }
                 TestClient http = server.http();
-                Eventually.await("the third request is refused", Duration.ofSeconds(30),
+                Eventually.await(
+                        "the third request is refused",
+                        Duration.ofSeconds(30),
                         () -> http.raw("GET", "/api/apps", null).status() == 503);
                 TestClient.Res refused = http.raw("GET", "/api/apps", null);
                 TestClient.assertProblem(refused, 503);
@@ -107,7 +118,9 @@ class FloodTest extends ServerTestBase {
                     s.close();
                 }
             }
-            Eventually.await("requests are taken again", Duration.ofSeconds(30),
+            Eventually.await(
+                    "requests are taken again",
+                    Duration.ofSeconds(30),
                     () -> server.http().raw("GET", "/api/apps", null).status() == 200);
         }
     }
@@ -115,11 +128,15 @@ class FloodTest extends ServerTestBase {
     @Test
     void slowlorisHeadersAreCutOffAfterTheHeaderTimeout() throws Exception {
         try (TestServer server = startServer("server.header-timeout", "PT1S");
-             ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+                ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
             List<CompletableFuture<Long>> slow = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
-                slow.add(CompletableFuture.supplyAsync(() -> trickle(server.port(),
-                        "GET /api/apps HTTP/1.1\r\nHost: 127.0.0.1\r\n", "X-Slow: " + "a".repeat(200)), clients));
+                slow.add(CompletableFuture.supplyAsync(
+                        () -> trickle(
+                                server.port(),
+                                "GET /api/apps HTTP/1.1\r\nHost: 127.0.0.1\r\n",
+                                "X-Slow: " + "a".repeat(200)),
+                        clients));
             }
             TestClient http = server.http();
             CompletableFuture<Void> allCut = CompletableFuture.allOf(slow.toArray(CompletableFuture[]::new));
@@ -136,12 +153,16 @@ class FloodTest extends ServerTestBase {
     @Test
     void tricklingBodiesAreCutOffAfterTheBodyTimeout() throws Exception {
         try (TestServer server = startServer("server.body-timeout", "PT1S");
-             ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+                ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
             List<CompletableFuture<Long>> slow = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
-                slow.add(CompletableFuture.supplyAsync(() -> trickle(server.port(),
-                        "PUT /api/apps/slow HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                                + "Content-Length: 1000\r\n\r\n{\"data\":\"", "x".repeat(990)), clients));
+                slow.add(CompletableFuture.supplyAsync(
+                        () -> trickle(
+                                server.port(),
+                                "PUT /api/apps/slow HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                                        + "Content-Length: 1000\r\n\r\n{\"data\":\"",
+                                "x".repeat(990)),
+                        clients));
             }
             TestClient http = server.http();
             CompletableFuture<Void> allCut = CompletableFuture.allOf(slow.toArray(CompletableFuture[]::new));
@@ -160,8 +181,11 @@ class FloodTest extends ServerTestBase {
     @Test
     void manyLargeBodiesAtOnceGet503WithRetryAfterOr204() throws Exception {
         // Each 1 MiB body is charged 4 MiB: two fit in the budget at once.
-        try (TestServer server = startServer("server.max-payload-size", String.valueOf(MAX),
-                "server.max-in-flight-bytes", String.valueOf(9L << 20))) {
+        try (TestServer server = startServer(
+                "server.max-payload-size",
+                String.valueOf(MAX),
+                "server.max-in-flight-bytes",
+                String.valueOf(9L << 20))) {
             byte[] body = TestClient.putBody(MAX);
             List<Socket> sockets = new ArrayList<>();
             try {
@@ -171,7 +195,8 @@ class FloodTest extends ServerTestBase {
                     sockets.add(socket);
                     OutputStream out = socket.getOutputStream();
                     out.write(("PUT /api/apps/large-" + i + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
-                            + "application/json\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n")
+                                    + "application/json\r\nContent-Length: " + body.length
+                                    + "\r\nConnection: close\r\n\r\n")
                             .getBytes(StandardCharsets.US_ASCII));
                     out.write(body, 0, body.length / 2);
                     out.flush();
@@ -200,8 +225,13 @@ class FloodTest extends ServerTestBase {
                 }
             }
             // The budget came back (each handler releases its share just after its answer).
-            Eventually.await("a large body is let in again", Duration.ofSeconds(30), () -> server.http()
-                    .send("PUT", "/api/apps/after", body, "Content-Type", "application/json").status() == 204);
+            Eventually.await(
+                    "a large body is let in again",
+                    Duration.ofSeconds(30),
+                    () -> server.http()
+                                    .send("PUT", "/api/apps/after", body, "Content-Type", "application/json")
+                                    .status()
+                            == 204);
         }
     }
 

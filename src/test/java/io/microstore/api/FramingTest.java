@@ -56,8 +56,9 @@ class FramingTest extends ServerTestBase {
     void aMalformedChunkedBodyNoHandlerReadsStillGets400AndACloseNotASecondAnswer() throws IOException {
         // No route reads this body: the server finds the broken framing while discarding it after a 404,
         // and must not read what follows as a next request.
-        List<String> answers = exchange("POST /nowhere HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
-                + "5\r\nhelloXY5\r\nGET /api/apps HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        List<String> answers =
+                exchange("POST /nowhere HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        + "5\r\nhelloXY5\r\nGET /api/apps HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
         assertThat(answers, hasSize(1));
         assertThat(answers.getFirst(), startsWith("HTTP/1.1 404 "));
     }
@@ -102,8 +103,10 @@ class FramingTest extends ServerTestBase {
         try (Socket socket = new Socket("127.0.0.1", server.port())) {
             socket.setSoTimeout(30_000);
             OutputStream out = socket.getOutputStream();
-            out.write((PUT_CHUNKED.formatted("continued").replace("\r\n\r\n", "\r\nExpect: 100-continue\r\n"
-                    + "Connection: close\r\n\r\n")).getBytes(StandardCharsets.US_ASCII));
+            out.write((PUT_CHUNKED
+                            .formatted("continued")
+                            .replace("\r\n\r\n", "\r\nExpect: 100-continue\r\n" + "Connection: close\r\n\r\n"))
+                    .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             assertThat(readHead(socket.getInputStream()), startsWith("HTTP/1.1 100 "));
             out.write("a\r\n{\"data\":7}\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -128,8 +131,10 @@ class FramingTest extends ServerTestBase {
     void aChunkedBodyThatStopsArrivingIsCutOffAfterTheBodyTimeout() throws IOException {
         try (TestServer quick = startServer("server.body-timeout", "PT1S")) {
             List<String> answers = exchange(quick.port(), PUT_CHUNKED.formatted("stalled") + "a\r\n{\"da");
-            assertThat("no answer but a closed connection, or a 408", answers.stream()
-                    .allMatch(a -> a.startsWith("HTTP/1.1 408 ")), is(true));
+            assertThat(
+                    "no answer but a closed connection, or a 408",
+                    answers.stream().allMatch(a -> a.startsWith("HTTP/1.1 408 ")),
+                    is(true));
         }
         assertStatus(server.http().get("/api/apps/stalled"), 404);
     }

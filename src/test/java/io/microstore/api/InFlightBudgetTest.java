@@ -31,8 +31,11 @@ class InFlightBudgetTest extends ServerTestBase {
     @Test
     void largeContentLengthsWithoutTheirBytesDoNotMakeOtherRequestsGet503() throws Exception {
         // Charged by Content-Length, two of these declared bodies would fill the budget (4 x 1 MiB each).
-        try (TestServer server = startServer("server.max-payload-size", String.valueOf(MAX),
-                "server.max-in-flight-bytes", String.valueOf(8L << 20))) {
+        try (TestServer server = startServer(
+                "server.max-payload-size",
+                String.valueOf(MAX),
+                "server.max-in-flight-bytes",
+                String.valueOf(8L << 20))) {
             List<Socket> slow = new ArrayList<>();
             try {
                 for (int i = 0; i < SLOW; i++) {
@@ -40,21 +43,32 @@ class InFlightBudgetTest extends ServerTestBase {
                     slow.add(socket);
                     OutputStream out = socket.getOutputStream();
                     out.write(("PUT /api/apps/slow-" + i + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
-                            + "application/json\r\nContent-Length: " + MAX + "\r\n\r\n{").getBytes(StandardCharsets.US_ASCII));
+                                    + "application/json\r\nContent-Length: " + MAX + "\r\n\r\n{")
+                            .getBytes(StandardCharsets.US_ASCII));
                     out.flush();
                 }
                 TestClient http = server.http();
-                Eventually.await("every slow body's first byte is read", Duration.ofSeconds(30),
+                Eventually.await(
+                        "every slow body's first byte is read",
+                        Duration.ofSeconds(30),
                         () -> inFlightBytes(http) >= SLOW * InFlightBytes.COST_FACTOR);
-                assertStatus(http.send("POST", "/api/txn", "[{\"op\":\"put\",\"name\":\"t\",\"data\":1}]",
-                        "Content-Type", "application/json"), 200);
+                assertStatus(
+                        http.send(
+                                "POST",
+                                "/api/txn",
+                                "[{\"op\":\"put\",\"name\":\"t\",\"data\":1}]",
+                                "Content-Type",
+                                "application/json"),
+                        200);
                 assertStatus(http.putApp("p", "2"), 204);
             } finally {
                 for (Socket s : slow) {
                     s.close();
                 }
             }
-            Eventually.await("the slow bodies' share is released", Duration.ofSeconds(30),
+            Eventually.await(
+                    "the slow bodies' share is released",
+                    Duration.ofSeconds(30),
                     () -> inFlightBytes(server.http()) == 0);
         }
     }
@@ -63,7 +77,8 @@ class InFlightBudgetTest extends ServerTestBase {
     static long inFlightBytes(TestClient http) {
         TestClient.Res res = http.get("/observe/metrics", "Accept", "text/plain");
         assertStatus(res, 200);
-        Matcher m = Pattern.compile("(?m)^microstore_inflight_bytes(?:\\{[^}]*})? (\\S+)$").matcher(res.text());
+        Matcher m = Pattern.compile("(?m)^microstore_inflight_bytes(?:\\{[^}]*})? (\\S+)$")
+                .matcher(res.text());
         if (!m.find()) {
             throw new AssertionError("no microstore_inflight_bytes in\n" + res.text());
         }

@@ -47,8 +47,9 @@ import static org.hamcrest.Matchers.startsWith;
 /** {@code GET /api/apps} with {@code prefix}, {@code limit}, {@code after}, {@code include=data} and Link paging. */
 class ListingTest extends ServerTestBase {
     /** Characters that are awkward in URLs, JSON or sort order (U+FFFD sorts below U+1F600 by code point). */
-    private static final List<String> PARTS = List.of("a", "B", "z", " ", "/", "é", "日", "😀", "\uFFFD", "\uE000",
-            "&", "%", "+", "=", "?", "#", "~", "0", ".", "\"");
+    private static final List<String> PARTS = List.of(
+            "a", "B", "z", " ", "/", "é", "日", "😀", "\uFFFD", "\uE000", "&", "%", "+", "=", "?", "#", "~", "0", ".",
+            "\"");
 
     @Override
     protected Map<String, String> settings() {
@@ -71,8 +72,8 @@ class ListingTest extends ServerTestBase {
         for (String part : PARTS) {
             doomed.add(prefix + part + "doomed");
         }
-        List<String> outside = List.of("walk", "walk0", "walj/x", "walkz/a", "wal", "walk\\x", "Walk/a", "walk\u00e9/a",
-                "walk😀/a");
+        List<String> outside =
+                List.of("walk", "walk0", "walj/x", "walkz/a", "wal", "walk\\x", "Walk/a", "walk\u00e9/a", "walk😀/a");
         // these sort before every other name in the prefix, so once a page is read they are behind the cursor
         List<String> behind = List.of(prefix, prefix + " ", prefix + "  ");
         lasting.forEach(name -> create(name, "{\"data\":" + quote(name) + "}"));
@@ -100,7 +101,9 @@ class ListingTest extends ServerTestBase {
             }
             // a deleter of names, largest first, so most are gone before the walk reaches them
             background.add(others.submit(() -> {
-                for (String name : doomed.stream().sorted((a, b) -> compareCodePoints(b, a)).toList()) {
+                for (String name : doomed.stream()
+                        .sorted((a, b) -> compareCodePoints(b, a))
+                        .toList()) {
                     if (!walking.get()) {
                         break;
                     }
@@ -136,8 +139,10 @@ class ListingTest extends ServerTestBase {
             }
 
             for (int i = 1; i < seen.size(); i++) {
-                assertThat("strictly increasing by code point: " + seen.get(i - 1) + " then " + seen.get(i),
-                        compareCodePoints(seen.get(i - 1), seen.get(i)), lessThan(0));
+                assertThat(
+                        "strictly increasing by code point: " + seen.get(i - 1) + " then " + seen.get(i),
+                        compareCodePoints(seen.get(i - 1), seen.get(i)),
+                        lessThan(0));
             }
             seen.forEach(name -> assertThat(name, startsWith(prefix)));
             Set<String> seenSet = new HashSet<>(seen);
@@ -156,8 +161,24 @@ class ListingTest extends ServerTestBase {
     @Test
     void linkHeaderEncodesPrefixAndCursorAndFollowingItVisitsEveryName() {
         String prefix = "a&b %+/é😀=?#";
-        List<String> suffixes = List.of("x", "x y", "x/y", "x&y=1", "x%41", "x%", "x+y", "é", "😀", "\uFFFD", "#frag",
-                "?q", "~", ";", "\\", "\"quoted\"", " ");
+        List<String> suffixes = List.of(
+                "x",
+                "x y",
+                "x/y",
+                "x&y=1",
+                "x%41",
+                "x%",
+                "x+y",
+                "é",
+                "😀",
+                "\uFFFD",
+                "#frag",
+                "?q",
+                "~",
+                ";",
+                "\\",
+                "\"quoted\"",
+                " ");
         Map<String, String> expected = new TreeMap<>(TestClient::compareCodePoints);
         for (String suffix : suffixes) {
             String name = prefix + suffix;
@@ -172,20 +193,24 @@ class ListingTest extends ServerTestBase {
             String first = "/api/apps?prefix=" + encode(prefix) + "&limit=2" + (includeData ? "&include=data" : "");
             Map<String, JsonValue> items = new TreeMap<>(TestClient::compareCodePoints);
             List<String> order = new ArrayList<>();
-            walk(first, 2, (page, more) -> {
-                for (JsonValue item : page) {
-                    JsonObject object = item.asJsonObject();
-                    assertThat(object.keySet(), is(includeData ? Set.of("name", "data") : Set.of("name")));
-                    order.add(object.getString("name"));
-                    items.put(object.getString("name"), object.get("data"));
-                }
-            }, (link, lastName) -> {
-                Map<String, String> params = query(link);
-                assertThat(link, params.get("prefix"), is(prefix));
-                assertThat(link, params.get("after"), is(lastName));
-                assertThat(link, params.get("limit"), is("2"));
-                assertThat(link, params.get("include"), is(includeData ? "data" : null));
-            });
+            walk(
+                    first,
+                    2,
+                    (page, more) -> {
+                        for (JsonValue item : page) {
+                            JsonObject object = item.asJsonObject();
+                            assertThat(object.keySet(), is(includeData ? Set.of("name", "data") : Set.of("name")));
+                            order.add(object.getString("name"));
+                            items.put(object.getString("name"), object.get("data"));
+                        }
+                    },
+                    (link, lastName) -> {
+                        Map<String, String> params = query(link);
+                        assertThat(link, params.get("prefix"), is(prefix));
+                        assertThat(link, params.get("after"), is(lastName));
+                        assertThat(link, params.get("limit"), is("2"));
+                        assertThat(link, params.get("include"), is(includeData ? "data" : null));
+                    });
             assertThat(order, is(new ArrayList<>(expected.keySet())));
             if (includeData) {
                 expected.forEach((name, data) -> assertThat(items.get(name), is(parse(data))));
@@ -212,7 +237,8 @@ class ListingTest extends ServerTestBase {
         // written straight to the store: 10001 HTTP requests would only slow the test down
         List<Command> puts = new ArrayList<>();
         for (int i = 0; i <= 10_000; i++) {
-            puts.add(new Command.Put(String.format("big/%05d", i), "1".getBytes(StandardCharsets.UTF_8), Precondition.NONE));
+            puts.add(new Command.Put(
+                    String.format("big/%05d", i), "1".getBytes(StandardCharsets.UTF_8), Precondition.NONE));
         }
         Stores.executeAll(store, puts);
         Res first = http.get("/api/apps?prefix=big/&limit=10000");
@@ -238,7 +264,7 @@ class ListingTest extends ServerTestBase {
     }
 
     private void walk(String url, int limit, PageCheck onPage) {
-        walk(url, limit, onPage, (link, last) -> { });
+        walk(url, limit, onPage, (link, last) -> {});
     }
 
     /**
@@ -291,24 +317,30 @@ class ListingTest extends ServerTestBase {
         String url = "/api/apps?prefix=big/&include=data&limit=2";
         Res page = http.get(url);
         assertStatus(page, 200);
-        assertThat(page.text(), is("[{\"name\":\"big/a\",\"data\":" + value + "},{\"name\":\"big/b\",\"data\":"
-                + value + "}]"));
+        assertThat(
+                page.text(),
+                is("[{\"name\":\"big/a\",\"data\":" + value + "},{\"name\":\"big/b\",\"data\":" + value + "}]"));
         assertThat("streamed, not built whole", page.header("Content-Length"), is(nullValue()));
         assertThat(page.header("Content-Type"), is("application/json"));
-        assertThat(page.header("Link"), is("</api/apps?prefix=big%2F&include=data&limit=2&after=big%2Fb>; rel=\"next\""));
+        assertThat(
+                page.header("Link"), is("</api/apps?prefix=big%2F&include=data&limit=2&after=big%2Fb>; rel=\"next\""));
         Res head = http.send("HEAD", url, (byte[]) null);
         assertStatus(head, 200);
         assertThat(head.body().length, is(0));
         assertThat(head.header("Content-Length"), is(String.valueOf(page.body().length)));
         assertThat(head.header("Link"), is(page.header("Link")));
         Res small = http.get("/api/apps?prefix=big/");
-        assertThat("a page that fits the buffer keeps its Content-Length", small.header("Content-Length"),
+        assertThat(
+                "a page that fits the buffer keeps its Content-Length",
+                small.header("Content-Length"),
                 is(String.valueOf(small.body().length)));
     }
 
     private static List<String> names(Res res) {
         assertStatus(res, 200);
-        return res.json().asJsonArray().stream().map(v -> v.asJsonObject().getString("name")).toList();
+        return res.json().asJsonArray().stream()
+                .map(v -> v.asJsonObject().getString("name"))
+                .toList();
     }
 
     private void create(String name, String body) {

@@ -8,22 +8,21 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.function.Supplier;
-import java.util.stream.LongStream;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import java.util.stream.LongStream;
 
-import io.microstore.testing.Stores;
 import io.microstore.api.wire.Expiry;
-import io.microstore.local.LocalConfig;
 import io.microstore.local.LocalEngine;
 import io.microstore.persist.MemoryPersistence;
 import io.microstore.store.Store;
 import io.microstore.testing.ServerTestBase;
-import io.microstore.testing.TestClock;
+import io.microstore.testing.Stores;
 import io.microstore.testing.TestClient;
 import io.microstore.testing.TestClient.Res;
+import io.microstore.testing.TestClock;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
@@ -99,7 +98,13 @@ class ModelTest extends ServerTestBase {
     // --- the model ----------------------------------------------------------------------------
 
     /** What a condition header asks: none, the current tag, an outdated tag, If-Match: *, If-None-Match: *. */
-    enum Cond { NONE, CURRENT, STALE, ANY, ABSENT }
+    enum Cond {
+        NONE,
+        CURRENT,
+        STALE,
+        ANY,
+        ABSENT
+    }
 
     /** An app in the model: its data, the seq of its last change, its deadline (epoch millis, 0 = never). */
     record Doc(JsonValue data, long seq, long expires) {
@@ -117,29 +122,29 @@ class ModelTest extends ServerTestBase {
         }
     }
 
-    sealed interface Action permits Put, Merge, Patch, Delete, Get, ListApps, Advance, Txn { }
+    sealed interface Action permits Put, Merge, Patch, Delete, Get, ListApps, Advance, Txn {}
 
     /** A PUT, with {@code ?ttl=} unless {@code ttl} is 0. */
-    record Put(String key, String data, Cond cond, int ttl) implements Action { }
+    record Put(String key, String data, Cond cond, int ttl) implements Action {}
 
-    record Merge(String key, String patch, Cond cond) implements Action { }
+    record Merge(String key, String patch, Cond cond) implements Action {}
 
-    record Patch(String key, List<Op> ops, Cond cond) implements Action { }
+    record Patch(String key, List<Op> ops, Cond cond) implements Action {}
 
-    record Delete(String key, Cond cond) implements Action { }
+    record Delete(String key, Cond cond) implements Action {}
 
-    record Get(String key, boolean ifNoneMatch) implements Action { }
+    record Get(String key, boolean ifNoneMatch) implements Action {}
 
-    record ListApps(String prefix, int limit, boolean includeData) implements Action { }
+    record ListApps(String prefix, int limit, boolean includeData) implements Action {}
 
     /** The clock moves on by {@code millis}; what expired by then is deleted. */
-    record Advance(long millis) implements Action { }
+    record Advance(long millis) implements Action {}
 
     /** {@code POST /api/txn} of operations on distinct keys. */
-    record Txn(List<TxnOp> ops) implements Action { }
+    record Txn(List<TxnOp> ops) implements Action {}
 
     /** One operation of a transaction: {@code op} put (value: the data), patch (value: the merge), delete or check. */
-    record TxnOp(String op, String key, String value, Cond cond) { }
+    record TxnOp(String op, String key, String value, Cond cond) {}
 
     /** The expected state of one try, and the checks of each response against it. */
     final class Model {
@@ -156,14 +161,20 @@ class ModelTest extends ServerTestBase {
         void run(Action action) {
             switch (action) {
                 case Put(String key, String data, Cond cond, int ttl) -> {
-                    Res res = ttl == 0 ? http.put(prefix + key, "{\"data\":" + data + "}", headers(key, cond))
-                            : http.send("PUT", app(prefix + key) + "?ttl=" + ttl, "{\"data\":" + data + "}",
+                    Res res = ttl == 0
+                            ? http.put(prefix + key, "{\"data\":" + data + "}", headers(key, cond))
+                            : http.send(
+                                    "PUT",
+                                    app(prefix + key) + "?ttl=" + ttl,
+                                    "{\"data\":" + data + "}",
                                     concat(headers(key, cond), "Content-Type", "application/json"));
                     if (preconditionFails(key, cond, res)) {
                         return;
                     }
                     assertStatus(res, 204);
-                    assertThat(res.header("ETag"), is(commit(key, parse(data), ttl == 0 ? 0 : clock.millis() + ttl * 1000L)));
+                    assertThat(
+                            res.header("ETag"),
+                            is(commit(key, parse(data), ttl == 0 ? 0 : clock.millis() + ttl * 1000L)));
                     assertExpiry(res, key);
                 }
                 case Merge(String key, String patch, Cond cond) -> {
@@ -208,10 +219,13 @@ class ModelTest extends ServerTestBase {
                 case ListApps(String sub, int limit, boolean includeData) -> {
                     Res res = http.get("/api/apps?prefix=" + encode(prefix + sub) + "&limit=" + limit
                             + (includeData ? "&include=data" : ""));
-                    List<String> expected = apps.keySet().stream().filter(k -> k.startsWith(sub)).toList();
+                    List<String> expected = apps.keySet().stream()
+                            .filter(k -> k.startsWith(sub))
+                            .toList();
                     assertStatus(res, 200);
-                    assertThat(res.json(), is(listing(expected.subList(0, Math.min(limit, expected.size())),
-                            includeData)));
+                    assertThat(
+                            res.json(),
+                            is(listing(expected.subList(0, Math.min(limit, expected.size())), includeData)));
                     assertThat(res.describe(), res.header("Link") != null, is(expected.size() > limit));
                 }
                 case Advance(long millis) -> {
@@ -236,19 +250,24 @@ class ModelTest extends ServerTestBase {
                     JsonObject problem = assertProblem(res, 412);
                     assertThat(res.describe(), problem.getInt("index"), is(i));
                     Doc doc = apps.get(op.key());
-                    assertThat(res.describe(), problem.containsKey("etag") ? problem.getString("etag") : null,
+                    assertThat(
+                            res.describe(),
+                            problem.containsKey("etag") ? problem.getString("etag") : null,
                             is(doc == null ? null : doc.etag()));
                     return;
                 }
             }
             for (int i = 0; i < ops.size(); i++) {
-                if (ops.get(i).op().equals("patch") && !apps.containsKey(ops.get(i).key())) {
+                if (ops.get(i).op().equals("patch")
+                        && !apps.containsKey(ops.get(i).key())) {
                     assertThat(res.describe(), assertProblem(res, 404).getInt("index"), is(i));
                     return;
                 }
             }
-            boolean changes = ops.stream().anyMatch(op -> op.op().equals("put") || patchChanges(op)
-                    || op.op().equals("delete") && apps.containsKey(op.key()));
+            boolean changes = ops.stream()
+                    .anyMatch(op -> op.op().equals("put")
+                            || patchChanges(op)
+                            || op.op().equals("delete") && apps.containsKey(op.key()));
             long txnSeq = changes ? seq + 1 : seq;
             var results = Json.createArrayBuilder();
             for (TxnOp op : ops) {
@@ -261,7 +280,8 @@ class ModelTest extends ServerTestBase {
                     long expires = op.op().equals("patch") ? apps.get(op.key()).expires() : 0; // a patch keeps it
                     set(op.key(), data, txnSeq, expires);
                 }
-                JsonObjectBuilder result = Json.createObjectBuilder().add("op", op.op()).add("name", prefix + op.key());
+                JsonObjectBuilder result =
+                        Json.createObjectBuilder().add("op", op.op()).add("name", prefix + op.key());
                 if (apps.containsKey(op.key())) {
                     result.add("etag", apps.get(op.key()).etag());
                 }
@@ -269,20 +289,32 @@ class ModelTest extends ServerTestBase {
             }
             seq = txnSeq;
             assertStatus(res, 200);
-            assertThat(res.describe(), res.json(), is(Json.createObjectBuilder().add("seq", txnSeq)
-                    .add("results", results).build()));
+            assertThat(
+                    res.describe(),
+                    res.json(),
+                    is(Json.createObjectBuilder()
+                            .add("seq", txnSeq)
+                            .add("results", results)
+                            .build()));
         }
 
         /** Whether a transaction's patch changes its app's value (else it commits nothing for it). */
         private boolean patchChanges(TxnOp op) {
-            return op.op().equals("patch") && !sameText(merge(apps.get(op.key()).data(), parse(op.value())),
-                    apps.get(op.key()).data());
+            return op.op().equals("patch")
+                    && !sameText(
+                            merge(apps.get(op.key()).data(), parse(op.value())),
+                            apps.get(op.key()).data());
         }
 
         private String json(TxnOp op) {
             String condition = switch (op.cond()) {
                 case NONE -> "";
-                case CURRENT -> ",\"if_match\":" + quote(apps.containsKey(op.key()) ? apps.get(op.key()).etag() : "\"0\"");
+                case CURRENT ->
+                    ",\"if_match\":"
+                            + quote(
+                                    apps.containsKey(op.key())
+                                            ? apps.get(op.key()).etag()
+                                            : "\"0\"");
                 case STALE -> ",\"if_match\":" + quote(etag(retired.getOrDefault(op.key(), 0L)));
                 case ANY -> ",\"if_match\":\"*\"";
                 case ABSENT -> ",\"if_none_match\":\"*\"";
@@ -299,9 +331,11 @@ class ModelTest extends ServerTestBase {
         private void expire() {
             apps.entrySet().stream()
                     .filter(e -> e.getValue().expires() > 0 && e.getValue().expires() <= clock.millis())
-                    .sorted(Comparator.comparingLong((Map.Entry<String, Doc> e) -> e.getValue().expires())
+                    .sorted(Comparator.comparingLong(
+                                    (Map.Entry<String, Doc> e) -> e.getValue().expires())
                             .thenComparingLong(e -> e.getValue().seq()))
-                    .map(Map.Entry::getKey).toList()
+                    .map(Map.Entry::getKey)
+                    .toList()
                     .forEach(key -> commit(key, null, 0));
         }
 
@@ -388,7 +422,8 @@ class ModelTest extends ServerTestBase {
             }
             JsonObject problem = assertProblem(res, 412);
             assertThat(res.header("ETag"), is(doc == null ? null : doc.etag()));
-            assertThat(problem.containsKey("etag") ? problem.getString("etag") : null,
+            assertThat(
+                    problem.containsKey("etag") ? problem.getString("etag") : null,
                     is(doc == null ? null : doc.etag()));
             return true;
         }
@@ -405,8 +440,11 @@ class ModelTest extends ServerTestBase {
         private void patched(String key, JsonValue result, Res res) {
             if (result == null) {
                 assertProblem(res, 409);
-            } else if (!(result instanceof JsonObject doc) || doc.size() != 2 || !doc.containsKey("data")
-                    || !(doc.get("name") instanceof JsonString name) || !name.getString().equals(prefix + key)) {
+            } else if (!(result instanceof JsonObject doc)
+                    || doc.size() != 2
+                    || !doc.containsKey("data")
+                    || !(doc.get("name") instanceof JsonString name)
+                    || !name.getString().equals(prefix + key)) {
                 assertProblem(res, 422);
             } else if (sameText(doc.get("data"), apps.get(key).data())) {
                 assertDocument(res, 200, key); // a patch that leaves the value as it is writes no version
@@ -427,13 +465,20 @@ class ModelTest extends ServerTestBase {
         }
 
         private JsonObject document(String key) {
-            return Json.createObjectBuilder().add("name", prefix + key).add("data", apps.get(key).data()).build();
+            return Json.createObjectBuilder()
+                    .add("name", prefix + key)
+                    .add("data", apps.get(key).data())
+                    .build();
         }
 
         private JsonValue listing(List<String> keys, boolean includeData) {
             var array = Json.createArrayBuilder();
-            keys.forEach(key -> array.add(includeData ? document(key)
-                    : Json.createObjectBuilder().add("name", prefix + key).build()));
+            keys.forEach(key -> array.add(
+                    includeData
+                            ? document(key)
+                            : Json.createObjectBuilder()
+                                    .add("name", prefix + key)
+                                    .build()));
             return array.build();
         }
     }
@@ -473,7 +518,10 @@ class ModelTest extends ServerTestBase {
             Map<String, JsonValue> members = new LinkedHashMap<>(data);
             String member = op.path().substring("/data/".length());
             String from = op.from() == null ? null : op.from().substring("/data/".length());
-            if ((op.op().equals("remove") || op.op().equals("replace") || op.op().equals("test")) && !members.containsKey(member)
+            if ((op.op().equals("remove")
+                                    || op.op().equals("replace")
+                                    || op.op().equals("test"))
+                            && !members.containsKey(member)
                     || from != null && !members.containsKey(from)) {
                 return null;
             }
@@ -524,15 +572,21 @@ class ModelTest extends ServerTestBase {
 
         Action action() {
             return weighted(List.of(
-                    Map.entry(5, () -> new Put(key(), value(), cond(), random.nextInt(3) == 0 ? 1 + random.nextInt(30) : 0)),
+                    Map.entry(
+                            5,
+                            () -> new Put(key(), value(), cond(), random.nextInt(3) == 0 ? 1 + random.nextInt(30) : 0)),
                     Map.entry(2, () -> new Advance(random.nextInt(20_000))),
                     Map.entry(3, () -> new Merge(key(), mergePatch(), cond())),
                     Map.entry(3, () -> new Patch(key(), ops(), cond())),
                     Map.entry(2, () -> new Delete(key(), cond())),
                     Map.entry(2, () -> new Get(key(), random.nextBoolean())),
                     Map.entry(3, this::txn),
-                    Map.entry(1, () -> new ListApps(pick(List.of("", "a", "é", "\uFFFD")), 1 + random.nextInt(4),
-                            random.nextBoolean()))));
+                    Map.entry(
+                            1,
+                            () -> new ListApps(
+                                    pick(List.of("", "a", "é", "\uFFFD")),
+                                    1 + random.nextInt(4),
+                                    random.nextBoolean()))));
         }
 
         String key() {
@@ -549,29 +603,43 @@ class ModelTest extends ServerTestBase {
                         Map.entry(3, () -> new TxnOp("put", key, value(), cond())),
                         Map.entry(2, () -> new TxnOp("patch", key, dataMerge(), cond())),
                         Map.entry(2, () -> new TxnOp("delete", key, null, cond())),
-                        Map.entry(2, () -> new TxnOp("check", key, null,
-                                pick(List.of(Cond.CURRENT, Cond.CURRENT, Cond.STALE, Cond.ANY, Cond.ABSENT)))))));
+                        Map.entry(
+                                2,
+                                () -> new TxnOp(
+                                        "check",
+                                        key,
+                                        null,
+                                        pick(List.of(
+                                                Cond.CURRENT, Cond.CURRENT, Cond.STALE, Cond.ANY, Cond.ABSENT)))))));
             }
             return new Txn(ops);
         }
 
         /** A merge patch of the data: mostly members to set or remove, sometimes a value that replaces it. */
         String dataMerge() {
-            Supplier<String> member = () -> weighted(List.of(Map.entry(2, this::scalar), Map.entry(1, () -> "null"),
+            Supplier<String> member = () -> weighted(List.of(
+                    Map.entry(2, this::scalar),
+                    Map.entry(1, () -> "null"),
                     Map.entry(1, () -> objectOf(this::scalar))));
-            return weighted(List.of(Map.entry(6, () -> objectOf(member)), Map.entry(1, this::value),
-                    Map.entry(1, () -> "null")));
+            return weighted(List.of(
+                    Map.entry(6, () -> objectOf(member)), Map.entry(1, this::value), Map.entry(1, () -> "null")));
         }
 
         Cond cond() {
-            return weighted(List.of(Map.entry(6, () -> Cond.NONE), Map.entry(2, () -> Cond.CURRENT),
-                    Map.entry(1, () -> Cond.STALE), Map.entry(1, () -> Cond.ANY), Map.entry(1, () -> Cond.ABSENT)));
+            return weighted(List.of(
+                    Map.entry(6, () -> Cond.NONE),
+                    Map.entry(2, () -> Cond.CURRENT),
+                    Map.entry(1, () -> Cond.STALE),
+                    Map.entry(1, () -> Cond.ANY),
+                    Map.entry(1, () -> Cond.ABSENT)));
         }
 
         /** Small JSON texts: numbers, strings, literals, arrays and objects over the members x, y, z. */
         String scalar() {
-            return random.nextBoolean() ? String.valueOf(random.nextInt(126) - 5)
-                    : pick(List.of("\"\"", "\"s\"", "\"é 😀\"", "\"a\\\"b\"", "true", "false", "null", "1.5", "[]", "{}"));
+            return random.nextBoolean()
+                    ? String.valueOf(random.nextInt(126) - 5)
+                    : pick(List.of(
+                            "\"\"", "\"s\"", "\"é 😀\"", "\"a\\\"b\"", "true", "false", "null", "1.5", "[]", "{}"));
         }
 
         String array() {
@@ -583,7 +651,9 @@ class ModelTest extends ServerTestBase {
         }
 
         String value() {
-            return weighted(List.of(Map.entry(2, this::scalar), Map.entry(1, this::array),
+            return weighted(List.of(
+                    Map.entry(2, this::scalar),
+                    Map.entry(1, this::array),
                     Map.entry(5, () -> objectOf(() -> random.nextBoolean() ? scalar() : array())),
                     Map.entry(1, () -> objectOf(() -> objectOf(this::scalar)))));
         }
@@ -593,18 +663,29 @@ class ModelTest extends ServerTestBase {
             for (int i = random.nextInt(4); i > 0; i--) {
                 members.put(pick(MEMBERS), values.get());
             }
-            return members.entrySet().stream().map(e -> quote(e.getKey()) + ":" + e.getValue())
+            return members.entrySet().stream()
+                    .map(e -> quote(e.getKey()) + ":" + e.getValue())
                     .collect(Collectors.joining(",", "{", "}"));
         }
 
         String mergePatch() {
-            Supplier<String> member = () -> weighted(List.of(Map.entry(2, this::scalar), Map.entry(1, () -> "null"),
+            Supplier<String> member = () -> weighted(List.of(
+                    Map.entry(2, this::scalar),
+                    Map.entry(1, () -> "null"),
                     Map.entry(1, () -> objectOf(this::scalar))));
             return weighted(List.of(
                     Map.entry(8, () -> "{\"data\":" + objectOf(member) + "}"),
                     Map.entry(2, () -> "{\"data\":" + value() + "}"),
-                    Map.entry(1, () -> pick(List.of("{}", "{\"name\":\"renamed\"}", "{\"data\":null}", "{\"extra\":1}",
-                            "{\"name\":null}", "[1]", "\"x\"")))));
+                    Map.entry(
+                            1,
+                            () -> pick(List.of(
+                                    "{}",
+                                    "{\"name\":\"renamed\"}",
+                                    "{\"data\":null}",
+                                    "{\"extra\":1}",
+                                    "{\"name\":null}",
+                                    "[1]",
+                                    "\"x\"")))));
         }
 
         List<Op> ops() {
@@ -618,7 +699,8 @@ class ModelTest extends ServerTestBase {
         Op op() {
             Supplier<String> path = () -> "/data/" + pick(MEMBERS);
             return weighted(List.of(
-                    Map.entry(4, () -> new Op(pick(List.of("add", "add", "replace", "test")), path.get(), null, value())),
+                    Map.entry(
+                            4, () -> new Op(pick(List.of("add", "add", "replace", "test")), path.get(), null, value())),
                     Map.entry(2, () -> new Op("remove", path.get(), null, null)),
                     Map.entry(2, () -> new Op(pick(List.of("copy", "move")), path.get(), path.get(), null)),
                     Map.entry(1, () -> new Op("replace", "/name", null, "\"renamed\""))));
@@ -669,13 +751,23 @@ class ModelTest extends ServerTestBase {
     @Test
     void modelPatchAppliesInOrderAndAllOrNothing() {
         JsonObject doc = parse("{\"name\":\"n\",\"data\":{\"x\":1}}").asJsonObject();
-        assertThat(apply(doc, List.of(new Op("copy", "/data/y", "/data/x", null), new Op("replace", "/data/x", null, "2"),
-                new Op("move", "/data/z", "/data/y", null), new Op("test", "/data/z", null, "1"))),
+        assertThat(
+                apply(
+                        doc,
+                        List.of(
+                                new Op("copy", "/data/y", "/data/x", null),
+                                new Op("replace", "/data/x", null, "2"),
+                                new Op("move", "/data/z", "/data/y", null),
+                                new Op("test", "/data/z", null, "1"))),
                 is(parse("{\"name\":\"n\",\"data\":{\"x\":2,\"z\":1}}")));
-        assertThat(apply(doc, List.of(new Op("add", "/data/y", null, "1"), new Op("remove", "/data/q", null, null))),
+        assertThat(
+                apply(doc, List.of(new Op("add", "/data/y", null, "1"), new Op("remove", "/data/q", null, null))),
                 is(nullValue()));
-        assertThat(apply(parse("{\"name\":\"n\",\"data\":[1]}").asJsonObject(),
-                List.of(new Op("add", "/data/y", null, "1"))), is(nullValue()));
+        assertThat(
+                apply(
+                        parse("{\"name\":\"n\",\"data\":[1]}").asJsonObject(),
+                        List.of(new Op("add", "/data/y", null, "1"))),
+                is(nullValue()));
         assertThat(doc, is(parse("{\"name\":\"n\",\"data\":{\"x\":1}}")));
     }
 }

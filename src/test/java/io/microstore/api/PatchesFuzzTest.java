@@ -11,9 +11,9 @@ import java.util.Map;
 import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.microstore.api.wire.Patches;
+import io.microstore.json.BadPatch;
 import io.microstore.json.CompactJson;
 import io.microstore.json.MalformedJson;
-import io.microstore.json.BadPatch;
 import io.microstore.json.PatchConflict;
 import io.microstore.json.PatchRefused;
 import io.microstore.store.Entry;
@@ -48,9 +48,35 @@ class PatchesFuzzTest {
     private static final Patches PATCHES = new Patches(MAX_BYTES);
 
     @FuzzTest
-    @DictionaryEntries({"\"op\"", "\"add\"", "\"remove\"", "\"replace\"", "\"move\"", "\"copy\"", "\"test\"",
-            "\"path\"", "\"from\"", "\"value\"", "\"/data\"", "\"/data/", "\"/name\"", "/-", "/0", "~0", "~1", "null",
-            "\\ud800", "\\udc00", "\\u0000", "\\u0041", "\\/", "1e400", "-0", "1.50", "\"k\":1,\"k\":"})
+    @DictionaryEntries({
+        "\"op\"",
+        "\"add\"",
+        "\"remove\"",
+        "\"replace\"",
+        "\"move\"",
+        "\"copy\"",
+        "\"test\"",
+        "\"path\"",
+        "\"from\"",
+        "\"value\"",
+        "\"/data\"",
+        "\"/data/",
+        "\"/name\"",
+        "/-",
+        "/0",
+        "~0",
+        "~1",
+        "null",
+        "\\ud800",
+        "\\udc00",
+        "\\u0000",
+        "\\u0041",
+        "\\/",
+        "1e400",
+        "-0",
+        "1.50",
+        "\"k\":1,\"k\":"
+    })
     void patchAgreesWithOracle(byte[] input) {
         if (input.length == 0) {
             return;
@@ -62,13 +88,15 @@ class PatchesFuzzTest {
 
         byte[] result;
         try {
-            result = PATCHES.parse(merge ? Patches.MERGE : Patches.JSON_PATCH, body).apply(NAME, new Entry(current, 1));
+            result = PATCHES.parse(merge ? Patches.MERGE : Patches.JSON_PATCH, body)
+                    .apply(NAME, new Entry(current, 1));
         } catch (BadPatch | MalformedJson | PatchConflict | PatchRefused e) {
             checkRefusal(merge, current, body, e);
             return;
         }
         // What a patch stores, PUT would take back as it is, and the next PATCH can read.
-        assertArrayEquals(result, CompactJson.member(putBody(result), "data"), "the result is compact data PUT accepts");
+        assertArrayEquals(
+                result, CompactJson.member(putBody(result), "data"), "the result is compact data PUT accepts");
         untouchedMembersKeepTheirBytes(merge, current, body, result);
         JsonValue expected;
         try {
@@ -117,7 +145,8 @@ class PatchesFuzzTest {
                     if (p == null) {
                         continue;
                     }
-                    String[] tokens = io.microstore.json.JsonText.decode(p, 0, p.length).split("/", -1);
+                    String[] tokens =
+                            io.microstore.json.JsonText.decode(p, 0, p.length).split("/", -1);
                     if (tokens.length < 3) {
                         return; // the whole document or the whole data
                     }
@@ -127,7 +156,9 @@ class PatchesFuzzTest {
         }
         for (Map.Entry<String, byte[]> member : before.entrySet()) {
             if (!named.contains(member.getKey())) {
-                assertArrayEquals(member.getValue(), after.get(member.getKey()),
+                assertArrayEquals(
+                        member.getValue(),
+                        after.get(member.getKey()),
                         "member " + member.getKey() + ", which the patch does not name, keeps its bytes");
             }
         }
@@ -189,8 +220,11 @@ class PatchesFuzzTest {
         if (expected == null) {
             return; // the oracle refuses too
         }
-        boolean keepsShape = expected instanceof JsonObject doc && doc.size() == 2
-                && doc.get("name") instanceof JsonString n && n.getString().equals(NAME) && doc.containsKey("data");
+        boolean keepsShape = expected instanceof JsonObject doc
+                && doc.size() == 2
+                && doc.get("name") instanceof JsonString n
+                && n.getString().equals(NAME)
+                && doc.containsKey("data");
         if (!keepsShape) {
             assertInstanceOf(PatchRefused.class, refusal, "a patch that breaks {name, data}");
             return;
@@ -198,8 +232,10 @@ class PatchesFuzzTest {
         String message = String.valueOf(refusal.getMessage());
         // Limits beyond the oracle: size and depth of the result, a repeated name the patch reaches for (Parsson
         // keeps the last), array indexes without leading zeros.
-        if (refusal instanceof PatchRefused && (message.contains("larger than") || message.contains("not storable")
-                || message.contains("more than once"))
+        if (refusal instanceof PatchRefused
+                        && (message.contains("larger than")
+                                || message.contains("not storable")
+                                || message.contains("more than once"))
                 || refusal instanceof PatchConflict && message.contains("is not an array index")) {
             return;
         }
@@ -214,7 +250,8 @@ class PatchesFuzzTest {
         } catch (MalformedJson e) {
             return null;
         }
-        JsonObject doc = JSON.createObjectBuilder(Map.of("name", JSON.createValue(NAME), "data", parse(current))).build();
+        JsonObject doc = JSON.createObjectBuilder(Map.of("name", JSON.createValue(NAME), "data", parse(current)))
+                .build();
         if (merge) {
             return mergePatch(doc, patch);
         }

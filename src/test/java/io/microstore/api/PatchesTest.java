@@ -64,70 +64,136 @@ class PatchesTest extends ServerTestBase {
     @Test
     void mergePatchNullRemovesMembersAtAnyDepthInsideData() {
         created("n", "{\"a\":{\"b\":{\"c\":1,\"d\":2},\"e\":null},\"f\":[{\"g\":1}],\"h\":0}");
-        assertJson(http.patch("n", MERGE, "{\"data\":{\"a\":{\"b\":{\"c\":null},\"e\":null},\"f\":null,\"missing\":null}}"),
-                200, "{\"name\":\"n\",\"data\":{\"a\":{\"b\":{\"d\":2}},\"h\":0}}");
+        assertJson(
+                http.patch(
+                        "n", MERGE, "{\"data\":{\"a\":{\"b\":{\"c\":null},\"e\":null},\"f\":null,\"missing\":null}}"),
+                200,
+                "{\"name\":\"n\",\"data\":{\"a\":{\"b\":{\"d\":2}},\"h\":0}}");
         // a null inside an array is a value, not a removal; a non-object patch of data replaces it
-        assertJson(http.patch("n", MERGE, "{\"data\":{\"h\":[null,{\"x\":null}]}}"), 200,
+        assertJson(
+                http.patch("n", MERGE, "{\"data\":{\"h\":[null,{\"x\":null}]}}"),
+                200,
                 "{\"name\":\"n\",\"data\":{\"a\":{\"b\":{\"d\":2}},\"h\":[null,{\"x\":null}]}}");
-        assertJson(http.patch("n", MERGE, "{\"data\":\"now a string\",\"name\":\"n\"}"), 200,
+        assertJson(
+                http.patch("n", MERGE, "{\"data\":\"now a string\",\"name\":\"n\"}"),
+                200,
                 "{\"name\":\"n\",\"data\":\"now a string\"}");
-        assertJson(http.patch("n", MERGE, "{\"data\":{\"x\":{\"y\":null,\"z\":1}}}"), 200,
+        assertJson(
+                http.patch("n", MERGE, "{\"data\":{\"x\":{\"y\":null,\"z\":1}}}"),
+                200,
                 "{\"name\":\"n\",\"data\":{\"x\":{\"z\":1}}}");
         assertJson(http.patch("n", MERGE, "{}"), 200, "{\"name\":\"n\",\"data\":{\"x\":{\"z\":1}}}");
     }
 
     static Stream<Arguments> jsonPatches() {
         return Stream.of(
-                Arguments.of("add member", "{\"o\":{}}", "[{\"op\":\"add\",\"path\":\"/data/o/k\",\"value\":[1]}]",
+                Arguments.of(
+                        "add member",
+                        "{\"o\":{}}",
+                        "[{\"op\":\"add\",\"path\":\"/data/o/k\",\"value\":[1]}]",
                         "{\"o\":{\"k\":[1]}}"),
-                Arguments.of("add replaces a member", "{\"o\":{\"k\":1}}",
-                        "[{\"op\":\"add\",\"path\":\"/data/o/k\",\"value\":2}]", "{\"o\":{\"k\":2}}"),
-                Arguments.of("add into an array shifts", "{\"a\":[1,2,3]}",
-                        "[{\"op\":\"add\",\"path\":\"/data/a/1\",\"value\":\"x\"}]", "{\"a\":[1,\"x\",2,3]}"),
-                Arguments.of("add at the end with -", "{\"a\":[[1],[2]]}",
-                        "[{\"op\":\"add\",\"path\":\"/data/a/1/-\",\"value\":3}]", "{\"a\":[[1],[2,3]]}"),
-                Arguments.of("add at index = size", "{\"a\":[1]}",
-                        "[{\"op\":\"add\",\"path\":\"/data/a/1\",\"value\":2}]", "{\"a\":[1,2]}"),
-                Arguments.of("remove member", "{\"o\":{\"k\":1,\"l\":2}}",
-                        "[{\"op\":\"remove\",\"path\":\"/data/o/k\"}]", "{\"o\":{\"l\":2}}"),
-                Arguments.of("remove array element", "{\"a\":[{\"x\":[1,2,3]}]}",
-                        "[{\"op\":\"remove\",\"path\":\"/data/a/0/x/1\"}]", "{\"a\":[{\"x\":[1,3]}]}"),
-                Arguments.of("replace nested", "{\"a\":[{\"x\":{\"y\":1}}]}",
+                Arguments.of(
+                        "add replaces a member",
+                        "{\"o\":{\"k\":1}}",
+                        "[{\"op\":\"add\",\"path\":\"/data/o/k\",\"value\":2}]",
+                        "{\"o\":{\"k\":2}}"),
+                Arguments.of(
+                        "add into an array shifts",
+                        "{\"a\":[1,2,3]}",
+                        "[{\"op\":\"add\",\"path\":\"/data/a/1\",\"value\":\"x\"}]",
+                        "{\"a\":[1,\"x\",2,3]}"),
+                Arguments.of(
+                        "add at the end with -",
+                        "{\"a\":[[1],[2]]}",
+                        "[{\"op\":\"add\",\"path\":\"/data/a/1/-\",\"value\":3}]",
+                        "{\"a\":[[1],[2,3]]}"),
+                Arguments.of(
+                        "add at index = size",
+                        "{\"a\":[1]}",
+                        "[{\"op\":\"add\",\"path\":\"/data/a/1\",\"value\":2}]",
+                        "{\"a\":[1,2]}"),
+                Arguments.of(
+                        "remove member",
+                        "{\"o\":{\"k\":1,\"l\":2}}",
+                        "[{\"op\":\"remove\",\"path\":\"/data/o/k\"}]",
+                        "{\"o\":{\"l\":2}}"),
+                Arguments.of(
+                        "remove array element",
+                        "{\"a\":[{\"x\":[1,2,3]}]}",
+                        "[{\"op\":\"remove\",\"path\":\"/data/a/0/x/1\"}]",
+                        "{\"a\":[{\"x\":[1,3]}]}"),
+                Arguments.of(
+                        "replace nested",
+                        "{\"a\":[{\"x\":{\"y\":1}}]}",
                         "[{\"op\":\"replace\",\"path\":\"/data/a/0/x/y\",\"value\":{\"z\":null}}]",
                         "{\"a\":[{\"x\":{\"y\":{\"z\":null}}}]}"),
-                Arguments.of("replace all of data", "{\"a\":1}",
-                        "[{\"op\":\"replace\",\"path\":\"/data\",\"value\":[true]}]", "[true]"),
-                Arguments.of("move member", "{\"o\":{\"k\":1},\"p\":{}}",
-                        "[{\"op\":\"move\",\"from\":\"/data/o/k\",\"path\":\"/data/p/k2\"}]", "{\"o\":{},\"p\":{\"k2\":1}}"),
-                Arguments.of("move between arrays", "{\"a\":[1,2],\"b\":[3]}",
-                        "[{\"op\":\"move\",\"from\":\"/data/a/0\",\"path\":\"/data/b/-\"}]", "{\"a\":[2],\"b\":[3,1]}"),
-                Arguments.of("move within an array", "{\"a\":[1,2,3]}",
-                        "[{\"op\":\"move\",\"from\":\"/data/a/0\",\"path\":\"/data/a/2\"}]", "{\"a\":[2,3,1]}"),
-                Arguments.of("copy object into array", "{\"o\":{\"k\":[1]},\"a\":[]}",
+                Arguments.of(
+                        "replace all of data",
+                        "{\"a\":1}",
+                        "[{\"op\":\"replace\",\"path\":\"/data\",\"value\":[true]}]",
+                        "[true]"),
+                Arguments.of(
+                        "move member",
+                        "{\"o\":{\"k\":1},\"p\":{}}",
+                        "[{\"op\":\"move\",\"from\":\"/data/o/k\",\"path\":\"/data/p/k2\"}]",
+                        "{\"o\":{},\"p\":{\"k2\":1}}"),
+                Arguments.of(
+                        "move between arrays",
+                        "{\"a\":[1,2],\"b\":[3]}",
+                        "[{\"op\":\"move\",\"from\":\"/data/a/0\",\"path\":\"/data/b/-\"}]",
+                        "{\"a\":[2],\"b\":[3,1]}"),
+                Arguments.of(
+                        "move within an array",
+                        "{\"a\":[1,2,3]}",
+                        "[{\"op\":\"move\",\"from\":\"/data/a/0\",\"path\":\"/data/a/2\"}]",
+                        "{\"a\":[2,3,1]}"),
+                Arguments.of(
+                        "copy object into array",
+                        "{\"o\":{\"k\":[1]},\"a\":[]}",
                         "[{\"op\":\"copy\",\"from\":\"/data/o\",\"path\":\"/data/a/0\"}]",
                         "{\"o\":{\"k\":[1]},\"a\":[{\"k\":[1]}]}"),
-                Arguments.of("copy then change the copy only", "{\"o\":{\"k\":1}}",
+                Arguments.of(
+                        "copy then change the copy only",
+                        "{\"o\":{\"k\":1}}",
                         "[{\"op\":\"copy\",\"from\":\"/data/o\",\"path\":\"/data/c\"},"
                                 + "{\"op\":\"replace\",\"path\":\"/data/c/k\",\"value\":2}]",
                         "{\"o\":{\"k\":1},\"c\":{\"k\":2}}"),
-                Arguments.of("test passes then replace", "{\"v\":[1,{\"a\":\"b\"}]}",
+                Arguments.of(
+                        "test passes then replace",
+                        "{\"v\":[1,{\"a\":\"b\"}]}",
                         "[{\"op\":\"test\",\"path\":\"/data/v\",\"value\":[1,{\"a\":\"b\"}]},"
                                 + "{\"op\":\"replace\",\"path\":\"/data/v/0\",\"value\":2}]",
                         "{\"v\":[2,{\"a\":\"b\"}]}"),
-                Arguments.of("test ignores member order", "{\"a\":1,\"b\":2}",
-                        "[{\"op\":\"test\",\"path\":\"/data\",\"value\":{\"b\":2,\"a\":1}}]", "{\"a\":1,\"b\":2}"),
-                Arguments.of("test the name", "1.5",
-                        "[{\"op\":\"test\",\"path\":\"/name\",\"value\":\"jp\"}]", "1.5"),
-                Arguments.of("escaped tokens ~0 and ~1", "{\"a/b\":{\"m~n\":1}}",
-                        "[{\"op\":\"replace\",\"path\":\"/data/a~1b/m~0n\",\"value\":2}]", "{\"a/b\":{\"m~n\":2}}"),
-                Arguments.of("empty member name", "{\"\":{\"\":1}}",
-                        "[{\"op\":\"add\",\"path\":\"/data//\",\"value\":2}]", "{\"\":{\"\":2}}"),
-                Arguments.of("unicode member", "{\"é日😀\":1}",
-                        "[{\"op\":\"move\",\"from\":\"/data/é日😀\",\"path\":\"/data/x\"}]", "{\"x\":1}"),
-                Arguments.of("whole document with add at the root", "{\"a\":1}",
-                        "[{\"op\":\"add\",\"path\":\"\",\"value\":{\"name\":\"jp\",\"data\":{\"b\":2}}}]", "{\"b\":2}"),
+                Arguments.of(
+                        "test ignores member order",
+                        "{\"a\":1,\"b\":2}",
+                        "[{\"op\":\"test\",\"path\":\"/data\",\"value\":{\"b\":2,\"a\":1}}]",
+                        "{\"a\":1,\"b\":2}"),
+                Arguments.of("test the name", "1.5", "[{\"op\":\"test\",\"path\":\"/name\",\"value\":\"jp\"}]", "1.5"),
+                Arguments.of(
+                        "escaped tokens ~0 and ~1",
+                        "{\"a/b\":{\"m~n\":1}}",
+                        "[{\"op\":\"replace\",\"path\":\"/data/a~1b/m~0n\",\"value\":2}]",
+                        "{\"a/b\":{\"m~n\":2}}"),
+                Arguments.of(
+                        "empty member name",
+                        "{\"\":{\"\":1}}",
+                        "[{\"op\":\"add\",\"path\":\"/data//\",\"value\":2}]",
+                        "{\"\":{\"\":2}}"),
+                Arguments.of(
+                        "unicode member",
+                        "{\"é日😀\":1}",
+                        "[{\"op\":\"move\",\"from\":\"/data/é日😀\",\"path\":\"/data/x\"}]",
+                        "{\"x\":1}"),
+                Arguments.of(
+                        "whole document with add at the root",
+                        "{\"a\":1}",
+                        "[{\"op\":\"add\",\"path\":\"\",\"value\":{\"name\":\"jp\",\"data\":{\"b\":2}}}]",
+                        "{\"b\":2}"),
                 Arguments.of("empty patch", "{\"a\":1}", "[]", "{\"a\":1}"),
-                Arguments.of("several ops in order", "{\"a\":[]}",
+                Arguments.of(
+                        "several ops in order",
+                        "{\"a\":[]}",
                         "[{\"op\":\"add\",\"path\":\"/data/a/-\",\"value\":1},{\"op\":\"add\",\"path\":\"/data/a/-\","
                                 + "\"value\":2},{\"op\":\"remove\",\"path\":\"/data/a/0\"},{\"op\":\"add\",\"path\":"
                                 + "\"/data/b\",\"value\":{}},{\"op\":\"move\",\"from\":\"/data/a\",\"path\":\"/data/b/a\"}]",
@@ -136,8 +202,8 @@ class PatchesTest extends ServerTestBase {
 
     @ParameterizedTest(name = "[{index}] {0}")
     @MethodSource("jsonPatches")
-    void jsonPatchOperationsApplyToNestedArraysAndObjects(String description, String data, String patch,
-                                                         String expected) {
+    void jsonPatchOperationsApplyToNestedArraysAndObjects(
+            String description, String data, String patch, String expected) {
         String before = created("jp", data);
         Res res = http.patch("jp", JSON_PATCH, patch);
         assertJson(res, 200, "{\"name\":\"jp\",\"data\":" + expected + "}");
@@ -155,8 +221,13 @@ class PatchesTest extends ServerTestBase {
         created("tiny", data);
         assertJson(http.patch("tiny", MERGE, "{\"data\":{\"m\":1}}"), 200, "{\"name\":\"tiny\",\"data\":{\"m\":1}}");
         created("tiny", data);
-        assertJson(http.patch("tiny", JSON_PATCH, "[{\"op\":\"test\",\"path\":\"/data\",\"value\":" + data + "},"
-                + "{\"op\":\"replace\",\"path\":\"/data\",\"value\":[" + data + "]}]"), 200,
+        assertJson(
+                http.patch(
+                        "tiny",
+                        JSON_PATCH,
+                        "[{\"op\":\"test\",\"path\":\"/data\",\"value\":" + data + "},"
+                                + "{\"op\":\"replace\",\"path\":\"/data\",\"value\":[" + data + "]}]"),
+                200,
                 "{\"name\":\"tiny\",\"data\":[" + data + "]}");
     }
 
@@ -176,8 +247,11 @@ class PatchesTest extends ServerTestBase {
                         int tries = 0;
                         do { // an engine may give up under contention: 503 with Retry-After, nothing applied
                             res = i % 2 == 0
-                                    ? http.patch("counter", JSON_PATCH, "[{\"op\":\"add\",\"path\":\"/data/items/-\","
-                                            + "\"value\":" + quote(member) + "}]")
+                                    ? http.patch(
+                                            "counter",
+                                            JSON_PATCH,
+                                            "[{\"op\":\"add\",\"path\":\"/data/items/-\"," + "\"value\":"
+                                                    + quote(member) + "}]")
                                     : http.patch("counter", MERGE, "{\"data\":{" + quote(member) + ":true}}");
                         } while (res.status() == 503 && res.header("Retry-After") != null && ++tries < 100);
                         assertStatus(res, 200);
@@ -197,23 +271,25 @@ class PatchesTest extends ServerTestBase {
     // --- conflicts: nothing is applied -----------------------------------------------------------
 
     @ParameterizedTest(name = "[{index}] {0}")
-    @ValueSource(strings = {
-            "[{\"op\":\"test\",\"path\":\"/data/a\",\"value\":2}]",
-            "[{\"op\":\"test\",\"path\":\"/data/a\",\"value\":\"1\"}]",
-            "[{\"op\":\"test\",\"path\":\"/data/arr\",\"value\":[2,1]}]",
-            "[{\"op\":\"test\",\"path\":\"/data/nope\",\"value\":null}]",
-            "[{\"op\":\"remove\",\"path\":\"/data/nope\"}]",
-            "[{\"op\":\"replace\",\"path\":\"/data/nope\",\"value\":1}]",
-            "[{\"op\":\"add\",\"path\":\"/data/nope/x\",\"value\":1}]",
-            "[{\"op\":\"add\",\"path\":\"/data/arr/3\",\"value\":1}]",
-            "[{\"op\":\"add\",\"path\":\"/data/arr/x\",\"value\":1}]",
-            "[{\"op\":\"add\",\"path\":\"/data/a/x\",\"value\":1}]",
-            "[{\"op\":\"remove\",\"path\":\"/data/arr/2\"}]",
-            "[{\"op\":\"remove\",\"path\":\"/data/arr/-\"}]",
-            "[{\"op\":\"move\",\"from\":\"/data/nope\",\"path\":\"/data/b\"}]",
-            "[{\"op\":\"copy\",\"from\":\"/data/arr/5\",\"path\":\"/data/b\"}]",
-            "[{\"op\":\"move\",\"from\":\"/data\",\"path\":\"/data/inside\"}]",
-            "[{\"op\":\"remove\",\"path\":\"/other\"}]"})
+    @ValueSource(
+            strings = {
+                "[{\"op\":\"test\",\"path\":\"/data/a\",\"value\":2}]",
+                "[{\"op\":\"test\",\"path\":\"/data/a\",\"value\":\"1\"}]",
+                "[{\"op\":\"test\",\"path\":\"/data/arr\",\"value\":[2,1]}]",
+                "[{\"op\":\"test\",\"path\":\"/data/nope\",\"value\":null}]",
+                "[{\"op\":\"remove\",\"path\":\"/data/nope\"}]",
+                "[{\"op\":\"replace\",\"path\":\"/data/nope\",\"value\":1}]",
+                "[{\"op\":\"add\",\"path\":\"/data/nope/x\",\"value\":1}]",
+                "[{\"op\":\"add\",\"path\":\"/data/arr/3\",\"value\":1}]",
+                "[{\"op\":\"add\",\"path\":\"/data/arr/x\",\"value\":1}]",
+                "[{\"op\":\"add\",\"path\":\"/data/a/x\",\"value\":1}]",
+                "[{\"op\":\"remove\",\"path\":\"/data/arr/2\"}]",
+                "[{\"op\":\"remove\",\"path\":\"/data/arr/-\"}]",
+                "[{\"op\":\"move\",\"from\":\"/data/nope\",\"path\":\"/data/b\"}]",
+                "[{\"op\":\"copy\",\"from\":\"/data/arr/5\",\"path\":\"/data/b\"}]",
+                "[{\"op\":\"move\",\"from\":\"/data\",\"path\":\"/data/inside\"}]",
+                "[{\"op\":\"remove\",\"path\":\"/other\"}]"
+            })
     void patchThatDoesNotFitTheCurrentValueIs409AndChangesNothing(String patch) {
         String before = created("c", "{\"a\":1,\"arr\":[1,2]}");
         assertProblem(http.patch("c", JSON_PATCH, patch), 409);
@@ -322,9 +398,19 @@ class PatchesTest extends ServerTestBase {
                 "[{\"op\":\"copy\",\"from\":5,\"path\":\"/data/b\"}]",
                 "[{\"op\":\"move\",\"from\":\"data/a\",\"path\":\"/data/b\"}]",
                 "[{\"op\":\"test\",\"path\":\"/data/a\",\"value\":1},{\"op\":\"nope\",\"path\":\"/data/a\"}]");
-        Stream<String> malformedJson = Stream.of("", " ", "[", "[{\"op\":\"add\",", "{\"data\":", "{\"data\":1,}", "[1,]",
-                "{'data':1}", "[] []", "{\"data\":1} x");
-        return Stream.concat(jsonPatch.map(p -> Arguments.of(JSON_PATCH, p)),
+        Stream<String> malformedJson = Stream.of(
+                "",
+                " ",
+                "[",
+                "[{\"op\":\"add\",",
+                "{\"data\":",
+                "{\"data\":1,}",
+                "[1,]",
+                "{'data':1}",
+                "[] []",
+                "{\"data\":1} x");
+        return Stream.concat(
+                jsonPatch.map(p -> Arguments.of(JSON_PATCH, p)),
                 malformedJson.flatMap(p -> Stream.of(Arguments.of(MERGE, p), Arguments.of(JSON_PATCH, p))));
     }
 
@@ -333,7 +419,8 @@ class PatchesTest extends ServerTestBase {
     void pointerWithABadEscapeIs400(String path) {
         // RFC 6901 section 3: '~' must be followed by 0 or 1; such a pointer makes the patch document invalid
         String before = created("bad", "{\"a\":1}");
-        assertProblem(http.patch("bad", JSON_PATCH, "[{\"op\":\"add\",\"path\":" + quote(path) + ",\"value\":1}]"), 400);
+        assertProblem(
+                http.patch("bad", JSON_PATCH, "[{\"op\":\"add\",\"path\":" + quote(path) + ",\"value\":1}]"), 400);
         assertUnchanged("bad", "{\"a\":1}", before);
     }
 
@@ -341,7 +428,9 @@ class PatchesTest extends ServerTestBase {
     @ValueSource(strings = {MERGE, JSON_PATCH})
     void invalidUtf8OrTooDeepPatchBodyIs400(String type) {
         String before = created("enc", "{\"a\":1}");
-        String wrap = type.equals(MERGE) ? "{\"data\":{\"a\":%s}}" : "[{\"op\":\"replace\",\"path\":\"/data/a\",\"value\":%s}]";
+        String wrap = type.equals(MERGE)
+                ? "{\"data\":{\"a\":%s}}"
+                : "[{\"op\":\"replace\",\"path\":\"/data/a\",\"value\":%s}]";
         List<byte[]> bodies = List.of(
                 String.format(wrap, "\"\u00c3\u0028\"").getBytes(StandardCharsets.ISO_8859_1),
                 String.format(wrap, "\"\u00ed\u00a0\u0080\"").getBytes(StandardCharsets.ISO_8859_1),
@@ -354,8 +443,14 @@ class PatchesTest extends ServerTestBase {
             assertUnchanged("enc", "{\"a\":1}", before);
         }
         // 998 levels inside the patch document is still fine
-        assertStatus(http.send("PATCH", app("enc"), utf8(String.format(wrap, "[".repeat(990) + "]".repeat(990))),
-                "Content-Type", type), 200);
+        assertStatus(
+                http.send(
+                        "PATCH",
+                        app("enc"),
+                        utf8(String.format(wrap, "[".repeat(990) + "]".repeat(990))),
+                        "Content-Type",
+                        type),
+                200);
     }
 
     @Test
@@ -378,7 +473,9 @@ class PatchesTest extends ServerTestBase {
         String before = created("big", data);
         StringBuilder ops = new StringBuilder("[");
         for (int i = 0; i < 10; i++) {
-            ops.append(i == 0 ? "" : ",").append("{\"op\":\"copy\",\"from\":\"/data\",\"path\":\"/data/c").append(i)
+            ops.append(i == 0 ? "" : ",")
+                    .append("{\"op\":\"copy\",\"from\":\"/data\",\"path\":\"/data/c")
+                    .append(i)
                     .append("\"}");
         }
         Res res = http.patch("big", JSON_PATCH, ops.append("]").toString());
@@ -410,9 +507,18 @@ class PatchesTest extends ServerTestBase {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"application/json", "text/plain", "application/xml", "application/x-www-form-urlencoded",
-            "application/patch+json", "application/merge-patch", "application/json-patch",
-            "application/merge-patch+json; charset=iso-8859-1", "application/json-patch+json;charset=latin1"})
+    @ValueSource(
+            strings = {
+                "application/json",
+                "text/plain",
+                "application/xml",
+                "application/x-www-form-urlencoded",
+                "application/patch+json",
+                "application/merge-patch",
+                "application/json-patch",
+                "application/merge-patch+json; charset=iso-8859-1",
+                "application/json-patch+json;charset=latin1"
+            })
     void otherMediaTypeIs415WithAcceptPatch(String type) {
         String before = created("media", "{\"a\":1}");
         Res res = http.send("PATCH", app("media"), utf8("{\"data\":{\"a\":2}}"), "Content-Type", type);
@@ -431,11 +537,17 @@ class PatchesTest extends ServerTestBase {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"Application/Merge-Patch+JSON", "application/merge-patch+json; charset=utf-8",
-            "application/merge-patch+json;charset=\"UTF-8\""})
+    @ValueSource(
+            strings = {
+                "Application/Merge-Patch+JSON",
+                "application/merge-patch+json; charset=utf-8",
+                "application/merge-patch+json;charset=\"UTF-8\""
+            })
     void mediaTypeIsMatchedCaseInsensitivelyWithAUtf8Charset(String type) {
         created("media", "{\"a\":1}");
-        assertJson(http.send("PATCH", app("media"), utf8("{\"data\":{\"a\":2}}"), "Content-Type", type), 200,
+        assertJson(
+                http.send("PATCH", app("media"), utf8("{\"data\":{\"a\":2}}"), "Content-Type", type),
+                200,
                 "{\"name\":\"media\",\"data\":{\"a\":2}}");
     }
 
@@ -444,15 +556,19 @@ class PatchesTest extends ServerTestBase {
     @ParameterizedTest
     @ValueSource(strings = {MERGE, JSON_PATCH})
     void conditionalPatch(String type) {
-        String patch = type.equals(MERGE) ? "{\"data\":{\"n\":2}}" : "[{\"op\":\"replace\",\"path\":\"/data/n\",\"value\":2}]";
+        String patch =
+                type.equals(MERGE) ? "{\"data\":{\"n\":2}}" : "[{\"op\":\"replace\",\"path\":\"/data/n\",\"value\":2}]";
         String v1 = created("cond", "{\"n\":1}");
         Res ok = http.patch("cond", type, patch, "If-Match", v1);
         assertJson(ok, 200, "{\"name\":\"cond\",\"data\":{\"n\":2}}");
         String v2 = ok.header("ETag");
         assertThat(seq(v2), is(seq(v1) + 1));
 
-        for (String[] condition : List.of(new String[] {"If-Match", v1}, new String[] {"If-Match", "W/" + v2},
-                new String[] {"If-None-Match", "*"}, new String[] {"If-None-Match", v2},
+        for (String[] condition : List.of(
+                new String[] {"If-Match", v1},
+                new String[] {"If-Match", "W/" + v2},
+                new String[] {"If-None-Match", "*"},
+                new String[] {"If-None-Match", v2},
                 new String[] {"If-None-Match", "W/" + v2})) {
             Res stale = http.patch("cond", type, patch, condition);
             JsonObject problem = assertProblem(stale, 412);
@@ -479,9 +595,17 @@ class PatchesTest extends ServerTestBase {
     @ValueSource(strings = {"team/svc/config", "a b", "é 日本 😀", "%2F", "100%", "trailing/", "/leading", "a+b&c=d"})
     void patchOnUnusualNames(String name) {
         created(name, "{\"v\":0}");
-        assertJson(http.patch(name, MERGE, "{\"data\":{\"v\":1}}"), 200, "{\"name\":" + quote(name) + ",\"data\":{\"v\":1}}");
-        assertJson(http.patch(name, JSON_PATCH, "[{\"op\":\"test\",\"path\":\"/name\",\"value\":" + quote(name) + "},"
-                + "{\"op\":\"replace\",\"path\":\"/data/v\",\"value\":2}]"), 200,
+        assertJson(
+                http.patch(name, MERGE, "{\"data\":{\"v\":1}}"),
+                200,
+                "{\"name\":" + quote(name) + ",\"data\":{\"v\":1}}");
+        assertJson(
+                http.patch(
+                        name,
+                        JSON_PATCH,
+                        "[{\"op\":\"test\",\"path\":\"/name\",\"value\":" + quote(name) + "},"
+                                + "{\"op\":\"replace\",\"path\":\"/data/v\",\"value\":2}]"),
+                200,
                 "{\"name\":" + quote(name) + ",\"data\":{\"v\":2}}");
         assertJson(http.get(app(name)), 200, "{\"name\":" + quote(name) + ",\"data\":{\"v\":2}}");
     }
@@ -489,13 +613,20 @@ class PatchesTest extends ServerTestBase {
     @Test
     void patchOnRawAndEncodedSlashesIsTheSameApp() {
         http.put("team/svc/config", "{\"data\":{\"v\":0}}");
-        for (String path : List.of("/api/apps/team/svc/config", "/api/apps/team%2Fsvc%2Fconfig", "/api/apps/team/svc%2fconfig")) {
-            Res res = http.send("PATCH", path, utf8("[{\"op\":\"add\",\"path\":\"/data/" + seq(http.get(path).header("ETag"))
-                    + "\",\"value\":" + quote(path) + "}]"), "Content-Type", JSON_PATCH);
+        for (String path :
+                List.of("/api/apps/team/svc/config", "/api/apps/team%2Fsvc%2Fconfig", "/api/apps/team/svc%2fconfig")) {
+            Res res = http.send(
+                    "PATCH",
+                    path,
+                    utf8("[{\"op\":\"add\",\"path\":\"/data/"
+                            + seq(http.get(path).header("ETag")) + "\",\"value\":" + quote(path) + "}]"),
+                    "Content-Type",
+                    JSON_PATCH);
             assertStatus(res, 200);
             assertThat(res.json().asJsonObject().getString("name"), is("team/svc/config"));
         }
-        JsonObject data = http.get("/api/apps/team/svc/config").json().asJsonObject().getJsonObject("data");
+        JsonObject data =
+                http.get("/api/apps/team/svc/config").json().asJsonObject().getJsonObject("data");
         assertThat(data.toString(), data.size(), is(4));
         assertJson(http.get("/api/apps"), 200, "[{\"name\":\"team/svc/config\"}]");
     }
@@ -523,7 +654,8 @@ class PatchesTest extends ServerTestBase {
     }
 
     private static void assertAcceptPatch(Res res) {
-        assertThat(res.describe(), res.header("Accept-Patch"), allOf(containsString(MERGE), containsString(JSON_PATCH)));
+        assertThat(
+                res.describe(), res.header("Accept-Patch"), allOf(containsString(MERGE), containsString(JSON_PATCH)));
         assertThat(res.header("Accept-Patch").length(), lessThan(200));
     }
 }

@@ -62,7 +62,10 @@ class PercentDecoderFuzzTest {
             fail("accepted " + raw + " as " + decoded + ", but it is not ASCII with %XX escapes forming UTF-8");
         }
         assertEquals(expected, decoded);
-        assertEquals(decoded, PercentDecoder.decodeQuery(encodeAll(decoded), "prefix"), "percent-encoding every byte round-trips");
+        assertEquals(
+                decoded,
+                PercentDecoder.decodeQuery(encodeAll(decoded), "prefix"),
+                "percent-encoding every byte round-trips");
     }
 
     /** The name {@code raw} stands for, or null when it is not a valid percent-encoded name. */
@@ -84,8 +87,11 @@ class PercentDecoderFuzzTest {
             i += 2;
         }
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes.toByteArray()))
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes.toByteArray()))
                     .toString();
         } catch (CharacterCodingException e) {
             return null;

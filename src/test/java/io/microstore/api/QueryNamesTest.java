@@ -35,8 +35,8 @@ class QueryNamesTest extends ServerTestBase {
     @ParameterizedTest
     @ValueSource(strings = {"%FF", "a%FF", "%C3%28", "%ED%A0%80", "%C0%AF", "%E6%97", "%F5%80%80%80", "%C3"})
     void aNameParameterThatIsNotUtf8Is400(String encoded) {
-        for (String query : List.of("/api/apps?prefix=", "/api/apps?after=", "/api/apps?limit=1&after=",
-                "/api/changes?since=0&prefix=")) {
+        for (String query : List.of(
+                "/api/apps?prefix=", "/api/apps?after=", "/api/apps?limit=1&after=", "/api/changes?since=0&prefix=")) {
             JsonObject problem = assertProblem(http.raw("GET", query + encoded, null), 400);
             assertThat(problem.getString("detail"), containsString("UTF-8"));
         }
@@ -61,7 +61,10 @@ class QueryNamesTest extends ServerTestBase {
         assertJson(http.get("/api/apps?prefix=a%2B"), 200, "[{\"name\":\"a+b\"}]");
         assertJson(http.get("/api/apps?prefix=%C3%A9"), 200, "[{\"name\":\"é\"}]");
         assertJson(http.get("/api/apps?prefix=%EF%BF%BD"), 200, "[{\"name\":\"\uFFFD\"}]");
-        assertJson(http.get("/api/apps?after=a%2Bb"), 200, "[{\"name\":\"a\uFFFD\"},{\"name\":\"é\"},{\"name\":\"\uFFFD\"}]");
+        assertJson(
+                http.get("/api/apps?after=a%2Bb"),
+                200,
+                "[{\"name\":\"a\uFFFD\"},{\"name\":\"é\"},{\"name\":\"\uFFFD\"}]");
         assertJson(http.get("/api/apps?after=a+b&prefix=a"), 200, "[{\"name\":\"a+b\"},{\"name\":\"a\uFFFD\"}]");
         long seq = store.lastSeq();
         assertStatus(http.put("a+b", "{\"data\":2}"), 204);
@@ -78,7 +81,8 @@ class QueryNamesTest extends ServerTestBase {
         while (url != null) {
             Res page = http.get(url);
             assertStatus(page, 200);
-            names.append(page.json().asJsonArray().getJsonObject(0).getString("name")).append('|');
+            names.append(page.json().asJsonArray().getJsonObject(0).getString("name"))
+                    .append('|');
             url = next(page);
         }
         assertThat(names.toString(), is("a b|a+b|a\uFFFD|"));

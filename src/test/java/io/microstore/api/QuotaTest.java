@@ -125,15 +125,23 @@ class QuotaTest extends ServerTestBase {
     void anImportThatDoesNotFitGets507AndWritesNothing() {
         StringBuilder lines = new StringBuilder();
         for (int i = 0; i < 12; i++) { // 12 x 9,000 bytes: over the quota only all together
-            lines.append("{\"name\":\"imported-").append(i).append("\",\"data\":").append(BIG).append("}\n");
+            lines.append("{\"name\":\"imported-")
+                    .append(i)
+                    .append("\",\"data\":")
+                    .append(BIG)
+                    .append("}\n");
         }
         Res res = http.send("POST", "/api/import", lines.toString(), "Content-Type", "application/x-ndjson");
         JsonObject problem = assertProblem(res, 507);
         assertThat(res.describe(), problem.getJsonNumber("limit").longValue(), is(LIMIT));
         assertThat(store.size(), is(0));
 
-        Res fits = http.send("POST", "/api/import", "{\"name\":\"imported\",\"data\":" + BIG + "}\n",
-                "Content-Type", "application/x-ndjson");
+        Res fits = http.send(
+                "POST",
+                "/api/import",
+                "{\"name\":\"imported\",\"data\":" + BIG + "}\n",
+                "Content-Type",
+                "application/x-ndjson");
         assertStatus(fits, 200);
         assertThat(store.size(), is(1));
     }
@@ -147,11 +155,16 @@ class QuotaTest extends ServerTestBase {
                 for (int i = 0; i < 3; i++) { // each 5 x 9,000 bytes: two fit the quota, three do not
                     StringBuilder lines = new StringBuilder();
                     for (int j = 0; j < 5; j++) {
-                        lines.append("{\"name\":\"import-").append(i).append("-").append(j).append("\",\"data\":")
-                                .append(BIG).append("}\n");
+                        lines.append("{\"name\":\"import-")
+                                .append(i)
+                                .append("-")
+                                .append(j)
+                                .append("\",\"data\":")
+                                .append(BIG)
+                                .append("}\n");
                     }
-                    answers.add(clients.submit(() -> http.send("POST", "/api/import", lines.toString(),
-                            "Content-Type", "application/x-ndjson")));
+                    answers.add(clients.submit(() -> http.send(
+                            "POST", "/api/import", lines.toString(), "Content-Type", "application/x-ndjson")));
                 }
             }
             int written = 0;

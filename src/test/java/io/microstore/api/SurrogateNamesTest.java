@@ -47,8 +47,11 @@ class SurrogateNamesTest extends ServerTestBase {
     @Test
     void aTransactionNamingUnpairedSurrogatesIs400WithTheOperationsIndex() {
         long seq = store.lastSeq();
-        JsonObject problem = assertProblem(txn("[{\"op\":\"put\",\"name\":\"ok\",\"data\":1},"
-                + "{\"op\":\"put\",\"name\":\"\\ud800\",\"data\":2},{\"op\":\"put\",\"name\":\"\\udbff\",\"data\":3}]"), 400);
+        JsonObject problem = assertProblem(
+                txn(
+                        "[{\"op\":\"put\",\"name\":\"ok\",\"data\":1},"
+                                + "{\"op\":\"put\",\"name\":\"\\ud800\",\"data\":2},{\"op\":\"put\",\"name\":\"\\udbff\",\"data\":3}]"),
+                400);
         assertThat(problem.getInt("index"), is(1));
         assertThat(problem.getString("detail"), containsString("operation 1: "));
         assertThat(problem.getString("detail"), containsString("unpaired UTF-16 surrogate"));
@@ -56,10 +59,13 @@ class SurrogateNamesTest extends ServerTestBase {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"{\"op\":\"delete\",\"name\":\"\\udc00\"}",
-            "{\"op\":\"patch\",\"name\":\"a\\ud83d\",\"merge\":{\"x\":1}}",
-            "{\"op\":\"check\",\"name\":\"\\ude00\\ud83d\",\"if_none_match\":\"*\"}",
-            "{\"op\":\"put\",\"name\":\"\\ud83d\\ud83d\\ude00\",\"data\":1}"})
+    @ValueSource(
+            strings = {
+                "{\"op\":\"delete\",\"name\":\"\\udc00\"}",
+                "{\"op\":\"patch\",\"name\":\"a\\ud83d\",\"merge\":{\"x\":1}}",
+                "{\"op\":\"check\",\"name\":\"\\ude00\\ud83d\",\"if_none_match\":\"*\"}",
+                "{\"op\":\"put\",\"name\":\"\\ud83d\\ud83d\\ude00\",\"data\":1}"
+            })
     void everyKindOfOperationRefusesAnUnpairedSurrogate(String operation) {
         long seq = store.lastSeq();
         JsonObject problem = assertProblem(txn("[{\"op\":\"delete\",\"name\":\"?\"}," + operation + "]"), 400);
@@ -71,9 +77,13 @@ class SurrogateNamesTest extends ServerTestBase {
     @Test
     void anImportLineNamingAnUnpairedSurrogateIs400WithItsLineNumber() {
         long seq = store.lastSeq();
-        Res res = http.send("POST", "/api/import?overwrite=true", utf8("{\"name\":\"ok\",\"data\":1}\n"
-                + "{\"name\":\"\\ud800\",\"data\":2}\n{\"name\":\"\\udbff\",\"data\":3}\n"),
-                "Content-Type", "application/x-ndjson");
+        Res res = http.send(
+                "POST",
+                "/api/import?overwrite=true",
+                utf8("{\"name\":\"ok\",\"data\":1}\n"
+                        + "{\"name\":\"\\ud800\",\"data\":2}\n{\"name\":\"\\udbff\",\"data\":3}\n"),
+                "Content-Type",
+                "application/x-ndjson");
         JsonObject problem = assertProblem(res, 400);
         assertThat(problem.getString("detail"), containsString("line 2"));
         assertThat(problem.getString("detail"), containsString("unpaired UTF-16 surrogate"));
@@ -86,9 +96,12 @@ class SurrogateNamesTest extends ServerTestBase {
         long seq = store.lastSeq();
         for (String name : List.of("%ED%A0%80", "%ED%AF%BF", "%ED%B0%80", "a%ED%A0%80b", "%ED%A0%BD%ED%B8%80")) {
             for (String method : List.of("GET", "PUT", "PATCH", "DELETE")) {
-                Res res = http.raw(method, "/api/apps/" + name,
+                Res res = http.raw(
+                        method,
+                        "/api/apps/" + name,
                         method.equals("PUT") || method.equals("PATCH") ? utf8("{\"data\":1}") : null,
-                        "Content-Type", method.equals("PATCH") ? TestClient.MERGE : TestClient.JSON);
+                        "Content-Type",
+                        method.equals("PATCH") ? TestClient.MERGE : TestClient.JSON);
                 assertThat(assertProblem(res, 400).getString("detail"), containsString("UTF-8"));
             }
         }

@@ -19,7 +19,6 @@ import io.microstore.store.Entry;
 import io.microstore.store.Names;
 import io.microstore.store.Precondition;
 import io.microstore.store.Store;
-import io.microstore.store.feed.FeedConfig;
 import io.microstore.testing.ServerTestBase;
 import io.microstore.testing.Stores;
 import io.microstore.testing.TestClient.Res;
@@ -67,8 +66,8 @@ class TransferServiceTest extends ServerTestBase {
         for (int i = 0; i < lines.size(); i++) {
             String name = expectedOrder.get(i);
             // exactly {"name":<name>,"data":<the stored bytes>} and nothing else on the line
-            String expected = "{\"name\":" + new String(JsonText.quote(name), StandardCharsets.UTF_8)
-                    + ",\"data\":" + new String(apps.get(name), StandardCharsets.UTF_8) + "}";
+            String expected = "{\"name\":" + new String(JsonText.quote(name), StandardCharsets.UTF_8) + ",\"data\":"
+                    + new String(apps.get(name), StandardCharsets.UTF_8) + "}";
             assertThat("line " + (i + 1), lines.get(i), is(expected));
             try (var reader = Json.createReader(new StringReader(lines.get(i)))) {
                 assertThat(reader.readObject().getString("name"), is(name));
@@ -103,7 +102,7 @@ class TransferServiceTest extends ServerTestBase {
         assertStatus(exported, 200);
 
         try (Store fresh = newStore(Stores.FEED); // on the engine under test: a fresh prefix on etcd
-             TestServer target = TestServer.start(fresh)) {
+                TestServer target = TestServer.start(fresh)) {
             Res imported = target.http().send("POST", "/api/import", exported.body(), "Content-Type", NDJSON);
             assertStatus(imported, 200);
             assertThat(imported.header("Content-Type"), is("application/json"));
@@ -112,7 +111,9 @@ class TransferServiceTest extends ServerTestBase {
             assertThat(fresh.size(), is(apps.size()));
             apps.forEach((name, data) -> {
                 Entry entry = fresh.get(name);
-                assertThat(name, entry == null ? null : new String(entry.data(), StandardCharsets.UTF_8),
+                assertThat(
+                        name,
+                        entry == null ? null : new String(entry.data(), StandardCharsets.UTF_8),
                         is(new String(data, StandardCharsets.UTF_8)));
             });
             Res again = target.http().get("/api/export");
@@ -152,8 +153,9 @@ class TransferServiceTest extends ServerTestBase {
 
     @Test
     void aNameGivenTwiceKeepsTheLastValue() {
-        Res res = importLines("{\"name\":\"dup\",\"data\":1}\n{\"name\":\"other\",\"data\":0}\n"
-                + "{\"name\":\"dup\",\"data\":2}\n", false);
+        Res res = importLines(
+                "{\"name\":\"dup\",\"data\":1}\n{\"name\":\"other\",\"data\":0}\n" + "{\"name\":\"dup\",\"data\":2}\n",
+                false);
         assertStatus(res, 200);
         assertThat(text(store.get("dup")), is("2"));
         assertThat(store.size(), is(2));
@@ -172,9 +174,10 @@ class TransferServiceTest extends ServerTestBase {
     @Test
     void aLargeImportIntoAStoreWithASmallWriteQueueWritesEverything() throws IOException {
         assumeFalse(Stores.etcdEngine(), "the write queue (store.queue-capacity) is the local engine's");
-        try (Store small = Stores.open(new MemoryPersistence(),
-                new LocalConfig(100, Stores.LOCAL.fsync(), Stores.LOCAL.fsyncInterval()));
-             TestServer server = TestServer.start(small)) {
+        try (Store small = Stores.open(
+                        new MemoryPersistence(),
+                        new LocalConfig(100, Stores.LOCAL.fsync(), Stores.LOCAL.fsyncInterval()));
+                TestServer server = TestServer.start(small)) {
             Res res = server.http().send("POST", "/api/import", manyLines(1000), "Content-Type", NDJSON);
             assertThat(res.describe() + "; apps written: " + small.size(), res.status(), is(200));
             assertThat(res.text(), is("{\"imported\":1000,\"refused\":[]}"));
@@ -183,8 +186,14 @@ class TransferServiceTest extends ServerTestBase {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {NDJSON, "application/jsonl", "application/json", "application/x-ndjson; charset=utf-8",
-            "Application/X-NDJSON"})
+    @ValueSource(
+            strings = {
+                NDJSON,
+                "application/jsonl",
+                "application/json",
+                "application/x-ndjson; charset=utf-8",
+                "Application/X-NDJSON"
+            })
     void theJsonLinesTypesAreAccepted(String type) {
         Res res = http.send("POST", "/api/import", "{\"name\":\"t\",\"data\":1}\n", "Content-Type", type);
         assertStatus(res, 200);
@@ -199,8 +208,10 @@ class TransferServiceTest extends ServerTestBase {
         write(store, "y z", "\"old y\"".getBytes(StandardCharsets.UTF_8));
         long seq = store.lastSeq();
 
-        Res res = importLines("{\"name\":\"new1\",\"data\":1}\n{\"name\":\"x\",\"data\":2}\n"
-                + "{\"name\":\"new2\",\"data\":3}\n{\"name\":\"y z\",\"data\":4}\n", false);
+        Res res = importLines(
+                "{\"name\":\"new1\",\"data\":1}\n{\"name\":\"x\",\"data\":2}\n"
+                        + "{\"name\":\"new2\",\"data\":3}\n{\"name\":\"y z\",\"data\":4}\n",
+                false);
         String detail = assertProblem(res, 409).getString("detail");
         assertThat(detail, containsString("2 of the names exist already"));
         assertThat(detail, containsString("x"));
@@ -229,8 +240,8 @@ class TransferServiceTest extends ServerTestBase {
     @ParameterizedTest
     @ValueSource(strings = {"yes", "1", "TRUE", ""})
     void anOverwriteOtherThanTrueOrFalseIs400(String value) {
-        Res res = http.send("POST", "/api/import?overwrite=" + value, "{\"name\":\"o\",\"data\":1}\n",
-                "Content-Type", NDJSON);
+        Res res = http.send(
+                "POST", "/api/import?overwrite=" + value, "{\"name\":\"o\",\"data\":1}\n", "Content-Type", NDJSON);
         assertThat(assertProblem(res, 400).getString("detail"), containsString("overwrite"));
         assertThat(store.get("o"), is(nullValue()));
     }
@@ -249,7 +260,9 @@ class TransferServiceTest extends ServerTestBase {
                 Arguments.of("two values on a line", good + "{\"name\":\"z\",\"data\":1} {}\n", "line 2"),
                 Arguments.of("empty name", good + "\n" + "{\"name\":\"\",\"data\":1}\n", "line 3"),
                 Arguments.of("control character in the name", good + "{\"name\":\"a\\u0007b\",\"data\":1}\n", "line 2"),
-                Arguments.of("name over 1024 bytes", good + "{\"name\":\"" + "n".repeat(1025) + "\",\"data\":1}\n",
+                Arguments.of(
+                        "name over 1024 bytes",
+                        good + "{\"name\":\"" + "n".repeat(1025) + "\",\"data\":1}\n",
                         "line 2"),
                 Arguments.of("bad value", good + "{\"name\":\"z\",\"data\":tru}\n", "line 2"));
     }
@@ -268,13 +281,21 @@ class TransferServiceTest extends ServerTestBase {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"text/plain", "application/xml", "application/octet-stream", "multipart/form-data",
-            "application/x-ndjson; charset=iso-8859-1"})
+    @ValueSource(
+            strings = {
+                "text/plain",
+                "application/xml",
+                "application/octet-stream",
+                "multipart/form-data",
+                "application/x-ndjson; charset=iso-8859-1"
+            })
     void aWrongContentTypeIs415(String type) {
         Res res = http.send("POST", "/api/import", "{\"name\":\"w\",\"data\":1}\n", "Content-Type", type);
         assertProblem(res, 415);
         // advertises a type that import takes (for a wrong charset: application/json, also taken)
-        assertThat(res.describe(), List.of(NDJSON, "application/jsonl", "application/json").contains(res.header("Accept")),
+        assertThat(
+                res.describe(),
+                List.of(NDJSON, "application/jsonl", "application/json").contains(res.header("Accept")),
                 is(true));
         assertThat(store.get("w"), is(nullValue()));
     }
@@ -292,8 +313,12 @@ class TransferServiceTest extends ServerTestBase {
     @ParameterizedTest
     @ValueSource(strings = {"GET", "PUT", "DELETE", "PATCH"})
     void importTakesOnlyPost(String method) {
-        Res res = http.send(method, "/api/import", method.equals("GET") || method.equals("DELETE") ? null : "{}",
-                "Content-Type", "application/json");
+        Res res = http.send(
+                method,
+                "/api/import",
+                method.equals("GET") || method.equals("DELETE") ? null : "{}",
+                "Content-Type",
+                "application/json");
         assertProblem(res, 405);
         assertThat(res.header("Allow"), is("POST"));
     }
@@ -338,8 +363,14 @@ class TransferServiceTest extends ServerTestBase {
         json.put("é".repeat(Names.MAX_BYTES / 2), "{}");
         json.put("numbers", "[0,-0,1e400,-1.5E-10,12345678901234567890123456789,3.141592653589793238462643383279]");
         json.put("nested", "[".repeat(200) + "{\"deep\":[]}" + "]".repeat(200));
-        json.put("big", "{\"blob\":\"" + "0123456789abcdef".repeat(20_000) + "\",\"list\":["
-                + Stream.iterate(0, i -> i + 1).limit(5000).map(String::valueOf).collect(Collectors.joining(",")) + "]}");
+        json.put(
+                "big",
+                "{\"blob\":\"" + "0123456789abcdef".repeat(20_000) + "\",\"list\":["
+                        + Stream.iterate(0, i -> i + 1)
+                                .limit(5000)
+                                .map(String::valueOf)
+                                .collect(Collectors.joining(","))
+                        + "]}");
         for (int i = 0; i < 500; i++) {
             json.put(String.format("app-%04d", i), "{\"i\":" + i + ",\"s\":\"" + "x".repeat(i) + "\"}");
         }
@@ -357,8 +388,12 @@ class TransferServiceTest extends ServerTestBase {
     }
 
     private Res importLines(String body, boolean overwrite) {
-        return http.send("POST", "/api/import" + (overwrite ? "?overwrite=true" : "?overwrite=false"), body,
-                "Content-Type", NDJSON);
+        return http.send(
+                "POST",
+                "/api/import" + (overwrite ? "?overwrite=true" : "?overwrite=false"),
+                body,
+                "Content-Type",
+                NDJSON);
     }
 
     private static List<String> lines(byte[] body) {

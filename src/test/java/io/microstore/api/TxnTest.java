@@ -92,11 +92,14 @@ class TxnTest extends ServerTestBase {
                 + "{\"op\":\"patch\",\"name\":\"cfg\",\"merge\":{\"retries\":null,\"size\":2}},"
                 + "{\"op\":\"delete\",\"name\":\"b\"}]");
         String tag = TestClient.quote(etag(s + 1));
-        assertJson(res, 200, "{\"seq\":" + (s + 1) + ",\"results\":["
-                + "{\"op\":\"check\",\"name\":\"lock\",\"etag\":" + TestClient.quote(lock) + "},"
-                + "{\"op\":\"put\",\"name\":\"a\",\"etag\":" + tag + "},"
-                + "{\"op\":\"patch\",\"name\":\"cfg\",\"etag\":" + tag + "},"
-                + "{\"op\":\"delete\",\"name\":\"b\"}]}");
+        assertJson(
+                res,
+                200,
+                "{\"seq\":" + (s + 1) + ",\"results\":["
+                        + "{\"op\":\"check\",\"name\":\"lock\",\"etag\":" + TestClient.quote(lock) + "},"
+                        + "{\"op\":\"put\",\"name\":\"a\",\"etag\":" + tag + "},"
+                        + "{\"op\":\"patch\",\"name\":\"cfg\",\"etag\":" + tag + "},"
+                        + "{\"op\":\"delete\",\"name\":\"b\"}]}");
         assertThat(store.lastSeq(), is(s + 1));
         assertThat(http.get(app("a")).header("ETag"), is(etag(s + 1)));
         assertThat(data("a"), is(parse("{\"x\":1}")));
@@ -117,7 +120,9 @@ class TxnTest extends ServerTestBase {
         Res lease = http.get(app("lease"));
         assertStatus(lease, 200);
         assertThat(lease.header("Expires"), is(notNullValue()));
-        assertThat(Integer.parseInt(lease.header("Expires-In")), is(both(greaterThan(50)).and(lessThanOrEqualTo(60))));
+        assertThat(
+                Integer.parseInt(lease.header("Expires-In")),
+                is(both(greaterThan(50)).and(lessThanOrEqualTo(60))));
         assertThat(http.get(app("cfg")).header("Expires"), is(nullValue()));
         String expires = lease.header("Expires");
         assertStatus(txn("[{\"op\":\"patch\",\"name\":\"lease\",\"merge\":\"you\"}]"), 200);
@@ -133,9 +138,11 @@ class TxnTest extends ServerTestBase {
         put("obj", "{\"a\":{\"b\":1,\"c\":2},\"d\":[1]}");
         put("toNull", "{\"a\":1}");
         put("toArray", "{\"a\":1}");
-        assertStatus(txn("[{\"op\":\"patch\",\"name\":\"obj\",\"merge\":{\"a\":{\"c\":null,\"e\":3},\"d\":[2]}},"
-                + "{\"op\":\"patch\",\"name\":\"toNull\",\"merge\":null},"
-                + "{\"op\":\"patch\",\"name\":\"toArray\",\"merge\":[1,{\"x\":null}]}]"), 200);
+        assertStatus(
+                txn("[{\"op\":\"patch\",\"name\":\"obj\",\"merge\":{\"a\":{\"c\":null,\"e\":3},\"d\":[2]}},"
+                        + "{\"op\":\"patch\",\"name\":\"toNull\",\"merge\":null},"
+                        + "{\"op\":\"patch\",\"name\":\"toArray\",\"merge\":[1,{\"x\":null}]}]"),
+                200);
         assertThat(data("obj"), is(parse("{\"a\":{\"b\":1,\"e\":3},\"d\":[2]}")));
         assertThat(data("toNull"), is(JsonValue.NULL));
         assertThat(data("toArray"), is(parse("[1,{\"x\":null}]")));
@@ -148,9 +155,12 @@ class TxnTest extends ServerTestBase {
         Res res = txn("[{\"op\":\"check\",\"name\":\"lock\",\"if_match\":\"*\"},"
                 + "{\"op\":\"check\",\"name\":\"free\",\"if_none_match\":\"*\"},"
                 + "{\"op\":\"delete\",\"name\":\"never\"}]");
-        assertJson(res, 200, "{\"seq\":" + s + ",\"results\":["
-                + "{\"op\":\"check\",\"name\":\"lock\",\"etag\":" + TestClient.quote(lock) + "},"
-                + "{\"op\":\"check\",\"name\":\"free\"},{\"op\":\"delete\",\"name\":\"never\"}]}");
+        assertJson(
+                res,
+                200,
+                "{\"seq\":" + s + ",\"results\":["
+                        + "{\"op\":\"check\",\"name\":\"lock\",\"etag\":" + TestClient.quote(lock) + "},"
+                        + "{\"op\":\"check\",\"name\":\"free\"},{\"op\":\"delete\",\"name\":\"never\"}]}");
         assertThat(store.lastSeq(), is(s));
         assertThat(put("next", "1"), is(etag(s + 1)));
     }
@@ -175,8 +185,10 @@ class TxnTest extends ServerTestBase {
         assertThat(problem.getString("detail"), containsString("operation 2"));
         assertThat("no ETag header: the answer is not about one app", res.header("ETag"), is(nullValue()));
 
-        JsonObject exists = assertProblem(txn("[{\"op\":\"put\",\"name\":\"x\",\"data\":1},"
-                + "{\"op\":\"put\",\"name\":\"taken\",\"data\":2,\"if_none_match\":\"*\"}]"), 412);
+        JsonObject exists = assertProblem(
+                txn("[{\"op\":\"put\",\"name\":\"x\",\"data\":1},"
+                        + "{\"op\":\"put\",\"name\":\"taken\",\"data\":2,\"if_none_match\":\"*\"}]"),
+                412);
         assertThat(exists.getInt("index"), is(1));
         JsonObject absent = assertProblem(txn("[{\"op\":\"delete\",\"name\":\"gone\",\"if_match\":\"*\"}]"), 412);
         assertThat(absent.getInt("index"), is(0));
@@ -191,17 +203,22 @@ class TxnTest extends ServerTestBase {
     void aPatchThatCannotApplyIsRefusedAsPatchWouldBeWithItsIndex() {
         put("twice", "{\"k\":1,\"k\":2}"); // stored as sent; a patch cannot tell which "k" it means: 422
         long s = store.lastSeq();
-        JsonObject missing = assertProblem(txn("[{\"op\":\"put\",\"name\":\"x\",\"data\":1},"
-                + "{\"op\":\"patch\",\"name\":\"absent\",\"merge\":{\"a\":1}}]"), 404);
+        JsonObject missing = assertProblem(
+                txn("[{\"op\":\"put\",\"name\":\"x\",\"data\":1},"
+                        + "{\"op\":\"patch\",\"name\":\"absent\",\"merge\":{\"a\":1}}]"),
+                404);
         assertThat(missing.getInt("index"), is(1));
-        JsonObject ambiguous = assertProblem(txn("[{\"op\":\"patch\",\"name\":\"twice\",\"merge\":{\"k\":3}},"
-                + "{\"op\":\"patch\",\"name\":\"absent\",\"merge\":{\"a\":1}}]"), 422);
+        JsonObject ambiguous = assertProblem(
+                txn("[{\"op\":\"patch\",\"name\":\"twice\",\"merge\":{\"k\":3}},"
+                        + "{\"op\":\"patch\",\"name\":\"absent\",\"merge\":{\"a\":1}}]"),
+                422);
         assertThat(ambiguous.getInt("index"), is(0));
         String big = "\"" + "x".repeat(40_000) + "\"";
         put("big", "{\"a\":" + big + "}");
         long t = store.lastSeq();
-        JsonObject tooLarge = assertProblem(txn("[{\"op\":\"patch\",\"name\":\"big\",\"merge\":{\"b\":"
-                + "\"" + "y".repeat(30_000) + "\"}}]"), 422);
+        JsonObject tooLarge = assertProblem(
+                txn("[{\"op\":\"patch\",\"name\":\"big\",\"merge\":{\"b\":" + "\"" + "y".repeat(30_000) + "\"}}]"),
+                422);
         assertThat(tooLarge.getInt("index"), is(0));
         assertThat(tooLarge.getString("detail"), containsString("larger than 65536"));
         assertProblem(http.get(app("x")), 404);
@@ -210,8 +227,8 @@ class TxnTest extends ServerTestBase {
     }
 
     static Stream<Arguments> malformed() {
-        String ops129 = String.join(",", java.util.Collections.nCopies(Transaction.MAX_COMMANDS + 1,
-                "{\"op\":\"delete\",\"name\":\"n\"}"));
+        String ops129 = String.join(
+                ",", java.util.Collections.nCopies(Transaction.MAX_COMMANDS + 1, "{\"op\":\"delete\",\"name\":\"n\"}"));
         return Stream.of(
                 Arguments.of("{\"op\":\"put\",\"name\":\"a\",\"data\":1}", -1, "expected a JSON array"),
                 Arguments.of("[{\"op\":\"put\"", -1, "not valid JSON"),
@@ -230,20 +247,30 @@ class TxnTest extends ServerTestBase {
                 Arguments.of("[{\"op\":\"put\",\"name\":\"a\",\"data\":1,\"If-Match\":\"*\"}]", 0, "unknown member"),
                 Arguments.of("[{\"op\":\"put\",\"name\":\"a\",\"data\":1,\"if_match\":\"17\"}]", 0, "entity tags"),
                 Arguments.of("[{\"op\":\"put\",\"name\":\"a\",\"data\":1,\"if_match\":\"\"}]", 0, "if_match is empty"),
-                Arguments.of("[{\"op\":\"put\",\"name\":\"a\",\"data\":1,\"if_match\":[\"\\\"1\\\"\"]}]", 0, "a string"),
+                Arguments.of(
+                        "[{\"op\":\"put\",\"name\":\"a\",\"data\":1,\"if_match\":[\"\\\"1\\\"\"]}]", 0, "a string"),
                 Arguments.of("[{\"op\":\"put\",\"name\":\"a\",\"data\":1,\"ttl\":0}]", 0, "ttl must be"),
                 Arguments.of("[{\"op\":\"put\",\"name\":\"a\",\"data\":1,\"ttl\":2592001}]", 0, "ttl must be"),
                 Arguments.of("[{\"op\":\"put\",\"name\":\"a\",\"data\":1,\"ttl\":\"60\"}]", 0, "ttl must be"),
                 Arguments.of("[{\"op\":\"put\",\"name\":\"a\",\"data\":1,\"ttl\":1.5}]", 0, "ttl must be"),
                 Arguments.of("[{\"op\":\"delete\",\"name\":\"a\",\"ttl\":60}]", 0, "\"ttl\" belongs to a put"),
-                Arguments.of("[{\"op\":\"put\",\"name\":\"a\",\"data\":1},{\"op\":\"delete\",\"name\":\"b\"},"
-                        + "{\"op\":\"check\",\"name\":\"a\",\"if_match\":\"*\"}]", 2, "operation 0 already"),
-                Arguments.of("[{\"op\":\"put\",\"name\":\"ok\",\"data\":1},{\"op\":\"put\",\"name\":\"\",\"data\":1}]", 1,
+                Arguments.of(
+                        "[{\"op\":\"put\",\"name\":\"a\",\"data\":1},{\"op\":\"delete\",\"name\":\"b\"},"
+                                + "{\"op\":\"check\",\"name\":\"a\",\"if_match\":\"*\"}]",
+                        2,
+                        "operation 0 already"),
+                Arguments.of(
+                        "[{\"op\":\"put\",\"name\":\"ok\",\"data\":1},{\"op\":\"put\",\"name\":\"\",\"data\":1}]",
+                        1,
                         "name is empty"),
-                Arguments.of("[{\"op\":\"put\",\"name\":\"ok\",\"data\":1},{\"op\":\"put\",\"name\":\"a\\u0001\",\"data\":1}]",
-                        1, "control character"),
-                Arguments.of("[{\"op\":\"put\",\"name\":\"?\",\"data\":1},{\"op\":\"put\",\"name\":\"\\ud800\",\"data\":1}]",
-                        1, "unpaired UTF-16 surrogate"),
+                Arguments.of(
+                        "[{\"op\":\"put\",\"name\":\"ok\",\"data\":1},{\"op\":\"put\",\"name\":\"a\\u0001\",\"data\":1}]",
+                        1,
+                        "control character"),
+                Arguments.of(
+                        "[{\"op\":\"put\",\"name\":\"?\",\"data\":1},{\"op\":\"put\",\"name\":\"\\ud800\",\"data\":1}]",
+                        1,
+                        "unpaired UTF-16 surrogate"),
                 Arguments.of("[{\"op\":\"patch\",\"name\":\"a\",\"merge\":{\"n\":1,\"n\":2}}]", 0, "\"n\" twice"));
     }
 
@@ -287,10 +314,19 @@ class TxnTest extends ServerTestBase {
         long s = store.lastSeq();
         StringBuilder checksAndCreates = new StringBuilder("[");
         for (int i = 0; i < 64; i++) {
-            checksAndCreates.append("{\"op\":\"check\",\"name\":\"c").append(i).append("\",\"if_match\":")
-                    .append(TestClient.quote(tags.get(i))).append("},");
-            checksAndCreates.append("{\"op\":\"put\",\"name\":\"p").append(i)
-                    .append("\",\"data\":").append(i).append(",\"if_none_match\":\"*\"}").append(i < 63 ? "," : "]");
+            checksAndCreates
+                    .append("{\"op\":\"check\",\"name\":\"c")
+                    .append(i)
+                    .append("\",\"if_match\":")
+                    .append(TestClient.quote(tags.get(i)))
+                    .append("},");
+            checksAndCreates
+                    .append("{\"op\":\"put\",\"name\":\"p")
+                    .append(i)
+                    .append("\",\"data\":")
+                    .append(i)
+                    .append(",\"if_none_match\":\"*\"}")
+                    .append(i < 63 ? "," : "]");
         }
         JsonObject first = assertOk(txn(checksAndCreates.toString()));
         assertThat(first.getJsonNumber("seq").longValue(), is(s + 1));
@@ -298,12 +334,16 @@ class TxnTest extends ServerTestBase {
 
         StringBuilder conditionalPuts = new StringBuilder("[");
         for (int i = 0; i < 128; i++) {
-            conditionalPuts.append("{\"op\":\"put\",\"name\":\"").append(i < 64 ? "c" + i : "p" + (i - 64))
-                    .append("\",\"data\":\"v\",\"if_match\":\"*\"}").append(i < 127 ? "," : "]");
+            conditionalPuts
+                    .append("{\"op\":\"put\",\"name\":\"")
+                    .append(i < 64 ? "c" + i : "p" + (i - 64))
+                    .append("\",\"data\":\"v\",\"if_match\":\"*\"}")
+                    .append(i < 127 ? "," : "]");
         }
         JsonObject second = assertOk(txn(conditionalPuts.toString()));
         assertThat(second.getJsonNumber("seq").longValue(), is(s + 2));
-        assertThat(http.get("/api/apps?include=data&prefix=p").json().asJsonArray().size(), is(64));
+        assertThat(
+                http.get("/api/apps?include=data&prefix=p").json().asJsonArray().size(), is(64));
         assertThat(data("p63"), is(parse("\"v\"")));
         assertThat(http.get(app("c0")).header("ETag"), is(etag(s + 2)));
     }
@@ -317,8 +357,10 @@ class TxnTest extends ServerTestBase {
         try {
             Future<Res> longPoll = waiter.submit(() -> http.get("/api/changes?since=" + s + "&limit=1&wait=30"));
             awaitWaiting(1); // the long-poll waits first, so the transaction wakes it
-            assertStatus(txn("[{\"op\":\"put\",\"name\":\"f/a\",\"data\":1},{\"op\":\"put\",\"name\":\"g/b\",\"data\":2},"
-                    + "{\"op\":\"put\",\"name\":\"f/c\",\"data\":3}]"), 200);
+            assertStatus(
+                    txn("[{\"op\":\"put\",\"name\":\"f/a\",\"data\":1},{\"op\":\"put\",\"name\":\"g/b\",\"data\":2},"
+                            + "{\"op\":\"put\",\"name\":\"f/c\",\"data\":3}]"),
+                    200);
             String all = "{\"results\":[{\"seq\":S,\"name\":\"f/a\",\"op\":\"put\",\"etag\":\"\\\"S\\\"\"},"
                     + "{\"seq\":S,\"name\":\"g/b\",\"op\":\"put\",\"etag\":\"\\\"S\\\"\"},"
                     + "{\"seq\":S,\"name\":\"f/c\",\"op\":\"put\",\"etag\":\"\\\"S\\\"\"}],\"last_seq\":S}";
@@ -337,8 +379,10 @@ class TxnTest extends ServerTestBase {
     void inSseOnlyTheLastEventOfATransactionCarriesAnIdSoAResumeNeverSkipsPartOfIt() throws IOException {
         long s = store.lastSeq();
         put("e/x", "0");
-        assertStatus(txn("[{\"op\":\"put\",\"name\":\"e/a\",\"data\":1},{\"op\":\"delete\",\"name\":\"e/x\"},"
-                + "{\"op\":\"put\",\"name\":\"e/b\",\"data\":2}]"), 200);
+        assertStatus(
+                txn("[{\"op\":\"put\",\"name\":\"e/a\",\"data\":1},{\"op\":\"delete\",\"name\":\"e/x\"},"
+                        + "{\"op\":\"put\",\"name\":\"e/b\",\"data\":2}]"),
+                200);
         put("e/y", "3");
         try (SseStream stream = sse("/api/changes?since=" + s)) {
             assertEvent(stream.nextEvent(), String.valueOf(s + 1), "put", "e/x");
@@ -434,11 +478,16 @@ class TxnTest extends ServerTestBase {
                 int m = 1;
                 // for a second, and until every reader has read while transactions commit (a loaded machine is slow)
                 for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
-                     System.nanoTime() < end || listed.get() == 0 || got.get() == 0 || followed.get() == 0; m++) {
+                        System.nanoTime() < end || listed.get() == 0 || got.get() == 0 || followed.get() == 0;
+                        m++) {
                     StringBuilder ops = new StringBuilder("[");
                     for (String name : names) {
-                        ops.append(ops.length() > 1 ? "," : "").append("{\"op\":\"put\",\"name\":\"").append(name)
-                                .append("\",\"data\":{\"m\":").append(m).append("}}");
+                        ops.append(ops.length() > 1 ? "," : "")
+                                .append("{\"op\":\"put\",\"name\":\"")
+                                .append(name)
+                                .append("\",\"data\":{\"m\":")
+                                .append(m)
+                                .append("}}");
                     }
                     assertStatus(txn(ops.append("]").toString()), 200);
                 }
@@ -447,7 +496,8 @@ class TxnTest extends ServerTestBase {
             });
             Future<Integer> lister = pool.submit(() -> {
                 while (!done.get()) {
-                    JsonArray items = http.get("/api/apps?prefix=t/&include=data").json().asJsonArray();
+                    JsonArray items =
+                            http.get("/api/apps?prefix=t/&include=data").json().asJsonArray();
                     int first = marker(items.getJsonObject(0).get("data"));
                     for (JsonValue item : items) {
                         assertThat(items.toString(), marker(item.asJsonObject().get("data")), is(first));
@@ -474,8 +524,11 @@ class TxnTest extends ServerTestBase {
                     JsonArray results = page.getJsonArray("results");
                     assertThat(page.toString(), results.size() % names.size(), is(0));
                     for (int i = 0; i < results.size(); i++) {
-                        assertThat(results.getJsonObject(i).getJsonNumber("seq").longValue(),
-                                is(results.getJsonObject(i - i % names.size()).getJsonNumber("seq").longValue()));
+                        assertThat(
+                                results.getJsonObject(i).getJsonNumber("seq").longValue(),
+                                is(results.getJsonObject(i - i % names.size())
+                                        .getJsonNumber("seq")
+                                        .longValue()));
                     }
                     since = page.getJsonNumber("last_seq").longValue();
                     followed.incrementAndGet();

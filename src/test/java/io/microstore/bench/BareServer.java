@@ -11,11 +11,11 @@ import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
-import io.microstore.testing.Stores;
 import io.microstore.Main;
 import io.microstore.Settings;
 import io.microstore.local.LocalEngine;
 import io.microstore.store.Store;
+import io.microstore.testing.Stores;
 
 /**
  * The ceiling for the benchmarks: Helidon SE with microstore's routes and no store at all. GET
@@ -26,8 +26,7 @@ import io.microstore.store.Store;
  * the routes never use), so the bench can tell what that set-up costs a request from what the store does.
  */
 public final class BareServer {
-    private BareServer() {
-    }
+    private BareServer() {}
 
     public static void main(String[] args) throws IOException {
         byte[] doc = "{\"name\":\"k1\",\"data\":{\"n\":1,\"s\":\"some small value\"}}".getBytes();
@@ -38,23 +37,33 @@ public final class BareServer {
         byte[] list = page.append(']').toString().getBytes();
         var json = HeaderValues.create(HeaderNames.CONTENT_TYPE, "application/json");
         String port = args.length > 0 ? args[0] : "0";
-        Consumer<HttpRouting.Builder> routes = r -> r
-                .get("/api/apps", (req, res) -> res.header(json).send(list))
-                .get("/api/apps/{+name}", (req, res) -> res.header(json).send(doc))
-                .put("/api/apps/{+name}", (req, res) -> {
-                    req.content().as(byte[].class);
-                    res.status(Status.NO_CONTENT_204).send();
-                });
+        Consumer<HttpRouting.Builder> routes =
+                r -> r.get("/api/apps", (req, res) -> res.header(json).send(list))
+                        .get("/api/apps/{+name}", (req, res) -> res.header(json).send(doc))
+                        .put("/api/apps/{+name}", (req, res) -> {
+                            req.content().as(byte[].class);
+                            res.status(Status.NO_CONTENT_204).send();
+                        });
         WebServer server;
         if (args.length > 1 && args[1].equals("--setup")) {
-            Settings settings = Settings.from(Config.just(ConfigSources.create(Map.of("server.port", port)),
-                    ConfigSources.classpath("application.yaml")));
-            Store store = Store.create(new LocalEngine(new io.microstore.persist.MemoryPersistence(), Stores.LOCAL), settings.feed(), settings.maxBytes());
+            Settings settings = Settings.from(Config.just(
+                    ConfigSources.create(Map.of("server.port", port)), ConfigSources.classpath("application.yaml")));
+            Store store = Store.create(
+                    new LocalEngine(new io.microstore.persist.MemoryPersistence(), Stores.LOCAL),
+                    settings.feed(),
+                    settings.maxBytes());
             store.load();
-            server = WebServer.builder().update(b -> Main.setup(b, settings, store, routes)).build().start();
+            server = WebServer.builder()
+                    .update(b -> Main.setup(b, settings, store, routes))
+                    .build()
+                    .start();
         } else {
-            server = WebServer.builder().host("127.0.0.1").port(Integer.parseInt(port)).routing(routes::accept)
-                    .build().start();
+            server = WebServer.builder()
+                    .host("127.0.0.1")
+                    .port(Integer.parseInt(port))
+                    .routing(routes::accept)
+                    .build()
+                    .start();
         }
         System.out.println("microstore listening on http://127.0.0.1:" + server.port() + "/ (bare Helidon, no store)");
     }

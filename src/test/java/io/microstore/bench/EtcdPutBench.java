@@ -17,8 +17,7 @@ import io.microstore.etcd.gateway.RequestOp;
  * {@code scripts/etcd-cluster.sh start DIR BASE}.
  */
 public final class EtcdPutBench {
-    private EtcdPutBench() {
-    }
+    private EtcdPutBench() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length != 3) {
@@ -27,14 +26,16 @@ public final class EtcdPutBench {
         }
         int concurrency = Integer.parseInt(args[1]);
         long nanos = Long.parseLong(args[2]) * 1_000_000_000L;
-        byte[] value = "{\"data\":{\"color\":\"teal\",\"size\":42,\"tags\":[\"a\",\"b\"]},\"n\":1}".getBytes(StandardCharsets.UTF_8);
+        byte[] value = "{\"data\":{\"color\":\"teal\",\"size\":42,\"tags\":[\"a\",\"b\"]},\"n\":1}"
+                .getBytes(StandardCharsets.UTF_8);
         value = Arrays.copyOf(value, 60);
         byte[] finalValue = value;
         AtomicLong failures = new AtomicLong();
         long[][] latencies = new long[concurrency][];
         int[] counts = new int[concurrency];
         try (GatewayClient client = GatewayClient.of(GatewayClient.endpoints(args[0]))) {
-            System.out.println("etcd " + client.status().version() + ", " + concurrency + " concurrent, " + args[2] + " s");
+            System.out.println(
+                    "etcd " + client.status().version() + ", " + concurrency + " concurrent, " + args[2] + " s");
             warmUp(client, finalValue);
             long start = System.nanoTime();
             long end = start + nanos;
@@ -71,14 +72,24 @@ public final class EtcdPutBench {
                 at += counts[t];
             }
             Arrays.sort(all);
-            System.out.printf("%d puts in %.1f s: %.0f puts/s, p50 %.2f ms, p99 %.2f ms, max %.2f ms, %d failed%n",
-                    all.length, seconds, all.length / seconds, ms(all, 0.50), ms(all, 0.99), ms(all, 1.0), failures.get());
+            System.out.printf(
+                    "%d puts in %.1f s: %.0f puts/s, p50 %.2f ms, p99 %.2f ms, max %.2f ms, %d failed%n",
+                    all.length,
+                    seconds,
+                    all.length / seconds,
+                    ms(all, 0.50),
+                    ms(all, 0.99),
+                    ms(all, 1.0),
+                    failures.get());
         }
     }
 
     private static void warmUp(GatewayClient client, byte[] value) throws EtcdException {
         for (int i = 0; i < 200; i++) {
-            client.txn(List.of(), List.of(RequestOp.put(("/bench/warm/" + i).getBytes(StandardCharsets.UTF_8), value)), List.of());
+            client.txn(
+                    List.of(),
+                    List.of(RequestOp.put(("/bench/warm/" + i).getBytes(StandardCharsets.UTF_8), value)),
+                    List.of());
         }
     }
 

@@ -43,10 +43,13 @@ public final class FeedFanout {
     private final URI base;
     private final int rate;
     private final Duration measure;
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10))
+            .build();
     /** When the writer read the 204 of seq {@code firstSeq + i}, in nanoTime; 0 until then. */
     private final AtomicLongArray acked = new AtomicLongArray(MAX_WRITES);
+
     private final ConcurrentLinkedQueue<Long> putNanos = new ConcurrentLinkedQueue<>();
     private final List<Subscriber> subscribers = new ArrayList<>();
     private volatile long firstSeq;
@@ -69,33 +72,53 @@ public final class FeedFanout {
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0) {
-            System.err.println("usage: FeedFanout [-Dsteps=100,500,1000,2000,5000,10000] [-Drate=20] [-Dmeasure=5] URL");
+            System.err.println(
+                    "usage: FeedFanout [-Dsteps=100,500,1000,2000,5000,10000] [-Drate=20] [-Dmeasure=5] URL");
             System.exit(2);
         }
-        int[] steps = Arrays.stream(System.getProperty("steps", "100,500,1000,2000,5000,10000").split(","))
-                .mapToInt(s -> Integer.parseInt(s.trim())).toArray();
-        FeedFanout bench = new FeedFanout(URI.create(args[args.length - 1]),
-                Integer.getInteger("rate", 20), Duration.ofSeconds(Integer.getInteger("measure", 5)));
+        int[] steps = Arrays.stream(System.getProperty("steps", "100,500,1000,2000,5000,10000")
+                        .split(","))
+                .mapToInt(s -> Integer.parseInt(s.trim()))
+                .toArray();
+        FeedFanout bench = new FeedFanout(
+                URI.create(args[args.length - 1]),
+                Integer.getInteger("rate", 20),
+                Duration.ofSeconds(Integer.getInteger("measure", 5)));
         System.exit(bench.run(steps));
     }
 
     private int run(int[] steps) throws Exception {
-        System.out.printf("feed fan-out against %s: one writer at %d PUT/s to %s*, SSE subscribers on prefix %s, %d s per step%n",
+        System.out.printf(
+                "feed fan-out against %s: one writer at %d PUT/s to %s*, SSE subscribers on prefix %s, %d s per step%n",
                 base, rate, PREFIX, PREFIX, measure.toSeconds());
-        System.out.printf("%8s %8s %9s %9s %9s %9s %9s %11s %11s %11s %8s%n", "K", "held", "complete", "writes/s",
-                "PUT p50", "PUT p99", "events", "delay p50", "delay p99", "delay max", "early");
+        System.out.printf(
+                "%8s %8s %9s %9s %9s %9s %9s %11s %11s %11s %8s%n",
+                "K",
+                "held",
+                "complete",
+                "writes/s",
+                "PUT p50",
+                "PUT p99",
+                "events",
+                "delay p50",
+                "delay p99",
+                "delay max",
+                "early");
         firstSeq = lastSeq() + 1;
         ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "writer"));
         AtomicLong writes = new AtomicLong();
         // at rate per second, on time or as soon as the previous one is answered (a fixed rate catches up)
-        writer.scheduleAtFixedRate(() -> write(writes.getAndIncrement()), 0, 1_000_000_000L / rate,
-                TimeUnit.NANOSECONDS);
+        writer.scheduleAtFixedRate(
+                () -> write(writes.getAndIncrement()), 0, 1_000_000_000L / rate, TimeUnit.NANOSECONDS);
         try (ExecutorService connectors = Executors.newFixedThreadPool(32)) {
             for (int k : steps) {
                 int failed = connect(connectors, k - subscribers.size());
                 long written = lastAcked;
-                Eventually.within(Duration.ofSeconds(20), () -> subscribers.stream()
-                        .allMatch(s -> !s.alive || s.lastSeq >= written)); // every stream has caught up, or is late
+                Eventually.within(
+                        Duration.ofSeconds(20),
+                        () -> subscribers.stream()
+                                .allMatch(s ->
+                                        !s.alive || s.lastSeq >= written)); // every stream has caught up, or is late
                 if (!measure(k, failed)) {
                     break;
                 }
@@ -173,14 +196,33 @@ public final class FeedFanout {
             all.add(delays);
         }
         long[] delays = all.stream().flatMapToLong(Arrays::stream).sorted().toArray();
-        System.out.printf("%8d %8d %9d %9.1f %9s %9s %9d %11s %11s %11s %8d%n", k, held, complete, (count - 1) / seconds,
-                ms(puts, 0.5), ms(puts, 0.99), delays.length, ms(delays, 0.5), ms(delays, 0.99), ms(delays, 1.0), early);
+        System.out.printf(
+                "%8d %8d %9d %9.1f %9s %9s %9d %11s %11s %11s %8d%n",
+                k,
+                held,
+                complete,
+                (count - 1) / seconds,
+                ms(puts, 0.5),
+                ms(puts, 0.99),
+                delays.length,
+                ms(delays, 0.5),
+                ms(delays, 0.99),
+                ms(delays, 1.0),
+                early);
         int dead = subscribers.size() - held;
         if (failed > 0 || dead > 0 || complete < held) {
-            System.out.printf("  stopping: %d failed to subscribe, %d streams ended or failed (e.g. %s), "
-                    + "%d of %d held did not get every write within 20 s%n", failed, dead,
-                    subscribers.stream().filter(s -> !s.alive).map(s -> s.failure).findFirst().orElse("-"),
-                    held - complete, held);
+            System.out.printf(
+                    "  stopping: %d failed to subscribe, %d streams ended or failed (e.g. %s), "
+                            + "%d of %d held did not get every write within 20 s%n",
+                    failed,
+                    dead,
+                    subscribers.stream()
+                            .filter(s -> !s.alive)
+                            .map(s -> s.failure)
+                            .findFirst()
+                            .orElse("-"),
+                    held - complete,
+                    held);
             return false;
         }
         return true;
@@ -202,15 +244,19 @@ public final class FeedFanout {
         long start = System.nanoTime();
         try {
             URI uri = URI.create(base + "/api/apps/" + PREFIX + "k" + (i % 100));
-            HttpResponse<String> res = http.send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
-                            .PUT(HttpRequest.BodyPublishers.ofString("{\"data\":{\"i\":" + i + "}}")).build(),
+            HttpResponse<String> res = http.send(
+                    HttpRequest.newBuilder(uri)
+                            .header("Content-Type", "application/json")
+                            .PUT(HttpRequest.BodyPublishers.ofString("{\"data\":{\"i\":" + i + "}}"))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             long now = System.nanoTime();
             if (res.statusCode() != 204) {
                 System.out.println("  writer: HTTP " + res.statusCode() + " " + res.body());
                 return;
             }
-            long seq = Long.parseLong(res.headers().firstValue("ETag").orElseThrow().replace("\"", ""));
+            long seq = Long.parseLong(
+                    res.headers().firstValue("ETag").orElseThrow().replace("\"", ""));
             acked.set((int) (seq - firstSeq), now);
             lastAcked = seq;
             putNanos.add(now - start);
@@ -222,8 +268,11 @@ public final class FeedFanout {
     }
 
     private long lastSeq() throws IOException, InterruptedException {
-        String body = http.send(HttpRequest.newBuilder(URI.create(base + "/api/changes")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        String body = http.send(
+                        HttpRequest.newBuilder(URI.create(base + "/api/changes"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
         return Long.parseLong(body.replaceAll(".*\"last_seq\":(\\d+).*", "$1").trim());
     }
 
@@ -235,6 +284,7 @@ public final class FeedFanout {
         volatile String failure;
         /** Pairs of (seq, arrival nanoTime) for seqs in the window; guarded by this. */
         private long[] arrivals = new long[64];
+
         private int size;
 
         Subscriber(SseStream stream) {

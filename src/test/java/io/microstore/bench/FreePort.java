@@ -5,8 +5,7 @@ import java.net.ServerSocket;
 
 /** Prints a free loopback port, for the benchmark script's servers that cannot pick one themselves. */
 public final class FreePort {
-    private FreePort() {
-    }
+    private FreePort() {}
 
     public static void main(String[] args) throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {

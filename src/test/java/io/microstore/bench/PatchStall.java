@@ -18,11 +18,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Usage: {@code PatchStall SECONDS http://127.0.0.1:PORT} (the order scripts/with-server.sh calls it in).
  */
 public final class PatchStall {
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
 
-    private PatchStall() {
-    }
+    private PatchStall() {}
 
     public static void main(String[] args) throws Exception {
         long seconds = Long.parseLong(args[0]);
@@ -31,11 +32,19 @@ public final class PatchStall {
         for (int i = 0; i < 40_000; i++) {
             data.append(i == 0 ? "" : ",").append("\"k").append(i).append("\":").append(i);
         }
-        send(base + "/api/apps/wide", "PUT", "application/json", data.append("}}").toString());
+        send(
+                base + "/api/apps/wide",
+                "PUT",
+                "application/json",
+                data.append("}}").toString());
         StringBuilder patch = new StringBuilder("[");
         for (int i = 0; i < 10_000; i++) {
-            patch.append(i == 0 ? "" : ",").append("{\"op\":\"replace\",\"path\":\"/data/k").append(i * 4)
-                    .append("\",\"value\":").append(i).append("}");
+            patch.append(i == 0 ? "" : ",")
+                    .append("{\"op\":\"replace\",\"path\":\"/data/k")
+                    .append(i * 4)
+                    .append("\",\"value\":")
+                    .append(i)
+                    .append("}");
         }
         String worstPatch = patch.append("]").toString();
 
@@ -54,7 +63,8 @@ public final class PatchStall {
         patcher.join();
         System.out.printf("PUT alone:               %s%n", summary(alone));
         System.out.printf("PUT beside worst PATCH:  %s%n", summary(beside));
-        System.out.printf("worst PATCH (10,000 ops on 40,000 members, %d KB): %s%n",
+        System.out.printf(
+                "worst PATCH (10,000 ops on 40,000 members, %d KB): %s%n",
                 worstPatch.length() / 1024, summary(new ArrayList<>(patches)));
     }
 
@@ -71,8 +81,11 @@ public final class PatchStall {
     }
 
     private static void send(String url, String method, String type, String body) {
-        HttpRequest req = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(120))
-                .header("Content-Type", type).method(method, HttpRequest.BodyPublishers.ofString(body)).build();
+        HttpRequest req = HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofSeconds(120))
+                .header("Content-Type", type)
+                .method(method, HttpRequest.BodyPublishers.ofString(body))
+                .build();
         try {
             int status = HTTP.send(req, HttpResponse.BodyHandlers.discarding()).statusCode();
             if (status / 100 != 2) {
@@ -89,8 +102,11 @@ public final class PatchStall {
         }
         List<Long> sorted = new ArrayList<>(nanos);
         Collections.sort(sorted);
-        return String.format("n %d  p50 %.2f ms  p99 %.2f ms  max %.2f ms", sorted.size(),
-                sorted.get(sorted.size() / 2) / 1e6, sorted.get((int) (sorted.size() * 0.99)) / 1e6,
+        return String.format(
+                "n %d  p50 %.2f ms  p99 %.2f ms  max %.2f ms",
+                sorted.size(),
+                sorted.get(sorted.size() / 2) / 1e6,
+                sorted.get((int) (sorted.size() * 0.99)) / 1e6,
                 sorted.getLast() / 1e6);
     }
 }

@@ -27,8 +27,7 @@ import java.util.stream.Stream;
 public final class WatchLag {
     private static final Pattern NAME = Pattern.compile("\"name\":\"lag-(\\d+)\"");
 
-    private WatchLag() {
-    }
+    private WatchLag() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length != 4) {
@@ -39,14 +38,16 @@ public final class WatchLag {
         String b = trim(args[1]);
         int n = Integer.parseInt(args[2]);
         long pause = Long.parseLong(args[3]);
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpClient http =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         ConcurrentHashMap<Integer, Long> seenAt = new ConcurrentHashMap<>();
         CountDownLatch open = new CountDownLatch(1);
         CountDownLatch all = new CountDownLatch(n);
         java.util.concurrent.atomic.AtomicBoolean finished = new java.util.concurrent.atomic.AtomicBoolean();
         Thread reader = Thread.ofPlatform().daemon().start(() -> {
             HttpRequest req = HttpRequest.newBuilder(URI.create(b + "/api/changes?prefix=lag-"))
-                    .header("Accept", "text/event-stream").build();
+                    .header("Accept", "text/event-stream")
+                    .build();
             try {
                 HttpResponse<Stream<String>> res = http.send(req, HttpResponse.BodyHandlers.ofLines());
                 res.body().forEach(line -> {
@@ -80,26 +81,33 @@ public final class WatchLag {
         CompletableFuture<Void> written = new CompletableFuture<>();
         ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor();
         // sequential PUTs, each PAUSE ms after the previous one was answered
-        writer.scheduleWithFixedDelay(() -> {
-            int i = next.getAndIncrement();
-            if (i >= n) {
-                written.complete(null);
-                return;
-            }
-            try {
-                HttpRequest req = HttpRequest.newBuilder(URI.create(a + "/api/apps/lag-" + i))
-                        .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
-                        .PUT(HttpRequest.BodyPublishers.ofString(body)).build();
-                sent[i] = System.nanoTime();
-                int status = http.send(req, HttpResponse.BodyHandlers.discarding()).statusCode();
-                acked[i] = System.nanoTime();
-                if (status / 100 != 2) {
-                    throw new IllegalStateException("PUT lag-" + i + " answered " + status);
-                }
-            } catch (Exception e) {
-                written.completeExceptionally(e);
-            }
-        }, 0, pause, TimeUnit.MILLISECONDS);
+        writer.scheduleWithFixedDelay(
+                () -> {
+                    int i = next.getAndIncrement();
+                    if (i >= n) {
+                        written.complete(null);
+                        return;
+                    }
+                    try {
+                        HttpRequest req = HttpRequest.newBuilder(URI.create(a + "/api/apps/lag-" + i))
+                                .timeout(Duration.ofSeconds(10))
+                                .header("Content-Type", "application/json")
+                                .PUT(HttpRequest.BodyPublishers.ofString(body))
+                                .build();
+                        sent[i] = System.nanoTime();
+                        int status = http.send(req, HttpResponse.BodyHandlers.discarding())
+                                .statusCode();
+                        acked[i] = System.nanoTime();
+                        if (status / 100 != 2) {
+                            throw new IllegalStateException("PUT lag-" + i + " answered " + status);
+                        }
+                    } catch (Exception e) {
+                        written.completeExceptionally(e);
+                    }
+                },
+                0,
+                pause,
+                TimeUnit.MILLISECONDS);
         try {
             written.get();
         } finally {
@@ -122,7 +130,8 @@ public final class WatchLag {
         fromSend = Arrays.copyOf(fromSend, k);
         Arrays.sort(fromAck);
         Arrays.sort(fromSend);
-        System.out.printf("writes %d seen %d ack-to-B p50 %.2f p99 %.2f max %.2f send-to-B p50 %.2f p99 %.2f%n",
+        System.out.printf(
+                "writes %d seen %d ack-to-B p50 %.2f p99 %.2f max %.2f send-to-B p50 %.2f p99 %.2f%n",
                 n, k, ms(fromAck, 0.5), ms(fromAck, 0.99), ms(fromAck, 1.0), ms(fromSend, 0.5), ms(fromSend, 0.99));
         reader.interrupt();
     }

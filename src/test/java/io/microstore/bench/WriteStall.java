@@ -18,8 +18,7 @@ import java.time.Duration;
  * Usage: {@code WriteStall http://127.0.0.1:PORT SECONDS READY}.
  */
 public final class WriteStall {
-    private WriteStall() {
-    }
+    private WriteStall() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length != 3) {
@@ -28,8 +27,10 @@ public final class WriteStall {
         }
         String base = args[0].endsWith("/") ? args[0].substring(0, args[0].length() - 1) : args[0];
         long end = System.nanoTime() + Long.parseLong(args[1]) * 1_000_000_000L;
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(2)).build();
+        HttpClient http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(2))
+                .build();
         String body = "{\"data\":{\"n\":1,\"s\":\"some small value\"}}";
         long start = System.nanoTime();
         long lastAck = -1;
@@ -42,8 +43,10 @@ public final class WriteStall {
         String slowestFailureBody = "";
         for (int i = 0; System.nanoTime() < end; i++) {
             HttpRequest req = HttpRequest.newBuilder(URI.create(base + "/api/apps/stall-" + (i % 100)))
-                    .timeout(Duration.ofSeconds(15)).header("Content-Type", "application/json")
-                    .PUT(HttpRequest.BodyPublishers.ofString(body)).build();
+                    .timeout(Duration.ofSeconds(15))
+                    .header("Content-Type", "application/json")
+                    .PUT(HttpRequest.BodyPublishers.ofString(body))
+                    .build();
             int status;
             String answer;
             long sent = System.nanoTime();
@@ -74,7 +77,8 @@ public final class WriteStall {
             lastAck = now;
             acked++;
         }
-        System.out.printf("acked %d failed %d max-gap-ms %.1f gap-start-ms %.0f slowest-failure-ms %.0f status %d%n",
+        System.out.printf(
+                "acked %d failed %d max-gap-ms %.1f gap-start-ms %.0f slowest-failure-ms %.0f status %d%n",
                 acked, failed, maxGap / 1e6, maxGapStart / 1e6, slowestFailure / 1e6, slowestFailureStatus);
         System.out.println("slowest failure: " + slowestFailureBody.replace('\n', ' '));
     }

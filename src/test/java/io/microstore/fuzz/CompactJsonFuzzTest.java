@@ -44,7 +44,8 @@ class CompactJsonFuzzTest {
             // Parsson refuses 1000 levels, CompactJson takes up to MAX_DEPTH (1000): a PUT body is one level
             // itself, so stored data never has more than 999 (PATCH reads it with Parsson).
             try {
-                assertArrayEquals(withoutWhitespace(input), CompactJson.compact(input), "only insignificant white space goes");
+                assertArrayEquals(
+                        withoutWhitespace(input), CompactJson.compact(input), "only insignificant white space goes");
             } catch (MalformedJson e) {
                 // too deep for CompactJson too, or invalid after the point where Parsson stopped
             }
@@ -54,7 +55,8 @@ class CompactJsonFuzzTest {
             // RFC 8259 puts no limit on exponents, but Parsson stops at the first such number: it has not
             // read the rest, so only the compact form can be checked, if CompactJson accepts.
             try {
-                assertArrayEquals(withoutWhitespace(input), CompactJson.compact(input), "only insignificant white space goes");
+                assertArrayEquals(
+                        withoutWhitespace(input), CompactJson.compact(input), "only insignificant white space goes");
             } catch (MalformedJson e) {
                 // the rest may well be invalid
             }
@@ -101,8 +103,12 @@ class CompactJsonFuzzTest {
     static JsonValue parsson(byte[] bytes) {
         String text;
         try {
-            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+            text = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
         } catch (CharacterCodingException e) {
             return null;
         }
@@ -135,8 +141,10 @@ class CompactJsonFuzzTest {
     static byte[] withoutWhitespace(byte[] bytes) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length);
         boolean inString = false;
-        int start = bytes.length >= 3 && (bytes[0] & 0xFF) == 0xEF && (bytes[1] & 0xFF) == 0xBB
-                && (bytes[2] & 0xFF) == 0xBF ? 3 : 0;
+        int start =
+                bytes.length >= 3 && (bytes[0] & 0xFF) == 0xEF && (bytes[1] & 0xFF) == 0xBB && (bytes[2] & 0xFF) == 0xBF
+                        ? 3
+                        : 0;
         for (int i = start; i < bytes.length; i++) {
             byte b = bytes[i];
             if (inString) {

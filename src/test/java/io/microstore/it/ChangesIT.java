@@ -22,14 +22,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.LongStream;
 
-import io.microstore.testing.Stores;
 import io.microstore.commit.Change;
 import io.microstore.commit.Commit;
 import io.microstore.commit.CommitStream;
-import io.microstore.persist.JournalConfig;
 import io.microstore.persist.JournalPersistence;
 import io.microstore.testing.Eventually;
 import io.microstore.testing.SseStream;
+import io.microstore.testing.Stores;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
@@ -51,8 +50,10 @@ class ChangesIT {
     /** C1 only: the child JVMs start markedly faster on a busy machine. */
     private static final List<String> JVM = List.of("-Xmx256m", "-XX:TieredStopAtLevel=1");
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
 
     /**
      * Write, SIGTERM, restart: the feed since 0 is the same; new writes continue the sequence. Then
@@ -70,24 +71,31 @@ class ChangesIT {
             assertEquals(204, put(base, "r/a", "\"again\"").statusCode());
             assertEquals(204, put(base, "r/c", "null").statusCode());
             before = awaitChanges(base, 5, "&include=data", 0);
-            assertEquals(List.of("1 put r/a", "2 put r/b ü 😀", "3 delete r/a", "4 put r/a", "5 put r/c"), describe(before));
+            assertEquals(
+                    List.of("1 put r/a", "2 put r/b ü 😀", "3 delete r/a", "4 put r/a", "5 put r/c"), describe(before));
             assertEquals(0, server.terminate(), server.output());
         }
         try (ChildServer server = ChildServer.start(JVM, "--data", dir.toString())) {
             String base = server.baseUrl();
             assertEquals(before, get(base, "/api/changes?since=0&include=data").body(), "same changes, same seqs");
-            assertEquals("{\"results\":[],\"last_seq\":5}", get(base, "/api/changes").body());
-            assertEquals(List.of("3 delete r/a", "4 put r/a", "5 put r/c"),
+            assertEquals(
+                    "{\"results\":[],\"last_seq\":5}", get(base, "/api/changes").body());
+            assertEquals(
+                    List.of("3 delete r/a", "4 put r/a", "5 put r/c"),
                     describe(get(base, "/api/changes?since=2").body()));
-            assertEquals("\"6\"", put(base, "r/d", "4").headers().firstValue("ETag").orElseThrow());
+            assertEquals(
+                    "\"6\"", put(base, "r/d", "4").headers().firstValue("ETag").orElseThrow());
             assertEquals(List.of("6 put r/d"), describe(awaitChanges(base, 6, "", 5)));
             try (SseStream stream = SseStream.open(URI.create(base), "/api/changes?since=3", 0, 30_000)) {
                 assertEquals(4, stream.nextEvent().seq());
                 assertEquals(5, stream.nextEvent().seq());
                 assertEquals(6, stream.nextEvent().seq());
             }
-            HttpResponse<String> compacted = http.send(HttpRequest.newBuilder(URI.create(base + "/api/admin/compact"))
-                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> compacted = http.send(
+                    HttpRequest.newBuilder(URI.create(base + "/api/admin/compact"))
+                            .POST(HttpRequest.BodyPublishers.noBody())
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertEquals(200, compacted.statusCode(), compacted.body());
             assertEquals(6, json(compacted.body()).getJsonNumber("seq").longValue(), compacted.body());
             put(base, "r/x", "7");
@@ -100,10 +108,13 @@ class ChangesIT {
             for (long since : new long[] {0, 3, 5}) {
                 HttpResponse<String> gone = get(base, "/api/changes?since=" + since);
                 assertEquals(410, gone.statusCode(), "since=" + since + ": " + gone.body());
-                assertEquals("application/problem+json", gone.headers().firstValue("Content-Type").orElse(""));
+                assertEquals(
+                        "application/problem+json",
+                        gone.headers().firstValue("Content-Type").orElse(""));
                 assertEquals(9, json(gone.body()).getJsonNumber("last_seq").longValue());
             }
-            assertEquals(List.of("7 put r/x", "8 delete r/c", "9 put r/y"),
+            assertEquals(
+                    List.of("7 put r/x", "8 delete r/c", "9 put r/y"),
                     describe(get(base, "/api/changes?since=6").body()));
         }
     }
@@ -127,7 +138,8 @@ class ChangesIT {
                 List<Attempt> mine = new ArrayList<>();
                 attempts.add(mine);
                 String prefix = "k9/w" + w + "/";
-                running.add(CompletableFuture.runAsync(() -> writeUntilGone(base, prefix, mine, firstAcks, acks),
+                running.add(CompletableFuture.runAsync(
+                        () -> writeUntilGone(base, prefix, mine, firstAcks, acks),
                         r -> Thread.ofVirtual().start(r)));
             }
             // Every writer has had a write acknowledged, and more writes were, so the kill finds them at work.
@@ -138,16 +150,22 @@ class ChangesIT {
             CompletableFuture.allOf(running.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
         }
         List<Commit> journal = readJournal(dir);
-        assertEquals(LongStream.rangeClosed(1, journal.size()).boxed().toList(),
-                journal.stream().map(Commit::seq).toList(), "the journal's seqs are 1..n");
+        assertEquals(
+                LongStream.rangeClosed(1, journal.size()).boxed().toList(),
+                journal.stream().map(Commit::seq).toList(),
+                "the journal's seqs are 1..n");
         for (int w = 0; w < writers; w++) {
             String prefix = "k9/w" + w + "/";
-            List<Commit> mine = journal.stream().filter(m -> m.only().name().startsWith(prefix)).toList();
+            List<Commit> mine = journal.stream()
+                    .filter(m -> m.only().name().startsWith(prefix))
+                    .toList();
             List<Attempt> tried = attempts.get(w);
             long acked = tried.stream().filter(a -> a.acked).count();
             assertTrue(acked > 0, "writer " + w + " got no write acknowledged");
-            assertTrue(mine.size() >= acked && mine.size() <= tried.size() && mine.size() <= acked + 1,
-                    "writer " + w + ": " + acked + " acknowledged of " + tried.size() + " tried, " + mine.size() + " in the journal");
+            assertTrue(
+                    mine.size() >= acked && mine.size() <= tried.size() && mine.size() <= acked + 1,
+                    "writer " + w + ": " + acked + " acknowledged of " + tried.size() + " tried, " + mine.size()
+                            + " in the journal");
             for (int i = 0; i < mine.size(); i++) {
                 Attempt a = tried.get(i);
                 Commit m = mine.get(i);
@@ -162,7 +180,8 @@ class ChangesIT {
             List<String> feed = new ArrayList<>();
             long cursor = 0;
             while (cursor < journal.size()) {
-                JsonObject page = json(get(base, "/api/changes?include=data&limit=1000&since=" + cursor).body());
+                JsonObject page = json(get(base, "/api/changes?include=data&limit=1000&since=" + cursor)
+                        .body());
                 for (JsonValue v : page.getJsonArray("results")) {
                     JsonObject c = v.asJsonObject();
                     feed.add(c.getJsonNumber("seq") + " " + c.getString("op") + " " + c.getString("name")
@@ -173,8 +192,12 @@ class ChangesIT {
                 cursor = next;
             }
             assertEquals(journal.stream().map(m -> m.seq() + " " + describe(m)).toList(), feed);
-            assertEquals("{\"results\":[],\"last_seq\":" + journal.size() + "}", get(base, "/api/changes").body());
-            assertEquals("\"" + (journal.size() + 1) + "\"", put(base, "k9/after", "1").headers().firstValue("ETag").orElseThrow());
+            assertEquals(
+                    "{\"results\":[],\"last_seq\":" + journal.size() + "}",
+                    get(base, "/api/changes").body());
+            assertEquals(
+                    "\"" + (journal.size() + 1) + "\"",
+                    put(base, "k9/after", "1").headers().firstValue("ETag").orElseThrow());
         }
     }
 
@@ -191,10 +214,13 @@ class ChangesIT {
             SseStream stream = SseStream.open(URI.create(base), "/api/changes", 0, 60_000);
             assertTrue(stream.next().isComment());
             CompletableFuture<HttpResponse<String>> longPoll = http.sendAsync(
-                    HttpRequest.newBuilder(URI.create(base + "/api/changes?since=1&wait=60")).build(),
+                    HttpRequest.newBuilder(URI.create(base + "/api/changes?since=1&wait=60"))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             CompletableFuture<HttpResponse<String>> watch = http.sendAsync(
-                    HttpRequest.newBuilder(URI.create(base + "/api/apps/t/a?wait=60")).header("If-None-Match", etag).build(),
+                    HttpRequest.newBuilder(URI.create(base + "/api/apps/t/a?wait=60"))
+                            .header("If-None-Match", etag)
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             Eventually.await("the stream, the long-poll and the watch wait on the feed", () -> subscribers(base) == 3);
             assertFalse(longPoll.isDone() || watch.isDone());
@@ -209,10 +235,12 @@ class ChangesIT {
                 }
             }
             HttpResponse<String> polled = answer(longPoll, "the long-poll");
-            assertTrue(polled.statusCode() == 200 || polled.statusCode() == 503,
+            assertTrue(
+                    polled.statusCode() == 200 || polled.statusCode() == 503,
                     "long-poll at shutdown: HTTP " + polled.statusCode() + " " + polled.body());
             HttpResponse<String> watched = answer(watch, "the watch");
-            assertTrue(watched.statusCode() == 304 || watched.statusCode() == 503,
+            assertTrue(
+                    watched.statusCode() == 304 || watched.statusCode() == 503,
                     "watch at shutdown: HTTP " + watched.statusCode() + " " + watched.body());
         }
     }
@@ -223,7 +251,8 @@ class ChangesIT {
             return request.get(30, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
             // HttpClient retries a GET whose connection closed without an answer: then it cannot connect
-            return fail(what + " got no answer at shutdown (the connection closed without a response): " + e.getCause());
+            return fail(
+                    what + " got no answer at shutdown (the connection closed without a response): " + e.getCause());
         }
     }
 
@@ -238,8 +267,8 @@ class ChangesIT {
      * Puts and deletes under {@code prefix} until the server is gone; counts {@code firstAcks} once, at its
      * first 204, and {@code acks} at every 204.
      */
-    private void writeUntilGone(String base, String prefix, List<Attempt> attempts, AtomicInteger firstAcks,
-                                AtomicInteger acks) {
+    private void writeUntilGone(
+            String base, String prefix, List<Attempt> attempts, AtomicInteger firstAcks, AtomicInteger acks) {
         Set<String> existing = new HashSet<>();
         for (int i = 0; ; i++) {
             String name = prefix + (i % 6 == 0 ? "é " : "k") + (i % 5);
@@ -251,7 +280,10 @@ class ChangesIT {
                     attempts.add(new Attempt(delete ? "delete" : "put", name, data, false, 0));
                     fail("HTTP " + res.statusCode() + " " + res.body());
                 }
-                long seq = res.headers().firstValue("ETag").map(e -> Long.parseLong(e.replace("\"", ""))).orElse(0L);
+                long seq = res.headers()
+                        .firstValue("ETag")
+                        .map(e -> Long.parseLong(e.replace("\"", "")))
+                        .orElse(0L);
                 attempts.add(new Attempt(delete ? "delete" : "put", name, data, true, seq));
                 acks.incrementAndGet();
                 if (i == 0) {
@@ -287,16 +319,13 @@ class ChangesIT {
                 }
 
                 @Override
-                public void reload() {
-                }
+                public void reload() {}
 
                 @Override
-                public void loaded(long lastSeq) {
-                }
+                public void loaded(long lastSeq) {}
 
                 @Override
-                public void committed(List<Commit> batch) {
-                }
+                public void committed(List<Commit> batch) {}
             });
         }
         return replayed;
@@ -310,8 +339,10 @@ class ChangesIT {
 
     /** "seq op name" of each change in a poll's body. */
     private static List<String> describe(String body) {
-        return json(body).getJsonArray("results").stream().map(JsonValue::asJsonObject)
-                .map(c -> c.getJsonNumber("seq") + " " + c.getString("op") + " " + c.getString("name")).toList();
+        return json(body).getJsonArray("results").stream()
+                .map(JsonValue::asJsonObject)
+                .map(c -> c.getJsonNumber("seq") + " " + c.getString("op") + " " + c.getString("name"))
+                .toList();
     }
 
     /**
@@ -319,17 +350,22 @@ class ChangesIT {
      * seq {@code last} (writes are acknowledged a moment before the feed gets them).
      */
     private String awaitChanges(String base, long last, String query, long from) throws Exception {
-        return Eventually.await("the feed reaches seq " + last, Eventually.TIMEOUT, () -> {
-            HttpResponse<String> res = send(() -> get(base, "/api/changes?since=" + from + query));
-            assertEquals(200, res.statusCode(), res.body());
-            return res.body();
-        }, body -> json(body).getJsonNumber("last_seq").longValue() >= last);
+        return Eventually.await(
+                "the feed reaches seq " + last,
+                Eventually.TIMEOUT,
+                () -> {
+                    HttpResponse<String> res = send(() -> get(base, "/api/changes?since=" + from + query));
+                    assertEquals(200, res.statusCode(), res.body());
+                    return res.body();
+                },
+                body -> json(body).getJsonNumber("last_seq").longValue() >= last);
     }
 
     /** The server's {@code microstore_subscribers} gauge: clients waiting on its feed. */
     private int subscribers(String base) {
         String metrics = send(() -> get(base, "/observe/metrics")).body();
-        Matcher m = Pattern.compile("(?m)^microstore_subscribers(?:\\{[^}]*})? (\\S+)$").matcher(metrics);
+        Matcher m = Pattern.compile("(?m)^microstore_subscribers(?:\\{[^}]*})? (\\S+)$")
+                .matcher(metrics);
         assertTrue(m.find(), "no microstore_subscribers in\n" + metrics);
         return (int) Double.parseDouble(m.group(1));
     }
@@ -351,24 +387,35 @@ class ChangesIT {
     }
 
     private HttpResponse<String> get(String base, String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30)).build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create(base + path))
+                        .timeout(Duration.ofSeconds(30))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> put(String base, String name, String json) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(app(base, name)).timeout(Duration.ofSeconds(30))
+        return http.send(
+                HttpRequest.newBuilder(app(base, name))
+                        .timeout(Duration.ofSeconds(30))
                         .header("Content-Type", "application/json")
-                        .PUT(HttpRequest.BodyPublishers.ofString("{\"data\":" + json + "}")).build(),
+                        .PUT(HttpRequest.BodyPublishers.ofString("{\"data\":" + json + "}"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> delete(String base, String name) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(app(base, name)).timeout(Duration.ofSeconds(30)).DELETE().build(),
+        return http.send(
+                HttpRequest.newBuilder(app(base, name))
+                        .timeout(Duration.ofSeconds(30))
+                        .DELETE()
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     private static URI app(String base, String name) {
-        return URI.create(base + "/api/apps/" + URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20"));
+        return URI.create(base + "/api/apps/"
+                + URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20"));
     }
 
     private static JsonObject json(String text) {

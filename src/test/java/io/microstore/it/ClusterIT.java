@@ -22,8 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 import io.microstore.testing.EtcdCluster;
-import io.microstore.testing.TestClient.Res;
 import io.microstore.testing.TestClient;
+import io.microstore.testing.TestClient.Res;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import org.junit.jupiter.api.AfterAll;
@@ -40,7 +40,6 @@ import static io.microstore.testing.TestClient.seq;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Cluster mode end to end: one real 3-member etcd cluster for the class and two real microstore jars on
@@ -60,6 +59,7 @@ class ClusterIT {
 
     @TempDir
     static Path dir;
+
     static EtcdCluster cluster;
     static String endpoints;
     static final ChildServer[] servers = new ChildServer[2];
@@ -80,7 +80,9 @@ class ClusterIT {
     @BeforeEach
     void bothInstancesHealthy() throws InterruptedException {
         for (TestClient client : http) {
-            await("health UP on " + client.base(), Duration.ofSeconds(20),
+            await(
+                    "health UP on " + client.base(),
+                    Duration.ofSeconds(20),
                     () -> client.get("/observe/health").status() == 200);
         }
     }
@@ -141,8 +143,11 @@ class ClusterIT {
                         assertProblem(res, 412);
                     }
                 }
-                assertEquals(1, won.size(), "round " + round + ": exactly one 204, the rest 412; winners "
-                        + won.stream().map(Res::describe).toList());
+                assertEquals(
+                        1,
+                        won.size(),
+                        "round " + round + ": exactly one 204, the rest 412; winners "
+                                + won.stream().map(Res::describe).toList());
                 etag = won.getFirst().header("ETag");
                 assertTrue(seq(etag) > seq(ifMatch), etag + " after " + ifMatch);
             }
@@ -151,7 +156,9 @@ class ClusterIT {
         }
         String last = etag;
         for (TestClient client : http) {
-            await("both instances at " + last, Duration.ofSeconds(5),
+            await(
+                    "both instances at " + last,
+                    Duration.ofSeconds(5),
                     () -> last.equals(client.get(TestClient.app("race")).header("ETag")));
         }
     }
@@ -206,15 +213,21 @@ class ClusterIT {
     void aTransactionThroughOneInstanceArrivesWholeAtTheOther() throws Exception {
         String race = http[0].putApp("tx-checked", "0").header("ETag");
         assertStatus(http[0].putApp("tx-gone", "0"), 204);
-        Res res = http[0].send("POST", "/api/txn", "[{\"op\":\"check\",\"name\":\"tx-checked\",\"if_match\":"
-                + TestClient.quote(race) + "},{\"op\":\"put\",\"name\":\"tx/a\",\"data\":1},"
-                + "{\"op\":\"delete\",\"name\":\"tx-gone\"},{\"op\":\"put\",\"name\":\"tx/b\",\"data\":2}]",
-                "Content-Type", TestClient.JSON);
+        Res res = http[0].send(
+                "POST",
+                "/api/txn",
+                "[{\"op\":\"check\",\"name\":\"tx-checked\",\"if_match\":"
+                        + TestClient.quote(race) + "},{\"op\":\"put\",\"name\":\"tx/a\",\"data\":1},"
+                        + "{\"op\":\"delete\",\"name\":\"tx-gone\"},{\"op\":\"put\",\"name\":\"tx/b\",\"data\":2}]",
+                "Content-Type",
+                TestClient.JSON);
         assertStatus(res, 200);
         long s = res.json().asJsonObject().getJsonNumber("seq").longValue();
         await("instance 2 at seq " + s, Duration.ofSeconds(5), () -> lastSeq(http[1]) >= s);
-        assertEquals(List.of(s + " put tx/a", s + " delete tx-gone", s + " put tx/b"),
-                feed(http[1], s - 1).subList(0, 3), "one page never splits the transaction");
+        assertEquals(
+                List.of(s + " put tx/a", s + " delete tx-gone", s + " put tx/b"),
+                feed(http[1], s - 1).subList(0, 3),
+                "one page never splits the transaction");
         Res page = http[1].get("/api/changes?limit=1&since=" + (s - 1));
         assertEquals(3, page.json().asJsonObject().getJsonArray("results").size(), page.describe());
         assertEquals(TestClient.etag(s), http[1].get(TestClient.app("tx/a")).header("ETag"));
@@ -222,9 +235,13 @@ class ClusterIT {
         assertStatus(http[1].get(TestClient.app("tx-gone")), 404);
         assertEquals(List.of(s + " put tx/a", s + " put tx/b", s + " delete tx-gone"), etcdHistory(s - 1, s));
 
-        Res stale = http[1].send("POST", "/api/txn", "[{\"op\":\"put\",\"name\":\"tx/c\",\"data\":3},"
-                + "{\"op\":\"delete\",\"name\":\"tx/a\",\"if_match\":" + TestClient.quote(race) + "}]",
-                "Content-Type", TestClient.JSON);
+        Res stale = http[1].send(
+                "POST",
+                "/api/txn",
+                "[{\"op\":\"put\",\"name\":\"tx/c\",\"data\":3}," + "{\"op\":\"delete\",\"name\":\"tx/a\",\"if_match\":"
+                        + TestClient.quote(race) + "}]",
+                "Content-Type",
+                TestClient.JSON);
         assertEquals(1, assertProblem(stale, 412).getInt("index"));
         assertStatus(http[0].get(TestClient.app("tx/c")), 404);
     }
@@ -336,7 +353,9 @@ class ClusterIT {
         await("writes through both instances", Duration.ofSeconds(20), () -> acknowledged.size() >= 20);
         servers[1].kill9();
         secondDown.set(true);
-        await("writes through instance 1 while 2 is down", Duration.ofSeconds(20),
+        await(
+                "writes through instance 1 while 2 is down",
+                Duration.ofSeconds(20),
                 () -> ackedByFirstWhileDown.get() >= 10);
         // reads go on through the survivor while the other is down
         Res read = http[0].get(TestClient.app("kill-kept"));
@@ -347,8 +366,9 @@ class ClusterIT {
             f.get(30, TimeUnit.SECONDS);
         }
         pool.shutdown();
-        assertTrue(ackedByFirstWhileDown.get() >= 10, "writes through instance 1 while 2 was down: "
-                + ackedByFirstWhileDown.get());
+        assertTrue(
+                ackedByFirstWhileDown.get() >= 10,
+                "writes through instance 1 while 2 was down: " + ackedByFirstWhileDown.get());
 
         servers[1] = ChildServer.start(JVM, "--etcd", endpoints); // the same arguments
         http[1] = new TestClient(servers[1].awaitPort());
@@ -368,22 +388,30 @@ class ClusterIT {
         // and the restarted instance follows new writes (its watch is live)
         Res put = http[0].putApp("after-restart", "1");
         assertStatus(put, 204);
-        await("the restarted instance sees a new write", Duration.ofSeconds(5),
-                () -> put.header("ETag").equals(http[1].get(TestClient.app("after-restart")).header("ETag")));
+        await(
+                "the restarted instance sees a new write",
+                Duration.ofSeconds(5),
+                () -> put.header("ETag")
+                        .equals(http[1].get(TestClient.app("after-restart")).header("ETag")));
     }
 
     @Test
     void withEveryEtcdMemberDownReadsAreServedWritesGet503AndBothRecoverWhenEtcdReturns() throws Exception {
         long from = now();
         assertStatus(http[0].putApp("down-kept", "{\"kept\":true}"), 204);
-        await("instance 2 has it", Duration.ofSeconds(5), () -> http[1].get(TestClient.app("down-kept")).status() == 200);
+        await(
+                "instance 2 has it",
+                Duration.ofSeconds(5),
+                () -> http[1].get(TestClient.app("down-kept")).status() == 200);
         Res before = http[0].get(TestClient.app("down-kept"));
         for (int member = 1; member <= 3; member++) {
             cluster.kill(member);
         }
         try {
             for (TestClient client : http) {
-                await("health DOWN on " + client.base(), Duration.ofSeconds(10),
+                await(
+                        "health DOWN on " + client.base(),
+                        Duration.ofSeconds(10),
                         () -> client.get("/observe/health").text().contains("\"DOWN\""));
                 Res health = client.get("/observe/health");
                 assertEquals(503, health.status(), health.describe());
@@ -404,12 +432,16 @@ class ClusterIT {
         }
         for (TestClient client : http) {
             String name = "back-" + client.port();
-            await("a write through " + client.base() + " after etcd returned", Duration.ofSeconds(15),
+            await(
+                    "a write through " + client.base() + " after etcd returned",
+                    Duration.ofSeconds(15),
                     () -> client.putApp(name, "1").status() == 204);
             assertStatus(client.get(TestClient.app(name)), 200);
         }
         for (TestClient client : http) {
-            await("health UP on " + client.base(), Duration.ofSeconds(10),
+            await(
+                    "health UP on " + client.base(),
+                    Duration.ofSeconds(10),
                     () -> client.get("/observe/health").status() == 200);
         }
         // both watches resumed where they were: the same changes as etcd's history, none lost or repeated
@@ -434,16 +466,23 @@ class ClusterIT {
         long from = now();
         Res put = http[0].putApp("ttl-once?ttl=2", "1");
         assertStatus(put, 204);
-        await("instance 2 has it with the same Expires", Duration.ofSeconds(5),
-                () -> put.header("Expires").equals(http[1].get(TestClient.app("ttl-once")).header("Expires")));
+        await(
+                "instance 2 has it with the same Expires",
+                Duration.ofSeconds(5),
+                () -> put.header("Expires")
+                        .equals(http[1].get(TestClient.app("ttl-once")).header("Expires")));
         for (TestClient client : http) {
-            await("expired on " + client.base(), Duration.ofSeconds(10),
+            await(
+                    "expired on " + client.base(),
+                    Duration.ofSeconds(10),
                     () -> client.get(TestClient.app("ttl-once")).status() == 404);
         }
         long end = Math.max(lastSeq(http[0]), lastSeq(http[1]));
         List<String> etcd = etcdHistory(from, end);
-        assertEquals(List.of(seq(put.header("ETag")) + " put ttl-once", (seq(put.header("ETag")) + 1) + " delete ttl-once"),
-                etcd, "one put, one delete: etcd's lease expiry");
+        assertEquals(
+                List.of(seq(put.header("ETag")) + " put ttl-once", (seq(put.header("ETag")) + 1) + " delete ttl-once"),
+                etcd,
+                "one put, one delete: etcd's lease expiry");
         assertEquals(etcd, feed(http[0], from));
         assertEquals(etcd, feed(http[1], from));
     }
@@ -453,7 +492,10 @@ class ClusterIT {
         long from = now();
         Res put = http[0].putApp("ttl-orphan?ttl=10", "1");
         assertStatus(put, 204);
-        await("instance 2 has it", Duration.ofSeconds(5), () -> http[1].get(TestClient.app("ttl-orphan")).status() == 200);
+        await(
+                "instance 2 has it",
+                Duration.ofSeconds(5),
+                () -> http[1].get(TestClient.app("ttl-orphan")).status() == 200);
         servers[0].kill9(); // nobody keeps the lease alive; etcd expires it by itself
         servers[0] = ChildServer.start(JVM, "--etcd", endpoints);
         http[0] = new TestClient(servers[0].awaitPort());
@@ -462,13 +504,18 @@ class ClusterIT {
             assertEquals(put.header("Expires"), restarted.header("Expires"));
         }
         for (TestClient client : http) {
-            await("expired on " + client.base(), Duration.ofSeconds(20),
+            await(
+                    "expired on " + client.base(),
+                    Duration.ofSeconds(20),
                     () -> client.get(TestClient.app("ttl-orphan")).status() == 404);
         }
         long end = Math.max(lastSeq(http[0]), lastSeq(http[1]));
         List<String> etcd = etcdHistory(from, end);
-        assertEquals(List.of(seq(put.header("ETag")) + " put ttl-orphan",
-                (seq(put.header("ETag")) + 1) + " delete ttl-orphan"), etcd);
+        assertEquals(
+                List.of(
+                        seq(put.header("ETag")) + " put ttl-orphan",
+                        (seq(put.header("ETag")) + 1) + " delete ttl-orphan"),
+                etcd);
         assertEquals(etcd, feed(http[1], from), "the surviving instance's feed");
         // the restarted instance replayed etcd's history at its start: its feed reaches back past it
         assertEquals(etcd, feed(http[0], from), "the restarted instance's feed");

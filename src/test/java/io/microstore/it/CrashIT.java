@@ -44,16 +44,25 @@ class CrashIT {
     private static final String[] FSYNC = {"always", "interval", "never"};
     private static final Pattern ID = Pattern.compile("\"id\":\"([^\"]+)\"");
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final AtomicInteger ids = new AtomicInteger();
 
-    enum Kind { PUT, DELETE, PUT_IF_MATCH, CREATE }
+    enum Kind {
+        PUT,
+        DELETE,
+        PUT_IF_MATCH,
+        CREATE
+    }
 
-    enum Result { ACKED, REFUSED, UNKNOWN }
+    enum Result {
+        ACKED,
+        REFUSED,
+        UNKNOWN
+    }
 
     /** One request and what became of it. {@code id} names the value a put wrote; null for deletes. */
-    record Op(String key, Kind kind, String id, String body, long start, long end, Result result, long etag) {
-    }
+    record Op(String key, Kind kind, String id, String body, long start, long end, Result result, long etag) {}
 
     /** What a name holds: the id of the value written there (null when absent) and its ETag's seq. */
     record State(String id, long etag) {
@@ -71,8 +80,10 @@ class CrashIT {
             ConcurrentLinkedQueue<Op> history = new ConcurrentLinkedQueue<>();
             try (ChildServer server = ChildServer.start(jvm(fsync), "--data", data.toString())) {
                 String base = server.baseUrl();
-                assertEquals(expected, read(base), "state after restart before round " + round
-                        + "; the server printed:\n" + server.output());
+                assertEquals(
+                        expected,
+                        read(base),
+                        "state after restart before round " + round + "; the server printed:\n" + server.output());
                 AtomicBoolean stop = new AtomicBoolean();
                 List<Thread> writers = new ArrayList<>();
                 for (int w = 0; w < WRITERS; w++) {
@@ -105,8 +116,7 @@ class CrashIT {
     // --- transactions ---------------------------------------------------------------------------
 
     /** A transaction a writer sent: the marker it put into each of {@code names}, and its answer. */
-    record Txn(String id, List<String> names, Result result, long seq) {
-    }
+    record Txn(String id, List<String> names, Result result, long seq) {}
 
     /**
      * Kill -9 while writers run transactions that put one marker into 2 to 6 apps (some with a create-only
@@ -125,8 +135,10 @@ class CrashIT {
             ConcurrentLinkedQueue<Txn> history = new ConcurrentLinkedQueue<>();
             try (ChildServer server = ChildServer.start(jvm(fsync), "--data", data.toString())) {
                 String base = server.baseUrl();
-                assertEquals(expected, read(base), "state after restart before round " + round
-                        + "; the server printed:\n" + server.output());
+                assertEquals(
+                        expected,
+                        read(base),
+                        "state after restart before round " + round + "; the server printed:\n" + server.output());
                 torn += count(server.output(), "cut a torn record");
                 AtomicBoolean stop = new AtomicBoolean();
                 List<Thread> writers = new ArrayList<>();
@@ -163,11 +175,13 @@ class CrashIT {
         Path segment;
         try (var files = java.nio.file.Files.list(data)) {
             segment = files.filter(f -> f.getFileName().toString().matches("journal-\\d+\\.jsonl"))
-                    .max(java.util.Comparator.naturalOrder()).orElseThrow();
+                    .max(java.util.Comparator.naturalOrder())
+                    .orElseThrow();
         }
         String text = java.nio.file.Files.readString(segment, StandardCharsets.ISO_8859_1);
         Matcher last = Pattern.compile("\\{\"seq\":(\\d+),[^\\n]*\\n$").matcher(text);
-        long next = last.find() ? Long.parseLong(last.group(1)) + 1
+        long next = last.find()
+                ? Long.parseLong(last.group(1)) + 1
                 : Long.parseLong(segment.getFileName().toString().replaceAll("\\D", ""));
         String payload = "{\"seq\":" + next + ",\"op\":\"txn\",\"ops\":[{\"op\":\"put\",\"name\":\"x1\",\"data\":"
                 + "{\"id\":\"torn\"}},{\"op\":\"put\",\"name\":\"x2\",\"data\":{\"id\":\"torn\"}},"
@@ -177,7 +191,8 @@ class CrashIT {
         byte[] record = (payload + ",\"crc\":\"" + String.format("%08x", crc.getValue()) + "\"}\n")
                 .getBytes(StandardCharsets.UTF_8);
         int cut = 1 + ThreadLocalRandom.current().nextInt(record.length - 1); // 1 .. all but the LF
-        java.nio.file.Files.write(segment, java.util.Arrays.copyOf(record, cut), java.nio.file.StandardOpenOption.APPEND);
+        java.nio.file.Files.write(
+                segment, java.util.Arrays.copyOf(record, cut), java.nio.file.StandardOpenOption.APPEND);
     }
 
     /** One writer: transactions of puts of one marker into random apps until the server dies or {@code stop}. */
@@ -196,14 +211,21 @@ class CrashIT {
             boolean conditional = random.nextInt(5) == 0; // its last put only creates: 412 when the app exists
             StringBuilder body = new StringBuilder("[");
             for (int i = 0; i < names.size(); i++) {
-                body.append(i == 0 ? "" : ",").append("{\"op\":\"put\",\"name\":\"").append(names.get(i))
-                        .append("\",\"data\":{\"id\":\"").append(id).append("\",\"pad\":\"")
-                        .append("x".repeat(random.nextInt(3000))).append("\"}")
+                body.append(i == 0 ? "" : ",")
+                        .append("{\"op\":\"put\",\"name\":\"")
+                        .append(names.get(i))
+                        .append("\",\"data\":{\"id\":\"")
+                        .append(id)
+                        .append("\",\"pad\":\"")
+                        .append("x".repeat(random.nextInt(3000)))
+                        .append("\"}")
                         .append(conditional && i == names.size() - 1 ? ",\"if_none_match\":\"*\"}" : "}");
             }
-            HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/api/txn")).timeout(Duration.ofSeconds(20))
+            HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/api/txn"))
+                    .timeout(Duration.ofSeconds(20))
                     .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body.append("]").toString())).build();
+                    .POST(HttpRequest.BodyPublishers.ofString(body.append("]").toString()))
+                    .build();
             try {
                 HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
                 int status = response.statusCode();
@@ -227,21 +249,24 @@ class CrashIT {
         }
     }
 
-    private static void checkTransactions(Map<String, State> before, Iterable<Txn> history, Map<String, State> after,
-                                          String log) {
+    private static void checkTransactions(
+            Map<String, State> before, Iterable<Txn> history, Map<String, State> after, String log) {
         java.util.Set<String> known = new java.util.HashSet<>();
         before.values().forEach(state -> known.add(state.id()));
         for (Txn txn : history) {
             known.add(txn.id());
-            List<String> holding = txn.names().stream().filter(n -> txn.id().equals(after.getOrDefault(n,
-                    State.ABSENT).id())).toList();
-            String what = txn + " found " + txn.names().stream().map(n -> n + "=" + after.get(n)).toList()
-                    + "\nserver output:\n" + log;
+            List<String> holding = txn.names().stream()
+                    .filter(n ->
+                            txn.id().equals(after.getOrDefault(n, State.ABSENT).id()))
+                    .toList();
+            String what = txn + " found "
+                    + txn.names().stream().map(n -> n + "=" + after.get(n)).toList() + "\nserver output:\n" + log;
             if (txn.result() == Result.REFUSED) {
                 assertTrue(holding.isEmpty(), "a refused transaction was written: " + what);
                 continue;
             }
-            long seq = txn.result() == Result.ACKED ? txn.seq()
+            long seq = txn.result() == Result.ACKED
+                    ? txn.seq()
                     : holding.isEmpty() ? 0 : after.get(holding.getFirst()).etag();
             if (seq == 0) {
                 continue; // an unknown outcome that did not survive: nothing of it may be there (holding is empty)
@@ -252,7 +277,8 @@ class CrashIT {
             for (String name : txn.names()) {
                 State found = after.getOrDefault(name, State.ABSENT);
                 assertTrue(found.etag() >= seq, "part of a transaction at seq " + seq + " is missing: " + what);
-                assertTrue(found.etag() > seq || txn.id().equals(found.id()),
+                assertTrue(
+                        found.etag() > seq || txn.id().equals(found.id()),
                         "an app holds another value at the transaction's seq " + seq + ": " + what);
             }
         }
@@ -274,7 +300,10 @@ class CrashIT {
     }
 
     private static List<String> jvm(String fsync) {
-        return List.of("-Xmx256m", "-Dstore.fsync=" + fsync, "-Dstore.fsync-interval=PT0.02S",
+        return List.of(
+                "-Xmx256m",
+                "-Dstore.fsync=" + fsync,
+                "-Dstore.fsync-interval=PT0.02S",
                 "-Dstore.compaction.min-journal-bytes=16384");
     }
 
@@ -287,14 +316,15 @@ class CrashIT {
             int dice = random.nextInt(100);
             Kind kind = dice < 55 ? Kind.PUT : dice < 70 ? Kind.DELETE : dice < 90 ? Kind.PUT_IF_MATCH : Kind.CREATE;
             String id = kind == Kind.DELETE ? null : "v" + ids.incrementAndGet();
-            String body = id == null ? null : "{\"id\":\"" + id + "\",\"pad\":\"" + "x".repeat(random.nextInt(400)) + "\"}";
+            String body =
+                    id == null ? null : "{\"id\":\"" + id + "\",\"pad\":\"" + "x".repeat(random.nextInt(400)) + "\"}";
             HttpRequest.Builder request = HttpRequest.newBuilder(uri(base, key)).timeout(Duration.ofSeconds(20));
             switch (kind) {
                 case DELETE -> request.DELETE();
                 case CREATE -> request.header("If-None-Match", "*");
-                case PUT_IF_MATCH -> request.header("If-Match",
-                        seen.containsKey(key) ? "\"" + seen.get(key) + "\"" : "*");
-                default -> { }
+                case PUT_IF_MATCH ->
+                    request.header("If-Match", seen.containsKey(key) ? "\"" + seen.get(key) + "\"" : "*");
+                default -> {}
             }
             if (body != null) {
                 request.header("Content-Type", "application/json")
@@ -305,7 +335,8 @@ class CrashIT {
                 HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
                 long end = System.nanoTime();
                 int status = response.statusCode();
-                long etag = response.headers().firstValue("ETag").map(CrashIT::seq).orElse(0L);
+                long etag =
+                        response.headers().firstValue("ETag").map(CrashIT::seq).orElse(0L);
                 Result result = status == 204 ? Result.ACKED : status == 412 ? Result.REFUSED : Result.UNKNOWN;
                 if (status != 204 && status != 412 && status != 503) {
                     fail("unexpected status " + status + ": " + response.body());
@@ -341,8 +372,11 @@ class CrashIT {
             List<Op> ops = e.getValue();
             State found = after.getOrDefault(key, State.ABSENT);
             State initial = before.getOrDefault(key, State.ABSENT);
-            long lastAckedStart = ops.stream().filter(o -> o.result() == Result.ACKED)
-                    .mapToLong(Op::start).max().orElse(Long.MIN_VALUE);
+            long lastAckedStart = ops.stream()
+                    .filter(o -> o.result() == Result.ACKED)
+                    .mapToLong(Op::start)
+                    .max()
+                    .orElse(Long.MIN_VALUE);
             boolean explained = initial.equals(found) && lastAckedStart == Long.MIN_VALUE;
             for (Op op : ops) {
                 boolean produces = op.result() != Result.REFUSED && java.util.Objects.equals(op.id(), found.id());
@@ -357,9 +391,13 @@ class CrashIT {
                 fail("name " + key + " holds " + found + " after the restart, which no surviving write explains; "
                         + "before the round: " + initial + "; history: " + ops + "\nserver output:\n" + log);
             }
-            long maxAckedPut = ops.stream().filter(o -> o.result() == Result.ACKED && o.id() != null)
-                    .mapToLong(Op::etag).max().orElse(0);
-            assertTrue(found.id() == null || found.etag() >= maxAckedPut,
+            long maxAckedPut = ops.stream()
+                    .filter(o -> o.result() == Result.ACKED && o.id() != null)
+                    .mapToLong(Op::etag)
+                    .max()
+                    .orElse(0);
+            assertTrue(
+                    found.id() == null || found.etag() >= maxAckedPut,
                     "an acknowledged put to " + key + " (ETag " + maxAckedPut + ") was lost; found " + found);
         }
     }
@@ -367,37 +405,39 @@ class CrashIT {
     /** Every value found is byte for byte the value that was written under its id. */
     private void checkBodies(String base, Map<String, State> found, Map<String, String> bodies) throws Exception {
         for (Map.Entry<String, State> e : found.entrySet()) {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri(base, e.getKey())).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = http.send(
+                    HttpRequest.newBuilder(uri(base, e.getKey())).build(), HttpResponse.BodyHandlers.ofString());
             String expected = bodies.get(e.getValue().id());
             if (expected != null) {
-                assertEquals("{\"name\":\"" + e.getKey() + "\",\"data\":" + expected + "}",
-                        response.body());
+                assertEquals("{\"name\":\"" + e.getKey() + "\",\"data\":" + expected + "}", response.body());
             }
         }
     }
 
     /** Every app with the id of its value and its ETag, read back over HTTP. */
     private Map<String, State> read(String base) throws Exception {
-        HttpResponse<String> list = http.send(HttpRequest.newBuilder(URI.create(base + "/api/apps")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> list = http.send(
+                HttpRequest.newBuilder(URI.create(base + "/api/apps")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, list.statusCode());
         Map<String, State> state = new HashMap<>();
         Matcher names = Pattern.compile("\"name\":\"([^\"]+)\"").matcher(list.body());
         while (names.find()) {
             String name = names.group(1);
-            HttpResponse<String> app = http.send(HttpRequest.newBuilder(uri(base, name)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> app =
+                    http.send(HttpRequest.newBuilder(uri(base, name)).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals(200, app.statusCode(), name);
             Matcher id = ID.matcher(app.body());
             assertTrue(id.find(), app.body());
-            state.put(name, new State(id.group(1), seq(app.headers().firstValue("ETag").orElseThrow())));
+            state.put(
+                    name,
+                    new State(id.group(1), seq(app.headers().firstValue("ETag").orElseThrow())));
         }
         return state;
     }
 
     private static URI uri(String base, String name) {
-        return URI.create(base + "/api/apps/" + URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20"));
+        return URI.create(base + "/api/apps/"
+                + URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20"));
     }
 
     private static long seq(String etag) {

@@ -47,9 +47,11 @@ class DiskFullAsRootIT {
     private static final Duration RESUME = Duration.ofSeconds(30);
     /** A value that needs a new page of tmpfs: a smaller record may still fit in the journal's last page. */
     private static final String MORE_THAN_A_PAGE = "\"" + "r".repeat(8192) + "\"";
+
     private static Path mount;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Map<String, String> acknowledged = new LinkedHashMap<>(); // name -> data as sent
 
     @BeforeAll
@@ -79,7 +81,9 @@ class DiskFullAsRootIT {
             Path topUp = fillToTheLastByte(mount.resolve("top-up"));
             HttpResponse<String> refused = put(base, "small", MORE_THAN_A_PAGE);
             assertNoSpace(refused);
-            assertEquals("application/problem+json", refused.headers().firstValue("Content-Type").orElse(""));
+            assertEquals(
+                    "application/problem+json",
+                    refused.headers().firstValue("Content-Type").orElse(""));
             assertReadsServeEverythingAcknowledged(base);
             assertHealthSaysTheDiskIsFull(base);
 
@@ -123,12 +127,16 @@ class DiskFullAsRootIT {
     private void aCompactionWithoutRoomHarmsNothing(String base, Path data) throws Exception {
         Map<String, byte[]> before = contents(data);
         HttpRequest compact = HttpRequest.newBuilder(URI.create(base + "/api/admin/compact"))
-                .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.noBody()).build();
+                .timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build();
         HttpResponse<String> response = http.send(compact, HttpResponse.BodyHandlers.ofString());
         assertNoSpace(response);
         assertThat(response.body(), containsString("compaction"));
         Map<String, byte[]> after = contents(data);
-        assertFalse(after.keySet().stream().anyMatch(n -> n.endsWith(".tmp")), after.keySet().toString());
+        assertFalse(
+                after.keySet().stream().anyMatch(n -> n.endsWith(".tmp")),
+                after.keySet().toString());
         for (Map.Entry<String, byte[]> file : before.entrySet()) {
             assertTrue(Arrays.equals(file.getValue(), after.get(file.getKey())), file.getKey() + " changed");
         }
@@ -140,7 +148,8 @@ class DiskFullAsRootIT {
     private static Map<String, byte[]> contents(Path data) throws IOException {
         Map<String, byte[]> files = new TreeMap<>();
         try (Stream<Path> list = Files.list(data)) {
-            for (Path p : list.filter(p -> !p.getFileName().toString().equals("LOCK")).toList()) {
+            for (Path p :
+                    list.filter(p -> !p.getFileName().toString().equals("LOCK")).toList()) {
                 files.put(p.getFileName().toString(), Files.readAllBytes(p));
             }
         }
@@ -188,10 +197,14 @@ class DiskFullAsRootIT {
     private static void appendATornRecord(Path data) throws IOException {
         Path last;
         try (Stream<Path> files = Files.list(data)) {
-            last = files.filter(p -> p.getFileName().toString().matches("journal-\\d+\\.jsonl")).sorted()
-                    .reduce((a, b) -> b).orElseThrow();
+            last = files.filter(p -> p.getFileName().toString().matches("journal-\\d+\\.jsonl"))
+                    .sorted()
+                    .reduce((a, b) -> b)
+                    .orElseThrow();
         }
-        Files.write(last, "{\"seq\":999999,\"op\":\"put\",\"na".getBytes(StandardCharsets.UTF_8),
+        Files.write(
+                last,
+                "{\"seq\":999999,\"op\":\"put\",\"na".getBytes(StandardCharsets.UTF_8),
                 StandardOpenOption.APPEND);
     }
 
@@ -238,15 +251,20 @@ class DiskFullAsRootIT {
         }
     }
 
-    private HttpResponse<String> put(String base, String name, String dataJson) throws IOException, InterruptedException {
+    private HttpResponse<String> put(String base, String name, String dataJson)
+            throws IOException, InterruptedException {
         HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/api/apps/" + name))
-                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString("{\"data\":" + dataJson + "}")).build();
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"data\":" + dataJson + "}"))
+                .build();
         return http.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> get(String base, String path) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30)).build();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(Duration.ofSeconds(30))
+                .build();
         return http.send(request, HttpResponse.BodyHandlers.ofString());
     }
 

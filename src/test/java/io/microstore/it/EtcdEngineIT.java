@@ -18,7 +18,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
-import io.microstore.testing.Stores;
 import io.microstore.etcd.EtcdConfig;
 import io.microstore.etcd.EtcdEngine;
 import io.microstore.etcd.gateway.EtcdClient;
@@ -30,16 +29,16 @@ import io.microstore.etcd.gateway.RequestOp;
 import io.microstore.store.AppNotFound;
 import io.microstore.store.Command;
 import io.microstore.store.Entry;
-import io.microstore.store.feed.ChangePage;
 import io.microstore.store.Outcome;
 import io.microstore.store.OutcomeUnknown;
 import io.microstore.store.Precondition;
 import io.microstore.store.PreconditionFailed;
 import io.microstore.store.Store;
 import io.microstore.store.StoreUnavailable;
-import io.microstore.store.feed.FeedConfig;
+import io.microstore.store.feed.ChangePage;
 import io.microstore.testing.Changes;
 import io.microstore.testing.EtcdCluster;
+import io.microstore.testing.Stores;
 import io.microstore.testing.TestClient;
 import io.microstore.testing.TestServer;
 import org.junit.jupiter.api.AfterAll;
@@ -57,7 +56,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The etcd engine on a real 3-member cluster, two Stores on it = two instances. Each test has its own
@@ -70,6 +68,7 @@ class EtcdEngineIT {
 
     @TempDir
     static Path dir;
+
     static EtcdCluster cluster;
 
     private final List<Store> stores = new ArrayList<>();
@@ -134,7 +133,10 @@ class EtcdEngineIT {
         assertNotNull(seen, "read-your-writes on the acknowledging instance");
         assertEquals(out.seq(), seen.seq());
         assertArrayEquals(json("{\"v\":1}"), seen.data());
-        await("B sees x", Duration.ofSeconds(5), () -> b.get("x") != null && b.get("x").seq() == out.seq());
+        await(
+                "B sees x",
+                Duration.ofSeconds(5),
+                () -> b.get("x") != null && b.get("x").seq() == out.seq());
         assertTrue(a.describe().startsWith("etcd (3 endpoints, etcd 3.4."), a.describe());
         assertNull(a.failure());
     }
@@ -153,17 +155,22 @@ class EtcdEngineIT {
     @Test
     void preconditionsAreDecidedByEtcd() throws Exception {
         Outcome v1 = a.execute(new Command.Put("p", json("1"), new Precondition(null, List.of("*"))));
-        PreconditionFailed exists = assertThrows(PreconditionFailed.class,
+        PreconditionFailed exists = assertThrows(
+                PreconditionFailed.class,
                 () -> a.execute(new Command.Put("p", json("2"), new Precondition(null, List.of("*")))));
         assertEquals(v1.entry().etag(), exists.currentEtag());
-        PreconditionFailed stale = assertThrows(PreconditionFailed.class,
+        PreconditionFailed stale = assertThrows(
+                PreconditionFailed.class,
                 () -> a.execute(new Command.Put("p", json("2"), new Precondition(List.of("\"1\""), null))));
         assertEquals(v1.entry().etag(), stale.currentEtag());
         // through B right away: its index may not have v1 yet; etcd's failure branch tells it the truth
-        Outcome v2 = b.execute(new Command.Put("p", json("2"), new Precondition(List.of(v1.entry().etag()), null)));
+        Outcome v2 = b.execute(new Command.Put(
+                "p", json("2"), new Precondition(List.of(v1.entry().etag()), null)));
         assertTrue(v2.seq() > v1.seq());
-        PreconditionFailed old = assertThrows(PreconditionFailed.class,
-                () -> b.execute(new Command.Delete("p", new Precondition(List.of(v1.entry().etag()), null))));
+        PreconditionFailed old = assertThrows(
+                PreconditionFailed.class,
+                () -> b.execute(new Command.Delete(
+                        "p", new Precondition(List.of(v1.entry().etag()), null))));
         assertEquals(v2.entry().etag(), old.currentEtag());
         // PATCH: computed from the current value, a compare-and-swap on its revision
         Command.Change increment = (name, current) ->
@@ -171,10 +178,12 @@ class EtcdEngineIT {
         Outcome v3 = a.execute(new Command.Patch("p", increment, Precondition.NONE));
         assertArrayEquals(json("3"), v3.entry().data());
         assertThrows(AppNotFound.class, () -> a.execute(new Command.Patch("absent", increment, Precondition.NONE)));
-        PreconditionFailed absent = assertThrows(PreconditionFailed.class,
+        PreconditionFailed absent = assertThrows(
+                PreconditionFailed.class,
                 () -> a.execute(new Command.Put("absent", json("1"), new Precondition(List.of("*"), null))));
         assertNull(absent.currentEtag());
-        Outcome gone = a.execute(new Command.Delete("p", new Precondition(List.of(v3.entry().etag()), null)));
+        Outcome gone = a.execute(
+                new Command.Delete("p", new Precondition(List.of(v3.entry().etag()), null)));
         assertTrue(gone.seq() > v3.seq());
         assertEquals(new Outcome(0, null), a.execute(new Command.Delete("p", new Precondition(null, List.of("*")))));
     }
@@ -219,7 +228,9 @@ class EtcdEngineIT {
         long last = 0;
         for (int i = 0; i < 20; i++) {
             Store via = i % 2 == 0 ? a : b;
-            last = i % 5 == 4 ? via.execute(new Command.Delete("f" + (i - 1), Precondition.NONE)).seq()
+            last = i % 5 == 4
+                    ? via.execute(new Command.Delete("f" + (i - 1), Precondition.NONE))
+                            .seq()
                     : put(via, "f" + i, String.valueOf(i)).seq();
         }
         long end = last;
@@ -231,8 +242,10 @@ class EtcdEngineIT {
     }
 
     private static List<String> describe(ChangePage page) {
-        return Changes.each(page, (seq, m) -> seq + " " + (m.isDelete() ? "DELETE" : "PUT") + " " + m.name() + " "
-                + (m.isDelete() ? "-" : new String(m.data(), StandardCharsets.UTF_8)));
+        return Changes.each(
+                page,
+                (seq, m) -> seq + " " + (m.isDelete() ? "DELETE" : "PUT") + " " + m.name() + " "
+                        + (m.isDelete() ? "-" : new String(m.data(), StandardCharsets.UTF_8)));
     }
 
     @Test
@@ -281,8 +294,7 @@ class EtcdEngineIT {
     @Test
     void compactionKeepsTheFeedWindowOfHistory() throws Exception {
         GatewayClient client = new GatewayClient(cluster.endpoints(), Duration.ofMillis(500), Duration.ofSeconds(3));
-        Store small = Store.open(new EtcdEngine(client, prefix, EtcdConfig.DEFAULTS.withKeepRevisions(5)),
-                Stores.FEED);
+        Store small = Store.open(new EtcdEngine(client, prefix, EtcdConfig.DEFAULTS.withKeepRevisions(5)), Stores.FEED);
         stores.add(small);
         long last = 0;
         for (int i = 0; i < 12; i++) {
@@ -308,12 +320,16 @@ class EtcdEngineIT {
             last = put(timed, "t" + i, String.valueOf(i)).seq();
         }
         long end = last;
-        try (GatewayClient raw = new GatewayClient(cluster.endpoints(), Duration.ofMillis(500), Duration.ofSeconds(3))) {
+        try (GatewayClient raw =
+                new GatewayClient(cluster.endpoints(), Duration.ofMillis(500), Duration.ofSeconds(3))) {
             byte[] key = (prefix + "apps/t0").getBytes(StandardCharsets.UTF_8);
             KeyRange t0 = KeyRange.prefix(key);
             await("etcd compacted to " + (end - 5), Duration.ofSeconds(10), () -> compactedAt(raw, t0, end - 6));
             // the counter goes up once etcd has answered the compaction, which may be just after it is visible
-            await("the compaction counted", Duration.ofSeconds(5), () -> timed.stats().compactions() >= 1);
+            await(
+                    "the compaction counted",
+                    Duration.ofSeconds(5),
+                    () -> timed.stats().compactions() >= 1);
             raw.range(t0, end - 5, 1); // the kept window is still readable
             long made = timed.stats().compactions();
             // A timer run that finds nothing new to compact leaves no trace to wait on: five periods of it.
@@ -353,7 +369,8 @@ class EtcdEngineIT {
     @Test
     void aConsistentGetOnTheOtherInstanceSeesEveryAcknowledgedWrite() throws Exception {
         Store late = open(new LaggingWatches(client(), Duration.ofMillis(50)));
-        try (TestServer onA = TestServer.start(a); TestServer onLate = TestServer.start(late)) {
+        try (TestServer onA = TestServer.start(a);
+                TestServer onLate = TestServer.start(late)) {
             TestClient httpA = onA.http();
             TestClient httpB = onLate.http();
             int stale = 0;
@@ -365,7 +382,8 @@ class EtcdEngineIT {
                 // a plain GET on B is served from B's index at once: it may lag, but never behind what
                 // B's last consistent read returned (null before the first)
                 String plain = httpB.get("/api/apps/lin").header("ETag");
-                assertTrue(etag.equals(plain) || Objects.equals(previous, plain),
+                assertTrue(
+                        etag.equals(plain) || Objects.equals(previous, plain),
                         "iteration " + i + ": " + plain + " is neither " + etag + " nor " + previous);
                 stale += etag.equals(plain) ? 0 : 1;
                 String consistent = i % 2 == 0 ? "/api/apps/lin?consistent" : "/api/apps/lin?consistent=true";
@@ -392,17 +410,19 @@ class EtcdEngineIT {
     @Test
     void aConsistentReadAnswersWhileAnotherDatasetWritesToTheCluster() throws Exception {
         put(a, "mine", "1");
-        try (GatewayClient other = new GatewayClient(cluster.endpoints(), Duration.ofMillis(500), Duration.ofSeconds(3))) {
+        try (GatewayClient other =
+                new GatewayClient(cluster.endpoints(), Duration.ofMillis(500), Duration.ofSeconds(3))) {
             for (int i = 0; i < 20; i++) {
-                other.txn(List.of(), List.of(RequestOp.put(json("/other-dataset/apps/k" + i), json("1"))),
-                        List.of());
+                other.txn(List.of(), List.of(RequestOp.put(json("/other-dataset/apps/k" + i), json("1"))), List.of());
                 b.awaitConsistent();
                 Outcome written = put(a, "mine", String.valueOf(i));
                 b.awaitConsistent();
                 assertEquals(written.seq(), b.get("mine").seq(), "round " + i);
             }
         }
-        assertEquals(List.of("mine"), b.list("", null, 100).items().stream().map(e -> e.getKey()).toList());
+        assertEquals(
+                List.of("mine"),
+                b.list("", null, 100).items().stream().map(e -> e.getKey()).toList());
         Store fresh = open(); // a listing at start skips the marker too
         assertEquals(1, fresh.size());
     }
@@ -413,7 +433,8 @@ class EtcdEngineIT {
 
     /** The changes of {@code store}'s feed after {@code since}, as "op name". */
     private static List<String> feed(Store store, long since) {
-        return Changes.each(store.feed().read(since, 1000, ""), (seq, m) -> (m.isDelete() ? "delete" : "put") + " " + m.name());
+        return Changes.each(
+                store.feed().read(since, 1000, ""), (seq, m) -> (m.isDelete() ? "delete" : "put") + " " + m.name());
     }
 
     /** How many leases etcd holds now (every dataset's: call it where no other test writes). */
@@ -430,9 +451,13 @@ class EtcdEngineIT {
         long since = a.lastSeq();
         long asked = a.expiresIn(Duration.ofSeconds(2));
         Outcome written = a.execute(new Command.Put("lease", json("\"a\""), Precondition.NONE, asked));
-        assertTrue(written.entry().expires() >= asked, "the lease's TTL is rounded up: never before the deadline asked");
-        await("B has its deadline", Duration.ofSeconds(5),
-                () -> b.get("lease") != null && b.get("lease").expires() == written.entry().expires());
+        assertTrue(
+                written.entry().expires() >= asked, "the lease's TTL is rounded up: never before the deadline asked");
+        await(
+                "B has its deadline",
+                Duration.ofSeconds(5),
+                () -> b.get("lease") != null
+                        && b.get("lease").expires() == written.entry().expires());
         a.close(); // the writer goes away: nobody keeps the lease alive, and etcd expires it anyway
         stores.remove(a);
         await("expired on B", Duration.ofSeconds(10), () -> b.get("lease") == null);
@@ -457,8 +482,12 @@ class EtcdEngineIT {
         Outcome patched = a.execute(new Command.Patch("p", (name, current) -> json("{\"x\":2}"), Precondition.NONE));
         assertEquals(first.entry().expires(), patched.entry().expires());
         assertEquals(before + 1, leases(), "the patch kept the lease");
-        await("B has the patched value and the deadline", Duration.ofSeconds(5),
-                () -> b.get("p") != null && b.get("p").seq() == patched.seq() && b.get("p").expires() == first.entry().expires());
+        await(
+                "B has the patched value and the deadline",
+                Duration.ofSeconds(5),
+                () -> b.get("p") != null
+                        && b.get("p").seq() == patched.seq()
+                        && b.get("p").expires() == first.entry().expires());
         await("the patched version expires", Duration.ofSeconds(10), () -> a.get("p") == null && b.get("p") == null);
         await("its lease is gone", Duration.ofSeconds(5), () -> leases() == before);
 
@@ -468,12 +497,17 @@ class EtcdEngineIT {
         Outcome permanent = put(a, "q", "3");
         assertEquals(0, permanent.entry().expires());
         await("a put without ttl revokes the lease it detached", Duration.ofSeconds(5), () -> leases() == before);
-        assertThrows(PreconditionFailed.class, () -> a.execute(new Command.Put("q", json("4"),
-                new Precondition(null, List.of("*")), a.expiresIn(Duration.ofSeconds(600)))));
+        assertThrows(
+                PreconditionFailed.class,
+                () -> a.execute(new Command.Put(
+                        "q", json("4"), new Precondition(null, List.of("*")), a.expiresIn(Duration.ofSeconds(600)))));
         await("a refused write's lease is revoked", Duration.ofSeconds(5), () -> leases() == before);
         Outcome r = put(a, "r", "1", Duration.ofSeconds(600));
         // the deleting instance revokes the lease when its index knows the app had one (best effort)
-        await("B has r's deadline", Duration.ofSeconds(5), () -> b.get("r") != null && b.get("r").expires() > 0);
+        await(
+                "B has r's deadline",
+                Duration.ofSeconds(5),
+                () -> b.get("r") != null && b.get("r").expires() > 0);
         b.execute(new Command.Delete("r", new Precondition(List.of(r.entry().etag()), null)));
         await("a delete revokes the app's lease", Duration.ofSeconds(5), () -> leases() == before);
         assertEquals(0, a.get("q").expires());
@@ -483,8 +517,8 @@ class EtcdEngineIT {
     @Test
     void aWatchThatFellBehindCompactionRelistsAndItsFeedClientsGet410() throws Exception {
         // an instance that knows member 1 only: while it is down, the others write and compact
-        GatewayClient one = new GatewayClient(cluster.endpoints().subList(0, 1), Duration.ofMillis(500),
-                Duration.ofSeconds(3));
+        GatewayClient one =
+                new GatewayClient(cluster.endpoints().subList(0, 1), Duration.ofMillis(500), Duration.ofSeconds(3));
         Store c = Store.open(new EtcdEngine(one, prefix, EtcdConfig.DEFAULTS), Stores.FEED);
         stores.add(c);
         put(c, "before", "1");
@@ -514,7 +548,8 @@ class EtcdEngineIT {
                     // member 1 may have been the leader: the write goes through once the others elected one
                     await("behind" + i + " written", Duration.ofSeconds(15), () -> {
                         try {
-                            written.set(raw.txn(List.of(), List.of(RequestOp.put(key, json("1"))), List.of()).revision());
+                            written.set(raw.txn(List.of(), List.of(RequestOp.put(key, json("1"))), List.of())
+                                    .revision());
                             return true;
                         } catch (EtcdException e) {
                             return false;
@@ -527,7 +562,10 @@ class EtcdEngineIT {
                 cluster.restart(1);
             }
             long end = last;
-            await("c re-listed at " + end, Duration.ofSeconds(20), () -> c.lastSeq() >= end && c.get("behind4") != null);
+            await(
+                    "c re-listed at " + end,
+                    Duration.ofSeconds(20),
+                    () -> c.lastSeq() >= end && c.get("behind4") != null);
             reading.set(false);
             reader.join();
             assertEquals(0, missing.get(), "reads that found 'before' missing during the re-list, of " + reads.get());
@@ -590,13 +628,16 @@ class EtcdEngineIT {
         long killedAt = System.nanoTime();
         cluster.kill(leader);
         int beforeKill = acknowledged.size();
-        await("writes acknowledged after the kill", Duration.ofSeconds(20),
+        await(
+                "writes acknowledged after the kill",
+                Duration.ofSeconds(20),
                 () -> lastAck.get() > killedAt && acknowledged.size() >= beforeKill + 20);
         stop.set(true);
         pool.shutdown();
         assertTrue(pool.awaitTermination(20, TimeUnit.SECONDS));
         cluster.restart(leader);
-        long end = acknowledged.values().stream().mapToLong(Long::longValue).max().orElseThrow();
+        long end =
+                acknowledged.values().stream().mapToLong(Long::longValue).max().orElseThrow();
         await("both at " + end, Duration.ofSeconds(10), () -> a.lastSeq() >= end && b.lastSeq() >= end);
         for (Map.Entry<String, Long> ack : acknowledged.entrySet()) {
             for (Store s : List.of(a, b)) {

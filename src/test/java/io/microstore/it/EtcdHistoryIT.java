@@ -9,20 +9,20 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.microstore.testing.Stores;
+import io.microstore.commit.Compaction;
 import io.microstore.etcd.EtcdConfig;
 import io.microstore.etcd.EtcdEngine;
 import io.microstore.etcd.gateway.GatewayClient;
 import io.microstore.etcd.gateway.RequestOp;
-import io.microstore.commit.Compaction;
 import io.microstore.store.Command;
+import io.microstore.store.FeedGone;
 import io.microstore.store.Precondition;
 import io.microstore.store.Store;
 import io.microstore.store.Transaction;
 import io.microstore.store.feed.FeedConfig;
-import io.microstore.store.FeedGone;
 import io.microstore.testing.Changes;
 import io.microstore.testing.EtcdCluster;
+import io.microstore.testing.Stores;
 import io.microstore.testing.TestClient;
 import io.microstore.testing.TestServer;
 import jakarta.json.JsonObject;
@@ -50,6 +50,7 @@ class EtcdHistoryIT {
 
     @TempDir
     static Path dir;
+
     static EtcdCluster pristine;
 
     private final List<Store> stores = new ArrayList<>();
@@ -99,7 +100,8 @@ class EtcdHistoryIT {
     }
 
     private static long put(Store store, String name, String value) {
-        return store.execute(new Command.Put(name, json(value), Precondition.NONE)).seq();
+        return store.execute(new Command.Put(name, json(value), Precondition.NONE))
+                .seq();
     }
 
     private static long delete(Store store, String name) {
@@ -111,10 +113,12 @@ class EtcdHistoryIT {
         put(a, tag + "1", "{\"v\":1}");
         put(b, tag + "2", "[2]");
         delete(a, tag + "1");
-        a.execute(new Transaction(List.of(new Command.Put(tag + "/t/a", json("\"a\""), Precondition.NONE),
+        a.execute(new Transaction(List.of(
+                new Command.Put(tag + "/t/a", json("\"a\""), Precondition.NONE),
                 new Command.Put(tag + "/t/b", json("\"b\""), Precondition.NONE))));
-        return b.execute(new Command.Put(tag + "-ttl", json("3"), Precondition.NONE,
-                b.expiresIn(Duration.ofMinutes(10)))).seq();
+        return b.execute(new Command.Put(
+                        tag + "-ttl", json("3"), Precondition.NONE, b.expiresIn(Duration.ofMinutes(10))))
+                .seq();
     }
 
     /** Every change of {@code store}'s feed after {@code since}, as "seq op name data expires". */
@@ -122,8 +126,10 @@ class EtcdHistoryIT {
         List<String> all = new ArrayList<>();
         while (true) {
             var page = store.feed().read(since, 1000, "");
-            all.addAll(Changes.each(page, (seq, m) -> seq + " " + (m.isDelete() ? "delete" : "put") + " " + m.name() + " "
-                    + (m.isDelete() ? "-" : new String(m.data(), StandardCharsets.UTF_8)) + " " + m.expires()));
+            all.addAll(Changes.each(
+                    page,
+                    (seq, m) -> seq + " " + (m.isDelete() ? "delete" : "put") + " " + m.name() + " "
+                            + (m.isDelete() ? "-" : new String(m.data(), StandardCharsets.UTF_8)) + " " + m.expires()));
             if (page.isEmpty()) {
                 return all;
             }
@@ -133,8 +139,11 @@ class EtcdHistoryIT {
 
     private static Map<String, String> state(Store store) {
         Map<String, String> map = new TreeMap<>();
-        store.entries().forEach(e -> map.put(e.getKey(), e.getValue().seq() + " "
-                + new String(e.getValue().data(), StandardCharsets.UTF_8) + " " + e.getValue().expires()));
+        store.entries()
+                .forEach(e -> map.put(
+                        e.getKey(),
+                        e.getValue().seq() + " " + new String(e.getValue().data(), StandardCharsets.UTF_8) + " "
+                                + e.getValue().expires()));
         return map;
     }
 
@@ -154,11 +163,14 @@ class EtcdHistoryIT {
         assertEquals(6, changes.size(), changes.toString());
         assertTrue(changes.getLast().startsWith(end + " put x-ttl 3 "), changes.toString());
         assertEquals(changes, feed(b, 0), "both instances, the same changes with the same seqs");
-        try (TestServer onA = TestServer.start(a); TestServer onB = TestServer.start(b)) {
+        try (TestServer onA = TestServer.start(a);
+                TestServer onB = TestServer.start(b)) {
             TestClient.Res fromA = onA.http().get("/api/changes?since=0&include=data");
             TestClient.assertStatus(fromA, 200);
             assertEquals(6, fromA.json().asJsonObject().getJsonArray("results").size(), fromA.text());
-            assertEquals(fromA.text(), onB.http().get("/api/changes?since=0&include=data").text());
+            assertEquals(
+                    fromA.text(),
+                    onB.http().get("/api/changes?since=0&include=data").text());
         }
     }
 
@@ -190,8 +202,8 @@ class EtcdHistoryIT {
     void anInstanceStartedWhileAnotherDatasetWritesReplaysThisDatasetsHistory() throws Exception {
         String prefix = freshPrefix();
         Store a = open(prefix);
-        try (GatewayClient other = new GatewayClient(pristine.endpoints(), Duration.ofMillis(500),
-                Duration.ofSeconds(3))) {
+        try (GatewayClient other =
+                new GatewayClient(pristine.endpoints(), Duration.ofMillis(500), Duration.ofSeconds(3))) {
             for (int i = 0; i < 5; i++) {
                 put(a, "mine" + i, String.valueOf(i));
                 other.txn(List.of(), List.of(RequestOp.put(json(freshPrefix() + "apps/k"), json("1"))), List.of());

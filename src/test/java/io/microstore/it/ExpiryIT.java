@@ -61,7 +61,8 @@ class ExpiryIT {
             server.kill9();
         }
         long expires = ZonedDateTime.parse(shortPut.header("Expires"), DateTimeFormatter.RFC_1123_DATE_TIME)
-                .toInstant().toEpochMilli(); // cut to the second: the deadline is within a second after
+                .toInstant()
+                .toEpochMilli(); // cut to the second: the deadline is within a second after
         // Killed before its deadline, so the expiry cannot have happened while the server ran (a machine
         // too loaded to write, compact and kill in SHORT_TTL seconds cannot test this).
         assumeTrue(System.currentTimeMillis() < expires, "killed after the short deadline: too slow to test this");
@@ -73,7 +74,8 @@ class ExpiryIT {
             assertProblem(http.get(app("short")), 404); // the first request: expired before the server answered
             Res longGet = http.get(app("long"));
             assertStatus(longGet, 200);
-            assertEquals(longPut.header("Expires"), longGet.header("Expires"), "the deadline came back from the snapshot");
+            assertEquals(
+                    longPut.header("Expires"), longGet.header("Expires"), "the deadline came back from the snapshot");
             assertStatus(http.get(app("permanent")), 200);
             // the snapshot holds seq 3: the feed's window starts there
             assertEquals(List.of("4 delete short"), feed(http, 3), server.output());

@@ -39,7 +39,7 @@ class FloodIT {
         // measured is the one of bodies in flight, which is what this test is about.
         List<String> jvm = List.of("-Xmx256m", "-Dstore.changes.retain-bytes=8388608");
         try (ChildServer server = ChildServer.start(jvm);
-             ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+                ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
             int port = server.awaitPort();
             byte[] body = TestClient.putBody(SIZE);
             List<Future<String>> answers = new ArrayList<>();
@@ -48,14 +48,17 @@ class FloodIT {
                     answers.add(clients.submit(() -> put(port, "/api/apps/big", body)));
                 }
                 HttpClient http = HttpClient.newHttpClient();
-                HttpResponse<String> read = http.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/api/apps"))
-                        .build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> read = http.send(
+                        HttpRequest.newBuilder(URI.create(server.baseUrl() + "/api/apps"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
                 assertEquals(200, read.statusCode(), "a well-behaved read during the flood");
             }
             int ok = 0;
             for (Future<String> answer : answers) {
                 String head = answer.get();
-                assertTrue(head.startsWith("HTTP/1.1 204 ") || head.startsWith("HTTP/1.1 503 "),
+                assertTrue(
+                        head.startsWith("HTTP/1.1 204 ") || head.startsWith("HTTP/1.1 503 "),
                         head + "\nthe server printed:\n" + tail(server.output()));
                 if (head.startsWith("HTTP/1.1 503 ")) {
                     assertTrue(head.contains("Retry-After: "), head);
@@ -65,8 +68,10 @@ class FloodIT {
             }
             assertTrue(ok > 0, "some bodies were taken");
             assertTrue(server.isAlive(), server.output());
-            assertEquals("HTTP/1.1 204 ", put(port, "/api/apps/small", "{\"data\":1}".getBytes(StandardCharsets.US_ASCII))
-                    .substring(0, 13));
+            assertEquals(
+                    "HTTP/1.1 204 ",
+                    put(port, "/api/apps/small", "{\"data\":1}".getBytes(StandardCharsets.US_ASCII))
+                            .substring(0, 13));
             assertFalse(server.output().contains("OutOfMemoryError"), tail(server.output()));
         }
     }
@@ -81,7 +86,8 @@ class FloodIT {
             socket.setSoTimeout(120_000);
             OutputStream out = socket.getOutputStream();
             out.write(("PUT " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: " + body.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                            + "Content-Length: " + body.length + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             out.write(body);
             out.flush();
             InputStream in = socket.getInputStream();

@@ -48,6 +48,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class GatewayClientIT {
     @TempDir
     static Path dir;
+
     static EtcdCluster cluster;
     static GatewayClient client;
 
@@ -155,11 +156,15 @@ class GatewayClientIT {
         long m1 = put(key, bytes("v1")).revision();
         long m2 = put(key, bytes("v2")).revision();
 
-        TxnResult stale = client.txn(List.of(Compare.modRevisionIs(key, m1)), List.of(RequestOp.put(key, bytes("lost"))), List.of(RequestOp.get(key)));
+        TxnResult stale = client.txn(
+                List.of(Compare.modRevisionIs(key, m1)),
+                List.of(RequestOp.put(key, bytes("lost"))),
+                List.of(RequestOp.get(key)));
         assertFalse(stale.succeeded());
         assertEquals(m2, stale.get(0).kvs().getFirst().modRevision());
 
-        TxnResult fresh = client.txn(List.of(Compare.modRevisionIs(key, m2)), List.of(RequestOp.delete(key)), List.of());
+        TxnResult fresh =
+                client.txn(List.of(Compare.modRevisionIs(key, m2)), List.of(RequestOp.delete(key)), List.of());
         assertTrue(fresh.succeeded());
         assertEquals(m2 + 1, fresh.revision());
         assertTrue(client.range(KeyRange.single(key), 0, 0).kvs().isEmpty());
@@ -179,12 +184,31 @@ class GatewayClientIT {
         Lease lease = client.grantLease(3);
         assertEquals(3, lease.ttl());
         try (Watch watch = client.watch(KeyRange.prefix(bytes("/lease/")), 0, recorder)) {
-            long put = client.txn(List.of(), List.of(new RequestOp.Put(expiring, bytes("1"), lease.id(), false, false),
-                    new RequestOp.Put(detached, bytes("1"), lease.id(), false, false)), List.of()).revision();
-            assertEquals(lease.id(), client.range(KeyRange.single(expiring), 0, 0).kvs().getFirst().lease());
-            TxnResult detach = client.txn(List.of(), List.of(new RequestOp.Put(detached, bytes("2"), 0, false, true)), List.of());
-            assertEquals(lease.id(), assertInstanceOf(ResponseOp.Put.class, detach.responses().getFirst()).prevLease());
-            assertEquals(0, client.range(KeyRange.single(detached), 0, 0).kvs().getFirst().lease());
+            long put = client.txn(
+                            List.of(),
+                            List.of(
+                                    new RequestOp.Put(expiring, bytes("1"), lease.id(), false, false),
+                                    new RequestOp.Put(detached, bytes("1"), lease.id(), false, false)),
+                            List.of())
+                    .revision();
+            assertEquals(
+                    lease.id(),
+                    client.range(KeyRange.single(expiring), 0, 0)
+                            .kvs()
+                            .getFirst()
+                            .lease());
+            TxnResult detach =
+                    client.txn(List.of(), List.of(new RequestOp.Put(detached, bytes("2"), 0, false, true)), List.of());
+            assertEquals(
+                    lease.id(),
+                    assertInstanceOf(ResponseOp.Put.class, detach.responses().getFirst())
+                            .prevLease());
+            assertEquals(
+                    0,
+                    client.range(KeyRange.single(detached), 0, 0)
+                            .kvs()
+                            .getFirst()
+                            .lease());
             assertEvent(WatchEvent.Type.PUT, "/lease/expiring", put, recorder.next());
             assertEvent(WatchEvent.Type.PUT, "/lease/detached", put, recorder.next());
             assertEvent(WatchEvent.Type.PUT, "/lease/detached", detach.revision(), recorder.next());
@@ -201,9 +225,12 @@ class GatewayClientIT {
         byte[] revoked = bytes("/lease/revoked");
         Lease another = client.grantLease(60);
         client.txn(List.of(), List.of(new RequestOp.Put(revoked, bytes("1"), another.id(), false, false)), List.of());
-        TxnResult keep = client.txn(List.of(), List.of(new RequestOp.Put(revoked, bytes("2"), 0, true, false)), List.of());
+        TxnResult keep =
+                client.txn(List.of(), List.of(new RequestOp.Put(revoked, bytes("2"), 0, true, false)), List.of());
         assertTrue(keep.succeeded());
-        assertEquals(another.id(), client.range(KeyRange.single(revoked), 0, 0).kvs().getFirst().lease(),
+        assertEquals(
+                another.id(),
+                client.range(KeyRange.single(revoked), 0, 0).kvs().getFirst().lease(),
                 "ignore_lease keeps the key's lease");
         client.revokeLease(another.id());
         assertTrue(client.range(KeyRange.single(revoked), 0, 0).kvs().isEmpty(), "a revoke deletes the lease's keys");
@@ -256,7 +283,8 @@ class GatewayClientIT {
         try (Watch watch = client.watch(prefix, start, live)) {
             r1 = put(bytes("/w/a"), bytes("1")).revision();
             r2 = put(bytes("/w/b"), bytes("2")).revision();
-            r3 = client.txn(List.of(), List.of(RequestOp.delete(bytes("/w/a"))), List.of()).revision();
+            r3 = client.txn(List.of(), List.of(RequestOp.delete(bytes("/w/a"))), List.of())
+                    .revision();
             put(bytes("/x/not-watched"), bytes("3"));
             assertEvent(WatchEvent.Type.PUT, "/w/a", r1, live.next());
             WatchEvent b = live.next();
@@ -284,8 +312,13 @@ class GatewayClientIT {
         byte[] value = new byte[700_000]; // two fit into one txn below --max-request-bytes, three into no message
         java.util.Arrays.fill(value, (byte) 'v');
         long first = put(bytes("/fragments/a"), value).revision();
-        long txn = client.txn(List.of(), List.of(RequestOp.put(bytes("/fragments/b"), value),
-                RequestOp.put(bytes("/fragments/c"), value)), List.of()).revision();
+        long txn = client.txn(
+                        List.of(),
+                        List.of(
+                                RequestOp.put(bytes("/fragments/b"), value),
+                                RequestOp.put(bytes("/fragments/c"), value)),
+                        List.of())
+                .revision();
         List<List<Long>> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
         Recorder recorder = new Recorder() {
             @Override
@@ -321,7 +354,8 @@ class GatewayClientIT {
 
     @Test
     void readsFailOverFromAKilledMember() throws Exception {
-        try (GatewayClient fresh = new GatewayClient(cluster.endpoints(), Duration.ofMillis(500), Duration.ofSeconds(3))) {
+        try (GatewayClient fresh =
+                new GatewayClient(cluster.endpoints(), Duration.ofMillis(500), Duration.ofSeconds(3))) {
             fresh.status(); // connected to member 1
             cluster.kill(1);
             long t0 = System.nanoTime();
@@ -336,14 +370,16 @@ class GatewayClientIT {
     @Test
     void writesWithoutQuorumFailAsNoLeaderNotHang() throws Exception {
         cluster.awaitLeader(Duration.ofSeconds(10));
-        try (GatewayClient writer = new GatewayClient(cluster.endpoints(), Duration.ofMillis(500), Duration.ofSeconds(2))) {
+        try (GatewayClient writer =
+                new GatewayClient(cluster.endpoints(), Duration.ofMillis(500), Duration.ofSeconds(2))) {
             writer.status();
             cluster.kill(2);
             cluster.kill(3);
 
             // Right after the kills member 1 may still believe in a leader: the write is proposed and
             // then either refused or left undecided by the request timeout (3 s), well before etcd's own 7 s.
-            assertTimeoutPreemptively(Duration.ofSeconds(6),
+            assertTimeoutPreemptively(
+                    Duration.ofSeconds(6),
                     () -> assertThrows(EtcdException.class, () -> put(bytes("/quorum"), bytes("early"))));
 
             await("member 1 knows it has no leader", Duration.ofSeconds(10), () -> {

@@ -37,18 +37,20 @@ class ImportCrashIT {
     private static final String[] FSYNC = {"always", "interval", "never"};
     private static final Pattern LINE = Pattern.compile("\\{\"name\":\"([^\"]+)\",\"data\":\"([^\"]+)\"}");
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     /** An import sent: the value it put into every app, and whether it was acknowledged. */
-    record Attempt(String value, boolean acked) {
-    }
+    record Attempt(String value, boolean acked) {}
 
     @Test
     void anImportIsWholeOrAbsentAfterKill9(@TempDir Path dir) throws Exception {
         Path data = dir.resolve("data");
         String previous = "start";
         for (int round = 0; round < ROUNDS; round++) {
-            List<String> jvm = List.of("-Xmx256m", "-Dstore.fsync=" + FSYNC[round % FSYNC.length],
+            List<String> jvm = List.of(
+                    "-Xmx256m",
+                    "-Dstore.fsync=" + FSYNC[round % FSYNC.length],
                     "-Dstore.compaction.min-journal-bytes=65536");
             ConcurrentLinkedQueue<Attempt> attempts = new ConcurrentLinkedQueue<>();
             try (ChildServer server = ChildServer.start(jvm, "--data", data.toString())) {
@@ -73,8 +75,11 @@ class ImportCrashIT {
             }
             try (ChildServer server = ChildServer.start(jvm, "--data", data.toString())) {
                 Set<String> found = values(server.baseUrl());
-                assertEquals(1, found.size(), "after kill -9 in round " + round + " the apps hold the values of "
-                        + "several imports: " + found + "\n" + server.output());
+                assertEquals(
+                        1,
+                        found.size(),
+                        "after kill -9 in round " + round + " the apps hold the values of " + "several imports: "
+                                + found + "\n" + server.output());
                 String value = found.iterator().next();
                 Set<String> possible = new HashSet<>(Set.of(previous));
                 attempts.forEach(a -> possible.add(a.value()));
@@ -106,18 +111,24 @@ class ImportCrashIT {
     private int send(String base, String value) throws IOException, InterruptedException {
         StringBuilder lines = new StringBuilder();
         for (int i = 0; i < APPS; i++) {
-            lines.append("{\"name\":\"app-").append(i).append("\",\"data\":\"").append(value).append("\"}\n");
+            lines.append("{\"name\":\"app-")
+                    .append(i)
+                    .append("\",\"data\":\"")
+                    .append(value)
+                    .append("\"}\n");
         }
         HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/api/import?overwrite=true"))
-                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/x-ndjson")
-                .POST(HttpRequest.BodyPublishers.ofString(lines.toString())).build();
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/x-ndjson")
+                .POST(HttpRequest.BodyPublishers.ofString(lines.toString()))
+                .build();
         return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     /** The values the apps hold, from the export; every app must be there. */
     private Set<String> values(String base) throws Exception {
-        HttpResponse<String> export = http.send(HttpRequest.newBuilder(URI.create(base + "/api/export")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> export = http.send(
+                HttpRequest.newBuilder(URI.create(base + "/api/export")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, export.statusCode());
         Map<String, String> apps = new HashMap<>();
         Matcher line = LINE.matcher(export.body());

@@ -33,12 +33,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * each was built whole at about three times its size: 500s, and the JVM died.
  */
 class LargeReadsIT {
-    private static final List<String> JVM = List.of("-Xmx512m", "-XX:+ExitOnOutOfMemoryError",
+    private static final List<String> JVM = List.of(
+            "-Xmx512m",
+            "-XX:+ExitOnOutOfMemoryError",
             "-Dstore.changes.retain-bytes=268435456"); // the feed keeps all 12 (current values cost it nothing)
     private static final int APPS = 12;
     private static final int VALUE_BYTES = 9_900_000;
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @Test
     void listingsAndFeedPagesOfAFullQuotaOnA512MbHeapAnswerWholeAmidWritersAndTheServerStaysUp(@TempDir Path dir)
@@ -95,8 +98,11 @@ class LargeReadsIT {
                 }
             }
             assertTrue(server.isAlive(), server.output());
-            HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(base + "/observe/health"))
-                    .timeout(TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> health = http.send(
+                    HttpRequest.newBuilder(URI.create(base + "/observe/health"))
+                            .timeout(TIMEOUT)
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertEquals(200, health.statusCode(), health.body());
             assertFalse(server.output().contains("OutOfMemoryError"), server.output());
         }
@@ -105,7 +111,11 @@ class LargeReadsIT {
     /** A response's status, length and SHA-256, read as it streams in (the test keeps no 119 MB bodies). */
     private record Body(int status, long length, String sha256) {
         static Body of(byte[] bytes) throws Exception {
-            return new Body(200, bytes.length, HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)));
+            return new Body(
+                    200,
+                    bytes.length,
+                    HexFormat.of()
+                            .formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)));
         }
     }
 
@@ -118,7 +128,8 @@ class LargeReadsIT {
     }
 
     private Body get(String base, String path) throws Exception {
-        HttpResponse<InputStream> res = http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(TIMEOUT).build(),
+        HttpResponse<InputStream> res = http.send(
+                HttpRequest.newBuilder(URI.create(base + path)).timeout(TIMEOUT).build(),
                 HttpResponse.BodyHandlers.ofInputStream());
         MessageDigest digest = MessageDigest.getInstance("SHA-256");
         long length = 0;
@@ -134,10 +145,13 @@ class LargeReadsIT {
 
     private int put(String base, String name) throws Exception {
         byte[] body = ("{\"data\":" + value(name) + "}").getBytes(StandardCharsets.UTF_8);
-        return http.send(HttpRequest.newBuilder(URI.create(base + "/api/apps/" + name))
-                .header("Content-Type", "application/json")
-                .timeout(TIMEOUT)
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.discarding())
+        return http.send(
+                        HttpRequest.newBuilder(URI.create(base + "/api/apps/" + name))
+                                .header("Content-Type", "application/json")
+                                .timeout(TIMEOUT)
+                                .PUT(HttpRequest.BodyPublishers.ofByteArray(body))
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding())
                 .statusCode();
     }
 
@@ -154,8 +168,12 @@ class LargeReadsIT {
     private static byte[] listing() {
         StringBuilder json = new StringBuilder("[");
         for (int i = 1; i <= APPS; i++) {
-            json.append(i > 1 ? "," : "").append("{\"name\":\"").append(name(i)).append("\",\"data\":")
-                    .append(value(name(i))).append('}');
+            json.append(i > 1 ? "," : "")
+                    .append("{\"name\":\"")
+                    .append(name(i))
+                    .append("\",\"data\":")
+                    .append(value(name(i)))
+                    .append('}');
         }
         return json.append(']').toString().getBytes(StandardCharsets.UTF_8);
     }
@@ -164,10 +182,21 @@ class LargeReadsIT {
     private static byte[] feedPage() {
         StringBuilder json = new StringBuilder("{\"results\":[");
         for (int i = 1; i <= APPS; i++) {
-            json.append(i > 1 ? "," : "").append("{\"seq\":").append(i).append(",\"name\":\"").append(name(i))
-                    .append("\",\"op\":\"put\",\"etag\":\"\\\"").append(i).append("\\\"\",\"data\":")
-                    .append(value(name(i))).append('}');
+            json.append(i > 1 ? "," : "")
+                    .append("{\"seq\":")
+                    .append(i)
+                    .append(",\"name\":\"")
+                    .append(name(i))
+                    .append("\",\"op\":\"put\",\"etag\":\"\\\"")
+                    .append(i)
+                    .append("\\\"\",\"data\":")
+                    .append(value(name(i)))
+                    .append('}');
         }
-        return json.append("],\"last_seq\":").append(APPS).append('}').toString().getBytes(StandardCharsets.UTF_8);
+        return json.append("],\"last_seq\":")
+                .append(APPS)
+                .append('}')
+                .toString()
+                .getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -20,9 +20,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
-import io.microstore.testing.Eventually;
-import jakarta.json.JsonObject;
-
 import io.microstore.etcd.EtcdConfig;
 import io.microstore.etcd.EtcdEngine;
 import io.microstore.etcd.gateway.GatewayClient;
@@ -31,12 +28,13 @@ import io.microstore.linearizability.History;
 import io.microstore.linearizability.Op;
 import io.microstore.linearizability.Op.Kind;
 import io.microstore.store.Store;
-import io.microstore.store.feed.FeedConfig;
 import io.microstore.testing.EtcdCluster;
+import io.microstore.testing.Eventually;
 import io.microstore.testing.Stores;
 import io.microstore.testing.TestClient;
 import io.microstore.testing.TestClient.Res;
 import io.microstore.testing.TestServer;
+import jakarta.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,7 +72,8 @@ class LinearizabilityIT {
 
     @Test
     void theLocalEngineIsLinearizable() throws Exception {
-        try (Store store = Stores.memory(); TestServer server = TestServer.start(store)) {
+        try (Store store = Stores.memory();
+                TestServer server = TestServer.start(store)) {
             Run run = new Run(List.of(server.http()), false, "lin-");
             run.record(Duration.ofSeconds(6), null);
             run.checkLinearizable("local engine");
@@ -122,7 +121,8 @@ class LinearizabilityIT {
             List<TestServer> servers = new ArrayList<>();
             try {
                 for (int i = 0; i < 2; i++) {
-                    GatewayClient client = new GatewayClient(cluster.endpoints(), Duration.ofMillis(500), Duration.ofSeconds(3));
+                    GatewayClient client =
+                            new GatewayClient(cluster.endpoints(), Duration.ofMillis(500), Duration.ofSeconds(3));
                     stores.add(Store.open(new EtcdEngine(client, "/lin/", EtcdConfig.DEFAULTS), Stores.FEED));
                     servers.add(TestServer.start(stores.getLast()));
                 }
@@ -206,8 +206,10 @@ class LinearizabilityIT {
                 }
                 // at least MIN_OPS (a loaded machine is slow), at most three times as long
                 long end = start + 3 * duration.toNanos();
-                Eventually.within(Duration.ofNanos(Math.max(0, end - System.nanoTime())), () -> ops.get() >= MAX_OPS
-                        || System.nanoTime() - start >= duration.toNanos() && ops.get() >= MIN_OPS);
+                Eventually.within(
+                        Duration.ofNanos(Math.max(0, end - System.nanoTime())),
+                        () -> ops.get() >= MAX_OPS
+                                || System.nanoTime() - start >= duration.toNanos() && ops.get() >= MIN_OPS);
                 stop = true;
                 for (Future<?> f : clients) {
                     f.get();
@@ -254,14 +256,31 @@ class LinearizabilityIT {
          */
         private void plantAStaleRead(String what) {
             List<Op> ops = history.ops();
-            long end = ops.stream().mapToLong(o -> o.status() == Op.Status.UNKNOWN ? o.invoke() : o.complete()).max().orElseThrow();
+            long end = ops.stream()
+                    .mapToLong(o -> o.status() == Op.Status.UNKNOWN ? o.invoke() : o.complete())
+                    .max()
+                    .orElseThrow();
             for (Op old : ops) {
                 boolean stored = old.status() == Op.Status.OK && old.value() != null;
-                if (stored && ops.stream().anyMatch(o -> o.key().equals(old.key()) && o.status() == Op.Status.OK
-                        && o.value() != null && o.invoke() > old.complete())) {
+                if (stored
+                        && ops.stream()
+                                .anyMatch(o -> o.key().equals(old.key())
+                                        && o.status() == Op.Status.OK
+                                        && o.value() != null
+                                        && o.invoke() > old.complete())) {
                     List<Op> planted = new ArrayList<>(ops);
-                    planted.add(new Op(Integer.MAX_VALUE, 99, old.key(), Kind.READ, null, Op.NO_ETAG, end + 1, end + 2,
-                            Op.Status.OK, old.value(), old.outEtag()));
+                    planted.add(new Op(
+                            Integer.MAX_VALUE,
+                            99,
+                            old.key(),
+                            Kind.READ,
+                            null,
+                            Op.NO_ETAG,
+                            end + 1,
+                            end + 2,
+                            Op.Status.OK,
+                            old.value(),
+                            old.outEtag()));
                     Checker.Result result = new Checker(200_000_000, Duration.ofSeconds(25)).check(planted);
                     System.out.println(what + ", with a planted stale read: " + result);
                     assertEquals(Checker.Verdict.NOT_LINEARIZABLE, result.verdict(), result::toString);
@@ -359,8 +378,14 @@ class LinearizabilityIT {
             }
         }
 
-        private void write(int process, TestClient http, String key, Kind kind, String value, long ifMatch,
-                           Map<String, Long> etags) {
+        private void write(
+                int process,
+                TestClient http,
+                String key,
+                Kind kind,
+                String value,
+                long ifMatch,
+                Map<String, Long> etags) {
             List<String> headers = new ArrayList<>();
             if (ifMatch != Op.NO_ETAG) {
                 headers.addAll(List.of("If-Match", TestClient.etag(ifMatch)));

@@ -30,7 +30,9 @@ class MainIT {
             assertNotEquals(0, status);
             assertTrue(second.output().contains("is in use by another microstore process"), second.output());
             assertEquals(204, put(first.baseUrl(), "still", "1").statusCode());
-            assertEquals("{\"name\":\"still\",\"data\":1}", get(first.baseUrl(), "still").body());
+            assertEquals(
+                    "{\"name\":\"still\",\"data\":1}",
+                    get(first.baseUrl(), "still").body());
         }
     }
 
@@ -40,17 +42,19 @@ class MainIT {
         try (ChildServer server = ChildServer.start(List.of(), "--data", dir.toString())) {
             String base = server.baseUrl();
             AtomicBoolean stop = new AtomicBoolean();
-            List<Thread> writers = java.util.stream.IntStream.range(0, 8).mapToObj(w -> Thread.ofVirtual().start(() -> {
-                for (int i = 0; !stop.get(); i++) {
-                    try {
-                        if (put(base, "w" + w, String.valueOf(i)).statusCode() == 204) {
-                            acked.put("w" + w, String.valueOf(i));
+            List<Thread> writers = java.util.stream.IntStream.range(0, 8)
+                    .mapToObj(w -> Thread.ofVirtual().start(() -> {
+                        for (int i = 0; !stop.get(); i++) {
+                            try {
+                                if (put(base, "w" + w, String.valueOf(i)).statusCode() == 204) {
+                                    acked.put("w" + w, String.valueOf(i));
+                                }
+                            } catch (Exception e) {
+                                return;
+                            }
                         }
-                    } catch (Exception e) {
-                        return;
-                    }
-                }
-            })).toList();
+                    }))
+                    .toList();
             // Every writer has had a write acknowledged; they go on writing, so SIGTERM finds writes queued.
             Eventually.await("a write of every writer acknowledged", () -> acked.size() == 8);
             assertEquals(0, server.terminate(), server.output());
@@ -65,7 +69,8 @@ class MainIT {
             for (var e : acked.entrySet()) {
                 String body = get(again.baseUrl(), e.getKey()).body();
                 int found = Integer.parseInt(body.replaceAll(".*\"data\":(\\d+)}", "$1"));
-                assertTrue(found >= Integer.parseInt(e.getValue()), e.getKey() + " lost an acknowledged write: " + body);
+                assertTrue(
+                        found >= Integer.parseInt(e.getValue()), e.getKey() + " lost an acknowledged write: " + body);
             }
         }
     }
@@ -74,8 +79,13 @@ class MainIT {
     void portZeroPrintsTheRealPortAndInMemoryWarns() throws Exception {
         try (ChildServer server = ChildServer.start(List.of())) {
             assertTrue(server.awaitPort() > 0);
-            assertEquals(200, http.send(HttpRequest.newBuilder(URI.create(server.baseUrl() + "/api/apps")).build(),
-                    HttpResponse.BodyHandlers.ofString()).statusCode());
+            assertEquals(
+                    200,
+                    http.send(
+                                    HttpRequest.newBuilder(URI.create(server.baseUrl() + "/api/apps"))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString())
+                            .statusCode());
             assertTrue(server.output().contains("data: in memory only"), server.output());
             assertTrue(server.output().contains("data is kept in memory only"), server.output());
         }
@@ -105,14 +115,17 @@ class MainIT {
     }
 
     private HttpResponse<String> put(String base, String name, String data) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(base + "/api/apps/" + name))
-                .header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString("{\"data\":" + data + "}")).build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create(base + "/api/apps/" + name))
+                        .header("Content-Type", "application/json")
+                        .PUT(HttpRequest.BodyPublishers.ofString("{\"data\":" + data + "}"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> get(String base, String name) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(base + "/api/apps/" + name)).build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create(base + "/api/apps/" + name)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 }

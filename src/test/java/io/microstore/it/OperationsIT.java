@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-import io.microstore.persist.JournalConfig;
 import io.microstore.persist.JournalPersistence;
 import io.microstore.store.Store;
 import io.microstore.testing.Stores;
@@ -41,10 +40,15 @@ class OperationsIT {
         try (ChildServer server = ChildServer.start(List.of(), "--data", data.toString(), "--import", db.toString())) {
             assertTrue(server.output().contains("imported 3 apps from " + db), server.output());
             TestClient http = new TestClient(server.awaitPort());
-            assertEquals("{\"name\":\"a\",\"data\":{\"color\":\"blue\",\"n\":[1,2.5,null]}}", http.get("/api/apps/a").text());
-            assertEquals("{\"name\":\"dup\",\"data\":{\"from\":10}}", http.get("/api/apps/dup").text());
+            assertEquals(
+                    "{\"name\":\"a\",\"data\":{\"color\":\"blue\",\"n\":[1,2.5,null]}}",
+                    http.get("/api/apps/a").text());
+            assertEquals(
+                    "{\"name\":\"dup\",\"data\":{\"from\":10}}",
+                    http.get("/api/apps/dup").text());
             // values keep their text as the old service wrote it, escapes included (the same string)
-            assertEquals("{\"name\":\"with space\",\"data\":\"\\u00fc\\ud83d\\ude00\"}",
+            assertEquals(
+                    "{\"name\":\"with space\",\"data\":\"\\u00fc\\ud83d\\ude00\"}",
                     http.get("/api/apps/with%20space").text());
             assertEquals(404, http.get("/api/apps/not%20an%20app").status());
             assertEquals(204, http.putApp("a", "\"changed\"").status());
@@ -68,11 +72,13 @@ class OperationsIT {
             assertEquals(3, store.size());
         }
 
-        try (ChildServer server = ChildServer.start(List.of(),
-                "--data", data.toString(), "--import", db.toString(), "--overwrite")) {
+        try (ChildServer server =
+                ChildServer.start(List.of(), "--data", data.toString(), "--import", db.toString(), "--overwrite")) {
             assertTrue(server.output().contains("imported 3 apps from " + db), server.output());
             TestClient http = new TestClient(server.awaitPort());
-            assertEquals("{\"name\":\"a\",\"data\":{\"color\":\"blue\",\"n\":[1,2.5,null]}}", http.get("/api/apps/a").text());
+            assertEquals(
+                    "{\"name\":\"a\",\"data\":{\"color\":\"blue\",\"n\":[1,2.5,null]}}",
+                    http.get("/api/apps/a").text());
             assertEquals(0, server.terminate(), server.output());
         }
     }
@@ -89,7 +95,8 @@ class OperationsIT {
     @Test
     void listeningOnAllInterfacesWithoutATokenWarns() throws Exception {
         try (ChildServer server = ChildServer.start(List.of(), "--host", "0.0.0.0")) {
-            assertEquals(200, new TestClient(server.awaitPort()).get("/api/apps").status());
+            assertEquals(
+                    200, new TestClient(server.awaitPort()).get("/api/apps").status());
             assertTrue(server.output().contains("listening on 0.0.0.0 " + EXPOSED), server.output());
         }
     }
@@ -98,11 +105,17 @@ class OperationsIT {
     void withATokenThereIsNoWarningAndWithTheAccessLogEnabledEveryRequestIsLogged() throws Exception {
         try (ChildServer server = ChildServer.start(
                 List.of("-Dsecurity.token=prop-token", "-Dserver.features.access-log.enabled=true"),
-                "--host", "0.0.0.0")) {
+                "--host",
+                "0.0.0.0")) {
             TestClient http = new TestClient(server.awaitPort());
             assertEquals(401, http.get("/api/apps").status());
-            assertEquals(200, http.get("/api/apps", "Authorization", "Bearer prop-token").status());
-            assertEquals(404, http.get("/api/apps/nope", "Authorization", "Bearer prop-token").status());
+            assertEquals(
+                    200,
+                    http.get("/api/apps", "Authorization", "Bearer prop-token").status());
+            assertEquals(
+                    404,
+                    http.get("/api/apps/nope", "Authorization", "Bearer prop-token")
+                            .status());
             assertEquals(0, server.terminate(), server.output());
             String out = server.output();
             assertFalse(out.contains(EXPOSED), out);
@@ -116,14 +129,17 @@ class OperationsIT {
 
     @Test
     void theMicrostoreTokenEnvironmentVariableProtectsTheApi() throws Exception {
-        try (ChildServer server = ChildServer.start(Map.of("MICROSTORE_TOKEN", "env-token"), List.of(),
-                "--host", "0.0.0.0")) {
+        try (ChildServer server =
+                ChildServer.start(Map.of("MICROSTORE_TOKEN", "env-token"), List.of(), "--host", "0.0.0.0")) {
             TestClient http = new TestClient(server.awaitPort());
             Res without = http.get("/api/apps");
             assertEquals(401, without.status(), without.describe());
             assertEquals("Bearer realm=\"microstore\"", without.header("WWW-Authenticate"));
-            assertEquals(401, http.get("/api/apps", "Authorization", "Bearer wrong").status());
-            assertEquals(200, http.get("/api/apps", "Authorization", "Bearer env-token").status());
+            assertEquals(
+                    401, http.get("/api/apps", "Authorization", "Bearer wrong").status());
+            assertEquals(
+                    200,
+                    http.get("/api/apps", "Authorization", "Bearer env-token").status());
             assertEquals(200, http.get("/api/schema").status());
             assertEquals(0, server.terminate(), server.output());
             assertFalse(server.output().contains(EXPOSED), server.output());

@@ -33,12 +33,13 @@ import static org.junit.jupiter.api.Assertions.fail;
  * the data ends the start with a clear message and leaves the data as it was.
  */
 class QuotaIT {
-    private static final List<String> JVM = List.of("-Xmx256m",
-            "-Dstore.compaction.min-journal-bytes=16777216"); // a snapshot is written on the way, too
+    private static final List<String> JVM = List.of(
+            "-Xmx256m", "-Dstore.compaction.min-journal-bytes=16777216"); // a snapshot is written on the way, too
     private static final int VALUE_BYTES = 9 << 20;
     private static final Pattern LIMIT = Pattern.compile("\"limit\":(\\d+)");
     private static final Pattern USED = Pattern.compile("\"used\":(\\d+)");
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @Test
     void ninesMebibyteValuesFillTheDefaultQuotaWithoutRunningOutOfHeapAndAllComeBackOnTheSameHeap(@TempDir Path dir)
@@ -74,8 +75,11 @@ class QuotaIT {
             assertEquals(200, get(base, "/api/apps/" + stored.getFirst()).statusCode()); // reads go on
             String health = get(base, "/observe/health").body();
             assertTrue(health.contains("\"status\":\"UP\"") && health.contains("memory quota"), health);
-            HttpResponse<String> compacted = http.send(HttpRequest.newBuilder(URI.create(base + "/api/admin/compact"))
-                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> compacted = http.send(
+                    HttpRequest.newBuilder(URI.create(base + "/api/admin/compact"))
+                            .POST(HttpRequest.BodyPublishers.noBody())
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertEquals(200, compacted.statusCode(), compacted.body());
             server.kill9();
             assertNoOutOfMemory(server);
@@ -83,15 +87,23 @@ class QuotaIT {
         try (ChildServer server = ChildServer.start(JVM, "--data", dir.toString())) {
             String base = server.baseUrl();
             for (String name : stored) {
-                HttpResponse<byte[]> res = http.send(HttpRequest.newBuilder(URI.create(base + "/api/apps/" + name))
-                        .build(), HttpResponse.BodyHandlers.ofByteArray());
+                HttpResponse<byte[]> res = http.send(
+                        HttpRequest.newBuilder(URI.create(base + "/api/apps/" + name))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
                 assertEquals(200, res.statusCode(), name + "\n" + server.output());
                 assertTrue(Arrays.equals(document(name), res.body()), name + " came back different");
             }
             assertEquals(stored.size(), countApps(get(base, "/api/apps").body()));
             assertEquals(507, put(base, "more").statusCode());
-            assertEquals(204, http.send(HttpRequest.newBuilder(URI.create(base + "/api/apps/" + stored.getFirst()))
-                    .DELETE().build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+            assertEquals(
+                    204,
+                    http.send(
+                                    HttpRequest.newBuilder(URI.create(base + "/api/apps/" + stored.getFirst()))
+                                            .DELETE()
+                                            .build(),
+                                    HttpResponse.BodyHandlers.discarding())
+                            .statusCode());
             assertEquals(204, put(base, "more").statusCode(), server.output());
             server.kill9();
             assertNoOutOfMemory(server);
@@ -100,12 +112,16 @@ class QuotaIT {
         // stack trace, nor a process that never serves), and leaves the data directory as it was.
         try (ChildServer tooSmall = ChildServer.launch(List.of("-Xmx32m"), "--data", dir.toString())) {
             assertEquals(1, tooSmall.waitFor(), tooSmall.output());
-            assertTrue(tooSmall.output().contains("microstore: cannot start: the heap (-Xmx, at most ")
-                    && tooSmall.output().contains("is too small to load the data directory; start java with a larger"
-                    + " -Xmx"), tooSmall.output());
+            assertTrue(
+                    tooSmall.output().contains("microstore: cannot start: the heap (-Xmx, at most ")
+                            && tooSmall.output()
+                                    .contains("is too small to load the data directory; start java with a larger"
+                                            + " -Xmx"),
+                    tooSmall.output());
         }
         try (ChildServer server = ChildServer.start(JVM, "--data", dir.toString())) {
-            assertEquals(stored.size(), countApps(get(server.baseUrl(), "/api/apps").body()), server.output());
+            assertEquals(
+                    stored.size(), countApps(get(server.baseUrl(), "/api/apps").body()), server.output());
         }
     }
 
@@ -145,10 +161,13 @@ class QuotaIT {
 
     private HttpResponse<String> put(String base, String name) throws Exception {
         byte[] body = ("{\"data\":" + value(name) + "}").getBytes(StandardCharsets.UTF_8);
-        return http.send(HttpRequest.newBuilder(URI.create(base + "/api/apps/" + name))
-                .header("Content-Type", "application/json")
-                .timeout(Duration.ofSeconds(60))
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(URI.create(base + "/api/apps/" + name))
+                        .header("Content-Type", "application/json")
+                        .timeout(Duration.ofSeconds(60))
+                        .PUT(HttpRequest.BodyPublishers.ofByteArray(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> get(String base, String path) throws Exception {

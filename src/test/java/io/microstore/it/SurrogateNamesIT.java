@@ -31,33 +31,65 @@ class SurrogateNamesIT {
         String exportBefore;
         try (ChildServer server = ChildServer.start(List.of(), "--data", data)) {
             String base = server.baseUrl();
-            assertEquals(204, send(base, "PUT", "/api/apps/%3F", "application/json", "{\"data\":\"real\"}").statusCode());
-            txn = send(base, "POST", "/api/txn", "application/json", "[{\"op\":\"put\",\"name\":\"\\ud800\",\"data\":1},"
-                    + "{\"op\":\"put\",\"name\":\"\\udbff\",\"data\":2}]").statusCode();
-            importLines = send(base, "POST", "/api/import?overwrite=true", "application/x-ndjson",
-                    "{\"name\":\"\\udc00\",\"data\":3}\n").statusCode();
-            assertEquals(200, send(base, "POST", "/api/admin/compact", "application/json", "").statusCode());
-            txn = Math.max(txn, send(base, "POST", "/api/txn", "application/json",
-                    "[{\"op\":\"put\",\"name\":\"x\\udfff\",\"data\":4}]").statusCode()); // into the new journal
+            assertEquals(
+                    204,
+                    send(base, "PUT", "/api/apps/%3F", "application/json", "{\"data\":\"real\"}")
+                            .statusCode());
+            txn = send(
+                            base,
+                            "POST",
+                            "/api/txn",
+                            "application/json",
+                            "[{\"op\":\"put\",\"name\":\"\\ud800\",\"data\":1},"
+                                    + "{\"op\":\"put\",\"name\":\"\\udbff\",\"data\":2}]")
+                    .statusCode();
+            importLines = send(
+                            base,
+                            "POST",
+                            "/api/import?overwrite=true",
+                            "application/x-ndjson",
+                            "{\"name\":\"\\udc00\",\"data\":3}\n")
+                    .statusCode();
+            assertEquals(
+                    200,
+                    send(base, "POST", "/api/admin/compact", "application/json", "")
+                            .statusCode());
+            txn = Math.max(
+                    txn,
+                    send(
+                                    base,
+                                    "POST",
+                                    "/api/txn",
+                                    "application/json",
+                                    "[{\"op\":\"put\",\"name\":\"x\\udfff\",\"data\":4}]")
+                            .statusCode()); // into the new journal
             exportBefore = send(base, "GET", "/api/export", null, null).body();
             assertEquals(0, server.terminate(), server.output());
         }
-        Path tinyDb = Files.writeString(dir.resolve("db.json"),
+        Path tinyDb = Files.writeString(
+                dir.resolve("db.json"),
                 "{\"apps\": {\"1\": {\"key\": \"fine\", \"value\": 1}, \"2\": {\"key\": \"\\ud800\", \"value\": 5}}}");
         ChildServer importing = ChildServer.launch(List.of(), "--data", data, "--import", tinyDb.toString());
         boolean served = serves(importing);
         importing.close();
         try (ChildServer again = ChildServer.start(List.of(), "--data", data)) {
             String base = again.baseUrl();
-            assertEquals("[{\"name\":\"?\"}]", send(base, "GET", "/api/apps", null, null).body(), "no app merged into '?'");
-            assertEquals("{\"name\":\"?\",\"data\":\"real\"}", send(base, "GET", "/api/apps/%3F", null, null).body());
-            assertEquals(exportBefore, send(base, "GET", "/api/export", null, null).body());
+            assertEquals(
+                    "[{\"name\":\"?\"}]",
+                    send(base, "GET", "/api/apps", null, null).body(),
+                    "no app merged into '?'");
+            assertEquals(
+                    "{\"name\":\"?\",\"data\":\"real\"}",
+                    send(base, "GET", "/api/apps/%3F", null, null).body());
+            assertEquals(
+                    exportBefore, send(base, "GET", "/api/export", null, null).body());
         }
         assertEquals(400, txn, "a txn naming lone surrogates");
         assertEquals(400, importLines, "an import naming a lone surrogate");
         assertFalse(served, "--import of a file naming a lone surrogate must refuse to start: " + importing.output());
         assertEquals(1, importing.waitFor(), importing.output());
-        assertTrue(importing.output().contains("document 2, \"key\": the app name has an unpaired UTF-16 surrogate"),
+        assertTrue(
+                importing.output().contains("document 2, \"key\": the app name has an unpaired UTF-16 surrogate"),
                 importing.output());
     }
 
@@ -71,9 +103,12 @@ class SurrogateNamesIT {
         }
     }
 
-    private HttpResponse<String> send(String base, String method, String path, String type, String body) throws Exception {
+    private HttpResponse<String> send(String base, String method, String path, String type, String body)
+            throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (type != null) {
             request.header("Content-Type", type);
         }

@@ -42,7 +42,8 @@ class CompactJsonTest {
                 Arguments.of("\"é 日本 😀 \u007f\"", "\"é 日本 😀 \u007f\""),
                 Arguments.of("\"\uFFFD\uFFFF\u0800\u0080\"", "\"\uFFFD\uFFFF\u0800\u0080\""),
                 Arguments.of("\"\uDBFF\uDFFF\"", "\"\uDBFF\uDFFF\""), // U+10FFFF, the highest code point
-                Arguments.of("\t{\r\n \"a\" : [ 1 , 2.5 , { } , [ ] ] ,\"b\":{ \"c\" :null } }\n",
+                Arguments.of(
+                        "\t{\r\n \"a\" : [ 1 , 2.5 , { } , [ ] ] ,\"b\":{ \"c\" :null } }\n",
                         "{\"a\":[1,2.5,{},[]],\"b\":{\"c\":null}}"),
                 Arguments.of("[\"spaces , inside : strings\" , \"{ [ \"]", "[\"spaces , inside : strings\",\"{ [ \"]"),
                 Arguments.of("{\"a\":1,\"a\":2}", "{\"a\":1,\"a\":2}"));
@@ -98,29 +99,29 @@ class CompactJsonTest {
                 Arguments.of("1 2", 2, 2),
                 Arguments.of("{}x", 2, 2),
                 // invalid UTF-8 inside a string: "<bytes>"
-                Arguments.of("hex:22c08022", 1, 2),       // overlong 2-byte (C0 80)
-                Arguments.of("hex:22c1bf22", 1, 2),       // overlong 2-byte (C1 BF)
-                Arguments.of("hex:22e0808022", 1, 3),     // overlong 3-byte
-                Arguments.of("hex:22e09fbf22", 1, 3),     // overlong 3-byte (highest)
-                Arguments.of("hex:22f080808022", 1, 4),   // overlong 4-byte
-                Arguments.of("hex:22f08fbfbf22", 1, 4),   // overlong 4-byte (highest)
-                Arguments.of("hex:22eda08022", 1, 3),     // high surrogate D800
-                Arguments.of("hex:22edbfbf22", 1, 3),     // low surrogate DFFF
-                Arguments.of("hex:22f490808022", 1, 4),   // U+110000
+                Arguments.of("hex:22c08022", 1, 2), // overlong 2-byte (C0 80)
+                Arguments.of("hex:22c1bf22", 1, 2), // overlong 2-byte (C1 BF)
+                Arguments.of("hex:22e0808022", 1, 3), // overlong 3-byte
+                Arguments.of("hex:22e09fbf22", 1, 3), // overlong 3-byte (highest)
+                Arguments.of("hex:22f080808022", 1, 4), // overlong 4-byte
+                Arguments.of("hex:22f08fbfbf22", 1, 4), // overlong 4-byte (highest)
+                Arguments.of("hex:22eda08022", 1, 3), // high surrogate D800
+                Arguments.of("hex:22edbfbf22", 1, 3), // low surrogate DFFF
+                Arguments.of("hex:22f490808022", 1, 4), // U+110000
                 Arguments.of("hex:22f58080808022", 1, 1), // lead byte F5
-                Arguments.of("hex:22ff22", 1, 1),         // FF never appears in UTF-8
+                Arguments.of("hex:22ff22", 1, 1), // FF never appears in UTF-8
                 Arguments.of("hex:22fe22", 1, 1),
-                Arguments.of("hex:228022", 1, 1),         // lone continuation byte
+                Arguments.of("hex:228022", 1, 1), // lone continuation byte
                 Arguments.of("hex:22bf22", 1, 1),
-                Arguments.of("hex:22c322", 1, 2),         // truncated 2-byte sequence before the quote
-                Arguments.of("hex:22c328", 1, 2),         // C3 followed by '('
-                Arguments.of("hex:22e69722", 1, 3),       // truncated 3-byte sequence
-                Arguments.of("hex:22f09f9822", 1, 4),     // truncated 4-byte sequence
-                Arguments.of("hex:22f09f", 1, 3),         // truncated at the end of the input
+                Arguments.of("hex:22c322", 1, 2), // truncated 2-byte sequence before the quote
+                Arguments.of("hex:22c328", 1, 2), // C3 followed by '('
+                Arguments.of("hex:22e69722", 1, 3), // truncated 3-byte sequence
+                Arguments.of("hex:22f09f9822", 1, 4), // truncated 4-byte sequence
+                Arguments.of("hex:22f09f", 1, 3), // truncated at the end of the input
                 Arguments.of("hex:22c3", 1, 2),
-                Arguments.of("hex:22e6c3a922", 1, 3),     // E6 then a new lead byte
+                Arguments.of("hex:22e6c3a922", 1, 3), // E6 then a new lead byte
                 Arguments.of("hex:7b22c0af223a317d", 2, 3) // invalid UTF-8 in a member name
-        );
+                );
     }
 
     @ParameterizedTest(name = "[{index}] {0}")
@@ -175,8 +176,8 @@ class CompactJsonTest {
     @Test
     void memberIsNullWhenAbsent() {
         assertThat(CompactJson.member(utf8("{}"), "data"), nullValue());
-        assertThat(CompactJson.member(utf8("{\"Data\":1,\"dat\":2,\"datax\":3,\"x\":{\"data\":4}}"), "data"),
-                nullValue());
+        assertThat(
+                CompactJson.member(utf8("{\"Data\":1,\"dat\":2,\"datax\":3,\"x\":{\"data\":4}}"), "data"), nullValue());
     }
 
     @Test
@@ -197,8 +198,18 @@ class CompactJsonTest {
     }
 
     static Stream<String> brokenObjects() {
-        return Stream.of("", "  ", "{", "{\"data\":1", "{\"data\":1}x", "{\"data\":1}{}", "{\"data\":}",
-                "{\"data\" 1}", "{\"data\":tru}", "{\"data\":1,}", "[1");
+        return Stream.of(
+                "",
+                "  ",
+                "{",
+                "{\"data\":1",
+                "{\"data\":1}x",
+                "{\"data\":1}{}",
+                "{\"data\":}",
+                "{\"data\" 1}",
+                "{\"data\":tru}",
+                "{\"data\":1,}",
+                "[1");
     }
 
     @ParameterizedTest

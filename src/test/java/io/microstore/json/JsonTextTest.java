@@ -46,7 +46,9 @@ class JsonTextTest {
         for (int n = 0; n < 2000; n++) {
             char[] chars = new char[random.nextInt(8)];
             for (int i = 0; i < chars.length; i++) {
-                chars[i] = random.nextInt(3) == 0 ? (char) (0xD800 + random.nextInt(0x800)) : (char) random.nextInt(0x10000);
+                chars[i] = random.nextInt(3) == 0
+                        ? (char) (0xD800 + random.nextInt(0x800))
+                        : (char) random.nextInt(0x10000);
             }
             String s = new String(chars);
             assertThat(roundTrip(s), is(s));

@@ -14,20 +14,37 @@ import static org.hamcrest.Matchers.is;
 class JsonWriterTest {
     @Test
     void nestedObjectsAndArraysGetTheirCommasAndColons() {
-        byte[] json = JsonWriter.toBytes(16, w -> w.beginObject()
-                .name("a").value(1)
-                .name("b").beginArray().value("x").beginObject().endObject().beginArray().endArray().value(true)
-                .endArray()
-                .name(JsonWriter.Name.of("c")).raw(utf8("{\"d\":[1,2]}"))
-                .name("e").value(false)
-                .endObject());
+        byte[] json = JsonWriter.toBytes(
+                16,
+                w -> w.beginObject()
+                        .name("a")
+                        .value(1)
+                        .name("b")
+                        .beginArray()
+                        .value("x")
+                        .beginObject()
+                        .endObject()
+                        .beginArray()
+                        .endArray()
+                        .value(true)
+                        .endArray()
+                        .name(JsonWriter.Name.of("c"))
+                        .raw(utf8("{\"d\":[1,2]}"))
+                        .name("e")
+                        .value(false)
+                        .endObject());
         assertThat(text(json), is("{\"a\":1,\"b\":[\"x\",{},[],true],\"c\":{\"d\":[1,2]},\"e\":false}"));
     }
 
     @Test
     void stringsAreEscapedAndALoneSurrogateIsWrittenAsAnEscape() {
-        byte[] json = JsonWriter.toBytes(16, w -> w.beginArray()
-                .value("q\"b\\n\n\u0001").value("ü😀").value("a\ud800").endArray());
+        byte[] json = JsonWriter.toBytes(
+                16,
+                w -> w.beginArray()
+                        .value("q\"b\\n\n\u0001")
+                        .value("ü😀")
+                        .value("a\ud800")
+                        .endArray());
         assertThat(text(json), is("[\"q\\\"b\\\\n\\n\\u0001\",\"ü😀\",\"a\\ud800\"]"));
     }
 
@@ -35,7 +52,12 @@ class JsonWriterTest {
     void aStreamThatIsNoByteArrayGetsTheSameBytes() throws IOException {
         ByteArrayOutputStream sink = new ByteArrayOutputStream();
         JsonWriter json = new JsonWriter(new FilterOutputStream(sink));
-        json.beginObject().name("name").value("a\ud800\"").name("data").raw(utf8("[1]")).endObject();
+        json.beginObject()
+                .name("name")
+                .value("a\ud800\"")
+                .name("data")
+                .raw(utf8("[1]"))
+                .endObject();
         assertThat(text(sink.toByteArray()), is("{\"name\":\"a\\ud800\\\"\",\"data\":[1]}"));
     }
 

@@ -30,7 +30,11 @@ import io.microstore.linearizability.RegisterModel.State;
  * {@link Verdict#UNKNOWN} rather than run for ever.
  */
 public final class Checker {
-    public enum Verdict { LINEARIZABLE, NOT_LINEARIZABLE, UNKNOWN }
+    public enum Verdict {
+        LINEARIZABLE,
+        NOT_LINEARIZABLE,
+        UNKNOWN
+    }
 
     /** The verdict for the whole history, per-key verdicts, and a counterexample for the first key that failed. */
     public record Result(Verdict verdict, Map<String, Verdict> keys, String counterexample, long steps, Duration took) {
@@ -109,11 +113,9 @@ public final class Checker {
         }
     }
 
-    private record Memo(BitSet linearized, State state) {
-    }
+    private record Memo(BitSet linearized, State state) {}
 
-    private record Frame(Node call, State before) {
-    }
+    private record Frame(Node call, State before) {}
 
     /** One key's search. */
     private static final class Search {
@@ -124,6 +126,7 @@ public final class Checker {
         long steps;
         /** The longest linearization found, as op indexes in order, and the states after each. */
         List<Frame> best = List.of();
+
         State bestState = RegisterModel.initial();
 
         Search(List<Op> ops, long maxSteps, long deadline) {
@@ -141,7 +144,9 @@ public final class Checker {
                 nodes.add(ret);
             }
             // at equal times calls first: operations that touch in time count as concurrent (the lenient reading)
-            nodes.sort(Comparator.comparingLong((Node n) -> n.time).thenComparing(n -> !n.call).thenComparingInt(n -> n.index));
+            nodes.sort(Comparator.comparingLong((Node n) -> n.time)
+                    .thenComparing(n -> !n.call)
+                    .thenComparingInt(n -> n.index));
             Node prev = head;
             for (Node n : nodes) {
                 prev.next = n;
@@ -229,13 +234,19 @@ public final class Checker {
             Op stuck = null;
             for (int i = 0; i < ops.size(); i++) {
                 Op op = ops.get(i);
-                if (!placed.get(i) && op.status() != Status.UNKNOWN && (stuck == null || op.complete() < stuck.complete())) {
+                if (!placed.get(i)
+                        && op.status() != Status.UNKNOWN
+                        && (stuck == null || op.complete() < stuck.complete())) {
                     stuck = op;
                 }
             }
-            StringBuilder s = new StringBuilder("key ").append(key).append(": not linearizable (")
-                    .append(ops.size()).append(" ops on this key).\nLongest linearization found: ")
-                    .append(best.size()).append(" ops");
+            StringBuilder s = new StringBuilder("key ")
+                    .append(key)
+                    .append(": not linearizable (")
+                    .append(ops.size())
+                    .append(" ops on this key).\nLongest linearization found: ")
+                    .append(best.size())
+                    .append(" ops");
             int from = Math.max(0, best.size() - 8);
             s.append(from > 0 ? ", its last " + (best.size() - from) + ":" : ":");
             State after = RegisterModel.initial();
@@ -243,7 +254,10 @@ public final class Checker {
                 Frame f = best.get(i);
                 after = i + 1 < best.size() ? best.get(i + 1).before : bestState;
                 if (i >= from) {
-                    s.append("\n  ").append(f.call.op.describe()).append("   => ").append(after);
+                    s.append("\n  ")
+                            .append(f.call.op.describe())
+                            .append("   => ")
+                            .append(after);
                 }
             }
             s.append("\nthen in state ").append(bestState).append(" nothing can come next, though ");
@@ -255,8 +269,12 @@ public final class Checker {
                 Op op = ops.get(i);
                 if (!placed.get(i) && op.invoke() <= stuck.complete()) {
                     State next = RegisterModel.step(bestState, op);
-                    s.append("\n  ").append(op.describe()).append(next == null ? "   impossible here" : "   => " + next
-                            + " (but nothing completes the history after it)");
+                    s.append("\n  ")
+                            .append(op.describe())
+                            .append(
+                                    next == null
+                                            ? "   impossible here"
+                                            : "   => " + next + " (but nothing completes the history after it)");
                 }
             }
             return s.toString();

@@ -21,7 +21,16 @@ class CheckerTest {
     // process, [from, to] (to = U: unknown outcome), then what
 
     private void write(int p, long from, long to, String value, long etag) {
-        h.add(p, "x", Kind.WRITE, value, Op.NO_ETAG, from, to, to == U ? Status.UNKNOWN : Status.OK, null,
+        h.add(
+                p,
+                "x",
+                Kind.WRITE,
+                value,
+                Op.NO_ETAG,
+                from,
+                to,
+                to == U ? Status.UNKNOWN : Status.OK,
+                null,
                 to == U ? Op.NO_ETAG : etag);
     }
 
@@ -34,7 +43,16 @@ class CheckerTest {
     }
 
     private void cas(int p, long from, long to, long ifMatch, String value, long etag) {
-        h.add(p, "x", Kind.CAS, value, ifMatch, from, to, to == U ? Status.UNKNOWN : Status.OK, null,
+        h.add(
+                p,
+                "x",
+                Kind.CAS,
+                value,
+                ifMatch,
+                from,
+                to,
+                to == U ? Status.UNKNOWN : Status.OK,
+                null,
                 to == U ? Op.NO_ETAG : etag);
     }
 
@@ -43,7 +61,17 @@ class CheckerTest {
     }
 
     private void create(int p, long from, long to, String value, long etag, boolean ok) {
-        h.add(p, "x", Kind.CREATE, value, Op.NO_ETAG, from, to, ok ? Status.OK : Status.FAIL, null, ok ? etag : Op.NO_ETAG);
+        h.add(
+                p,
+                "x",
+                Kind.CREATE,
+                value,
+                Op.NO_ETAG,
+                from,
+                to,
+                ok ? Status.OK : Status.FAIL,
+                null,
+                ok ? etag : Op.NO_ETAG);
     }
 
     private void delete(int p, long from, long to) {

@@ -42,8 +42,18 @@ public final class History {
 
         private Op end(Status status, String outValue, long outEtag) {
             long now = System.nanoTime();
-            return new Op(id, process, key, kind, value, ifMatch, invoke, status == Status.UNKNOWN ? Op.NEVER : now,
-                    status, outValue, outEtag);
+            return new Op(
+                    id,
+                    process,
+                    key,
+                    kind,
+                    value,
+                    ifMatch,
+                    invoke,
+                    status == Status.UNKNOWN ? Op.NEVER : now,
+                    status,
+                    outValue,
+                    outEtag);
         }
     }
 
@@ -88,9 +98,19 @@ public final class History {
     }
 
     /** Adds an operation as it is (tests); its id is replaced by the next one. */
-    public synchronized Op add(int process, String key, Kind kind, String value, long ifMatch, long invoke,
-                               long complete, Status status, String outValue, long outEtag) {
-        Op op = new Op(ids.getAndIncrement(), process, key, kind, value, ifMatch, invoke, complete, status, outValue, outEtag);
+    public synchronized Op add(
+            int process,
+            String key,
+            Kind kind,
+            String value,
+            long ifMatch,
+            long invoke,
+            long complete,
+            Status status,
+            String outValue,
+            long outEtag) {
+        Op op = new Op(
+                ids.getAndIncrement(), process, key, kind, value, ifMatch, invoke, complete, status, outValue, outEtag);
         done.add(op);
         return op;
     }
@@ -100,8 +120,18 @@ public final class History {
         List<Op> all = new ArrayList<>(done);
         for (Pending p : pending) {
             if (p.kind != Kind.READ) {
-                all.add(new Op(p.id, p.process, p.key, p.kind, p.value, p.ifMatch, p.invoke, Op.NEVER,
-                        Status.UNKNOWN, null, Op.NO_ETAG));
+                all.add(new Op(
+                        p.id,
+                        p.process,
+                        p.key,
+                        p.kind,
+                        p.value,
+                        p.ifMatch,
+                        p.invoke,
+                        Op.NEVER,
+                        Status.UNKNOWN,
+                        null,
+                        Op.NO_ETAG));
             }
         }
         all.sort(Comparator.comparingLong(Op::invoke).thenComparingInt(Op::id));

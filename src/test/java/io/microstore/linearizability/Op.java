@@ -17,8 +17,18 @@ package io.microstore.linearizability;
  * @param outValue for a read that returned ok: the value seen, null for "absent" (404)
  * @param outEtag  for ok reads of a present value and ok writes that return one: the ETag; else {@link #NO_ETAG}
  */
-public record Op(int id, int process, String key, Kind kind, String value, long ifMatch, long invoke, long complete,
-                 Status status, String outValue, long outEtag) {
+public record Op(
+        int id,
+        int process,
+        String key,
+        Kind kind,
+        String value,
+        long ifMatch,
+        long invoke,
+        long complete,
+        Status status,
+        String outValue,
+        long outEtag) {
     public static final long NO_ETAG = 0;
     public static final long NEVER = Long.MAX_VALUE;
 
@@ -51,7 +61,8 @@ public record Op(int id, int process, String key, Kind kind, String value, long 
         if (status == Status.UNKNOWN ? complete != NEVER : complete < invoke) {
             throw new IllegalArgumentException("bad times for " + status + ": " + invoke + ".." + complete);
         }
-        if (status == Status.FAIL && !(kind == Kind.CAS || kind == Kind.CREATE || kind == Kind.DELETE && ifMatch != NO_ETAG)) {
+        if (status == Status.FAIL
+                && !(kind == Kind.CAS || kind == Kind.CREATE || kind == Kind.DELETE && ifMatch != NO_ETAG)) {
             throw new IllegalArgumentException("only conditional writes can FAIL (412): " + kind);
         }
     }
@@ -62,8 +73,14 @@ public record Op(int id, int process, String key, Kind kind, String value, long 
 
     /** e.g. {@code p3 cas k1 if "12" := "p3-7" -> ok "15"}. */
     public String describe() {
-        StringBuilder s = new StringBuilder("#").append(id).append(" p").append(process).append(' ')
-                .append(kind.name().toLowerCase()).append(' ').append(key);
+        StringBuilder s = new StringBuilder("#")
+                .append(id)
+                .append(" p")
+                .append(process)
+                .append(' ')
+                .append(kind.name().toLowerCase())
+                .append(' ')
+                .append(key);
         if (ifMatch != NO_ETAG) {
             s.append(" if \"").append(ifMatch).append('"');
         }

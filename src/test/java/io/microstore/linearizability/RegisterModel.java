@@ -29,8 +29,7 @@ public final class RegisterModel {
         }
     }
 
-    private RegisterModel() {
-    }
+    private RegisterModel() {}
 
     public static State initial() {
         return State.ABSENT;

@@ -12,7 +12,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.helidon.health.HealthCheckResponse;
-import io.microstore.testing.Stores;
 import io.microstore.commit.Commit;
 import io.microstore.commit.CommitStream;
 import io.microstore.observe.StoreHealth;
@@ -27,9 +26,9 @@ import io.microstore.store.NoSpace;
 import io.microstore.store.Outcome;
 import io.microstore.store.Precondition;
 import io.microstore.store.Store;
-import io.microstore.store.feed.FeedConfig;
 import io.microstore.testing.Changes;
 import io.microstore.testing.Eventually;
+import io.microstore.testing.Stores;
 import io.microstore.testing.TestClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -69,7 +68,8 @@ class ExpirerTest {
     }
 
     private static Outcome put(Store store, String name, String json, Duration ttl) {
-        return store.execute(new Command.Put(name, bytes(json), Precondition.NONE, ttl == null ? 0 : store.expiresIn(ttl)));
+        return store.execute(
+                new Command.Put(name, bytes(json), Precondition.NONE, ttl == null ? 0 : store.expiresIn(ttl)));
     }
 
     private static byte[] bytes(String json) {
@@ -119,7 +119,8 @@ class ExpirerTest {
             put(store, "d", "1", Duration.ofSeconds(30));
             advance(10_000);
             assertEquals(3, engine.expireDue());
-            assertEquals(List.of("1 put a", "2 put b", "3 put c", "4 put d", "5 delete b", "6 delete c", "7 delete a"),
+            assertEquals(
+                    List.of("1 put a", "2 put b", "3 put c", "4 put d", "5 delete b", "6 delete c", "7 delete a"),
                     feed(store));
             assertEquals(1, engine.expirer().tracked(), "d");
         }
@@ -151,7 +152,8 @@ class ExpirerTest {
     void aPatchKeepsTheDeadlineAndTheNewVersionExpires() throws IOException {
         try (Store store = open(new MemoryPersistence())) {
             Outcome put = put(store, "a", "{\"x\":1}", Duration.ofSeconds(10));
-            Outcome patched = store.execute(new Command.Patch("a", (name, current) -> bytes("{\"x\":2}"), Precondition.NONE));
+            Outcome patched =
+                    store.execute(new Command.Patch("a", (name, current) -> bytes("{\"x\":2}"), Precondition.NONE));
             assertEquals(put.entry().expires(), patched.entry().expires());
             assertEquals(2, patched.seq());
             advance(10_000);
@@ -174,10 +176,14 @@ class ExpirerTest {
             CompletableFuture<Outcome> other = CompletableFuture.supplyAsync(() -> put(store, "other", "1", null));
             held.awaitHeld(); // the writer is inside the write of "other"
             CompletableFuture<Outcome> newer = CompletableFuture.supplyAsync(() -> put(store, "a", "2", null));
-            Eventually.await("the newer put is queued", RESUME, () -> engine.stats().queued() == 1);
+            Eventually.await(
+                    "the newer put is queued", RESUME, () -> engine.stats().queued() == 1);
             advance(10_000);
             CompletableFuture<Integer> expired = CompletableFuture.supplyAsync(engine::expireDue);
-            Eventually.await("the expiry's delete is queued behind it", RESUME, () -> engine.stats().queued() == 2);
+            Eventually.await(
+                    "the expiry's delete is queued behind it",
+                    RESUME,
+                    () -> engine.stats().queued() == 2);
             held.release();
             assertEquals(0, expired.get(10, TimeUnit.SECONDS));
             assertEquals(2, other.get(10, TimeUnit.SECONDS).seq());
@@ -227,7 +233,8 @@ class ExpirerTest {
         try (Store store = openJournal()) {
             List<Command> puts = new java.util.ArrayList<>();
             for (int i = 0; i < apps; i++) {
-                puts.add(new Command.Put("many/" + i, bytes("1"), Precondition.NONE, store.expiresIn(Duration.ofSeconds(10 + i % 7))));
+                puts.add(new Command.Put(
+                        "many/" + i, bytes("1"), Precondition.NONE, store.expiresIn(Duration.ofSeconds(10 + i % 7))));
             }
             io.microstore.testing.Stores.executeAll(store, puts);
             put(store, "kept", "1", null);
@@ -294,15 +301,18 @@ class ExpirerTest {
     @Test
     void anExpiryThreadThatHasEndedMakesHealthDownWithTheReason() throws Exception {
         try (Store store = open(new MemoryPersistence())) {
-            assertEquals(HealthCheckResponse.Status.UP, new StoreHealth(store).call().status());
+            assertEquals(
+                    HealthCheckResponse.Status.UP, new StoreHealth(store).call().status());
             Thread expiry = engine.expirer().thread();
             expiry.interrupt(); // nothing but a test does: stop() asks it by a flag
             expiry.join(10_000);
             assertEquals(false, expiry.isAlive());
             HealthCheckResponse health = new StoreHealth(store).call();
             assertEquals(HealthCheckResponse.Status.DOWN, health.status());
-            assertTrue(String.valueOf(health.details().get("failure"))
-                    .contains("the expirer (thread microstore-expirer) has stopped"), health.details().toString());
+            assertTrue(
+                    String.valueOf(health.details().get("failure"))
+                            .contains("the expirer (thread microstore-expirer) has stopped"),
+                    health.details().toString());
         }
     }
 

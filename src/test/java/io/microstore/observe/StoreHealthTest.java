@@ -11,7 +11,6 @@ import io.microstore.persist.JournalConfig;
 import io.microstore.persist.JournalPersistence;
 import io.microstore.store.EngineEvents;
 import io.microstore.store.Store;
-import io.microstore.store.feed.FeedConfig;
 import io.microstore.testing.Eventually;
 import io.microstore.testing.ServerTestBase;
 import io.microstore.testing.Stores;
@@ -55,8 +54,7 @@ class StoreHealthTest extends ServerTestBase {
     }
 
     @Test
-    void afterAnFsyncFailureHealthIsDownWithTheFailureReadsWorkAndWritesGet503(@TempDir Path dir)
-            throws IOException {
+    void afterAnFsyncFailureHealthIsDownWithTheFailureReadsWorkAndWritesGet503(@TempDir Path dir) throws IOException {
         assumeFalse(Stores.etcdEngine(), "runs on a journal store of its own (local engine)");
         FaultyFileOps ops = new FaultyFileOps();
         Store store = journalStore(dir, ops);
@@ -82,7 +80,8 @@ class StoreHealthTest extends ServerTestBase {
             assertStatus(http.get("/api/apps"), 200);
 
             // the disk works again, but the store stays stopped: nothing more is written
-            assertThat(assertProblem(http.putApp("after", "2"), 503).getString("detail"),
+            assertThat(
+                    assertProblem(http.putApp("after", "2"), 503).getString("detail"),
                     containsString("stopped taking writes"));
             assertProblem(http.send("DELETE", "/api/apps/before", (byte[]) null), 503);
             storeCheck(http, 503, "DOWN");
@@ -110,7 +109,9 @@ class StoreHealthTest extends ServerTestBase {
             assertProblem(http.send("DELETE", "/api/apps/before", (byte[]) null), 507);
 
             ops.makeRoom();
-            Eventually.await("health is up again once there is room", Duration.ofSeconds(20),
+            Eventually.await(
+                    "health is up again once there is room",
+                    Duration.ofSeconds(20),
                     () -> http.get("/observe/health").status() == 200);
             assertStatus(http.putApp("after", "2"), 204);
         } finally {
@@ -132,8 +133,7 @@ class StoreHealthTest extends ServerTestBase {
             TestClient http = server.http();
             store.observe(new EngineEvents() {
                 @Override
-                public void batch(int mutations) {
-                }
+                public void batch(int mutations) {}
 
                 @Override
                 public void synced(long nanos) {
@@ -141,10 +141,14 @@ class StoreHealthTest extends ServerTestBase {
                 }
             });
             assertStatus(http.putApp("acknowledged", "1"), 204); // acknowledged once written; synced after
-            Eventually.await("health is down", Duration.ofSeconds(20), () -> http.get("/observe/health").status() == 503);
+            Eventually.await(
+                    "health is down",
+                    Duration.ofSeconds(20),
+                    () -> http.get("/observe/health").status() == 503);
             JsonObject data = storeCheck(http, 503, "DOWN").getJsonObject("data");
             assertThat(data.toString(), data.getString("failure"), containsString("injected after an interval sync"));
-            assertThat(assertProblem(http.putApp("after", "2"), 503).getString("detail"),
+            assertThat(
+                    assertProblem(http.putApp("after", "2"), 503).getString("detail"),
                     containsString("stopped taking writes"));
             assertStatus(http.get("/api/apps/acknowledged"), 200);
         } finally {
@@ -173,7 +177,10 @@ class StoreHealthTest extends ServerTestBase {
             assertProblem(other.http().putApp("x", "1"), 503);
             storeCheck(other.http(), 503, "DOWN");
             JsonObject check = storeCheck(http, 200, "UP");
-            assertThat(check.toString(), check.getJsonObject("data").getString("data"), not(containsString(dir.toString())));
+            assertThat(
+                    check.toString(),
+                    check.getJsonObject("data").getString("data"),
+                    not(containsString(dir.toString())));
         } finally {
             failing.close();
         }
@@ -181,8 +188,7 @@ class StoreHealthTest extends ServerTestBase {
 
     /** A store over a journal in {@code dir} that syncs every batch through {@code ops}. */
     private static Store journalStore(Path dir, FaultyFileOps ops) throws IOException {
-        JournalPersistence journal = JournalPersistence.open(
-                new JournalConfig(dir, Stores.MIN_JOURNAL_BYTES, ops));
+        JournalPersistence journal = JournalPersistence.open(new JournalConfig(dir, Stores.MIN_JOURNAL_BYTES, ops));
         return Stores.open(journal, new LocalConfig(1024, FsyncPolicy.ALWAYS, Stores.LOCAL.fsyncInterval()));
     }
 

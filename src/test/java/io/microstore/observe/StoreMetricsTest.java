@@ -12,7 +12,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-import io.microstore.persist.JournalConfig;
 import io.microstore.persist.JournalPersistence;
 import io.microstore.store.Store;
 import io.microstore.testing.Eventually;
@@ -86,11 +85,14 @@ class StoreMetricsTest extends ServerTestBase {
         Metrics metrics = Metrics.parse(res.text());
         for (String name : expected.keySet()) {
             String sample = name.equals("microstore_batch_size") || name.equals("microstore_fsync_seconds")
-                    ? name + "_count" : name;
+                    ? name + "_count"
+                    : name;
             assertThat(sample + " has no sample", metrics.samples(sample), not(empty()));
         }
-        assertThat(metrics.value("microstore_requests_total", "method", "PUT", "route", "/api/apps/{name}",
-                "status", "204"), greaterThanOrEqualTo(1.0));
+        assertThat(
+                metrics.value(
+                        "microstore_requests_total", "method", "PUT", "route", "/api/apps/{name}", "status", "204"),
+                greaterThanOrEqualTo(1.0));
     }
 
     @Test
@@ -105,12 +107,15 @@ class StoreMetricsTest extends ServerTestBase {
         assertThat(after.value("microstore_last_seq"), is(before.value("microstore_last_seq") + 3));
         assertThat(after.value("microstore_last_seq"), is((double) store.lastSeq()));
         assertThat(after.value("microstore_journal_bytes"), greaterThan(before.value("microstore_journal_bytes")));
-        assertThat(after.value("microstore_batch_size_count"),
+        assertThat(
+                after.value("microstore_batch_size_count"),
                 greaterThanOrEqualTo(before.value("microstore_batch_size_count") + 1));
         assertThat(after.value("microstore_batch_size_sum"), is(before.value("microstore_batch_size_sum") + 3));
-        assertThat(after.value("microstore_fsync_seconds_count"),
+        assertThat(
+                after.value("microstore_fsync_seconds_count"),
                 greaterThanOrEqualTo(before.value("microstore_fsync_seconds_count") + 1));
-        assertThat(after.value("microstore_fsync_seconds_sum"), greaterThan(before.value("microstore_fsync_seconds_sum")));
+        assertThat(
+                after.value("microstore_fsync_seconds_sum"), greaterThan(before.value("microstore_fsync_seconds_sum")));
     }
 
     @Test
@@ -161,22 +166,42 @@ class StoreMetricsTest extends ServerTestBase {
             assertStatus(http.get("/api/apps/" + name.replace("ü", "%C3%BC")), 200);
         }
         assertStatus(http.get("/api/apps/missing-secret-app"), 404);
-        assertStatus(http.send("PATCH", "/api/apps/patched-secret-app", "{}",
-                "Content-Type", "application/merge-patch+json"), 404);
+        assertStatus(
+                http.send(
+                        "PATCH", "/api/apps/patched-secret-app", "{}", "Content-Type", "application/merge-patch+json"),
+                404);
         Metrics metrics = metrics();
         List<String> leaked = new ArrayList<>();
         for (Sample s : metrics.samples) {
-            s.labels.values().stream().filter(v -> v.contains("secret") || v.contains("geheim") || v.contains("space"))
+            s.labels.values().stream()
+                    .filter(v -> v.contains("secret") || v.contains("geheim") || v.contains("space"))
                     .forEach(v -> leaked.add(s.name + s.labels));
         }
         assertThat(leaked, is(empty()));
         List<String> routes = metrics.samples("microstore_requests_total").stream()
-                .map(s -> s.labels.get("route")).distinct().toList();
+                .map(s -> s.labels.get("route"))
+                .distinct()
+                .toList();
         assertThat(routes.toString(), routes.contains("/api/apps/{name}"), is(true));
         for (String route : routes) { // every route is one of a fixed set
-            assertThat(route, List.of("/", "/api/apps", "/api/apps/", "/api/apps/{name}", "/api/changes", "/api/txn",
-                    "/api/schema", "/api/export", "/api/import", "/api/admin/compact", "/openapi", "/observe",
-                    "other").contains(route), is(true));
+            assertThat(
+                    route,
+                    List.of(
+                                    "/",
+                                    "/api/apps",
+                                    "/api/apps/",
+                                    "/api/apps/{name}",
+                                    "/api/changes",
+                                    "/api/txn",
+                                    "/api/schema",
+                                    "/api/export",
+                                    "/api/import",
+                                    "/api/admin/compact",
+                                    "/openapi",
+                                    "/observe",
+                                    "other")
+                            .contains(route),
+                    is(true));
         }
     }
 
@@ -187,7 +212,9 @@ class StoreMetricsTest extends ServerTestBase {
             assertThat(http.send(method, "/api/schema", (byte[]) null).status(), greaterThanOrEqualTo(400));
         }
         List<String> methods = metrics().samples("microstore_requests_total").stream()
-                .map(s -> s.labels.get("method")).distinct().toList();
+                .map(s -> s.labels.get("method"))
+                .distinct()
+                .toList();
         assertThat(methods.toString(), methods.contains("BREWCOFFEE") || methods.contains("XYZZY7"), is(false));
     }
 
@@ -202,7 +229,8 @@ class StoreMetricsTest extends ServerTestBase {
         assertThat(res.describe(), body.getBoolean("compacted"), is(true));
         Metrics after = metrics();
         assertThat(after.value("microstore_compactions_total"), is(before.value("microstore_compactions_total") + 1));
-        assertThat(after.value("microstore_snapshot_bytes"), is((double) body.getJsonNumber("bytes").longValue()));
+        assertThat(after.value("microstore_snapshot_bytes"), is((double)
+                body.getJsonNumber("bytes").longValue()));
         assertThat(after.value("microstore_journal_bytes"), is(0.0));
         assertDelta(before, after, 1, "POST", "/api/admin/compact", "200");
     }
@@ -255,13 +283,17 @@ class StoreMetricsTest extends ServerTestBase {
         // the count is awaited up to the expected one, then must be exactly that.
         double counted = after.value("microstore_requests_total", labels) >= expected
                 ? after.value("microstore_requests_total", labels)
-                : Eventually.await(method + " " + route + " " + status + " counted", Eventually.TIMEOUT,
-                        () -> metrics().value("microstore_requests_total", labels), v -> v >= expected);
+                : Eventually.await(
+                        method + " " + route + " " + status + " counted",
+                        Eventually.TIMEOUT,
+                        () -> metrics().value("microstore_requests_total", labels),
+                        v -> v >= expected);
         assertThat(method + " " + route + " " + status, counted, is(expected));
     }
 
     private void awaitGauge(String name, double value) throws InterruptedException {
-        Eventually.await(name + " = " + value, Eventually.TIMEOUT, () -> metrics().value(name), v -> v == value);
+        Eventually.await(
+                name + " = " + value, Eventually.TIMEOUT, () -> metrics().value(name), v -> v == value);
     }
 
     private Metrics metrics() {
@@ -270,8 +302,7 @@ class StoreMetricsTest extends ServerTestBase {
         return Metrics.parse(res.text());
     }
 
-    private record Sample(String name, Map<String, String> labels, double value) {
-    }
+    private record Sample(String name, Map<String, String> labels, double value) {}
 
     /** The samples of a Prometheus text exposition. */
     private record Metrics(List<Sample> samples) {
@@ -298,14 +329,17 @@ class StoreMetricsTest extends ServerTestBase {
 
         /** The sum of the samples of {@code name} with these label values (0 when there is none yet). */
         double value(String name, String... labels) {
-            return samples(name).stream().filter(s -> {
-                for (int i = 0; i < labels.length; i += 2) {
-                    if (!labels[i + 1].equals(s.labels.get(labels[i]))) {
-                        return false;
-                    }
-                }
-                return true;
-            }).mapToDouble(Sample::value).sum();
+            return samples(name).stream()
+                    .filter(s -> {
+                        for (int i = 0; i < labels.length; i += 2) {
+                            if (!labels[i + 1].equals(s.labels.get(labels[i]))) {
+                                return false;
+                            }
+                        }
+                        return true;
+                    })
+                    .mapToDouble(Sample::value)
+                    .sum();
         }
     }
 }

@@ -1,6 +1,5 @@
 package io.microstore.persist;
 
-import io.microstore.testing.Stores;
 import java.io.File;
 import java.io.IOException;
 import java.net.URISyntaxException;
@@ -9,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
+import io.microstore.testing.Stores;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,12 +24,27 @@ class DirectoryLockTest {
 
     /** Tries to take the lock of {@code dir} from a child JVM; returns its exit code. */
     private static int lockFromAnotherProcess(Path dir) throws IOException, InterruptedException, URISyntaxException {
-        String classPath = Path.of(LockProbe.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+        String classPath = Path.of(LockProbe.class
+                        .getProtectionDomain()
+                        .getCodeSource()
+                        .getLocation()
+                        .toURI())
                 + File.pathSeparator
-                + Path.of(DirectoryLock.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-cp", classPath, LockProbe.class.getName(), dir.toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                + Path.of(DirectoryLock.class
+                        .getProtectionDomain()
+                        .getCodeSource()
+                        .getLocation()
+                        .toURI());
+        Process child = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-XX:TieredStopAtLevel=1",
+                        "-cp",
+                        classPath,
+                        LockProbe.class.getName(),
+                        dir.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
         assertTrue(child.waitFor(30, TimeUnit.SECONDS), "the probe process finished");
         return child.exitValue();
     }
@@ -54,7 +69,8 @@ class DirectoryLockTest {
     void aMissingDirectoryIsCreatedAndTheLockNamesThisProcess() throws IOException {
         Path data = dir.resolve("a/b/data");
         try (DirectoryLock ignored = DirectoryLock.acquire(data)) {
-            assertEquals(ProcessHandle.current().pid() + "\n",
+            assertEquals(
+                    ProcessHandle.current().pid() + "\n",
                     Files.readString(data.resolve(DataFiles.LOCK), StandardCharsets.US_ASCII));
         }
     }
@@ -77,7 +93,9 @@ class DirectoryLockTest {
     void aRefusedSecondOpenInTheSameJvmStillKeepsOtherProcessesOut() throws Exception {
         try (DirectoryLock ignored = DirectoryLock.acquire(dir)) {
             assertThrows(IOException.class, () -> DirectoryLock.acquire(dir));
-            assertEquals(LockProbe.REFUSED, lockFromAnotherProcess(dir),
+            assertEquals(
+                    LockProbe.REFUSED,
+                    lockFromAnotherProcess(dir),
                     "the first holder must still hold the lock after a refused second attempt");
         }
     }

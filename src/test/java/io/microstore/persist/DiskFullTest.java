@@ -10,28 +10,25 @@ import java.util.List;
 import java.util.SortedMap;
 import java.util.concurrent.CompletableFuture;
 
-import io.microstore.testing.Stores;
-import io.microstore.testing.TestClock;
-import io.microstore.store.feed.FeedConfig;
+import io.microstore.commit.Commit;
 import io.microstore.local.LocalEngine;
-import io.microstore.local.LocalConfig;
 import io.microstore.persist.FaultyFileOps.Kind;
 import io.microstore.persist.JournalFiles.Loaded;
-import io.microstore.commit.Change;
-import io.microstore.commit.Commit;
 import io.microstore.store.NoSpace;
 import io.microstore.store.Outcome;
 import io.microstore.store.Store;
 import io.microstore.store.StoreUnavailable;
 import io.microstore.testing.Eventually;
+import io.microstore.testing.Stores;
+import io.microstore.testing.TestClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import static io.microstore.persist.JournalFiles.commits;
 import static io.microstore.persist.JournalFiles.fileNames;
 import static io.microstore.persist.JournalFiles.load;
-import static io.microstore.persist.JournalFiles.commits;
 import static io.microstore.persist.JournalFiles.put;
 import static io.microstore.persist.JournalFiles.segmentName;
 import static io.microstore.persist.JournalFiles.snapshotName;
@@ -64,8 +61,7 @@ class DiskFullTest {
     Path dir;
 
     private Store open(FaultyFileOps ops) throws IOException {
-        return JournalFiles.openStore(new JournalConfig(dir, Stores.MIN_JOURNAL_BYTES, ops),
-                Stores.LOCAL);
+        return JournalFiles.openStore(new JournalConfig(dir, Stores.MIN_JOURNAL_BYTES, ops), Stores.LOCAL);
     }
 
     @ParameterizedTest
@@ -183,7 +179,9 @@ class DiskFullTest {
             ops.failNth(Kind.FORCE, 2, ENOSPC); // 1: the segment cut, 2: the new segment
             assertThrows(NoSpace.class, store::compact);
             assertNull(store.failure());
-            assertEquals(List.of(segmentName(1)), fileNames(dir).stream().filter(n -> !n.equals("LOCK")).toList());
+            assertEquals(
+                    List.of(segmentName(1)),
+                    fileNames(dir).stream().filter(n -> !n.equals("LOCK")).toList());
             put(store, "b", "2");
             state = stateOf(store);
         }

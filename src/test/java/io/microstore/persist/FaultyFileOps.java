@@ -17,7 +17,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * code under test stopped on its own (fail-stop) rather than because the disk kept failing.
  */
 public final class FaultyFileOps implements FileOps {
-    public enum Kind { OPEN, WRITE, FORCE, TRUNCATE, MOVE, DELETE, SYNC_DIRECTORY }
+    public enum Kind {
+        OPEN,
+        WRITE,
+        FORCE,
+        TRUNCATE,
+        MOVE,
+        DELETE,
+        SYNC_DIRECTORY
+    }
 
     private final FileOps delegate = FileOps.REAL;
     private final Map<Kind, AtomicInteger> calls = new EnumMap<>(Kind.class);

@@ -33,17 +33,29 @@ import io.microstore.testing.Stores;
  * so a failed comparison shows both the value and its ETag.
  */
 final class JournalFiles {
-    private JournalFiles() {
-    }
+    private JournalFiles() {}
 
     /** App names that need escaping or are not ASCII; the journal must keep any name, even ones the API refuses. */
-    static final List<String> UNUSUAL_NAMES = List.of("plain", "team/svc/config", "with space", "quote\"d",
-            "back\\slash", "ünïcödé/日本語/😀", "control\n\t\r\b\f\u0000\u001f", "\u007f\u0080\u2028", "{\"seq\":1}",
+    static final List<String> UNUSUAL_NAMES = List.of(
+            "plain",
+            "team/svc/config",
+            "with space",
+            "quote\"d",
+            "back\\slash",
+            "ünïcödé/日本語/😀",
+            "control\n\t\r\b\f\u0000\u001f",
+            "\u007f\u0080\u2028",
+            "{\"seq\":1}",
             ",\"crc\":\"00000000\"}");
 
     /** Compact JSON values with escapes inside strings, UTF-8 and numbers. */
-    static final List<String> UNUSUAL_VALUES = List.of("{}", "null", "\"\"", "[1,-2.5e10,true,false,null]",
-            "{\"s\":\"nl\\n q\\\" bs\\\\ nul\\u0000 tab\\t 😀\"}", "\"日本語 😀 ünï\"");
+    static final List<String> UNUSUAL_VALUES = List.of(
+            "{}",
+            "null",
+            "\"\"",
+            "[1,-2.5e10,true,false,null]",
+            "{\"s\":\"nl\\n q\\\" bs\\\\ nul\\u0000 tab\\t 😀\"}",
+            "\"日本語 😀 ünï\"");
 
     static Commit put(long seq, String name, String json) {
         return Commit.of(seq, Change.put(name, json.getBytes(StandardCharsets.UTF_8)));
@@ -74,8 +86,11 @@ final class JournalFiles {
     static Commit txn(long seq, String... names) {
         List<Change> changes = new ArrayList<>();
         for (String name : names) {
-            changes.add(name.startsWith("-") ? Change.delete(name.substring(1))
-                    : Change.put(name, ("{\"t\":" + seq + ",\"s\":\"}],\\\"{\"}").getBytes(StandardCharsets.UTF_8)));
+            changes.add(
+                    name.startsWith("-")
+                            ? Change.delete(name.substring(1))
+                            : Change.put(
+                                    name, ("{\"t\":" + seq + ",\"s\":\"}],\\\"{\"}").getBytes(StandardCharsets.UTF_8)));
         }
         return new Commit(seq, changes);
     }
@@ -156,7 +171,10 @@ final class JournalFiles {
     /** The names of the files in {@code dir}, sorted, without LOCK. */
     static List<String> fileNames(Path dir) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
-            return files.map(p -> p.getFileName().toString()).filter(n -> !n.equals(DataFiles.LOCK)).sorted().toList();
+            return files.map(p -> p.getFileName().toString())
+                    .filter(n -> !n.equals(DataFiles.LOCK))
+                    .sorted()
+                    .toList();
         }
     }
 
@@ -178,7 +196,9 @@ final class JournalFiles {
     static SortedMap<String, String> stateOf(Store store) {
         SortedMap<String, String> state = new TreeMap<>();
         for (Map.Entry<String, Entry> e : store.entries()) {
-            state.put(e.getKey(), show(e.getValue().seq(), e.getValue().data(), e.getValue().expires()));
+            state.put(
+                    e.getKey(),
+                    show(e.getValue().seq(), e.getValue().data(), e.getValue().expires()));
         }
         return state;
     }
@@ -220,8 +240,7 @@ final class JournalFiles {
         }
 
         @Override
-        public void loaded(long lastSeq) {
-        }
+        public void loaded(long lastSeq) {}
 
         @Override
         public void committed(List<Commit> batch) {
@@ -230,8 +249,7 @@ final class JournalFiles {
     }
 
     /** What a directory holds after recovery. */
-    record Loaded(long lastSeq, SortedMap<String, String> state) {
-    }
+    record Loaded(long lastSeq, SortedMap<String, String> state) {}
 
     /** Opens {@code dir} with the real file system, loads it, and closes it again. */
     static Loaded load(Path dir) throws IOException {

@@ -15,12 +15,10 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.microstore.testing.Stores;
-import io.microstore.local.LocalConfig;
-import io.microstore.persist.JournalFiles.Loaded;
-import io.microstore.commit.Change;
 import io.microstore.commit.Commit;
+import io.microstore.persist.JournalFiles.Loaded;
 import io.microstore.store.Store;
+import io.microstore.testing.Stores;
 import org.junit.jupiter.api.AfterAll;
 
 import static io.microstore.persist.JournalFiles.bytes;
@@ -52,13 +50,23 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class JournalFuzzTest {
     /** Names the store takes (no control characters), with escapes and UTF-8 in them. */
-    private static final List<String> NAMES = List.of("plain", "team/svc/config", "with space", "quote\"d",
-            "back\\slash", "ünïcödé/日本語/😀", "\u2028", "{\"seq\":1}", ",\"crc\":\"00000000\"}");
+    private static final List<String> NAMES = List.of(
+            "plain",
+            "team/svc/config",
+            "with space",
+            "quote\"d",
+            "back\\slash",
+            "ünïcödé/日本語/😀",
+            "\u2028",
+            "{\"seq\":1}",
+            ",\"crc\":\"00000000\"}");
+
     private static final Path ROOT = createRoot();
     private static final Path TEMPLATE = ROOT.resolve("template");
     private static final List<String> FILES;
     /** The changes the template holds: seq i is HISTORY.get(i - 1). */
     private static final List<Commit> HISTORY = new ArrayList<>();
+
     private static int runs;
 
     static {
@@ -66,7 +74,8 @@ class JournalFuzzTest {
             build(TEMPLATE);
             FILES = fileNames(TEMPLATE);
             for (String file : FILES) {
-                System.err.println("JournalFuzzTest template: " + file + " " + Files.size(TEMPLATE.resolve(file)) + " bytes");
+                System.err.println(
+                        "JournalFuzzTest template: " + file + " " + Files.size(TEMPLATE.resolve(file)) + " bytes");
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -139,8 +148,10 @@ class JournalFuzzTest {
     private static void assertRefusal(JournalDamaged e, Path dir, String file, long offset) throws IOException {
         assertEquals(file, e.file().getFileName().toString(), "the damaged file is named: " + e.getMessage());
         long size = Files.size(dir.resolve(file));
-        assertTrue(e.offset() <= offset || e.offset() == size, "offset " + e.offset() + " at or before the damage "
-                + offset + " (or the end, " + size + "): " + e.getMessage());
+        assertTrue(
+                e.offset() <= offset || e.offset() == size,
+                "offset " + e.offset() + " at or before the damage " + offset + " (or the end, " + size + "): "
+                        + e.getMessage());
         assertThat(e.getMessage(), containsString(file));
         assertThat(e.getMessage(), containsString("byte " + e.offset()));
     }
@@ -150,8 +161,10 @@ class JournalFuzzTest {
      * at least every record before the first damaged one.
      */
     private static void assertNoLoss(Loaded started, long firstDamagedSeq, String what) {
-        assertTrue(started.lastSeq() >= firstDamagedSeq - 1, what + " lost records before the damage: it ends at seq "
-                + started.lastSeq() + ", the first damaged record is " + firstDamagedSeq);
+        assertTrue(
+                started.lastSeq() >= firstDamagedSeq - 1,
+                what + " lost records before the damage: it ends at seq " + started.lastSeq()
+                        + ", the first damaged record is " + firstDamagedSeq);
         assertEquals(stateOf(HISTORY.subList(0, (int) started.lastSeq())), started.state(), what);
     }
 
@@ -200,8 +213,9 @@ class JournalFuzzTest {
             }
         }
         Files.copy(firstSegment, new DataFiles(dir).segment(1));
-        if (!fileNames(dir).equals(List.of(JournalFiles.segmentName(1), JournalFiles.segmentName(13),
-                JournalFiles.snapshotName(12)))) {
+        if (!fileNames(dir)
+                .equals(List.of(
+                        JournalFiles.segmentName(1), JournalFiles.segmentName(13), JournalFiles.snapshotName(12)))) {
             fail("unexpected template files " + fileNames(dir));
         }
     }

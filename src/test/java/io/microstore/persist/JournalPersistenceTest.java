@@ -17,7 +17,9 @@ import java.util.concurrent.Future;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
-import io.microstore.testing.Stores;
+import io.microstore.commit.Change;
+import io.microstore.commit.Commit;
+import io.microstore.commit.Compaction;
 import io.microstore.local.FsyncPolicy;
 import io.microstore.local.LocalConfig;
 import io.microstore.persist.FaultyFileOps.Kind;
@@ -25,13 +27,11 @@ import io.microstore.persist.JournalFiles.Loaded;
 import io.microstore.persist.JournalFiles.StateSink;
 import io.microstore.store.Command;
 import io.microstore.store.Entry;
-import io.microstore.commit.Change;
-import io.microstore.commit.Commit;
-import io.microstore.commit.Compaction;
 import io.microstore.store.Outcome;
 import io.microstore.store.Precondition;
 import io.microstore.store.Store;
 import io.microstore.store.StoreUnavailable;
+import io.microstore.testing.Stores;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -96,7 +96,8 @@ class JournalPersistenceTest {
             journal.write();
             journal.sync();
         }
-        assertEquals(new Loaded(1, new TreeMap<>(Map.of("lock", "1 {\"lock\":\"me\"} expires 1767225600000"))), load(dir));
+        assertEquals(
+                new Loaded(1, new TreeMap<>(Map.of("lock", "1 {\"lock\":\"me\"} expires 1767225600000"))), load(dir));
     }
 
     @Test
@@ -198,13 +199,15 @@ class JournalPersistenceTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = FsyncPolicy.class, names = {"ALWAYS", "NEVER"})
+    @EnumSource(
+            value = FsyncPolicy.class,
+            names = {"ALWAYS", "NEVER"})
     void compactionWhileSeveralThreadsWriteLosesNothing(FsyncPolicy fsync) throws Exception {
         FaultyFileOps ops = new FaultyFileOps(); // fails nothing; counts the snapshots' renames
         Map<String, String> acknowledged = new ConcurrentHashMap<>(); // each thread owns its names
         LocalConfig storeConfig = new LocalConfig(1024, fsync, Duration.ofMillis(10));
         try (Store store = openStore(new JournalConfig(dir, 4096, ops), storeConfig);
-             ExecutorService writers = Executors.newFixedThreadPool(4)) {
+                ExecutorService writers = Executors.newFixedThreadPool(4)) {
             List<Future<?>> done = new ArrayList<>();
             for (int t = 0; t < 4; t++) {
                 int thread = t;
@@ -215,7 +218,8 @@ class JournalPersistenceTest {
                             delete(store, name);
                             acknowledged.remove(name);
                         } else {
-                            String json = "{\"t\":" + thread + ",\"n\":" + n + ",\"pad\":\"" + "p".repeat(n % 150) + "\"}";
+                            String json =
+                                    "{\"t\":" + thread + ",\"n\":" + n + ",\"pad\":\"" + "p".repeat(n % 150) + "\"}";
                             acknowledged.put(name, put(store, name, json).seq() + " " + json);
                         }
                     }
@@ -235,7 +239,9 @@ class JournalPersistenceTest {
     // --- failures through FileOps ---
 
     private enum Fault {
-        WRITE, TORN_WRITE, FORCE;
+        WRITE,
+        TORN_WRITE,
+        FORCE;
 
         void arm(FaultyFileOps ops, int k) {
             switch (this) {
@@ -247,7 +253,8 @@ class JournalPersistenceTest {
     }
 
     static Stream<Arguments> faults() {
-        return Stream.of(Fault.values()).flatMap(f -> IntStream.rangeClosed(1, 6).mapToObj(k -> Arguments.of(f, k)));
+        return Stream.of(Fault.values())
+                .flatMap(f -> IntStream.rangeClosed(1, 6).mapToObj(k -> Arguments.of(f, k)));
     }
 
     /** With fsync always, each write below is one append (one write call) and one sync (one force call). */
@@ -257,8 +264,7 @@ class JournalPersistenceTest {
         FaultyFileOps ops = new FaultyFileOps();
         List<Commit> acknowledged = new ArrayList<>();
         Commit inFlight = null;
-        try (Store store = openStore(new JournalConfig(dir, Stores.MIN_JOURNAL_BYTES, ops),
-                Stores.LOCAL)) {
+        try (Store store = openStore(new JournalConfig(dir, Stores.MIN_JOURNAL_BYTES, ops), Stores.LOCAL)) {
             fault.arm(ops, k);
             for (int i = 1; i <= 8; i++) {
                 String name = "app-" + i % 3;
@@ -289,6 +295,7 @@ class JournalPersistenceTest {
 
     /** The forces of one compaction: cut the segment, create the next one, the snapshot file, the journal again. */
     private static final int CUT_SEGMENT = 1;
+
     private static final int NEW_SEGMENT = 2;
     private static final int JOURNAL_BEFORE_RENAME = 4;
 
@@ -297,8 +304,7 @@ class JournalPersistenceTest {
     void aFailedJournalForceDuringCompactionStopsWrites(int nthForce) throws IOException {
         FaultyFileOps ops = new FaultyFileOps();
         SortedMap<String, String> state;
-        try (Store store = openStore(new JournalConfig(dir, Stores.MIN_JOURNAL_BYTES, ops),
-                Stores.LOCAL)) {
+        try (Store store = openStore(new JournalConfig(dir, Stores.MIN_JOURNAL_BYTES, ops), Stores.LOCAL)) {
             writeSome(store, 1, 10);
             state = stateOf(store);
             ops.failNth(Kind.FORCE, nthForce);
@@ -317,8 +323,7 @@ class JournalPersistenceTest {
     void closingRightAfterAFailedCompactionSyncReleasesTheDirectory() throws IOException {
         FaultyFileOps ops = new FaultyFileOps();
         SortedMap<String, String> state;
-        Store store = openStore(new JournalConfig(dir, Stores.MIN_JOURNAL_BYTES, ops),
-                Stores.LOCAL);
+        Store store = openStore(new JournalConfig(dir, Stores.MIN_JOURNAL_BYTES, ops), Stores.LOCAL);
         writeSome(store, 1, 10);
         state = stateOf(store);
         ops.failNth(Kind.FORCE, JOURNAL_BEFORE_RENAME);
@@ -332,8 +337,12 @@ class JournalPersistenceTest {
     }
 
     static Stream<Arguments> snapshotFaults() {
-        return Stream.of(Arguments.of(Kind.OPEN, 2), Arguments.of(Kind.WRITE, 1), Arguments.of(Kind.FORCE, 3),
-                Arguments.of(Kind.MOVE, 1), Arguments.of(Kind.SYNC_DIRECTORY, 2));
+        return Stream.of(
+                Arguments.of(Kind.OPEN, 2),
+                Arguments.of(Kind.WRITE, 1),
+                Arguments.of(Kind.FORCE, 3),
+                Arguments.of(Kind.MOVE, 1),
+                Arguments.of(Kind.SYNC_DIRECTORY, 2));
     }
 
     @ParameterizedTest(name = "{0} #{1}")
@@ -341,8 +350,7 @@ class JournalPersistenceTest {
     void aFailedSnapshotWriteLeavesTheJournalCompleteAndTheStoreWritable(Kind kind, int nth) throws IOException {
         FaultyFileOps ops = new FaultyFileOps();
         SortedMap<String, String> state;
-        try (Store store = openStore(new JournalConfig(dir, Stores.MIN_JOURNAL_BYTES, ops),
-                Stores.LOCAL)) {
+        try (Store store = openStore(new JournalConfig(dir, Stores.MIN_JOURNAL_BYTES, ops), Stores.LOCAL)) {
             writeSome(store, 1, 10);
             ops.failNth(kind, nth);
             assertThrows(StoreUnavailable.class, store::compact);
@@ -359,8 +367,7 @@ class JournalPersistenceTest {
     void aCompactionAfterAFailedOneSucceeds() throws IOException {
         FaultyFileOps ops = new FaultyFileOps();
         SortedMap<String, String> state;
-        try (Store store = openStore(new JournalConfig(dir, Stores.MIN_JOURNAL_BYTES, ops),
-                Stores.LOCAL)) {
+        try (Store store = openStore(new JournalConfig(dir, Stores.MIN_JOURNAL_BYTES, ops), Stores.LOCAL)) {
             writeSome(store, 1, 10);
             ops.failNth(Kind.MOVE, 1);
             assertThrows(StoreUnavailable.class, store::compact);
@@ -384,7 +391,8 @@ class JournalPersistenceTest {
     private static void writeSome(Store store, int from, int to) {
         for (int i = from; i <= to; i++) {
             String name = "app-" + i % 7;
-            Outcome outcome = i % 5 == 0 && store.get(name) != null ? delete(store, name)
+            Outcome outcome = i % 5 == 0 && store.get(name) != null
+                    ? delete(store, name)
                     : put(store, name, "{\"i\":" + i + ",\"s\":\"" + "x".repeat(i % 50) + "\"}");
             assertEquals(i, outcome.seq());
         }

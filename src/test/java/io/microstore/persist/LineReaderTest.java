@@ -24,7 +24,8 @@ class LineReaderTest {
     private record Line(byte[] bytes, long offset, long endOffset, boolean complete) {
         @Override
         public String toString() {
-            return "Line[" + bytes.length + " bytes at " + offset + ".." + endOffset + (complete ? "" : ", no LF") + "]";
+            return "Line[" + bytes.length + " bytes at " + offset + ".." + endOffset + (complete ? "" : ", no LF")
+                    + "]";
         }
     }
 
@@ -33,8 +34,8 @@ class LineReaderTest {
         List<Line> lines = new ArrayList<>();
         try (LineReader r = new LineReader(file)) {
             while (r.next()) {
-                lines.add(new Line(Arrays.copyOfRange(r.buffer(), r.from(), r.to()), r.offset(), r.endOffset(),
-                        r.complete()));
+                lines.add(new Line(
+                        Arrays.copyOfRange(r.buffer(), r.from(), r.to()), r.offset(), r.endOffset(), r.complete()));
             }
         }
         return lines;
@@ -71,15 +72,21 @@ class LineReaderTest {
     @Test
     void linesComeBackWithTheirOffsetsWithoutTheirLf() throws IOException {
         List<Line> lines = readAll("a\nbb\n\nccc\n".getBytes());
-        assertEquals(List.of("Line[1 bytes at 0..2]", "Line[2 bytes at 2..5]", "Line[0 bytes at 5..6]",
-                "Line[3 bytes at 6..10]"), lines.stream().map(Line::toString).toList());
+        assertEquals(
+                List.of(
+                        "Line[1 bytes at 0..2]",
+                        "Line[2 bytes at 2..5]",
+                        "Line[0 bytes at 5..6]",
+                        "Line[3 bytes at 6..10]"),
+                lines.stream().map(Line::toString).toList());
         assertArrayEquals("ccc".getBytes(), lines.get(3).bytes());
     }
 
     @Test
     void aLastLineWithoutItsLfIsReturnedAsIncomplete() throws IOException {
         List<Line> lines = readAll("a\n{\"seq\":2,\"op".getBytes());
-        assertEquals(List.of("Line[1 bytes at 0..2]", "Line[12 bytes at 2..14, no LF]"),
+        assertEquals(
+                List.of("Line[1 bytes at 0..2]", "Line[12 bytes at 2..14, no LF]"),
                 lines.stream().map(Line::toString).toList());
     }
 
@@ -109,8 +116,9 @@ class LineReaderTest {
         Random random = new Random(2);
         byte[] content = new byte[5 * BUFFER + 12345];
         fill(random, content);
-        for (int i = random.nextInt(50); i < content.length; i += 1 + (random.nextInt(10) == 0
-                ? random.nextInt(300_000) : random.nextInt(200))) {
+        for (int i = random.nextInt(50);
+                i < content.length;
+                i += 1 + (random.nextInt(10) == 0 ? random.nextInt(300_000) : random.nextInt(200))) {
             content[i] = '\n';
         }
         assertReadsLikeSplit(content);

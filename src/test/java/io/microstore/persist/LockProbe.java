@@ -11,8 +11,7 @@ public final class LockProbe {
     static final int GOT_IT = 0;
     static final int REFUSED = 3;
 
-    private LockProbe() {
-    }
+    private LockProbe() {}
 
     public static void main(String[] args) {
         try (DirectoryLock ignored = DirectoryLock.acquire(Path.of(args[0]))) {

@@ -24,7 +24,9 @@ class NameRoundTripFuzzTest {
     @DictionaryEntries({"\u00d8\u0000", "\u00dc\u0000", "\u00db\u00ff", "\u0000\u0000", "\u0000?"})
     void aNameIsRefusedOrComesBackAsItself(byte[] input) throws BadRecord {
         String name = new String(input, StandardCharsets.UTF_16BE);
-        assertEquals(name, JsonText.decode(JsonText.quote(name), 0, JsonText.quote(name).length),
+        assertEquals(
+                name,
+                JsonText.decode(JsonText.quote(name), 0, JsonText.quote(name).length),
                 "a JSON string token of any string reads back as that string");
         boolean valid;
         try {
@@ -62,7 +64,9 @@ class NameRoundTripFuzzTest {
 
     private static String escaped(String s) {
         StringBuilder out = new StringBuilder();
-        s.chars().forEach(c -> out.append(c < 0x20 || c > 0x7e ? String.format("\\u%04x", c) : String.valueOf((char) c)));
+        s.chars()
+                .forEach(
+                        c -> out.append(c < 0x20 || c > 0x7e ? String.format("\\u%04x", c) : String.valueOf((char) c)));
         return out.toString();
     }
 }

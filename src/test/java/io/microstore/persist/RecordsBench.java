@@ -45,7 +45,8 @@ public class RecordsBench {
         Records.encode(buffer, commit);
         line = Arrays.copyOf(buffer.array(), buffer.size());
         JournalRecord back = Records.decode(line, 0, line.length - 1);
-        if (back.commit().seq() != commit.seq() || !back.change().name().equals(commit.only().name())
+        if (back.commit().seq() != commit.seq()
+                || !back.change().name().equals(commit.only().name())
                 || !Arrays.equals(back.change().data(), data)) {
             throw new IllegalStateException("the record does not round-trip");
         }
@@ -55,7 +56,12 @@ public class RecordsBench {
     private static byte[] kib() {
         StringBuilder sb = new StringBuilder("{");
         for (int i = 0; sb.length() < 980; i++) {
-            sb.append(i == 0 ? "" : ",").append("\"key").append(i).append("\":\"value number ").append(i).append('"');
+            sb.append(i == 0 ? "" : ",")
+                    .append("\"key")
+                    .append(i)
+                    .append("\":\"value number ")
+                    .append(i)
+                    .append('"');
         }
         sb.append(",\"pad\":\"");
         while (sb.length() < 1022) {

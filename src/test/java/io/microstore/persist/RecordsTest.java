@@ -41,7 +41,8 @@ class RecordsTest {
 
     /** A transaction's commit at {@code seq} of the one change each of {@code commits} holds. */
     private static Commit txn(long seq, Commit... commits) {
-        return new Commit(seq, java.util.Arrays.stream(commits).map(Commit::only).toList());
+        return new Commit(
+                seq, java.util.Arrays.stream(commits).map(Commit::only).toList());
     }
 
     @Test
@@ -55,8 +56,10 @@ class RecordsTest {
 
     @Test
     void aPutWithAnExpiryCarriesItAfterItsDataAndOneWithoutHasNoSuchMember() throws BadRecord {
-        String line = new String(encode(List.of(expiring(9, "lock", "\"me\"", 1_767_225_600_123L))), StandardCharsets.UTF_8);
-        assertEquals(line("{\"seq\":9,\"op\":\"put\",\"name\":\"lock\",\"data\":\"me\",\"expires\":1767225600123"), line);
+        String line =
+                new String(encode(List.of(expiring(9, "lock", "\"me\"", 1_767_225_600_123L))), StandardCharsets.UTF_8);
+        assertEquals(
+                line("{\"seq\":9,\"op\":\"put\",\"name\":\"lock\",\"data\":\"me\",\"expires\":1767225600123"), line);
         Change decoded = decode(line.getBytes(StandardCharsets.UTF_8)).only();
         assertEquals(1_767_225_600_123L, decoded.expires());
         assertArrayEquals("\"me\"".getBytes(StandardCharsets.UTF_8), decoded.data());
@@ -65,8 +68,18 @@ class RecordsTest {
 
     /** Values that end like the member, or hold it, are data: only the last member of the line is the expiry. */
     @ParameterizedTest
-    @ValueSource(strings = {"12", "0", "-3", "1.5e7", "\",\\\"expires\\\":5\"", "{\"expires\":5}", "[\"x\",{\"expires\":7}]",
-            "{\"a\":1,\"expires\":2}", "\"\\\",\\\"expires\\\":1\""})
+    @ValueSource(
+            strings = {
+                "12",
+                "0",
+                "-3",
+                "1.5e7",
+                "\",\\\"expires\\\":5\"",
+                "{\"expires\":5}",
+                "[\"x\",{\"expires\":7}]",
+                "{\"a\":1,\"expires\":2}",
+                "\"\\\",\\\"expires\\\":1\""
+            })
     void anExpiryAfterAnyValueRoundTrips(String value) throws BadRecord {
         for (long expires : new long[] {0, 1, 1_767_225_600_000L, 999_999_999_999_999_999L}) {
             Commit m = expiring(5, "a", value, expires);
@@ -78,7 +91,8 @@ class RecordsTest {
 
     @Test
     void aRecordWrittenBeforeExpiryExistedLoadsWithoutOne() throws BadRecord {
-        byte[] old = line("{\"seq\":3,\"op\":\"put\",\"name\":\"a\",\"data\":{\"x\":1}").getBytes(StandardCharsets.UTF_8);
+        byte[] old = line("{\"seq\":3,\"op\":\"put\",\"name\":\"a\",\"data\":{\"x\":1}")
+                .getBytes(StandardCharsets.UTF_8);
         Change m = decode(old).only();
         assertEquals(0, m.expires());
         assertArrayEquals("{\"x\":1}".getBytes(StandardCharsets.UTF_8), m.data());
@@ -150,7 +164,8 @@ class RecordsTest {
 
     @Test
     void everyCutShortLineIsRejected() {
-        for (Commit m : List.of(put(12, "a", "{\"x\":\"yz\"}"), delete(13, "a"), expiring(14, "a", "[1]", 1_767_225_600_000L))) {
+        for (Commit m : List.of(
+                put(12, "a", "{\"x\":\"yz\"}"), delete(13, "a"), expiring(14, "a", "[1]", 1_767_225_600_000L))) {
             byte[] record = encode(List.of(m));
             for (int length = 0; length < record.length - 1; length++) {
                 byte[] prefix = Arrays.copyOf(record, length + 1); // decode() drops the last byte as if it were LF
@@ -161,26 +176,28 @@ class RecordsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-            "{\"seq\":1,\"op\":\"patch\",\"name\":\"a\",\"data\":1",
-            "{\"seq\":1,\"op\":\"put\",\"name\":\"a\"",
-            "{\"seq\":1,\"op\":\"put\",\"name\":\"a\",\"data\":",
-            "{\"seq\":1,\"op\":\"delete\",\"name\":\"a\",\"data\":1",
-            "{\"seq\":x,\"op\":\"put\",\"name\":\"a\",\"data\":1",
-            "{\"seq\":-1,\"op\":\"put\",\"name\":\"a\",\"data\":1",
-            "{\"op\":\"put\",\"seq\":1,\"name\":\"a\",\"data\":1",
-            "{\"seq\":1,\"op\":\"put\",\"name\":a,\"data\":1",
-            "{\"seq\":1,\"op\":\"put\",\"name\":\"a,\"data\":1",
-            "{\"seq\":1,\"op\":\"delete\",\"name\":\"a\\\"",
-            "{\"seq\":1,\"op\":\"delete\",\"name\":\"\\u00zz\"",
-            "{\"seq\":1,\"op\":\"delete\",\"name\":\"\\u0\"",
-            "{\"seq\":1,\"op\":\"delete\",\"name\":\"a\"}",
-            "{\"seq\":1,\"op\":\"put\",\"name\":\"a\",\"expires\":5",
-            "{\"seq\":1,\"op\":\"put\",\"name\":\"a\",\"data\":,\"expires\":5",
-            "{\"seq\":1,\"op\":\"put\",\"name\":\"a\",\"data\":1,\"expires\":1234567890123456789",
-            "{\"seq\":1,\"op\":\"delete\",\"name\":\"a\",\"expires\":5",
-            "{\"snapshot\":1,\"version\":1",
-            ""})
+    @ValueSource(
+            strings = {
+                "{\"seq\":1,\"op\":\"patch\",\"name\":\"a\",\"data\":1",
+                "{\"seq\":1,\"op\":\"put\",\"name\":\"a\"",
+                "{\"seq\":1,\"op\":\"put\",\"name\":\"a\",\"data\":",
+                "{\"seq\":1,\"op\":\"delete\",\"name\":\"a\",\"data\":1",
+                "{\"seq\":x,\"op\":\"put\",\"name\":\"a\",\"data\":1",
+                "{\"seq\":-1,\"op\":\"put\",\"name\":\"a\",\"data\":1",
+                "{\"op\":\"put\",\"seq\":1,\"name\":\"a\",\"data\":1",
+                "{\"seq\":1,\"op\":\"put\",\"name\":a,\"data\":1",
+                "{\"seq\":1,\"op\":\"put\",\"name\":\"a,\"data\":1",
+                "{\"seq\":1,\"op\":\"delete\",\"name\":\"a\\\"",
+                "{\"seq\":1,\"op\":\"delete\",\"name\":\"\\u00zz\"",
+                "{\"seq\":1,\"op\":\"delete\",\"name\":\"\\u0\"",
+                "{\"seq\":1,\"op\":\"delete\",\"name\":\"a\"}",
+                "{\"seq\":1,\"op\":\"put\",\"name\":\"a\",\"expires\":5",
+                "{\"seq\":1,\"op\":\"put\",\"name\":\"a\",\"data\":,\"expires\":5",
+                "{\"seq\":1,\"op\":\"put\",\"name\":\"a\",\"data\":1,\"expires\":1234567890123456789",
+                "{\"seq\":1,\"op\":\"delete\",\"name\":\"a\",\"expires\":5",
+                "{\"snapshot\":1,\"version\":1",
+                ""
+            })
     void aLineOutsideTheGrammarIsABadRecordEvenWithAValidCrc(String payload) {
         byte[] bytes = line(payload).getBytes(StandardCharsets.UTF_8);
         try {
@@ -195,14 +212,14 @@ class RecordsTest {
 
     // --- transaction records ------------------------------------------------------------------
 
-
-
     @Test
     void aTransactionIsOneLineWhoseOpsHoldWhatAPlainRecordOfEachHolds() throws BadRecord {
         Commit txn = txn(7, put(7, "a", "{\"x\":1}"), delete(7, "b"), put(7, "c", "[\"]}\"]"));
         String text = new String(encode(List.of(txn)), StandardCharsets.UTF_8);
-        assertEquals(line("{\"seq\":7,\"op\":\"txn\",\"ops\":[{\"op\":\"put\",\"name\":\"a\",\"data\":{\"x\":1}},"
-                + "{\"op\":\"delete\",\"name\":\"b\"},{\"op\":\"put\",\"name\":\"c\",\"data\":[\"]}\"]}]"), text);
+        assertEquals(
+                line("{\"seq\":7,\"op\":\"txn\",\"ops\":[{\"op\":\"put\",\"name\":\"a\",\"data\":{\"x\":1}},"
+                        + "{\"op\":\"delete\",\"name\":\"b\"},{\"op\":\"put\",\"name\":\"c\",\"data\":[\"]}\"]}]"),
+                text);
         for (Change change : txn.changes()) { // each op is the members of that change's own record, between braces
             String plain = new String(encode(List.of(Commit.of(7, change))), StandardCharsets.UTF_8);
             String members = plain.substring("{\"seq\":7,".length(), plain.indexOf(",\"crc\":"));
@@ -215,17 +232,23 @@ class RecordsTest {
 
     @Test
     void aTransactionsPutsCarryTheirExpiryAsPlainRecordsDo() throws BadRecord {
-        Commit txn = txn(8, expiring(8, "lock", "\"me\"", 1_767_225_600_123L), put(8, "n", "12"),
-                expiring(8, "num", "34", 99));
+        Commit txn = txn(
+                8, expiring(8, "lock", "\"me\"", 1_767_225_600_123L), put(8, "n", "12"), expiring(8, "num", "34", 99));
         String text = new String(encode(List.of(txn)), StandardCharsets.UTF_8);
-        assertEquals(line("{\"seq\":8,\"op\":\"txn\",\"ops\":[{\"op\":\"put\",\"name\":\"lock\",\"data\":\"me\","
-                + "\"expires\":1767225600123},{\"op\":\"put\",\"name\":\"n\",\"data\":12},"
-                + "{\"op\":\"put\",\"name\":\"num\",\"data\":34,\"expires\":99}]"), text);
+        assertEquals(
+                line("{\"seq\":8,\"op\":\"txn\",\"ops\":[{\"op\":\"put\",\"name\":\"lock\",\"data\":\"me\","
+                        + "\"expires\":1767225600123},{\"op\":\"put\",\"name\":\"n\",\"data\":12},"
+                        + "{\"op\":\"put\",\"name\":\"num\",\"data\":34,\"expires\":99}]"),
+                text);
         JournalRecord record = Records.decode(text.getBytes(StandardCharsets.UTF_8), 0, text.length() - 1);
-        assertEquals(List.of(1_767_225_600_123L, 0L, 99L),
+        assertEquals(
+                List.of(1_767_225_600_123L, 0L, 99L),
                 record.commit().changes().stream().map(Change::expires).toList());
-        assertEquals(List.of("\"me\"", "12", "34"),
-                record.commit().changes().stream().map(w -> new String(w.data(), StandardCharsets.UTF_8)).toList());
+        assertEquals(
+                List.of("\"me\"", "12", "34"),
+                record.commit().changes().stream()
+                        .map(w -> new String(w.data(), StandardCharsets.UTF_8))
+                        .toList());
     }
 
     @Test
@@ -244,8 +267,8 @@ class RecordsTest {
 
     @Test
     void everyFlippedByteOrCutOfATransactionRecordIsRejected() {
-        byte[] record = encode(List.of(txn(9, put(9, "a", "{\"x\":[1,{\"y\":\"}\"}]}"), delete(9, "b\"c"),
-                put(9, "d", "2"))));
+        byte[] record =
+                encode(List.of(txn(9, put(9, "a", "{\"x\":[1,{\"y\":\"}\"}]}"), delete(9, "b\"c"), put(9, "d", "2"))));
         for (int i = 0; i < record.length - 1; i++) {
             for (int mask : new int[] {0x01, 0x80, 0xFF}) {
                 byte[] damaged = record.clone();
@@ -262,19 +285,21 @@ class RecordsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-            "{\"seq\":1,\"op\":\"txn\",\"ops\":[]",
-            "{\"seq\":1,\"op\":\"txn\",\"ops\":[{\"op\":\"put\",\"name\":\"a\"}]",
-            "{\"seq\":1,\"op\":\"txn\",\"ops\":[{\"op\":\"put\",\"name\":\"a\",\"data\":}]",
-            "{\"seq\":1,\"op\":\"txn\",\"ops\":[{\"op\":\"put\",\"name\":\"a\",\"data\":{\"x\":1]}]",
-            "{\"seq\":1,\"op\":\"txn\",\"ops\":[{\"op\":\"put\",\"name\":\"a\",\"data\":{\"x\":1}",
-            "{\"seq\":1,\"op\":\"txn\",\"ops\":[{\"op\":\"delete\",\"name\":\"a\"},]",
-            "{\"seq\":1,\"op\":\"txn\",\"ops\":[{\"op\":\"delete\",\"name\":\"a\"}],\"x\":1",
-            "{\"seq\":1,\"op\":\"txn\",\"ops\":[{\"op\":\"delete\",\"name\":\"a\",\"data\":1}]",
-            "{\"seq\":1,\"op\":\"txn\",\"ops\":[{\"seq\":1,\"op\":\"delete\",\"name\":\"a\"}]",
-            "{\"seq\":1,\"op\":\"txn\",\"ops\":[{\"op\":\"txn\",\"ops\":[]}]",
-            "{\"seq\":1,\"op\":\"txn\",\"ops\":[{\"op\":\"delete\",\"name\":\"a\"}{\"op\":\"delete\",\"name\":\"b\"}]",
-            "{\"seq\":1,\"op\":\"txn\",\"name\":\"a\",\"data\":1"})
+    @ValueSource(
+            strings = {
+                "{\"seq\":1,\"op\":\"txn\",\"ops\":[]",
+                "{\"seq\":1,\"op\":\"txn\",\"ops\":[{\"op\":\"put\",\"name\":\"a\"}]",
+                "{\"seq\":1,\"op\":\"txn\",\"ops\":[{\"op\":\"put\",\"name\":\"a\",\"data\":}]",
+                "{\"seq\":1,\"op\":\"txn\",\"ops\":[{\"op\":\"put\",\"name\":\"a\",\"data\":{\"x\":1]}]",
+                "{\"seq\":1,\"op\":\"txn\",\"ops\":[{\"op\":\"put\",\"name\":\"a\",\"data\":{\"x\":1}",
+                "{\"seq\":1,\"op\":\"txn\",\"ops\":[{\"op\":\"delete\",\"name\":\"a\"},]",
+                "{\"seq\":1,\"op\":\"txn\",\"ops\":[{\"op\":\"delete\",\"name\":\"a\"}],\"x\":1",
+                "{\"seq\":1,\"op\":\"txn\",\"ops\":[{\"op\":\"delete\",\"name\":\"a\",\"data\":1}]",
+                "{\"seq\":1,\"op\":\"txn\",\"ops\":[{\"seq\":1,\"op\":\"delete\",\"name\":\"a\"}]",
+                "{\"seq\":1,\"op\":\"txn\",\"ops\":[{\"op\":\"txn\",\"ops\":[]}]",
+                "{\"seq\":1,\"op\":\"txn\",\"ops\":[{\"op\":\"delete\",\"name\":\"a\"}{\"op\":\"delete\",\"name\":\"b\"}]",
+                "{\"seq\":1,\"op\":\"txn\",\"name\":\"a\",\"data\":1"
+            })
     void aTransactionLineOutsideTheGrammarIsABadRecordEvenWithAValidCrc(String payload) {
         aLineOutsideTheGrammarIsABadRecordEvenWithAValidCrc(payload);
     }

@@ -13,26 +13,25 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
-import io.microstore.testing.Stores;
-import io.microstore.testing.Changes;
+import io.microstore.commit.Commit;
 import io.microstore.persist.JournalFiles.Loaded;
 import io.microstore.persist.JournalFiles.StateSink;
-import io.microstore.commit.Change;
-import io.microstore.commit.Commit;
 import io.microstore.store.Store;
+import io.microstore.testing.Changes;
+import io.microstore.testing.Stores;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import static io.microstore.persist.JournalFiles.bytes;
+import static io.microstore.persist.JournalFiles.commits;
 import static io.microstore.persist.JournalFiles.copyDir;
 import static io.microstore.persist.JournalFiles.delete;
 import static io.microstore.persist.JournalFiles.fileNames;
 import static io.microstore.persist.JournalFiles.flipByte;
 import static io.microstore.persist.JournalFiles.lineStarts;
 import static io.microstore.persist.JournalFiles.load;
-import static io.microstore.persist.JournalFiles.commits;
 import static io.microstore.persist.JournalFiles.openStore;
 import static io.microstore.persist.JournalFiles.put;
 import static io.microstore.persist.JournalFiles.segmentName;
@@ -54,8 +53,7 @@ class RecoveryTest {
     @TempDir
     Path dir;
 
-    private record Recovered(Recovery.Result result, StateSink sink) {
-    }
+    private record Recovered(Recovery.Result result, StateSink sink) {}
 
     /** Recovery itself, without the lock and the open segment of JournalPersistence: the cheap way for loops. */
     private static Recovered recover(Path dir) throws IOException {
@@ -70,7 +68,9 @@ class RecoveryTest {
     private static JournalDamaged assertRefused(Path dir, String file, long offset) throws IOException {
         List<String> names = fileNames(dir);
         List<byte[]> contents = names.stream().map(n -> bytes(dir.resolve(n))).toList();
-        JournalDamaged e = assertThrows(JournalDamaged.class, () -> openStore(dir).close(),
+        JournalDamaged e = assertThrows(
+                JournalDamaged.class,
+                () -> openStore(dir).close(),
                 () -> "opening " + dir.getFileName()); // the copies in loops are named after their damage
         assertEquals(file, e.file().getFileName().toString());
         assertEquals(offset, e.offset(), "offset of the damage");
@@ -144,12 +144,10 @@ class RecoveryTest {
             }
 
             @Override
-            public void flush() {
-            }
+            public void flush() {}
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
         logger.addHandler(handler);
         Loaded loaded;
@@ -173,7 +171,11 @@ class RecoveryTest {
     }
 
     private enum Garbage {
-        RANDOM_BYTES, ZEROS, PARTIAL_LINE, LINE_WITH_A_WRONG_CRC, NEWLINES;
+        RANDOM_BYTES,
+        ZEROS,
+        PARTIAL_LINE,
+        LINE_WITH_A_WRONG_CRC,
+        NEWLINES;
 
         byte[] bytes() {
             return switch (this) {
@@ -183,9 +185,11 @@ class RecoveryTest {
                     yield b;
                 }
                 case ZEROS -> new byte[4096];
-                case PARTIAL_LINE -> "{\"seq\":21,\"op\":\"put\",\"name\":\"app-1\",\"data\":{\"v\"".getBytes(StandardCharsets.UTF_8);
+                case PARTIAL_LINE ->
+                    "{\"seq\":21,\"op\":\"put\",\"name\":\"app-1\",\"data\":{\"v\"".getBytes(StandardCharsets.UTF_8);
                 case LINE_WITH_A_WRONG_CRC ->
-                        "{\"seq\":21,\"op\":\"delete\",\"name\":\"app-1\",\"crc\":\"00000000\"}\n".getBytes(StandardCharsets.UTF_8);
+                    "{\"seq\":21,\"op\":\"delete\",\"name\":\"app-1\",\"crc\":\"00000000\"}\n"
+                            .getBytes(StandardCharsets.UTF_8);
                 case NEWLINES -> "\n\n\n".getBytes(StandardCharsets.UTF_8);
             };
         }
@@ -223,7 +227,8 @@ class RecoveryTest {
             assertEquals(5, r.result().lastSeq(), "flipped byte " + i);
             assertEquals(stateOf(history.subList(0, 5)), r.sink().state);
             assertEquals(finalRecord, Files.size(copy.resolve(segmentName(1))));
-            assertArrayEquals(Arrays.copyOfRange(damaged, (int) finalRecord, damaged.length),
+            assertArrayEquals(
+                    Arrays.copyOfRange(damaged, (int) finalRecord, damaged.length),
                     bytes(copy.resolve(segmentName(1) + ".broken")));
         }
     }
@@ -283,8 +288,10 @@ class RecoveryTest {
             assertEquals(whole ? 7 : 6, r.result().lastSeq(), at);
             assertEquals(stateOf(whole ? history : before), r.sink().state, at);
             if (!whole && length > txnRecord) {
-                assertArrayEquals(Arrays.copyOfRange(original, (int) txnRecord, (int) length),
-                        bytes(copy.resolve(segmentName(1) + ".broken")), at);
+                assertArrayEquals(
+                        Arrays.copyOfRange(original, (int) txnRecord, (int) length),
+                        bytes(copy.resolve(segmentName(1) + ".broken")),
+                        at);
             }
         }
     }
@@ -325,11 +332,12 @@ class RecoveryTest {
         try (Store store = openStore(dir)) {
             JournalFiles.put(store, "old", "1");
             seq = store.execute(new io.microstore.store.Transaction(List.of(
-                    new io.microstore.store.Command.Put("a", "1".getBytes(StandardCharsets.UTF_8),
-                            io.microstore.store.Precondition.NONE),
-                    new io.microstore.store.Command.Delete("old", io.microstore.store.Precondition.NONE),
-                    new io.microstore.store.Command.Put("b", "2".getBytes(StandardCharsets.UTF_8),
-                            io.microstore.store.Precondition.NONE)))).seq();
+                            new io.microstore.store.Command.Put(
+                                    "a", "1".getBytes(StandardCharsets.UTF_8), io.microstore.store.Precondition.NONE),
+                            new io.microstore.store.Command.Delete("old", io.microstore.store.Precondition.NONE),
+                            new io.microstore.store.Command.Put(
+                                    "b", "2".getBytes(StandardCharsets.UTF_8), io.microstore.store.Precondition.NONE))))
+                    .seq();
             JournalFiles.put(store, "c", "3");
         }
         String journal = new String(bytes(dir.resolve(segmentName(1))), StandardCharsets.UTF_8);
@@ -392,7 +400,8 @@ class RecoveryTest {
         long[] starts = lineStarts(bytes(segment));
         long blockStart = 8192;
         JournalFiles.zero(segment, blockStart, 4096);
-        long damagedRecord = Arrays.stream(starts).filter(s -> s <= blockStart).max().orElseThrow();
+        long damagedRecord =
+                Arrays.stream(starts).filter(s -> s <= blockStart).max().orElseThrow();
         assertTrue(Files.size(segment) > blockStart + 3 * 4096, "many records follow the block");
         assertRefusedForRepair(dir, segmentName(1), damagedRecord);
     }
@@ -551,7 +560,10 @@ class RecoveryTest {
     }
 
     private enum SnapshotDamage {
-        FLIPPED_BYTE_IN_AN_ENTRY, CUT_BEFORE_THE_FOOTER, CUT_INSIDE_AN_ENTRY, FLIPPED_BYTE_IN_THE_HEADER;
+        FLIPPED_BYTE_IN_AN_ENTRY,
+        CUT_BEFORE_THE_FOOTER,
+        CUT_INSIDE_AN_ENTRY,
+        FLIPPED_BYTE_IN_THE_HEADER;
 
         void apply(Path snapshot) throws IOException {
             long[] starts = lineStarts(bytes(snapshot));

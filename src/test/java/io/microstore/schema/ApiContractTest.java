@@ -68,14 +68,16 @@ class ApiContractTest extends ServerTestBase {
         String yaml = ApiContract.resource();
         String etagMember = "            etag: {type: string, description:";
         assertThat(yaml, containsString(etagMember));
-        ApiContract old = ApiContract.of(yaml.replace(etagMember, "            etag_renamed: {type: string, description:"));
+        ApiContract old =
+                ApiContract.of(yaml.replace(etagMember, "            etag_renamed: {type: string, description:"));
         assertThat(violations(old, "PUT", "/api/apps/config", stale).toString(), containsString("'etag'"));
     }
 
     @Test
     void anUndeclaredStatusFails() {
         Res got = http.get("/api/apps/config");
-        assertThat(violations(DOCUMENT, "GET", "/api/apps/config", with(got, 201, got.headers(), got.body())),
+        assertThat(
+                violations(DOCUMENT, "GET", "/api/apps/config", with(got, 201, got.headers(), got.body())),
                 hasItem("status 201 is not declared for GET /api/apps/{name}"));
     }
 
@@ -83,7 +85,9 @@ class ApiContractTest extends ServerTestBase {
     void anUndeclaredContentTypeFails() {
         Res got = http.get("/api/apps/config");
         HttpHeaders text = replace(got.headers(), "Content-Type", "text/plain");
-        assertThat(violations(DOCUMENT, "GET", "/api/apps/config", with(got, 200, text, got.body())).toString(),
+        assertThat(
+                violations(DOCUMENT, "GET", "/api/apps/config", with(got, 200, text, got.body()))
+                        .toString(),
                 containsString("Content-Type text/plain is not one of [application/json]"));
     }
 
@@ -91,12 +95,18 @@ class ApiContractTest extends ServerTestBase {
     void aBodyTheSchemaRefusesFails() {
         Res got = http.get("/api/apps/config");
         byte[] withoutData = "{\"name\":\"config\"}".getBytes(StandardCharsets.UTF_8);
-        assertThat(violations(DOCUMENT, "GET", "/api/apps/config", with(got, 200, got.headers(), withoutData)).toString(),
+        assertThat(
+                violations(DOCUMENT, "GET", "/api/apps/config", with(got, 200, got.headers(), withoutData))
+                        .toString(),
                 containsString("required property 'data' not found"));
         byte[] extra = "{\"name\":\"config\",\"data\":1,\"version\":3}".getBytes(StandardCharsets.UTF_8);
-        assertThat(violations(DOCUMENT, "GET", "/api/apps/config", with(got, 200, got.headers(), extra)).toString(),
+        assertThat(
+                violations(DOCUMENT, "GET", "/api/apps/config", with(got, 200, got.headers(), extra))
+                        .toString(),
                 containsString("'version'"));
-        assertThat(violations(DOCUMENT, "GET", "/api/apps/config", with(got, 200, got.headers(), new byte[0])).toString(),
+        assertThat(
+                violations(DOCUMENT, "GET", "/api/apps/config", with(got, 200, got.headers(), new byte[0]))
+                        .toString(),
                 containsString("the body is empty"));
     }
 
@@ -106,10 +116,14 @@ class ApiContractTest extends ServerTestBase {
         assertThat(put.status(), is(204));
         assertThat(violations(DOCUMENT, "PUT", "/api/apps/config", put), is(empty()));
         HttpHeaders noEtag = replace(put.headers(), "ETag", null);
-        assertThat(violations(DOCUMENT, "PUT", "/api/apps/config", with(put, 204, noEtag, put.body())).toString(),
+        assertThat(
+                violations(DOCUMENT, "PUT", "/api/apps/config", with(put, 204, noEtag, put.body()))
+                        .toString(),
                 containsString("required header ETag is missing"));
         HttpHeaders badEtag = replace(put.headers(), "ETag", "W/\"2\"");
-        assertThat(violations(DOCUMENT, "PUT", "/api/apps/config", with(put, 204, badEtag, put.body())).toString(),
+        assertThat(
+                violations(DOCUMENT, "PUT", "/api/apps/config", with(put, 204, badEtag, put.body()))
+                        .toString(),
                 containsString("header ETag"));
     }
 
@@ -119,9 +133,11 @@ class ApiContractTest extends ServerTestBase {
         assertThat(unknown.status(), is(404));
         assertThat(violations(DOCUMENT, "GET", "/api/nothing-here", unknown), is(empty()));
         byte[] notAProblem = "{\"error\":\"not found\"}".getBytes(StandardCharsets.UTF_8);
-        assertThat(violations(DOCUMENT, "GET", "/api/nothing-here", with(unknown, 404, unknown.headers(), notAProblem)),
+        assertThat(
+                violations(DOCUMENT, "GET", "/api/nothing-here", with(unknown, 404, unknown.headers(), notAProblem)),
                 is(not(empty())));
-        assertThat(violations(DOCUMENT, "GET", "/api/nothing-here", with(unknown, 200, unknown.headers(), unknown.body())),
+        assertThat(
+                violations(DOCUMENT, "GET", "/api/nothing-here", with(unknown, 200, unknown.headers(), unknown.body())),
                 is(not(empty())));
         Res wrongMethod = http.send("POST", "/api/apps/config", "{}", "Content-Type", JSON);
         assertThat(wrongMethod.status(), is(405));

@@ -75,7 +75,7 @@ class GeneratedClientTest extends ServerTestBase {
 
     @BeforeEach
     void connect() {
-        client = client(http.base(), b -> { });
+        client = client(http.base(), b -> {});
         mapper = client.getObjectMapper();
         apps = new AppsApi(client);
     }
@@ -87,7 +87,8 @@ class GeneratedClientTest extends ServerTestBase {
         client.setRequestInterceptor(b -> {
             more.accept(b);
             HttpRequest request = b.copy().build();
-            String id = ApiContract.document().operationId(request.method(), request.uri().getRawPath());
+            String id = ApiContract.document()
+                    .operationId(request.method(), request.uri().getRawPath());
             if (id != null) {
                 DRIVEN.add(id);
             }
@@ -97,7 +98,8 @@ class GeneratedClientTest extends ServerTestBase {
 
     @Test
     void putGetListAndDeleteAnApp() throws Exception {
-        ApiResponse<Void> put = apps.putAppWithHttpInfo("team/flags", new PutBody().data(Map.of("color", "blue")), null, null, null);
+        ApiResponse<Void> put =
+                apps.putAppWithHttpInfo("team/flags", new PutBody().data(Map.of("color", "blue")), null, null, null);
         assertThat(put.getStatusCode(), is(204));
         String etag = header(put, "ETag");
         assertEtag(etag);
@@ -138,18 +140,19 @@ class GeneratedClientTest extends ServerTestBase {
         apps.putApp("config", new PutBody().data(1), null, null, null);
         String current = header(apps.getAppWithHttpInfo("config", null, null, null), "ETag");
 
-        ApiException stale = assertThrows(ApiException.class,
-                () -> apps.putApp("config", new PutBody().data(2), "\"1000000\"", null, null));
+        ApiException stale = assertThrows(
+                ApiException.class, () -> apps.putApp("config", new PutBody().data(2), "\"1000000\"", null, null));
         assertThat(stale.getCode(), is(412));
         assertThat(stale.getResponseHeaders().firstValue("ETag").orElse(null), is(current));
         PreconditionFailedProblem problem = problem(stale, PreconditionFailedProblem.class);
         assertThat(problem.getEtag(), is(current));
 
-        ApiException exists = assertThrows(ApiException.class,
-                () -> apps.putApp("config", new PutBody().data(2), null, "*", null));
+        ApiException exists =
+                assertThrows(ApiException.class, () -> apps.putApp("config", new PutBody().data(2), null, "*", null));
         assertThat(problem(exists, PreconditionFailedProblem.class).getEtag(), is(current));
 
-        ApiException deleteStale = assertThrows(ApiException.class, () -> apps.deleteApp("config", "\"1000000\"", null));
+        ApiException deleteStale =
+                assertThrows(ApiException.class, () -> apps.deleteApp("config", "\"1000000\"", null));
         assertThat(problem(deleteStale, PreconditionFailedProblem.class).getEtag(), is(current));
     }
 
@@ -162,21 +165,23 @@ class GeneratedClientTest extends ServerTestBase {
 
         // The generated client sends a PATCH as the first media type of the document (merge patch);
         // JSON Patch needs the Content-Type set by hand.
-        AppsApi jsonPatch = new AppsApi(client(http.base(),
-                b -> b.setHeader("Content-Type", "application/json-patch+json")));
-        App patched = jsonPatch.patchApp("config",
-                List.of(Map.of("op", "replace", "path", "/data/color", "value", "green")), null, null);
+        AppsApi jsonPatch =
+                new AppsApi(client(http.base(), b -> b.setHeader("Content-Type", "application/json-patch+json")));
+        App patched = jsonPatch.patchApp(
+                "config", List.of(Map.of("op", "replace", "path", "/data/color", "value", "green")), null, null);
         assertThat(patched.getData(), is(Map.of("color", "green", "retries", 3)));
         assertCarries(patched, http.get("/api/apps/config").text());
 
-        ApiException failedTest = assertThrows(ApiException.class, () -> jsonPatch.patchApp("config",
-                List.of(Map.of("op", "test", "path", "/data/retries", "value", 4)), null, null));
+        ApiException failedTest = assertThrows(
+                ApiException.class,
+                () -> jsonPatch.patchApp(
+                        "config", List.of(Map.of("op", "test", "path", "/data/retries", "value", 4)), null, null));
         assertThat(problem(failedTest, Problem.class).getStatus(), is(409));
-        ApiException refused = assertThrows(ApiException.class,
-                () -> apps.patchApp("config", Map.of("name", "other"), null, null));
+        ApiException refused =
+                assertThrows(ApiException.class, () -> apps.patchApp("config", Map.of("name", "other"), null, null));
         assertThat(problem(refused, Problem.class).getStatus(), is(422));
-        ApiException stale = assertThrows(ApiException.class,
-                () -> apps.patchApp("config", Map.of("data", 1), "\"1000000\"", null));
+        ApiException stale =
+                assertThrows(ApiException.class, () -> apps.patchApp("config", Map.of("data", 1), "\"1000000\"", null));
         assertEtag(problem(stale, PreconditionFailedProblem.class).getEtag());
     }
 
@@ -188,16 +193,24 @@ class GeneratedClientTest extends ServerTestBase {
         apps.deleteApp("config", null, null);
 
         Changes page = changes.changes(Long.toString(before), 10, "con", "data", null, null);
-        assertThat(page.getResults().stream().map(Change::getOp).map(Change.OpEnum::getValue).toList(),
+        assertThat(
+                page.getResults().stream()
+                        .map(Change::getOp)
+                        .map(Change.OpEnum::getValue)
+                        .toList(),
                 is(List.of("put", "delete")));
         assertThat(page.getResults().getFirst().getData(), is(Map.of("color", "blue")));
-        assertCarries(page, http.get("/api/changes?since=" + before + "&limit=10&prefix=con&include=data").text());
+        assertCarries(
+                page,
+                http.get("/api/changes?since=" + before + "&limit=10&prefix=con&include=data")
+                        .text());
 
-        Changes waited = changes.changes(Long.toString(page.getLastSeq()), null, null, null,
-                java.math.BigDecimal.ZERO, null);
+        Changes waited =
+                changes.changes(Long.toString(page.getLastSeq()), null, null, null, java.math.BigDecimal.ZERO, null);
         assertThat(waited.getResults(), is(empty()));
 
-        ApiException gone = assertThrows(ApiException.class,
+        ApiException gone = assertThrows(
+                ApiException.class,
                 () -> changes.changes(Long.toString(page.getLastSeq() + 1_000_000), null, null, null, null, null));
         assertThat(gone.getCode(), is(410));
         assertThat(problem(gone, GoneProblem.class).getLastSeq(), is(page.getLastSeq()));
@@ -239,16 +252,18 @@ class GeneratedClientTest extends ServerTestBase {
     void withATokenTheClientGets401UntilItSendsTheToken() throws Exception {
         try (TestServer secured = TestServer.start(store, "security.token", TOKEN)) {
             String base = "http://127.0.0.1:" + secured.port();
-            ApiException refused = assertThrows(ApiException.class,
-                    () -> new AppsApi(client(base, b -> { })).listApps(null, null, null, null, null));
+            ApiException refused = assertThrows(
+                    ApiException.class,
+                    () -> new AppsApi(client(base, b -> {})).listApps(null, null, null, null, null));
             assertThat(refused.getCode(), is(401));
-            assertThat(refused.getResponseHeaders().firstValue("WWW-Authenticate").orElse(""), containsString("Bearer"));
+            assertThat(
+                    refused.getResponseHeaders().firstValue("WWW-Authenticate").orElse(""), containsString("Bearer"));
             assertThat(problem(refused, Problem.class).getStatus(), is(401));
 
             ApiClient withToken = client(base, b -> b.setHeader("Authorization", "Bearer " + TOKEN));
             new AppsApi(withToken).putApp("config", new PutBody().data(true), null, null, null);
             assertThat(new AppsApi(withToken).getApp("config", null, null, null).getData(), is(true));
-            assertThat(new SchemaApi(client(base, b -> { })).getSchema(), notNullValue());
+            assertThat(new SchemaApi(client(base, b -> {})).getSchema(), notNullValue());
         }
     }
 
@@ -261,8 +276,8 @@ class GeneratedClientTest extends ServerTestBase {
         ApiResponse<App> got = apps.getAppWithHttpInfo("lease", null, null, null);
         assertThat(header(got, "Expires"), is(expires));
         assertThat(Integer.parseInt(header(got, "Expires-In")), lessThanOrEqualTo(60));
-        ApiException badTtl = assertThrows(ApiException.class,
-                () -> apps.putApp("lease", new PutBody().data("me"), null, null, 0));
+        ApiException badTtl =
+                assertThrows(ApiException.class, () -> apps.putApp("lease", new PutBody().data("me"), null, null, 0));
         assertThat(problem(badTtl, BadRequestProblem.class).getStatus(), is(400));
         apps.deleteApp("lease", header(put, "ETag"), null);
     }
@@ -275,23 +290,34 @@ class GeneratedClientTest extends ServerTestBase {
 
         ApiResponse<TxnResult> done = apps.transactionWithHttpInfo(List.of(
                 new TxnOperation().op(TxnOperation.OpEnum.CHECK).name("lock").ifMatch(lock),
-                new TxnOperation().op(TxnOperation.OpEnum.PUT).name("a").data(Map.of("x", 1)).ifNoneMatch("*"),
+                new TxnOperation()
+                        .op(TxnOperation.OpEnum.PUT)
+                        .name("a")
+                        .data(Map.of("x", 1))
+                        .ifNoneMatch("*"),
                 new TxnOperation().op(TxnOperation.OpEnum.PATCH).name("config").merge(Map.of("color", "red")),
                 new TxnOperation().op(TxnOperation.OpEnum.DELETE).name("gone")));
         assertThat(done.getStatusCode(), is(200));
         long seq = done.getData().getSeq();
         String tag = "\\\"" + seq + "\\\"";
-        assertCarries(done.getData(), "{\"seq\":" + seq + ",\"results\":["
-                + "{\"op\":\"check\",\"name\":\"lock\",\"etag\":\"" + lock.replace("\"", "\\\"") + "\"},"
-                + "{\"op\":\"put\",\"name\":\"a\",\"etag\":\"" + tag + "\"},"
-                + "{\"op\":\"patch\",\"name\":\"config\",\"etag\":\"" + tag + "\"},"
-                + "{\"op\":\"delete\",\"name\":\"gone\"}]}");
+        assertCarries(
+                done.getData(),
+                "{\"seq\":" + seq + ",\"results\":["
+                        + "{\"op\":\"check\",\"name\":\"lock\",\"etag\":\"" + lock.replace("\"", "\\\"") + "\"},"
+                        + "{\"op\":\"put\",\"name\":\"a\",\"etag\":\"" + tag + "\"},"
+                        + "{\"op\":\"patch\",\"name\":\"config\",\"etag\":\"" + tag + "\"},"
+                        + "{\"op\":\"delete\",\"name\":\"gone\"}]}");
         assertThat(header(apps.getAppWithHttpInfo("a", null, null, null), "ETag"), is("\"" + seq + "\""));
         assertThat(apps.getApp("config", null, null, null).getData(), is(Map.of("color", "red", "retries", 3)));
 
-        ApiException stale = assertThrows(ApiException.class, () -> apps.transaction(List.of(
-                new TxnOperation().op(TxnOperation.OpEnum.PUT).name("b").data(2),
-                new TxnOperation().op(TxnOperation.OpEnum.CHECK).name("a").ifMatch(lock))));
+        ApiException stale = assertThrows(
+                ApiException.class,
+                () -> apps.transaction(List.of(
+                        new TxnOperation().op(TxnOperation.OpEnum.PUT).name("b").data(2),
+                        new TxnOperation()
+                                .op(TxnOperation.OpEnum.CHECK)
+                                .name("a")
+                                .ifMatch(lock))));
         TxnProblem refused = problem(stale, TxnProblem.class);
         assertThat(refused.getStatus(), is(412));
         assertThat(refused.getIndex(), is(1));
@@ -299,12 +325,18 @@ class GeneratedClientTest extends ServerTestBase {
         ApiException missing = assertThrows(ApiException.class, () -> apps.getApp("b", null, null, null));
         assertThat(missing.getCode(), is(404));
 
-        ApiException twice = assertThrows(ApiException.class, () -> apps.transaction(List.of(
-                new TxnOperation().op(TxnOperation.OpEnum.DELETE).name("b"),
-                new TxnOperation().op(TxnOperation.OpEnum.DELETE).name("b"))));
+        ApiException twice = assertThrows(
+                ApiException.class,
+                () -> apps.transaction(List.of(
+                        new TxnOperation().op(TxnOperation.OpEnum.DELETE).name("b"),
+                        new TxnOperation().op(TxnOperation.OpEnum.DELETE).name("b"))));
         assertThat(problem(twice, TxnProblem.class).getIndex(), is(1));
-        ApiException absent = assertThrows(ApiException.class, () -> apps.transaction(List.of(
-                new TxnOperation().op(TxnOperation.OpEnum.PATCH).name("nothing").merge(Map.of()))));
+        ApiException absent = assertThrows(
+                ApiException.class,
+                () -> apps.transaction(List.of(new TxnOperation()
+                        .op(TxnOperation.OpEnum.PATCH)
+                        .name("nothing")
+                        .merge(Map.of()))));
         assertThat(problem(absent, TxnProblem.class).getStatus(), is(404));
     }
 
@@ -320,7 +352,10 @@ class GeneratedClientTest extends ServerTestBase {
                 throw e.getCause();
             }
         }
-        assertThat(ApiContract.document().operationIds().stream().filter(id -> !DRIVEN.contains(id)).toList(),
+        assertThat(
+                ApiContract.document().operationIds().stream()
+                        .filter(id -> !DRIVEN.contains(id))
+                        .toList(),
                 is(empty()));
     }
 
@@ -343,7 +378,8 @@ class GeneratedClientTest extends ServerTestBase {
         return response.getHeaders().entrySet().stream()
                 .filter(e -> e.getKey().equalsIgnoreCase(name))
                 .map(e -> e.getValue().getFirst())
-                .findFirst().orElse(null);
+                .findFirst()
+                .orElse(null);
     }
 
     /**
@@ -361,8 +397,10 @@ class GeneratedClientTest extends ServerTestBase {
     /** {@code model} written again as JSON is {@code sent} (ignoring members whose value is null). */
     private void assertCarries(Object model, String sent) throws IOException {
         JsonNode kept = withoutNulls(mapper.readTree(mapper.writeValueAsString(model)));
-        assertThat("the generated model " + model.getClass().getSimpleName() + " keeps every member of " + sent,
-                kept, is(withoutNulls(mapper.readTree(sent))));
+        assertThat(
+                "the generated model " + model.getClass().getSimpleName() + " keeps every member of " + sent,
+                kept,
+                is(withoutNulls(mapper.readTree(sent))));
     }
 
     private static JsonNode withoutNulls(JsonNode node) {

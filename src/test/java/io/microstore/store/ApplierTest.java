@@ -5,13 +5,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import io.microstore.testing.Stores;
 import io.microstore.commit.Change;
 import io.microstore.commit.Commit;
-import io.microstore.testing.Changes;
 import io.microstore.store.feed.ChangeFeed;
-import io.microstore.store.feed.FeedConfig;
-import io.microstore.store.FeedGone;
+import io.microstore.testing.Changes;
+import io.microstore.testing.Stores;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -66,7 +64,9 @@ class ApplierTest {
         stream.loaded(4);
 
         assertEquals(List.of("kept@4", "new@3"), names());
-        assertEquals(List.of(3L, 4L), Changes.seqs(feed.read(2, 100, "")),
+        assertEquals(
+                List.of(3L, 4L),
+                Changes.seqs(feed.read(2, 100, "")),
                 "the first load's replay is the feed's window, not a reset");
     }
 }

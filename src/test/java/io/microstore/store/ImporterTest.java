@@ -91,10 +91,14 @@ class ImporterTest {
     @Test
     void aTinyDbFileGivesItsAppsInDocumentIdOrder() {
         List<Importer.Item> items = ImportFormats.fromTinyDb(utf8(TINYDB));
-        assertThat(items.stream().map(Importer.Item::name).toList(),
+        assertThat(
+                items.stream().map(Importer.Item::name).toList(),
                 is(DOCUMENTS.stream().map(Map.Entry::getKey).toList()));
         for (int i = 0; i < items.size(); i++) {
-            assertSameJson(DOCUMENTS.get(i).getKey(), items.get(i).data(), DOCUMENTS.get(i).getValue());
+            assertSameJson(
+                    DOCUMENTS.get(i).getKey(),
+                    items.get(i).data(),
+                    DOCUMENTS.get(i).getValue());
         }
     }
 
@@ -125,7 +129,8 @@ class ImporterTest {
         assertThat(fromIndented.size(), is(DOCUMENTS.size()));
         for (int i = 0; i < DOCUMENTS.size(); i++) {
             assertThat(fromIndented.get(i).name(), is(oneLine.get(i).name()));
-            assertThat(new String(fromIndented.get(i).data(), StandardCharsets.UTF_8),
+            assertThat(
+                    new String(fromIndented.get(i).data(), StandardCharsets.UTF_8),
                     is(new String(oneLine.get(i).data(), StandardCharsets.UTF_8)));
         }
     }
@@ -135,7 +140,8 @@ class ImporterTest {
         Importer.run(store, ImportFormats.fromTinyDb(utf8(TINYDB)), false);
         String nested = new String(store.get("über 😀").data(), StandardCharsets.UTF_8);
         assertThat(nested, is("{\"nested\":{\"list\":[1,[2,[3,{\"deep\":true}]]],\"empty\":{}}}"));
-        assertThat(new String(store.get(" spaced name ").data(), StandardCharsets.UTF_8),
+        assertThat(
+                new String(store.get(" spaced name ").data(), StandardCharsets.UTF_8),
                 is("123456789012345678901234567890"));
     }
 
@@ -161,7 +167,8 @@ class ImporterTest {
 
     @Test
     void aFileThatIsNotJsonIsRejected() {
-        ImportRejected e = assertThrows(ImportRejected.class,
+        ImportRejected e = assertThrows(
+                ImportRejected.class,
                 () -> ImportFormats.fromTinyDb(utf8("{\"apps\": {\"1\": {\"key\": \"a\", \"value\": 1}")));
         assertThat(e.getMessage(), containsString("not valid JSON"));
         assertThat(e.conflicts(), is(empty()));
@@ -179,19 +186,22 @@ class ImporterTest {
     /** What --import FILE says about a db.json that has no apps table: about the apps table, not JSON lines. */
     @Test
     void fromFileSaysThatATinyDbFileHasNoAppsTable() {
-        ImportRejected e = assertThrows(ImportRejected.class,
+        ImportRejected e = assertThrows(
+                ImportRejected.class,
                 () -> ImportFormats.fromFile(utf8("{\"_default\": {\"1\": {\"key\": \"a\", \"value\": 1}}}")));
         assertThat(e.getMessage(), containsString("apps"));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-            "{\"value\": 1}",                      // no key
-            "{\"key\": 5, \"value\": 1}",          // key not a string
-            "{\"key\": null, \"value\": 1}",
-            "{\"key\": \"a\"}",                     // no value
-            "\"just a string\"",
-            "[\"a\", 1]"})
+    @ValueSource(
+            strings = {
+                "{\"value\": 1}", // no key
+                "{\"key\": 5, \"value\": 1}", // key not a string
+                "{\"key\": null, \"value\": 1}",
+                "{\"key\": \"a\"}", // no value
+                "\"just a string\"",
+                "[\"a\", 1]"
+            })
     void aDocumentThatIsNotKeyAndValueIsRejectedByItsId(String document) {
         String file = "{\"apps\": {\"1\": {\"key\": \"fine\", \"value\": 1}, \"7\": " + document + "}}";
         ImportRejected e = assertThrows(ImportRejected.class, () -> ImportFormats.fromTinyDb(utf8(file)));
@@ -213,8 +223,8 @@ class ImporterTest {
     @ValueSource(strings = {"\\ud800", "\\udbff", "x\\udc00", "\\ude00\\ud83d"})
     void aKeyWithAnUnpairedSurrogateIsRejectedNamingTheDocumentAndItsKey(String key) {
         // UTF-8 cannot hold it: it would be written as "?" and merge with the app really named "?"
-        String file = "{\"apps\": {\"1\": {\"key\": \"?\", \"value\": 1}, \"12\": {\"key\": \"" + key
-                + "\", \"value\": 2}}}";
+        String file =
+                "{\"apps\": {\"1\": {\"key\": \"?\", \"value\": 1}, \"12\": {\"key\": \"" + key + "\", \"value\": 2}}}";
         for (byte[] bytes : List.of(utf8(file), utf8(file.replace("\"12\"", "\"1\\u0032\"")))) {
             ImportRejected e = assertThrows(ImportRejected.class, () -> ImportFormats.fromFile(bytes));
             assertThat(e.getMessage(), containsString("document 12"));
@@ -242,14 +252,30 @@ class ImporterTest {
         assertThat(items.stream().map(Importer.Item::name).toList(), is(List.of("a", "b", "c")));
         assertThat(new String(items.get(1).data(), StandardCharsets.UTF_8), is("{\"x\":[2]}"));
         assertThat(new String(items.get(2).data(), StandardCharsets.UTF_8), is("\"no newline\""));
-        assertThat(ImportFormats.fromJsonLines(utf8("{\"name\":\"d\",\"data\":4}\r")).get(0).name(), is("d"));
+        assertThat(
+                ImportFormats.fromJsonLines(utf8("{\"name\":\"d\",\"data\":4}\r"))
+                        .get(0)
+                        .name(),
+                is("d"));
         assertThat(ImportFormats.fromJsonLines(new byte[0]), is(empty()));
         assertThat(ImportFormats.fromJsonLines(utf8("\n\r\n\n")), is(empty()));
     }
 
     /** A blank line is JSON whitespace only (RFC 8259: space, tab, CR; LF ends the line), not what Java calls blank. */
     @ParameterizedTest
-    @ValueSource(strings = {"\u3000", "\u001c", "\u00a0", "\u2028", "\u000b", "\f", " \u0085 ", "\t\u2003\r", "\u0000", "\ufeff"})
+    @ValueSource(
+            strings = {
+                "\u3000",
+                "\u001c",
+                "\u00a0",
+                "\u2028",
+                "\u000b",
+                "\f",
+                " \u0085 ",
+                "\t\u2003\r",
+                "\u0000",
+                "\ufeff"
+            })
     void aLineOfOtherWhitespaceIsNotBlankButRefusedByItsNumber(String line) {
         String body = "{\"name\":\"a\",\"data\":1}\n \t\r \n" + line + "\n{\"name\":\"b\",\"data\":2}\n";
         ImportRejected e = assertThrows(ImportRejected.class, () -> ImportFormats.fromJsonLines(utf8(body)));
@@ -259,8 +285,8 @@ class ImporterTest {
 
     @Test
     void jsonLinesKeepUnicodeNamesAndTheirOtherMembersAreIgnored() {
-        List<Importer.Item> items = ImportFormats.fromJsonLines(utf8(
-                "{\"seq\":5,\"name\":\"\\u00fc😀 /x\",\"data\":[1],\"extra\":true}\n"));
+        List<Importer.Item> items = ImportFormats.fromJsonLines(
+                utf8("{\"seq\":5,\"name\":\"\\u00fc😀 /x\",\"data\":[1],\"extra\":true}\n"));
         assertThat(items.get(0).name(), is("ü😀 /x"));
         assertThat(new String(items.get(0).data(), StandardCharsets.UTF_8), is("[1]"));
     }
@@ -270,11 +296,12 @@ class ImporterTest {
         String body = "{\"name\":\"a\",\"data\":1}\r\n\r\n{\"name\":\"b\",\"data\":}\r\n";
         ImportRejected e = assertThrows(ImportRejected.class, () -> ImportFormats.fromJsonLines(utf8(body)));
         assertThat(e.getMessage(), containsString("line 3"));
-        ImportRejected missing = assertThrows(ImportRejected.class,
+        ImportRejected missing = assertThrows(
+                ImportRejected.class,
                 () -> ImportFormats.fromJsonLines(utf8("{\"name\":\"a\",\"data\":1}\n{\"name\":\"b\"}")));
         assertThat(missing.getMessage(), containsString("line 2"));
-        ImportRejected badName = assertThrows(ImportRejected.class,
-                () -> ImportFormats.fromJsonLines(utf8("{\"name\":\"a\\u0000\",\"data\":1}")));
+        ImportRejected badName = assertThrows(
+                ImportRejected.class, () -> ImportFormats.fromJsonLines(utf8("{\"name\":\"a\\u0000\",\"data\":1}")));
         assertThat(badName.getMessage(), containsString("line 1"));
         assertThat(badName.getMessage(), containsString("control character"));
     }
@@ -291,11 +318,15 @@ class ImporterTest {
 
     @Test
     void fromFileReadsAnExportAsJsonLines() {
-        List<Importer.Item> items = ImportFormats.fromFile(
-                utf8("{\"name\":\"a\",\"data\":1}\n{\"name\":\"b\",\"data\":2}\n"));
+        List<Importer.Item> items =
+                ImportFormats.fromFile(utf8("{\"name\":\"a\",\"data\":1}\n{\"name\":\"b\",\"data\":2}\n"));
         assertThat(items.stream().map(Importer.Item::name).toList(), is(List.of("a", "b")));
         // one line that happens to be a single JSON value is still JSON lines
-        assertThat(ImportFormats.fromFile(utf8("{\"name\":\"apps\",\"data\":{\"apps\":1}}")).get(0).name(), is("apps"));
+        assertThat(
+                ImportFormats.fromFile(utf8("{\"name\":\"apps\",\"data\":{\"apps\":1}}"))
+                        .get(0)
+                        .name(),
+                is("apps"));
     }
 
     // --- run: writing the items -----------------------------------------------------------------
@@ -317,10 +348,11 @@ class ImporterTest {
 
     @Test
     void manyConflictsAreAllReportedButTheMessageNamesTwenty() {
-        List<String> names = IntStream.range(0, 25).mapToObj(i -> String.format("c%02d", i)).toList();
+        List<String> names =
+                IntStream.range(0, 25).mapToObj(i -> String.format("c%02d", i)).toList();
         names.forEach(n -> put(n, "0"));
-        ImportRejected e = assertThrows(ImportRejected.class,
-                () -> Importer.run(store, items(names.toArray(String[]::new)), false));
+        ImportRejected e = assertThrows(
+                ImportRejected.class, () -> Importer.run(store, items(names.toArray(String[]::new)), false));
         assertThat(e.conflicts(), is(names));
         assertThat(e.getMessage(), containsString("25 of the names"));
         assertThat(e.getMessage(), containsString("c19"));
@@ -363,7 +395,9 @@ class ImporterTest {
     }
 
     private static List<Importer.Item> items(String... names) {
-        return java.util.Arrays.stream(names).map(n -> new Importer.Item(n, utf8("\"value of " + n + "\""))).toList();
+        return java.util.Arrays.stream(names)
+                .map(n -> new Importer.Item(n, utf8("\"value of " + n + "\"")))
+                .toList();
     }
 
     private static byte[] utf8(String s) {

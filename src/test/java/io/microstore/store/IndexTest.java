@@ -39,8 +39,11 @@ class IndexTest {
         assertEquals(List.of("a@1", "b@2", "c\uD83D\uDE00@3"), listed());
         assertEquals(3, index.size());
         assertEquals(2, index.get("b").seq());
-        assertEquals(Index.cost("a", entry(1).data()) + Index.cost("b", entry(2).data())
-                + Index.cost("c\uD83D\uDE00", entry(3).data()), index.bytes());
+        assertEquals(
+                Index.cost("a", entry(1).data())
+                        + Index.cost("b", entry(2).data())
+                        + Index.cost("c\uD83D\uDE00", entry(3).data()),
+                index.bytes());
     }
 
     @Test

@@ -71,7 +71,17 @@ class NamesTest {
 
     /** Names are I-JSON text (RFC 7493): UTF-8 cannot encode a lone surrogate, it would become "?". */
     @ParameterizedTest
-    @ValueSource(strings = {"\uD800", "\uDBFF", "\uDC00", "\uDFFF", "a\uD83D", "\uDE00b", "\uDE00\uD83D", "x\uD83D\uD83D\uDE00"})
+    @ValueSource(
+            strings = {
+                "\uD800",
+                "\uDBFF",
+                "\uDC00",
+                "\uDFFF",
+                "a\uD83D",
+                "\uDE00b",
+                "\uDE00\uD83D",
+                "x\uD83D\uD83D\uDE00"
+            })
     void unpairedSurrogatesAreRefused(String name) {
         InvalidName e = assertThrows(InvalidName.class, () -> Names.check(name));
         assertThat(e.getMessage(), containsString("unpaired UTF-16 surrogate"));
@@ -109,19 +119,21 @@ class NamesTest {
 
     @Test
     void sortedListIsTheUtf8ByteOrder() {
-        List<String> names = new ArrayList<>(List.of("b", "a", "😀", "\uFFFD", "é", "日本", "a/b", "a b", "ab", "Z",
-                "\uE000", "\uD7FF", "𝄞", "a😀", "a\uFFFD", "~"));
+        List<String> names = new ArrayList<>(List.of(
+                "b", "a", "😀", "\uFFFD", "é", "日本", "a/b", "a b", "ab", "Z", "\uE000", "\uD7FF", "𝄞", "a😀",
+                "a\uFFFD", "~"));
         Random random = new Random(42);
         for (int i = 0; i < 200; i++) {
             int[] cps = random.ints(1 + random.nextInt(4), 0x20, 0x10FFFF)
-                    .filter(cp -> cp < 0xD800 || cp > 0xDFFF).toArray();
+                    .filter(cp -> cp < 0xD800 || cp > 0xDFFF)
+                    .toArray();
             names.add(new String(cps, 0, cps.length));
         }
         List<String> byOrder = new ArrayList<>(names);
         byOrder.sort(Names.ORDER);
         List<String> byBytes = new ArrayList<>(names);
-        byBytes.sort((x, y) -> Arrays.compareUnsigned(x.getBytes(StandardCharsets.UTF_8),
-                y.getBytes(StandardCharsets.UTF_8)));
+        byBytes.sort((x, y) ->
+                Arrays.compareUnsigned(x.getBytes(StandardCharsets.UTF_8), y.getBytes(StandardCharsets.UTF_8)));
         assertThat(byOrder, is(byBytes));
         List<String> fixed = new ArrayList<>(List.of("😀", "\uFFFD", "a", "é"));
         fixed.sort(Names.ORDER);

@@ -7,14 +7,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
-import io.microstore.testing.Stores;
-import io.microstore.local.LocalConfig;
 import io.microstore.local.LocalEngine;
-import io.microstore.persist.JournalConfig;
 import io.microstore.persist.JournalPersistence;
 import io.microstore.persist.MemoryPersistence;
-import io.microstore.store.feed.FeedConfig;
-import io.microstore.store.FeedGone;
+import io.microstore.testing.Stores;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -158,16 +154,16 @@ class StoreQuotaTest {
     @Test
     void aJournalOfManyOverwritesStartsAgainWithinTheQuota(@TempDir Path dir) throws IOException {
         long used;
-        try (Store store = Store.open(new LocalEngine(JournalPersistence.open(Stores.journal(dir)),
-                Stores.LOCAL), Stores.FEED, LIMIT)) {
+        try (Store store = Store.open(
+                new LocalEngine(JournalPersistence.open(Stores.journal(dir)), Stores.LOCAL), Stores.FEED, LIMIT)) {
             for (int i = 0; i < 50; i++) { // 50 x 3,000 bytes through three apps: 15 times the quota
                 store.execute(put("app" + (i % 3), bytes(3_000)));
             }
             used = store.usedBytes();
             assertThat(used + store.feedBytes(), lessThanOrEqualTo(LIMIT));
         }
-        try (Store again = Store.open(new LocalEngine(JournalPersistence.open(Stores.journal(dir)),
-                Stores.LOCAL), Stores.FEED, LIMIT)) {
+        try (Store again = Store.open(
+                new LocalEngine(JournalPersistence.open(Stores.journal(dir)), Stores.LOCAL), Stores.FEED, LIMIT)) {
             assertThat(again.size(), is(3));
             assertThat(again.usedBytes(), is(used));
             assertThat(again.usedBytes() + again.feedBytes(), lessThanOrEqualTo(LIMIT)); // the replay was trimmed too
@@ -177,13 +173,13 @@ class StoreQuotaTest {
 
     @Test
     void aStoreOverALoweredQuotaStartsServesAndTakesDeletes(@TempDir Path dir) throws IOException {
-        try (Store store = Store.open(new LocalEngine(JournalPersistence.open(Stores.journal(dir)),
-                Stores.LOCAL), Stores.FEED, LIMIT)) {
+        try (Store store = Store.open(
+                new LocalEngine(JournalPersistence.open(Stores.journal(dir)), Stores.LOCAL), Stores.FEED, LIMIT)) {
             store.execute(put("a", bytes(4_000)));
             store.execute(put("b", bytes(4_000)));
         }
-        try (Store lowered = Store.open(new LocalEngine(JournalPersistence.open(Stores.journal(dir)),
-                Stores.LOCAL), Stores.FEED, 5_000)) {
+        try (Store lowered = Store.open(
+                new LocalEngine(JournalPersistence.open(Stores.journal(dir)), Stores.LOCAL), Stores.FEED, 5_000)) {
             assertThat(lowered.usedBytes(), greaterThan(5_000L));
             assertThat(lowered.feedBytes(), is(0L));
             assertThat(lowered.get("a").data().length, is(4_000));

@@ -120,14 +120,21 @@ class StoreTest {
         // Queued behind the blocker, these are drained and checked as one batch, in this order.
         List<CompletableFuture<Outcome>> ifMatch = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
-            ifMatch.add(submitQueued(new Command.Put("k", bytes("" + (100 + i)), new Precondition(List.of("\"1\""), null))));
+            ifMatch.add(submitQueued(
+                    new Command.Put("k", bytes("" + (100 + i)), new Precondition(List.of("\"1\""), null))));
         }
-        CompletableFuture<Outcome> create = submitQueued(new Command.Put("n", bytes("1"), new Precondition(null, List.of("*"))));
-        CompletableFuture<Outcome> createAgain = submitQueued(new Command.Put("n", bytes("2"), new Precondition(null, List.of("*"))));
-        CompletableFuture<Outcome> deleteCreated = submitQueued(new Command.Delete("n", new Precondition(List.of("\"4\""), null)));
-        CompletableFuture<Outcome> replaceDeleted = submitQueued(new Command.Put("n", bytes("3"), new Precondition(List.of("*"), null)));
-        CompletableFuture<Outcome> recreate = submitQueued(new Command.Put("n", bytes("4"), new Precondition(null, List.of("*"))));
-        CompletableFuture<Outcome> staleDelete = submitQueued(new Command.Delete("k", new Precondition(List.of("\"1\""), null)));
+        CompletableFuture<Outcome> create =
+                submitQueued(new Command.Put("n", bytes("1"), new Precondition(null, List.of("*"))));
+        CompletableFuture<Outcome> createAgain =
+                submitQueued(new Command.Put("n", bytes("2"), new Precondition(null, List.of("*"))));
+        CompletableFuture<Outcome> deleteCreated =
+                submitQueued(new Command.Delete("n", new Precondition(List.of("\"4\""), null)));
+        CompletableFuture<Outcome> replaceDeleted =
+                submitQueued(new Command.Put("n", bytes("3"), new Precondition(List.of("*"), null)));
+        CompletableFuture<Outcome> recreate =
+                submitQueued(new Command.Put("n", bytes("4"), new Precondition(null, List.of("*"))));
+        CompletableFuture<Outcome> staleDelete =
+                submitQueued(new Command.Delete("k", new Precondition(List.of("\"1\""), null)));
         persistence.release();
 
         assertThat(blocker.join().seq(), is(2L));
@@ -163,7 +170,8 @@ class StoreTest {
         CompletableFuture<Outcome> blocker = submit(put("blocker", "0")); // seq 2, holds the worker
         persistence.awaitHeld();
         CompletableFuture<Outcome> write = submitQueued(put("k", "1"));
-        CompletableFuture<Outcome> stale = submitQueued(new Command.Put("k", bytes("2"), new Precondition(List.of("\"1\""), null)));
+        CompletableFuture<Outcome> stale =
+                submitQueued(new Command.Put("k", bytes("2"), new Precondition(List.of("\"1\""), null)));
         persistence.releaseAndHoldNext(); // the two queued commands are one batch, held in its append
         persistence.awaitHeld();
         assertThat(blocker.join().seq(), is(2L));
@@ -182,25 +190,29 @@ class StoreTest {
         int increments = 50;
         List<CompletableFuture<Void>> done = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
-            done.add(CompletableFuture.runAsync(() -> {
-                for (int i = 0; i < increments; ) {
-                    Entry current = store.get("counter");
-                    long next = Long.parseLong(text(current.data())) + 1;
-                    try {
-                        store.execute(new Command.Put("counter", bytes("" + next),
-                                new Precondition(List.of(current.etag()), null)));
-                        i++;
-                    } catch (PreconditionFailed e) {
-                        // someone else won this round; read again and retry
-                    }
-                }
-            }, runnable -> Thread.ofPlatform().daemon().start(runnable)));
+            done.add(CompletableFuture.runAsync(
+                    () -> {
+                        for (int i = 0; i < increments; ) {
+                            Entry current = store.get("counter");
+                            long next = Long.parseLong(text(current.data())) + 1;
+                            try {
+                                store.execute(new Command.Put(
+                                        "counter", bytes("" + next), new Precondition(List.of(current.etag()), null)));
+                                i++;
+                            } catch (PreconditionFailed e) {
+                                // someone else won this round; read again and retry
+                            }
+                        }
+                    },
+                    runnable -> Thread.ofPlatform().daemon().start(runnable)));
         }
         CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).join();
         int total = threads * increments;
         assertThat(text(store.get("counter").data()), is("" + total));
         assertThat(store.lastSeq(), is(total + 1L));
-        assertThat(persistence.seqs(), is(LongStream.rangeClosed(1, total + 1).boxed().toList()));
+        assertThat(
+                persistence.seqs(),
+                is(LongStream.rangeClosed(1, total + 1).boxed().toList()));
     }
 
     @Test
@@ -210,10 +222,13 @@ class StoreTest {
         Entry before = store.get("k");
         IllegalStateException refusal = new IllegalStateException("refused by the change");
         AtomicReference<Entry> seen = new AtomicReference<>();
-        Command.Patch patch = new Command.Patch("k", (name, current) -> {
-            seen.set(current);
-            throw refusal;
-        }, NONE);
+        Command.Patch patch = new Command.Patch(
+                "k",
+                (name, current) -> {
+                    seen.set(current);
+                    throw refusal;
+                },
+                NONE);
         IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> store.execute(patch));
         assertThat(thrown, sameInstance(refusal));
         assertThat(seen.get(), sameInstance(before));
@@ -226,11 +241,14 @@ class StoreTest {
         CompletableFuture<Outcome> blocker = submit(put("blocker", "0"));
         persistence.awaitHeld();
         CompletableFuture<Outcome> first = submitQueued(put("k", "2"));
-        CompletableFuture<Outcome> refused = submitQueued(new Command.Patch("k", (name, current) -> {
-            throw refusal;
-        }, NONE));
-        CompletableFuture<Outcome> patched = submitQueued(new Command.Patch("k",
-                (name, current) -> bytes("[" + text(current.data()) + "]"), NONE));
+        CompletableFuture<Outcome> refused = submitQueued(new Command.Patch(
+                "k",
+                (name, current) -> {
+                    throw refusal;
+                },
+                NONE));
+        CompletableFuture<Outcome> patched =
+                submitQueued(new Command.Patch("k", (name, current) -> bytes("[" + text(current.data()) + "]"), NONE));
         persistence.release();
         assertThat(blocker.join().seq(), is(2L));
         assertThat(first.join().seq(), is(3L));
@@ -246,15 +264,18 @@ class StoreTest {
         store.execute(put("slow", "1"));
         CountDownLatch computing = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        CompletableFuture<Outcome> patched = submit(new Command.Patch("slow", (name, current) -> {
-            computing.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return bytes("2");
-        }, NONE));
+        CompletableFuture<Outcome> patched = submit(new Command.Patch(
+                "slow",
+                (name, current) -> {
+                    computing.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return bytes("2");
+                },
+                NONE));
         try {
             computing.await();
             // The patch is being computed (on its caller's thread): the writer still commits other writes.
@@ -271,22 +292,23 @@ class StoreTest {
         open();
         store.execute(put("a", "1"));
         List<String> faulty = new java.util.AbstractList<>() { // If-Match tags whose lookup fails with an Error
-            @Override
-            public String get(int index) {
-                return "\"1\"";
-            }
+                    @Override
+                    public String get(int index) {
+                        return "\"1\"";
+                    }
 
-            @Override
-            public int size() {
-                return 1;
-            }
+                    @Override
+                    public int size() {
+                        return 1;
+                    }
 
-            @Override
-            public boolean contains(Object o) {
-                throw new StackOverflowError("deciding failed");
-            }
-        };
-        assertThrows(IllegalStateException.class,
+                    @Override
+                    public boolean contains(Object o) {
+                        throw new StackOverflowError("deciding failed");
+                    }
+                };
+        assertThrows(
+                IllegalStateException.class,
                 () -> store.execute(new Command.Put("a", bytes("2"), new Precondition(faulty, null))));
         assertThat(store.failure(), nullValue());
         assertThat(store.execute(put("b", "2")).seq(), is(2L));
@@ -300,8 +322,10 @@ class StoreTest {
     @Test
     void concurrentImportsThatDoNotAllFitAreEachWholeOrRefusedWhole() throws Exception {
         long perImport = 5 * Index.cost("i0-0", bytes("\"" + "x".repeat(998) + "\""));
-        store = Store.open(new io.microstore.local.LocalEngine(persistence, Stores.LOCAL),
-                Stores.FEED, 2 * perImport + perImport / 2);
+        store = Store.open(
+                new io.microstore.local.LocalEngine(persistence, Stores.LOCAL),
+                Stores.FEED,
+                2 * perImport + perImport / 2);
         persistence.hold();
         CompletableFuture<Outcome> blocker = submit(put("blocker", "0"));
         persistence.awaitHeld();
@@ -323,9 +347,12 @@ class StoreTest {
             imports.add(result);
         }
         // Each import has handed its writes to the held writer (and waits for them) or been refused.
-        Eventually.await("every import has its answer or waits for the writer", Duration.ofSeconds(10),
-                () -> threads.stream().allMatch(t -> t.getState() == Thread.State.WAITING
-                        || t.getState() == Thread.State.TERMINATED));
+        Eventually.await(
+                "every import has its answer or waits for the writer",
+                Duration.ofSeconds(10),
+                () -> threads.stream()
+                        .allMatch(
+                                t -> t.getState() == Thread.State.WAITING || t.getState() == Thread.State.TERMINATED));
         persistence.release();
         blocker.join();
         List<Throwable> refusals = new ArrayList<>();
@@ -378,8 +405,8 @@ class StoreTest {
         persistence.awaitHeld();
         CompletableFuture<Outcome> queued1 = submitQueued(put("b", "2"));
         CompletableFuture<Outcome> queued2 = submitQueued(new Command.Delete("a", NONE));
-        CompletableFuture<Void> closed = CompletableFuture.runAsync(store::close,
-                runnable -> Thread.ofPlatform().daemon().start(runnable));
+        CompletableFuture<Void> closed = CompletableFuture.runAsync(
+                store::close, runnable -> Thread.ofPlatform().daemon().start(runnable));
         awaitTrue(() -> store.failure() != null);
         assertThrows(StoreUnavailable.class, () -> store.execute(put("late", "1")));
         assertThat(closed.isDone(), is(false));

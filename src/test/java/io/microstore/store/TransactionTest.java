@@ -13,12 +13,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import io.microstore.testing.Stores;
-import io.microstore.local.LocalConfig;
 import io.microstore.local.LocalEngine;
 import io.microstore.persist.MemoryPersistence;
 import io.microstore.store.feed.ChangePage;
-import io.microstore.store.feed.FeedConfig;
+import io.microstore.testing.Stores;
 import org.junit.jupiter.api.Test;
 
 import static org.hamcrest.MatcherAssert.assertThat;
@@ -64,13 +62,16 @@ class TransactionTest {
                 new Command.Patch("absent", (name, current) -> json("1"), Precondition.NONE), // 404
                 new Command.Check("free", ABSENT),
                 new Command.Check("lock", new Precondition(List.of("\"4\""), null)))); // 412
-        TxnRefused refused = assertThrows(TxnRefused.class, () -> txn.prepare(state::get).plan(state::get));
+        TxnRefused refused =
+                assertThrows(TxnRefused.class, () -> txn.prepare(state::get).plan(state::get));
         assertThat(refused.index(), is(2));
         assertThat(refused.reason(), instanceOf(PreconditionFailed.class));
         assertThat(((PreconditionFailed) refused.reason()).currentEtag(), is("\"5\""));
 
-        Transaction valuesOnly = new Transaction(List.of(txn.commands().get(1), txn.commands().get(0)));
-        TxnRefused missing = assertThrows(TxnRefused.class, () -> valuesOnly.prepare(state::get).plan(state::get));
+        Transaction valuesOnly =
+                new Transaction(List.of(txn.commands().get(1), txn.commands().get(0)));
+        TxnRefused missing = assertThrows(
+                TxnRefused.class, () -> valuesOnly.prepare(state::get).plan(state::get));
         assertThat(missing.index(), is(1));
         assertThat(missing.reason(), instanceOf(AppNotFound.class));
     }
@@ -79,10 +80,14 @@ class TransactionTest {
     void aStepChangesItsAppUnlessItIsACheckOrADeleteOfNothing() {
         io.microstore.store.Entry one = new io.microstore.store.Entry(json("1"), 3);
         Map<String, io.microstore.store.Entry> state = Map.of("x", one, "y", one, "z", one);
-        List<Transaction.Step> steps = new Transaction(List.of(put("p", "2"),
-                new Command.Delete("x", Precondition.NONE), new Command.Delete("nothing", Precondition.NONE),
-                new Command.Check("y", ANY), new Command.Patch("z", (name, current) -> json("3"), ANY)))
-                .prepare(state::get).plan(state::get);
+        List<Transaction.Step> steps = new Transaction(List.of(
+                        put("p", "2"),
+                        new Command.Delete("x", Precondition.NONE),
+                        new Command.Delete("nothing", Precondition.NONE),
+                        new Command.Check("y", ANY),
+                        new Command.Patch("z", (name, current) -> json("3"), ANY)))
+                .prepare(state::get)
+                .plan(state::get);
         assertThat(steps.stream().map(Transaction.Step::changes).toList(), is(List.of(true, true, false, false, true)));
         assertThat(steps.stream().map(Transaction.Step::writes).toList(), is(List.of(true, true, true, false, true)));
         assertThat(new String(steps.get(3).after(), StandardCharsets.UTF_8), is("1"));
@@ -100,8 +105,7 @@ class TransactionTest {
             assertThat(store.execute(new Transaction(many)).seq(), is(1L));
             assertThat(store.size(), is(many.size()));
         }
-        assertThrows(TxnRefused.class, () -> new Transaction(List.of(put("a", "1"),
-                new Command.Check("a", ANY))));
+        assertThrows(TxnRefused.class, () -> new Transaction(List.of(put("a", "1"), new Command.Check("a", ANY))));
     }
 
     // --- through the store --------------------------------------------------------------------
@@ -112,8 +116,11 @@ class TransactionTest {
             store.execute(put("old", "0"));
             store.execute(put("lock", "0"));
             long s = store.lastSeq();
-            TxnOutcome outcome = store.execute(new Transaction(List.of(put("a", "1"), put("b", "2"),
-                    new Command.Delete("old", Precondition.NONE), new Command.Check("lock", ANY))));
+            TxnOutcome outcome = store.execute(new Transaction(List.of(
+                    put("a", "1"),
+                    put("b", "2"),
+                    new Command.Delete("old", Precondition.NONE),
+                    new Command.Check("lock", ANY))));
             assertThat(outcome.seq(), is(s + 1));
             assertThat(outcome.changed(), is(true));
             assertThat(store.get("a").seq(), is(s + 1));
@@ -125,20 +132,22 @@ class TransactionTest {
             assertThat(page.commits().getFirst().changes().size(), is(3));
             assertThat(page.lastSeq(), is(s + 1));
 
-            TxnRefused refused = assertThrows(TxnRefused.class, () -> store.execute(new Transaction(List.of(
-                    put("c", "3"), new Command.Put("a", json("9"), ABSENT)))));
+            TxnRefused refused = assertThrows(
+                    TxnRefused.class,
+                    () -> store.execute(
+                            new Transaction(List.of(put("c", "3"), new Command.Put("a", json("9"), ABSENT)))));
             assertThat(refused.index(), is(1));
             assertThat(store.get("c"), is(nullValue()));
             assertThat(text(store.get("a")), is("1"));
             assertThat(store.lastSeq(), is(s + 1));
 
-            TxnRefused badName = assertThrows(TxnRefused.class, () -> store.execute(new Transaction(List.of(
-                    put("c", "3"), put("bad\n", "1")))));
+            TxnRefused badName = assertThrows(
+                    TxnRefused.class, () -> store.execute(new Transaction(List.of(put("c", "3"), put("bad\n", "1")))));
             assertThat(badName.index(), is(1));
             assertThat(badName.reason(), instanceOf(InvalidName.class));
 
-            TxnOutcome nothing = store.execute(new Transaction(List.of(new Command.Check("a", ANY),
-                    new Command.Delete("never", Precondition.NONE))));
+            TxnOutcome nothing = store.execute(new Transaction(
+                    List.of(new Command.Check("a", ANY), new Command.Delete("never", Precondition.NONE))));
             assertThat(nothing.changed(), is(false));
             assertThat(nothing.seq(), is(s + 1));
             assertThat(store.lastSeq(), is(s + 1));
@@ -149,8 +158,9 @@ class TransactionTest {
     void aSingleCommandIsRefusedAsItselfNotAsATransaction() throws IOException {
         try (Store store = memory(Long.MAX_VALUE)) {
             assertThrows(PreconditionFailed.class, () -> store.execute(new Command.Delete("x", ANY)));
-            assertThrows(AppNotFound.class, () -> store.execute(new Command.Patch("x", (n, c) -> json("1"),
-                    Precondition.NONE)));
+            assertThrows(
+                    AppNotFound.class,
+                    () -> store.execute(new Command.Patch("x", (n, c) -> json("1"), Precondition.NONE)));
             List<Object> results = store.executeAll(List.of(new Command.Delete("x", ANY), put("y", "1")));
             assertThat(results.get(0), instanceOf(PreconditionFailed.class));
             assertThat(results.get(1), instanceOf(Outcome.class));
@@ -165,15 +175,22 @@ class TransactionTest {
             store.execute(put("b", big));
             long s = store.lastSeq();
             // two more big values do not fit, not even one at a time in one transaction
-            assertThrows(QuotaExceeded.class, () -> store.execute(new Transaction(List.of(put("c", big), put("d", "1")))));
+            assertThrows(
+                    QuotaExceeded.class, () -> store.execute(new Transaction(List.of(put("c", big), put("d", "1")))));
             assertThat(store.get("d"), is(nullValue()));
             // replacing both by others of the same size fits: the deletes free what the puts take
-            store.execute(new Transaction(List.of(new Command.Delete("a", Precondition.NONE),
-                    new Command.Delete("b", Precondition.NONE), put("c", big), put("d", big))));
+            store.execute(new Transaction(List.of(
+                    new Command.Delete("a", Precondition.NONE),
+                    new Command.Delete("b", Precondition.NONE),
+                    put("c", big),
+                    put("d", big))));
             assertThat(store.lastSeq(), is(s + 1));
             // a patch that grows past the quota refuses its transaction, with its index
-            TxnRefused refused = assertThrows(TxnRefused.class, () -> store.execute(new Transaction(List.of(
-                    put("e", "1"), new Command.Patch("c", (n, c) -> json("\"" + "y".repeat(6_000) + "\""), ANY)))));
+            TxnRefused refused = assertThrows(
+                    TxnRefused.class,
+                    () -> store.execute(new Transaction(List.of(
+                            put("e", "1"),
+                            new Command.Patch("c", (n, c) -> json("\"" + "y".repeat(6_000) + "\""), ANY)))));
             assertThat(refused.index(), is(1));
             assertThat(refused.reason(), instanceOf(QuotaExceeded.class));
             assertThat(store.get("e"), is(nullValue()));
@@ -196,9 +213,11 @@ class TransactionTest {
             try {
                 Future<Integer> writer = pool.submit(() -> {
                     int n = 0;
-                    for (long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1500); System.nanoTime() < end; ) {
+                    for (long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1500);
+                            System.nanoTime() < end; ) {
                         String value = String.valueOf(++n);
-                        store.execute(new Transaction(names.stream().map(name -> put(name, value)).toList()));
+                        store.execute(new Transaction(
+                                names.stream().map(name -> put(name, value)).toList()));
                     }
                     done.set(true);
                     return n;
@@ -218,10 +237,13 @@ class TransactionTest {
                 Future<Long> lister = pool.submit(() -> {
                     long reads = 0;
                     while (!done.get()) {
-                        List<Entry<String, io.microstore.store.Entry>> items = store.list("t/", null, 10).items();
+                        List<Entry<String, io.microstore.store.Entry>> items =
+                                store.list("t/", null, 10).items();
                         assertThat(items.size(), is(3));
                         for (Entry<String, io.microstore.store.Entry> item : items) {
-                            assertThat(text(item.getValue()), is(text(items.getFirst().getValue())));
+                            assertThat(
+                                    text(item.getValue()),
+                                    is(text(items.getFirst().getValue())));
                         }
                         reads++;
                     }

@@ -25,8 +25,8 @@ import io.swagger.v3.parser.core.models.SwaggerParseResult;
 import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
@@ -55,8 +55,14 @@ public final class ApiContract {
     private static final String RESOURCE = "META-INF/openapi.yaml";
     /** Values may nest deeper than Jackson's default 500 levels (the server takes 1000). */
     private static final ObjectMapper JSON = JsonMapper.builder(JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(100_000).build()).build()).build();
-    private static final Set<String> METHODS = Set.of("get", "put", "post", "delete", "options", "head", "patch", "trace");
+                    .streamReadConstraints(StreamReadConstraints.builder()
+                            .maxNestingDepth(100_000)
+                            .build())
+                    .build())
+            .build();
+
+    private static final Set<String> METHODS =
+            Set.of("get", "put", "post", "delete", "options", "head", "patch", "trace");
     private static final String PROBLEM = "/components/schemas/Problem";
     private static volatile ApiContract document;
 
@@ -120,11 +126,12 @@ public final class ApiContract {
     /** Every operationId of the document. */
     public Set<String> operationIds() {
         Set<String> ids = new LinkedHashSet<>();
-        doc.path("paths").forEach(item -> item.properties().forEach(op -> {
-            if (METHODS.contains(op.getKey())) {
-                ids.add(op.getValue().path("operationId").asString());
-            }
-        }));
+        doc.path("paths")
+                .forEach(item -> item.properties().forEach(op -> {
+                    if (METHODS.contains(op.getKey())) {
+                        ids.add(op.getValue().path("operationId").asString());
+                    }
+                }));
         return ids;
     }
 
@@ -154,8 +161,8 @@ public final class ApiContract {
     public void check(String method, String path, TestClient.Res res) {
         List<String> violations = violations(method, path, res.status(), res.headers(), res.body());
         if (!violations.isEmpty()) {
-            throw new AssertionError("the response does not match " + RESOURCE + ": " + violations
-                    + "\n  " + res.describe());
+            throw new AssertionError(
+                    "the response does not match " + RESOURCE + ": " + violations + "\n  " + res.describe());
         }
     }
 
@@ -187,15 +194,19 @@ public final class ApiContract {
                 return out;
             }
             ObjectNode problem = JSON.createObjectNode();
-            problem.putObject("application/problem+json").putObject("schema").put("$ref", "#/components/schemas/Problem");
+            problem.putObject("application/problem+json")
+                    .putObject("schema")
+                    .put("$ref", "#/components/schemas/Problem");
             contentAndBody(out, "the problem for an undescribed route", problem, PROBLEM, m, headers, body);
             return out;
         }
         JsonNode responses = operation.path("responses");
         String code = Integer.toString(status);
-        String key = responses.has(code) ? code
-                : responses.has(code.charAt(0) + "XX") ? code.charAt(0) + "XX"
-                : responses.has("default") ? "default" : null;
+        String key = responses.has(code)
+                ? code
+                : responses.has(code.charAt(0) + "XX")
+                        ? code.charAt(0) + "XX"
+                        : responses.has("default") ? "default" : null;
         if (key == null) {
             out.add("status " + status + " is not declared for " + name);
             return out;
@@ -223,7 +234,10 @@ public final class ApiContract {
                 if (schema.path("type").asString("").equals("integer") && !value.matches("-?[0-9]+")) {
                     out.add("header " + header.getKey() + ": " + value + " is not an integer");
                 }
-                if (schema.has("pattern") && !Pattern.compile(schema.get("pattern").asString()).matcher(value).find()) {
+                if (schema.has("pattern")
+                        && !Pattern.compile(schema.get("pattern").asString())
+                                .matcher(value)
+                                .find()) {
                     out.add("header " + header.getKey() + ": " + value + " does not match " + schema.get("pattern"));
                 }
             }
@@ -233,27 +247,39 @@ public final class ApiContract {
     }
 
     /** {@code content} is the declared content at {@code at}; {@code schemaPointer} overrides its schema. */
-    private void contentAndBody(List<String> out, String at, JsonNode content, String schemaPointer, String method,
-                                HttpHeaders headers, byte[] body) {
+    private void contentAndBody(
+            List<String> out,
+            String at,
+            JsonNode content,
+            String schemaPointer,
+            String method,
+            HttpHeaders headers,
+            byte[] body) {
         String what = at;
         boolean hasBody = body != null && body.length > 0;
         if (!hasBody) {
             // An empty body is fine for text (an empty export) but never valid JSON.
-            boolean onlyJson = !content.isMissingNode() && !content.isEmpty()
+            boolean onlyJson = !content.isMissingNode()
+                    && !content.isEmpty()
                     && content.propertyNames().stream().allMatch(ApiContract::isJson);
             if (onlyJson && !method.equals("head")) {
                 out.add(what + " declares content " + content.propertyNames() + " but the body is empty");
             }
             return;
         }
-        String type = headers.firstValue("Content-Type").orElse("").split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        String type = headers.firstValue("Content-Type")
+                .orElse("")
+                .split(";", 2)[0]
+                .trim()
+                .toLowerCase(Locale.ROOT);
         if (content.isMissingNode() || content.isEmpty()) {
             out.add(what + " declares no content, yet the body is " + type + ": " + abbreviate(body));
             return;
         }
         String media = null;
         for (String declared : content.propertyNames()) {
-            if (declared.equals(type) || declared.equals("*/*")
+            if (declared.equals(type)
+                    || declared.equals("*/*")
                     || declared.endsWith("/*") && type.startsWith(declared.substring(0, declared.length() - 1))) {
                 media = declared;
                 break;
@@ -328,7 +354,9 @@ public final class ApiContract {
                 merge(inner, (ArrayNode) inner.get("allOf"), doc);
                 p = inner;
             }
-            p.path("properties").properties().forEach(e -> properties.set(e.getKey(), e.getValue().deepCopy()));
+            p.path("properties")
+                    .properties()
+                    .forEach(e -> properties.set(e.getKey(), e.getValue().deepCopy()));
             p.path("required").forEach(r -> required.add(r.asString()));
         }
         object.remove("allOf");

@@ -9,8 +9,7 @@ import io.microstore.store.feed.ChangePage;
 
 /** A feed page's changes one by one, each with its commit's seq, as the tests compare them. */
 public final class Changes {
-    private Changes() {
-    }
+    private Changes() {}
 
     /** {@code describe} of every change of {@code page}, in order. */
     public static <T> List<T> each(ChangePage page, BiFunction<Long, Change, T> describe) {

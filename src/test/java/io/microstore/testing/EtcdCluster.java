@@ -22,7 +22,8 @@ import io.microstore.etcd.gateway.GatewayClient;
  * base+11..13). {@link #close()} stops every member, and a shutdown hook does it if the test cannot.
  */
 public final class EtcdCluster implements AutoCloseable {
-    private static final Path SCRIPT = Path.of(System.getProperty("basedir", ".")).resolve("scripts/etcd-cluster.sh");
+    private static final Path SCRIPT =
+            Path.of(System.getProperty("basedir", ".")).resolve("scripts/etcd-cluster.sh");
     private static final int ATTEMPTS = 3;
 
     private final Path dir;
@@ -116,7 +117,8 @@ public final class EtcdCluster implements AutoCloseable {
     }
 
     private void signal(int member, String signal) throws IOException, InterruptedException {
-        String pid = java.nio.file.Files.readString(dir.resolve("m" + member + ".pid")).trim();
+        String pid = java.nio.file.Files.readString(dir.resolve("m" + member + ".pid"))
+                .trim();
         Process p = new ProcessBuilder("kill", signal, pid).inheritIO().start();
         if (p.waitFor() != 0) {
             throw new IOException("kill " + signal + " " + pid + " failed");
@@ -172,10 +174,14 @@ public final class EtcdCluster implements AutoCloseable {
         command.addAll(List.of(args));
         Path log = Files.createTempFile("etcd-cluster", ".out");
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Process process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
             if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor();
-                return new Result(-1, "timed out after " + timeout + ": " + Files.readString(log, StandardCharsets.UTF_8));
+                return new Result(
+                        -1, "timed out after " + timeout + ": " + Files.readString(log, StandardCharsets.UTF_8));
             }
             return new Result(process.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
         } finally {

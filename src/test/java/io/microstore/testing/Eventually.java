@@ -25,8 +25,7 @@ public final class Eventually {
     /** The longest pause between two checks. */
     static final Duration MAX_PAUSE = Duration.ofMillis(50);
 
-    private Eventually() {
-    }
+    private Eventually() {}
 
     /** Returns once {@code fact} holds; fails with {@code what} after {@link #TIMEOUT}. */
     public static void await(String what, BooleanSupplier fact) throws InterruptedException {

@@ -38,8 +38,8 @@ public abstract class ServerTestBase {
      * that a stream a test has closed is noticed (the keep-alive fails to write) and leaves the feed before
      * the next test.
      */
-    protected static final FeedConfig FEED = new FeedConfig(Stores.FEED.retain(),
-            Stores.FEED.retainBytes(), Stores.FEED.maxSubscribers(), Duration.ofMillis(500));
+    protected static final FeedConfig FEED = new FeedConfig(
+            Stores.FEED.retain(), Stores.FEED.retainBytes(), Stores.FEED.maxSubscribers(), Duration.ofMillis(500));
 
     /** The store the class's server serves. */
     protected Store store;
@@ -102,8 +102,11 @@ public abstract class ServerTestBase {
 
     /** Waits until exactly {@code clients} wait on the feed of {@code store}. */
     protected static void awaitWaiting(Store store, int clients) throws InterruptedException {
-        Eventually.await("clients waiting on the feed: " + clients, Eventually.TIMEOUT,
-                () -> store.feed().subscribers(), n -> n == clients);
+        Eventually.await(
+                "clients waiting on the feed: " + clients,
+                Eventually.TIMEOUT,
+                () -> store.feed().subscribers(),
+                n -> n == clients);
     }
 
     /**
@@ -128,7 +131,8 @@ public abstract class ServerTestBase {
     }
 
     private static String[] pairs(Map<String, String> settings) {
-        return settings.entrySet().stream().flatMap(e -> Stream.of(e.getKey(), e.getValue()))
+        return settings.entrySet().stream()
+                .flatMap(e -> Stream.of(e.getKey(), e.getValue()))
                 .toArray(String[]::new);
     }
 }

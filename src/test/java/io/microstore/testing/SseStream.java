@@ -56,8 +56,9 @@ public final class SseStream implements AutoCloseable {
      * @param receiveBuffer SO_RCVBUF to ask for before connecting, or 0 for the default
      * @param readTimeoutMillis how long a read may block before it fails
      */
-    public static SseStream open(URI base, String pathAndQuery, int receiveBuffer, int readTimeoutMillis,
-                                 String... headerPairs) throws IOException {
+    public static SseStream open(
+            URI base, String pathAndQuery, int receiveBuffer, int readTimeoutMillis, String... headerPairs)
+            throws IOException {
         Socket socket = new Socket();
         try {
             if (receiveBuffer > 0) {
@@ -65,11 +66,20 @@ public final class SseStream implements AutoCloseable {
             }
             socket.setSoTimeout(readTimeoutMillis);
             socket.connect(new InetSocketAddress(base.getHost(), base.getPort()), readTimeoutMillis);
-            StringBuilder request = new StringBuilder("GET ").append(pathAndQuery).append(" HTTP/1.1\r\n")
-                    .append("Host: ").append(base.getHost()).append(':').append(base.getPort()).append("\r\n")
+            StringBuilder request = new StringBuilder("GET ")
+                    .append(pathAndQuery)
+                    .append(" HTTP/1.1\r\n")
+                    .append("Host: ")
+                    .append(base.getHost())
+                    .append(':')
+                    .append(base.getPort())
+                    .append("\r\n")
                     .append("Accept: text/event-stream\r\n");
             for (int i = 0; i < headerPairs.length; i += 2) {
-                request.append(headerPairs[i]).append(": ").append(headerPairs[i + 1]).append("\r\n");
+                request.append(headerPairs[i])
+                        .append(": ")
+                        .append(headerPairs[i + 1])
+                        .append("\r\n");
             }
             OutputStream out = socket.getOutputStream();
             out.write(request.append("\r\n").toString().getBytes(StandardCharsets.UTF_8));
@@ -83,7 +93,9 @@ public final class SseStream implements AutoCloseable {
             Map<String, String> headers = new LinkedHashMap<>();
             for (String h = line(in); h != null && !h.isEmpty(); h = line(in)) {
                 int colon = h.indexOf(':');
-                headers.put(h.substring(0, colon).trim().toLowerCase(Locale.ROOT), h.substring(colon + 1).trim());
+                headers.put(
+                        h.substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                        h.substring(colon + 1).trim());
             }
             InputStream body;
             if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
@@ -128,7 +140,8 @@ public final class SseStream implements AutoCloseable {
             }
             if (line.isEmpty()) {
                 if (data != null || id != null || event != null) {
-                    Event e = new Event(id, event == null ? "message" : event, data == null ? "" : data.toString(), null);
+                    Event e =
+                            new Event(id, event == null ? "message" : event, data == null ? "" : data.toString(), null);
                     id = null;
                     event = null;
                     data = null;
@@ -145,8 +158,11 @@ public final class SseStream implements AutoCloseable {
             switch (field) {
                 case "id" -> id = value;
                 case "event" -> event = value;
-                case "data" -> data = data == null ? new StringBuilder(value) : data.append('\n').append(value);
-                default -> { } // retry and unknown fields are not used here
+                case "data" ->
+                    data = data == null
+                            ? new StringBuilder(value)
+                            : data.append('\n').append(value);
+                default -> {} // retry and unknown fields are not used here
             }
         }
     }

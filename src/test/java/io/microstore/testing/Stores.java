@@ -10,15 +10,14 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
-import io.microstore.persist.JournalConfig;
-import io.microstore.persist.FileOps;
 import io.microstore.Settings;
 import io.microstore.etcd.EtcdConfig;
 import io.microstore.etcd.EtcdEngine;
 import io.microstore.etcd.gateway.GatewayClient;
-
 import io.microstore.local.LocalConfig;
 import io.microstore.local.LocalEngine;
+import io.microstore.persist.FileOps;
+import io.microstore.persist.JournalConfig;
 import io.microstore.persist.MemoryPersistence;
 import io.microstore.persist.Persistence;
 import io.microstore.store.Command;
@@ -46,8 +45,7 @@ public final class Stores {
     private static final AtomicInteger PREFIXES = new AtomicInteger();
     private static EtcdCluster cluster;
 
-    private Stores() {
-    }
+    private Stores() {}
 
     /** A journal in {@code dir} with the default compaction threshold and the real file system. */
     public static JournalConfig journal(Path dir) {
@@ -70,7 +68,8 @@ public final class Stores {
     /** {@link #etcd(FeedConfig)} with a memory quota of {@code maxBytes}. */
     public static Store etcd(FeedConfig feed, long maxBytes) {
         try {
-            GatewayClient client = new GatewayClient(cluster().endpoints(), Duration.ofMillis(500), Duration.ofSeconds(3));
+            GatewayClient client =
+                    new GatewayClient(cluster().endpoints(), Duration.ofMillis(500), Duration.ofSeconds(3));
             String prefix = "/test" + PREFIXES.incrementAndGet() + "-" + System.nanoTime() + "/";
             return Store.open(new EtcdEngine(client, prefix, EtcdConfig.DEFAULTS), feed, maxBytes);
         } catch (IOException e) {
@@ -89,16 +88,20 @@ public final class Stores {
                 throw new IOException("interrupted while starting etcd", e);
             }
             EtcdCluster started = cluster;
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                try {
-                    started.close();
-                    try (Stream<Path> files = Files.walk(dir)) {
-                        files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-                    }
-                } catch (Exception e) {
-                    System.err.println("stopping the tests' etcd cluster in " + dir + " failed: " + e);
-                }
-            }, "stores-etcd-stop"));
+            Runtime.getRuntime()
+                    .addShutdownHook(new Thread(
+                            () -> {
+                                try {
+                                    started.close();
+                                    try (Stream<Path> files = Files.walk(dir)) {
+                                        files.sorted(Comparator.reverseOrder())
+                                                .forEach(f -> f.toFile().delete());
+                                    }
+                                } catch (Exception e) {
+                                    System.err.println("stopping the tests' etcd cluster in " + dir + " failed: " + e);
+                                }
+                            },
+                            "stores-etcd-stop"));
         }
         return cluster;
     }
@@ -134,8 +137,11 @@ public final class Stores {
 
     /** Deletes every app straight in the store, not through an API under test. */
     public static void empty(Store store) {
-        executeAll(store, store.list("", null, Integer.MAX_VALUE).items().stream()
-                .map(item -> (Command) new Command.Delete(item.getKey(), Precondition.NONE)).toList());
+        executeAll(
+                store,
+                store.list("", null, Integer.MAX_VALUE).items().stream()
+                        .map(item -> (Command) new Command.Delete(item.getKey(), Precondition.NONE))
+                        .toList());
     }
 
     /**

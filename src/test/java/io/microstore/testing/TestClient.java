@@ -41,7 +41,8 @@ public final class TestClient {
     public static final String JSON = "application/json";
     public static final String MERGE = "application/merge-patch+json";
     public static final String JSON_PATCH = "application/json-patch+json";
-    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final HttpClient CLIENT =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
     private static final String HOST = "127.0.0.1";
     private static final Pattern NEXT = Pattern.compile("<([^>]*)>\\s*;\\s*rel=\"next\"");
@@ -101,9 +102,11 @@ public final class TestClient {
     public Res send(HttpClient client, String method, String path, byte[] body, String... headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base() + path))
                 .timeout(TIMEOUT)
-                .method(method, body == null
-                        ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofByteArray(body))
+                .method(
+                        method,
+                        body == null
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofByteArray(body))
                 .expectContinue(asksFirst(body));
         for (int i = 0; i < headers.length; i += 2) {
             request.header(headers[i], headers[i + 1]);
@@ -196,7 +199,8 @@ public final class TestClient {
             headers.computeIfAbsent(lines[i].substring(0, colon).trim(), k -> new ArrayList<>())
                     .add(lines[i].substring(colon + 1).trim());
         }
-        int length = Integer.parseInt(headers.getOrDefault("Content-Length", List.of("-1")).getFirst());
+        int length = Integer.parseInt(
+                headers.getOrDefault("Content-Length", List.of("-1")).getFirst());
         byte[] body;
         try {
             body = length >= 0 ? in.readNBytes(length) : in.readAllBytes();
@@ -207,8 +211,9 @@ public final class TestClient {
     }
 
     private static boolean endsWith(byte[] bytes, String end) {
-        return bytes.length >= end.length() && new String(bytes, bytes.length - end.length(), end.length(),
-                StandardCharsets.ISO_8859_1).equals(end);
+        return bytes.length >= end.length()
+                && new String(bytes, bytes.length - end.length(), end.length(), StandardCharsets.ISO_8859_1)
+                        .equals(end);
     }
 
     /** A response, read fully, with its request line for failure messages. */

@@ -29,8 +29,8 @@ public final class TestServer implements AutoCloseable {
      * production).
      */
     public static Config config(String... settings) {
-        Map<String, String> map = new HashMap<>(Map.of("server.host", "127.0.0.1", "server.port", "0",
-                "server.features.access-log.enabled", "false"));
+        Map<String, String> map = new HashMap<>(
+                Map.of("server.host", "127.0.0.1", "server.port", "0", "server.features.access-log.enabled", "false"));
         for (int i = 0; i < settings.length; i += 2) {
             map.put(settings[i], settings[i + 1]);
         }
@@ -40,7 +40,10 @@ public final class TestServer implements AutoCloseable {
     /** A started server over {@code store}; {@code settings} are key, value pairs as for {@link #config}. */
     public static TestServer start(Store store, String... settings) {
         Settings read = Settings.from(config(settings));
-        return new TestServer(WebServer.builder().update(b -> Main.setup(b, read, store)).build().start());
+        return new TestServer(WebServer.builder()
+                .update(b -> Main.setup(b, read, store))
+                .build()
+                .start());
     }
 
     /** The port the server listens on, on 127.0.0.1. */

@@ -32,9 +32,12 @@ public final class BearerAuth implements Filter {
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         if (needsToken(req)) {
             String header = req.headers().first(HeaderNames.AUTHORIZATION).orElse(null);
-            String refusal = header == null ? "this route needs an Authorization: Bearer <token> header"
-                    : !header.regionMatches(true, 0, "Bearer ", 0, 7) || !matches(header.substring(7).trim())
-                    ? "the bearer token is not right" : null;
+            String refusal = header == null
+                    ? "this route needs an Authorization: Bearer <token> header"
+                    : !header.regionMatches(true, 0, "Bearer ", 0, 7)
+                                    || !matches(header.substring(7).trim())
+                            ? "the bearer token is not right"
+                            : null;
             if (refusal != null) {
                 // Answered here, not thrown: filters around this one (metrics, access log) then see the 401.
                 Problems.send(req, res, Problems.of(new UnauthorizedException(refusal)));

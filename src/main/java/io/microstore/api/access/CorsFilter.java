@@ -71,7 +71,8 @@ public final class CorsFilter implements Filter {
         String method = req.headers().first(REQUEST_METHOD).orElse("").trim().toLowerCase(Locale.ROOT);
         Set<String> headers = lowerCase(req.headers().first(REQUEST_HEADERS).orElse(""));
         if (!allowed || !ALLOWED_METHODS.contains(method) || !ALLOWED_HEADERS.containsAll(headers)) {
-            String detail = !allowed ? "origin " + origin + " is not allowed (cors.allow-origins)"
+            String detail = !allowed
+                    ? "origin " + origin + " is not allowed (cors.allow-origins)"
                     : "CORS allows the methods " + METHODS + " and the headers " + HEADERS;
             Problems.send(req, res, Problems.of(new ForbiddenException(detail)));
             return;

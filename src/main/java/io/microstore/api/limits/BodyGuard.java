@@ -36,8 +36,8 @@ public final class BodyGuard implements Filter {
     private final ErrorHandler<RuntimeException> refuse;
 
     /** {@code refuse} answers a refused request (the routing's error handler). */
-    public BodyGuard(InFlightBytes budget, long maxPayload, Duration bodyTimeout,
-                     ErrorHandler<RuntimeException> refuse) {
+    public BodyGuard(
+            InFlightBytes budget, long maxPayload, Duration bodyTimeout, ErrorHandler<RuntimeException> refuse) {
         this.budget = budget;
         this.maxPayload = maxPayload;
         this.bodyTimeout = bodyTimeout;

@@ -18,10 +18,10 @@ public final class BodyReader {
     private static final byte[] EMPTY = new byte[0];
     /** The buffer a body starts with, before any of it arrived. */
     private static final int FIRST = 16 * 1024;
+
     private static final long MAX_ARRAY = Integer.MAX_VALUE - 16;
 
-    private BodyReader() {
-    }
+    private BodyReader() {}
 
     /**
      * The whole body. With a {@link BodyTicket} (requests routed through {@link BodyGuard}) it is read as
@@ -86,8 +86,8 @@ public final class BodyReader {
             ticket.take(n);
         }
         if (declared.isPresent() && size < declared.getAsLong()) {
-            throw new BadRequestException("the request body ended after " + size + " of its " + declared.getAsLong()
-                    + " bytes");
+            throw new BadRequestException(
+                    "the request body ended after " + size + " of its " + declared.getAsLong() + " bytes");
         }
         return size == body.length ? body : Arrays.copyOf(body, size);
     }

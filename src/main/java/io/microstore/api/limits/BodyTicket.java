@@ -40,7 +40,8 @@ final class BodyTicket {
             InputStream helidon = req.content().inputStream();
             boolean chunked = req.headers().contains(HeaderNames.TRANSFER_ENCODING);
             stream = chunked && raw != null && !req.headers().contains(HeaderNames.CONTENT_ENCODING)
-                    ? new ChunkedBody(raw, helidon) : helidon;
+                    ? new ChunkedBody(raw, helidon)
+                    : helidon;
         }
         return stream;
     }

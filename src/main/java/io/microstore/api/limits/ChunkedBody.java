@@ -21,6 +21,7 @@ import io.helidon.common.buffers.DataReader;
 final class ChunkedBody extends InputStream {
     /** Leading zeros are allowed, so a size line is capped, not its digits. */
     private static final int MAX_SIZE_LINE = 64;
+
     private static final int MAX_DIGITS = 15; // 15 hex digits fit a long
 
     private final DataReader raw;

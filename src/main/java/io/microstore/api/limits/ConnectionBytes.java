@@ -29,6 +29,5 @@ public final class ConnectionBytes implements Http1ConnectionListener {
         return seen != null && seen.prologue() == req.prologue() ? seen.reader() : null;
     }
 
-    private record Seen(HttpPrologue prologue, DataReader reader) {
-    }
+    private record Seen(HttpPrologue prologue, DataReader reader) {}
 }

@@ -85,8 +85,8 @@ final class Deadline {
         if (watchdog == null) {
             synchronized (Deadline.class) {
                 if (watchdog == null) {
-                    watchdog = EssentialThread.start("microstore-deadlines",
-                            "the watchdog of the header and body time limits", Deadline::watch);
+                    watchdog = EssentialThread.start(
+                            "microstore-deadlines", "the watchdog of the header and body time limits", Deadline::watch);
                 }
             }
         }

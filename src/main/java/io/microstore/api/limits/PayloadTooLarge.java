@@ -9,7 +9,8 @@ import io.helidon.http.Status;
  */
 public final class PayloadTooLarge extends HttpException {
     public PayloadTooLarge(long limit) {
-        super("the request body is larger than server.max-payload-size (" + limit + " bytes)",
+        super(
+                "the request body is larger than server.max-payload-size (" + limit + " bytes)",
                 Status.REQUEST_ENTITY_TOO_LARGE_413);
     }
 }

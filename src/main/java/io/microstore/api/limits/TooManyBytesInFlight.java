@@ -12,8 +12,10 @@ import io.helidon.http.Status;
  */
 public final class TooManyBytesInFlight extends HttpException {
     public TooManyBytesInFlight(long budget) {
-        super("the server is handling too many request bodies at once (server.max-in-flight-bytes = " + budget
-                + "); retry shortly", Status.SERVICE_UNAVAILABLE_503);
+        super(
+                "the server is handling too many request bodies at once (server.max-in-flight-bytes = " + budget
+                        + "); retry shortly",
+                Status.SERVICE_UNAVAILABLE_503);
         header(HeaderValues.create(HeaderNames.RETRY_AFTER, 1));
     }
 }

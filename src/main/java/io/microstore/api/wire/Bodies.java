@@ -12,8 +12,7 @@ import io.microstore.api.limits.BodyReader;
 
 /** Request bodies: which media type they claim, and their bytes. */
 public final class Bodies {
-    private Bodies() {
-    }
+    private Bodies() {}
 
     /**
      * The media type of the body without parameters, lower case; {@code application/json} when the
@@ -26,8 +25,8 @@ public final class Bodies {
         if (req.headers().contains(HeaderNames.CONTENT_TYPE)) {
             Header contentType = req.headers().get(HeaderNames.CONTENT_TYPE);
             if (contentType.valueCount() != 1) {
-                throw new BadRequestException("the request has " + contentType.valueCount()
-                        + " Content-Type headers; send one");
+                throw new BadRequestException(
+                        "the request has " + contentType.valueCount() + " Content-Type headers; send one");
             }
             header = contentType.get();
         }
@@ -35,7 +34,8 @@ public final class Bodies {
         String type = parts[0].trim().toLowerCase(Locale.ROOT);
         for (int i = 1; i < parts.length; i++) {
             String[] param = parts[i].split("=", 2);
-            if (param[0].trim().equalsIgnoreCase("charset") && param.length == 2
+            if (param[0].trim().equalsIgnoreCase("charset")
+                    && param.length == 2
                     && !param[1].trim().replace("\"", "").equalsIgnoreCase("utf-8")) {
                 throw new UnsupportedMediaType(header, advertise, accepted);
             }

@@ -19,7 +19,8 @@ public record ChangesQuery(Long since, int limit, String prefix, boolean include
         String since = Objects.requireNonNullElse(QueryParams.single(query, "since"), "now");
         String limit = QueryParams.single(query, "limit");
         String wait = QueryParams.single(query, "wait");
-        return new ChangesQuery(since.equals("now") ? null : since(since),
+        return new ChangesQuery(
+                since.equals("now") ? null : since(since),
                 limit == null ? DEFAULT_LIMIT : QueryParams.limit(limit),
                 Objects.requireNonNullElse(QueryParams.name(query, "prefix"), ""),
                 QueryParams.includeData(query),

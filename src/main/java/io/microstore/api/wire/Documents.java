@@ -26,8 +26,7 @@ public final class Documents {
     private static final JsonWriter.Name OP = JsonWriter.Name.of("op");
     private static final JsonWriter.Name ETAG = JsonWriter.Name.of("etag");
 
-    private Documents() {
-    }
+    private Documents() {}
 
     /** {@code {"name":..,"data":..}}. */
     public static byte[] app(String name, byte[] data) {
@@ -61,8 +60,15 @@ public final class Documents {
 
     /** Writes the change object of {@code m}, with its value when asked and it is a put. */
     public static void writeChange(JsonWriter json, long seq, Change change, boolean includeData) throws IOException {
-        json.beginObject().name(SEQ).value(seq).name(NAME).value(change.name()).name(OP).value(Op.of(change).wireName())
-                .name(ETAG).value(Entry.etag(seq));
+        json.beginObject()
+                .name(SEQ)
+                .value(seq)
+                .name(NAME)
+                .value(change.name())
+                .name(OP)
+                .value(Op.of(change).wireName())
+                .name(ETAG)
+                .value(Entry.etag(seq));
         if (includeData && !change.isDelete()) {
             json.name(DATA).raw(change.data());
         }

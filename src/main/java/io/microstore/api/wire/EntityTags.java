@@ -12,8 +12,7 @@ import io.microstore.store.Precondition;
 
 /** Reads the conditional request headers (RFC 9110 section 13) into entity-tag lists. */
 public final class EntityTags {
-    private EntityTags() {
-    }
+    private EntityTags() {}
 
     /** The If-Match / If-None-Match conditions of a write. */
     public static Precondition precondition(ServerRequestHeaders headers) {
@@ -58,8 +57,8 @@ public final class EntityTags {
                 int end = end(value, i);
                 int next = end < 0 ? -1 : skipSpace(value, end);
                 if (next < 0 || next < value.length() && value.charAt(next) != ',') {
-                    throw new BadRequestException(what + " must be * or a list of entity tags like \"17\", not "
-                            + value);
+                    throw new BadRequestException(
+                            what + " must be * or a list of entity tags like \"17\", not " + value);
                 }
                 String tag = value.substring(i, end);
                 tags.add(weakCompare && tag.startsWith("W/") ? tag.substring(2) : tag);

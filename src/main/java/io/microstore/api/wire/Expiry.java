@@ -25,13 +25,14 @@ import io.microstore.store.Entry;
 public final class Expiry {
     /** The longest time to live: 30 days. */
     static final long MAX_TTL_SECONDS = 30L * 24 * 3600;
+
     static final HeaderName EXPIRES_IN = HeaderNames.create("Expires-In");
     /** IMF-fixdate, e.g. {@code Sun, 06 Nov 1994 08:49:37 GMT} (RFC_1123_DATE_TIME would drop the day's 0). */
-    private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter
-            .ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.ENGLISH).withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.ofPattern(
+                    "EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.ENGLISH)
+            .withZone(ZoneOffset.UTC);
 
-    private Expiry() {
-    }
+    private Expiry() {}
 
     /** The {@code ttl} query parameter: a time to live of 1 to 2592000 seconds, or null when absent. */
     public static Duration ttl(UriQuery query) {
@@ -47,8 +48,8 @@ public final class Expiry {
                 return Duration.ofSeconds(seconds);
             }
         }
-        throw new BadRequestException("ttl must be a whole number of seconds from 1 to " + MAX_TTL_SECONDS
-                + " (30 days), not '" + ttl + "'");
+        throw new BadRequestException(
+                "ttl must be a whole number of seconds from 1 to " + MAX_TTL_SECONDS + " (30 days), not '" + ttl + "'");
     }
 
     /** Adds the expiry headers of {@code entry}, when it has a deadline, against {@code clock}'s time now. */

@@ -20,8 +20,7 @@ import io.microstore.store.Names;
  * ignored). Every name is checked here, so a bad one refuses the import before anything is written.
  */
 public final class ImportFormats {
-    private ImportFormats() {
-    }
+    private ImportFormats() {}
 
     /**
      * Parses a file: a TinyDB file of the old service (one object with an "apps" table) or JSON lines
@@ -55,8 +54,8 @@ public final class ImportFormats {
             try {
                 Item app = Documents.readApp(text);
                 if (app == null) {
-                    throw new ImportRejected("line " + line + ": expected {\"name\": \"...\", \"data\": ...}",
-                            List.of());
+                    throw new ImportRejected(
+                            "line " + line + ": expected {\"name\": \"...\", \"data\": ...}", List.of());
                 }
                 items.add(item(app.name(), app.data(), "line " + line));
             } catch (MalformedJson e) {

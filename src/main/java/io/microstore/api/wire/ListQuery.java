@@ -14,7 +14,8 @@ import io.helidon.common.uri.UriQuery;
 public record ListQuery(String prefix, String after, int limit, boolean includeData, boolean consistent) {
     public static ListQuery from(UriQuery query) {
         String limit = QueryParams.single(query, "limit");
-        return new ListQuery(Objects.requireNonNullElse(QueryParams.name(query, "prefix"), ""),
+        return new ListQuery(
+                Objects.requireNonNullElse(QueryParams.name(query, "prefix"), ""),
                 QueryParams.name(query, "after"),
                 limit == null ? Integer.MAX_VALUE : QueryParams.limit(limit),
                 QueryParams.includeData(query),
@@ -33,7 +34,11 @@ public record ListQuery(String prefix, String after, int limit, boolean includeD
         if (consistent) {
             url.append("consistent&");
         }
-        return url.append("limit=").append(limit).append("&after=").append(encode(last)).toString();
+        return url.append("limit=")
+                .append(limit)
+                .append("&after=")
+                .append(encode(last))
+                .toString();
     }
 
     private static String encode(String s) {

@@ -16,8 +16,7 @@ import io.microstore.store.InvalidName;
  * U+FFFD), which would make different spellings the same name.
  */
 public final class PercentDecoder {
-    private PercentDecoder() {
-    }
+    private PercentDecoder() {}
 
     private static boolean plainAscii(String raw, boolean plusIsSpace) {
         for (int i = 0; i < raw.length(); i++) {
@@ -50,7 +49,8 @@ public final class PercentDecoder {
         return decode(raw, true, "the query parameter " + name, BadRequestException::new);
     }
 
-    private static String decode(String raw, boolean plusIsSpace, String what, Function<String, RuntimeException> refused) {
+    private static String decode(
+            String raw, boolean plusIsSpace, String what, Function<String, RuntimeException> refused) {
         if (plainAscii(raw, plusIsSpace)) {
             return raw; // the common case
         }
@@ -76,7 +76,8 @@ public final class PercentDecoder {
             }
         }
         try {
-            return StandardCharsets.UTF_8.newDecoder()
+            return StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(bytes.toByteArray()))

@@ -19,8 +19,7 @@ public final class QueryParams {
     /** The longest {@code wait}, in seconds. */
     public static final int MAX_WAIT_SECONDS = 300;
 
-    private QueryParams() {
-    }
+    private QueryParams() {}
 
     /**
      * The value of a parameter given at most once ("" when given without a value), or null; twice is
@@ -117,7 +116,7 @@ public final class QueryParams {
                 return Duration.ofMillis(Math.round(seconds * 1000));
             }
         }
-        throw new BadRequestException("wait must be a number of seconds from 0 to " + MAX_WAIT_SECONDS + ", not '"
-                + value + "'");
+        throw new BadRequestException(
+                "wait must be a number of seconds from 0 to " + MAX_WAIT_SECONDS + ", not '" + value + "'");
     }
 }

@@ -9,9 +9,9 @@ import java.util.Set;
 import java.util.function.Function;
 
 import io.helidon.http.BadRequestException;
+import io.microstore.json.BadPatch;
 import io.microstore.json.CompactJson;
 import io.microstore.json.JsonText;
-import io.microstore.json.BadPatch;
 import io.microstore.store.Command;
 import io.microstore.store.Op;
 import io.microstore.store.Precondition;
@@ -26,7 +26,8 @@ import io.microstore.store.TxnRefused;
  * malformed operation is refused (400) with its index; no app may appear twice.
  */
 public final class TxnBody {
-    private static final Set<String> MEMBERS = Set.of("op", "name", "data", "merge", "if_match", "if_none_match", "ttl");
+    private static final Set<String> MEMBERS =
+            Set.of("op", "name", "data", "merge", "if_match", "if_none_match", "ttl");
 
     private final Patches patches;
     private final Function<Duration, Long> expiresIn;
@@ -102,8 +103,8 @@ public final class TxnBody {
             throw new BadRequestException("a " + owner.wireName() + " needs \"" + member + "\"");
         }
         if (op != owner && members.containsKey(member)) {
-            throw new BadRequestException("\"" + member + "\" belongs to a " + owner.wireName() + ", not to a "
-                    + op.wireName());
+            throw new BadRequestException(
+                    "\"" + member + "\" belongs to a " + owner.wireName() + ", not to a " + op.wireName());
         }
     }
 

@@ -12,7 +12,8 @@ import io.helidon.http.Status;
  */
 public final class UnsupportedMediaType extends HttpException {
     public UnsupportedMediaType(String contentType, HeaderName advertise, String accepted) {
-        super("content type '" + contentType + "' is not supported here; send " + accepted,
+        super(
+                "content type '" + contentType + "' is not supported here; send " + accepted,
                 Status.UNSUPPORTED_MEDIA_TYPE_415);
         header(HeaderValues.create(advertise, accepted));
     }

@@ -3,10 +3,19 @@ package io.microstore.etcd.gateway;
 /** One condition of a transaction: the key's {@code target} field compared with {@code value}. */
 public record Compare(byte[] key, Target target, Result result, long value) {
     /** The field compared; a key that does not exist has 0 in each. */
-    public enum Target { MOD, CREATE, VERSION }
+    public enum Target {
+        MOD,
+        CREATE,
+        VERSION
+    }
 
     /** The comparison, as etcd names it. */
-    public enum Result { EQUAL, NOT_EQUAL, LESS, GREATER }
+    public enum Result {
+        EQUAL,
+        NOT_EQUAL,
+        LESS,
+        GREATER
+    }
 
     /** The key's last change was at revision {@code revision}. */
     public static Compare modRevisionIs(byte[] key, long revision) {

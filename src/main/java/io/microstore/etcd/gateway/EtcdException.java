@@ -7,8 +7,7 @@ import java.net.URI;
  * {@link EtcdRejected} were certainly not applied; after {@link EtcdOutcomeUnknown} the write may or may
  * not have been committed, and only reading the key back can tell.
  */
-public abstract sealed class EtcdException extends Exception
-        permits EtcdUnreachable, EtcdRejected, EtcdOutcomeUnknown {
+public abstract sealed class EtcdException extends Exception permits EtcdUnreachable, EtcdRejected, EtcdOutcomeUnknown {
     private final URI endpoint;
     private final int code;
 

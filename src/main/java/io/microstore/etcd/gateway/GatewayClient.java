@@ -32,7 +32,10 @@ public final class GatewayClient implements EtcdClient {
     private static final String JSON_TYPE = "application/json";
     private static final byte[] ANY_KEY = {0};
 
-    private enum Kind { READ, WRITE }
+    private enum Kind {
+        READ,
+        WRITE
+    }
 
     private final List<URI> endpoints;
     private final Duration requestTimeout;
@@ -47,7 +50,10 @@ public final class GatewayClient implements EtcdClient {
         }
         this.endpoints = List.copyOf(endpoints);
         this.requestTimeout = requestTimeout;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout).build();
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(connectTimeout)
+                .build();
     }
 
     /** Connect timeout 1 s, request timeout 5 s (below etcd's own 7 s proposal timeout). */
@@ -57,7 +63,11 @@ public final class GatewayClient implements EtcdClient {
 
     /** "http://a:1,http://b:2" as a list. */
     public static List<URI> endpoints(String commaSeparated) {
-        return Arrays.stream(commaSeparated.split(",")).map(String::strip).filter(s -> !s.isEmpty()).map(URI::create).toList();
+        return Arrays.stream(commaSeparated.split(","))
+                .map(String::strip)
+                .filter(s -> !s.isEmpty())
+                .map(URI::create)
+                .toList();
     }
 
     public List<URI> endpoints() {
@@ -80,7 +90,10 @@ public final class GatewayClient implements EtcdClient {
     }
 
     private static MemberStatus memberStatus(JsonObject o) {
-        return new MemberStatus(o.getString("version", ""), GatewayJson.headerRevision(o), GatewayJson.id(o, "leader"),
+        return new MemberStatus(
+                o.getString("version", ""),
+                GatewayJson.headerRevision(o),
+                GatewayJson.id(o, "leader"),
                 GatewayJson.id(o.getJsonObject("header"), "member_id"));
     }
 
@@ -92,21 +105,30 @@ public final class GatewayClient implements EtcdClient {
 
     @Override
     public long currentRevision() throws EtcdException {
-        String body = GatewayJson.range(KeyRange.single(ANY_KEY), 0, 0).add("count_only", true).build().toString();
+        String body = GatewayJson.range(KeyRange.single(ANY_KEY), 0, 0)
+                .add("count_only", true)
+                .build()
+                .toString();
         return GatewayJson.headerRevision(call(Kind.READ, "/v3/kv/range", body, true));
     }
 
     @Override
     public long count(KeyRange range, long revision) throws EtcdException {
-        String body = GatewayJson.range(range, revision, 0).add("count_only", true).build().toString();
+        String body = GatewayJson.range(range, revision, 0)
+                .add("count_only", true)
+                .build()
+                .toString();
         return GatewayJson.num(call(Kind.READ, "/v3/kv/range", body, true), "count");
     }
 
     @Override
     public RangeResult keysChangedSince(KeyRange range, long revision, long minModRevision, long limit)
             throws EtcdException {
-        String body = GatewayJson.range(range, revision, limit).add("keys_only", true)
-                .add("min_mod_revision", Long.toString(minModRevision)).build().toString();
+        String body = GatewayJson.range(range, revision, limit)
+                .add("keys_only", true)
+                .add("min_mod_revision", Long.toString(minModRevision))
+                .build()
+                .toString();
         return GatewayJson.rangeResult(call(Kind.READ, "/v3/kv/range", body, true));
     }
 
@@ -125,7 +147,10 @@ public final class GatewayClient implements EtcdClient {
      */
     @Override
     public Lease grantLease(long ttlSeconds) throws EtcdException {
-        String body = GatewayJson.object().add("TTL", Long.toString(ttlSeconds)).build().toString();
+        String body = GatewayJson.object()
+                .add("TTL", Long.toString(ttlSeconds))
+                .build()
+                .toString();
         JsonObject granted = call(Kind.READ, "/v3/lease/grant", body, true);
         if (granted.containsKey("error") && !granted.getString("error", "").isEmpty()) {
             throw new EtcdRejected(endpoints.get(current.get()), -1, granted.getString("error"), 200);
@@ -147,21 +172,31 @@ public final class GatewayClient implements EtcdClient {
 
     @Override
     public long compact(long revision) throws EtcdException {
-        String body = GatewayJson.object().add("revision", Long.toString(revision)).build().toString();
+        String body = GatewayJson.object()
+                .add("revision", Long.toString(revision))
+                .build()
+                .toString();
         return GatewayJson.headerRevision(call(Kind.WRITE, "/v3/kv/compaction", body, true));
     }
 
     @Override
     public Watch watch(KeyRange range, long startRevision, WatchListener listener) throws EtcdException {
         JsonObject create = GatewayJson.range(range, 0, 0)
-                .add("start_revision", Long.toString(Math.max(0, startRevision))).add("fragment", true).build();
+                .add("start_revision", Long.toString(Math.max(0, startRevision)))
+                .add("fragment", true)
+                .build();
         String body = GatewayJson.object().add("create_request", create).build().toString();
         EtcdException last = null;
         for (int attempt = 0; attempt < endpoints.size(); attempt++) {
             int index = current.get();
             try {
-                GatewayWatch watch = GatewayWatch.open(http, request(endpoints.get(index), "/v3/watch", body, true, null),
-                        endpoints.get(index), requestTimeout, listener, (w, broken) -> {
+                GatewayWatch watch = GatewayWatch.open(
+                        http,
+                        request(endpoints.get(index), "/v3/watch", body, true, null),
+                        endpoints.get(index),
+                        requestTimeout,
+                        listener,
+                        (w, broken) -> {
                             watches.remove(w);
                             if (broken) { // the caller's reconnect should try the next member
                                 current.compareAndSet(index, (index + 1) % endpoints.size());
@@ -171,7 +206,9 @@ public final class GatewayClient implements EtcdClient {
                 return watch;
             } catch (EtcdException e) {
                 last = informative(last, e);
-                if (!(e instanceof EtcdUnreachable || e instanceof EtcdRejected r && r.noLeader() || e instanceof EtcdOutcomeUnknown)) {
+                if (!(e instanceof EtcdUnreachable
+                        || e instanceof EtcdRejected r && r.noLeader()
+                        || e instanceof EtcdOutcomeUnknown)) {
                     throw e;
                 }
                 current.compareAndSet(index, (index + 1) % endpoints.size());
@@ -202,7 +239,8 @@ public final class GatewayClient implements EtcdClient {
                 return post(endpoints.get(index), path, body, requireLeader);
             } catch (EtcdException e) {
                 last = informative(last, e);
-                boolean elsewhere = e instanceof EtcdUnreachable || e instanceof EtcdRejected r && r.noLeader()
+                boolean elsewhere = e instanceof EtcdUnreachable
+                        || e instanceof EtcdRejected r && r.noLeader()
                         || kind == Kind.READ && e instanceof EtcdOutcomeUnknown;
                 if (!elsewhere) {
                     throw e;
@@ -216,8 +254,8 @@ public final class GatewayClient implements EtcdClient {
     private JsonObject post(URI endpoint, String path, String body, boolean requireLeader) throws EtcdException {
         HttpResponse<String> response;
         try {
-            response = http.send(request(endpoint, path, body, requireLeader, requestTimeout),
-                    HttpResponse.BodyHandlers.ofString());
+            response = http.send(
+                    request(endpoint, path, body, requireLeader, requestTimeout), HttpResponse.BodyHandlers.ofString());
         } catch (HttpConnectTimeoutException | ConnectException e) {
             throw new EtcdUnreachable(endpoint, "cannot connect: " + e, e);
         } catch (HttpTimeoutException e) {
@@ -270,10 +308,12 @@ public final class GatewayClient implements EtcdClient {
             message = o.getString("message", String.valueOf(o.get("error")));
         } catch (JsonException | ClassCastException e) {
             String text = body.length() > 200 ? body.substring(0, 200) + "..." : body;
-            return httpStatus >= 500 ? new EtcdOutcomeUnknown(endpoint, -1, "HTTP " + httpStatus + ": " + text)
+            return httpStatus >= 500
+                    ? new EtcdOutcomeUnknown(endpoint, -1, "HTTP " + httpStatus + ": " + text)
                     : new EtcdRejected(endpoint, -1, "HTTP " + httpStatus + ": " + text, httpStatus);
         }
-        return undecided(code, message) ? new EtcdOutcomeUnknown(endpoint, code, message)
+        return undecided(code, message)
+                ? new EtcdOutcomeUnknown(endpoint, code, message)
                 : new EtcdRejected(endpoint, code, message, httpStatus);
     }
 

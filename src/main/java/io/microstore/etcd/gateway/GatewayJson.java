@@ -21,8 +21,7 @@ final class GatewayJson {
     private static final Base64.Encoder B64 = Base64.getEncoder();
     private static final Base64.Decoder UNB64 = Base64.getDecoder();
 
-    private GatewayJson() {
-    }
+    private GatewayJson() {}
 
     static JsonObjectBuilder object() {
         return JSON.createObjectBuilder();
@@ -60,26 +59,32 @@ final class GatewayJson {
                 case CREATE -> "create_revision";
                 case VERSION -> "version";
             };
-            cs.add(object().add("key", b64(c.key())).add("target", c.target().name())
-                    .add("result", c.result().name()).add(field, Long.toString(c.value())));
+            cs.add(object().add("key", b64(c.key()))
+                    .add("target", c.target().name())
+                    .add("result", c.result().name())
+                    .add(field, Long.toString(c.value())));
         }
-        return object().add("compare", cs).add("success", ops(success)).add("failure", ops(failure)).build();
+        return object().add("compare", cs)
+                .add("success", ops(success))
+                .add("failure", ops(failure))
+                .build();
     }
 
     private static JsonArray ops(List<RequestOp> ops) {
         var array = JSON.createArrayBuilder();
         for (RequestOp op : ops) {
-            array.add(switch (op) {
-                case RequestOp.Put put -> object().add("request_put", put(put));
-                case RequestOp.Delete delete -> {
-                    JsonObjectBuilder d = object().add("key", b64(delete.key()));
-                    if (delete.prevKv()) {
-                        d.add("prev_kv", true);
-                    }
-                    yield object().add("request_delete_range", d);
-                }
-                case RequestOp.Get get -> object().add("request_range", object().add("key", b64(get.key())));
-            });
+            array.add(
+                    switch (op) {
+                        case RequestOp.Put put -> object().add("request_put", put(put));
+                        case RequestOp.Delete delete -> {
+                            JsonObjectBuilder d = object().add("key", b64(delete.key()));
+                            if (delete.prevKv()) {
+                                d.add("prev_kv", true);
+                            }
+                            yield object().add("request_delete_range", d);
+                        }
+                        case RequestOp.Get get -> object().add("request_range", object().add("key", b64(get.key())));
+                    });
         }
         return array.build();
     }
@@ -136,8 +141,13 @@ final class GatewayJson {
     }
 
     static KeyValue keyValue(JsonObject kv) {
-        return new KeyValue(bytes(kv, "key"), bytes(kv, "value"), num(kv, "create_revision"),
-                num(kv, "mod_revision"), num(kv, "version"), num(kv, "lease"));
+        return new KeyValue(
+                bytes(kv, "key"),
+                bytes(kv, "value"),
+                num(kv, "create_revision"),
+                num(kv, "mod_revision"),
+                num(kv, "version"),
+                num(kv, "lease"));
     }
 
     static RangeResult rangeResult(JsonObject o) {
@@ -176,7 +186,8 @@ final class GatewayJson {
         List<WatchEvent> events = new ArrayList<>(array.size());
         for (JsonValue v : array) {
             JsonObject e = v.asJsonObject();
-            WatchEvent.Type type = "DELETE".equals(e.getString("type", "PUT")) ? WatchEvent.Type.DELETE : WatchEvent.Type.PUT;
+            WatchEvent.Type type =
+                    "DELETE".equals(e.getString("type", "PUT")) ? WatchEvent.Type.DELETE : WatchEvent.Type.PUT;
             events.add(new WatchEvent(type, keyValue(e.getJsonObject("kv"))));
         }
         return events;

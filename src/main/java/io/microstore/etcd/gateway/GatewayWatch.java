@@ -41,7 +41,8 @@ final class GatewayWatch implements Watch {
     private final Thread reader;
     private List<WatchEvent> held = List.of(); // the reader's: a revision a fragment ended in the middle of
 
-    private GatewayWatch(URI endpoint, Stream<String> lines, WatchListener listener, BiConsumer<GatewayWatch, Boolean> onEnd) {
+    private GatewayWatch(
+            URI endpoint, Stream<String> lines, WatchListener listener, BiConsumer<GatewayWatch, Boolean> onEnd) {
         this.endpoint = endpoint;
         this.lines = lines;
         this.listener = listener;
@@ -53,9 +54,16 @@ final class GatewayWatch implements Watch {
      * Sends the create request and waits (at most {@code timeout}) for the response head. {@code onEnd}
      * hears of the end, with true when the stream broke (rather than being closed or compacted).
      */
-    static GatewayWatch open(HttpClient http, HttpRequest request, URI endpoint, Duration timeout,
-                             WatchListener listener, BiConsumer<GatewayWatch, Boolean> onEnd) throws EtcdException {
-        CompletableFuture<HttpResponse<Stream<String>>> future = http.sendAsync(request, HttpResponse.BodyHandlers.ofLines());
+    static GatewayWatch open(
+            HttpClient http,
+            HttpRequest request,
+            URI endpoint,
+            Duration timeout,
+            WatchListener listener,
+            BiConsumer<GatewayWatch, Boolean> onEnd)
+            throws EtcdException {
+        CompletableFuture<HttpResponse<Stream<String>>> future =
+                http.sendAsync(request, HttpResponse.BodyHandlers.ofLines());
         HttpResponse<Stream<String>> response;
         try {
             // not HttpRequest.timeout: the stream must outlive it

@@ -21,8 +21,7 @@ public sealed interface RequestOp {
     }
 
     /** Reads {@code key}, e.g. its current mod revision in a failure branch. */
-    record Get(byte[] key) implements RequestOp {
-    }
+    record Get(byte[] key) implements RequestOp {}
 
     static RequestOp put(byte[] key, byte[] value) {
         return new Put(key, value);

@@ -17,6 +17,5 @@ public sealed interface ResponseOp {
     }
 
     /** A read. */
-    record Get(RangeResult result) implements ResponseOp {
-    }
+    record Get(RangeResult result) implements ResponseOp {}
 }

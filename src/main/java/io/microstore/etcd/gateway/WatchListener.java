@@ -8,8 +8,7 @@ import java.util.List;
  */
 public interface WatchListener {
     /** The watch is registered; {@code revision} is the store revision when it was. */
-    default void onCreated(long revision) {
-    }
+    default void onCreated(long revision) {}
 
     /**
      * Events in revision order, each revision's all in one call (a transaction's changes arrive together);

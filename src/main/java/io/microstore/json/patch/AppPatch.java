@@ -5,10 +5,10 @@ import java.util.Arrays;
 import java.util.List;
 
 import io.microstore.json.BadPatch;
-import io.microstore.json.PatchConflict;
-import io.microstore.json.PatchRefused;
 import io.microstore.json.CompactJson;
 import io.microstore.json.JsonText;
+import io.microstore.json.PatchConflict;
+import io.microstore.json.PatchRefused;
 
 /**
  * A PATCH of an app: a JSON Patch or a JSON Merge Patch of its document {@code {"name", "data"}}, or a
@@ -21,7 +21,11 @@ import io.microstore.json.JsonText;
  * a few lookups, and writing the result copies the untouched bytes; {@link Work} bounds the rest.
  */
 public final class AppPatch {
-    private enum Kind { JSON_PATCH, MERGE_DOCUMENT, MERGE_DATA }
+    private enum Kind {
+        JSON_PATCH,
+        MERGE_DOCUMENT,
+        MERGE_DATA
+    }
 
     private final Kind kind;
     private final byte[] patch;
@@ -91,7 +95,8 @@ public final class AppPatch {
         }
         ObjectNode document = (ObjectNode) Node.open(patched, work);
         Node newName = document.get("name");
-        if (!(newName instanceof Raw raw) || raw.kind() != Node.Kind.STRING
+        if (!(newName instanceof Raw raw)
+                || raw.kind() != Node.Kind.STRING
                 || !JsonText.decode(raw.source.buf, raw.from, raw.to).equals(name)) {
             throw new PatchRefused("a patch cannot rename an app; \"name\" must stay \"" + name + "\"");
         }
@@ -118,7 +123,6 @@ public final class AppPatch {
         // Written as the data of a PUT body {"data": ...}: its containers open at level 2.
         byte[] written = Output.write(data, 2, maxBytes, work);
         return Arrays.equals(written, old) ? old : written; // opened to look (a test), but changed nothing
-
     }
 
     /** Checks and compacts a patch body; a member named twice in one object makes it ambiguous, so no patch. */

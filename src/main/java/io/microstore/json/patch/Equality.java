@@ -3,9 +3,9 @@ package io.microstore.json.patch;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 
-import io.microstore.json.PatchRefused;
 import io.microstore.json.CompactJson;
 import io.microstore.json.JsonText;
+import io.microstore.json.PatchRefused;
 
 /**
  * RFC 6902's {@code test}: whether two JSON values are equal. Objects by their members whatever the
@@ -105,7 +105,8 @@ final class Equality {
             if (exponentText.length() > 30) {
                 return new Decimal(negative, digits, text); // compared as written
             }
-            BigInteger exponent = new BigInteger(exponentText).subtract(BigInteger.valueOf(fraction.length()))
+            BigInteger exponent = new BigInteger(exponentText)
+                    .subtract(BigInteger.valueOf(fraction.length()))
                     .add(BigInteger.valueOf(trailing));
             return new Decimal(negative, digits, exponent);
         }

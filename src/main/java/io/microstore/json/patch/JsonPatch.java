@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Set;
 
 import io.microstore.json.BadPatch;
-import io.microstore.json.PatchConflict;
 import io.microstore.json.JsonText;
+import io.microstore.json.PatchConflict;
 
 /**
  * A JSON Patch document (RFC 6902): its operations checked when it is read (400 for a malformed one),
@@ -18,8 +18,7 @@ final class JsonPatch {
     private static final Set<String> OPS = Set.of("add", "remove", "replace", "move", "copy", "test");
 
     /** One operation: its kind, its path, {@code from} (move, copy) and {@code value} (add, replace, test). */
-    private record Operation(String op, Pointer path, Pointer from, Raw value) {
-    }
+    private record Operation(String op, Pointer path, Pointer from, Raw value) {}
 
     private final List<Operation> operations;
 
@@ -81,8 +80,8 @@ final class JsonPatch {
                     }
                 }
             } catch (PatchConflict e) {
-                throw new PatchConflict("operation " + i + " (" + o.op() + ") does not apply to the current value: "
-                        + e.getMessage());
+                throw new PatchConflict(
+                        "operation " + i + " (" + o.op() + ") does not apply to the current value: " + e.getMessage());
             }
         }
         return doc.root();
@@ -118,7 +117,8 @@ final class JsonPatch {
     /** A string member's decoded value, or null when it is absent or no string. */
     private static String string(Node value) {
         return value instanceof Raw raw && raw.kind() == Node.Kind.STRING
-                ? JsonText.decode(raw.source.buf, raw.from, raw.to) : null;
+                ? JsonText.decode(raw.source.buf, raw.from, raw.to)
+                : null;
     }
 
     /** A value's text for a message, shortened. */

@@ -6,8 +6,7 @@ package io.microstore.json.patch;
  * those it names are set in place, so the rest of the value keeps its bytes.
  */
 final class MergePatch {
-    private MergePatch() {
-    }
+    private MergePatch() {}
 
     /** {@code patch} applied to {@code target} (null: absent). */
     static Node apply(Node target, Raw patch, Work work) {

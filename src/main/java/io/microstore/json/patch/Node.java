@@ -7,7 +7,15 @@ package io.microstore.json.patch;
  */
 abstract sealed class Node permits Raw, ObjectNode, ArrayNode {
     /** The JSON types, with true and false apart (RFC 6902's test compares them as values). */
-    enum Kind { OBJECT, ARRAY, STRING, NUMBER, TRUE, FALSE, NULL }
+    enum Kind {
+        OBJECT,
+        ARRAY,
+        STRING,
+        NUMBER,
+        TRUE,
+        FALSE,
+        NULL
+    }
 
     abstract Kind kind();
 

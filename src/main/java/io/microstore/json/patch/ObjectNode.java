@@ -6,8 +6,8 @@ import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import io.microstore.json.PatchRefused;
 import io.microstore.json.JsonText;
+import io.microstore.json.PatchRefused;
 
 /**
  * An object opened for patching. Its original members stay where they are in the source (a name, its
@@ -33,8 +33,7 @@ final class ObjectNode extends Node {
     private final LinkedHashMap<String, Member> added = new LinkedHashMap<>();
 
     /** A member the patch added: its name as the JSON string token to write, and its value. */
-    private record Member(byte[] token, Node value) {
-    }
+    private record Member(byte[] token, Node value) {}
 
     private ObjectNode(Source source, int[] spans, int count) {
         this.source = source;
@@ -158,8 +157,9 @@ final class ObjectNode extends Node {
     /** A name the source holds twice, or null. */
     String repeatedName() {
         index();
-        return repeated == null ? null : JsonText.decode(source.buf, spans[4 * repeated.nextSetBit(0)],
-                spans[4 * repeated.nextSetBit(0) + 1]);
+        return repeated == null
+                ? null
+                : JsonText.decode(source.buf, spans[4 * repeated.nextSetBit(0)], spans[4 * repeated.nextSetBit(0) + 1]);
     }
 
     @Override
@@ -236,7 +236,8 @@ final class ObjectNode extends Node {
             int slot = hashes[m] & mask;
             for (; table[slot] != 0; slot = (slot + 1) & mask) {
                 int other = table[slot] - 1;
-                if (hashes[other] == hashes[m] && sameName(other, decoded(m), decoded(m).getBytes(StandardCharsets.UTF_8))) {
+                if (hashes[other] == hashes[m]
+                        && sameName(other, decoded(m), decoded(m).getBytes(StandardCharsets.UTF_8))) {
                     if (repeated == null) {
                         repeated = new BitSet();
                     }

@@ -2,8 +2,8 @@ package io.microstore.json.patch;
 
 import java.util.Arrays;
 
-import io.microstore.json.PatchRefused;
 import io.microstore.json.CompactJson;
+import io.microstore.json.PatchRefused;
 
 /**
  * Writes a patched value as compact JSON: raw values byte for byte, opened ones member by member. It
@@ -65,8 +65,8 @@ final class Output {
 
     private void room(int more) {
         if (size + (long) more > maxBytes) {
-            throw new PatchRefused("the patched value would be larger than " + maxBytes
-                    + " bytes (server.max-payload-size)");
+            throw new PatchRefused(
+                    "the patched value would be larger than " + maxBytes + " bytes (server.max-payload-size)");
         }
         if (size + more > buf.length) {
             buf = Arrays.copyOf(buf, (int) Math.min(Math.max(buf.length * 2L, size + (long) more), maxBytes));
@@ -74,7 +74,7 @@ final class Output {
     }
 
     private static PatchRefused tooDeep() {
-        return new PatchRefused("the patched value is not storable: it would nest deeper than "
-                + CompactJson.MAX_DEPTH + " levels as a PUT body {\"data\": ...}");
+        return new PatchRefused("the patched value is not storable: it would nest deeper than " + CompactJson.MAX_DEPTH
+                + " levels as a PUT body {\"data\": ...}");
     }
 }

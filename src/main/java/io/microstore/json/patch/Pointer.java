@@ -43,7 +43,8 @@ record Pointer(String text, List<String> tokens) {
 
     /** Whether {@code other} lies strictly inside the value this pointer names. */
     boolean isProperPrefixOf(Pointer other) {
-        return other.tokens.size() > tokens.size() && other.tokens.subList(0, tokens.size()).equals(tokens);
+        return other.tokens.size() > tokens.size()
+                && other.tokens.subList(0, tokens.size()).equals(tokens);
     }
 
     String last() {

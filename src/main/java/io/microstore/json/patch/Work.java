@@ -11,6 +11,7 @@ import io.microstore.json.PatchRefused;
 final class Work {
     /** Work allowed per byte of the patch and its document, beyond {@link #BASE}. */
     static final long PER_BYTE = 32;
+
     static final long BASE = 1 << 20;
 
     private final long limit;

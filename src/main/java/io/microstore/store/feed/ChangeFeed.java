@@ -12,10 +12,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
 
-import io.microstore.store.FeedGone;
-import io.microstore.store.FeedBusy;
 import io.microstore.commit.Change;
 import io.microstore.commit.Commit;
+import io.microstore.store.FeedBusy;
+import io.microstore.store.FeedGone;
 import io.microstore.threads.EssentialThread;
 
 /**
@@ -46,10 +46,12 @@ public final class ChangeFeed implements AutoCloseable {
      * 80 bytes), counted in {@link #heldBytes} once the change is no longer the app's current value.
      */
     static final long CHANGE_OVERHEAD = 100;
+
     private final FeedConfig config;
     private final Current current;
     /** The commit of seq s sits at s % retain, or {@link #GAP}. */
     private final AtomicReferenceArray<Commit> ring;
+
     private final Semaphore subscribers;
     private final Semaphore wake = new Semaphore(0);
     private final Phaser commits = new Phaser(1); // its phase advances after commits, for waiters
@@ -57,6 +59,7 @@ public final class ChangeFeed implements AutoCloseable {
     private final EssentialThread dispatcher;
     /** Changes with seq > floor are in the window; -1 until the first change or the end of loading. */
     private volatile long floor = -1;
+
     private volatile long last;
     private volatile boolean closed;
     private long bytes; // of values in the window; worker only
@@ -68,6 +71,7 @@ public final class ChangeFeed implements AutoCloseable {
      * current again. Worker only.
      */
     private final long[] heldAt;
+
     private long added = -1; // the seq of the last change added to the ring; worker only
 
     /** Whether the value a change wrote at a seq is its app's current one (in the store's index). */
@@ -162,9 +166,11 @@ public final class ChangeFeed implements AutoCloseable {
     public ChangePage read(long since, int limit, String prefix) {
         long end = last;
         if (since > end) {
-            throw new FeedGone("since=" + since + " is ahead of this store, whose last seq is " + end
-                    + " (it may have restarted without its data); list the apps again and resume from "
-                    + "since=" + end, end);
+            throw new FeedGone(
+                    "since=" + since + " is ahead of this store, whose last seq is " + end
+                            + " (it may have restarted without its data); list the apps again and resume from "
+                            + "since=" + end,
+                    end);
         }
         List<Commit> commits = new ArrayList<>(Math.min(limit, 64));
         int changes = 0;
@@ -192,8 +198,12 @@ public final class ChangeFeed implements AutoCloseable {
         if (prefix.isEmpty()) {
             return commit;
         }
-        List<Change> under = commit.changes().stream().filter(c -> c.name().startsWith(prefix)).toList();
-        return under.size() == commit.changes().size() ? commit : under.isEmpty() ? null : new Commit(commit.seq(), under);
+        List<Change> under = commit.changes().stream()
+                .filter(c -> c.name().startsWith(prefix))
+                .toList();
+        return under.size() == commit.changes().size()
+                ? commit
+                : under.isEmpty() ? null : new Commit(commit.seq(), under);
     }
 
     /**
@@ -407,8 +417,10 @@ public final class ChangeFeed implements AutoCloseable {
     }
 
     private FeedGone gone(long since, long end) {
-        return new FeedGone("since=" + since + " is older than the changes this server keeps (it can resume from since="
-                + floor + " on); list the apps again and resume from since=" + end, end);
+        return new FeedGone(
+                "since=" + since + " is older than the changes this server keeps (it can resume from since=" + floor
+                        + " on); list the apps again and resume from since=" + end,
+                end);
     }
 
     private int slot(long seq) {
@@ -428,8 +440,7 @@ public final class ChangeFeed implements AutoCloseable {
     public final class Waiter implements AutoCloseable {
         private boolean open = true;
 
-        private Waiter() {
-        }
+        private Waiter() {}
 
         /**
          * Calls {@code probe} now and again after each commit until it returns non-null, the time is up,
@@ -440,7 +451,8 @@ public final class ChangeFeed implements AutoCloseable {
             while (true) {
                 long seen = last; // before probing: a commit after this read ends the wait below at once
                 T result = probe.get();
-                if (result != null || closed
+                if (result != null
+                        || closed
                         || !ChangeFeed.this.await(seen, Duration.ofNanos(deadline - System.nanoTime()))) {
                     return result;
                 }

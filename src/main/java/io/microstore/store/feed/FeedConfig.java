@@ -9,7 +9,8 @@ import java.time.Duration;
 public record FeedConfig(int retain, long retainBytes, int maxSubscribers, Duration keepAlive) {
     public FeedConfig {
         if (retain < 1 || retainBytes < 1 || maxSubscribers < 1) {
-            throw new IllegalArgumentException("store.changes.retain, retain-bytes and max-subscribers must be positive");
+            throw new IllegalArgumentException(
+                    "store.changes.retain, retain-bytes and max-subscribers must be positive");
         }
         if (keepAlive.isNegative() || keepAlive.isZero()) {
             throw new IllegalArgumentException("store.changes.keep-alive must be positive, not " + keepAlive);

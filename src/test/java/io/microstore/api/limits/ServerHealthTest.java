@@ -33,13 +33,17 @@ class ServerHealthTest extends ServerTestBase {
             assertThat("the watchdog has ended", watchdog.isAlive(), is(false));
             JsonObject check = serverCheck(503);
             assertThat(check.toString(), check.getString("status"), is("DOWN"));
-            assertThat(check.toString(), check.getJsonObject("data").getString("failure"),
+            assertThat(
+                    check.toString(),
+                    check.getJsonObject("data").getString("failure"),
                     containsString("(thread microstore-deadlines) has stopped"));
             assertStatus(http.get("/observe/health/live"), 503);
         } finally {
             Deadline.replaceWatchdog(); // the other tests of this JVM need their time limits
         }
-        Eventually.await("health is up again with a new watchdog", Duration.ofSeconds(10),
+        Eventually.await(
+                "health is up again with a new watchdog",
+                Duration.ofSeconds(10),
                 () -> http.get("/observe/health").status() == 200);
     }
 

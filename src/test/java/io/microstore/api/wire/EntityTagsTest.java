@@ -21,7 +21,8 @@ class EntityTagsTest {
     void commasInsideQuotesArePartOfTheTag() {
         assertThat(parse("\"a,b\""), is(List.of("\"a,b\"")));
         assertThat(parse("\"a,b\", W/\",\",\"17\""), is(List.of("\"a,b\"", "W/\",\"", "\"17\"")));
-        assertThat(EntityTags.parse("If-None-Match", List.of("W/\"x,y\" ,\"1\""), true), is(List.of("\"x,y\"", "\"1\"")));
+        assertThat(
+                EntityTags.parse("If-None-Match", List.of("W/\"x,y\" ,\"1\""), true), is(List.of("\"x,y\"", "\"1\"")));
     }
 
     @Test
@@ -32,9 +33,32 @@ class EntityTagsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", " , ", "garbage", "17", "\"17", "17\"", "W/17", "w/\"17\"", "W/", "W/ \"1\"", "\"a\"b\"",
-            "\"1\" \"2\"", "*garbage", "**", "'1'", "\"a b\"", "\"a\tb\"", "\"1\",\"2", "\"1\"\"2\"", "\"1\" ,x", "\"\u0100\"",
-            "\"a,b", "\"a\u0001\""})
+    @ValueSource(
+            strings = {
+                "",
+                " , ",
+                "garbage",
+                "17",
+                "\"17",
+                "17\"",
+                "W/17",
+                "w/\"17\"",
+                "W/",
+                "W/ \"1\"",
+                "\"a\"b\"",
+                "\"1\" \"2\"",
+                "*garbage",
+                "**",
+                "'1'",
+                "\"a b\"",
+                "\"a\tb\"",
+                "\"1\",\"2",
+                "\"1\"\"2\"",
+                "\"1\" ,x",
+                "\"\u0100\"",
+                "\"a,b",
+                "\"a\u0001\""
+            })
     void anythingElseIs400(String value) {
         assertThrows(BadRequestException.class, () -> parse(value));
     }

@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
-import io.microstore.local.LocalConfig;
 import io.microstore.commit.Commit;
 import io.microstore.commit.CommitStream;
 import io.microstore.persist.Persistence;
@@ -53,43 +52,43 @@ public class IndexBench {
     public void fill() throws IOException {
         byte[] data = "{\"n\":1,\"s\":\"some small value\",\"ok\":true}".getBytes(StandardCharsets.UTF_8);
         int n = entries;
-        store = Stores.open(new Persistence() {
-            @Override
-            public long load(CommitStream sink) {
-                for (int i = 0; i < n; i++) {
-                    sink.restore(name(i), data, i + 1, 0);
-                }
-                return n;
-            }
+        store = Stores.open(
+                new Persistence() {
+                    @Override
+                    public long load(CommitStream sink) {
+                        for (int i = 0; i < n; i++) {
+                            sink.restore(name(i), data, i + 1, 0);
+                        }
+                        return n;
+                    }
 
-            @Override
-            public void append(Commit commit) {
-            }
+                    @Override
+                    public void append(Commit commit) {}
 
-            @Override
-            public void write() {
-            }
+                    @Override
+                    public void write() {}
 
-            @Override
-            public void sync() {
-            }
+                    @Override
+                    public void sync() {}
 
-            @Override
-            public String describe() {
-                return "IndexBench";
-            }
+                    @Override
+                    public String describe() {
+                        return "IndexBench";
+                    }
 
-            @Override
-            public void close() {
-            }
-        }, Stores.LOCAL);
+                    @Override
+                    public void close() {}
+                },
+                Stores.LOCAL);
         Random random = new Random(42);
         for (int k = 0; k < KEYS; k++) {
             present[k] = name(random.nextInt(n)); // a new String, not the map's own instance
             absent[k] = name(random.nextInt(n)) + "-gone"; // sorts right after a present name
             after[k] = name(random.nextInt(Math.max(1, n - 200)));
         }
-        if (store.size() != n || store.get(present[0]) == null || store.get(absent[0]) != null
+        if (store.size() != n
+                || store.get(present[0]) == null
+                || store.get(absent[0]) != null
                 || store.list(PREFIX, after[0], 100).items().size() != 100) {
             throw new IllegalStateException("the index is not what the benchmark expects");
         }

@@ -9,13 +9,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import io.microstore.testing.Stores;
-import io.microstore.persist.JournalConfig;
-import io.microstore.persist.JournalPersistence;
-import io.microstore.persist.Persistence;
 import io.microstore.commit.Change;
 import io.microstore.commit.Commit;
 import io.microstore.commit.CommitStream;
+import io.microstore.persist.JournalPersistence;
+import io.microstore.testing.Stores;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -48,7 +46,8 @@ public class JournalAppendBench {
     @Param({"1", "8", "64", "512"})
     public int batch;
 
-    private static final byte[] DATA = "{\"n\":1,\"s\":\"some small value\",\"ok\":true}".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] DATA =
+            "{\"n\":1,\"s\":\"some small value\",\"ok\":true}".getBytes(StandardCharsets.UTF_8);
 
     /** Held so the level sticks: the "loaded ..." line would land in the middle of JMH's output. */
     private static final java.util.logging.Logger JOURNAL_LOG =
@@ -105,23 +104,18 @@ public class JournalAppendBench {
 
     private static final CommitStream NO_RECOVERY = new CommitStream() {
         @Override
-        public void restore(String name, byte[] data, long seq, long expires) {
-        }
+        public void restore(String name, byte[] data, long seq, long expires) {}
 
         @Override
-        public void replayed(Commit commit) {
-        }
+        public void replayed(Commit commit) {}
 
         @Override
-        public void reload() {
-        }
+        public void reload() {}
 
         @Override
-        public void loaded(long lastSeq) {
-        }
+        public void loaded(long lastSeq) {}
 
         @Override
-        public void committed(List<Commit> batch) {
-        }
+        public void committed(List<Commit> batch) {}
     };
 }

@@ -55,13 +55,17 @@ public class PutBodyBench {
     @Setup
     public void setup() {
         bytes = (switch (body) {
-            case "small" -> "{\"data\": {\"n\": 1, \"s\": \"some small value\", \"ok\": true}}";
-            case "1k" -> flat(1024);
-            case "64k" -> nested(64 << 10);
-            default -> throw new IllegalArgumentException(body);
-        }).getBytes(StandardCharsets.UTF_8);
-        // All three must agree on the value; the bytes may differ (Parsson writes the 64k body's escaped é as é itself).
-        JsonValue expected = READERS.createReader(new ByteArrayInputStream(bytes)).readObject().get("data");
+                    case "small" -> "{\"data\": {\"n\": 1, \"s\": \"some small value\", \"ok\": true}}";
+                    case "1k" -> flat(1024);
+                    case "64k" -> nested(64 << 10);
+                    default -> throw new IllegalArgumentException(body);
+                })
+                .getBytes(StandardCharsets.UTF_8);
+        // All three must agree on the value; the bytes may differ (Parsson writes the 64k body's escaped é as é
+        // itself).
+        JsonValue expected = READERS.createReader(new ByteArrayInputStream(bytes))
+                .readObject()
+                .get("data");
         for (byte[] out : new byte[][] {compactJson(), parssonFactory(), parssonStatic()}) {
             if (!READERS.createReader(new ByteArrayInputStream(out)).readValue().equals(expected)) {
                 throw new IllegalStateException("the implementations disagree on " + body);
@@ -155,7 +159,9 @@ public class PutBodyBench {
             bench.setup();
             System.out.println(b + ": " + bench.bytes.length + " bytes, data " + bench.compactJson().length
                     + " bytes compact; Parsson writes " + bench.parssonFactory().length
-                    + (Arrays.equals(bench.compactJson(), bench.parssonFactory()) ? " (the same bytes)" : " (other bytes)"));
+                    + (Arrays.equals(bench.compactJson(), bench.parssonFactory())
+                            ? " (the same bytes)"
+                            : " (other bytes)"));
         }
     }
 }

@@ -3,9 +3,9 @@ package io.microstore.json.patch;
 import java.nio.charset.StandardCharsets;
 
 import io.microstore.json.BadPatch;
+import io.microstore.json.CompactJson;
 import io.microstore.json.PatchConflict;
 import io.microstore.json.PatchRefused;
-import io.microstore.json.CompactJson;
 import org.junit.jupiter.api.Test;
 
 import static org.hamcrest.MatcherAssert.assertThat;
@@ -34,9 +34,11 @@ class AppPatchTest {
     @Test
     void untouchedMembersKeepTheirExactBytes() {
         String data = "{\"s\":\"\\ud800x\",\"big\":1e400,\"neg\":-0,\"esc\":\"\\u0041\\/\",\"n\":1.50,\"x\":1}";
-        assertThat(merge(data, "{\"data\":{\"x\":2}}"),
+        assertThat(
+                merge(data, "{\"data\":{\"x\":2}}"),
                 is("{\"s\":\"\\ud800x\",\"big\":1e400,\"neg\":-0,\"esc\":\"\\u0041\\/\",\"n\":1.50,\"x\":2}"));
-        assertThat(jsonPatch(data, "[{\"op\":\"remove\",\"path\":\"/data/x\"}]"),
+        assertThat(
+                jsonPatch(data, "[{\"op\":\"remove\",\"path\":\"/data/x\"}]"),
                 is("{\"s\":\"\\ud800x\",\"big\":1e400,\"neg\":-0,\"esc\":\"\\u0041\\/\",\"n\":1.50}"));
     }
 
@@ -52,7 +54,8 @@ class AppPatchTest {
     void aLoneSurrogateNameAndAQuestionMarkStayTwoMembers() {
         assertThat(merge("{\"\\ud800\":1}", "{\"data\":{\"?\":2}}"), is("{\"\\ud800\":1,\"?\":2}"));
         assertThat(merge("{\"?\":1}", "{\"data\":{\"\\ud800\":2}}"), is("{\"?\":1,\"\\ud800\":2}"));
-        assertThat(jsonPatch("{\"?\":1}", "[{\"op\":\"add\",\"path\":\"/data/\\udbff\",\"value\":2}]"),
+        assertThat(
+                jsonPatch("{\"?\":1}", "[{\"op\":\"add\",\"path\":\"/data/\\udbff\",\"value\":2}]"),
                 is("{\"?\":1,\"\\udbff\":2}"));
         assertThat(merge("{\"\\ud800\":1}", "{\"data\":{\"\\ud800\":null}}"), is("{}"));
     }
@@ -68,19 +71,22 @@ class AppPatchTest {
         String longNumber = "1" + "0".repeat(1200) + ".5e-99999999999999";
         String data = "{\"n\":" + longNumber + ",\"x\":1}";
         assertThat(merge(data, "{\"data\":{\"x\":2}}"), is("{\"n\":" + longNumber + ",\"x\":2}"));
-        assertThat(jsonPatch(data, "[{\"op\":\"test\",\"path\":\"/data/n\",\"value\":" + longNumber + "}]"),
-                is(data));
-        assertThat(jsonPatch("{\"n\":100}", "[{\"op\":\"test\",\"path\":\"/data/n\",\"value\":1.00e2}]"),
+        assertThat(jsonPatch(data, "[{\"op\":\"test\",\"path\":\"/data/n\",\"value\":" + longNumber + "}]"), is(data));
+        assertThat(
+                jsonPatch("{\"n\":100}", "[{\"op\":\"test\",\"path\":\"/data/n\",\"value\":1.00e2}]"),
                 is("{\"n\":100}"));
-        assertThrows(PatchConflict.class, () -> jsonPatch("{\"n\":-0.0}",
-                "[{\"op\":\"test\",\"path\":\"/data/n\",\"value\":1e-400}]"));
+        assertThrows(
+                PatchConflict.class,
+                () -> jsonPatch("{\"n\":-0.0}", "[{\"op\":\"test\",\"path\":\"/data/n\",\"value\":1e-400}]"));
     }
 
     @Test
     void aPatchThatChangesNothingGivesBackTheSameArray() {
         byte[] data = utf8("{\"a\":[1,2],\"b\":{}}");
-        assertThat(AppPatch.jsonPatch(utf8("[{\"op\":\"test\",\"path\":\"/data/a\",\"value\":[1,2]}]"))
-                .apply("app", data, MAX), sameInstance(data));
+        assertThat(
+                AppPatch.jsonPatch(utf8("[{\"op\":\"test\",\"path\":\"/data/a\",\"value\":[1,2]}]"))
+                        .apply("app", data, MAX),
+                sameInstance(data));
         assertThat(AppPatch.mergePatch(utf8("{}")).apply("app", data, MAX), sameInstance(data));
         assertThat(AppPatch.mergePatch(utf8("{\"name\":\"app\"}")).apply("app", data, MAX), sameInstance(data));
     }
@@ -98,12 +104,17 @@ class AppPatchTest {
     @Test
     void patchedDataKeepsPutsDepthLimit() {
         String deepest = "[".repeat(999) + "]".repeat(999); // the deepest data a PUT takes ({"data": ...} is one more)
-        assertThat(jsonPatch("[".repeat(998) + "]".repeat(998),
-                "[{\"op\":\"add\",\"path\":\"/data" + "/0".repeat(998) + "\",\"value\":[]}]"), is(deepest));
-        PatchRefused e = assertThrows(PatchRefused.class, () -> jsonPatch(deepest,
-                "[{\"op\":\"add\",\"path\":\"/data" + "/0".repeat(999) + "\",\"value\":[]}]"));
+        assertThat(
+                jsonPatch(
+                        "[".repeat(998) + "]".repeat(998),
+                        "[{\"op\":\"add\",\"path\":\"/data" + "/0".repeat(998) + "\",\"value\":[]}]"),
+                is(deepest));
+        PatchRefused e = assertThrows(
+                PatchRefused.class,
+                () -> jsonPatch(deepest, "[{\"op\":\"add\",\"path\":\"/data" + "/0".repeat(999) + "\",\"value\":[]}]"));
         assertThat(e.getMessage(), containsString("not storable"));
-        assertThat(utf8(CompactJson.member(utf8("{\"data\":" + deepest + "}"), "data")), is(deepest)); // which PUT takes
+        assertThat(
+                utf8(CompactJson.member(utf8("{\"data\":" + deepest + "}"), "data")), is(deepest)); // which PUT takes
     }
 
     @Test
@@ -114,7 +125,9 @@ class AppPatchTest {
         }
         StringBuilder patch = new StringBuilder("[");
         for (int i = 0; i < 10_000; i++) {
-            patch.append(i == 0 ? "" : ",").append("{\"op\":\"replace\",\"path\":\"/data/k").append(i * 4)
+            patch.append(i == 0 ? "" : ",")
+                    .append("{\"op\":\"replace\",\"path\":\"/data/k")
+                    .append(i * 4)
                     .append("\",\"value\":-1}");
         }
         String result = jsonPatch(data.append('}').toString(), patch.append(']').toString());
@@ -143,8 +156,9 @@ class AppPatchTest {
     @Test
     void aPatchDocumentThatNamesAMemberTwiceIsNoPatch() {
         assertThrows(BadPatch.class, () -> AppPatch.mergePatch(utf8("{\"data\":{\"a\":1,\"a\":2}}")));
-        assertThrows(BadPatch.class, () -> AppPatch.jsonPatch(utf8(
-                "[{\"op\":\"add\",\"path\":\"/data/x\",\"value\":{\"b\":1,\"b\":2}}]")));
+        assertThrows(
+                BadPatch.class,
+                () -> AppPatch.jsonPatch(utf8("[{\"op\":\"add\",\"path\":\"/data/x\",\"value\":{\"b\":1,\"b\":2}}]")));
     }
 
     @Test

@@ -12,16 +12,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.LongStream;
 
 import io.helidon.health.HealthCheckResponse;
-import io.microstore.store.FeedGone;
-import io.microstore.store.FeedBusy;
 import io.microstore.commit.Change;
 import io.microstore.commit.Commit;
 import io.microstore.local.FsyncPolicy;
 import io.microstore.local.LocalConfig;
 import io.microstore.observe.StoreHealth;
-import io.microstore.persist.JournalConfig;
 import io.microstore.persist.JournalPersistence;
 import io.microstore.store.Command;
+import io.microstore.store.FeedBusy;
+import io.microstore.store.FeedGone;
 import io.microstore.store.Precondition;
 import io.microstore.store.Store;
 import io.microstore.testing.Eventually;
@@ -84,7 +83,9 @@ class ChangeFeedTest {
 
     /** The seq of each change of the page: a transaction's repeated for each of its changes. */
     private static List<Long> seqs(ChangePage page) {
-        return page.commits().stream().flatMap(c -> c.changes().stream().map(change -> c.seq())).toList();
+        return page.commits().stream()
+                .flatMap(c -> c.changes().stream().map(change -> c.seq()))
+                .toList();
     }
 
     private static List<Long> range(long from, long to) {
@@ -214,8 +215,13 @@ class ChangeFeedTest {
     @Test
     void prefixFiltersAndLastSeqAdvancesOverChangesThatDoNotMatch() {
         ChangeFeed feed = feed(100, 1 << 20, 10);
-        feed.committed(List.of(put(1, "a/1", 10), put(2, "b/1", 10), put(3, "a/2", 10),
-                put(4, "b/2", 10), delete(5, "b/1"), put(6, "ab", 10)));
+        feed.committed(List.of(
+                put(1, "a/1", 10),
+                put(2, "b/1", 10),
+                put(3, "a/2", 10),
+                put(4, "b/2", 10),
+                delete(5, "b/1"),
+                put(6, "ab", 10)));
         ChangePage a = feed.read(0, 100, "a/");
         assertThat(seqs(a), is(List.of(1L, 3L)));
         assertThat(a.lastSeq(), is(6L)); // read to the end, past the non-matching 4..6
@@ -328,36 +334,43 @@ class ChangeFeedTest {
         AtomicBoolean done = new AtomicBoolean();
         List<CompletableFuture<long[]>> readers = new ArrayList<>();
         for (int r = 0; r < 3; r++) {
-            readers.add(CompletableFuture.supplyAsync(() -> {
-                long cursor = 0;
-                long pages = 0;
-                long gone = 0;
-                while (!done.get() || cursor < feed.lastSeq()) {
-                    try {
-                        ChangePage page = feed.read(cursor, 16, "");
-                        List<Long> seqs = seqs(page);
-                        if (!seqs.equals(range(cursor + 1, cursor + seqs.size()))
-                                || page.lastSeq() != cursor + seqs.size()) {
-                            throw new AssertionError("after " + cursor + " read " + seqs + " up to " + page.lastSeq());
-                        }
-                        for (Commit m : page.commits()) {
-                            if (!m.only().name().equals("n" + m.seq())) {
-                                throw new AssertionError("seq " + m.seq() + " carries " + m.only().name());
+            readers.add(CompletableFuture.supplyAsync(
+                    () -> {
+                        long cursor = 0;
+                        long pages = 0;
+                        long gone = 0;
+                        while (!done.get() || cursor < feed.lastSeq()) {
+                            try {
+                                ChangePage page = feed.read(cursor, 16, "");
+                                List<Long> seqs = seqs(page);
+                                if (!seqs.equals(range(cursor + 1, cursor + seqs.size()))
+                                        || page.lastSeq() != cursor + seqs.size()) {
+                                    throw new AssertionError(
+                                            "after " + cursor + " read " + seqs + " up to " + page.lastSeq());
+                                }
+                                for (Commit m : page.commits()) {
+                                    if (!m.only().name().equals("n" + m.seq())) {
+                                        throw new AssertionError("seq " + m.seq() + " carries "
+                                                + m.only().name());
+                                    }
+                                }
+                                cursor = page.lastSeq();
+                                pages++;
+                            } catch (FeedGone e) {
+                                gone++;
+                                cursor = e.lastSeq();
                             }
                         }
-                        cursor = page.lastSeq();
-                        pages++;
-                    } catch (FeedGone e) {
-                        gone++;
-                        cursor = e.lastSeq();
-                    }
-                }
-                return new long[] {pages, gone};
-            }, runnable -> Thread.ofPlatform().start(runnable)));
+                        return new long[] {pages, gone};
+                    },
+                    runnable -> Thread.ofPlatform().start(runnable)));
         }
         for (long seq = 1; seq <= total; seq += 4) {
-            feed.committed(List.of(put(seq, "n" + seq, 10), put(seq + 1, "n" + (seq + 1), 10),
-                    put(seq + 2, "n" + (seq + 2), 10), put(seq + 3, "n" + (seq + 3), 10)));
+            feed.committed(List.of(
+                    put(seq, "n" + seq, 10),
+                    put(seq + 1, "n" + (seq + 1), 10),
+                    put(seq + 2, "n" + (seq + 2), 10),
+                    put(seq + 3, "n" + (seq + 3), 10)));
         }
         done.set(true);
         for (CompletableFuture<long[]> reader : readers) {
@@ -420,8 +433,10 @@ class ChangeFeedTest {
     void anAcknowledgedWriteIsAlreadyInTheFeed() throws IOException {
         try (Store store = Stores.memory()) {
             for (int i = 0; i < 2000; i++) {
-                long seq = store.execute(new Command.Put("rw", "1".getBytes(), Precondition.NONE)).seq();
-                ChangePage after = store.feed().read(seq, 10, ""); // FeedGone "ahead of this store" if not published yet
+                long seq = store.execute(new Command.Put("rw", "1".getBytes(), Precondition.NONE))
+                        .seq();
+                ChangePage after =
+                        store.feed().read(seq, 10, ""); // FeedGone "ahead of this store" if not published yet
                 assertThat(after.lastSeq(), is(seq));
                 assertThat(seqs(store.feed().read(seq - 1, 10, "")), is(List.of(seq)));
             }
@@ -445,7 +460,10 @@ class ChangeFeedTest {
         long snapshot;
         try (Store store = Stores.open(JournalPersistence.open(Stores.journal(dir)), config, feed)) {
             assertThat(describe(readAll(store)), is(describe(before)));
-            assertThat(store.execute(new Command.Put("app/9", "9".getBytes(), Precondition.NONE)).seq(), is(8L));
+            assertThat(
+                    store.execute(new Command.Put("app/9", "9".getBytes(), Precondition.NONE))
+                            .seq(),
+                    is(8L));
             assertThat(readAll(store).stream().map(Commit::seq).toList(), is(range(1, 8)));
             snapshot = store.compact().seq();
             store.execute(new Command.Put("app/10", "10".getBytes(), Precondition.NONE));
@@ -477,8 +495,8 @@ class ChangeFeedTest {
     void aChangeThatIsStillItsAppsCurrentValueCostsNothingUntilSuperseded() {
         Commit a1 = put(1, "a", 1_000);
         java.util.Set<Change> current = new java.util.HashSet<>(List.of(a1.only()));
-        ChangeFeed feed = new ChangeFeed(new FeedConfig(100, 1 << 20, 10, KEEP_ALIVE),
-                (seq, change) -> current.contains(change));
+        ChangeFeed feed =
+                new ChangeFeed(new FeedConfig(100, 1 << 20, 10, KEEP_ALIVE), (seq, change) -> current.contains(change));
         closeAfter.add(feed);
         feed.loaded(0);
         feed.committed(List.of(a1));
@@ -502,13 +520,14 @@ class ChangeFeedTest {
     void heldBytesAlwaysEqualWhatTheWindowsOverwrittenAndDeletedChangesHold() {
         // A model of the store's protocol: superseded() before the index changes, committed() after; the
         // feed's count, kept per slot as changes come and go, must match the definition at every step.
-        record Written(long seq, Change change) {
-        }
+        record Written(long seq, Change change) {}
         java.util.Map<String, Written> index = new java.util.HashMap<>();
         List<Written> all = new ArrayList<>();
         int retain = 16;
-        ChangeFeed feed = new ChangeFeed(new FeedConfig(retain, 1 << 20, 10, KEEP_ALIVE),
-                (seq, change) -> index.get(change.name()) instanceof Written w && w.seq() == seq && w.change() == change);
+        ChangeFeed feed = new ChangeFeed(
+                new FeedConfig(retain, 1 << 20, 10, KEEP_ALIVE),
+                (seq, change) ->
+                        index.get(change.name()) instanceof Written w && w.seq() == seq && w.change() == change);
         closeAfter.add(feed);
         feed.loaded(0);
         java.util.Random random = new java.util.Random(13);
@@ -520,7 +539,10 @@ class ChangeFeedTest {
                 List<Change> changes = new ArrayList<>();
                 for (int n = random.nextInt(5) == 0 ? 2 + random.nextInt(3) : 1; n > 0; n--) {
                     String name = "n" + random.nextInt(6); // may repeat within a transaction
-                    changes.add(random.nextInt(4) == 0 ? Change.delete(name) : put(seq, name, 1 + random.nextInt(50)).only());
+                    changes.add(
+                            random.nextInt(4) == 0
+                                    ? Change.delete(name)
+                                    : put(seq, name, 1 + random.nextInt(50)).only());
                 }
                 batch.add(new Commit(seq, changes));
             }
@@ -528,7 +550,8 @@ class ChangeFeedTest {
                 for (Change change : commit.changes()) {
                     Written old = index.get(change.name());
                     if (old != null) {
-                        feed.superseded(old.change().name(), old.seq(), old.change().data());
+                        feed.superseded(
+                                old.change().name(), old.seq(), old.change().data());
                     }
                     if (change.isDelete()) {
                         index.remove(change.name());
@@ -540,7 +563,9 @@ class ChangeFeedTest {
             }
             feed.committed(batch);
             long last = seq;
-            long expected = all.stream().filter(w -> w.seq() > last - retain && !w.equals(index.get(w.change().name())))
+            long expected = all.stream()
+                    .filter(w -> w.seq() > last - retain
+                            && !w.equals(index.get(w.change().name())))
                     .mapToLong(w -> (w.change().isDelete() ? 0 : w.change().data().length) + ChangeFeed.CHANGE_OVERHEAD)
                     .sum();
             assertThat("after seq " + seq, feed.heldBytes(), is(expected));
@@ -552,7 +577,9 @@ class ChangeFeedTest {
     @Test
     void aReadNeverSplitsTheChangesOfOneSeq() {
         ChangeFeed feed = feed(100, 1 << 20, 10);
-        feed.committed(List.of(put(1, "a", 10), txn(2, put(2, "b", 10), put(2, "c", 10), delete(2, "a")),
+        feed.committed(List.of(
+                put(1, "a", 10),
+                txn(2, put(2, "b", 10), put(2, "c", 10), delete(2, "a")),
                 put(3, "d", 10))); // seq 2: a transaction of three in a batch with others
         feed.committed(List.of(txn(4, put(4, "e", 10), put(4, "f", 10)))); // a batch that is one transaction
         assertThat(describe(feed.read(0, 1, "").commits()), is(List.of("1 put a \"xxxxxxxx\"")));
@@ -598,7 +625,8 @@ class ChangeFeedTest {
         feed.loaded(7);
         assertThat(seqs(feed.read(5, 1, "")), is(List.of(6L, 6L, 6L)));
         assertThat(feed.read(5, 1, "").lastSeq(), is(6L));
-        assertThat(feed.heldBytes(), is(4 * (10 + ChangeFeed.CHANGE_OVERHEAD) + ChangeFeed.CHANGE_OVERHEAD)); // all five
+        assertThat(
+                feed.heldBytes(), is(4 * (10 + ChangeFeed.CHANGE_OVERHEAD) + ChangeFeed.CHANGE_OVERHEAD)); // all five
     }
 
     @Test
@@ -606,8 +634,8 @@ class ChangeFeedTest {
         Change a = put(1, "a", 1_000).only();
         Change b = put(1, "b", 2_000).only();
         java.util.Set<Change> current = new java.util.HashSet<>(List.of(a, b));
-        ChangeFeed feed = new ChangeFeed(new FeedConfig(100, 1 << 20, 10, KEEP_ALIVE),
-                (seq, change) -> current.contains(change));
+        ChangeFeed feed =
+                new ChangeFeed(new FeedConfig(100, 1 << 20, 10, KEEP_ALIVE), (seq, change) -> current.contains(change));
         closeAfter.add(feed);
         feed.loaded(0);
         feed.committed(List.of(new Commit(1, List.of(a, b))));
@@ -633,7 +661,8 @@ class ChangeFeedTest {
         assertThat("the dispatcher has ended", dispatcher.isAlive(), is(false));
         HealthCheckResponse health = new StoreHealth(store).call();
         assertThat(health.details().toString(), health.status(), is(HealthCheckResponse.Status.DOWN));
-        assertThat(String.valueOf(health.details().get("failure")),
+        assertThat(
+                String.valueOf(health.details().get("failure")),
                 containsString("the changes feed's dispatcher (thread microstore-feed) has stopped"));
         store.close();
         assertThat("a closed store says it is closed", store.failure(), is("the store is closed"));
@@ -645,8 +674,11 @@ class ChangeFeedTest {
     }
 
     private static List<String> describe(List<Commit> commits) {
-        return commits.stream().flatMap(c -> c.changes().stream().map(m -> c.seq() + " "
-                + (m.isDelete() ? "delete" : "put") + " " + m.name()
-                + (m.isDelete() ? "" : " " + new String(m.data(), StandardCharsets.UTF_8)))).toList();
+        return commits.stream()
+                .flatMap(c -> c.changes().stream()
+                        .map(m -> c.seq() + " "
+                                + (m.isDelete() ? "delete" : "put") + " " + m.name()
+                                + (m.isDelete() ? "" : " " + new String(m.data(), StandardCharsets.UTF_8))))
+                .toList();
     }
 }
