@@ -36,7 +36,8 @@ import static org.hamcrest.Matchers.sameInstance;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.fail;
 
-@Timeout(20)
+// The separate thread lets the timeout fail a test stuck in a join, which an interrupt does not end.
+@Timeout(value = 20, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class StoreTest {
     private static final Precondition NONE = Precondition.NONE;
 
