@@ -4,8 +4,10 @@
 # Two versions of microstore side by side: target/microstore.jar ("this") and OTHER_JAR (e.g. the previous
 # main's), each on a fresh data directory with fsync always and BENCH_KEYS apps, both up at once. GET and
 # durable PUT at BENCH_CONNS connections, BENCH_ROUNDS rounds, each round running both in turn (the order
-# swapped every round); prints each run and the medians, and this version's ratio to the other. The machine
-# is shared and noisy: only runs minutes apart, alternating, say anything.
+# swapped every round); prints each run and the medians, and this version's ratio to the other, in requests
+# per second and in the server's CPU time per request (user and system, /proc/PID/stat, which drifts far less
+# with the machine's load than requests per second do). The machine is shared and noisy: only runs minutes
+# apart, alternating, say anything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 other=${1:?usage: scripts/bench-ab.sh OTHER_JAR}
@@ -20,37 +22,44 @@ source scripts/bench/processes.sh
 trap 'bench_cleanup; rm -rf "$WORK"' EXIT
 command -v wrk >/dev/null || { log "installing wrk from Debian's packages"; apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 
-declare -A port
+declare -A port pid
 for v in this other; do
   jar=target/microstore.jar; [ $v = other ] && jar=$other
   start "$v" "$java" -jar "$jar" --port 0 --data "$WORK/data-$v"
   port[$v]=$PORT
+  pid[$v]=$PID
   BENCH_KEYS=$KEYS wrk -t2 -c"$CONNS" -d3s -s scripts/bench/put.lua "http://127.0.0.1:$PORT" >/dev/null # fill and warm
   BENCH_KEYS=$KEYS wrk -t2 -c"$CONNS" -d3s -s scripts/bench/get.lua "http://127.0.0.1:$PORT" >/dev/null
 done
 
-# run VERSION TEST: requests per second of one wrk run
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # user and system time, in clock ticks
+# run VERSION TEST: requests per second of one wrk run, and the server's CPU microseconds per request
 run() {
-  BENCH_KEYS=$KEYS wrk -t2 -c"$CONNS" -d"$DURATION" -s "scripts/bench/$2.lua" "http://127.0.0.1:${port[$1]}" \
-    | awk '/^Requests\/sec/ {print $2}'
+  local before out
+  before=$(ticks "${pid[$1]}")
+  out=$(BENCH_KEYS=$KEYS wrk -t2 -c"$CONNS" -d"$DURATION" -s "scripts/bench/$2.lua" "http://127.0.0.1:${port[$1]}")
+  awk -v ticks=$(($(ticks "${pid[$1]}") - before)) -v hz="$(getconf CLK_TCK)" \
+    '/^Requests\/sec/ {rate = $2} /requests in/ {n = $1} END {printf "%s %.1f\n", rate, ticks * 1e6 / hz / n}' <<<"$out"
 }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2 ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2)}'; }
 
-declare -A results
+declare -A results cpus
 for round in $(seq 1 "$ROUNDS"); do
   order="this other"; [ $((round % 2)) = 0 ] && order="other this"
   for test in get put; do
     for v in $order; do
-      r=$(run "$v" "$test")
+      read -r r c < <(run "$v" "$test")
       results[$v-$test]+="$r "
-      log "round $round $test $v: $r req/s"
+      cpus[$v-$test]+="$c "
+      log "round $round $test $v: $r req/s, $c µs CPU per request"
     done
   done
 done
-echo "| test | this (req/s) | other (req/s) | this / other |"
-echo "|---|--:|--:|--:|"
+echo "| test | this (req/s) | other (req/s) | this / other | this (µs CPU/req) | other (µs CPU/req) | this / other |"
+echo "|---|--:|--:|--:|--:|--:|--:|"
+medianOf() { echo "$1" | tr ' ' '\n' | grep . | median; }
 for test in get put; do
-  a=$(echo "${results[this-$test]}" | tr ' ' '\n' | grep . | median)
-  b=$(echo "${results[other-$test]}" | tr ' ' '\n' | grep . | median)
-  awk -v t="$test" -v a="$a" -v b="$b" 'BEGIN {printf "| %s | %.0f | %.0f | %.2f |\n", t, a, b, a / b}'
+  awk -v t="$test" -v a="$(medianOf "${results[this-$test]}")" -v b="$(medianOf "${results[other-$test]}")" \
+    -v c="$(medianOf "${cpus[this-$test]}")" -v d="$(medianOf "${cpus[other-$test]}")" \
+    'BEGIN {printf "| %s | %.0f | %.0f | %.2f | %.1f | %.1f | %.2f |\n", t, a, b, a / b, c, d, c / d}'
 done
