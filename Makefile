@@ -52,8 +52,8 @@ run: $(JAR)
 
 # Cluster mode on one machine: a real 3-member etcd cluster on loopback (client ports 32371-32373 and peer
 # ports 32381-32383, or CLUSTER_ETCD_BASE+1..3 and +11..13; Debian's etcd-server is installed when missing)
-# and two instances on it, on http://127.0.0.1:8081/ and :8082/ (CLUSTER_PORTS=8081,8082). Ctrl-C stops
-# everything and removes the data.
+# and two instances on it, on http://127.0.0.1:8081/ and :8082/ (CLUSTER_PORTS=8081,8082). An instance that
+# exits (kill one to try failover) is reported and the rest run on; Ctrl-C stops everything and removes the data.
 CLUSTER_PORTS ?= 8081,8082
 cluster: $(JAR)
 	CLUSTER_PORTS=$(CLUSTER_PORTS) CLUSTER_JVM_OPTS="$(JAVA_OPTS) $${CLUSTER_JVM_OPTS:-}" scripts/cluster.sh
@@ -68,8 +68,13 @@ test:
 format:
 	$(MVN) spotless:apply
 
+# Every route once on a fresh in-memory server (scripts/smoke.sh); README.md's examples in order, on a fresh
+# server of their own since their ETags are a fresh store's (scripts/readme-test.sh); then make cluster
+# losing an instance (scripts/cluster-test.sh: free ports, a real 3-member etcd, about 25 s).
 smoke: $(JAR)
 	scripts/with-server.sh scripts/smoke.sh
+	scripts/with-server.sh scripts/readme-test.sh
+	scripts/cluster-test.sh
 
 # A real browser drives the Swagger UI against a fresh in-memory server (see docs/TESTING.md).
 e2e: $(JAR) $(CHROMIUM) $(E2E_DEPS)

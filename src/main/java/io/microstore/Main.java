@@ -81,14 +81,7 @@ public final class Main {
             Startup.warnIfExposed(settings);
             server.start();
             onSignals(() -> shutdown(server, store));
-            System.out.printf(
-                    "microstore listening on http://%s:%d/ (Swagger UI at /openapi/ui, data: %s%s)%n",
-                    settings.host(),
-                    server.port(),
-                    store.describe(),
-                    settings.etcd()
-                            ? ""
-                            : ", fsync: " + settings.local().fsync().wireName());
+            System.out.println(Startup.listening(settings, server.port(), store.describe()));
         } catch (IOException | RuntimeException e) {
             Startup.exit(1, "microstore: cannot start: " + e.getMessage());
         } catch (OutOfMemoryError e) { // while the load fills the heap, setting up the server may run out first

@@ -82,6 +82,21 @@ final class Startup {
         }
     }
 
+    /**
+     * The start-up line (scripts and tests read the URL from it): where it listens and where the data lives.
+     * The fsync policy is named only with a data directory, the one case it governs: in memory nothing goes
+     * to a disk, and in cluster mode etcd makes writes durable.
+     */
+    static String listening(Settings settings, int port, String data) {
+        String disk = settings.etcd()
+                ? ""
+                : settings.data() == null
+                        ? ", not on disk"
+                        : ", fsync: " + settings.local().fsync().wireName();
+        return "microstore listening on http://" + settings.host() + ":" + port + "/ (Swagger UI at /openapi/ui, data: "
+                + data + disk + ")";
+    }
+
     /** A warning when the API can be reached from other machines without a token. */
     static void warnIfExposed(Settings settings) {
         if (!settings.loopback() && settings.security().token().isEmpty()) {

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -86,8 +87,9 @@ class MainIT {
                                             .build(),
                                     HttpResponse.BodyHandlers.ofString())
                             .statusCode());
-            assertTrue(server.output().contains("data: in memory only"), server.output());
+            assertTrue(server.output().contains("data: in memory only, not on disk)"), server.output());
             assertTrue(server.output().contains("data is kept in memory only"), server.output());
+            assertFalse(server.output().contains("fsync"), server.output()); // nothing is synced in memory
         }
     }
 
