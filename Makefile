@@ -34,10 +34,10 @@ JMH_JVM = $(shell $(JAVA) --sun-misc-unsafe-memory-access=allow -version >/dev/n
 CHROMIUM := /usr/bin/chromium
 E2E_DEPS := e2e/node_modules/.package-lock.json
 
-.PHONY: build run cluster test format smoke e2e bench bench-cost bench-ab feed-bench patch-bench jmh fuzz clean
+.PHONY: build run cluster test format smoke e2e api-lint bench bench-cost bench-ab feed-bench patch-bench jmh fuzz clean
 
 # Maven and the scripts (with-server.sh, bench.sh) take the JDK from JAVA_HOME; prerequisites inherit it.
-build $(JAR) run cluster test format smoke e2e bench bench-cost bench-ab feed-bench patch-bench jmh fuzz: export JAVA_HOME = $(JDK)
+build $(JAR) run cluster test format smoke e2e api-lint bench bench-cost bench-ab feed-bench patch-bench jmh fuzz: export JAVA_HOME = $(JDK)
 # Every JVM the benchmarks start (bare Helidon too, for a fair ceiling) takes JAVA_OPTS from the launcher.
 bench bench-cost bench-ab: export JDK_JAVA_OPTIONS = $(JAVA_OPTS)
 
@@ -79,6 +79,11 @@ smoke: $(JAR)
 # A real browser drives the Swagger UI against a fresh in-memory server (see docs/TESTING.md).
 e2e: $(JAR) $(CHROMIUM) $(E2E_DEPS)
 	scripts/with-server.sh node e2e/swagger-ui.test.mjs
+
+# The OpenAPI document a fresh server serves at /api/schema, in the tools clients read it with
+# (e2e/openapi-lint.mjs): `redocly lint` without errors, and ajv 8 compiling every schema in strict mode.
+api-lint: $(JAR) $(E2E_DEPS)
+	scripts/with-server.sh node e2e/openapi-lint.mjs
 
 # JMH microbenchmarks (the *Bench classes with @Benchmark methods under src/test/java; see docs/BENCHMARKS.md,
 # "Microbenchmarks"): the log and the results table go to target/jmh.txt, the results as JSON to target/jmh.json.

@@ -18,6 +18,7 @@ import io.helidon.webserver.observe.metrics.MetricsObserver;
 import io.microstore.api.AdminService;
 import io.microstore.api.AppsService;
 import io.microstore.api.ChangesService;
+import io.microstore.api.DateHeader;
 import io.microstore.api.Problems;
 import io.microstore.api.Route;
 import io.microstore.api.SchemaService;
@@ -117,7 +118,7 @@ public final class Main {
                                 new HeaderTimeout(flood.headerTimeout()),
                                 new ConnectionBytes())) // ConnectionBytes: for BodyGuard's strict chunked decoding
                         .build())
-                .directHandlers(Problems.directHandlers())
+                .directHandlers(Problems.directHandlers(store.clock()))
                 .addFeature(ObserveFeature.builder()
                         .addObserver(HealthObserver.builder()
                                 .details(true)
@@ -127,7 +128,9 @@ public final class Main {
                         .addObserver(MetricsObserver.create())
                         .build())
                 .routing(routing -> {
-                    // outermost: it closes the connection once the filters below are done with it
+                    // first, so that whatever answers (a filter below, a handler, an error) sends its Date
+                    routing.addFilter(new DateHeader(store.clock()));
+                    // outermost of the rest: it closes the connection once the filters below are done with it
                     routing.addFilter(new ConnectionClose());
                     // then, so that whatever answers a request (auth, CORS, a handler) its body is dealt with
                     routing.addFilter(new BodyGuard(

@@ -1,5 +1,6 @@
 package io.microstore.api;
 
+import java.time.InstantSource;
 import java.util.List;
 
 import io.helidon.http.DirectHandler;
@@ -14,6 +15,7 @@ import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.microstore.api.wire.HttpDate;
 import io.microstore.json.BadPatch;
 import io.microstore.json.JsonRefusal;
 import io.microstore.json.MalformedJson;
@@ -53,12 +55,14 @@ public final class Problems {
 
     /**
      * Problem bodies also for errors Helidon answers before routing (bad framing, a body over
-     * {@code server.max-payload-size}, malformed headers or request lines).
+     * {@code server.max-payload-size}, malformed headers or request lines), with a {@code Date} of
+     * {@code clock} as an IMF-fixdate, as routed answers have ({@link DateHeader}).
      */
-    public static DirectHandlers directHandlers() {
+    public static DirectHandlers directHandlers(InstantSource clock) {
         DirectHandlers.Builder builder = DirectHandlers.builder();
+        Direct direct = new Direct(clock);
         for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
-            builder.addHandler(type, new Direct());
+            builder.addHandler(type, direct);
         }
         return builder.build();
     }
@@ -193,6 +197,12 @@ public final class Problems {
      * that escaped routing come through the throwable variant and keep their status.
      */
     private static final class Direct implements DirectHandler {
+        private final InstantSource clock;
+
+        Direct(InstantSource clock) {
+            this.clock = clock;
+        }
+
         @Override
         public TransportResponse handle(
                 TransportRequest request,
@@ -216,7 +226,7 @@ public final class Problems {
             return respond(status, headers, message);
         }
 
-        private static TransportResponse respond(Status status, ServerResponseHeaders headers, String message) {
+        private TransportResponse respond(Status status, ServerResponseHeaders headers, String message) {
             String detail = status.code() == Status.REQUEST_ENTITY_TOO_LARGE_413.code()
                     ? "the request body is larger than server.max-payload-size"
                     : message == null || message.isBlank() ? status.reasonPhrase() : message;
@@ -224,6 +234,7 @@ public final class Problems {
                     .status(status)
                     .headers(headers)
                     .header(Problem.CONTENT_TYPE)
+                    .header(HttpDate.dateHeader(clock.millis()))
                     .entity(new Problem(status, detail).body());
             if (status.code() == Status.SERVICE_UNAVAILABLE_503.code()) {
                 // server.max-concurrent-requests reached: the requests in progress end soon

@@ -361,6 +361,22 @@ class PatchesTest extends ServerTestBase {
                 Arguments.of(JSON_PATCH, "[{\"op\":\"add\",\"path\":\"\",\"value\":{\"data\":1}}]"));
     }
 
+    @Test
+    void aRefusedMemberIsNamedAloneNotWithNameAndData() {
+        String before = created("r", "{\"a\":1}");
+        String detail = "an app has only \"name\" and \"data\"; the patch added \"extra\"";
+        assertThat(assertProblem(http.patch("r", MERGE, "{\"extra\":1}"), 422).getString("detail"), is(detail));
+        assertThat(
+                assertProblem(http.patch("r", JSON_PATCH, "[{\"op\":\"add\",\"path\":\"/extra\",\"value\":1}]"), 422)
+                        .getString("detail"),
+                is(detail));
+        assertThat(
+                assertProblem(http.patch("r", MERGE, "{\"data\":{\"b\":2},\"extra\":{},\"more\":[]}"), 422)
+                        .getString("detail"),
+                is(detail + ", \"more\""));
+        assertUnchanged("r", "{\"a\":1}", before);
+    }
+
     // --- malformed patch documents: 400 -----------------------------------------------------------
 
     @ParameterizedTest(name = "[{index}] {0} {1}")

@@ -51,7 +51,6 @@ class ApiContractTest extends ServerTestBase {
         String dataMember = """
                         data:
                           description: The app's value (any JSON value, null included); only with `include=data`.
-                          nullable: true
                 """;
         assertThat(yaml, containsString(dataMember));
         ApiContract old = ApiContract.of(yaml.replace(dataMember, ""));

@@ -1,11 +1,7 @@
 package io.microstore.api.wire;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.time.InstantSource;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.util.Locale;
 
 import io.helidon.common.uri.UriQuery;
 import io.helidon.http.BadRequestException;
@@ -27,10 +23,6 @@ public final class Expiry {
     static final long MAX_TTL_SECONDS = 30L * 24 * 3600;
 
     static final HeaderName EXPIRES_IN = HeaderNames.create("Expires-In");
-    /** IMF-fixdate, e.g. {@code Sun, 06 Nov 1994 08:49:37 GMT} (RFC_1123_DATE_TIME would drop the day's 0). */
-    private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.ofPattern(
-                    "EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.ENGLISH)
-            .withZone(ZoneOffset.UTC);
 
     private Expiry() {}
 
@@ -65,6 +57,6 @@ public final class Expiry {
 
     /** The HTTP-date of the second that holds {@code epochMillis}. */
     public static String httpDate(long epochMillis) {
-        return HTTP_DATE.format(Instant.ofEpochMilli(epochMillis));
+        return HttpDate.format(epochMillis);
     }
 }

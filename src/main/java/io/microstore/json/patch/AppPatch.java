@@ -1,5 +1,6 @@
 package io.microstore.json.patch;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -26,6 +27,9 @@ public final class AppPatch {
         MERGE_DOCUMENT,
         MERGE_DATA
     }
+
+    /** How many of the members a refused patch added its message names. */
+    private static final int LISTED = 20;
 
     private final Kind kind;
     private final byte[] patch;
@@ -111,9 +115,21 @@ public final class AppPatch {
                     added.add(member);
                 }
             });
-            throw new PatchRefused("an app has only \"name\" and \"data\"; the patch added " + added);
+            throw new PatchRefused("an app has only \"name\" and \"data\"; the patch added " + listed(added));
         }
         return data;
+    }
+
+    /**
+     * The first {@link #LISTED} of {@code names} as JSON strings ({@code "extra", "more"}), so that an empty
+     * name or one with a comma or quote reads as what it is; a patch may add many, the message names a few.
+     */
+    private static String listed(List<String> names) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < Math.min(LISTED, names.size()); i++) {
+            out.append(i == 0 ? "" : ", ").append(new String(JsonText.quote(names.get(i)), StandardCharsets.UTF_8));
+        }
+        return names.size() > LISTED ? out + " and " + (names.size() - LISTED) + " more" : out.toString();
     }
 
     private static byte[] result(Node data, byte[] old, long maxBytes, Work work) {

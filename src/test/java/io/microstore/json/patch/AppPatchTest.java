@@ -164,7 +164,27 @@ class AppPatchTest {
     @Test
     void theAddedMembersAreNamedNotEveryMember() {
         PatchRefused e = assertThrows(PatchRefused.class, () -> merge("{}", "{\"extra\":1}"));
-        assertThat(e.getMessage(), containsString("the patch added [extra]"));
+        assertThat(e.getMessage(), is("an app has only \"name\" and \"data\"; the patch added \"extra\""));
+    }
+
+    @Test
+    void theAddedMembersAreNamedAsJsonStringsAndAtMostTwenty() {
+        PatchRefused odd = assertThrows(PatchRefused.class, () -> merge("{}", "{\"\":1,\"a, b\":2,\"q\\\"\":3}"));
+        assertThat(
+                odd.getMessage(),
+                is("an app has only \"name\" and \"data\"; the patch added \"\", \"a, b\", \"q\\\"\""));
+        StringBuilder many = new StringBuilder("{");
+        StringBuilder named = new StringBuilder();
+        for (int i = 0; i < 25; i++) {
+            many.append(i == 0 ? "" : ",").append("\"m").append(i).append("\":").append(i);
+            if (i < 20) {
+                named.append(i == 0 ? "" : ", ").append("\"m").append(i).append('"');
+            }
+        }
+        PatchRefused e = assertThrows(
+                PatchRefused.class, () -> merge("{}", many.append('}').toString()));
+        assertThat(
+                e.getMessage(), is("an app has only \"name\" and \"data\"; the patch added " + named + " and 5 more"));
     }
 
     private static byte[] utf8(String s) {
