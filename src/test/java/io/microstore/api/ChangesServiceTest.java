@@ -566,7 +566,9 @@ class ChangesServiceTest extends ServerTestBase {
         long t;
         long after;
         try (SseStream stream = sse(http, "/api/changes?since=" + s)) {
-            int retry = Integer.parseInt(stream.next().isComment() ? stream.retry() : "-1");
+            assertThat("the greeting", stream.next().isComment(), is(true));
+            assertThat("retry: before the greeting", stream.retry(), notNullValue());
+            int retry = Integer.parseInt(stream.retry());
             assertThat("retry: " + retry, retry >= 1000 && retry < 2000, is(true));
             t = txn("[{\"op\":\"put\",\"name\":\"tx/a\",\"data\":1},{\"op\":\"put\",\"name\":\"tx/b\",\"data\":2},"
                     + "{\"op\":\"delete\",\"name\":\"tx/none\"},{\"op\":\"put\",\"name\":\"tx/c\",\"data\":3}]");
