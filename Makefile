@@ -1,7 +1,8 @@
 # microstore — see README.md. `make run` serves on http://127.0.0.1:8080/ with data in ./data
 # (`make run DATA=` keeps it in memory, `PORT=9090` picks the port); `make test` checks the formatting
 # (`make format` fixes it), then runs every test; `make cluster` runs two instances on a local 3-member
-# etcd cluster; `make feed-bench` measures the changes feed's SSE fan-out (FeedFanout); `make fuzz` runs
+# etcd cluster; `make client-test` runs real SSE clients (npm eventsource, Python requests) against the jar;
+# `make feed-bench` measures the changes feed's SSE fan-out (FeedFanout); `make fuzz` runs
 # the Jazzer fuzz tests, FUZZ_TIME (60s) each.
 SHELL := /bin/bash
 
@@ -34,10 +35,10 @@ JMH_JVM = $(shell $(JAVA) --sun-misc-unsafe-memory-access=allow -version >/dev/n
 CHROMIUM := /usr/bin/chromium
 E2E_DEPS := e2e/node_modules/.package-lock.json
 
-.PHONY: build run cluster test format smoke e2e api-lint bench bench-cost bench-ab feed-bench patch-bench jmh fuzz clean
+.PHONY: build run cluster test format smoke client-test e2e api-lint bench bench-cost bench-ab feed-bench patch-bench jmh fuzz clean
 
 # Maven and the scripts (with-server.sh, bench.sh) take the JDK from JAVA_HOME; prerequisites inherit it.
-build $(JAR) run cluster test format smoke e2e api-lint bench bench-cost bench-ab feed-bench patch-bench jmh fuzz: export JAVA_HOME = $(JDK)
+build $(JAR) run cluster test format smoke client-test e2e api-lint bench bench-cost bench-ab feed-bench patch-bench jmh fuzz: export JAVA_HOME = $(JDK)
 # Every JVM the benchmarks start (bare Helidon too, for a fair ceiling) takes JAVA_OPTS from the launcher.
 bench bench-cost bench-ab: export JDK_JAVA_OPTIONS = $(JAVA_OPTS)
 
@@ -75,6 +76,11 @@ smoke: $(JAR)
 	scripts/with-server.sh scripts/smoke.sh
 	scripts/with-server.sh scripts/readme-test.sh
 	scripts/cluster-test.sh
+
+# Real SSE clients against the jar's changes feed (scripts/client-test.sh): the npm eventsource package and
+# Python's requests, across SIGTERM and a restart; installs clients/' npm packages and python3-requests.
+client-test: $(JAR)
+	scripts/client-test.sh
 
 # A real browser drives the Swagger UI against a fresh in-memory server (see docs/TESTING.md).
 e2e: $(JAR) $(CHROMIUM) $(E2E_DEPS)

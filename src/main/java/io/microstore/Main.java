@@ -1,6 +1,7 @@
 package io.microstore;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
@@ -43,6 +44,12 @@ import sun.misc.SignalHandler;
 /** Wires config → store → routing → server, and nothing else. */
 public final class Main {
     private static final System.Logger LOG = System.getLogger(Main.class.getName());
+    /**
+     * How long a stop waits for the feed's clients to be answered: a long-poll's answer and a stream's
+     * last event take milliseconds, unless a client stopped reading and its write blocks; such a client
+     * is cut off then, well before an orchestrator's kill (docker stop waits 10 s, Kubernetes 30 s).
+     */
+    private static final Duration FEED_DRAIN = Duration.ofSeconds(5);
 
     private Main() {}
 
@@ -163,7 +170,10 @@ public final class Main {
         Problems.register(routing);
     }
 
-    /** SIGTERM and Ctrl-C: stop taking requests, finish queued writes, close the store, exit 0. */
+    /**
+     * SIGTERM and Ctrl-C: end the feed's clients properly, stop taking requests, finish queued writes,
+     * close the store, exit 0.
+     */
     private static void onSignals(Runnable shutdown) {
         // A non-daemon thread: once the server has stopped, its threads no longer keep the JVM alive,
         // and the store must still finish the queued writes and close the journal.
@@ -178,10 +188,23 @@ public final class Main {
         Signal.handle(new Signal("INT"), handler);
     }
 
+    /**
+     * The order matters: the server can only write the feed's last answers while it runs, and the store
+     * must outlive every request. So first the feed closes (new feed requests get 503 with Retry-After;
+     * each long-poll is answered with what it has, each SSE stream gets its shutdown event and its proper
+     * end), then the server stops (no new connections; requests in progress get Helidon's grace period),
+     * then the store finishes the queued writes and closes.
+     */
     private static void shutdown(WebServer server, Store store) {
-        LOG.log(System.Logger.Level.INFO, "stopping: finishing queued writes");
-        store.feed().close(); // first, so waiting clients get their answer before the server stops
+        LOG.log(System.Logger.Level.INFO, "stopping: ending the changes feed's clients");
+        if (!store.feed().closeAndDrain(FEED_DRAIN)) {
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    store.feed().subscribers() + " clients of the changes feed were not answered within "
+                            + FEED_DRAIN.toSeconds() + " s (not reading?): their connections are closed");
+        }
         server.stop();
+        LOG.log(System.Logger.Level.INFO, "stopping: finishing queued writes");
         store.close();
         LOG.log(System.Logger.Level.INFO, "stopped");
     }

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
 
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
@@ -22,8 +23,10 @@ import io.microstore.commit.Commit;
 import io.microstore.json.JsonWriter;
 import io.microstore.store.FeedGone;
 import io.microstore.store.Op;
+import io.microstore.store.StoreUnavailable;
 import io.microstore.store.feed.ChangeFeed;
 import io.microstore.store.feed.ChangePage;
+import io.microstore.store.feed.FeedPosition;
 
 /**
  * {@code /api/changes}: every committed change in seq order, as a poll, a long-poll ({@code wait})
@@ -33,6 +36,19 @@ public final class ChangesService implements HttpService {
     private static final int SSE_BATCH = 1000;
     private static final HeaderName LAST_EVENT_ID = HeaderNames.create("Last-Event-ID");
     private static final byte[] EVENT_END = "\n\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.US_ASCII);
+    /**
+     * The {@code retry:} an SSE stream starts with: how long an EventSource waits before it reconnects
+     * once its stream ends (a restart, a deploy, this server's shutdown event). Clients' own defaults
+     * differ (about 3 s in browsers and the npm package, others 5 s or none); one second brings a client
+     * back about as soon as a restarted instance or a load balancer's next one answers, and a random
+     * second more spreads the reconnects of a server's many streams over time. Resuming is exact either
+     * way (Last-Event-ID): only the delay is at stake, not worth a setting.
+     */
+    private static final int RETRY_MILLIS = 1000;
+
+    private static final String SHUTDOWN = "the server is shutting down; reconnect (to another instance, or to this "
+            + "one once it is back) with this event's id as Last-Event-ID to go on right after it";
 
     private final ChangeFeed feed;
 
@@ -49,10 +65,10 @@ public final class ChangesService implements HttpService {
         ChangesQuery query = ChangesQuery.from(req.query());
         if (wantsStream(req.headers().all(HeaderNames.ACCEPT, List::of))) {
             // A browser's EventSource reconnects to the same URL with Last-Event-ID: that one wins.
-            long since = req.headers()
+            FeedPosition since = req.headers()
                     .first(LAST_EVENT_ID)
                     .map(ChangesQuery::since)
-                    .orElse(query.since() == null ? feed.lastSeq() : query.since());
+                    .orElseGet(() -> query.since() == null ? FeedPosition.after(feed.lastSeq()) : query.since());
             stream(res, query, since);
         } else {
             poll(req, res, query);
@@ -104,72 +120,87 @@ public final class ChangesService implements HttpService {
         }
     }
 
-    /** One page of changes; with {@code wait}, blocks until one matches or the time is up. */
+    /**
+     * One page of changes; with {@code wait}, blocks until one matches or the time is up. A long-poll
+     * keeps its place among the feed's subscribers until its answer is written: a server that stops wakes
+     * it and waits for that ({@link ChangeFeed#closeAndDrain}) before it closes the connections.
+     */
     private void poll(ServerRequest req, ServerResponse res, ChangesQuery query) throws IOException {
-        long since = query.since() == null ? feed.lastSeq() : query.since();
+        FeedPosition since = query.since() == null ? FeedPosition.after(feed.lastSeq()) : query.since();
         ChangePage page = feed.read(since, query.limit(), query.prefix());
-        if (page.isEmpty() && query.waitFor().isPositive()) {
-            try (ChangeFeed.Waiter waiter = feed.subscribe()) {
-                ChangePage[] cursor = {page};
-                ChangePage found = waiter.await(query.waitFor(), () -> nonEmpty(cursor, query.limit(), query.prefix()));
-                page = found != null ? found : cursor[0];
-            }
+        if (!page.isEmpty() || !query.waitFor().isPositive()) {
+            answer(req, res, query, page);
+            return;
         }
-        ChangePage answer = page; // the page's changes as references; their bytes are streamed
+        try (ChangeFeed.Waiter waiter = feed.subscribe()) {
+            FeedPosition[] cursor = {FeedPosition.after(page.lastSeq())};
+            ChangePage found = waiter.await(query.waitFor(), () -> nonEmpty(cursor, query.limit(), query.prefix()));
+            answer(req, res, query, found != null ? found : new ChangePage(List.of(), cursor[0].seq()));
+        }
+    }
+
+    /** The page as JSON; its changes are references into the feed, their bytes are streamed. */
+    private static void answer(ServerRequest req, ServerResponse res, ChangesQuery query, ChangePage page)
+            throws IOException {
         Responses.json(req, res, out -> {
             JsonWriter json = new JsonWriter(out).beginObject().name("results").beginArray();
-            for (Commit commit : answer.commits()) {
+            for (Commit commit : page.commits()) {
                 for (Change change : commit.changes()) {
                     Documents.writeChange(json, commit.seq(), change, query.includeData());
                 }
             }
-            json.endArray().name("last_seq").value(answer.lastSeq()).endObject();
+            json.endArray().name("last_seq").value(page.lastSeq()).endObject();
         });
     }
 
     /** Reads on from {@code cursor[0]}, moving it along; the page read when it holds changes, else null. */
-    private ChangePage nonEmpty(ChangePage[] cursor, int limit, String prefix) {
-        cursor[0] = feed.read(cursor[0].lastSeq(), limit, prefix);
-        return cursor[0].isEmpty() ? null : cursor[0];
+    private ChangePage nonEmpty(FeedPosition[] cursor, int limit, String prefix) {
+        ChangePage page = feed.read(cursor[0], limit, prefix);
+        cursor[0] = FeedPosition.after(page.lastSeq());
+        return page.isEmpty() ? null : page;
     }
 
     /**
-     * Server-Sent Events until the client goes away: {@code id} is the seq (on the last event of a seq
-     * only), {@code event} put or delete, {@code data} the change as JSON; a comment every keep-alive period; {@code event: reset}
-     * (then the end of the stream) when the client has fallen out of the retained window.
+     * Server-Sent Events until the client goes away: first {@code retry:} (see {@link #RETRY_MILLIS}),
+     * then per change {@code id} (the position right after it, see {@link ChangesQuery#id}), {@code event}
+     * put or delete and {@code data} the change as JSON; a comment every keep-alive period. It ends with
+     * {@code event: reset} when the client has fallen out of the retained window, and with {@code event:
+     * shutdown} when the server stops (or cannot serve the feed now): both carry the id the stream had
+     * reached, so that an EventSource's last id is never empty, and the stream then ends properly.
      */
-    private void stream(ServerResponse res, ChangesQuery query, long since) {
+    private void stream(ServerResponse res, ChangesQuery query, FeedPosition since) {
         feed.read(since, 1, ""); // a since outside the window gets a 410 problem before the stream starts
         try (ChangeFeed.Waiter waiter = feed.subscribe()) {
             res.header(HeaderValues.create(HeaderNames.CONTENT_TYPE, "text/event-stream"));
             res.header(HeaderValues.create(HeaderNames.CACHE_CONTROL, "no-cache"));
             try (OutputStream out = Responses.stream(res)) {
-                out.write(": microstore changes\n\n".getBytes(StandardCharsets.US_ASCII));
+                int retry = RETRY_MILLIS + ThreadLocalRandom.current().nextInt(RETRY_MILLIS);
+                out.write(("retry: " + retry + "\n: microstore changes\n\n").getBytes(StandardCharsets.US_ASCII));
                 out.flush();
-                ChangePage[] cursor = {new ChangePage(List.of(), since)};
+                FeedPosition[] cursor = {since};
                 Duration keepAlive = feed.config().keepAlive();
-                while (!feed.closed() && !Thread.currentThread().isInterrupted()) {
+                while (!Thread.currentThread().isInterrupted()) {
                     ChangePage page;
                     try {
                         page = waiter.await(keepAlive, () -> nonEmpty(cursor, SSE_BATCH, query.prefix()));
                     } catch (FeedGone e) {
-                        resetEvent(out, e);
+                        lastEvent(out, cursor[0], "reset", e.getMessage(), e.lastSeq());
+                        return;
+                    } catch (StoreUnavailable e) { // the store is closing under the stream
+                        lastEvent(out, cursor[0], "shutdown", e.getMessage(), whole(cursor[0]));
                         return;
                     }
-                    if (page == null && feed.closed()) {
+                    if (page != null) {
+                        events(out, page, query.includeData());
+                    }
+                    if (feed.closed()) { // after the changes read already: the id below is where they end
+                        lastEvent(out, cursor[0], "shutdown", SHUTDOWN, whole(cursor[0]));
                         return;
                     }
                     if (page == null) {
                         // Quiet for this client (other names may be changing): a comment now and then
                         // keeps proxies from closing the stream and finds out when the client is gone.
-                        out.write(": keep-alive\n\n".getBytes(StandardCharsets.US_ASCII));
-                    } else {
-                        for (Commit commit : page.commits()) { // a page never splits a seq
-                            List<Change> changes = commit.changes();
-                            for (int i = 0; i < changes.size(); i++) {
-                                event(out, commit.seq(), changes.get(i), query.includeData(), i == changes.size() - 1);
-                            }
-                        }
+                        out.write(KEEP_ALIVE);
                     }
                     out.flush();
                 }
@@ -180,28 +211,50 @@ public final class ChangesService implements HttpService {
     }
 
     /**
-     * One change as an event. Only the last event of a seq carries {@code id:} (several share a seq when a
-     * transaction made them): an EventSource keeps the last id it was given, so one that reconnects in the
-     * middle of a transaction's events resumes before the transaction, never after part of it.
+     * The events of a page, each with its id: a client that stops after any of them resumes right after
+     * it. The last change of a seq (of those the client gets) has the seq; a transaction's earlier ones
+     * have {@code <seq>.<its number in the commit>}.
      */
-    private static void event(OutputStream out, long seq, Change change, boolean includeData, boolean withId)
-            throws IOException {
-        out.write(
-                ((withId ? "id: " + seq + "\n" : "") + "event: " + Op.of(change).wireName() + "\ndata: ")
+    private static void events(OutputStream out, ChangePage page, boolean includeData) throws IOException {
+        List<Commit> commits = page.commits();
+        for (int c = 0; c < commits.size(); c++) {
+            Commit commit = commits.get(c);
+            List<Change> changes = commit.changes();
+            for (int i = 0; i < changes.size(); i++) {
+                FeedPosition after = i == changes.size() - 1
+                        ? FeedPosition.after(commit.seq())
+                        : new FeedPosition(commit.seq(), page.place(c, i));
+                Change change = changes.get(i);
+                out.write(("id: " + ChangesQuery.id(after) + "\nevent: "
+                                + Op.of(change).wireName() + "\ndata: ")
                         .getBytes(StandardCharsets.US_ASCII));
-        Documents.writeChange(new JsonWriter(out), seq, change, includeData); // compact JSON: never a line break inside
-        out.write(EVENT_END);
+                // compact JSON: never a line break inside
+                Documents.writeChange(new JsonWriter(out), commit.seq(), change, includeData);
+                out.write(EVENT_END);
+            }
+        }
     }
 
-    /** The last event of a stream whose client fell out of the retained window; then the stream ends. */
-    private static void resetEvent(OutputStream out, FeedGone gone) throws IOException {
-        out.write("event: reset\ndata: ".getBytes(StandardCharsets.US_ASCII));
+    /** The last seq all of whose changes a client at {@code at} has had. */
+    private static long whole(FeedPosition at) {
+        return at.inside() ? at.seq() - 1 : at.seq();
+    }
+
+    /**
+     * The last event of a stream, then its end: {@code reset} (the client fell out of the retained window:
+     * its id is where it was, which a reconnect gets 410 for; {@code last_seq} is where to follow from after
+     * listing the apps again) or {@code shutdown} (its id and {@code last_seq} are where the stream got to).
+     */
+    private static void lastEvent(OutputStream out, FeedPosition at, String event, String detail, long lastSeq)
+            throws IOException {
+        out.write(
+                ("id: " + ChangesQuery.id(at) + "\nevent: " + event + "\ndata: ").getBytes(StandardCharsets.US_ASCII));
         new JsonWriter(out)
                 .beginObject()
                 .name("detail")
-                .value(gone.getMessage())
+                .value(detail)
                 .name("last_seq")
-                .value(gone.lastSeq())
+                .value(lastSeq)
                 .endObject();
         out.write(EVENT_END);
     }

@@ -160,10 +160,6 @@ public final class EtcdEngine implements Engine {
         long revision;
         try {
             revision = client.currentRevision();
-            if (!applied.await(revision, MARKER_AFTER)) {
-                revision = client.txn(List.of(), List.of(keys.touchMarker()), List.of())
-                        .revision();
-            }
         } catch (EtcdException e) {
             throw new StoreUnavailable(
                     "a consistent read needs etcd's current revision, and " + e.getMessage()
@@ -171,11 +167,73 @@ public final class EtcdEngine implements Engine {
                     e,
                     1);
         }
-        if (!applied.await(revision, CONSISTENT_WAIT)) {
+        awaitApplied(revision, "try again, or read without ?consistent");
+    }
+
+    /**
+     * A feed client's {@code since} this instance has not applied: most often a write another instance
+     * acknowledged a moment ago, which this watch applies within milliseconds; else etcd's current
+     * revision tells whether the seq exists at all (beyond it: truly ahead, the feed's 410), and if it
+     * does this waits as a consistent read does. While the watch is down the instance cannot tell in
+     * time: 503 with Retry-After, which an SSE client retries, rather than a 410 that ends it for good.
+     */
+    @Override
+    public long catchUp(long seq) {
+        refuseWhenClosed();
+        if (applied.await(seq, MARKER_AFTER)) {
+            return applied.get();
+        }
+        String down = watch == null ? "it is starting" : watch.failure();
+        if (down != null) {
+            throw new StoreUnavailable(
+                    "this instance has applied seq " + applied.get() + " and cannot follow etcd now (" + down
+                            + "), so it cannot serve since=" + seq + "; retry, or ask another instance",
+                    null,
+                    1);
+        }
+        long revision;
+        try {
+            revision = client.currentRevision();
+        } catch (EtcdException e) {
+            throw new StoreUnavailable(
+                    "since=" + seq + " is ahead of this instance (at seq " + applied.get()
+                            + "), and whether etcd has it cannot be told: " + e.getMessage(),
+                    e,
+                    1);
+        }
+        if (seq > revision) {
+            return applied.get(); // etcd itself has not reached it: no instance has committed it
+        }
+        awaitApplied(seq, "retry, or ask another instance");
+        return applied.get();
+    }
+
+    /**
+     * Waits (at most {@link #CONSISTENT_WAIT}) until the index has applied {@code revision}, which etcd
+     * has reached; when the watch has nothing to show for it after {@link #MARKER_AFTER} (other datasets'
+     * revisions), a write of the marker gives it a later revision it will see.
+     *
+     * @throws StoreUnavailable when the index is still behind then, or etcd refuses the marker
+     */
+    private void awaitApplied(long revision, String advice) {
+        long target = revision;
+        try {
+            if (!applied.await(revision, MARKER_AFTER)) {
+                target = client.txn(List.of(), List.of(keys.touchMarker()), List.of())
+                        .revision();
+            }
+        } catch (EtcdException e) {
+            throw new StoreUnavailable(
+                    "this instance is behind etcd (at seq " + applied.get() + " of " + revision
+                            + ") and writing the marker to catch up failed: " + e.getMessage() + "; " + advice,
+                    e,
+                    1);
+        }
+        if (!applied.await(target, CONSISTENT_WAIT)) {
             refuseWhenClosed();
             throw new StoreUnavailable(
-                    "this instance is behind etcd: it has applied seq " + applied.get() + " of " + revision + " after "
-                            + CONSISTENT_WAIT.toSeconds() + " s; try again, or read without ?consistent",
+                    "this instance is behind etcd: it has applied seq " + applied.get() + " of " + target + " after "
+                            + CONSISTENT_WAIT.toSeconds() + " s; " + advice,
                     null,
                     1);
         }

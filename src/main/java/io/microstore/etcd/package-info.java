@@ -61,6 +61,12 @@
  * time under its readers), and the feed's clients get 410. {@code AppliedRevision} is the last revision
  * this instance's index has applied.
  *
+ * <p>Instances follow etcd each at its own pace, milliseconds apart: a client that wrote through one and
+ * asks another for the changes after that write's seq may find it not there yet. A seq ahead of the
+ * applied revision is therefore "not yet" rather than "gone" ({@code EtcdEngine.catchUp}): the instance
+ * waits for it as a consistent read waits, and the feed answers 410 only for a seq beyond etcd's own
+ * revision; an instance whose watch is down, or that cannot reach etcd, answers 503 with Retry-After.
+ *
  * <h2>Writing</h2>
  *
  * A transaction (a single write is one of one) is one etcd txn ({@code TxnWriter}): decided against this

@@ -56,6 +56,21 @@ public interface Engine extends AutoCloseable {
     void awaitConsistent();
 
     /**
+     * A client of the changes feed asked for the changes after {@code seq}, which this instance's feed has
+     * not reached: when another instance may have committed it (and acknowledged it to the client), waits
+     * until this one has applied it, as long as {@link #awaitConsistent} would wait. Returns the seq up to
+     * which this instance has applied every commit now: {@code seq} or more once caught up, less when
+     * {@code seq} is ahead of every commit (the feed then answers 410). An engine whose index is the only
+     * place writes are committed (local) returns at once: a seq it has not reached does not exist.
+     *
+     * @throws StoreUnavailable when that cannot be found out in time (the engine cannot reach its cluster,
+     *     or the instance stays behind)
+     */
+    default long catchUp(long seq) {
+        return -1;
+    }
+
+    /**
      * The clock of expiry: a put's {@link Command.Put#expires} is read on it, and the engine deletes the
      * value once it passes (the local engine's may be a test's; etcd's leases run on etcd's own clocks).
      */

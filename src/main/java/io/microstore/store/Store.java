@@ -39,7 +39,7 @@ public final class Store implements AutoCloseable {
     private Store(Engine engine, FeedConfig feed, long maxBytes) {
         this.engine = engine;
         this.quota = new Quota(index, maxBytes);
-        this.feed = new ChangeFeed(feed, this::current);
+        this.feed = new ChangeFeed(feed, this::current, engine::catchUp);
     }
 
     /** {@link #create} and {@link #load}: the usual way to get a store. */

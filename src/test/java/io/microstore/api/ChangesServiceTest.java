@@ -230,7 +230,12 @@ class ChangesServiceTest extends ServerTestBase {
                 "since=-1",
                 "since=abc",
                 "since=",
-                "since=1.5",
+                "since=1.",
+                "since=.5",
+                "since=1.x",
+                "since=1.2.3",
+                "since=0.0",
+                "since=1.-1",
                 "since=99999999999999999999",
                 "limit=0",
                 "limit=-3",
@@ -255,7 +260,7 @@ class ChangesServiceTest extends ServerTestBase {
 
     @Test
     void badLastEventIdIs400() {
-        for (String id : new String[] {"abc", "-1", "1.0"}) {
+        for (String id : new String[] {"abc", "-1", "1.", "0.0", "1.0.0"}) {
             try (SseStream stream = sse(http, "/api/changes", "Last-Event-ID", id)) {
                 assertThat(id, stream.status(), is(400));
                 assertThat(stream.header("Content-Type"), is("application/problem+json"));
@@ -550,6 +555,120 @@ class ChangesServiceTest extends ServerTestBase {
     }
 
     /**
+     * Every event carries an id that resumes right after it, also inside a transaction: an EventSource
+     * that kept the id of a transaction's first or second event (not an empty one) and reconnects with it
+     * gets exactly the rest of the transaction, then what followed; {@code since} takes the same ids. The
+     * stream starts with {@code retry:}.
+     */
+    @Test
+    void everyEventOfATransactionHasAnIdThatResumesRightAfterIt() throws Exception {
+        long s = lastSeq();
+        long t;
+        long after;
+        try (SseStream stream = sse(http, "/api/changes?since=" + s)) {
+            assertThat("the greeting", stream.next().isComment(), is(true));
+            assertThat("retry: before the greeting", stream.retry(), notNullValue());
+            int retry = Integer.parseInt(stream.retry());
+            assertThat("retry: " + retry, retry >= 1000 && retry < 2000, is(true));
+            t = txn("[{\"op\":\"put\",\"name\":\"tx/a\",\"data\":1},{\"op\":\"put\",\"name\":\"tx/b\",\"data\":2},"
+                    + "{\"op\":\"delete\",\"name\":\"tx/none\"},{\"op\":\"put\",\"name\":\"tx/c\",\"data\":3}]");
+            after = seq(put(http, "tx/d", "4").header("ETag"));
+            assertThat(
+                    List.of(
+                            idAndName(stream.nextEvent()),
+                            idAndName(stream.nextEvent()),
+                            idAndName(stream.nextEvent())),
+                    is(List.of(t + ".0 tx/a", t + ".1 tx/b", t + " tx/c")));
+            assertThat(idAndName(stream.nextEvent()), is(after + " tx/d"));
+        }
+        String d = after + " tx/d";
+        List<List<String>> rests = List.of(List.of(t + ".1 tx/b", t + " tx/c", d), List.of(t + " tx/c", d), List.of(d));
+        List<String> ids = List.of(t + ".0", t + ".1", String.valueOf(t));
+        for (int i = 0; i < ids.size(); i++) {
+            List<String> rest = rests.get(i);
+            // since=0 in the URL: Last-Event-ID wins, as for an EventSource that reconnects
+            try (SseStream resumed = sse(http, "/api/changes?since=0&prefix=tx/", "Last-Event-ID", ids.get(i))) {
+                assertThat(ids.get(i), resumed.status(), is(200));
+                List<String> got = new ArrayList<>();
+                while (got.size() < rest.size()) {
+                    got.add(idAndName(resumed.nextEvent()));
+                }
+                assertThat("resumed after " + ids.get(i), got, is(rest));
+            }
+            try (SseStream since = sse(http, "/api/changes?prefix=tx/&since=" + ids.get(i))) {
+                assertThat("since=" + ids.get(i), idAndName(since.nextEvent()), is(rest.getFirst()));
+            }
+            JsonObject page = assertOk(http.get("/api/changes?prefix=tx/&since=" + ids.get(i)));
+            assertThat(
+                    "poll since=" + ids.get(i),
+                    page.getJsonArray("results").stream()
+                            .map(v -> v.asJsonObject().getString("name"))
+                            .toList(),
+                    is(rest.stream().map(r -> r.substring(r.indexOf(' ') + 1)).toList()));
+            assertThat(page.getJsonNumber("last_seq").longValue(), is(after));
+        }
+    }
+
+    /**
+     * Under a prefix, a transaction's events are numbered by their place in the whole commit, and the
+     * last one the client gets has the plain seq: a client that resumes from either, with or without
+     * the prefix, gets what follows it in the commit.
+     */
+    @Test
+    void aPrefixedStreamNumbersATransactionsEventsByTheirPlaceInTheWholeCommit() throws Exception {
+        long s = lastSeq();
+        long t = txn(
+                "[{\"op\":\"put\",\"name\":\"pt/other/1\",\"data\":1},{\"op\":\"put\",\"name\":\"pt/mine/1\",\"data\":2},"
+                        + "{\"op\":\"put\",\"name\":\"pt/other/2\",\"data\":3},{\"op\":\"put\",\"name\":\"pt/mine/2\",\"data\":4},"
+                        + "{\"op\":\"put\",\"name\":\"pt/other/3\",\"data\":5}]");
+        try (SseStream mine = sse(http, "/api/changes?prefix=pt/mine/&since=" + s)) {
+            assertThat(idAndName(mine.nextEvent()), is(t + ".1 pt/mine/1"));
+            assertThat(idAndName(mine.nextEvent()), is(t + " pt/mine/2"));
+        }
+        try (SseStream all = sse(http, "/api/changes?prefix=pt/", "Last-Event-ID", t + ".1")) {
+            assertThat(idAndName(all.nextEvent()), is(t + ".2 pt/other/2"));
+            assertThat(idAndName(all.nextEvent()), is(t + ".3 pt/mine/2"));
+            assertThat(idAndName(all.nextEvent()), is(t + " pt/other/3"));
+        }
+    }
+
+    /**
+     * When the server stops (its feed closes), a stream gets a last event, {@code shutdown}, with the id it
+     * had reached, and then its proper end (the terminating chunk: no reset connection), and a waiting
+     * long-poll is answered with what it has; the stop waits for both.
+     */
+    @Test
+    void aStoppingServerEndsStreamsWithAShutdownEventAndAnswersLongPolls() throws Exception {
+        try (Other other = start(new FeedConfig(1000, 1 << 20, 10, Duration.ofSeconds(30)))) {
+            long written = seq(put(other.http, "stop/a", "1").header("ETag"));
+            try (SseStream stream = sse(other.http, "/api/changes?since=" + (written - 1))) {
+                assertThat(stream.nextEvent().seq(), is(written));
+                CompletableFuture<Res> poll = async(() -> other.http.get("/api/changes?wait=60"));
+                awaitWaiting(other.store, 2); // the stream and the long-poll
+                assertThat(
+                        "both were answered in time",
+                        other.store.feed().closeAndDrain(Duration.ofSeconds(30)),
+                        is(true));
+                SseStream.Event last = stream.next();
+                assertThat(last, notNullValue());
+                assertThat(last.event(), is("shutdown"));
+                assertThat(last.id(), is(String.valueOf(written)));
+                JsonObject data = json(last.data());
+                assertThat(data.getString("detail").isBlank(), is(false));
+                assertThat(data.getJsonNumber("last_seq").longValue(), is(written));
+                assertThat("the stream ends properly after it", stream.next(), is((SseStream.Event) null));
+                Res res = poll.get(30, TimeUnit.SECONDS);
+                assertThat(res.describe(), res.status(), is(200));
+                assertThat(res.text(), is("{\"results\":[],\"last_seq\":" + written + "}"));
+            }
+            try (SseStream late = sse(other.http, "/api/changes")) {
+                assertThat("a stream asked for after the stop", late.status(), is(503));
+                assertThat(late.header("Retry-After"), notNullValue());
+            }
+        }
+    }
+
+    /**
      * A client that stops reading while many large changes commit falls out of a small window: once
      * it drains, its events so far are complete and in order, then {@code event: reset} and the end of
      * the stream. A client reading along on the same server sees every change, and the writer is
@@ -772,6 +891,21 @@ class ChangesServiceTest extends ServerTestBase {
         assertThat(e.id(), is(String.valueOf(change.getJsonNumber("seq").longValue())));
         assertThat(e.event(), is(change.getString("op")));
         return describe(change);
+    }
+
+    /** "id name" of a change's event, after checking that its event type is its op. */
+    private static String idAndName(SseStream.Event e) {
+        assertThat(e, notNullValue());
+        JsonObject change = json(e.data());
+        assertThat(e.event(), is(change.getString("op")));
+        return e.id() + " " + change.getString("name");
+    }
+
+    /** Commits a transaction (a JSON array of operations); its seq. */
+    private long txn(String operations) {
+        Res res = http.send("POST", "/api/txn", operations, "Content-Type", TestClient.JSON);
+        assertStatus(res, 200);
+        return res.json().asJsonObject().getJsonNumber("seq").longValue();
     }
 
     private static void assertEvent(SseStream.Event e, long seq, String op, String name, String data) {

@@ -202,19 +202,22 @@ class ChangesIT {
     }
 
     /**
-     * SIGTERM while clients wait on the feed: the server still exits 0 soon, and waiting clients are
-     * answered as the feed's close intends (a long-poll with what it has, a watch with 304), or told
-     * the service is unavailable; never a 500 or a dropped request.
+     * SIGTERM while clients wait on the feed: the server still exits 0 soon; an SSE stream gets a last
+     * event, {@code shutdown}, with the id it had reached, and then its proper end (the terminating chunk,
+     * not a closed or reset connection); a long-poll is answered with what it has (no changes, the current
+     * seq); a watch with 304, or told the service is unavailable; never a 500 or a dropped request.
      */
     @Test
     void sigtermEndsWaitingClientsWithoutErrors(@TempDir Path dir) throws Exception {
         try (ChildServer server = ChildServer.start(JVM, "--data", dir.toString())) {
             String base = server.baseUrl();
             String etag = put(base, "t/a", "1").headers().firstValue("ETag").orElseThrow();
-            SseStream stream = SseStream.open(URI.create(base), "/api/changes", 0, 60_000);
+            long seq = Long.parseLong(etag.replace("\"", ""));
+            SseStream stream = SseStream.open(URI.create(base), "/api/changes?since=0", 0, 60_000);
             assertTrue(stream.next().isComment());
+            assertEquals(String.valueOf(seq), stream.nextEvent().id());
             CompletableFuture<HttpResponse<String>> longPoll = http.sendAsync(
-                    HttpRequest.newBuilder(URI.create(base + "/api/changes?since=1&wait=60"))
+                    HttpRequest.newBuilder(URI.create(base + "/api/changes?since=" + seq + "&wait=60"))
                             .build(),
                     HttpResponse.BodyHandlers.ofString());
             CompletableFuture<HttpResponse<String>> watch = http.sendAsync(
@@ -226,18 +229,14 @@ class ChangesIT {
             assertFalse(longPoll.isDone() || watch.isDone());
             assertEquals(0, server.terminate(), server.output());
             try (stream) {
-                try {
-                    while (stream.next() != null) {
-                        // drain until the end (or the connection goes)
-                    }
-                } catch (IOException e) {
-                    // the connection went with the process: fine for a stream
-                }
+                SseStream.Event last = stream.nextEvent();
+                assertTrue(last != null && "shutdown".equals(last.event()), "the last event: " + last);
+                assertEquals(String.valueOf(seq), last.id(), "the shutdown event's id: where the stream got to");
+                assertEquals(null, stream.next(), "the stream ends after the shutdown event");
             }
             HttpResponse<String> polled = answer(longPoll, "the long-poll");
-            assertTrue(
-                    polled.statusCode() == 200 || polled.statusCode() == 503,
-                    "long-poll at shutdown: HTTP " + polled.statusCode() + " " + polled.body());
+            assertEquals(200, polled.statusCode(), polled.body());
+            assertEquals("{\"results\":[],\"last_seq\":" + seq + "}", polled.body());
             HttpResponse<String> watched = answer(watch, "the watch");
             assertTrue(
                     watched.statusCode() == 304 || watched.statusCode() == 503,

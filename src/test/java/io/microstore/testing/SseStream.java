@@ -28,8 +28,10 @@ public final class SseStream implements AutoCloseable {
             return comment != null;
         }
 
+        /** The seq of the event's id ({@code 57} or, inside a transaction's commit, {@code 57.1}). */
         public long seq() {
-            return Long.parseLong(id);
+            int dot = id.indexOf('.');
+            return Long.parseLong(dot < 0 ? id : id.substring(0, dot));
         }
     }
 
@@ -40,6 +42,7 @@ public final class SseStream implements AutoCloseable {
     private byte[] lineBuffer = new byte[256];
     private String id;
     private String event;
+    private String retry;
     private StringBuilder data;
 
     private SseStream(Socket socket, int status, Map<String, String> headers, InputStream body) {
@@ -121,6 +124,11 @@ public final class SseStream implements AutoCloseable {
         return headers.get(name.toLowerCase(Locale.ROOT));
     }
 
+    /** The last {@code retry:} field the stream sent, or null. */
+    public String retry() {
+        return retry;
+    }
+
     /** The rest of the body as text (for an error response). */
     public String readBody() throws IOException {
         return new String(body.readAllBytes(), StandardCharsets.UTF_8);
@@ -162,7 +170,8 @@ public final class SseStream implements AutoCloseable {
                     data = data == null
                             ? new StringBuilder(value)
                             : data.append('\n').append(value);
-                default -> {} // retry and unknown fields are not used here
+                case "retry" -> retry = value;
+                default -> {} // unknown fields are ignored
             }
         }
     }

@@ -2,17 +2,22 @@ package io.microstore.api.wire;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.helidon.common.uri.UriQuery;
 import io.helidon.http.BadRequestException;
+import io.microstore.store.feed.FeedPosition;
 
 /**
- * The parameters of {@code GET /api/changes}: {@code since} (a seq or {@code now}; absent means now),
- * {@code limit} (1..10000, default 1000), {@code prefix}, {@code include=data} and {@code wait}
- * (seconds to long-poll, 0..300).
+ * The parameters of {@code GET /api/changes}: {@code since} (a seq, a position inside a seq's commit
+ * as an SSE event's id gives it, or {@code now}; absent means now), {@code limit} (1..10000, default
+ * 1000), {@code prefix}, {@code include=data} and {@code wait} (seconds to long-poll, 0..300).
  */
-public record ChangesQuery(Long since, int limit, String prefix, boolean includeData, Duration waitFor) {
+public record ChangesQuery(FeedPosition since, int limit, String prefix, boolean includeData, Duration waitFor) {
     static final int DEFAULT_LIMIT = 1000;
+    /** {@code <seq>} or {@code <seq>.<change>}: see {@link #id}. */
+    private static final Pattern POSITION = Pattern.compile("([0-9]{1,18})(?:\\.([0-9]{1,9}))?");
 
     /** @return the query; {@code since} is null for "now" */
     public static ChangesQuery from(UriQuery query) {
@@ -27,12 +32,23 @@ public record ChangesQuery(Long since, int limit, String prefix, boolean include
                 wait == null ? Duration.ZERO : QueryParams.waitTime(wait));
     }
 
-    /** A seq from {@code since} or a {@code Last-Event-ID} header. */
-    public static long since(String value) {
-        String digits = value.trim();
-        if (digits.matches("[0-9]{1,18}")) {
-            return Long.parseLong(digits);
+    /** A position from {@code since} or a {@code Last-Event-ID} header: {@code <seq>} or {@code <seq>.<change>}. */
+    public static FeedPosition since(String value) {
+        Matcher m = POSITION.matcher(value.trim());
+        if (m.matches() && (m.group(2) == null || Long.parseLong(m.group(1)) > 0)) {
+            long seq = Long.parseLong(m.group(1));
+            return m.group(2) == null ? FeedPosition.after(seq) : new FeedPosition(seq, Integer.parseInt(m.group(2)));
         }
-        throw new BadRequestException("since must be a sequence number (0 or more) or 'now', not '" + value + "'");
+        throw new BadRequestException("since must be a sequence number (0 or more), an event id such as 57 or 57.2, "
+                + "or 'now', not '" + value + "'");
+    }
+
+    /**
+     * An SSE event's id, the position right after it: {@code <seq>} after the last change of a seq (what
+     * {@code last_seq} says too), {@code <seq>.<change>} after change number {@code change} (from 0) of a
+     * transaction's commit, so that a client resumes inside the transaction, with nothing twice.
+     */
+    public static String id(FeedPosition position) {
+        return position.inside() ? position.seq() + "." + position.change() : Long.toString(position.seq());
     }
 }

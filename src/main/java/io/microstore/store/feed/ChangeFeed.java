@@ -3,6 +3,7 @@ package io.microstore.store.feed;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.Phaser;
 import java.util.concurrent.Semaphore;
@@ -16,6 +17,7 @@ import io.microstore.commit.Change;
 import io.microstore.commit.Commit;
 import io.microstore.store.FeedBusy;
 import io.microstore.store.FeedGone;
+import io.microstore.store.StoreUnavailable;
 import io.microstore.threads.EssentialThread;
 
 /**
@@ -49,10 +51,12 @@ public final class ChangeFeed implements AutoCloseable {
 
     private final FeedConfig config;
     private final Current current;
+    private final CatchUp catchUp;
     /** The commit of seq s sits at s % retain, or {@link #GAP}. */
     private final AtomicReferenceArray<Commit> ring;
 
     private final Semaphore subscribers;
+    private final Object left = new Object(); // notified when a subscriber leaves a closed feed
     private final Semaphore wake = new Semaphore(0);
     private final Phaser commits = new Phaser(1); // its phase advances after commits, for waiters
     private final AtomicInteger waiting = new AtomicInteger();
@@ -80,6 +84,16 @@ public final class ChangeFeed implements AutoCloseable {
         boolean holds(long seq, Change change);
     }
 
+    /**
+     * Asked when a client reads from a seq the feed has not reached: returns the seq up to which every
+     * commit has been added to the feed now, after waiting (bounded) for that seq when the engine may have
+     * committed it elsewhere; what it returns short of {@code seq} means seq is ahead of the store.
+     */
+    @FunctionalInterface
+    public interface CatchUp {
+        long upTo(long seq);
+    }
+
     /** A feed on its own, whose every retained change counts in {@link #heldBytes}. */
     public ChangeFeed(FeedConfig config) {
         this(config, (seq, change) -> false);
@@ -87,11 +101,21 @@ public final class ChangeFeed implements AutoCloseable {
 
     /**
      * A feed beside the store's index: {@code current} tells whether a change's value is the app's
-     * current one, and whoever replaces or removes a current value calls {@link #superseded} for it.
+     * current one, and whoever replaces or removes a current value calls {@link #superseded} for it. A seq
+     * ahead of the feed is ahead of the store (its engine commits nowhere else).
      */
     public ChangeFeed(FeedConfig config, Current current) {
+        this(config, current, seq -> -1);
+    }
+
+    /**
+     * A feed beside the store's index ({@link #ChangeFeed(FeedConfig, Current)}) whose engine may have
+     * committed seqs the feed has not reached yet (another instance's): {@code catchUp} waits for them.
+     */
+    public ChangeFeed(FeedConfig config, Current current, CatchUp catchUp) {
         this.config = config;
         this.current = current;
+        this.catchUp = catchUp;
         this.ring = new AtomicReferenceArray<>(config.retain());
         this.heldAt = new long[config.retain()];
         this.subscribers = new Semaphore(config.maxSubscribers());
@@ -162,17 +186,37 @@ public final class ChangeFeed implements AutoCloseable {
      * read (a seq is never split: a transaction's changes come together).
      *
      * @throws FeedGone when changes after {@code since} have left the window, or {@code since} is ahead
+     * @throws StoreUnavailable when the engine cannot tell in time whether a {@code since} ahead of the
+     *     feed exists
      */
     public ChangePage read(long since, int limit, String prefix) {
+        return read(FeedPosition.after(since), limit, prefix);
+    }
+
+    /**
+     * {@link #read(long, int, String)} from a position, which may be inside a commit: then the page
+     * starts with the rest of that commit's changes (under {@code prefix}).
+     */
+    public ChangePage read(FeedPosition from, int limit, String prefix) {
         long end = last;
-        if (since > end) {
-            throw new FeedGone(
-                    "since=" + since + " is ahead of this store, whose last seq is " + end
-                            + " (it may have restarted without its data); list the apps again and resume from "
-                            + "since=" + end,
-                    end);
+        if (from.seq() > end) {
+            // Not here yet: in cluster mode another instance may have committed it a moment ago.
+            long applied = catchUp.upTo(from.seq());
+            end = last;
+            if (from.seq() > Math.max(end, applied)) {
+                throw new FeedGone(
+                        "since=" + from.seq() + " is ahead of this store, whose last seq is " + end
+                                + " (it may have restarted without its data); list the apps again and resume from "
+                                + "since=" + end,
+                        end);
+            }
+            if (from.seq() > end) { // every seq up to it is applied and none after end holds a change
+                return new ChangePage(List.of(), from.seq());
+            }
         }
+        long since = from.inside() ? from.seq() - 1 : from.seq();
         List<Commit> commits = new ArrayList<>(Math.min(limit, 64));
+        List<int[]> places = null; // stays null while every commit read is whole
         int changes = 0;
         long seq = since;
         while (seq < end && changes < limit) {
@@ -181,29 +225,53 @@ public final class ChangeFeed implements AutoCloseable {
                 throw gone(since, end);
             }
             seq++;
-            Commit matching = commit == GAP ? null : matching(commit, prefix);
-            if (matching != null) {
-                commits.add(matching);
-                changes += matching.changes().size();
+            if (commit == GAP) {
+                continue;
+            }
+            int first = from.inside() && seq == from.seq() ? from.change() + 1 : 0;
+            int[] picked = pick(commit, first, prefix);
+            if (picked == null) {
+                commits.add(commit);
+                changes += commit.changes().size();
+                if (places != null) {
+                    places.add(null);
+                }
+            } else if (picked.length > 0) {
+                List<Change> part = new ArrayList<>(picked.length);
+                for (int i : picked) {
+                    part.add(commit.changes().get(i));
+                }
+                if (places == null) {
+                    places = new ArrayList<>(Collections.nCopies(commits.size(), null));
+                }
+                commits.add(new Commit(commit.seq(), part));
+                places.add(picked);
+                changes += picked.length;
             }
         }
         if (since < floor) { // also when nothing was read: the window starts after since
             throw gone(since, end);
         }
-        return new ChangePage(commits, seq);
+        return new ChangePage(commits, seq, places);
     }
 
-    /** {@code commit} with only its changes under {@code prefix}: itself when all are, null when none is. */
-    private static Commit matching(Commit commit, String prefix) {
-        if (prefix.isEmpty()) {
-            return commit;
+    /**
+     * Which changes of {@code commit}, from number {@code first} on, are under {@code prefix}: null when
+     * all of the commit's are (it goes whole), else their numbers (none: it is left out).
+     */
+    private static int[] pick(Commit commit, int first, String prefix) {
+        List<Change> all = commit.changes();
+        if (first == 0 && prefix.isEmpty()) {
+            return null;
         }
-        List<Change> under = commit.changes().stream()
-                .filter(c -> c.name().startsWith(prefix))
-                .toList();
-        return under.size() == commit.changes().size()
-                ? commit
-                : under.isEmpty() ? null : new Commit(commit.seq(), under);
+        int[] picked = new int[Math.max(all.size() - first, 0)];
+        int n = 0;
+        for (int i = first; i < all.size(); i++) {
+            if (all.get(i).name().startsWith(prefix)) {
+                picked[n++] = i;
+            }
+        }
+        return n == all.size() ? null : Arrays.copyOf(picked, n);
     }
 
     /**
@@ -248,9 +316,14 @@ public final class ChangeFeed implements AutoCloseable {
      * {@code store.changes.max-subscribers}; close it when done.
      *
      * @throws FeedBusy when that many wait already
+     * @throws StoreUnavailable when the feed is closed (the server is stopping)
      */
     public Waiter subscribe() {
-        if (closed || !subscribers.tryAcquire()) {
+        if (closed) {
+            throw new StoreUnavailable(
+                    "the server is shutting down; retry (another instance, or this one once back)", null, 1);
+        }
+        if (!subscribers.tryAcquire()) {
             throw new FeedBusy(config.maxSubscribers());
         }
         return new Waiter();
@@ -276,6 +349,32 @@ public final class ChangeFeed implements AutoCloseable {
         closed = true;
         commits.forceTermination();
         dispatcher.thread().interrupt();
+    }
+
+    /**
+     * {@link #close}, then waits at most {@code max} until every subscriber has left (answered its
+     * long-poll, ended its stream): what a server that stops does before it closes its connections.
+     *
+     * @return false when some had not left in time
+     */
+    public boolean closeAndDrain(Duration max) {
+        close();
+        long deadline = System.nanoTime() + max.toNanos();
+        synchronized (left) {
+            while (subscribers() > 0) {
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    return false;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(left, remaining);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /**
@@ -464,6 +563,11 @@ public final class ChangeFeed implements AutoCloseable {
             if (open) {
                 open = false;
                 subscribers.release();
+                if (closed) { // someone may be draining the feed
+                    synchronized (left) {
+                        left.notifyAll();
+                    }
+                }
             }
         }
     }

@@ -23,6 +23,7 @@ import io.microstore.store.FeedBusy;
 import io.microstore.store.FeedGone;
 import io.microstore.store.Precondition;
 import io.microstore.store.Store;
+import io.microstore.store.StoreUnavailable;
 import io.microstore.testing.Eventually;
 import io.microstore.testing.Stores;
 import org.junit.jupiter.api.AfterEach;
@@ -242,6 +243,68 @@ class ChangeFeedTest {
         assertThat(one.lastSeq(), is(1L));
     }
 
+    /**
+     * A read from inside a transaction's commit starts with the rest of its changes; under a prefix each
+     * change keeps its place in the whole commit (what an SSE event's id counts), and a page of whole
+     * commits has no places at all.
+     */
+    @Test
+    void aReadFromInsideACommitGivesTheRestOfItWithEachChangesPlace() {
+        ChangeFeed feed = feed(100, 1 << 20, 10);
+        feed.committed(List.of(put(1, "a/1", 1)));
+        feed.committed(List.of(txn(2, put(0, "b/1", 1), put(0, "a/2", 1), put(0, "b/2", 1), put(0, "a/3", 1))));
+        feed.committed(List.of(put(3, "a/4", 1)));
+
+        ChangePage rest = feed.read(new FeedPosition(2, 0), 100, "");
+        assertThat(names(rest), contains("a/2", "b/2", "a/3", "a/4"));
+        assertThat(rest.place(0, 0), is(1));
+        assertThat(rest.place(0, 2), is(3));
+        assertThat(rest.lastSeq(), is(3L));
+
+        ChangePage under = feed.read(new FeedPosition(2, 1), 100, "a/");
+        assertThat(names(under), contains("a/3", "a/4"));
+        assertThat(under.place(0, 0), is(3)); // its place in the whole commit, not among a/ names
+        assertThat(under.place(1, 0), is(0));
+
+        ChangePage whole = feed.read(0, 100, "");
+        assertThat(whole.places(), is((List<int[]>) null));
+        assertThat(names(feed.read(new FeedPosition(2, 3), 100, "")), contains("a/4")); // after its last change
+        assertThat(names(feed.read(new FeedPosition(2, 9), 100, "")), contains("a/4")); // beyond it: the same
+        FeedGone ahead = assertThrows(FeedGone.class, () -> feed.read(new FeedPosition(4, 0), 100, ""));
+        assertThat(ahead.lastSeq(), is(3L));
+    }
+
+    /** The names of a page's changes, in order. */
+    private static List<String> names(ChangePage page) {
+        return page.commits().stream()
+                .flatMap(c -> c.changes().stream().map(Change::name))
+                .toList();
+    }
+
+    /**
+     * Closing and draining wakes every subscriber and returns once each has left, not before (a stopping
+     * server writes their answers meanwhile); one that does not leave in time makes it return false.
+     */
+    @Test
+    void closeAndDrainWaitsForEverySubscriberToLeave() throws Exception {
+        ChangeFeed feed = feed(100, 1 << 20, 10);
+        ChangeFeed.Waiter answering = feed.subscribe();
+        ChangeFeed.Waiter stuck = feed.subscribe();
+        CompletableFuture<Boolean> woken = CompletableFuture.supplyAsync(() -> {
+            Object nothing = answering.await(Duration.ofSeconds(50), () -> null);
+            answering.close(); // after its answer
+            return nothing == null;
+        });
+        assertThat("one left, one did not", feed.closeAndDrain(Duration.ofMillis(300)), is(false));
+        assertThat(woken.get(40, TimeUnit.SECONDS), is(true));
+        assertThat(feed.subscribers(), is(1));
+        CompletableFuture<Boolean> drained =
+                CompletableFuture.supplyAsync(() -> feed.closeAndDrain(Duration.ofSeconds(50)));
+        Eventually.holds("still draining while one is there", Duration.ofMillis(200), () -> !drained.isDone());
+        stuck.close();
+        assertThat(drained.get(40, TimeUnit.SECONDS), is(true));
+    }
+
     // --- waiting ------------------------------------------------------------------------------
 
     @Test
@@ -295,7 +358,7 @@ class ChangeFeedTest {
         assertThat(woke.get(40, TimeUnit.SECONDS), is(false));
         assertThat(feed.closed(), is(true));
         assertThat(feed.await(0, Duration.ofSeconds(50)), is(false)); // returns at once after close
-        assertThrows(FeedBusy.class, feed::subscribe);
+        assertThrows(StoreUnavailable.class, feed::subscribe); // shutting down, not busy
     }
 
     private static boolean await(ChangeFeed feed, long seq, Duration timeout) {
