@@ -20,6 +20,8 @@ import io.helidon.webserver.spi.ServerConnectionSelector;
  * connection before it has one, so a connection that sends nothing escapes the idle-connection timeout,
  * and a request line neither selector knows gets no 400 but a silent close. With one, Helidon hands it
  * every connection at once, as it does its own, and the version is found on the connection's first read.
+ * It offers no protocol upgrades, as Helidon's would from the class path: microstore has none (no HTTP/2,
+ * no WebSocket).
  */
 public final class Http1Selector implements ServerConnectionSelector {
     private static final String HTTP_1_1 = " HTTP/1.1\r";
