@@ -27,6 +27,7 @@ import io.microstore.api.TransferService;
 import io.microstore.api.TxnService;
 import io.microstore.api.access.BearerAuth;
 import io.microstore.api.access.CorsFilter;
+import io.microstore.api.http10.Http1Selector;
 import io.microstore.api.limits.BodyGuard;
 import io.microstore.api.limits.ConnectionBytes;
 import io.microstore.api.limits.ConnectionClose;
@@ -113,18 +114,22 @@ public final class Main {
         FloodLimits flood = settings.flood();
         InFlightBytes inFlight = new InFlightBytes(flood.maxInFlightBytes());
         StoreMetrics.bindInFlight(inFlight::used);
+        Http1Config http1 = Http1Config.builder()
+                .name("http_1_1")
+                // one listener: Helidon 4.5.0 calls none of two or more (ReceiveListeners says why)
+                .addReceiveListener(new ReceiveListeners(
+                        new HeaderTimeout(flood.headerTimeout()),
+                        new ConnectionBytes())) // ConnectionBytes: for BodyGuard's strict chunked decoding
+                .build();
         server.config(settings.server())
                 // BodyGuard refuses a body over the limit Settings chose (server.max-payload-size when set, else
                 // 10 MiB, 1 MiB in cluster mode) and reads the rest so the client sees the 413; Helidon's own
                 // limit only bounds that discarding.
                 .maxPayloadSize(settings.maxPayload() + flood.maxDiscard())
-                .addProtocol(Http1Config.builder()
-                        .name("http_1_1")
-                        // one listener: Helidon 4.5.0 calls none of two or more (ReceiveListeners says why)
-                        .addReceiveListener(new ReceiveListeners(
-                                new HeaderTimeout(flood.headerTimeout()),
-                                new ConnectionBytes())) // ConnectionBytes: for BodyGuard's strict chunked decoding
-                        .build())
+                // HTTP/1.1 as Helidon's own selector serves it, and HTTP/1.0 too (Http1Selector): in its place,
+                // not beside it, so no HTTP/1 selector of Helidon's is discovered.
+                .protocolsDiscoverServices(false)
+                .addConnectionSelector(new Http1Selector(http1))
                 .directHandlers(Problems.directHandlers(store.clock()))
                 .addFeature(ObserveFeature.builder()
                         .addObserver(HealthObserver.builder()

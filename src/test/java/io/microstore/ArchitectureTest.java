@@ -29,6 +29,7 @@ class ArchitectureTest {
     private static final String WIRE = "io.microstore.api.wire..";
     private static final String LIMITS = "io.microstore.api.limits..";
     private static final String ACCESS = "io.microstore.api.access..";
+    private static final String HTTP10 = "io.microstore.api.http10..";
 
     @Test
     void persistImportsNothingOfOurs() {
@@ -110,6 +111,21 @@ class ArchitectureTest {
                 .should()
                 .dependOnClassesThat()
                 .resideInAnyPackage("io.microstore.store..", SERVICES, WIRE, ACCESS)
+                .orShould()
+                .dependOnClassesThat()
+                .resideInAnyPackage(ENGINES)
+                .check(MAIN);
+    }
+
+    /** HTTP/1.0 clients are a matter of a connection's bytes: the room knows the HTTP server and nothing of ours. */
+    @Test
+    void theHttp10RoomKnowsNothingOfOurs() {
+        noClasses()
+                .that()
+                .resideInAPackage(HTTP10)
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("io.microstore.store..", SERVICES, WIRE, LIMITS, ACCESS)
                 .orShould()
                 .dependOnClassesThat()
                 .resideInAnyPackage(ENGINES)
