@@ -16,6 +16,8 @@ DURATION=${BENCH_DURATION:-8s}
 ROUNDS=${BENCH_ROUNDS:-5}
 CONNS=${BENCH_CONNS:-64}
 KEYS=${BENCH_KEYS:-1000}
+WARMUP=${BENCH_WARMUP:-5s}
+WARMUPS=${BENCH_WARMUPS:-2}
 WORK=$(mktemp -d)
 log() { echo "bench-ab: $*" >&2; }
 source scripts/bench/processes.sh
@@ -28,8 +30,15 @@ for v in this other; do
   start "$v" "$java" -jar "$jar" --port 0 --data "$WORK/data-$v"
   port[$v]=$PORT
   pid[$v]=$PID
-  BENCH_KEYS=$KEYS wrk -t2 -c"$CONNS" -d3s -s scripts/bench/put.lua "http://127.0.0.1:$PORT" >/dev/null # fill and warm
-  BENCH_KEYS=$KEYS wrk -t2 -c"$CONNS" -d3s -s scripts/bench/get.lua "http://127.0.0.1:$PORT" >/dev/null
+done
+# Fill, then warm both up for WARMUP per test, in turns: the JIT of a version still compiling while the other
+# is measured would take CPU from it (3 s each left the first rounds of a run 10-20% apart for the same jar).
+for warm in $(seq 1 "$WARMUPS"); do
+  for v in this other; do
+    for test in put get; do
+      BENCH_KEYS=$KEYS wrk -t2 -c"$CONNS" -d"$WARMUP" -s "scripts/bench/$test.lua" "http://127.0.0.1:${port[$v]}" >/dev/null
+    done
+  done
 done
 
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # user and system time, in clock ticks
