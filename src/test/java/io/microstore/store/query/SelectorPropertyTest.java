@@ -26,8 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * with a reference total order.
  */
 class SelectorPropertyTest {
-    private static final String[] NAMES = {"a", "b", "", "é", "x/y", "~t", "\uD83D\uDE00"};
-    private static final String[] STRINGS = {"", "a", "ab", "b", "é", "e\u0301", "\uFFFF", "\uD83D\uDE00", "0666", "1"};
+    private static final String[] NAMES = {"a", "", "é", "x/y", "\uD83D\uDE00"};
+    private static final String[] STRINGS = {"", "a", "é", "e\u0301", "\uFFFF", "\uD83D\uDE00", "0666"};
     private static final String[] NUMBERS = {
         "0",
         "-0",
@@ -45,9 +45,7 @@ class SelectorPropertyTest {
         "-1E+400",
         "123.456"
     };
-    private static final String[] POINTER_TOKENS = {
-        "a", "b", "", "é", "x~1y", "~0t", "\uD83D\uDE00", "0", "1", "-", "01"
-    };
+    private static final String[] POINTER_TOKENS = {"a", "a", "", "é", "x~1y", "\uD83D\uDE00", "0", "-", "01"};
     private static final String[] TYPES = {"null", "boolean", "number", "string", "array", "object"};
 
     private final Random random = new Random(20261206L);
@@ -57,7 +55,7 @@ class SelectorPropertyTest {
         int matched = 0;
         int cases = 0;
         for (int i = 0; cases < 3000; i++) {
-            String doc = value(3, true);
+            String doc = document();
             String where = selector(2);
             if (depth(where) > Selector.MAX_DEPTH) {
                 continue; // a BadQuery, tested on its own
@@ -102,6 +100,15 @@ class SelectorPropertyTest {
 
     // ---- generators (JSON text) ----
 
+    /** Mostly an object, as most apps' data is, so that pointers find something. */
+    private String document() {
+        String doc;
+        do {
+            doc = value(3, true);
+        } while (!doc.startsWith("{") && random.nextInt(4) != 0);
+        return doc;
+    }
+
     private String value(int depth, boolean escapes) {
         int kind = random.nextInt(depth > 0 ? 9 : 6);
         return switch (kind) {
@@ -135,7 +142,7 @@ class SelectorPropertyTest {
 
     /** A JSON string, sometimes with its non-ASCII characters escaped, as a stored value may be. */
     private String string(String s, boolean escapes) {
-        if (!escapes || random.nextInt(3) != 0) {
+        if (!escapes || random.nextBoolean()) {
             return "\"" + s + "\"";
         }
         StringBuilder out = new StringBuilder("\"");
@@ -147,7 +154,7 @@ class SelectorPropertyTest {
 
     private String pointer() {
         StringBuilder p = new StringBuilder();
-        int n = 1 + random.nextInt(2);
+        int n = random.nextInt(3) == 0 ? 2 : 1;
         for (int i = 0; i < n; i++) {
             p.append('/').append(POINTER_TOKENS[random.nextInt(POINTER_TOKENS.length)]);
         }
