@@ -112,7 +112,7 @@ final class Bytes {
 
     /** Whether the name token {@code buf[from, to)} spells {@code name}, escaped or not. */
     private static boolean sameName(byte[] buf, int from, int to, byte[] utf8, String name) {
-        if (Arrays.equals(buf, from + 1, to - 1, utf8, 0, utf8.length)) {
+        if (Selector.plain(utf8) && Arrays.equals(buf, from + 1, to - 1, utf8, 0, utf8.length)) {
             return true;
         }
         for (int i = from + 1; i < to - 1; i++) {

@@ -242,11 +242,13 @@ public final class Selector {
         }
         String wanted = v.str;
         byte[] utf8 = wanted.getBytes(StandardCharsets.UTF_8);
+        boolean plain = plain(utf8);
         return (buf, from, to) -> {
             if (from < 0 || buf[from] != '"') {
                 return false;
             }
-            if (to - 2 - from >= utf8.length
+            if (plain
+                    && to - 2 - from >= utf8.length
                     && Arrays.equals(buf, from + 1, from + 1 + utf8.length, utf8, 0, utf8.length)) {
                 return true;
             }
@@ -255,8 +257,11 @@ public final class Selector {
     }
 
     private static Condition size(Value v, String here) {
-        if (v.kind != Kind.NUMBER || v.num.sign < 0 || v.num.exp < v.num.digits.length() || v.num.exp > 9) {
+        if (v.kind != Kind.NUMBER || v.num.sign < 0 || v.num.exp < v.num.digits.length()) {
             throw new BadQuery(here + " takes a non-negative integer, not " + v);
+        }
+        if (v.num.exp > 9) { // longer than any array a value can hold
+            return (buf, from, to) -> false;
         }
         int wanted = v.num.sign == 0
                 ? 0
@@ -299,6 +304,19 @@ public final class Selector {
         }
     }
 
+    /**
+     * Whether a string's UTF-8 holds no backslash or quote, so that equal raw bytes mean equal strings: a stored
+     * backslash always begins an escape, and must not pass for the character it spells in the selector.
+     */
+    static boolean plain(byte[] utf8) {
+        for (byte b : utf8) {
+            if (b == '\\' || b == '"') {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static boolean hasEscape(byte[] buf, int from, int to) {
         for (int i = from; i < to; i++) {
             if (buf[i] == '\\') {
@@ -316,11 +334,12 @@ public final class Selector {
             case FALSE -> (buf, from, to) -> from >= 0 && buf[from] == 'f';
             case STRING -> {
                 byte[] utf8 = v.str.getBytes(StandardCharsets.UTF_8);
+                boolean plain = plain(utf8);
                 yield (buf, from, to) -> {
                     if (from < 0 || buf[from] != '"') {
                         return false;
                     }
-                    if (Arrays.equals(buf, from + 1, to - 1, utf8, 0, utf8.length)) {
+                    if (plain && Arrays.equals(buf, from + 1, to - 1, utf8, 0, utf8.length)) {
                         return true;
                     }
                     return hasEscape(buf, from, to)
