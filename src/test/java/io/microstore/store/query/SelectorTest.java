@@ -261,6 +261,13 @@ class SelectorTest {
         assertThrows(BadQuery.class, () -> Selector.parse(where.getBytes(StandardCharsets.UTF_8)));
     }
 
+    @Test
+    void invalidJsonOrUtf8IsABadQueryNotAJsonRefusal() {
+        assertThrows(BadQuery.class, () -> Selector.parse(new byte[] {'{', '"', '/', (byte) 0xC3, '"', ':', '1', '}'}));
+        assertThrows(BadQuery.class, () -> Selector.parse(new byte[0]));
+        assertThrows(BadQuery.class, () -> Selector.parse("{\"/a\": 1} x".getBytes(StandardCharsets.UTF_8)));
+    }
+
     private static String refusal(String where) {
         return assertThrows(BadQuery.class, () -> Selector.parse(where.getBytes(StandardCharsets.UTF_8)))
                 .getMessage();
