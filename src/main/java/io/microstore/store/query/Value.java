@@ -1,6 +1,5 @@
 package io.microstore.store.query;
 
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -54,7 +53,7 @@ final class Value implements Comparable<Value> {
 
     /** Reads the valid compact JSON value {@code buf[from, to)}. */
     static Value read(byte[] buf, int from, int to) {
-        return new Reader(buf, from).value();
+        return new ValueReader(buf, from, null).value();
     }
 
     static Value read(byte[] json) {
@@ -63,9 +62,7 @@ final class Value implements Comparable<Value> {
 
     /** Reads a selector: a repeated member name there is refused, not silently dropped. */
     static Value readStrict(byte[] json, String where) {
-        Reader r = new Reader(json, 0);
-        r.strict = where;
-        return r.value();
+        return new ValueReader(json, 0, where).value();
     }
 
     /** The kind of the valid compact value starting at {@code buf[pos]}, read from its first byte. */
@@ -216,80 +213,5 @@ final class Value implements Comparable<Value> {
     @Override
     public String toString() {
         return canonical();
-    }
-
-    /** A recursive reader of valid compact JSON. */
-    private static final class Reader {
-        private final byte[] buf;
-        private int pos;
-        private String strict; // null, or where the selector is, to name it when a member name repeats
-
-        Reader(byte[] buf, int pos) {
-            this.buf = buf;
-            this.pos = pos;
-        }
-
-        Value value() {
-            byte b = buf[pos];
-            switch (b) {
-                case 'n' -> {
-                    pos += 4;
-                    return NULL;
-                }
-                case 't' -> {
-                    pos += 4;
-                    return TRUE;
-                }
-                case 'f' -> {
-                    pos += 5;
-                    return FALSE;
-                }
-                case '"' -> {
-                    int end = Bytes.skip(buf, pos);
-                    String s = JsonText.decode(buf, pos, end);
-                    pos = end;
-                    return string(s);
-                }
-                case '[' -> {
-                    pos++;
-                    List<Value> items = new ArrayList<>();
-                    if (buf[pos] == ']') {
-                        pos++;
-                        return array(items);
-                    }
-                    while (true) {
-                        items.add(value());
-                        if (buf[pos++] == ']') {
-                            return array(items);
-                        }
-                    }
-                }
-                case '{' -> {
-                    pos++;
-                    TreeMap<String, Value> members = new TreeMap<>(CODE_POINTS);
-                    if (buf[pos] == '}') {
-                        pos++;
-                        return object(members);
-                    }
-                    while (true) {
-                        int end = Bytes.skip(buf, pos);
-                        String name = JsonText.decode(buf, pos, end);
-                        pos = end + 1; // the colon
-                        if (members.put(name, value()) != null && strict != null) { // else the last one wins
-                            throw new BadQuery(strict + ": the member name " + string(name) + " is repeated");
-                        }
-                        if (buf[pos++] == '}') {
-                            return object(members);
-                        }
-                    }
-                }
-                default -> {
-                    int end = Bytes.skip(buf, pos);
-                    Num n = Num.parse(buf, pos, end);
-                    pos = end;
-                    return number(n);
-                }
-            }
-        }
     }
 }
