@@ -3,8 +3,14 @@ package io.microstore;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import io.microstore.store.QueryRefusal;
+import io.microstore.store.Refusal;
 import org.junit.jupiter.api.Test;
 
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.type;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
@@ -166,6 +172,24 @@ class ArchitectureTest {
                 .orShould()
                 .dependOnClassesThat()
                 .resideInAPackage("io.microstore")
+                .check(MAIN);
+    }
+
+    /**
+     * The selector is a library the store, the api and the feed share: it reads stored bytes with json and knows
+     * nothing else of ours but the one refusal it throws (a sealed family only admits its own package).
+     */
+    @Test
+    void theQueryLibraryUsesOnlyJsonAndCommit() {
+        noClasses()
+                .that()
+                .resideInAPackage("io.microstore.store.query..")
+                .should()
+                .dependOnClassesThat(resideInAPackage("io.microstore..")
+                        .and(not(resideInAnyPackage(
+                                "io.microstore.store.query..", "io.microstore.json..", "io.microstore.commit..")))
+                        .and(not(type(Refusal.class)))
+                        .and(not(type(QueryRefusal.class))))
                 .check(MAIN);
     }
 

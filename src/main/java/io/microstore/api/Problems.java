@@ -30,6 +30,7 @@ import io.microstore.store.InvalidName;
 import io.microstore.store.NoSpace;
 import io.microstore.store.OutcomeUnknown;
 import io.microstore.store.PreconditionFailed;
+import io.microstore.store.QueryRefusal;
 import io.microstore.store.QuotaExceeded;
 import io.microstore.store.Refusal;
 import io.microstore.store.StoreBusy;
@@ -120,6 +121,7 @@ public final class Problems {
                 r.conflicts().isEmpty()
                         ? new Problem(Status.BAD_REQUEST_400, r.getMessage())
                         : new Problem(Status.CONFLICT_409, r.getMessage());
+            case QueryRefusal q -> new Problem(Status.BAD_REQUEST_400, q.getMessage());
             case FeedGone g -> new Problem(Status.GONE_410, g.getMessage()).with("last_seq", g.lastSeq());
             case FeedBusy b ->
                 new Problem(Status.SERVICE_UNAVAILABLE_503, b.getMessage())

@@ -1,0 +1,95 @@
+package io.microstore.store.query;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A JSON Pointer (RFC 6901) into an app's data, its tokens unescaped ({@code ~1} is "/", {@code ~0} is "~"), each
+ * kept also as UTF-8 (to compare with stored names without decoding them) and as an array index when it is one
+ * ("0" or a number without a leading zero; "-" is never an index: it names the element after the last).
+ */
+final class Path {
+    static final Path ROOT = new Path("", List.of());
+
+    private final String text;
+    private final List<String> tokens;
+    private final byte[][] utf8;
+    private final int[] index;
+
+    private Path(String text, List<String> tokens) {
+        this.text = text;
+        this.tokens = tokens;
+        this.utf8 = new byte[tokens.size()][];
+        this.index = new int[tokens.size()];
+        for (int i = 0; i < tokens.size(); i++) {
+            utf8[i] = tokens.get(i).getBytes(StandardCharsets.UTF_8);
+            index[i] = index(tokens.get(i));
+        }
+    }
+
+    /** @throws BadQuery when {@code text} does not begin with "/" or has a "~" not followed by 0 or 1 */
+    static Path parse(String text, String where) {
+        if (text.isEmpty() || text.charAt(0) != '/') {
+            throw new BadQuery(where + ": \"" + text + "\" is not a JSON Pointer: it must start with \"/\"");
+        }
+        List<String> tokens = new ArrayList<>();
+        StringBuilder token = new StringBuilder();
+        for (int i = 1; i <= text.length(); i++) {
+            char c = i < text.length() ? text.charAt(i) : '/';
+            if (c == '/') {
+                tokens.add(token.toString());
+                token.setLength(0);
+            } else if (c == '~') {
+                char next = i + 1 < text.length() ? text.charAt(i + 1) : ' ';
+                if (next != '0' && next != '1') {
+                    throw new BadQuery(
+                            where + ": \"" + text + "\" is not a JSON Pointer: \"~\" must be followed by 0 or 1");
+                }
+                token.append(next == '0' ? '~' : '/');
+                i++;
+            } else {
+                token.append(c);
+            }
+        }
+        return new Path(text, List.copyOf(tokens));
+    }
+
+    private static int index(String token) {
+        int n = token.length();
+        if (n == 0 || n > 9 || (n > 1 && token.charAt(0) == '0')) {
+            return -1;
+        }
+        for (int i = 0; i < n; i++) {
+            if (token.charAt(i) < '0' || token.charAt(i) > '9') {
+                return -1;
+            }
+        }
+        return Integer.parseInt(token);
+    }
+
+    int size() {
+        return tokens.size();
+    }
+
+    String token(int i) {
+        return tokens.get(i);
+    }
+
+    byte[] utf8(int i) {
+        return utf8[i];
+    }
+
+    int index(int i) {
+        return index[i];
+    }
+
+    String text() {
+        return text;
+    }
+
+    @Override
+    public String toString() {
+        return text;
+    }
+}
