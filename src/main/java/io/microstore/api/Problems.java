@@ -26,6 +26,7 @@ import io.microstore.store.BadTransaction;
 import io.microstore.store.FeedBusy;
 import io.microstore.store.FeedGone;
 import io.microstore.store.ImportRejected;
+import io.microstore.store.IndexRequired;
 import io.microstore.store.InvalidName;
 import io.microstore.store.NoSpace;
 import io.microstore.store.OutcomeUnknown;
@@ -36,6 +37,7 @@ import io.microstore.store.StoreBusy;
 import io.microstore.store.StoreUnavailable;
 import io.microstore.store.TxnRefused;
 import io.microstore.store.ValueTooLarge;
+import io.microstore.store.query.BadQuery;
 
 /**
  * The one place where exceptions become HTTP answers: every error the service produces is an
@@ -72,6 +74,7 @@ public final class Problems {
         return switch (e) {
             case Refusal r -> of(r);
             case JsonRefusal j -> of(j);
+            case BadQuery q -> new Problem(Status.BAD_REQUEST_400, q.getMessage());
             // The challenge goes with every 401: the bearer token is the only credential there is.
             case UnauthorizedException u ->
                 new Problem(Status.UNAUTHORIZED_401, u.getMessage())
@@ -120,6 +123,10 @@ public final class Problems {
                 r.conflicts().isEmpty()
                         ? new Problem(Status.BAD_REQUEST_400, r.getMessage())
                         : new Problem(Status.CONFLICT_409, r.getMessage());
+            case IndexRequired i ->
+                new Problem(Status.UNPROCESSABLE_CONTENT_422, i.getMessage())
+                        .with("type", "index-required")
+                        .with("request", i.request());
             case FeedGone g -> new Problem(Status.GONE_410, g.getMessage()).with("last_seq", g.lastSeq());
             case FeedBusy b ->
                 new Problem(Status.SERVICE_UNAVAILABLE_503, b.getMessage())

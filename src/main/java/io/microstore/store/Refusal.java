@@ -19,7 +19,8 @@ public abstract sealed class Refusal extends RuntimeException
                 ValueTooLarge,
                 ImportRejected,
                 FeedGone,
-                FeedBusy {
+                FeedBusy,
+                IndexRequired {
     protected Refusal(String message) {
         super(message);
     }
