@@ -21,6 +21,7 @@ import io.microstore.api.AppsService;
 import io.microstore.api.ChangesService;
 import io.microstore.api.DateHeader;
 import io.microstore.api.Problems;
+import io.microstore.api.QueryService;
 import io.microstore.api.Route;
 import io.microstore.api.SchemaService;
 import io.microstore.api.TransferService;
@@ -172,9 +173,11 @@ public final class Main {
         Handler toSwaggerUi = (req, res) -> res.status(Status.FOUND_302)
                 .header(HeaderValues.create(HeaderNames.LOCATION, Route.OPENAPI.path() + "/ui"))
                 .send();
+        AppsService apps = new AppsService(store, maxPayload, scanBudget);
         routing.get(Route.ROOT.path(), toSwaggerUi)
                 .head(Route.ROOT.path(), toSwaggerUi)
-                .register(Route.APPS.path(), new AppsService(store, maxPayload, scanBudget)) // and APP under it
+                .register(Route.APPS.path(), apps) // and APP under it
+                .register(Route.QUERY.path(), new QueryService(apps))
                 .register(Route.TXN.path(), new TxnService(store, maxPayload))
                 .register(Route.CHANGES.path(), new ChangesService(store.feed()))
                 .register(Route.SCHEMA.path(), new SchemaService())

@@ -98,8 +98,11 @@ public final class AppsService implements HttpService {
         items(req, res, page.items(), query.includeData());
     }
 
-    /** A listing with where, order, count or cursor: {@link Store#query}, bounded by the scan budget. */
-    private void query(ServerRequest req, ServerResponse res, AppsQuery asked) throws IOException {
+    /**
+     * A listing with where, order, count or cursor ({@code GET /api/apps}, and {@code POST /api/query} with the
+     * same in a body): {@link Store#query}, bounded by the scan budget.
+     */
+    void query(ServerRequest req, ServerResponse res, AppsQuery asked) throws IOException {
         Query query = asked.toQuery();
         if (asked.consistent()) {
             store.awaitConsistent();

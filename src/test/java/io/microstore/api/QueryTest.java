@@ -183,6 +183,55 @@ class QueryTest extends ServerTestBase {
         }
     }
 
+    @Test
+    void postQueryAnswersExactlyAsTheGet() {
+        for (int i = 0; i < 5; i++) {
+            put("post/" + i, "{\"s\":\"" + (i % 2 == 0 ? "even" : "odd") + "\",\"k\":\"" + (9 - i) + "\"}");
+        }
+        String where = "{\"/s\":\"even\"}";
+        Res get = http.get("/api/apps?prefix=post/&order=/k&count=exact&limit=2&include=data&where=" + encode(where));
+        Res post = http.send(
+                "POST",
+                "/api/query",
+                "{\"prefix\":\"post/\",\"where\":" + where
+                        + ",\"order\":[\"/k\"],\"count\":\"exact\",\"limit\":2,\"include\":\"data\"}",
+                "Content-Type",
+                "application/json");
+        assertStatus(post, 200);
+        assertThat(post.text(), is(get.text()));
+        assertThat(post.header("X-Total-Count"), is("3"));
+        assertThat(post.header("Link"), is(get.header("Link")));
+        assertThat(all(next(post)), is(List.of("post/0")));
+        String cursor = next(post).replaceAll(".*cursor=", "");
+        Res again = http.send(
+                "POST",
+                "/api/query",
+                "{\"prefix\":\"post/\",\"where\":" + where + ",\"order\":[\"/k\"],\"limit\":2,\"cursor\":\""
+                        + java.net.URLDecoder.decode(cursor, java.nio.charset.StandardCharsets.UTF_8) + "\"}",
+                "Content-Type",
+                "application/json");
+        assertThat(again.text(), is("[{\"name\":\"post/0\"}]"));
+    }
+
+    @Test
+    void aPostedQueryWithAnUnknownOrMistypedMemberIs400() {
+        for (String body : List.of(
+                "{\"wher\":{}}",
+                "{\"where\":[1]}",
+                "{\"order\":5}",
+                "{\"order\":\"/k\"}",
+                "{\"order\":[1]}",
+                "{\"count\":true}",
+                "{\"limit\":0}",
+                "{\"limit\":\"5\"}",
+                "{\"include\":\"all\"}",
+                "{\"consistent\":1}",
+                "[1]",
+                "{")) {
+            assertProblem(http.send("POST", "/api/query", body, "Content-Type", "application/json"), 400);
+        }
+    }
+
     /** Random apps, selectors, orders and limits: every page followed equals a plain in-test evaluation. */
     @Test
     void everyPageFollowedEqualsTheModel() {

@@ -34,6 +34,7 @@ import io.microstore.schema.client.model.ListItem;
 import io.microstore.schema.client.model.PreconditionFailedProblem;
 import io.microstore.schema.client.model.Problem;
 import io.microstore.schema.client.model.PutBody;
+import io.microstore.schema.client.model.QueryBody;
 import io.microstore.schema.client.model.TxnOperation;
 import io.microstore.schema.client.model.TxnProblem;
 import io.microstore.schema.client.model.TxnResult;
@@ -148,6 +149,9 @@ class GeneratedClientTest extends ServerTestBase {
                 link.replaceAll(".*cursor=([^>&]*).*", "$1"), java.nio.charset.StandardCharsets.UTF_8);
         List<ListItem> second = apps.listApps("q/", 1, null, "{\"/s\":\"open\"}", "/p", "exact", cursor, null, null);
         assertThat(second.stream().map(ListItem::getName).toList(), is(List.of("q/1")));
+        List<ListItem> posted = apps.queryApps(
+                new QueryBody().prefix("q/").where(Map.of("/s", "open")).count(QueryBody.CountEnum.EXACT));
+        assertThat(posted.stream().map(ListItem::getName).toList(), is(List.of("q/1", "q/2")));
         for (String name : List.of("q/1", "q/2", "q/3")) {
             apps.deleteApp(name, null, null);
         }

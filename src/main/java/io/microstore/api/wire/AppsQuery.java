@@ -2,10 +2,16 @@ package io.microstore.api.wire;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 import io.helidon.common.uri.UriQuery;
 import io.helidon.http.BadRequestException;
+import io.microstore.json.CompactJson;
+import io.microstore.json.JsonText;
 import io.microstore.store.Query;
 import io.microstore.store.QueryPage;
 import io.microstore.store.query.Order;
@@ -80,6 +86,107 @@ public record AppsQuery(
                 pageLimit,
                 QueryParams.includeData(query),
                 QueryParams.flag(query, "consistent"));
+    }
+
+    /** The members a {@code POST /api/query} body may have; any other is a 400, never ignored. */
+    private static final Set<String> MEMBERS =
+            Set.of("where", "order", "limit", "count", "include", "cursor", "prefix", "consistent");
+
+    /**
+     * The body of {@code POST /api/query}, a JSON object with the GET's parameters as members: {@code where} a
+     * selector (no 8 KiB limit here: the body limit holds), {@code order} an array of pointers, {@code limit} a number, {@code count} "exact", {@code include} "data", {@code cursor} and
+     * {@code prefix} strings, {@code consistent} true or false.
+     */
+    public static AppsQuery fromBody(byte[] body) {
+        Map<String, byte[]> members = CompactJson.members(body);
+        for (String member : members.keySet()) {
+            if (!MEMBERS.contains(member)) {
+                throw new BadRequestException("a query has no member \"" + member + "\"; it takes "
+                        + String.join(
+                                ", ",
+                                List.of(
+                                        "where",
+                                        "order",
+                                        "limit",
+                                        "count",
+                                        "include",
+                                        "cursor",
+                                        "prefix",
+                                        "consistent")));
+            }
+        }
+        byte[] where = members.get("where");
+        if (where != null && where[0] != '{') {
+            throw new BadRequestException("\"where\" must be a JSON object (a selector)");
+        }
+        String count = string(members, "count");
+        if (count != null && !count.equals("exact")) {
+            throw new BadRequestException("\"count\" must be \"exact\", not \"" + count + "\"");
+        }
+        String include = string(members, "include");
+        if (include != null && !include.equals("data")) {
+            throw new BadRequestException("\"include\" must be \"data\", not \"" + include + "\"");
+        }
+        byte[] limit = members.get("limit");
+        int pageLimit = Integer.MAX_VALUE;
+        if (limit != null) {
+            String digits = new String(limit, StandardCharsets.US_ASCII);
+            if (digits.equals("0") && count != null) {
+                pageLimit = 0;
+            } else if (digits.equals("0")) {
+                throw new BadRequestException("limit 0 is a count alone: it needs \"count\": \"exact\"");
+            } else {
+                pageLimit = QueryParams.limit(digits);
+            }
+        }
+        byte[] consistent = members.get("consistent");
+        if (consistent != null
+                && !List.of("true", "false").contains(new String(consistent, StandardCharsets.US_ASCII))) {
+            throw new BadRequestException("\"consistent\" must be true or false");
+        }
+        return new AppsQuery(
+                Objects.requireNonNullElse(string(members, "prefix"), ""),
+                where == null ? null : new String(where, StandardCharsets.UTF_8),
+                order(members.get("order")),
+                count != null,
+                string(members, "cursor"),
+                null,
+                pageLimit,
+                include != null,
+                consistent != null && consistent[0] == 't');
+    }
+
+    /** {@code order}: an array of the GET's comma-separated parts; null when absent. */
+    private static String order(byte[] order) {
+        if (order == null) {
+            return null;
+        }
+        if (order[0] != '[') {
+            throw new BadRequestException(
+                    "\"order\" must be an array of pointers, e.g. [\"/priority\", \"-/created\"]");
+        }
+        List<String> parts = new ArrayList<>();
+        for (byte[] part : CompactJson.elements(order)) {
+            if (part[0] != '"') {
+                throw new BadRequestException(
+                        "\"order\" must be an array of strings, each a pointer optionally prefixed by '-'");
+            }
+            parts.add(JsonText.decode(part, 0, part.length));
+        }
+        // [] is name order, as no order is: generated clients send an empty list for an unset one.
+        return parts.isEmpty() ? null : String.join(",", parts);
+    }
+
+    /** A member that must be a string when present: its value, or null when absent. */
+    private static String string(Map<String, byte[]> members, String member) {
+        byte[] value = members.get(member);
+        if (value == null) {
+            return null;
+        }
+        if (value[0] != '"') {
+            throw new BadRequestException("\"" + member + "\" must be a JSON string");
+        }
+        return JsonText.decode(value, 0, value.length);
     }
 
     /** The store's query: the selector and order parsed (400 when they cannot be), the cursor read. */
