@@ -27,6 +27,8 @@ check "OpenAPI from helidon-openapi"  200 "openapi:"              "$base/openapi
 check "put"                           204 ""                      -X PUT "${json[@]}" -d '{"data":{"n":1,"big":1e300}}' "$base/api/apps/$name"
 check "get"                           200 "{\"name\":\"$name\",\"data\":{\"n\":1,\"big\":1e300}}" "$base/api/apps/$name"
 check "list has it"                   200 "{\"name\":\"$name\"}"  "$base/api/apps"
+check "query counts it"               200 'X-Total-Count: 1'      -i -G --data-urlencode "where={}" -d "prefix=$name" -d count=exact "$base/api/apps"
+check "query in a body"               200 "{\"name\":\"$name\"}"  -X POST "${json[@]}" -d "{\"prefix\":\"$name\",\"where\":{}}" "$base/api/query"
 check "put without data"              400 '"status":400'          -X PUT "${json[@]}" -d '{"x":1}' "$base/api/apps/$name"
 check "malformed json"                400 'application/problem'   -i -X PUT "${json[@]}" -d '{"data":' "$base/api/apps/$name"
 check "wrong method"                  405 '"status":405'          -X POST "$base/api/apps/$name"

@@ -21,6 +21,7 @@ import io.microstore.api.AppsService;
 import io.microstore.api.ChangesService;
 import io.microstore.api.DateHeader;
 import io.microstore.api.Problems;
+import io.microstore.api.QueryService;
 import io.microstore.api.Route;
 import io.microstore.api.SchemaService;
 import io.microstore.api.TransferService;
@@ -35,6 +36,7 @@ import io.microstore.api.limits.HeaderTimeout;
 import io.microstore.api.limits.InFlightBytes;
 import io.microstore.api.limits.ReceiveListeners;
 import io.microstore.api.limits.ServerHealth;
+import io.microstore.api.wire.AppsQuery;
 import io.microstore.observe.StoreHealth;
 import io.microstore.observe.StoreMetrics;
 import io.microstore.store.Engine;
@@ -100,7 +102,11 @@ public final class Main {
 
     /** Everything a server needs besides the store; the tests use it too. */
     public static void setup(WebServerConfig.Builder server, Settings settings, Store store) {
-        setup(server, settings, store, routing -> routing(routing, store, settings.maxPayload()));
+        setup(
+                server,
+                settings,
+                store,
+                routing -> routing(routing, store, settings.maxPayload(), settings.scanBudget()));
     }
 
     /**
@@ -116,6 +122,9 @@ public final class Main {
         StoreMetrics.bindInFlight(inFlight::used);
         Http1Config http1 = Http1Config.builder()
                 .name("http_1_1")
+                // The request line must carry a where of AppsQuery.MAX_WHERE bytes, each up to 3 when
+                // percent-encoded, and the rest of the query: Helidon's 4 KiB would refuse it with a 414.
+                .maxPrologueLength(4 * AppsQuery.MAX_WHERE)
                 // one listener: Helidon 4.5.0 calls none of two or more (ReceiveListeners says why)
                 .addReceiveListener(new ReceiveListeners(
                         new HeaderTimeout(flood.headerTimeout()),
@@ -160,13 +169,15 @@ public final class Main {
                 });
     }
 
-    static void routing(HttpRouting.Builder routing, Store store, long maxPayload) {
+    static void routing(HttpRouting.Builder routing, Store store, long maxPayload, long scanBudget) {
         Handler toSwaggerUi = (req, res) -> res.status(Status.FOUND_302)
                 .header(HeaderValues.create(HeaderNames.LOCATION, Route.OPENAPI.path() + "/ui"))
                 .send();
+        AppsService apps = new AppsService(store, maxPayload, scanBudget);
         routing.get(Route.ROOT.path(), toSwaggerUi)
                 .head(Route.ROOT.path(), toSwaggerUi)
-                .register(Route.APPS.path(), new AppsService(store, maxPayload)) // and APP under it
+                .register(Route.APPS.path(), apps) // and APP under it
+                .register(Route.QUERY.path(), new QueryService(apps))
                 .register(Route.TXN.path(), new TxnService(store, maxPayload))
                 .register(Route.CHANGES.path(), new ChangesService(store.feed()))
                 .register(Route.SCHEMA.path(), new SchemaService())

@@ -36,7 +36,8 @@ public record Settings(
         String etcdPrefix,
         Duration etcdTimeout,
         FloodLimits flood,
-        long maxBytes) {
+        long maxBytes,
+        long scanBudget) {
     /** The body limit in cluster mode unless server.max-payload-size is set: below etcd's 1.5 MiB request limit. */
     static final long ETCD_MAX_PAYLOAD = 1L << 20;
 
@@ -128,7 +129,8 @@ public record Settings(
                 prefix,
                 config.get("store.etcd.request-timeout").as(Duration.class).get(),
                 flood(config),
-                maxBytes(config));
+                maxBytes(config),
+                scanBudget(config));
     }
 
     private static FloodLimits flood(Config config) {
@@ -152,6 +154,16 @@ public record Settings(
         if (value.isNegative() || value.isZero()) {
             throw new IllegalArgumentException(key + " must be a positive duration, not " + value);
         }
+    }
+
+    /** store.query.scan-budget: the most apps one query examines, positive. */
+    private static long scanBudget(Config config) {
+        long budget = config.get("store.query.scan-budget").asLong().get();
+        if (budget < 1) {
+            throw new IllegalArgumentException(
+                    "store.query.scan-budget must be a positive number of apps, not " + budget);
+        }
+        return budget;
     }
 
     /** store.max-bytes, positive; by default 1 / {@link #DEFAULT_HEAP_DIVISOR} of the JVM's maximum heap. */

@@ -96,6 +96,16 @@ class CorsTest extends ServerTestBase {
     }
 
     @Test
+    void aQueryFromTheAllowedOriginExposesItsCountSeqAndPlan() {
+        Res res = http.get("/api/apps?limit=0&count=exact", "Origin", ORIGIN);
+        assertStatus(res, 200);
+        assertThat(
+                res.describe(),
+                lowerCaseList(res, "Access-Control-Expose-Headers"),
+                hasItems("x-total-count", "query-seq", "query-plan"));
+    }
+
+    @Test
     void anActualPutFromTheAllowedOriginIsAllowedAndExposesTheEtag() {
         Res res = http.putApp("cors-actual-put", "2", "Origin", ORIGIN);
         assertStatus(res, 204);

@@ -2,6 +2,7 @@ package io.microstore.api;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import io.helidon.http.BadRequestException;
@@ -12,6 +13,7 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.microstore.api.wire.AppsQuery;
 import io.microstore.api.wire.Bodies;
 import io.microstore.api.wire.Documents;
 import io.microstore.api.wire.EntityTags;
@@ -27,6 +29,8 @@ import io.microstore.store.Command;
 import io.microstore.store.Entry;
 import io.microstore.store.Outcome;
 import io.microstore.store.Page;
+import io.microstore.store.Query;
+import io.microstore.store.QueryPage;
 import io.microstore.store.Store;
 
 /**
@@ -44,11 +48,16 @@ public final class AppsService implements HttpService {
 
     private final Store store;
     private final Patches patches;
+    private final long scanBudget;
 
-    /** {@code maxBytes}: the largest value a PATCH may produce (server.max-payload-size). */
-    public AppsService(Store store, long maxBytes) {
+    /**
+     * {@code maxBytes}: the largest value a PATCH may produce (server.max-payload-size); {@code scanBudget}: the
+     * most apps a query examines (store.query.scan-budget).
+     */
+    public AppsService(Store store, long maxBytes, long scanBudget) {
         this.store = store;
         this.patches = new Patches(maxBytes);
+        this.scanBudget = scanBudget;
     }
 
     @Override
@@ -69,23 +78,61 @@ public final class AppsService implements HttpService {
      * so its Link header goes before the body; then its bytes are streamed, never built whole.
      */
     private void list(ServerRequest req, ServerResponse res) throws IOException {
+        if (AppsQuery.asked(req.query())) {
+            query(req, res, AppsQuery.from(req.query()));
+            return;
+        }
         ListQuery query = ListQuery.from(req.query());
         if (query.consistent()) {
             store.awaitConsistent();
         }
+        long seq = store.lastSeq(); // before the listing: every change up to it is in the page
         Page page = store.list(query.prefix(), query.after(), query.limit());
         if (page.more()) {
             String last = page.items().getLast().getKey();
             String next = query.next(Route.APPS.path(), last);
             res.header(HeaderValues.create(HeaderNames.LINK, "<" + next + ">; rel=\"next\""));
         }
+        int examined = page.items().size() + (page.more() ? 1 : 0);
+        queryHeaders(res, seq, examined, page.items().size());
+        items(req, res, page.items(), query.includeData());
+    }
+
+    /**
+     * A listing with where, order, count or cursor ({@code GET /api/apps}, and {@code POST /api/query} with the
+     * same in a body): {@link Store#query}, bounded by the scan budget.
+     */
+    void query(ServerRequest req, ServerResponse res, AppsQuery asked) throws IOException {
+        Query query = asked.toQuery();
+        if (asked.consistent()) {
+            store.awaitConsistent();
+        }
+        QueryPage page = store.query(query, scanBudget);
+        if (page.more()) {
+            String next = asked.next(Route.APPS.path(), query, page);
+            res.header(HeaderValues.create(HeaderNames.LINK, "<" + next + ">; rel=\"next\""));
+        }
+        if (page.total() >= 0) {
+            res.header(HeaderValues.create("X-Total-Count", page.total()));
+        }
+        queryHeaders(res, page.seq(), page.examined(), page.items().size());
+        items(req, res, page.items(), asked.includeData());
+    }
+
+    /** How an answer was computed: the seq it was computed at and the plan (no indexes yet: always a scan). */
+    private static void queryHeaders(ServerResponse res, long seq, long examined, int returned) {
+        res.header(HeaderValues.create("Query-Seq", seq));
+        res.header(HeaderValues.create("Query-Plan", "scan; examined=" + examined + "; returned=" + returned));
+    }
+
+    private static void items(
+            ServerRequest req, ServerResponse res, List<Map.Entry<String, Entry>> items, boolean includeData)
+            throws IOException {
         Responses.json(req, res, out -> {
             JsonWriter json = new JsonWriter(out).beginArray();
-            for (Map.Entry<String, Entry> item : page.items()) {
+            for (Map.Entry<String, Entry> item : items) {
                 Documents.writeApp(
-                        json,
-                        item.getKey(),
-                        query.includeData() ? item.getValue().data() : null);
+                        json, item.getKey(), includeData ? item.getValue().data() : null);
             }
             json.endArray();
         });

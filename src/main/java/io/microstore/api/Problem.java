@@ -32,19 +32,26 @@ public record Problem(Status status, String detail, Map<String, Object> extensio
         return new Problem(status, detail, extensions, concat(headers, header));
     }
 
-    /** The JSON body. {@code type} is about:blank, so {@code title} is the status's reason phrase. */
+    /**
+     * The JSON body. {@code type} is about:blank, so {@code title} is the status's reason phrase, unless a
+     * {@code type} extension names a problem of its own (its title the same word, e.g. index-required).
+     */
     public byte[] body() {
+        Object type = extensions.get("type");
         return JsonWriter.toBytes(128, json -> {
             json.beginObject()
                     .name("type")
-                    .value("about:blank")
+                    .value(type == null ? "about:blank" : type.toString())
                     .name("title")
-                    .value(status.reasonPhrase())
+                    .value(type == null ? status.reasonPhrase() : type.toString())
                     .name("status")
                     .value(status.code())
                     .name("detail")
                     .value(detail == null ? status.reasonPhrase() : detail);
             for (Map.Entry<String, Object> member : extensions.entrySet()) {
+                if (member.getKey().equals("type")) {
+                    continue;
+                }
                 json.name(member.getKey());
                 if (member.getValue() instanceof Number || member.getValue() instanceof Boolean) {
                     json.raw(member.getValue().toString().getBytes(StandardCharsets.US_ASCII));

@@ -26,6 +26,7 @@ import io.microstore.store.BadTransaction;
 import io.microstore.store.FeedBusy;
 import io.microstore.store.FeedGone;
 import io.microstore.store.ImportRejected;
+import io.microstore.store.IndexRequired;
 import io.microstore.store.InvalidName;
 import io.microstore.store.NoSpace;
 import io.microstore.store.OutcomeUnknown;
@@ -122,6 +123,10 @@ public final class Problems {
                         ? new Problem(Status.BAD_REQUEST_400, r.getMessage())
                         : new Problem(Status.CONFLICT_409, r.getMessage());
             case QueryRefusal q -> new Problem(Status.BAD_REQUEST_400, q.getMessage());
+            case IndexRequired i ->
+                new Problem(Status.UNPROCESSABLE_CONTENT_422, i.getMessage())
+                        .with("type", "index-required")
+                        .with("request", i.request());
             case FeedGone g -> new Problem(Status.GONE_410, g.getMessage()).with("last_seq", g.lastSeq());
             case FeedBusy b ->
                 new Problem(Status.SERVICE_UNAVAILABLE_503, b.getMessage())

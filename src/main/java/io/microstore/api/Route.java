@@ -11,6 +11,8 @@ public enum Route {
     APPS("/api/apps"),
     /** One app: everything after {@code /api/apps/} is its name. */
     APP("/api/apps/{name}"),
+    /** A query in a body: {@code GET /api/apps}'s parameters as JSON members. */
+    QUERY("/api/query"),
     CHANGES("/api/changes"),
     TXN("/api/txn"),
     SCHEMA("/api/schema"),

@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.StampedLock;
+import java.util.function.Supplier;
 
 import io.microstore.commit.Change;
 
@@ -115,6 +116,35 @@ public final class Index {
         } finally {
             txnLock.unlockRead(stamp);
         }
+    }
+
+    /**
+     * Runs {@code read} (a walk over {@link #from}) so that it sees no part of a transaction, as {@link #list}
+     * does: optimistically, and again under the read lock when a transaction was applied meanwhile.
+     */
+    <T> T whole(Supplier<T> read) {
+        for (int attempt = 0; attempt < OPTIMISTIC_LISTINGS; attempt++) {
+            long stamp = txnLock.tryOptimisticRead();
+            T result = read.get();
+            if (txnLock.validate(stamp)) {
+                return result;
+            }
+        }
+        long stamp = txnLock.readLock();
+        try {
+            return read.get();
+        } finally {
+            txnLock.unlockRead(stamp);
+        }
+    }
+
+    /**
+     * The entries whose names sort after {@code after} (exclusive; null for the start) from {@code prefix} on,
+     * in name order; the caller stops at the first name without the prefix.
+     */
+    Iterable<Map.Entry<String, Entry>> from(String prefix, String after) {
+        boolean pastPrefix = after != null && Names.ORDER.compare(after, prefix) >= 0;
+        return entries((pastPrefix ? sorted.tailMap(after, false) : sorted.tailMap(prefix, true)).keySet());
     }
 
     private Page listNow(String prefix, String after, int limit) {

@@ -20,7 +20,8 @@ public abstract sealed class Refusal extends RuntimeException
                 ImportRejected,
                 FeedGone,
                 FeedBusy,
-                QueryRefusal {
+                QueryRefusal,
+                IndexRequired {
     protected Refusal(String message) {
         super(message);
     }

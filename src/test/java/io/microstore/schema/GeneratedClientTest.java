@@ -34,6 +34,7 @@ import io.microstore.schema.client.model.ListItem;
 import io.microstore.schema.client.model.PreconditionFailedProblem;
 import io.microstore.schema.client.model.Problem;
 import io.microstore.schema.client.model.PutBody;
+import io.microstore.schema.client.model.QueryBody;
 import io.microstore.schema.client.model.TxnOperation;
 import io.microstore.schema.client.model.TxnProblem;
 import io.microstore.schema.client.model.TxnResult;
@@ -114,15 +115,15 @@ class GeneratedClientTest extends ServerTestBase {
         assertThat(notModified.getCode(), is(304));
 
         apps.putApp("config", new PutBody().data(null), null, null, null);
-        List<ListItem> names = apps.listApps(null, null, null, null, null);
+        List<ListItem> names = apps.listApps(null, null, null, null, null, null, null, null, null);
         assertThat(names.stream().map(ListItem::getName).toList(), is(List.of("config", "team/flags")));
         assertCarries(names, http.get("/api/apps").text());
 
-        List<ListItem> withData = apps.listApps(null, null, null, "data", null);
+        List<ListItem> withData = apps.listApps(null, null, null, null, null, null, null, "data", null);
         assertThat(withData.get(1).getData(), is(Map.of("color", "blue")));
         assertCarries(withData, http.get("/api/apps?include=data").text());
 
-        List<ListItem> page = apps.listApps("team/", 1, "a", "data", false);
+        List<ListItem> page = apps.listApps("team/", 1, "a", null, null, null, null, "data", false);
         assertThat(page.stream().map(ListItem::getName).toList(), is(List.of("team/flags")));
 
         ApiResponse<Void> deleted = apps.deleteAppWithHttpInfo("team/flags", etag, null);
@@ -131,8 +132,29 @@ class GeneratedClientTest extends ServerTestBase {
         assertThat(missing.getCode(), is(404));
         assertThat(problem(missing, Problem.class).getStatus(), is(404));
 
-        ApiException badLimit = assertThrows(ApiException.class, () -> apps.listApps(null, 0, null, null, null));
+        ApiException badLimit = assertThrows(
+                ApiException.class, () -> apps.listApps(null, 0, null, null, null, null, null, null, null));
         assertThat(problem(badLimit, BadRequestProblem.class).getStatus(), is(400));
+
+        // A query: where, order, count=exact, and the cursor of its next page.
+        apps.putApp("q/1", new PutBody().data(Map.of("s", "open", "p", "2")), null, null, null);
+        apps.putApp("q/2", new PutBody().data(Map.of("s", "open", "p", "1")), null, null, null);
+        apps.putApp("q/3", new PutBody().data(Map.of("s", "shut", "p", "0")), null, null, null);
+        ApiResponse<List<ListItem>> query =
+                apps.listAppsWithHttpInfo("q/", 1, null, "{\"/s\":\"open\"}", "/p", "exact", null, null, null);
+        assertThat(query.getData().stream().map(ListItem::getName).toList(), is(List.of("q/2")));
+        assertThat(query.getHeaders().get("x-total-count"), is(List.of("2")));
+        String link = query.getHeaders().get("link").getFirst();
+        String cursor = java.net.URLDecoder.decode(
+                link.replaceAll(".*cursor=([^>&]*).*", "$1"), java.nio.charset.StandardCharsets.UTF_8);
+        List<ListItem> second = apps.listApps("q/", 1, null, "{\"/s\":\"open\"}", "/p", "exact", cursor, null, null);
+        assertThat(second.stream().map(ListItem::getName).toList(), is(List.of("q/1")));
+        List<ListItem> posted = apps.queryApps(
+                new QueryBody().prefix("q/").where(Map.of("/s", "open")).count(QueryBody.CountEnum.EXACT));
+        assertThat(posted.stream().map(ListItem::getName).toList(), is(List.of("q/1", "q/2")));
+        for (String name : List.of("q/1", "q/2", "q/3")) {
+            apps.deleteApp(name, null, null);
+        }
     }
 
     @Test
@@ -254,7 +276,8 @@ class GeneratedClientTest extends ServerTestBase {
             String base = "http://127.0.0.1:" + secured.port();
             ApiException refused = assertThrows(
                     ApiException.class,
-                    () -> new AppsApi(client(base, b -> {})).listApps(null, null, null, null, null));
+                    () -> new AppsApi(client(base, b -> {}))
+                            .listApps(null, null, null, null, null, null, null, null, null));
             assertThat(refused.getCode(), is(401));
             assertThat(
                     refused.getResponseHeaders().firstValue("WWW-Authenticate").orElse(""), containsString("Bearer"));

@@ -31,7 +31,7 @@ import io.microstore.api.Problems;
 public final class CorsFilter implements Filter {
     static final String METHODS = "GET, HEAD, PUT, PATCH, DELETE, POST";
     static final String HEADERS = "Content-Type, If-Match, If-None-Match, Authorization, Last-Event-ID, Accept";
-    static final String EXPOSED = "ETag, Link, Location, Retry-After, Expires-In";
+    static final String EXPOSED = "ETag, Link, Location, Retry-After, Expires-In, X-Total-Count, Query-Seq, Query-Plan";
     private static final HeaderName REQUEST_METHOD = HeaderNames.create("Access-Control-Request-Method");
     private static final HeaderName REQUEST_HEADERS = HeaderNames.create("Access-Control-Request-Headers");
     private static final Set<String> ALLOWED_METHODS = lowerCase(METHODS);

@@ -96,6 +96,11 @@ public final class Order {
         return comparator;
     }
 
+    /** The order's JSON Pointers as written, without their direction (what an index on them would list). */
+    public List<String> pointers() {
+        return paths.stream().map(Path::text).toList();
+    }
+
     /** {@code "/a,-/b"}: one text per order, to bind a cursor to it. */
     public String canonical() {
         StringBuilder out = new StringBuilder();
