@@ -1,25 +1,19 @@
 package io.microstore.store;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
 import io.microstore.commit.Change;
 import io.microstore.commit.Compaction;
 import io.microstore.commit.Stats;
-import io.microstore.json.JsonText;
 import io.microstore.store.feed.ChangeFeed;
 import io.microstore.store.feed.FeedConfig;
-import io.microstore.store.query.Order;
-import io.microstore.store.query.SortKey;
 
 /**
  * The datastore, and the only door to it: it checks names, serves reads from the committed
@@ -111,126 +105,7 @@ public final class Store implements AutoCloseable {
      */
     public QueryPage query(Query query, long budget) {
         long seq = lastSeq(); // before the walk: every change up to it is in what the walk sees
-        return index.whole(() -> query.order().byNameOnly() ? byName(query, budget, seq) : ordered(query, budget, seq));
-    }
-
-    private QueryPage byName(Query q, long budget, long seq) {
-        List<Map.Entry<String, Entry>> items = new ArrayList<>(Math.min(q.limit(), 256));
-        long examined = 0;
-        long total = 0;
-        String lastExamined = null;
-        boolean more = false;
-        // A count walks from the start of the prefix; a page alone from its position.
-        for (Map.Entry<String, Entry> app : index.from(q.prefix(), q.count() ? null : q.afterName())) {
-            String name = app.getKey();
-            if (!name.startsWith(q.prefix())) {
-                break;
-            }
-            if (examined == budget) {
-                if (q.count()) {
-                    throw indexRequired(q, budget, "counting the matches");
-                }
-                return new QueryPage(items, true, null, lastExamined, -1, examined, seq);
-            }
-            examined++;
-            lastExamined = name;
-            if (!q.where().matches(app.getValue().data())) {
-                continue;
-            }
-            total++;
-            if (q.afterName() != null && Names.ORDER.compare(name, q.afterName()) <= 0) {
-                continue; // before this page: counted only
-            }
-            if (items.size() == q.limit()) {
-                more = q.limit() > 0; // limit=0 is a count alone, with no next page
-                if (!q.count()) {
-                    break;
-                }
-            } else {
-                items.add(app);
-            }
-        }
-        String next = more && !items.isEmpty() ? items.getLast().getKey() : q.afterName();
-        return new QueryPage(items, more, null, next, q.count() ? total : -1, examined, seq);
-    }
-
-    private QueryPage ordered(Query q, long budget, long seq) {
-        Comparator<SortKey> byKey = q.order().comparator();
-        Comparator<Hit> rows =
-                Comparator.comparing(Hit::key, byKey).thenComparing(h -> h.app().getKey(), Names.ORDER);
-        // The best limit + 1 rows after the position, the worst on top: memory stays O(limit), not O(matches).
-        PriorityQueue<Hit> best = new PriorityQueue<>(rows.reversed());
-        Hit after = q.afterName() == null
-                ? null
-                : new Hit(Map.entry(q.afterName(), new Entry(new byte[0], 0)), q.afterKey());
-        long examined = 0;
-        long total = 0;
-        for (Map.Entry<String, Entry> app : index.from(q.prefix(), null)) {
-            if (!app.getKey().startsWith(q.prefix())) {
-                break;
-            }
-            if (examined++ == budget) {
-                throw indexRequired(q, budget, "ordering by " + q.order().canonical());
-            }
-            byte[] data = app.getValue().data();
-            if (!q.where().matches(data)) {
-                continue;
-            }
-            total++;
-            if (q.limit() == 0) {
-                continue;
-            }
-            Hit hit = new Hit(app, q.order().key(data));
-            if (after != null && rows.compare(hit, after) <= 0) {
-                continue;
-            }
-            if (best.size() <= q.limit()) {
-                best.add(hit);
-            } else if (rows.compare(hit, best.peek()) < 0) {
-                best.poll();
-                best.add(hit);
-            }
-        }
-        List<Hit> sorted = new ArrayList<>(best);
-        sorted.sort(rows);
-        boolean more = sorted.size() > q.limit();
-        List<Map.Entry<String, Entry>> items = new ArrayList<>(Math.min(sorted.size(), q.limit()));
-        for (int i = 0; i < Math.min(sorted.size(), q.limit()); i++) {
-            items.add(sorted.get(i).app());
-        }
-        Hit last = more ? sorted.get(q.limit() - 1) : null;
-        return new QueryPage(
-                items,
-                more,
-                last == null ? null : last.key(),
-                last == null ? null : last.app().getKey(),
-                q.count() ? total : -1,
-                Math.min(examined, budget),
-                seq);
-    }
-
-    /** The refusal of a query beyond the budget, with the index request that would serve it. */
-    private static IndexRequired indexRequired(Query q, long budget, String what) {
-        String paths = q.order().byNameOnly() ? "the paths the where selector tests" : pathsOf(q.order());
-        String id = q.order().byNameOnly() ? "<id>" : pathsId(q.order());
-        String request = "PUT /api/indexes/" + id + " {\"paths\": [" + paths + "]}";
-        return new IndexRequired(
-                what + " needs more than store.query.scan-budget (" + budget + ") apps examined; an index serves it: "
-                        + request + " (index routes arrive with the indexes; until then narrow it with prefix)",
-                request);
-    }
-
-    private static String pathsOf(Order order) {
-        List<String> quoted = new ArrayList<>();
-        for (String path : order.pointers()) { // a pointer may hold a comma or a quote: each is a JSON string
-            quoted.add(new String(JsonText.quote(path), StandardCharsets.UTF_8));
-        }
-        return String.join(", ", quoted);
-    }
-
-    private static String pathsId(Order order) {
-        String id = order.canonical().replaceAll("[^A-Za-z0-9]+", "-").replaceAll("^-+|-+$", "");
-        return id.isEmpty() ? "by-order" : id;
+        return index.whole(() -> new QueryScan(index, query, budget, seq).page());
     }
 
     /** Every committed app in name order, weakly consistent (for export). */

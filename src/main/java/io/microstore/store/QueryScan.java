@@ -1,0 +1,156 @@
+package io.microstore.store;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+
+import io.microstore.json.JsonText;
+import io.microstore.store.query.Order;
+import io.microstore.store.query.SortKey;
+
+/**
+ * One page of a query's answer, by a walk of the name index that examines at most {@code budget} apps
+ * ({@code store.query.scan-budget}): in name order the walk stops at a full page or at the budget (the page
+ * then resumes after the last app examined); an order keeps the best {@code limit + 1} rows seen (memory
+ * O(limit), not O(matches)) and needs every match, so it and a count are refused beyond the budget, with the
+ * index request that would serve them. Run inside {@link Index#whole}, so it sees no part of a transaction.
+ */
+final class QueryScan {
+    private final Index index;
+    private final Query q;
+    private final long budget;
+    private final long seq;
+
+    QueryScan(Index index, Query q, long budget, long seq) {
+        this.index = index;
+        this.q = q;
+        this.budget = budget;
+        this.seq = seq;
+    }
+
+    QueryPage page() {
+        return q.order().byNameOnly() ? byName() : ordered();
+    }
+
+    private QueryPage byName() {
+        List<Map.Entry<String, Entry>> items = new ArrayList<>(Math.min(q.limit(), 256));
+        long examined = 0;
+        long total = 0;
+        String lastExamined = null;
+        boolean more = false;
+        // A count walks from the start of the prefix; a page alone from its position.
+        for (Map.Entry<String, Entry> app : index.from(q.prefix(), q.count() ? null : q.afterName())) {
+            String name = app.getKey();
+            if (!name.startsWith(q.prefix())) {
+                break;
+            }
+            if (examined == budget) {
+                if (q.count()) {
+                    throw indexRequired("counting the matches");
+                }
+                return new QueryPage(items, true, null, lastExamined, -1, examined, seq);
+            }
+            examined++;
+            lastExamined = name;
+            if (!q.where().matches(app.getValue().data())) {
+                continue;
+            }
+            total++;
+            if (q.afterName() != null && Names.ORDER.compare(name, q.afterName()) <= 0) {
+                continue; // before this page: counted only
+            }
+            if (items.size() == q.limit()) {
+                more = q.limit() > 0; // limit=0 is a count alone, with no next page
+                if (!q.count()) {
+                    break;
+                }
+            } else {
+                items.add(app);
+            }
+        }
+        String next = more && !items.isEmpty() ? items.getLast().getKey() : q.afterName();
+        return new QueryPage(items, more, null, next, q.count() ? total : -1, examined, seq);
+    }
+
+    private QueryPage ordered() {
+        Comparator<SortKey> byKey = q.order().comparator();
+        Comparator<Hit> rows =
+                Comparator.comparing(Hit::key, byKey).thenComparing(h -> h.app().getKey(), Names.ORDER);
+        // The best limit + 1 rows after the position, the worst on top: memory stays O(limit), not O(matches).
+        PriorityQueue<Hit> best = new PriorityQueue<>(rows.reversed());
+        Hit after = q.afterName() == null
+                ? null
+                : new Hit(Map.entry(q.afterName(), new Entry(new byte[0], 0)), q.afterKey());
+        long examined = 0;
+        long total = 0;
+        for (Map.Entry<String, Entry> app : index.from(q.prefix(), null)) {
+            if (!app.getKey().startsWith(q.prefix())) {
+                break;
+            }
+            if (examined++ == budget) {
+                throw indexRequired("ordering by " + q.order().canonical());
+            }
+            byte[] data = app.getValue().data();
+            if (!q.where().matches(data)) {
+                continue;
+            }
+            total++;
+            if (q.limit() == 0) {
+                continue;
+            }
+            Hit hit = new Hit(app, q.order().key(data));
+            if (after != null && rows.compare(hit, after) <= 0) {
+                continue;
+            }
+            if (best.size() <= q.limit()) {
+                best.add(hit);
+            } else if (rows.compare(hit, best.peek()) < 0) {
+                best.poll();
+                best.add(hit);
+            }
+        }
+        List<Hit> sorted = new ArrayList<>(best);
+        sorted.sort(rows);
+        boolean more = sorted.size() > q.limit();
+        List<Map.Entry<String, Entry>> items = new ArrayList<>(Math.min(sorted.size(), q.limit()));
+        for (int i = 0; i < Math.min(sorted.size(), q.limit()); i++) {
+            items.add(sorted.get(i).app());
+        }
+        Hit last = more ? sorted.get(q.limit() - 1) : null;
+        return new QueryPage(
+                items,
+                more,
+                last == null ? null : last.key(),
+                last == null ? null : last.app().getKey(),
+                q.count() ? total : -1,
+                Math.min(examined, budget),
+                seq);
+    }
+
+    /** The refusal of a query beyond the budget, with the index request that would serve it. */
+    private IndexRequired indexRequired(String what) {
+        String paths = q.order().byNameOnly() ? "the paths the where selector tests" : pathsOf(q.order());
+        String id = q.order().byNameOnly() ? "<id>" : pathsId(q.order());
+        String request = "PUT /api/indexes/" + id + " {\"paths\": [" + paths + "]}";
+        return new IndexRequired(
+                what + " needs more than store.query.scan-budget (" + budget + ") apps examined; an index serves it: "
+                        + request + " (index routes arrive with the indexes; until then narrow it with prefix)",
+                request);
+    }
+
+    private static String pathsOf(Order order) {
+        List<String> quoted = new ArrayList<>();
+        for (String path : order.pointers()) { // a pointer may hold a comma or a quote: each is a JSON string
+            quoted.add(new String(JsonText.quote(path), StandardCharsets.UTF_8));
+        }
+        return String.join(", ", quoted);
+    }
+
+    private static String pathsId(Order order) {
+        String id = order.canonical().replaceAll("[^A-Za-z0-9]+", "-").replaceAll("^-+|-+$", "");
+        return id.isEmpty() ? "by-order" : id;
+    }
+}
