@@ -193,6 +193,7 @@ class StoreMetricsTest extends ServerTestBase {
                                     "/api/apps/{name}",
                                     "/api/changes",
                                     "/api/txn",
+                                    "/api/query",
                                     "/api/schema",
                                     "/api/export",
                                     "/api/import",
