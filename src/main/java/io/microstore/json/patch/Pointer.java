@@ -1,9 +1,9 @@
 package io.microstore.json.patch;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import io.microstore.json.BadPatch;
+import io.microstore.json.JsonPointer;
 
 /** A JSON Pointer (RFC 6901): empty for the whole document, else "/"-separated tokens with ~0 and ~1 escapes. */
 record Pointer(String text, List<String> tokens) {
@@ -16,25 +16,11 @@ record Pointer(String text, List<String> tokens) {
             throw new BadPatch("\"" + text + "\" is not a JSON Pointer: it must be empty or start with \"/\", "
                     + "such as \"/data/x\"");
         }
-        List<String> tokens = new ArrayList<>();
-        StringBuilder token = new StringBuilder();
-        for (int i = 1; i <= text.length(); i++) {
-            char c = i < text.length() ? text.charAt(i) : '/';
-            if (c == '/') {
-                tokens.add(token.toString());
-                token.setLength(0);
-            } else if (c == '~') {
-                char next = i + 1 < text.length() ? text.charAt(i + 1) : ' ';
-                if (next != '0' && next != '1') {
-                    throw new BadPatch("\"" + text + "\" is not a JSON Pointer: \"~\" must be followed by 0 or 1");
-                }
-                token.append(next == '0' ? '~' : '/');
-                i++;
-            } else {
-                token.append(c);
-            }
+        List<String> tokens = JsonPointer.tokens(text);
+        if (tokens == null) {
+            throw new BadPatch("\"" + text + "\" is not a JSON Pointer: \"~\" must be followed by 0 or 1");
         }
-        return new Pointer(text, List.copyOf(tokens));
+        return new Pointer(text, tokens);
     }
 
     boolean isRoot() {

@@ -1,8 +1,9 @@
 package io.microstore.store.query;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
+
+import io.microstore.json.JsonPointer;
 
 /**
  * A JSON Pointer (RFC 6901) into an app's data, its tokens unescaped ({@code ~1} is "/", {@code ~0} is "~"), each
@@ -33,26 +34,11 @@ final class Path {
         if (text.isEmpty() || text.charAt(0) != '/') {
             throw new BadQuery(where + ": \"" + text + "\" is not a JSON Pointer: it must start with \"/\"");
         }
-        List<String> tokens = new ArrayList<>();
-        StringBuilder token = new StringBuilder();
-        for (int i = 1; i <= text.length(); i++) {
-            char c = i < text.length() ? text.charAt(i) : '/';
-            if (c == '/') {
-                tokens.add(token.toString());
-                token.setLength(0);
-            } else if (c == '~') {
-                char next = i + 1 < text.length() ? text.charAt(i + 1) : ' ';
-                if (next != '0' && next != '1') {
-                    throw new BadQuery(
-                            where + ": \"" + text + "\" is not a JSON Pointer: \"~\" must be followed by 0 or 1");
-                }
-                token.append(next == '0' ? '~' : '/');
-                i++;
-            } else {
-                token.append(c);
-            }
+        List<String> tokens = JsonPointer.tokens(text);
+        if (tokens == null) {
+            throw new BadQuery(where + ": \"" + text + "\" is not a JSON Pointer: \"~\" must be followed by 0 or 1");
         }
-        return new Path(text, List.copyOf(tokens));
+        return new Path(text, tokens);
     }
 
     private static int index(String token) {
