@@ -82,7 +82,7 @@ public final class IndexService implements HttpService {
                 throw new BadRequestException("\"paths\" holds JSON Pointers (strings), not "
                         + new String(p, java.nio.charset.StandardCharsets.UTF_8));
             }
-            paths.add(JsonText.decode(p, 1, p.length - 1));
+            paths.add(JsonText.decode(p, 0, p.length));
         }
         boolean created = indexes.define(id, paths);
         if (created) {

@@ -30,6 +30,9 @@ public final class Indexes {
     /** Apps the builder indexes per turn of the index's write lock: short pauses for readers and writers. */
     private static final int BUILD_BATCH = 256;
 
+    /** How many times (20 ms apart) a define that lost a race waits for the winner's definition to arrive. */
+    private static final int RACE_WAITS = 100;
+
     private final Index index;
     private final Function<Command, Outcome> commit;
     private final ConcurrentSkipListMap<String, SecondaryIndex> byId = new ConcurrentSkipListMap<>();
@@ -78,10 +81,17 @@ public final class Indexes {
                         Reserved.INDEX + id, definition(paths), new Precondition(null, List.of("*")), 0));
                 return true;
             } catch (PreconditionFailed raced) {
-                if (attempt > 8) {
+                // Defined meanwhile (in cluster mode perhaps by another instance, whose commit this one's watch
+                // may not have brought yet): answer by what it is once it is here.
+                if (attempt == RACE_WAITS) {
                     throw raced;
                 }
-                Thread.onSpinWait(); // defined meanwhile: answer by what it is now
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw raced;
+                }
             }
         }
     }
@@ -140,7 +150,7 @@ public final class Indexes {
                 if (p[0] != '"') {
                     return null;
                 }
-                paths.add(JsonText.decode(p, 1, p.length - 1));
+                paths.add(JsonText.decode(p, 0, p.length));
             }
             return paths.isEmpty() ? null : paths;
         } catch (RuntimeException e) { // MalformedJson among them

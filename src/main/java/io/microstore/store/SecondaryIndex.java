@@ -63,6 +63,9 @@ final class SecondaryIndex {
 
     /** The entries from {@code from} to {@code to} (bounds or entries, both inclusive), ascending or descending. */
     NavigableSet<IndexKey> range(IndexKey from, IndexKey to, boolean descending) {
+        if (IndexKey.ORDER.compare(from, to) > 0) {
+            return java.util.Collections.emptyNavigableSet();
+        }
         NavigableSet<IndexKey> set = keys.subSet(from, true, to, true);
         return descending ? set.descendingSet() : set;
     }
