@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  */
 final class ChildServer implements AutoCloseable {
     /** Any host (--host 0.0.0.0 too); the tests always connect to 127.0.0.1. */
-    private static final Pattern LISTENING = Pattern.compile("^microstore listening on http://.*:(\\d+)/ ");
+    private static final Pattern LISTENING = Pattern.compile("^microstore listening on https?://.*:(\\d+)/ ");
 
     private final Process process;
     private final StringBuffer output = new StringBuffer();
