@@ -111,6 +111,16 @@ final class ChildServer implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** Sends {@code signal} (e.g. "HUP") to the server's process. */
+    void signal(String signal) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+                .inheritIO()
+                .start();
+        if (kill.waitFor() != 0) {
+            throw new IOException("kill -" + signal + " " + process.pid() + " failed");
+        }
+    }
+
     boolean isAlive() {
         return process.isAlive();
     }
