@@ -10,6 +10,7 @@ import java.util.stream.Collectors;
 
 import io.microstore.etcd.gateway.EtcdAccess;
 import io.microstore.etcd.gateway.EtcdRejected;
+import io.microstore.etcd.gateway.EtcdUnreachable;
 import io.microstore.etcd.gateway.GatewayClient;
 import io.microstore.etcd.gateway.KeyRange;
 import io.microstore.etcd.gateway.RequestOp;
@@ -174,7 +175,8 @@ class EtcdTlsIT {
         try (GatewayClient plain = new GatewayClient(
                 cluster.endpoints(), Duration.ofMillis(500), Duration.ofSeconds(3), EtcdAccess.NONE)) {
             // no certificate of the cluster's CA: the JDK does not even trust the server
-            assertThrows(Exception.class, plain::status);
+            EtcdUnreachable e = assertThrows(EtcdUnreachable.class, plain::status);
+            assertTrue(e.getMessage().contains("TLS handshake failed"), e.getMessage());
         }
     }
 }

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLHandshakeException;
 
 import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
@@ -383,6 +384,8 @@ public final class GatewayClient implements EtcdClient {
                     HttpResponse.BodyHandlers.ofString());
         } catch (HttpConnectTimeoutException | ConnectException e) {
             throw new EtcdUnreachable(endpoint, "cannot connect: " + e, e);
+        } catch (SSLHandshakeException e) { // no request reaches etcd over a failed handshake
+            throw new EtcdUnreachable(endpoint, "TLS handshake failed: " + e, e);
         } catch (HttpTimeoutException e) {
             throw new EtcdOutcomeUnknown(endpoint, "no answer within " + requestTimeout, e);
         } catch (IOException e) {
