@@ -43,8 +43,14 @@ url[plain]=http://127.0.0.1:$PORT; pid[plain]=$PID
 start tls "$java" -jar target/microstore.jar --port 0 --config "$WORK/tls.yaml"
 url[tls]=https://127.0.0.1:$PORT; pid[tls]=$PID
 curl -fsS --cacert "$WORK/ca.pem" "${url[tls]}/api/apps?limit=1" >/dev/null || { log "the TLS server does not answer"; exit 1; }
-for v in plain tls; do # fill, then warm up in turns
-  BENCH_KEYS=$KEYS wrk -t2 -c"$CONNS" -d"$WARMUP" -s scripts/bench/put.lua "${url[$v]}" >/dev/null
+# fill k1..kN (every GET finds its app), on one kept-alive connection per server; then warm up in turns
+for v in plain tls; do
+  for i in $(seq 1 "$KEYS"); do
+    printf 'url = "%s/api/apps/k%d"\nrequest = "PUT"\nheader = "Content-Type: application/json"\n' "${url[$v]}" "$i"
+    printf 'cacert = "%s"\n' "$WORK/ca.pem"
+    printf 'data = "{\\"data\\":{\\"n\\":1,\\"s\\":\\"some small value\\"}}"\noutput = "/dev/null"\nnext\n'
+  done | sed '$d' >"$WORK/fill-$v.curl" # no "next" after the last
+  curl -fsS -K "$WORK/fill-$v.curl"
 done
 for v in plain tls plain tls; do
   BENCH_KEYS=$KEYS wrk -t2 -c"$CONNS" -d"$WARMUP" -s scripts/bench/get.lua "${url[$v]}" >/dev/null
