@@ -23,7 +23,7 @@ start() {
   STARTED+=("$PID")
   PORT=""
   for _ in $(seq 1 1200); do
-    PORT=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\)\/.*/\1/p' "$WORK/$name.log" | head -n 1)
+    PORT=$(sed -n 's/.*listening on https\{0,1\}:\/\/127\.0\.0\.1:\([0-9]*\)\/.*/\1/p' "$WORK/$name.log" | head -n 1)
     [ -n "$PORT" ] && return 0
     kill -0 $PID 2>/dev/null || break
     sleep 0.1

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
+import io.helidon.common.tls.Tls;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
@@ -93,6 +94,7 @@ public final class Main {
             Startup.warnIfExposed(settings);
             server.start();
             onSignals(() -> shutdown(server, store));
+            onReload(cli, server);
             System.out.println(Startup.listening(settings, server.port(), store.describe()));
         } catch (IOException | RuntimeException e) {
             Startup.exit(1, "microstore: cannot start: " + e.getMessage());
@@ -204,6 +206,40 @@ public final class Main {
                 });
         Signal.handle(new Signal("TERM"), handler);
         Signal.handle(new Signal("INT"), handler);
+    }
+
+    /**
+     * SIGHUP: read {@code server.tls} again from the same config sources and swap the certificate, key and
+     * trust in place (Helidon's {@code WebServer.reloadTls}): new handshakes get the new certificate, open
+     * connections keep the session they have. Handling SIGHUP also keeps the JVM from exiting on it, its
+     * default. A config that cannot be read leaves the certificate in use as it was, with a warning.
+     */
+    private static void onReload(Cli cli, WebServer server) {
+        try {
+            Signal.handle(
+                    new Signal("HUP"),
+                    signal -> Thread.ofPlatform().name("microstore-reload").start(() -> reloadTls(cli, server)));
+        } catch (IllegalArgumentException e) { // e.g. the JVM runs with -Xrs
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "SIGHUP cannot be handled (" + e.getMessage() + "): a new TLS " + "certificate takes a restart");
+        }
+    }
+
+    private static void reloadTls(Cli cli, WebServer server) {
+        if (!server.hasTls()) {
+            LOG.log(System.Logger.Level.INFO, "SIGHUP: no server.tls, nothing to reload");
+            return;
+        }
+        try {
+            Tls tls = TlsSettings.reloadServer(Settings.load(cli));
+            server.reloadTls(tls);
+            LOG.log(System.Logger.Level.INFO, "SIGHUP: server.tls reloaded; new connections get its certificate");
+        } catch (RuntimeException e) {
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "SIGHUP: server.tls not reloaded, the certificate in use stays: " + e.getMessage());
+        }
     }
 
     /**

@@ -11,6 +11,7 @@ import java.util.Set;
 
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
+import io.microstore.etcd.gateway.EtcdAccess;
 import io.microstore.local.FsyncPolicy;
 import io.microstore.local.LocalConfig;
 import io.microstore.persist.FileOps;
@@ -37,7 +38,9 @@ public record Settings(
         Duration etcdTimeout,
         FloodLimits flood,
         long maxBytes,
-        long scanBudget) {
+        long scanBudget,
+        boolean serverTls,
+        EtcdAccess etcdAccess) {
     /** The body limit in cluster mode unless server.max-payload-size is set: below etcd's 1.5 MiB request limit. */
     static final long ETCD_MAX_PAYLOAD = 1L << 20;
 
@@ -103,6 +106,7 @@ public record Settings(
         if (prefix.isEmpty()) {
             throw new IllegalArgumentException("store.etcd.prefix must not be empty (it is /microstore/ by default)");
         }
+        TlsSettings.checkServer(config);
         return new Settings(
                 config.get("server"),
                 config.get("server.host").asString().get(),
@@ -130,7 +134,9 @@ public record Settings(
                 config.get("store.etcd.request-timeout").as(Duration.class).get(),
                 flood(config),
                 maxBytes(config),
-                scanBudget(config));
+                scanBudget(config),
+                TlsSettings.serverTls(config),
+                TlsSettings.etcd(config, etcd));
     }
 
     private static FloodLimits flood(Config config) {

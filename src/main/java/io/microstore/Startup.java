@@ -93,8 +93,8 @@ final class Startup {
                 : settings.data() == null
                         ? ", not on disk"
                         : ", fsync: " + settings.local().fsync().wireName();
-        return "microstore listening on http://" + settings.host() + ":" + port + "/ (Swagger UI at /openapi/ui, data: "
-                + data + disk + ")";
+        return "microstore listening on " + (settings.serverTls() ? "https" : "http") + "://" + settings.host() + ":"
+                + port + "/ (Swagger UI at /openapi/ui, data: " + data + disk + ")";
     }
 
     /** A warning when the API can be reached from other machines without a token. */
@@ -111,7 +111,11 @@ final class Startup {
     static Engine engine(Settings settings) throws IOException {
         if (settings.etcd()) {
             return new EtcdEngine(
-                    new GatewayClient(settings.etcdEndpoints(), Duration.ofSeconds(1), settings.etcdTimeout()),
+                    new GatewayClient(
+                            settings.etcdEndpoints(),
+                            Duration.ofSeconds(1),
+                            settings.etcdTimeout(),
+                            settings.etcdAccess()),
                     settings.etcdPrefix(),
                     EtcdConfig.DEFAULTS.withKeepRevisions(settings.feed().retain()));
         }

@@ -159,7 +159,7 @@ public final class EtcdEngine implements Engine {
         refuseWhenClosed();
         long revision;
         try {
-            revision = client.currentRevision();
+            revision = client.currentRevision(keys.marker());
         } catch (EtcdException e) {
             throw new StoreUnavailable(
                     "a consistent read needs etcd's current revision, and " + e.getMessage()
@@ -193,7 +193,7 @@ public final class EtcdEngine implements Engine {
         }
         long revision;
         try {
-            revision = client.currentRevision();
+            revision = client.currentRevision(keys.marker());
         } catch (EtcdException e) {
             throw new StoreUnavailable(
                     "since=" + seq + " is ahead of this instance (at seq " + applied.get()

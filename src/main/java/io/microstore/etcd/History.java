@@ -85,7 +85,7 @@ final class History {
     }
 
     private long attempt() throws EtcdException, ReplayFailed {
-        long current = client.currentRevision();
+        long current = client.currentRevision(keys.marker());
         long from = Math.max(Math.max(1, current - keep), compacted);
         try {
             mirror.restoreAt(from);

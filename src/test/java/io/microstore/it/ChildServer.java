@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  */
 final class ChildServer implements AutoCloseable {
     /** Any host (--host 0.0.0.0 too); the tests always connect to 127.0.0.1. */
-    private static final Pattern LISTENING = Pattern.compile("^microstore listening on http://.*:(\\d+)/ ");
+    private static final Pattern LISTENING = Pattern.compile("^microstore listening on https?://.*:(\\d+)/ ");
 
     private final Process process;
     private final StringBuffer output = new StringBuffer();
@@ -109,6 +109,16 @@ final class ChildServer implements AutoCloseable {
         }
         pump.join(5000); // everything it printed has been read
         return process.exitValue();
+    }
+
+    /** Sends {@code signal} (e.g. "HUP") to the server's process. */
+    void signal(String signal) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+                .inheritIO()
+                .start();
+        if (kill.waitFor() != 0) {
+            throw new IOException("kill -" + signal + " " + process.pid() + " failed");
+        }
     }
 
     boolean isAlive() {

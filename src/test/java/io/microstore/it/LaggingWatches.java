@@ -88,6 +88,11 @@ final class LaggingWatches implements EtcdClient {
     }
 
     @Override
+    public long currentRevision(byte[] key) throws EtcdException {
+        return client.currentRevision(key);
+    }
+
+    @Override
     public long count(KeyRange range, long revision) throws EtcdException {
         return client.count(range, revision);
     }

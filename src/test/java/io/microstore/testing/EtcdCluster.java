@@ -10,9 +10,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
+import io.microstore.etcd.gateway.EtcdAccess;
 import io.microstore.etcd.gateway.EtcdException;
 import io.microstore.etcd.gateway.GatewayClient;
 
@@ -28,25 +30,53 @@ public final class EtcdCluster implements AutoCloseable {
 
     private final Path dir;
     private final List<URI> endpoints;
+    private final EtcdAccess access;
     private final Thread hook;
     private boolean closed;
 
-    private EtcdCluster(Path dir, List<URI> endpoints) {
+    private EtcdCluster(Path dir, List<URI> endpoints, EtcdAccess access) {
         this.dir = dir;
         this.endpoints = endpoints;
+        this.access = access;
         this.hook = new Thread(this::stopQuietly, "etcd-cluster-stop");
         Runtime.getRuntime().addShutdownHook(hook);
     }
 
     /** Starts the cluster under {@code dir} and waits until every member is healthy. */
     public static EtcdCluster start(Path dir) throws IOException, InterruptedException {
+        return start(dir, List.of());
+    }
+
+    /**
+     * Starts the cluster in its TLS + auth mode ({@code etcd-cluster.sh --secure}): https with client
+     * certificates of its own CA, etcd's auth on, and the user {@code microstore} whose role may read and
+     * write {@code prefix} only; simple tokens live {@code tokenTtlSeconds} unused.
+     */
+    public static EtcdCluster startSecure(Path dir, String prefix, int tokenTtlSeconds)
+            throws IOException, InterruptedException {
+        return start(dir, List.of("--secure", prefix, Integer.toString(tokenTtlSeconds)));
+    }
+
+    private static EtcdCluster start(Path dir, List<String> options) throws IOException, InterruptedException {
         String failures = "";
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             Path attemptDir = dir.resolve("cluster-" + attempt);
             int base = freeBase();
-            Result result = run(Duration.ofSeconds(60), "start", attemptDir.toString(), Integer.toString(base));
+            List<String> args = new ArrayList<>(List.of("start", attemptDir.toString(), Integer.toString(base)));
+            args.addAll(options);
+            Result result = run(Duration.ofSeconds(60), args.toArray(String[]::new));
             if (result.status == 0) {
-                return new EtcdCluster(attemptDir, GatewayClient.endpoints(result.lastLine()));
+                EtcdAccess access = options.isEmpty()
+                        ? EtcdAccess.NONE
+                        : new EtcdAccess(
+                                Optional.of(Pki.context(
+                                        attemptDir.resolve("tls/ca.pem"),
+                                        attemptDir.resolve("tls/microstore.pem"),
+                                        attemptDir.resolve("tls/microstore-key.pem"))),
+                                Optional.of("microstore"),
+                                Files.readString(attemptDir.resolve("microstore.password"))
+                                        .strip());
+                return new EtcdCluster(attemptDir, GatewayClient.endpoints(result.lastLine()), access);
             }
             run(Duration.ofSeconds(20), "stop", attemptDir.toString()); // whatever did start
             failures += "\nattempt " + attempt + " on base port " + base + ":\n" + result.output;
@@ -80,9 +110,28 @@ public final class EtcdCluster implements AutoCloseable {
         return endpoints;
     }
 
+    /** How to reach the members: nothing, or (secure) TLS with microstore's certificate and user. */
+    public EtcdAccess access() {
+        return access;
+    }
+
+    /**
+     * A secure cluster's files: {@code tls/ca.pem}, {@code tls/microstore.pem}, {@code
+     * tls/microstore-key.pem}, {@code microstore.password}, {@code etcdctl.sh} (etcdctl as root).
+     */
+    public Path file(String name) {
+        return dir.resolve(name);
+    }
+
+    /** etcdctl as root on a secure cluster: its exit status and output. */
+    public Result etcdctl(String... args) throws IOException, InterruptedException {
+        return exec(Duration.ofSeconds(30), dir.resolve("etcdctl.sh").toString(), args);
+    }
+
     /** The member (1..3) that reports itself leader, or 0 when none does right now. */
     public int leader() {
-        try (GatewayClient client = new GatewayClient(endpoints, Duration.ofMillis(300), Duration.ofSeconds(1))) {
+        try (GatewayClient client =
+                new GatewayClient(endpoints, Duration.ofMillis(300), Duration.ofSeconds(1), access)) {
             for (int i = 0; i < endpoints.size(); i++) {
                 try {
                     if (client.status(i).isLeader()) {
@@ -162,7 +211,8 @@ public final class EtcdCluster implements AutoCloseable {
         }
     }
 
-    private record Result(int status, String output) {
+    /** A command's exit status and output. */
+    public record Result(int status, String output) {
         String lastLine() {
             String[] lines = output.strip().split("\n");
             return lines[lines.length - 1];
@@ -170,7 +220,12 @@ public final class EtcdCluster implements AutoCloseable {
     }
 
     private static Result run(Duration timeout, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("bash", SCRIPT.toString()));
+        return exec(timeout, SCRIPT.toString(), args);
+    }
+
+    private static Result exec(Duration timeout, String script, String... args)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("bash", script));
         command.addAll(List.of(args));
         Path log = Files.createTempFile("etcd-cluster", ".out");
         try {

@@ -33,6 +33,9 @@ import io.microstore.store.feed.FeedConfig;
 public final class Stores {
     /** The engine {@code ServerTestBase.newStore} picks: {@code local} or {@code etcd}. */
     public static final String ENGINE = System.getProperty("microstore.test.engine", "local");
+
+    /** With {@code -Dmicrostore.test.etcd=secure} the etcd engine's tests run on a TLS + auth cluster. */
+    static final boolean SECURE = "secure".equals(System.getProperty("microstore.test.etcd"));
     /** The defaults of the packaged application.yaml, the one place they are written. */
     public static final Settings DEFAULTS = Settings.defaults();
     /** The changes feed's default settings. */
@@ -68,8 +71,11 @@ public final class Stores {
     /** {@link #etcd(FeedConfig)} with a memory quota of {@code maxBytes}. */
     public static Store etcd(FeedConfig feed, long maxBytes) {
         try {
-            GatewayClient client =
-                    new GatewayClient(cluster().endpoints(), Duration.ofMillis(500), Duration.ofSeconds(3));
+            GatewayClient client = new GatewayClient(
+                    cluster().endpoints(),
+                    Duration.ofMillis(500),
+                    Duration.ofSeconds(3),
+                    cluster().access());
             String prefix = "/test" + PREFIXES.incrementAndGet() + "-" + System.nanoTime() + "/";
             return Store.open(new EtcdEngine(client, prefix, EtcdConfig.DEFAULTS), feed, maxBytes);
         } catch (IOException e) {
@@ -82,7 +88,9 @@ public final class Stores {
         if (cluster == null) {
             Path dir = Files.createTempDirectory("microstore-etcd");
             try {
-                cluster = EtcdCluster.start(dir);
+                // -Dmicrostore.test.etcd=secure: the same tests over TLS, as an etcd user whose role
+                // covers only the prefixes the stores here use ("/test...")
+                cluster = SECURE ? EtcdCluster.startSecure(dir, "/test", 300) : EtcdCluster.start(dir);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted while starting etcd", e);

@@ -16,8 +16,14 @@ public interface EtcdClient extends AutoCloseable {
     /** Up to {@code limit} keys of {@code range} (0 = no limit) at {@code revision} (0 = latest). */
     RangeResult range(KeyRange range, long revision, long limit) throws EtcdException;
 
-    /** The store's current revision, by a quorum read (no keys are sent back). */
+    /** The store's current revision, by a quorum read of the key {@code \0} (no keys are sent back). */
     long currentRevision() throws EtcdException;
+
+    /**
+     * The store's current revision, by a quorum read of {@code key} (nothing is sent back): a key the
+     * caller's etcd user may read, as a user whose role covers only its prefix may not read {@code \0}.
+     */
+    long currentRevision(byte[] key) throws EtcdException;
 
     /** How many keys {@code range} holds at {@code revision} (0 = latest); no keys are sent back. */
     long count(KeyRange range, long revision) throws EtcdException;

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLHandshakeException;
 
 import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
@@ -27,10 +28,20 @@ import jakarta.json.JsonObject;
  * <p>Every request carries {@code Grpc-Metadata-hasleader: true}: a member without a leader then answers
  * "no leader" at once, before proposing anything, instead of proposing into the void and answering
  * "request timed out" (an unknown outcome) seconds later; a watch ends instead of stalling.
+ *
+ * <p>With an {@link EtcdAccess} it speaks https with that TLS context, and authenticates as the etcd user
+ * ({@code /v3/auth/authenticate}): the token goes in the {@code Authorization} header of every call and
+ * watch. etcd forgets a token that was not used for its TTL ({@code --auth-token-ttl}), and answers
+ * "invalid auth token" (or "revision of auth store is old" once users or roles changed): such a refusal
+ * applied nothing, so the call authenticates again and is sent once more, a write included.
  */
 public final class GatewayClient implements EtcdClient {
     private static final String JSON_TYPE = "application/json";
     private static final byte[] ANY_KEY = {0};
+    /** gRPC's UNAUTHENTICATED: etcd's "invalid auth token". */
+    private static final int UNAUTHENTICATED = 16;
+
+    private static final System.Logger LOG = System.getLogger(GatewayClient.class.getName());
 
     private enum Kind {
         READ,
@@ -42,18 +53,33 @@ public final class GatewayClient implements EtcdClient {
     private final HttpClient http;
     private final AtomicInteger current = new AtomicInteger();
     private final Set<GatewayWatch> watches = ConcurrentHashMap.newKeySet();
+    private final EtcdAccess access;
+    private final Object authenticating = new Object();
+    private volatile String token; // null until the first call when there is a user
+    private final AtomicInteger authentications = new AtomicInteger();
 
     /** A client of the members at {@code endpoints} (e.g. http://127.0.0.1:23791), with its timeouts. */
     public GatewayClient(List<URI> endpoints, Duration connectTimeout, Duration requestTimeout) {
+        this(endpoints, connectTimeout, requestTimeout, EtcdAccess.NONE);
+    }
+
+    /** A client that reaches the members with {@code access}: its TLS context and its etcd user. */
+    public GatewayClient(List<URI> endpoints, Duration connectTimeout, Duration requestTimeout, EtcdAccess access) {
         if (endpoints.isEmpty()) {
             throw new IllegalArgumentException("no etcd endpoints");
         }
         this.endpoints = List.copyOf(endpoints);
         this.requestTimeout = requestTimeout;
-        this.http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(connectTimeout)
-                .build();
+        this.access = access;
+        HttpClient.Builder builder =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout);
+        access.tls().ifPresent(builder::sslContext);
+        this.http = builder.build();
+    }
+
+    /** How many times this client has authenticated (0 without a user): the first time, then each renewal. */
+    public int authentications() {
+        return authentications.get();
     }
 
     /** Connect timeout 1 s, request timeout 5 s (below etcd's own 7 s proposal timeout). */
@@ -105,7 +131,12 @@ public final class GatewayClient implements EtcdClient {
 
     @Override
     public long currentRevision() throws EtcdException {
-        String body = GatewayJson.range(KeyRange.single(ANY_KEY), 0, 0)
+        return currentRevision(ANY_KEY);
+    }
+
+    @Override
+    public long currentRevision(byte[] key) throws EtcdException {
+        String body = GatewayJson.range(KeyRange.single(key), 0, 0)
                 .add("count_only", true)
                 .build()
                 .toString();
@@ -190,18 +221,7 @@ public final class GatewayClient implements EtcdClient {
         for (int attempt = 0; attempt < endpoints.size(); attempt++) {
             int index = current.get();
             try {
-                GatewayWatch watch = GatewayWatch.open(
-                        http,
-                        request(endpoints.get(index), "/v3/watch", body, true, null),
-                        endpoints.get(index),
-                        requestTimeout,
-                        listener,
-                        (w, broken) -> {
-                            watches.remove(w);
-                            if (broken) { // the caller's reconnect should try the next member
-                                current.compareAndSet(index, (index + 1) % endpoints.size());
-                            }
-                        });
+                GatewayWatch watch = openWatch(index, body, listener);
                 watches.add(watch);
                 return watch;
             } catch (EtcdException e) {
@@ -215,6 +235,34 @@ public final class GatewayClient implements EtcdClient {
             }
         }
         throw last;
+    }
+
+    /** A watch on member {@code index}, authenticating again once if etcd refuses the token. */
+    private GatewayWatch openWatch(int index, String body, WatchListener listener) throws EtcdException {
+        String used = token(endpoints.get(index));
+        try {
+            return openWatch(index, body, listener, used);
+        } catch (EtcdRejected e) {
+            if (!tokenRefused(e)) {
+                throw e;
+            }
+            return openWatch(index, body, listener, renew(endpoints.get(index), used, e));
+        }
+    }
+
+    private GatewayWatch openWatch(int index, String body, WatchListener listener, String token) throws EtcdException {
+        return GatewayWatch.open(
+                http,
+                request(endpoints.get(index), "/v3/watch", body, true, null, token),
+                endpoints.get(index),
+                requestTimeout,
+                listener,
+                (w, broken) -> {
+                    watches.remove(w);
+                    if (broken) { // the caller's reconnect should try the next member
+                        current.compareAndSet(index, (index + 1) % endpoints.size());
+                    }
+                });
     }
 
     /** Of two failures, the one to report when every member failed: etcd's own answer ("no leader") wins. */
@@ -251,13 +299,93 @@ public final class GatewayClient implements EtcdClient {
         throw last;
     }
 
+    /** One call to {@code endpoint}, authenticating first when needed, and again once if etcd refuses the token. */
     private JsonObject post(URI endpoint, String path, String body, boolean requireLeader) throws EtcdException {
+        String used = token(endpoint);
+        try {
+            return post(endpoint, path, body, requireLeader, used);
+        } catch (EtcdRejected e) {
+            if (!tokenRefused(e)) {
+                throw e;
+            }
+            return post(endpoint, path, body, requireLeader, renew(endpoint, used, e));
+        }
+    }
+
+    /**
+     * etcd refused the token, before applying anything: it expired (a simple token unused for {@code
+     * --auth-token-ttl}), the member does not know it, or users and roles changed since it was issued.
+     */
+    private boolean tokenRefused(EtcdRejected e) {
+        return access.user().isPresent()
+                && (e.code() == UNAUTHENTICATED
+                        || e.etcdMessage().contains("auth store is old")
+                        || e.etcdMessage().contains("user name is empty"));
+    }
+
+    /** The token to send, authenticating at {@code endpoint} first if there is a user and no token yet. */
+    private String token(URI endpoint) throws EtcdException {
+        String t = token;
+        return t != null || access.user().isEmpty() ? t : renew(endpoint, null, null);
+    }
+
+    /**
+     * A new token in place of {@code stale} (null: none yet), unless another thread has already replaced
+     * it. A failed authentication sent no call: it is reported as unreachable unless etcd refused the
+     * user (a wrong password is not worth trying on another member).
+     */
+    private String renew(URI endpoint, String stale, EtcdRejected refused) throws EtcdException {
+        synchronized (authenticating) {
+            if (token != null && !token.equals(stale)) {
+                return token;
+            }
+            String user = access.user().orElseThrow();
+            String body = GatewayJson.object()
+                    .add("name", user)
+                    .add("password", access.password())
+                    .build()
+                    .toString();
+            JsonObject answer;
+            try {
+                answer = post(endpoint, "/v3/auth/authenticate", body, true, null);
+            } catch (EtcdOutcomeUnknown e) {
+                throw new EtcdUnreachable(endpoint, "authenticating as etcd user " + user + " failed: " + e, e);
+            } catch (EtcdRejected e) {
+                if (e.noLeader()) {
+                    throw e;
+                }
+                throw new EtcdRejected(
+                        endpoint,
+                        e.code(),
+                        "authenticating as etcd user " + user + " failed: " + e.etcdMessage(),
+                        e.httpStatus());
+            }
+            token = answer.getString("token", null);
+            if (token == null) {
+                throw new EtcdUnreachable(endpoint, "etcd answered no token to user " + user, null);
+            }
+            int count = authentications.incrementAndGet();
+            LOG.log(
+                    System.Logger.Level.INFO,
+                    refused == null
+                            ? "etcd: authenticated as user " + user + " at " + endpoint
+                            : "etcd: token renewed (authentication " + count + ") as user " + user + " at " + endpoint
+                                    + ": etcd refused the previous one (" + refused.etcdMessage() + ")");
+            return token;
+        }
+    }
+
+    private JsonObject post(URI endpoint, String path, String body, boolean requireLeader, String token)
+            throws EtcdException {
         HttpResponse<String> response;
         try {
             response = http.send(
-                    request(endpoint, path, body, requireLeader, requestTimeout), HttpResponse.BodyHandlers.ofString());
+                    request(endpoint, path, body, requireLeader, requestTimeout, token),
+                    HttpResponse.BodyHandlers.ofString());
         } catch (HttpConnectTimeoutException | ConnectException e) {
             throw new EtcdUnreachable(endpoint, "cannot connect: " + e, e);
+        } catch (SSLHandshakeException e) { // no request reaches etcd over a failed handshake
+            throw new EtcdUnreachable(endpoint, "TLS handshake failed: " + e, e);
         } catch (HttpTimeoutException e) {
             throw new EtcdOutcomeUnknown(endpoint, "no answer within " + requestTimeout, e);
         } catch (IOException e) {
@@ -276,10 +404,14 @@ public final class GatewayClient implements EtcdClient {
         }
     }
 
-    static HttpRequest request(URI endpoint, String path, String body, boolean requireLeader, Duration timeout) {
+    static HttpRequest request(
+            URI endpoint, String path, String body, boolean requireLeader, Duration timeout, String token) {
         HttpRequest.Builder b = HttpRequest.newBuilder(endpoint.resolve(path))
                 .header("Content-Type", JSON_TYPE)
                 .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) { // etcd reads the gateway's Authorization header as the token, no scheme
+            b.header("Authorization", token);
+        }
         if (requireLeader) {
             b.header("Grpc-Metadata-hasleader", "true");
         }

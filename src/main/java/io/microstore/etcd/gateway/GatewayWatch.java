@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLHandshakeException;
 
 import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
@@ -77,7 +78,9 @@ final class GatewayWatch implements Watch {
             throw new EtcdOutcomeUnknown(endpoint, "interrupted", e);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
-            if (cause instanceof ConnectException || cause instanceof HttpConnectTimeoutException) {
+            if (cause instanceof ConnectException
+                    || cause instanceof HttpConnectTimeoutException
+                    || cause instanceof SSLHandshakeException) { // nothing reached etcd
                 throw new EtcdUnreachable(endpoint, "cannot connect: " + cause, cause);
             }
             throw new EtcdOutcomeUnknown(endpoint, "watch failed: " + cause, cause);
