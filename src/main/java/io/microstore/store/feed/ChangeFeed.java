@@ -108,7 +108,7 @@ public final class ChangeFeed implements AutoCloseable {
     private final Set<Waiter> unkeyed = ConcurrentHashMap.newKeySet();
 
     private final AtomicInteger live = new AtomicInteger();
-    private long dispatched; // the seq up to which live queries were woken; dispatcher only
+    private volatile long dispatched; // the seq up to which live queries were woken; written by the dispatcher only
 
     /** The changed values of one commit's changes (null: an app that was absent), or all null. */
     private record Priors(long seq, Entry[] of) {}
@@ -482,6 +482,14 @@ public final class ChangeFeed implements AutoCloseable {
         return new Waiter(where);
     }
 
+    /**
+     * The seq up to which the dispatcher has looked at commits for the waiting clients (woken the live queries
+     * they concern): what a benchmark waits for to measure the whole cost of a write.
+     */
+    public long dispatchedSeq() {
+        return dispatched;
+    }
+
     /** Number of live queries ({@code /api/changes?where}) registered now: long-polls waiting and streams open. */
     public int liveQueries() {
         return live.get();
@@ -591,7 +599,7 @@ public final class ChangeFeed implements AutoCloseable {
     private void keep(long seq, Entry before) {
         long heap = before.data().length + PRIOR_OVERHEAD;
         long writer = before.seq();
-        Commit wrote = writer > floor && writer < seq ? ring.get(slot(writer)) : null;
+        Commit wrote = writer > floor && writer <= seq ? ring.get(slot(writer)) : null; // its own commit too
         if (wrote != null && wrote != GAP && wrote.seq() == writer) {
             int from = slot(writer);
             if (transfers[from] == null) {
