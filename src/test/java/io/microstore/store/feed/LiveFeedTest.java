@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -125,7 +126,8 @@ class LiveFeedTest {
         record Written(long seq, Change change) {}
         Map<String, Written> index = new HashMap<>();
         List<Written> all = new ArrayList<>();
-        Map<Written, Written> priorOf = new HashMap<>(); // a retained change -> the one whose value it replaced
+        // a change -> the one whose value it replaced; by identity: two deletes of a name in one commit are equal
+        Map<Written, Written> priorOf = new IdentityHashMap<>();
         int retain = 16;
         ChangeFeed feed = new ChangeFeed(
                 new FeedConfig(retain, 1 << 20, 10, KEEP_ALIVE),
