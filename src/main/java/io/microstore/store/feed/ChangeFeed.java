@@ -110,7 +110,7 @@ public final class ChangeFeed implements AutoCloseable {
     private final AtomicInteger live = new AtomicInteger();
     private volatile long dispatched; // the seq up to which live queries were woken; written by the dispatcher only
 
-    /** The changed values of one commit's changes (null: an app that was absent), or all null. */
+    /** The values one commit's changes replaced (an element null: the app was absent; {@code of} null: unknown). */
     private record Priors(long seq, Entry[] of) {}
 
     /** The live queries whose equality is at one pointer, by the value they require there. */
