@@ -1,5 +1,6 @@
 package io.microstore.store;
 
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -58,10 +59,10 @@ final class Applier implements CommitStream {
 
     @Override
     public void replayed(Commit commit) {
-        apply(commit);
+        Entry[] priors = apply(commit);
         Commit visible = Reserved.visible(commit); // the store's own records are nobody's changes
         if (visible != null) {
-            feed.replayed(visible);
+            feed.replayed(visible, priorsOf(commit, visible, priors));
         }
         commit.changes().forEach(change -> seen(change.name()));
         trimFeed();
@@ -95,36 +96,71 @@ final class Applier implements CommitStream {
 
     @Override
     public void committed(List<Commit> batch) {
-        batch.forEach(this::apply);
-        List<Commit> visible = Reserved.visible(batch); // the store's own records are nobody's changes
+        List<Commit> visible = new ArrayList<>(batch.size());
+        List<Entry[]> priors = new ArrayList<>(batch.size());
+        for (Commit commit : batch) {
+            Entry[] replaced = apply(commit);
+            Commit seen = Reserved.visible(commit); // the store's own records are nobody's changes
+            if (seen != null) {
+                visible.add(seen);
+                priors.add(priorsOf(commit, seen, replaced));
+            }
+        }
         if (!visible.isEmpty()) {
-            feed.committed(visible);
+            feed.committed(visible, priors);
         }
         trimFeed();
     }
 
-    /** Applies the changes of one commit together, so that no reader of the index sees part of them. */
-    private void apply(Commit commit) {
-        if (commit.changes().size() == 1 && !indexes.any()) {
-            apply(commit.seq(), commit.only()); // one change needs no lock: it swaps one entry (and no index)
+    /** The entries {@code visible}'s changes replaced, of those {@code commit}'s replaced ({@code priors}). */
+    private static Entry[] priorsOf(Commit commit, Commit visible, Entry[] priors) {
+        if (visible == commit) {
+            return priors;
+        }
+        Entry[] kept = new Entry[visible.changes().size()];
+        for (int i = 0, k = 0; i < priors.length; i++) {
+            if (!Reserved.is(commit.changes().get(i).name())) {
+                kept[k++] = priors[i];
+            }
+        }
+        return kept;
+    }
+
+    /**
+     * Applies the changes of one commit together, so that no reader of the index sees part of them; returns
+     * the entries they replaced (null where an app was absent), the priors the feed keeps for live queries.
+     */
+    private Entry[] apply(Commit commit) {
+        Entry[] priors = new Entry[commit.changes().size()];
+        if (priors.length == 1 && !indexes.any()) {
+            priors[0] =
+                    apply(commit.seq(), commit.only()); // one change needs no lock: it swaps one entry (and no index)
         } else {
-            index.together(() -> commit.changes().forEach(change -> apply(commit.seq(), change)));
+            index.together(() -> {
+                for (int i = 0; i < priors.length; i++) {
+                    priors[i] = apply(commit.seq(), commit.changes().get(i));
+                }
+            });
         }
+        return priors;
     }
 
-    private void apply(long seq, Change change) {
-        if (!Reserved.is(change.name())) {
-            supersede(change.name());
-        }
+    private Entry apply(long seq, Change change) {
+        Entry old = Reserved.is(change.name()) ? null : supersede(change.name());
         index.apply(seq, change);
+        return old;
     }
 
-    /** Tells the feed that {@code name}'s current value is about to be replaced or removed (before the index is). */
-    private void supersede(String name) {
+    /**
+     * Tells the feed that {@code name}'s current value is about to be replaced or removed (before the index
+     * is); returns that value's entry, or null.
+     */
+    private Entry supersede(String name) {
         Entry old = index.peek(name);
         if (old != null) {
             feed.superseded(name, old.seq(), old.data());
         }
+        return old;
     }
 
     private void trimFeed() {

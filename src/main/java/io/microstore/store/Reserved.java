@@ -43,19 +43,4 @@ final class Reserved {
         }
         return apps.isEmpty() ? null : new Commit(commit.seq(), apps);
     }
-
-    /** {@code batch} without reserved changes (a commit of nothing else left out). */
-    static List<Commit> visible(List<Commit> batch) {
-        List<Commit> out = null;
-        for (int i = 0; i < batch.size(); i++) {
-            Commit v = visible(batch.get(i));
-            if (v != batch.get(i) && out == null) {
-                out = new ArrayList<>(batch.subList(0, i));
-            }
-            if (out != null && v != null) {
-                out.add(v);
-            }
-        }
-        return out == null ? batch : out;
-    }
 }
