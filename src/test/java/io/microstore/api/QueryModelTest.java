@@ -13,6 +13,9 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
@@ -111,7 +114,7 @@ class QueryModelTest extends ServerTestBase {
     void everyPageFollowedEqualsTheModelWhileOthersWrite() throws Exception {
         long seed = seed();
         try {
-            run(seed, Integer.getInteger("query.model.queries", 40), true);
+            run(seed, Integer.getInteger("query.model.queries", 30), true);
         } catch (AssertionError | RuntimeException e) {
             throw new AssertionError("QueryModelTest seed " + seed + " (replay: -Dquery.model.seed=" + seed + ")", e);
         }
@@ -121,7 +124,7 @@ class QueryModelTest extends ServerTestBase {
     void appsRewrittenWithTheirSameValueBetweenPagesAreSeenExactlyOnce() throws Exception {
         long seed = seed();
         try {
-            run(seed, Integer.getInteger("query.model.queries", 20) / 2, false);
+            run(seed, Integer.getInteger("query.model.queries", 15), false);
         } catch (AssertionError | RuntimeException e) {
             throw new AssertionError("QueryModelTest seed " + seed + " (replay: -Dquery.model.seed=" + seed + ")", e);
         }
@@ -137,14 +140,18 @@ class QueryModelTest extends ServerTestBase {
         declareIndexes();
         Map<String, Object> apps = new TreeMap<>(QueryModelTest::compareCodePoints);
         Map<String, String> texts = new HashMap<>();
-        while (apps.size() < 250) {
+        while (apps.size() < 200) {
             String name = PREFIX + name(random);
             Object data = data(random);
             apps.put(name, data);
             texts.put(name, json(data));
         }
-        for (Map.Entry<String, String> app : texts.entrySet()) {
-            assertStatus(http.put(app.getKey(), "{\"data\":" + app.getValue() + "}"), 204);
+        try (ExecutorService puts = Executors.newFixedThreadPool(4)) { // a few at once: etcd's round trips add up
+            List<Future<Res>> done = new ArrayList<>();
+            texts.forEach((name, text) -> done.add(puts.submit(() -> http.put(name, "{\"data\":" + text + "}"))));
+            for (Future<Res> put : done) {
+                assertStatus(put.get(), 204);
+            }
         }
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong written = new AtomicLong();
@@ -171,7 +178,7 @@ class QueryModelTest extends ServerTestBase {
         try {
             for (int q = 0; q < queries; q++) {
                 int before = sizes[0] + sizes[1] + sizes[2];
-                rewrites += query(random, apps, texts, q, sizes);
+                rewrites += query(random, apps, texts, q, sizes, !writers);
                 assertThat(sizes[0] + sizes[1] + sizes[2], is(before + 1));
             }
             System.out.printf(
@@ -185,7 +192,7 @@ class QueryModelTest extends ServerTestBase {
                     sizes[2],
                     rewrites,
                     written.get());
-            assertThat("some queries match some apps, not none or all", sizes[1] > queries / 5, is(true));
+            assertThat("most queries match some apps, not none or all", sizes[1] > queries / 4, is(true));
         } finally {
             stop.set(true);
             for (Thread thread : threads) {
@@ -198,27 +205,41 @@ class QueryModelTest extends ServerTestBase {
         }
     }
 
-    /** One random query, every page followed; the number of same-value rewrites it made between pages. */
-    private int query(Random random, Map<String, Object> apps, Map<String, String> texts, int q, int[] sizes) {
+    /** One random query, every page followed (limit 1..3 with {@code smallPages}); the same-value rewrites it made. */
+    private int query(
+            Random random,
+            Map<String, Object> apps,
+            Map<String, String> texts,
+            int q,
+            int[] sizes,
+            boolean smallPages) {
         Sel where;
-        do {
-            where = selector(random, 2);
-        } while (where.json().length() > 4000);
+        List<String> expected = new ArrayList<>();
+        // A selector that matches nothing or everything tells little: most of them are drawn again.
+        for (int attempt = 0; ; attempt++) {
+            do {
+                where = selector(random, 2);
+            } while (where.json().length() > 4000);
+            expected.clear();
+            for (Map.Entry<String, Object> app : apps.entrySet()) {
+                if (where.test().test(app.getValue())) {
+                    expected.add(app.getKey());
+                }
+            }
+            boolean telling = !expected.isEmpty() && expected.size() < apps.size();
+            if (telling || attempt == 8 || random.nextInt(10) == 0) {
+                break;
+            }
+        }
         List<String> order = new ArrayList<>();
         List<String> pointers = new ArrayList<>(POINTERS);
         for (int i = random.nextInt(4); i > 0; i--) {
             String pointer = pointers.remove(random.nextInt(pointers.size()));
             order.add((random.nextBoolean() ? "-" : "") + pointer);
         }
-        List<String> expected = new ArrayList<>();
-        for (Map.Entry<String, Object> app : apps.entrySet()) {
-            if (where.test().test(app.getValue())) {
-                expected.add(app.getKey());
-            }
-        }
         expected.sort(order(order, apps));
         sizes[expected.isEmpty() ? 0 : expected.size() == apps.size() ? 2 : 1]++;
-        int limit = List.of(1, 2, 3, 5, 8, 20, 100).get(random.nextInt(7));
+        int limit = List.of(1, 2, 3, 5, 8, 20, 100).get(random.nextInt(smallPages ? 3 : 7));
         limit = Math.max(limit, (expected.size() + 14) / 15); // at most 15 pages or so
         String what = "query " + q + ": where=" + where.json() + " order=" + order + " limit=" + limit;
 
