@@ -136,11 +136,12 @@ final class Rollup {
         return null;
     }
 
+    /** The refusal of a count beyond the budget, as {@link QueryScan}'s: 422 with the index that serves counts. */
     private IndexRequired indexRequired() {
         String request = "PUT /api/indexes/<id> {\"paths\": [the paths the where selector tests]}";
         return new IndexRequired(
                 "counting the rolled-up listing needs more than store.query.scan-budget (" + budget
-                        + ") apps examined; narrow it with prefix, or an index serves the count: " + request,
+                        + ") apps examined: narrow it with prefix, or page through it without count=exact",
                 request);
     }
 }
