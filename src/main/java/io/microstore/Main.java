@@ -20,6 +20,7 @@ import io.microstore.api.AdminService;
 import io.microstore.api.AppsService;
 import io.microstore.api.ChangesService;
 import io.microstore.api.DateHeader;
+import io.microstore.api.IndexService;
 import io.microstore.api.Problems;
 import io.microstore.api.QueryService;
 import io.microstore.api.Route;
@@ -181,6 +182,7 @@ public final class Main {
                 .register(Route.TXN.path(), new TxnService(store, maxPayload))
                 .register(Route.CHANGES.path(), new ChangesService(store.feed()))
                 .register(Route.SCHEMA.path(), new SchemaService())
+                .register(Route.INDEXES.path(), new IndexService(store)) // and INDEX under it
                 .register(Route.COMPACT.mount(), new AdminService(store))
                 .register(Route.EXPORT.mount(), new TransferService(store)); // EXPORT and IMPORT
         Problems.register(routing);

@@ -96,7 +96,7 @@ public final class AppsService implements HttpService {
             res.header(HeaderValues.create(HeaderNames.LINK, "<" + next + ">; rel=\"next\""));
         }
         int examined = page.items().size() + (page.more() ? 1 : 0);
-        queryHeaders(res, seq, examined, page.items().size());
+        queryHeaders(res, seq, null, examined, page.items().size());
         items(req, res, page.items(), query.includeData());
     }
 
@@ -121,7 +121,8 @@ public final class AppsService implements HttpService {
         if (page.total() >= 0) {
             res.header(HeaderValues.create("X-Total-Count", page.total()));
         }
-        queryHeaders(res, page.seq(), page.examined(), page.items().size());
+        queryHeaders(
+                res, page.seq(), page.index(), page.examined(), page.items().size());
         items(req, res, page.items(), asked.includeData());
     }
 
@@ -135,7 +136,7 @@ public final class AppsService implements HttpService {
         if (page.total() >= 0) {
             res.header(HeaderValues.create("X-Total-Count", page.total()));
         }
-        queryHeaders(res, page.seq(), page.examined(), page.items().size());
+        queryHeaders(res, page.seq(), null, page.examined(), page.items().size());
         boolean includeData = asked.includeData();
         Responses.json(req, res, out -> {
             JsonWriter json = new JsonWriter(out).beginArray();
@@ -151,10 +152,11 @@ public final class AppsService implements HttpService {
         });
     }
 
-    /** How an answer was computed: the seq it was computed at and the plan (no indexes yet: always a scan). */
-    private static void queryHeaders(ServerResponse res, long seq, long examined, int returned) {
+    /** How an answer was computed: the seq it was computed at and the plan (the index that served it, or a scan). */
+    private static void queryHeaders(ServerResponse res, long seq, String index, long examined, int returned) {
         res.header(HeaderValues.create("Query-Seq", seq));
-        res.header(HeaderValues.create("Query-Plan", "scan; examined=" + examined + "; returned=" + returned));
+        String plan = index == null ? "scan" : "index=" + index;
+        res.header(HeaderValues.create("Query-Plan", plan + "; examined=" + examined + "; returned=" + returned));
     }
 
     private static void items(

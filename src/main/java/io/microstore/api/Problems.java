@@ -22,10 +22,13 @@ import io.microstore.json.MalformedJson;
 import io.microstore.json.PatchConflict;
 import io.microstore.json.PatchRefused;
 import io.microstore.store.AppNotFound;
+import io.microstore.store.BadIndex;
 import io.microstore.store.BadTransaction;
 import io.microstore.store.FeedBusy;
 import io.microstore.store.FeedGone;
 import io.microstore.store.ImportRejected;
+import io.microstore.store.IndexConflict;
+import io.microstore.store.IndexNotFound;
 import io.microstore.store.IndexRequired;
 import io.microstore.store.InvalidName;
 import io.microstore.store.NoSpace;
@@ -127,6 +130,9 @@ public final class Problems {
                 new Problem(Status.UNPROCESSABLE_CONTENT_422, i.getMessage())
                         .with("type", "index-required")
                         .with("request", i.request());
+            case BadIndex b -> new Problem(Status.BAD_REQUEST_400, b.getMessage());
+            case IndexConflict c -> new Problem(Status.CONFLICT_409, c.getMessage());
+            case IndexNotFound n -> new Problem(Status.NOT_FOUND_404, n.getMessage());
             case FeedGone g -> new Problem(Status.GONE_410, g.getMessage()).with("last_seq", g.lastSeq());
             case FeedBusy b ->
                 new Problem(Status.SERVICE_UNAVAILABLE_503, b.getMessage())

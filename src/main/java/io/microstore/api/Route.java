@@ -19,6 +19,9 @@ public enum Route {
     EXPORT("/api/export"),
     IMPORT("/api/import"),
     COMPACT("/api/admin/compact"),
+    INDEXES("/api/indexes"),
+    /** One secondary index: the last segment is its id. */
+    INDEX("/api/indexes/{id}"),
     /** Helidon's OpenAPI document and the Swagger UI, everything under it. */
     OPENAPI("/openapi"),
     /** Helidon's health and metrics, everything under it. */

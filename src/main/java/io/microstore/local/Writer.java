@@ -83,7 +83,7 @@ final class Writer {
         this.config = config;
         this.index = index;
         this.snapshot = app -> {
-            for (Map.Entry<String, Entry> e : index.entries()) {
+            for (Map.Entry<String, Entry> e : index.records()) {
                 app.accept(
                         e.getKey(),
                         e.getValue().data(),

@@ -159,6 +159,10 @@ public final class StoreMetrics implements EngineEvents {
         if (path.startsWith(APPS_SLASH) && path.length() > APPS_SLASH.length()) {
             return Route.APP.path();
         }
+        if (path.startsWith(Route.INDEXES.path() + "/")
+                && path.length() > Route.INDEXES.path().length() + 1) {
+            return Route.INDEX.path();
+        }
         if (ROUTES.contains(path)) {
             return path;
         }

@@ -22,13 +22,15 @@ import io.microstore.store.feed.ChangeFeed;
  */
 final class Applier implements CommitStream {
     private final Index index;
+    private final Indexes indexes;
     private final ChangeFeed feed;
     private final long maxBytes;
     private boolean loadedOnce; // engine thread only
     private Set<String> reloaded; // names restored or replayed since reload(); null when not reloading
 
-    Applier(Index index, ChangeFeed feed, long maxBytes) {
+    Applier(Index index, Indexes indexes, ChangeFeed feed, long maxBytes) {
         this.index = index;
+        this.indexes = indexes;
         this.feed = feed;
         this.maxBytes = maxBytes;
     }
@@ -36,7 +38,17 @@ final class Applier implements CommitStream {
     @Override
     public void restore(String name, byte[] data, long seq, long expires) {
         Entry entry = new Entry(data, seq, expires);
-        if (loadedOnce || !index.restoreInOrder(name, entry)) { // a first load's snapshot needs no supersede: all new
+        if (Reserved.is(name)) { // a record of the store's own: into its catalog, not among the apps
+            index.put(name, entry);
+            seen(name);
+            return;
+        }
+        if (loadedOnce && indexes.any()) { // a reload of a running store: readers see each app and its entries agree
+            index.together(() -> {
+                supersede(name);
+                index.put(name, entry);
+            });
+        } else if (loadedOnce || !index.restoreInOrder(name, entry)) { // a first load's snapshot needs no supersede
             supersede(name);
             index.put(name, entry);
         }
@@ -47,7 +59,10 @@ final class Applier implements CommitStream {
     @Override
     public void replayed(Commit commit) {
         apply(commit);
-        feed.replayed(commit);
+        Commit visible = Reserved.visible(commit); // the store's own records are nobody's changes
+        if (visible != null) {
+            feed.replayed(visible);
+        }
         commit.changes().forEach(change -> seen(change.name()));
         trimFeed();
     }
@@ -65,6 +80,7 @@ final class Applier implements CommitStream {
     @Override
     public void loaded(long lastSeq) {
         index.settle();
+        indexes.loaded();
         if (reloaded != null) {
             removeAllBut(reloaded);
             reloaded = null;
@@ -80,21 +96,26 @@ final class Applier implements CommitStream {
     @Override
     public void committed(List<Commit> batch) {
         batch.forEach(this::apply);
-        feed.committed(batch);
+        List<Commit> visible = Reserved.visible(batch); // the store's own records are nobody's changes
+        if (!visible.isEmpty()) {
+            feed.committed(visible);
+        }
         trimFeed();
     }
 
     /** Applies the changes of one commit together, so that no reader of the index sees part of them. */
     private void apply(Commit commit) {
-        if (commit.changes().size() == 1) {
-            apply(commit.seq(), commit.only()); // one change needs no lock: it swaps one entry
+        if (commit.changes().size() == 1 && !indexes.any()) {
+            apply(commit.seq(), commit.only()); // one change needs no lock: it swaps one entry (and no index)
         } else {
             index.together(() -> commit.changes().forEach(change -> apply(commit.seq(), change)));
         }
     }
 
     private void apply(long seq, Change change) {
-        supersede(change.name());
+        if (!Reserved.is(change.name())) {
+            supersede(change.name());
+        }
         index.apply(seq, change);
     }
 
@@ -118,9 +139,11 @@ final class Applier implements CommitStream {
 
     /** Removes the names the reloaded state did not hold (iterating the skip list allows removal). */
     private void removeAllBut(Set<String> kept) {
-        for (Map.Entry<String, Entry> e : index.entries()) {
+        for (Map.Entry<String, Entry> e : index.records()) {
             if (!kept.contains(e.getKey())) {
-                supersede(e.getKey());
+                if (!Reserved.is(e.getKey())) {
+                    supersede(e.getKey());
+                }
                 index.remove(e.getKey());
             }
         }

@@ -56,12 +56,20 @@ public final class Index {
     private InOrderLoad firstLoad;
 
     private final AtomicLong bytes = new AtomicLong(); // written by the commit stream's thread only
+    /** The store's own records (reserved names): never among the apps, their count, bytes or listings. */
+    final Catalog catalog = new Catalog();
+    /** The secondary indexes, kept in the same step as the apps; null when nobody maintains any. */
+    private Indexes indexes;
+
     private final StampedLock txnLock = new StampedLock(); // held for writing while a transaction is applied
     /** Optimistic tries of a listing before it takes the read lock (and holds transactions back meanwhile). */
     private static final int OPTIMISTIC_LISTINGS = 2;
 
     /** The current entry of {@code name}, or null; never part of a transaction. */
     public Entry get(String name) {
+        if (Reserved.is(name)) { // the engine's question about a record of the store's own
+            return catalog.get(name);
+        }
         long stamp = txnLock.tryOptimisticRead();
         Entry entry = byName.get(name);
         if (txnLock.validate(stamp)) {
@@ -80,6 +88,9 @@ public final class Index {
      * transactions, so never sees part of one), after putting a first load's names in place.
      */
     Entry peek(String name) {
+        if (Reserved.is(name)) {
+            return catalog.get(name);
+        }
         settle();
         return byName.get(name);
     }
@@ -168,9 +179,33 @@ public final class Index {
         return new Page(items, false);
     }
 
-    /** A weakly consistent view of every entry in name order (for snapshots and export). */
+    /** A weakly consistent view of every app in name order (for export; no record of the store's own). */
     public Iterable<Map.Entry<String, Entry>> entries() {
         return entries(sorted.keySet());
+    }
+
+    /**
+     * Every durable record, the store's own ({@link Reserved}) first and then every app, in name order: what a
+     * snapshot keeps. Weakly consistent, as {@link #entries}.
+     */
+    public Iterable<Map.Entry<String, Entry>> records() {
+        Iterable<Map.Entry<String, Entry>> own = catalog.all();
+        Iterable<Map.Entry<String, Entry>> apps = entries();
+        return () -> java.util.stream.Stream.concat(
+                        java.util.stream.StreamSupport.stream(own.spliterator(), false),
+                        java.util.stream.StreamSupport.stream(apps.spliterator(), false))
+                .iterator();
+    }
+
+    /** Keeps {@code indexes} in the same step as the apps from now on; they hear the catalog's index records. */
+    void maintain(Indexes indexes) {
+        this.indexes = indexes;
+        catalog.listen(indexes::record);
+    }
+
+    /** The current entry without any check, inside {@link #together} or {@link #whole}. */
+    Entry current(String name) {
+        return byName.get(name);
     }
 
     /**
@@ -181,6 +216,9 @@ public final class Index {
      * @return false, with nothing done, when the index holds names already or {@code name} is out of order
      */
     boolean restoreInOrder(String name, Entry entry) {
+        if (Reserved.is(name)) {
+            return false;
+        }
         if (firstLoad == null) {
             if (!byName.isEmpty()) {
                 return false;
@@ -208,8 +246,15 @@ public final class Index {
     }
 
     void put(String name, Entry entry) {
+        if (Reserved.is(name)) {
+            catalog.put(name, entry);
+            return;
+        }
         settle();
         Entry old = byName.put(name, entry);
+        if (indexes != null && indexes.any()) {
+            indexes.changed(name, old, entry);
+        }
         if (old != null) {
             bytes.addAndGet(entry.data().length - old.data().length);
             return;
@@ -219,8 +264,15 @@ public final class Index {
     }
 
     void remove(String name) {
+        if (Reserved.is(name)) {
+            catalog.remove(name);
+            return;
+        }
         settle();
         Entry old = byName.remove(name);
+        if (old != null && indexes != null && indexes.any()) {
+            indexes.changed(name, old, null);
+        }
         if (old != null) {
             bytes.addAndGet(-cost(name, old.data()));
             sorted.remove(name);

@@ -10,7 +10,7 @@ import io.microstore.store.query.SortKey;
  * the last row's, or in name order the last app examined when the scan budget ran out before the page was full.
  * {@code total} is every match when counted, else -1; {@code examined} how many apps were tested; {@code seq}
  * the seq it was computed at: every change up to it is in the answer (later ones may be too, and the changes
- * feed since it repeats them).
+ * feed since it repeats them); {@code index} the id of the index that served it, or null for a scan.
  */
 public record QueryPage(
         List<Map.Entry<String, Entry>> items,
@@ -19,4 +19,17 @@ public record QueryPage(
         String nextName,
         long total,
         long examined,
-        long seq) {}
+        long seq,
+        String index) {
+    /** A page computed by a scan ({@code index} null: no secondary index served it). */
+    public QueryPage(
+            List<Map.Entry<String, Entry>> items,
+            boolean more,
+            SortKey nextKey,
+            String nextName,
+            long total,
+            long examined,
+            long seq) {
+        this(items, more, nextKey, nextName, total, examined, seq, null);
+    }
+}

@@ -137,7 +137,7 @@ final class QueryScan {
         String request = "PUT /api/indexes/" + id + " {\"paths\": [" + paths + "]}";
         return new IndexRequired(
                 what + " needs more than store.query.scan-budget (" + budget + ") apps examined; an index serves it: "
-                        + request + " (index routes arrive with the indexes; until then narrow it with prefix)",
+                        + request + " (or narrow it with prefix)",
                 request);
     }
 

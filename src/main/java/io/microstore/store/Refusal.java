@@ -21,7 +21,10 @@ public abstract sealed class Refusal extends RuntimeException
                 FeedGone,
                 FeedBusy,
                 QueryRefusal,
-                IndexRequired {
+                IndexRequired,
+                BadIndex,
+                IndexConflict,
+                IndexNotFound {
     protected Refusal(String message) {
         super(message);
     }

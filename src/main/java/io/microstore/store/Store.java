@@ -32,6 +32,7 @@ public final class Store implements AutoCloseable {
     private final Index index = new Index();
     private final ChangeFeed feed;
     private final Quota quota;
+    private final Indexes indexes;
     private volatile boolean loaded;
     /** How often a patch is computed before its app changing under it every time is a 503. */
     private static final int PATCH_ATTEMPTS = 64;
@@ -40,6 +41,9 @@ public final class Store implements AutoCloseable {
         this.engine = engine;
         this.quota = new Quota(index, maxBytes);
         this.feed = new ChangeFeed(feed, this::current, engine::catchUp);
+        this.indexes = new Indexes(
+                index, command -> commit(Transaction.of(command)).results().getFirst());
+        index.maintain(indexes);
     }
 
     /** {@link #create} and {@link #load}: the usual way to get a store. */
@@ -67,7 +71,7 @@ public final class Store implements AutoCloseable {
 
     /** Starts the engine, which loads the durable state into the index and the feed. Call once. */
     public Store load() throws IOException {
-        engine.start(index, new Applier(index, feed, quota.maxBytes()));
+        engine.start(index, new Applier(index, indexes, feed, quota.maxBytes()));
         loaded = true;
         return this;
     }
@@ -105,7 +109,15 @@ public final class Store implements AutoCloseable {
      */
     public QueryPage query(Query query, long budget) {
         long seq = lastSeq(); // before the walk: every change up to it is in what the walk sees
-        return index.whole(() -> new QueryScan(index, query, budget, seq).page());
+        return index.whole(() -> {
+            QueryPage planned = Planner.page(index, indexes.ready(), query, budget, seq);
+            return planned != null ? planned : new QueryScan(index, query, budget, seq).page();
+        });
+    }
+
+    /** The secondary indexes: definitions, states, and what the planner uses. */
+    public Indexes indexes() {
+        return indexes;
     }
 
     /**

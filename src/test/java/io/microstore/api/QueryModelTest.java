@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
+import io.microstore.testing.Eventually;
 import io.microstore.testing.ServerTestBase;
 import io.microstore.testing.TestClient;
 import io.microstore.testing.TestClient.Res;
@@ -94,15 +95,25 @@ class QueryModelTest extends ServerTestBase {
         return List.of();
     }
 
-    private void declareIndexes() {
+    /** Declares {@link #indexes} through HTTP (dropping an earlier test's first) and waits until each is ready. */
+    private void declareIndexes() throws InterruptedException {
         int i = 0;
         for (List<String> paths : indexes()) {
+            String id = "model-" + i++;
+            http.send("DELETE", "/api/indexes/" + id, (byte[]) null); // 404 when there is none
             StringBuilder body = new StringBuilder("{\"paths\":[");
             for (String path : paths) {
                 body.append(body.charAt(body.length() - 1) == '[' ? "" : ",").append(json(path));
             }
-            Res res = http.send("PUT", "/api/indexes/model-" + i++, body + "]}", "Content-Type", TestClient.JSON);
+            Res res = http.send("PUT", "/api/indexes/" + id, body + "]}", "Content-Type", TestClient.JSON);
             assertThat(res.describe(), res.status() / 100, is(2));
+            Eventually.await(
+                    "index " + id + " ready",
+                    () -> http.get("/api/indexes/" + id)
+                            .json()
+                            .asJsonObject()
+                            .getString("state")
+                            .equals("ready"));
         }
     }
 

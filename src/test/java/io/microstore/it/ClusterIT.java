@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 import io.microstore.testing.EtcdCluster;
+import io.microstore.testing.Eventually;
 import io.microstore.testing.TestClient;
 import io.microstore.testing.TestClient.Res;
 import jakarta.json.JsonObject;
@@ -160,6 +161,33 @@ class ClusterIT {
                     "both instances at " + last,
                     Duration.ofSeconds(5),
                     () -> last.equals(client.get(TestClient.app("race")).header("ETag")));
+        }
+    }
+
+    @Test
+    void anIndexDefinedThroughOneInstanceIsBuiltAtTheOther() throws Exception {
+        for (int i = 0; i < 30; i++) {
+            assertStatus(http[0].putApp("ix" + i, "{\"ix\":" + (i % 3) + "}"), 204);
+        }
+        assertStatus(
+                http[0].send("PUT", "/api/indexes/ix", "{\"paths\":[\"/ix\"]}", "Content-Type", "application/json"),
+                201);
+        String query = "/api/apps?limit=0&count=exact&where=" + TestClient.encode("{\"/ix\":1}");
+        Eventually.await("the index ready on the other instance", () -> {
+            Res res = http[1].get("/api/indexes/ix");
+            return res.status() == 200
+                    && res.json().asJsonObject().getString("state").equals("ready");
+        });
+        Res counted = http[1].get(query);
+        assertEquals("10", counted.header("X-Total-Count"), counted.describe());
+        assertEquals(true, counted.header("Query-Plan").startsWith("index=ix;"), counted.describe());
+        assertEquals(false, http[1].get("/api/apps?limit=1000").text().contains("index"));
+        assertStatus(http[1].send("DELETE", "/api/indexes/ix", (String) null), 204);
+        Eventually.await(
+                "the index dropped on the first instance",
+                () -> http[0].get("/api/indexes/ix").status() == 404);
+        for (int i = 0; i < 30; i++) {
+            assertStatus(http[0].delete("ix" + i), 204);
         }
     }
 

@@ -198,6 +198,8 @@ class StoreMetricsTest extends ServerTestBase {
                                     "/api/export",
                                     "/api/import",
                                     "/api/admin/compact",
+                                    "/api/indexes",
+                                    "/api/indexes/{id}",
                                     "/openapi",
                                     "/observe",
                                     "other")

@@ -22,6 +22,7 @@ import io.microstore.schema.client.ApiResponse;
 import io.microstore.schema.client.api.AdminApi;
 import io.microstore.schema.client.api.AppsApi;
 import io.microstore.schema.client.api.ChangesApi;
+import io.microstore.schema.client.api.IndexesApi;
 import io.microstore.schema.client.api.SchemaApi;
 import io.microstore.schema.client.model.App;
 import io.microstore.schema.client.model.BadRequestProblem;
@@ -30,6 +31,8 @@ import io.microstore.schema.client.model.Changes;
 import io.microstore.schema.client.model.Compaction;
 import io.microstore.schema.client.model.GoneProblem;
 import io.microstore.schema.client.model.ImportResult;
+import io.microstore.schema.client.model.Index;
+import io.microstore.schema.client.model.IndexDefinition;
 import io.microstore.schema.client.model.ListItem;
 import io.microstore.schema.client.model.PreconditionFailedProblem;
 import io.microstore.schema.client.model.Problem;
@@ -264,6 +267,23 @@ class GeneratedClientTest extends ServerTestBase {
         assertThat(imported.getRefused(), is(empty()));
         assertThat(admin.importApps(exported, true).getImported(), is(2L));
         assertThat(apps.getApp("b", null, null, null).getData(), is(List.of(1, 2)));
+    }
+
+    @Test
+    void indexesAreDeclaredListedAndDropped() throws Exception {
+        IndexesApi indexes = new IndexesApi(client);
+        Index made = indexes.putIndex("gen-status", new IndexDefinition().paths(List.of("/status")));
+        assertThat(made.getId(), is("gen-status"));
+        assertThat(made.getPaths(), is(List.of("/status")));
+        assertThat(indexes.getIndex("gen-status").getPaths(), is(List.of("/status")));
+        assertThat(indexes.listIndexes().stream().map(Index::getId).toList(), hasItem("gen-status"));
+        ApiException conflict = assertThrows(
+                ApiException.class,
+                () -> indexes.putIndex("gen-status", new IndexDefinition().paths(List.of("/other"))));
+        assertThat(problem(conflict, Problem.class).getStatus(), is(409));
+        indexes.deleteIndex("gen-status");
+        ApiException gone = assertThrows(ApiException.class, () -> indexes.getIndex("gen-status"));
+        assertThat(problem(gone, Problem.class).getStatus(), is(404));
     }
 
     @Test

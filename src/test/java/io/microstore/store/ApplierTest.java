@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 class ApplierTest {
     private final Index index = new Index();
     private final ChangeFeed feed = new ChangeFeed(Stores.FEED);
-    private final Applier stream = new Applier(index, feed, Long.MAX_VALUE);
+    private final Applier stream = new Applier(index, new Indexes(index, command -> null), feed, Long.MAX_VALUE);
 
     private static byte[] json(String s) {
         return s.getBytes(StandardCharsets.UTF_8);

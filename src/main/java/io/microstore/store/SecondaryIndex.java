@@ -1,0 +1,103 @@
+package io.microstore.store;
+
+import java.util.List;
+import java.util.NavigableSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.microstore.store.query.IndexKey;
+import io.microstore.store.query.IndexPaths;
+
+/**
+ * One secondary index: its entries ({@link IndexKey}: the values at its pointers, then the name; whole values and
+ * array elements apart) in a skip list, and per first value the number of entries that hold it, so an equality
+ * is counted in O(1) lookups per value, not by a walk. Written by the commit stream (in the same step as the
+ * {@link Index}, under its write lock) and by its builder (under the same lock), read under {@link Index#whole}.
+ */
+final class SecondaryIndex {
+    final String id;
+    final List<String> paths;
+    final IndexPaths shape;
+    private final ConcurrentSkipListSet<IndexKey> keys = new ConcurrentSkipListSet<>(IndexKey.ORDER);
+    private final ConcurrentHashMap<IndexKey, Long> counts = new ConcurrentHashMap<>();
+    private final AtomicLong entries = new AtomicLong();
+    private volatile boolean ready;
+    private volatile boolean dropped;
+
+    SecondaryIndex(String id, List<String> paths) {
+        this.id = id;
+        this.paths = List.copyOf(paths);
+        this.shape = IndexPaths.parse(paths);
+    }
+
+    /** {@code name}'s value went from {@code old} to {@code now} (either null: absent). */
+    void changed(String name, byte[] old, byte[] now) {
+        List<IndexKey> before = old == null ? List.of() : IndexKey.entries(shape, name, old);
+        List<IndexKey> after = now == null ? List.of() : IndexKey.entries(shape, name, now);
+        if (before.equals(after)) {
+            return; // the indexed values did not change
+        }
+        before.forEach(this::remove);
+        after.forEach(this::add);
+    }
+
+    /** Adds the entries of {@code name} at {@code data} (the builder; a second add of one entry does nothing). */
+    void add(String name, byte[] data) {
+        IndexKey.entries(shape, name, data).forEach(this::add);
+    }
+
+    private void add(IndexKey key) {
+        if (keys.add(key)) {
+            counts.merge(key.group(), 1L, Long::sum);
+            entries.incrementAndGet();
+        }
+    }
+
+    private void remove(IndexKey key) {
+        if (keys.remove(key)) {
+            counts.computeIfPresent(key.group(), (g, n) -> n == 1 ? null : n - 1);
+            entries.decrementAndGet();
+        }
+    }
+
+    /** The entries from {@code from} to {@code to} (bounds or entries, both inclusive), ascending or descending. */
+    NavigableSet<IndexKey> range(IndexKey from, IndexKey to, boolean descending) {
+        if (IndexKey.ORDER.compare(from, to) > 0) {
+            return java.util.Collections.emptyNavigableSet();
+        }
+        NavigableSet<IndexKey> set = keys.subSet(from, true, to, true);
+        return descending ? set.descendingSet() : set;
+    }
+
+    /** How many entries hold {@code group}'s first value. */
+    long count(IndexKey group) {
+        Long n = counts.get(group);
+        return n == null ? 0 : n;
+    }
+
+    long entries() {
+        return entries.get();
+    }
+
+    boolean ready() {
+        return ready;
+    }
+
+    void ready(boolean ready) {
+        this.ready = ready;
+    }
+
+    boolean dropped() {
+        return dropped;
+    }
+
+    void drop() {
+        dropped = true;
+        ready = false;
+    }
+
+    IndexInfo info() {
+        return new IndexInfo(id, paths, ready ? "ready" : "building", entries.get());
+    }
+}
