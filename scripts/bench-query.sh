@@ -14,7 +14,7 @@
 #   count     the count alone of 10% on M3 and on S (count-1m, count-1k): O(log n) means about equal
 #   put       durable PUTs (fsync always) on M0 and M3 (put-0, put-3), documents of the same shape
 #   scan      the count of 10% through all 1M apps of M0 (no index: a scan), one connection; the apps examined
-#             per second are req/s x the examined of its Query-Plan
+#             per second are the examined of its Query-Plan over the request's p50 latency
 # then the heap per index entry, (heap of M3 - heap of M0) / 3M, after a full GC of each.
 # Each test alternates between its servers BENCH_ROUNDS times. Without the index routes (a build before the
 # indexes: PUT /api/indexes/{id} answers 404 or 405), M3 and S run without indexes, the plan says scan, and
@@ -112,7 +112,7 @@ check_queries() {
 
 bench_query() {
   rm -rf "$QUERY_DIR"; mkdir -p "$QUERY_DIR"
-  local big=1000000 small=1000 m3 m0 s plan examined rps
+  local big=1000000 small=1000 m3 m0 s plan examined p50
   query_data "$big"; query_data "$small"
   fact "load before (1, 5, 15 min)" "$(cut -d' ' -f1-3 /proc/loadavg)"
   start query-m3 "$JAVA" -jar target/microstore.jar --port 0 --data "$QUERY_DIR/m3" --import "$WORK/query-$big.jsonl"
@@ -165,9 +165,11 @@ bench_query() {
   for _ in $(seq 1 "$ROUNDS"); do
     query_wrk microstore scan "$m0" 1 1 BENCH_KEYS=$big BENCH_QUERY=scan
   done
-  rps=$(awk -F'\t' '$2 == "scan" {print $3}' "$QUERY_RESULTS" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-  fact "unindexed scan over HTTP, apps examined per second (median, one connection)" \
-      "$(awk -v r="$rps" -v e="$examined" 'BEGIN { printf "%.0f", r * e }')"
+  # One request at a time, each a walk of every app: the apps examined per second are those of one request
+  # over its latency (the median of the rounds' p50; req/s has too few requests in a run to resolve it).
+  p50=$(awk -F'\t' '$2 == "scan" {print $4}' "$QUERY_RESULTS" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+  fact "unindexed scan over HTTP, apps examined per second (one connection, examined / p50)" \
+      "$(awk -v t="$p50" -v e="$examined" 'BEGIN { if (t > 0) printf "%.0f", e / (t / 1000) }')"
   if [ "$QUERY_INDEXES" = yes ]; then
     QUERY_RESULTS=/dev/null QUERY_NOTE="warm-up, " DURATION=${BENCH_WARMUP:-5s} query_wrk m0 put "$m0" 2 "$CONNS" BENCH_KEYS=$big BENCH_QUERY=put
     QUERY_RESULTS=/dev/null QUERY_NOTE="warm-up, " DURATION=${BENCH_WARMUP:-5s} query_wrk m3 put "$m3" 2 "$CONNS" BENCH_KEYS=$big BENCH_QUERY=put
@@ -406,14 +408,14 @@ query_report() {
         r = g > 0 ? sprintf("%.2f", e / g) : ""; goal("equality page / GET by name, req/s", r, ">= 0.5", r >= 0.5, 1)
         gp = p99("microstore", "get"); r = gp > 0 ? sprintf("%.2f", p99("microstore", "eq") / gp) : ""
         goal("equality page / GET by name, p99", r, "<= 3", r != "" && r <= 3, 1)
-        r = g > 0 ? sprintf("%.2f", c / g) : ""; goal("equality page with count=exact / GET, req/s", r, ">= 0.45", r >= 0.45, 1)
+        r = g > 0 && c != "" ? sprintf("%.2f", c / g) : ""; goal("equality page with count=exact / GET, req/s", r, ">= 0.45", r >= 0.45, 1)
         c1 = rps("microstore", "count-1m"); c2 = rps("microstore", "count-1k")
         r = c1 > 0 ? sprintf("%.2f", c2 / c1) : ""; goal("cost of counting 10% of 1M / of 1k", r, "<= 1.25", r != "" && r <= 1.25, 1)
         p0 = rps("microstore", "put-0"); p3 = rps("microstore", "put-3")
         r = p0 > 0 ? sprintf("%.2f", p3 / p0) : ""; goal("durable PUT, three indexes / none", r, ">= 0.85", r >= 0.85, 1)
         h = fact["heap per index entry (bytes)"]; goal("heap per index entry (bytes)", h, "reported", 1, 1)
-        s = fact["unindexed scan over HTTP, apps examined per second (median, one connection)"]
-        goal("unindexed scan over HTTP, apps examined/s (one connection, count of 10% of 1M)", s, ">= 5000000", s >= 5000000, 0)
+        s = fact["unindexed scan over HTTP, apps examined per second (one connection, examined / p50)"]
+        goal("unindexed scan over HTTP, apps examined/s (one request: examined / p50)", s, ">= 5000000", s >= 5000000, 0)
         print ""
         for (f in fact) if (f ~ /^plan/) printf "- %s: `%s`\n", f, fact[f]
         print ""
