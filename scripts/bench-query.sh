@@ -370,7 +370,8 @@ query_peers_stop() {
 # the facts; printed and written to FILE.
 query_report() {
   local file=$1
-  awk -F'\t' -v facts="$QUERY_FACTS" -v peers="$QUERY_PEERS_RESULTS" -v method="wrk -t2 -c$CONNS -d$DURATION, $ROUNDS alternating rounds" '
+  touch "$QUERY_FACTS" "$QUERY_PEERS_RESULTS" "$QUERY_RESULTS"
+  awk -F'\t' -v facts="$QUERY_FACTS" -v peers="$QUERY_PEERS_RESULTS" -v keys="$QUERY_PEER_KEYS" -v method="wrk -t2 -c$CONNS -d$DURATION, $ROUNDS alternating rounds" '
     function median(key,   n, i, j, t, v) {
       n = split(vals[key], v, " ")
       for (i = 2; i <= n; i++) for (j = i; j > 1 && v[j-1] + 0 > v[j] + 0; j--) { t = v[j]; v[j] = v[j-1]; v[j-1] = t }
@@ -421,13 +422,13 @@ query_report() {
         print ""
       }
       if (rps("peer:microstore", "eq") != "") {
-        printf "Peers, %s documents each (PostgreSQL through pgbench: its own protocol, no HTTP; its p50 column is the average latency); load %s before, %s after:\n\n", "100k", fact["peers: load before (1, 5, 15 min)"], fact["peers: load after (1, 5, 15 min)"]
+        printf "Peers, %s documents each, req/s (PostgreSQL: transactions/s of pgbench, its own protocol, no HTTP); load %s before, %s after:\n\n", keys, fact["peers: load before (1, 5, 15 min)"], fact["peers: load after (1, 5, 15 min)"]
         print "| question | microstore | json-server 1.0 | pouchdb-server | PostgreSQL | microstore / json-server | microstore / pouchdb | microstore / PostgreSQL |"
         print "|---|---:|---:|---:|---:|---:|---:|---:|"
         split("eq eq-count range", qs, " ")
         for (i = 1; i <= 3; i++) { q = qs[i]
           m = rps("peer:microstore", q); j = rps("peer:json-server-1", q); p = rps("peer:pouchdb", q); g = rps("peer:postgres", q)
-          printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", q, m, j, (p == "" ? "n/a (no count in Mango)" : p), g,
+          printf "| %s | %.0f | %.0f | %s | %.0f | %s | %s | %s |\n", q, m, j, (p != "" ? sprintf("%.0f", p) : q == "eq-count" ? "n/a (no count in Mango)" : "–"), g,
             (j > 0 ? sprintf("%.1fx", m / j) : "–"), (p > 0 ? sprintf("%.1fx", m / p) : "–"), (g > 0 ? sprintf("%.2fx", m / g) : "–") }
         print ""
         print "Goal: microstore >= 20x json-server and pouchdb-server; the ratio to PostgreSQL is reported only."
