@@ -225,6 +225,7 @@ query_peer_microstore() {
       --import "$WORK/query-$QUERY_PEER_KEYS.jsonl"
   QMS_PID=$PID QMS_PORT=$PORT
   index_routes "$QMS_PORT"
+  grep -q '^index routes' "$QUERY_FACTS" || fact "index routes" "$QUERY_INDEXES"
   declare_indexes "$QMS_PORT" /status /created
   settle "$QMS_PID"
   fact "peers: microstore plan of the equality page" "$(check_queries "$QMS_PORT" "$QUERY_PEER_KEYS")"
@@ -396,8 +397,9 @@ query_report() {
       indexes = fact["index routes"] == "yes"
       print "### Queries"
       print ""
-      printf "%s; load %s before, %s after (1, 5, 15 min); index routes: %s.\n\n", method, fact["load before (1, 5, 15 min)"], fact["load after (1, 5, 15 min)"], (fact["index routes"] == "" ? "not run" : fact["index routes"])
+      printf "%s; index routes: %s.\n\n", method, (fact["index routes"] == "" ? "not run" : fact["index routes"])
       if (rps("microstore", "get") != "") {
+        printf "At 1M apps; load %s before, %s after (1, 5, 15 min):\n\n", fact["load before (1, 5, 15 min)"], fact["load after (1, 5, 15 min)"]
         print "| microstore, 1M apps | req/s | p50 ms | p99 ms |"
         print "|---|---:|---:|---:|"
         for (i = 1; i <= count; i++) { split(order[i], kk, SUBSEP); if (kk[1] != "microstore") continue
