@@ -289,6 +289,7 @@ query_peer_postgres() {
   QPG_RUNNER=$SPAWNED
   wait_for query-postgres "$QPG_RUNNER" "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT"
   QPG_PID=$(head -n 1 "$PG_DIR/data/postmaster.pid")
+  STARTED+=("$QPG_PID")   # stopped on exit too, also when runuser does not pass the signal on
   pg() { psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PG_PORT" -U bench -d postgres "$@"; }
   pg -c "CREATE TABLE apps (name text PRIMARY KEY, doc jsonb NOT NULL)" || query_die "postgres: CREATE TABLE failed"
   pg -c "\\copy apps FROM '$(cd "$QUERY_DIR" && pwd)/pg.tsv'" || query_die "postgres: COPY failed"
@@ -359,6 +360,7 @@ query_peers_stop() {
   if [ -n "${QPG_PID:-}" ]; then
     kill -INT "$QPG_PID" 2>/dev/null || true
     for _ in $(seq 1 100); do kill -0 "$QPG_PID" 2>/dev/null || break; sleep 0.1; done
+    stop "$QPG_PID"
     stop "$QPG_RUNNER"
   fi
   [ -n "${PG_DIR:-}" ] && rm -rf "$PG_DIR"
