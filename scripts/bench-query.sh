@@ -221,6 +221,7 @@ query_peer_data() {
 }
 
 query_peer_microstore() {
+  rm -rf "$QUERY_DIR/peer-ms"
   start query-peer-ms "$JAVA" -jar target/microstore.jar --port 0 --data "$QUERY_DIR/peer-ms" \
       --import "$WORK/query-$QUERY_PEER_KEYS.jsonl"
   QMS_PID=$PID QMS_PORT=$PORT
@@ -248,7 +249,7 @@ query_peer_json_server() {
 
 query_peer_pouchdb() {
   local port dir=$QUERY_DIR/pouchdb f got
-  mkdir -p "$dir"
+  rm -rf "$dir"; mkdir -p "$dir"
   port=$(free_port)
   echo "{\"log\": {\"level\": \"error\", \"file\": \"$(cd "$dir" && pwd)/log.txt\"}}" > "$dir/config.json"
   spawn query-pouchdb node "$WORK/node_modules/pouchdb-server/bin/pouchdb-server" --host 127.0.0.1 --port "$port" \
