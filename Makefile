@@ -137,6 +137,10 @@ $(E2E_DEPS): e2e/package.json e2e/package-lock.json
 # loopback (scripts/bench-cluster.sh): BENCH_CLUSTER=0 skips it, BENCH_ONLY=cluster runs it alone (e.g.
 # `BENCH_ONLY=cluster BENCH_ROUNDS=5 make bench`). The report goes to target/bench/report-<date>.md, the chart
 # to target/bench/bench.png; a full run also replaces the latest run in docs/BENCHMARKS.md and docs/bench.png.
+# Then the queries (scripts/bench-query.sh): an indexed filter vs a GET at 1M apps, counts, PUT with indexes,
+# the unindexed scan rate, and json-server 1.0, pouchdb-server and PostgreSQL (pgbench) on 100k documents;
+# BENCH_QUERY=0 skips them, BENCH_ONLY=query or BENCH_ONLY=query-peers runs one part alone; the report goes to
+# target/bench/query-report-<date>.md. `make jmh JMH_ARGS='-f 1 QueryScanBench'`: the scan rate in memory.
 bench: $(JAR)
 	$(MVN) test-compile
 	scripts/bench.sh

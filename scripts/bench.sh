@@ -25,12 +25,18 @@
 # against local mode and against etcd written directly, the write stall when the leader is killed and
 # the watch lag between two instances.
 #
+# Then the queries (scripts/bench-query.sh): a filter through an index against a GET by name at 1M apps,
+# counts at 1M and 1k, durable PUT with three indexes, the unindexed scan rate, and the same questions to
+# json-server 1.0, pouchdb-server and PostgreSQL on 100k documents; target/bench/query-report-<date>.md.
+#
 # Every JVM runs with JDK_JAVA_OPTIONS, which `make bench` sets to the Makefile's JAVA_OPTS (those of `make
 # run`); the worst start-up is also measured without them.
 #
 # Environment: BENCH_DURATION (8s per run), BENCH_ROUNDS (3), BENCH_CONNS (64), BENCH_SIZES ("1000 1000000"),
 # BENCH_CLUSTER=0 (skip cluster mode), BENCH_ONLY=cluster (cluster mode alone), BENCH_PEERS=0 (skip the
-# peers), BENCH_ONLY=peers (the peers alone), BENCH_WARMUP (5s per warm-up run), BENCH_CHECK_PERF=1 (add
+# peers), BENCH_ONLY=peers (the peers alone), BENCH_QUERY=0 (skip the queries), BENCH_ONLY=query or query-peers
+# (the queries of microstore, or on the peers, alone), BENCH_QUERY_PEER_KEYS (100000), BENCH_WARMUP (5s per
+# warm-up run), BENCH_WORK (target/bench: where data, logs and reports go), BENCH_CHECK_PERF=1 (add
 # `etcdctl check perf --load=s`, 60 s), BENCH_ETCD_BASE (24600: etcd's ports are BASE+1..3, +11..13).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,7 +46,7 @@ DURATION=${BENCH_DURATION:-8s}
 ROUNDS=${BENCH_ROUNDS:-3}
 export CONNS=${BENCH_CONNS:-64}
 SIZES=${BENCH_SIZES:-"1000 1000000"}
-WORK=target/bench
+WORK=${BENCH_WORK:-target/bench}
 RESULTS=$WORK/results.tsv
 SCALE=$WORK/scale.tsv
 CP="target/test-classes:target/classes:target/libs/*"
@@ -54,9 +60,15 @@ PEERS_SYSTEMS=$WORK/peers-systems.tsv
 : > "$PEERS_RESULTS"
 : > "$PEERS_SYSTEMS"
 ONLY=${BENCH_ONLY:-}
-case $ONLY in ""|cluster|peers) ;; *) echo "BENCH_ONLY must be cluster or peers" >&2; exit 2 ;; esac
+case $ONLY in ""|cluster|peers|query|query-peers) ;; *) echo "BENCH_ONLY must be cluster, peers, query or query-peers" >&2; exit 2 ;; esac
 PEERS=1
-{ [ "${BENCH_PEERS:-1}" = 0 ] || [ "$ONLY" = cluster ]; } && PEERS=0
+{ [ "${BENCH_PEERS:-1}" = 0 ] || [ -n "$ONLY" ]; } && PEERS=0
+QUERY_RESULTS=$WORK/query.tsv
+QUERY_PEERS_RESULTS=$WORK/query-peers.tsv
+QUERY_FACTS=$WORK/query-facts.tsv
+: > "$QUERY_RESULTS"
+: > "$QUERY_PEERS_RESULTS"
+: > "$QUERY_FACTS"
 [ "$ONLY" = peers ] && PEERS=1
 
 # start, stop, and the traps that stop every server the bench started (by pid) on exit.
@@ -255,6 +267,7 @@ put_scale() {
 }
 
 . scripts/bench-peers.sh
+. scripts/bench-query.sh
 install_tools
 log "machine: $(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo); load $(cut -d' ' -f1-3 /proc/loadavg)"
 if [ -z "$ONLY" ]; then
@@ -271,6 +284,12 @@ if [ -z "$ONLY" ]; then
   [ "${#sizes[@]}" -ge 2 ] && put_scale "${sizes[0]}" "${sizes[-1]}"
 fi
 if [ "$PEERS" = 1 ]; then bench_peers; fi
+if { [ "${BENCH_QUERY:-1}" != 0 ] && [ -z "$ONLY" ]; } || [ "$ONLY" = query ]; then bench_query; fi
+if { [ "${BENCH_QUERY:-1}" != 0 ] && [ -z "$ONLY" ]; } || [ "$ONLY" = query-peers ]; then bench_query_peers; fi
+if [ -s "$QUERY_RESULTS" ] || [ -s "$QUERY_PEERS_RESULTS" ]; then
+  query_report "$WORK/query-report-$(date -u +%Y-%m-%d).md"
+fi
+if [ "$ONLY" = query ] || [ "$ONLY" = query-peers ]; then exit 0; fi
 if { [ "${BENCH_CLUSTER:-1}" != 0 ] && [ -z "$ONLY" ]; } || [ "$ONLY" = cluster ]; then
   . scripts/bench-cluster.sh
   bench_cluster

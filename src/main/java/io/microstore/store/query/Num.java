@@ -8,6 +8,10 @@ package io.microstore.store.query;
  */
 final class Num implements Comparable<Num> {
     private static final long EXP_LIMIT = 100_000_000_000_000_000L;
+    /** What {@link #small} and {@link #smallInteger} answer for a number they do not hold as a long. */
+    static final long NOT_SMALL = Long.MIN_VALUE;
+    /** Most digits a small integer has: any 18 digits fit in a long. */
+    private static final int SMALL_DIGITS = 18;
 
     final int sign; // -1, 0 or 1
     final String digits; // no leading or trailing zero; empty for zero
@@ -71,6 +75,46 @@ final class Num implements Comparable<Num> {
         }
         long exp = Math.max(-2 * EXP_LIMIT, Math.min(2 * EXP_LIMIT, pointAt + e));
         return new Num(negative ? -1 : 1, d.substring(0, end), exp);
+    }
+
+    /**
+     * The value of valid JSON number text {@code buf[from, to)} when it is written as an integer of at most 18
+     * digits (no fraction, no exponent), else {@link #NOT_SMALL}: the scan compares those in place, without parsing
+     * a {@code Num}. "-0" is 0.
+     */
+    static long smallInteger(byte[] buf, int from, int to) {
+        int i = from;
+        boolean negative = buf[i] == '-';
+        if (negative) {
+            i++;
+        }
+        if (to - i > SMALL_DIGITS) {
+            return NOT_SMALL;
+        }
+        long v = 0;
+        for (; i < to; i++) {
+            int d = buf[i] - '0';
+            if (d < 0 || d > 9) {
+                return NOT_SMALL;
+            }
+            v = v * 10 + d;
+        }
+        return negative ? -v : v;
+    }
+
+    /** This number as a long when it is an integer of at most 18 digits, else {@link #NOT_SMALL}. */
+    long small() {
+        if (sign == 0) {
+            return 0;
+        }
+        if (exp < digits.length() || exp > SMALL_DIGITS) {
+            return NOT_SMALL;
+        }
+        long v = Long.parseLong(digits);
+        for (long k = digits.length(); k < exp; k++) {
+            v *= 10;
+        }
+        return sign * v;
     }
 
     @Override

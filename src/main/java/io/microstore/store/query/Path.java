@@ -17,15 +17,18 @@ final class Path {
     private final List<String> tokens;
     private final byte[][] utf8;
     private final int[] index;
+    private final boolean[] plain;
 
     private Path(String text, List<String> tokens) {
         this.text = text;
         this.tokens = tokens;
         this.utf8 = new byte[tokens.size()][];
         this.index = new int[tokens.size()];
+        this.plain = new boolean[tokens.size()];
         for (int i = 0; i < tokens.size(); i++) {
             utf8[i] = tokens.get(i).getBytes(StandardCharsets.UTF_8);
             index[i] = index(tokens.get(i));
+            plain[i] = Selector.plain(utf8[i]);
         }
     }
 
@@ -64,6 +67,11 @@ final class Path {
 
     byte[] utf8(int i) {
         return utf8[i];
+    }
+
+    /** Whether token {@code i} has no quote or backslash, so that a stored name spelling it unescaped is its bytes. */
+    boolean plain(int i) {
+        return plain[i];
     }
 
     int index(int i) {

@@ -24,6 +24,9 @@ public final class Selector {
     /** Most values in one {@code $in}, {@code $nin} or {@code $all}. */
     public static final int MAX_VALUES = 256;
 
+    /** Most values an {@code $in} tests one by one, in place, before a hash set of read values is cheaper. */
+    private static final int IN_PLACE = 8;
+
     private static final Set<String> TYPES = Set.of("null", "boolean", "number", "string", "array", "object");
     private static final Selector ALL = new Selector((buf, from, to) -> true, "{}");
 
@@ -346,10 +349,25 @@ public final class Selector {
                             && Value.read(buf, from, to).str.equals(v.str);
                 };
             }
-            case NUMBER ->
-                (buf, from, to) -> from >= 0
-                        && Value.kindAt(buf, from) == Kind.NUMBER
-                        && Num.parse(buf, from, to).compareTo(v.num) == 0;
+            case NUMBER -> {
+                long small = v.num.small();
+                if (small == Num.NOT_SMALL) {
+                    yield (buf, from, to) -> from >= 0
+                            && Value.kindAt(buf, from) == Kind.NUMBER
+                            && Num.parse(buf, from, to).compareTo(v.num) == 0;
+                }
+                // An integer: a stored integer (most numbers) compares as a long, in place; any other spelling
+                // (1.0, 1e0, more digits) through the exact decimal.
+                yield (buf, from, to) -> {
+                    if (from < 0 || Value.kindAt(buf, from) != Kind.NUMBER) {
+                        return false;
+                    }
+                    long got = Num.smallInteger(buf, from, to);
+                    return got != Num.NOT_SMALL
+                            ? got == small
+                            : Num.parse(buf, from, to).compareTo(v.num) == 0;
+                };
+            }
             case ARRAY, OBJECT -> {
                 byte open = v.kind == Kind.ARRAY ? (byte) '[' : (byte) '{';
                 yield (buf, from, to) -> from >= 0
@@ -361,23 +379,56 @@ public final class Selector {
 
     /** An order comparison with {@code v}: only a value of the same type (booleans one type) compares at all. */
     private static Condition compare(Value v, java.util.function.IntPredicate holds) {
-        String type = v.kind.typeName();
+        Kind want = v.kind;
+        boolean bool = want == Kind.TRUE || want == Kind.FALSE;
+        if (want == Kind.NUMBER) {
+            long small = v.num.small();
+            return (buf, from, to) -> {
+                if (from < 0 || Value.kindAt(buf, from) != Kind.NUMBER) {
+                    return false;
+                }
+                long got = small == Num.NOT_SMALL ? Num.NOT_SMALL : Num.smallInteger(buf, from, to);
+                return holds.test(
+                        got != Num.NOT_SMALL
+                                ? Long.compare(got, small)
+                                : Num.parse(buf, from, to).compareTo(v.num));
+            };
+        }
+        if (want == Kind.STRING) {
+            byte[] utf8 = v.str.getBytes(StandardCharsets.UTF_8);
+            // UTF-8 byte order is code point order; a string that does not survive UTF-8 (a lone surrogate) does not.
+            boolean bytewise = new String(utf8, StandardCharsets.UTF_8).equals(v.str);
+            return (buf, from, to) -> {
+                if (from < 0 || buf[from] != '"') {
+                    return false;
+                }
+                int c = bytewise && !hasEscape(buf, from, to)
+                        ? Arrays.compareUnsigned(buf, from + 1, to - 1, utf8, 0, utf8.length)
+                        : Value.read(buf, from, to).compareTo(v);
+                return holds.test(c);
+            };
+        }
         return (buf, from, to) -> {
             if (from < 0) {
                 return false;
             }
             Kind kind = Value.kindAt(buf, from);
-            if (!kind.typeName().equals(type)) {
+            if (kind != want && !(bool && (kind == Kind.TRUE || kind == Kind.FALSE))) {
                 return false;
             }
-            int c = kind == Kind.NUMBER
-                    ? Num.parse(buf, from, to).compareTo(v.num)
-                    : Value.read(buf, from, to).compareTo(v);
-            return holds.test(c);
+            return holds.test(Value.read(buf, from, to).compareTo(v));
         };
     }
 
     private static Condition in(List<Value> values) {
+        if (values.size() <= IN_PLACE) {
+            List<Condition> each = new ArrayList<>();
+            for (Value x : values) {
+                each.add(eq(x));
+            }
+            Condition any = each.isEmpty() ? (buf, from, to) -> false : or(each);
+            return (buf, from, to) -> from >= 0 && any.test(buf, from, to);
+        }
         Set<Value> set = new HashSet<>(values);
         return (buf, from, to) -> from >= 0 && set.contains(Value.read(buf, from, to));
     }
