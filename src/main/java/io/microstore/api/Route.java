@@ -19,6 +19,8 @@ public enum Route {
     EXPORT("/api/export"),
     IMPORT("/api/import"),
     COMPACT("/api/admin/compact"),
+    /** The data browser: static files from the jar's {@code ui/}, everything under it. */
+    UI("/ui"),
     /** Helidon's OpenAPI document and the Swagger UI, everything under it. */
     OPENAPI("/openapi"),
     /** Helidon's health and metrics, everything under it. */
