@@ -31,6 +31,8 @@ import io.microstore.store.Outcome;
 import io.microstore.store.Page;
 import io.microstore.store.Query;
 import io.microstore.store.QueryPage;
+import io.microstore.store.RollupItem;
+import io.microstore.store.RollupPage;
 import io.microstore.store.Store;
 
 /**
@@ -107,6 +109,10 @@ public final class AppsService implements HttpService {
         if (asked.consistent()) {
             store.awaitConsistent();
         }
+        if (asked.delimiter() != null) {
+            rollup(req, res, asked, query);
+            return;
+        }
         QueryPage page = store.query(query, scanBudget);
         if (page.more()) {
             String next = asked.next(Route.APPS.path(), query, page);
@@ -117,6 +123,32 @@ public final class AppsService implements HttpService {
         }
         queryHeaders(res, page.seq(), page.examined(), page.items().size());
         items(req, res, page.items(), asked.includeData());
+    }
+
+    /** A listing rolled up at a delimiter ({@link Store#rollup}): apps and rolled-up prefixes, in name order. */
+    private void rollup(ServerRequest req, ServerResponse res, AppsQuery asked, Query query) throws IOException {
+        RollupPage page = store.rollup(query, asked.delimiter(), asked.resumesScan(query), scanBudget);
+        if (page.more()) {
+            String next = asked.next(Route.APPS.path(), query, page);
+            res.header(HeaderValues.create(HeaderNames.LINK, "<" + next + ">; rel=\"next\""));
+        }
+        if (page.total() >= 0) {
+            res.header(HeaderValues.create("X-Total-Count", page.total()));
+        }
+        queryHeaders(res, page.seq(), page.examined(), page.items().size());
+        boolean includeData = asked.includeData();
+        Responses.json(req, res, out -> {
+            JsonWriter json = new JsonWriter(out).beginArray();
+            for (RollupItem item : page.items()) {
+                if (item.rolledUp()) {
+                    json.beginObject().name("prefix").value(item.name()).endObject();
+                } else {
+                    Documents.writeApp(
+                            json, item.name(), includeData ? item.entry().data() : null);
+                }
+            }
+            json.endArray();
+        });
     }
 
     /** How an answer was computed: the seq it was computed at and the plan (no indexes yet: always a scan). */

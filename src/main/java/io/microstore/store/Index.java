@@ -147,6 +147,11 @@ public final class Index {
         return entries((pastPrefix ? sorted.tailMap(after, false) : sorted.tailMap(prefix, true)).keySet());
     }
 
+    /** The entries whose names sort at or after {@code first}, in name order: a walk seeks with it past a run of names. */
+    Iterable<Map.Entry<String, Entry>> at(String first) {
+        return entries(sorted.tailMap(first, true).keySet());
+    }
+
     private Page listNow(String prefix, String after, int limit) {
         boolean pastPrefix = after != null && !after.isEmpty() && Names.ORDER.compare(after, prefix) >= 0;
         NavigableMap<String, Boolean> tail = pastPrefix ? sorted.tailMap(after, false) : sorted.tailMap(prefix, true);

@@ -108,6 +108,17 @@ public final class Store implements AutoCloseable {
         return index.whole(() -> new QueryScan(index, query, budget, seq).page());
     }
 
+    /**
+     * A page of {@code query}'s answer rolled up at {@code delimiter} ({@link Rollup}), within the same budget; the
+     * position is {@code query.afterName()}, a scan cut by the budget when {@code resumeScan}.
+     *
+     * @throws IndexRequired when a count would examine more than {@code budget} apps
+     */
+    public RollupPage rollup(Query query, String delimiter, boolean resumeScan, long budget) {
+        long seq = lastSeq(); // before the walk, as for query
+        return index.whole(() -> new Rollup(index, query, delimiter, resumeScan, budget, seq).page());
+    }
+
     /** Every committed app in name order, weakly consistent (for export). */
     public Iterable<Map.Entry<String, Entry>> entries() {
         return index.entries();

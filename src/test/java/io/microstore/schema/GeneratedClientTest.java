@@ -115,15 +115,15 @@ class GeneratedClientTest extends ServerTestBase {
         assertThat(notModified.getCode(), is(304));
 
         apps.putApp("config", new PutBody().data(null), null, null, null);
-        List<ListItem> names = apps.listApps(null, null, null, null, null, null, null, null, null);
+        List<ListItem> names = apps.listApps(null, null, null, null, null, null, null, null, null, null);
         assertThat(names.stream().map(ListItem::getName).toList(), is(List.of("config", "team/flags")));
         assertCarries(names, http.get("/api/apps").text());
 
-        List<ListItem> withData = apps.listApps(null, null, null, null, null, null, null, "data", null);
+        List<ListItem> withData = apps.listApps(null, null, null, null, null, null, null, "data", null, null);
         assertThat(withData.get(1).getData(), is(Map.of("color", "blue")));
         assertCarries(withData, http.get("/api/apps?include=data").text());
 
-        List<ListItem> page = apps.listApps("team/", 1, "a", null, null, null, null, "data", false);
+        List<ListItem> page = apps.listApps("team/", 1, "a", null, null, null, null, "data", false, null);
         assertThat(page.stream().map(ListItem::getName).toList(), is(List.of("team/flags")));
 
         ApiResponse<Void> deleted = apps.deleteAppWithHttpInfo("team/flags", etag, null);
@@ -133,7 +133,7 @@ class GeneratedClientTest extends ServerTestBase {
         assertThat(problem(missing, Problem.class).getStatus(), is(404));
 
         ApiException badLimit = assertThrows(
-                ApiException.class, () -> apps.listApps(null, 0, null, null, null, null, null, null, null));
+                ApiException.class, () -> apps.listApps(null, 0, null, null, null, null, null, null, null, null));
         assertThat(problem(badLimit, BadRequestProblem.class).getStatus(), is(400));
 
         // A query: where, order, count=exact, and the cursor of its next page.
@@ -141,17 +141,22 @@ class GeneratedClientTest extends ServerTestBase {
         apps.putApp("q/2", new PutBody().data(Map.of("s", "open", "p", "1")), null, null, null);
         apps.putApp("q/3", new PutBody().data(Map.of("s", "shut", "p", "0")), null, null, null);
         ApiResponse<List<ListItem>> query =
-                apps.listAppsWithHttpInfo("q/", 1, null, "{\"/s\":\"open\"}", "/p", "exact", null, null, null);
+                apps.listAppsWithHttpInfo("q/", 1, null, "{\"/s\":\"open\"}", "/p", "exact", null, null, null, null);
         assertThat(query.getData().stream().map(ListItem::getName).toList(), is(List.of("q/2")));
         assertThat(query.getHeaders().get("x-total-count"), is(List.of("2")));
         String link = query.getHeaders().get("link").getFirst();
         String cursor = java.net.URLDecoder.decode(
                 link.replaceAll(".*cursor=([^>&]*).*", "$1"), java.nio.charset.StandardCharsets.UTF_8);
-        List<ListItem> second = apps.listApps("q/", 1, null, "{\"/s\":\"open\"}", "/p", "exact", cursor, null, null);
+        List<ListItem> second =
+                apps.listApps("q/", 1, null, "{\"/s\":\"open\"}", "/p", "exact", cursor, null, null, null);
         assertThat(second.stream().map(ListItem::getName).toList(), is(List.of("q/1")));
         List<ListItem> posted = apps.queryApps(
                 new QueryBody().prefix("q/").where(Map.of("/s", "open")).count(QueryBody.CountEnum.EXACT));
         assertThat(posted.stream().map(ListItem::getName).toList(), is(List.of("q/1", "q/2")));
+        // Rolled up at a delimiter: the prefix item is a ListItem with prefix and no name.
+        List<ListItem> rolled = apps.listApps("q", null, null, null, null, null, null, null, null, "/");
+        assertThat(rolled.stream().map(ListItem::getPrefix).toList(), is(List.of("q/")));
+        assertThat(rolled.getFirst().getName(), is((String) null));
         for (String name : List.of("q/1", "q/2", "q/3")) {
             apps.deleteApp(name, null, null);
         }
@@ -277,7 +282,7 @@ class GeneratedClientTest extends ServerTestBase {
             ApiException refused = assertThrows(
                     ApiException.class,
                     () -> new AppsApi(client(base, b -> {}))
-                            .listApps(null, null, null, null, null, null, null, null, null));
+                            .listApps(null, null, null, null, null, null, null, null, null, null));
             assertThat(refused.getCode(), is(401));
             assertThat(
                     refused.getResponseHeaders().firstValue("WWW-Authenticate").orElse(""), containsString("Bearer"));

@@ -12,16 +12,20 @@ import io.helidon.common.uri.UriQuery;
 import io.helidon.http.BadRequestException;
 import io.microstore.json.CompactJson;
 import io.microstore.json.JsonText;
+import io.microstore.store.InvalidName;
+import io.microstore.store.Names;
 import io.microstore.store.Query;
 import io.microstore.store.QueryPage;
+import io.microstore.store.RollupPage;
 import io.microstore.store.query.Order;
 import io.microstore.store.query.Selector;
 import io.microstore.store.query.SortKey;
 
 /**
  * A listing with a query in it: {@link ListQuery}'s parameters and {@code where} (a URL-encoded JSON selector,
- * at most {@link #MAX_WHERE} bytes), {@code order}, {@code count=exact} and the opaque {@code cursor}. A
- * listing with none of these is a plain {@link ListQuery}, answered as before.
+ * at most {@link #MAX_WHERE} bytes), {@code order}, {@code count=exact}, the opaque {@code cursor} and
+ * {@code delimiter} (a listing rolled up at it; null without). A listing with none of these is a plain
+ * {@link ListQuery}, answered as before.
  */
 public record AppsQuery(
         String prefix,
@@ -32,7 +36,8 @@ public record AppsQuery(
         String after,
         int limit,
         boolean includeData,
-        boolean consistent) {
+        boolean consistent,
+        String delimiter) {
     /** The longest {@code where} in a URL, in bytes (a longer one goes in a POST body). */
     public static final int MAX_WHERE = 8 * 1024;
 
@@ -41,7 +46,8 @@ public record AppsQuery(
         return query.contains("where")
                 || query.contains("order")
                 || query.contains("count")
-                || query.contains("cursor");
+                || query.contains("cursor")
+                || query.contains("delimiter");
     }
 
     public static AppsQuery from(UriQuery query) {
@@ -56,6 +62,7 @@ public record AppsQuery(
             throw new BadRequestException("count must be 'exact', not '" + count + "'");
         }
         String cursor = QueryParams.single(query, "cursor");
+        String delimiter = delimiter(QueryParams.name(query, "delimiter"), order != null);
         String after = QueryParams.name(query, "after");
         if (after != null && order != null) {
             throw new BadRequestException(
@@ -85,12 +92,39 @@ public record AppsQuery(
                 after,
                 pageLimit,
                 QueryParams.includeData(query),
-                QueryParams.flag(query, "consistent"));
+                QueryParams.flag(query, "consistent"),
+                delimiter);
+    }
+
+    /** What the cursor of a rolled-up page that the scan budget cut holds in place of a sort key. */
+    private static final String IN_SCAN = "scan";
+
+    /**
+     * A {@code delimiter}: any text a name may hold (1..1024 bytes of UTF-8, no control character), as S3 takes
+     * any; refused with {@code order}, since a rolled-up prefix stands for many apps and has no value to sort by.
+     */
+    private static String delimiter(String delimiter, boolean ordered) {
+        if (delimiter == null) {
+            return null;
+        }
+        if (delimiter.isEmpty()) {
+            throw new BadRequestException("delimiter is empty: leave it out to list every app without rolling up");
+        }
+        try {
+            Names.check(delimiter);
+        } catch (InvalidName e) {
+            throw new BadRequestException(e.getMessage().replace("the app name", "the delimiter"));
+        }
+        if (ordered) {
+            throw new BadRequestException("delimiter lists in name order only: a rolled-up prefix stands for many "
+                    + "apps and has no value to order by; leave out order");
+        }
+        return delimiter;
     }
 
     /** The members a {@code POST /api/query} body may have; any other is a 400, never ignored. */
     private static final Set<String> MEMBERS =
-            Set.of("where", "order", "limit", "count", "include", "cursor", "prefix", "consistent");
+            Set.of("where", "order", "limit", "count", "include", "cursor", "prefix", "consistent", "delimiter");
 
     /**
      * The body of {@code POST /api/query}, a JSON object with the GET's parameters as members: {@code where} a
@@ -112,7 +146,8 @@ public record AppsQuery(
                                         "include",
                                         "cursor",
                                         "prefix",
-                                        "consistent")));
+                                        "consistent",
+                                        "delimiter")));
             }
         }
         byte[] where = members.get("where");
@@ -144,16 +179,18 @@ public record AppsQuery(
                 && !List.of("true", "false").contains(new String(consistent, StandardCharsets.US_ASCII))) {
             throw new BadRequestException("\"consistent\" must be true or false");
         }
+        String order = order(members.get("order"));
         return new AppsQuery(
                 Objects.requireNonNullElse(string(members, "prefix"), ""),
                 where == null ? null : new String(where, StandardCharsets.UTF_8),
-                order(members.get("order")),
+                order,
                 count != null,
                 string(members, "cursor"),
                 null,
                 pageLimit,
                 include != null,
-                consistent != null && consistent[0] == 't');
+                consistent != null && consistent[0] == 't',
+                delimiter(string(members, "delimiter"), order != null));
     }
 
     /** {@code order}: an array of the GET's comma-separated parts; null when absent. */
@@ -201,8 +238,42 @@ public record AppsQuery(
         return new Query(prefix, selector, parsed, key, at.name(), limit, count);
     }
 
+    /**
+     * True when the cursor resumes a rolled-up walk the scan budget cut, after the last app it examined rather
+     * than after an item. Such a page is never counted (a count never stops at the budget), so with
+     * {@code count=exact} it is a 400.
+     */
+    public boolean resumesScan(Query query) {
+        if (cursor == null || delimiter == null) {
+            return false;
+        }
+        String key = Cursor.decode(cursor, hash(query.where(), query.order())).key();
+        if (!key.isEmpty() && !key.equals(IN_SCAN)) {
+            throw new BadRequestException("cursor is not a cursor of a listing with delimiter");
+        }
+        if (key.equals(IN_SCAN) && count) {
+            throw new BadRequestException("this cursor resumes a listing cut by the scan budget, which is never "
+                    + "counted: page on without count=exact, or start again with it");
+        }
+        return key.equals(IN_SCAN);
+    }
+
     /** The URL of the page after {@code page}, the listing being at {@code path}. */
     public String next(String path, Query query, QueryPage page) {
+        String key = page.nextKey() == null ? "" : page.nextKey().encode();
+        Cursor next = new Cursor(hash(query.where(), query.order()), key, page.nextName());
+        return params(path).append("cursor=").append(next.encode()).toString();
+    }
+
+    /** The URL of the rolled-up page after {@code page}, the listing being at {@code path}. */
+    public String next(String path, Query query, RollupPage page) {
+        String key = page.nextInScan() ? IN_SCAN : "";
+        Cursor next = new Cursor(hash(query.where(), query.order()), key, page.nextName());
+        return params(path).append("cursor=").append(next.encode()).toString();
+    }
+
+    /** The listing's URL with every parameter but the cursor, each followed by {@code &}. */
+    private StringBuilder params(String path) {
         StringBuilder url = new StringBuilder(path).append('?');
         if (!prefix.isEmpty()) {
             url.append("prefix=").append(encode(prefix)).append('&');
@@ -225,13 +296,16 @@ public record AppsQuery(
         if (limit != Integer.MAX_VALUE) {
             url.append("limit=").append(limit).append('&');
         }
-        String key = page.nextKey() == null ? "" : page.nextKey().encode();
-        Cursor next = new Cursor(hash(query.where(), query.order()), key, page.nextName());
-        return url.append("cursor=").append(next.encode()).toString();
+        if (delimiter != null) {
+            url.append("delimiter=").append(encode(delimiter)).append('&');
+        }
+        return url;
     }
 
+    /** A rolled-up listing's cursor is good for that delimiter only, and a plain query's never for a rolled-up one. */
     private String hash(Selector selector, Order parsed) {
-        return Cursor.hash(prefix, selector.canonical(), parsed.canonical());
+        String order = delimiter == null ? parsed.canonical() : parsed.canonical() + '\0' + delimiter;
+        return Cursor.hash(prefix, selector.canonical(), order);
     }
 
     private static String encode(String s) {
