@@ -4,7 +4,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import {
   ancestors, appPath, checkJson, compareNames, curl, diffLines, entryFor, hashFor, label, level, memberText,
-  metric, nextLink, parentOf, parseFilter, parseHash, pretty, query, renameTxn, seqOf, SseReader,
+  metric, nextLink, nextOfGrouped, parentOf, parseFilter, parseHash, pretty, query, renameTxn, seqOf, SseReader,
 } from '../src/main/resources/ui/logic.js';
 
 test('a name is one path segment: slashes, spaces, plus and percent encoded; a name of dots too', () => {
@@ -154,4 +154,11 @@ test('seqs of ETags and numbers of Prometheus text', () => {
   assert.equal(metric(text, 'microstore_apps'), 1000000);
   assert.equal(metric(text, 'microstore_last_seq'), 42);
   assert.equal(metric(text, 'microstore_nothing'), null);
+});
+
+test('a level grouped in the page skips the rest of the folder its page ended in', () => {
+  assert.equal(nextOfGrouped([{ name: 'a' }, { prefix: 't/x/' }], '/api/apps?after=t%2Fx%2F9', 't/', 500),
+    '/api/apps?prefix=t%2F&limit=500&after=t%2Fx%2F%F4%8F%BF%BF');
+  assert.equal(nextOfGrouped([{ prefix: 't/x/' }, { name: 't/y' }], '/next', 't/', 500), '/next');
+  assert.equal(nextOfGrouped([{ prefix: 't/x/' }], null, 't/', 500), null);
 });

@@ -4,7 +4,7 @@
 // origin in cors.allow-origins).
 import {
   ancestors, appPath, checkJson, compareNames, conflictNames, curl, diffLines, entryFor, hashFor, label, level,
-  memberText, metric, nextLink, parentOf, parseFilter, parseHash, pretty, query, renameTxn, seqOf, SseReader,
+  memberText, metric, nextLink, nextOfGrouped, parentOf, parseFilter, parseHash, pretty, query, renameTxn, seqOf, SseReader,
 } from './logic.js';
 
 const $ = id => document.getElementById(id);
@@ -208,7 +208,7 @@ function insertSorted(ul, li) {
  * Loads one level under `prefix` into `ul`: with delimiter=/ (the server groups), else a flat page
  * grouped here. Returns the listing's Query-Seq.
  */
-async function loadLevel(prefix, ul, depth, link) {
+async function loadLevel(prefix, ul, depth, link, pages = 0) {
   let path = link || '/api/apps' + query({ prefix, delimiter: delimiterWorks ? '/' : '', limit: LEVEL_LIMIT });
   let r = await api('GET', path);
   if (r.res.status === 400 && delimiterWorks && !link) {
@@ -220,14 +220,24 @@ async function loadLevel(prefix, ul, depth, link) {
     showTreeError(ul, problemText(r));
     return null;
   }
-  const { entries } = level(JSON.parse(r.text), prefix);
+  const items = JSON.parse(r.text);
+  const { entries, grouped } = level(items, prefix);
+  let added = 0;
   for (const entry of entries) {
     const li = makeItem(entry, prefix, depth, false);
     if (!ul.querySelector(`:scope > [data-key="${CSS.escape(li.dataset.key)}"]`)) {
       ul.append(li);
+      added++;
     }
   }
-  const next = nextLink(r.res.headers.get('Link'));
+  let next = nextLink(r.res.headers.get('Link'));
+  if (!grouped && items.some(i => i.name.slice(prefix.length).includes('/'))) {
+    // the server listed every name: skip the rest of the last folder, and go on while pages add little
+    next = nextOfGrouped(entries, next, prefix, LEVEL_LIMIT);
+    if (next && added < 50 && pages < 30) {
+      return loadLevel(prefix, ul, depth, next, pages + 1);
+    }
+  }
   if (next) {
     ul.append(moreItem(next, l => loadLevel(prefix, ul, depth, l), depth));
   }

@@ -109,6 +109,19 @@ export function level(items, prefix) {
   return { entries: out, grouped };
 }
 
+/**
+ * Where the next page of a level grouped here starts: when the page ended inside a folder, past every
+ * name in it (`after` the folder and U+10FFFF, the last code point), so that a folder of a million
+ * names costs one page, not a million names; else the server's next link.
+ */
+export function nextOfGrouped(entries, next, prefix, limit) {
+  const last = entries[entries.length - 1];
+  if (!next || !last || last.prefix === undefined) {
+    return next;
+  }
+  return '/api/apps' + query({ prefix, limit, after: last.prefix + '\u{10FFFF}' });
+}
+
 /** The entry of `name` in the level under `prefix`: the app itself, or the folder it lies in. */
 export function entryFor(name, prefix) {
   if (!name.startsWith(prefix)) {
