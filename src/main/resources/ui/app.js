@@ -345,6 +345,9 @@ async function relist() {
     }
   }
   markSelected();
+  if (performance.getEntriesByName('first-level').length === 0) {
+    performance.mark('first-level'); // what the browser test reports as the first level's time
+  }
   if (seq !== null && seq !== undefined) {
     startFeed(seq, filter.kind === 'prefix' ? filter.prefix : '');
   }
@@ -1172,8 +1175,10 @@ async function route() {
 }
 
 window.addEventListener('hashchange', route);
-$('swagger-link').href = (base || '..') + (base ? '/openapi/ui' : '/openapi/ui');
-refreshStrip();
-setInterval(refreshStrip, 15_000);
-loadIndexes();
-route();
+$('swagger-link').href = (base || '..') + '/openapi/ui';
+// the tree first: the strip and the indexes panel can wait for it
+route().finally(() => {
+  refreshStrip();
+  setInterval(refreshStrip, 15_000);
+  loadIndexes();
+});
