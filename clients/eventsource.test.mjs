@@ -158,6 +158,38 @@ try {
     return [JSON.stringify(lines) === JSON.stringify(before.slice(-3)), JSON.stringify(lines)];
   });
 
+  await step('a live query (?where) names its events enter, update and leave, a leave with its reason', async () => {
+    const where = encodeURIComponent(JSON.stringify({ '/status': 'open' }));
+    const live = new EventSource(`${base}/api/changes?where=${where}`);
+    const got = [];
+    let messages = 0;
+    let opened = false;
+    for (const type of ['enter', 'update', 'leave']) {
+      live.addEventListener(type, (e) => {
+        const change = JSON.parse(e.data);
+        got.push(`${e.type} ${change.name}${change.reason ? ' ' + change.reason : ''}`);
+      });
+    }
+    live.onmessage = () => messages++;
+    live.onopen = () => (opened = true);
+    try {
+      await until('the live stream to open', () => opened);
+      await put(base, 'q/x', { status: 'closed' }); // never matched: nothing
+      await put(base, 'q/x', { status: 'open' });
+      await put(base, 'q/x', { status: 'open', n: 1 });
+      await put(base, 'q/x', { status: 'done' });
+      await put(base, 'q/y', { status: 'open' });
+      await del(base, 'q/y');
+      await until('5 live events', () => got.length >= 5);
+    } finally {
+      live.close();
+    }
+    const want = ['enter q/x', 'update q/x', 'leave q/x unmatched', 'enter q/y', 'leave q/y deleted'];
+    return [JSON.stringify(got) === JSON.stringify(want) && messages === 0, `${JSON.stringify(got)}, ${messages} messages`];
+  });
+  const written = await polled(base);
+  await until('the first stream to have every change', () => stream.got.events.length >= written.length);
+
   const lastId = stream.got.events.at(-1).id;
   await step('SIGTERM: a shutdown event with the last id, and exit status 0', async () => {
     const status = await stopServer(server);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Usage: scripts/client-test.sh (make client-test)
 # Real SSE clients against the real jar's changes feed (clients/): the npm `eventsource` package (named
-# events, an id on every event, resuming inside a transaction and across a restart) and Python's requests
+# events, an id on every event, resuming inside a transaction and across a restart, a live query's enter/
+# update/leave events) and Python's requests
 # (iter_lines() ending cleanly on SIGTERM after the shutdown event, a long-poll answered). Each script
 # starts the jar itself (it restarts it), on a free port and a temporary data dir, and stops it by pid.
 # Installs what it needs: the npm packages from clients/package-lock.json, Debian's python3-requests.

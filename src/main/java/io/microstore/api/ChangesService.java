@@ -27,10 +27,13 @@ import io.microstore.store.StoreUnavailable;
 import io.microstore.store.feed.ChangeFeed;
 import io.microstore.store.feed.ChangePage;
 import io.microstore.store.feed.FeedPosition;
+import io.microstore.store.feed.Transition;
 
 /**
  * {@code /api/changes}: every committed change in seq order, as a poll, a long-poll ({@code wait})
- * or a Server-Sent Events stream ({@code Accept: text/event-stream}), resumable by seq.
+ * or a Server-Sent Events stream ({@code Accept: text/event-stream}), resumable by seq. With {@code where}, a
+ * live query: only the changes of apps the selector matched before or after them, each saying what it did to
+ * the result set ({@code enter}, {@code update}, {@code leave} with its reason).
  */
 public final class ChangesService implements HttpService {
     private static final int SSE_BATCH = 1000;
@@ -127,14 +130,14 @@ public final class ChangesService implements HttpService {
      */
     private void poll(ServerRequest req, ServerResponse res, ChangesQuery query) throws IOException {
         FeedPosition since = query.since() == null ? FeedPosition.after(feed.lastSeq()) : query.since();
-        ChangePage page = feed.read(since, query.limit(), query.prefix());
+        ChangePage page = feed.read(since, query.limit(), query.prefix(), query.where());
         if (!page.isEmpty() || !query.waitFor().isPositive()) {
             answer(req, res, query, page);
             return;
         }
-        try (ChangeFeed.Waiter waiter = feed.subscribe()) {
+        try (ChangeFeed.Waiter waiter = feed.subscribe(query.where())) {
             FeedPosition[] cursor = {FeedPosition.after(page.lastSeq())};
-            ChangePage found = waiter.await(query.waitFor(), () -> nonEmpty(cursor, query.limit(), query.prefix()));
+            ChangePage found = waiter.await(query.waitFor(), () -> nonEmpty(cursor, query.limit(), query));
             answer(req, res, query, found != null ? found : new ChangePage(List.of(), cursor[0].seq()));
         }
     }
@@ -144,9 +147,12 @@ public final class ChangesService implements HttpService {
             throws IOException {
         Responses.json(req, res, out -> {
             JsonWriter json = new JsonWriter(out).beginObject().name("results").beginArray();
-            for (Commit commit : page.commits()) {
-                for (Change change : commit.changes()) {
-                    Documents.writeChange(json, commit.seq(), change, query.includeData());
+            List<Commit> commits = page.commits();
+            for (int c = 0; c < commits.size(); c++) {
+                Commit commit = commits.get(c);
+                for (int i = 0; i < commit.changes().size(); i++) {
+                    Documents.writeChange(
+                            json, commit.seq(), commit.changes().get(i), query.includeData(), page.transition(c, i));
                 }
             }
             json.endArray().name("last_seq").value(page.lastSeq()).endObject();
@@ -154,8 +160,8 @@ public final class ChangesService implements HttpService {
     }
 
     /** Reads on from {@code cursor[0]}, moving it along; the page read when it holds changes, else null. */
-    private ChangePage nonEmpty(FeedPosition[] cursor, int limit, String prefix) {
-        ChangePage page = feed.read(cursor[0], limit, prefix);
+    private ChangePage nonEmpty(FeedPosition[] cursor, int limit, ChangesQuery query) {
+        ChangePage page = feed.read(cursor[0], limit, query.prefix(), query.where());
         cursor[0] = FeedPosition.after(page.lastSeq());
         return page.isEmpty() ? null : page;
     }
@@ -163,14 +169,14 @@ public final class ChangesService implements HttpService {
     /**
      * Server-Sent Events until the client goes away: first {@code retry:} (see {@link #RETRY_MILLIS}),
      * then per change {@code id} (the position right after it, see {@link ChangesQuery#id}), {@code event}
-     * put or delete and {@code data} the change as JSON; a comment every keep-alive period. It ends with
+     * put or delete (a live query's: enter, update or leave) and {@code data} the change as JSON; a comment every keep-alive period. It ends with
      * {@code event: reset} when the client has fallen out of the retained window, and with {@code event:
      * shutdown} when the server stops (or cannot serve the feed now): both carry the id the stream had
      * reached, so that an EventSource's last id is never empty, and the stream then ends properly.
      */
     private void stream(ServerResponse res, ChangesQuery query, FeedPosition since) {
         feed.read(since, 1, ""); // a since outside the window gets a 410 problem before the stream starts
-        try (ChangeFeed.Waiter waiter = feed.subscribe()) {
+        try (ChangeFeed.Waiter waiter = feed.subscribe(query.where())) {
             res.header(HeaderValues.create(HeaderNames.CONTENT_TYPE, "text/event-stream"));
             res.header(HeaderValues.create(HeaderNames.CACHE_CONTROL, "no-cache"));
             try (OutputStream out = Responses.stream(res)) {
@@ -182,7 +188,7 @@ public final class ChangesService implements HttpService {
                 while (!Thread.currentThread().isInterrupted()) {
                     ChangePage page;
                     try {
-                        page = waiter.await(keepAlive, () -> nonEmpty(cursor, SSE_BATCH, query.prefix()));
+                        page = waiter.await(keepAlive, () -> nonEmpty(cursor, SSE_BATCH, query));
                     } catch (FeedGone e) {
                         lastEvent(out, cursor[0], "reset", e.getMessage(), e.lastSeq());
                         return;
@@ -225,11 +231,12 @@ public final class ChangesService implements HttpService {
                         ? FeedPosition.after(commit.seq())
                         : new FeedPosition(commit.seq(), page.place(c, i));
                 Change change = changes.get(i);
+                Transition did = page.transition(c, i);
                 out.write(("id: " + ChangesQuery.id(after) + "\nevent: "
-                                + Op.of(change).wireName() + "\ndata: ")
+                                + (did == null ? Op.of(change).wireName() : did.event()) + "\ndata: ")
                         .getBytes(StandardCharsets.US_ASCII));
                 // compact JSON: never a line break inside
-                Documents.writeChange(new JsonWriter(out), commit.seq(), change, includeData);
+                Documents.writeChange(new JsonWriter(out), commit.seq(), change, includeData, did);
                 out.write(EVENT_END);
             }
         }

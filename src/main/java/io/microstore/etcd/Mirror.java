@@ -130,33 +130,43 @@ final class Mirror {
         }
     }
 
-    /** The changes of apps among {@code events} after revision {@code after}, one commit per revision. */
+    /**
+     * The changes of apps among {@code events} after revision {@code after}, one commit per revision. A
+     * revision that deletes an app without the marker was not written by an instance (each signs its
+     * deletes with it, see TxnWriter): etcd expired the key's lease, and the change says so.
+     */
     private List<Commit> commits(List<WatchEvent> events, long after) {
         List<Commit> commits = new ArrayList<>();
-        List<Change> changes = new ArrayList<>();
-        long revision = 0;
-        for (WatchEvent event : events) {
-            if (event.revision() <= after || keys.isMarker(event.kv().key())) {
-                continue;
+        int from = 0;
+        while (from < events.size()) {
+            long revision = events.get(from).revision();
+            int to = from;
+            boolean signed = false;
+            while (to < events.size() && events.get(to).revision() == revision) {
+                signed |= keys.isMarker(events.get(to).kv().key());
+                to++;
             }
-            if (event.revision() != revision && !changes.isEmpty()) {
-                commits.add(new Commit(revision, changes));
-                changes = new ArrayList<>();
+            if (revision > after) {
+                List<Change> changes = new ArrayList<>(to - from);
+                for (int e = from; e < to; e++) {
+                    if (!keys.isMarker(events.get(e).kv().key())) {
+                        changes.add(change(events.get(e), signed));
+                    }
+                }
+                if (!changes.isEmpty()) {
+                    commits.add(new Commit(revision, changes));
+                }
             }
-            revision = event.revision();
-            changes.add(change(event));
-        }
-        if (!changes.isEmpty()) {
-            commits.add(new Commit(revision, changes));
+            from = to;
         }
         return commits;
     }
 
-    /** The change an event of an app's key stands for. */
-    private Change change(WatchEvent event) {
+    /** The change an event of an app's key stands for; {@code signed}: its revision holds the marker. */
+    private Change change(WatchEvent event, boolean signed) {
         String name = keys.name(event.kv().key());
-        if (event.type() == WatchEvent.Type.DELETE) { // by a DELETE, or etcd's expiry of the key's lease
-            return Change.delete(name);
+        if (event.type() == WatchEvent.Type.DELETE) { // by a DELETE (signed), or etcd's expiry of the key's lease
+            return signed ? Change.delete(name) : Change.expiry(name);
         }
         Values.Stored value = Values.decode(event.kv().value());
         return Change.put(name, value.data(), value.expires());

@@ -112,14 +112,22 @@ final class TxnWriter {
                 confirmed = check.revision();
                 continue;
             }
-            List<RequestOp> writes = new ArrayList<>(steps.size());
+            List<RequestOp> writes = new ArrayList<>(steps.size() + 1);
             long[] expires = new long[steps.size()];
+            boolean deletes = false;
             for (int i = 0; i < steps.size(); i++) {
                 Transaction.Step step = steps.get(i);
                 if (step.writes()) {
                     expires[i] = step.after() == null ? 0 : step.command().expiresAfter(step.before());
                     writes.add(write(step, expires[i] > 0 ? leased : null, expires, i));
+                    deletes |= step.after() == null && step.before() != null;
                 }
+            }
+            if (deletes) {
+                // Signs the revision as a client's: etcd's expiry of a lease deletes a key in a revision
+                // of its own, without the marker, which is how every instance tells the two apart (Mirror).
+                // Last, so the responses of the steps keep their places.
+                writes.add(keys.touchMarker());
             }
             TxnResult txnResult;
             try {

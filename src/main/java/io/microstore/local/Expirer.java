@@ -212,7 +212,7 @@ final class Expirer {
             }
             try {
                 results.add(submit.apply(Transaction.of(
-                        new Command.Delete(d.name(), new Precondition(List.of(Entry.etag(d.seq())), null)))));
+                        new Command.Delete(d.name(), new Precondition(List.of(Entry.etag(d.seq())), null), true))));
                 sent.add(d);
             } catch (RuntimeException e) {
                 refused(d, e);

@@ -17,6 +17,7 @@ import io.microstore.commit.CommitStream;
 import io.microstore.persist.OutOfSpace;
 import io.microstore.persist.Persistence;
 import io.microstore.persist.SnapshotSource;
+import io.microstore.store.Command;
 import io.microstore.store.EngineEvents;
 import io.microstore.store.Entry;
 import io.microstore.store.Index;
@@ -269,7 +270,8 @@ final class Writer {
                 long expires = data == null ? 0 : step.command().expiresAfter(step.before());
                 Entry after = data == null ? null : new Entry(data, seq, expires);
                 overlay.put(name, after);
-                changes.add(new Change(name, data, expires));
+                boolean expired = data == null && step.command() instanceof Command.Delete d && d.expiry();
+                changes.add(new Change(name, data, expires, expired));
                 results.add(new Outcome(seq, after));
             }
             if (!changes.isEmpty()) {

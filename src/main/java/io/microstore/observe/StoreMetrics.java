@@ -73,6 +73,10 @@ public final class StoreMetrics implements EngineEvents {
                 "Clients waiting on the changes feed",
                 s -> s.feed().subscribers());
         gauge(
+                "microstore.live.queries",
+                "Live queries (changes?where) registered on the changes feed",
+                s -> s.feed().liveQueries());
+        gauge(
                 "microstore.store.bytes.used",
                 "Heap bytes the apps take, as the memory quota counts them",
                 Store::usedBytes);

@@ -25,6 +25,9 @@ final class Records {
     private static final byte[] DELETE = ascii("\"op\":\"delete\",\"name\":");
     private static final byte[] DATA = ascii(",\"data\":");
     private static final byte[] EXPIRES = ascii(",\"expires\":");
+    /** After a delete's name when the engine deleted the app at its deadline (older journals never have it). */
+    private static final byte[] EXPIRED = ascii(",\"expired\":true");
+
     private static final byte[] TXN = ascii("\"op\":\"txn\",\"ops\":[");
     private static final byte[] CRC = ascii(",\"crc\":\"");
     private static final byte[] HEADER = ascii("{\"snapshot\":");
@@ -77,11 +80,14 @@ final class Records {
 
     /**
      * The members of one change, the same in a plain record and in a transaction's {@code ops}:
-     * {@code "op":"put","name":..,"data":..[,"expires":..]} or {@code "op":"delete","name":..}.
+     * {@code "op":"put","name":..,"data":..[,"expires":..]} or {@code "op":"delete","name":..[,"expired":true]}.
      */
     private static void encodeChange(RecordBuffer out, Change change) {
         out.writeBytes(change.isDelete() ? DELETE : PUT);
         JsonText.writeQuoted(out, change.name());
+        if (change.expired()) {
+            out.writeBytes(EXPIRED);
+        }
         if (!change.isDelete()) {
             out.writeBytes(DATA);
             out.writeBytes(change.data());
@@ -154,7 +160,7 @@ final class Records {
             throw new BadRecord("bad name: " + e.getMessage());
         }
         if (!put) {
-            return Change.delete(name);
+            return c.skip(EXPIRED) ? Change.expiry(name) : Change.delete(name);
         }
         c.expect(DATA);
         int dataStart = c.pos;

@@ -1,5 +1,6 @@
 package io.microstore.store;
 
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -46,8 +47,7 @@ final class Applier implements CommitStream {
 
     @Override
     public void replayed(Commit commit) {
-        apply(commit);
-        feed.replayed(commit);
+        feed.replayed(commit, apply(commit));
         commit.changes().forEach(change -> seen(change.name()));
         trimFeed();
     }
@@ -79,31 +79,46 @@ final class Applier implements CommitStream {
 
     @Override
     public void committed(List<Commit> batch) {
-        batch.forEach(this::apply);
-        feed.committed(batch);
+        List<Entry[]> priors = new ArrayList<>(batch.size());
+        batch.forEach(commit -> priors.add(apply(commit)));
+        feed.committed(batch, priors);
         trimFeed();
     }
 
-    /** Applies the changes of one commit together, so that no reader of the index sees part of them. */
-    private void apply(Commit commit) {
-        if (commit.changes().size() == 1) {
-            apply(commit.seq(), commit.only()); // one change needs no lock: it swaps one entry
+    /**
+     * Applies the changes of one commit together, so that no reader of the index sees part of them; returns
+     * the entries they replaced (null where an app was absent), the priors the feed keeps for live queries.
+     */
+    private Entry[] apply(Commit commit) {
+        Entry[] priors = new Entry[commit.changes().size()];
+        if (priors.length == 1) {
+            priors[0] = apply(commit.seq(), commit.only()); // one change needs no lock: it swaps one entry
         } else {
-            index.together(() -> commit.changes().forEach(change -> apply(commit.seq(), change)));
+            index.together(() -> {
+                for (int i = 0; i < priors.length; i++) {
+                    priors[i] = apply(commit.seq(), commit.changes().get(i));
+                }
+            });
         }
+        return priors;
     }
 
-    private void apply(long seq, Change change) {
-        supersede(change.name());
+    private Entry apply(long seq, Change change) {
+        Entry old = supersede(change.name());
         index.apply(seq, change);
+        return old;
     }
 
-    /** Tells the feed that {@code name}'s current value is about to be replaced or removed (before the index is). */
-    private void supersede(String name) {
+    /**
+     * Tells the feed that {@code name}'s current value is about to be replaced or removed (before the index
+     * is); returns that value's entry, or null.
+     */
+    private Entry supersede(String name) {
         Entry old = index.peek(name);
         if (old != null) {
             feed.superseded(name, old.seq(), old.data());
         }
+        return old;
     }
 
     private void trimFeed() {

@@ -23,7 +23,12 @@ public sealed interface Command {
     }
 
     /** Remove {@code name}; a no-op without a new sequence number when it does not exist. */
-    record Delete(String name, Precondition precondition) implements Command {}
+    record Delete(String name, Precondition precondition, boolean expiry) implements Command {
+        /** A client's delete. */
+        public Delete(String name, Precondition precondition) {
+            this(name, precondition, false);
+        }
+    }
 
     /**
      * Replace {@code name} with what {@code change} computes from its current value; 404 if absent. The

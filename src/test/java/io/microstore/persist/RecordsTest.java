@@ -17,6 +17,7 @@ import static io.microstore.persist.JournalFiles.encode;
 import static io.microstore.persist.JournalFiles.put;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -64,6 +65,18 @@ class RecordsTest {
         assertEquals(1_767_225_600_123L, decoded.expires());
         assertArrayEquals("\"me\"".getBytes(StandardCharsets.UTF_8), decoded.data());
         assertEquals(0, decode(encode(List.of(put(10, "a", "1")))).only().expires());
+    }
+
+    @Test
+    void anExpirysDeleteSaysSoAndAClientsDeleteAndAnOldRecordDoNot() throws BadRecord {
+        String line = new String(encode(List.of(Commit.of(12, Change.expiry("lock")))), StandardCharsets.UTF_8);
+        assertEquals(line("{\"seq\":12,\"op\":\"delete\",\"name\":\"lock\",\"expired\":true"), line);
+        assertTrue(decode(line.getBytes(StandardCharsets.UTF_8)).only().expired());
+        assertFalse(decode(encode(List.of(delete(13, "lock")))).only().expired());
+        Commit both = new Commit(14, List.of(Change.expiry("a"), Change.delete("b")));
+        Commit decoded = decode(encode(List.of(both)));
+        assertTrue(decoded.changes().get(0).expired());
+        assertFalse(decoded.changes().get(1).expired());
     }
 
     /** Values that end like the member, or hold it, are data: only the last member of the line is the expiry. */

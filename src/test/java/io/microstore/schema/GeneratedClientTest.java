@@ -215,11 +215,11 @@ class GeneratedClientTest extends ServerTestBase {
     @Test
     void changesCarryTheirValuesAndAGoneFeedSaysWhereToResume() throws Exception {
         ChangesApi changes = new ChangesApi(client);
-        long before = changes.changes(null, null, null, null, null, null).getLastSeq();
+        long before = changes.changes(null, null, null, null, null, null, null).getLastSeq();
         apps.putApp("config", new PutBody().data(Map.of("color", "blue")), null, null, null);
         apps.deleteApp("config", null, null);
 
-        Changes page = changes.changes(Long.toString(before), 10, "con", "data", null, null);
+        Changes page = changes.changes(Long.toString(before), 10, "con", "data", null, null, null);
         assertThat(
                 page.getResults().stream()
                         .map(Change::getOp)
@@ -232,13 +232,25 @@ class GeneratedClientTest extends ServerTestBase {
                 http.get("/api/changes?since=" + before + "&limit=10&prefix=con&include=data")
                         .text());
 
-        Changes waited =
-                changes.changes(Long.toString(page.getLastSeq()), null, null, null, java.math.BigDecimal.ZERO, null);
+        Changes waited = changes.changes(
+                Long.toString(page.getLastSeq()), null, null, null, java.math.BigDecimal.ZERO, null, null);
         assertThat(waited.getResults(), is(empty()));
+
+        // a live query: the put entered {"/color": "blue"}, the delete left it
+        Changes live = changes.changes(Long.toString(before), null, null, null, null, "{\"/color\":\"blue\"}", null);
+        assertThat(
+                live.getResults().stream()
+                        .map(c -> c.getEvent().getValue()
+                                + (c.getReason() == null
+                                        ? ""
+                                        : " " + c.getReason().getValue()))
+                        .toList(),
+                is(List.of("enter", "leave deleted")));
 
         ApiException gone = assertThrows(
                 ApiException.class,
-                () -> changes.changes(Long.toString(page.getLastSeq() + 1_000_000), null, null, null, null, null));
+                () -> changes.changes(
+                        Long.toString(page.getLastSeq() + 1_000_000), null, null, null, null, null, null));
         assertThat(gone.getCode(), is(410));
         assertThat(problem(gone, GoneProblem.class).getLastSeq(), is(page.getLastSeq()));
     }

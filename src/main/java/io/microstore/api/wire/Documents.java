@@ -11,6 +11,7 @@ import io.microstore.json.MalformedJson;
 import io.microstore.store.Entry;
 import io.microstore.store.Importer;
 import io.microstore.store.Op;
+import io.microstore.store.feed.Transition;
 
 /**
  * The HTTP representation: the two JSON objects microstore speaks, written and read here only: the app
@@ -60,6 +61,16 @@ public final class Documents {
 
     /** Writes the change object of {@code m}, with its value when asked and it is a put. */
     public static void writeChange(JsonWriter json, long seq, Change change, boolean includeData) throws IOException {
+        writeChange(json, seq, change, includeData, null);
+    }
+
+    /**
+     * Writes the change object of {@code m}, with its value when asked and it is a put, and for a live query
+     * what it did to the result set ({@code did}, null for a plain read): {@code event}, and {@code reason}
+     * when it left.
+     */
+    public static void writeChange(JsonWriter json, long seq, Change change, boolean includeData, Transition did)
+            throws IOException {
         json.beginObject()
                 .name(SEQ)
                 .value(seq)
@@ -71,6 +82,12 @@ public final class Documents {
                 .value(Entry.etag(seq));
         if (includeData && !change.isDelete()) {
             json.name(DATA).raw(change.data());
+        }
+        if (did != null) {
+            json.name("event").value(did.event());
+            if (did.reason() != null) {
+                json.name("reason").value(did.reason());
+            }
         }
         json.endObject();
     }

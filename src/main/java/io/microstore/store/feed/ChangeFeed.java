@@ -5,19 +5,25 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Phaser;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import io.microstore.commit.Change;
 import io.microstore.commit.Commit;
+import io.microstore.store.Entry;
 import io.microstore.store.FeedBusy;
 import io.microstore.store.FeedGone;
 import io.microstore.store.StoreUnavailable;
+import io.microstore.store.query.Equality;
+import io.microstore.store.query.Selector;
 import io.microstore.threads.EssentialThread;
 
 /**
@@ -38,6 +44,13 @@ import io.microstore.threads.EssentialThread;
  * retained change whose value is still the app's current one shares that value's bytes with the index
  * and costs nothing more; one that was overwritten or deleted since holds its value alone. When the
  * store needs that room, {@link #trim} lets the oldest changes go early.
+ *
+ * <p>Each retained change keeps a reference to the value it replaced (its prior, from the index as the
+ * change was applied), which a live query ({@link #read(FeedPosition, int, String, Selector)}) needs to tell
+ * whether the app was in its result set before. A prior is counted once: by the change that wrote it while
+ * that one is in the window, then by the change that replaced it. A live query waits apart from the others:
+ * it is filed under one equality its selector requires ({@link Equality}), and the dispatcher wakes it only for
+ * a change whose old or new value has that value at that pointer, one lookup per distinct pointer per change.
  */
 public final class ChangeFeed implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ChangeFeed.class.getName());
@@ -48,12 +61,21 @@ public final class ChangeFeed implements AutoCloseable {
      * 80 bytes), counted in {@link #heldBytes} once the change is no longer the app's current value.
      */
     static final long CHANGE_OVERHEAD = 100;
+    /** Heap a retained prior takes besides its value's bytes (its index entry and the slot that refers to it). */
+    static final long PRIOR_OVERHEAD = 48;
 
     private final FeedConfig config;
     private final Current current;
     private final CatchUp catchUp;
     /** The commit of seq s sits at s % retain, or {@link #GAP}. */
     private final AtomicReferenceArray<Commit> ring;
+    /** The priors of the commit at the same slot, set before it; a seq that differs means it left the window. */
+    private final AtomicReferenceArray<Priors> priors;
+    /**
+     * Per slot, the priors its changes' values became for later changes in the window ({seq, heap} pairs):
+     * when the slot leaves, that heap stays counted, at the later change's slot. Worker only.
+     */
+    private final List<long[]>[] transfers;
 
     private final Semaphore subscribers;
     private final Object left = new Object(); // notified when a subscriber leaves a closed feed
@@ -75,8 +97,24 @@ public final class ChangeFeed implements AutoCloseable {
      * current again. Worker only.
      */
     private final long[] heldAt;
+    /** The part of {@link #held} each slot's priors hold (apart: {@link #superseded} reads heldAt). Worker only. */
+    private final long[] priorsAt;
 
     private long added = -1; // the seq of the last change added to the ring; worker only
+
+    /** Live queries filed by the pointer of their equality, then by its value. */
+    private final ConcurrentHashMap<String, Group> byPointer = new ConcurrentHashMap<>();
+    /** Live queries that require no equality: woken by every commit. */
+    private final Set<Waiter> unkeyed = ConcurrentHashMap.newKeySet();
+
+    private final AtomicInteger live = new AtomicInteger();
+    private volatile long dispatched; // the seq up to which live queries were woken; written by the dispatcher only
+
+    /** The values one commit's changes replaced (an element null: the app was absent; {@code of} null: unknown). */
+    private record Priors(long seq, Entry[] of) {}
+
+    /** The live queries whose equality is at one pointer, by the value they require there. */
+    private record Group(Function<byte[], Object> reader, ConcurrentHashMap<Object, Set<Waiter>> byValue) {}
 
     /** Whether the value a change wrote at a seq is its app's current one (in the store's index). */
     @FunctionalInterface
@@ -117,7 +155,12 @@ public final class ChangeFeed implements AutoCloseable {
         this.current = current;
         this.catchUp = catchUp;
         this.ring = new AtomicReferenceArray<>(config.retain());
+        this.priors = new AtomicReferenceArray<>(config.retain());
+        @SuppressWarnings("unchecked")
+        List<long[]>[] none = new List[config.retain()];
+        this.transfers = none;
         this.heldAt = new long[config.retain()];
+        this.priorsAt = new long[config.retain()];
         this.subscribers = new Semaphore(config.maxSubscribers());
         this.dispatcher = EssentialThread.start("microstore-feed", "the changes feed's dispatcher", this::dispatch);
     }
@@ -133,7 +176,12 @@ public final class ChangeFeed implements AutoCloseable {
 
     /** A commit replayed while the store loads. */
     public void replayed(Commit commit) {
-        add(commit);
+        replayed(commit, null);
+    }
+
+    /** A commit replayed while the store loads, with the values its changes replaced (see {@link #committed}). */
+    public void replayed(Commit commit, Entry[] prior) {
+        add(commit, prior);
         last = commit.seq();
     }
 
@@ -155,27 +203,47 @@ public final class ChangeFeed implements AutoCloseable {
      * engine's thread.
      */
     public void reset(long lastSeq) {
-        for (int i = 0; i < ring.length(); i++) {
-            ring.set(i, null);
-        }
-        bytes = 0;
-        held = 0;
-        Arrays.fill(heldAt, 0);
+        clear();
         added = lastSeq;
         floor = lastSeq;
         last = lastSeq;
         if (waiting.get() > 0) {
             wake.release();
         }
+        signalLive(); // they read again and find they are out of the window
     }
 
-    /** A durable batch, already visible in the index. Called on the engine's thread: returns at once. */
+    private void clear() {
+        for (int i = 0; i < ring.length(); i++) {
+            ring.set(i, null);
+            priors.set(i, null);
+        }
+        bytes = 0;
+        held = 0;
+        Arrays.fill(heldAt, 0);
+        Arrays.fill(priorsAt, 0);
+        Arrays.fill(transfers, null);
+    }
+
+    /** A durable batch, already visible in the index, its priors unknown. */
     public void committed(List<Commit> batch) {
-        batch.forEach(this::add);
+        committed(batch, null);
+    }
+
+    /**
+     * A durable batch, already visible in the index; {@code priors} (null: unknown) holds per commit the index
+     * entries its changes replaced (an element null: the app was absent), what live queries compare with. Called
+     * on the engine's thread: returns at once.
+     */
+    public void committed(List<Commit> batch, List<Entry[]> priors) {
+        for (int i = 0; i < batch.size(); i++) {
+            add(batch.get(i), priors == null ? null : priors.get(i));
+        }
         last = batch.getLast().seq();
         // Waiters count themselves before they read `last`, and this reads `waiting` after writing it,
         // so either a waiter sees the new seq or the dispatcher is woken for it. Nobody waiting: no wake.
-        if (waiting.get() > 0) {
+        // A live query is woken by the dispatcher whether or not it waits right now, so it wakes it too.
+        if (waiting.get() > 0 || live.get() > 0) {
             wake.release();
         }
     }
@@ -198,6 +266,15 @@ public final class ChangeFeed implements AutoCloseable {
      * starts with the rest of that commit's changes (under {@code prefix}).
      */
     public ChangePage read(FeedPosition from, int limit, String prefix) {
+        return read(from, limit, prefix, null);
+    }
+
+    /**
+     * A live query's read: {@link #read(FeedPosition, int, String)} keeping only the changes of apps that
+     * {@code where} matched before or after them (null: every change, as a plain read), each with its
+     * {@link Transition}. {@code limit} counts the changes kept; a commit's changes still come together.
+     */
+    public ChangePage read(FeedPosition from, int limit, String prefix, Selector where) {
         long end = last;
         if (from.seq() > end) {
             // Not here yet: in cluster mode another instance may have committed it a moment ago.
@@ -216,7 +293,8 @@ public final class ChangeFeed implements AutoCloseable {
         }
         long since = from.inside() ? from.seq() - 1 : from.seq();
         List<Commit> commits = new ArrayList<>(Math.min(limit, 64));
-        List<int[]> places = null; // stays null while every commit read is whole
+        List<int[]> places = where == null ? null : new ArrayList<>(); // stays null while every commit read is whole
+        List<Transition[]> transitions = where == null ? null : new ArrayList<>();
         int changes = 0;
         long seq = since;
         while (seq < end && changes < limit) {
@@ -229,6 +307,14 @@ public final class ChangeFeed implements AutoCloseable {
                 continue;
             }
             int first = from.inside() && seq == from.seq() ? from.change() + 1 : 0;
+            if (where != null) {
+                Priors prior = priors.get(slot(seq));
+                if (prior == null || prior.seq() != seq) { // the commit left the window as it was read
+                    throw gone(since, end);
+                }
+                changes += live(commit, prior.of(), first, prefix, where, commits, places, transitions);
+                continue;
+            }
             int[] picked = pick(commit, first, prefix);
             if (picked == null) {
                 commits.add(commit);
@@ -252,7 +338,65 @@ public final class ChangeFeed implements AutoCloseable {
         if (since < floor) { // also when nothing was read: the window starts after since
             throw gone(since, end);
         }
-        return new ChangePage(commits, seq, places);
+        return new ChangePage(commits, seq, places, transitions);
+    }
+
+    /**
+     * Adds to the page the changes of {@code commit} (from number {@code first} on, under {@code prefix}) of
+     * apps {@code where} matched before or after, with what they did; returns how many.
+     */
+    private static int live(
+            Commit commit,
+            Entry[] prior,
+            int first,
+            String prefix,
+            Selector where,
+            List<Commit> commits,
+            List<int[]> places,
+            List<Transition[]> transitions) {
+        List<Change> all = commit.changes();
+        int[] picked = new int[all.size()];
+        Transition[] did = new Transition[all.size()];
+        int n = 0;
+        for (int i = first; i < all.size(); i++) {
+            Change change = all.get(i);
+            if (change.name().startsWith(prefix)) {
+                Transition t = transition(where, prior == null ? null : prior[i], change);
+                if (t != null) {
+                    picked[n] = i;
+                    did[n++] = t;
+                }
+            }
+        }
+        if (n == 0) {
+            return 0;
+        }
+        if (n == all.size()) {
+            commits.add(commit);
+            places.add(null);
+        } else {
+            List<Change> part = new ArrayList<>(n);
+            for (int k = 0; k < n; k++) {
+                part.add(all.get(picked[k]));
+            }
+            commits.add(new Commit(commit.seq(), part));
+            places.add(Arrays.copyOf(picked, n));
+        }
+        transitions.add(Arrays.copyOf(did, n));
+        return n;
+    }
+
+    /** What {@code change} (over {@code before}, null when the app was absent) did to where's result set, or null. */
+    static Transition transition(Selector where, Entry before, Change change) {
+        boolean was = before != null && where.matches(before.data());
+        boolean is = !change.isDelete() && where.matches(change.data());
+        if (is) {
+            return was ? Transition.UPDATE : Transition.ENTER;
+        }
+        if (!was) {
+            return null;
+        }
+        return !change.isDelete() ? Transition.UNMATCHED : change.expired() ? Transition.EXPIRED : Transition.DELETED;
     }
 
     /**
@@ -319,6 +463,15 @@ public final class ChangeFeed implements AutoCloseable {
      * @throws StoreUnavailable when the feed is closed (the server is stopping)
      */
     public Waiter subscribe() {
+        return subscribe(null);
+    }
+
+    /**
+     * {@link #subscribe()} for a live query on {@code where} (null: a plain one): its waits end only for
+     * commits whose changes may concern it (see the class comment), and it counts in {@link #liveQueries}
+     * until closed.
+     */
+    public Waiter subscribe(Selector where) {
         if (closed) {
             throw new StoreUnavailable(
                     "the server is shutting down; retry (another instance, or this one once back)", null, 1);
@@ -326,7 +479,20 @@ public final class ChangeFeed implements AutoCloseable {
         if (!subscribers.tryAcquire()) {
             throw new FeedBusy(config.maxSubscribers());
         }
-        return new Waiter();
+        return new Waiter(where);
+    }
+
+    /**
+     * The seq up to which the dispatcher has looked at commits for the waiting clients (woken the live queries
+     * they concern): what a benchmark waits for to measure the whole cost of a write.
+     */
+    public long dispatchedSeq() {
+        return dispatched;
+    }
+
+    /** Number of live queries ({@code /api/changes?where}) registered now: long-polls waiting and streams open. */
+    public int liveQueries() {
+        return live.get();
     }
 
     /** Threads in a wait for a change right now (a client's wait, or one between its reads), for tests. */
@@ -348,6 +514,7 @@ public final class ChangeFeed implements AutoCloseable {
     public void close() {
         closed = true;
         commits.forceTermination();
+        signalLive();
         dispatcher.thread().interrupt();
     }
 
@@ -390,8 +557,11 @@ public final class ChangeFeed implements AutoCloseable {
         return dispatcher.thread();
     }
 
-    /** Adds the commit of the next seq to the window, letting the oldest go as the limits need. */
-    private void add(Commit commit) {
+    /**
+     * Adds the commit of the next seq to the window, letting the oldest go as the limits need, with the
+     * values its changes replaced ({@code prior}: null when unknown).
+     */
+    private void add(Commit commit, Entry[] prior) {
         long seq = commit.seq();
         if (floor < 0) {
             floor = seq - 1;
@@ -404,12 +574,43 @@ public final class ChangeFeed implements AutoCloseable {
         while (seq - floor > config.retain() || (bytes + size > config.retainBytes() && floor < seq - 1)) {
             evictOldest();
         }
+        priors.set(slot(seq), new Priors(seq, prior)); // before the commit: whoever reads it finds them
         ring.set(slot(seq), commit);
         bytes += size;
         for (Change change : commit.changes()) {
             if (!current.holds(seq, change)) { // overwritten within its own batch already
                 hold(seq, change);
             }
+        }
+        if (prior != null) {
+            for (Entry before : prior) {
+                if (before != null) {
+                    keep(seq, before);
+                }
+            }
+        }
+    }
+
+    /**
+     * Counts the prior {@code before} the change at {@code seq} refers to: while the change that wrote it is in
+     * the window, that one counts it (it was superseded) and hands the count over when it leaves; else the
+     * prior holds its value alone from now on.
+     */
+    private void keep(long seq, Entry before) {
+        long heap = before.data().length + PRIOR_OVERHEAD;
+        long writer = before.seq();
+        Commit wrote = writer > floor && writer <= seq ? ring.get(slot(writer)) : null; // its own commit too
+        if (wrote != null && wrote != GAP && wrote.seq() == writer) {
+            int from = slot(writer);
+            if (transfers[from] == null) {
+                transfers[from] = new ArrayList<>(1);
+            }
+            transfers[from].add(new long[] {seq, before.data().length});
+            held += PRIOR_OVERHEAD; // what the writer's count does not cover: the reference itself
+            priorsAt[slot(seq)] += PRIOR_OVERHEAD;
+        } else {
+            held += heap;
+            priorsAt[slot(seq)] += heap;
         }
     }
 
@@ -420,12 +621,7 @@ public final class ChangeFeed implements AutoCloseable {
      */
     private void skip(long from, long to) {
         if (to - 1 - from >= config.retain()) { // the gap alone fills the window
-            for (int i = 0; i < ring.length(); i++) {
-                ring.set(i, null);
-            }
-            bytes = 0;
-            held = 0;
-            Arrays.fill(heldAt, 0);
+            clear();
             floor = to - 1;
             return;
         }
@@ -433,6 +629,7 @@ public final class ChangeFeed implements AutoCloseable {
             while (s - floor > config.retain()) {
                 evictOldest();
             }
+            priors.set(slot(s), null);
             ring.set(slot(s), GAP);
         }
     }
@@ -443,8 +640,20 @@ public final class ChangeFeed implements AutoCloseable {
         if (evicted != null) {
             bytes -= size(evicted); // GAP's is 0
         }
-        held -= heldAt[slot];
+        priors.set(slot, null);
+        held -= heldAt[slot] + priorsAt[slot];
         heldAt[slot] = 0;
+        priorsAt[slot] = 0;
+        List<long[]> handed = transfers[slot];
+        if (handed != null) { // values that later changes in the window still refer to, as their priors
+            transfers[slot] = null;
+            for (long[] to : handed) {
+                if (to[0] > floor + 1 && to[0] <= added) {
+                    held += to[1];
+                    priorsAt[slot(to[0])] += to[1];
+                }
+            }
+        }
         floor++;
     }
 
@@ -506,6 +715,11 @@ public final class ChangeFeed implements AutoCloseable {
             try {
                 wake.acquire();
                 wake.drainPermits(); // one wake-up for all the batches that committed meanwhile
+                long upTo = last;
+                if (live.get() > 0) {
+                    dispatchLive(upTo);
+                }
+                dispatched = upTo;
                 commits.arrive();
             } catch (InterruptedException e) {
                 return; // close() interrupts it; anyone else ends it too, and failure() says so
@@ -513,6 +727,56 @@ public final class ChangeFeed implements AutoCloseable {
                 EssentialThread.survived(LOG, "waking the feed's waiting clients", e);
             }
         }
+    }
+
+    /**
+     * Wakes the live queries the commits after {@link #dispatched} up to {@code upTo} may concern: per change,
+     * per distinct pointer, the queries filed under its old or its new value there; every unkeyed one for any
+     * commit. Commits that left the window before they were looked at wake them all (they find out on reading).
+     */
+    private void dispatchLive(long upTo) {
+        for (long s = Math.max(dispatched, floor) + 1; s <= upTo; s++) {
+            Commit commit = ring.get(slot(s));
+            if (commit == GAP) {
+                continue;
+            }
+            Priors prior = priors.get(slot(s));
+            if (commit == null || commit.seq() != s || prior == null || prior.seq() != s) {
+                signalLive();
+                return;
+            }
+            unkeyed.forEach(Waiter::signal);
+            if (byPointer.isEmpty()) {
+                continue;
+            }
+            List<Change> changes = commit.changes();
+            for (int i = 0; i < changes.size(); i++) {
+                Entry before = prior.of() == null ? null : prior.of()[i];
+                byte[] was = before == null ? null : before.data();
+                for (Group group : byPointer.values()) {
+                    Object now = group.reader().apply(changes.get(i).data());
+                    Object then = group.reader().apply(was);
+                    if (now != null) {
+                        signal(group.byValue().get(now));
+                    }
+                    if (then != null && !then.equals(now)) {
+                        signal(group.byValue().get(then));
+                    }
+                }
+            }
+        }
+    }
+
+    private static void signal(Set<Waiter> waiters) {
+        if (waiters != null) {
+            waiters.forEach(Waiter::signal);
+        }
+    }
+
+    /** Wakes every live query: the feed closes or its window was dropped. */
+    private void signalLive() {
+        unkeyed.forEach(Waiter::signal);
+        byPointer.values().forEach(g -> g.byValue().values().forEach(ChangeFeed::signal));
     }
 
     private FeedGone gone(long since, long end) {
@@ -538,8 +802,54 @@ public final class ChangeFeed implements AutoCloseable {
     /** A client's place among the feed's subscribers, and the one way to wait for a change. */
     public final class Waiter implements AutoCloseable {
         private boolean open = true;
+        /** A live query's equality (null: unkeyed), and its wake-ups; both unused for a plain waiter. */
+        private final Equality equality;
 
-        private Waiter() {}
+        private final Semaphore signal;
+
+        private Waiter(Selector where) {
+            if (where == null) {
+                equality = null;
+                signal = null;
+                return;
+            }
+            equality = Equality.requiredBy(where);
+            signal = new Semaphore(0);
+            if (equality == null) {
+                unkeyed.add(this);
+            } else {
+                byPointer.compute(equality.pointer(), (pointer, group) -> {
+                    Group g = group != null ? group : new Group(Equality.reader(pointer), new ConcurrentHashMap<>());
+                    g.byValue()
+                            .computeIfAbsent(equality.value(), v -> ConcurrentHashMap.newKeySet())
+                            .add(this);
+                    return g;
+                });
+            }
+            live.incrementAndGet();
+        }
+
+        /** A commit may concern this live query: its wait ends. One permit is enough for any number of commits. */
+        private void signal() {
+            if (signal.availablePermits() == 0) {
+                signal.release();
+            }
+        }
+
+        /** A live query's wait for a signal: false when the time is up (or the thread interrupted). */
+        private boolean awaitSignal(Duration timeout) {
+            waiting.incrementAndGet();
+            try {
+                boolean woken = signal.tryAcquire(Math.max(timeout.toNanos(), 0), TimeUnit.NANOSECONDS);
+                signal.drainPermits();
+                return woken && !closed;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            } finally {
+                waiting.decrementAndGet();
+            }
+        }
 
         /**
          * Calls {@code probe} now and again after each commit until it returns non-null, the time is up,
@@ -550,9 +860,11 @@ public final class ChangeFeed implements AutoCloseable {
             while (true) {
                 long seen = last; // before probing: a commit after this read ends the wait below at once
                 T result = probe.get();
-                if (result != null
-                        || closed
-                        || !ChangeFeed.this.await(seen, Duration.ofNanos(deadline - System.nanoTime()))) {
+                if (result != null || closed) {
+                    return result;
+                }
+                Duration left = Duration.ofNanos(deadline - System.nanoTime());
+                if (signal != null ? !awaitSignal(left) : !ChangeFeed.this.await(seen, left)) {
                     return result;
                 }
             }
@@ -562,6 +874,9 @@ public final class ChangeFeed implements AutoCloseable {
         public void close() {
             if (open) {
                 open = false;
+                if (signal != null) {
+                    unregister();
+                }
                 subscribers.release();
                 if (closed) { // someone may be draining the feed
                     synchronized (left) {
@@ -569,6 +884,21 @@ public final class ChangeFeed implements AutoCloseable {
                     }
                 }
             }
+        }
+
+        private void unregister() {
+            if (equality == null) {
+                unkeyed.remove(this);
+            } else {
+                byPointer.computeIfPresent(equality.pointer(), (pointer, group) -> {
+                    group.byValue().computeIfPresent(equality.value(), (v, set) -> {
+                        set.remove(this);
+                        return set.isEmpty() ? null : set;
+                    });
+                    return group.byValue().isEmpty() ? null : group;
+                });
+            }
+            live.decrementAndGet();
         }
     }
 }
