@@ -235,6 +235,18 @@ async function run() {
     'a where filter lists the matching apps', STEP_MS, async () => JSON.stringify(await treeNames()));
   info = await page.locator('#query-info').textContent();
   check('the where filter shows X-Total-Count and the Query-Plan', info.includes('2 matches') && /examined=4/.test(info), info);
+  // a server with live queries (changes?where) sends enter and leave: the matches follow them
+  const live = (await direct('GET', '/api/changes?since=0&limit=1&where=%7B%7D')).body.includes('"event"');
+  if (live) {
+    await put('team/up-later', { status: 'up' });
+    await item('team/up-later').waitFor();
+    await put('team/up-later', { status: 'down' });
+    await until(async () => await item('team/up-later').count() === 0, 'an app that no longer matches leaves');
+    await direct('DELETE', appPath('team/up-later'));
+    ok('a where filter follows the live query: an app that starts to match enters, one that stops leaves');
+  } else {
+    ok('(the server has no live queries: the where filter does not follow changes)');
+  }
   check('the filter is in the address bar', decodeURIComponent(new URL(page.url()).hash).includes('filter={"/status": "up"}'), page.url());
   await filter.fill('{"/status": ');
   await filter.press('Enter');

@@ -349,7 +349,7 @@ async function relist() {
     performance.mark('first-level'); // what the browser test reports as the first level's time
   }
   if (seq !== null && seq !== undefined) {
-    startFeed(seq, filter.kind === 'prefix' ? filter.prefix : '');
+    startFeed(seq, filter.kind === 'prefix' ? filter.prefix : '', filter.kind === 'where' ? filter.where : '');
   }
 }
 
@@ -464,17 +464,17 @@ tree.addEventListener('keydown', async e => {
  * Follows /api/changes as a Server-Sent Events stream read through fetch (an EventSource cannot send
  * the key). A 410 or a `reset` event re-lists; a dropped stream resumes from the last event's id.
  */
-function startFeed(since, prefix) {
+function startFeed(since, prefix, where = '') {
   state.feed?.abort.abort();
   const abort = new AbortController();
-  const feed = { abort, prefix, since: String(since) };
+  const feed = { abort, prefix, where, since: String(since) };
   state.feed = feed;
   (async () => {
     let delay = 500;
     while (!abort.signal.aborted) {
       let r;
       try {
-        r = await api('GET', '/api/changes' + query({ since: feed.since, prefix }), {
+        r = await api('GET', '/api/changes' + query({ since: feed.since, prefix, where }), {
           headers: { Accept: 'text/event-stream' }, signal: abort.signal, raw: true,
         });
       } catch {
@@ -502,8 +502,12 @@ function startFeed(since, prefix) {
                 relist();
                 return;
               }
-              if (ev.event === 'put' || ev.event === 'delete') {
-                onChange(JSON.parse(ev.data));
+              if (['put', 'delete', 'enter', 'update', 'leave'].includes(ev.event)) {
+                const change = JSON.parse(ev.data);
+                if (!change.event && ev.event !== 'put' && ev.event !== 'delete') {
+                  change.event = ev.event; // a live query's stream names its events enter, update, leave
+                }
+                onChange(change);
               }
             }
           }
@@ -523,7 +527,7 @@ function startFeed(since, prefix) {
 
 function restartFeed() {
   if (state.feed) {
-    startFeed(state.feed.since, state.feed.prefix);
+    startFeed(state.feed.since, state.feed.prefix, state.feed.where);
   }
 }
 
@@ -531,6 +535,16 @@ function restartFeed() {
 function onChange(change) {
   const { filter, flat } = currentFilter();
   if (flat) {
+    // a live query (where) says whether the app entered or left the matches; a server without live
+    // queries sends no "event", and then the list is left as it is
+    if (filter.kind === 'where' && change.event) {
+      const li = findItem(change.name);
+      if (change.event === 'leave') {
+        li?.remove();
+      } else if (!li) {
+        insertSorted(tree, makeItem({ name: change.name }, '', 1, true));
+      }
+    }
     if (filter.kind === 'prefix' && change.name.startsWith(filter.prefix)) {
       const li = findItem(change.name);
       if (change.op === 'delete') {
