@@ -660,6 +660,7 @@ function renderDoc() {
 
 function startEdit(mode) {
   state.editing = mode;
+  say('');
   const creating = mode === 'new';
   $('edit-title').textContent = creating ? 'New app' : 'Editing ' + state.doc.name;
   $('new-name-row').hidden = !creating;
@@ -758,6 +759,7 @@ async function showConflict(yours) {
   $('conflict-yours').textContent = pretty(yours);
   $('conflict-theirs').textContent = gone ? '(deleted)' : pretty(memberText(r.text, 'data') ?? 'null');
   $('banner').hidden = true;
+  say('');
   showPane('conflict');
   $('conflict-reload').focus();
 }
