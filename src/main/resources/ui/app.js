@@ -27,6 +27,7 @@ const state = {
   lastCurl: null,    // the curl of the open app's last request
   history: [],
   historyPick: null,
+  openToken: 0,      // the latest openApp or edit: an older openApp's answer is dropped
 };
 
 // ---- talking to the API ----------------------------------------------------------------------------
@@ -614,7 +615,11 @@ async function openApp(name) {
   state.changed = null;
   $('banner').hidden = true;
   say('');
+  const token = ++state.openToken;
   const r = await api('GET', appPath(name));
+  if (token !== state.openToken) {
+    return; // the person went on meanwhile (another app, New app, Edit): this answer would replace it
+  }
   state.lastCurl = r.curl;
   if (r.res.status === 404) {
     state.doc = null;
@@ -659,6 +664,7 @@ function renderDoc() {
 }
 
 function startEdit(mode) {
+  state.openToken++;
   state.editing = mode;
   say('');
   const creating = mode === 'new';
