@@ -89,9 +89,12 @@ client-test: $(JAR)
 lb-test: $(JAR)
 	scripts/lb-test.sh
 
-# A real browser drives the Swagger UI against a fresh in-memory server (see docs/TESTING.md).
+# A real browser drives the Swagger UI, then the data browser at /ui/, each against a fresh in-memory
+# server (see docs/TESTING.md and docs/UI.md); first the data browser's logic alone (node --test).
 e2e: $(JAR) $(CHROMIUM) $(E2E_DEPS)
+	node --test e2e/ui-logic.test.mjs
 	scripts/with-server.sh node e2e/swagger-ui.test.mjs
+	scripts/with-server.sh node e2e/ui.test.mjs
 
 # The OpenAPI document a fresh server serves at /api/schema, in the tools clients read it with
 # (e2e/openapi-lint.mjs): `redocly lint` without errors, and ajv 8 compiling every schema in strict mode.

@@ -17,6 +17,8 @@ import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
+import io.helidon.webserver.staticcontent.ClasspathHandlerConfig;
+import io.helidon.webserver.staticcontent.StaticContentFeature;
 import io.microstore.api.AdminService;
 import io.microstore.api.AppsService;
 import io.microstore.api.ChangesService;
@@ -186,8 +188,30 @@ public final class Main {
                 .register(Route.SCHEMA.path(), new SchemaService())
                 .register(Route.INDEXES.path(), new IndexService(store)) // and INDEX under it
                 .register(Route.COMPACT.mount(), new AdminService(store))
-                .register(Route.EXPORT.mount(), new TransferService(store)); // EXPORT and IMPORT
+                .register(Route.EXPORT.mount(), new TransferService(store)) // EXPORT and IMPORT
+                .any(Route.UI.path() + "/*", Main::uiHeaders)
+                .register(
+                        Route.UI.path(),
+                        StaticContentFeature.createService(ClasspathHandlerConfig.builder()
+                                .location("ui")
+                                .welcome("index.html")
+                                .build()));
         Problems.register(routing);
+    }
+
+    /**
+     * The data browser's files change with the jar: the browser must ask again each time (the static
+     * content's ETag makes that a 304), never run yesterday's script against today's API. Its policy
+     * allows scripts and styles only from the jar, and requests to any origin (the API may be elsewhere).
+     */
+    private static void uiHeaders(
+            io.helidon.webserver.http.ServerRequest req, io.helidon.webserver.http.ServerResponse res) {
+        res.header(HeaderValues.create(HeaderNames.CACHE_CONTROL, "no-cache"));
+        res.header(HeaderValues.create(HeaderNames.X_CONTENT_TYPE_OPTIONS, "nosniff"));
+        res.header(HeaderValues.create(
+                HeaderNames.create("Content-Security-Policy"),
+                "default-src 'self'; connect-src *; img-src 'self' data:; frame-ancestors 'none'"));
+        res.next();
     }
 
     /**

@@ -22,6 +22,8 @@ public enum Route {
     INDEXES("/api/indexes"),
     /** One secondary index: the last segment is its id. */
     INDEX("/api/indexes/{id}"),
+    /** The data browser: static files from the jar's {@code ui/}, everything under it. */
+    UI("/ui"),
     /** Helidon's OpenAPI document and the Swagger UI, everything under it. */
     OPENAPI("/openapi"),
     /** Helidon's health and metrics, everything under it. */

@@ -170,6 +170,9 @@ public final class StoreMetrics implements EngineEvents {
         if (ROUTES.contains(path)) {
             return path;
         }
+        if (path.startsWith(Route.UI.path() + "/")) {
+            return Route.UI.path();
+        }
         return path.startsWith(Route.OPENAPI.path())
                 ? Route.OPENAPI.path()
                 : path.startsWith(Route.OBSERVE.path()) ? Route.OBSERVE.path() : "other";
