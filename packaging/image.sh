@@ -46,8 +46,8 @@ tar -xzf "$tarball" -C "$tmp/context"
 release=$(cd "$tmp/context" && echo microstore-*)
 version=${release#microstore-}
 tag=${IMAGE_TAG:-microstore:$version}
-# Docker's format: OCI image configs have no health check. The archive is OCI all the same (podman save
-# keeps the health check in it for podman and docker to read back).
+# Docker's format keeps the HEALTHCHECK in the image podman stores; the OCI archive has no place for it
+# (the Containerfile says what to do instead).
 image=$(podman build --quiet --format docker --build-arg BASE="$base" --build-arg RELEASE="$release" \
   -f "$here/packaging/Containerfile" -t "$tag" "$tmp/context")
 made+=("$image")
