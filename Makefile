@@ -42,12 +42,16 @@ JMH_JVM = $(shell $(JAVA) --sun-misc-unsafe-memory-access=allow -version >/dev/n
 CHROMIUM := /usr/bin/chromium
 E2E_DEPS := e2e/node_modules/.package-lock.json
 
-.PHONY: build run dist dist-test image image-test startup-bench cluster test format smoke lb-test client-test e2e api-lint bench bench-cost bench-ab feed-bench patch-bench jmh fuzz clean
+.PHONY: build run cluster test format smoke lb-test client-test e2e api-lint bench bench-cost bench-ab feed-bench patch-bench jmh fuzz clean
 
 # Maven and the scripts (with-server.sh, bench.sh) take the JDK from JAVA_HOME; prerequisites inherit it.
-build $(JAR) run dist $(DIST) dist-test image $(IMAGE) image-test startup-bench cluster test format smoke lb-test client-test e2e api-lint bench bench-cost bench-ab feed-bench patch-bench jmh fuzz: export JAVA_HOME = $(JDK)
+build $(JAR) run cluster test format smoke lb-test client-test e2e api-lint bench bench-cost bench-ab feed-bench patch-bench jmh fuzz: export JAVA_HOME = $(JDK)
 # Every JVM the benchmarks start (bare Helidon too, for a fair ceiling) takes JAVA_OPTS from the launcher.
 bench bench-cost bench-ab: export JDK_JAVA_OPTIONS = $(JAVA_OPTS)
+
+# The release's targets, on lines of their own.
+.PHONY: dist dist-test image image-test startup-bench
+dist $(DIST) dist-test image $(IMAGE) image-test startup-bench: export JAVA_HOME = $(JDK)
 
 build: $(JAR)
 
