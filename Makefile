@@ -3,7 +3,9 @@
 # (`make format` fixes it), then runs every test; `make cluster` runs two instances on a local 3-member
 # etcd cluster, `make lb-test` behind nginx and HAProxy (deploy/); `make client-test` runs real SSE clients
 # (npm eventsource, Python requests) against the jar; `make feed-bench` measures the changes feed's SSE
-# fan-out (FeedFanout); `make fuzz` runs the Jazzer fuzz tests, FUZZ_TIME (60s) each.
+# fan-out (FeedFanout); `make fuzz` runs the Jazzer fuzz tests, FUZZ_TIME (60s) each. `make dist` builds the
+# release tarball, `make image` the OCI image archive (docs/INSTALL.md); `make dist-test` and `make image-test`
+# test them as an operator runs them.
 SHELL := /bin/bash
 
 # The JDK and Maven are looked for only by the targets that use them (`make clean` needs neither, and
@@ -13,6 +15,11 @@ MAVEN = $(eval MAVEN := $(or $(shell scripts/ensure-maven.sh),$(error no Maven (
 MVN = $(MAVEN) -B -q
 JAVA = $(JDK)/bin/java
 JAR := target/microstore.jar
+VERSION := $(shell sed -n '/<artifactId>microstore</{n;s:.*<version>\(.*\)</version>.*:\1:p;}' pom.xml)
+# The commit --version names (-dirty: with changes not committed); unknown outside a git checkout.
+COMMIT = $(eval COMMIT := $(or $(shell git rev-parse --short=12 HEAD 2>/dev/null),unknown)$(shell git status --porcelain --untracked-files=no 2>/dev/null | grep -q . && echo -dirty))$(COMMIT)
+DIST := target/microstore-$(VERSION)-linux-x64.tar.gz
+IMAGE := target/microstore-$(VERSION)-oci.tar
 SOURCES := pom.xml $(shell find src/main -type f 2>/dev/null)
 
 DATA ?= data
@@ -42,11 +49,45 @@ build $(JAR) run cluster test format smoke lb-test client-test e2e api-lint benc
 # Every JVM the benchmarks start (bare Helidon too, for a fair ceiling) takes JAVA_OPTS from the launcher.
 bench bench-cost bench-ab bench-tls: export JDK_JAVA_OPTIONS = $(JAVA_OPTS)
 
+# The release's targets, on lines of their own.
+.PHONY: dist dist-test image image-test startup-bench
+dist $(DIST) dist-test image $(IMAGE) image-test startup-bench: export JAVA_HOME = $(JDK)
+
 build: $(JAR)
 
 $(JAR): $(SOURCES)
-	$(MVN) package -DskipTests
+	$(MVN) package -DskipTests -Dmicrostore.commit=$(COMMIT)
 	@touch $(JAR)
+
+# The release (packaging/dist.sh): a linked runtime, the jar and its libs, an AOT cache from a training run
+# on a free port, bin/microstore and the systemd unit, as target/microstore-<version>-linux-x64.tar.gz.
+# A jar built from another commit (or by `make test`, which does not name it) is built again first.
+dist: $(DIST)
+$(DIST): $(JAR) packaging/dist.sh $(wildcard packaging/bin/* packaging/share/*) conf/application.yaml docs/INSTALL.md
+	@grep -qx 'commit=$(COMMIT)' target/classes/io/microstore/build.properties || \
+	  $(MVN) package -DskipTests -Dmicrostore.commit=$(COMMIT)
+	packaging/dist.sh
+
+# The release on a machine without Java (scripts/dist-test.sh): unpacked in a temporary directory, run with
+# an environment that has no java, SIGTERM and a restart on its data, the AOT cache used, the size budget;
+# the systemd unit through systemd-analyze verify and security (Debian's systemd is installed when missing).
+dist-test: $(DIST)
+	scripts/dist-test.sh $(DIST)
+
+# The OCI image archive (packaging/image.sh): a Debian 12 base made by mmdebstrap, the release on it, a
+# non-root user, /var/lib/microstore a volume; no registry needed. Installs podman, mmdebstrap and runc.
+image: $(IMAGE)
+$(IMAGE): $(DIST) packaging/Containerfile packaging/image.sh
+	packaging/image.sh $(DIST) $(IMAGE)
+
+# The image in podman (scripts/image-test.sh): health, smoke, podman stop, a restart on the same volume.
+image-test: $(IMAGE)
+	scripts/image-test.sh $(IMAGE)
+
+# Start-up to the first 200 on /observe/health, the release against java -jar, alternating
+# (scripts/startup-bench.sh): STARTUP_ROUNDS (5) rounds, with STARTUP_APPS apps in the data directory (0).
+startup-bench: $(DIST)
+	scripts/startup-bench.sh $(DIST)
 
 run: $(JAR)
 	$(JAVA) $(JAVA_OPTS) -jar $(JAR) $(RUN_FLAGS)

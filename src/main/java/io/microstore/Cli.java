@@ -18,7 +18,7 @@ record Cli(
         Path importFile,
         boolean overwrite) {
     static final String USAGE = """
-            Usage: java -jar target/microstore.jar [options]
+            Usage: microstore [options]     (from a checkout: java -jar target/microstore.jar [options])
 
               --data DIR       keep data in DIR (journal + snapshots); without it, data is in memory only
               --etcd URLS      cluster mode: keep data in the etcd cluster at URLS (comma-separated,
@@ -35,8 +35,10 @@ record Cli(
                                or JSON lines from GET /api/export; refuses names that exist already
               --overwrite      with --import: replace apps that exist already
               -h, --help       print this help and exit
-              --version        print the version and exit
+              --version        print the version and the commit it was built from, and exit
 
+            Exit status: 0 stopped (SIGTERM, Ctrl-C), 1 cannot start (see the message), 2 bad flag
+            or setting, 3 out of heap, 4 data directory in use, 5 data directory damaged (--repair).
             Bearer-token auth for /api: set security.token or MICROSTORE_TOKEN (see README).
             Settings come from, highest first: these flags, -D system properties, environment
             variables (STORE_FSYNC=never), the config file, the defaults packaged in the jar.

@@ -71,7 +71,7 @@ public final class Main {
             }
             settings = Settings.from(Settings.load(cli));
         } catch (RuntimeException e) {
-            Startup.exit(2, "microstore: " + e.getMessage() + "\nTry 'java -jar target/microstore.jar --help'.");
+            Startup.exit(Startup.BAD_CONFIGURATION, "microstore: " + e.getMessage() + " (try --help)");
             return;
         }
         Logging.configure(cli.debug());
@@ -99,7 +99,7 @@ public final class Main {
             onReload(cli, server);
             System.out.println(Startup.listening(settings, server.port(), store.describe()));
         } catch (IOException | RuntimeException e) {
-            Startup.exit(1, "microstore: cannot start: " + e.getMessage());
+            Startup.exit(Startup.exitStatus(e), "microstore: cannot start: " + e.getMessage());
         } catch (OutOfMemoryError e) { // while the load fills the heap, setting up the server may run out first
             Startup.heapTooSmall();
         }

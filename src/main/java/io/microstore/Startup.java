@@ -1,9 +1,11 @@
 package io.microstore;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
@@ -12,6 +14,8 @@ import io.microstore.etcd.EtcdConfig;
 import io.microstore.etcd.EtcdEngine;
 import io.microstore.etcd.gateway.GatewayClient;
 import io.microstore.local.LocalEngine;
+import io.microstore.persist.DirectoryInUse;
+import io.microstore.persist.JournalDamaged;
 import io.microstore.persist.JournalPersistence;
 import io.microstore.persist.MemoryPersistence;
 import io.microstore.persist.Persistence;
@@ -23,6 +27,17 @@ import io.microstore.store.Store;
 /** What happens around serving: choosing the engine, --repair, --import, start-up warnings, exiting. */
 final class Startup {
     private static final System.Logger LOG = System.getLogger(Startup.class.getName());
+
+    /** A start failed for a reason with no status of its own (a port in use, an I/O error, a refused import). */
+    static final int CANNOT_START = 1;
+    /** A bad flag, a bad setting or a missing config file: nothing to retry until the configuration is fixed. */
+    static final int BAD_CONFIGURATION = 2;
+    /** Out of heap: the JVM's own status for -XX:+ExitOnOutOfMemoryError, used too when the load runs out. */
+    static final int OUT_OF_HEAP = 3;
+    /** Another process holds the data directory's lock. */
+    static final int DIRECTORY_IN_USE = 4;
+    /** The journal or a snapshot is damaged beyond a torn last record: --repair or a backup, not a retry. */
+    static final int DATA_DAMAGED = 5;
 
     private Startup() {}
 
@@ -52,7 +67,7 @@ final class Startup {
      */
     static void heapTooSmall() {
         exit(
-                1,
+                OUT_OF_HEAP,
                 "microstore: cannot start: the heap (-Xmx, at most "
                         + (Runtime.getRuntime().maxMemory() >> 20)
                         + " MiB now) is too small to load the data directory; start java with a larger -Xmx");
@@ -78,7 +93,7 @@ final class Startup {
                     + (report.refused().isEmpty() ? "" : "; refused (created meanwhile): " + report.refused()));
         } catch (ImportRejected e) {
             store.close();
-            exit(1, "microstore: import of " + file + " refused: " + e.getMessage());
+            exit(CANNOT_START, "microstore: import of " + file + " refused: " + e.getMessage());
         }
     }
 
@@ -134,7 +149,7 @@ final class Startup {
     /** --repair: cut a damaged journal at its last good record, keep the damage aside, report, exit. */
     static void repair(Settings settings) {
         if (settings.data() == null) {
-            exit(2, "microstore: --repair needs --data DIR");
+            exit(BAD_CONFIGURATION, "microstore: --repair needs --data DIR");
         }
         try {
             for (String line : JournalPersistence.repair(settings.journal())) {
@@ -142,14 +157,36 @@ final class Startup {
             }
             System.out.println("repair: done; start microstore without --repair to serve " + settings.data());
         } catch (IOException | RuntimeException e) {
-            exit(1, "microstore: repair failed: " + e.getMessage());
+            exit(exitStatus(e), "microstore: repair failed: " + e.getMessage());
         }
     }
 
-    /** From the jar's manifest (Implementation-Version). */
+    /**
+     * What --version prints: the version and the commit it was built from, from the build.properties Maven
+     * fills in, so that the jar and every package made from it say the same.
+     */
     static String version() {
-        String version = Main.class.getPackage().getImplementationVersion();
-        return version == null ? "(development build)" : version;
+        Properties build = new Properties();
+        try (InputStream in = Startup.class.getResourceAsStream("build.properties")) {
+            if (in != null) {
+                build.load(in);
+            }
+        } catch (IOException e) {
+            // an unreadable resource of our own jar: say so in the version rather than fail --version
+        }
+        return build.getProperty("version", "(development build)") + " (commit "
+                + build.getProperty("commit", "unknown") + ")";
+    }
+
+    /**
+     * The exit status of a start that failed with {@code e}, one per cause an operator or a supervisor acts
+     * on differently (docs/OPERATIONS.md lists them): a supervisor retries a directory in use, not a damaged one.
+     */
+    static int exitStatus(Throwable e) {
+        if (e instanceof DirectoryInUse) {
+            return DIRECTORY_IN_USE;
+        }
+        return e instanceof JournalDamaged ? DATA_DAMAGED : CANNOT_START;
     }
 
     /** One line on stderr, then exit with {@code status}. */

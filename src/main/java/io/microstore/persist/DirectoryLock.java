@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -37,7 +38,7 @@ final class DirectoryLock implements Closeable {
             throw new IOException("data directory " + dir + " is a file, not a directory");
         }
         try {
-            Files.createDirectories(dir);
+            create(dir);
         } catch (IOException e) {
             throw new IOException("cannot create data directory " + dir + ": " + e, e);
         }
@@ -46,13 +47,30 @@ final class DirectoryLock implements Closeable {
         }
         Path real = dir.toRealPath();
         if (!HELD.add(real)) {
-            throw new IOException("data directory " + dir + " is in use: already open in this process");
+            throw new DirectoryInUse("data directory " + dir + " is in use: already open in this process");
         }
         try {
             return lock(real);
         } catch (IOException | RuntimeException e) {
             HELD.remove(real);
             throw e;
+        }
+    }
+
+    /**
+     * Creates the directory and any missing parents readable by this user only: the apps may hold anything,
+     * and a directory made by the process (not by an operator, a systemd StateDirectory= or a volume) gets
+     * no wider access than the journal needs. An existing directory keeps the permissions it has.
+     */
+    private static void create(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) {
+            return;
+        }
+        try {
+            Files.createDirectories(
+                    dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } catch (UnsupportedOperationException e) { // a file system without POSIX permissions
+            Files.createDirectories(dir);
         }
     }
 
@@ -71,7 +89,7 @@ final class DirectoryLock implements Closeable {
         if (lock == null) {
             String holder = holder(channel);
             channel.close();
-            throw new IOException("data directory " + dir + " is in use by another microstore process" + holder);
+            throw new DirectoryInUse("data directory " + dir + " is in use by another microstore process" + holder);
         }
         writePid(channel);
         return new DirectoryLock(dir, channel, lock);

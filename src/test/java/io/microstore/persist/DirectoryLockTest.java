@@ -6,6 +6,7 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.TimeUnit;
 
 import io.microstore.testing.Stores;
@@ -66,9 +67,10 @@ class DirectoryLockTest {
     }
 
     @Test
-    void aMissingDirectoryIsCreatedAndTheLockNamesThisProcess() throws IOException {
+    void aMissingDirectoryIsCreatedForThisUserOnlyAndTheLockNamesThisProcess() throws IOException {
         Path data = dir.resolve("a/b/data");
         try (DirectoryLock ignored = DirectoryLock.acquire(data)) {
+            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(data)));
             assertEquals(
                     ProcessHandle.current().pid() + "\n",
                     Files.readString(data.resolve(DataFiles.LOCK), StandardCharsets.US_ASCII));
