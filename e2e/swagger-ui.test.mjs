@@ -6,7 +6,8 @@
 // "Execute", read the response the UI shows; then GET, list, DELETE and GET again the same way;
 // then POST /api/txn: a transaction that commits (one seq for its puts), and one whose check fails.
 // A direct HTTP request checks after each write that the server's state matches what the UI did.
-// Saves docs/swagger-ui.png (the GET with its response); on a failure, target/e2e-failure.png.
+// Saves target/screenshots/swagger-ui.png (the GET with its response; into docs/ with SCREENSHOTS=docs, so a test
+// run leaves the tracked files alone); on a failure, target/e2e-failure.png.
 // Exits 1 with a message on the first failed check; everything has an explicit time limit.
 // $CHROMIUM names another Chromium or Chrome than Debian's /usr/bin/chromium.
 import { chromium } from 'playwright-core';
@@ -28,7 +29,7 @@ const STEP_MS = 15_000;     // one click, fill or wait for the UI to show a resp
 const FETCH_MS = 10_000;    // one direct HTTP request
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const SCREENSHOT = join(root, 'docs', 'swagger-ui.png');
+const SCREENSHOT = join(root, process.env.SCREENSHOTS === 'docs' ? 'docs' : 'target/screenshots', 'swagger-ui.png');
 const FAILURE_SCREENSHOT = join(root, 'target', 'e2e-failure.png');
 
 // A name with a '/' and a space: the UI must send it percent-encoded, and the server decode it.
