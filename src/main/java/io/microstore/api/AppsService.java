@@ -114,13 +114,7 @@ public final class AppsService implements HttpService {
             return;
         }
         QueryPage page = store.query(query, scanBudget);
-        if (page.more()) {
-            String next = asked.next(Route.APPS.path(), query, page);
-            res.header(HeaderValues.create(HeaderNames.LINK, "<" + next + ">; rel=\"next\""));
-        }
-        if (page.total() >= 0) {
-            res.header(HeaderValues.create("X-Total-Count", page.total()));
-        }
+        pageHeaders(res, page.more() ? asked.next(Route.APPS.path(), query, page) : null, page.total());
         queryHeaders(
                 res, page.seq(), page.index(), page.examined(), page.items().size());
         items(req, res, page.items(), asked.includeData());
@@ -129,13 +123,7 @@ public final class AppsService implements HttpService {
     /** A listing rolled up at a delimiter ({@link Store#rollup}): apps and rolled-up prefixes, in name order. */
     private void rollup(ServerRequest req, ServerResponse res, AppsQuery asked, Query query) throws IOException {
         RollupPage page = store.rollup(query, asked.delimiter(), asked.resumesScan(query), scanBudget);
-        if (page.more()) {
-            String next = asked.next(Route.APPS.path(), query, page);
-            res.header(HeaderValues.create(HeaderNames.LINK, "<" + next + ">; rel=\"next\""));
-        }
-        if (page.total() >= 0) {
-            res.header(HeaderValues.create("X-Total-Count", page.total()));
-        }
+        pageHeaders(res, page.more() ? asked.next(Route.APPS.path(), query, page) : null, page.total());
         queryHeaders(res, page.seq(), null, page.examined(), page.items().size());
         boolean includeData = asked.includeData();
         Responses.json(req, res, out -> {
@@ -150,6 +138,16 @@ public final class AppsService implements HttpService {
             }
             json.endArray();
         });
+    }
+
+    /** A query page's {@code next} link (null on the last page) and its count ({@code total}, -1 when not asked). */
+    private static void pageHeaders(ServerResponse res, String next, long total) {
+        if (next != null) {
+            res.header(HeaderValues.create(HeaderNames.LINK, "<" + next + ">; rel=\"next\""));
+        }
+        if (total >= 0) {
+            res.header(HeaderValues.create("X-Total-Count", total));
+        }
     }
 
     /** How an answer was computed: the seq it was computed at and the plan (the index that served it, or a scan). */

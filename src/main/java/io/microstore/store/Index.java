@@ -13,6 +13,8 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.StampedLock;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 
 import io.microstore.commit.Change;
 
@@ -191,9 +193,8 @@ public final class Index {
     public Iterable<Map.Entry<String, Entry>> records() {
         Iterable<Map.Entry<String, Entry>> own = catalog.all();
         Iterable<Map.Entry<String, Entry>> apps = entries();
-        return () -> java.util.stream.Stream.concat(
-                        java.util.stream.StreamSupport.stream(own.spliterator(), false),
-                        java.util.stream.StreamSupport.stream(apps.spliterator(), false))
+        return () -> Stream.concat(
+                        StreamSupport.stream(own.spliterator(), false), StreamSupport.stream(apps.spliterator(), false))
                 .iterator();
     }
 
