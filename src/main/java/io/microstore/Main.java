@@ -30,8 +30,11 @@ import io.microstore.api.Route;
 import io.microstore.api.SchemaService;
 import io.microstore.api.TransferService;
 import io.microstore.api.TxnService;
+import io.microstore.api.access.AuditLog;
 import io.microstore.api.access.BearerAuth;
+import io.microstore.api.access.ClientAddress;
 import io.microstore.api.access.CorsFilter;
+import io.microstore.api.access.FailedAuthLimit;
 import io.microstore.api.http10.Http1Selector;
 import io.microstore.api.limits.BodyGuard;
 import io.microstore.api.limits.ConnectionBytes;
@@ -125,6 +128,17 @@ public final class Main {
         FloodLimits flood = settings.flood();
         InFlightBytes inFlight = new InFlightBytes(flood.maxInFlightBytes());
         StoreMetrics.bindInFlight(inFlight::used);
+        GuardSettings guard = settings.guard();
+        ClientAddress clients = new ClientAddress(guard.trustedProxies());
+        FailedAuthLimit failureLimit = guard.maxFailures() == 0
+                ? null
+                : new FailedAuthLimit(
+                        guard.maxFailures(), guard.failureWindow(), guard.failureAddresses(), clients, store.clock());
+        AuditLog audit = guard.auditLog()
+                .map(to -> AuditLog.open(to, clients, store.clock()))
+                .orElse(null);
+        StoreMetrics.bindAccess(
+                failureLimit == null ? () -> 0 : failureLimit::limited, audit == null ? () -> 0 : audit::dropped);
         Http1Config http1 = Http1Config.builder()
                 .name("http_1_1")
                 // The request line must carry a where of AppsQuery.MAX_WHERE bytes, each up to 3 when
@@ -158,6 +172,9 @@ public final class Main {
                     routing.addFilter(new DateHeader(store.clock()));
                     // outermost of the rest: it closes the connection once the filters below are done with it
                     routing.addFilter(new ConnectionClose());
+                    if (audit != null) { // outside every filter that may answer, so that it sees each answer
+                        routing.addFilter(audit);
+                    }
                     // then, so that whatever answers a request (auth, CORS, a handler) its body is dealt with
                     routing.addFilter(new BodyGuard(
                             inFlight,
@@ -167,6 +184,9 @@ public final class Main {
                     StoreMetrics.countRequests(routing);
                     if (!settings.corsOrigins().isEmpty()) { // before auth, so a 401 carries CORS headers too
                         routing.addFilter(new CorsFilter(settings.corsOrigins()));
+                    }
+                    if (failureLimit != null) { // before auth, and after CORS so a page can read its 429
+                        routing.addFilter(failureLimit);
                     }
                     security.token()
                             .ifPresent(token -> routing.addFilter(new BearerAuth(token, security.publicRead())));

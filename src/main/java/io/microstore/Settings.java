@@ -11,6 +11,7 @@ import java.util.Set;
 
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
+import io.microstore.api.access.AddressRange;
 import io.microstore.etcd.gateway.EtcdAccess;
 import io.microstore.local.FsyncPolicy;
 import io.microstore.local.LocalConfig;
@@ -40,7 +41,8 @@ public record Settings(
         long maxBytes,
         long scanBudget,
         boolean serverTls,
-        EtcdAccess etcdAccess) {
+        EtcdAccess etcdAccess,
+        GuardSettings guard) {
     /** The body limit in cluster mode unless server.max-payload-size is set: below etcd's 1.5 MiB request limit. */
     static final long ETCD_MAX_PAYLOAD = 1L << 20;
 
@@ -136,7 +138,38 @@ public record Settings(
                 maxBytes(config),
                 scanBudget(config),
                 TlsSettings.serverTls(config),
-                TlsSettings.etcd(config, etcd));
+                TlsSettings.etcd(config, etcd),
+                guard(config));
+    }
+
+    /** The failed-authentication limit and the audit log; bad values throw with the key's name. */
+    private static GuardSettings guard(Config config) {
+        int maxFailures = config.get("security.max-failures").asInt().get();
+        if (maxFailures < 0) {
+            throw new IllegalArgumentException(
+                    "security.max-failures must be 0 (no limit) or more, not " + maxFailures);
+        }
+        Duration window =
+                config.get("security.failure-window").as(Duration.class).get();
+        positive("security.failure-window", window);
+        int addresses = config.get("security.failure-addresses").asInt().get();
+        if (addresses < 1) {
+            throw new IllegalArgumentException("security.failure-addresses must be positive, not " + addresses);
+        }
+        List<AddressRange> proxies;
+        try {
+            proxies = list(config.get("security.trusted-proxies")).stream()
+                    .map(AddressRange::parse)
+                    .toList();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("security.trusted-proxies: " + e.getMessage());
+        }
+        Optional<String> audit = config.get("security.audit-log")
+                .asString()
+                .asOptional()
+                .map(String::trim)
+                .filter(a -> !a.isEmpty());
+        return new GuardSettings(maxFailures, window, addresses, proxies, audit);
     }
 
     private static FloodLimits flood(Config config) {

@@ -35,6 +35,8 @@ import io.microstore.store.Store;
 public final class StoreMetrics implements EngineEvents {
     private static final AtomicReference<Store> CURRENT = new AtomicReference<>();
     private static final AtomicReference<LongSupplier> IN_FLIGHT = new AtomicReference<>(() -> 0);
+    private static final AtomicReference<LongSupplier> LIMITED = new AtomicReference<>(() -> 0);
+    private static final AtomicReference<LongSupplier> AUDIT_DROPPED = new AtomicReference<>(() -> 0);
     /** Methods counted by name; any other becomes "other", so made-up methods add no series. */
     private static final List<String> METHODS = List.of("GET", "HEAD", "PUT", "PATCH", "DELETE", "POST", "OPTIONS");
     /** The listing asked with a slash at the end, counted apart. */
@@ -93,6 +95,14 @@ public final class StoreMetrics implements EngineEvents {
                         CURRENT,
                         ref -> ref.get() == null ? 0L : ref.get().stats().compactions())
                 .description("Compactions (snapshots written) since start"));
+        registry.getOrCreate(FunctionalCounter.builder(
+                        "microstore.auth.limited", LIMITED, ref -> ref.get().getAsLong())
+                .description("Requests answered 429 after too many failed authentications from their address"));
+        registry.getOrCreate(FunctionalCounter.builder(
+                        "microstore.audit.dropped",
+                        AUDIT_DROPPED,
+                        ref -> ref.get().getAsLong())
+                .description("Audit log lines lost: the queue to its writer was full, or a write failed"));
         batchSize = registry.getOrCreate(DistributionSummary.builder("microstore.batch.size")
                 .description("Writes committed together with one journal write (group commit)"));
         fsync = registry.getOrCreate(Timer.builder("microstore.fsync").description("Time of one journal fsync"));
@@ -107,6 +117,12 @@ public final class StoreMetrics implements EngineEvents {
     /** Makes {@code microstore.inflight.bytes} report {@code used}: what the server's request bodies hold. */
     public static void bindInFlight(LongSupplier used) {
         IN_FLIGHT.set(used);
+    }
+
+    /** Makes the access meters report the failed-authentication limit's 429s and the audit log's lost lines. */
+    public static void bindAccess(LongSupplier limited, LongSupplier auditDropped) {
+        LIMITED.set(limited);
+        AUDIT_DROPPED.set(auditDropped);
     }
 
     /** Counts every request by method, route (not the app name) and status. */
