@@ -21,11 +21,12 @@ import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 import io.microstore.api.Problem;
 import io.microstore.api.Problems;
+import io.microstore.api.Route;
 
 /**
  * Slows down guessing of secrets: once {@code maxFailures} requests that carried credentials (an
  * {@code Authorization} header) were answered 401 from one client address within {@code window}, every
- * further request from that address that carries credentials gets 429 with {@code Retry-After}, the
+ * further {@code /api} request from that address that carries credentials gets 429 with {@code Retry-After}, the
  * seconds until the oldest of those failures leaves the window, and never reaches the authentication or
  * the store. A right key from that address is refused too until then: otherwise the 429 would only
  * cost a guesser the guesses that fail, and a right one would still get through. Other addresses go on
@@ -73,9 +74,7 @@ public final class FailedAuthLimit implements Filter {
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         Optional<InetAddress> client = clients.of(req);
-        if (client.isEmpty()
-                || !req.headers().contains(HeaderNames.AUTHORIZATION)
-                || req.prologue().method() == Method.OPTIONS) {
+        if (client.isEmpty() || !attempt(req)) {
             chain.proceed();
             return;
         }
@@ -105,6 +104,18 @@ public final class FailedAuthLimit implements Filter {
                 failed(key, clock.millis());
             }
         }
+    }
+
+    /**
+     * A request that tries credentials where they count: an {@code Authorization} header on an
+     * {@code /api} route but the schema, not a CORS preflight (browsers send those without credentials).
+     */
+    private static boolean attempt(RoutingRequest req) {
+        if (!req.headers().contains(HeaderNames.AUTHORIZATION) || req.prologue().method() == Method.OPTIONS) {
+            return false;
+        }
+        String path = req.path().absolute().path();
+        return (path.equals(Route.API) || path.startsWith(Route.API + "/")) && !path.equals(Route.SCHEMA.path());
     }
 
     /** How long {@code key} must still wait, in milliseconds; 0 when it may try. */
