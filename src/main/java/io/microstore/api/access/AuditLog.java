@@ -93,6 +93,7 @@ public final class AuditLog implements Filter {
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         long start = clock.millis();
+        String path = req.path().rawPath(); // now: the routing makes it relative to the service it finds
         int status = 0;
         try {
             chain.proceed();
@@ -104,7 +105,6 @@ public final class AuditLog implements Filter {
             status = 500;
             throw e;
         } finally {
-            String path = req.path().rawPath();
             if (path.equals(Route.API)
                     || path.startsWith(Route.API + "/")
                     || status == 401

@@ -1,0 +1,249 @@
+package io.microstore.api.access;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Set;
+
+import io.helidon.http.Status;
+import io.helidon.webserver.WebServer;
+import io.microstore.Main;
+import io.microstore.Settings;
+import io.microstore.local.LocalEngine;
+import io.microstore.persist.MemoryPersistence;
+import io.microstore.store.Store;
+import io.microstore.testing.Eventually;
+import io.microstore.testing.ServerTestBase;
+import io.microstore.testing.Stores;
+import io.microstore.testing.TestClient;
+import io.microstore.testing.TestClient.Res;
+import io.microstore.testing.TestClock;
+import io.microstore.testing.TestServer;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * {@code security.audit-log} over HTTP: a battery of requests with a bearer secret, right and wrong, from
+ * two client addresses (127.0.0.1 and 127.0.0.2) to a server with {@code security.token} and
+ * {@code security.max-failures: 3}; then the log's lines are read: one per /api request, each with its
+ * client, method, route, name, decision and status, and neither the log nor {@code /observe/metrics} holds
+ * the secret in any spelling a request carried. Time is the store's {@link TestClock}, so each line's time
+ * is known.
+ */
+class AuditLogTest extends ServerTestBase {
+    private static final String SECRET = "audit-S3cret-9f2c71";
+    private static final String RIGHT = "Bearer " + SECRET;
+    private static final HttpClient FROM_2 = FailedAuthLimitTest.clientAt("127.0.0.2");
+    private static final Set<String> MEMBERS =
+            Set.of("time", "client", "key", "method", "route", "name", "decision", "status");
+
+    @TempDir
+    Path dir;
+
+    @Override
+    protected Store openStore() throws IOException {
+        return Store.open(new LocalEngine(new MemoryPersistence(), Stores.LOCAL, new TestClock()), FEED);
+    }
+
+    @Test
+    void aBatteryLeavesOneLinePerApiRequestAndTheSecretNowhere() throws Exception {
+        Path log = dir.resolve("audit.log");
+        TestServer audited = startServer(
+                "security.token", SECRET, "security.max-failures", "3", "security.audit-log", log.toString());
+        TestClient http = audited.http();
+        List<Res> api = new ArrayList<>();
+        String basic = "Basic " + Base64.getEncoder().encodeToString(("u:" + SECRET).getBytes(StandardCharsets.UTF_8));
+        // right secret: every kind of request, and some that fail for other reasons (400, 404)
+        api.add(http.putApp("team%2Fx", "{\"v\":1}", "Authorization", RIGHT));
+        api.add(http.get("/api/apps/team%2Fx", "Authorization", RIGHT));
+        api.add(http.patch("team/x", TestClient.MERGE, "{\"data\":{\"w\":2}}", "Authorization", RIGHT));
+        api.add(http.get("/api/apps?prefix=team/&include=data", "Authorization", RIGHT));
+        api.add(http.send(
+                "POST",
+                "/api/txn",
+                "[{\"op\":\"put\",\"name\":\"t\",\"data\":1}]",
+                "Content-Type",
+                TestClient.JSON,
+                "Authorization",
+                RIGHT));
+        api.add(http.get("/api/changes?since=0", "Authorization", RIGHT));
+        api.add(http.get("/api/export", "Authorization", RIGHT));
+        api.add(http.send(
+                "PUT",
+                "/api/indexes/by-v",
+                "{\"paths\":[\"/v\"]}",
+                "Content-Type",
+                TestClient.JSON,
+                "Authorization",
+                RIGHT));
+        api.add(http.send(
+                "PUT", "/api/apps/bad", "{\"data\":", "Content-Type", TestClient.JSON, "Authorization", RIGHT));
+        api.add(http.get("/api/apps/missing", "Authorization", RIGHT));
+        api.add(http.delete("t", "Authorization", RIGHT));
+        // wrong: the secret in other spellings and schemes, none of which may be written anywhere
+        api.add(http.get("/api/apps/a", "Authorization", "Bearer " + SECRET + "x"));
+        api.add(http.get("/api/apps/a", "Authorization", "Bearer " + SECRET.toUpperCase()));
+        api.add(http.get("/api/apps/a", "Authorization", basic));
+        api.add(http.get("/api/apps/a", "Authorization", "Token " + SECRET));
+        api.add(http.get("/api/apps/a?token=" + SECRET.substring(0, 6))); // no header: counted, not refused
+        // 127.0.0.2 guesses until it is limited; the right secret is then refused there too
+        for (int i = 0; i < 3; i++) {
+            api.add(http.send(FROM_2, "GET", "/api/apps/a", null, "Authorization", "Bearer " + SECRET + i));
+        }
+        api.add(http.send(FROM_2, "GET", "/api/apps/a", null, "Authorization", RIGHT));
+        http.get("/api/schema", "Authorization", RIGHT); // under /api, logged too
+        int lines = api.size() + 1;
+        http.get("/observe/health", "Authorization", RIGHT); // not /api: not logged
+        List<JsonObject> audit = awaitLines(log, lines);
+
+        String text = Files.readString(log);
+        String metrics = http.get("/observe/metrics", "Accept", "text/plain").text();
+        for (String spelling : List.of(SECRET, SECRET.toUpperCase(), basic.substring(6), SECRET.substring(0, 6))) {
+            assertThat("audit log holds " + spelling, text, not(containsString(spelling)));
+            assertThat("metrics hold " + spelling, metrics, not(containsString(spelling)));
+        }
+        assertThat(metrics, containsString("microstore_audit_dropped_total"));
+
+        for (int i = 0; i < api.size(); i++) {
+            JsonObject line = audit.get(i);
+            assertThat(line.toString(), MEMBERS.containsAll(line.keySet()), is(true));
+            assertThat(line.toString(), line.getString("time"), is("2026-01-01T00:00:00.250Z"));
+            assertThat(line.toString(), line.getInt("status"), is(api.get(i).status()));
+            assertThat(line.toString(), line.get("key"), is(JsonValue.NULL)); // today's token names no key
+        }
+        assertLine(audit.get(0), "127.0.0.1", "PUT", "/api/apps/{name}", "team/x", "allowed", 204);
+        assertLine(audit.get(1), "127.0.0.1", "GET", "/api/apps/{name}", "team/x", "allowed", 200);
+        assertLine(audit.get(3), "127.0.0.1", "GET", "/api/apps", null, "allowed", 200);
+        assertLine(audit.get(4), "127.0.0.1", "POST", "/api/txn", null, "allowed", 200);
+        assertLine(audit.get(7), "127.0.0.1", "PUT", "/api/indexes/{id}", "by-v", "allowed", 201);
+        assertLine(audit.get(8), "127.0.0.1", "PUT", "/api/apps/{name}", "bad", "allowed", 400);
+        assertLine(audit.get(9), "127.0.0.1", "GET", "/api/apps/{name}", "missing", "allowed", 404);
+        assertLine(audit.get(11), "127.0.0.1", "GET", "/api/apps/{name}", "a", "unauthenticated", 401);
+        assertLine(audit.get(15), "127.0.0.1", "GET", "/api/apps/{name}", "a", "unauthenticated", 401);
+        assertLine(audit.get(18), "127.0.0.2", "GET", "/api/apps/{name}", "a", "unauthenticated", 401);
+        assertLine(audit.get(19), "127.0.0.2", "GET", "/api/apps/{name}", "a", "limited", 429);
+        assertLine(audit.get(20), "127.0.0.1", "GET", "/api/schema", null, "allowed", 200);
+    }
+
+    /** The key id an authentication filter leaves in the request context is what the line names. */
+    @Test
+    void theKeyIdOfTheRequestContextIsLoggedAndADenialIsDenied() throws Exception {
+        Path log = dir.resolve("keys.log");
+        Settings settings = Settings.from(TestServer.config("security.audit-log", log.toString()));
+        // in front of the routes, as the keys' filter is: a key id for one header, a 403 for another
+        WebServer server = WebServer.builder()
+                .update(b -> Main.setup(
+                        b,
+                        settings,
+                        store,
+                        routing -> routing.addFilter((chain, req, res) -> {
+                                    String auth = req.headers()
+                                            .first(io.helidon.http.HeaderNames.AUTHORIZATION)
+                                            .orElse("");
+                                    if (auth.equals("Bearer ci-secret")) {
+                                        req.context().register(AuditLog.KEY_ID, "ci");
+                                    }
+                                    if (auth.equals("Bearer other-secret")) {
+                                        req.context().register(AuditLog.KEY_ID, "other");
+                                        res.status(Status.FORBIDDEN_403).send();
+                                        return;
+                                    }
+                                    chain.proceed();
+                                })
+                                .get(
+                                        "/api/apps/{name}",
+                                        (req, res) -> res.status(Status.NO_CONTENT_204)
+                                                .send())))
+                .build()
+                .start();
+        try {
+            TestClient http = new TestClient(server.port());
+            // raw: the stand-in route answers unlike the document, which every other request is checked against
+            http.raw("GET", "/api/apps/x", null, "Authorization", "Bearer ci-secret");
+            http.raw("GET", "/api/apps/y", null, "Authorization", "Bearer other-secret");
+            List<JsonObject> audit = awaitLines(log, 2);
+            assertThat(audit.get(0).getString("key"), is("ci"));
+            assertLine(audit.get(0), "127.0.0.1", "GET", "/api/apps/{name}", "x", "allowed", 204);
+            assertThat(audit.get(1).getString("key"), is("other"));
+            assertLine(audit.get(1), "127.0.0.1", "GET", "/api/apps/{name}", "y", "denied", 403);
+            assertThat(Files.readString(log), not(containsString("secret")));
+        } finally {
+            server.stop();
+        }
+    }
+
+    @Test
+    void onceTheServerHasStoppedEveryLineIsInTheFile() throws IOException {
+        Path log = dir.resolve("stop.log");
+        TestServer audited = startServer("security.audit-log", log.toString());
+        for (int i = 0; i < 50; i++) {
+            audited.http().putApp("s" + i, "1");
+        }
+        audited.close();
+        assertThat(Files.readAllLines(log).size(), is(50));
+    }
+
+    @Test
+    void linesAreAppendedToAnExistingFile() throws Exception {
+        Path log = dir.resolve("append.log");
+        Files.writeString(log, "{\"earlier\":true}\n");
+        try (TestServer audited = startServer("security.audit-log", log.toString())) {
+            audited.http().get("/api/apps");
+            List<JsonObject> lines = awaitLines(log, 2);
+            assertThat(lines.get(0).getBoolean("earlier"), is(true));
+            assertThat(lines.get(1).getString("route"), is("/api/apps"));
+        }
+    }
+
+    @Test
+    void offByDefaultAndAFileThatCannotBeOpenedStopsTheStart() {
+        assertThat(Settings.defaults().guard().auditLog().isPresent(), is(false));
+        UncheckedIOException e =
+                assertThrows(UncheckedIOException.class, () -> startServer("security.audit-log", dir.toString()));
+        assertThat(e.getMessage(), containsString("security.audit-log"));
+    }
+
+    private static void assertLine(
+            JsonObject line, String client, String method, String route, String name, String decision, int status) {
+        assertThat(line.toString(), line.getString("client"), is(client));
+        assertThat(line.toString(), line.getString("method"), is(method));
+        assertThat(line.toString(), line.getString("route"), is(route));
+        assertThat(line.toString(), line.containsKey("name") ? line.getString("name") : null, is(name));
+        assertThat(line.toString(), line.getString("decision"), is(decision));
+        assertThat(line.toString(), line.getInt("status"), is(status));
+    }
+
+    /** Waits until the log has {@code count} lines (the writer works behind the requests), then parses them. */
+    private static List<JsonObject> awaitLines(Path log, int count) throws InterruptedException {
+        Eventually.await("audit log lines: " + count, () -> lines(log).size() >= count);
+        List<String> lines = lines(log);
+        assertThat(String.join("\n", lines), lines.size(), is(count));
+        return lines.stream()
+                .map(l -> Json.createReader(new StringReader(l)).readObject())
+                .toList();
+    }
+
+    private static List<String> lines(Path log) {
+        try {
+            return Files.exists(log) ? Files.readAllLines(log) : List.of();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
