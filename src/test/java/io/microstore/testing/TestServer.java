@@ -24,13 +24,22 @@ public final class TestServer implements AutoCloseable {
     }
 
     /**
-     * The test config: {@code server.host=127.0.0.1}, {@code server.port=0}, the access log off and the
-     * key, value pairs given, over the packaged application.yaml (so the same server features as in
-     * production).
+     * The test config: {@code server.host=127.0.0.1}, {@code server.port=0}, the access log off, no
+     * failed-authentication limit, and the key, value pairs given, over the packaged application.yaml (so
+     * the same server features as in production).
      */
     public static Config config(String... settings) {
-        Map<String, String> map = new HashMap<>(
-                Map.of("server.host", "127.0.0.1", "server.port", "0", "server.features.access-log.enabled", "false"));
+        Map<String, String> map = new HashMap<>(Map.of(
+                "server.host",
+                "127.0.0.1",
+                "server.port",
+                "0",
+                "server.features.access-log.enabled",
+                "false",
+                // every test client is 127.0.0.1: tests of wrong secrets would run into the failed-authentication
+                // limit and get 429s; FailedAuthLimitTest and AuditLogTest set it themselves
+                "security.max-failures",
+                "0"));
         for (int i = 0; i < settings.length; i += 2) {
             map.put(settings[i], settings[i + 1]);
         }
