@@ -12,7 +12,6 @@ import java.util.concurrent.atomic.LongAdder;
 
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
-import io.helidon.http.HttpException;
 import io.helidon.http.Method;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.Filter;
@@ -37,7 +36,7 @@ import io.microstore.api.Route;
  * address keeping the times of its last {@code maxFailures}. IPv6 addresses count by their /64, the
  * block one host usually has to itself. At most {@code maxAddresses} are kept; a new one beyond that
  * evicts the one whose last failure is the oldest. Requests in progress at once from one address may
- * all fail before the first failure is counted: the limit is exact for one connection at a time.
+ * all be let in before the first of them fails: the limit is exact for one connection at a time.
  */
 public final class FailedAuthLimit implements Filter {
     private final int maxFailures;
@@ -92,18 +91,14 @@ public final class FailedAuthLimit implements Filter {
                             .with(HeaderValues.create(HeaderNames.RETRY_AFTER, seconds)));
             return;
         }
-        boolean failed = false;
-        try {
-            chain.proceed();
-            failed = res.status().code() == Status.UNAUTHORIZED_401.code();
-        } catch (HttpException e) { // a filter may throw its 401 rather than send it
-            failed = e.status().code() == Status.UNAUTHORIZED_401.code();
-            throw e;
-        } finally {
-            if (failed) {
+        // Counted before the 401 leaves, not after: a client that sends its next guess as soon as it has the
+        // answer must find this one counted. Also when the 401 is thrown and the error handler sends it.
+        res.beforeSend(() -> {
+            if (res.status().code() == Status.UNAUTHORIZED_401.code()) {
                 failed(key, clock.millis());
             }
-        }
+        });
+        chain.proceed();
     }
 
     /**
