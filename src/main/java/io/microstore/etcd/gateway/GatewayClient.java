@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -18,11 +16,11 @@ import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 
 /**
- * {@link EtcdClient} over etcd's v3 JSON gateway (grpc-gateway on each member's client port): unary
- * calls on kept-alive HTTP/1.1 connections of its own ({@link Http1Connections}), watches with the JDK's
- * HTTP/1.1 client. One endpoint is used at a time; the next one is tried when a request certainly
- * did not reach the store (no connection, "no leader"), and for reads on any failure. Neither transport
- * ever resends a POST by itself, so a write is sent at most once per call.
+ * {@link EtcdClient} over etcd's v3 JSON gateway (grpc-gateway on each member's client port), on HTTP/1.1
+ * connections of its own ({@link Http1Connections}): unary calls on kept-alive ones, each watch on one
+ * of its own. One endpoint is used at a time; the next one is tried when a request certainly did not
+ * reach the store (no connection, "no leader"), and for reads on any failure. It never resends a POST
+ * by itself, so a write is sent at most once per call.
  *
  * <p>Every request carries {@code Grpc-Metadata-hasleader: true}: a member without a leader then answers
  * "no leader" at once, before proposing anything, instead of proposing into the void and answering
@@ -51,8 +49,7 @@ public final class GatewayClient implements EtcdClient {
 
     private final List<URI> endpoints;
     private final Duration requestTimeout;
-    private final HttpClient http; // the watches' streams
-    private final Http1Connections connections; // every other call
+    private final Http1Connections connections;
     private final AtomicInteger current = new AtomicInteger();
     private final Set<GatewayWatch> watches = ConcurrentHashMap.newKeySet();
     private final EtcdAccess access;
@@ -73,10 +70,6 @@ public final class GatewayClient implements EtcdClient {
         this.endpoints = List.copyOf(endpoints);
         this.requestTimeout = requestTimeout;
         this.access = access;
-        HttpClient.Builder builder =
-                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout);
-        access.tls().ifPresent(builder::sslContext);
-        this.http = builder.build();
         this.connections = new Http1Connections(connectTimeout, access.tls());
     }
 
@@ -255,9 +248,10 @@ public final class GatewayClient implements EtcdClient {
 
     private GatewayWatch openWatch(int index, String body, WatchListener listener, String token) throws EtcdException {
         return GatewayWatch.open(
-                http,
-                request(endpoints.get(index), "/v3/watch", body, true, null, token),
+                connections,
                 endpoints.get(index),
+                body,
+                headers(true, token),
                 requestTimeout,
                 listener,
                 (w, broken) -> {
@@ -279,7 +273,6 @@ public final class GatewayClient implements EtcdClient {
             watch.close();
         }
         connections.close();
-        http.shutdownNow();
     }
 
     /** Sends to the current endpoint, moving on to the next ones while a retry is safe for {@code kind}. */
@@ -412,23 +405,6 @@ public final class GatewayClient implements EtcdClient {
         return requireLeader
                 ? new String[] {"Grpc-Metadata-hasleader", "true", "Authorization", token}
                 : new String[] {"Authorization", token};
-    }
-
-    static HttpRequest request(
-            URI endpoint, String path, String body, boolean requireLeader, Duration timeout, String token) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(endpoint.resolve(path))
-                .header("Content-Type", JSON_TYPE)
-                .POST(HttpRequest.BodyPublishers.ofString(body));
-        if (token != null) { // etcd reads the gateway's Authorization header as the token, no scheme
-            b.header("Authorization", token);
-        }
-        if (requireLeader) {
-            b.header("Grpc-Metadata-hasleader", "true");
-        }
-        if (timeout != null) {
-            b.timeout(timeout);
-        }
-        return b.build();
     }
 
     /**

@@ -1,10 +1,12 @@
 package io.microstore.etcd.gateway;
 
 import java.io.BufferedInputStream;
+import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -17,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
@@ -39,6 +42,9 @@ final class Http1Connections implements AutoCloseable {
 
     /** One answer: the HTTP status and the body as text. */
     record Answer(int status, String body) {}
+
+    /** A response's status line and framing. */
+    private record Head(int status, long length, boolean chunked) {}
 
     private final Duration connectTimeout;
     private final Optional<SSLContext> tls;
@@ -66,27 +72,10 @@ final class Http1Connections implements AutoCloseable {
         if (conn == null) {
             conn = connect(endpoint);
         }
-        byte[] content = body.getBytes(StandardCharsets.UTF_8);
-        StringBuilder head = new StringBuilder(160 + 40 * headers.length)
-                .append("POST ")
-                .append(path)
-                .append(" HTTP/1.1\r\nHost: ")
-                .append(endpoint.getHost())
-                .append(':')
-                .append(endpoint.getPort())
-                .append("\r\nContent-Type: application/json\r\nContent-Length: ")
-                .append(content.length)
-                .append("\r\n");
-        for (int i = 0; i + 1 < headers.length; i += 2) {
-            head.append(headers[i]).append(": ").append(headers[i + 1]).append("\r\n");
-        }
-        head.append("\r\n");
         boolean reusable = false;
         try {
             conn.socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis())));
-            conn.out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
-            conn.out.write(content);
-            conn.out.flush();
+            send(conn, endpoint, path, body, headers);
             Answer answer = conn.read();
             reusable = conn.keepAlive;
             return answer;
@@ -102,6 +91,61 @@ final class Http1Connections implements AutoCloseable {
                 conn.close();
             }
         }
+    }
+
+    /**
+     * POSTs {@code body} on a connection of its own and answers the response's body as it comes, as text
+     * lines (a watch's stream): the head must come within {@code timeout}, the body may take forever.
+     * Closing the returned stream closes the connection, which ends a read blocked in it.
+     *
+     * @return the status and, for 200, the lines; else the whole body as one line
+     */
+    Streamed stream(URI endpoint, String path, String body, Duration timeout, String... headers) throws IOException {
+        if (closed) {
+            throw new ConnectException("closed");
+        }
+        Conn conn = connect(endpoint);
+        try {
+            conn.socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis())));
+            send(conn, endpoint, path, body, headers);
+            Head head = conn.head();
+            if (head.status() != 200 || !head.chunked()) {
+                int status = head.status();
+                String text = head.chunked() || head.length() >= 0 ? conn.restOf(head) : "";
+                conn.close();
+                return new Streamed(status, Stream.of(text));
+            }
+            conn.socket.setSoTimeout(0); // a watch is quiet while nothing changes
+            BufferedReader reader = new BufferedReader(new InputStreamReader(conn.chunks(), StandardCharsets.UTF_8));
+            return new Streamed(200, reader.lines().onClose(conn::close));
+        } catch (IOException | RuntimeException e) {
+            conn.close();
+            throw e;
+        }
+    }
+
+    /** A streamed answer: its status and its body's lines (closing them closes the connection). */
+    record Streamed(int status, Stream<String> lines) {}
+
+    private static void send(Conn conn, URI endpoint, String path, String body, String... headers) throws IOException {
+        byte[] content = body.getBytes(StandardCharsets.UTF_8);
+        StringBuilder head = new StringBuilder(160 + 40 * headers.length)
+                .append("POST ")
+                .append(path)
+                .append(" HTTP/1.1\r\nHost: ")
+                .append(endpoint.getHost())
+                .append(':')
+                .append(endpoint.getPort())
+                .append("\r\nContent-Type: application/json\r\nContent-Length: ")
+                .append(content.length)
+                .append("\r\n");
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            head.append(headers[i]).append(": ").append(headers[i + 1]).append("\r\n");
+        }
+        head.append("\r\n");
+        conn.out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+        conn.out.write(content);
+        conn.out.flush();
     }
 
     private Conn connect(URI endpoint) throws IOException {
@@ -168,6 +212,40 @@ final class Http1Connections implements AutoCloseable {
 
         /** Reads one response: status line, headers, a body by Content-Length or chunked. */
         Answer read() throws IOException {
+            Head head = head();
+            long length = head.length();
+            ByteArrayOutputStream body = new ByteArrayOutputStream(length > 0 ? (int) Math.min(length, 1 << 20) : 512);
+            if (head.chunked()) {
+                while (true) {
+                    long n = chunkSize();
+                    if (n == 0) {
+                        break;
+                    }
+                    copy(n, body);
+                    line();
+                }
+            } else if (length >= 0) {
+                copy(length, body);
+            } else { // no length: the body ends with the connection
+                in.transferTo(body);
+                keepAlive = false;
+            }
+            return new Answer(head.status(), body.toString(StandardCharsets.UTF_8));
+        }
+
+        /** The size of the next chunk; 0 (the last, trailers read) at the end. */
+        long chunkSize() throws IOException {
+            String size = line();
+            int semi = size.indexOf(';');
+            long n = Long.parseLong((semi < 0 ? size : size.substring(0, semi)).strip(), 16);
+            if (n == 0) {
+                while (!line().isEmpty()) {} // trailers
+            }
+            return n;
+        }
+
+        /** The status line and headers of a response. */
+        Head head() throws IOException {
             String status = line();
             if (!status.startsWith("HTTP/1.")) {
                 throw new IOException("not an HTTP/1 answer: " + status);
@@ -191,26 +269,58 @@ final class Http1Connections implements AutoCloseable {
                     keepAlive = !value.equalsIgnoreCase("close");
                 }
             }
-            ByteArrayOutputStream body = new ByteArrayOutputStream(length > 0 ? (int) Math.min(length, 1 << 20) : 512);
-            if (chunked) {
-                while (true) {
-                    String size = line();
-                    int semi = size.indexOf(';');
-                    long n = Long.parseLong((semi < 0 ? size : size.substring(0, semi)).strip(), 16);
-                    if (n == 0) {
-                        while (!line().isEmpty()) {} // trailers
-                        break;
-                    }
+            return new Head(code, length, chunked);
+        }
+
+        /** The body after {@code head}, whole, as text. */
+        String restOf(Head head) throws IOException {
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            if (head.chunked()) {
+                for (long n = chunkSize(); n > 0; n = chunkSize()) {
                     copy(n, body);
                     line();
                 }
-            } else if (length >= 0) {
-                copy(length, body);
-            } else { // no length: the body ends with the connection
-                in.transferTo(body);
-                keepAlive = false;
+            } else {
+                copy(head.length(), body);
             }
-            return new Answer(code, body.toString(StandardCharsets.UTF_8));
+            return body.toString(StandardCharsets.UTF_8);
+        }
+
+        /** The rest of a chunked body as a stream, decoded as it is read. */
+        InputStream chunks() {
+            return new InputStream() {
+                private long left; // of the current chunk
+                private boolean done;
+
+                @Override
+                public int read() throws IOException {
+                    byte[] one = new byte[1];
+                    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    if (done) {
+                        return -1;
+                    }
+                    if (left == 0) {
+                        left = chunkSize();
+                        if (left == 0) {
+                            done = true;
+                            return -1;
+                        }
+                    }
+                    int n = in.read(b, off, (int) Math.min(len, left));
+                    if (n < 0) {
+                        throw new EOFException("the stream ended inside a chunk");
+                    }
+                    left -= n;
+                    if (left == 0) {
+                        line(); // the CRLF after the chunk
+                    }
+                    return n;
+                }
+            };
         }
 
         private void copy(long n, ByteArrayOutputStream to) throws IOException {
