@@ -13,6 +13,8 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -67,8 +69,12 @@ final class Http1Connections implements AutoCloseable {
         if (closed) {
             throw new ConnectException("closed");
         }
-        Conn conn = idle.computeIfAbsent(endpoint, e -> new ConcurrentLinkedDeque<>())
-                .pollFirst();
+        ConcurrentLinkedDeque<Conn> pool = idle.computeIfAbsent(endpoint, e -> new ConcurrentLinkedDeque<>());
+        Conn conn = pool.pollFirst();
+        while (conn != null && conn.stale()) {
+            conn.close();
+            conn = pool.pollFirst();
+        }
         if (conn == null) {
             conn = connect(endpoint);
         }
@@ -150,7 +156,8 @@ final class Http1Connections implements AutoCloseable {
 
     private Conn connect(URI endpoint) throws IOException {
         int port = endpoint.getPort() > 0 ? endpoint.getPort() : "https".equals(endpoint.getScheme()) ? 443 : 80;
-        Socket plain = new Socket();
+        SocketChannel channel = SocketChannel.open();
+        Socket plain = channel.socket();
         try {
             plain.setTcpNoDelay(true);
             plain.connect(new InetSocketAddress(endpoint.getHost(), port), (int) connectTimeout.toMillis());
@@ -162,7 +169,7 @@ final class Http1Connections implements AutoCloseable {
             throw e instanceof ConnectException ? e : new ConnectException(e.toString());
         }
         if (!"https".equals(endpoint.getScheme())) {
-            return new Conn(plain);
+            return new Conn(channel, plain);
         }
         SSLContext context;
         try {
@@ -183,7 +190,7 @@ final class Http1Connections implements AutoCloseable {
             secure.close();
             throw e instanceof SSLException ? e : new SSLException("TLS handshake failed: " + e, e);
         }
-        return new Conn(secure);
+        return new Conn(channel, secure);
     }
 
     @Override
@@ -199,12 +206,14 @@ final class Http1Connections implements AutoCloseable {
 
     /** One connection and its buffered streams. */
     private static final class Conn {
+        final SocketChannel channel; // the TCP connection, under TLS or not
         final Socket socket;
         final InputStream in;
         final OutputStream out;
         boolean keepAlive;
 
-        Conn(Socket socket) throws IOException {
+        Conn(SocketChannel channel, Socket socket) throws IOException {
+            this.channel = channel;
             this.socket = socket;
             this.in = new BufferedInputStream(socket.getInputStream(), 8192);
             this.out = new java.io.BufferedOutputStream(socket.getOutputStream(), 8192);
@@ -351,9 +360,40 @@ final class Http1Connections implements AutoCloseable {
             }
         }
 
+        /**
+         * Whether an idle connection can no longer carry a request: the member closed it (it stopped or
+         * restarted) or sent something unasked. Checked before each reuse, without blocking, so that a
+         * request is never written into a connection that is known dead, where it would fail after
+         * sending, as an unknown outcome.
+         */
+        boolean stale() {
+            if (in instanceof BufferedInputStream buffered && available(buffered) > 0) {
+                return true;
+            }
+            try {
+                channel.configureBlocking(false);
+                try {
+                    return channel.read(ByteBuffer.allocate(1)) != 0;
+                } finally {
+                    channel.configureBlocking(true);
+                }
+            } catch (IOException | RuntimeException e) {
+                return true;
+            }
+        }
+
+        private static int available(BufferedInputStream in) {
+            try {
+                return in.available();
+            } catch (IOException e) {
+                return 1;
+            }
+        }
+
         void close() {
             try {
                 socket.close();
+                channel.close();
             } catch (IOException e) {
                 // closing a connection we give up on: nothing to do about a failure
             }
