@@ -159,9 +159,21 @@ public final class GatewayClient implements EtcdClient {
         return GatewayJson.rangeResult(call(Kind.READ, "/v3/kv/range", body, true));
     }
 
+    /**
+     * A txn of one put and no compares (an unconditional PUT, the most common write) goes as {@code
+     * /v3/kv/put}: the same one revision and answer, and through the gateway etcd took about twice as many
+     * of those per second as of the same put wrapped in a txn (measured alternating on one cluster).
+     */
     @Override
     public TxnResult txn(List<Compare> compares, List<RequestOp> success, List<RequestOp> failure)
             throws EtcdException {
+        if (compares.isEmpty()
+                && failure.isEmpty()
+                && success.size() == 1
+                && success.getFirst() instanceof RequestOp.Put put) {
+            String body = GatewayJson.putRequest(put).toString();
+            return GatewayJson.putResult(call(Kind.WRITE, "/v3/kv/put", body, true));
+        }
         boolean writes = success.stream().anyMatch(op -> !(op instanceof RequestOp.Get))
                 || failure.stream().anyMatch(op -> !(op instanceof RequestOp.Get));
         String body = GatewayJson.txn(compares, success, failure).toString();
