@@ -36,8 +36,8 @@
 # BENCH_CLUSTER=0 (skip cluster mode), BENCH_ONLY=cluster (cluster mode alone), BENCH_PEERS=0 (skip the
 # peers), BENCH_ONLY=peers (the peers alone), BENCH_QUERY=0 (skip the queries), BENCH_ONLY=query or query-peers
 # (the queries of microstore, or on the peers, alone), BENCH_QUERY_PEER_KEYS (100000), BENCH_WARMUP (5s per
-# warm-up run), BENCH_WORK (target/bench: where data, logs and reports go), BENCH_CHECK_PERF=1 (add
-# `etcdctl check perf --load=s`, 60 s), BENCH_ETCD_BASE (24600: etcd's ports are BASE+1..3, +11..13).
+# warm-up run), BENCH_WORK (target/bench: where data, logs and reports go), BENCH_CHECK_PERF=0 (skip
+# `etcdctl check perf --load=l`, 60 s), BENCH_ETCD_BASE (24600: etcd's ports are BASE+1..3, +11..13).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${JAVA_HOME:?JAVA_HOME must point at a JDK >= 21 (make bench sets it)}"

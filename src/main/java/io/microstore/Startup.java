@@ -90,6 +90,9 @@ final class Startup {
         try {
             Importer.Report report = Importer.run(store, ImportFormats.fromFile(Files.readAllBytes(file)), overwrite);
             System.out.println("imported " + report.imported() + " apps from " + file
+                    + (report.resolved() == 0
+                            ? ""
+                            : " (" + report.resolved() + " read back after etcd left their outcome unknown)")
                     + (report.refused().isEmpty() ? "" : "; refused (created meanwhile): " + report.refused()));
         } catch (ImportRejected e) {
             store.close();

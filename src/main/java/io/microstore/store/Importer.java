@@ -1,9 +1,13 @@
 package io.microstore.store;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Loads many apps at once, given as a list of items (parsed from JSON lines or the old service's TinyDB
@@ -17,6 +21,13 @@ public final class Importer {
      * applied") on a 2-core machine; 256 finish in well under a second there.
      */
     private static final int CHUNK = 256;
+    /**
+     * How many times an app whose write had an unknown outcome is looked up and sent again before the
+     * import gives up with that write's 503.
+     */
+    private static final int RESOLVE_ROUNDS = 10;
+    /** The pause before looking again when the engine could not even say its current state. */
+    private static final long RESOLVE_PAUSE_MS = 500;
 
     /** One app to import: its name and compact JSON value. */
     public record Item(String name, byte[] data) {}
@@ -33,6 +44,12 @@ public final class Importer {
      *
      * <p>A larger import in cluster mode goes app by app, in batches (see {@link #CHUNK}): there it may
      * stop part way when it meets a full quota, and names created meanwhile are reported, not overwritten.
+     *
+     * <p>A write whose outcome is unknown (etcd did not answer in time; only cluster mode has those) does not
+     * end the import: once this instance has caught up with etcd's current revision (a quorum read), an app
+     * holding the imported value was written, and any other is sent again (create-only ones refused if
+     * another value was created meanwhile). A resend is safe because it writes the same value: the first
+     * write applied late writes it once more at most.
      *
      * @return the number of apps written and the names refused because they appeared meanwhile
      * @throws QuotaExceeded before any write when the items do not fit the store's memory quota
@@ -58,15 +75,32 @@ public final class Importer {
             store.requireRoom(latest); // writes racing the import may still take the room meanwhile
             return inBatches(store, commands);
         }
-        try {
-            store.execute(new Transaction(commands));
-        } catch (TxnRefused refused) {
-            if (refused.reason() instanceof PreconditionFailed) {
-                throw exist(List.of(commands.get(refused.index()).name())); // created since the check above
+        int resolved = 0;
+        for (int round = 1; ; round++) {
+            try {
+                store.execute(new Transaction(commands));
+                break;
+            } catch (TxnRefused refused) {
+                if (round > 1 && holdsAll(store, commands)) {
+                    break; // the import's own txn of before applied late, and the resend was refused over it
+                }
+                if (refused.reason() instanceof PreconditionFailed) {
+                    throw exist(List.of(commands.get(refused.index()).name())); // created since the check above
+                }
+                throw refused.reason();
+            } catch (OutcomeUnknown unknown) {
+                // one txn: all of it applied or none of it; sent again unless the store shows all of it
+                resolved = commands.size();
+                caughtUp(store, unknown);
+                if (holdsAll(store, commands)) {
+                    break;
+                }
+                if (round >= RESOLVE_ROUNDS) {
+                    throw unknown;
+                }
             }
-            throw refused.reason();
         }
-        return new Report(commands.size(), List.of());
+        return new Report(commands.size(), List.of(), resolved);
     }
 
     private static ImportRejected exist(List<String> existing) {
@@ -81,27 +115,101 @@ public final class Importer {
     private static Report inBatches(Store store, List<Command> commands) {
         int written = 0;
         List<String> refused = new ArrayList<>();
+        Set<String> unsure = new HashSet<>(); // apps a write of unknown outcome was sent for
+        Map<String, Integer> resent = new HashMap<>(); // apps sent again after an unknown outcome: how often
         for (int from = 0; from < commands.size(); from += CHUNK) {
             List<Command> chunk = commands.subList(from, Math.min(commands.size(), from + CHUNK));
             while (!chunk.isEmpty()) {
                 List<Object> results = store.executeAll(chunk);
-                List<Command> busy = new ArrayList<>();
+                List<Command> again = new ArrayList<>();
+                List<Command> doubtful = new ArrayList<>();
+                OutcomeUnknown unknown = null;
                 for (int i = 0; i < results.size(); i++) {
+                    Command command = chunk.get(i);
                     switch (results.get(i)) {
                         case Outcome ignored -> written++;
-                        case PreconditionFailed ignored ->
-                            refused.add(chunk.get(i).name());
-                        case StoreBusy ignored -> busy.add(chunk.get(i)); // the queue was full: again, once it drained
+                        case PreconditionFailed ignored
+                        when resent.containsKey(command.name()) ->
+                            doubtful.add(command); // perhaps our own earlier write, applied late: look
+                        case PreconditionFailed ignored -> refused.add(command.name());
+                        case StoreBusy ignored -> again.add(command); // the queue was full: again, once it drained
+                        case OutcomeUnknown e -> {
+                            unsure.add(command.name());
+                            doubtful.add(command);
+                            unknown = e;
+                        }
                         case RuntimeException e -> throw e;
                         default -> throw new IllegalStateException("unexpected result " + results.get(i));
                     }
                 }
-                chunk = busy;
+                if (!doubtful.isEmpty()) {
+                    caughtUp(store, unknown);
+                }
+                for (Command command : doubtful) {
+                    Entry now = store.get(command.name());
+                    if (holds(now, command)) {
+                        written++;
+                    } else if (now != null && !command.precondition().equals(Precondition.NONE)) {
+                        refused.add(command.name()); // create-only, and another value was created meanwhile
+                    } else if (resent.merge(command.name(), 1, Integer::sum) >= RESOLVE_ROUNDS) {
+                        throw unknown != null
+                                ? unknown
+                                : new OutcomeUnknown("the import of '" + command.name() + "' stayed unresolved", null);
+                    } else {
+                        again.add(command);
+                    }
+                }
+                chunk = again;
             }
         }
-        return new Report(written, refused);
+        unsure.removeAll(refused);
+        return new Report(written, refused, unsure.size());
     }
 
-    /** What an import did. */
-    public record Report(int imported, List<String> refused) {}
+    /**
+     * Waits until this store has applied the engine's current state (a quorum read of etcd's revision),
+     * so that what it holds tells whether a write of unknown outcome was applied. When the engine cannot
+     * say yet (etcd is electing a leader), it waits a little and asks again, a bounded number of times.
+     *
+     * @return true once caught up
+     * @throws OutcomeUnknown {@code unknown} when it never could
+     */
+    private static boolean caughtUp(Store store, OutcomeUnknown unknown) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                store.awaitConsistent();
+                return true;
+            } catch (StoreUnavailable e) {
+                if (attempt >= RESOLVE_ROUNDS) {
+                    throw unknown != null ? unknown : e;
+                }
+                try {
+                    Thread.sleep(RESOLVE_PAUSE_MS); // a back-off while etcd recovers
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw unknown != null ? unknown : e;
+                }
+            }
+        }
+    }
+
+    /** Whether every put of {@code commands} is what the store holds now. */
+    private static boolean holdsAll(Store store, List<Command> commands) {
+        return commands.stream().allMatch(c -> holds(store.get(c.name()), c));
+    }
+
+    /** Whether {@code now} holds exactly the value {@code command} puts. */
+    private static boolean holds(Entry now, Command command) {
+        return now != null && command instanceof Command.Put put && Arrays.equals(now.data(), put.data());
+    }
+
+    /**
+     * What an import did: apps written, names refused because they appeared meanwhile, and how many of the
+     * written were found written (or were sent again) after a write of unknown outcome.
+     */
+    public record Report(int imported, List<String> refused, int resolved) {
+        public Report(int imported, List<String> refused) {
+            this(imported, refused, 0);
+        }
+    }
 }

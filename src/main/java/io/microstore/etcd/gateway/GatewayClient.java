@@ -2,28 +2,25 @@ package io.microstore.etcd.gateway;
 
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLException;
 
 import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 
 /**
- * {@link EtcdClient} over etcd's v3 JSON gateway (grpc-gateway on each member's client port) with the
- * JDK's HTTP/1.1 client. One endpoint is used at a time; the next one is tried when a request certainly
- * did not reach the store (no connection, "no leader"), and for reads on any failure. The JDK client
- * never resends a POST by itself, so a write is sent at most once per call.
+ * {@link EtcdClient} over etcd's v3 JSON gateway (grpc-gateway on each member's client port), on HTTP/1.1
+ * connections of its own ({@link Http1Connections}): unary calls on kept-alive ones, each watch on one
+ * of its own. One endpoint is used at a time; the next one is tried when a request certainly did not
+ * reach the store (no connection, "no leader"), and for reads on any failure. It never resends a POST
+ * by itself, so a write is sent at most once per call.
  *
  * <p>Every request carries {@code Grpc-Metadata-hasleader: true}: a member without a leader then answers
  * "no leader" at once, before proposing anything, instead of proposing into the void and answering
@@ -41,6 +38,8 @@ public final class GatewayClient implements EtcdClient {
     /** gRPC's UNAUTHENTICATED: etcd's "invalid auth token". */
     private static final int UNAUTHENTICATED = 16;
 
+    private static final String[] LEADER_REQUIRED = {"Grpc-Metadata-hasleader", "true"};
+
     private static final System.Logger LOG = System.getLogger(GatewayClient.class.getName());
 
     private enum Kind {
@@ -50,7 +49,7 @@ public final class GatewayClient implements EtcdClient {
 
     private final List<URI> endpoints;
     private final Duration requestTimeout;
-    private final HttpClient http;
+    private final Http1Connections connections;
     private final AtomicInteger current = new AtomicInteger();
     private final Set<GatewayWatch> watches = ConcurrentHashMap.newKeySet();
     private final EtcdAccess access;
@@ -71,10 +70,7 @@ public final class GatewayClient implements EtcdClient {
         this.endpoints = List.copyOf(endpoints);
         this.requestTimeout = requestTimeout;
         this.access = access;
-        HttpClient.Builder builder =
-                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout);
-        access.tls().ifPresent(builder::sslContext);
-        this.http = builder.build();
+        this.connections = new Http1Connections(connectTimeout, access.tls());
     }
 
     /** How many times this client has authenticated (0 without a user): the first time, then each renewal. */
@@ -163,9 +159,21 @@ public final class GatewayClient implements EtcdClient {
         return GatewayJson.rangeResult(call(Kind.READ, "/v3/kv/range", body, true));
     }
 
+    /**
+     * A txn of one put and no compares (an unconditional PUT, the most common write) goes as {@code
+     * /v3/kv/put}: the same one revision and answer, and through the gateway etcd took about twice as many
+     * of those per second as of the same put wrapped in a txn (measured alternating on one cluster).
+     */
     @Override
     public TxnResult txn(List<Compare> compares, List<RequestOp> success, List<RequestOp> failure)
             throws EtcdException {
+        if (compares.isEmpty()
+                && failure.isEmpty()
+                && success.size() == 1
+                && success.getFirst() instanceof RequestOp.Put put) {
+            String body = GatewayJson.putRequest(put).toString();
+            return GatewayJson.putResult(call(Kind.WRITE, "/v3/kv/put", body, true));
+        }
         boolean writes = success.stream().anyMatch(op -> !(op instanceof RequestOp.Get))
                 || failure.stream().anyMatch(op -> !(op instanceof RequestOp.Get));
         String body = GatewayJson.txn(compares, success, failure).toString();
@@ -252,9 +260,10 @@ public final class GatewayClient implements EtcdClient {
 
     private GatewayWatch openWatch(int index, String body, WatchListener listener, String token) throws EtcdException {
         return GatewayWatch.open(
-                http,
-                request(endpoints.get(index), "/v3/watch", body, true, null, token),
+                connections,
                 endpoints.get(index),
+                body,
+                headers(true, token),
                 requestTimeout,
                 listener,
                 (w, broken) -> {
@@ -275,7 +284,7 @@ public final class GatewayClient implements EtcdClient {
         for (GatewayWatch watch : watches) {
             watch.close();
         }
-        http.shutdownNow();
+        connections.close();
     }
 
     /** Sends to the current endpoint, moving on to the next ones while a retry is safe for {@code kind}. */
@@ -377,25 +386,20 @@ public final class GatewayClient implements EtcdClient {
 
     private JsonObject post(URI endpoint, String path, String body, boolean requireLeader, String token)
             throws EtcdException {
-        HttpResponse<String> response;
+        Http1Connections.Answer response;
         try {
-            response = http.send(
-                    request(endpoint, path, body, requireLeader, requestTimeout, token),
-                    HttpResponse.BodyHandlers.ofString());
-        } catch (HttpConnectTimeoutException | ConnectException e) {
+            response = connections.post(endpoint, path, body, requestTimeout, headers(requireLeader, token));
+        } catch (ConnectException e) {
             throw new EtcdUnreachable(endpoint, "cannot connect: " + e, e);
-        } catch (SSLHandshakeException e) { // no request reaches etcd over a failed handshake
+        } catch (SSLException e) { // thrown by the handshake only: no request reaches etcd over it
             throw new EtcdUnreachable(endpoint, "TLS handshake failed: " + e, e);
-        } catch (HttpTimeoutException e) {
+        } catch (SocketTimeoutException e) {
             throw new EtcdOutcomeUnknown(endpoint, "no answer within " + requestTimeout, e);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             throw new EtcdOutcomeUnknown(endpoint, "connection failed after sending: " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new EtcdOutcomeUnknown(endpoint, "interrupted while waiting for the answer", e);
         }
-        if (response.statusCode() != 200) {
-            throw error(endpoint, response.statusCode(), response.body());
+        if (response.status() != 200) {
+            throw error(endpoint, response.status(), response.body());
         }
         try {
             return GatewayJson.parse(response.body());
@@ -404,21 +408,15 @@ public final class GatewayClient implements EtcdClient {
         }
     }
 
-    static HttpRequest request(
-            URI endpoint, String path, String body, boolean requireLeader, Duration timeout, String token) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(endpoint.resolve(path))
-                .header("Content-Type", JSON_TYPE)
-                .POST(HttpRequest.BodyPublishers.ofString(body));
-        if (token != null) { // etcd reads the gateway's Authorization header as the token, no scheme
-            b.header("Authorization", token);
+    /** The headers of a unary call, as name, value pairs. */
+    private static String[] headers(boolean requireLeader, String token) {
+        if (token == null) {
+            return requireLeader ? LEADER_REQUIRED : new String[0];
         }
-        if (requireLeader) {
-            b.header("Grpc-Metadata-hasleader", "true");
-        }
-        if (timeout != null) {
-            b.timeout(timeout);
-        }
-        return b.build();
+        // etcd reads the gateway's Authorization header as the token, no scheme
+        return requireLeader
+                ? new String[] {"Grpc-Metadata-hasleader", "true", "Authorization", token}
+                : new String[] {"Authorization", token};
     }
 
     /**

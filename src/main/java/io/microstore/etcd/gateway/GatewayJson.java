@@ -89,6 +89,17 @@ final class GatewayJson {
         return array.build();
     }
 
+    /** The body of {@code /v3/kv/put} for {@code put}. */
+    static JsonObject putRequest(RequestOp.Put put) {
+        return put(put).build();
+    }
+
+    /** A {@code /v3/kv/put} answer as the result of a txn that ran that one put. */
+    static TxnResult putResult(JsonObject o) {
+        long revision = headerRevision(o);
+        return new TxnResult(true, revision, List.of(new ResponseOp.Put(revision, prevLease(o))));
+    }
+
     private static JsonObjectBuilder put(RequestOp.Put put) {
         JsonObjectBuilder p = object().add("key", b64(put.key())).add("value", b64(put.value()));
         if (put.lease() != 0) {

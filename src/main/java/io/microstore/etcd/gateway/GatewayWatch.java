@@ -1,33 +1,27 @@
 package io.microstore.etcd.gateway;
 
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLException;
 
 import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
 
 /**
  * One watch stream: {@code POST /v3/watch} answers a chunked body of one JSON object per line, read live
- * on a virtual thread. The JDK cannot send more on the request body once the response flows
- * (JDK-8350451), so progress requests and cancel requests are impossible: closing the body ends it. The
+ * on a virtual thread from a connection of its own ({@link Http1Connections#stream}). The request body is
+ * sent whole first, so progress requests and cancel requests are not sent: closing the connection ends it. The
  * watch asks for fragments, so that a line stays about as small as etcd's largest request even when it
  * catches up on history (etcd puts up to 1000 revisions in one response otherwise).
  */
@@ -56,45 +50,34 @@ final class GatewayWatch implements Watch {
      * hears of the end, with true when the stream broke (rather than being closed or compacted).
      */
     static GatewayWatch open(
-            HttpClient http,
-            HttpRequest request,
+            Http1Connections connections,
             URI endpoint,
+            String body,
+            String[] headers,
             Duration timeout,
             WatchListener listener,
             BiConsumer<GatewayWatch, Boolean> onEnd)
             throws EtcdException {
-        CompletableFuture<HttpResponse<Stream<String>>> future =
-                http.sendAsync(request, HttpResponse.BodyHandlers.ofLines());
-        HttpResponse<Stream<String>> response;
+        Http1Connections.Streamed response;
         try {
-            // not HttpRequest.timeout: the stream must outlive it
-            response = future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            future.cancel(true);
+            response = connections.stream(endpoint, "/v3/watch", body, timeout, headers);
+        } catch (ConnectException | SSLException e) { // nothing reached etcd
+            throw new EtcdUnreachable(endpoint, "cannot connect: " + e, e);
+        } catch (SocketTimeoutException e) {
             throw new EtcdOutcomeUnknown(endpoint, "no watch response within " + timeout, e);
-        } catch (InterruptedException e) {
-            future.cancel(true);
-            Thread.currentThread().interrupt();
-            throw new EtcdOutcomeUnknown(endpoint, "interrupted", e);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof ConnectException
-                    || cause instanceof HttpConnectTimeoutException
-                    || cause instanceof SSLHandshakeException) { // nothing reached etcd
-                throw new EtcdUnreachable(endpoint, "cannot connect: " + cause, cause);
-            }
-            throw new EtcdOutcomeUnknown(endpoint, "watch failed: " + cause, cause);
+        } catch (IOException | RuntimeException e) {
+            throw new EtcdOutcomeUnknown(endpoint, "watch failed: " + e, e);
         }
-        if (response.statusCode() != 200) {
-            String body;
-            try (Stream<String> s = response.body()) {
-                body = s.collect(Collectors.joining("\n"));
+        if (response.status() != 200) {
+            String text;
+            try (Stream<String> s = response.lines()) {
+                text = s.collect(Collectors.joining("\n"));
             } catch (UncheckedIOException e) {
-                body = "";
+                text = "";
             }
-            throw GatewayClient.error(endpoint, response.statusCode(), body);
+            throw GatewayClient.error(endpoint, response.status(), text);
         }
-        GatewayWatch watch = new GatewayWatch(endpoint, response.body(), listener, onEnd);
+        GatewayWatch watch = new GatewayWatch(endpoint, response.lines(), listener, onEnd);
         watch.reader.start();
         return watch;
     }

@@ -1,6 +1,6 @@
 /**
- * A small client of etcd v3 over its JSON gateway (grpc-gateway on each member's client port), with the
- * JDK's HTTP/1.1 client and no other jar: {@link io.microstore.etcd.gateway.EtcdClient} is the few calls
+ * A small client of etcd v3 over its JSON gateway (grpc-gateway on each member's client port), on HTTP/1.1
+ * connections of its own ({@code Http1Connections}: blocking sockets, kept alive) and no other jar: {@link io.microstore.etcd.gateway.EtcdClient} is the few calls
  * the etcd engine needs, {@link io.microstore.etcd.gateway.GatewayClient} implements them. The package
  * knows etcd and nothing of microstore: no store, no engine, no HTTP API (an architecture test keeps it
  * so), so it can be read, tested and replaced on its own.
@@ -35,7 +35,7 @@
  * </ul>
  *
  * One member is used at a time. A call moves on to the next member when it certainly did not reach the
- * store (unreachable, "no leader"), and a read also on an unknown outcome; the JDK client never resends a
+ * store (unreachable, "no leader"), and a read also on an unknown outcome; the client never resends a
  * {@code POST} by itself, so a write goes out at most once per call. Every request carries
  * {@code Grpc-Metadata-hasleader: true}, so that a member without a leader refuses at once instead of
  * proposing into the void, and a watch on it ends instead of stalling.
@@ -44,8 +44,8 @@
  *
  * {@code POST /v3/watch} answers a chunked body of one JSON object per line, read live by {@code
  * GatewayWatch} on a virtual thread of its own and handed to a {@link
- * io.microstore.etcd.gateway.WatchListener} in order. The JDK cannot send on a request body once the
- * response flows (JDK-8350451), so a watch carries exactly one create request: no progress or cancel
- * requests; closing the body ends it. A watch from a compacted revision ends with {@code onCompacted}.
+ * io.microstore.etcd.gateway.WatchListener} in order. The request body is sent whole before the
+ * response flows, so a watch carries exactly one create request: no progress or cancel requests; closing
+ * its connection ends it. A watch from a compacted revision ends with {@code onCompacted}.
  */
 package io.microstore.etcd.gateway;
