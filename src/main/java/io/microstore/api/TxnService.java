@@ -10,6 +10,7 @@ import io.microstore.api.wire.Patches;
 import io.microstore.api.wire.TxnBody;
 import io.microstore.json.JsonWriter;
 import io.microstore.store.Command;
+import io.microstore.store.Forbidden;
 import io.microstore.store.Op;
 import io.microstore.store.Outcome;
 import io.microstore.store.Scope;
@@ -49,13 +50,16 @@ public final class TxnService implements HttpService {
      * first the key does not allow refuses the whole transaction, with its index.
      */
     private static void authorize(ServerRequest req, Transaction txn) {
-        Scope scope = Authorize.scope(req);
+        Caller caller = Authorize.caller(req);
+        Scope scope = caller.scope();
         for (int i = 0; i < txn.size(); i++) {
             Command command = txn.commands().get(i);
             boolean allowed =
                     command instanceof Command.Check ? scope.mayRead(command.name()) : scope.mayWrite(command.name());
             if (!allowed) {
-                throw txn.refusal(i, Authorize.refusal(Authorize.caller(req)));
+                RuntimeException refusal = Authorize.refusal(caller);
+                // a 401 is about the request (it has no key), not about one operation: no index
+                throw refusal instanceof Forbidden ? txn.refusal(i, refusal) : refusal;
             }
         }
     }
