@@ -35,9 +35,15 @@ public final class Keys {
     private final ConcurrentSkipListMap<String, ApiKey> stored = new ConcurrentSkipListMap<>();
     private final ConcurrentHashMap<String, ApiKey> byHash = new ConcurrentHashMap<>();
     private volatile Runnable onRevoke = () -> {};
+    private volatile Runnable catchUp = () -> {};
 
     Keys(Function<Command, Outcome> commit) {
         this.commit = commit;
+    }
+
+    /** How to apply every write acknowledged anywhere before now (the engine's consistent read). */
+    void catchUp(Runnable catchUp) {
+        this.catchUp = catchUp;
     }
 
     /** Called whenever a key is deleted or replaced (on the commit stream's thread): the feed wakes its clients. */
@@ -104,6 +110,19 @@ public final class Keys {
      * lookup is constant-time with respect to the secrets by construction.
      */
     public ApiKey bySha256(String sha256) {
+        ApiKey known = byHash.get(sha256);
+        if (known != null) {
+            return known;
+        }
+        // Unknown here: in cluster mode the key may have been made on another instance a moment ago, its record
+        // not yet brought by this one's watch. A consistent read (a quorum read, then waiting until the index has
+        // applied it) makes a key work on every instance from the moment its 201 was sent; locally it costs
+        // nothing. Only an unknown secret pays it (and guessing is rate-limited in front of this).
+        try {
+            catchUp.run();
+        } catch (RuntimeException unavailable) { // etcd out of reach: the key is not known here, as before
+            return null;
+        }
         return byHash.get(sha256);
     }
 

@@ -49,6 +49,7 @@ public final class Store implements AutoCloseable {
                 new Keys(command -> commit(Transaction.of(command)).results().getFirst());
         index.catalog.listen(keys::record);
         keys.onRevoke(this.feed::nudge); // a revoked key's long-polls and streams look again at once
+        keys.catchUp(this::awaitConsistent);
     }
 
     /** {@link #create} and {@link #load}: the usual way to get a store. */
