@@ -240,6 +240,10 @@ public record Settings(
         } catch (BadKey e) {
             throw new IllegalArgumentException(where + ".id: " + e.getMessage());
         }
+        if (node.get("secret").exists() || node.get("token").exists()) {
+            throw new IllegalArgumentException(where + ": a secret is never written in the config file; give its "
+                    + "SHA-256 (secret-sha256) or a file that holds it (secret-file)");
+        }
         String sha256 = node.get("secret-sha256")
                 .asString()
                 .map(s -> s.trim().toLowerCase(java.util.Locale.ROOT))
@@ -266,10 +270,6 @@ public record Settings(
         if (sha256 == null && subject == null) {
             throw new IllegalArgumentException(
                     where + " (" + id + ") needs secret-sha256, secret-file or certificate-subject");
-        }
-        if (node.get("secret").exists() || node.get("token").exists()) {
-            throw new IllegalArgumentException(where + ": a secret is never written in the config file; give its "
-                    + "SHA-256 (secret-sha256) or a file that holds it (secret-file)");
         }
         List<Rule> rules = new ArrayList<>();
         for (Config r : node.get("rules").asNodeList().orElse(List.of())) {
