@@ -47,7 +47,16 @@ bench() { # bench VERSION METHOD DURATION
   BENCH_KEYS=$KEYS BENCH_METHOD=$2 BENCH_SECRET=${secret[$1]} \
     wrk -t2 -c"$CONNS" -d"$3" -s scripts/bench/keys.lua "${url[$1]}"
 }
-for v in open keys open keys; do # fill k1..kN with the PUTs of the warm-up, then warm up the GETs
+# fill k1..kN (every GET finds its app), on one kept-alive connection per server
+for v in open keys; do
+  for i in $(seq 1 "$KEYS"); do
+    printf 'url = "%s/api/apps/k%d"\nrequest = "PUT"\nheader = "Content-Type: application/json"\n' "${url[$v]}" "$i"
+    [ -n "${secret[$v]}" ] && printf 'header = "Authorization: Bearer %s"\n' "${secret[$v]}"
+    printf 'data = "{\\"data\\":{\\"n\\":1,\\"s\\":\\"some small value\\"}}"\noutput = "/dev/null"\nnext\n'
+  done | sed '$d' >"$WORK/fill-$v.curl" # no "next" after the last
+  curl -fsS -K "$WORK/fill-$v.curl"
+done
+for v in open keys open keys; do # warm up both, in turns
   bench "$v" PUT "$WARMUP" >/dev/null
   bench "$v" GET "$WARMUP" >/dev/null
 done
