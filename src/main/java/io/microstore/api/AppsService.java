@@ -9,6 +9,7 @@ import io.helidon.http.BadRequestException;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
+import io.helidon.http.UnauthorizedException;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -182,7 +183,11 @@ public final class AppsService implements HttpService {
         }
         Entry entry = store.get(name);
         if (entry != null && waitFor.isPositive() && EntityTags.notModified(req.headers(), entry)) {
-            entry = store.watch(name, entry, waitFor);
+            Caller caller = Authorize.caller(req);
+            entry = store.watch(name, entry, waitFor, caller::valid);
+            if (!caller.valid()) { // revoked while it waited: what its next request would get
+                throw new UnauthorizedException(Authorize.REFUSAL);
+            }
         }
         if (entry == null) {
             throw new AppNotFound(name);

@@ -175,9 +175,14 @@ public final class Store implements AutoCloseable {
      * store closes; returns what it holds then (null when deleted).
      */
     public Entry watch(String name, Entry seen, Duration wait) {
+        return watch(name, seen, wait, () -> true);
+    }
+
+    /** {@link #watch(String, Entry, Duration)} that also ends once {@code wanted} is false (the caller's key revoked). */
+    public Entry watch(String name, Entry seen, Duration wait, java.util.function.BooleanSupplier wanted) {
         Names.check(name);
         try (ChangeFeed.Waiter waiter = feed.subscribe()) {
-            waiter.await(wait, () -> index.get(name) != seen ? Boolean.TRUE : null);
+            waiter.await(wait, () -> index.get(name) != seen || !wanted.getAsBoolean() ? Boolean.TRUE : null);
         }
         return index.get(name);
     }

@@ -507,6 +507,22 @@ class KeysTest extends ServerTestBase {
     }
 
     @Test
+    void revokingAKeyEndsItsWatchOnAnAppAtOnce() throws Exception {
+        String secret = teamKey();
+        String etag = http.get("/api/apps/team/x", auth(secret)).header("ETag");
+        Res[] watched = new Res[1];
+        Thread watch = Thread.ofVirtual()
+                .start(() ->
+                        watched[0] = http.get("/api/apps/team/x?wait=60", with(auth(secret), "If-None-Match", etag)));
+        awaitWaiting(1);
+        long start = System.nanoTime();
+        assertStatus(del("/api/keys/team", auth(ADMIN)), 204);
+        watch.join();
+        assert401(watched[0]);
+        assertThat((System.nanoTime() - start) / 1_000_000 < 5_000, is(true));
+    }
+
+    @Test
     void aStreamOfAValidKeyLivesOnWhenAnotherKeyIsRevoked() throws IOException, InterruptedException {
         String secret = teamKey();
         makeKey("other", "[]");
