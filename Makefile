@@ -42,12 +42,12 @@ JMH_JVM = $(shell $(JAVA) --sun-misc-unsafe-memory-access=allow -version >/dev/n
 CHROMIUM := /usr/bin/chromium
 E2E_DEPS := e2e/node_modules/.package-lock.json
 
-.PHONY: build run cluster test format smoke lb-test client-test e2e api-lint bench bench-cost bench-ab bench-tls feed-bench patch-bench jmh fuzz clean
+.PHONY: build run cluster test format smoke lb-test client-test e2e api-lint bench bench-cost bench-ab bench-tls bench-keys feed-bench patch-bench jmh fuzz clean
 
 # Maven and the scripts (with-server.sh, bench.sh) take the JDK from JAVA_HOME; prerequisites inherit it.
-build $(JAR) run cluster test format smoke lb-test client-test e2e api-lint bench bench-cost bench-ab bench-tls feed-bench patch-bench jmh fuzz: export JAVA_HOME = $(JDK)
+build $(JAR) run cluster test format smoke lb-test client-test e2e api-lint bench bench-cost bench-ab bench-tls bench-keys feed-bench patch-bench jmh fuzz: export JAVA_HOME = $(JDK)
 # Every JVM the benchmarks start (bare Helidon too, for a fair ceiling) takes JAVA_OPTS from the launcher.
-bench bench-cost bench-ab bench-tls: export JDK_JAVA_OPTIONS = $(JAVA_OPTS)
+bench bench-cost bench-ab bench-tls bench-keys: export JDK_JAVA_OPTIONS = $(JAVA_OPTS)
 
 # The release's targets, on lines of their own.
 .PHONY: dist dist-test image image-test startup-bench
@@ -217,6 +217,10 @@ bench-ab: $(JAR)
 # TLS GET against plain GET at 64 kept-alive connections, alternating (scripts/bench-tls.sh).
 bench-tls: $(JAR)
 	scripts/bench-tls.sh
+
+# GET and durable PUT with a key of 20 rules against no security at all, alternating (scripts/bench-keys.sh).
+bench-keys: $(JAR)
+	scripts/bench-keys.sh
 
 # A worst-case PATCH (10,000 operations on an app of 40,000 members, sent again and again) beside another
 # client's small PUTs: their latency alone and beside it, and the patch's own (PatchStall), on a fresh data

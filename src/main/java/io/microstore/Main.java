@@ -24,6 +24,8 @@ import io.microstore.api.AppsService;
 import io.microstore.api.ChangesService;
 import io.microstore.api.DateHeader;
 import io.microstore.api.IndexService;
+import io.microstore.api.KeyRing;
+import io.microstore.api.KeysService;
 import io.microstore.api.Problems;
 import io.microstore.api.QueryService;
 import io.microstore.api.Route;
@@ -31,10 +33,10 @@ import io.microstore.api.SchemaService;
 import io.microstore.api.TransferService;
 import io.microstore.api.TxnService;
 import io.microstore.api.access.AuditLog;
-import io.microstore.api.access.BearerAuth;
 import io.microstore.api.access.ClientAddress;
 import io.microstore.api.access.CorsFilter;
 import io.microstore.api.access.FailedAuthLimit;
+import io.microstore.api.access.KeyAuth;
 import io.microstore.api.http10.Http1Selector;
 import io.microstore.api.limits.BodyGuard;
 import io.microstore.api.limits.ConnectionBytes;
@@ -110,11 +112,19 @@ public final class Main {
 
     /** Everything a server needs besides the store; the tests use it too. */
     public static void setup(WebServerConfig.Builder server, Settings settings, Store store) {
+        KeyRing ring = keyRing(settings, store);
         setup(
                 server,
                 settings,
                 store,
-                routing -> routing(routing, store, settings.maxPayload(), settings.scanBudget()));
+                ring,
+                routing -> routing(routing, store, ring, settings.maxPayload(), settings.scanBudget()));
+    }
+
+    /** The keys the server knows: the config file's (the token among them) and the store's. */
+    static KeyRing keyRing(Settings settings, Store store) {
+        ApiSecurity security = settings.security();
+        return new KeyRing(security.keys(), store.keys(), security.enforced(), security.publicRead());
     }
 
     /**
@@ -123,7 +133,15 @@ public final class Main {
      */
     public static void setup(
             WebServerConfig.Builder server, Settings settings, Store store, Consumer<HttpRouting.Builder> routes) {
-        ApiSecurity security = settings.security();
+        setup(server, settings, store, keyRing(settings, store), routes);
+    }
+
+    private static void setup(
+            WebServerConfig.Builder server,
+            Settings settings,
+            Store store,
+            KeyRing ring,
+            Consumer<HttpRouting.Builder> routes) {
         StoreMetrics.bind(store);
         FloodLimits flood = settings.flood();
         InFlightBytes inFlight = new InFlightBytes(flood.maxInFlightBytes());
@@ -188,13 +206,14 @@ public final class Main {
                     if (failureLimit != null) { // before auth, and after CORS so a page can read its 429
                         routing.addFilter(failureLimit);
                     }
-                    security.token()
-                            .ifPresent(token -> routing.addFilter(new BearerAuth(token, security.publicRead())));
+                    // Always: without security configured it lets every request in as before, yet resolves a key
+                    // that is sent, so a key's rules also hold on an open server.
+                    routing.addFilter(new KeyAuth(ring));
                     routes.accept(routing);
                 });
     }
 
-    static void routing(HttpRouting.Builder routing, Store store, long maxPayload, long scanBudget) {
+    static void routing(HttpRouting.Builder routing, Store store, KeyRing ring, long maxPayload, long scanBudget) {
         Handler toSwaggerUi = (req, res) -> res.status(Status.FOUND_302)
                 .header(HeaderValues.create(HeaderNames.LOCATION, Route.OPENAPI.path() + "/ui"))
                 .send();
@@ -207,6 +226,7 @@ public final class Main {
                 .register(Route.CHANGES.path(), new ChangesService(store.feed()))
                 .register(Route.SCHEMA.path(), new SchemaService())
                 .register(Route.INDEXES.path(), new IndexService(store)) // and INDEX under it
+                .register(Route.KEYS.path(), new KeysService(ring)) // and KEY under it
                 .register(Route.COMPACT.mount(), new AdminService(store))
                 .register(Route.EXPORT.mount(), new TransferService(store)) // EXPORT and IMPORT
                 .any(Route.UI.path() + "/*", Main::uiHeaders)

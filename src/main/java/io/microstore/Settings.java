@@ -4,6 +4,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -17,6 +18,11 @@ import io.microstore.local.FsyncPolicy;
 import io.microstore.local.LocalConfig;
 import io.microstore.persist.FileOps;
 import io.microstore.persist.JournalConfig;
+import io.microstore.store.Access;
+import io.microstore.store.ApiKey;
+import io.microstore.store.BadKey;
+import io.microstore.store.Keys;
+import io.microstore.store.Rule;
 import io.microstore.store.feed.FeedConfig;
 
 /**
@@ -61,6 +67,9 @@ public record Settings(
      * of that is the default.
      */
     static final long DEFAULT_HEAP_DIVISOR = 4;
+
+    /** The id of the admin key {@code security.token} stands for. */
+    static final String TOKEN_KEY = "token";
 
     static final Path DEFAULT_CONFIG_FILE = Path.of("conf", "application.yaml");
 
@@ -235,8 +244,77 @@ public record Settings(
                 .filter(t -> !t.isEmpty())
                 .or(() -> Optional.ofNullable(System.getenv("MICROSTORE_TOKEN")).map(String::trim))
                 .filter(t -> !t.isEmpty());
+        List<ApiKey> keys = new ArrayList<>();
+        token.ifPresent(t -> keys.add(new ApiKey(TOKEN_KEY, Keys.sha256(t), List.of(), true, null, true)));
+        Config list = config.get("security.keys");
+        if (list.exists()) {
+            for (Config node : list.asNodeList().orElse(List.of())) {
+                keys.add(key(node));
+            }
+        }
         return new ApiSecurity(
-                token, config.get("security.public-read").asBoolean().orElse(false));
+                token,
+                config.get("security.public-read").asBoolean().orElse(false),
+                config.get("security.require-key").asBoolean().orElse(false),
+                List.copyOf(keys));
+    }
+
+    /**
+     * One of {@code security.keys}: {@code id}, {@code rules} ({@code prefix}, {@code access}), {@code admin}, and
+     * how it is recognised: {@code secret-sha256} (the hex SHA-256 of its secret), {@code secret-file} (a file that
+     * holds the secret; its SHA-256 is taken and the secret forgotten) and/or {@code certificate-subject} (the
+     * RFC 2253 subject of a client certificate, with mutual TLS). Never a secret in clear in the file.
+     */
+    private static ApiKey key(Config node) {
+        String where = "security.keys." + node.name();
+        String id = node.get("id").asString().orElse("");
+        try {
+            Keys.checkId(id);
+        } catch (BadKey e) {
+            throw new IllegalArgumentException(where + ".id: " + e.getMessage());
+        }
+        if (node.get("secret").exists() || node.get("token").exists()) {
+            throw new IllegalArgumentException(where + ": a secret is never written in the config file; give its "
+                    + "SHA-256 (secret-sha256) or a file that holds it (secret-file)");
+        }
+        String sha256 = node.get("secret-sha256")
+                .asString()
+                .map(s -> s.trim().toLowerCase(java.util.Locale.ROOT))
+                .orElse(null);
+        if (sha256 != null && !sha256.matches("[0-9a-f]{64}")) {
+            throw new IllegalArgumentException(where + ".secret-sha256 is 64 hex digits (sha256sum's output)");
+        }
+        Optional<String> file = node.get("secret-file").asString().asOptional();
+        if (file.isPresent()) {
+            if (sha256 != null) {
+                throw new IllegalArgumentException(where + ": secret-sha256 or secret-file, not both");
+            }
+            try {
+                String secret = Files.readString(Path.of(file.get())).trim();
+                if (secret.isEmpty()) {
+                    throw new IllegalArgumentException(where + ".secret-file " + file.get() + " is empty");
+                }
+                sha256 = Keys.sha256(secret);
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException(where + ".secret-file cannot be read: " + e.getMessage());
+            }
+        }
+        String subject = node.get("certificate-subject").asString().orElse(null);
+        if (sha256 == null && subject == null) {
+            throw new IllegalArgumentException(
+                    where + " (" + id + ") needs secret-sha256, secret-file or certificate-subject");
+        }
+        List<Rule> rules = new ArrayList<>();
+        for (Config r : node.get("rules").asNodeList().orElse(List.of())) {
+            try {
+                rules.add(new Rule(
+                        r.get("prefix").asString().orElse(""),
+                        Access.parse(r.get("access").asString().orElse(""))));
+            } catch (BadKey e) {
+                throw new IllegalArgumentException(where + ".rules: " + e.getMessage());
+            }
+        }
+        return new ApiKey(id, sha256, rules, node.get("admin").asBoolean().orElse(false), subject, true);
     }
 
     /**

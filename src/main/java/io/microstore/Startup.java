@@ -117,7 +117,7 @@ final class Startup {
 
     /** A warning when the API can be reached from other machines without a token. */
     static void warnIfExposed(Settings settings) {
-        if (!settings.loopback() && settings.security().token().isEmpty()) {
+        if (!settings.loopback() && !settings.security().enforced()) {
             LOG.log(
                     System.Logger.Level.WARNING,
                     "listening on " + settings.host() + " without a token: anyone who "

@@ -9,6 +9,7 @@ import io.helidon.http.BadRequestException;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
+import io.helidon.http.UnauthorizedException;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -85,11 +86,12 @@ public final class AppsService implements HttpService {
             return;
         }
         ListQuery query = ListQuery.from(req.query());
+        Authorize.readUnder(req, query.prefix());
         if (query.consistent()) {
             store.awaitConsistent();
         }
         long seq = store.lastSeq(); // before the listing: every change up to it is in the page
-        Page page = store.list(query.prefix(), query.after(), query.limit());
+        Page page = store.list(query.prefix(), query.after(), query.limit(), Authorize.scope(req));
         if (page.more()) {
             String last = page.items().getLast().getKey();
             String next = query.next(Route.APPS.path(), last);
@@ -106,6 +108,7 @@ public final class AppsService implements HttpService {
      */
     void query(ServerRequest req, ServerResponse res, AppsQuery asked) throws IOException {
         Query query = asked.toQuery();
+        Authorize.readUnder(req, query.prefix());
         if (asked.consistent()) {
             store.awaitConsistent();
         }
@@ -113,7 +116,7 @@ public final class AppsService implements HttpService {
             rollup(req, res, asked, query);
             return;
         }
-        QueryPage page = store.query(query, scanBudget);
+        QueryPage page = store.query(query, scanBudget, Authorize.scope(req));
         pageHeaders(res, page.more() ? asked.next(Route.APPS.path(), query, page) : null, page.total());
         queryHeaders(
                 res, page.seq(), page.index(), page.examined(), page.items().size());
@@ -122,7 +125,8 @@ public final class AppsService implements HttpService {
 
     /** A listing rolled up at a delimiter ({@link Store#rollup}): apps and rolled-up prefixes, in name order. */
     private void rollup(ServerRequest req, ServerResponse res, AppsQuery asked, Query query) throws IOException {
-        RollupPage page = store.rollup(query, asked.delimiter(), asked.resumesScan(query), scanBudget);
+        RollupPage page =
+                store.rollup(query, asked.delimiter(), asked.resumesScan(query), scanBudget, Authorize.scope(req));
         pageHeaders(res, page.more() ? asked.next(Route.APPS.path(), query, page) : null, page.total());
         queryHeaders(res, page.seq(), null, page.examined(), page.items().size());
         boolean includeData = asked.includeData();
@@ -172,13 +176,18 @@ public final class AppsService implements HttpService {
 
     private void get(ServerRequest req, ServerResponse res) {
         String name = name(req);
+        Authorize.read(req, name); // before the store is touched: the same 403 whether or not the app exists
         Duration waitFor = QueryParams.waitTime(req.query());
         if (req.query().contains("consistent") && QueryParams.flag(req.query(), "consistent")) {
             store.awaitConsistent(); // a linearizable read: only when asked, the plain GET does no more work
         }
         Entry entry = store.get(name);
         if (entry != null && waitFor.isPositive() && EntityTags.notModified(req.headers(), entry)) {
-            entry = store.watch(name, entry, waitFor);
+            Caller caller = Authorize.caller(req);
+            entry = store.watch(name, entry, waitFor, caller::valid);
+            if (!caller.valid()) { // revoked while it waited: what its next request would get
+                throw new UnauthorizedException(Authorize.REFUSAL);
+            }
         }
         if (entry == null) {
             throw new AppNotFound(name);
@@ -194,6 +203,7 @@ public final class AppsService implements HttpService {
 
     private void put(ServerRequest req, ServerResponse res) {
         String name = name(req);
+        Authorize.write(req, name);
         Bodies.mediaType(req, HeaderNames.ACCEPT, "application/json", Bodies::isJson);
         byte[] data = CompactJson.member(Bodies.read(req), "data");
         if (data == null) {
@@ -210,6 +220,7 @@ public final class AppsService implements HttpService {
 
     private void patch(ServerRequest req, ServerResponse res) {
         String name = name(req);
+        Authorize.write(req, name);
         String type = Bodies.mediaType(req, HeaderNames.ACCEPT_PATCH, Patches.ACCEPTED, Patches::supports);
         Command.Change change = patches.parse(type, Bodies.read(req));
         Outcome outcome = store.execute(new Command.Patch(name, change, EntityTags.precondition(req.headers())));
@@ -220,6 +231,7 @@ public final class AppsService implements HttpService {
 
     private void delete(ServerRequest req, ServerResponse res) {
         String name = name(req);
+        Authorize.write(req, name);
         store.execute(new Command.Delete(name, EntityTags.precondition(req.headers())));
         res.status(Status.NO_CONTENT_204).send();
     }

@@ -8,10 +8,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
 
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
+import io.helidon.http.UnauthorizedException;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -23,6 +25,7 @@ import io.microstore.commit.Commit;
 import io.microstore.json.JsonWriter;
 import io.microstore.store.FeedGone;
 import io.microstore.store.Op;
+import io.microstore.store.Scope;
 import io.microstore.store.StoreUnavailable;
 import io.microstore.store.feed.ChangeFeed;
 import io.microstore.store.feed.ChangePage;
@@ -66,15 +69,17 @@ public final class ChangesService implements HttpService {
 
     private void changes(ServerRequest req, ServerResponse res) throws IOException {
         ChangesQuery query = ChangesQuery.from(req.query());
+        Authorize.readUnder(req, query.prefix());
+        Caller caller = Authorize.caller(req);
         if (wantsStream(req.headers().all(HeaderNames.ACCEPT, List::of))) {
             // A browser's EventSource reconnects to the same URL with Last-Event-ID: that one wins.
             FeedPosition since = req.headers()
                     .first(LAST_EVENT_ID)
                     .map(ChangesQuery::since)
                     .orElseGet(() -> query.since() == null ? FeedPosition.after(feed.lastSeq()) : query.since());
-            stream(res, query, since);
+            stream(res, query, since, caller);
         } else {
-            poll(req, res, query);
+            poll(req, res, query, caller);
         }
     }
 
@@ -128,16 +133,16 @@ public final class ChangesService implements HttpService {
      * keeps its place among the feed's subscribers until its answer is written: a server that stops wakes
      * it and waits for that ({@link ChangeFeed#closeAndDrain}) before it closes the connections.
      */
-    private void poll(ServerRequest req, ServerResponse res, ChangesQuery query) throws IOException {
+    private void poll(ServerRequest req, ServerResponse res, ChangesQuery query, Caller caller) throws IOException {
         FeedPosition since = query.since() == null ? FeedPosition.after(feed.lastSeq()) : query.since();
-        ChangePage page = feed.read(since, query.limit(), query.prefix(), query.where());
+        ChangePage page = feed.read(since, query.limit(), query.prefix(), query.where(), visible(caller));
         if (!page.isEmpty() || !query.waitFor().isPositive()) {
             answer(req, res, query, page);
             return;
         }
         try (ChangeFeed.Waiter waiter = feed.subscribe(query.where())) {
             FeedPosition[] cursor = {FeedPosition.after(page.lastSeq())};
-            ChangePage found = waiter.await(query.waitFor(), () -> nonEmpty(cursor, query.limit(), query));
+            ChangePage found = waiter.await(query.waitFor(), () -> nonEmpty(cursor, query.limit(), query, caller));
             answer(req, res, query, found != null ? found : new ChangePage(List.of(), cursor[0].seq()));
         }
     }
@@ -159,9 +164,16 @@ public final class ChangesService implements HttpService {
         });
     }
 
-    /** Reads on from {@code cursor[0]}, moving it along; the page read when it holds changes, else null. */
-    private ChangePage nonEmpty(FeedPosition[] cursor, int limit, ChangesQuery query) {
-        ChangePage page = feed.read(cursor[0], limit, query.prefix(), query.where());
+    /**
+     * Reads on from {@code cursor[0]}, moving it along; the page read when it holds changes, else null.
+     *
+     * @throws UnauthorizedException once the caller's key is revoked: its long-poll or stream ends
+     */
+    private ChangePage nonEmpty(FeedPosition[] cursor, int limit, ChangesQuery query, Caller caller) {
+        if (!caller.valid()) {
+            throw new UnauthorizedException(Authorize.REFUSAL);
+        }
+        ChangePage page = feed.read(cursor[0], limit, query.prefix(), query.where(), visible(caller));
         cursor[0] = FeedPosition.after(page.lastSeq());
         return page.isEmpty() ? null : page;
     }
@@ -174,7 +186,13 @@ public final class ChangesService implements HttpService {
      * shutdown} when the server stops (or cannot serve the feed now): both carry the id the stream had
      * reached, so that an EventSource's last id is never empty, and the stream then ends properly.
      */
-    private void stream(ServerResponse res, ChangesQuery query, FeedPosition since) {
+    /** The names the caller may read, as the feed takes them; null: every name. */
+    private static Predicate<String> visible(Caller caller) {
+        Scope scope = caller.scope();
+        return scope.all() ? null : scope::mayRead;
+    }
+
+    private void stream(ServerResponse res, ChangesQuery query, FeedPosition since, Caller caller) {
         feed.read(since, 1, ""); // a since outside the window gets a 410 problem before the stream starts
         try (ChangeFeed.Waiter waiter = feed.subscribe(query.where())) {
             res.header(HeaderValues.create(HeaderNames.CONTENT_TYPE, "text/event-stream"));
@@ -188,7 +206,9 @@ public final class ChangesService implements HttpService {
                 while (!Thread.currentThread().isInterrupted()) {
                     ChangePage page;
                     try {
-                        page = waiter.await(keepAlive, () -> nonEmpty(cursor, SSE_BATCH, query));
+                        page = waiter.await(keepAlive, () -> nonEmpty(cursor, SSE_BATCH, query, caller));
+                    } catch (UnauthorizedException revoked) { // the key is gone: not one more event
+                        return;
                     } catch (FeedGone e) {
                         lastEvent(out, cursor[0], "reset", e.getMessage(), e.lastSeq());
                         return;

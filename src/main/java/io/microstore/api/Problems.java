@@ -23,14 +23,18 @@ import io.microstore.json.PatchConflict;
 import io.microstore.json.PatchRefused;
 import io.microstore.store.AppNotFound;
 import io.microstore.store.BadIndex;
+import io.microstore.store.BadKey;
 import io.microstore.store.BadTransaction;
 import io.microstore.store.FeedBusy;
 import io.microstore.store.FeedGone;
+import io.microstore.store.Forbidden;
 import io.microstore.store.ImportRejected;
 import io.microstore.store.IndexConflict;
 import io.microstore.store.IndexNotFound;
 import io.microstore.store.IndexRequired;
 import io.microstore.store.InvalidName;
+import io.microstore.store.KeyConflict;
+import io.microstore.store.KeyNotFound;
 import io.microstore.store.NoSpace;
 import io.microstore.store.OutcomeUnknown;
 import io.microstore.store.PreconditionFailed;
@@ -77,7 +81,7 @@ public final class Problems {
         return switch (e) {
             case Refusal r -> of(r);
             case JsonRefusal j -> of(j);
-            // The challenge goes with every 401: the bearer token is the only credential there is.
+            // The challenge goes with every 401: a key's bearer secret is the credential to send.
             case UnauthorizedException u ->
                 new Problem(Status.UNAUTHORIZED_401, u.getMessage())
                         .with(HeaderValues.create(HeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"microstore\""));
@@ -133,6 +137,11 @@ public final class Problems {
             case BadIndex b -> new Problem(Status.BAD_REQUEST_400, b.getMessage());
             case IndexConflict c -> new Problem(Status.CONFLICT_409, c.getMessage());
             case IndexNotFound n -> new Problem(Status.NOT_FOUND_404, n.getMessage());
+            // One fixed detail: it names no rule, and is the same whether or not the app exists.
+            case Forbidden f -> new Problem(Status.FORBIDDEN_403, Forbidden.DETAIL);
+            case BadKey b -> new Problem(Status.BAD_REQUEST_400, b.getMessage());
+            case KeyConflict c -> new Problem(Status.CONFLICT_409, c.getMessage());
+            case KeyNotFound n -> new Problem(Status.NOT_FOUND_404, n.getMessage());
             case FeedGone g -> new Problem(Status.GONE_410, g.getMessage()).with("last_seq", g.lastSeq());
             case FeedBusy b ->
                 new Problem(Status.SERVICE_UNAVAILABLE_503, b.getMessage())

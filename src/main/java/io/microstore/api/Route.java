@@ -22,6 +22,10 @@ public enum Route {
     INDEXES("/api/indexes"),
     /** One secondary index: the last segment is its id. */
     INDEX("/api/indexes/{id}"),
+    /** The API keys: list and make. */
+    KEYS("/api/keys"),
+    /** One key (the last segment is its id), or the caller's own: {@code /api/keys/self}. */
+    KEY("/api/keys/{id}"),
     /** The data browser: static files from the jar's {@code ui/}, everything under it. */
     UI("/ui"),
     /** Helidon's OpenAPI document and the Swagger UI, everything under it. */

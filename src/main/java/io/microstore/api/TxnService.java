@@ -10,8 +10,10 @@ import io.microstore.api.wire.Patches;
 import io.microstore.api.wire.TxnBody;
 import io.microstore.json.JsonWriter;
 import io.microstore.store.Command;
+import io.microstore.store.Forbidden;
 import io.microstore.store.Op;
 import io.microstore.store.Outcome;
+import io.microstore.store.Scope;
 import io.microstore.store.Store;
 import io.microstore.store.Transaction;
 import io.microstore.store.TxnOutcome;
@@ -39,7 +41,27 @@ public final class TxnService implements HttpService {
     private void transact(ServerRequest req, ServerResponse res) {
         Bodies.mediaType(req, HeaderNames.ACCEPT, "application/json", Bodies::isJson);
         Transaction txn = body.parse(Bodies.read(req));
+        authorize(req, txn);
         Responses.json(req, res, answer(txn, store.execute(txn)));
+    }
+
+    /**
+     * Every operation, {@code check} included, before any runs: a check reads its app, the others write it; the
+     * first the key does not allow refuses the whole transaction, with its index.
+     */
+    private static void authorize(ServerRequest req, Transaction txn) {
+        Caller caller = Authorize.caller(req);
+        Scope scope = caller.scope();
+        for (int i = 0; i < txn.size(); i++) {
+            Command command = txn.commands().get(i);
+            boolean allowed =
+                    command instanceof Command.Check ? scope.mayRead(command.name()) : scope.mayWrite(command.name());
+            if (!allowed) {
+                RuntimeException refusal = Authorize.refusal(caller);
+                // a 401 is about the request (it has no key), not about one operation: no index
+                throw refusal instanceof Forbidden ? txn.refusal(i, refusal) : refusal;
+            }
+        }
     }
 
     /** {@code {"seq":S,"results":[{"op":..,"name":..[,"etag":..]},...]}}: an etag wherever the app exists after it. */

@@ -183,6 +183,10 @@ public final class StoreMetrics implements EngineEvents {
                 && path.length() > Route.INDEXES.path().length() + 1) {
             return Route.INDEX.path();
         }
+        if (path.startsWith(Route.KEYS.path() + "/")
+                && path.length() > Route.KEYS.path().length() + 1) {
+            return Route.KEY.path();
+        }
         if (ROUTES.contains(path)) {
             return path;
         }

@@ -13,8 +13,9 @@ final class Catalog {
     private final ConcurrentSkipListMap<String, Entry> records = new ConcurrentSkipListMap<>(Names.ORDER);
     private BiConsumer<String, Entry> listener = (name, entry) -> {};
 
+    /** Adds {@code listener} to those that hear every put and delete. */
     void listen(BiConsumer<String, Entry> listener) {
-        this.listener = listener;
+        this.listener = this.listener.andThen(listener);
     }
 
     Entry get(String name) {

@@ -116,16 +116,21 @@ public final class Index {
      * (exclusive; null or empty for the start).
      */
     public Page list(String prefix, String after, int limit) {
+        return list(prefix, after, limit, Scope.ALL);
+    }
+
+    /** {@link #list(String, String, int)} of the names {@code scope} may read only. */
+    Page list(String prefix, String after, int limit, Scope scope) {
         for (int attempt = 0; attempt < OPTIMISTIC_LISTINGS; attempt++) {
             long stamp = txnLock.tryOptimisticRead();
-            Page page = listNow(prefix, after, limit);
+            Page page = listNow(prefix, after, limit, scope);
             if (txnLock.validate(stamp)) {
                 return page;
             }
         }
         long stamp = txnLock.readLock();
         try {
-            return listNow(prefix, after, limit);
+            return listNow(prefix, after, limit, scope);
         } finally {
             txnLock.unlockRead(stamp);
         }
@@ -165,13 +170,16 @@ public final class Index {
         return entries(sorted.tailMap(first, true).keySet());
     }
 
-    private Page listNow(String prefix, String after, int limit) {
+    private Page listNow(String prefix, String after, int limit, Scope scope) {
         boolean pastPrefix = after != null && !after.isEmpty() && Names.ORDER.compare(after, prefix) >= 0;
         NavigableMap<String, Boolean> tail = pastPrefix ? sorted.tailMap(after, false) : sorted.tailMap(prefix, true);
         List<Map.Entry<String, Entry>> items = new ArrayList<>(Math.min(limit, 256));
         for (Map.Entry<String, Entry> e : entries(tail.keySet())) {
             if (!e.getKey().startsWith(prefix)) {
                 break;
+            }
+            if (!scope.mayRead(e.getKey())) {
+                continue;
             }
             if (items.size() == limit) {
                 return new Page(items, true);

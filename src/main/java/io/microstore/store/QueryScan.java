@@ -23,8 +23,15 @@ final class QueryScan {
     private final Query q;
     private final long budget;
     private final long seq;
+    private final Scope scope;
 
     QueryScan(Index index, Query q, long budget, long seq) {
+        this(index, q, budget, seq, Scope.ALL);
+    }
+
+    /** Of the apps {@code scope} may read only: the others are neither examined nor counted. */
+    QueryScan(Index index, Query q, long budget, long seq, Scope scope) {
+        this.scope = scope;
         this.index = index;
         this.q = q;
         this.budget = budget;
@@ -46,6 +53,9 @@ final class QueryScan {
             String name = app.getKey();
             if (!name.startsWith(q.prefix())) {
                 break;
+            }
+            if (!scope.mayRead(name)) {
+                continue;
             }
             if (examined == budget) {
                 if (q.count()) {
@@ -89,6 +99,9 @@ final class QueryScan {
         for (Map.Entry<String, Entry> app : index.from(q.prefix(), null)) {
             if (!app.getKey().startsWith(q.prefix())) {
                 break;
+            }
+            if (!scope.mayRead(app.getKey())) {
+                continue;
             }
             if (examined++ == budget) {
                 throw indexRequired("ordering by " + q.order().canonical());

@@ -24,7 +24,11 @@ public abstract sealed class Refusal extends RuntimeException
                 IndexRequired,
                 BadIndex,
                 IndexConflict,
-                IndexNotFound {
+                IndexNotFound,
+                Forbidden,
+                BadKey,
+                KeyConflict,
+                KeyNotFound {
     protected Refusal(String message) {
         super(message);
     }

@@ -27,12 +27,19 @@ final class Rollup {
     private final boolean resumeScan;
     private final long budget;
     private final long seq;
+    private final Scope scope;
 
     /**
      * {@code resumeScan}: the position ({@code q.afterName()}) is the last app a page cut by the budget examined,
      * not an item; a count never gets one (the wire refuses it), since counted pages are never cut.
      */
     Rollup(Index index, Query q, String delimiter, boolean resumeScan, long budget, long seq) {
+        this(index, q, delimiter, resumeScan, budget, seq, Scope.ALL);
+    }
+
+    /** Of the apps {@code scope} may read only: a prefix is rolled up only when a readable app under it matches. */
+    Rollup(Index index, Query q, String delimiter, boolean resumeScan, long budget, long seq, Scope scope) {
+        this.scope = scope;
         this.index = index;
         this.q = q;
         this.delimiter = delimiter;
@@ -55,6 +62,9 @@ final class Rollup {
             String name = app.getKey();
             if (!name.startsWith(q.prefix())) {
                 break;
+            }
+            if (!scope.mayRead(name)) {
+                continue;
             }
             if (examined == budget) {
                 if (q.count()) {

@@ -33,6 +33,7 @@ public final class Store implements AutoCloseable {
     private final ChangeFeed feed;
     private final Quota quota;
     private final Indexes indexes;
+    private final Keys keys;
     private volatile boolean loaded;
     /** How often a patch is computed before its app changing under it every time is a 503. */
     private static final int PATCH_ATTEMPTS = 64;
@@ -44,6 +45,11 @@ public final class Store implements AutoCloseable {
         this.indexes = new Indexes(
                 index, command -> commit(Transaction.of(command)).results().getFirst());
         index.maintain(indexes);
+        this.keys =
+                new Keys(command -> commit(Transaction.of(command)).results().getFirst());
+        index.catalog.listen(keys::record);
+        keys.onRevoke(this.feed::nudge); // a revoked key's long-polls and streams look again at once
+        keys.catchUp(this::awaitConsistent);
     }
 
     /** {@link #create} and {@link #load}: the usual way to get a store. */
@@ -99,6 +105,11 @@ public final class Store implements AutoCloseable {
         return index.list(prefix, after, limit);
     }
 
+    /** {@link #list(String, String, int)} of the names {@code scope} may read only. */
+    public Page list(String prefix, String after, int limit, Scope scope) {
+        return index.list(prefix, after, limit, scope);
+    }
+
     /**
      * A page of {@code query}'s answer, examining at most {@code budget} apps ({@code store.query.scan-budget}),
      * so that no request does unbounded work. In name order a page not full when the budget runs out is
@@ -108,10 +119,18 @@ public final class Store implements AutoCloseable {
      * @throws IndexRequired when an order or count would examine more than {@code budget} apps
      */
     public QueryPage query(Query query, long budget) {
+        return query(query, budget, Scope.ALL);
+    }
+
+    /**
+     * {@link #query(Query, long)} over the names {@code scope} may read only: pages, counts and cursors are computed
+     * over those. A scope that is not every name is answered by a scan (an index's counts are over every app).
+     */
+    public QueryPage query(Query query, long budget, Scope scope) {
         long seq = lastSeq(); // before the walk: every change up to it is in what the walk sees
         return index.whole(() -> {
-            QueryPage planned = Planner.page(index, indexes.ready(), query, budget, seq);
-            return planned != null ? planned : new QueryScan(index, query, budget, seq).page();
+            QueryPage planned = scope.all() ? Planner.page(index, indexes.ready(), query, budget, seq) : null;
+            return planned != null ? planned : new QueryScan(index, query, budget, seq, scope).page();
         });
     }
 
@@ -127,8 +146,18 @@ public final class Store implements AutoCloseable {
      * @throws IndexRequired when a count would examine more than {@code budget} apps
      */
     public RollupPage rollup(Query query, String delimiter, boolean resumeScan, long budget) {
+        return rollup(query, delimiter, resumeScan, budget, Scope.ALL);
+    }
+
+    /** {@link #rollup(Query, String, boolean, long)} over the names {@code scope} may read only. */
+    public RollupPage rollup(Query query, String delimiter, boolean resumeScan, long budget, Scope scope) {
         long seq = lastSeq(); // before the walk, as for query
-        return index.whole(() -> new Rollup(index, query, delimiter, resumeScan, budget, seq).page());
+        return index.whole(() -> new Rollup(index, query, delimiter, resumeScan, budget, seq, scope).page());
+    }
+
+    /** The API keys: those of the config file and those made through the API. */
+    public Keys keys() {
+        return keys;
     }
 
     /** Every committed app in name order, weakly consistent (for export). */
@@ -146,9 +175,14 @@ public final class Store implements AutoCloseable {
      * store closes; returns what it holds then (null when deleted).
      */
     public Entry watch(String name, Entry seen, Duration wait) {
+        return watch(name, seen, wait, () -> true);
+    }
+
+    /** {@link #watch(String, Entry, Duration)} that also ends once {@code wanted} is false (the caller's key revoked). */
+    public Entry watch(String name, Entry seen, Duration wait, java.util.function.BooleanSupplier wanted) {
         Names.check(name);
         try (ChangeFeed.Waiter waiter = feed.subscribe()) {
-            waiter.await(wait, () -> index.get(name) != seen ? Boolean.TRUE : null);
+            waiter.await(wait, () -> index.get(name) != seen || !wanted.getAsBoolean() ? Boolean.TRUE : null);
         }
         return index.get(name);
     }

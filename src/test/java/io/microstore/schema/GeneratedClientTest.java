@@ -23,6 +23,7 @@ import io.microstore.schema.client.api.AdminApi;
 import io.microstore.schema.client.api.AppsApi;
 import io.microstore.schema.client.api.ChangesApi;
 import io.microstore.schema.client.api.IndexesApi;
+import io.microstore.schema.client.api.KeysApi;
 import io.microstore.schema.client.api.SchemaApi;
 import io.microstore.schema.client.model.App;
 import io.microstore.schema.client.model.BadRequestProblem;
@@ -33,11 +34,15 @@ import io.microstore.schema.client.model.GoneProblem;
 import io.microstore.schema.client.model.ImportResult;
 import io.microstore.schema.client.model.Index;
 import io.microstore.schema.client.model.IndexDefinition;
+import io.microstore.schema.client.model.Key;
+import io.microstore.schema.client.model.KeyDefinition;
+import io.microstore.schema.client.model.KeySecret;
 import io.microstore.schema.client.model.ListItem;
 import io.microstore.schema.client.model.PreconditionFailedProblem;
 import io.microstore.schema.client.model.Problem;
 import io.microstore.schema.client.model.PutBody;
 import io.microstore.schema.client.model.QueryBody;
+import io.microstore.schema.client.model.Rule;
 import io.microstore.schema.client.model.TxnOperation;
 import io.microstore.schema.client.model.TxnProblem;
 import io.microstore.schema.client.model.TxnResult;
@@ -295,6 +300,24 @@ class GeneratedClientTest extends ServerTestBase {
         assertThat(problem(conflict, Problem.class).getStatus(), is(409));
         indexes.deleteIndex("gen-status");
         ApiException gone = assertThrows(ApiException.class, () -> indexes.getIndex("gen-status"));
+        assertThat(problem(gone, Problem.class).getStatus(), is(404));
+    }
+
+    @Test
+    void keysAreMadeListedShownAndRevoked() throws Exception {
+        KeysApi keys = new KeysApi(client);
+        KeySecret made = keys.createKey(new KeyDefinition()
+                .id("gen-ci")
+                .addRulesItem(new Rule().prefix("team/").access(Rule.AccessEnum.WRITE)));
+        assertThat(made.getId(), is("gen-ci"));
+        assertThat(made.getSecret().length(), is(43));
+        assertThat(keys.getKey("gen-ci").getRules().getFirst().getPrefix(), is("team/"));
+        assertThat(keys.listKeys().stream().map(Key::getId).toList(), hasItem("gen-ci"));
+        assertThat(keys.getOwnKey().getAdmin(), is(true)); // no security here: anyone is admin
+        ApiException taken = assertThrows(ApiException.class, () -> keys.createKey(new KeyDefinition().id("gen-ci")));
+        assertThat(problem(taken, Problem.class).getStatus(), is(409));
+        keys.deleteKey("gen-ci");
+        ApiException gone = assertThrows(ApiException.class, () -> keys.getKey("gen-ci"));
         assertThat(problem(gone, Problem.class).getStatus(), is(404));
     }
 

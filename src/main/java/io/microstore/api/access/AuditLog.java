@@ -39,9 +39,6 @@ import io.microstore.json.JsonWriter;
  * and counts it ({@link #dropped}) rather than slow the requests down; so does a failed write.
  */
 public final class AuditLog implements Filter {
-    /** The request context's key id of an authenticated request; absent for an anonymous one. */
-    public static final String KEY_ID = "microstore.key-id";
-
     private static final System.Logger LOG = System.getLogger(AuditLog.class.getName());
     /** Lines waiting for the writer: a few seconds of a busy server's requests, a few MiB at most. */
     private static final int QUEUE = 16_384;
@@ -117,7 +114,7 @@ public final class AuditLog implements Filter {
 
     private void record(long start, RoutingRequest req, String path, int status) {
         String client = clients.of(req).map(InetAddress::getHostAddress).orElse(null);
-        String key = req.context().get(KEY_ID, String.class).orElse(null);
+        String key = req.context().get(KeyAuth.KEY_ID, String.class).orElse(null);
         Route named = named(path);
         String route = named == null ? path : named.path();
         String name =

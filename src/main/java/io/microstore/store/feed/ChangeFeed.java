@@ -12,8 +12,10 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 import io.microstore.commit.Change;
@@ -82,6 +84,9 @@ public final class ChangeFeed implements AutoCloseable {
     private final Semaphore wake = new Semaphore(0);
     private final Phaser commits = new Phaser(1); // its phase advances after commits, for waiters
     private final AtomicInteger waiting = new AtomicInteger();
+    /** Counts {@link #nudge}s: a plain waiter that sees it change probes again although no change came. */
+    private final AtomicLong nudges = new AtomicLong();
+
     private final EssentialThread dispatcher;
     /** Changes with seq > floor are in the window; -1 until the first change or the end of loading. */
     private volatile long floor = -1;
@@ -275,6 +280,15 @@ public final class ChangeFeed implements AutoCloseable {
      * {@link Transition}. {@code limit} counts the changes kept; a commit's changes still come together.
      */
     public ChangePage read(FeedPosition from, int limit, String prefix, Selector where) {
+        return read(from, limit, prefix, where, null);
+    }
+
+    /**
+     * {@link #read(FeedPosition, int, String, Selector)} of the changes of names {@code visible} accepts only (a
+     * key's scope; null: every name): the others are left out as changes under another prefix are; {@code limit}
+     * counts those kept.
+     */
+    public ChangePage read(FeedPosition from, int limit, String prefix, Selector where, Predicate<String> visible) {
         long end = last;
         if (from.seq() > end) {
             // Not here yet: in cluster mode another instance may have committed it a moment ago.
@@ -312,10 +326,10 @@ public final class ChangeFeed implements AutoCloseable {
                 if (prior == null || prior.seq() != seq) { // the commit left the window as it was read
                     throw gone(since, end);
                 }
-                changes += live(commit, prior.of(), first, prefix, where, commits, places, transitions);
+                changes += live(commit, prior.of(), first, prefix, visible, where, commits, places, transitions);
                 continue;
             }
-            int[] picked = pick(commit, first, prefix);
+            int[] picked = pick(commit, first, prefix, visible);
             if (picked == null) {
                 commits.add(commit);
                 changes += commit.changes().size();
@@ -350,6 +364,7 @@ public final class ChangeFeed implements AutoCloseable {
             Entry[] prior,
             int first,
             String prefix,
+            Predicate<String> visible,
             Selector where,
             List<Commit> commits,
             List<int[]> places,
@@ -360,7 +375,7 @@ public final class ChangeFeed implements AutoCloseable {
         int n = 0;
         for (int i = first; i < all.size(); i++) {
             Change change = all.get(i);
-            if (change.name().startsWith(prefix)) {
+            if (change.name().startsWith(prefix) && (visible == null || visible.test(change.name()))) {
                 Transition t = transition(where, prior == null ? null : prior[i], change);
                 if (t != null) {
                     picked[n] = i;
@@ -403,15 +418,16 @@ public final class ChangeFeed implements AutoCloseable {
      * Which changes of {@code commit}, from number {@code first} on, are under {@code prefix}: null when
      * all of the commit's are (it goes whole), else their numbers (none: it is left out).
      */
-    private static int[] pick(Commit commit, int first, String prefix) {
+    private static int[] pick(Commit commit, int first, String prefix, Predicate<String> visible) {
         List<Change> all = commit.changes();
-        if (first == 0 && prefix.isEmpty()) {
+        if (first == 0 && prefix.isEmpty() && visible == null) {
             return null;
         }
         int[] picked = new int[Math.max(all.size() - first, 0)];
         int n = 0;
         for (int i = first; i < all.size(); i++) {
-            if (all.get(i).name().startsWith(prefix)) {
+            String name = all.get(i).name();
+            if (name.startsWith(prefix) && (visible == null || visible.test(name))) {
                 picked[n++] = i;
             }
         }
@@ -425,19 +441,24 @@ public final class ChangeFeed implements AutoCloseable {
      * @return true when there is a change after {@code seq}
      */
     boolean await(long seq, Duration timeout) {
+        return await(seq, timeout, nudges.get());
+    }
+
+    /** {@link #await(long, Duration)}, also true once {@link #nudge}d after {@code nudged} was read. */
+    private boolean await(long seq, Duration timeout, long nudged) {
         waiting.incrementAndGet();
         try {
-            return awaitCounted(seq, timeout);
+            return awaitCounted(seq, timeout, nudged);
         } finally {
             waiting.decrementAndGet();
         }
     }
 
-    private boolean awaitCounted(long seq, Duration timeout) {
+    private boolean awaitCounted(long seq, Duration timeout, long nudged) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             int phase = commits.getPhase(); // read before checking, so a commit in between is not missed
-            if (last > seq) {
+            if (last > seq || nudges.get() != nudged) {
                 return true;
             }
             long remaining = deadline - System.nanoTime();
@@ -507,6 +528,16 @@ public final class ChangeFeed implements AutoCloseable {
 
     public boolean closed() {
         return closed;
+    }
+
+    /**
+     * Wakes every waiting client once, without a change: each probes again (something it depends on besides the
+     * changes, its key, may be gone) and waits on. What a revoked key's long-polls and streams need to end at once.
+     */
+    public void nudge() {
+        nudges.incrementAndGet();
+        commits.arrive();
+        signalLive();
     }
 
     /** Wakes every waiting client for good; they end their streams. */
@@ -859,12 +890,13 @@ public final class ChangeFeed implements AutoCloseable {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (true) {
                 long seen = last; // before probing: a commit after this read ends the wait below at once
+                long nudged = nudges.get();
                 T result = probe.get();
                 if (result != null || closed) {
                     return result;
                 }
                 Duration left = Duration.ofNanos(deadline - System.nanoTime());
-                if (signal != null ? !awaitSignal(left) : !ChangeFeed.this.await(seen, left)) {
+                if (signal != null ? !awaitSignal(left) : !ChangeFeed.this.await(seen, left, nudged)) {
                     return result;
                 }
             }
