@@ -145,7 +145,7 @@ class StoreMetricsTest extends ServerTestBase {
         assertDelta(before, after, 1, "GET", "other", "404");
     }
 
-    /** The 401 comes from a filter (BearerAuth), not from a route handler: it must be counted as 401 all the same. */
+    /** The 401 comes from a filter (KeyAuth), not from a route handler: it must be counted as 401 all the same. */
     @Test
     void unauthorizedRequestsAreCountedAs401() throws InterruptedException {
         try (TestServer secured = TestServer.start(store, "security.token", "s3cret")) {
