@@ -4,7 +4,8 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import {
   ancestors, appPath, checkJson, compareNames, curl, diffLines, entryFor, hashFor, label, level, memberText,
-  metric, nextLink, nextOfGrouped, parentOf, parseFilter, parseHash, pretty, query, renameTxn, seqOf, SseReader,
+  metric, nextLink, nextOfGrouped, parentOf, parseFilter, parseHash, pretty, query, renameTxn, scopeText, seqOf,
+  SseReader,
 } from '../src/main/resources/ui/logic.js';
 
 test('a name is one path segment: slashes, spaces, plus and percent encoded; a name of dots too', () => {
@@ -161,4 +162,18 @@ test('a level grouped in the page skips the rest of the folder its page ended in
     '/api/apps?prefix=t%2F&limit=500&after=t%2Fx%2F%F4%8F%BF%BF');
   assert.equal(nextOfGrouped([{ prefix: 't/x/' }, { name: 't/y' }], '/next', 't/', 500), '/next');
   assert.equal(nextOfGrouped([{ prefix: 't/x/' }], null, 't/', 500), null);
+});
+
+test('what a key may do, in words: writes, reads only, denied; admin; the empty prefix is every name', () => {
+  assert.equal(scopeText(null), 'No key set.');
+  assert.equal(scopeText({ id: 'root', admin: true, rules: [] }), 'Key "root": admin, reads and writes every name.');
+  assert.equal(scopeText({ id: 'ci', admin: false, rules: [
+    { prefix: 'team/secrets/', access: 'deny' },
+    { prefix: 'team/', access: 'write' },
+    { prefix: '', access: 'read' },
+    { prefix: 'shared/', access: 'write' },
+  ] }), 'Key "ci": writes shared/, team/; reads only every name; denied team/secrets/.');
+  assert.equal(scopeText({ id: 'none', admin: false, rules: [] }), 'Key "none": no name at all.');
+  assert.equal(scopeText({ id: null, admin: false, rules: [{ prefix: '', access: 'read' }] }),
+    'Without a key: reads only every name.');
 });

@@ -4,7 +4,8 @@
 // origin in cors.allow-origins).
 import {
   ancestors, appPath, checkJson, compareNames, conflictNames, curl, diffLines, entryFor, hashFor, label, level,
-  memberText, metric, nextLink, nextOfGrouped, parentOf, parseFilter, parseHash, pretty, query, renameTxn, seqOf, SseReader,
+  memberText, metric, nextLink, nextOfGrouped, parentOf, parseFilter, parseHash, pretty, query, renameTxn, scopeText, seqOf,
+  SseReader,
 } from './logic.js';
 
 const $ = id => document.getElementById(id);
@@ -103,10 +104,32 @@ function say(text, isError = false) {
 function showKeyPanel(why) {
   $('key-panel').hidden = false;
   $('key-why').textContent = why || 'The key is kept for this tab only (sessionStorage).';
-  $('key-scope').textContent = key
-    ? 'A key is set for this tab. This server has one key for every name: it reads and writes all of them.'
-    : 'No key set.';
   $('key-input').focus();
+  showScope();
+}
+
+/**
+ * Shows what the key may read and write, as the server says (`GET /api/keys/self`), in the key panel and
+ * beside the Key button. Not through api(): a 401 here is an answer to show, not a reason to ask again.
+ */
+async function showScope() {
+  const h = key ? { Authorization: 'Bearer ' + key } : {};
+  logRequest('GET', '/api/keys/self', h);
+  let text;
+  try {
+    const res = await fetch(base + '/api/keys/self', { headers: h });
+    if (res.ok) {
+      text = scopeText(await res.json());
+    } else if (res.status === 401) {
+      text = key ? 'The server does not know this key.' : 'No key set.';
+    } else {
+      text = `The server does not say what this key may do (${res.status}).`;
+    }
+  } catch (e) {
+    text = 'The server cannot be reached.';
+  }
+  $('key-scope').textContent = text;
+  $('key-summary').textContent = text;
 }
 
 $('key-button').addEventListener('click', () => {
@@ -130,6 +153,7 @@ $('key-form').addEventListener('submit', e => {
   if (waiters.length === 0) {
     restartFeed();
   }
+  showScope();
 });
 $('key-forget').addEventListener('click', () => {
   key = '';
@@ -1200,6 +1224,7 @@ window.addEventListener('hashchange', route);
 $('swagger-link').href = (base || '..') + '/openapi/ui';
 // the tree first: the strip and the indexes panel can wait for it
 route().finally(() => {
+  showScope();
   refreshStrip();
   setInterval(refreshStrip, 15_000);
   loadIndexes();

@@ -452,3 +452,25 @@ export function metric(text, name) {
   const m = re.exec(text);
   return m ? Number(m[1]) : null;
 }
+
+/**
+ * What a key may do, in words, from `GET /api/keys/self` ({id, admin, rules: [{prefix, access}]}): the
+ * prefixes it may write, those it may only read and those denied (the longest matching prefix decides, so a
+ * denied prefix inside a written one is an exception to it). The empty prefix is "every name".
+ */
+export function scopeText(self) {
+  if (!self) {
+    return 'No key set.';
+  }
+  const who = self.id ? `Key "${self.id}"` : 'Without a key';
+  if (self.admin) {
+    return `${who}: admin, reads and writes every name.`;
+  }
+  const rules = [...(self.rules || [])].sort((a, b) => compareNames(a.prefix, b.prefix));
+  const list = access => rules.filter(r => r.access === access)
+    .map(r => (r.prefix === '' ? 'every name' : r.prefix)).join(', ');
+  const parts = [['writes', list('write')], ['reads only', list('read')], ['denied', list('deny')]]
+    .filter(([, names]) => names !== '')
+    .map(([what, names]) => `${what} ${names}`);
+  return parts.length === 0 ? `${who}: no name at all.` : `${who}: ${parts.join('; ')}.`;
+}
