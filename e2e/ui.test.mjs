@@ -463,6 +463,26 @@ async function keyPrompt() {
   const log = await page.locator('#request-log').textContent();
   check('the curl lines name the key as $MICROSTORE_KEY, never the key itself',
     log.includes('$MICROSTORE_KEY') && !log.includes('e2e-secret'), log.slice(0, 300));
+  await until(async () => (await page.locator('#key-summary').textContent()).includes('admin'),
+    'the page says the token is an admin key');
+
+  // a key of narrower rules: the page says what it may read and write, and the tree shows only that
+  const admin = { Authorization: 'Bearer e2e-secret', 'Content-Type': 'application/json' };
+  check('seed an app the next key may not read',
+    (await direct('PUT', appPath('hidden/app'), '{"data":1}', admin, url)).status === 204, 'hidden/app');
+  const made = await direct('POST', '/api/keys', JSON.stringify({ id: 'e2e-scoped', rules: [
+    { prefix: 'open/', access: 'write' }, { prefix: 'secret/', access: 'read' }] }), admin, url);
+  check('an admin makes a scoped key', made.status === 201, made.body);
+  await button('Key…').click();
+  await page.getByLabel('Key', { exact: true }).fill(JSON.parse(made.body).secret);
+  await button('Use key').click();
+  await until(async () => (await page.locator('#key-summary').textContent())
+    === 'Key "e2e-scoped": writes open/; reads only secret/.', 'the page says what the scoped key may do');
+  await page.reload();
+  await item('secret/').waitFor();
+  check('the tree shows only what the key may read',
+    await page.locator('[role=treeitem][data-key="hidden/"]').count() === 0, 'hidden/ is shown');
+  ok('the page shows what a key may read and write, and only what it may read');
 }
 
 async function failureScreenshot() {
