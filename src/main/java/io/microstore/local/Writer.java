@@ -11,6 +11,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
@@ -60,6 +61,8 @@ final class Writer {
     private static final int MAX_BATCH = 1024;
     private static final long IDLE_POLL_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long SPACE_RETRY_MILLIS = 1000;
+    /** The longest the writer waits for more requests to join a batch while a sync is in flight. */
+    private static final long MAX_GATHER_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
     /** Queued by {@link #stop()} to wake the thread; carries no command. */
     private static final Pending WAKE = new Pending(null, null, null);
     /** Handed to the syncer last: it ends once it has taken everything before it. */
@@ -104,8 +107,6 @@ final class Writer {
     private final Object progress = new Object();
     /** Batches the syncer has finished (published and answered, or failed). */
     private volatile long processed;
-    /** Requests handed to the syncer and not yet answered: bounded by the queue's capacity, as if still queued. */
-    private final AtomicInteger unanswered = new AtomicInteger();
     /** The seq up to which the syncer has published to the index (the overlay's entries up to it can go). */
     private volatile long publishedSeq;
     /**
@@ -113,6 +114,14 @@ final class Writer {
      * does not stop the syncer from syncing and answering what was written whole before it.
      */
     private boolean syncFailed;
+    /** While the syncer is in an fdatasync. */
+    private volatile boolean syncing;
+    /** While the writer waits for more requests during a sync ({@link #gather}). */
+    private volatile boolean gathering;
+    /** How long the syncer's last fdatasync took. */
+    private volatile long lastSyncTook;
+    /** Requests handed to the syncer and not yet answered: bounded by the queue's capacity, as if still queued. */
+    private final AtomicInteger unanswered = new AtomicInteger();
     // Touched by the writer thread only.
     private long handed; // batches handed to the syncer
     private long writtenSeq; // of the last commit written: ahead of lastSeq while the syncer syncs it
@@ -291,6 +300,9 @@ final class Writer {
                 first = null;
             }
             if (first != null) {
+                if (syncing) {
+                    gather();
+                }
                 batch.add(first);
                 queue.drainTo(batch, MAX_BATCH - 1);
                 try {
@@ -447,11 +459,11 @@ final class Writer {
             inFlightNames.add(new Names(names, seq));
         }
         List<Pending> requests = List.copyOf(batch); // the writer reuses its list
+        unanswered.addAndGet(requests.size());
         boolean tasks = false;
         for (Pending p : requests) {
             tasks |= p.task() != null;
         }
-        unanswered.addAndGet(requests.size());
         handed++;
         written.add(new Written(requests, commits, outcomes, refusals, seq, changed));
         boolean compact = !commits.isEmpty() && persistence.compactionDue();
@@ -476,6 +488,25 @@ final class Writer {
                 p.result().complete(null);
             }
         }
+    }
+
+    /**
+     * The adaptive commit delay: while a sync is in flight, others are waiting on it and more requests are
+     * on their way (their clients were just answered), and whatever the writer writes now waits for the
+     * next sync anyway. So it waits a little, up to half the last sync's time and at most
+     * {@link #MAX_GATHER_NANOS}, or until the sync ends, for them to arrive and share one write and one
+     * wake-up instead of one each. A lone writer never waits: with no sync in flight it writes at once.
+     */
+    private void gather() {
+        long delay = Math.min(lastSyncTook / 2, MAX_GATHER_NANOS);
+        if (delay <= 0) {
+            return;
+        }
+        gathering = true;
+        if (syncing) { // the syncer unparks the writer when the sync ends; checked after saying so
+            LockSupport.parkNanos(this, delay);
+        }
+        gathering = false;
     }
 
     /** Forgets the in-flight overlay's entries that the syncer has published to the index. */
@@ -536,10 +567,10 @@ final class Writer {
                 group.removeLast();
             }
             int requests = 0;
+            for (Written w : group) {
+                requests += w.batch().size();
+            }
             try {
-                for (Written w : group) {
-                    requests += w.batch().size();
-                }
                 answer(group);
             } catch (Throwable t) { // anything unexpected must not leave clients waiting forever
                 syncFailed = true;
@@ -568,15 +599,22 @@ final class Writer {
             commits.addAll(w.commits());
         }
         if (!commits.isEmpty()) {
+            syncing = true;
             try {
                 long start = System.nanoTime();
                 persistence.sync();
-                stats.synced(System.nanoTime() - start);
+                lastSyncTook = System.nanoTime() - start;
+                stats.synced(lastSyncTook);
             } catch (IOException | RuntimeException e) {
                 syncFailed = true;
                 failStop(e);
                 group.forEach(w -> failAll(w, failure));
                 return;
+            } finally {
+                syncing = false;
+                if (gathering) {
+                    LockSupport.unpark(thread.thread()); // the sync it waited on has ended: write now
+                }
             }
             for (Written w : group) {
                 if (!w.commits().isEmpty()) {

@@ -447,7 +447,7 @@ class StoreTest {
         persistence.awaitSyncHeld(); // its sync is in flight ...
         List<CompletableFuture<Outcome>> appended =
                 List.of(submit(put("x", "1")), submit(put("a", "2")), submit(new Command.Delete("blocker", NONE)));
-        awaitTrue(() -> persistence.appended.size() == 5); // ... while the writer appends the next writes
+        awaitTrue(() -> persistence.appended.size() > 2); // ... while the writer appends the next ones
         assertThat(
                 "nothing waits on the sync's outcome",
                 appended.stream().anyMatch(CompletableFuture::isDone),
