@@ -443,16 +443,21 @@ class StoreTest {
         store.execute(put("a", "1")); // sync 1
         persistence.failSyncAt = 2;
         persistence.holdSync();
-        CompletableFuture<Outcome> synced = submit(put("blocker", "1"));
-        persistence.awaitSyncHeld(); // its sync is in flight ...
-        List<CompletableFuture<Outcome>> appended =
-                List.of(submit(put("x", "1")), submit(put("a", "2")), submit(new Command.Delete("blocker", NONE)));
-        awaitTrue(() -> persistence.appended.size() > 2); // ... while the writer appends the next ones
-        assertThat(
-                "nothing waits on the sync's outcome",
-                appended.stream().anyMatch(CompletableFuture::isDone),
-                is(false));
-        persistence.releaseSync();
+        CompletableFuture<Outcome> synced;
+        List<CompletableFuture<Outcome>> appended;
+        try {
+            synced = submit(put("blocker", "1"));
+            persistence.awaitSyncHeld(); // its sync is in flight ...
+            appended =
+                    List.of(submit(put("x", "1")), submit(put("a", "2")), submit(new Command.Delete("blocker", NONE)));
+            awaitTrue(() -> persistence.appended.size() > 2); // ... while the writer appends the next ones
+            assertThat(
+                    "nothing waits on the sync's outcome",
+                    appended.stream().anyMatch(CompletableFuture::isDone),
+                    is(false));
+        } finally {
+            persistence.releaseSync(); // the store can close even where the writer never appended
+        }
         for (CompletableFuture<Outcome> write : concat(synced, appended)) {
             StoreUnavailable e = failure(write, StoreUnavailable.class);
             assertThat(e.getCause(), instanceOf(IOException.class));
