@@ -7,7 +7,8 @@
 # swapped every round); prints each run and the medians, and this version's ratio to the other, in requests
 # per second and in the server's CPU time per request (user and system, /proc/PID/stat, which drifts far less
 # with the machine's load than requests per second do). The machine is shared and noisy: only runs minutes
-# apart, alternating, say anything.
+# apart, alternating, say anything. BENCH_AB_IMPORT=1 starts both on BENCH_KEYS apps k1..kN imported first
+# (--import; e.g. BENCH_KEYS=1000000 for a store of 1M apps), rather than on empty stores that the PUTs fill.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 other=${1:?usage: scripts/bench-ab.sh OTHER_JAR}
@@ -25,9 +26,15 @@ trap 'bench_cleanup; rm -rf "$WORK"' EXIT
 command -v wrk >/dev/null || { log "installing wrk from Debian's packages"; apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 
 declare -A port pid
+fill=()
+if [ "${BENCH_AB_IMPORT:-0}" = 1 ]; then
+  awk -v n="$KEYS" 'BEGIN { for (i = 1; i <= n; i++)
+      printf "{\"name\":\"k%d\",\"data\":{\"n\":1,\"s\":\"some small value\"}}\n", i }' > "$WORK/apps.jsonl"
+  fill=(--import "$WORK/apps.jsonl")
+fi
 for v in this other; do
   jar=target/microstore.jar; [ $v = other ] && jar=$other
-  start "$v" "$java" -jar "$jar" --port 0 --data "$WORK/data-$v"
+  start "$v" "$java" -jar "$jar" --port 0 --data "$WORK/data-$v" "${fill[@]}"
   port[$v]=$PORT
   pid[$v]=$PID
 done

@@ -2,6 +2,7 @@ package io.microstore.local;
 
 import java.io.IOException;
 import java.time.InstantSource;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -9,6 +10,9 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 import io.microstore.commit.Change;
@@ -38,6 +42,15 @@ import io.microstore.threads.EssentialThread;
  * syncs it per the fsync policy (group commit), and only then hands it to the {@link CommitStream}
  * (index, then feed) and completes the requests. Nothing is visible or acknowledged before it is durable.
  *
+ * <p>With fsync {@code always} on a journal the sync is pipelined: the writer writes a batch and hands it
+ * to a second thread, the syncer, and goes on deciding and writing the next batches while that fdatasync
+ * is in flight; the syncer's next fdatasync covers every batch handed to it meanwhile. A batch is
+ * published and acknowledged only after an fdatasync that began after its write returned, and in the
+ * order written. The writer decides against the state including the batches written and not yet
+ * synced (its in-flight overlay), which no reader sees; a refusal that rests on one of them is answered
+ * once it is durable, with the batch it came in. Tasks, compaction and the space probe wait until
+ * the syncer has caught up, so they see (and cut the journal at) a state that is durable and visible.
+ *
  * <p>A full disk is not fail-stop: the batch whose write failed for lack of space gets {@link NoSpace}
  * (persistence has cut its partial records off again), later writes get it at once, and the writer
  * probes for room about every second and takes writes again once there is some. A failed fsync, or
@@ -48,8 +61,30 @@ final class Writer {
     private static final int MAX_BATCH = 1024;
     private static final long IDLE_POLL_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long SPACE_RETRY_MILLIS = 1000;
+    /** The longest the writer waits for more requests to join a batch while a sync is in flight. */
+    private static final long MAX_GATHER_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
     /** Queued by {@link #stop()} to wake the thread; carries no command. */
     private static final Pending WAKE = new Pending(null, null, null);
+    /** Handed to the syncer last: it ends once it has taken everything before it. */
+    private static final Written END = new Written(List.of(), List.of(), null, null, 0, 0);
+
+    /**
+     * A batch written and handed to the syncer: its requests, its commits (empty when it wrote nothing but
+     * must be answered after those before it), the outcomes and refusals to answer with once synced.
+     */
+    private record Written(
+            List<Pending> batch,
+            List<Commit> commits,
+            TxnOutcome[] outcomes,
+            RuntimeException[] refusals,
+            long seq,
+            int changed) {}
+
+    /** An app's state in a batch written and not yet synced: its entry (null when deleted) at {@code seq}. */
+    private record Overlaid(Entry entry, long seq) {}
+
+    /** The names a written batch changed, up to its last {@code seq}: dropped from the overlay once published. */
+    private record Names(List<String> names, long seq) {}
 
     private final Persistence persistence;
     private final LocalConfig config;
@@ -64,7 +99,34 @@ final class Writer {
     private volatile StoreUnavailable failure;
     private volatile NoSpace outOfSpace; // while the disk is full: the refusal for every write
     private volatile EngineEvents stats;
+    /** Null unless the sync is pipelined (fsync always on a journal): the syncer's thread and its queue. */
+    private final EssentialThread syncer;
+
+    private final BlockingQueue<Written> written = new LinkedBlockingQueue<>();
+    /** Guards the writer's waits for the syncer; the syncer notifies after each group it finished. */
+    private final Object progress = new Object();
+    /** Batches the syncer has finished (published and answered, or failed). */
+    private volatile long processed;
+    /** The seq up to which the syncer has published to the index (the overlay's entries up to it can go). */
+    private volatile long publishedSeq;
+    /**
+     * Touched by the syncer only: set once a sync failed. A failure of the writer's (a write that failed)
+     * does not stop the syncer from syncing and answering what was written whole before it.
+     */
+    private boolean syncFailed;
+    /** While the syncer is in an fdatasync. */
+    private volatile boolean syncing;
+    /** While the writer waits for more requests during a sync ({@link #gather}). */
+    private volatile boolean gathering;
+    /** How long the syncer's last fdatasync took. */
+    private volatile long lastSyncTook;
+    /** Requests handed to the syncer and not yet answered: bounded by the queue's capacity, as if still queued. */
+    private final AtomicInteger unanswered = new AtomicInteger();
     // Touched by the writer thread only.
+    private long handed; // batches handed to the syncer
+    private long writtenSeq; // of the last commit written: ahead of lastSeq while the syncer syncs it
+    private final Map<String, Overlaid> inFlight = new HashMap<>();
+    private final ArrayDeque<Names> inFlightNames = new ArrayDeque<>();
     private boolean unsynced;
     private long lastSyncNanos = System.nanoTime();
     private long probeAtMillis;
@@ -94,11 +156,16 @@ final class Writer {
         };
         this.stream = stream;
         this.lastSeq = lastSeq;
+        this.publishedSeq = lastSeq;
+        this.writtenSeq = lastSeq;
         this.queue = new LinkedBlockingQueue<>(config.queueCapacity());
         OutOfSpace full = persistence.waitingForSpace(); // started on a full disk
         if (full != null) {
             outOfSpace(full);
         }
+        this.syncer = config.fsync() == FsyncPolicy.ALWAYS && persistence.forces()
+                ? EssentialThread.start("microstore-syncer", "the syncer", this::syncUntilEnd)
+                : null;
         this.thread = EssentialThread.start("microstore-writer", "the writer", this::runToTheEnd);
     }
 
@@ -110,9 +177,13 @@ final class Writer {
         return failure;
     }
 
-    /** Why the writer thread is gone although the writer was not stopped, or null. */
+    /** Why the writer thread (or the syncer's) is gone although the writer was not stopped, or null. */
     String threadFailure() {
-        return closing ? null : thread.failure();
+        if (closing) {
+            return null;
+        }
+        String dead = thread.failure();
+        return dead == null && syncer != null ? syncer.failure() : dead;
     }
 
     /** Why writes are refused until there is room on the disk, or null. */
@@ -183,12 +254,33 @@ final class Writer {
     private void runToTheEnd() {
         try {
             run();
+            awaitSyncer(() -> processed == handed); // everything written is answered before stop() returns
         } catch (Throwable t) {
             failStop(t);
             for (Pending p = queue.poll(); p != null; p = queue.poll()) {
                 fail(p, failure);
             }
             throw t;
+        } finally {
+            if (syncer != null) {
+                written.add(END); // the syncer answers what it has (failing it after a failure) and ends
+                join(syncer.thread());
+            }
+        }
+    }
+
+    private static void join(Thread thread) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                thread.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -197,6 +289,10 @@ final class Writer {
         long pollNanos =
                 config.fsync() == FsyncPolicy.INTERVAL ? config.fsyncInterval().toNanos() : IDLE_POLL_NANOS;
         while (true) {
+            if (syncer != null && unanswered.get() >= config.queueCapacity()) {
+                // what waits on the syncer counts against the queue's bound, so memory stays bounded
+                awaitSyncer(() -> unanswered.get() < config.queueCapacity() || failure != null);
+            }
             Pending first;
             try {
                 first = queue.poll(pollNanos, TimeUnit.NANOSECONDS);
@@ -204,6 +300,9 @@ final class Writer {
                 first = null;
             }
             if (first != null) {
+                if (syncing) {
+                    gather();
+                }
                 batch.add(first);
                 queue.drainTo(batch, MAX_BATCH - 1);
                 try {
@@ -228,8 +327,15 @@ final class Writer {
             batch.forEach(p -> fail(p, refused));
             return;
         }
+        dropPublished();
         Map<String, Entry> overlay = new HashMap<>(); // this batch's uncommitted results; null = deleted
-        Function<String, Entry> state = name -> overlay.containsKey(name) ? overlay.get(name) : index.get(name);
+        Function<String, Entry> state = name -> {
+            if (overlay.containsKey(name)) {
+                return overlay.get(name);
+            }
+            Overlaid written = inFlight.get(name); // empty unless the sync is pipelined
+            return written != null ? written.entry() : index.get(name);
+        };
         List<Commit> commits = new ArrayList<>(batch.size());
         int changed = 0;
         TxnOutcome[] outcomes = new TxnOutcome[batch.size()];
@@ -237,7 +343,7 @@ final class Writer {
         // the outcomes, once that write is durable and visible, never before (a client could read the old value
         // after it, and a crash could undo what it saw).
         RuntimeException[] refusals = new RuntimeException[batch.size()];
-        long seq = lastSeq;
+        long seq = writtenSeq;
         for (int i = 0; i < batch.size(); i++) {
             Transaction txn = batch.get(i).txn();
             if (txn == null) {
@@ -284,12 +390,15 @@ final class Writer {
             try {
                 commits.forEach(persistence::append); // one record per commit: all of it or none after a crash
                 persistence.write();
-                if (config.fsync() == FsyncPolicy.ALWAYS) {
+                if (syncer != null) {
+                    // the syncer syncs, counts and publishes it
+                } else if (config.fsync() == FsyncPolicy.ALWAYS) {
                     sync();
+                    stats.batch(changed);
                 } else {
                     unsynced = true;
+                    stats.batch(changed);
                 }
-                stats.batch(changed);
             } catch (OutOfSpace e) { // nothing of the batch is in the journal: refuse it, the store goes on
                 NoSpace full = outOfSpace(e);
                 batch.forEach(p -> fail(p, full));
@@ -299,6 +408,14 @@ final class Writer {
                 batch.forEach(p -> fail(p, failure)); // a no-op for those refused already
                 return;
             }
+            writtenSeq = seq;
+        }
+        if (syncer != null && (!commits.isEmpty() || handed != processed)) {
+            // answered by the syncer, after those written before it: a refusal may rest on one of them
+            handToSyncer(batch, commits, overlay, outcomes, refusals, seq, changed);
+            return;
+        }
+        if (!commits.isEmpty()) {
             lastSeq = seq;
             publish(commits); // before the acknowledgements: after a 204, a GET and the feed see the change
         }
@@ -316,6 +433,215 @@ final class Writer {
             if (p.task() != null) {
                 p.task().run();
                 p.result().complete(null);
+            }
+        }
+    }
+
+    /**
+     * The pipelined end of {@link #commit}: the batch's results join the in-flight overlay, the syncer
+     * takes the batch, and the writer goes on; only a task, or a compaction that is due, waits until the
+     * syncer has caught up (both must see everything written as durable and visible).
+     */
+    private void handToSyncer(
+            List<Pending> batch,
+            List<Commit> commits,
+            Map<String, Entry> overlay,
+            TxnOutcome[] outcomes,
+            RuntimeException[] refusals,
+            long seq,
+            int changed) {
+        if (!overlay.isEmpty()) {
+            List<String> names = new ArrayList<>(overlay.size());
+            for (Map.Entry<String, Entry> e : overlay.entrySet()) {
+                inFlight.put(e.getKey(), new Overlaid(e.getValue(), seq));
+                names.add(e.getKey());
+            }
+            inFlightNames.add(new Names(names, seq));
+        }
+        List<Pending> requests = List.copyOf(batch); // the writer reuses its list
+        unanswered.addAndGet(requests.size());
+        boolean tasks = false;
+        for (Pending p : requests) {
+            tasks |= p.task() != null;
+        }
+        handed++;
+        written.add(new Written(requests, commits, outcomes, refusals, seq, changed));
+        boolean compact = !commits.isEmpty() && persistence.compactionDue();
+        if (!tasks && !compact) {
+            return;
+        }
+        awaitSyncer(() -> processed == handed);
+        if (failure != null) {
+            requests.forEach(p -> {
+                if (p.task() != null) {
+                    fail(p, failure);
+                }
+            });
+            return;
+        }
+        if (compact) {
+            persistence.committed(snapshot);
+        }
+        for (Pending p : requests) {
+            if (p.task() != null) {
+                p.task().run();
+                p.result().complete(null);
+            }
+        }
+    }
+
+    /**
+     * The adaptive commit delay: while a sync is in flight, others are waiting on it and more requests are
+     * on their way (their clients were just answered), and whatever the writer writes now waits for the
+     * next sync anyway. So it waits a little, up to half the last sync's time and at most
+     * {@link #MAX_GATHER_NANOS}, or until the sync ends, for them to arrive and share one write and one
+     * wake-up instead of one each. A lone writer never waits: with no sync in flight it writes at once.
+     */
+    private void gather() {
+        long delay = Math.min(lastSyncTook / 2, MAX_GATHER_NANOS);
+        if (delay <= 0) {
+            return;
+        }
+        gathering = true;
+        if (syncing) { // the syncer unparks the writer when the sync ends; checked after saying so
+            LockSupport.parkNanos(this, delay);
+        }
+        gathering = false;
+    }
+
+    /** Forgets the in-flight overlay's entries that the syncer has published to the index. */
+    private void dropPublished() {
+        long published = publishedSeq; // read before the index: the index holds everything up to it
+        while (!inFlightNames.isEmpty() && inFlightNames.peekFirst().seq() <= published) {
+            for (String name : inFlightNames.pollFirst().names()) {
+                Overlaid o = inFlight.get(name);
+                if (o != null && o.seq() <= published) {
+                    inFlight.remove(name);
+                }
+            }
+        }
+    }
+
+    /** Waits on the writer until {@code done}, or until the syncer has died (then fails what it held). */
+    private void awaitSyncer(BooleanSupplier done) {
+        if (syncer == null) {
+            return;
+        }
+        synchronized (progress) {
+            while (!done.getAsBoolean()) {
+                if (!syncer.thread().isAlive()) {
+                    failStop(new IllegalStateException(syncer.failure()));
+                    for (Written w = written.poll(); w != null; w = written.poll()) {
+                        failAll(w, failure);
+                    }
+                    processed = handed;
+                    return;
+                }
+                try {
+                    progress.wait(100);
+                } catch (InterruptedException e) {
+                    // nobody interrupts the writer; the syncer's progress is what ends the wait
+                }
+            }
+        }
+    }
+
+    /**
+     * The syncer's loop: takes every batch written since its last sync, syncs once (an fdatasync that began
+     * after each of them was written), then publishes them in order and answers them. After a failed sync
+     * it syncs nothing more and fails whatever it takes.
+     */
+    private void syncUntilEnd() {
+        List<Written> group = new ArrayList<>();
+        while (true) {
+            Written first;
+            try {
+                first = written.take();
+            } catch (InterruptedException e) {
+                continue; // nobody interrupts the syncer; END is what stops it
+            }
+            group.add(first);
+            written.drainTo(group);
+            boolean end = group.getLast() == END; // handed last of all, by the writer as it ends
+            if (end) {
+                group.removeLast();
+            }
+            int requests = 0;
+            for (Written w : group) {
+                requests += w.batch().size();
+            }
+            try {
+                answer(group);
+            } catch (Throwable t) { // anything unexpected must not leave clients waiting forever
+                syncFailed = true;
+                failStop(t);
+                group.forEach(w -> failAll(w, failure));
+            }
+            unanswered.addAndGet(-requests);
+            processed += group.size(); // only the syncer writes it
+            synchronized (progress) {
+                progress.notifyAll();
+            }
+            group.clear();
+            if (end) {
+                return;
+            }
+        }
+    }
+
+    private void answer(List<Written> group) {
+        if (syncFailed) { // an fsync is never retried: nothing after a failed one is acknowledged
+            group.forEach(w -> failAll(w, failure));
+            return;
+        }
+        List<Commit> commits = new ArrayList<>();
+        for (Written w : group) {
+            commits.addAll(w.commits());
+        }
+        if (!commits.isEmpty()) {
+            syncing = true;
+            try {
+                long start = System.nanoTime();
+                persistence.sync();
+                lastSyncTook = System.nanoTime() - start;
+                stats.synced(lastSyncTook);
+            } catch (IOException | RuntimeException e) {
+                syncFailed = true;
+                failStop(e);
+                group.forEach(w -> failAll(w, failure));
+                return;
+            } finally {
+                syncing = false;
+                if (gathering) {
+                    LockSupport.unpark(thread.thread()); // the sync it waited on has ended: write now
+                }
+            }
+            for (Written w : group) {
+                if (!w.commits().isEmpty()) {
+                    stats.batch(w.changed());
+                }
+            }
+            long seq = commits.getLast().seq();
+            lastSeq = seq;
+            publish(commits); // before the acknowledgements: after a 204, a GET and the feed see the change
+            publishedSeq = seq;
+        }
+        for (Written w : group) {
+            for (int i = 0; i < w.outcomes().length; i++) {
+                if (w.outcomes()[i] != null) {
+                    w.batch().get(i).result().complete(w.outcomes()[i]);
+                } else if (w.refusals()[i] != null) {
+                    w.batch().get(i).result().completeExceptionally(w.refusals()[i]);
+                }
+            }
+        }
+    }
+
+    /** Fails the requests of a written batch (its tasks are the writer's to run or fail). */
+    private static void failAll(Written w, RuntimeException e) {
+        for (Pending p : w.batch()) {
+            if (p.task() == null) {
+                fail(p, e);
             }
         }
     }
@@ -378,6 +704,7 @@ final class Writer {
         if (outOfSpace == null || failure != null || clock.millis() < probeAtMillis) {
             return;
         }
+        awaitSyncer(() -> processed == handed); // the probe may start a segment: not under a sync in flight
         try {
             persistence.probeSpace();
             outOfSpace = null;
@@ -390,7 +717,7 @@ final class Writer {
     }
 
     /** After a failed write or fsync nothing more is written: the file's state is unknown (never retry an fsync). */
-    private void failStop(Throwable cause) {
+    private synchronized void failStop(Throwable cause) {
         if (failure == null) {
             LOG.log(System.Logger.Level.ERROR, "persistence failed; the store takes no more writes", cause);
             failure = new StoreUnavailable(

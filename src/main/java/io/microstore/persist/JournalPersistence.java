@@ -203,11 +203,16 @@ public final class JournalPersistence implements Persistence {
     }
 
     @Override
-    public void committed(SnapshotSource state) {
-        if (running == null
+    public boolean compactionDue() {
+        return running == null
                 && lastSeq > snapshotSeq
                 && System.nanoTime() - retryAfterNanos > 0
-                && journalBytes.get() > Math.max(config.minJournalBytes(), snapshotBytes)) {
+                && journalBytes.get() > Math.max(config.minJournalBytes(), snapshotBytes);
+    }
+
+    @Override
+    public void committed(SnapshotSource state) {
+        if (compactionDue()) {
             compact(state);
         }
     }

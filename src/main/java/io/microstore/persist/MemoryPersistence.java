@@ -20,6 +20,11 @@ public final class MemoryPersistence implements Persistence {
     public void sync() {}
 
     @Override
+    public boolean forces() {
+        return false;
+    }
+
+    @Override
     public String describe() {
         return "in memory only";
     }

@@ -37,6 +37,24 @@ public interface Persistence extends Closeable {
     void sync() throws IOException;
 
     /**
+     * True when {@link #sync} forces records to stable storage and so takes the disk's time (a journal);
+     * false when it costs nothing (memory). The writer overlaps its appends with a sync only when it is
+     * worth a second thread.
+     */
+    default boolean forces() {
+        return true;
+    }
+
+    /**
+     * True when {@link #committed} would start a compaction now. Asked on the writer before it calls
+     * {@link #committed}: a compaction cuts the journal at the last record written, so whatever was
+     * written must be synced and in the state the snapshot reads before it starts.
+     */
+    default boolean compactionDue() {
+        return false;
+    }
+
+    /**
      * Called on the writer after each committed batch, with the committed state. The journal starts a
      * background compaction here once it has grown past its threshold. Must return quickly.
      */

@@ -432,10 +432,52 @@ class StoreTest {
         failedPersistenceStopsTheStore(IOException.class);
     }
 
+    /**
+     * The writer appends the next batch while the previous one's sync is in flight (the sync pipeline); when
+     * that sync fails, neither its batch nor the one appended meanwhile is acknowledged or visible, and
+     * nothing is written after it.
+     */
     @Test
-    void failedSyncFailsItsBatchAndEveryLaterWrite() throws Exception {
-        persistence.failSyncAt = 3;
-        failedPersistenceStopsTheStore(IOException.class);
+    void aSyncFailingWhileTheWriterAppendsAcknowledgesNothingAfterIt() throws Exception {
+        open();
+        store.execute(put("a", "1")); // sync 1
+        persistence.failSyncAt = 2;
+        persistence.holdSync();
+        CompletableFuture<Outcome> synced;
+        List<CompletableFuture<Outcome>> appended;
+        try {
+            synced = submit(put("blocker", "1"));
+            persistence.awaitSyncHeld(); // its sync is in flight ...
+            appended =
+                    List.of(submit(put("x", "1")), submit(put("a", "2")), submit(new Command.Delete("blocker", NONE)));
+            awaitTrue(() -> persistence.appended.size() > 2); // ... while the writer appends the next ones
+            assertThat(
+                    "nothing waits on the sync's outcome",
+                    appended.stream().anyMatch(CompletableFuture::isDone),
+                    is(false));
+        } finally {
+            persistence.releaseSync(); // the store can close even where the writer never appended
+        }
+        for (CompletableFuture<Outcome> write : concat(synced, appended)) {
+            StoreUnavailable e = failure(write, StoreUnavailable.class);
+            assertThat(e.getCause(), instanceOf(IOException.class));
+        }
+        assertThat(store.get("x"), nullValue());
+        assertThat(store.get("blocker"), nullValue());
+        assertThat(text(store.get("a").data()), is("1"));
+        assertThat(store.lastSeq(), is(1L));
+        assertThat(store.failure(), notNullValue());
+        int appends = persistence.appends.get();
+        assertThrows(StoreUnavailable.class, () -> store.execute(put("y", "1")));
+        assertThat("nothing more is written after the failure", persistence.appends.get(), is(appends));
+        assertThat("no sync is tried again", persistence.syncs.get(), is(2));
+    }
+
+    private static List<CompletableFuture<Outcome>> concat(
+            CompletableFuture<Outcome> first, List<CompletableFuture<Outcome>> rest) {
+        List<CompletableFuture<Outcome>> all = new ArrayList<>(rest);
+        all.addFirst(first);
+        return all;
     }
 
     /** The third append or sync fails: it carries a batch of three writes queued behind a held second batch. */
@@ -615,8 +657,34 @@ class StoreTest {
             appended.addAll(batch);
         }
 
+        private volatile CountDownLatch syncEntered = new CountDownLatch(1);
+        private volatile CountDownLatch syncGate = new CountDownLatch(0);
+
+        /** The next sync blocks until {@link #releaseSync()}. */
+        void holdSync() {
+            syncEntered = new CountDownLatch(1);
+            syncGate = new CountDownLatch(1);
+        }
+
+        void awaitSyncHeld() throws InterruptedException {
+            if (!syncEntered.await(10, TimeUnit.SECONDS)) {
+                fail("the engine never reached sync");
+            }
+        }
+
+        void releaseSync() {
+            syncGate.countDown();
+        }
+
         @Override
         public void sync() throws IOException {
+            syncEntered.countDown();
+            try {
+                syncGate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            }
             if (syncs.incrementAndGet() == failSyncAt) {
                 throw new IOException("fsync failed (test)");
             }
