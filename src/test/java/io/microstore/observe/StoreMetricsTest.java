@@ -200,6 +200,9 @@ class StoreMetricsTest extends ServerTestBase {
                                     "/api/admin/compact",
                                     "/api/indexes",
                                     "/api/indexes/{id}",
+                                    "/api/keys",
+                                    "/api/keys/{id}",
+                                    "/ui",
                                     "/openapi",
                                     "/observe",
                                     "other")
