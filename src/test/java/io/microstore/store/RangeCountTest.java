@@ -214,6 +214,7 @@ class RangeCountTest {
             "{\"/w\":\"q\",\"/v\":{\"$lte\":1}}"
         };
         ConcurrentLinkedQueue<Written> log = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
         Random seed = new Random(11);
         for (int i = 0; i < 1000; i++) {
             String name = "w" + (i % 2) + "-" + i;
@@ -227,43 +228,45 @@ class RangeCountTest {
         List<Thread> writers = new ArrayList<>();
         for (int w = 0; w < 2; w++) {
             int me = w;
-            writers.add(Thread.ofPlatform().start(() -> {
-                Random r = new Random(100 + me);
-                Map<String, String> mine = new HashMap<>();
-                for (int i = me; i < 1000; i += 2) {
-                    mine.put("w" + me + "-" + i, "?"); // written above, whatever it holds
-                }
-                while (!stop.get()) {
-                    List<Command> commands = new ArrayList<>();
-                    Map<String, String> after = new HashMap<>();
-                    for (int k = 1 + (r.nextInt(4) == 0 ? 2 : 0); k > 0; k--) { // now and then three at once
-                        String name = "w" + me + "-" + r.nextInt(1500);
-                        if (after.containsKey(name)) {
-                            continue;
+            writers.add(Thread.ofPlatform()
+                    .uncaughtExceptionHandler((thread, e) -> failures.add(e))
+                    .start(() -> {
+                        Random r = new Random(100 + me);
+                        Map<String, String> mine = new HashMap<>();
+                        for (int i = me; i < 1000; i += 2) {
+                            mine.put("w" + me + "-" + i, "?"); // written above, whatever it holds
                         }
-                        if (mine.containsKey(name) && r.nextInt(4) == 0) {
-                            commands.add(new Command.Delete(name, Precondition.NONE));
-                            after.put(name, null);
-                        } else {
-                            String data = app(r);
-                            commands.add(
-                                    new Command.Put(name, data.getBytes(StandardCharsets.UTF_8), Precondition.NONE));
-                            after.put(name, data);
+                        while (!stop.get()) {
+                            List<Command> commands = new ArrayList<>();
+                            Map<String, String> after = new HashMap<>();
+                            for (int k = 1 + (r.nextInt(4) == 0 ? 2 : 0); k > 0; k--) { // now and then three at once
+                                String name = "w" + me + "-" + r.nextInt(1500);
+                                if (after.containsKey(name)) {
+                                    continue;
+                                }
+                                if (mine.containsKey(name) && r.nextInt(4) == 0) {
+                                    commands.add(new Command.Delete(name, Precondition.NONE));
+                                    after.put(name, null);
+                                } else {
+                                    String data = app(r);
+                                    commands.add(new Command.Put(
+                                            name, data.getBytes(StandardCharsets.UTF_8), Precondition.NONE));
+                                    after.put(name, data);
+                                }
+                            }
+                            TxnOutcome done = store.execute(new Transaction(commands));
+                            if (done.changed()) {
+                                log.add(new Written(done.seq(), after));
+                            }
+                            after.forEach((name, data) -> {
+                                if (data == null) {
+                                    mine.remove(name);
+                                } else {
+                                    mine.put(name, data);
+                                }
+                            });
                         }
-                    }
-                    TxnOutcome done = store.execute(new Transaction(commands));
-                    if (done.changed()) {
-                        log.add(new Written(done.seq(), after));
-                    }
-                    after.forEach((name, data) -> {
-                        if (data == null) {
-                            mine.remove(name);
-                        } else {
-                            mine.put(name, data);
-                        }
-                    });
-                }
-            }));
+                    }));
         }
         awaitReady("v");
         store.indexes().define("wv", List.of("/w", "/v")); // built while the writers go on
@@ -274,17 +277,19 @@ class RangeCountTest {
             List<Read> mine = new ArrayList<>();
             reads.add(mine);
             int me = t;
-            readers.add(Thread.ofPlatform().start(() -> {
-                Random r = new Random(200 + me);
-                for (int i = 0; i < 3000; i++) {
-                    int s = r.nextInt(selectors.length);
-                    QueryPage page = store.query(count(parse(selectors[s])), BUDGET);
-                    if (page.index() == null || page.examined() != 0) {
-                        throw new AssertionError("not counted by an index: " + selectors[s]);
-                    }
-                    mine.add(new Read(s, page.seq(), page.total()));
-                }
-            }));
+            readers.add(Thread.ofPlatform()
+                    .uncaughtExceptionHandler((thread, e) -> failures.add(e))
+                    .start(() -> {
+                        Random r = new Random(200 + me);
+                        for (int i = 0; i < 3000; i++) {
+                            int s = r.nextInt(selectors.length);
+                            QueryPage page = store.query(count(parse(selectors[s])), BUDGET);
+                            if (page.index() == null || page.examined() != 0) {
+                                throw new AssertionError("not counted by an index: " + selectors[s]);
+                            }
+                            mine.add(new Read(s, page.seq(), page.total()));
+                        }
+                    }));
         }
         for (Thread t : readers) {
             t.join();
@@ -292,6 +297,9 @@ class RangeCountTest {
         stop.set(true);
         for (Thread t : writers) {
             t.join();
+        }
+        if (!failures.isEmpty()) {
+            throw new AssertionError("a reader failed", failures.peek());
         }
         // The count of each selector after each seq, by replaying the writes in seq order.
         List<Written> bySeq = new ArrayList<>(log);
