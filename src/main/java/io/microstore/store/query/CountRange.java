@@ -20,7 +20,7 @@ public final class CountRange {
 
     /** [from, to] (both bounds, inclusive) of {@code where}'s matches in an index on {@code paths}, or null. */
     public static IndexKey[] of(Selector where, List<String> paths) {
-        Value top = Value.read(where.canonical().getBytes(StandardCharsets.UTF_8));
+        Value top = where.top();
         int k = top.members.size();
         if (k == 0 || k > paths.size()) {
             return null;

@@ -1,6 +1,5 @@
 package io.microstore.store.query;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +26,7 @@ public final class IndexRanges {
 
     /** The ranges {@code where} gives {@code pointer} at its top level. */
     public static IndexRanges of(Selector where, String pointer) {
-        Value top = Value.read(where.canonical().getBytes(StandardCharsets.UTF_8));
+        Value top = where.top();
         Value operand = top.members.get(pointer);
         if (operand == null) {
             return NONE;
