@@ -170,29 +170,54 @@ final class Planner {
 
     /** Name order: the equality ranges' entries, each in name order, merged by name, as a scan pages. */
     private QueryPage merged(SecondaryIndex i, IndexRanges r) {
-        PriorityQueue<Head> heads = new PriorityQueue<>(Comparator.comparing(Head::name, Names.ORDER));
-        for (IndexKey[] range : r.ranges()) {
+        // One range (one value, the usual page) is in name order already: walked as it is, with no queue and no
+        // Head per candidate; several are merged by name.
+        Iterator<IndexKey> only = null;
+        PriorityQueue<Head> heads = null;
+        if (r.ranges().size() == 1) {
+            IndexKey[] range = r.ranges().getFirst();
             IndexKey from = q.afterName() == null ? range[0] : range[0].withName(q.afterName());
-            Head.push(heads, i.range(from, range[1], false).iterator(), q.afterName());
+            only = i.range(from, range[1], false).iterator();
+        } else {
+            heads = new PriorityQueue<>(Comparator.comparing(Head::name, Names.ORDER));
+            for (IndexKey[] range : r.ranges()) {
+                IndexKey from = q.afterName() == null ? range[0] : range[0].withName(q.afterName());
+                Head.push(heads, i.range(from, range[1], false).iterator(), q.afterName());
+            }
         }
         List<Map.Entry<String, Entry>> items = new ArrayList<>(Math.min(q.limit(), 256));
         long examined = 0;
         String lastExamined = null;
-        while (!heads.isEmpty()) {
-            Head h = heads.poll();
+        while (true) {
+            String name;
+            if (only != null) {
+                if (!only.hasNext()) {
+                    break;
+                }
+                name = only.next().name();
+                if (q.afterName() != null && Names.ORDER.compare(name, q.afterName()) <= 0) {
+                    continue; // the position itself, not after it
+                }
+            } else {
+                Head h = heads.poll();
+                if (h == null) {
+                    break;
+                }
+                name = h.name();
+                Head.push(heads, h.rest(), null);
+            }
             if (examined == budget) {
                 return new QueryPage(items, true, null, lastExamined, -1, examined, seq, i.id);
             }
             examined++;
-            lastExamined = h.name();
-            Entry e = match(h.name());
+            lastExamined = name;
+            Entry e = match(name);
             if (e != null) {
                 if (items.size() == q.limit()) {
                     return new QueryPage(items, true, null, items.getLast().getKey(), -1, examined, seq, i.id);
                 }
-                items.add(Map.entry(h.name(), e));
+                items.add(Map.entry(name, e));
             }
-            Head.push(heads, h.rest(), null);
         }
         return new QueryPage(items, false, null, q.afterName(), -1, examined, seq, i.id);
     }
