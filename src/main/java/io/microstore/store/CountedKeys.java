@@ -1,6 +1,8 @@
 package io.microstore.store;
 
 import java.util.Arrays;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
 
 import io.microstore.store.query.IndexKey;
 
@@ -141,6 +143,125 @@ final class CountedKeys {
             node = node.kids[child];
         }
         return before + position(node, key, inclusive);
+    }
+
+    /**
+     * The entries from {@code from} to {@code to} (bounds or entries, both inclusive), ascending or descending.
+     * The walk copies one leaf's share at a time and finds the next leaf by a new descent from the root past the
+     * last entry it returned, so it holds no node across a change and never returns an entry twice; read without
+     * the lock it may meet a node half-changed, and then it ends (bounded as {@link #below} is) with wrong entries
+     * or an exception, for {@link Index#whole} to throw away.
+     */
+    Iterable<IndexKey> range(IndexKey from, IndexKey to, boolean descending) {
+        return () -> new Walk(from, to, descending);
+    }
+
+    private final class Walk implements Iterator<IndexKey> {
+        private final IndexKey from;
+        private final IndexKey to;
+        private final boolean down;
+        private final IndexKey[] leafShare = new IndexKey[MAX];
+        private final Node[] path = new Node[DEEPEST];
+        private final int[] taken = new int[DEEPEST];
+        private int at;
+        private int filled;
+        private IndexKey last; // the last entry returned; null before the first
+        private boolean done;
+
+        Walk(IndexKey from, IndexKey to, boolean down) {
+            this.from = from;
+            this.to = to;
+            this.down = down;
+        }
+
+        @Override
+        public boolean hasNext() {
+            if (at < filled) {
+                return true;
+            }
+            if (done) {
+                return false;
+            }
+            fill();
+            return at < filled;
+        }
+
+        @Override
+        public IndexKey next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            last = leafShare[at];
+            leafShare[at++] = null;
+            return last;
+        }
+
+        /** Copies the next leaf's entries within the bounds past {@link #last}; sets {@link #done} at the end. */
+        private void fill() {
+            at = 0;
+            filled = 0;
+            IndexKey target = last != null ? last : down ? to : from;
+            int depth = 0;
+            Node node = root;
+            while (!node.leaf()) {
+                if (depth == DEEPEST) {
+                    throw new IllegalStateException("a tree deeper than " + DEEPEST + ": read while it was changed");
+                }
+                int i = child(node, target);
+                path[depth] = node;
+                taken[depth++] = i;
+                node = node.kids[i];
+            }
+            // The first entry past the last one returned (or at the walk's first bound), in the walk's direction.
+            int start = last == null
+                    ? (down ? position(node, to, true) - 1 : position(node, from, false))
+                    : (down ? position(node, last, false) - 1 : position(node, last, true));
+            for (int leaves = 0; ; leaves++) {
+                if (leaves > DEEPEST * MAX) {
+                    throw new IllegalStateException("a walk that found no next leaf: read while it was changed");
+                }
+                IndexKey[] keys = node.keys;
+                int n = Math.min(node.n, keys.length);
+                for (int i = start; down ? i >= 0 : i < n; i += down ? -1 : 1) {
+                    IndexKey k = keys[i];
+                    if (down ? IndexKey.ORDER.compare(k, from) < 0 : IndexKey.ORDER.compare(k, to) > 0) {
+                        done = true;
+                        return;
+                    }
+                    if (filled == 0 && last != null) {
+                        int c = IndexKey.ORDER.compare(k, last);
+                        if (down ? c >= 0 : c <= 0) {
+                            throw new IllegalStateException("a walk that went back: read while the tree was changed");
+                        }
+                    }
+                    leafShare[filled++] = k;
+                }
+                if (filled > 0) {
+                    return;
+                }
+                // This leaf holds nothing past the last entry: on to the next leaf in the walk's direction.
+                while (depth > 0 && (down ? taken[depth - 1] == 0 : taken[depth - 1] + 1 >= path[depth - 1].n)) {
+                    depth--;
+                }
+                if (depth == 0) {
+                    done = true;
+                    return;
+                }
+                taken[depth - 1] += down ? -1 : 1;
+                node = path[depth - 1].kids[taken[depth - 1]];
+                while (!node.leaf()) {
+                    if (depth == DEEPEST) {
+                        throw new IllegalStateException(
+                                "a tree deeper than " + DEEPEST + ": read while it was changed");
+                    }
+                    int i = down ? node.n - 1 : 0;
+                    path[depth] = node;
+                    taken[depth++] = i;
+                    node = node.kids[i];
+                }
+                start = down ? Math.min(node.n, node.keys.length) - 1 : 0;
+            }
+        }
     }
 
     /** In a leaf: how many of its entries sort before {@code key} (or at it, when {@code inclusive}). */

@@ -1,8 +1,6 @@
 package io.microstore.store;
 
 import java.util.List;
-import java.util.NavigableSet;
-import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.microstore.store.query.IndexKey;
@@ -10,16 +8,16 @@ import io.microstore.store.query.IndexPaths;
 
 /**
  * One secondary index: its entries ({@link IndexKey}: the values at its pointers, then the name; whole values and
- * array elements apart) in a skip list, for walks, and again in a {@link CountedKeys} tree, so the entries
- * between two keys (an equality, a range, a prefix) are counted in O(log n), not by a walk. Written by the
- * commit stream (in the same step as the {@link Index}, under its write lock) and by its builder (under the same
- * lock), read under {@link Index#whole}.
+ * array elements apart) in one {@link CountedKeys} tree, which serves the walks and counts the entries between
+ * two keys (an equality, a range, a prefix) in O(log n). One structure, not a skip list for walks beside it: a
+ * write with indexes pays one descent per changed entry, not two. Written by the commit stream (in the same step
+ * as the {@link Index}, under its write lock) and by its builder (under the same lock); read only under
+ * {@link Index#whole}, which throws away a read that met a change (the tree is changed in place).
  */
 final class SecondaryIndex {
     final String id;
     final List<String> paths;
     final IndexPaths shape;
-    private final ConcurrentSkipListSet<IndexKey> keys = new ConcurrentSkipListSet<>(IndexKey.ORDER);
     private final CountedKeys counted = new CountedKeys();
     private final AtomicLong entries = new AtomicLong();
     private volatile boolean ready;
@@ -48,26 +46,23 @@ final class SecondaryIndex {
     }
 
     private void add(IndexKey key) {
-        if (keys.add(key)) {
-            counted.add(key);
+        if (counted.add(key)) {
             entries.incrementAndGet();
         }
     }
 
     private void remove(IndexKey key) {
-        if (keys.remove(key)) {
-            counted.remove(key);
+        if (counted.remove(key)) {
             entries.decrementAndGet();
         }
     }
 
     /** The entries from {@code from} to {@code to} (bounds or entries, both inclusive), ascending or descending. */
-    NavigableSet<IndexKey> range(IndexKey from, IndexKey to, boolean descending) {
+    Iterable<IndexKey> range(IndexKey from, IndexKey to, boolean descending) {
         if (IndexKey.ORDER.compare(from, to) > 0) {
-            return java.util.Collections.emptyNavigableSet();
+            return List.of();
         }
-        NavigableSet<IndexKey> set = keys.subSet(from, true, to, true);
-        return descending ? set.descendingSet() : set;
+        return counted.range(from, to, descending);
     }
 
     /** How many entries the ranges [from, to] (bounds or entries, both inclusive; none overlapping) hold. */

@@ -17,7 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * The counted tree against a sorted set holding the same entries: after every add and remove the two agree on
  * what changed and on the size, and the number of entries between two keys (entries and bounds, as the planner
- * asks) is the sorted set's, through splits and merges over three levels, down to empty.
+ * asks) is the sorted set's, and so are the entries a walk between them returns, ascending and descending,
+ * through splits and merges over three levels, down to empty.
  */
 class CountedKeysTest {
     private static final IndexPaths V = IndexPaths.parse(List.of("/v"));
@@ -47,10 +48,25 @@ class CountedKeysTest {
             IndexKey[] range = bounds(r.nextInt(60) - 5, r.nextInt(60) - 5);
             if (range != null) {
                 assertEquals(model.subSet(range[0], true, range[1], true).size(), tree.count(range[0], range[1]));
+                walks(tree, model, range[0], range[1]);
+            }
+            if (IndexKey.ORDER.compare(a, b) <= 0) {
+                walks(tree, model, a, b);
             }
         }
         IndexKey[] all = IndexKey.everything(false);
         assertEquals(model.size(), tree.count(all[0], all[1]));
+        walks(tree, model, all[0], all[1]);
+    }
+
+    /** The tree's walks from {@code from} to {@code to}, both ways, return the sorted set's entries in its order. */
+    private static void walks(CountedKeys tree, TreeSet<IndexKey> model, IndexKey from, IndexKey to) {
+        List<IndexKey> up = new ArrayList<>();
+        tree.range(from, to, false).forEach(up::add);
+        assertEquals(new ArrayList<>(model.subSet(from, true, to, true)), up, "walk up");
+        List<IndexKey> down = new ArrayList<>();
+        tree.range(from, to, true).forEach(down::add);
+        assertEquals(new ArrayList<>(model.subSet(from, true, to, true).descendingSet()), down, "walk down");
     }
 
     @Test
