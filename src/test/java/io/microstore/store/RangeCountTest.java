@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.microstore.store.query.Order;
 import io.microstore.store.query.Selector;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.lessThan;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -272,6 +274,7 @@ class RangeCountTest {
         store.indexes().define("wv", List.of("/w", "/v")); // built while the writers go on
         awaitReady("wv");
         List<List<Read>> reads = new ArrayList<>();
+        AtomicInteger walked = new AtomicInteger(); // the pages walked in an index (a prefix's page is a scan)
         List<Thread> readers = new ArrayList<>();
         for (int t = 0; t < 2; t++) {
             List<Read> mine = new ArrayList<>();
@@ -283,6 +286,20 @@ class RangeCountTest {
                         Random r = new Random(200 + me);
                         for (int i = 0; i < 3000; i++) {
                             int s = r.nextInt(selectors.length);
+                            if (i % 2 == 1) { // a page of the matches, walked in the index: as many as counted
+                                Order order = Order.parse(ORDERS[r.nextInt(ORDERS.length)]);
+                                QueryPage page = store.query(
+                                        new Query("", parse(selectors[s]), order, null, null, 10_000, false), BUDGET);
+                                if (page.more()) {
+                                    throw new AssertionError("not one page: " + selectors[s]);
+                                }
+                                if (page.index() != null) {
+                                    walked.incrementAndGet();
+                                }
+                                inOrder(page, order);
+                                mine.add(new Read(s, page.seq(), page.items().size()));
+                                continue;
+                            }
                             QueryPage page = store.query(count(parse(selectors[s])), BUDGET);
                             if (page.index() == null || page.examined() != 0) {
                                 throw new AssertionError("not counted by an index: " + selectors[s]);
@@ -351,9 +368,29 @@ class RangeCountTest {
             }
         }
         assertThat(checked, is(6000));
+        assertThat(walked.get(), greaterThan(1000));
         for (int s = 0; s < selectors.length; s++) { // and at rest, exactly
             assertEquals(plain(parsed[s]), store.query(count(parsed[s]), BUDGET).total(), selectors[s]);
             assertEquals(counts[s][seqs.length - 1], plain(parsed[s]), selectors[s]);
+        }
+    }
+
+    /** The orders of the walked pages: the index's, both ways, and by name (a merge of the ranges). */
+    private static final String[] ORDERS = {"/v", "-/v", ""};
+
+    /** Each app once, in {@code order} (then by name). */
+    private static void inOrder(QueryPage page, Order order) {
+        List<Map.Entry<String, Entry>> items = page.items();
+        for (int i = 1; i < items.size(); i++) {
+            Map.Entry<String, Entry> a = items.get(i - 1);
+            Map.Entry<String, Entry> b = items.get(i);
+            int c = order.comparator()
+                    .compare(
+                            order.key(a.getValue().data()),
+                            order.key(b.getValue().data()));
+            if (c > 0 || (c == 0 && Names.ORDER.compare(a.getKey(), b.getKey()) >= 0)) {
+                throw new AssertionError("a walked page out of order at " + a.getKey() + ", " + b.getKey());
+            }
         }
     }
 
