@@ -3,6 +3,7 @@
 -- BENCH_QUERY: eq        an equality on status (one of 10 values, 10% each): a 20-row page with the documents
 --              eq-count  the same with the total count (json-server 1.0 always counts a page)
 --              count     microstore: the count alone (limit=0&count=exact)
+--              count-range  microstore: the count alone of a range of created holding 10% of the apps
 --              range     created >= a random value, ordered by created: a 20-row page with the documents
 --              scan      microstore: a count of 10% through every app, a 1-row page (no index on /status)
 --              put       microstore: PUT a document of the same shape to a random name q1..qN
@@ -46,6 +47,11 @@ request = function()
   if q == "eq" then return wrk.format("GET", statusWhere[s]) end
   if q == "eq-count" then return wrk.format("GET", statusWhere[s] .. "&count=exact") end
   if q == "count" then return wrk.format("GET", statusCount[s]) end
+  if q == "count-range" then
+    local low = base + math.random(1, n - n / 10 + 1)
+    return wrk.format("GET", "/api/apps?limit=0&count=exact&where="
+        .. enc('{"/created":{"$gte":' .. low .. ',"$lt":' .. (low + n / 10) .. '}}'))
+  end
   if q == "scan" then return wrk.format("GET", (statusCount[s]:gsub("limit=0", "limit=1"))) end
   if q == "range" then
     return wrk.format("GET", "/api/apps?limit=20&include=data" .. byCreated .. "&where="

@@ -137,13 +137,24 @@ public final class Index {
     }
 
     /**
-     * Runs {@code read} (a walk over {@link #from}) so that it sees no part of a transaction, as {@link #list}
-     * does: optimistically, and again under the read lock when a transaction was applied meanwhile.
+     * Runs {@code read} (a walk over {@link #from}, the secondary indexes) so that it sees no part of a
+     * transaction, as {@link #list} does: optimistically, and again under the read lock when a transaction was
+     * applied meanwhile. A structure only its writer may change in place ({@link CountedKeys}) can be half-changed
+     * under an optimistic read and make it throw: that throw, when a write did happen meanwhile, is the same
+     * wasted try as a wrong answer.
      */
     <T> T whole(Supplier<T> read) {
         for (int attempt = 0; attempt < OPTIMISTIC_LISTINGS; attempt++) {
             long stamp = txnLock.tryOptimisticRead();
-            T result = read.get();
+            T result;
+            try {
+                result = read.get();
+            } catch (RuntimeException raced) {
+                if (txnLock.validate(stamp)) {
+                    throw raced; // nothing was written meanwhile: a refusal (or a fault) of the read itself
+                }
+                continue;
+            }
             if (txnLock.validate(stamp)) {
                 return result;
             }

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
 
+import io.microstore.store.query.CountRange;
 import io.microstore.store.query.IndexKey;
 import io.microstore.store.query.IndexRanges;
 import io.microstore.store.query.Order;
@@ -20,9 +21,11 @@ import io.microstore.store.query.SortKey;
  * {@code examined} counts candidates, bounded by the scan budget as a scan is. The rules, in order:
  *
  * <ol>
- *   <li>An exact count whose selector is one condition ({@code $eq}, {@code $in}, {@code $contains}) on an
- *       index's first pointer, without a prefix, is the sum of the index's per-value counts (no walk); a range
- *       ({@code $gt $gte $lt $lte}) is a walk of the index's entries in it, no app read. Any other count scans.
+ *   <li>An exact count, without a prefix, whose selector is exactly some ranges of an index's entries is the
+ *       number of entries in them, counted in O(log n) each (no walk, no app read, {@code examined=0}): one
+ *       condition ({@code $eq}, {@code $in}, {@code $contains}, {@code $gt $gte $lt $lte}) on the first pointer,
+ *       or ({@link CountRange}) equalities on the first pointers of a compound index and then an equality, a
+ *       range or a {@code $prefix} on the next one. Any other count scans.
  *   <li>An order whose pointers begin the index's, all ascending or all descending, walks the index in that
  *       direction (narrowed to the selector's range on the first pointer when it has one): no in-memory sort,
  *       so it goes beyond the budget, a page not full when the budget runs out resuming after the last app
@@ -61,9 +64,8 @@ final class Planner {
                 return null;
             }
             for (SecondaryIndex i : ready) {
-                IndexRanges r = IndexRanges.of(q.where(), i.paths.getFirst());
-                if (r.usable() && r.sole()) {
-                    long total = count(i, r);
+                long total = counted(i);
+                if (total >= 0) {
                     if (q.limit() == 0) {
                         return new QueryPage(List.of(), false, null, null, total, 0, seq, i.id);
                     }
@@ -116,7 +118,7 @@ final class Planner {
             if (!r.usable()) {
                 continue;
             }
-            long cost = r.equalities() ? r.groups().stream().mapToLong(i::count).sum() : i.entries();
+            long cost = r.equalities() ? i.count(r.ranges()) : i.entries();
             if (cost < bestCost) {
                 best = i;
                 bestRanges = r;
@@ -147,19 +149,14 @@ final class Planner {
         return descending;
     }
 
-    private static long count(SecondaryIndex i, IndexRanges r) {
-        if (r.equalities()) {
-            long total = 0;
-            for (IndexKey group : r.groups()) {
-                total += i.count(group);
-            }
-            return total;
+    /** The number of matches, counted in index {@code i}'s entries; -1 when they are not exactly its ranges. */
+    private long counted(SecondaryIndex i) {
+        IndexRanges r = IndexRanges.of(q.where(), i.paths.getFirst());
+        if (r.usable() && r.sole()) {
+            return i.count(r.ranges());
         }
-        long total = 0;
-        for (IndexKey[] range : r.ranges()) {
-            total += i.range(range[0], range[1], false).size();
-        }
-        return total;
+        IndexKey[] range = CountRange.of(q.where(), i.paths);
+        return range == null ? -1 : i.count(List.<IndexKey[]>of(range));
     }
 
     /** Whether {@code name}'s current entry is an answer; null when it is not (or is gone). */
@@ -173,29 +170,54 @@ final class Planner {
 
     /** Name order: the equality ranges' entries, each in name order, merged by name, as a scan pages. */
     private QueryPage merged(SecondaryIndex i, IndexRanges r) {
-        PriorityQueue<Head> heads = new PriorityQueue<>(Comparator.comparing(Head::name, Names.ORDER));
-        for (IndexKey[] range : r.ranges()) {
+        // One range (one value, the usual page) is in name order already: walked as it is, with no queue and no
+        // Head per candidate; several are merged by name.
+        Iterator<IndexKey> only = null;
+        PriorityQueue<Head> heads = null;
+        if (r.ranges().size() == 1) {
+            IndexKey[] range = r.ranges().getFirst();
             IndexKey from = q.afterName() == null ? range[0] : range[0].withName(q.afterName());
-            Head.push(heads, i.range(from, range[1], false).iterator(), q.afterName());
+            only = i.range(from, range[1], false).iterator();
+        } else {
+            heads = new PriorityQueue<>(Comparator.comparing(Head::name, Names.ORDER));
+            for (IndexKey[] range : r.ranges()) {
+                IndexKey from = q.afterName() == null ? range[0] : range[0].withName(q.afterName());
+                Head.push(heads, i.range(from, range[1], false).iterator(), q.afterName());
+            }
         }
         List<Map.Entry<String, Entry>> items = new ArrayList<>(Math.min(q.limit(), 256));
         long examined = 0;
         String lastExamined = null;
-        while (!heads.isEmpty()) {
-            Head h = heads.poll();
+        while (true) {
+            String name;
+            if (only != null) {
+                if (!only.hasNext()) {
+                    break;
+                }
+                name = only.next().name();
+                if (q.afterName() != null && Names.ORDER.compare(name, q.afterName()) <= 0) {
+                    continue; // the position itself, not after it
+                }
+            } else {
+                Head h = heads.poll();
+                if (h == null) {
+                    break;
+                }
+                name = h.name();
+                Head.push(heads, h.rest(), null);
+            }
             if (examined == budget) {
                 return new QueryPage(items, true, null, lastExamined, -1, examined, seq, i.id);
             }
             examined++;
-            lastExamined = h.name();
-            Entry e = match(h.name());
+            lastExamined = name;
+            Entry e = match(name);
             if (e != null) {
                 if (items.size() == q.limit()) {
                     return new QueryPage(items, true, null, items.getLast().getKey(), -1, examined, seq, i.id);
                 }
-                items.add(Map.entry(h.name(), e));
+                items.add(Map.entry(name, e));
             }
-            Head.push(heads, h.rest(), null);
         }
         return new QueryPage(items, false, null, q.afterName(), -1, examined, seq, i.id);
     }

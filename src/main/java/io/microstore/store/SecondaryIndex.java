@@ -1,9 +1,6 @@
 package io.microstore.store;
 
 import java.util.List;
-import java.util.NavigableSet;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.microstore.store.query.IndexKey;
@@ -11,16 +8,17 @@ import io.microstore.store.query.IndexPaths;
 
 /**
  * One secondary index: its entries ({@link IndexKey}: the values at its pointers, then the name; whole values and
- * array elements apart) in a skip list, and per first value the number of entries that hold it, so an equality
- * is counted in O(1) lookups per value, not by a walk. Written by the commit stream (in the same step as the
- * {@link Index}, under its write lock) and by its builder (under the same lock), read under {@link Index#whole}.
+ * array elements apart) in one {@link CountedKeys} tree, which serves the walks and counts the entries between
+ * two keys (an equality, a range, a prefix) in O(log n). One structure, not a skip list for walks beside it: a
+ * write with indexes pays one descent per changed entry, not two. Written by the commit stream (in the same step
+ * as the {@link Index}, under its write lock) and by its builder (under the same lock); read only under
+ * {@link Index#whole}, which throws away a read that met a change (the tree is changed in place).
  */
 final class SecondaryIndex {
     final String id;
     final List<String> paths;
     final IndexPaths shape;
-    private final ConcurrentSkipListSet<IndexKey> keys = new ConcurrentSkipListSet<>(IndexKey.ORDER);
-    private final ConcurrentHashMap<IndexKey, Long> counts = new ConcurrentHashMap<>();
+    private final CountedKeys counted = new CountedKeys();
     private final AtomicLong entries = new AtomicLong();
     private volatile boolean ready;
     private volatile boolean dropped;
@@ -48,32 +46,32 @@ final class SecondaryIndex {
     }
 
     private void add(IndexKey key) {
-        if (keys.add(key)) {
-            counts.merge(key.group(), 1L, Long::sum);
+        if (counted.add(key)) {
             entries.incrementAndGet();
         }
     }
 
     private void remove(IndexKey key) {
-        if (keys.remove(key)) {
-            counts.computeIfPresent(key.group(), (g, n) -> n == 1 ? null : n - 1);
+        if (counted.remove(key)) {
             entries.decrementAndGet();
         }
     }
 
     /** The entries from {@code from} to {@code to} (bounds or entries, both inclusive), ascending or descending. */
-    NavigableSet<IndexKey> range(IndexKey from, IndexKey to, boolean descending) {
+    Iterable<IndexKey> range(IndexKey from, IndexKey to, boolean descending) {
         if (IndexKey.ORDER.compare(from, to) > 0) {
-            return java.util.Collections.emptyNavigableSet();
+            return List.of();
         }
-        NavigableSet<IndexKey> set = keys.subSet(from, true, to, true);
-        return descending ? set.descendingSet() : set;
+        return counted.range(from, to, descending);
     }
 
-    /** How many entries hold {@code group}'s first value. */
-    long count(IndexKey group) {
-        Long n = counts.get(group);
-        return n == null ? 0 : n;
+    /** How many entries the ranges [from, to] (bounds or entries, both inclusive; none overlapping) hold. */
+    long count(List<IndexKey[]> ranges) {
+        long total = 0;
+        for (IndexKey[] range : ranges) {
+            total += counted.count(range[0], range[1]);
+        }
+        return total;
     }
 
     long entries() {

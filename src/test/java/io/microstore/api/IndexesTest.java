@@ -158,6 +158,31 @@ class IndexesTest extends ServerTestBase {
     }
 
     @Test
+    void rangePrefixAndCompoundCountsExamineNoApp() throws InterruptedException {
+        for (int i = 0; i < 120; i++) {
+            assertStatus(
+                    http.putApp(
+                            String.format("c/%03d", i),
+                            "{\"s\":\"" + (i % 3 == 0 ? "open" : "shut") + "\",\"n\":" + i + "}"),
+                    204);
+        }
+        String range = "/api/apps?limit=0&count=exact&where=" + encode("{\"/n\":{\"$gte\":10,\"$lt\":100}}");
+        String prefix = "/api/apps?limit=0&count=exact&where=" + encode("{\"/s\":{\"$prefix\":\"op\"}}");
+        String compound = "/api/apps?limit=0&count=exact&where=" + encode("{\"/s\":\"open\",\"/n\":{\"$gt\":50}}");
+        assertStatus(http.get(prefix), 422); // 120 apps, a budget of 40: a count needs an index
+        assertStatus(putIndex("n", "{\"paths\": [\"/n\"]}"), 201);
+        assertStatus(putIndex("sn", "{\"paths\": [\"/s\", \"/n\"]}"), 201);
+        awaitReady("n");
+        awaitReady("sn");
+        for (String[] c : new String[][] {{range, "90", "n"}, {prefix, "40", "sn"}, {compound, "23", "sn"}}) {
+            Res counted = http.get(c[0]);
+            assertStatus(counted, 200);
+            assertThat(c[0], counted.header("X-Total-Count"), is(c[1]));
+            assertThat(c[0], counted.header("Query-Plan"), is("index=" + c[2] + "; examined=0; returned=0"));
+        }
+    }
+
+    @Test
     void noDefinitionShowsAsAnApp() throws InterruptedException {
         assertStatus(http.putApp("v/a", "{\"s\":1}"), 204);
         long since = Long.parseLong(http.get("/api/apps?where=" + encode("{}")).header("Query-Seq"));

@@ -66,11 +66,6 @@ public final class IndexKey {
         return new SortKey(Arrays.copyOf(values, n));
     }
 
-    /** The counted group of this entry: its kind and first value (equal for every entry counted with it). */
-    public IndexKey group() {
-        return new IndexKey(element, new Value[] {values[0]}, null, 0);
-    }
-
     /** Whether this entry's first {@code n} values equal {@code other}'s. */
     public boolean sameLeading(IndexKey other, int n) {
         for (int i = 0; i < n; i++) {
@@ -111,12 +106,13 @@ public final class IndexKey {
         };
     }
 
-    static IndexKey bound(boolean element, Value v, int side) {
-        return new IndexKey(element, new Value[] {v}, null, side);
+    /** The bound before ({@code side} -1) or after (+1) every whole entry that begins with {@code values}. */
+    static IndexKey bound(Value[] values, int side) {
+        return new IndexKey(false, values.clone(), null, side);
     }
 
-    static IndexKey group(boolean element, Value v) {
-        return new IndexKey(element, new Value[] {v}, null, 0);
+    static IndexKey bound(boolean element, Value v, int side) {
+        return new IndexKey(element, new Value[] {v}, null, side);
     }
 
     private static int compare(IndexKey a, IndexKey b) {

@@ -1,6 +1,5 @@
 package io.microstore.store.query;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,20 +15,18 @@ public final class IndexRanges {
     private final List<IndexKey[]> ranges; // null: the selector puts no usable condition on the pointer
     private final boolean equalities; // each range is one value
     private final boolean sole; // the selector is this one condition and nothing else
-    private final List<IndexKey> groups; // the counted groups of the equalities, or null
 
-    private IndexRanges(List<IndexKey[]> ranges, boolean equalities, boolean sole, List<IndexKey> groups) {
+    private IndexRanges(List<IndexKey[]> ranges, boolean equalities, boolean sole) {
         this.ranges = ranges;
         this.equalities = equalities;
         this.sole = sole;
-        this.groups = groups;
     }
 
-    private static final IndexRanges NONE = new IndexRanges(null, false, false, null);
+    private static final IndexRanges NONE = new IndexRanges(null, false, false);
 
     /** The ranges {@code where} gives {@code pointer} at its top level. */
     public static IndexRanges of(Selector where, String pointer) {
-        Value top = Value.read(where.canonical().getBytes(StandardCharsets.UTF_8));
+        Value top = where.top();
         Value operand = top.members.get(pointer);
         if (operand == null) {
             return NONE;
@@ -74,7 +71,7 @@ public final class IndexRanges {
             if (IndexKey.ORDER.compare(low, high) < 0) {
                 ranges.add(new IndexKey[] {low, high});
             }
-            return new IndexRanges(ranges, false, sole && contains == null, null);
+            return new IndexRanges(ranges, false, sole && contains == null);
         }
         if (contains != null) {
             return equal(List.of(contains), true, sole && used == 1 && operand.members.containsKey("$contains"));
@@ -85,12 +82,10 @@ public final class IndexRanges {
     private static IndexRanges equal(List<Value> values, boolean element, boolean sole) {
         TreeSet<Value> distinct = new TreeSet<>(values);
         List<IndexKey[]> ranges = new ArrayList<>();
-        List<IndexKey> groups = new ArrayList<>();
         for (Value v : distinct) {
             ranges.add(new IndexKey[] {IndexKey.bound(element, v, -1), IndexKey.bound(element, v, 1)});
-            groups.add(IndexKey.group(element, v));
         }
-        return new IndexRanges(ranges, true, sole, groups);
+        return new IndexRanges(ranges, true, sole);
     }
 
     private static IndexKey max(IndexKey a, IndexKey b) {
@@ -143,10 +138,5 @@ public final class IndexRanges {
     /** Whether the selector is this one condition alone, so the index's entries are the matches. */
     public boolean sole() {
         return sole;
-    }
-
-    /** The counted groups whose sum is the number of matches (when {@link #sole} and {@link #equalities}). */
-    public List<IndexKey> groups() {
-        return groups;
     }
 }

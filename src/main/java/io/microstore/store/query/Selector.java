@@ -28,13 +28,16 @@ public final class Selector {
     private static final int IN_PLACE = 8;
 
     private static final Set<String> TYPES = Set.of("null", "boolean", "number", "string", "array", "object");
-    private static final Selector ALL = new Selector((buf, from, to) -> true, "{}");
+    private static final Selector ALL =
+            new Selector((buf, from, to) -> true, Value.object(new java.util.TreeMap<>()), "{}");
 
     private final Condition condition;
+    private final Value top; // the selector as read: the planner asks it what each pointer is tested with
     private final String canonical;
 
-    private Selector(Condition condition, String canonical) {
+    private Selector(Condition condition, Value top, String canonical) {
         this.condition = condition;
+        this.top = top;
         this.canonical = canonical;
     }
 
@@ -64,12 +67,17 @@ public final class Selector {
         if (where.kind != Kind.OBJECT) {
             throw new BadQuery("where must be a JSON object, such as {\"/status\": \"open\"}");
         }
-        return new Selector(selector(where, "where"), where.canonical());
+        return new Selector(selector(where, "where"), where, where.canonical());
     }
 
     /** Whether the app whose stored compact JSON value is {@code data} matches. */
     public boolean matches(byte[] data) {
         return condition.test(data, 0, data.length);
+    }
+
+    /** The selector as a value (an object of pointers and operators), read once: never changed. */
+    Value top() {
+        return top;
     }
 
     /** One text for one selector, whatever its member order or number spelling: binds a cursor to its query. */
