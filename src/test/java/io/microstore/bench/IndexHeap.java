@@ -38,8 +38,8 @@ public final class IndexHeap {
                 String id = path.substring(1);
                 store.indexes().define(id, List.of(path));
                 while (!store.indexes().get(id).state().equals("ready")) {
-                    Thread.sleep(
-                            50); // the state is the fact; the store has no wait for it, and this is a tool, not a test
+                    // the state is the fact; the store has no wait for it, and this is a tool, not a test
+                    Thread.sleep(50);
                 }
                 long after = heap();
                 System.out.printf(
@@ -54,8 +54,8 @@ public final class IndexHeap {
         Runtime rt = Runtime.getRuntime();
         for (int i = 0; i < 3; i++) {
             System.gc();
-            Thread.sleep(
-                    200); // the heap's size is only settled once reference processing is done; no JVM event says so
+            // the heap's size is only settled once reference processing is done; no JVM event says so
+            Thread.sleep(200);
         }
         return rt.totalMemory() - rt.freeMemory();
     }
