@@ -336,6 +336,28 @@ class ListingTest extends ServerTestBase {
                 is(String.valueOf(small.body().length)));
     }
 
+    /**
+     * The response buffer starts small and doubles up to 64 KiB: a body of any size up to that, written in one
+     * piece or in many, is sent whole with its Content-Length and every byte in place.
+     */
+    @Test
+    void bodiesThatGrowTheBufferUpTo64KiBAreSentWholeWithEveryByte() {
+        for (int size : List.of(100, 4_000, 4_200, 9_000, 20_000, 40_000, 65_000)) {
+            String value = "\"" + "w".repeat(size) + "\"";
+            String name = "grow/" + size;
+            create(name, "{\"data\":" + value + "}");
+            Res page = http.get("/api/apps?prefix=" + name + "&include=data");
+            assertStatus(page, 200);
+            assertThat(page.text(), is("[{\"name\":\"" + name + "\",\"data\":" + value + "}]"));
+            assertThat(
+                    "a body of " + page.body().length + " bytes fits the buffer",
+                    page.header("Content-Length"),
+                    is(String.valueOf(page.body().length)));
+        }
+        Res all = http.get("/api/apps?prefix=grow/");
+        assertThat(all.header("Content-Length"), is(String.valueOf(all.body().length)));
+    }
+
     private static List<String> names(Res res) {
         assertStatus(res, 200);
         return res.json().asJsonArray().stream()
