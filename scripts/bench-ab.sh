@@ -37,6 +37,9 @@ for v in this other; do
   start "$v" "$java" -jar "$jar" --port 0 --data "$WORK/data-$v" "${fill[@]}"
   port[$v]=$PORT
   pid[$v]=$PID
+  # no garbage of the import left, and its apps in the old generation already (at 1M apps, young collections
+  # copying the freshly imported index would otherwise take the first minutes of PUTs)
+  "${JAVA_HOME}/bin/jcmd" "$PID" GC.run >/dev/null
 done
 # Fill, then warm both up for WARMUP per test, in turns: the JIT of a version still compiling while the other
 # is measured would take CPU from it (3 s each left the first rounds of a run 10-20% apart for the same jar).

@@ -14,6 +14,10 @@
 # appends to a growing file (what the bench compares the one-connection PUT with) and overwrites of a
 # zero-filled, preallocated one (what a preallocated journal would pay).
 #
+# BENCH_KEYS (1000) sets the apps each microstore of the ladder holds (k1..kN, imported first; the tests pick
+# among them): BENCH_KEYS=1000000 runs the ladder at 1M apps. BENCH_COST_LADDER names a part of the ladder
+# to run (e.g. "bare fsync-always"); BENCH_DURATION (6s) and BENCH_ROUNDS (3) as in the other benches.
+#
 # BENCH_COST_GC=1 adds the collectors at 1M apps: microstore on copies of one data directory of 1M apps
 # under G1 (the JVM's default), generational ZGC and Parallel GC, GET and PUT alternating with the bare
 # server, with each process's RSS at the end.
@@ -28,6 +32,7 @@ cd "$(dirname "$0")/.."
 JAVA="$JAVA_HOME/bin/java"
 DURATION=${BENCH_DURATION:-6s}
 ROUNDS=${BENCH_ROUNDS:-3}
+KEYS=${BENCH_KEYS:-1000}
 WORK=target/bench-cost
 CP="target/test-classes:target/classes:target/libs/*"
 rm -rf "$WORK"
@@ -86,32 +91,37 @@ report() {
               med(u[order[i]]), med(s[order[i]]), med(c[order[i]]) } }' "$WORK/runs.tsv"
 }
 
-awk 'BEGIN { for (i = 1; i <= 1000; i++) printf "{\"name\":\"k%d\",\"data\":{\"n\":1,\"s\":\"some small value\"}}\n", i }' \
-    > "$WORK/apps-1000.jsonl"
-LADDER="bare setup in-memory fsync-never fsync-always"
-log "starting the ladder ($LADDER), 1k apps each"
-run bare "$JAVA" -cp "$CP" io.microstore.bench.BareServer 0
-run setup "$JAVA" -cp "$CP" io.microstore.bench.BareServer 0 --setup
-run in-memory "$JAVA" -jar target/microstore.jar --port 0 --import "$WORK/apps-1000.jsonl"
-run fsync-never "$JAVA" -jar target/microstore.jar --port 0 --data "$WORK/fsync-never" --fsync never --import "$WORK/apps-1000.jsonl"
-run fsync-always "$JAVA" -jar target/microstore.jar --port 0 --data "$WORK/fsync-always" --import "$WORK/apps-1000.jsonl"
+awk -v n="$KEYS" 'BEGIN { for (i = 1; i <= n; i++) printf "{\"name\":\"k%d\",\"data\":{\"n\":1,\"s\":\"some small value\"}}\n", i }' \
+    > "$WORK/apps.jsonl"
+# ladder NAME COMMAND...: run, for the servers of the ladder asked for
+ladder() { case " $LADDER " in *" $1 "*) run "$@" ;; esac; }
+LADDER=${BENCH_COST_LADDER:-bare setup in-memory fsync-never fsync-always}
+log "starting the ladder ($LADDER), $KEYS apps each"
+ladder bare "$JAVA" -cp "$CP" io.microstore.bench.BareServer 0
+ladder setup "$JAVA" -cp "$CP" io.microstore.bench.BareServer 0 --setup
+ladder in-memory "$JAVA" -jar target/microstore.jar --port 0 --import "$WORK/apps.jsonl"
+ladder fsync-never "$JAVA" -jar target/microstore.jar --port 0 --data "$WORK/fsync-never" --fsync never --import "$WORK/apps.jsonl"
+ladder fsync-always "$JAVA" -jar target/microstore.jar --port 0 --data "$WORK/fsync-always" --import "$WORK/apps.jsonl"
 for name in $LADDER; do
+  # as make bench does: no garbage of the import left, and the apps in the old generation already (at 1M apps,
+  # young collections copying the freshly imported index would take the first minutes of PUTs otherwise)
+  "$JAVA_HOME/bin/jcmd" "${PIDS[$name]}" GC.run > /dev/null
   for script in get put; do
-    BENCH_KEYS=1000 wrk -t2 -c64 -d5s -s "scripts/bench/$script.lua" "http://127.0.0.1:${PORTS[$name]}" > /dev/null 2>&1
+    BENCH_KEYS=$KEYS wrk -t2 -c64 -d5s -s "scripts/bench/$script.lua" "http://127.0.0.1:${PORTS[$name]}" > /dev/null 2>&1
   done
 done
 : > "$WORK/runs.tsv"
 : > "$WORK/fsync.tsv"
 for _ in $(seq 1 "$ROUNDS"); do
-  for name in $LADDER; do measure "$name" "GET, 64 conns" get 64 1000; done
-  for name in $LADDER; do measure "$name" "PUT, 64 conns" put 64 1000; done
-  for name in $LADDER; do measure "$name" "PUT, 1 conn" put 1 1000; done
+  for name in $LADDER; do measure "$name" "GET, 64 conns" get 64 "$KEYS"; done
+  for name in $LADDER; do measure "$name" "PUT, 64 conns" put 64 "$KEYS"; done
+  for name in $LADDER; do measure "$name" "PUT, 1 conn" put 1 "$KEYS"; done
   printf 'append\t%s\n' "$(python3 scripts/fsync-probe.py "$WORK" 3)" >> "$WORK/fsync.tsv"
   printf 'preallocated\t%s\n' "$(python3 scripts/fsync-probe.py --preallocated "$WORK" 3)" >> "$WORK/fsync.tsv"
   log "$(tail -n 2 "$WORK/fsync.tsv" | tr '\n' ' ')"
 done
 echo
-echo "Cost per request, 1k apps, $ROUNDS alternating rounds of wrk -d$DURATION, medians ($(nproc) cores, $(date -u +'%Y-%m-%d %H:%M UTC')):"
+echo "Cost per request, $KEYS apps, $ROUNDS alternating rounds of wrk -d$DURATION, medians ($(nproc) cores, $(date -u +'%Y-%m-%d %H:%M UTC')):"
 echo
 report
 echo
@@ -123,7 +133,7 @@ awk -F'\t' "$MEDIAN"'{ split($2, v, " "); p50[$1] = p50[$1] " " v[2]; p99[$1] = 
     "$WORK/fsync.tsv"
 
 [ "${BENCH_COST_GC:-0}" = 1 ] || exit 0
-for name in setup in-memory fsync-never fsync-always; do stop "${PIDS[$name]}"; done
+for name in $LADDER; do [ "$name" = bare ] || stop "${PIDS[$name]}"; done
 log "collectors at 1M apps: loading one data directory"
 awk 'BEGIN { for (i = 1; i <= 1000000; i++) printf "{\"name\":\"k%d\",\"data\":{\"n\":1,\"s\":\"some small value\"}}\n", i }' \
     > "$WORK/apps-1000000.jsonl"

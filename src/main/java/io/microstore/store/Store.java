@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
-import io.microstore.commit.Change;
 import io.microstore.commit.Compaction;
 import io.microstore.commit.Stats;
 import io.microstore.store.feed.ChangeFeed;
@@ -313,9 +312,9 @@ public final class Store implements AutoCloseable {
      * True while {@code change}'s value is its app's current one in the index (the feed's question, asked
      * on the commit stream's thread, also while it applies a transaction).
      */
-    private boolean current(long seq, Change change) {
-        Entry entry = change.isDelete() ? null : index.peek(change.name());
-        return entry != null && entry.data() == change.data() && entry.seq() == seq;
+    private boolean current(long seq, String name, byte[] data) {
+        Entry entry = data == null ? null : index.peek(name);
+        return entry != null && entry.data() == data && entry.seq() == seq;
     }
 
     /**

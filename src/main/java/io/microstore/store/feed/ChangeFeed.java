@@ -121,10 +121,14 @@ public final class ChangeFeed implements AutoCloseable {
     /** The live queries whose equality is at one pointer, by the value they require there. */
     private record Group(Function<byte[], Object> reader, ConcurrentHashMap<Object, Set<Waiter>> byValue) {}
 
-    /** Whether the value a change wrote at a seq is its app's current one (in the store's index). */
+    /**
+     * Whether {@code data}, written at {@code seq}, is app {@code name}'s current value (in the store's index);
+     * never for a delete's null. Asked by name and value, so a change of a large commit is checked by a
+     * lookup, without finding its {@link Change} among the commit's.
+     */
     @FunctionalInterface
     public interface Current {
-        boolean holds(long seq, Change change);
+        boolean holds(long seq, String name, byte[] data);
     }
 
     /**
@@ -139,7 +143,7 @@ public final class ChangeFeed implements AutoCloseable {
 
     /** A feed on its own, whose every retained change counts in {@link #heldBytes}. */
     public ChangeFeed(FeedConfig config) {
-        this(config, (seq, change) -> false);
+        this(config, (seq, name, data) -> false);
     }
 
     /**
@@ -609,7 +613,7 @@ public final class ChangeFeed implements AutoCloseable {
         ring.set(slot(seq), commit);
         bytes += size;
         for (Change change : commit.changes()) {
-            if (!current.holds(seq, change)) { // overwritten within its own batch already
+            if (!current.holds(seq, change.name(), change.data())) { // overwritten within its own batch already
                 hold(seq, change);
             }
         }
@@ -690,7 +694,12 @@ public final class ChangeFeed implements AutoCloseable {
 
     /** Counts a retained change that is no longer current: it holds its value alone until it leaves the window. */
     private void hold(long seq, Change change) {
-        long heap = (change.isDelete() ? 0 : change.data().length) + CHANGE_OVERHEAD;
+        hold(seq, change.isDelete() ? 0 : change.data().length);
+    }
+
+    /** {@link #hold(long, Change)} of a change that wrote {@code length} bytes. */
+    private void hold(long seq, int length) {
+        long heap = length + CHANGE_OVERHEAD;
         held += heap;
         heldAt[slot(seq)] += heap;
     }
@@ -722,10 +731,11 @@ public final class ChangeFeed implements AutoCloseable {
                 }
                 return;
             }
-            for (Change change : commit.changes()) {
-                if (change.data() == data && change.name().equals(name) && current.holds(seq, change)) {
-                    hold(seq, change);
-                }
+            // data written at seq and current is this commit's change for the name (one seq, one commit): asked
+            // of the index by a lookup, as a walk of the commit's changes to find it cost a walk of all the apps
+            // of a large import (one commit) per PUT to any of them
+            if (current.holds(seq, name, data)) {
+                hold(seq, data.length);
             }
         }
     }

@@ -131,8 +131,10 @@ class LiveFeedTest {
         int retain = 16;
         ChangeFeed feed = new ChangeFeed(
                 new FeedConfig(retain, 1 << 20, 10, KEEP_ALIVE),
-                (seq, change) ->
-                        index.get(change.name()) instanceof Written w && w.seq() == seq && w.change() == change);
+                (seq, name, data) -> data != null
+                        && index.get(name) instanceof Written w
+                        && w.seq() == seq
+                        && w.change().data() == data);
         closeAfter.add(feed);
         feed.loaded(0);
         Random random = new Random(17);
