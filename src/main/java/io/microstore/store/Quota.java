@@ -1,8 +1,11 @@
 package io.microstore.store;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The store's memory quota ({@code store.max-bytes}) at the door: a PUT, PATCH or import that would take
@@ -17,6 +20,14 @@ final class Quota {
     private final Index index;
     private final long maxBytes;
     private final AtomicLong reserved = new AtomicLong(); // growth of the PUTs submitted and not yet done
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition released = lock.newCondition(); // signalled whenever a reservation is given back
+    /**
+     * How long a write that does not fit waits for the writes in flight before it is refused: between its
+     * apply to the index and the release of its reservation a write is counted twice, so a write that fits
+     * could otherwise be refused beside concurrent ones (an etcd write takes up to its request timeout).
+     */
+    private static final Duration SETTLE = Duration.ofSeconds(5);
 
     Quota(Index index, long maxBytes) {
         if (maxBytes < 1) {
@@ -60,7 +71,7 @@ final class Quota {
                     long more = prepared == null || prepared.value() == null
                             ? 0
                             : prepared.value().length - prepared.basis().data().length;
-                    if (more > 0 && index.bytes() + reserved.get() + more > maxBytes) {
+                    if (more > 0 && !fits(more)) {
                         throw txn.refusal(
                                 i, refused()); // refused as a PATCH alone would be, with its index in a transaction
                     }
@@ -75,9 +86,9 @@ final class Quota {
         long reservation = growth;
         reserve(reservation);
         try {
-            return engine.submit(txn).whenComplete((o, e) -> reserved.addAndGet(-reservation));
+            return engine.submit(txn).whenComplete((o, e) -> release(reservation));
         } catch (RuntimeException e) {
-            reserved.addAndGet(-reservation);
+            release(reservation);
             throw e;
         }
     }
@@ -91,13 +102,60 @@ final class Quota {
     /** Reserves {@code growth} bytes for a write in flight, unless the index and the writes in flight leave no room. */
     private void reserve(long growth) {
         while (true) {
-            long inFlight = reserved.get();
-            if (index.bytes() + inFlight + growth > maxBytes) {
+            if (!fits(growth)) {
                 throw refused();
             }
-            if (reserved.compareAndSet(inFlight, inFlight + growth)) {
+            long inFlight = reserved.get();
+            if (index.bytes() + inFlight + growth <= maxBytes && reserved.compareAndSet(inFlight, inFlight + growth)) {
                 return;
             }
+        }
+    }
+
+    /**
+     * Whether {@code growth} fits beside the index and the writes in flight; when it does not while writes
+     * are in flight, asked again as each of them finishes, for at most {@link #SETTLE}.
+     */
+    private boolean fits(long growth) {
+        long deadline = System.nanoTime() + SETTLE.toNanos();
+        while (true) {
+            long inFlight = reserved.get();
+            if (index.bytes() + inFlight + growth <= maxBytes) {
+                return true;
+            }
+            if (inFlight <= 0 || !awaitRelease(inFlight, deadline)) {
+                return false;
+            }
+        }
+    }
+
+    /** Waits until the writes in flight are no longer {@code seen} bytes; false when the deadline passed first. */
+    private boolean awaitRelease(long seen, long deadline) {
+        lock.lock();
+        try {
+            while (reserved.get() == seen) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                released.awaitNanos(left);
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void release(long growth) {
+        reserved.addAndGet(-growth);
+        lock.lock();
+        try {
+            released.signalAll();
+        } finally {
+            lock.unlock();
         }
     }
 
