@@ -3,6 +3,7 @@ package io.microstore.store;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -21,7 +22,8 @@ final class Quota {
     private final long maxBytes;
     private final AtomicLong reserved = new AtomicLong(); // growth of the PUTs submitted and not yet done
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition released = lock.newCondition(); // signalled whenever a reservation is given back
+    private final Condition released = lock.newCondition(); // signalled when a reservation is given back
+    private final AtomicInteger waiting = new AtomicInteger(); // writes waiting in awaitRelease
     /**
      * How long a write that does not fit waits for the writes in flight before it is refused: between its
      * apply to the index and the release of its reservation a write is counted twice, so a write that fits
@@ -101,29 +103,37 @@ final class Quota {
 
     /** Reserves {@code growth} bytes for a write in flight, unless the index and the writes in flight leave no room. */
     private void reserve(long growth) {
-        while (true) {
-            if (!fits(growth)) {
-                throw refused();
-            }
-            long inFlight = reserved.get();
-            if (index.bytes() + inFlight + growth <= maxBytes && reserved.compareAndSet(inFlight, inFlight + growth)) {
-                return;
-            }
+        if (!admit(growth, true)) {
+            throw refused();
         }
     }
 
-    /**
-     * Whether {@code growth} fits beside the index and the writes in flight; when it does not while writes
-     * are in flight, asked again as each of them finishes, for at most {@link #SETTLE}.
-     */
+    /** Whether {@code growth} fits beside the index and the writes in flight (nothing is reserved). */
     private boolean fits(long growth) {
-        long deadline = System.nanoTime() + SETTLE.toNanos();
+        return admit(growth, false);
+    }
+
+    /**
+     * Whether {@code growth} fits beside the index and the writes in flight, reserving it when asked; when it
+     * does not while writes are in flight, asked again as each of them finishes, for at most {@link #SETTLE}.
+     */
+    private boolean admit(long growth, boolean reserve) {
+        long deadline = 0; // taken only once it has to wait: the clock is not read on a write that fits
         while (true) {
             long inFlight = reserved.get();
             if (index.bytes() + inFlight + growth <= maxBytes) {
-                return true;
+                if (!reserve || reserved.compareAndSet(inFlight, inFlight + growth)) {
+                    return true;
+                }
+                continue;
             }
-            if (inFlight <= 0 || !awaitRelease(inFlight, deadline)) {
+            if (inFlight <= 0) {
+                return false;
+            }
+            if (deadline == 0) {
+                deadline = System.nanoTime() + SETTLE.toNanos();
+            }
+            if (!awaitRelease(inFlight, deadline)) {
                 return false;
             }
         }
@@ -132,6 +142,7 @@ final class Quota {
     /** Waits until the writes in flight are no longer {@code seen} bytes; false when the deadline passed first. */
     private boolean awaitRelease(long seen, long deadline) {
         lock.lock();
+        waiting.incrementAndGet(); // before reserved is read again: a release after that read sees it and signals
         try {
             while (reserved.get() == seen) {
                 long left = deadline - System.nanoTime();
@@ -145,17 +156,21 @@ final class Quota {
             Thread.currentThread().interrupt();
             return false;
         } finally {
+            waiting.decrementAndGet();
             lock.unlock();
         }
     }
 
+    /** Gives a reservation back; the lock is taken only when a write waits for one (a PUT's path otherwise). */
     private void release(long growth) {
         reserved.addAndGet(-growth);
-        lock.lock();
-        try {
-            released.signalAll();
-        } finally {
-            lock.unlock();
+        if (waiting.get() > 0) {
+            lock.lock();
+            try {
+                released.signalAll();
+            } finally {
+                lock.unlock();
+            }
         }
     }
 

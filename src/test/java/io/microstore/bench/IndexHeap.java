@@ -38,7 +38,7 @@ public final class IndexHeap {
                 String id = path.substring(1);
                 store.indexes().define(id, List.of(path));
                 while (!store.indexes().get(id).state().equals("ready")) {
-                    // the state is the fact; the store has no wait for it, and this is a tool, not a test
+                    // polls the fact itself (the index's state): Indexes offers no wait for "ready", and this is a tool
                     Thread.sleep(50);
                 }
                 long after = heap();
