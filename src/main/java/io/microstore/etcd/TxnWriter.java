@@ -39,6 +39,8 @@ import io.microstore.store.ValueTooLarge;
  * <p>Each of etcd's three lists (compares, success, failure) holds at most one entry per command, so a
  * transaction of {@link Transaction#MAX_COMMANDS} fits etcd's default {@code --max-txn-ops} of 128.
  *
+ * <p>Writes that compare nothing and only put are sent together with concurrent ones ({@link PutBatches}).
+ *
  * <p>A PUT with a deadline puts its value with a lease of its own ({@link Leases}; in a transaction, one
  * per such PUT) and the deadline in the value ({@link Values}); a PUT without one detaches the key from
  * any lease it had; a PATCH keeps the key's lease ({@code ignore_lease}), and so its deadline.
@@ -50,6 +52,7 @@ final class TxnWriter {
     private final AppliedRevision applied;
     private final EtcdConfig config;
     private final Leases leases;
+    private final PutBatches batches;
 
     TxnWriter(EtcdClient client, AppKeys keys, Index index, AppliedRevision applied, EtcdConfig config, Leases leases) {
         this.client = client;
@@ -58,6 +61,7 @@ final class TxnWriter {
         this.applied = applied;
         this.config = config;
         this.leases = leases;
+        this.batches = new PutBatches(client);
     }
 
     /** Runs {@code txn}; etcd's failures become StoreUnavailable, OutcomeUnknown or ValueTooLarge. */
@@ -131,7 +135,9 @@ final class TxnWriter {
             }
             TxnResult txnResult;
             try {
-                txnResult = client.txn(compares(commands, compared, state), writes, reads(commands, compared));
+                txnResult = compared.isEmpty() && PutBatches.batchable(writes)
+                        ? batches.put(writes)
+                        : client.txn(compares(commands, compared, state), writes, reads(commands, compared));
             } catch (EtcdOutcomeUnknown e) {
                 leased.unknown();
                 throw e;
