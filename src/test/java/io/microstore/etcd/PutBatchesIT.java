@@ -41,8 +41,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * Concurrent unconditional writes sent to a real 3-member etcd cluster as one txn: each still gets its own
  * answer, no key goes twice into one txn, a batch too large for etcd is sent again one write at a time, and
- * an outcome etcd leaves unknown is unknown for every write of the batch. One batch with etcd at a time, so
- * that writes started together while one is with etcd wait and form a batch.
+ * an outcome etcd leaves unknown is unknown for every write of the batch. Writes started together while
+ * the first of them is with etcd wait and form a batch.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class PutBatchesIT {
@@ -89,7 +89,7 @@ class PutBatchesIT {
      */
     @Test
     void concurrentPutsShareRevisionsAndEachGetsItsOwnResponse() throws Exception {
-        PutBatches batches = new PutBatches(client, 1, 64, 256 * 1024);
+        PutBatches batches = new PutBatches(client);
         int n = 40;
         long[] leases = new long[n];
         for (int i = 0; i < n; i++) {
@@ -117,7 +117,7 @@ class PutBatchesIT {
     /** 30 writers of one key at once: etcd refuses a key twice in one txn, so each goes in a batch of its own. */
     @Test
     void putsOfOneKeyNeverShareABatch() throws Exception {
-        PutBatches batches = new PutBatches(client, 1, 64, 256 * 1024);
+        PutBatches batches = new PutBatches(client);
         int n = 30;
         List<TxnResult> results = together(n, i -> batches.put(List.of(RequestOp.put(key(0), bytes("v" + i)))));
         Set<Long> revisions = new HashSet<>();
@@ -136,7 +136,7 @@ class PutBatchesIT {
      */
     @Test
     void aBatchEtcdRefusesAsTooLargeIsSentAgainOneWriteAtATime() throws Exception {
-        PutBatches batches = new PutBatches(client, 1, 64, 8 << 20);
+        PutBatches batches = new PutBatches(client, 64, 8 << 20);
         int n = 12;
         List<byte[]> values = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -162,7 +162,7 @@ class PutBatchesIT {
         GatewayClient impatient =
                 new GatewayClient(cluster.endpoints(), Duration.ofMillis(500), Duration.ofMillis(500));
         try {
-            PutBatches batches = new PutBatches(impatient, 1, 64, 256 * 1024);
+            PutBatches batches = new PutBatches(impatient);
             batches.put(List.of(RequestOp.put(key(100), bytes("first"))));
             int n = 8;
             for (int member = 1; member <= 3; member++) {
