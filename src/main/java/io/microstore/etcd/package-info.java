@@ -73,7 +73,9 @@
  * instance's index, sent with a compare per command whose outcome depends on its app's state, and decided
  * again against what etcd's failure branch returned when a compare failed, a bounded number of times. A
  * refusal (412, 404) is only given against a state etcd confirmed. {@code Writes} runs each on a virtual
- * thread of its own, at most 256 with etcd at once; more wait their turn. A write is acknowledged only once this instance's index has applied its
+ * thread of its own, at most 256 with etcd at once; more wait their turn. Writes that compare nothing and only
+ * put go together as one txn while the instance's previous such txn is with etcd ({@code PutBatches}:
+ * group commit, so they share a revision). A write is acknowledged only once this instance's index has applied its
  * revision (read-your-writes); a linearizable read ({@code ?consistent}) takes etcd's current revision by
  * a quorum read and waits until the index has it, writing the marker when other datasets moved the
  * revision on without an event this watch sees.
