@@ -45,6 +45,8 @@ public final class StoreMetrics implements EngineEvents {
     private static final List<String> ROUTES = Stream.concat(
                     Stream.of(Route.values()).map(Route::path), Stream.of(APPS_SLASH, "other"))
             .toList();
+    /** The index of one app's route in {@link #ROUTES}. */
+    private static final int APP_ROUTE = ROUTES.indexOf(Route.APP.path());
 
     private static final StoreMetrics INSTANCE = new StoreMetrics(Metrics.globalRegistry());
 
@@ -145,7 +147,7 @@ public final class StoreMetrics implements EngineEvents {
             chain.proceed();
         } finally {
             int method = METHODS.indexOf(req.prologue().method().text());
-            int route = ROUTES.indexOf(route(req.path().absolute().path()));
+            int route = routeIndex(req.path().absolute().path());
             int status = Math.min(Math.max(res.status().code(), 100), 599);
             // One LongAdder per method, route and status, found by index: cheap on every request.
             // The registry reads it through a functional counter made the first time.
@@ -174,9 +176,18 @@ public final class StoreMetrics implements EngineEvents {
         return adder;
     }
 
+    /** The index in {@link #ROUTES} of the route of {@code path}: one app's, the most asked, without a scan. */
+    private static int routeIndex(String path) {
+        return isApp(path) ? APP_ROUTE : ROUTES.indexOf(route(path));
+    }
+
+    private static boolean isApp(String path) {
+        return path.startsWith(APPS_SLASH) && path.length() > APPS_SLASH.length();
+    }
+
     /** The route a path belongs to, without the app name, so the number of series stays small. */
     static String route(String path) {
-        if (path.startsWith(APPS_SLASH) && path.length() > APPS_SLASH.length()) {
+        if (isApp(path)) {
             return Route.APP.path();
         }
         if (path.startsWith(Route.INDEXES.path() + "/")

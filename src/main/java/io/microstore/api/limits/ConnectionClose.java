@@ -1,6 +1,8 @@
 package io.microstore.api.limits;
 
+import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
+import io.helidon.http.Headers;
 import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
@@ -18,9 +20,17 @@ public final class ConnectionClose implements Filter {
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         chain.proceed();
         // The answer is written by now: a filter's chain returns once the route has sent it.
-        if (req.headers().containsToken(HeaderValues.CONNECTION_CLOSE)
-                || res.headers().containsToken(HeaderValues.CONNECTION_CLOSE)) {
+        if (says(req.headers()) || says(res.headers())) {
             throw new CloseConnectionException("Connection: close");
         }
+    }
+
+    /**
+     * Whether {@code headers} hold the token {@code close} in a Connection header. Asked first whether there
+     * is one at all: Helidon's token scan collects the header's values into a new list (a stream) even when it
+     * is absent, as it is on nearly every request and answer of a kept-alive connection.
+     */
+    private static boolean says(Headers headers) {
+        return headers.contains(HeaderNames.CONNECTION) && headers.containsToken(HeaderValues.CONNECTION_CLOSE);
     }
 }
