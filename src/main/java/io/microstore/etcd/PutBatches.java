@@ -166,8 +166,11 @@ final class PutBatches {
         void send() {
             try {
                 result.complete(client.txn(List.of(), ops, List.of()));
-            } catch (EtcdException | RuntimeException e) {
+            } catch (Throwable e) { // every member learns it, whatever it is, rather than wait forever
                 result.completeExceptionally(e);
+                if (e instanceof Error error) {
+                    throw error;
+                }
             } finally {
                 sent();
             }
