@@ -7,7 +7,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -180,8 +180,10 @@ final class PutBatches {
         TxnResult responsesOf(int from, List<RequestOp> mine) throws EtcdException {
             TxnResult all;
             try {
-                all = answer();
-            } catch (ExecutionException e) {
+                // uninterruptibly: the write is with etcd, and the client's timeouts bound how long its
+                // answer (or the verdict that it is unknown) takes
+                all = result.join();
+            } catch (CompletionException e) {
                 if (e.getCause() instanceof EtcdRejected r && EtcdErrors.tooLarge(r) && ops.size() > mine.size()) {
                     return client.txn(List.of(), mine, List.of());
                 }
@@ -192,27 +194,6 @@ final class PutBatches {
             }
             return new TxnResult(
                     all.succeeded(), all.revision(), List.copyOf(all.responses().subList(from, from + mine.size())));
-        }
-
-        /**
-         * The batch's answer, waited for through interrupts: the write is with etcd, and the client's own
-         * timeouts bound how long the answer (or the verdict that it is unknown) takes.
-         */
-        private TxnResult answer() throws ExecutionException {
-            boolean interrupted = false;
-            try {
-                while (true) {
-                    try {
-                        return result.get();
-                    } catch (InterruptedException e) {
-                        interrupted = true;
-                    }
-                }
-            } finally {
-                if (interrupted) {
-                    Thread.currentThread().interrupt();
-                }
-            }
         }
     }
 
