@@ -121,7 +121,7 @@ final class Writer {
     private final Function<String, Entry> decisionState = this::overlaid;
 
     private volatile long lastSyncNanos = System.nanoTime();
-    // Touched by the syncer only.
+    // Read by the syncer only, for its gather.
     private long lastSyncTook;
     private int lastGroup;
     private volatile long probeAtMillis;
