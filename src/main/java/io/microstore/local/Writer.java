@@ -121,7 +121,7 @@ final class Writer {
     private final Function<String, Entry> decisionState = this::overlaid;
 
     private volatile long lastSyncNanos = System.nanoTime();
-    // Read by the syncer only, for its gather.
+    // Touched by the syncer only.
     private long lastSyncTook;
     private int lastGroup;
     private volatile long probeAtMillis;
