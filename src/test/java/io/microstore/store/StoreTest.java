@@ -18,7 +18,6 @@ import io.microstore.commit.Commit;
 import io.microstore.commit.CommitStream;
 import io.microstore.local.FsyncPolicy;
 import io.microstore.local.LocalConfig;
-import io.microstore.persist.MemoryPersistence;
 import io.microstore.persist.Persistence;
 import io.microstore.testing.Eventually;
 import io.microstore.testing.Stores;
@@ -382,27 +381,6 @@ class StoreTest {
         assertThrows(AppNotFound.class, () -> store.execute(new Command.Patch("nope", (n, c) -> bytes("1"), NONE)));
         assertThat(store.get("nope"), nullValue());
         assertThat(store.lastSeq(), is(0L));
-    }
-
-    /**
-     * In memory (as with fsync never or interval) a write needs no thread but its caller's: it is decided,
-     * published and answered there, so it costs no hand-off and no wake-up.
-     */
-    @Test
-    void inMemoryAWriteIsCommittedOnItsCallersThread() throws Exception {
-        store = Stores.open(new MemoryPersistence(), Stores.LOCAL);
-        List<Thread> committers = new CopyOnWriteArrayList<>();
-        store.observe(new EngineEvents() {
-            @Override
-            public void batch(int mutations) {
-                committers.add(Thread.currentThread());
-            }
-
-            @Override
-            public void synced(long nanos) {}
-        });
-        assertThat(store.execute(put("a", "1")).seq(), is(1L));
-        assertThat(committers, contains(Thread.currentThread()));
     }
 
     @Test
