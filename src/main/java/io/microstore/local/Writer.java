@@ -40,20 +40,18 @@ import io.microstore.threads.EssentialThread;
  * Nothing is visible or acknowledged before it is durable: it is handed to the {@link CommitStream}
  * (index, then feed), and answered, only once written and synced per the fsync policy.
  *
- * <p>Deciding on the caller's thread saves a hand-off to a writer thread and back: in memory a write then
- * needs no other thread at all (its cost came near bare Helidon's), and with fsync {@code always} it takes
- * one wake-up of the syncer per group instead of the writer's and the syncer's (docs/BENCHMARKS.md).
+ * <p>Deciding on the caller's thread is what makes a write cheap: a hand-off to a writer thread and back
+ * cost two wake-ups per request, more than the work itself (docs/BENCHMARKS.md).
  *
  * <p>In memory, and on a journal with fsync {@code never} or {@code interval}, the caller also writes its
  * record, publishes it and returns, all under the lock; a thread of the writer's, the syncer, syncs the
  * journal every interval and probes for room on a full disk. With fsync {@code always} on a journal the
  * caller appends its record and waits, and the syncer takes every write decided since its last turn (group
- * commit; it waits a little for the group to grow, see {@link #gather}): writes them (under the lock, so
- * nothing is appended meanwhile), fdatasyncs them (outside it, so callers go on deciding the next group),
- * then publishes and answers them in order. Callers decide against an overlay of the writes taken and not
- * yet published, which no reader sees; a refusal that rests on one of them is answered once it is
- * durable, with the group it joined. Tasks (a compaction) run under the lock once the writes before them
- * are durable and visible.
+ * commit): writes them (under the lock, so nothing is appended meanwhile), fdatasyncs them (outside it, so
+ * callers go on deciding the next group), then publishes and answers them in order. Callers decide against
+ * an overlay of the writes taken and not yet published, which no reader sees; a refusal that rests on one
+ * of them is answered once it is durable, with the group it joined. Tasks (a compaction) run under the lock
+ * once the writes before them are durable and visible.
  *
  * <p>A full disk is not fail-stop: the writes whose write failed for lack of space get {@link NoSpace}
  * (persistence has cut their partial records off again), later writes get it at once, and the syncer
@@ -118,7 +116,7 @@ final class Writer {
     private final Map<String, Overlaid> inFlight = new HashMap<>();
     private final ArrayDeque<Names> inFlightNames = new ArrayDeque<>();
     /** What a decision reads: the overlay (empty unless grouped), then the index. */
-    private final Function<String, Entry> decisionState = this::overlaid;
+    private final Function<String, Entry> overlaid = this::overlaid;
 
     private volatile long lastSyncNanos = System.nanoTime();
     // Touched by the syncer only.
@@ -274,7 +272,7 @@ final class Writer {
     private Decided decide(Pending pending) {
         List<Transaction.Step> steps;
         try {
-            steps = pending.txn().plan(decisionState);
+            steps = pending.txn().plan(overlaid);
         } catch (RuntimeException e) {
             return new Decided(pending, null, e, null);
         } catch (Throwable e) { // whatever goes wrong deciding one transaction fails it, never the store
@@ -459,11 +457,10 @@ final class Writer {
     }
 
     /**
-     * The adaptive commit delay: when the last group had more than one request, about as many are on their
-     * way (their clients were just answered), so the syncer waits until the group is as large as the last
-     * one, or for the last fdatasync's time (at most {@link #MAX_GATHER_NANOS}), whichever comes first, for
-     * them to share this group's fdatasync instead of paying one of their own: in a virtual machine an
-     * fdatasync costs a core about as long as it takes (docs/BENCHMARKS.md). A lone writer never waits.
+     * The adaptive commit delay: when the last group had more than one request, others are on their way
+     * (their clients were just answered), so the syncer waits a little, half the last fdatasync's time and
+     * at most {@link #MAX_GATHER_NANOS}, for them to share this group's fdatasync instead of paying one of
+     * their own. A lone writer never waits.
      */
     private void gather() {
         if (lastGroup < 2 || closing) {
