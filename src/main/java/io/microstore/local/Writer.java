@@ -582,14 +582,11 @@ final class Writer {
         if (System.nanoTime() - lastSyncNanos < config.fsyncInterval().toNanos()) {
             return;
         }
-        lock.lock(); // not beside a write: one may cut the journal (a compaction), closing the segment synced here
+        unsynced = false; // before the sync: a write after this point sets it again, for the next one
         try {
-            unsynced = false;
             sync();
         } catch (IOException | RuntimeException e) {
             failStop(e);
-        } finally {
-            lock.unlock();
         }
     }
 
