@@ -66,7 +66,7 @@ final class Writer {
 
     private static final long SPACE_RETRY_MILLIS = 1000;
     /** The longest the syncer waits for more requests to join a group. */
-    private static final long MAX_GATHER_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
+    private static final long MAX_GATHER_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
 
     /**
      * A request decided and not yet answered: its outcome or its refusal, and the commit it appended (null
@@ -111,7 +111,6 @@ final class Writer {
     private final Condition work = lock.newCondition();
 
     private List<Decided> group = new ArrayList<>();
-    private int gatherTarget; // while the syncer gathers: the group's size it waits for
     private long decidedSeq; // of the last commit decided: ahead of lastSeq while a group is being synced
     private final Map<String, Overlaid> inFlight = new HashMap<>();
     private final ArrayDeque<Names> inFlightNames = new ArrayDeque<>();
@@ -359,8 +358,8 @@ final class Writer {
             decidedSeq = commit.seq();
         }
         group.add(decided);
-        if (group.size() == 1 || group.size() == gatherTarget) {
-            work.signal(); // the syncer may be waiting for one, or gathering for as many
+        if (group.size() == 1) {
+            work.signal(); // the syncer may be waiting for one
         }
     }
 
@@ -466,16 +465,14 @@ final class Writer {
         if (lastGroup < 2 || closing) {
             return;
         }
-        long delay = Math.min(lastSyncTook, MAX_GATHER_NANOS);
-        gatherTarget = lastGroup;
-        while (delay > 0 && group.size() < lastGroup) {
+        long delay = Math.min(lastSyncTook / 2, MAX_GATHER_NANOS);
+        while (delay > 0) {
             try {
                 delay = work.awaitNanos(delay);
             } catch (InterruptedException e) {
-                break;
+                return;
             }
         }
-        gatherTarget = 0;
     }
 
     /**
