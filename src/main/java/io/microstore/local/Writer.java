@@ -65,8 +65,6 @@ final class Writer {
     private static final long CLOSING_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private static final long SPACE_RETRY_MILLIS = 1000;
-    /** The longest the syncer waits for more requests to join a group. */
-    private static final long MAX_GATHER_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
 
     /**
      * A request decided and not yet answered: its outcome or its refusal, and the commit it appended (null
@@ -118,9 +116,6 @@ final class Writer {
     private final Function<String, Entry> overlaid = this::overlaid;
 
     private volatile long lastSyncNanos = System.nanoTime();
-    // Touched by the syncer only.
-    private long lastSyncTook;
-    private int lastGroup;
     private volatile long probeAtMillis;
 
     /** {@code clock}: the engine's, on which the probes for room on a full disk are timed (a test's moves at will). */
@@ -447,32 +442,10 @@ final class Writer {
                 // nobody interrupts the syncer; closing is what ends it
             }
         }
-        gather();
         List<Decided> taken = group;
-        lastGroup = taken.size();
         group = new ArrayList<>();
         waiting.addAndGet(-taken.size());
         return taken;
-    }
-
-    /**
-     * The adaptive commit delay: when the last group had more than one request, others are on their way
-     * (their clients were just answered), so the syncer waits a little, half the last fdatasync's time and
-     * at most {@link #MAX_GATHER_NANOS}, for them to share this group's fdatasync instead of paying one of
-     * their own. A lone writer never waits.
-     */
-    private void gather() {
-        if (lastGroup < 2 || closing) {
-            return;
-        }
-        long delay = Math.min(lastSyncTook / 2, MAX_GATHER_NANOS);
-        while (delay > 0) {
-            try {
-                delay = work.awaitNanos(delay);
-            } catch (InterruptedException e) {
-                return;
-            }
-        }
     }
 
     /**
@@ -591,8 +564,7 @@ final class Writer {
         long start = System.nanoTime();
         persistence.sync();
         lastSyncNanos = System.nanoTime();
-        lastSyncTook = lastSyncNanos - start;
-        stats.synced(lastSyncTook);
+        stats.synced(lastSyncNanos - start);
     }
 
     private static void join(Thread thread) {
