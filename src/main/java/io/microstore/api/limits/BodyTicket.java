@@ -70,7 +70,7 @@ final class BodyTicket {
     /** Charges {@code bytes} more of body (times the cost factor), or throws TooManyBytesInFlight. */
     void take(long bytes) {
         long cost = bytes * InFlightBytes.COST_FACTOR;
-        if (!budget.take(held, cost)) {
+        if (!budget.take(this, cost)) {
             throw new TooManyBytesInFlight(budget.budget());
         }
         held += cost;
@@ -81,7 +81,7 @@ final class BodyTicket {
     }
 
     void release() {
-        budget.release(held);
+        budget.release(this, held);
         held = 0;
     }
 }

@@ -1,6 +1,7 @@
 package io.microstore.api.limits;
 
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code server.max-in-flight-bytes}: the heap that request bodies being read and handled may hold at
@@ -15,20 +16,23 @@ public final class InFlightBytes {
 
     private final long budget;
     private final AtomicLong used = new AtomicLong();
+    /** The one request that may go over the budget, or null. */
+    private final AtomicReference<Object> overdraft = new AtomicReference<>();
 
     public InFlightBytes(long budget) {
         this.budget = budget;
     }
 
     /**
-     * Takes {@code cost} more for a request that holds {@code held} already; false when it does not fit.
-     * A request alone in the server always gets its share, so a body under max-payload-size is never
-     * refused for ever on a small heap.
+     * Takes {@code cost} more for {@code owner}; false when it does not fit. One request at a time may go
+     * over the budget (by at most its own body, which max-payload-size bounds): the first that would not
+     * fit. Without it, bodies arriving together could each hold a part of the budget, none could finish,
+     * and every one got 503. So a body alone in the server is never refused, and some body always finishes.
      */
-    boolean take(long held, long cost) {
+    boolean take(Object owner, long cost) {
         while (true) {
             long now = used.get();
-            if (now + cost > budget && now != held) {
+            if (now + cost > budget && overdraft.get() != owner && !overdraft.compareAndSet(null, owner)) {
                 return false;
             }
             if (used.compareAndSet(now, now + cost)) {
@@ -37,8 +41,10 @@ public final class InFlightBytes {
         }
     }
 
-    void release(long cost) {
+    /** Gives back what {@code owner} took, and the overdraft if it held it. */
+    void release(Object owner, long cost) {
         used.addAndGet(-cost);
+        overdraft.compareAndSet(owner, null);
     }
 
     long budget() {
