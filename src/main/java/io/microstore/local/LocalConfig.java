@@ -2,7 +2,7 @@ package io.microstore.local;
 
 import java.time.Duration;
 
-/** Settings of the local engine: how many writes may wait for the writer, and when it syncs them. */
+/** Settings of the local engine: how many writes may wait to be decided or synced, and when they are synced. */
 public record LocalConfig(int queueCapacity, FsyncPolicy fsync, Duration fsyncInterval) {
     public LocalConfig {
         if (queueCapacity < 1) {

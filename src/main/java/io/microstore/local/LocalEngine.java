@@ -19,8 +19,8 @@ import io.microstore.store.Transaction;
 import io.microstore.store.TxnOutcome;
 
 /**
- * The engine of one process: a single {@link Writer} thread in front of {@link Persistence}, which is
- * memory only or the journal of a data directory. It guarantees what {@link Writer} describes; its
+ * The engine of one process: a {@link Writer} in front of {@link Persistence}, which is memory only or
+ * the journal of a data directory. It guarantees what {@link Writer} describes; its
  * {@link Expirer} deletes the apps whose time to live has passed on its clock.
  */
 public final class LocalEngine implements Engine {
@@ -78,7 +78,7 @@ public final class LocalEngine implements Engine {
         return pending.result();
     }
 
-    /** Runs on the writer after the writes queued before it, so the snapshot covers them. */
+    /** Runs under the writer's lock once the writes before it are durable and visible, so the snapshot covers them. */
     @Override
     public CompletableFuture<Compaction> compact() {
         CompletableFuture<Compaction> done = new CompletableFuture<>();

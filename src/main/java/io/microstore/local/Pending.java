@@ -7,7 +7,7 @@ import io.microstore.store.TxnOutcome;
 
 /**
  * A queued transaction (a single write is one of one command) and the future its HTTP handler waits on,
- * or a task the writer runs after the writes queued before it have committed.
+ * or a task the writer runs once the writes before it have committed.
  */
 record Pending(Transaction txn, CompletableFuture<TxnOutcome> result, Runnable task) {
     Pending(Transaction txn, CompletableFuture<TxnOutcome> result) {

@@ -7,12 +7,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 import io.microstore.commit.Change;
@@ -34,56 +32,56 @@ import io.microstore.store.TxnOutcome;
 import io.microstore.threads.EssentialThread;
 
 /**
- * The local engine's single writer: one platform thread that drains what has queued, decides each
- * transaction ({@link Transaction#plan}: a single write is one of one command) against the state
- * including the batch's earlier ones (conditions and versions only: patches come computed, see
- * {@link io.microstore.store.Prepared}, so the writer only writes), gives the changes of each the next sequence number (one seq for all
- * of a transaction's changes, one journal record for them), writes the batch to {@link Persistence} and
- * syncs it per the fsync policy (group commit), and only then hands it to the {@link CommitStream}
- * (index, then feed) and completes the requests. Nothing is visible or acknowledged before it is durable.
+ * The local engine's writes. Each is decided on its caller's own thread, one at a time under the
+ * writer's lock: {@link Transaction#plan} (a single write is one of one command) against the state
+ * including every write decided before it (conditions and versions only: patches come computed, see
+ * {@link io.microstore.store.Prepared}, so deciding is short), and a write that changes something gets
+ * the next sequence number (one seq for all of a transaction's changes, one journal record for them).
+ * Nothing is visible or acknowledged before it is durable: it is handed to the {@link CommitStream}
+ * (index, then feed), and answered, only once written and synced per the fsync policy.
  *
- * <p>With fsync {@code always} on a journal the sync is pipelined: the writer writes a batch and hands it
- * to a second thread, the syncer, and goes on deciding and writing the next batches while that fdatasync
- * is in flight; the syncer's next fdatasync covers every batch handed to it meanwhile. A batch is
- * published and acknowledged only after an fdatasync that began after its write returned, and in the
- * order written. The writer decides against the state including the batches written and not yet
- * synced (its in-flight overlay), which no reader sees; a refusal that rests on one of them is answered
- * once it is durable, with the batch it came in. Tasks, compaction and the space probe wait until
- * the syncer has caught up, so they see (and cut the journal at) a state that is durable and visible.
+ * <p>Deciding on the caller's thread saves a hand-off to a writer thread and back: in memory a write then
+ * needs no other thread at all (its cost came near bare Helidon's), and with fsync {@code always} it takes
+ * one wake-up of the syncer per group instead of the writer's and the syncer's (docs/BENCHMARKS.md).
  *
- * <p>A full disk is not fail-stop: the batch whose write failed for lack of space gets {@link NoSpace}
- * (persistence has cut its partial records off again), later writes get it at once, and the writer
- * probes for room about every second and takes writes again once there is some. A failed fsync, or
- * any other failed write, is fail-stop.
+ * <p>In memory the caller also publishes its write and returns, all under the lock. On a journal the
+ * caller appends its record and waits, and a thread of the writer's, the syncer, takes every write decided
+ * since its last turn (group commit; under fsync {@code always} it waits a little for the group to grow,
+ * see {@link #gather}): writes them (under the lock, so nothing is appended meanwhile), fdatasyncs them if
+ * the policy is {@code always} (outside the lock, so callers go on deciding the next group), then
+ * publishes and answers them in order. A request's thread never touches the journal's files: it may be
+ * interrupted (a body timeout, the server stopping), and an interrupt during a {@code FileChannel}'s write
+ * closes the channel, which would stop the store. The syncer also syncs every interval under fsync
+ * {@code interval}, and probes for room on a full disk. Callers decide against an overlay of the writes taken and not
+ * yet published, which no reader sees; a refusal that rests on one of them is answered once it is
+ * durable, with the group it joined. Tasks (a compaction) run under the lock once the writes before them
+ * are durable and visible.
+ *
+ * <p>A full disk is not fail-stop: the writes whose write failed for lack of space get {@link NoSpace}
+ * (persistence has cut their partial records off again), later writes get it at once, and the syncer
+ * probes for room about every second; writes are taken again once there is some. A failed fsync, or any
+ * other failed write, is fail-stop.
  */
 final class Writer {
     private static final System.Logger LOG = System.getLogger(Writer.class.getName());
-    private static final int MAX_BATCH = 1024;
     private static final long IDLE_POLL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** While closing, how often the syncer looks whether the callers still deciding are done. */
+    private static final long CLOSING_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
     private static final long SPACE_RETRY_MILLIS = 1000;
-    /** The longest the writer waits for more requests to join a batch while a sync is in flight. */
-    private static final long MAX_GATHER_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
-    /** Queued by {@link #stop()} to wake the thread; carries no command. */
-    private static final Pending WAKE = new Pending(null, null, null);
-    /** Handed to the syncer last: it ends once it has taken everything before it. */
-    private static final Written END = new Written(List.of(), List.of(), null, null, 0, 0);
+    /** The longest the syncer waits for more requests to join a group. */
+    private static final long MAX_GATHER_NANOS = TimeUnit.MICROSECONDS.toNanos(500);
 
     /**
-     * A batch written and handed to the syncer: its requests, its commits (empty when it wrote nothing but
-     * must be answered after those before it), the outcomes and refusals to answer with once synced.
+     * A request decided and not yet answered: its outcome or its refusal, and the commit it appended (null
+     * when it changed nothing); for a task, none of them.
      */
-    private record Written(
-            List<Pending> batch,
-            List<Commit> commits,
-            TxnOutcome[] outcomes,
-            RuntimeException[] refusals,
-            long seq,
-            int changed) {}
+    private record Decided(Pending pending, TxnOutcome outcome, RuntimeException refusal, Commit commit) {}
 
-    /** An app's state in a batch written and not yet synced: its entry (null when deleted) at {@code seq}. */
+    /** An app's state in a write taken and not yet published: its entry (null when deleted) at {@code seq}. */
     private record Overlaid(Entry entry, long seq) {}
 
-    /** The names a written batch changed, up to its last {@code seq}: dropped from the overlay once published. */
+    /** The names a write changed at {@code seq}: dropped from the overlay once published. */
     private record Names(List<String> names, long seq) {}
 
     private final Persistence persistence;
@@ -92,44 +90,43 @@ final class Writer {
     private final Index index;
     private final SnapshotSource snapshot;
     private final CommitStream stream;
-    private final BlockingQueue<Pending> queue;
-    private final EssentialThread thread;
+    /** Fsync {@code always} on a journal: the syncer writes, syncs, publishes and answers. */
+    private final boolean grouped;
+
+    private final EssentialThread syncer;
     private volatile long lastSeq;
     private volatile boolean closing;
     private volatile StoreUnavailable failure;
     private volatile NoSpace outOfSpace; // while the disk is full: the refusal for every write
     private volatile EngineEvents stats;
-    /** Null unless the sync is pipelined (fsync always on a journal): the syncer's thread and its queue. */
-    private final EssentialThread syncer;
-
-    private final BlockingQueue<Written> written = new LinkedBlockingQueue<>();
-    /** Guards the writer's waits for the syncer; the syncer notifies after each group it finished. */
-    private final Object progress = new Object();
-    /** Batches the syncer has finished (published and answered, or failed). */
-    private volatile long processed;
+    /**
+     * Requests in {@link #enqueue} or decided and not yet taken by the syncer: bounded by the queue's
+     * capacity, so memory stays bounded whatever the clients send.
+     */
+    private final AtomicInteger waiting = new AtomicInteger();
     /** The seq up to which the syncer has published to the index (the overlay's entries up to it can go). */
     private volatile long publishedSeq;
-    /**
-     * Touched by the syncer only: set once a sync failed. A failure of the writer's (a write that failed)
-     * does not stop the syncer from syncing and answering what was written whole before it.
-     */
-    private boolean syncFailed;
-    /** While the syncer is in an fdatasync. */
-    private volatile boolean syncing;
-    /** While the writer waits for more requests during a sync ({@link #gather}). */
-    private volatile boolean gathering;
-    /** How long the syncer's last fdatasync took. */
-    private volatile long lastSyncTook;
-    /** Requests handed to the syncer and not yet answered: bounded by the queue's capacity, as if still queued. */
-    private final AtomicInteger unanswered = new AtomicInteger();
-    // Touched by the writer thread only.
-    private long handed; // batches handed to the syncer
-    private long writtenSeq; // of the last commit written: ahead of lastSeq while the syncer syncs it
+    /** Set when a write is taken unsynced under fsync {@code interval} (or {@code never}: then never read). */
+    private volatile boolean unsynced;
+
+    /** Guards what follows, persistence's appends and writes, and the tasks. */
+    private final ReentrantLock lock = new ReentrantLock();
+    /** The syncer waits on it for a group; signalled when the first write joins one. */
+    private final Condition work = lock.newCondition();
+
+    private List<Decided> group = new ArrayList<>();
+    private int gatherTarget; // while the syncer gathers: the group's size it waits for
+    private long decidedSeq; // of the last commit decided: ahead of lastSeq while a group is being synced
     private final Map<String, Overlaid> inFlight = new HashMap<>();
     private final ArrayDeque<Names> inFlightNames = new ArrayDeque<>();
-    private boolean unsynced;
-    private long lastSyncNanos = System.nanoTime();
-    private long probeAtMillis;
+    /** What a decision reads: the overlay (empty unless grouped), then the index. */
+    private final Function<String, Entry> decisionState = this::overlaid;
+
+    private volatile long lastSyncNanos = System.nanoTime();
+    // Read by the syncer only, for its gather.
+    private long lastSyncTook;
+    private int lastGroup;
+    private volatile long probeAtMillis;
 
     /** {@code clock}: the engine's, on which the probes for room on a full disk are timed (a test's moves at will). */
     Writer(
@@ -157,16 +154,13 @@ final class Writer {
         this.stream = stream;
         this.lastSeq = lastSeq;
         this.publishedSeq = lastSeq;
-        this.writtenSeq = lastSeq;
-        this.queue = new LinkedBlockingQueue<>(config.queueCapacity());
+        this.decidedSeq = lastSeq;
+        this.grouped = persistence.forces(); // a journal: its files are the syncer's, whatever the policy
         OutOfSpace full = persistence.waitingForSpace(); // started on a full disk
         if (full != null) {
             outOfSpace(full);
         }
-        this.syncer = config.fsync() == FsyncPolicy.ALWAYS && persistence.forces()
-                ? EssentialThread.start("microstore-syncer", "the syncer", this::syncUntilEnd)
-                : null;
-        this.thread = EssentialThread.start("microstore-writer", "the writer", this::runToTheEnd);
+        this.syncer = EssentialThread.start("microstore-syncer", "the syncer", this::runToTheEnd);
     }
 
     long lastSeq() {
@@ -177,13 +171,9 @@ final class Writer {
         return failure;
     }
 
-    /** Why the writer thread (or the syncer's) is gone although the writer was not stopped, or null. */
+    /** Why the syncer's thread is gone although the writer was not stopped, or null. */
     String threadFailure() {
-        if (closing) {
-            return null;
-        }
-        String dead = thread.failure();
-        return dead == null && syncer != null ? syncer.failure() : dead;
+        return closing ? null : syncer.failure();
     }
 
     /** Why writes are refused until there is room on the disk, or null. */
@@ -196,7 +186,7 @@ final class Writer {
     }
 
     int queued() {
-        return queue.size();
+        return waiting.get();
     }
 
     void observe(EngineEvents stats) {
@@ -204,9 +194,10 @@ final class Writer {
     }
 
     /**
-     * Queues a command or task.
+     * Decides a command, or runs a task, on the calling thread: its result is complete on return, or, with
+     * fsync {@code always} on a journal, once the syncer has made it durable.
      *
-     * @throws StoreBusy when the queue is full
+     * @throws StoreBusy when the queue's capacity is taken
      * @throws StoreUnavailable when closing or after a persistence failure
      * @throws NoSpace while the disk is full
      */
@@ -219,54 +210,404 @@ final class Writer {
         if (full != null && pending.txn() != null) {
             throw full;
         }
-        if (closing) {
-            throw shuttingDown();
-        }
-        if (!queue.offer(pending)) {
+        if (waiting.incrementAndGet() > config.queueCapacity()) {
+            waiting.decrementAndGet();
             throw new StoreBusy(config.queueCapacity());
         }
-        // The writer may have died between the check above and the offer, and failed what was queued.
-        failed = failure;
-        if (failed != null && queue.remove(pending)) {
-            throw failed;
-        }
-        // close() may have let the writer finish between the check above and the offer.
-        if (closing && queue.remove(pending)) {
+        if (closing) { // after the count, which stop() waits on: a request it did not see is refused here
+            waiting.decrementAndGet();
             throw shuttingDown();
+        }
+        Decided decided = null;
+        boolean joined = false;
+        lock.lock();
+        try {
+            RuntimeException refused = failure != null ? failure : pending.txn() != null ? outOfSpace : null;
+            if (refused != null) {
+                throw refused;
+            }
+            decided = pending.txn() == null ? new Decided(pending, null, null, null) : decide(pending);
+            if (grouped && (decided.commit() != null || decidedSeq != publishedSeq)) {
+                join(decided); // answered once what it wrote, or what its refusal rests on, is durable
+                joined = true;
+            } else {
+                commitNow(decided);
+            }
+        } catch (NoSpace | StoreUnavailable e) {
+            if (decided == null) {
+                throw e;
+            }
+            decided = new Decided(pending, null, e, null);
+        } catch (Throwable t) { // after a failure half-way through a commit, nothing more is written
+            failStop(t);
+            if (decided == null) {
+                throw failure;
+            }
+            decided = new Decided(pending, null, failure, null);
+        } finally {
+            lock.unlock();
+            if (!joined) {
+                waiting.decrementAndGet();
+            }
+        }
+        if (!joined) {
+            answer(decided); // off the lock: what the caller chains on its result runs here
         }
     }
 
-    /** Stops taking writes and returns once the queued ones are finished. */
+    /** Stops taking writes and returns once those taken are finished. */
     void stop() {
         closing = true;
-        queue.offer(WAKE);
+        lock.lock();
         try {
-            thread.thread().join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            work.signal();
+        } finally {
+            lock.unlock();
+        }
+        join(syncer.thread());
+    }
+
+    /** The committed state, for snapshots. */
+    SnapshotSource snapshot() {
+        return snapshot;
+    }
+
+    /** Decides {@code pending}'s transaction against the state including every write decided before it. */
+    private Decided decide(Pending pending) {
+        List<Transaction.Step> steps;
+        try {
+            steps = pending.txn().plan(decisionState);
+        } catch (RuntimeException e) {
+            return new Decided(pending, null, e, null);
+        } catch (Throwable e) { // whatever goes wrong deciding one transaction fails it, never the store
+            return new Decided(pending, null, unexpected(e), null);
+        }
+        long seq = decidedSeq;
+        if (steps.stream().anyMatch(Transaction.Step::changes)) {
+            seq++; // all the changes of one transaction share its seq: one commit, one seq
+        }
+        List<Outcome> results = new ArrayList<>(steps.size());
+        List<Change> changes = new ArrayList<>(steps.size());
+        for (Transaction.Step step : steps) {
+            if (!step.changes()) { // a check or a patch that changes nothing (the app as it is), a delete of nothing
+                results.add(new Outcome(0, step.writes() ? null : step.before()));
+                continue;
+            }
+            String name = step.command().name();
+            byte[] data = step.after();
+            long expires = data == null ? 0 : step.command().expiresAfter(step.before());
+            Entry after = data == null ? null : new Entry(data, seq, expires);
+            boolean expired = data == null && step.command() instanceof Command.Delete d && d.expiry();
+            changes.add(new Change(name, data, expires, expired));
+            results.add(new Outcome(seq, after));
+        }
+        Commit commit = changes.isEmpty() ? null : new Commit(seq, changes);
+        return new Decided(pending, new TxnOutcome(seq, commit != null, results), null, commit);
+    }
+
+    private static IllegalStateException unexpected(Throwable e) {
+        LOG.log(System.Logger.Level.ERROR, "deciding a transaction failed", e);
+        return new IllegalStateException("the write could not be decided: " + e, e);
+    }
+
+    /**
+     * Not grouped (a persistence that keeps nothing: memory), under the lock: hands the decided write to the
+     * persistence as the interface asks, publishes it, or runs the task. On failure the decided write is swapped for its refusal in the caller's {@code decided}.
+     */
+    private void commitNow(Decided decided) {
+        Commit commit = decided.commit();
+        if (decided.pending().task() != null) {
+            decided.pending().task().run();
+            return;
+        }
+        if (commit == null) {
+            return;
+        }
+        persistence.append(commit); // one record per commit: all of it or none after a crash
+        try {
+            persistence.write();
+            if (config.fsync() == FsyncPolicy.ALWAYS) {
+                sync();
+            } else {
+                unsynced = true;
+            }
+        } catch (OutOfSpace e) { // nothing of it is in the journal: refuse it, the store goes on
+            throw outOfSpace(e);
+        } catch (IOException | RuntimeException e) {
+            failStop(e);
+            throw failure;
+        }
+        stats.batch(commit.changes().size());
+        decidedSeq = commit.seq();
+        lastSeq = commit.seq();
+        publish(List.of(commit)); // before the acknowledgement: after a 204, a GET and the feed see the change
+        persistence.committed(snapshot);
+    }
+
+    /**
+     * Grouped, under the lock: the decided write joins the group the syncer takes next; its results join
+     * the overlay, which the next decisions read.
+     */
+    private void join(Decided decided) {
+        dropPublished();
+        Commit commit = decided.commit();
+        if (commit != null) {
+            persistence.append(commit);
+            List<String> names = new ArrayList<>(commit.changes().size());
+            for (Change c : commit.changes()) {
+                Entry after = c.data() == null ? null : new Entry(c.data(), commit.seq(), c.expires());
+                inFlight.put(c.name(), new Overlaid(after, commit.seq()));
+                names.add(c.name());
+            }
+            inFlightNames.add(new Names(names, commit.seq()));
+            decidedSeq = commit.seq();
+        }
+        group.add(decided);
+        if (group.size() == 1 || group.size() == gatherTarget) {
+            work.signal(); // the syncer may be waiting for one, or gathering for as many
+        }
+    }
+
+    private Entry overlaid(String name) {
+        Overlaid o = inFlight.get(name);
+        return o != null ? o.entry() : index.get(name);
+    }
+
+    /** Forgets the overlay's entries that the syncer has published to the index. */
+    private void dropPublished() {
+        long published = publishedSeq; // read before the index: the index holds everything up to it
+        while (!inFlightNames.isEmpty() && inFlightNames.peekFirst().seq() <= published) {
+            for (String name : inFlightNames.pollFirst().names()) {
+                Overlaid o = inFlight.get(name);
+                if (o != null && o.seq() <= published) {
+                    inFlight.remove(name);
+                }
+            }
         }
     }
 
     /**
-     * {@link #run}, and should an error escape it (an Error while syncing or probing for room), the store
-     * stops taking writes and the queued ones fail, instead of waiting forever on a dead thread.
+     * {@link #run}, and should an error escape it, the store stops taking writes and the group waiting
+     * fails, instead of waiting forever on a dead thread.
      */
     private void runToTheEnd() {
         try {
             run();
-            awaitSyncer(() -> processed == handed); // everything written is answered before stop() returns
         } catch (Throwable t) {
             failStop(t);
-            for (Pending p = queue.poll(); p != null; p = queue.poll()) {
-                fail(p, failure);
+            lock.lock();
+            try {
+                group.forEach(d -> fail(d.pending(), failure));
+                group = new ArrayList<>();
+            } finally {
+                lock.unlock();
             }
             throw t;
-        } finally {
-            if (syncer != null) {
-                written.add(END); // the syncer answers what it has (failing it after a failure) and ends
-                join(syncer.thread());
+        }
+    }
+
+    private void run() {
+        long pollNanos =
+                config.fsync() == FsyncPolicy.INTERVAL ? config.fsyncInterval().toNanos() : IDLE_POLL_NANOS;
+        while (true) {
+            List<Decided> taken;
+            boolean written;
+            lock.lock();
+            try {
+                taken = take(pollNanos);
+                if (taken == null) {
+                    return;
+                }
+                written = !taken.isEmpty() && write(taken);
+            } finally {
+                lock.unlock();
+            }
+            if (written) {
+                try {
+                    syncAndAnswer(taken);
+                } catch (Throwable t) { // anything unexpected must not leave clients waiting forever
+                    failStop(t);
+                    taken.forEach(d -> fail(d.pending(), failure));
+                }
+            }
+            syncIfDue();
+            probeSpaceIfDue();
+        }
+    }
+
+    /**
+     * Under the lock: the group decided since the last turn, empty when nothing came within {@code pollNanos}
+     * (time for the periodic duties), or null once closing and every request taken is finished.
+     */
+    private List<Decided> take(long pollNanos) {
+        while (group.isEmpty()) {
+            if (closing && waiting.get() == 0) {
+                return null;
+            }
+            try {
+                if (work.awaitNanos(closing ? CLOSING_POLL_NANOS : pollNanos) <= 0 && !closing) {
+                    return List.of();
+                }
+            } catch (InterruptedException e) {
+                // nobody interrupts the syncer; closing is what ends it
             }
         }
+        gather();
+        List<Decided> taken = group;
+        lastGroup = taken.size();
+        group = new ArrayList<>();
+        waiting.addAndGet(-taken.size());
+        return taken;
+    }
+
+    /**
+     * The adaptive commit delay: when the last group had more than one request, about as many are on their
+     * way (their clients were just answered), so the syncer waits until the group is as large as the last
+     * one, or for the last fdatasync's time (at most {@link #MAX_GATHER_NANOS}), whichever comes first, for
+     * them to share this group's fdatasync instead of paying one of their own: in a virtual machine an
+     * fdatasync costs a core about as long as it takes (docs/BENCHMARKS.md). A lone writer never waits.
+     */
+    private void gather() {
+        if (lastGroup < 2 || closing || config.fsync() != FsyncPolicy.ALWAYS) {
+            return;
+        }
+        long delay = Math.min(lastSyncTook, MAX_GATHER_NANOS);
+        gatherTarget = lastGroup;
+        while (delay > 0 && group.size() < lastGroup) {
+            try {
+                delay = work.awaitNanos(delay);
+            } catch (InterruptedException e) {
+                break;
+            }
+        }
+        gatherTarget = 0;
+    }
+
+    /**
+     * Under the lock, so nothing is appended meanwhile: writes the group's records. If that fails, the group
+     * fails, and the overlay and the seqs go back to what is published (every group before this one is).
+     * Returns false then.
+     */
+    private boolean write(List<Decided> taken) {
+        RuntimeException refused = failure;
+        if (refused == null && taken.stream().anyMatch(d -> d.commit() != null)) {
+            try {
+                persistence.write();
+            } catch (OutOfSpace e) { // nothing of the group is in the journal: refuse it, the store goes on
+                refused = outOfSpace(e);
+            } catch (IOException | RuntimeException e) {
+                failStop(e);
+                refused = failure;
+            }
+        }
+        if (refused != null) {
+            RuntimeException r = refused;
+            taken.forEach(d -> fail(d.pending(), r));
+            inFlight.clear();
+            inFlightNames.clear();
+            decidedSeq = publishedSeq;
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Off the lock: one fdatasync for the group (it began after its write returned), then publishes and
+     * answers it in order; then runs its tasks, and a compaction that is due, under the lock.
+     */
+    private void syncAndAnswer(List<Decided> taken) {
+        List<Commit> commits = new ArrayList<>();
+        int changed = 0;
+        boolean tasks = false;
+        for (Decided d : taken) {
+            if (d.commit() != null) {
+                commits.add(d.commit());
+                changed += d.commit().changes().size();
+            }
+            tasks |= d.pending().task() != null;
+        }
+        if (!commits.isEmpty()) {
+            try {
+                if (config.fsync() == FsyncPolicy.ALWAYS) {
+                    sync();
+                } else {
+                    unsynced = true;
+                }
+            } catch (IOException | RuntimeException e) { // an fsync is never retried: nothing after it is acknowledged
+                failStop(e);
+                taken.forEach(d -> fail(d.pending(), failure));
+                return;
+            }
+            stats.batch(changed);
+            long seq = commits.getLast().seq();
+            lastSeq = seq;
+            publish(commits); // before the acknowledgements: after a 204, a GET and the feed see the change
+            publishedSeq = seq;
+        }
+        for (Decided d : taken) {
+            if (d.pending().task() == null) {
+                answer(d);
+            }
+        }
+        if (!tasks && (commits.isEmpty() || !persistence.compactionDue())) {
+            return;
+        }
+        lock.lock(); // nothing is written meanwhile: the journal holds only what is published
+        try {
+            if (!commits.isEmpty()) {
+                persistence.committed(snapshot);
+            }
+            for (Decided d : taken) {
+                if (d.pending().task() != null) {
+                    d.pending().task().run();
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        taken.stream().filter(d -> d.pending().task() != null).forEach(Writer::answer);
+    }
+
+    private static void answer(Decided d) {
+        if (d.refusal() != null) {
+            d.pending().result().completeExceptionally(d.refusal());
+        } else {
+            d.pending().result().complete(d.outcome());
+        }
+    }
+
+    private void publish(List<Commit> commits) {
+        try {
+            stream.committed(commits);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "applying a committed batch failed", e);
+        }
+    }
+
+    private void syncIfDue() {
+        if (!unsynced || failure != null || config.fsync() != FsyncPolicy.INTERVAL) {
+            return;
+        }
+        if (System.nanoTime() - lastSyncNanos < config.fsyncInterval().toNanos()) {
+            return;
+        }
+        lock.lock(); // not beside a write: one may cut the journal (a compaction), closing the segment synced here
+        try {
+            unsynced = false;
+            sync();
+        } catch (IOException | RuntimeException e) {
+            failStop(e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void sync() throws IOException {
+        long start = System.nanoTime();
+        persistence.sync();
+        lastSyncNanos = System.nanoTime();
+        lastSyncTook = lastSyncNanos - start;
+        stats.synced(lastSyncTook);
     }
 
     private static void join(Thread thread) {
@@ -282,404 +623,6 @@ final class Writer {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private void run() {
-        List<Pending> batch = new ArrayList<>(MAX_BATCH);
-        long pollNanos =
-                config.fsync() == FsyncPolicy.INTERVAL ? config.fsyncInterval().toNanos() : IDLE_POLL_NANOS;
-        while (true) {
-            if (syncer != null && unanswered.get() >= config.queueCapacity()) {
-                // what waits on the syncer counts against the queue's bound, so memory stays bounded
-                awaitSyncer(() -> unanswered.get() < config.queueCapacity() || failure != null);
-            }
-            Pending first;
-            try {
-                first = queue.poll(pollNanos, TimeUnit.NANOSECONDS);
-            } catch (InterruptedException e) {
-                first = null;
-            }
-            if (first != null) {
-                if (syncing) {
-                    gather();
-                }
-                batch.add(first);
-                queue.drainTo(batch, MAX_BATCH - 1);
-                try {
-                    commit(batch);
-                } catch (Throwable t) { // anything unexpected must not leave clients waiting forever
-                    failStop(t);
-                    batch.forEach(p -> fail(p, failure));
-                }
-                batch.clear();
-            }
-            syncIfDue();
-            probeSpaceIfDue();
-            if (closing && queue.isEmpty()) {
-                return;
-            }
-        }
-    }
-
-    private void commit(List<Pending> batch) {
-        RuntimeException refused = failure != null ? failure : outOfSpace; // queued before it happened
-        if (refused != null) {
-            batch.forEach(p -> fail(p, refused));
-            return;
-        }
-        dropPublished();
-        Map<String, Entry> overlay = new HashMap<>(); // this batch's uncommitted results; null = deleted
-        Function<String, Entry> state = name -> {
-            if (overlay.containsKey(name)) {
-                return overlay.get(name);
-            }
-            Overlaid written = inFlight.get(name); // empty unless the sync is pipelined
-            return written != null ? written.entry() : index.get(name);
-        };
-        List<Commit> commits = new ArrayList<>(batch.size());
-        int changed = 0;
-        TxnOutcome[] outcomes = new TxnOutcome[batch.size()];
-        // A refusal may rest on an earlier transaction of this batch (a 412 after its write): it is answered with
-        // the outcomes, once that write is durable and visible, never before (a client could read the old value
-        // after it, and a crash could undo what it saw).
-        RuntimeException[] refusals = new RuntimeException[batch.size()];
-        long seq = writtenSeq;
-        for (int i = 0; i < batch.size(); i++) {
-            Transaction txn = batch.get(i).txn();
-            if (txn == null) {
-                continue; // a task or the wake-up marker
-            }
-            List<Transaction.Step> steps;
-            try {
-                steps = txn.plan(state);
-            } catch (RuntimeException e) {
-                refusals[i] = e;
-                continue;
-            } catch (Throwable e) { // whatever goes wrong deciding one transaction fails it, never the store
-                LOG.log(System.Logger.Level.ERROR, "deciding a transaction failed", e);
-                refusals[i] = new IllegalStateException("the write could not be decided: " + e, e);
-                continue;
-            }
-            if (steps.stream().anyMatch(Transaction.Step::changes)) {
-                seq++; // all the changes of one transaction share its seq: one commit, one seq
-            }
-            List<Outcome> results = new ArrayList<>(steps.size());
-            List<Change> changes = new ArrayList<>(steps.size());
-            for (Transaction.Step step : steps) {
-                if (!step
-                        .changes()) { // a check or a patch that changes nothing (the app as it is), a delete of nothing
-                    results.add(new Outcome(0, step.writes() ? null : step.before()));
-                    continue;
-                }
-                String name = step.command().name();
-                byte[] data = step.after();
-                long expires = data == null ? 0 : step.command().expiresAfter(step.before());
-                Entry after = data == null ? null : new Entry(data, seq, expires);
-                overlay.put(name, after);
-                boolean expired = data == null && step.command() instanceof Command.Delete d && d.expiry();
-                changes.add(new Change(name, data, expires, expired));
-                results.add(new Outcome(seq, after));
-            }
-            if (!changes.isEmpty()) {
-                commits.add(new Commit(seq, changes));
-                changed += changes.size();
-            }
-            outcomes[i] = new TxnOutcome(seq, !changes.isEmpty(), results);
-        }
-        if (!commits.isEmpty()) {
-            try {
-                commits.forEach(persistence::append); // one record per commit: all of it or none after a crash
-                persistence.write();
-                if (syncer != null) {
-                    // the syncer syncs, counts and publishes it
-                } else if (config.fsync() == FsyncPolicy.ALWAYS) {
-                    sync();
-                    stats.batch(changed);
-                } else {
-                    unsynced = true;
-                    stats.batch(changed);
-                }
-            } catch (OutOfSpace e) { // nothing of the batch is in the journal: refuse it, the store goes on
-                NoSpace full = outOfSpace(e);
-                batch.forEach(p -> fail(p, full));
-                return;
-            } catch (IOException | RuntimeException e) {
-                failStop(e);
-                batch.forEach(p -> fail(p, failure)); // a no-op for those refused already
-                return;
-            }
-            writtenSeq = seq;
-        }
-        if (syncer != null && (!commits.isEmpty() || handed != processed)) {
-            // answered by the syncer, after those written before it: a refusal may rest on one of them
-            handToSyncer(batch, commits, overlay, outcomes, refusals, seq, changed);
-            return;
-        }
-        if (!commits.isEmpty()) {
-            lastSeq = seq;
-            publish(commits); // before the acknowledgements: after a 204, a GET and the feed see the change
-        }
-        for (int i = 0; i < outcomes.length; i++) {
-            if (outcomes[i] != null) {
-                batch.get(i).result().complete(outcomes[i]);
-            } else if (refusals[i] != null) {
-                batch.get(i).result().completeExceptionally(refusals[i]);
-            }
-        }
-        if (!commits.isEmpty()) {
-            persistence.committed(snapshot);
-        }
-        for (Pending p : batch) {
-            if (p.task() != null) {
-                p.task().run();
-                p.result().complete(null);
-            }
-        }
-    }
-
-    /**
-     * The pipelined end of {@link #commit}: the batch's results join the in-flight overlay, the syncer
-     * takes the batch, and the writer goes on; only a task, or a compaction that is due, waits until the
-     * syncer has caught up (both must see everything written as durable and visible).
-     */
-    private void handToSyncer(
-            List<Pending> batch,
-            List<Commit> commits,
-            Map<String, Entry> overlay,
-            TxnOutcome[] outcomes,
-            RuntimeException[] refusals,
-            long seq,
-            int changed) {
-        if (!overlay.isEmpty()) {
-            List<String> names = new ArrayList<>(overlay.size());
-            for (Map.Entry<String, Entry> e : overlay.entrySet()) {
-                inFlight.put(e.getKey(), new Overlaid(e.getValue(), seq));
-                names.add(e.getKey());
-            }
-            inFlightNames.add(new Names(names, seq));
-        }
-        List<Pending> requests = List.copyOf(batch); // the writer reuses its list
-        unanswered.addAndGet(requests.size());
-        boolean tasks = false;
-        for (Pending p : requests) {
-            tasks |= p.task() != null;
-        }
-        handed++;
-        written.add(new Written(requests, commits, outcomes, refusals, seq, changed));
-        boolean compact = !commits.isEmpty() && persistence.compactionDue();
-        if (!tasks && !compact) {
-            return;
-        }
-        awaitSyncer(() -> processed == handed);
-        if (failure != null) {
-            requests.forEach(p -> {
-                if (p.task() != null) {
-                    fail(p, failure);
-                }
-            });
-            return;
-        }
-        if (compact) {
-            persistence.committed(snapshot);
-        }
-        for (Pending p : requests) {
-            if (p.task() != null) {
-                p.task().run();
-                p.result().complete(null);
-            }
-        }
-    }
-
-    /**
-     * The adaptive commit delay: while a sync is in flight, others are waiting on it and more requests are
-     * on their way (their clients were just answered), and whatever the writer writes now waits for the
-     * next sync anyway. So it waits a little, up to half the last sync's time and at most
-     * {@link #MAX_GATHER_NANOS}, or until the sync ends, for them to arrive and share one write and one
-     * wake-up instead of one each. A lone writer never waits: with no sync in flight it writes at once.
-     */
-    private void gather() {
-        long delay = Math.min(lastSyncTook / 2, MAX_GATHER_NANOS);
-        if (delay <= 0) {
-            return;
-        }
-        gathering = true;
-        if (syncing) { // the syncer unparks the writer when the sync ends; checked after saying so
-            LockSupport.parkNanos(this, delay);
-        }
-        gathering = false;
-    }
-
-    /** Forgets the in-flight overlay's entries that the syncer has published to the index. */
-    private void dropPublished() {
-        long published = publishedSeq; // read before the index: the index holds everything up to it
-        while (!inFlightNames.isEmpty() && inFlightNames.peekFirst().seq() <= published) {
-            for (String name : inFlightNames.pollFirst().names()) {
-                Overlaid o = inFlight.get(name);
-                if (o != null && o.seq() <= published) {
-                    inFlight.remove(name);
-                }
-            }
-        }
-    }
-
-    /** Waits on the writer until {@code done}, or until the syncer has died (then fails what it held). */
-    private void awaitSyncer(BooleanSupplier done) {
-        if (syncer == null) {
-            return;
-        }
-        synchronized (progress) {
-            while (!done.getAsBoolean()) {
-                if (!syncer.thread().isAlive()) {
-                    failStop(new IllegalStateException(syncer.failure()));
-                    for (Written w = written.poll(); w != null; w = written.poll()) {
-                        failAll(w, failure);
-                    }
-                    processed = handed;
-                    return;
-                }
-                try {
-                    progress.wait(100);
-                } catch (InterruptedException e) {
-                    // nobody interrupts the writer; the syncer's progress is what ends the wait
-                }
-            }
-        }
-    }
-
-    /**
-     * The syncer's loop: takes every batch written since its last sync, syncs once (an fdatasync that began
-     * after each of them was written), then publishes them in order and answers them. After a failed sync
-     * it syncs nothing more and fails whatever it takes.
-     */
-    private void syncUntilEnd() {
-        List<Written> group = new ArrayList<>();
-        while (true) {
-            Written first;
-            try {
-                first = written.take();
-            } catch (InterruptedException e) {
-                continue; // nobody interrupts the syncer; END is what stops it
-            }
-            group.add(first);
-            written.drainTo(group);
-            boolean end = group.getLast() == END; // handed last of all, by the writer as it ends
-            if (end) {
-                group.removeLast();
-            }
-            int requests = 0;
-            for (Written w : group) {
-                requests += w.batch().size();
-            }
-            try {
-                answer(group);
-            } catch (Throwable t) { // anything unexpected must not leave clients waiting forever
-                syncFailed = true;
-                failStop(t);
-                group.forEach(w -> failAll(w, failure));
-            }
-            unanswered.addAndGet(-requests);
-            processed += group.size(); // only the syncer writes it
-            synchronized (progress) {
-                progress.notifyAll();
-            }
-            group.clear();
-            if (end) {
-                return;
-            }
-        }
-    }
-
-    private void answer(List<Written> group) {
-        if (syncFailed) { // an fsync is never retried: nothing after a failed one is acknowledged
-            group.forEach(w -> failAll(w, failure));
-            return;
-        }
-        List<Commit> commits = new ArrayList<>();
-        for (Written w : group) {
-            commits.addAll(w.commits());
-        }
-        if (!commits.isEmpty()) {
-            syncing = true;
-            try {
-                long start = System.nanoTime();
-                persistence.sync();
-                lastSyncTook = System.nanoTime() - start;
-                stats.synced(lastSyncTook);
-            } catch (IOException | RuntimeException e) {
-                syncFailed = true;
-                failStop(e);
-                group.forEach(w -> failAll(w, failure));
-                return;
-            } finally {
-                syncing = false;
-                if (gathering) {
-                    LockSupport.unpark(thread.thread()); // the sync it waited on has ended: write now
-                }
-            }
-            for (Written w : group) {
-                if (!w.commits().isEmpty()) {
-                    stats.batch(w.changed());
-                }
-            }
-            long seq = commits.getLast().seq();
-            lastSeq = seq;
-            publish(commits); // before the acknowledgements: after a 204, a GET and the feed see the change
-            publishedSeq = seq;
-        }
-        for (Written w : group) {
-            for (int i = 0; i < w.outcomes().length; i++) {
-                if (w.outcomes()[i] != null) {
-                    w.batch().get(i).result().complete(w.outcomes()[i]);
-                } else if (w.refusals()[i] != null) {
-                    w.batch().get(i).result().completeExceptionally(w.refusals()[i]);
-                }
-            }
-        }
-    }
-
-    /** Fails the requests of a written batch (its tasks are the writer's to run or fail). */
-    private static void failAll(Written w, RuntimeException e) {
-        for (Pending p : w.batch()) {
-            if (p.task() == null) {
-                fail(p, e);
-            }
-        }
-    }
-
-    private void publish(List<Commit> commits) {
-        try {
-            stream.committed(commits);
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "applying a committed batch failed", e);
-        }
-    }
-
-    /** The committed state, for snapshots. */
-    SnapshotSource snapshot() {
-        return snapshot;
-    }
-
-    private void syncIfDue() {
-        if (!unsynced || failure != null || config.fsync() != FsyncPolicy.INTERVAL) {
-            return;
-        }
-        long now = System.nanoTime();
-        if (now - lastSyncNanos < config.fsyncInterval().toNanos()) {
-            return;
-        }
-        try {
-            sync();
-        } catch (IOException | RuntimeException e) {
-            failStop(e);
-        }
-    }
-
-    private void sync() throws IOException {
-        long start = System.nanoTime();
-        persistence.sync();
-        lastSyncNanos = System.nanoTime();
-        unsynced = false;
-        stats.synced(lastSyncNanos - start);
     }
 
     /** Refuses writes from now until a probe finds room again. */
@@ -704,7 +647,7 @@ final class Writer {
         if (outOfSpace == null || failure != null || clock.millis() < probeAtMillis) {
             return;
         }
-        awaitSyncer(() -> processed == handed); // the probe may start a segment: not under a sync in flight
+        lock.lock(); // the probe may start a segment: not while a write is appended or written
         try {
             persistence.probeSpace();
             outOfSpace = null;
@@ -713,6 +656,8 @@ final class Writer {
             outOfSpace(e);
         } catch (IOException | RuntimeException e) {
             failStop(e);
+        } finally {
+            lock.unlock();
         }
     }
 

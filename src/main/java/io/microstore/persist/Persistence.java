@@ -11,8 +11,8 @@ import io.microstore.commit.Stats;
 
 /**
  * Where the local engine's committed changes go: memory (nowhere) or the journal of a data directory.
- * The engine's single writer thread is the only caller of {@link #append}, {@link #write} and {@link #sync},
- * so implementations need no locking for those.
+ * The engine's writer calls {@link #append}, {@link #write} and {@link #sync} one at a time (under its lock),
+ * except that a {@link #sync} may run beside an {@link #append}, so implementations need no locking for those.
  */
 public interface Persistence extends Closeable {
     /**
@@ -38,8 +38,9 @@ public interface Persistence extends Closeable {
 
     /**
      * True when {@link #sync} forces records to stable storage and so takes the disk's time (a journal);
-     * false when it costs nothing (memory). The writer overlaps its appends with a sync only when it is
-     * worth a second thread.
+     * false when it costs nothing (memory). The writer leaves the writes and syncs of a journal to its syncer
+     * thread, whatever the fsync policy, and only then: a request's thread may be interrupted, and an interrupt
+     * during a {@code FileChannel}'s write closes the channel.
      */
     default boolean forces() {
         return true;

@@ -9,8 +9,8 @@ import java.util.List;
 
 /**
  * The journal's segment files (format and lifecycle in {@code package-info.java}): the one open for
- * appending, starting a new one at a compaction cut, and deleting those a snapshot covers. Only the
- * writer thread calls it, except {@link #deleteCovered}, which the compaction thread calls too.
+ * appending, starting a new one at a compaction cut, and deleting those a snapshot covers. The engine's
+ * writer calls it one call at a time, except {@link #deleteCovered}, which the compaction thread calls too.
  */
 final class Segments {
     private final DataFiles files;

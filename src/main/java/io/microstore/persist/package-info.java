@@ -65,15 +65,14 @@
  *
  * <h2>Writing</h2>
  *
- * The engine's single writer thread adds the records of a batch, {@code write()}s them to the open
- * segment in one go and, as its fsync policy says, {@code sync()}s once before it acknowledges the whole
- * batch (group commit). When to sync is the writer's decision, not this package's. Under fsync
- * {@code always} on a journal the sync is pipelined: a second thread, the syncer, calls {@code sync()}
- * while the writer goes on adding and writing the next batches (a {@code FileChannel} lets a force run
- * beside a write), and one later {@code sync()} covers every batch written meanwhile; a batch is
- * acknowledged only after a {@code sync()} that began after its {@code write()} returned. Whatever
- * changes the open segment (a compaction's cut, the start-up work a full disk postponed) waits until the
- * syncer has caught up ({@code compactionDue()} tells the writer when to). A failed fsync, or
+ * The engine's writer calls {@code append}, {@code write()} and whatever changes the open segment one
+ * at a time, under its lock. Writes append their records, and the writer's syncer thread {@code write()}s
+ * all those appended since its last turn in one go and, under fsync {@code always}, {@code sync()}s once
+ * before it acknowledges them (group commit), while the next writes append (a {@code sync()} runs beside
+ * an {@code append}; a write is acknowledged only after a {@code sync()} that began after its
+ * {@code write()} returned). When to sync is the writer's decision, not this package's. Whatever changes
+ * the open segment (a compaction's cut, the start-up work a full disk postponed) runs when everything
+ * written is synced and published ({@code compactionDue()} tells the writer when to). A failed fsync, or
  * a write that failed for any reason but space, is fail-stop: the writer stops taking writes and never
  * retries an fsync (after a failed fsync the kernel may have dropped the dirty pages, so the page cache
  * no longer tells what is on disk), and nothing written after the failed fsync began is acknowledged

@@ -14,8 +14,10 @@ import io.microstore.commit.Commit;
 import io.microstore.local.LocalEngine;
 import io.microstore.persist.FaultyFileOps.Kind;
 import io.microstore.persist.JournalFiles.Loaded;
+import io.microstore.store.Command;
 import io.microstore.store.NoSpace;
 import io.microstore.store.Outcome;
+import io.microstore.store.Precondition;
 import io.microstore.store.Store;
 import io.microstore.store.StoreUnavailable;
 import io.microstore.testing.Eventually;
@@ -99,8 +101,12 @@ class DiskFullTest {
             Outcome next = put(store, "after", "4");
             assertEquals(4, next.seq(), "the refused writes used no seq");
             acknowledged.add(put(4, "after", "4"));
+            Outcome created = store.execute(
+                    new Command.Put("big", "5".getBytes(StandardCharsets.UTF_8), new Precondition(null, List.of("*"))));
+            assertEquals(5, created.seq(), "a later write's condition sees none of the refused writes");
+            acknowledged.add(put(5, "big", "5"));
         }
-        assertEquals(new Loaded(4, stateOf(acknowledged)), load(dir));
+        assertEquals(new Loaded(5, stateOf(acknowledged)), load(dir));
         assertThat(fileNames(dir), everyItem(not(endsWith(".tmp"))));
     }
 

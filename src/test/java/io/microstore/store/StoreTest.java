@@ -18,6 +18,7 @@ import io.microstore.commit.Commit;
 import io.microstore.commit.CommitStream;
 import io.microstore.local.FsyncPolicy;
 import io.microstore.local.LocalConfig;
+import io.microstore.persist.MemoryPersistence;
 import io.microstore.persist.Persistence;
 import io.microstore.testing.Eventually;
 import io.microstore.testing.Stores;
@@ -383,6 +384,27 @@ class StoreTest {
         assertThat(store.lastSeq(), is(0L));
     }
 
+    /**
+     * In memory (as with fsync never or interval) a write needs no thread but its caller's: it is decided,
+     * published and answered there, so it costs no hand-off and no wake-up.
+     */
+    @Test
+    void inMemoryAWriteIsCommittedOnItsCallersThread() throws Exception {
+        store = Stores.open(new MemoryPersistence(), Stores.LOCAL);
+        List<Thread> committers = new CopyOnWriteArrayList<>();
+        store.observe(new EngineEvents() {
+            @Override
+            public void batch(int mutations) {
+                committers.add(Thread.currentThread());
+            }
+
+            @Override
+            public void synced(long nanos) {}
+        });
+        assertThat(store.execute(put("a", "1")).seq(), is(1L));
+        assertThat(committers, contains(Thread.currentThread()));
+    }
+
     @Test
     void fullQueueIsStoreBusy() throws Exception {
         open(new LocalConfig(1, FsyncPolicy.ALWAYS, Duration.ofMillis(100)));
@@ -433,8 +455,8 @@ class StoreTest {
     }
 
     /**
-     * The writer appends the next batch while the previous one's sync is in flight (the sync pipeline); when
-     * that sync fails, neither its batch nor the one appended meanwhile is acknowledged or visible, and
+     * The next writes are decided and appended while the previous one's sync is in flight (group commit);
+     * when that sync fails, neither its write nor those appended meanwhile is acknowledged or visible, and
      * nothing is written after it.
      */
     @Test
@@ -450,7 +472,7 @@ class StoreTest {
             persistence.awaitSyncHeld(); // its sync is in flight ...
             appended =
                     List.of(submit(put("x", "1")), submit(put("a", "2")), submit(new Command.Delete("blocker", NONE)));
-            awaitTrue(() -> persistence.appended.size() > 2); // ... while the writer appends the next ones
+            awaitTrue(() -> persistence.added() == 3); // ... while the next ones are decided and appended
             assertThat(
                     "nothing waits on the sync's outcome",
                     appended.stream().anyMatch(CompletableFuture::isDone),
@@ -634,15 +656,23 @@ class StoreTest {
 
         private final List<Commit> added = new ArrayList<>();
 
+        /** Records appended and not yet written. */
+        synchronized int added() {
+            return added.size();
+        }
+
         @Override
-        public void append(Commit commit) {
+        public synchronized void append(Commit commit) {
             added.add(commit);
         }
 
         @Override
         public void write() throws IOException {
-            List<Commit> batch = List.copyOf(added);
-            added.clear();
+            List<Commit> batch;
+            synchronized (this) {
+                batch = List.copyOf(added);
+                added.clear();
+            }
             int call = appends.incrementAndGet();
             entered.countDown();
             try {
