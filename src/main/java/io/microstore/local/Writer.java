@@ -52,9 +52,9 @@ import io.microstore.threads.EssentialThread;
  * publishes and answers them in order. A request's thread never touches the journal's files: it may be
  * interrupted (a body timeout, the server stopping), and an interrupt during a {@code FileChannel}'s write
  * closes the channel, which would stop the store. The syncer also syncs every interval under fsync
- * {@code interval}, and probes for room on a full disk. Callers decide against an overlay of the writes taken and not
- * yet published, which no reader sees; a refusal that rests on one of them is answered once it is
- * durable, with the group it joined. Tasks (a compaction) run under the lock once the writes before them
+ * {@code interval}, and probes for room on a full disk. Callers decide against an overlay of the writes
+ * taken and not yet published, which no reader sees; a refusal that rests on one of them is answered once
+ * it is durable, with the group it joined. Tasks (a compaction) run under the lock once the writes before them
  * are durable and visible.
  *
  * <p>A full disk is not fail-stop: the writes whose write failed for lack of space get {@link NoSpace}
@@ -312,7 +312,8 @@ final class Writer {
 
     /**
      * Not grouped (a persistence that keeps nothing: memory), under the lock: hands the decided write to the
-     * persistence as the interface asks, publishes it, or runs the task. On failure the decided write is swapped for its refusal in the caller's {@code decided}.
+     * persistence as the interface asks, publishes it, or runs the task. On failure the decided write is
+     * swapped for its refusal in the caller's {@code decided}.
      */
     private void commitNow(Decided decided) {
         Commit commit = decided.commit();
