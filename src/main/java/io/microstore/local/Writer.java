@@ -54,8 +54,8 @@ import io.microstore.threads.EssentialThread;
  * closes the channel, which would stop the store. The syncer also syncs every interval under fsync
  * {@code interval}, and probes for room on a full disk. Callers decide against an overlay of the writes
  * taken and not yet published, which no reader sees; a refusal that rests on one of them is answered once
- * it is durable, with the group it joined. Tasks (a compaction) run under the lock once the writes before them
- * are durable and visible.
+ * it is durable, with the group it joined. Tasks (a compaction) run under the lock once the writes
+ * before them are durable and visible.
  *
  * <p>A full disk is not fail-stop: the writes whose write failed for lack of space get {@link NoSpace}
  * (persistence has cut their partial records off again), later writes get it at once, and the syncer
@@ -327,11 +327,7 @@ final class Writer {
         persistence.append(commit); // one record per commit: all of it or none after a crash
         try {
             persistence.write();
-            if (config.fsync() == FsyncPolicy.ALWAYS) {
-                sync();
-            } else {
-                unsynced = true;
-            }
+            syncPerPolicy();
         } catch (OutOfSpace e) { // nothing of it is in the journal: refuse it, the store goes on
             throw outOfSpace(e);
         } catch (IOException | RuntimeException e) {
@@ -529,11 +525,7 @@ final class Writer {
         }
         if (!commits.isEmpty()) {
             try {
-                if (config.fsync() == FsyncPolicy.ALWAYS) {
-                    sync();
-                } else {
-                    unsynced = true;
-                }
+                syncPerPolicy();
             } catch (IOException | RuntimeException e) { // an fsync is never retried: nothing after it is acknowledged
                 failStop(e);
                 taken.forEach(d -> fail(d.pending(), failure));
@@ -600,6 +592,15 @@ final class Writer {
             failStop(e);
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Under fsync {@code always}, forces what was written; else leaves it to the interval's sync, if any. */
+    private void syncPerPolicy() throws IOException {
+        if (config.fsync() == FsyncPolicy.ALWAYS) {
+            sync();
+        } else {
+            unsynced = true;
         }
     }
 
