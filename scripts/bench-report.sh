@@ -271,7 +271,7 @@ getr=$(ratio "$(cvalue cluster get 3)" "$(cvalue local get 3)")
 putr=$(ratio "$(cvalue cluster-2x32 put 3)" "$(cvalue gateway-64 put 3)")
 if [ -s "$cluster" ] && [ "$getr" != n/a ] && [ "$putr" != n/a ]; then
   panels=$((panels + 1))
-  printf 'test\tratio\n"GET through one instance / local mode"\t%s\n"PUT through two instances / straight at etcd's gateway"\t%s\n' \
+  printf 'test\tratio\n"GET through one instance / local mode"\t%s\n"PUT through two instances / straight at the etcd gateway"\t%s\n' \
       "$getr" "$putr" > "$data.cluster"
 fi
 height=$((panels * 480 + 40))

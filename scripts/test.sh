@@ -39,6 +39,11 @@ if true; then
   fi
 fi
 
+# Every shell script parses (bash -n): a script that runs only in a long benchmark would otherwise break unseen.
+for script in $(git ls-files 'scripts/*.sh' .ci/run 2>/dev/null); do
+  if ! errors=$(bash -n "$script" 2>&1); then echo "$red$errors$off"; failed "$script does not parse"; fi
+done
+
 scripts/etcd-cluster.sh install || exit 1 # before the tests, whose clusters start within a time limit
 
 echo "mvn verify: the full log goes to $LOG"
