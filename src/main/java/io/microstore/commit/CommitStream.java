@@ -42,4 +42,21 @@ public interface CommitStream {
 
     /** A durable batch of commits, in seq order. Must return quickly. */
     void committed(List<Commit> batch);
+    /** Takes everything and keeps nothing: for a load that only checks the files or wants their last seq. */
+    CommitStream IGNORED = new CommitStream() {
+        @Override
+        public void restore(String name, byte[] data, long seq, long expires) {}
+
+        @Override
+        public void replayed(Commit commit) {}
+
+        @Override
+        public void reload() {}
+
+        @Override
+        public void loaded(long lastSeq) {}
+
+        @Override
+        public void committed(List<Commit> batch) {}
+    };
 }

@@ -10,7 +10,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.microstore.commit.Commit;
 import io.microstore.commit.CommitStream;
 
 /**
@@ -35,7 +34,9 @@ final class Repair {
     /** {@code --repair}: recovers the directory in repair mode and reports what it did. */
     static List<String> run(JournalConfig config) throws IOException {
         try (DirectoryLock ignored = DirectoryLock.acquire(config.dir())) {
-            Recovery.Result result = new Recovery(new DataFiles(config.dir()), config.ops(), true, IGNORE).run();
+            // --repair only checks and cuts: nothing is served, so the loaded state goes nowhere
+            Recovery.Result result =
+                    new Recovery(new DataFiles(config.dir()), config.ops(), true, CommitStream.IGNORED).run();
             List<String> report = new ArrayList<>(result.actions());
             report.add("kept " + result.records() + " journal records after snapshot seq " + result.snapshotSeq()
                     + ": the data now ends at seq " + result.lastSeq());
@@ -143,22 +144,4 @@ final class Repair {
         }
         ops.syncDirectory(files.dir());
     }
-
-    /** --repair only checks and cuts; nothing is served. */
-    private static final CommitStream IGNORE = new CommitStream() {
-        @Override
-        public void restore(String name, byte[] data, long seq, long expires) {}
-
-        @Override
-        public void replayed(Commit commit) {}
-
-        @Override
-        public void reload() {}
-
-        @Override
-        public void loaded(long lastSeq) {}
-
-        @Override
-        public void committed(List<Commit> batch) {}
-    };
 }

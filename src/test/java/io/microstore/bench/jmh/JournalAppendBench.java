@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -75,7 +74,7 @@ public class JournalAppendBench {
         Files.createDirectories(base);
         dir = Files.createTempDirectory(base.toAbsolutePath(), "jmh-journal-");
         journal = JournalPersistence.open(Stores.journal(dir));
-        seq = journal.load(NO_RECOVERY);
+        seq = journal.load(CommitStream.IGNORED);
     }
 
     @TearDown(Level.Trial)
@@ -101,21 +100,4 @@ public class JournalAppendBench {
         journal.sync();
         written.record += batch;
     }
-
-    private static final CommitStream NO_RECOVERY = new CommitStream() {
-        @Override
-        public void restore(String name, byte[] data, long seq, long expires) {}
-
-        @Override
-        public void replayed(Commit commit) {}
-
-        @Override
-        public void reload() {}
-
-        @Override
-        public void loaded(long lastSeq) {}
-
-        @Override
-        public void committed(List<Commit> batch) {}
-    };
 }
