@@ -207,8 +207,9 @@ memory() {
 # Start-up at N apps: replaying a journal of N records and nothing else; then the worst case the compaction
 # trigger allows, a snapshot of N apps and a journal just short of compaction (the first names written again
 # with a value of the same size: 97% of the snapshot's bytes by the first journal's bytes per record, about
-# 99% as written, since their seqs are longer; compaction starts at 100%). The journals are one record per app, as PUTs leave them (bench/JournalOf, through the journal's
-# own code): --import would write one record of N changes, since an import is one commit.
+# 99% as written, since their seqs are longer; compaction starts at 100%). The journals are one record per
+# app, as PUTs leave them (bench/JournalOf, through the journal's own code): --import would write one record
+# of N changes, since an import is one commit.
 journal_startup() {
   local n=$1
   local dir=$WORK/journal-$n per updates

@@ -42,6 +42,7 @@ public interface CommitStream {
 
     /** A durable batch of commits, in seq order. Must return quickly. */
     void committed(List<Commit> batch);
+
     /** Takes everything and keeps nothing: for a load that only checks the files or wants their last seq. */
     CommitStream IGNORED = new CommitStream() {
         @Override
