@@ -9,10 +9,9 @@ import io.microstore.api.wire.ImportFormats;
 import io.microstore.commit.Change;
 import io.microstore.commit.Commit;
 import io.microstore.commit.CommitStream;
-import io.microstore.persist.FileOps;
-import io.microstore.persist.JournalConfig;
 import io.microstore.persist.JournalPersistence;
 import io.microstore.store.Importer.Item;
+import io.microstore.testing.Stores;
 
 /**
  * Appends the apps of an export file (JSON lines) to a data directory's journal, one record each, through
@@ -31,8 +30,7 @@ public final class JournalOf {
     public static void main(String[] args) throws IOException {
         Path dir = Path.of(args[0]);
         List<Item> items = ImportFormats.fromFile(Files.readAllBytes(Path.of(args[1])));
-        try (JournalPersistence journal =
-                JournalPersistence.open(new JournalConfig(dir, Long.MAX_VALUE, FileOps.REAL))) {
+        try (JournalPersistence journal = JournalPersistence.open(Stores.journal(dir))) {
             long seq = journal.load(CommitStream.IGNORED); // only its last seq is needed
             for (Item item : items) {
                 journal.append(Commit.of(++seq, Change.put(item.name(), item.data())));
