@@ -4,7 +4,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Phaser;
@@ -57,7 +59,7 @@ import io.microstore.threads.EssentialThread;
 public final class ChangeFeed implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ChangeFeed.class.getName());
     /** In the ring at a seq that holds no change (see {@link #skip}); readers step over it. */
-    private static final Commit GAP = Commit.of(-1, Change.delete(""));
+    private static final Retained GAP = Retained.of(Commit.of(-1, Change.delete("")), null);
     /**
      * Heap a retained change takes besides its value's bytes (the change record and its name, about
      * 80 bytes), counted in {@link #heldBytes} once the change is no longer the app's current value.
@@ -69,15 +71,19 @@ public final class ChangeFeed implements AutoCloseable {
     private final FeedConfig config;
     private final Current current;
     private final CatchUp catchUp;
-    /** The commit of seq s sits at s % retain, or {@link #GAP}. */
-    private final AtomicReferenceArray<Commit> ring;
-    /** The priors of the commit at the same slot, set before it; a seq that differs means it left the window. */
-    private final AtomicReferenceArray<Priors> priors;
+    /** The commit of seq s, with its priors, sits at s % retain, or {@link #GAP}. */
+    private final AtomicReferenceArray<Retained> ring;
     /**
-     * Per slot, the priors its changes' values became for later changes in the window ({seq, heap} pairs):
-     * when the slot leaves, that heap stays counted, at the later change's slot. Worker only.
+     * Per slot, the first later change in the window that took a value the slot's commit wrote as its prior:
+     * its seq (0: none) and the value's bytes. When the slot leaves, that heap stays counted, at the later
+     * change's slot. In arrays, as at a thousand apps every PUT's prior is in the window: objects per PUT are
+     * what young collections copy. A value is replaced once, so only a commit of several changes can hand
+     * over more than one; those go to {@link #handedMore}, by slot. Worker only.
      */
-    private final List<long[]>[] transfers;
+    private final long[] handedTo;
+
+    private final long[] handedBytes;
+    private final Map<Integer, List<long[]>> handedMore = new HashMap<>();
 
     private final Semaphore subscribers;
     private final Object left = new Object(); // notified when a subscriber leaves a closed feed
@@ -114,9 +120,6 @@ public final class ChangeFeed implements AutoCloseable {
 
     private final AtomicInteger live = new AtomicInteger();
     private volatile long dispatched; // the seq up to which live queries were woken; written by the dispatcher only
-
-    /** The values one commit's changes replaced (an element null: the app was absent; {@code of} null: unknown). */
-    private record Priors(long seq, Entry[] of) {}
 
     /** The live queries whose equality is at one pointer, by the value they require there. */
     private record Group(Function<byte[], Object> reader, ConcurrentHashMap<Object, Set<Waiter>> byValue) {}
@@ -164,10 +167,8 @@ public final class ChangeFeed implements AutoCloseable {
         this.current = current;
         this.catchUp = catchUp;
         this.ring = new AtomicReferenceArray<>(config.retain());
-        this.priors = new AtomicReferenceArray<>(config.retain());
-        @SuppressWarnings("unchecked")
-        List<long[]>[] none = new List[config.retain()];
-        this.transfers = none;
+        this.handedTo = new long[config.retain()];
+        this.handedBytes = new long[config.retain()];
         this.heldAt = new long[config.retain()];
         this.priorsAt = new long[config.retain()];
         this.subscribers = new Semaphore(config.maxSubscribers());
@@ -225,13 +226,13 @@ public final class ChangeFeed implements AutoCloseable {
     private void clear() {
         for (int i = 0; i < ring.length(); i++) {
             ring.set(i, null);
-            priors.set(i, null);
         }
         bytes = 0;
         held = 0;
         Arrays.fill(heldAt, 0);
         Arrays.fill(priorsAt, 0);
-        Arrays.fill(transfers, null);
+        Arrays.fill(handedTo, 0);
+        handedMore.clear();
     }
 
     /** A durable batch, already visible in the index, its priors unknown. */
@@ -316,7 +317,7 @@ public final class ChangeFeed implements AutoCloseable {
         int changes = 0;
         long seq = since;
         while (seq < end && changes < limit) {
-            Commit commit = ring.get(slot(seq + 1));
+            Retained commit = ring.get(slot(seq + 1));
             if (since < floor || commit == null || (commit != GAP && commit.seq() != seq + 1)) {
                 throw gone(since, end);
             }
@@ -326,24 +327,20 @@ public final class ChangeFeed implements AutoCloseable {
             }
             int first = from.inside() && seq == from.seq() ? from.change() + 1 : 0;
             if (where != null) {
-                Priors prior = priors.get(slot(seq));
-                if (prior == null || prior.seq() != seq) { // the commit left the window as it was read
-                    throw gone(since, end);
-                }
-                changes += live(commit, prior.of(), first, prefix, visible, where, commits, places, transitions);
+                changes += live(commit, first, prefix, visible, where, commits, places, transitions);
                 continue;
             }
             int[] picked = pick(commit, first, prefix, visible);
             if (picked == null) {
-                commits.add(commit);
-                changes += commit.changes().size();
+                commits.add(commit.commit());
+                changes += commit.size();
                 if (places != null) {
                     places.add(null);
                 }
             } else if (picked.length > 0) {
                 List<Change> part = new ArrayList<>(picked.length);
                 for (int i : picked) {
-                    part.add(commit.changes().get(i));
+                    part.add(commit.change(i));
                 }
                 if (places == null) {
                     places = new ArrayList<>(Collections.nCopies(commits.size(), null));
@@ -364,8 +361,7 @@ public final class ChangeFeed implements AutoCloseable {
      * apps {@code where} matched before or after, with what they did; returns how many.
      */
     private static int live(
-            Commit commit,
-            Entry[] prior,
+            Retained commit,
             int first,
             String prefix,
             Predicate<String> visible,
@@ -373,14 +369,16 @@ public final class ChangeFeed implements AutoCloseable {
             List<Commit> commits,
             List<int[]> places,
             List<Transition[]> transitions) {
-        List<Change> all = commit.changes();
-        int[] picked = new int[all.size()];
-        Transition[] did = new Transition[all.size()];
+        int size = commit.size();
+        Change[] all = new Change[size];
+        int[] picked = new int[size];
+        Transition[] did = new Transition[size];
         int n = 0;
-        for (int i = first; i < all.size(); i++) {
-            Change change = all.get(i);
-            if (change.name().startsWith(prefix) && (visible == null || visible.test(change.name()))) {
-                Transition t = transition(where, prior == null ? null : prior[i], change);
+        for (int i = first; i < size; i++) {
+            String name = commit.name(i);
+            if (name.startsWith(prefix) && (visible == null || visible.test(name))) {
+                all[i] = commit.change(i);
+                Transition t = transition(where, commit.prior(i), all[i]);
                 if (t != null) {
                     picked[n] = i;
                     did[n++] = t;
@@ -390,13 +388,13 @@ public final class ChangeFeed implements AutoCloseable {
         if (n == 0) {
             return 0;
         }
-        if (n == all.size()) {
-            commits.add(commit);
+        if (n == size) {
+            commits.add(commit.commit());
             places.add(null);
         } else {
             List<Change> part = new ArrayList<>(n);
             for (int k = 0; k < n; k++) {
-                part.add(all.get(picked[k]));
+                part.add(all[picked[k]]);
             }
             commits.add(new Commit(commit.seq(), part));
             places.add(Arrays.copyOf(picked, n));
@@ -422,20 +420,20 @@ public final class ChangeFeed implements AutoCloseable {
      * Which changes of {@code commit}, from number {@code first} on, are under {@code prefix}: null when
      * all of the commit's are (it goes whole), else their numbers (none: it is left out).
      */
-    private static int[] pick(Commit commit, int first, String prefix, Predicate<String> visible) {
-        List<Change> all = commit.changes();
+    private static int[] pick(Retained commit, int first, String prefix, Predicate<String> visible) {
+        int size = commit.size();
         if (first == 0 && prefix.isEmpty() && visible == null) {
             return null;
         }
-        int[] picked = new int[Math.max(all.size() - first, 0)];
+        int[] picked = new int[Math.max(size - first, 0)];
         int n = 0;
-        for (int i = first; i < all.size(); i++) {
-            String name = all.get(i).name();
+        for (int i = first; i < size; i++) {
+            String name = commit.name(i);
             if (name.startsWith(prefix) && (visible == null || visible.test(name))) {
                 picked[n++] = i;
             }
         }
-        return n == all.size() ? null : Arrays.copyOf(picked, n);
+        return n == size ? null : Arrays.copyOf(picked, n);
     }
 
     /**
@@ -605,12 +603,12 @@ public final class ChangeFeed implements AutoCloseable {
             skip(added, seq);
         }
         added = Math.max(added, seq);
-        long size = size(commit);
+        Retained retained = Retained.of(commit, prior);
+        long size = retained.bytes();
         while (seq - floor > config.retain() || (bytes + size > config.retainBytes() && floor < seq - 1)) {
             evictOldest();
         }
-        priors.set(slot(seq), new Priors(seq, prior)); // before the commit: whoever reads it finds them
-        ring.set(slot(seq), commit);
+        ring.set(slot(seq), retained);
         bytes += size;
         for (Change change : commit.changes()) {
             if (!current.holds(seq, change.name(), change.data())) { // overwritten within its own batch already
@@ -634,13 +632,15 @@ public final class ChangeFeed implements AutoCloseable {
     private void keep(long seq, Entry before) {
         long heap = before.data().length + PRIOR_OVERHEAD;
         long writer = before.seq();
-        Commit wrote = writer > floor && writer <= seq ? ring.get(slot(writer)) : null; // its own commit too
+        Retained wrote = writer > floor && writer <= seq ? ring.get(slot(writer)) : null; // its own commit too
         if (wrote != null && wrote != GAP && wrote.seq() == writer) {
             int from = slot(writer);
-            if (transfers[from] == null) {
-                transfers[from] = new ArrayList<>(1);
+            if (handedTo[from] == 0) {
+                handedTo[from] = seq;
+                handedBytes[from] = before.data().length;
+            } else {
+                handedMore.computeIfAbsent(from, f -> new ArrayList<>()).add(new long[] {seq, before.data().length});
             }
-            transfers[from].add(new long[] {seq, before.data().length});
             held += PRIOR_OVERHEAD; // what the writer's count does not cover: the reference itself
             priorsAt[slot(seq)] += PRIOR_OVERHEAD;
         } else {
@@ -664,32 +664,36 @@ public final class ChangeFeed implements AutoCloseable {
             while (s - floor > config.retain()) {
                 evictOldest();
             }
-            priors.set(slot(s), null);
             ring.set(slot(s), GAP);
         }
     }
 
     private void evictOldest() {
         int slot = slot(floor + 1);
-        Commit evicted = ring.getAndSet(slot, null);
+        Retained evicted = ring.getAndSet(slot, null);
         if (evicted != null) {
-            bytes -= size(evicted); // GAP's is 0
+            bytes -= evicted.bytes(); // GAP's is 0
         }
-        priors.set(slot, null);
         held -= heldAt[slot] + priorsAt[slot];
         heldAt[slot] = 0;
         priorsAt[slot] = 0;
-        List<long[]> handed = transfers[slot];
-        if (handed != null) { // values that later changes in the window still refer to, as their priors
-            transfers[slot] = null;
-            for (long[] to : handed) {
-                if (to[0] > floor + 1 && to[0] <= added) {
-                    held += to[1];
-                    priorsAt[slot(to[0])] += to[1];
-                }
+        if (handedTo[slot] != 0) { // values that later changes in the window still refer to, as their priors
+            takeOver(handedTo[slot], handedBytes[slot]);
+            handedTo[slot] = 0;
+            List<long[]> more = handedMore.isEmpty() ? null : handedMore.remove(slot);
+            if (more != null) {
+                more.forEach(to -> takeOver(to[0], to[1]));
             }
         }
         floor++;
+    }
+
+    /** The later change at {@code seq}, if still in the window, holds {@code bytes} of its prior alone from now on. */
+    private void takeOver(long seq, long bytes) {
+        if (seq > floor + 1 && seq <= added) {
+            held += bytes;
+            priorsAt[slot(seq)] += bytes;
+        }
     }
 
     /** Counts a retained change that is no longer current: it holds its value alone until it leaves the window. */
@@ -720,14 +724,13 @@ public final class ChangeFeed implements AutoCloseable {
      */
     public void superseded(String name, long seq, byte[] data) {
         if (seq > floor && seq <= added) {
-            Commit commit = ring.get(slot(seq));
+            Retained commit = ring.get(slot(seq));
             if (commit == null || commit == GAP || commit.seq() != seq) {
                 return;
             }
-            if (commit.changes().size() == 1) { // the common case: counted already means no longer current
-                Change change = commit.only();
-                if (change.data() == data && change.name().equals(name) && heldAt[slot(seq)] == 0) {
-                    hold(seq, change);
+            if (commit.size() == 1) { // the common case: counted already means no longer current
+                if (commit.data(0) == data && commit.name(0).equals(name) && heldAt[slot(seq)] == 0) {
+                    hold(seq, data.length);
                 }
                 return;
             }
@@ -777,12 +780,11 @@ public final class ChangeFeed implements AutoCloseable {
      */
     private void dispatchLive(long upTo) {
         for (long s = Math.max(dispatched, floor) + 1; s <= upTo; s++) {
-            Commit commit = ring.get(slot(s));
+            Retained commit = ring.get(slot(s));
             if (commit == GAP) {
                 continue;
             }
-            Priors prior = priors.get(slot(s));
-            if (commit == null || commit.seq() != s || prior == null || prior.seq() != s) {
+            if (commit == null || commit.seq() != s) {
                 signalLive();
                 return;
             }
@@ -790,12 +792,11 @@ public final class ChangeFeed implements AutoCloseable {
             if (byPointer.isEmpty()) {
                 continue;
             }
-            List<Change> changes = commit.changes();
-            for (int i = 0; i < changes.size(); i++) {
-                Entry before = prior.of() == null ? null : prior.of()[i];
+            for (int i = 0; i < commit.size(); i++) {
+                Entry before = commit.prior(i);
                 byte[] was = before == null ? null : before.data();
                 for (Group group : byPointer.values()) {
-                    Object now = group.reader().apply(changes.get(i).data());
+                    Object now = group.reader().apply(commit.data(i));
                     Object then = group.reader().apply(was);
                     if (now != null) {
                         signal(group.byValue().get(now));
@@ -829,15 +830,6 @@ public final class ChangeFeed implements AutoCloseable {
 
     private int slot(long seq) {
         return (int) (seq % config.retain());
-    }
-
-    /** The bytes of the values a commit wrote. */
-    private static long size(Commit commit) {
-        long size = 0;
-        for (Change change : commit.changes()) {
-            size += change.isDelete() ? 0 : change.data().length;
-        }
-        return size;
     }
 
     /** A client's place among the feed's subscribers, and the one way to wait for a change. */
