@@ -201,11 +201,12 @@ bench-cost: $(JAR)
 # fresh data dir. FEED_BENCH_OPTS passes options, e.g. FEED_BENCH_OPTS='-Dsteps=100,1000 -Drate=50'.
 # Each process needs a file descriptor per subscriber: the limit is raised to the hard limit, and a
 # step beyond it fails (Helidon then closes the server socket for good: keep K below `ulimit -Hn`).
+# The server's flood limits (max-concurrent-requests, max-tcp-connections) are raised past any K.
 FEED_BENCH_OPTS ?=
 feed-bench: $(JAR)
 	$(MVN) test-compile
 	ulimit -n $$(ulimit -Hn); data=$$(mktemp -d); \
-	SERVER_JVM_OPTS="-Xmx1g -Dstore.changes.max-subscribers=100000" SERVER_FLAGS="--data $$data" \
+	SERVER_JVM_OPTS="-Xmx1g -Dstore.changes.max-subscribers=100000 -Dserver.max-concurrent-requests=100000 -Dserver.max-tcp-connections=100000" SERVER_FLAGS="--data $$data" \
 	  scripts/with-server.sh $(JAVA) -Xmx1g $(FEED_BENCH_OPTS) -cp 'target/test-classes:target/classes:target/libs/*' \
 	  io.microstore.bench.FeedFanout; status=$$?; rm -rf "$$data"; exit $$status
 
