@@ -66,6 +66,11 @@ public final class LocalEngine implements Engine {
         return expirer.expireDue();
     }
 
+    /** The writer, for the tests of this package. */
+    Writer writer() {
+        return writer;
+    }
+
     /** The expiry, for the tests of this package. */
     Expirer expirer() {
         return expirer;

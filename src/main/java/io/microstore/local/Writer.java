@@ -365,6 +365,16 @@ final class Writer {
         }
     }
 
+    /** How many apps the overlay holds now, for the tests of this package. */
+    int overlaid() {
+        lock.lock();
+        try {
+            return inFlight.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private Entry overlaid(String name) {
         Overlaid o = inFlight.get(name);
         return o != null ? o.entry() : index.get(name);
@@ -438,6 +448,7 @@ final class Writer {
      */
     private List<Decided> take(long pollNanos) {
         while (group.isEmpty()) {
+            dropPublished(); // idle: no overlay of the last writes (an import's million) kept until the next one
             if (closing && waiting.get() == 0) {
                 return null;
             }
