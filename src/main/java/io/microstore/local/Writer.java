@@ -448,12 +448,14 @@ final class Writer {
      */
     private List<Decided> take(long pollNanos) {
         while (group.isEmpty()) {
-            dropPublished(); // idle: no overlay of the last writes (an import's million) kept until the next one
             if (closing && waiting.get() == 0) {
                 return null;
             }
             try {
                 if (work.awaitNanos(closing ? CLOSING_POLL_NANOS : pollNanos) <= 0 && !closing) {
+                    // idle for a poll: the overlay lets go of what it holds (an import's million apps) now, not at
+                    // the next write; never on the way of a write, whose join drops it as it goes
+                    dropPublished();
                     return List.of();
                 }
             } catch (InterruptedException e) {
