@@ -366,7 +366,7 @@ final class Writer {
     }
 
     /** How many apps the overlay holds now, for the tests of this package. */
-    int overlaid() {
+    int overlaySize() {
         lock.lock();
         try {
             return inFlight.size();

@@ -35,7 +35,7 @@ class WriterOverlayTest {
             assertThat(store.size(), is(1000));
             Eventually.await(
                     "the overlay is empty with no write after",
-                    () -> engine.writer().overlaid() == 0);
+                    () -> engine.writer().overlaySize() == 0);
             assertThat(store.get("o/999").seq(), is(1000L));
         }
     }
