@@ -189,10 +189,10 @@ bench: $(JAR)
 	$(MVN) test-compile
 	scripts/bench.sh
 
-# Where a request's time goes, for the goals against the peers: CPU per request, context switches and idle cores on a
-# ladder of five servers (bare Helidon, its routes in microstore's set-up, microstore in memory, with fsync
-# never, with fsync always), and the raw fdatasync appended and preallocated; BENCH_COST_GC=1 adds G1, ZGC
-# and Parallel GC at 1M apps. Prints tables (docs/BENCHMARKS.md, "What we learned", keeps one).
+# Where a request's time goes, for the goals against the peers: CPU per request, context switches and idle
+# cores on a ladder of five servers (bare Helidon, its routes in microstore's set-up, microstore in memory,
+# with fsync never, with fsync always), and the raw fdatasync appended and preallocated; BENCH_COST_GC=1 adds
+# G1, ZGC and Parallel GC at 1M apps. Prints tables (docs/BENCHMARKS.md, "What we learned", keeps one).
 bench-cost: $(JAR)
 	$(MVN) test-compile
 	scripts/bench-cost.sh

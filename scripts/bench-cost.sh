@@ -10,8 +10,8 @@
 # server's CPU time (user and system, /proc/PID/stat) and its threads' context switches
 # (/proc/PID/task/*/status) before and after wrk, and reports them per request,
 # next to wrk's requests/s and p50 and the share of the machine left idle (/proc/stat). PUT runs at 64
-# connections and at 256: with too few requests in flight to cover the fsyncs, cores sit idle. CPU per request does not drift with the machine's load the way
-# requests/s do, so it shows what each system costs. Each round also runs scripts/fsync-probe.py twice:
+# connections and at 256: with too few requests in flight to cover the fsyncs, cores sit idle. CPU per
+# request does not drift with the machine's load the way requests/s do, so it shows what each system costs. Each round also runs scripts/fsync-probe.py twice:
 # appends to a growing file (what the bench compares the one-connection PUT with) and overwrites of a
 # zero-filled, preallocated one (what a preallocated journal would pay).
 #
