@@ -63,6 +63,10 @@ class LinearizabilityIT {
     private static final int CLIENTS = 8;
     private static final int KEYS = 5;
     private static final int MIN_OPS = 300;
+    /**
+     * Where a recording ends once its faults are done. Not a limit on the clients while faults are still to come: a
+     * fast machine reached it before the second kill -9, and the fault then found no client left to see it.
+     */
     private static final int MAX_OPS = 5_000;
     /** Operations the clients make before each fault and after it: the faults come in the middle of a history. */
     private static final int OPS_PER_PHASE = 150;
@@ -294,7 +298,8 @@ class LinearizabilityIT {
             ThreadLocalRandom random = ThreadLocalRandom.current();
             Map<String, Long> etags = new HashMap<>(); // the last ETag this client saw per key
             int n = 0;
-            while (!stop && ops.incrementAndGet() <= MAX_OPS) {
+            while (!stop) { // record() says when: after the faults, at MAX_OPS or its duration
+                ops.incrementAndGet();
                 int k = random.nextInt(KEYS);
                 String key = key(k);
                 TestClient http = instances.get(home(k) >= 0 ? home(k) : random.nextInt(instances.size()));
