@@ -102,13 +102,16 @@ class LinearizabilityIT {
             run.record(Duration.ofSeconds(8), () -> {
                 for (int kill = 1; kill <= 2; kill++) {
                     run.awaitMoreOps(OPS_PER_PHASE);
+                    // counted before the kill: a client refused during it waits for the server to listen again,
+                    // so when every client is refused before a count read after the kill, none is refused again
+                    int refused = run.history.refusedCount();
                     child.get().kill9();
                     run.event("kill -9 number " + kill);
-                    int refused = run.history.refusedCount();
                     Eventually.await("a client finds the server down", () -> run.history.refusedCount() > refused);
                     child.set(ChildServer.start(List.of(), args));
                     run.event("restarted");
                 }
+                run.awaitMoreOps(OPS_PER_PHASE); // reads after the last restart see what it kept
                 return null;
             });
             run.checkLinearizable("local engine across kill -9");
