@@ -11,9 +11,10 @@
 # (/proc/PID/task/*/status) before and after wrk, and reports them per request,
 # next to wrk's requests/s and p50 and the share of the machine left idle (/proc/stat). PUT runs at 64
 # connections and at 256: with too few requests in flight to cover the fsyncs, cores sit idle. CPU per
-# request does not drift with the machine's load the way requests/s do, so it shows what each system costs. Each round also runs scripts/fsync-probe.py twice:
-# appends to a growing file (what the bench compares the one-connection PUT with) and overwrites of a
-# zero-filled, preallocated one (what a preallocated journal would pay).
+# request does not drift with the machine's load the way requests/s do, so it shows what each system costs.
+# Each round also runs scripts/fsync-probe.py twice: appends to a growing file (what the bench compares the
+# one-connection PUT with) and overwrites of a zero-filled, preallocated one (what a preallocated journal would
+# pay).
 #
 # BENCH_KEYS (1000) sets the apps each microstore of the ladder holds (k1..kN, imported first; the tests pick
 # among them): BENCH_KEYS=1000000 runs the ladder at 1M apps. BENCH_COST_LADDER names a part of the ladder
