@@ -280,9 +280,18 @@ public final class Main {
      */
     private static void onReload(Cli cli, WebServer server) {
         try {
-            Signal.handle(
+            SignalHandler previous = Signal.handle(
                     new Signal("HUP"),
                     signal -> Thread.ofPlatform().name("microstore-reload").start(() -> reloadTls(cli, server)));
+            // A process that inherits SIGHUP ignored (nohup, some supervisors) keeps it ignored: the JVM then
+            // installs no handler, and a renewed certificate's SIGHUP would go unheard without a word.
+            if (previous == SignalHandler.SIG_IGN && server.hasTls()) {
+                LOG.log(
+                        System.Logger.Level.WARNING,
+                        "SIGHUP is ignored in this process (started with nohup?), so it cannot reload server.tls: "
+                                + "a renewed certificate takes a restart; start microstore with setsid or a "
+                                + "service manager instead to keep reloads");
+            }
         } catch (IllegalArgumentException e) { // e.g. the JVM runs with -Xrs
             LOG.log(
                     System.Logger.Level.WARNING,

@@ -38,7 +38,20 @@ final class ChildServer implements AutoCloseable {
 
     /** Like {@link #launch(List, String...)}, with {@code env} added to the inherited environment. */
     static ChildServer launch(Map<String, String> env, List<String> jvmOptions, String... args) throws IOException {
-        List<String> command = new ArrayList<>();
+        // Every signal at its default, as a service manager starts a server: a test run started under nohup (or
+        // as a shell's background job) would otherwise pass on ignored signals, which the JVM keeps ignored.
+        return launch(List.of("env", "--default-signal"), env, jvmOptions, args);
+    }
+
+    /** Starts the jar as {@code nohup} does, with SIGHUP ignored, and waits for its start-up line. */
+    static ChildServer startUnderNohup(List<String> jvmOptions, String... args) throws Exception {
+        return awaitStart(launch(List.of("nohup"), Map.of(), jvmOptions, args));
+    }
+
+    private static ChildServer launch(
+            List<String> launcher, Map<String, String> env, List<String> jvmOptions, String... args)
+            throws IOException {
+        List<String> command = new ArrayList<>(launcher);
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(jvmOptions);
         command.add("-jar");
@@ -59,7 +72,10 @@ final class ChildServer implements AutoCloseable {
 
     /** Starts the jar with {@code env} added to the environment and waits for its start-up line. */
     static ChildServer start(Map<String, String> env, List<String> jvmOptions, String... args) throws Exception {
-        ChildServer server = launch(env, jvmOptions, args);
+        return awaitStart(launch(env, jvmOptions, args));
+    }
+
+    private static ChildServer awaitStart(ChildServer server) throws Exception {
         try {
             server.awaitPort();
         } catch (RuntimeException | Error e) {

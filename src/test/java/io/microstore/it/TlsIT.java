@@ -164,9 +164,13 @@ class TlsIT {
             Files.move(dir.resolve("next.tmp"), pki.key("server"), StandardCopyOption.REPLACE_EXISTING);
             Files.copy(pki.cert("server-next"), dir.resolve("next.tmp"), StandardCopyOption.REPLACE_EXISTING);
             Files.move(dir.resolve("next.tmp"), pki.cert("server"), StandardCopyOption.REPLACE_EXISTING);
-            long reloads = reloads();
+            long reloads = reloads(server.output());
             server.signal("HUP");
-            await("the server reports the reload", Duration.ofSeconds(30), () -> reloads() > reloads);
+            await(
+                    "the server reports the reload",
+                    Duration.ofSeconds(30),
+                    server::output,
+                    out -> reloads(out) > reloads);
             try (Connection fresh = new Connection(client("client"))) {
                 assertEquals("HTTP/1.1 200 OK", fresh.head());
                 assertEquals(renewed, fresh.serverSubject());
@@ -177,11 +181,32 @@ class TlsIT {
         }
     }
 
-    private static long reloads() {
-        return server.output()
-                .lines()
-                .filter(l -> l.contains("server.tls reloaded"))
-                .count();
+    /**
+     * A process that inherits SIGHUP ignored keeps it ignored: the JVM installs no handler for it. So under
+     * nohup a SIGHUP neither stops the server nor reloads its certificate, and the server says so at start.
+     */
+    @Test
+    void underNohupTheServerWarnsThatSighupCannotReloadAndKeepsItsCertificate() throws Exception {
+        pki.issue("nohup", "/CN=microstore-nohup", 2);
+        Path config = dir.resolve("nohup.yaml");
+        Files.writeString(
+                config,
+                "server:\n  tls:\n    client-auth: required\n"
+                        + Pki.helidonTls("    ", pki.key("nohup"), pki.cert("nohup"), pki.caPem()));
+        try (ChildServer ignoring = ChildServer.startUnderNohup(JVM, "--config", config.toString())) {
+            assertTrue(ignoring.output().contains("SIGHUP is ignored in this process"), ignoring.output());
+            pki.issue("nohup", "/CN=microstore-nohup-renewed", 2); // new files in place of the old
+            ignoring.signal("HUP"); // an ignored signal is dropped as it is sent: nothing to wait for
+            try (Connection fresh = new Connection(client("client"), ignoring.awaitPort())) {
+                assertEquals("HTTP/1.1 200 OK", fresh.head());
+                assertEquals("CN=microstore-nohup", fresh.serverSubject());
+            }
+            assertTrue(ignoring.isAlive(), ignoring.output());
+        }
+    }
+
+    private static long reloads(String output) {
+        return output.lines().filter(l -> l.contains("server.tls reloaded")).count();
     }
 
     /** One kept-alive TLS connection to the server, asking HEAD /api/apps as often as told. */
@@ -190,6 +215,10 @@ class TlsIT {
         private final BufferedReader in;
 
         Connection(SSLContext context) throws IOException {
+            this(context, port);
+        }
+
+        Connection(SSLContext context, int port) throws IOException {
             socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port);
             socket.setSoTimeout(10_000);
             socket.startHandshake();
