@@ -53,14 +53,19 @@ class TlsIT {
         pki.issue("expired", "/CN=service-old", -1); // notAfter: yesterday
         Pki rogue = Pki.ca(dir, "rogue-ca");
         rogue.issue("rogue", "/CN=service-a", 2); // the same subject, from a CA the server does not trust
-        Path config = dir.resolve("tls.yaml");
+        server = ChildServer.start(JVM, "--config", config("server").toString());
+        port = server.awaitPort();
+        assertTrue(server.output().contains("listening on https://"), server.output());
+    }
+
+    /** A config file serving the certificate {@code name} and requiring a client certificate of the CA. */
+    private static Path config(String name) throws IOException {
+        Path config = dir.resolve(name + ".yaml");
         Files.writeString(
                 config,
                 "server:\n  tls:\n    client-auth: required\n"
-                        + Pki.helidonTls("    ", pki.key("server"), pki.cert("server"), pki.caPem()));
-        server = ChildServer.start(JVM, "--config", config.toString());
-        port = server.awaitPort();
-        assertTrue(server.output().contains("listening on https://"), server.output());
+                        + Pki.helidonTls("    ", pki.key(name), pki.cert(name), pki.caPem()));
+        return config;
     }
 
     @AfterAll
@@ -188,12 +193,8 @@ class TlsIT {
     @Test
     void underNohupTheServerWarnsThatSighupCannotReloadAndKeepsItsCertificate() throws Exception {
         pki.issue("nohup", "/CN=microstore-nohup", 2);
-        Path config = dir.resolve("nohup.yaml");
-        Files.writeString(
-                config,
-                "server:\n  tls:\n    client-auth: required\n"
-                        + Pki.helidonTls("    ", pki.key("nohup"), pki.cert("nohup"), pki.caPem()));
-        try (ChildServer ignoring = ChildServer.startUnderNohup(JVM, "--config", config.toString())) {
+        try (ChildServer ignoring =
+                ChildServer.startUnderNohup(JVM, "--config", config("nohup").toString())) {
             assertTrue(ignoring.output().contains("SIGHUP is ignored in this process"), ignoring.output());
             pki.issue("nohup", "/CN=microstore-nohup-renewed", 2); // new files in place of the old
             ignoring.signal("HUP"); // an ignored signal is dropped as it is sent: nothing to wait for
