@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Usage: scripts/bench-cost.sh   (run by `make bench-cost`, which builds first; about 11 minutes, 18 with
+# Usage: scripts/bench-cost.sh   (run by `make bench-cost`, which builds first; about 13 minutes, 20 with
 # BENCH_COST_GC=1)
 #
 # Where a request's time goes, for the goals against the peers, as a ladder of five servers, each adding one layer to
 # the one before: the bare Helidon server (the ceiling); the same routes inside microstore's server set-up
 # (its limits, filters, metrics and health: BareServer --setup); microstore in memory (the handlers and the
 # store, no journal); microstore with fsync never (the journal's writes); with fsync always (the fsync).
+# Beside the ladder, bare-durable: the bare server whose PUT answers only after the simplest group commit
+# has fdatasynced its body (BareServer --durable), the floor of any durable PUT on this machine.
 # 1k apps each, all up at once, each test alternating between them BENCH_ROUNDS times. Per run it reads the
 # server's CPU time (user and system, /proc/PID/stat) and its threads' context switches
 # (/proc/PID/task/*/status) before and after wrk, and reports them per request,
@@ -102,9 +104,10 @@ awk -v n="$KEYS" 'BEGIN { for (i = 1; i <= n; i++) printf "{\"name\":\"k%d\",\"d
     > "$WORK/apps.jsonl"
 # ladder NAME COMMAND...: run, for the servers of the ladder asked for
 ladder() { case " $LADDER " in *" $1 "*) run "$@" ;; esac; }
-LADDER=${BENCH_COST_LADDER:-bare setup in-memory fsync-never fsync-always}
+LADDER=${BENCH_COST_LADDER:-bare bare-durable setup in-memory fsync-never fsync-always}
 log "starting the ladder ($LADDER), $KEYS apps each"
 ladder bare "$JAVA" -cp "$CP" io.microstore.bench.BareServer 0
+ladder bare-durable "$JAVA" -cp "$CP" io.microstore.bench.BareServer 0 --durable "$WORK/bare-durable"
 ladder setup "$JAVA" -cp "$CP" io.microstore.bench.BareServer 0 --setup
 ladder in-memory "$JAVA" -jar target/microstore.jar --port 0 --import "$WORK/apps.jsonl"
 ladder fsync-never "$JAVA" -jar target/microstore.jar --port 0 --data "$WORK/fsync-never" --fsync never --import "$WORK/apps.jsonl"
