@@ -90,6 +90,7 @@ final class Startup {
         try {
             Importer.Report report = Importer.run(store, ImportFormats.fromFile(Files.readAllBytes(file)), overwrite);
             System.out.println("imported " + report.imported() + " apps from " + file
+                    + (report.expired() == 0 ? "" : " (" + report.expired() + " left out: their deadline had passed)")
                     + (report.resolved() == 0
                             ? ""
                             : " (" + report.resolved() + " read back after etcd left their outcome unknown)")

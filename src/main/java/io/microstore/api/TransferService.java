@@ -19,7 +19,8 @@ import io.microstore.store.Importer;
 import io.microstore.store.Store;
 
 /**
- * {@code GET /api/export} streams every app as JSON lines ({@code {"name":..,"data":..}} per line);
+ * {@code GET /api/export} streams every app as JSON lines ({@code {"name":..,"data":..}} per line, and
+ * {@code "expires"} when it has a deadline);
  * {@code POST /api/import} takes the same format back ({@code ?overwrite=true} to replace existing names).
  */
 public final class TransferService implements HttpService {
@@ -53,7 +54,7 @@ public final class TransferService implements HttpService {
         Responses.stream(res, out -> {
             JsonWriter json = new JsonWriter(out);
             for (Map.Entry<String, Entry> app : store.entries()) {
-                Documents.writeApp(json, app.getKey(), app.getValue().data());
+                Documents.writeExported(json, app.getKey(), app.getValue());
                 json.newLine();
             }
         });
@@ -71,6 +72,8 @@ public final class TransferService implements HttpService {
             json.beginObject()
                     .name("imported")
                     .value(report.imported())
+                    .name("expired")
+                    .value(report.expired())
                     .name("refused")
                     .beginArray();
             for (String name : report.refused()) {

@@ -1,5 +1,6 @@
 package io.microstore.store;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -29,8 +30,16 @@ public final class Importer {
     /** The pause before looking again when the engine could not even say its current state. */
     private static final long RESOLVE_PAUSE_MS = 500;
 
-    /** One app to import: its name and compact JSON value. */
-    public record Item(String name, byte[] data) {}
+    /**
+     * One app to import: its name, compact JSON value and deadline ({@code expires}, epoch milliseconds as
+     * {@link Command.Put#expires}, 0 = never).
+     */
+    public record Item(String name, byte[] data, long expires) {
+        /** An app that never expires. */
+        public Item(String name, byte[] data) {
+            this(name, data, 0);
+        }
+    }
 
     private Importer() {}
 
@@ -56,8 +65,11 @@ public final class Importer {
      * @throws ImportRejected (409) when a name exists already and {@code overwrite} is not asked for
      */
     public static Report run(Store store, List<Item> items, boolean overwrite) {
+        Map<String, Item> byName = new LinkedHashMap<>();
+        items.forEach(i -> byName.put(i.name(), i));
+        int expired = dropExpired(store, byName);
         Map<String, byte[]> latest = new LinkedHashMap<>();
-        items.forEach(i -> latest.put(i.name(), i.data()));
+        byName.forEach((name, item) -> latest.put(name, item.data()));
         if (!overwrite) {
             List<String> existing =
                     latest.keySet().stream().filter(n -> store.get(n) != null).toList();
@@ -67,13 +79,13 @@ public final class Importer {
         }
         Precondition precondition = overwrite ? Precondition.NONE : new Precondition(null, List.of("*"));
         List<Command> commands = new ArrayList<>(latest.size());
-        latest.forEach((name, data) -> commands.add(new Command.Put(name, data, precondition)));
+        byName.values().forEach(i -> commands.add(new Command.Put(i.name(), i.data(), precondition, i.expires())));
         if (commands.isEmpty()) {
-            return new Report(0, List.of());
+            return new Report(0, List.of(), 0, expired);
         }
         if (commands.size() > store.maxCommands()) {
             store.requireRoom(latest); // writes racing the import may still take the room meanwhile
-            return inBatches(store, commands);
+            return inBatches(store, commands, expired);
         }
         int resolved = 0;
         for (int round = 1; ; round++) {
@@ -100,7 +112,29 @@ public final class Importer {
                 }
             }
         }
-        return new Report(commands.size(), List.of(), resolved);
+        return new Report(commands.size(), List.of(), resolved, expired);
+    }
+
+    /**
+     * Leaves out the apps whose deadline has passed (an export's sessions, say, restored later): each would
+     * be deleted as soon as it was written. A deadline further away than {@link Store#MAX_TTL} refuses the
+     * import, as a {@code ttl} that long does.
+     *
+     * @return how many were left out
+     */
+    private static int dropExpired(Store store, Map<String, Item> byName) {
+        long now = store.clock().millis();
+        for (Item item : byName.values()) {
+            if (item.expires() > now + Store.MAX_TTL.toMillis()) {
+                throw new ImportRejected(
+                        "the app " + item.name() + " expires more than 30 days from now, "
+                                + Instant.ofEpochMilli(item.expires()),
+                        List.of());
+            }
+        }
+        int before = byName.size();
+        byName.values().removeIf(item -> item.expires() != 0 && item.expires() <= now);
+        return before - byName.size();
     }
 
     private static ImportRejected exist(List<String> existing) {
@@ -112,7 +146,7 @@ public final class Importer {
     }
 
     /** Cluster mode's larger imports: app by app, {@link #CHUNK} in flight at a time. */
-    private static Report inBatches(Store store, List<Command> commands) {
+    private static Report inBatches(Store store, List<Command> commands, int expired) {
         int written = 0;
         List<String> refused = new ArrayList<>();
         Set<String> unsure = new HashSet<>(); // apps a write of unknown outcome was sent for
@@ -163,7 +197,7 @@ public final class Importer {
             }
         }
         unsure.removeAll(refused);
-        return new Report(written, refused, unsure.size());
+        return new Report(written, refused, unsure.size(), expired);
     }
 
     /**
@@ -204,12 +238,9 @@ public final class Importer {
     }
 
     /**
-     * What an import did: apps written, names refused because they appeared meanwhile, and how many of the
-     * written were found written (or were sent again) after a write of unknown outcome.
+     * What an import did: apps written, names refused because they appeared meanwhile, how many of the
+     * written were found written (or were sent again) after a write of unknown outcome, and how many were
+     * left out because their deadline had passed.
      */
-    public record Report(int imported, List<String> refused, int resolved) {
-        public Report(int imported, List<String> refused) {
-            this(imported, refused, 0);
-        }
-    }
+    public record Report(int imported, List<String> refused, int resolved, int expired) {}
 }

@@ -37,6 +37,12 @@ public final class Store implements AutoCloseable {
     /** How often a patch is computed before its app changing under it every time is a 503. */
     private static final int PATCH_ATTEMPTS = 64;
 
+    /**
+     * The longest a value may be given to live ({@code ?ttl=}, an imported deadline): 30 days, well inside
+     * what an etcd lease takes.
+     */
+    public static final Duration MAX_TTL = Duration.ofDays(30);
+
     private Store(Engine engine, FeedConfig feed, long maxBytes) {
         this.engine = engine;
         this.quota = new Quota(index, maxBytes);

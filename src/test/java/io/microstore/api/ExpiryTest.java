@@ -2,6 +2,7 @@ package io.microstore.api;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
@@ -291,5 +292,105 @@ class ExpiryTest extends ServerTestBase {
         assertStatus(list, 200);
         assertThat(list.json(), is(parse("[{\"name\":\"ttl-list/a\",\"data\":1}]")));
         assertNoExpiry(list);
+    }
+
+    // --- export and import ----------------------------------------------------------------------
+
+    private Res importLines(String lines) {
+        return http.send("POST", "/api/import", lines, "Content-Type", "application/x-ndjson");
+    }
+
+    /** The export's lines of the apps under {@code prefix}. */
+    private List<String> exported(String prefix) {
+        Res res = http.get("/api/export");
+        assertStatus(res, 200);
+        return res.text()
+                .lines()
+                .filter(l -> l.startsWith("{\"name\":\"" + prefix))
+                .toList();
+    }
+
+    @Test
+    void anExportShowsTheDeadlineAndAnImportOfItKeepsIt() throws Exception {
+        Res put = http.putApp("ttl-export/a?ttl=60", "1");
+        assertStatus(put, 204);
+        assertStatus(http.putApp("ttl-export/b", "2"), 204);
+        String deadline =
+                Instant.ofEpochMilli(store.get("ttl-export/a").expires()).toString();
+        List<String> lines = exported("ttl-export/");
+        assertThat(
+                lines,
+                is(List.of(
+                        "{\"name\":\"ttl-export/a\",\"data\":1,\"expires\":\"" + deadline + "\"}",
+                        "{\"name\":\"ttl-export/b\",\"data\":2}")));
+
+        assertStatus(http.delete("ttl-export/a"), 204);
+        assertStatus(http.delete("ttl-export/b"), 204);
+        Res imported = importLines(String.join("\n", lines));
+        assertStatus(imported, 200);
+        assertThat(imported.text(), is("{\"imported\":2,\"expired\":0,\"refused\":[]}"));
+        Res a = http.get(app("ttl-export/a"));
+        assertStatus(a, 200);
+        if (local()) {
+            assertThat(a.header("Expires"), is(put.header("Expires")));
+        } else { // an etcd lease's TTL is whole seconds, rounded up, from the grant
+            assertThat(
+                    a.describe(),
+                    expires(a),
+                    allOf(greaterThanOrEqualTo(expires(put)), lessThanOrEqualTo(expires(put) + 2000)));
+        }
+        assertNoExpiry(http.get(app("ttl-export/b")));
+    }
+
+    @Test
+    void anImportedAppExpiresAtItsDeadline() throws Exception {
+        String soon = Instant.ofEpochMilli(now() + 2000).toString();
+        Res imported = importLines("{\"name\":\"ttl-import/soon\",\"data\":1,\"expires\":\"" + soon + "\"}");
+        assertThat(imported.text(), is("{\"imported\":1,\"expired\":0,\"refused\":[]}"));
+        assertStatus(http.get(app("ttl-import/soon")), 200);
+        pass(2.5);
+        awaitGone("ttl-import/soon");
+    }
+
+    @Test
+    void anImportedAppWhoseDeadlineHasPassedIsLeftOut() {
+        assertStatus(http.putApp("ttl-import/past", "\"kept\""), 204);
+        String past = Instant.ofEpochMilli(now() - 1).toString();
+        Res imported = importLines("{\"name\":\"ttl-import/past\",\"data\":\"gone\",\"expires\":\"" + past + "\"}\n"
+                + "{\"name\":\"ttl-import/epoch\",\"data\":1,\"expires\":\"1970-01-01T00:00:00Z\"}\n"
+                + "{\"name\":\"ttl-import/present\",\"data\":1}");
+        assertStatus(imported, 200);
+        assertThat(imported.text(), is("{\"imported\":1,\"expired\":2,\"refused\":[]}"));
+        assertThat(
+                "as if it had expired before the import",
+                http.get(app("ttl-import/past")).text(),
+                containsString("\"kept\""));
+        assertStatus(http.get(app("ttl-import/epoch")), 404);
+        assertStatus(http.get(app("ttl-import/present")), 200);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"\"tomorrow\"", "12345", "null", "\"2030-13-01T00:00:00Z\"", "\"2030-01-01\"", "{}"})
+    void anExpiresThatIsNotATimeRefusesTheImport(String expires) {
+        long seq = store.lastSeq();
+        Res res = importLines(
+                "{\"name\":\"ttl-bad/a\",\"data\":1}\n{\"name\":\"ttl-bad/b\",\"data\":1,\"expires\":" + expires + "}");
+        JsonObject problem = assertProblem(res, 400);
+        assertThat(problem.getString("detail"), containsString("line 2: \"expires\" must be an RFC 3339 time"));
+        assertStatus(http.get(app("ttl-bad/a")), 404);
+        assertThat(store.lastSeq(), is(seq));
+    }
+
+    @Test
+    void aDeadlineMoreThanThirtyDaysAwayRefusesTheImport() {
+        long seq = store.lastSeq();
+        String far =
+                Instant.ofEpochMilli(now() + Store.MAX_TTL.toMillis() + 60_000).toString();
+        Res res = importLines(
+                "{\"name\":\"ttl-far/a\",\"data\":1}\n{\"name\":\"ttl-far/b\",\"data\":1,\"expires\":\"" + far + "\"}");
+        JsonObject problem = assertProblem(res, 400);
+        assertThat(problem.getString("detail"), containsString("ttl-far/b expires more than 30 days from now"));
+        assertStatus(http.get(app("ttl-far/a")), 404);
+        assertThat(store.lastSeq(), is(seq));
     }
 }

@@ -106,7 +106,7 @@ class TransferServiceTest extends ServerTestBase {
             Res imported = target.http().send("POST", "/api/import", exported.body(), "Content-Type", NDJSON);
             assertStatus(imported, 200);
             assertThat(imported.header("Content-Type"), is("application/json"));
-            assertThat(imported.text(), is("{\"imported\":" + apps.size() + ",\"refused\":[]}"));
+            assertThat(imported.text(), is("{\"imported\":" + apps.size() + ",\"expired\":0,\"refused\":[]}"));
 
             assertThat(fresh.size(), is(apps.size()));
             apps.forEach((name, data) -> {
@@ -131,7 +131,7 @@ class TransferServiceTest extends ServerTestBase {
                 + "{\"name\":\"three\",\"data\":null}\n";
         Res res = importLines(body, false);
         assertStatus(res, 200);
-        assertThat(res.text(), is("{\"imported\":3,\"refused\":[]}"));
+        assertThat(res.text(), is("{\"imported\":3,\"expired\":0,\"refused\":[]}"));
         assertThat(http.get("/api/apps/two").text(), is("{\"name\":\"two\",\"data\":{\"k\":[1,2]}}"));
         assertThat(http.get("/api/apps/three").text(), is("{\"name\":\"three\",\"data\":null}"));
     }
@@ -140,7 +140,7 @@ class TransferServiceTest extends ServerTestBase {
     void blankLinesCrlfAndALastLineWithoutNewlineAreAccepted() {
         Res res = importLines("\r\n{\"name\":\"a\",\"data\":1}\r\n\n   \n{\"name\":\"b\",\"data\":2}", false);
         assertStatus(res, 200);
-        assertThat(res.text(), is("{\"imported\":2,\"refused\":[]}"));
+        assertThat(res.text(), is("{\"imported\":2,\"expired\":0,\"refused\":[]}"));
         assertThat(text(store.get("b")), is("2"));
     }
 
@@ -148,7 +148,7 @@ class TransferServiceTest extends ServerTestBase {
     void anEmptyBodyImportsNothing() {
         Res res = importLines("", false);
         assertStatus(res, 200);
-        assertThat(res.text(), is("{\"imported\":0,\"refused\":[]}"));
+        assertThat(res.text(), is("{\"imported\":0,\"expired\":0,\"refused\":[]}"));
     }
 
     @Test
@@ -165,7 +165,7 @@ class TransferServiceTest extends ServerTestBase {
     void aLargeImportSpanningManyBatchesWritesEverything() {
         Res res = importLines(manyLines(10_000), false);
         assertStatus(res, 200);
-        assertThat(res.text(), is("{\"imported\":10000,\"refused\":[]}"));
+        assertThat(res.text(), is("{\"imported\":10000,\"expired\":0,\"refused\":[]}"));
         assertThat(store.size(), is(10_000));
         assertThat(text(store.get("bulk-09999")), is("{\"i\":9999}"));
     }
@@ -180,7 +180,7 @@ class TransferServiceTest extends ServerTestBase {
                 TestServer server = TestServer.start(small)) {
             Res res = server.http().send("POST", "/api/import", manyLines(1000), "Content-Type", NDJSON);
             assertThat(res.describe() + "; apps written: " + small.size(), res.status(), is(200));
-            assertThat(res.text(), is("{\"imported\":1000,\"refused\":[]}"));
+            assertThat(res.text(), is("{\"imported\":1000,\"expired\":0,\"refused\":[]}"));
             assertThat(small.size(), is(1000));
         }
     }
@@ -232,7 +232,7 @@ class TransferServiceTest extends ServerTestBase {
         write(store, "x", "\"old x\"".getBytes(StandardCharsets.UTF_8));
         Res res = importLines("{\"name\":\"x\",\"data\":{\"new\":true}}\n{\"name\":\"n\",\"data\":1}\n", true);
         assertStatus(res, 200);
-        assertThat(res.text(), is("{\"imported\":2,\"refused\":[]}"));
+        assertThat(res.text(), is("{\"imported\":2,\"expired\":0,\"refused\":[]}"));
         assertThat(text(store.get("x")), is("{\"new\":true}"));
         assertThat(text(store.get("n")), is("1"));
     }

@@ -1,6 +1,9 @@
 package io.microstore.api.wire;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Map;
 
 import io.microstore.commit.Change;
@@ -26,6 +29,7 @@ public final class Documents {
     private static final JsonWriter.Name SEQ = JsonWriter.Name.of("seq");
     private static final JsonWriter.Name OP = JsonWriter.Name.of("op");
     private static final JsonWriter.Name ETAG = JsonWriter.Name.of("etag");
+    private static final JsonWriter.Name EXPIRES = JsonWriter.Name.of("expires");
 
     private Documents() {}
 
@@ -44,10 +48,23 @@ public final class Documents {
     }
 
     /**
-     * Reads an app document; null when it is a JSON object without a string {@code name} or without
-     * {@code data}. The name is not checked here.
+     * Writes an export's line: the app document, with {@code "expires"} (an RFC 3339 time in UTC, to the
+     * millisecond) when the app has a deadline, so that an import of the export keeps it.
+     */
+    public static void writeExported(JsonWriter json, String name, Entry entry) throws IOException {
+        json.beginObject().name(NAME).value(name).name(DATA).raw(entry.data());
+        if (entry.expires() > 0) {
+            json.name(EXPIRES).value(Instant.ofEpochMilli(entry.expires()).toString());
+        }
+        json.endObject();
+    }
+
+    /**
+     * Reads an app document, as an export writes it; null when it is a JSON object without a string
+     * {@code name} or without {@code data}. The name is not checked here.
      *
      * @throws MalformedJson when {@code json} is not one JSON object
+     * @throws IllegalArgumentException when it has an {@code expires} that is not an RFC 3339 time
      */
     public static Importer.Item readApp(byte[] json) {
         Map<String, byte[]> members = CompactJson.members(json);
@@ -56,7 +73,23 @@ public final class Documents {
         if (name == null || name[0] != '"' || data == null) {
             return null;
         }
-        return new Importer.Item(JsonText.decode(name, 0, name.length), data);
+        byte[] expires = members.get("expires");
+        return new Importer.Item(JsonText.decode(name, 0, name.length), data, expires == null ? 0 : deadline(expires));
+    }
+
+    /** An {@code expires} member's time, in epoch milliseconds. */
+    private static long deadline(byte[] expires) {
+        try {
+            if (expires[0] == '"') {
+                long millis = Instant.parse(JsonText.decode(expires, 0, expires.length))
+                        .toEpochMilli();
+                return millis == 0 ? -1 : millis; // 0 means "never": the epoch itself is just as long past
+            }
+        } catch (DateTimeParseException | ArithmeticException e) {
+            // said below
+        }
+        throw new IllegalArgumentException("\"expires\" must be an RFC 3339 time such as \"2030-01-31T23:59:59Z\", not "
+                + new String(expires, 0, Math.min(expires.length, 64), StandardCharsets.UTF_8));
     }
 
     /** Writes the change object of {@code m}, with its value when asked and it is a put. */

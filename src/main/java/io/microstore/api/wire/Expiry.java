@@ -10,6 +10,7 @@ import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.webserver.http.ServerResponse;
 import io.microstore.store.Entry;
+import io.microstore.store.Store;
 
 /**
  * A PUT's time to live ({@code ?ttl=SECONDS}) and the headers that show an app's expiry: {@code Expires}
@@ -19,8 +20,7 @@ import io.microstore.store.Entry;
  * cache revalidates with the {@code ETag} instead. An app without a deadline has none of them.
  */
 public final class Expiry {
-    /** The longest time to live: 30 days. */
-    static final long MAX_TTL_SECONDS = 30L * 24 * 3600;
+    static final long MAX_TTL_SECONDS = Store.MAX_TTL.toSeconds();
 
     static final HeaderName EXPIRES_IN = HeaderNames.create("Expires-In");
 

@@ -15,7 +15,8 @@ import io.microstore.store.Names;
 
 /**
  * The two formats an import takes, parsed into the items {@link io.microstore.store.Importer} writes: JSON
- * lines ({@code {"name": ..., "data": ...}} per line, the format of {@code GET /api/export}) or a file of the
+ * lines ({@code {"name": ..., "data": ...}} per line, with {@code "expires"} for an app with a deadline: the
+ * format of {@code GET /api/export}) or a file of the
  * old Flask + TinyDB service ({@code {"apps": {"1": {"key": <name>, "value": <data>}, ...}}}, other tables
  * ignored). Every name is checked here, so a bad one refuses the import before anything is written.
  */
@@ -57,9 +58,11 @@ public final class ImportFormats {
                     throw new ImportRejected(
                             "line " + line + ": expected {\"name\": \"...\", \"data\": ...}", List.of());
                 }
-                items.add(item(app.name(), app.data(), "line " + line));
+                items.add(item(app.name(), app.data(), app.expires(), "line " + line));
             } catch (MalformedJson e) {
                 throw new ImportRejected("line " + line + " is not valid JSON: " + e.getMessage(), List.of());
+            } catch (IllegalArgumentException e) {
+                throw new ImportRejected("line " + line + ": " + e.getMessage(), List.of());
             }
         }
         return items;
@@ -102,14 +105,14 @@ public final class ImportFormats {
             if (key == null || key[0] != '"' || !app.containsKey("value")) {
                 throw new ImportRejected(where + ": expected {\"key\": \"<name>\", \"value\": ...}", List.of());
             }
-            items.add(item(JsonText.decode(key, 0, key.length), app.get("value"), where + ", \"key\""));
+            items.add(item(JsonText.decode(key, 0, key.length), app.get("value"), 0, where + ", \"key\""));
         }
         return items;
     }
 
-    private static Item item(String name, byte[] data, String where) {
+    private static Item item(String name, byte[] data, long expires, String where) {
         try {
-            return new Item(Names.check(name), data);
+            return new Item(Names.check(name), data, expires);
         } catch (InvalidName e) {
             throw new ImportRejected(where + ": " + e.getMessage(), List.of());
         }
