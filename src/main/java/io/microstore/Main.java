@@ -43,6 +43,7 @@ import io.microstore.api.limits.ConnectionBytes;
 import io.microstore.api.limits.ConnectionClose;
 import io.microstore.api.limits.HeaderTimeout;
 import io.microstore.api.limits.InFlightBytes;
+import io.microstore.api.limits.PathForm;
 import io.microstore.api.limits.ReceiveListeners;
 import io.microstore.api.limits.ServerHealth;
 import io.microstore.api.wire.AppsQuery;
@@ -199,6 +200,7 @@ public final class Main {
                             settings.maxPayload(),
                             flood.bodyTimeout(),
                             Problems::handle)); // it answers its 413 as the routing answers every refusal
+                    routing.addFilter(new PathForm()); // before anything reads the path it would route by
                     StoreMetrics.countRequests(routing);
                     if (!settings.corsOrigins().isEmpty()) { // before auth, so a 401 carries CORS headers too
                         routing.addFilter(new CorsFilter(settings.corsOrigins()));

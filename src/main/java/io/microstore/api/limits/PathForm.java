@@ -1,0 +1,48 @@
+package io.microstore.api.limits;
+
+import io.helidon.http.BadRequestException;
+import io.helidon.webserver.http.Filter;
+import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
+
+/**
+ * Refuses (400) a request whose path Helidon would route as another one: it removes dot segments
+ * ({@code /./}, {@code /../}, a last {@code /.} or {@code /..}) and {@code ;} parameters and merges
+ * {@code //} before routing, so {@code /api/apps/x/../../keys} would reach the keys. A proxy in front that
+ * lets only some paths through ({@code /api/apps/} and no further, say) would then let that one by too.
+ * One path, one route: such a path is refused on every route, as a request target with a {@code #}
+ * fragment is (RFC 9112 section 3.2 has none; Helidon would drop it and write another app). Encoded,
+ * {@code %2E}, {@code %3B} and {@code %2F} are a name's own characters and pass.
+ */
+public final class PathForm implements Filter {
+    @Override
+    public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+        String raw = req.path().absolute().rawPath();
+        if (!normal(raw)) {
+            throw new BadRequestException("the path " + raw + " is not in normal form: it is routed as "
+                    + req.path().absolute().path() + "; percent-encode '.' and '..' segments, ';' and empty "
+                    + "segments of a name (%2E, %3B, %2F)");
+        }
+        if (req.prologue().fragment().hasValue()) {
+            throw new BadRequestException("a request target has no #fragment: percent-encode '#' as %23");
+        }
+        chain.proceed();
+    }
+
+    /** Whether {@code raw} has no dot segment, no {@code ;} and no empty segment but a last one. */
+    private static boolean normal(String raw) {
+        String[] segments = raw.split("/", -1); // "/a/b/" is "", "a", "b", ""
+        for (int i = 1; i < segments.length; i++) {
+            String segment = segments[i];
+            boolean last = i == segments.length - 1;
+            if (segment.equals(".")
+                    || segment.equals("..")
+                    || segment.indexOf(';') >= 0
+                    || (segment.isEmpty() && !last)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
