@@ -21,6 +21,7 @@ import io.microstore.json.JsonRefusal;
 import io.microstore.json.MalformedJson;
 import io.microstore.json.PatchConflict;
 import io.microstore.json.PatchRefused;
+import io.microstore.json.RepeatedMember;
 import io.microstore.store.AppNotFound;
 import io.microstore.store.BadIndex;
 import io.microstore.store.BadKey;
@@ -155,6 +156,7 @@ public final class Problems {
             case MalformedJson m ->
                 new Problem(Status.BAD_REQUEST_400, "the body is not valid JSON: " + m.getMessage())
                         .with("offset", m.offset());
+            case RepeatedMember r -> new Problem(Status.BAD_REQUEST_400, r.getMessage());
             case BadPatch b -> new Problem(Status.BAD_REQUEST_400, b.getMessage());
             case PatchConflict c -> new Problem(Status.CONFLICT_409, c.getMessage());
             case PatchRefused r -> new Problem(Status.UNPROCESSABLE_CONTENT_422, r.getMessage());

@@ -61,14 +61,21 @@ public final class CompactJson {
     }
 
     /**
-     * Parses a JSON text that must be an object and returns its members in order, each name decoded
-     * and each value compact (byte for byte as written, numbers included); the last of a repeated name wins.
+     * Parses a JSON text that must be an object (a request's: a transaction's operation, a query, an
+     * import's line) and returns its members in order, each name decoded and each value compact (byte for
+     * byte as written, numbers included).
+     *
+     * @throws RepeatedMember when it names a member twice
      */
     public static Map<String, byte[]> members(byte[] text) {
         Map<String, byte[]> members = new LinkedHashMap<>();
         CompactJson p = new CompactJson(text);
-        p.topObject((nameFrom, nameTo, from, to) ->
-                members.put(JsonText.decode(p.out, nameFrom, nameTo), Arrays.copyOfRange(p.out, from, to)));
+        p.topObject((nameFrom, nameTo, from, to) -> {
+            String name = JsonText.decode(p.out, nameFrom, nameTo);
+            if (members.put(name, Arrays.copyOfRange(p.out, from, to)) != null) {
+                throw new RepeatedMember(name);
+            }
+        });
         return members;
     }
 

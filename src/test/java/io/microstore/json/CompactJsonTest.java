@@ -160,6 +160,14 @@ class CompactJsonTest {
     }
 
     @Test
+    void membersRefusesAMemberNamedTwice() {
+        assertThat(utf8(CompactJson.members(utf8("{\"a\":1,\"b\":{\"a\":2}}")).get("a")), is("1"));
+        RepeatedMember e =
+                assertThrows(RepeatedMember.class, () -> CompactJson.members(utf8("{\"a\":1,\"b\":2,\"\\u0061\":3}")));
+        assertThat(e.getMessage(), is("the object names the member \"a\" twice"));
+    }
+
+    @Test
     void memberPicksTheLastOfDuplicateMembers() {
         byte[] text = utf8("{\"data\":1,\"other\":2,\"data\":[3]}");
         assertThat(utf8(CompactJson.member(text, "data")), is("[3]"));

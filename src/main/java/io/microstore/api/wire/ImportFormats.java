@@ -8,6 +8,7 @@ import java.util.Map;
 import io.microstore.json.CompactJson;
 import io.microstore.json.JsonText;
 import io.microstore.json.MalformedJson;
+import io.microstore.json.RepeatedMember;
 import io.microstore.store.ImportRejected;
 import io.microstore.store.Importer.Item;
 import io.microstore.store.InvalidName;
@@ -33,6 +34,8 @@ public final class ImportFormats {
             root = CompactJson.members(file);
         } catch (MalformedJson e) {
             return fromJsonLines(file); // not one JSON object: JSON lines, or garbage reported by line
+        } catch (RepeatedMember e) {
+            throw new ImportRejected("the file's top object: " + e.getMessage(), List.of());
         }
         return root.containsKey("name") && !root.containsKey("apps") ? fromJsonLines(file) : tinyDb(root);
     }
@@ -61,7 +64,7 @@ public final class ImportFormats {
                 items.add(item(app.name(), app.data(), app.expires(), "line " + line));
             } catch (MalformedJson e) {
                 throw new ImportRejected("line " + line + " is not valid JSON: " + e.getMessage(), List.of());
-            } catch (IllegalArgumentException e) {
+            } catch (RepeatedMember | IllegalArgumentException e) {
                 throw new ImportRejected("line " + line + ": " + e.getMessage(), List.of());
             }
         }
@@ -76,6 +79,8 @@ public final class ImportFormats {
         Map<String, byte[]> root;
         try {
             root = CompactJson.members(file);
+        } catch (RepeatedMember e) {
+            throw new ImportRejected("the file's top object: " + e.getMessage(), List.of());
         } catch (MalformedJson notAnObject) {
             try {
                 CompactJson.compact(file);
@@ -93,14 +98,14 @@ public final class ImportFormats {
         if (table == null || table[0] != '{') {
             throw new ImportRejected("not a TinyDB file of the old service: no \"apps\" table", List.of());
         }
-        Map<String, byte[]> apps = CompactJson.members(table);
+        Map<String, byte[]> apps = members(table, "the \"apps\" table");
         List<String> ids = new ArrayList<>(apps.keySet());
         ids.sort(ImportFormats::compareIds);
         List<Item> items = new ArrayList<>(ids.size());
         for (String id : ids) {
             String where = "document " + id;
             byte[] doc = apps.get(id);
-            Map<String, byte[]> app = doc[0] == '{' ? CompactJson.members(doc) : Map.of();
+            Map<String, byte[]> app = doc[0] == '{' ? members(doc, where) : Map.of();
             byte[] key = app.get("key");
             if (key == null || key[0] != '"' || !app.containsKey("value")) {
                 throw new ImportRejected(where + ": expected {\"key\": \"<name>\", \"value\": ...}", List.of());
@@ -108,6 +113,15 @@ public final class ImportFormats {
             items.add(item(JsonText.decode(key, 0, key.length), app.get("value"), 0, where + ", \"key\""));
         }
         return items;
+    }
+
+    /** The members of an object of a TinyDB file, which must name each once. */
+    private static Map<String, byte[]> members(byte[] object, String where) {
+        try {
+            return CompactJson.members(object);
+        } catch (RepeatedMember e) {
+            throw new ImportRejected(where + ": " + e.getMessage(), List.of());
+        }
     }
 
     private static Item item(String name, byte[] data, long expires, String where) {

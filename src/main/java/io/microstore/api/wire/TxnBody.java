@@ -12,6 +12,7 @@ import io.helidon.http.BadRequestException;
 import io.microstore.json.BadPatch;
 import io.microstore.json.CompactJson;
 import io.microstore.json.JsonText;
+import io.microstore.json.RepeatedMember;
 import io.microstore.store.Command;
 import io.microstore.store.Op;
 import io.microstore.store.Precondition;
@@ -46,7 +47,7 @@ public final class TxnBody {
         for (int i = 0; i < elements.size(); i++) {
             try {
                 commands.add(operation(elements.get(i)));
-            } catch (BadRequestException | BadPatch e) {
+            } catch (BadRequestException | BadPatch | RepeatedMember e) {
                 throw new TxnRefused(i, e);
             }
         }
