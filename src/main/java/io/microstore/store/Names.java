@@ -2,6 +2,8 @@ package io.microstore.store;
 
 import java.util.Comparator;
 
+import io.microstore.json.CodePoints;
+
 /** The rules for app names, and the order in which names are listed. */
 public final class Names {
     /** Longest name, in UTF-8 bytes. */
@@ -12,7 +14,7 @@ public final class Names {
      * old service used). {@link String#compareTo} compares UTF-16 units instead and would sort
      * characters above U+FFFF before U+E000..U+FFFF.
      */
-    public static final Comparator<String> ORDER = Names::compare;
+    public static final Comparator<String> ORDER = CodePoints.ORDER; // shared with the query library's values
 
     private Names() {}
 
@@ -52,25 +54,5 @@ public final class Names {
                     "the app name is " + bytes + " bytes of UTF-8; at most " + MAX_BYTES + " are allowed");
         }
         return name;
-    }
-
-    static int compare(String a, String b) {
-        int n = Math.min(a.length(), b.length());
-        for (int i = 0; i < n; i++) {
-            char x = a.charAt(i);
-            char y = b.charAt(i);
-            if (x != y) {
-                if (x >= Character.MIN_SURROGATE && y >= Character.MIN_SURROGATE) {
-                    return fixup(x) - fixup(y);
-                }
-                return x - y;
-            }
-        }
-        return a.length() - b.length();
-    }
-
-    /** Moves surrogates (D800..DFFF) above E000..FFFF, where the code points they encode belong. */
-    private static int fixup(char c) {
-        return c >= 0xE000 ? c - 0x800 : c + 0x2000;
     }
 }

@@ -7,6 +7,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
+import io.microstore.json.CodePoints;
+
 /**
  * One entry of a secondary index, or a bound between entries. An entry is an app's values at the index's
  * pointers (missing kept as missing) and its name, in the total order of values and then by name; a whole
@@ -130,7 +132,7 @@ public final class IndexKey {
             if (a.name == null || b.name == null) {
                 return a.name == b.name ? 0 : a.name == null ? -1 : 1;
             }
-            return Value.CODE_POINTS.compare(a.name, b.name);
+            return CodePoints.compare(a.name, b.name);
         }
         if (a.side != b.side) {
             return Integer.compare(a.side, b.side);
