@@ -92,11 +92,11 @@ final class Planner {
     private QueryPage pageOf(List<SecondaryIndex> ready) {
         Order order = q.order();
         if (!order.byNameOnly()) {
-            boolean[] descending = directions(order);
-            boolean down = descending[0];
+            int n = order.pointers().size();
+            boolean down = order.descending(0);
             boolean same = true;
-            for (boolean d : descending) {
-                same &= d == down;
+            for (int p = 1; p < n; p++) {
+                same &= order.descending(p) == down;
             }
             if (same) {
                 for (SecondaryIndex i : ready) {
@@ -149,19 +149,6 @@ final class Planner {
     /** How many candidates index {@code i} gives for ranges {@code r}: its entries, unless they are equalities. */
     private static long cost(SecondaryIndex i, IndexRanges r) {
         return r.equalities() ? i.count(r.ranges()) : i.entries();
-    }
-
-    /** Each order item's direction, read from its canonical text ({@code -} before a pointer: descending). */
-    private static boolean[] directions(Order order) {
-        String text = order.canonical();
-        List<String> pointers = order.pointers();
-        boolean[] descending = new boolean[pointers.size()];
-        int at = 0;
-        for (int i = 0; i < pointers.size(); i++) {
-            descending[i] = text.charAt(at) == '-';
-            at += (descending[i] ? 1 : 0) + pointers.get(i).length() + 1;
-        }
-        return descending;
     }
 
     /** The number of matches, counted in index {@code i}'s entries; -1 when they are not exactly its ranges. */
