@@ -1,13 +1,11 @@
 package io.microstore.store;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 
-import io.microstore.json.JsonText;
 import io.microstore.store.query.Order;
 import io.microstore.store.query.SortKey;
 
@@ -16,7 +14,7 @@ import io.microstore.store.query.SortKey;
  * ({@code store.query.scan-budget}): in name order the walk stops at a full page or at the budget (the page
  * then resumes after the last app examined); an order keeps the best {@code limit + 1} rows seen (memory
  * O(limit), not O(matches)) and needs every match, so it and a count are refused beyond the budget, with the
- * index request that would serve them. Run inside {@link Index#whole}, so it sees no part of a transaction.
+ * index that would serve them. Run inside {@link Index#whole}, so it sees no part of a transaction.
  */
 final class QueryScan {
     private final Index index;
@@ -143,23 +141,14 @@ final class QueryScan {
                 seq);
     }
 
-    /** The refusal of a query beyond the budget, with the index request that would serve it. */
+    /** The refusal of a query beyond the budget, with the index that would serve it. */
     private IndexRequired indexRequired(String what) {
-        String paths = q.order().byNameOnly() ? "the paths the where selector tests" : pathsOf(q.order());
-        String id = q.order().byNameOnly() ? "<id>" : pathsId(q.order());
-        String request = "PUT /api/indexes/" + id + " {\"paths\": [" + paths + "]}";
+        Order order = q.order();
         return new IndexRequired(
-                what + " needs more than store.query.scan-budget (" + budget + ") apps examined; an index serves it: "
-                        + request + " (or narrow it with prefix)",
-                request);
-    }
-
-    private static String pathsOf(Order order) {
-        List<String> quoted = new ArrayList<>();
-        for (String path : order.pointers()) { // a pointer may hold a comma or a quote: each is a JSON string
-            quoted.add(new String(JsonText.quote(path), StandardCharsets.UTF_8));
-        }
-        return String.join(", ", quoted);
+                what + " needs more than store.query.scan-budget (" + budget + ") apps examined",
+                order.byNameOnly() ? null : pathsId(order),
+                order.pointers(), // none in name order: the paths the where selector tests
+                true);
     }
 
     private static String pathsId(Order order) {

@@ -146,12 +146,15 @@ final class Rollup {
         return null;
     }
 
-    /** The refusal of a count beyond the budget, as {@link QueryScan}'s: 422 with the index that serves counts. */
+    /**
+     * The refusal of a count beyond the budget, as {@link QueryScan}'s: 422; a roll-up is always a scan, so the
+     * advice is a narrower prefix or no count rather than an index.
+     */
     private IndexRequired indexRequired() {
-        String request = "PUT /api/indexes/<id> {\"paths\": [the paths the where selector tests]}";
         return new IndexRequired(
-                "counting the rolled-up listing needs more than store.query.scan-budget (" + budget
-                        + ") apps examined: narrow it with prefix, or page through it without count=exact",
-                request);
+                "counting the rolled-up listing needs more than store.query.scan-budget (" + budget + ") apps examined",
+                null,
+                List.of(),
+                false);
     }
 }
