@@ -250,14 +250,10 @@ final class Planner {
             rows.add(new Row(
                     m, order.byNameOnly() ? null : order.key(m.getValue().data())));
         }
-        Comparator<Row> rowOrder = order.byNameOnly()
-                ? Comparator.comparing(Row::app, byName)
-                : Comparator.comparing(Row::key, order.comparator())
-                        .thenComparing(x -> x.app().getKey(), Names.ORDER);
+        Comparator<Row> rowOrder =
+                order.byNameOnly() ? Comparator.comparing(Row::app, byName) : Row.byKeyThenName(order);
         rows.sort(rowOrder);
-        Row after = q.afterName() == null
-                ? null
-                : new Row(Map.entry(q.afterName(), new Entry(new byte[0], 0)), q.afterKey());
+        Row after = q.afterName() == null ? null : Row.position(q.afterName(), q.afterKey());
         List<Map.Entry<String, Entry>> items = new ArrayList<>();
         Row last = null;
         boolean more = false;
@@ -303,7 +299,7 @@ final class Planner {
         }
         Row after = null;
         if (q.afterName() != null) {
-            after = new Row(Map.entry(q.afterName(), new Entry(new byte[0], 0)), q.afterKey());
+            after = Row.position(q.afterName(), q.afterKey());
             if (down) {
                 high = min(high, IndexKey.bound(q.afterKey(), m, 1));
             } else {
@@ -313,8 +309,7 @@ final class Planner {
                 return new QueryPage(List.of(), false, null, null, -1, 0, seq, i.id);
             }
         }
-        Comparator<Row> rowOrder = Comparator.comparing(Row::key, order.comparator())
-                .thenComparing(x -> x.app().getKey(), Names.ORDER);
+        Comparator<Row> rowOrder = Row.byKeyThenName(order);
         List<Map.Entry<String, Entry>> items = new ArrayList<>(Math.min(q.limit(), 256));
         long examined = 0;
         Row last = null;
@@ -343,7 +338,7 @@ final class Planner {
             }
             while (group.hasNext()) {
                 IndexKey k = group.next();
-                Row row = new Row(Map.entry(k.name(), new Entry(new byte[0], 0)), key);
+                Row row = Row.position(k.name(), key);
                 if (after != null && rowOrder.compare(row, after) <= 0) {
                     continue;
                 }

@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.PriorityQueue;
 
 import io.microstore.store.query.Order;
-import io.microstore.store.query.SortKey;
 
 /**
  * One page of a query's answer, by a walk of the name index that examines at most {@code budget} apps
@@ -84,14 +83,10 @@ final class QueryScan {
     }
 
     private QueryPage ordered() {
-        Comparator<SortKey> byKey = q.order().comparator();
-        Comparator<Hit> rows =
-                Comparator.comparing(Hit::key, byKey).thenComparing(h -> h.app().getKey(), Names.ORDER);
+        Comparator<Row> rows = Row.byKeyThenName(q.order());
         // The best limit + 1 rows after the position, the worst on top: memory stays O(limit), not O(matches).
-        PriorityQueue<Hit> best = new PriorityQueue<>(rows.reversed());
-        Hit after = q.afterName() == null
-                ? null
-                : new Hit(Map.entry(q.afterName(), new Entry(new byte[0], 0)), q.afterKey());
+        PriorityQueue<Row> best = new PriorityQueue<>(rows.reversed());
+        Row after = q.afterName() == null ? null : Row.position(q.afterName(), q.afterKey());
         long examined = 0;
         long total = 0;
         for (Map.Entry<String, Entry> app : index.from(q.prefix(), null)) {
@@ -112,7 +107,7 @@ final class QueryScan {
             if (q.limit() == 0) {
                 continue;
             }
-            Hit hit = new Hit(app, q.order().key(data));
+            Row hit = new Row(app, q.order().key(data));
             if (after != null && rows.compare(hit, after) <= 0) {
                 continue;
             }
@@ -123,14 +118,14 @@ final class QueryScan {
                 best.add(hit);
             }
         }
-        List<Hit> sorted = new ArrayList<>(best);
+        List<Row> sorted = new ArrayList<>(best);
         sorted.sort(rows);
         boolean more = sorted.size() > q.limit();
         List<Map.Entry<String, Entry>> items = new ArrayList<>(Math.min(sorted.size(), q.limit()));
         for (int i = 0; i < Math.min(sorted.size(), q.limit()); i++) {
             items.add(sorted.get(i).app());
         }
-        Hit last = more ? sorted.get(q.limit() - 1) : null;
+        Row last = more ? sorted.get(q.limit() - 1) : null;
         return new QueryPage(
                 items,
                 more,
