@@ -22,10 +22,6 @@ final class QueryScan {
     private final long seq;
     private final Scope scope;
 
-    QueryScan(Index index, Query q, long budget, long seq) {
-        this(index, q, budget, seq, Scope.ALL);
-    }
-
     /** Of the apps {@code scope} may read only: the others are neither examined nor counted. */
     QueryScan(Index index, Query q, long budget, long seq, Scope scope) {
         this.scope = scope;

@@ -31,13 +31,9 @@ final class Rollup {
 
     /**
      * {@code resumeScan}: the position ({@code q.afterName()}) is the last app a page cut by the budget examined,
-     * not an item; a count never gets one (the wire refuses it), since counted pages are never cut.
+     * not an item; a count never gets one (the wire refuses it), since counted pages are never cut. Of the apps
+     * {@code scope} may read only: a prefix is rolled up only when a readable app under it matches.
      */
-    Rollup(Index index, Query q, String delimiter, boolean resumeScan, long budget, long seq) {
-        this(index, q, delimiter, resumeScan, budget, seq, Scope.ALL);
-    }
-
-    /** Of the apps {@code scope} may read only: a prefix is rolled up only when a readable app under it matches. */
     Rollup(Index index, Query q, String delimiter, boolean resumeScan, long budget, long seq, Scope scope) {
         this.scope = scope;
         this.index = index;

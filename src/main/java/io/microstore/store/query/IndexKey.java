@@ -68,16 +68,6 @@ public final class IndexKey {
         return new SortKey(Arrays.copyOf(values, n));
     }
 
-    /** Whether this entry's first {@code n} values equal {@code other}'s. */
-    public boolean sameLeading(IndexKey other, int n) {
-        for (int i = 0; i < n; i++) {
-            if (SortKey.compare(values[i], other.values[i]) != 0) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /** The bound before ({@code side} -1) or after (+1) every whole entry whose leading values are {@code key}'s. */
     public static IndexKey bound(SortKey key, int n, int side) {
         Value[] values = new Value[n];
