@@ -25,21 +25,29 @@ public final class Names {
      * cannot encode: a lone surrogate would become {@code ?} and merge with the app named so.
      */
     public static String check(String name) {
+        return check(name, "the app name");
+    }
+
+    /**
+     * {@link #check(String)} of a text that must be what a name may be (a delimiter): a refusal calls it
+     * {@code subject}, e.g. "the delimiter contains a control character (U+0001)".
+     */
+    public static String check(String name, String subject) {
         if (name == null || name.isEmpty()) {
-            throw new InvalidName("the app name is empty");
+            throw new InvalidName(subject + " is empty");
         }
         int bytes = 0;
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
             if (Character.isISOControl(c)) {
                 throw new InvalidName(
-                        "the app name contains a control character (U+" + String.format("%04X", (int) c) + ")");
+                        subject + " contains a control character (U+" + String.format("%04X", (int) c) + ")");
             }
             if (Character.isSurrogate(c)) {
                 if (!Character.isHighSurrogate(c)
                         || i + 1 == name.length()
                         || !Character.isLowSurrogate(name.charAt(i + 1))) {
-                    throw new InvalidName("the app name has an unpaired UTF-16 surrogate (\\u"
+                    throw new InvalidName(subject + " has an unpaired UTF-16 surrogate (\\u"
                             + String.format("%04X", (int) c) + " at position " + i
                             + "): names are Unicode text, which UTF-8 can encode (I-JSON, RFC 7493)");
                 }
@@ -50,8 +58,7 @@ public final class Names {
             bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
         }
         if (bytes > MAX_BYTES) {
-            throw new InvalidName(
-                    "the app name is " + bytes + " bytes of UTF-8; at most " + MAX_BYTES + " are allowed");
+            throw new InvalidName(subject + " is " + bytes + " bytes of UTF-8; at most " + MAX_BYTES + " are allowed");
         }
         return name;
     }
