@@ -1,6 +1,8 @@
 package io.microstore.api;
 
+import java.nio.charset.StandardCharsets;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
 
 import io.helidon.http.DirectHandler;
@@ -18,6 +20,7 @@ import io.helidon.webserver.http.ServerResponse;
 import io.microstore.api.wire.HttpDate;
 import io.microstore.json.BadPatch;
 import io.microstore.json.JsonRefusal;
+import io.microstore.json.JsonText;
 import io.microstore.json.MalformedJson;
 import io.microstore.json.PatchConflict;
 import io.microstore.json.PatchRefused;
@@ -131,10 +134,7 @@ public final class Problems {
                         ? new Problem(Status.BAD_REQUEST_400, r.getMessage())
                         : new Problem(Status.CONFLICT_409, r.getMessage());
             case QueryRefusal q -> new Problem(Status.BAD_REQUEST_400, q.getMessage());
-            case IndexRequired i ->
-                new Problem(Status.UNPROCESSABLE_CONTENT_422, i.getMessage())
-                        .with("type", "index-required")
-                        .with("request", i.request());
+            case IndexRequired i -> indexRequired(i);
             case BadIndex b -> new Problem(Status.BAD_REQUEST_400, b.getMessage());
             case IndexConflict c -> new Problem(Status.CONFLICT_409, c.getMessage());
             case IndexNotFound n -> new Problem(Status.NOT_FOUND_404, n.getMessage());
@@ -177,6 +177,26 @@ public final class Problems {
             problem = problem.with(header);
         }
         return problem;
+    }
+
+    /**
+     * A query beyond the scan budget: the detail says what fixes it, and the member {@code request} is the request
+     * that declares the index, e.g. {@code PUT /api/indexes/status {"paths": ["/status"]}}.
+     */
+    private static Problem indexRequired(IndexRequired i) {
+        List<String> quoted = new ArrayList<>();
+        for (String path : i.paths()) { // a pointer may hold a comma or a quote: each is a JSON string
+            quoted.add(new String(JsonText.quote(path), StandardCharsets.UTF_8));
+        }
+        String paths = quoted.isEmpty() ? "the paths the where selector tests" : String.join(", ", quoted);
+        String id = i.id() == null ? "<id>" : i.id();
+        String request = "PUT " + Route.INDEXES.path() + "/" + id + " {\"paths\": [" + paths + "]}";
+        String detail = i.indexServes()
+                ? i.getMessage() + "; an index serves it: " + request + " (or narrow it with prefix)"
+                : i.getMessage() + ": narrow it with prefix, or page through it without count=exact";
+        return new Problem(Status.UNPROCESSABLE_CONTENT_422, detail)
+                .with("type", "index-required")
+                .with("request", request);
     }
 
     private static Problem preconditionFailed(PreconditionFailed p) {

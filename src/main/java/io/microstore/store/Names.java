@@ -2,6 +2,8 @@ package io.microstore.store;
 
 import java.util.Comparator;
 
+import io.microstore.json.CodePoints;
+
 /** The rules for app names, and the order in which names are listed. */
 public final class Names {
     /** Longest name, in UTF-8 bytes. */
@@ -12,7 +14,7 @@ public final class Names {
      * old service used). {@link String#compareTo} compares UTF-16 units instead and would sort
      * characters above U+FFFF before U+E000..U+FFFF.
      */
-    public static final Comparator<String> ORDER = Names::compare;
+    public static final Comparator<String> ORDER = CodePoints.ORDER; // shared with the query library's values
 
     private Names() {}
 
@@ -23,21 +25,29 @@ public final class Names {
      * cannot encode: a lone surrogate would become {@code ?} and merge with the app named so.
      */
     public static String check(String name) {
+        return check(name, "the app name");
+    }
+
+    /**
+     * {@link #check(String)} of a text that must be what a name may be (a delimiter): a refusal calls it
+     * {@code subject}, e.g. "the delimiter contains a control character (U+0001)".
+     */
+    public static String check(String name, String subject) {
         if (name == null || name.isEmpty()) {
-            throw new InvalidName("the app name is empty");
+            throw new InvalidName(subject + " is empty");
         }
         int bytes = 0;
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
             if (Character.isISOControl(c)) {
                 throw new InvalidName(
-                        "the app name contains a control character (U+" + String.format("%04X", (int) c) + ")");
+                        subject + " contains a control character (U+" + String.format("%04X", (int) c) + ")");
             }
             if (Character.isSurrogate(c)) {
                 if (!Character.isHighSurrogate(c)
                         || i + 1 == name.length()
                         || !Character.isLowSurrogate(name.charAt(i + 1))) {
-                    throw new InvalidName("the app name has an unpaired UTF-16 surrogate (\\u"
+                    throw new InvalidName(subject + " has an unpaired UTF-16 surrogate (\\u"
                             + String.format("%04X", (int) c) + " at position " + i
                             + "): names are Unicode text, which UTF-8 can encode (I-JSON, RFC 7493)");
                 }
@@ -48,29 +58,8 @@ public final class Names {
             bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
         }
         if (bytes > MAX_BYTES) {
-            throw new InvalidName(
-                    "the app name is " + bytes + " bytes of UTF-8; at most " + MAX_BYTES + " are allowed");
+            throw new InvalidName(subject + " is " + bytes + " bytes of UTF-8; at most " + MAX_BYTES + " are allowed");
         }
         return name;
-    }
-
-    static int compare(String a, String b) {
-        int n = Math.min(a.length(), b.length());
-        for (int i = 0; i < n; i++) {
-            char x = a.charAt(i);
-            char y = b.charAt(i);
-            if (x != y) {
-                if (x >= Character.MIN_SURROGATE && y >= Character.MIN_SURROGATE) {
-                    return fixup(x) - fixup(y);
-                }
-                return x - y;
-            }
-        }
-        return a.length() - b.length();
-    }
-
-    /** Moves surrogates (D800..DFFF) above E000..FFFF, where the code points they encode belong. */
-    private static int fixup(char c) {
-        return c >= 0xE000 ? c - 0x800 : c + 0x2000;
     }
 }

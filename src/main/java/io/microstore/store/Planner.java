@@ -92,11 +92,11 @@ final class Planner {
     private QueryPage pageOf(List<SecondaryIndex> ready) {
         Order order = q.order();
         if (!order.byNameOnly()) {
-            boolean[] descending = directions(order);
-            boolean down = descending[0];
+            int n = order.pointers().size();
+            boolean down = order.descending(0);
             boolean same = true;
-            for (boolean d : descending) {
-                same &= d == down;
+            for (int p = 1; p < n; p++) {
+                same &= order.descending(p) == down;
             }
             if (same) {
                 for (SecondaryIndex i : ready) {
@@ -149,19 +149,6 @@ final class Planner {
     /** How many candidates index {@code i} gives for ranges {@code r}: its entries, unless they are equalities. */
     private static long cost(SecondaryIndex i, IndexRanges r) {
         return r.equalities() ? i.count(r.ranges()) : i.entries();
-    }
-
-    /** Each order item's direction, read from its canonical text ({@code -} before a pointer: descending). */
-    private static boolean[] directions(Order order) {
-        String text = order.canonical();
-        List<String> pointers = order.pointers();
-        boolean[] descending = new boolean[pointers.size()];
-        int at = 0;
-        for (int i = 0; i < pointers.size(); i++) {
-            descending[i] = text.charAt(at) == '-';
-            at += (descending[i] ? 1 : 0) + pointers.get(i).length() + 1;
-        }
-        return descending;
     }
 
     /** The number of matches, counted in index {@code i}'s entries; -1 when they are not exactly its ranges. */
@@ -263,14 +250,10 @@ final class Planner {
             rows.add(new Row(
                     m, order.byNameOnly() ? null : order.key(m.getValue().data())));
         }
-        Comparator<Row> rowOrder = order.byNameOnly()
-                ? Comparator.comparing(Row::app, byName)
-                : Comparator.comparing(Row::key, order.comparator())
-                        .thenComparing(x -> x.app().getKey(), Names.ORDER);
+        Comparator<Row> rowOrder =
+                order.byNameOnly() ? Comparator.comparing(Row::app, byName) : Row.byKeyThenName(order);
         rows.sort(rowOrder);
-        Row after = q.afterName() == null
-                ? null
-                : new Row(Map.entry(q.afterName(), new Entry(new byte[0], 0)), q.afterKey());
+        Row after = q.afterName() == null ? null : Row.position(q.afterName(), q.afterKey());
         List<Map.Entry<String, Entry>> items = new ArrayList<>();
         Row last = null;
         boolean more = false;
@@ -316,7 +299,7 @@ final class Planner {
         }
         Row after = null;
         if (q.afterName() != null) {
-            after = new Row(Map.entry(q.afterName(), new Entry(new byte[0], 0)), q.afterKey());
+            after = Row.position(q.afterName(), q.afterKey());
             if (down) {
                 high = min(high, IndexKey.bound(q.afterKey(), m, 1));
             } else {
@@ -326,8 +309,7 @@ final class Planner {
                 return new QueryPage(List.of(), false, null, null, -1, 0, seq, i.id);
             }
         }
-        Comparator<Row> rowOrder = Comparator.comparing(Row::key, order.comparator())
-                .thenComparing(x -> x.app().getKey(), Names.ORDER);
+        Comparator<Row> rowOrder = Row.byKeyThenName(order);
         List<Map.Entry<String, Entry>> items = new ArrayList<>(Math.min(q.limit(), 256));
         long examined = 0;
         Row last = null;
@@ -356,7 +338,7 @@ final class Planner {
             }
             while (group.hasNext()) {
                 IndexKey k = group.next();
-                Row row = new Row(Map.entry(k.name(), new Entry(new byte[0], 0)), key);
+                Row row = Row.position(k.name(), key);
                 if (after != null && rowOrder.compare(row, after) <= 0) {
                     continue;
                 }

@@ -1,22 +1,19 @@
 package io.microstore.store;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 
-import io.microstore.json.JsonText;
 import io.microstore.store.query.Order;
-import io.microstore.store.query.SortKey;
 
 /**
  * One page of a query's answer, by a walk of the name index that examines at most {@code budget} apps
  * ({@code store.query.scan-budget}): in name order the walk stops at a full page or at the budget (the page
  * then resumes after the last app examined); an order keeps the best {@code limit + 1} rows seen (memory
  * O(limit), not O(matches)) and needs every match, so it and a count are refused beyond the budget, with the
- * index request that would serve them. Run inside {@link Index#whole}, so it sees no part of a transaction.
+ * index that would serve them. Run inside {@link Index#whole}, so it sees no part of a transaction.
  */
 final class QueryScan {
     private final Index index;
@@ -24,10 +21,6 @@ final class QueryScan {
     private final long budget;
     private final long seq;
     private final Scope scope;
-
-    QueryScan(Index index, Query q, long budget, long seq) {
-        this(index, q, budget, seq, Scope.ALL);
-    }
 
     /** Of the apps {@code scope} may read only: the others are neither examined nor counted. */
     QueryScan(Index index, Query q, long budget, long seq, Scope scope) {
@@ -86,14 +79,10 @@ final class QueryScan {
     }
 
     private QueryPage ordered() {
-        Comparator<SortKey> byKey = q.order().comparator();
-        Comparator<Hit> rows =
-                Comparator.comparing(Hit::key, byKey).thenComparing(h -> h.app().getKey(), Names.ORDER);
+        Comparator<Row> rows = Row.byKeyThenName(q.order());
         // The best limit + 1 rows after the position, the worst on top: memory stays O(limit), not O(matches).
-        PriorityQueue<Hit> best = new PriorityQueue<>(rows.reversed());
-        Hit after = q.afterName() == null
-                ? null
-                : new Hit(Map.entry(q.afterName(), new Entry(new byte[0], 0)), q.afterKey());
+        PriorityQueue<Row> best = new PriorityQueue<>(rows.reversed());
+        Row after = q.afterName() == null ? null : Row.position(q.afterName(), q.afterKey());
         long examined = 0;
         long total = 0;
         for (Map.Entry<String, Entry> app : index.from(q.prefix(), null)) {
@@ -114,7 +103,7 @@ final class QueryScan {
             if (q.limit() == 0) {
                 continue;
             }
-            Hit hit = new Hit(app, q.order().key(data));
+            Row hit = new Row(app, q.order().key(data));
             if (after != null && rows.compare(hit, after) <= 0) {
                 continue;
             }
@@ -125,14 +114,14 @@ final class QueryScan {
                 best.add(hit);
             }
         }
-        List<Hit> sorted = new ArrayList<>(best);
+        List<Row> sorted = new ArrayList<>(best);
         sorted.sort(rows);
         boolean more = sorted.size() > q.limit();
         List<Map.Entry<String, Entry>> items = new ArrayList<>(Math.min(sorted.size(), q.limit()));
         for (int i = 0; i < Math.min(sorted.size(), q.limit()); i++) {
             items.add(sorted.get(i).app());
         }
-        Hit last = more ? sorted.get(q.limit() - 1) : null;
+        Row last = more ? sorted.get(q.limit() - 1) : null;
         return new QueryPage(
                 items,
                 more,
@@ -143,23 +132,14 @@ final class QueryScan {
                 seq);
     }
 
-    /** The refusal of a query beyond the budget, with the index request that would serve it. */
+    /** The refusal of a query beyond the budget, with the index that would serve it. */
     private IndexRequired indexRequired(String what) {
-        String paths = q.order().byNameOnly() ? "the paths the where selector tests" : pathsOf(q.order());
-        String id = q.order().byNameOnly() ? "<id>" : pathsId(q.order());
-        String request = "PUT /api/indexes/" + id + " {\"paths\": [" + paths + "]}";
+        Order order = q.order();
         return new IndexRequired(
-                what + " needs more than store.query.scan-budget (" + budget + ") apps examined; an index serves it: "
-                        + request + " (or narrow it with prefix)",
-                request);
-    }
-
-    private static String pathsOf(Order order) {
-        List<String> quoted = new ArrayList<>();
-        for (String path : order.pointers()) { // a pointer may hold a comma or a quote: each is a JSON string
-            quoted.add(new String(JsonText.quote(path), StandardCharsets.UTF_8));
-        }
-        return String.join(", ", quoted);
+                what + " needs more than store.query.scan-budget (" + budget + ") apps examined",
+                order.byNameOnly() ? null : pathsId(order),
+                order.pointers(), // none in name order: the paths the where selector tests
+                true);
     }
 
     private static String pathsId(Order order) {

@@ -31,13 +31,9 @@ final class Rollup {
 
     /**
      * {@code resumeScan}: the position ({@code q.afterName()}) is the last app a page cut by the budget examined,
-     * not an item; a count never gets one (the wire refuses it), since counted pages are never cut.
+     * not an item; a count never gets one (the wire refuses it), since counted pages are never cut. Of the apps
+     * {@code scope} may read only: a prefix is rolled up only when a readable app under it matches.
      */
-    Rollup(Index index, Query q, String delimiter, boolean resumeScan, long budget, long seq) {
-        this(index, q, delimiter, resumeScan, budget, seq, Scope.ALL);
-    }
-
-    /** Of the apps {@code scope} may read only: a prefix is rolled up only when a readable app under it matches. */
     Rollup(Index index, Query q, String delimiter, boolean resumeScan, long budget, long seq, Scope scope) {
         this.scope = scope;
         this.index = index;
@@ -146,12 +142,15 @@ final class Rollup {
         return null;
     }
 
-    /** The refusal of a count beyond the budget, as {@link QueryScan}'s: 422 with the index that serves counts. */
+    /**
+     * The refusal of a count beyond the budget, as {@link QueryScan}'s: 422; a roll-up is always a scan, so the
+     * advice is a narrower prefix or no count rather than an index.
+     */
     private IndexRequired indexRequired() {
-        String request = "PUT /api/indexes/<id> {\"paths\": [the paths the where selector tests]}";
         return new IndexRequired(
-                "counting the rolled-up listing needs more than store.query.scan-budget (" + budget
-                        + ") apps examined: narrow it with prefix, or page through it without count=exact",
-                request);
+                "counting the rolled-up listing needs more than store.query.scan-budget (" + budget + ") apps examined",
+                null,
+                List.of(),
+                false);
     }
 }

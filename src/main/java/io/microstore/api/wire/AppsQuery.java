@@ -111,9 +111,9 @@ public record AppsQuery(
             throw new BadRequestException("delimiter is empty: leave it out to list every app without rolling up");
         }
         try {
-            Names.check(delimiter);
+            Names.check(delimiter, "the delimiter");
         } catch (InvalidName e) {
-            throw new BadRequestException(e.getMessage().replace("the app name", "the delimiter"));
+            throw new BadRequestException(e.getMessage()); // a bad query parameter, answered as the others are
         }
         if (ordered) {
             throw new BadRequestException("delimiter lists in name order only: a rolled-up prefix stands for many "

@@ -7,6 +7,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
+import io.microstore.json.CodePoints;
+
 /**
  * One entry of a secondary index, or a bound between entries. An entry is an app's values at the index's
  * pointers (missing kept as missing) and its name, in the total order of values and then by name; a whole
@@ -66,16 +68,6 @@ public final class IndexKey {
         return new SortKey(Arrays.copyOf(values, n));
     }
 
-    /** Whether this entry's first {@code n} values equal {@code other}'s. */
-    public boolean sameLeading(IndexKey other, int n) {
-        for (int i = 0; i < n; i++) {
-            if (SortKey.compare(values[i], other.values[i]) != 0) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /** The bound before ({@code side} -1) or after (+1) every whole entry whose leading values are {@code key}'s. */
     public static IndexKey bound(SortKey key, int n, int side) {
         Value[] values = new Value[n];
@@ -130,7 +122,7 @@ public final class IndexKey {
             if (a.name == null || b.name == null) {
                 return a.name == b.name ? 0 : a.name == null ? -1 : 1;
             }
-            return Value.CODE_POINTS.compare(a.name, b.name);
+            return CodePoints.compare(a.name, b.name);
         }
         if (a.side != b.side) {
             return Integer.compare(a.side, b.side);

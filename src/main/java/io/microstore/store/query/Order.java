@@ -101,6 +101,11 @@ public final class Order {
         return paths.stream().map(Path::text).toList();
     }
 
+    /** Whether the {@code i}th pointer sorts descending (written with a "-" before it). */
+    public boolean descending(int i) {
+        return descending[i];
+    }
+
     /** {@code "/a,-/b"}: one text per order, to bind a cursor to it. */
     public String canonical() {
         StringBuilder out = new StringBuilder();

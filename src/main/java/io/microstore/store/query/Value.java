@@ -1,12 +1,12 @@
 package io.microstore.store.query;
 
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import io.microstore.json.CodePoints;
 import io.microstore.json.JsonText;
 
 /**
@@ -14,9 +14,6 @@ import io.microstore.json.JsonText;
  * members sorted by name in code point order (a repeated name: the last one wins, as JSON.parse does).
  */
 final class Value implements Comparable<Value> {
-    /** Code point order (= UTF-8 byte order), not Java's UTF-16 order. */
-    static final Comparator<String> CODE_POINTS = Value::compareCodePoints;
-
     static final Value NULL = new Value(Kind.NULL, null, null, null, null);
     static final Value FALSE = new Value(Kind.FALSE, null, null, null, null);
     static final Value TRUE = new Value(Kind.TRUE, null, null, null, null);
@@ -78,27 +75,6 @@ final class Value implements Comparable<Value> {
         };
     }
 
-    /** Compares two strings by Unicode code point: a surrogate (half of a code point above U+FFFF) sorts last. */
-    static int compareCodePoints(String a, String b) {
-        int n = Math.min(a.length(), b.length());
-        for (int i = 0; i < n; i++) {
-            char x = a.charAt(i);
-            char y = b.charAt(i);
-            if (x != y) {
-                return fix(x) - fix(y);
-            }
-        }
-        return a.length() - b.length();
-    }
-
-    /** Moves surrogates above U+E000..U+FFFF, the one place UTF-16 order differs from code point order. */
-    private static int fix(char c) {
-        if (c < 0xD800) {
-            return c;
-        }
-        return c < 0xE000 ? c + 0x2000 : c - 0x800;
-    }
-
     /** Deep equality: numbers by value, objects whatever their member order. */
     @Override
     public boolean equals(Object o) {
@@ -128,7 +104,7 @@ final class Value implements Comparable<Value> {
         }
         return switch (kind) {
             case NUMBER -> num.compareTo(o.num);
-            case STRING -> compareCodePoints(str, o.str);
+            case STRING -> CodePoints.compare(str, o.str);
             case ARRAY -> compareLists(items, o.items);
             case OBJECT -> compareObjects(members, o.members);
             default -> 0;
@@ -150,7 +126,7 @@ final class Value implements Comparable<Value> {
         Iterator<String> x = a.keySet().iterator();
         Iterator<String> y = b.keySet().iterator();
         while (x.hasNext() && y.hasNext()) {
-            int c = compareCodePoints(x.next(), y.next());
+            int c = CodePoints.compare(x.next(), y.next());
             if (c != 0) {
                 return c;
             }

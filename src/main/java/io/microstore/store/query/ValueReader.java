@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 
+import io.microstore.json.CodePoints;
 import io.microstore.json.JsonText;
 
 /** A recursive reader of valid compact JSON into {@link Value}s. */
@@ -55,7 +56,7 @@ final class ValueReader {
             }
             case '{' -> {
                 pos++;
-                TreeMap<String, Value> members = new TreeMap<>(Value.CODE_POINTS);
+                TreeMap<String, Value> members = new TreeMap<>(CodePoints.ORDER);
                 if (buf[pos] == '}') {
                     pos++;
                     return Value.object(members);
