@@ -221,6 +221,7 @@ public final class AppsService implements HttpService {
     private void patch(ServerRequest req, ServerResponse res) {
         String name = name(req);
         Authorize.write(req, name);
+        Expiry.noTtl(req.query(), "PATCH");
         String type = Bodies.mediaType(req, HeaderNames.ACCEPT_PATCH, Patches.ACCEPTED, Patches::supports);
         Command.Change change = patches.parse(type, Bodies.read(req));
         Outcome outcome = store.execute(new Command.Patch(name, change, EntityTags.precondition(req.headers())));
@@ -232,6 +233,7 @@ public final class AppsService implements HttpService {
     private void delete(ServerRequest req, ServerResponse res) {
         String name = name(req);
         Authorize.write(req, name);
+        Expiry.noTtl(req.query(), "DELETE");
         store.execute(new Command.Delete(name, EntityTags.precondition(req.headers())));
         res.status(Status.NO_CONTENT_204).send();
     }

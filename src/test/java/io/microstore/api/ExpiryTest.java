@@ -178,6 +178,27 @@ class ExpiryTest extends ServerTestBase {
         assertThat(store.lastSeq(), is(seq));
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"PATCH", "DELETE"})
+    void aTtlOnAPatchOrDeleteIs400AndChangesNothing(String method) {
+        Res put = http.putApp("ttl/kept?ttl=60", "{\"x\":1}");
+        assertStatus(put, 204);
+        long seq = store.lastSeq();
+        Res res = http.send(
+                method,
+                app("ttl/kept") + "?ttl=600",
+                "{\"data\":{\"x\":2}}",
+                "Content-Type",
+                "application/merge-patch+json");
+        assertThat(
+                assertProblem(res, 400).getString("detail"),
+                containsString("ttl belongs to a PUT, not to a " + method));
+        assertThat(store.lastSeq(), is(seq));
+        Res get = http.get(app("ttl/kept"));
+        assertThat(get.text(), containsString("\"x\":1"));
+        assertThat(get.header("Expires"), is(put.header("Expires")));
+    }
+
     @Test
     void twoTtlsAre400() {
         assertProblem(http.putApp("ttl/twice?ttl=5&ttl=6", "1"), 400);

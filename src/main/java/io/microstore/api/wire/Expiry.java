@@ -32,6 +32,18 @@ public final class Expiry {
         return ttl == null ? null : ttl(ttl);
     }
 
+    /**
+     * Refuses a {@code ttl} parameter on a request that takes none (PATCH, which keeps the app's deadline,
+     * and DELETE), as a transaction refuses a {@code ttl} member on any operation but a put: ignored, it
+     * would look like a renewal that never happened.
+     */
+    public static void noTtl(UriQuery query, String method) {
+        if (query.contains("ttl")) {
+            throw new BadRequestException("ttl belongs to a PUT, not to a " + method
+                    + " (a PATCH keeps the app's deadline; renew it with PUT ?ttl=)");
+        }
+    }
+
     /** A time to live of 1 to 2592000 seconds written as {@code ttl} (the parameter, or a transaction's member). */
     static Duration ttl(String ttl) {
         if (ttl.matches("[0-9]{1,7}")) { // ASCII digits only
