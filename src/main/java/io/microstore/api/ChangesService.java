@@ -178,20 +178,21 @@ public final class ChangesService implements HttpService {
         return page.isEmpty() ? null : page;
     }
 
-    /**
-     * Server-Sent Events until the client goes away: first {@code retry:} (see {@link #RETRY_MILLIS}),
-     * then per change {@code id} (the position right after it, see {@link ChangesQuery#id}), {@code event}
-     * put or delete (a live query's: enter, update or leave) and {@code data} the change as JSON; a comment every keep-alive period. It ends with
-     * {@code event: reset} when the client has fallen out of the retained window, and with {@code event:
-     * shutdown} when the server stops (or cannot serve the feed now): both carry the id the stream had
-     * reached, so that an EventSource's last id is never empty, and the stream then ends properly.
-     */
     /** The names the caller may read, as the feed takes them; null: every name. */
     private static Predicate<String> visible(Caller caller) {
         Scope scope = caller.scope();
         return scope.all() ? null : scope::mayRead;
     }
 
+    /**
+     * Server-Sent Events until the client goes away: first {@code retry:} (see {@link #RETRY_MILLIS}),
+     * then per change {@code id} (the position right after it, see {@link ChangesQuery#id}), {@code event}
+     * put or delete (a live query's: enter, update or leave) and {@code data} the change as JSON; a comment
+     * every keep-alive period. It ends with {@code event: reset} when the client has fallen out of the
+     * retained window, and with {@code event: shutdown} when the server stops (or cannot serve the feed
+     * now): both carry the id the stream had reached, so that an EventSource's last id is never empty, and
+     * the stream then ends properly.
+     */
     private void stream(ServerResponse res, ChangesQuery query, FeedPosition since, Caller caller) {
         feed.read(since, 1, ""); // a since outside the window gets a 410 problem before the stream starts
         try (ChangeFeed.Waiter waiter = feed.subscribe(query.where())) {
