@@ -73,14 +73,17 @@ public final class ChangesService implements HttpService {
         Caller caller = Authorize.caller(req);
         if (wantsStream(req.headers().all(HeaderNames.ACCEPT, List::of))) {
             // A browser's EventSource reconnects to the same URL with Last-Event-ID: that one wins.
-            FeedPosition since = req.headers()
-                    .first(LAST_EVENT_ID)
-                    .map(ChangesQuery::since)
-                    .orElseGet(() -> query.since() == null ? FeedPosition.after(feed.lastSeq()) : query.since());
+            FeedPosition since =
+                    req.headers().first(LAST_EVENT_ID).map(ChangesQuery::since).orElseGet(() -> since(query));
             stream(res, query, since, caller);
         } else {
             poll(req, res, query, caller);
         }
+    }
+
+    /** Where the query starts reading: its {@code since}, or now (right after the last commit) without one. */
+    private FeedPosition since(ChangesQuery query) {
+        return query.since() == null ? FeedPosition.after(feed.lastSeq()) : query.since();
     }
 
     /**
@@ -134,7 +137,7 @@ public final class ChangesService implements HttpService {
      * it and waits for that ({@link ChangeFeed#closeAndDrain}) before it closes the connections.
      */
     private void poll(ServerRequest req, ServerResponse res, ChangesQuery query, Caller caller) throws IOException {
-        FeedPosition since = query.since() == null ? FeedPosition.after(feed.lastSeq()) : query.since();
+        FeedPosition since = since(query);
         ChangePage page = feed.read(since, query.limit(), query.prefix(), query.where(), visible(caller));
         if (!page.isEmpty() || !query.waitFor().isPositive()) {
             answer(req, res, query, page);
