@@ -127,11 +127,6 @@ public final class EtcdEngine implements Engine {
         return description;
     }
 
-    /** The last revision this instance's index has applied. */
-    public long appliedRevision() {
-        return applied.get();
-    }
-
     @Override
     public void close() {
         if (closed) {
