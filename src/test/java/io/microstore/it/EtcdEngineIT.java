@@ -366,7 +366,8 @@ class EtcdEngineIT {
     void etcdsHistoryIsCompactedOnATimerKeepingTheFeedWindow() throws Exception {
         GatewayClient client = new GatewayClient(cluster.endpoints(), Duration.ofMillis(500), Duration.ofSeconds(3));
         EtcdConfig config = EtcdConfig.DEFAULTS.withKeepRevisions(5).withCompactEvery(Duration.ofMillis(100));
-        Store timed = Store.open(new EtcdEngine(client, prefix, config), Stores.FEED);
+        EtcdEngine engine = new EtcdEngine(client, prefix, config);
+        Store timed = Store.open(engine, Stores.FEED);
         stores.add(timed);
         long first = put(timed, "t0", "0").seq();
         long last = first;
@@ -386,8 +387,9 @@ class EtcdEngineIT {
                     () -> timed.stats().compactions() >= 1);
             raw.range(t0, end - 5, 1); // the kept window is still readable
             long made = timed.stats().compactions();
-            // A timer run that finds nothing new to compact leaves no trace to wait on: five periods of it.
-            Thread.sleep(500);
+            // Five more turns of the timer, over history it has compacted already: none may compact again.
+            long runs = engine.compactionTimerRuns();
+            await("five more timer runs", Duration.ofSeconds(10), () -> engine.compactionTimerRuns() >= runs + 5);
             assertEquals(made, timed.stats().compactions());
             assertEquals(5, Changes.seqs(timed.feed().read(end - 5, 100, "")).size(), "the feed keeps its window");
         }
