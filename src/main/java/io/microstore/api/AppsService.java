@@ -92,11 +92,10 @@ public final class AppsService implements HttpService {
         }
         long seq = store.lastSeq(); // before the listing: every change up to it is in the page
         Page page = store.list(query.prefix(), query.after(), query.limit(), Authorize.scope(req));
-        if (page.more()) {
-            String last = page.items().getLast().getKey();
-            String next = query.next(Route.APPS.path(), last);
-            res.header(HeaderValues.create(HeaderNames.LINK, "<" + next + ">; rel=\"next\""));
-        }
+        String next = page.more()
+                ? query.next(Route.APPS.path(), page.items().getLast().getKey())
+                : null;
+        pageHeaders(res, next, -1); // a plain listing counts nothing
         int examined = page.items().size() + (page.more() ? 1 : 0);
         queryHeaders(res, seq, null, examined, page.items().size());
         items(req, res, page.items(), query.includeData());
@@ -144,7 +143,7 @@ public final class AppsService implements HttpService {
         });
     }
 
-    /** A query page's {@code next} link (null on the last page) and its count ({@code total}, -1 when not asked). */
+    /** A page's {@code next} link (null on the last page) and its count ({@code total}, -1 when not asked). */
     private static void pageHeaders(ServerResponse res, String next, long total) {
         if (next != null) {
             res.header(HeaderValues.create(HeaderNames.LINK, "<" + next + ">; rel=\"next\""));

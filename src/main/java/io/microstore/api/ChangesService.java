@@ -73,14 +73,17 @@ public final class ChangesService implements HttpService {
         Caller caller = Authorize.caller(req);
         if (wantsStream(req.headers().all(HeaderNames.ACCEPT, List::of))) {
             // A browser's EventSource reconnects to the same URL with Last-Event-ID: that one wins.
-            FeedPosition since = req.headers()
-                    .first(LAST_EVENT_ID)
-                    .map(ChangesQuery::since)
-                    .orElseGet(() -> query.since() == null ? FeedPosition.after(feed.lastSeq()) : query.since());
+            FeedPosition since =
+                    req.headers().first(LAST_EVENT_ID).map(ChangesQuery::since).orElseGet(() -> since(query));
             stream(res, query, since, caller);
         } else {
             poll(req, res, query, caller);
         }
+    }
+
+    /** Where the query starts reading: its {@code since}, or now (right after the last commit) without one. */
+    private FeedPosition since(ChangesQuery query) {
+        return query.since() == null ? FeedPosition.after(feed.lastSeq()) : query.since();
     }
 
     /**
@@ -134,7 +137,7 @@ public final class ChangesService implements HttpService {
      * it and waits for that ({@link ChangeFeed#closeAndDrain}) before it closes the connections.
      */
     private void poll(ServerRequest req, ServerResponse res, ChangesQuery query, Caller caller) throws IOException {
-        FeedPosition since = query.since() == null ? FeedPosition.after(feed.lastSeq()) : query.since();
+        FeedPosition since = since(query);
         ChangePage page = feed.read(since, query.limit(), query.prefix(), query.where(), visible(caller));
         if (!page.isEmpty() || !query.waitFor().isPositive()) {
             answer(req, res, query, page);
@@ -178,20 +181,21 @@ public final class ChangesService implements HttpService {
         return page.isEmpty() ? null : page;
     }
 
-    /**
-     * Server-Sent Events until the client goes away: first {@code retry:} (see {@link #RETRY_MILLIS}),
-     * then per change {@code id} (the position right after it, see {@link ChangesQuery#id}), {@code event}
-     * put or delete (a live query's: enter, update or leave) and {@code data} the change as JSON; a comment every keep-alive period. It ends with
-     * {@code event: reset} when the client has fallen out of the retained window, and with {@code event:
-     * shutdown} when the server stops (or cannot serve the feed now): both carry the id the stream had
-     * reached, so that an EventSource's last id is never empty, and the stream then ends properly.
-     */
     /** The names the caller may read, as the feed takes them; null: every name. */
     private static Predicate<String> visible(Caller caller) {
         Scope scope = caller.scope();
         return scope.all() ? null : scope::mayRead;
     }
 
+    /**
+     * Server-Sent Events until the client goes away: first {@code retry:} (see {@link #RETRY_MILLIS}),
+     * then per change {@code id} (the position right after it, see {@link ChangesQuery#id}), {@code event}
+     * put or delete (a live query's: enter, update or leave) and {@code data} the change as JSON; a comment
+     * every keep-alive period. It ends with {@code event: reset} when the client has fallen out of the
+     * retained window, and with {@code event: shutdown} when the server stops (or cannot serve the feed
+     * now): both carry the id the stream had reached, so that an EventSource's last id is never empty, and
+     * the stream then ends properly.
+     */
     private void stream(ServerResponse res, ChangesQuery query, FeedPosition since, Caller caller) {
         feed.read(since, 1, ""); // a since outside the window gets a 410 problem before the stream starts
         try (ChangeFeed.Waiter waiter = feed.subscribe(query.where())) {

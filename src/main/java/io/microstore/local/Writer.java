@@ -82,7 +82,7 @@ final class Writer {
     private record Overlaid(Entry entry, long seq) {}
 
     /** The names a write changed at {@code seq}: dropped from the overlay once published. */
-    private record Names(List<String> names, long seq) {}
+    private record Written(List<String> names, long seq) {}
 
     private final Persistence persistence;
     private final LocalConfig config;
@@ -118,7 +118,7 @@ final class Writer {
     private int gatherTarget; // while the syncer gathers: the group's size it waits for
     private long decidedSeq; // of the last commit decided: ahead of lastSeq while a group is being synced
     private final Map<String, Overlaid> inFlight = new HashMap<>();
-    private final ArrayDeque<Names> inFlightNames = new ArrayDeque<>();
+    private final ArrayDeque<Written> inFlightNames = new ArrayDeque<>();
     /** What a decision reads: the overlay (empty unless grouped), then the index. */
     private final Function<String, Entry> decisionState = this::overlaid;
 
@@ -356,7 +356,7 @@ final class Writer {
                 inFlight.put(c.name(), new Overlaid(after, commit.seq()));
                 names.add(c.name());
             }
-            inFlightNames.add(new Names(names, commit.seq()));
+            inFlightNames.add(new Written(names, commit.seq()));
             decidedSeq = commit.seq();
         }
         group.add(decided);

@@ -30,17 +30,20 @@ public final class Indexes {
     /** Apps the builder indexes per turn of the index's write lock: short pauses for readers and writers. */
     private static final int BUILD_BATCH = 256;
 
-    /** How many times (20 ms apart) a define that lost a race waits for the winner's definition to arrive. */
-    private static final int RACE_WAITS = 100;
-
     private final Index index;
     private final Function<Command, Outcome> commit;
     private final ConcurrentSkipListMap<String, SecondaryIndex> byId = new ConcurrentSkipListMap<>();
     private volatile boolean loaded; // builders start only once the first load has ended
+    private volatile Runnable catchUp = () -> {};
 
     Indexes(Index index, Function<Command, Outcome> commit) {
         this.index = index;
         this.commit = commit;
+    }
+
+    /** How to apply every write acknowledged anywhere before now (the engine's consistent read). */
+    void catchUp(Runnable catchUp) {
+        this.catchUp = catchUp;
     }
 
     // ---- the API's side
@@ -51,6 +54,7 @@ public final class Indexes {
      * @return true when it was defined now, false when the same definition existed
      * @throws BadIndex when the id or a pointer is not valid, or a pointer repeats
      * @throws IndexConflict when the id is defined with other pointers, or {@link #MAX} indexes exist
+     * @throws StoreUnavailable when another instance defined the id meanwhile and this one cannot catch up in time
      */
     public boolean define(String id, List<String> paths) {
         checkId(id);
@@ -65,7 +69,7 @@ public final class Indexes {
         if (new HashSet<>(paths).size() != paths.size()) {
             throw new BadIndex("paths: a pointer is repeated");
         }
-        for (int attempt = 0; ; attempt++) {
+        for (boolean caughtUp = false; ; caughtUp = true) {
             SecondaryIndex existing = byId.get(id);
             if (existing != null) {
                 if (existing.paths.equals(paths)) {
@@ -81,17 +85,16 @@ public final class Indexes {
                         Reserved.INDEX + id, definition(paths), new Precondition(null, List.of("*")), 0));
                 return true;
             } catch (PreconditionFailed raced) {
-                // Defined meanwhile (in cluster mode perhaps by another instance, whose commit this one's watch
-                // may not have brought yet): answer by what it is once it is here.
-                if (attempt == RACE_WAITS) {
+                // Defined meanwhile, in cluster mode perhaps by another instance. Both engines answer a refusal
+                // only once this index holds the state it was decided on, so the winner is normally here now; the
+                // consistent read makes sure of it by its contract, not by that detail of the engines (the put was
+                // refused because the definition was there, so it is among the writes the read waits for). Then
+                // the loop answers by what it is. Still absent, it was deleted again or is a definition this
+                // version cannot read: one more try, then the refusal.
+                if (caughtUp) {
                     throw raced;
                 }
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw raced;
-                }
+                catchUp.run();
             }
         }
     }

@@ -18,7 +18,11 @@ public record Precondition(List<String> ifMatch, List<String> ifNoneMatch) {
         return ifNoneMatch == null || current == null || !matches(ifNoneMatch, current);
     }
 
-    private static boolean matches(List<String> tags, Entry current) {
+    /**
+     * True when {@code tags} (an If-Match or If-None-Match list) match the existing {@code current}: they
+     * hold {@code *} or its tag. Public: conditional reads (a 304) match by this same rule.
+     */
+    public static boolean matches(List<String> tags, Entry current) {
         return tags.contains("*") || tags.contains(current.etag());
     }
 }

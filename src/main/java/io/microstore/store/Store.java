@@ -55,6 +55,7 @@ public final class Store implements AutoCloseable {
         index.catalog.listen(keys::record);
         keys.onRevoke(this.feed::nudge); // a revoked key's long-polls and streams look again at once
         keys.catchUp(this::awaitConsistent);
+        indexes.catchUp(this::awaitConsistent); // a define that lost a race waits for the winner's definition
     }
 
     /** {@link #create} and {@link #load}: the usual way to get a store. */

@@ -29,6 +29,7 @@ import io.microstore.etcd.gateway.RequestOp;
 import io.microstore.store.AppNotFound;
 import io.microstore.store.Command;
 import io.microstore.store.Entry;
+import io.microstore.store.IndexConflict;
 import io.microstore.store.Outcome;
 import io.microstore.store.OutcomeUnknown;
 import io.microstore.store.Precondition;
@@ -52,6 +53,7 @@ import org.junit.jupiter.api.io.TempDir;
 import static io.microstore.testing.Eventually.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -222,6 +224,58 @@ class EtcdEngineIT {
         }
     }
 
+    /**
+     * Both instances define the same index at once, as many times each: one define makes it, every other
+     * answers by the winner's definition (nothing new), none gets the losing put's 412.
+     */
+    @Test
+    void racingIndexDefinesThroughBothInstancesHaveOneWinnerAndNoRefusal() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            for (int round = 0; round < 4; round++) {
+                String id = "race-" + round;
+                CountDownLatch go = new CountDownLatch(1);
+                List<Future<Boolean>> tries = new ArrayList<>();
+                for (int t = 0; t < 8; t++) {
+                    Store via = t % 2 == 0 ? a : b;
+                    tries.add(pool.submit(() -> {
+                        go.await();
+                        return via.indexes().define(id, List.of("/k"));
+                    }));
+                }
+                go.countDown();
+                int made = 0;
+                for (Future<Boolean> f : tries) {
+                    made += f.get(30, TimeUnit.SECONDS) ? 1 : 0;
+                }
+                assertEquals(1, made, "round " + round);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * A define that lost the race for an index id to another instance, whose commit this one has not heard
+     * yet (it follows etcd 500 ms late on purpose, so it cannot have by chance): etcd refuses its put, and it
+     * answers by the winner's definition, not with that refusal's 412. It fails only when neither the engine
+     * (which applies the state a refusal rests on before answering it) nor define's consistent read after a
+     * refusal brings the winner's definition here first.
+     */
+    @Test
+    void anIndexDefineThatLostTheRaceAnswersByTheWinnersDefinition() throws Exception {
+        Store late = open(new LaggingWatches(client(), Duration.ofMillis(500)));
+        assertTrue(a.indexes().define("ix", List.of("/k")));
+        assertEquals(List.of(), late.indexes().list(), "the late instance knew of ix: there was no race to lose");
+        assertFalse(late.indexes().define("ix", List.of("/k")), "the same definition: nothing new");
+
+        assertTrue(a.indexes().define("iy", List.of("/y")));
+        assertEquals(1, late.indexes().list().size(), "the late instance knew of iy: there was no race to lose");
+        IndexConflict other =
+                assertThrows(IndexConflict.class, () -> late.indexes().define("iy", List.of("/z")));
+        assertTrue(other.getMessage().contains("[/y]"), other.getMessage());
+    }
+
     @Test
     void bothFeedsListTheSameChangesWithTheSameSeqs() throws Exception {
         long since = Math.max(a.lastSeq(), b.lastSeq());
@@ -312,7 +366,8 @@ class EtcdEngineIT {
     void etcdsHistoryIsCompactedOnATimerKeepingTheFeedWindow() throws Exception {
         GatewayClient client = new GatewayClient(cluster.endpoints(), Duration.ofMillis(500), Duration.ofSeconds(3));
         EtcdConfig config = EtcdConfig.DEFAULTS.withKeepRevisions(5).withCompactEvery(Duration.ofMillis(100));
-        Store timed = Store.open(new EtcdEngine(client, prefix, config), Stores.FEED);
+        EtcdEngine engine = new EtcdEngine(client, prefix, config);
+        Store timed = Store.open(engine, Stores.FEED);
         stores.add(timed);
         long first = put(timed, "t0", "0").seq();
         long last = first;
@@ -332,8 +387,9 @@ class EtcdEngineIT {
                     () -> timed.stats().compactions() >= 1);
             raw.range(t0, end - 5, 1); // the kept window is still readable
             long made = timed.stats().compactions();
-            // A timer run that finds nothing new to compact leaves no trace to wait on: five periods of it.
-            Thread.sleep(500);
+            // Five more turns of the timer, over history it has compacted already: none may compact again.
+            long runs = engine.compactionTimerRuns();
+            await("five more timer runs", Duration.ofSeconds(10), () -> engine.compactionTimerRuns() >= runs + 5);
             assertEquals(made, timed.stats().compactions());
             assertEquals(5, Changes.seqs(timed.feed().read(end - 5, 100, "")).size(), "the feed keeps its window");
         }

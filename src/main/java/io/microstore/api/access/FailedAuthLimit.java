@@ -11,14 +11,12 @@ import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
 
 import io.helidon.http.HeaderNames;
-import io.helidon.http.HeaderValues;
 import io.helidon.http.Method;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
-import io.microstore.api.Problem;
 import io.microstore.api.Problems;
 import io.microstore.api.Route;
 
@@ -81,14 +79,8 @@ public final class FailedAuthLimit implements Filter {
         long wait = anyFailure ? waitMillis(key, clock.millis()) : 0;
         if (wait > 0) {
             limited.increment();
-            long seconds = (wait + 999) / 1000;
-            Problems.send(
-                    req,
-                    res,
-                    new Problem(
-                                    Status.TOO_MANY_REQUESTS_429,
-                                    "too many failed authentications from this address; try again in " + seconds + " s")
-                            .with(HeaderValues.create(HeaderNames.RETRY_AFTER, seconds)));
+            // Rounded up: a client that waits the seconds it is told finds the oldest failure gone.
+            Problems.send(req, res, Problems.of(new TooManyFailedAuthentications((wait + 999) / 1000)));
             return;
         }
         // Counted before the 401 leaves, not after: a client that sends its next guess as soon as it has the

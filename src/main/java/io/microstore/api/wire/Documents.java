@@ -92,13 +92,13 @@ public final class Documents {
                 + new String(expires, 0, Math.min(expires.length, 64), StandardCharsets.UTF_8));
     }
 
-    /** Writes the change object of {@code m}, with its value when asked and it is a put. */
+    /** Writes the change object of {@code change}, with its value when asked and it is a put. */
     public static void writeChange(JsonWriter json, long seq, Change change, boolean includeData) throws IOException {
         writeChange(json, seq, change, includeData, null);
     }
 
     /**
-     * Writes the change object of {@code m}, with its value when asked and it is a put, and for a live query
+     * Writes the change object of {@code change}, with its value when asked and it is a put, and for a live query
      * what it did to the result set ({@code did}, null for a plain read): {@code event}, and {@code reason}
      * when it left.
      */

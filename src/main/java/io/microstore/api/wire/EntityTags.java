@@ -24,7 +24,7 @@ public final class EntityTags {
     /** True when a GET or HEAD should answer 304: If-None-Match lists the entry's tag or is {@code *}. */
     public static boolean notModified(ServerRequestHeaders headers, Entry entry) {
         List<String> tags = list(headers, HeaderNames.IF_NONE_MATCH, true);
-        return tags != null && (tags.contains("*") || tags.contains(entry.etag()));
+        return tags != null && Precondition.matches(tags, entry);
     }
 
     /**

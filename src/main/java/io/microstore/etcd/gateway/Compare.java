@@ -26,9 +26,4 @@ public record Compare(byte[] key, Target target, Result result, long value) {
     public static Compare absent(byte[] key) {
         return new Compare(key, Target.CREATE, Result.EQUAL, 0);
     }
-
-    /** The key exists. */
-    public static Compare present(byte[] key) {
-        return new Compare(key, Target.CREATE, Result.GREATER, 0);
-    }
 }

@@ -55,7 +55,7 @@ public final class GatewayClient implements EtcdClient {
     private final EtcdAccess access;
     private final Object authenticating = new Object();
     private volatile String token; // null until the first call when there is a user
-    private final AtomicInteger authentications = new AtomicInteger();
+    private final AtomicInteger authentications = new AtomicInteger(); // numbers the renewals in the log
 
     /** A client of the members at {@code endpoints} (e.g. http://127.0.0.1:23791), with its timeouts. */
     public GatewayClient(List<URI> endpoints, Duration connectTimeout, Duration requestTimeout) {
@@ -71,11 +71,6 @@ public final class GatewayClient implements EtcdClient {
         this.requestTimeout = requestTimeout;
         this.access = access;
         this.connections = new Http1Connections(connectTimeout, access.tls());
-    }
-
-    /** How many times this client has authenticated (0 without a user): the first time, then each renewal. */
-    public int authentications() {
-        return authentications.get();
     }
 
     /** Connect timeout 1 s, request timeout 5 s (below etcd's own 7 s proposal timeout). */

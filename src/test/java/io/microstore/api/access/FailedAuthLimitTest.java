@@ -20,6 +20,7 @@ import io.microstore.testing.TestClient;
 import io.microstore.testing.TestClient.Res;
 import io.microstore.testing.TestClock;
 import io.microstore.testing.TestServer;
+import jakarta.json.JsonObject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -75,7 +76,11 @@ class FailedAuthLimitTest extends ServerTestBase {
             assertStatus(get(http, FROM_2, "/api/apps/a", WRONG), 401);
         }
         Res guess = get(http, FROM_2, "/api/apps/a", WRONG);
-        assertProblem(guess, 429);
+        JsonObject problem = assertProblem(guess, 429);
+        assertThat(problem.getString("title"), is("Too Many Requests"));
+        assertThat(
+                problem.getString("detail"),
+                is("too many failed authentications from this address; try again in 60 s"));
         assertThat(guess.describe(), guess.header("Retry-After"), is("60")); // the clock stood still: a full minute
         assertThat(guess.describe(), guess.text(), not(containsString(TOKEN)));
         Res right = put(http, FROM_2, "b", RIGHT);
