@@ -135,6 +135,23 @@ class ImporterTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "{\"apps\": {}, \"apps\": {}} | the file's top object",
+                "{\"apps\": {\"1\": {\"key\": \"a\", \"value\": 1}, \"1\": {\"key\": \"b\", \"value\": 2}}} | the \"apps\" table",
+                "{\"apps\": {\"1\": {\"key\": \"a\", \"value\": 1, \"key\": \"b\"}}} | document 1"
+            })
+    void aTinyDbFileNamingAMemberTwiceIsRefusedSayingWhere(String fileAndWhere) {
+        String[] parts = fileAndWhere.split(" \\| ");
+        byte[] file = utf8(parts[0]);
+        for (ImportRejected e : List.of(
+                assertThrows(ImportRejected.class, () -> ImportFormats.fromFile(file)),
+                assertThrows(ImportRejected.class, () -> ImportFormats.fromTinyDb(file)))) {
+            assertThat(e.getMessage(), containsString(parts[1] + ": the object names the member"));
+        }
+    }
+
     @Test
     void theValuesAreStoredAsCompactJson() {
         Importer.run(store, ImportFormats.fromTinyDb(utf8(TINYDB)), false);

@@ -17,9 +17,9 @@ import io.microstore.store.Names;
 /**
  * The two formats an import takes, parsed into the items {@link io.microstore.store.Importer} writes: JSON
  * lines ({@code {"name": ..., "data": ...}} per line, with {@code "expires"} for an app with a deadline: the
- * format of {@code GET /api/export}) or a file of the
- * old Flask + TinyDB service ({@code {"apps": {"1": {"key": <name>, "value": <data>}, ...}}}, other tables
- * ignored). Every name is checked here, so a bad one refuses the import before anything is written.
+ * format of {@code GET /api/export}) or a file of the old Flask + TinyDB service ({@code {"apps": {"1":
+ * {"key": <name>, "value": <data>}, ...}}}, other tables ignored). Every name is checked here, so a bad one
+ * refuses the import before anything is written; so is every object's member names, each named once.
  */
 public final class ImportFormats {
     private ImportFormats() {}
