@@ -30,17 +30,24 @@ public final class PathForm implements Filter {
         chain.proceed();
     }
 
-    /** Whether {@code raw} has no dot segment, no {@code ;} and no empty segment but a last one. */
+    /**
+     * Whether {@code raw} has no dot segment, no {@code ;} and no empty segment but a last one. A scan, not a
+     * split: every request passes here.
+     */
     private static boolean normal(String raw) {
-        String[] segments = raw.split("/", -1); // "/a/b/" is "", "a", "b", ""
-        for (int i = 1; i < segments.length; i++) {
-            String segment = segments[i];
-            boolean last = i == segments.length - 1;
-            if (segment.equals(".")
-                    || segment.equals("..")
-                    || segment.indexOf(';') >= 0
-                    || (segment.isEmpty() && !last)) {
+        int start = 1; // of the current segment; raw starts with '/'
+        for (int i = 1; i <= raw.length(); i++) {
+            char c = i < raw.length() ? raw.charAt(i) : '/';
+            if (c == ';') {
                 return false;
+            }
+            if (c == '/') {
+                int length = i - start;
+                boolean dots = (length == 1 || length == 2) && raw.charAt(start) == '.' && raw.charAt(i - 1) == '.';
+                if (dots || (length == 0 && i < raw.length())) {
+                    return false;
+                }
+                start = i + 1;
             }
         }
         return true;
