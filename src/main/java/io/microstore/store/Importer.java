@@ -68,23 +68,23 @@ public final class Importer {
         Map<String, Item> byName = new LinkedHashMap<>();
         items.forEach(i -> byName.put(i.name(), i));
         int expired = dropExpired(store, byName);
-        Map<String, byte[]> latest = new LinkedHashMap<>();
-        byName.forEach((name, item) -> latest.put(name, item.data()));
         if (!overwrite) {
             List<String> existing =
-                    latest.keySet().stream().filter(n -> store.get(n) != null).toList();
+                    byName.keySet().stream().filter(n -> store.get(n) != null).toList();
             if (!existing.isEmpty()) {
                 throw exist(existing);
             }
         }
         Precondition precondition = overwrite ? Precondition.NONE : new Precondition(null, List.of("*"));
-        List<Command> commands = new ArrayList<>(latest.size());
+        List<Command> commands = new ArrayList<>(byName.size());
         byName.values().forEach(i -> commands.add(new Command.Put(i.name(), i.data(), precondition, i.expires())));
         if (commands.isEmpty()) {
             return new Report(0, List.of(), 0, expired);
         }
         if (commands.size() > store.maxCommands()) {
-            store.requireRoom(latest); // writes racing the import may still take the room meanwhile
+            Map<String, byte[]> values = new LinkedHashMap<>();
+            byName.forEach((name, item) -> values.put(name, item.data()));
+            store.requireRoom(values); // writes racing the import may still take the room meanwhile
             return inBatches(store, commands, expired);
         }
         int resolved = 0;

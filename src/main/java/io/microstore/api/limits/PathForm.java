@@ -19,7 +19,7 @@ public final class PathForm implements Filter {
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         String raw = req.path().absolute().rawPath();
-        if (!normal(raw)) {
+        if (!normal(raw)) { // the words of AppsService.name's refusal: the services may not use this room
             throw new BadRequestException("the path " + raw + " is not in normal form: it is routed as "
                     + req.path().absolute().path() + "; percent-encode '.' and '..' segments, ';' and empty "
                     + "segments of a name (%2E, %3B, %2F)");
