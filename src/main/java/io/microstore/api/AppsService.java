@@ -30,6 +30,7 @@ import io.microstore.store.Command;
 import io.microstore.store.Entry;
 import io.microstore.store.Outcome;
 import io.microstore.store.Page;
+import io.microstore.store.PreconditionFailed;
 import io.microstore.store.Query;
 import io.microstore.store.QueryPage;
 import io.microstore.store.RollupItem;
@@ -181,7 +182,10 @@ public final class AppsService implements HttpService {
             store.awaitConsistent(); // a linearizable read: only when asked, the plain GET does no more work
         }
         Entry entry = store.get(name);
-        if (entry != null && waitFor.isPositive() && EntityTags.notModified(req.headers(), entry)) {
+        if (entry != null
+                && waitFor.isPositive()
+                && EntityTags.matchHolds(req.headers(), entry)
+                && EntityTags.notModified(req.headers(), entry)) {
             Caller caller = Authorize.caller(req);
             entry = store.watch(name, entry, waitFor, caller::valid);
             if (!caller.valid()) { // revoked while it waited: what its next request would get
@@ -189,7 +193,10 @@ public final class AppsService implements HttpService {
             }
         }
         if (entry == null) {
-            throw new AppNotFound(name);
+            throw new AppNotFound(name); // no 2xx to make conditional: If-Match is not evaluated (RFC 9110 13.2.1)
+        }
+        if (!EntityTags.matchHolds(req.headers(), entry)) {
+            throw new PreconditionFailed(name, entry); // before If-None-Match, as RFC 9110 13.2.2 orders them
         }
         res.header(Responses.etag(entry.etag()));
         Expiry.headers(res, entry, store.clock());

@@ -3,10 +3,12 @@ package io.microstore.api;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import io.microstore.testing.ServerTestBase;
@@ -130,6 +132,62 @@ class ConditionalRequestsTest extends ServerTestBase {
     void ifNoneMatchOnAMissingAppIs404(String method) {
         for (String condition : List.of("*", "\"1\"")) {
             Res res = http.send(method, app("nothing"), (byte[]) null, "If-None-Match", condition);
+            assertStatus(res, 404);
+            assertThat(res.header("ETag"), is(nullValue()));
+        }
+    }
+
+    // --- If-Match on GET and HEAD (RFC 9110 section 13.1.1: a read is conditional as a write is) ----------
+
+    @ParameterizedTest
+    @ValueSource(strings = {"GET", "HEAD"})
+    void ifMatchThatDoesNotHoldIs412WithTheCurrentTag(String method) {
+        String old = http.put("im", "{\"data\":1}").header("ETag");
+        String tag = http.put("im", "{\"data\":2}").header("ETag");
+        for (String condition : List.of(old, "W/" + tag, "\"0\", " + old)) {
+            Res res = http.send(method, app("im"), (byte[]) null, "If-Match", condition);
+            if (method.equals("GET")) {
+                assertPreconditionFailed(res, tag);
+            } else {
+                assertStatus(res, 412);
+                assertThat(condition, res.header("ETag"), is(tag));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"GET", "HEAD"})
+    void ifMatchThatHoldsAnswersAsWithoutIt(String method) {
+        String tag = http.put("im", "{\"data\":[3]}").header("ETag");
+        for (String condition : List.of(tag, "*", "\"0\", " + tag)) {
+            Res res = http.send(method, app("im"), (byte[]) null, "If-Match", condition);
+            assertStatus(res, 200);
+            assertThat(condition, res.header("ETag"), is(tag));
+            if (method.equals("GET")) {
+                assertJson(res, 200, "{\"name\":\"im\",\"data\":[3]}");
+            } else {
+                assertThat(condition, res.body().length, is(0));
+            }
+        }
+        // then If-None-Match is evaluated as usual
+        assertStatus(http.send(method, app("im"), (byte[]) null, "If-Match", tag, "If-None-Match", tag), 304);
+    }
+
+    @Test
+    void ifMatchIsEvaluatedBeforeIfNoneMatchAndAFailingOneDoesNotWait() throws Exception {
+        String tag = http.put("im", "{\"data\":4}").header("ETag");
+        assertPreconditionFailed(http.get(app("im"), "If-Match", "\"0\"", "If-None-Match", tag), tag);
+        // a long-poll of wait=300 whose If-Match fails answers at once, never after the test has given up on it
+        CompletableFuture<Res> poll = CompletableFuture.supplyAsync(
+                () -> http.get(app("im") + "?wait=300", "If-Match", "\"0\"", "If-None-Match", tag));
+        assertPreconditionFailed(poll.get(60, TimeUnit.SECONDS), tag);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"GET", "HEAD"})
+    void ifMatchOnAMissingAppIs404(String method) {
+        for (String condition : List.of("*", "\"1\"")) {
+            Res res = http.send(method, app("nothing"), (byte[]) null, "If-Match", condition);
             assertStatus(res, 404);
             assertThat(res.header("ETag"), is(nullValue()));
         }

@@ -113,14 +113,19 @@ class GeneratedClientTest extends ServerTestBase {
         String etag = header(put, "ETag");
         assertEtag(etag);
 
-        ApiResponse<App> got = apps.getAppWithHttpInfo("team/flags", null, null, null);
+        ApiResponse<App> got = apps.getAppWithHttpInfo("team/flags", null, null, null, null);
         assertThat(header(got, "ETag"), is(etag));
         assertCarries(got.getData(), http.get("/api/apps/team%2Fflags").text());
         assertThat(got.getData().getData(), is(Map.of("color", "blue")));
-        assertThat(apps.getApp("team/flags", null, null, true).getName(), is("team/flags"));
+        assertThat(apps.getApp("team/flags", null, null, true, null).getName(), is("team/flags"));
 
-        ApiException notModified = assertThrows(ApiException.class, () -> apps.getApp("team/flags", etag, null, null));
+        ApiException notModified =
+                assertThrows(ApiException.class, () -> apps.getApp("team/flags", etag, null, null, null));
         assertThat(notModified.getCode(), is(304));
+        ApiException changed =
+                assertThrows(ApiException.class, () -> apps.getApp("team/flags", null, null, null, "\"0\""));
+        assertThat(changed.getCode(), is(412));
+        assertThat(apps.getApp("team/flags", null, null, null, etag).getName(), is("team/flags"));
 
         apps.putApp("config", new PutBody().data(null), null, null, null);
         List<ListItem> names = apps.listApps(null, null, null, null, null, null, null, null, null, null);
@@ -136,7 +141,8 @@ class GeneratedClientTest extends ServerTestBase {
 
         ApiResponse<Void> deleted = apps.deleteAppWithHttpInfo("team/flags", etag, null);
         assertThat(deleted.getStatusCode(), is(204));
-        ApiException missing = assertThrows(ApiException.class, () -> apps.getApp("team/flags", null, null, null));
+        ApiException missing =
+                assertThrows(ApiException.class, () -> apps.getApp("team/flags", null, null, null, null));
         assertThat(missing.getCode(), is(404));
         assertThat(problem(missing, Problem.class).getStatus(), is(404));
 
@@ -173,7 +179,7 @@ class GeneratedClientTest extends ServerTestBase {
     @Test
     void aFailedPreconditionCarriesTheCurrentEtagInTheModel() throws Exception {
         apps.putApp("config", new PutBody().data(1), null, null, null);
-        String current = header(apps.getAppWithHttpInfo("config", null, null, null), "ETag");
+        String current = header(apps.getAppWithHttpInfo("config", null, null, null, null), "ETag");
 
         ApiException stale = assertThrows(
                 ApiException.class, () -> apps.putApp("config", new PutBody().data(2), "\"1000000\"", null, null));
@@ -283,7 +289,7 @@ class GeneratedClientTest extends ServerTestBase {
         assertThat(imported.getImported(), is(2L));
         assertThat(imported.getRefused(), is(empty()));
         assertThat(admin.importApps(exported, true).getImported(), is(2L));
-        assertThat(apps.getApp("b", null, null, null).getData(), is(List.of(1, 2)));
+        assertThat(apps.getApp("b", null, null, null, null).getData(), is(List.of(1, 2)));
     }
 
     @Test
@@ -345,7 +351,11 @@ class GeneratedClientTest extends ServerTestBase {
 
             ApiClient withToken = client(base, b -> b.setHeader("Authorization", "Bearer " + TOKEN));
             new AppsApi(withToken).putApp("config", new PutBody().data(true), null, null, null);
-            assertThat(new AppsApi(withToken).getApp("config", null, null, null).getData(), is(true));
+            assertThat(
+                    new AppsApi(withToken)
+                            .getApp("config", null, null, null, null)
+                            .getData(),
+                    is(true));
             assertThat(new SchemaApi(client(base, b -> {})).getSchema(), notNullValue());
         }
     }
@@ -356,7 +366,7 @@ class GeneratedClientTest extends ServerTestBase {
         assertThat(put.getStatusCode(), is(204));
         String expires = header(put, "Expires");
         assertThat(expires, notNullValue());
-        ApiResponse<App> got = apps.getAppWithHttpInfo("lease", null, null, null);
+        ApiResponse<App> got = apps.getAppWithHttpInfo("lease", null, null, null, null);
         assertThat(header(got, "Expires"), is(expires));
         assertThat(Integer.parseInt(header(got, "Expires-In")), lessThanOrEqualTo(60));
         ApiException badTtl =
@@ -390,8 +400,8 @@ class GeneratedClientTest extends ServerTestBase {
                         + "{\"op\":\"put\",\"name\":\"a\",\"etag\":\"" + tag + "\"},"
                         + "{\"op\":\"patch\",\"name\":\"config\",\"etag\":\"" + tag + "\"},"
                         + "{\"op\":\"delete\",\"name\":\"gone\"}]}");
-        assertThat(header(apps.getAppWithHttpInfo("a", null, null, null), "ETag"), is("\"" + seq + "\""));
-        assertThat(apps.getApp("config", null, null, null).getData(), is(Map.of("color", "red", "retries", 3)));
+        assertThat(header(apps.getAppWithHttpInfo("a", null, null, null, null), "ETag"), is("\"" + seq + "\""));
+        assertThat(apps.getApp("config", null, null, null, null).getData(), is(Map.of("color", "red", "retries", 3)));
 
         ApiException stale = assertThrows(
                 ApiException.class,
@@ -405,7 +415,7 @@ class GeneratedClientTest extends ServerTestBase {
         assertThat(refused.getStatus(), is(412));
         assertThat(refused.getIndex(), is(1));
         assertThat(refused.getEtag(), is("\"" + seq + "\""));
-        ApiException missing = assertThrows(ApiException.class, () -> apps.getApp("b", null, null, null));
+        ApiException missing = assertThrows(ApiException.class, () -> apps.getApp("b", null, null, null, null));
         assertThat(missing.getCode(), is(404));
 
         ApiException twice = assertThrows(

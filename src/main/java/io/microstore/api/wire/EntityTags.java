@@ -21,6 +21,15 @@ public final class EntityTags {
         return ifMatch == null && ifNoneMatch == null ? Precondition.NONE : new Precondition(ifMatch, ifNoneMatch);
     }
 
+    /**
+     * True when a GET or HEAD may answer with {@code entry}: If-Match is absent, or lists its tag or {@code *}
+     * (else 412, RFC 9110 section 13.1.1; a read is conditional as a write is).
+     */
+    public static boolean matchHolds(ServerRequestHeaders headers, Entry entry) {
+        List<String> tags = list(headers, HeaderNames.IF_MATCH, false);
+        return tags == null || Precondition.matches(tags, entry);
+    }
+
     /** True when a GET or HEAD should answer 304: If-None-Match lists the entry's tag or is {@code *}. */
     public static boolean notModified(ServerRequestHeaders headers, Entry entry) {
         List<String> tags = list(headers, HeaderNames.IF_NONE_MATCH, true);
