@@ -19,7 +19,7 @@ import io.microstore.store.Names;
  * lines ({@code {"name": ..., "data": ...}} per line, with {@code "expires"} for an app with a deadline: the
  * format of {@code GET /api/export}) or a file of the old Flask + TinyDB service ({@code {"apps": {"1":
  * {"key": <name>, "value": <data>}, ...}}}, other tables ignored). Every name is checked here, so a bad one
- * refuses the import before anything is written; so is every object's member names, each named once.
+ * refuses the import before anything is written, as does an object that names a member twice.
  */
 public final class ImportFormats {
     private ImportFormats() {}
