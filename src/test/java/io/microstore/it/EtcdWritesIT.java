@@ -120,7 +120,7 @@ class EtcdWritesIT {
         CompletableFuture<Importer.Report> importing =
                 CompletableFuture.supplyAsync(() -> Importer.run(store, items, true));
         await("the import under way", Duration.ofSeconds(60), () -> store.size() >= 300 || importing.isDone());
-        int leader = cluster.leader();
+        int leader = cluster.awaitLeader(Duration.ofSeconds(20)); // under load a single look may find none
         cluster.pause(leader);
         try {
             await(

@@ -85,6 +85,7 @@ class GatewayClientIT {
 
     @Test
     void statusReportsVersion34AndALeader() throws Exception {
+        cluster.awaitLeader(Duration.ofSeconds(20)); // the cluster may be electing one after an earlier test
         MemberStatus status = client.status();
         assertTrue(status.version().startsWith("3.4."), status.version());
         assertTrue(status.leaderId() != 0 && status.memberId() != 0, status.toString());
@@ -214,7 +215,8 @@ class GatewayClientIT {
             assertEvent(WatchEvent.Type.PUT, "/lease/expiring", put, recorder.next());
             assertEvent(WatchEvent.Type.PUT, "/lease/detached", put, recorder.next());
             assertEvent(WatchEvent.Type.PUT, "/lease/detached", detach.revision(), recorder.next());
-            WatchEvent expired = recorder.next();
+            // etcd checks leases every 500 ms, and an election in between renews the lease for its whole TTL
+            WatchEvent expired = recorder.next(Duration.ofSeconds(20));
             long after = (System.nanoTime() - beforeGrant) / 1_000_000;
             assertEvent(WatchEvent.Type.DELETE, "/lease/expiring", detach.revision() + 1, expired);
             assertTrue(after >= 3000, "a 3 s lease expired " + after + " ms after it was asked for");
@@ -260,8 +262,12 @@ class GatewayClientIT {
         }
 
         WatchEvent next() throws InterruptedException {
-            WatchEvent e = events.poll(5, TimeUnit.SECONDS);
-            assertTrue(e != null, "no watch event within 5 s");
+            return next(Duration.ofSeconds(5));
+        }
+
+        WatchEvent next(Duration timeout) throws InterruptedException {
+            WatchEvent e = events.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            assertTrue(e != null, "no watch event within " + timeout);
             return e;
         }
 
@@ -364,6 +370,8 @@ class GatewayClientIT {
         try (GatewayClient fresh = new GatewayClient(endpoints, Duration.ofMillis(500), Duration.ofSeconds(3))) {
             fresh.status(); // connected to the follower
             cluster.kill(follower);
+            // an election of its own may have made the killed member the leader in between: then wait for the next
+            cluster.awaitLeader(Duration.ofSeconds(20));
             long t0 = System.nanoTime();
             assertTrue(fresh.range(KeyRange.single(bytes("/mod")), 0, 0).revision() > 0);
             assertTrue(fresh.status().memberId() != 0);
