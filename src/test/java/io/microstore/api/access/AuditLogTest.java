@@ -64,46 +64,55 @@ class AuditLogTest extends ServerTestBase {
         TestServer audited = startServer(
                 "security.token", SECRET, "security.max-failures", "3", "security.audit-log", log.toString());
         TestClient http = audited.http();
-        List<Res> api = new ArrayList<>();
+        List<Res> api = new ArrayList<>(); // each answered and its line written before the next is sent
         String basic = "Basic " + Base64.getEncoder().encodeToString(("u:" + SECRET).getBytes(StandardCharsets.UTF_8));
         // right secret: every kind of request, and some that fail for other reasons (400, 404)
-        api.add(http.putApp("team%2Fx", "{\"v\":1}", "Authorization", RIGHT));
-        api.add(http.get("/api/apps/team%2Fx", "Authorization", RIGHT));
-        api.add(http.patch("team/x", TestClient.MERGE, "{\"data\":{\"w\":2}}", "Authorization", RIGHT));
-        api.add(http.get("/api/apps?prefix=team/&include=data", "Authorization", RIGHT));
-        api.add(http.send(
-                "POST",
-                "/api/txn",
-                "[{\"op\":\"put\",\"name\":\"t\",\"data\":1}]",
-                "Content-Type",
-                TestClient.JSON,
-                "Authorization",
-                RIGHT));
-        api.add(http.get("/api/changes?since=0", "Authorization", RIGHT));
-        api.add(http.get("/api/export", "Authorization", RIGHT));
-        api.add(http.send(
-                "PUT",
-                "/api/indexes/by-v",
-                "{\"paths\":[\"/v\"]}",
-                "Content-Type",
-                TestClient.JSON,
-                "Authorization",
-                RIGHT));
-        api.add(http.send(
-                "PUT", "/api/apps/bad", "{\"data\":", "Content-Type", TestClient.JSON, "Authorization", RIGHT));
-        api.add(http.get("/api/apps/missing", "Authorization", RIGHT));
-        api.add(http.delete("t", "Authorization", RIGHT));
+        add(api, log, http.putApp("team%2Fx", "{\"v\":1}", "Authorization", RIGHT));
+        add(api, log, http.get("/api/apps/team%2Fx", "Authorization", RIGHT));
+        add(api, log, http.patch("team/x", TestClient.MERGE, "{\"data\":{\"w\":2}}", "Authorization", RIGHT));
+        add(api, log, http.get("/api/apps?prefix=team/&include=data", "Authorization", RIGHT));
+        add(
+                api,
+                log,
+                http.send(
+                        "POST",
+                        "/api/txn",
+                        "[{\"op\":\"put\",\"name\":\"t\",\"data\":1}]",
+                        "Content-Type",
+                        TestClient.JSON,
+                        "Authorization",
+                        RIGHT));
+        add(api, log, http.get("/api/changes?since=0", "Authorization", RIGHT));
+        add(api, log, http.get("/api/export", "Authorization", RIGHT));
+        add(
+                api,
+                log,
+                http.send(
+                        "PUT",
+                        "/api/indexes/by-v",
+                        "{\"paths\":[\"/v\"]}",
+                        "Content-Type",
+                        TestClient.JSON,
+                        "Authorization",
+                        RIGHT));
+        add(
+                api,
+                log,
+                http.send(
+                        "PUT", "/api/apps/bad", "{\"data\":", "Content-Type", TestClient.JSON, "Authorization", RIGHT));
+        add(api, log, http.get("/api/apps/missing", "Authorization", RIGHT));
+        add(api, log, http.delete("t", "Authorization", RIGHT));
         // wrong: the secret in other spellings and schemes, none of which may be written anywhere
-        api.add(http.get("/api/apps/a", "Authorization", "Bearer " + SECRET + "x"));
-        api.add(http.get("/api/apps/a", "Authorization", "Bearer " + SECRET.toUpperCase()));
-        api.add(http.get("/api/apps/a", "Authorization", basic));
-        api.add(http.get("/api/apps/a", "Authorization", "Token " + SECRET));
-        api.add(http.get("/api/apps/a?token=" + SECRET.substring(0, 6))); // no header: counted, not refused
+        add(api, log, http.get("/api/apps/a", "Authorization", "Bearer " + SECRET + "x"));
+        add(api, log, http.get("/api/apps/a", "Authorization", "Bearer " + SECRET.toUpperCase()));
+        add(api, log, http.get("/api/apps/a", "Authorization", basic));
+        add(api, log, http.get("/api/apps/a", "Authorization", "Token " + SECRET));
+        add(api, log, http.get("/api/apps/a?token=" + SECRET.substring(0, 6))); // no header: counted, not refused
         // 127.0.0.2 guesses until it is limited; the right secret is then refused there too
         for (int i = 0; i < 3; i++) {
-            api.add(http.send(FROM_2, "GET", "/api/apps/a", null, "Authorization", "Bearer " + SECRET + i));
+            add(api, log, http.send(FROM_2, "GET", "/api/apps/a", null, "Authorization", "Bearer " + SECRET + i));
         }
-        api.add(http.send(FROM_2, "GET", "/api/apps/a", null, "Authorization", RIGHT));
+        add(api, log, http.send(FROM_2, "GET", "/api/apps/a", null, "Authorization", RIGHT));
         http.get("/api/schema", "Authorization", RIGHT); // under /api, logged too
         int lines = api.size() + 1;
         http.get("/observe/health", "Authorization", RIGHT); // not /api: not logged
@@ -217,6 +226,15 @@ class AuditLogTest extends ServerTestBase {
     }
 
     /** Waits until the log has {@code count} lines (the writer works behind the requests), then parses them. */
+    /**
+     * Adds {@code res} and waits for its line: a line is recorded once its request is answered, so the next
+     * request's line could otherwise come first, and the lines are compared with the answers in order.
+     */
+    private static void add(List<Res> api, Path log, Res res) throws InterruptedException {
+        api.add(res);
+        awaitLines(log, api.size());
+    }
+
     private static List<JsonObject> awaitLines(Path log, int count) throws InterruptedException {
         Eventually.await("audit log lines: " + count, () -> lines(log).size() >= count);
         List<String> lines = lines(log);
