@@ -43,7 +43,7 @@
  * <h2>Watches</h2>
  *
  * {@code POST /v3/watch} answers a chunked body of one JSON object per line, read live by {@code
- * GatewayWatch} on a virtual thread of its own and handed to a {@link
+ * GatewayWatch} on a platform thread of its own and handed to a {@link
  * io.microstore.etcd.gateway.WatchListener} in order. The request body is sent whole before the
  * response flows, so a watch carries exactly one create request: no progress or cancel requests; closing
  * its connection ends it. A watch from a compacted revision ends with {@code onCompacted}.
