@@ -225,7 +225,6 @@ class AuditLogTest extends ServerTestBase {
         assertThat(line.toString(), line.getInt("status"), is(status));
     }
 
-    /** Waits until the log has {@code count} lines (the writer works behind the requests), then parses them. */
     /**
      * Adds {@code res} and waits for its line: a line is recorded once its request is answered, so the next
      * request's line could otherwise come first, and the lines are compared with the answers in order.
@@ -235,6 +234,7 @@ class AuditLogTest extends ServerTestBase {
         awaitLines(log, api.size());
     }
 
+    /** Waits until the log has {@code count} lines (the writer works behind the requests), then parses them. */
     private static List<JsonObject> awaitLines(Path log, int count) throws InterruptedException {
         Eventually.await("audit log lines: " + count, () -> lines(log).size() >= count);
         List<String> lines = lines(log);
